@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian machine to a running vigil: installs the
+# dependencies, builds, and starts `vigil run` on its embedded defaults
+# (SQLite store in the state directory; this machine's auth log, syslog
+# and journald). Extra arguments go to `vigil run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+bash scripts/build.sh build
+exec ./build/vigil run "$@"

@@ -1,0 +1,99 @@
+/* core_util.c -- small helpers shared by every domain: integer parsing,
+ * bounded whole-file reads and the state directory rule. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+
+int
+vigil_parse_i64(const char *s, size_t len, int64_t *out)
+{
+    int neg = 0;
+    uint64_t v = 0;
+    size_t i = 0;
+
+    if (len == 0)
+        return 0;
+    if (s[0] == '-') {
+        neg = 1;
+        i = 1;
+        if (len == 1)
+            return 0;
+    }
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    if (v > (uint64_t)INT64_MAX + (uint64_t)neg)
+        return 0;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 1;
+}
+
+enum vigil_rc
+vigil_read_file(const char *path, size_t max, char **data, size_t *len,
+                struct vigil_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    struct vigil_buf b;
+    char chunk[65536];
+    size_t n;
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (f == NULL)
+        return vigil_err_set(err, VIGIL_EIO, "%s: %s", path, strerror(errno));
+    vigil_buf_init(&b, max);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if ((rc = vigil_buf_append(&b, chunk, n)) != VIGIL_OK) {
+            vigil_err_set(err, rc, "%s: larger than %zu bytes", path, max);
+            break;
+        }
+    }
+    if (rc == VIGIL_OK && ferror(f))
+        rc = vigil_err_set(err, VIGIL_EIO, "%s: read error", path);
+    fclose(f);
+    if (rc != VIGIL_OK) {
+        vigil_buf_fini(&b);
+        return rc;
+    }
+    if (b.data == NULL && (rc = vigil_buf_reserve(&b, 0)) != VIGIL_OK)
+        return vigil_err_set(err, rc, "%s: out of memory", path);
+    *data = b.data;
+    *len = b.len;
+    return VIGIL_OK;
+}
+
+enum vigil_rc
+vigil_state_dir(const char *override, char *dst, size_t dstlen,
+                struct vigil_err *err)
+{
+    const char *env = getenv("VIGIL_STATE_DIR");
+    const char *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+
+    if (override && *override)
+        n = snprintf(dst, dstlen, "%s", override);
+    else if (env && *env)
+        n = snprintf(dst, dstlen, "%s", env);
+    else if (geteuid() == 0)
+        n = snprintf(dst, dstlen, "/var/lib/vigil");
+    else if (xdg && *xdg)
+        n = snprintf(dst, dstlen, "%s/vigil", xdg);
+    else if (home && *home)
+        n = snprintf(dst, dstlen, "%s/.local/state/vigil", home);
+    else
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "no state directory: set --state-dir or "
+                             "VIGIL_STATE_DIR");
+    if (n < 0 || (size_t)n >= dstlen)
+        return vigil_err_set(err, VIGIL_ELIMIT, "state directory path too "
+                                                "long");
+    return VIGIL_OK;
+}

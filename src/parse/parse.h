@@ -1,0 +1,89 @@
+/* parse.h -- decoders: raw records (log lines, EVTX files) to Events.
+ *
+ * Line decoders are zero-copy: the fields of the event point into the line
+ * (or into ev->arena when text had to be unescaped), so the line must stay
+ * alive as long as the event. Every decoder has explicit bounds and never
+ * reads past len; a line it cannot decode yields VIGIL_EPARSE and the
+ * caller counts it as failed.
+ *
+ * Decoders (--format names):
+ *   syslog  RFC 3164 and RFC 5424, with the message decoded further for
+ *           Linux auth programs (sshd, sudo, su, PAM, useradd/usermod/
+ *           groupadd/passwd/chpasswd, systemd-logind) -- this is "auth"
+ *   auth    alias of syslog
+ *   auditd  Linux audit records (type=... msg=audit(...): key=value ...)
+ *   access  Apache/nginx common and combined access logs
+ *   json    JSON lines; nested objects become dotted names
+ *   cef     ArcSight Common Event Format (bare or behind a syslog header)
+ *   evtx    Windows XML event log files (file-level, vigil_evtx_read_file)
+ *   raw     the line as `message`, nothing else
+ */
+#ifndef VIGIL_PARSE_H
+#define VIGIL_PARSE_H
+
+#include <stddef.h>
+
+#include "core/core.h"
+
+#define VIGIL_MAX_LINE (1024 * 1024) /* longer lines are refused */
+
+struct vigil_parse_opts {
+    int default_year; /* year for RFC 3164 stamps (no year); 0: this year */
+    int64_t now_ns;   /* reference "now" for year inference; 0: clock */
+};
+
+struct vigil_decoder {
+    const char *name;
+    /* How likely (0..100) the line is in this format; cheap. */
+    int (*probe)(const char *line, size_t len);
+    /* Decodes line into ev (already initialised by the caller). */
+    enum vigil_rc (*decode)(struct vigil_event *ev, const char *line,
+                            size_t len, const struct vigil_parse_opts *opts);
+};
+
+/* Returns the static decoder called name (see list above), or NULL. */
+const struct vigil_decoder *vigil_decoder_by_name(const char *name);
+/* Picks the decoder that best fits sample lines (borrowed); never NULL:
+ * falls back to "raw". */
+const struct vigil_decoder *vigil_decoder_detect(const char *const *lines,
+                                                 const size_t *lens,
+                                                 size_t n);
+/* Names of all decoders, NULL-terminated, for --help. */
+const char *const *vigil_decoder_names(void);
+
+/* Decodes one line: strips a trailing "\r", refuses lines longer than
+ * VIGIL_MAX_LINE or containing NUL bytes (VIGIL_EPARSE), and sets
+ * ev->raw. On failure ev holds no fields. */
+enum vigil_rc vigil_decode_line(const struct vigil_decoder *d,
+                                struct vigil_event *ev, const char *line,
+                                size_t len,
+                                const struct vigil_parse_opts *opts);
+
+/* ---- Windows EVTX ---- */
+
+/* Called once per decoded record; ev and its arena are reused after the
+ * call returns. Return VIGIL_OK to go on, anything else stops the read
+ * and is returned by the reader. */
+typedef enum vigil_rc (*vigil_event_fn)(struct vigil_event *ev, void *arg);
+
+struct vigil_evtx_stats {
+    uint64_t records;   /* records decoded into events */
+    uint64_t failed;    /* records libevtx or the XML reader refused */
+    uint64_t recovered; /* records recovered from damaged chunks */
+};
+
+/* Is this file an EVTX file (by its "ElfFile" signature)? */
+int vigil_evtx_is_file(const char *path);
+/* Reads every record of the EVTX file at path, flattening System fields
+ * and EventData/UserData under the names Sigma uses (EventID, Channel,
+ * Provider_Name, Computer, TimeCreated, CommandLine, ...). */
+enum vigil_rc vigil_evtx_read_file(const char *path, vigil_event_fn fn,
+                                   void *arg, struct vigil_evtx_stats *stats,
+                                   struct vigil_err *err);
+/* Same over an in-memory image (fuzzing, tests). data is borrowed. */
+enum vigil_rc vigil_evtx_read_mem(const void *data, size_t len,
+                                  vigil_event_fn fn, void *arg,
+                                  struct vigil_evtx_stats *stats,
+                                  struct vigil_err *err);
+
+#endif

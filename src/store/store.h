@@ -1,0 +1,157 @@
+/* store.h -- the embedded store: checkpoints, alerts, the event archive
+ * and daemon counters, in SQLite (WAL mode) with versioned migrations.
+ *
+ * Writes go through batches. A batch gathers the archived events, alerts
+ * and source checkpoints of one slice of work; committing it is one
+ * transaction, so a checkpoint never advances past events or alerts that
+ * are not stored ("no event lost", docs/architecture.md). The daemon hands
+ * batches to a single writer thread (vigil_store_submit); one-shot
+ * commands commit synchronously (vigil_store_commit).
+ *
+ * Only this domain includes <sqlite3.h>.
+ */
+#ifndef VIGIL_STORE_H
+#define VIGIL_STORE_H
+
+#include <stdint.h>
+
+#include "core/core.h"
+
+struct vigil_store;
+struct vigil_store_batch;
+
+struct vigil_store_opts {
+    int archive_events;          /* store every event, not only alerts */
+    int64_t archive_max_age_s;   /* delete archived events older; 0 = keep */
+    int64_t archive_max_bytes;   /* trim oldest events past this; 0 = none */
+    int readonly;                /* open for queries only (vigil status) */
+};
+
+/* Where a source has read to. `key` identifies the source ("file:/var/
+ * log/auth.log"); dev+inode identify the file the offset belongs to, so a
+ * rotated file is recognised; `fingerprint` (hash of the first bytes)
+ * guards against inode reuse. */
+struct vigil_checkpoint {
+    char key[512];
+    uint64_t dev;
+    uint64_t inode;
+    uint64_t offset;
+    uint64_t fingerprint;
+    int64_t updated_ns;
+};
+
+/* An alert as the detection layer hands it over; all strings borrowed,
+ * copied by vigil_store_batch_add_alert. */
+struct vigil_alert {
+    int64_t time_ns;          /* the event's time */
+    const char *rule_id;
+    const char *title;
+    const char *level;        /* informational, low, medium, high, critical */
+    const char *tags_json;    /* JSON array, e.g. ["attack.t1110"] or NULL */
+    const char *event_json;   /* the matched event as JSON */
+    const char *matched_json; /* {"field":"value",...} that matched, or NULL */
+    const char *source;       /* source key or name, may be NULL */
+};
+
+/* Per-source counters the daemon publishes for `vigil status`. */
+struct vigil_source_counters {
+    char name[128];
+    uint64_t events_in;
+    uint64_t decoded;
+    uint64_t failed;
+    uint64_t dropped;
+    uint64_t alerts;
+};
+
+/* Opens (creating if needed) the store at path and migrates its schema to
+ * the current version. Returns owned *out (free with vigil_store_close). */
+enum vigil_rc vigil_store_open(struct vigil_store **out, const char *path,
+                               const struct vigil_store_opts *opts,
+                               struct vigil_err *err);
+/* Stops the writer thread after committing what was submitted, then
+ * closes. NULL-safe. */
+void vigil_store_close(struct vigil_store *s);
+/* The schema version the store is at. */
+int vigil_store_schema_version(struct vigil_store *s);
+
+/* ---- batches ---- */
+
+/* Returns an owned empty batch (free with vigil_store_batch_free, or hand
+ * it to vigil_store_submit/commit which take ownership). */
+struct vigil_store_batch *vigil_store_batch_new(void);
+void vigil_store_batch_free(struct vigil_store_batch *b);
+/* Number of events and alerts in the batch. */
+size_t vigil_store_batch_events(const struct vigil_store_batch *b);
+size_t vigil_store_batch_alerts(const struct vigil_store_batch *b);
+/* Serialises ev into the batch's archive (ignored when the store does not
+ * archive events). ev is borrowed. */
+enum vigil_rc vigil_store_batch_add_event(struct vigil_store_batch *b,
+                                          const struct vigil_event *ev,
+                                          const char *source);
+/* Copies alert into the batch. */
+enum vigil_rc vigil_store_batch_add_alert(struct vigil_store_batch *b,
+                                          const struct vigil_alert *alert);
+/* Records where a source stands once this batch is stored; a later call
+ * for the same key replaces the earlier one. cp is copied. */
+enum vigil_rc vigil_store_batch_set_checkpoint(
+    struct vigil_store_batch *b, const struct vigil_checkpoint *cp);
+/* Replaces the counters rows for these sources in the same transaction. */
+enum vigil_rc vigil_store_batch_set_counters(
+    struct vigil_store_batch *b, const struct vigil_source_counters *c,
+    size_t n);
+
+/* Commits b in one transaction, now, on the calling thread. Takes
+ * ownership of b, even on failure. */
+enum vigil_rc vigil_store_commit(struct vigil_store *s,
+                                 struct vigil_store_batch *b,
+                                 struct vigil_err *err);
+
+/* Called on the writer thread once a submitted batch is committed (rc ==
+ * VIGIL_OK) or has failed (the batch is then retried by the caller's
+ * policy: the daemon stops advancing checkpoints). */
+typedef void (*vigil_store_done_fn)(enum vigil_rc rc, const char *msg,
+                                    void *arg);
+/* Queues b for the writer thread, which groups queued batches into one
+ * transaction. Takes ownership of b. Blocks when more than the bounded
+ * queue length is pending (back-pressure instead of unbounded memory). */
+enum vigil_rc vigil_store_submit(struct vigil_store *s,
+                                 struct vigil_store_batch *b,
+                                 vigil_store_done_fn done, void *arg,
+                                 struct vigil_err *err);
+/* Waits until every submitted batch is committed. */
+enum vigil_rc vigil_store_flush(struct vigil_store *s, struct vigil_err *err);
+
+/* ---- queries ---- */
+
+/* Fills cp for key; VIGIL_ENOTFOUND when the source was never seen. */
+enum vigil_rc vigil_store_checkpoint_get(struct vigil_store *s,
+                                         const char *key,
+                                         struct vigil_checkpoint *cp,
+                                         struct vigil_err *err);
+/* Calls fn for each counters row; fn returns non-zero to stop. */
+enum vigil_rc vigil_store_counters_each(
+    struct vigil_store *s,
+    int (*fn)(const struct vigil_source_counters *c, int64_t updated_ns,
+              void *arg),
+    void *arg, struct vigil_err *err);
+/* Number of archived events and of alerts. */
+enum vigil_rc vigil_store_count(struct vigil_store *s, int64_t *events,
+                                int64_t *alerts, struct vigil_err *err);
+/* Calls fn with each archived event's JSON whose text contains `needle`
+ * (NULL: all), oldest first, between since_ns and until_ns (0: open). */
+enum vigil_rc vigil_store_events_each(
+    struct vigil_store *s, const char *needle, int64_t since_ns,
+    int64_t until_ns, int (*fn)(const char *json, size_t len, void *arg),
+    void *arg, struct vigil_err *err);
+/* Calls fn with each alert's fields, newest first, at most limit rows. */
+enum vigil_rc vigil_store_alerts_each(
+    struct vigil_store *s, int64_t limit,
+    int (*fn)(const struct vigil_alert *a, void *arg), void *arg,
+    struct vigil_err *err);
+/* Applies the archive retention policy now (the daemon calls it
+ * periodically); sets *deleted. */
+enum vigil_rc vigil_store_apply_retention(struct vigil_store *s,
+                                          int64_t now_ns, int64_t *deleted,
+                                          struct vigil_err *err);
+
+#endif
