@@ -209,7 +209,7 @@ src_ckpt_get(void *arg, const char *key, struct vigil_checkpoint *cp)
 /* ------------------------------------------------------------------ */
 
 static enum vigil_rc
-src_new_batch(struct src *s, struct vigil_err *err)
+src_new_batch(struct src *s, int reset_arena, struct vigil_err *err)
 {
     if ((s->batch = vigil_store_batch_new()) == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -217,7 +217,8 @@ src_new_batch(struct src *s, struct vigil_err *err)
     s->nbcps = 0;
     s->bstart_ms = mono_ms();
     s->now_ns = vigil_time_now();
-    vigil_arena_reset(&s->arena);
+    if (reset_arena)
+        vigil_arena_reset(&s->arena);
     return VIGIL_OK;
 }
 
@@ -229,9 +230,10 @@ src_publish_counters(struct src *s)
     pthread_mutex_unlock(&s->mu);
 }
 
-/* Submits the open batch (if it holds anything) and opens a new one. */
+/* Submits the open batch (if it holds anything) and opens a new one.
+ * keep_arena: an event built in the arena is still to be added. */
 static enum vigil_rc
-src_flush(struct src *s, struct vigil_err *err)
+src_flush2(struct src *s, int keep_arena, struct vigil_err *err)
 {
     struct vigil_ingest *ing = s->ing;
     struct ticket *t;
@@ -251,6 +253,7 @@ src_flush(struct src *s, struct vigil_err *err)
         vigil_store_batch_free(s->batch);
         s->batch = NULL;
         atomic_store(&s->store_failed, 1);
+        src_new_batch(s, !keep_arena, err);
         return vigil_err_set(err, rc != VIGIL_OK ? rc : VIGIL_ENOMEM,
                              "source %s: cannot build a batch", s->sc->name);
     }
@@ -269,8 +272,14 @@ src_flush(struct src *s, struct vigil_err *err)
         free(t);
         atomic_store(&s->store_failed, 1);
     }
-    enum vigil_rc rc2 = src_new_batch(s, err);
+    enum vigil_rc rc2 = src_new_batch(s, !keep_arena, err);
     return rc != VIGIL_OK ? rc : rc2;
+}
+
+static enum vigil_rc
+src_flush(struct src *s, struct vigil_err *err)
+{
+    return src_flush2(s, 0, err);
 }
 
 static void
@@ -304,6 +313,11 @@ src_record(struct src *s, const char *line, size_t len,
     struct vigil_err err = {0};
     enum vigil_rc rc;
 
+    if (s->batch == NULL && src_new_batch(s, 1, &err) != VIGIL_OK) {
+        s->lc.events_in++;
+        s->lc.dropped++;
+        return VIGIL_ENOMEM;
+    }
     s->lc.events_in++;
     if (line == NULL) {
         s->lc.failed++;
@@ -335,6 +349,19 @@ src_record(struct src *s, const char *line, size_t len,
                 s->lc.alerts += vigil_store_batch_alerts(s->batch) - before;
             }
             rc = vigil_store_batch_add_event(s->batch, &s->ev, s->sc->name);
+            if (rc == VIGIL_ELIMIT && s->blines > 0) {
+                /* The batch is full of long events: store it, retry. */
+                src_flush2(s, 1, &err);
+                if (s->batch != NULL)
+                    rc = vigil_store_batch_add_event(s->batch, &s->ev,
+                                                     s->sc->name);
+            }
+            if (rc == VIGIL_ELIMIT) {
+                /* Too big to archive even alone: counted, not stored. */
+                s->lc.decoded--;
+                s->lc.failed++;
+                rc = VIGIL_OK;
+            }
             if (rc != VIGIL_OK) {
                 /* Not stored: read it again rather than lose it. */
                 atomic_store(&s->store_failed, 1);
@@ -390,7 +417,7 @@ file_recover(struct src *s)
     vigil_store_flush(s->ing->store, &err);
     vigil_store_batch_free(s->batch);
     s->batch = NULL;
-    src_new_batch(s, &err);
+    src_new_batch(s, 1, &err);
     ingest_tail_reset(s->tail);
     atomic_store(&s->store_failed, 0);
     err.rc = VIGIL_OK;
@@ -786,7 +813,7 @@ vigil_ingest_new(struct vigil_ingest **out, const struct vigil_config *cfg,
                                sc->format);
             break;
         }
-        if ((rc = src_new_batch(s, err)) != VIGIL_OK)
+        if ((rc = src_new_batch(s, 1, err)) != VIGIL_OK)
             break;
         if (sc->type == VIGIL_SOURCE_FILE &&
             (rc = ingest_tail_new(&s->tail, sc->paths, sc->npaths,
