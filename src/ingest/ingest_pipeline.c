@@ -313,6 +313,12 @@ src_record(struct src *s, const char *line, size_t len,
     struct vigil_err err = {0};
     enum vigil_rc rc;
 
+    if (line != NULL && (len == 0 || (len == 1 && line[0] == '\r'))) {
+        /* An empty line is no record; only the position moves. */
+        if (cp != NULL)
+            src_note_cp(s, cp);
+        return VIGIL_OK;
+    }
     if (s->batch == NULL && src_new_batch(s, 1, &err) != VIGIL_OK) {
         s->lc.events_in++;
         s->lc.dropped++;
