@@ -386,7 +386,7 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
             mtime_ns(&st) <= since)
             continue;
         if (n == TAIL_PENDING_MAX) {
-            vigil_log(VIGIL_LOG_WARN, 2107,
+            vigil_log(VIGIL_LOG_WARN, 1107,
                       "%s: more than %d rotated files to catch up on; "
                       "reading the newest %d",
                       f->path, TAIL_PENDING_MAX, TAIL_PENDING_MAX);
@@ -401,7 +401,7 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
             continue;
         found[n].fd = fd;
         found[n++].mtime = mtime_ns(&st);
-        vigil_log(VIGIL_LOG_INFO, 2108,
+        vigil_log(VIGIL_LOG_INFO, 1108,
                   "%s: reading %s, rotated while vigil was stopped", f->path,
                   full);
     }
@@ -468,7 +468,7 @@ file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
                 f->cur.cp.fingerprint = fp;
             return;
         }
-        vigil_log(VIGIL_LOG_INFO, 2104,
+        vigil_log(VIGIL_LOG_INFO, 1104,
                   "%s was truncated or rewritten while vigil was stopped; "
                   "reading it from the start",
                   f->path);
@@ -480,7 +480,7 @@ file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
     int ofd = find_rotated(f->path, &cp, &ost);
     if (ofd >= 0 && cp.offset <= (uint64_t)ost.st_size) {
         stream_start(&f->old, ofd, &ost, cp.offset);
-        vigil_log(VIGIL_LOG_INFO, 2105,
+        vigil_log(VIGIL_LOG_INFO, 1105,
                   "%s was rotated while vigil was stopped; finishing the "
                   "rotated file from offset %llu first",
                   f->path, (unsigned long long)cp.offset);
@@ -536,7 +536,7 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
             struct tail_stream tmp = f->old;
             f->old = f->cur;
             f->cur = tmp;
-            vigil_log(VIGIL_LOG_INFO, 2101,
+            vigil_log(VIGIL_LOG_INFO, 1101,
                       "%s was rotated; finishing the old file, then "
                       "reading the new one",
                       f->path);
@@ -561,7 +561,7 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
     if (!truncated && size > f->cur.read_off && f->cur.cp.fingerprint != 0)
         truncated = fingerprint(f->cur.fd, size) != f->cur.cp.fingerprint;
     if (truncated) {
-        vigil_log(VIGIL_LOG_INFO, 2102,
+        vigil_log(VIGIL_LOG_INFO, 1102,
                   "%s was truncated (copytruncate); reading it from the "
                   "start",
                   f->path);
@@ -686,7 +686,7 @@ ingest_tail_scan(struct ingest_tail *t, ingest_ckpt_get_fn get, void *arg,
                 if (i < n && (stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
                     continue;
                 if (t->nfiles >= INGEST_MAX_FILES) {
-                    vigil_log(VIGIL_LOG_WARN, 2103,
+                    vigil_log(VIGIL_LOG_WARN, 1103,
                               "%s: more than %d files match; ignoring the "
                               "rest",
                               t->globs[g], INGEST_MAX_FILES);
