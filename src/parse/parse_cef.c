@@ -183,6 +183,13 @@ parse_cef_decode(struct vigil_event *ev, const char *line, size_t len,
         p = parse_syslog_header(ev, line, len, opts, &prog, &plen);
         if (p == NULL)
             return VIGIL_EPARSE;
+        if (prog && plen == 3 && memcmp(prog, "CEF", 3) == 0) {
+            /* "host CEF:0|...": the header reader took "CEF" for the
+             * program name; it is the start of the message. */
+            if (ev->nfields && ev->fields[ev->nfields - 1].text == prog)
+                ev->nfields--;
+            p = prog;
+        }
         p = parse_search(p, end, "CEF:", 4);
         if (p == NULL)
             return VIGIL_EPARSE;
