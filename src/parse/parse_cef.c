@@ -125,7 +125,8 @@ add_ext(struct vigil_event *ev, const char *k, size_t kl, const char *v,
         ADD(ev, "network.transport", v, vl, VIGIL_F_STR);
     else if (KEY_IS(k, kl, "rt")) {
         int64_t ms;
-        if (vl >= 10 && vl <= 15 && vigil_parse_i64(v, vl, &ms) && ms > 0)
+        if (vl >= 10 && vl <= 13 && vigil_parse_i64(v, vl, &ms) && ms > 0 &&
+            ms < 9000000000000LL)
             ev->time_ns = ms * 1000000;
     }
 }

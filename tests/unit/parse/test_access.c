@@ -99,6 +99,8 @@ test_malformed(void **state)
         "1.2.3.4 - - [10/Xyz/2023:13:55:36 +0000] \"GET /\" 200 1",
         "1.2.3.4 - - [10/Oct/2023 13:55:36 +0000] \"GET /\" 200 1",
         "a b c d e [10/Oct/2023:13:55:36 +0000] \"GET /\" 200 1",
+        /* found by fuzzing: a year whose nanoseconds overflow int64 */
+        "1.2.3.4 - - [10/Oct/9999:13:55:36 +0000] \"GET /\" 200 1",
     };
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

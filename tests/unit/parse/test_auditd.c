@@ -89,6 +89,8 @@ test_malformed(void **state)
         "type=SYSCALL msg=audit(1.2:3): comm=\"unterminated",
         "node=x",
         "kernel: audit: type=1400",
+        /* found by fuzzing: seconds whose nanoseconds overflow int64 */
+        "type=X msg=audit(13644813363.1:2): a=b",
     };
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -84,6 +84,10 @@ test_malformed(void **state)
     /* A broken extension keeps what precedes it. */
     T_OK("cef", "CEF:0|a|b|c|d|e|5|src=1.2.3.4 =oops x");
     T_FIELD("cef.src", "1.2.3.4 =oops x");
+    /* Found by fuzzing: rt past int64 nanoseconds is kept as text only. */
+    T_OK("cef", "CEF:0|a|b|c|d|e|5|rt=170000000000123");
+    assert_int_equal(t_ev->time_ns, 0);
+    T_FIELD("cef.rt", "170000000000123");
 }
 
 int

@@ -71,6 +71,9 @@ test_time_keys(void **state)
     T_OK("json", "{\"timestamp\":\"yesterday\"}");
     assert_int_equal(t_ev->time_ns, 0);
     T_FIELD("timestamp", "yesterday");
+    /* Found by fuzzing: a year past int64 nanoseconds is no time. */
+    T_OK("json", "{\"time\":\"9999-01-01T00:00:00Z\"}");
+    assert_int_equal(t_ev->time_ns, 0);
     /* Only the top level sets the time. */
     T_OK("json", "{\"a\":{\"time\":\"2020-01-02T03:04:05Z\"}}");
     assert_int_equal(t_ev->time_ns, 0);
