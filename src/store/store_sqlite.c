@@ -18,8 +18,11 @@ static const char *const stmt_sql[STORE_ST_N] = {
     [STORE_ST_BEGIN] = "BEGIN IMMEDIATE",
     [STORE_ST_COMMIT] = "COMMIT",
     [STORE_ST_ROLLBACK] = "ROLLBACK",
-    [STORE_ST_INS_EVENT] = "INSERT INTO events (time_ns, source, json, size) "
-                           "VALUES (?1, ?2, ?3, ?4)",
+    [STORE_ST_INS_EVENT] = "INSERT INTO events (time_ns, source_id, json, "
+                           "size) VALUES (?1, ?2, ?3, ?4)",
+    [STORE_ST_INS_SOURCE] = "INSERT INTO sources (name) VALUES (?1) "
+                            "ON CONFLICT (name) DO NOTHING",
+    [STORE_ST_GET_SOURCE] = "SELECT id FROM sources WHERE name = ?1",
     [STORE_ST_INS_ALERT] =
         "INSERT INTO alerts (time_ns, rule_id, title, level, tags_json, "
         "event_json, matched_json, source, created_ns) "
@@ -148,8 +151,11 @@ set_pragmas(sqlite3 *db, const char *path, struct vigil_err *err)
                            path, mode ? mode : "unknown");
         goto out;
     }
+    /* A 16 MiB page cache keeps the inner pages of the events table and
+     * its time index in memory while the archive grows. */
     if (sqlite3_exec(db,
-                     "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                     "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                     "PRAGMA cache_size = -16384",
                      NULL, NULL, NULL) != SQLITE_OK)
         rc = store_err(err, db, "setting pragmas");
 out:
