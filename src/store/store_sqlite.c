@@ -137,6 +137,15 @@ set_pragmas(sqlite3 *db, const char *path, struct vigil_err *err)
     enum vigil_rc rc = VIGIL_OK;
     const char *mode;
 
+    /* 16 KiB pages (set before the first table; a no-op later) write the
+     * archive with a quarter of the system calls of 4 KiB pages and pack
+     * rows a little tighter; larger pages would make the small per-commit
+     * updates (checkpoints, counters) write more. */
+    if (sqlite3_exec(db, "PRAGMA page_size = 16384", NULL, NULL, NULL) !=
+        SQLITE_OK) {
+        rc = store_err(err, db, "setting the page size");
+        goto out;
+    }
     if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL) !=
             SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
@@ -151,8 +160,8 @@ set_pragmas(sqlite3 *db, const char *path, struct vigil_err *err)
                            path, mode ? mode : "unknown");
         goto out;
     }
-    /* A 16 MiB page cache keeps the inner pages of the events table and
-     * its time index in memory while the archive grows. */
+    /* A 16 MiB page cache (1024 pages) keeps the inner pages of the events
+     * table and its time index in memory while the archive grows. */
     if (sqlite3_exec(db,
                      "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
                      "PRAGMA cache_size = -16384",
