@@ -156,8 +156,8 @@ enum vigil_rc store_apply(struct vigil_store *s,
                           struct vigil_store_batch *const *b, size_t n,
                           struct vigil_err *err);
 
-/* Steps statement i of s (a write without result rows), then resets it
- * and clears its bindings; on failure copies the error into err. */
+/* Steps statement i of s (a write without result rows), then resets it;
+ * on failure copies the error into err. */
 enum vigil_rc store_step_done(struct vigil_store *s, enum store_stmt i,
                               const char *what, struct vigil_err *err);
 

@@ -254,6 +254,18 @@ open_reader(struct vigil_store *s, struct vigil_err *err)
     return VIGIL_OK;
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* SQLite's memory statistics take a global mutex on every allocation;
+ * vigil never reads them. This must precede SQLite's initialisation, so
+ * it runs once before the first connection; if SQLite is already
+ * initialised the call is refused harmlessly. */
+static void
+sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum vigil_rc
 vigil_store_open(struct vigil_store **out, const char *path,
                  const struct vigil_store_opts *opts, struct vigil_err *err)
@@ -268,6 +280,7 @@ vigil_store_open(struct vigil_store **out, const char *path,
     n = strlen(path);
     if (n >= sizeof(s->path))
         return vigil_err_set(err, VIGIL_EINVAL, "store: path too long");
+    pthread_once(&sqlite_once, sqlite_setup);
     if ((s = calloc(1, sizeof(*s))) == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "store: out of memory");
     if ((rc = init_sync(s, err)) != VIGIL_OK) {

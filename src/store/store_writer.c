@@ -24,8 +24,8 @@ store_step_done(struct vigil_store *s, enum store_stmt i, const char *what,
     sqlite3_stmt *st = s->st[i];
     int r = sqlite3_step(st);
 
+    /* Bindings stay: every caller binds all parameters before a step. */
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     if (r != SQLITE_DONE) {
         /* sqlite3_errmsg still describes the failed step after reset. */
         return store_err(err, s->db, what);
