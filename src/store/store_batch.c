@@ -42,7 +42,6 @@ vigil_store_batch_new(void)
         return NULL;
     vigil_buf_init(&b->json, STORE_BATCH_JSON_MAX);
     vigil_buf_init(&b->strs, STORE_BATCH_JSON_MAX);
-    b->last_src = STORE_NOSTR;
     return b;
 }
 
@@ -129,12 +128,21 @@ vigil_store_batch_add_event(struct vigil_store_batch *b,
         return rc;
     src = STORE_NOSTR;
     if (source != NULL) {
-        if (b->last_src != STORE_NOSTR &&
-            strcmp(b->strs.data + b->last_src, source) == 0)
-            src = b->last_src;
-        else if ((rc = put_str(b, source, &src)) != VIGIL_OK)
-            return rc;
-        b->last_src = src;
+        size_t i;
+        for (i = 0; i < b->nsrcs; i++)
+            if (strcmp(b->strs.data + b->srcs[i], source) == 0)
+                break;
+        if (i < b->nsrcs) {
+            src = b->srcs[i];
+        } else {
+            if ((rc = put_str(b, source, &src)) != VIGIL_OK)
+                return rc;
+            /* Remember it, forgetting the oldest when full. */
+            if (b->nsrcs < STORE_BATCH_SOURCES)
+                b->nsrcs++;
+            memmove(b->srcs + 1, b->srcs, (b->nsrcs - 1) * sizeof(b->srcs[0]));
+            b->srcs[0] = src;
+        }
     }
     start = b->json.len;
     rc = vigil_event_to_json(ev, &b->json);

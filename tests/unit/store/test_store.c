@@ -439,6 +439,65 @@ test_events_each(void **state)
     st_rmtree(dir);
 }
 
+/* Runs sql on the database with the sqlite3 CLI; returns its output. */
+static int
+cli_query(const char *path, const char *sql, char *out, size_t n)
+{
+    char cmd[1024];
+    FILE *p;
+    size_t got;
+
+    if (access("/usr/bin/sqlite3", X_OK) != 0)
+        return 0;
+    snprintf(cmd, sizeof(cmd), "/usr/bin/sqlite3 -readonly '%s' \"%s\"", path,
+             sql);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    got = fread(out, 1, n - 1, p);
+    out[got] = '\0';
+    assert_int_equal(pclose(p), 0);
+    return 1;
+}
+
+static void
+test_sources_interned(void **state)
+{
+    char dir[64], path[256], out[512];
+    struct vigil_store *s = NULL;
+    struct vigil_store_batch *b;
+    struct vigil_err err = {0};
+    struct st_ev *e = st_ev_new();
+    static const char *const src[] = {"file:/var/log/auth.log",
+                                      "file:/var/log/syslog", NULL};
+    int i, k;
+
+    (void)state;
+    st_tmpdir(dir, sizeof(dir));
+    path_in(path, sizeof(path), dir, "store.db");
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    for (k = 0; k < 2; k++) {
+        b = vigil_store_batch_new();
+        for (i = 0; i < 30; i++)
+            assert_int_equal(vigil_store_batch_add_event(
+                                 b, st_ev_make(e, t0 + i, i, "m"), src[i % 3]),
+                             0);
+        assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    }
+    st_ev_free(e);
+    assert_int_equal(st_events(s), 60);
+    vigil_store_close(s);
+    if (cli_query(path,
+                  "SELECT coalesce(s.name, '-'), count(*) FROM events e "
+                  "LEFT JOIN sources s ON s.id = e.source_id GROUP BY 1 "
+                  "ORDER BY 1; SELECT count(*) FROM sources",
+                  out, sizeof(out)))
+        assert_string_equal(out, "-|20\nfile:/var/log/auth.log|20\n"
+                                 "file:/var/log/syslog|20\n2\n");
+    else
+        printf("SKIP: sqlite3 CLI absent, source rows not inspected\n");
+    st_rmtree(dir);
+}
+
 struct ctr_seen {
     struct vigil_source_counters c[4];
     int64_t updated[4];
@@ -588,6 +647,7 @@ main(void)
         cmocka_unit_test(test_checkpoint_replace),
         cmocka_unit_test(test_commit_atomic),
         cmocka_unit_test(test_no_archive),
+        cmocka_unit_test(test_sources_interned),
         cmocka_unit_test(test_events_each),
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_alerts_each),
