@@ -181,4 +181,20 @@ enum vigil_rc vigil_detect_to_store(struct vigil_detect_ctx *c,
                                     const char *source, size_t *nalerts,
                                     struct vigil_err *err);
 
+/* A hook for the ingest pipeline (struct vigil_detector, ingest.h): each
+ * call takes a matcher context from a pool (one per concurrent caller,
+ * created on demand, at most max_threads; 0: 64), so sources on several
+ * threads match in parallel. Returns owned *out (free with
+ * vigil_detect_hook_free after the pipeline is gone); d is borrowed. */
+struct vigil_detect_hook;
+struct vigil_detector;
+enum vigil_rc vigil_detect_hook_new(struct vigil_detect_hook **out,
+                                    const struct vigil_detect *d,
+                                    size_t max_threads,
+                                    struct vigil_err *err);
+void vigil_detect_hook_free(struct vigil_detect_hook *h);
+/* Fills det (caller-owned) so the pipeline calls into h. */
+void vigil_detect_hook_fill(struct vigil_detect_hook *h,
+                            struct vigil_detector *det);
+
 #endif

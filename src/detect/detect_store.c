@@ -100,3 +100,92 @@ vigil_detect_to_store(struct vigil_detect_ctx *c, const struct vigil_event *ev,
                              vigil_strerror(rc));
     return VIGIL_OK;
 }
+
+/* ---- the ingest pipeline hook ---- */
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "ingest/ingest.h"
+
+struct vigil_detect_hook {
+    const struct vigil_detect *d;
+    pthread_mutex_t lock;
+    struct vigil_detect_ctx **idle;
+    size_t nidle, created, max;
+};
+
+enum vigil_rc
+vigil_detect_hook_new(struct vigil_detect_hook **out,
+                      const struct vigil_detect *d, size_t max_threads,
+                      struct vigil_err *err)
+{
+    struct vigil_detect_hook *h = calloc(1, sizeof(*h));
+
+    *out = NULL;
+    if (!h)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    h->d = d;
+    h->max = max_threads ? max_threads : 64;
+    h->idle = calloc(h->max, sizeof(*h->idle));
+    if (!h->idle) {
+        free(h);
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&h->lock, NULL);
+    *out = h;
+    return VIGIL_OK;
+}
+
+void
+vigil_detect_hook_free(struct vigil_detect_hook *h)
+{
+    if (!h)
+        return;
+    for (size_t i = 0; i < h->nidle; i++)
+        vigil_detect_ctx_free(h->idle[i]);
+    free(h->idle);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+static enum vigil_rc
+hook_on_event(void *arg, const struct vigil_event *ev, const char *source,
+              struct vigil_store_batch *batch)
+{
+    struct vigil_detect_hook *h = arg;
+    struct vigil_detect_ctx *c = NULL;
+    struct vigil_err err = {0};
+    enum vigil_rc rc = VIGIL_OK;
+
+    pthread_mutex_lock(&h->lock);
+    if (h->nidle)
+        c = h->idle[--h->nidle];
+    else if (h->created < h->max)
+        h->created++;
+    else
+        rc = VIGIL_ELIMIT;
+    pthread_mutex_unlock(&h->lock);
+    if (rc != VIGIL_OK)
+        return rc;
+    if (!c && vigil_detect_ctx_new(&c, h->d, &err) != VIGIL_OK) {
+        pthread_mutex_lock(&h->lock);
+        h->created--;
+        pthread_mutex_unlock(&h->lock);
+        return VIGIL_ENOMEM;
+    }
+    rc = vigil_detect_to_store(c, ev, batch, source, NULL, &err);
+    pthread_mutex_lock(&h->lock);
+    h->idle[h->nidle++] = c;
+    pthread_mutex_unlock(&h->lock);
+    return rc;
+}
+
+void
+vigil_detect_hook_fill(struct vigil_detect_hook *h, struct vigil_detector *det)
+{
+    memset(det, 0, sizeof(*det));
+    det->ctx = h;
+    det->on_event = hook_on_event;
+    det->serialize = 0;
+}
