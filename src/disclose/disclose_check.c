@@ -236,7 +236,7 @@ void
 disclose_table_row(struct disclose_table *t, uint32_t row, int hidden)
 {
     t->row_hidden = hidden;
-    t->row_named = t->row_other = t->row_pend = 0;
+    t->row_named = t->row_other = t->row_pend = t->row_ident = 0;
     t->row_hidden_cell = 0;
     if (!t->have_header && !t->fixed_header) {
         memset(t->pend, 0, sizeof(t->pend));
@@ -265,10 +265,17 @@ disclose_table_cell(struct disclose_table *t, unsigned col, const char *text,
     }
     if (t->col[col] == PII_COL_NONE)
         return;
+    /* A number under a name heading is a count ("Count - Name"), not a
+     * person. */
+    if (t->col[col] == PII_COL_NAME &&
+        strspn(text + i, "0123456789.,- ") == len - i)
+        return;
     if (t->col[col] == PII_COL_NAME)
         t->row_named++;
     else
         t->row_other++;
+    if (t->col[col] != PII_COL_NAME && t->col[col] != PII_COL_SENSITIVE)
+        t->row_ident++;
     if (col_hidden)
         t->row_hidden_cell = 1;
 }
@@ -284,7 +291,9 @@ disclose_table_row_end(struct disclose_table *t)
             if (t->pend[i] == PII_COL_NAME)
                 named = 1;
         /* A header: a name column and another personal column, or two
-         * personal columns without names (email + phone). */
+         * personal columns without names (email + phone). Without a name
+         * column a record also needs one identifying column (not just
+         * "offence" and a count), see disclose_table_row_end below. */
         if (t->row_pend >= 2) {
             memcpy(t->col, t->pend, sizeof(t->col));
             t->have_header = 1;

@@ -155,7 +155,7 @@ struct disclose_table {
     int has_name_col;
     /* current row */
     int row_hidden;
-    unsigned row_named, row_other, row_pend;
+    unsigned row_named, row_other, row_pend, row_ident;
     int row_hidden_cell; /* a personal cell in a hidden column */
     size_t records;
     size_t hidden_records;

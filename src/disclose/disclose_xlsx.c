@@ -953,7 +953,6 @@ pv_item(struct pv_arg *a, const char *v)
         return;
     f = &a->f[a->nf - 1];
     a->items_total++;
-    disclose_scan(a->x->c, v, n, &a->acc);
     if (a->items_full)
         return;
     if (f->n == f->cap) {
@@ -1050,6 +1049,7 @@ pvr_start(void *arg, const char *name, const char **atts)
         if (v && vigil_parse_i64(v, strlen(v), &i) && i >= 0 &&
             a->field < a->nf && (size_t)i < a->f[a->field].n) {
             const char *s = a->items.data + a->f[a->field].off[i];
+            disclose_scan(a->x->c, s, strlen(s), &a->acc);
             disclose_table_cell(&a->t, a->field, s, strlen(s), 0);
         }
     } else if (v) {
@@ -1108,6 +1108,15 @@ do_pivot(struct xlsx *x, const struct disclose_zip_entry *def)
             }
     }
     disclose_rels_fini(&rels);
+    if (!a->nrec && a->items.data) {
+        /* No records part (saveData off): the shared items still carry
+         * every distinct source value. */
+        for (size_t k = 0; k < a->nf; k++)
+            for (size_t i = 0; i < a->f[k].n; i++) {
+                const char *s = a->items.data + a->f[k].off[i];
+                disclose_scan(x->c, s, strlen(s), &a->acc);
+            }
+    }
     x->c->res->people_records += a->t.records;
     disclose_acc_describe(&a->acc, pii, sizeof(pii));
     disclose_table_columns(&a->t, cols, sizeof(cols));
@@ -1299,7 +1308,7 @@ disclose_xlsx(struct disclose_ctx *c, struct disclose_zip *z)
                  !strchr(n + 20, '/'))
             do_comments(&x, &z->e[i], 1);
         else if (strncmp(n, "xl/pivotCache/pivotCacheDefinition", 34) == 0 &&
-                 !strchr(n + 13, '/'))
+                 !strchr(n + 14, '/'))
             do_pivot(&x, &z->e[i]);
     }
     do_links(&x);
