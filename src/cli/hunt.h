@@ -52,13 +52,13 @@ int hunt_level_parse(const char *name);
  * group of events). Strings are owned (free with hunt_match_fini). */
 struct hunt_match {
     int64_t time_ns;
-    uint32_t file;  /* index into hunt_files.v; UINT32_MAX: several files */
-    uint64_t seq;   /* record number inside the file */
-    uint32_t rule;  /* rule index in the engine */
-    char *event;    /* event as a JSON object, or NULL (--quiet) */
-    char *matched;  /* matched fields as a JSON object, or NULL */
-    char *host;     /* host.name / Computer, or NULL */
-    char *keys;     /* "user=x src=y ..." summary for the table, or NULL */
+    uint32_t file; /* index into hunt_files.v; UINT32_MAX: several files */
+    uint64_t seq;  /* record number inside the file */
+    uint32_t rule; /* rule index in the engine */
+    char *event;   /* event as a JSON object, or NULL (--quiet) */
+    char *matched; /* matched fields as a JSON object, or NULL */
+    char *host;    /* host.name / Computer, or NULL */
+    char *keys;    /* "user=x src=y ..." summary for the table, or NULL */
 };
 
 struct hunt_matches {
@@ -83,14 +83,61 @@ enum vigil_rc hunt_match_describe(struct hunt_match *m,
 /* ---- rules as the output needs them ---- */
 
 struct hunt_rule_info {
-    const char *id;    /* borrowed from the engine */
-    const char *title; /* borrowed */
-    int level;         /* enum hunt_level */
+    const char *id;          /* borrowed from the engine */
+    const char *title;       /* borrowed */
+    int level;               /* enum hunt_level */
     const char *const *tags; /* borrowed, NULL-terminated, may be NULL */
 };
 
 typedef void (*hunt_rule_info_fn)(uint32_t rule, struct hunt_rule_info *out,
                                   void *arg);
+
+/* ---- the rule engine, as hunt uses it (hunt_engine.c) ---- */
+
+struct hunt_engine;
+struct hunt_scratch;
+
+struct hunt_engine_opts {
+    const char *const *dirs; /* rule files or folders, borrowed */
+    size_t ndirs;
+    const char *const *ids; /* --rule filters (id or title), borrowed */
+    size_t nids;
+    int min_level; /* enum hunt_level */
+    int quiet;     /* report rule load problems only as a count */
+};
+
+/* Called for every rule that fires on an event; matched is a JSON object
+ * of the fields that made it fire (borrowed, may be NULL). */
+typedef enum vigil_rc (*hunt_hit_fn)(uint32_t rule, const char *matched,
+                                     void *arg);
+
+/* Loads and compiles the rules. Returns owned (hunt_engine_close). */
+enum vigil_rc hunt_engine_open(struct hunt_engine **out,
+                               const struct hunt_engine_opts *o,
+                               struct vigil_err *err);
+void hunt_engine_close(struct hunt_engine *e);
+/* How many rules will report (correlation building blocks excluded). */
+uint32_t hunt_engine_rule_count(const struct hunt_engine *e);
+/* hunt_rule_info_fn over the engine (arg is the engine). */
+void hunt_engine_rule_info(uint32_t rule, struct hunt_rule_info *out,
+                           void *arg);
+
+/* Per-thread matching state. Returns owned (hunt_scratch_free). */
+enum vigil_rc hunt_scratch_new(struct hunt_engine *e, struct hunt_scratch **out,
+                               struct vigil_err *err);
+void hunt_scratch_free(struct hunt_scratch *s);
+/* Runs every rule over ev (borrowed); calls fn for each rule that fires.
+ * Events that correlation rules need are remembered in s, tagged with
+ * file and seq, for hunt_engine_correlate. */
+enum vigil_rc hunt_engine_match(struct hunt_engine *e, struct hunt_scratch *s,
+                                const struct vigil_event *ev, uint32_t file,
+                                uint64_t seq, hunt_hit_fn fn, void *arg);
+/* After every file: runs the correlation rules over what the scratches
+ * remembered, in time order across files, appending to out. */
+enum vigil_rc hunt_engine_correlate(struct hunt_engine *e,
+                                    struct hunt_scratch *const *s, size_t n,
+                                    struct hunt_matches *out,
+                                    struct vigil_err *err);
 
 /* ---- output ---- */
 
@@ -115,7 +162,7 @@ enum vigil_rc hunt_write_matches(FILE *out, enum hunt_format fmt,
                                  hunt_rule_info_fn info, void *arg);
 /* Writes the summary: totals, matches by level and by ATT&CK tactic. */
 void hunt_write_summary(FILE *out, const struct hunt_matches *ms,
-                        const struct hunt_totals *t,
-                        hunt_rule_info_fn info, void *arg);
+                        const struct hunt_totals *t, hunt_rule_info_fn info,
+                        void *arg);
 
 #endif

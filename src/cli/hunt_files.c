@@ -21,8 +21,8 @@ files_push(struct hunt_files *f, const char *path, uint64_t size,
         struct hunt_file *v;
 
         if (f->n >= HUNT_MAX_FILES)
-            return vigil_err_set(err, VIGIL_ELIMIT,
-                                 "more than %d input files", HUNT_MAX_FILES);
+            return vigil_err_set(err, VIGIL_ELIMIT, "more than %d input files",
+                                 HUNT_MAX_FILES);
         v = realloc(f->v, cap * sizeof(*v));
         if (v == NULL)
             return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");

@@ -122,8 +122,7 @@ static const struct {
     {"user", {"user.name", "TargetUserName", "SubjectUserName", "User"}},
     {"src", {"source.ip", "IpAddress", "SourceAddress", "SourceIp"}},
     {"action", {"event.action", NULL, NULL, NULL}},
-    {"cmd",
-     {"process.command_line", "CommandLine", "ScriptBlockText", NULL}},
+    {"cmd", {"process.command_line", "CommandLine", "ScriptBlockText", NULL}},
     {"image", {"Image", "NewProcessName", "ServiceFileName", NULL}},
     {"url", {"url.original", NULL, NULL, NULL}},
     {"event", {"EventID", NULL, NULL, NULL}},
@@ -274,16 +273,15 @@ hunt_write_matches(FILE *out, enum hunt_format fmt,
             fputs("]},\"file\":", out);
             put_json_str(out, &b, m->file < files->n ? file : NULL);
             fprintf(out, ",\"record\":%llu,\"matched\":%s,\"event\":%s}\n",
-                    (unsigned long long)m->seq,
-                    m->matched ? m->matched : "{}",
+                    (unsigned long long)m->seq, m->matched ? m->matched : "{}",
                     m->event ? m->event : "null");
         } else {
             struct vigil_buf tags;
 
             vigil_buf_init(&tags, 1 << 16);
             for (size_t t = 0; ri.tags != NULL && ri.tags[t] != NULL; t++)
-                if (vigil_buf_printf(&tags, "%s%s", t ? " " : "",
-                                     ri.tags[t]) != VIGIL_OK)
+                if (vigil_buf_printf(&tags, "%s%s", t ? " " : "", ri.tags[t]) !=
+                    VIGIL_OK)
                     break;
             fprintf(out, "%s,%s,", m->time_ns != 0 ? ts : "",
                     hunt_level_names[ri.level]);
