@@ -40,7 +40,8 @@ parse_time_3164(const struct vigil_parse_opts *opts, int mon, int day, int h,
     int64_t now, t;
     int year;
 
-    if (opts && opts->default_year > 0)
+    if (opts && opts->default_year >= PARSE_MIN_YEAR &&
+        opts->default_year <= PARSE_MAX_YEAR)
         return vigil_time_from_utc(opts->default_year, mon, day, h, mi, s,
                                    nsec);
     now = opts && opts->now_ns ? opts->now_ns : vigil_time_now();
@@ -157,7 +158,7 @@ parse_stamp_iso(const char *p, const char *end, int64_t *ns)
 {
     const char *q = token_end(p, end);
 
-    if (q - p < 10 || !vigil_time_parse_rfc3339(p, (size_t)(q - p), ns))
+    if (q - p < 10 || !parse_rfc3339(p, (size_t)(q - p), ns))
         return NULL;
     return q;
 }
@@ -281,7 +282,7 @@ parse_5424(struct vigil_event *ev, const char *p, const char *end,
         p = te[i] + 1;
     }
     if (!(te[0] - t[0] == 1 && *t[0] == '-')) {
-        if (!vigil_time_parse_rfc3339(t[0], (size_t)(te[0] - t[0]), &ns))
+        if (!parse_rfc3339(t[0], (size_t)(te[0] - t[0]), &ns))
             return NULL;
         ev->time_ns = ns;
     }

@@ -67,6 +67,11 @@ test_year_inference(void **state)
     T_OK("syslog", "Dec 31 23:59:59 h p: x");
     assert_int_equal(t_ev->time_ns,
                      vigil_time_from_utc(2019, 12, 31, 23, 59, 59, 0));
+    /* An impossible default year is ignored, not overflowed. */
+    t_opts.default_year = 99999;
+    T_OK("syslog", "Dec 31 23:59:59 h p: x");
+    assert_int_equal(t_ev->time_ns,
+                     vigil_time_from_utc(2024, 12, 31, 23, 59, 59, 0));
     t_opts = saved;
 }
 
@@ -134,6 +139,9 @@ test_malformed(void **state)
         "<13>1 2024-01-01T00:00:00Z h a p m [id x=\"1]",
         "<13>1 not-a-time h a p m - msg",
         "<13>1 2024-01-01T00:00:00Z h a",
+        /* found by fuzzing: years whose nanoseconds overflow int64 */
+        "<13>1 9999-12-31T23:59:59Z h a p m - x",
+        "9999-01-01T00:00:00Z h p: x",
     };
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
