@@ -227,6 +227,29 @@ test_security_log_cleared(void **state)
 }
 
 static void
+test_qualifiers(void **state)
+{
+    char path[1024];
+    struct pick *p;
+
+    (void)state;
+    /* <EventID Qualifiers="16384">7045</EventID> */
+    VIGIL_NEED_CORPUS(path, "evtx-attack-samples/Lateral Movement/"
+                            "LM_Remote_Service02_7045.evtx");
+    p = pick_record(path, 4480);
+    assert_int_field(&p->ev, "EventID", 7045);
+    assert_field(&p->ev, "EventID", "7045");
+    assert_int_field(&p->ev, "EventID_Qualifiers", 16384);
+    assert_field(&p->ev, "Provider_Name", "Service Control Manager");
+    assert_field(&p->ev, "Provider_EventSourceName", "Service Control Manager");
+    assert_field(&p->ev, "Channel", "System");
+    assert_field(&p->ev, "ServiceName", "spoolfool");
+    assert_field(&p->ev, "ImagePath", "cmd.exe");
+    assert_field(&p->ev, "AccountName", "LocalSystem");
+    pick_free(p);
+}
+
+static void
 test_control_characters_kept(void **state)
 {
     char path[1024];
@@ -853,6 +876,7 @@ main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_sysmon_process_creation),
         cmocka_unit_test(test_security_log_cleared),
+        cmocka_unit_test(test_qualifiers),
         cmocka_unit_test(test_control_characters_kept),
         cmocka_unit_test(test_regression_named_cases),
         cmocka_unit_test(test_regression_all_cases),
