@@ -45,6 +45,16 @@ vigil_store_batch_new(void)
     return b;
 }
 
+struct vigil_store_batch *
+vigil_store_batch_new_for(const struct vigil_store *s)
+{
+    struct vigil_store_batch *b = vigil_store_batch_new();
+
+    if (b != NULL && s != NULL && !s->opts.archive_events)
+        b->no_archive = 1;
+    return b;
+}
+
 void
 vigil_store_batch_free(struct vigil_store_batch *b)
 {
@@ -62,7 +72,7 @@ vigil_store_batch_free(struct vigil_store_batch *b)
 size_t
 vigil_store_batch_events(const struct vigil_store_batch *b)
 {
-    return b ? b->nev : 0;
+    return b ? b->nev + b->nskipped : 0;
 }
 
 size_t
@@ -119,6 +129,10 @@ vigil_store_batch_add_event(struct vigil_store_batch *b,
         return VIGIL_EINVAL;
     if (b->broken)
         return VIGIL_ENOMEM;
+    if (b->no_archive) {
+        b->nskipped++;
+        return VIGIL_OK;
+    }
     /* The bound is checked before writing because an overflowing
      * vigil_buf drops its contents: every event already in the batch. */
     if (json_bound(ev) > STORE_BATCH_JSON_MAX - b->json.len)

@@ -332,6 +332,34 @@ test_no_archive(void **state)
     assert_int_equal(st_alerts(s), 1);
     assert_int_equal(vigil_store_checkpoint_get(s, "x", &got, &err), 0);
     assert_int_equal(got.offset, 42);
+
+    /* A batch made for this store only counts its events. */
+    b = vigil_store_batch_new_for(s);
+    add_events(b, 0, 10, "x");
+    assert_int_equal(vigil_store_batch_events(b), 10);
+    cp = cp_make("x", 43);
+    assert_int_equal(vigil_store_batch_set_checkpoint(b, &cp), 0);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    assert_int_equal(vigil_store_checkpoint_get(s, "x", &got, &err), 0);
+    assert_int_equal(got.offset, 43);
+    assert_int_equal(st_events(s), 0);
+    vigil_store_close(s);
+
+    /* Committed to a store that archives, it is refused, not half kept. */
+    s = NULL;
+    assert_int_equal(vigil_store_open(&s, path, NULL, &err), VIGIL_OK);
+    b = vigil_store_batch_new_for(s);
+    add_events(b, 0, 3, "x");
+    vigil_store_close(s);
+    s = NULL;
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    cp = cp_make("x", 44);
+    assert_int_equal(vigil_store_batch_set_checkpoint(b, &cp), 0);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_EINVAL);
+    assert_non_null(strstr(err.msg, "does not archive"));
+    vigil_err_clear(&err);
+    assert_int_equal(vigil_store_checkpoint_get(s, "x", &got, &err), 0);
+    assert_int_equal(got.offset, 43);
     vigil_store_close(s);
     st_rmtree(dir);
 }
@@ -436,6 +464,42 @@ test_events_each(void **state)
         vigil_store_events_each(s, NULL, 0, 0, collect_event, &c, &err), 0);
     assert_int_equal(c.n, 4);
     vigil_store_close(s);
+    st_rmtree(dir);
+}
+
+static void
+test_event_too_large(void **state)
+{
+    char dir[64], path[256];
+    struct vigil_store *s = NULL;
+    struct vigil_store_batch *b;
+    struct vigil_err err = {0};
+    struct st_ev *e = st_ev_new();
+    size_t big = (size_t)2 << 20;
+    char *text = malloc(big);
+
+    (void)state;
+    assert_non_null(text);
+    memset(text, 'A', big);
+    st_tmpdir(dir, sizeof(dir));
+    path_in(path, sizeof(path), dir, "store.db");
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    b = vigil_store_batch_new();
+    assert_int_equal(
+        vigil_store_batch_add_event(b, st_ev_make(e, t0, 1, "first"), "a"), 0);
+    /* A 2 MiB field is over the 1 MiB an archived event may take: refused,
+     * and the events already in the batch are kept. */
+    st_ev_make(e, t0, 2, "second");
+    assert_int_equal(vigil_event_add_str(&e->ev, "big", text, big), 0);
+    assert_int_equal(vigil_store_batch_add_event(b, &e->ev, "a"), VIGIL_ELIMIT);
+    assert_int_equal(vigil_store_batch_events(b), 1);
+    assert_int_equal(
+        vigil_store_batch_add_event(b, st_ev_make(e, t0, 3, "third"), "a"), 0);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    assert_int_equal(st_events(s), 2);
+    vigil_store_close(s);
+    st_ev_free(e);
+    free(text);
     st_rmtree(dir);
 }
 
@@ -648,6 +712,7 @@ main(void)
         cmocka_unit_test(test_commit_atomic),
         cmocka_unit_test(test_no_archive),
         cmocka_unit_test(test_sources_interned),
+        cmocka_unit_test(test_event_too_large),
         cmocka_unit_test(test_events_each),
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_alerts_each),
