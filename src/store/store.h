@@ -93,7 +93,9 @@ size_t vigil_store_batch_alerts(const struct vigil_store_batch *b);
 enum vigil_rc vigil_store_batch_add_event(struct vigil_store_batch *b,
                                           const struct vigil_event *ev,
                                           const char *source);
-/* Copies alert into the batch. */
+/* Copies alert into the batch. VIGIL_EINVAL when rule_id, title, level
+ * or event_json is NULL, or level is not one of the Sigma levels (matched
+ * without regard to case, stored in lower case). */
 enum vigil_rc vigil_store_batch_add_alert(struct vigil_store_batch *b,
                                           const struct vigil_alert *alert);
 /* Records where a source stands once this batch is stored; a later call

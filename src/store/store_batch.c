@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store_int.h"
 
@@ -179,6 +180,23 @@ vigil_store_batch_add_event(struct vigil_store_batch *b,
     return VIGIL_OK;
 }
 
+/* The Sigma levels the alerts table accepts. A level outside them is
+ * refused here, where only that alert is lost, rather than at commit,
+ * where the schema's CHECK would fail the whole batch and with it the
+ * checkpoint, again on every retry. */
+static const char *
+canonical_level(const char *level)
+{
+    static const char *const levels[] = {"informational", "low", "medium",
+                                         "high", "critical"};
+    size_t i;
+
+    for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (strcasecmp(level, levels[i]) == 0)
+            return levels[i];
+    return NULL;
+}
+
 enum vigil_rc
 vigil_store_batch_add_alert(struct vigil_store_batch *b,
                             const struct vigil_alert *a)
@@ -198,7 +216,8 @@ vigil_store_batch_add_alert(struct vigil_store_batch *b,
         return rc;
     s[STORE_A_RULE_ID] = a->rule_id;
     s[STORE_A_TITLE] = a->title;
-    s[STORE_A_LEVEL] = a->level;
+    if ((s[STORE_A_LEVEL] = canonical_level(a->level)) == NULL)
+        return VIGIL_EINVAL;
     s[STORE_A_TAGS] = a->tags_json;
     s[STORE_A_EVENT] = a->event_json;
     s[STORE_A_MATCHED] = a->matched_json;
