@@ -38,14 +38,14 @@ make_event(struct vigil_event *ev, const char *line, size_t len, int64_t day)
     int mon;
 
     if (len > 16 && (mon = vigil_month_from_abbr(line)) > 0 &&
-        vigil_parse_i64(line + (line[4] == ' ' ? 5 : 4),
-                        line[4] == ' ' ? 1 : 2, &d) &&
+        vigil_parse_i64(line + (line[4] == ' ' ? 5 : 4), line[4] == ' ' ? 1 : 2,
+                        &d) &&
         vigil_parse_i64(line + 7, 2, &h) &&
         vigil_parse_i64(line + 10, 2, &mi) &&
         vigil_parse_i64(line + 13, 2, &s)) {
-        ev->time_ns = vigil_time_from_utc(2024, mon, (int)d, (int)h, (int)mi,
-                                          (int)s, 0) +
-                      day;
+        ev->time_ns =
+            vigil_time_from_utc(2024, mon, (int)d, (int)h, (int)mi, (int)s, 0) +
+            day;
         p = line + 16;
         if ((sp = memchr(p, ' ', (size_t)(end - p))) != NULL) {
             vigil_event_add_str(ev, "host.name", p, (size_t)(sp - p));
@@ -127,8 +127,8 @@ main(int argc, char **argv)
         vigil_arena_reset(&arena);
         for (k = 0; k < (size_t)batch && done < nev; k++, done++) {
             size_t li = (size_t)done % nlines;
-            int64_t day = (int64_t)(done / (long)nlines) * 86400 *
-                          VIGIL_NS_PER_SEC;
+            int64_t day =
+                (int64_t)(done / (long)nlines) * 86400 * VIGIL_NS_PER_SEC;
             vigil_event_init(ev, &arena);
             make_event(ev, data + off[li], ln[li], day);
             if (vigil_store_batch_add_event(b, ev, cp.key) != VIGIL_OK) {

@@ -30,7 +30,7 @@ cc -O2 -std=c11 -D_GNU_SOURCE -Isrc bench/store/bench_store.c \
 US=$'\x1f' # a column separator that JSON text never contains raw
 TIMEFORMAT='%R %U %S'
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-calc() { echo "$*" | bc -l; }
+calc() { awk "BEGIN { printf \"%.6f\", $* }"; }
 
 # The peer's input: the exact JSON text vigil archives.
 "$WORK/bench_store" "$LOG" "$WORK" 1 1 "$WORK/warm.jsonl" >/dev/null

@@ -81,7 +81,9 @@ struct vigil_store_batch {
     size_t nct, capct;
     size_t srcs[STORE_BATCH_SOURCES]; /* recent source names, for reuse */
     size_t nsrcs;
-    int broken; /* an allocation failed: the batch must not commit */
+    int broken;      /* an allocation failed: the batch must not commit */
+    int no_archive;  /* made for a store that does not archive events */
+    size_t nskipped; /* events counted, not serialised (no_archive) */
 };
 
 enum store_stmt {

@@ -88,6 +88,10 @@ apply_one(struct vigil_store *s, const struct vigil_store_batch *b, int64_t now,
         return vigil_err_set(err, VIGIL_ENOMEM,
                              "store: a batch ran out of memory while it "
                              "was filled; it is not stored");
+    if (s->opts.archive_events && b->nskipped > 0)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "store: a batch made for a store that does not "
+                             "archive events was committed to one that does");
     if (s->opts.archive_events) {
         /* Events of one source share one copy of its name in the batch,
          * so a name's offset stands for it; ids of the last few names
