@@ -663,10 +663,12 @@ action(struct pdf_ctx *c, qpdf_oh a, const char *loc, const char *what,
         } else if (qpdf_oh_is_string(q, js)) {
             sv = qpdf_oh_get_binary_string_value(q, js, &len);
         }
+        char tloc[96];
         disclose_pdf_finding(c, PDF_F_JAVASCRIPT, loc,
                              "%s runs JavaScript (%zu bytes)", what, len);
+        snprintf(tloc, sizeof(tloc), "%.48s JavaScript", loc);
         if (sv != NULL)
-            disclose_pdf_text_out(c, loc, sv, len, 1);
+            disclose_pdf_text_out(c, tloc, sv, len, 1);
         free(data);
     }
     next = qpdf_oh_get_key(q, a, "/Next");
@@ -717,12 +719,13 @@ annotations(struct pdf_ctx *c, qpdf_oh page, int pageno)
 {
     qpdf_data q = c->q;
     qpdf_oh annots = qpdf_oh_get_key(q, page, "/Annots");
-    char loc[48];
+    char loc[48], aloc[64];
     int n, k;
 
     if (!qpdf_oh_is_array(q, annots))
         return;
     snprintf(loc, sizeof(loc), "page %d", pageno);
+    snprintf(aloc, sizeof(aloc), "page %d annotation", pageno);
     n = qpdf_oh_get_array_n_items(q, annots);
     for (k = 0; k < n && k < 100000; k++) {
         qpdf_oh a = qpdf_oh_get_array_item(q, annots, k);
@@ -759,8 +762,8 @@ annotations(struct pdf_ctx *c, qpdf_oh page, int pageno)
                                  "%s annotation%s%s%s with %zu bytes of text",
                                  sub, al ? " by \"" : "", al ? author : "",
                                  al ? "\"" : "", cl);
-        disclose_pdf_text_out(c, loc, author, al, 1);
-        disclose_pdf_text_out(c, loc, contents, cl, 1);
+        disclose_pdf_text_out(c, aloc, author, al, 1);
+        disclose_pdf_text_out(c, aloc, contents, cl, 1);
     }
     (void)disclose_pdf_qerr(c, loc);
 }

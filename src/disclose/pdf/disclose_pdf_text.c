@@ -23,7 +23,8 @@
  * draws itself thousands of times from costing unbounded time. */
 #define PAGE_BUDGET (64u << 20)
 /* One shown string decodes to at most this much text. */
-#define SHOW_MAX (1u << 20)
+#define SHOW_MAX        (1u << 20)
+#define MAX_DO_PER_PAGE 10000
 
 struct gstate {
     const struct pdf_font *font;
@@ -48,6 +49,7 @@ struct run {
     unsigned char mc[MAX_MC]; /* 1 = this marked-content level hides */
     int mcsp, mc_hidden;
     int depth;
+    int ndo;
     size_t *budget;
     /* A few font lookups remembered per resource dictionary. */
     char fname[8][32];
@@ -305,6 +307,16 @@ do_xobject(struct run *r, qpdf_oh res, const uint8_t *name, size_t n)
 
     if (n == 0 || n > 64 || r->depth >= PDF_MAX_FORM_DEPTH)
         return;
+    /* Each lookup holds qpdf handles until the page ends, so the number
+     * of XObjects drawn per page is capped. */
+    if (++r->ndo > MAX_DO_PER_PAGE) {
+        if (r->ndo == MAX_DO_PER_PAGE + 1)
+            disclose_pdf_damage(c, "content",
+                                "more than %d XObjects drawn on one page; "
+                                "the rest were not read",
+                                MAX_DO_PER_PAGE);
+        return;
+    }
     key[0] = '/';
     memcpy(key + 1, name, n);
     key[n + 1] = '\0';
@@ -331,6 +343,8 @@ do_xobject(struct run *r, qpdf_oh res, const uint8_t *name, size_t n)
             free(data);
         }
     }
+    qpdf_oh_release(q, xo);
+    qpdf_oh_release(q, xos);
     (void)disclose_pdf_qerr(c, "form");
 }
 

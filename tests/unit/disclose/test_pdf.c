@@ -340,6 +340,44 @@ test_tounicode(void **state)
 }
 
 static void
+test_xmp(void **state)
+{
+    char path[512];
+    struct col c;
+
+    (void)state;
+    NEED_FIXTURES();
+    fixture(path, sizeof(path), "xmp.pdf");
+    col_init(&c);
+    assert_int_equal(inspect_file(path, NULL, &c), VIGIL_OK);
+    /* rdf:li values are named after their property; dc:format is left
+     * out as it says nothing about anyone. */
+    assert_string_equal(c.findings.data,
+                        "\nMETADATA|XMP|pdf:Producer: Acme PDF & Co\n"
+                        "METADATA|XMP|dc:creator: Jane Doe\n"
+                        "METADATA|XMP|dc:creator: John Roe\n"
+                        "METADATA|XMP|dc:title: Staff list\n");
+    col_fini(&c);
+}
+
+static void
+test_form_xobject(void **state)
+{
+    char path[512];
+    struct col c;
+
+    (void)state;
+    NEED_FIXTURES();
+    fixture(path, sizeof(path), "form.pdf");
+    col_init(&c);
+    assert_int_equal(inspect_file(path, NULL, &c), VIGIL_OK);
+    assert_string_equal(c.findings.data, "\n");
+    assert_string_equal(c.visible.data, "\nForm text 07700 900123\n\n");
+    assert_string_equal(pii_of(c.visible.data), "uk_phone=07700 900123");
+    col_fini(&c);
+}
+
+static void
 test_incremental(void **state)
 {
     char path[512];
@@ -531,6 +569,7 @@ main(void)
         cmocka_unit_test(test_attachment),  cmocka_unit_test(test_annotation),
         cmocka_unit_test(test_javascript),  cmocka_unit_test(test_hidden_layer),
         cmocka_unit_test(test_hidden_text), cmocka_unit_test(test_tounicode),
+        cmocka_unit_test(test_xmp),         cmocka_unit_test(test_form_xobject),
         cmocka_unit_test(test_incremental), cmocka_unit_test(test_encrypted),
         cmocka_unit_test(test_office),      cmocka_unit_test(test_not_pdf),
         cmocka_unit_test(test_cmap_parse),
