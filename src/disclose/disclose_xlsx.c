@@ -368,8 +368,8 @@ wb_text(void *arg, const char *s, int len)
 }
 
 /* Does the formula text refer to sheet name ('Name'! or Name!)? */
-static int
-refers_to(const char *f, const char *sheet)
+int
+disclose_refers_to(const char *f, const char *sheet)
 {
     size_t n = strlen(sheet);
 
@@ -398,7 +398,7 @@ wb_end(void *arg, const char *name)
         return;
     for (size_t i = 0; i < a->x->nsh && a->dn_text.data; i++)
         if (a->x->sh[i].state != ST_VISIBLE &&
-            refers_to(a->dn_text.data, a->x->sh[i].name))
+            disclose_refers_to(a->dn_text.data, a->x->sh[i].name))
             into = a->x->sh[i].name;
     if (!a->dn_hidden && !into)
         return;
@@ -1319,4 +1319,19 @@ disclose_xlsx(struct disclose_ctx *c, struct disclose_zip *z)
     free(x.xf);
     free(x.sh);
     free(x.cmap);
+}
+
+uint8_t *
+disclose_xlsx_xf_flags(struct disclose_ctx *c, struct disclose_zip *z,
+                       size_t *n)
+{
+    struct xlsx x;
+
+    memset(&x, 0, sizeof(x));
+    x.c = c;
+    x.z = z;
+    load_styles(&x, "xl/styles.xml");
+    free(x.fontfl);
+    *n = x.nxf;
+    return x.xf;
 }
