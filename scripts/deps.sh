@@ -15,7 +15,7 @@ PACKAGES=(
   # parse, ingest, store
   libevtx-dev libevtx-utils libsqlite3-dev sqlite3 libsystemd-dev
   # disclose
-  libzip-dev libexpat1-dev libqpdf-dev zip unzip
+  libzip-dev libexpat1-dev libqpdf-dev qpdf zlib1g-dev zip unzip
   python3-openpyxl python3-docx libreoffice-calc-nogui
   libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils
   # tests and benchmarks

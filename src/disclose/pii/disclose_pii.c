@@ -190,12 +190,14 @@ scan_dob(struct scan_state *s, const char *t, size_t len, size_t i)
 /* Tries every built-in scanner that can start with t[i]; returns the
  * match length and kind, or 0. */
 static size_t
-scan_at(const char *t, size_t len, size_t i, enum pii_kind *kind)
+scan_at(const char *t, size_t len, size_t i, size_t at, enum pii_kind *kind)
 {
     unsigned char c = (unsigned char)t[i];
     size_t n;
 
-    if ((n = disclose_pii_email(t, len, i)) > 0) {
+    /* at: the next '@' at or after i. A local part is at most 64 bytes,
+     * so most words are ruled out without looking at them. */
+    if (at < len && at - i <= 64 && (n = disclose_pii_email(t, len, i)) > 0) {
         *kind = PII_EMAIL;
         return n;
     }
@@ -254,7 +256,9 @@ disclose_pii_scan(const struct disclose_pii *p, const char *text, size_t len,
                   int (*fn)(const struct pii_match *m, void *arg), void *arg)
 {
     struct scan_state s = {fn, arg, 0, 0};
-    size_t i = 0, n, r;
+    size_t i = 0, n, r, at = 0;
+    int at_known = 0;
+    const char *pa;
     enum pii_kind kind;
 
     if (text == NULL)
@@ -263,13 +267,19 @@ disclose_pii_scan(const struct disclose_pii *p, const char *text, size_t len,
         unsigned char c = (unsigned char)text[i];
 
         if (pii_is_alnum(c)) {
-            n = scan_at(text, len, i, &kind);
+            if (!at_known || at < i) {
+                pa = memchr(text + i, '@', len - i);
+                at = pa ? (size_t)(pa - text) : len;
+                at_known = 1;
+            }
+            n = scan_at(text, len, i, at, &kind);
             if (n > 0) {
                 report(&s, kind, i, n);
                 i += n;
                 continue;
             }
-            if (pii_is_alpha(c) && (r = scan_dob(&s, text, len, i)) > 0) {
+            if ((pii_lower(c) == 'd' || pii_lower(c) == 'b') &&
+                (r = scan_dob(&s, text, len, i)) > 0) {
                 i = r;
                 continue;
             }

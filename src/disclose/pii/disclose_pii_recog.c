@@ -141,9 +141,10 @@ disclose_pii_nino(const char *t, size_t len, size_t i)
     unsigned char a, b, s;
     size_t j, k, nd = 0;
 
-    if (i + 9 > len)
-        return 0;
-    if (!pii_is_alpha(u[i]) || !pii_is_alpha(u[i + 1]))
+    /* Cheap refusals first: two letters, then a digit or a separator. */
+    if (i + 9 > len || !pii_is_alpha(u[i]) || !pii_is_alpha(u[i + 1]) ||
+        !(pii_is_digit(u[i + 2]) ||
+          ((u[i + 2] == ' ' || u[i + 2] == '-') && pii_is_digit(u[i + 3]))))
         return 0;
     a = (unsigned char)(pii_lower(u[i]) - 32);
     b = (unsigned char)(pii_lower(u[i + 1]) - 32);

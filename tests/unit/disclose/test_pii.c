@@ -207,6 +207,9 @@ test_dob(void **state)
                         "date_of_birth=March 3rd, 1961");
     assert_string_equal(scan(p, "D.O.B. 1980-03-12"),
                         "date_of_birth=1980-03-12");
+    assert_string_equal(scan(p, "Birthday: 3rd of March 1961, dob 12-03-80"),
+                        "date_of_birth=3rd of March 1961|"
+                        "date_of_birth=12-03-80");
     /* Dates without a label, a label with the date too far away, an
      * impossible date. */
     assert_string_equal(scan(p, "Meeting on 12/03/1980 and 1 March 1975"), "");
