@@ -58,8 +58,7 @@ check_corpus(const char *rel)
     if (!vigil_test_corpus_path(path, sizeof(path), rel))
         return NULL;
     vigil_err_clear(&err);
-    assert_int_equal(vigil_disclose_check_file(g_d, path, &r, &err),
-                     VIGIL_OK);
+    assert_int_equal(vigil_disclose_check_file(g_d, path, &r, &err), VIGIL_OK);
     return r;
 }
 
@@ -166,8 +165,8 @@ test_header_row_custom(void **state)
     assert_non_null(f);
     assert_int_equal(f->count, 7);
     assert_string_equal(f->part, "docProps/custom.xml");
-    assert_non_null(strstr(find(r, VIGIL_DK_METADATA)->detail,
-                           "author 'Fox Kiester'"));
+    assert_non_null(
+        strstr(find(r, VIGIL_DK_METADATA)->detail, "author 'Fox Kiester'"));
     vigil_disclose_result_free(r);
 }
 
@@ -239,8 +238,8 @@ test_mat2_dirty_metadata(void **state)
     {
         CORPUS_OR_SKIP(r, "mat2/tests/data/dirty.odt");
         assert_string_equal(summary(r), "metadata:REVIEW:::2");
-        assert_non_null(strstr(r->findings[0].detail,
-                               "initial-creator 'jvoisin'"));
+        assert_non_null(
+            strstr(r->findings[0].detail, "initial-creator 'jvoisin'"));
         vigil_disclose_result_free(r);
     }
     {
@@ -253,6 +252,23 @@ test_mat2_dirty_metadata(void **state)
     }
 }
 
+static void
+test_mat2_dirty_pdf(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "mat2/tests/data/dirty.pdf");
+    assert_string_equal(r->format, "pdf");
+    assert_string_equal(summary(r),
+                        "tracked_changes:REVIEW:::0 | metadata:REVIEW:::15");
+    f = find(r, VIGIL_DK_METADATA);
+    assert_string_equal(f->part, "Info, XMP");
+    assert_non_null(strstr(f->detail, "Producer: pdfTeX-1.40.14"));
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_REVIEW);
+    vigil_disclose_result_free(r);
+}
+
 /* ---- hostile input built in memory ---- */
 
 static struct vigil_disclose_result *
@@ -262,8 +278,8 @@ check_buf(const void *p, size_t n)
     struct vigil_err err;
 
     vigil_err_clear(&err);
-    assert_int_equal(
-        vigil_disclose_check_buffer(g_d, "mem", p, n, &r, &err), VIGIL_OK);
+    assert_int_equal(vigil_disclose_check_buffer(g_d, "mem", p, n, &r, &err),
+                     VIGIL_OK);
     return r;
 }
 
@@ -345,13 +361,10 @@ test_zip_bomb_refused(void **state)
 static void
 test_truncated_and_encrypted(void **state)
 {
-    static const unsigned char ole[] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1,
-                                        0x1A, 0xE1, 0,    0,    'E',  0,
-                                        'n',  0,    'c',  0,    'r',  0,
-                                        'y',  0,    'p',  0,    't',  0,
-                                        'i',  0,    'o',  0,    'n',  0,
-                                        'I',  0,    'n',  0,    'f',  0,
-                                        'o',  0};
+    static const unsigned char ole[] = {
+        0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0,   0,   'E', 0,   'n',
+        0,    'c',  0,    'r',  0,    'y',  0,    'p',  0,   't', 0,   'i', 0,
+        'o',  0,    'n',  0,    'I',  0,    'n',  0,    'f', 0,   'o', 0};
     struct vigil_disclose_result *r;
 
     (void)state;
@@ -421,6 +434,7 @@ main(void)
         cmocka_unit_test(test_mat2_revision_docx),
         cmocka_unit_test(test_mat2_revision_odt),
         cmocka_unit_test(test_mat2_dirty_metadata),
+        cmocka_unit_test(test_mat2_dirty_pdf),
         cmocka_unit_test(test_entity_expansion_refused),
         cmocka_unit_test(test_zip_bomb_refused),
         cmocka_unit_test(test_truncated_and_encrypted),
