@@ -255,6 +255,15 @@ const struct disclose_rel *disclose_rels_get(const struct disclose_rels *r,
                                              const char *id);
 /* "xl/worksheets/_rels/sheet1.xml.rels" for "xl/worksheets/sheet1.xml". */
 void disclose_rels_path(const char *part, char *dst, size_t n);
+/* Resolves a relationship target against the folder of part. */
+void disclose_rels_resolve(const char *part, const char *target, char *dst,
+                           size_t n);
+/* Does formula text refer to the sheet ('Name'!A1 or Name!A1)? */
+int disclose_refers_to(const char *formula, const char *sheet);
+/* One flag byte per cellXfs entry (1 white font, 2 under 2 pt); returns
+ * owned array (free()) and its length in *n, NULL when none. */
+uint8_t *disclose_xlsx_xf_flags(struct disclose_ctx *c, struct disclose_zip *z,
+                                size_t *n);
 /* Collected text of a small XML element, for property values. */
 void disclose_clip(const char *s, size_t n, char *dst, size_t dn);
 

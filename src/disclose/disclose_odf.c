@@ -841,8 +841,15 @@ disclose_odf(struct disclose_ctx *c, struct disclose_zip *z,
             if (disclose_zip_read(c, z, &z->e[i], &b, (size_t)64 << 20, &err) ==
                 VIGIL_OK)
                 disclose_exif(c, n, (const unsigned char *)b.data, b.len);
-        } else if (strncmp(n, "Object ", 7) == 0 &&
+        } else if (strncmp(n, "Object ", 7) == 0 && nl > 11 &&
                    strcmp(n + nl - 11, "content.xml") == 0) {
+            /* Charts are stored as objects too; they only draw the
+             * sheet's own cells. */
+            vigil_err_clear(&err);
+            if (disclose_zip_read(c, z, &z->e[i], &b, (size_t)64 << 20, &err) ==
+                    VIGIL_OK &&
+                b.data && strstr(b.data, "<office:chart"))
+                continue;
             disclose_add(c, VIGIL_DK_EMBEDDED_OBJECT, VIGIL_DISCLOSE_REVIEW, n,
                          NULL, NULL,
                          "Open the object and check it, or replace it with a "

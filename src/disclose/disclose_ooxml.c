@@ -58,8 +58,8 @@ disclose_rels_path(const char *part, char *dst, size_t n)
 }
 
 /* Resolves target against the folder of part, following "..". */
-static void
-resolve(const char *part, const char *target, char *dst, size_t n)
+void
+disclose_rels_resolve(const char *part, const char *target, char *dst, size_t n)
 {
     char tmp[1024];
     char *segs[64];
@@ -141,7 +141,7 @@ rels_start(void *arg, const char *name, const char **atts)
     if (e->external)
         snprintf(e->target, sizeof(e->target), "%s", target);
     else
-        resolve(a->part, target, e->target, sizeof(e->target));
+        disclose_rels_resolve(a->part, target, e->target, sizeof(e->target));
 }
 
 enum vigil_rc

@@ -14,6 +14,12 @@ struct pdf_arg {
     char hid_where[200];
     size_t hlen;
     size_t hidden_text_finding; /* index + 1 of the HIDDEN_TEXT finding */
+    /* metadata entries are gathered into one finding */
+    size_t nmeta;
+    char meta[900];
+    size_t mlen;
+    char meta_where[64];
+    size_t wlen;
 };
 
 static void
@@ -30,10 +36,17 @@ pdf_finding(void *arg, enum pdf_finding_kind kind, const char *location,
 
     switch (kind) {
     case PDF_F_METADATA:
-        k = VIGIL_DK_METADATA;
-        advice = "Remove the document information and XMP metadata "
-                 "(sanitise on export) before publishing.";
-        break;
+        a->nmeta++;
+        if (location && !strstr(a->meta_where, location) &&
+            a->wlen + strlen(location) + 3 < sizeof(a->meta_where))
+            a->wlen += (size_t)snprintf(a->meta_where + a->wlen,
+                                        sizeof(a->meta_where) - a->wlen, "%s%s",
+                                        a->wlen ? ", " : "", location);
+        if (detail && a->mlen + strlen(detail) + 8 < sizeof(a->meta))
+            a->mlen +=
+                (size_t)snprintf(a->meta + a->mlen, sizeof(a->meta) - a->mlen,
+                                 "%s%s", a->mlen ? "; " : "", detail);
+        return;
     case PDF_F_ATTACHMENT:
         k = VIGIL_DK_ATTACHMENT;
         advice = "Remove attached files; publish them separately only after "
@@ -162,6 +175,16 @@ disclose_pdf(struct disclose_ctx *c, const unsigned char *data, size_t len)
                      "check again.",
                      "the PDF cannot be read: %s", err.msg);
         return;
+    }
+    if (a.nmeta) {
+        struct vigil_disclose_finding *f = disclose_add(
+            c, VIGIL_DK_METADATA, VIGIL_DISCLOSE_REVIEW,
+            a.meta_where[0] ? a.meta_where : NULL, NULL, NULL,
+            "Remove the document information and XMP metadata (sanitise on "
+            "export) before publishing.",
+            "%zu metadata entries: %s", a.nmeta, a.meta);
+        if (f)
+            f->count = a.nmeta;
     }
     if (a.hid.total) {
         struct vigil_disclose_finding *f;

@@ -149,13 +149,13 @@ load_sst(struct xlsx *x, const char *part)
 }
 
 static const char *
-sst_get(const struct xlsx *x, const char *idx, size_t *len)
+sst_get(const struct xlsx *x, const char *idx, size_t n, size_t *len)
 {
     int64_t i;
 
     *len = 0;
-    if (!idx || !vigil_parse_i64(idx, strlen(idx), &i) || i < 0 ||
-        (size_t)i >= x->noff || !x->sst.data)
+    if (!idx || !vigil_parse_i64(idx, n, &i) || i < 0 || (size_t)i >= x->noff ||
+        !x->sst.data)
         return "";
     *len = ((size_t)i + 1 < x->noff ? x->off[i + 1] : x->sst.len) - x->off[i];
     return x->sst.data + x->off[i];
@@ -368,8 +368,8 @@ wb_text(void *arg, const char *s, int len)
 }
 
 /* Does the formula text refer to sheet name ('Name'! or Name!)? */
-static int
-refers_to(const char *f, const char *sheet)
+int
+disclose_refers_to(const char *f, const char *sheet)
 {
     size_t n = strlen(sheet);
 
@@ -398,7 +398,7 @@ wb_end(void *arg, const char *name)
         return;
     for (size_t i = 0; i < a->x->nsh && a->dn_text.data; i++)
         if (a->x->sh[i].state != ST_VISIBLE &&
-            refers_to(a->dn_text.data, a->x->sh[i].name))
+            disclose_refers_to(a->dn_text.data, a->x->sh[i].name))
             into = a->x->sh[i].name;
     if (!a->dn_hidden && !into)
         return;
@@ -459,7 +459,14 @@ sh_start(void *arg, const char *name, const char **atts)
         if (r && !disclose_cell_ref(r, &a->col, &row))
             a->col = a->next_col;
         a->next_col = a->col + 1;
-        snprintf(a->type, sizeof(a->type), "%s", t ? t : "n");
+        {
+            /* hot path: a plain copy, no printf */
+            size_t tl = t ? strlen(t) : 1;
+            if (tl >= sizeof(a->type))
+                tl = sizeof(a->type) - 1;
+            memcpy(a->type, t ? t : "n", tl);
+            a->type[tl] = 0;
+        }
         a->style = 0;
         if (s && vigil_parse_i64(s, strlen(s), &sv) && sv >= 0 && sv < 65536)
             a->style = (unsigned)sv;
@@ -531,10 +538,8 @@ sh_cell(struct sh_arg *a)
     struct disclose_acc one;
     uint8_t fl = a->style < a->x->nxf ? a->x->xf[a->style] : 0;
 
-    if (strcmp(a->type, "s") == 0) {
-        char idx[32];
-        snprintf(idx, sizeof(idx), "%.*s", (int)(len < 31 ? len : 31), text);
-        text = sst_get(a->x, idx, &len);
+    if (a->type[0] == 's' && a->type[1] == 0) {
+        text = sst_get(a->x, text, len, &len);
     } else if (strcmp(a->type, "b") == 0 || strcmp(a->type, "e") == 0) {
         len = 0;
     }
@@ -1319,4 +1324,19 @@ disclose_xlsx(struct disclose_ctx *c, struct disclose_zip *z)
     free(x.xf);
     free(x.sh);
     free(x.cmap);
+}
+
+uint8_t *
+disclose_xlsx_xf_flags(struct disclose_ctx *c, struct disclose_zip *z,
+                       size_t *n)
+{
+    struct xlsx x;
+
+    memset(&x, 0, sizeof(x));
+    x.c = c;
+    x.z = z;
+    load_styles(&x, "xl/styles.xml");
+    free(x.fontfl);
+    *n = x.nxf;
+    return x.xf;
 }
