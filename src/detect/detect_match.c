@@ -525,6 +525,17 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
     for (uint16_t i = 0; i < ev->nfields; i++) {
         const struct vigil_field *f = &ev->fields[i];
         uint32_t id = detect_field_find(d, f->name, f->name_len);
+        if (id == DET_NONE && f->name_len < 128 &&
+            memchr(f->name, ' ', f->name_len)) {
+            /* Defender and others name EventData fields with spaces
+             * ("Source Name"); Sigma writes them without (SourceName) */
+            char nm[128];
+            size_t k = 0;
+            for (uint16_t j = 0; j < f->name_len; j++)
+                if (f->name[j] != ' ')
+                    nm[k++] = f->name[j];
+            id = detect_field_find(d, nm, k);
+        }
         c->ev_fid[i] = id;
         if (id != DET_NONE && c->fstamp[id] != c->gen) {
             c->fstamp[id] = c->gen;
