@@ -1,4 +1,5 @@
-/* cmd_check_release.c -- `vigil check-release`: placeholder until its issue lands. */
+/* cmd_check_release.c -- `vigil check-release`: placeholder until its issue
+ * lands. */
 #include <stdio.h>
 
 #include "cli.h"

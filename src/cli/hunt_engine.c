@@ -38,6 +38,14 @@ struct hunt_rule {
     int level;
     uint8_t report;    /* passes --min-level and --rule */
     uint8_t corr_base; /* a building block of a correlation file */
+    uint8_t ls;        /* LS_* flags from the rule's logsource */
+};
+
+enum {
+    LS_WINDOWS = 1, /* product: windows */
+    LS_LINUX = 2,   /* product: linux */
+    LS_NOPROD = 4,  /* no product */
+    LS_WEB = 8,     /* category: webserver */
 };
 
 struct hunt_engine {
@@ -81,6 +89,8 @@ struct hunt_scratch {
     uint32_t file;
     uint64_t seq;
     int kept_this;
+    int src;        /* enum hunt_source */
+    int ev_windows; /* the event has a Channel: a Windows event */
     enum vigil_rc rc;
 };
 
@@ -144,6 +154,48 @@ file_is_cut(const struct hunt_engine *e, const char *file)
     return 0;
 }
 
+/* LS_* flags of "product/category/service". */
+static uint8_t
+logsource_flags(const char *ls)
+{
+    const char *slash = ls ? strchr(ls, '/') : NULL;
+    size_t plen = slash ? (size_t)(slash - ls) : 0;
+    uint8_t f = 0;
+
+    if (slash == NULL)
+        return LS_NOPROD;
+    if (plen == 0)
+        f |= LS_NOPROD;
+    else if (plen == 7 && strncmp(ls, "windows", 7) == 0)
+        f |= LS_WINDOWS;
+    else if (plen == 5 && strncmp(ls, "linux", 5) == 0)
+        f |= LS_LINUX;
+    if (strncmp(slash + 1, "webserver/", 10) == 0)
+        f |= LS_WEB;
+    return f;
+}
+
+/* May rule r report on the current event? Windows events get Windows
+ * rules; Linux logs get Linux rules; access logs get webserver rules;
+ * other formats get everything but Windows rules (unless the event is a
+ * Windows one, e.g. EVTX rendered as JSON). */
+static int
+source_allows(const struct hunt_scratch *s, const struct hunt_rule *r)
+{
+    switch (s->src) {
+    case HUNT_SRC_WINDOWS:
+        return (r->ls & LS_WINDOWS) != 0;
+    case HUNT_SRC_LINUX:
+        return (r->ls & LS_LINUX) != 0;
+    case HUNT_SRC_WEB:
+        return (r->ls & LS_WEB) != 0;
+    default:
+        if (s->ev_windows)
+            return (r->ls & LS_WINDOWS) != 0;
+        return (r->ls & LS_WINDOWS) == 0;
+    }
+}
+
 static int
 wanted(const struct hunt_engine_opts *o, const struct vigil_rule_info *ri)
 {
@@ -199,6 +251,7 @@ collect_rule(const struct vigil_rule_info *ri, void *arg)
     lvl = hunt_level_parse(ri->level);
     r->level = lvl < 0 ? HUNT_LEVEL_MEDIUM : lvl;
     r->corr_base = !c->from_corr && file_is_cut(e, ri->file);
+    r->ls = logsource_flags(ri->logsource);
     r->report = ri->kind != VIGIL_RULE_FILTER && !r->corr_base &&
                 r->level >= e->opts->min_level && wanted(e->opts, ri);
     if (r->report)
@@ -567,6 +620,12 @@ hunt_scratch_new(struct hunt_engine *e, struct hunt_scratch **out,
 }
 
 void
+hunt_scratch_set_source(struct hunt_scratch *s, enum hunt_source src)
+{
+    s->src = (int)src;
+}
+
+void
 hunt_scratch_free(struct hunt_scratch *s)
 {
     if (s == NULL)
@@ -659,6 +718,8 @@ on_match(const struct vigil_detect_match *m, void *arg)
     r = &s->e->rules[idx];
     if (m->rule->kind == VIGIL_RULE_CORRELATION)
         return 0; /* correlations run in time order, after the workers */
+    if (!source_allows(s, r))
+        return 0;
     if (r->corr_base) {
         if (!s->kept_this) {
             s->kept_this = 1;
@@ -686,6 +747,8 @@ hunt_engine_match(struct hunt_engine *e, struct hunt_scratch *s,
     s->seq = seq;
     s->kept_this = 0;
     s->rc = VIGIL_OK;
+    s->ev_windows =
+        s->src == HUNT_SRC_OTHER && vigil_event_get(ev, "Channel") != NULL;
     rc = vigil_detect_match(s->ctx, ev, on_match, s, NULL);
     return s->rc != VIGIL_OK ? s->rc : rc;
 }
