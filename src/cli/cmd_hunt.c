@@ -228,16 +228,33 @@ looks_binary(const char *p, size_t len)
     return memchr(p, '\0', len < 4096 ? len : 4096) != NULL;
 }
 
-static void
-hunt_lines(struct hunt_worker *w, const char *path, const char *data,
+/* Returns 0 when the file was skipped. */
+static int
+hunt_lines(struct hunt_worker *w, const struct hunt_file *hf, const char *data,
            size_t len)
 {
     const struct vigil_decoder *d = detect_format(data, len);
     struct vigil_event *ev = w->ev;
     const char *p = data, *end = data + len;
 
+    /* Text that is no known log format (a README, a licence) found while
+     * searching a folder would only feed keyword rules noise; a file named
+     * on the command line is hunted whatever it is. */
+    if (!hf->named && strcmp(d->name, "raw") == 0) {
+        if (w->run->verbose)
+            fprintf(stderr, "vigil hunt: %s: no known log format, skipped\n",
+                    hf->path);
+        return 0;
+    }
     if (w->run->verbose)
-        fprintf(stderr, "vigil hunt: %s: format %s\n", path, d->name);
+        fprintf(stderr, "vigil hunt: %s: format %s\n", hf->path, d->name);
+    if (strcmp(d->name, "syslog") == 0 || strcmp(d->name, "auth") == 0 ||
+        strcmp(d->name, "auditd") == 0)
+        hunt_scratch_set_source(w->scratch, HUNT_SRC_LINUX);
+    else if (strcmp(d->name, "access") == 0)
+        hunt_scratch_set_source(w->scratch, HUNT_SRC_WEB);
+    else
+        hunt_scratch_set_source(w->scratch, HUNT_SRC_OTHER);
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -247,7 +264,7 @@ hunt_lines(struct hunt_worker *w, const char *path, const char *data,
             vigil_event_init(ev, &w->arena);
             if (vigil_decode_line(d, ev, p, l, &w->run->popts) == VIGIL_OK) {
                 if (hunt_event(w, ev) != VIGIL_OK && w->err.rc != VIGIL_OK)
-                    return;
+                    return 1;
             } else {
                 w->seq++;
                 w->events_failed++;
@@ -255,6 +272,7 @@ hunt_lines(struct hunt_worker *w, const char *path, const char *data,
         }
         p = nl ? nl + 1 : end;
     }
+    return 1;
 }
 
 static void
@@ -274,6 +292,7 @@ hunt_file(struct hunt_worker *w, size_t idx)
 
         if (w->run->verbose)
             fprintf(stderr, "vigil hunt: %s: format evtx\n", path);
+        hunt_scratch_set_source(w->scratch, HUNT_SRC_WINDOWS);
         if (vigil_evtx_read_file(path, evtx_event, w, &es, &err) != VIGIL_OK &&
             w->err.rc == VIGIL_OK) {
             fprintf(stderr, "vigil hunt: %s: %s\n", path, err.msg);
@@ -309,9 +328,10 @@ hunt_file(struct hunt_worker *w, size_t idx)
         if (w->run->verbose)
             fprintf(stderr, "vigil hunt: %s: not a log file, skipped\n", path);
         w->files_skipped++;
-    } else {
-        hunt_lines(w, path, map, (size_t)st.st_size);
+    } else if (hunt_lines(w, &w->run->files.v[idx], map, (size_t)st.st_size)) {
         w->bytes += (uint64_t)st.st_size;
+    } else {
+        w->files_skipped++;
     }
     munmap(map, (size_t)st.st_size);
 }

@@ -15,6 +15,7 @@
 struct hunt_file {
     char *path; /* owned */
     uint64_t size;
+    int named; /* named on the command line, not found in a folder */
 };
 
 struct hunt_files {
@@ -121,6 +122,18 @@ uint32_t hunt_engine_rule_count(const struct hunt_engine *e);
 /* hunt_rule_info_fn over the engine (arg is the engine). */
 void hunt_engine_rule_info(uint32_t rule, struct hunt_rule_info *out,
                            void *arg);
+
+/* What kind of log a file is, so rules written for another kind of log
+ * are not reported on it (see docs/hunt.md, "Which rules run where"). */
+enum hunt_source {
+    HUNT_SRC_OTHER = 0, /* JSON lines, CEF, raw: by the event's fields */
+    HUNT_SRC_WINDOWS,   /* EVTX */
+    HUNT_SRC_LINUX,     /* syslog/auth, auditd */
+    HUNT_SRC_WEB        /* web server access logs */
+};
+
+/* Sets the kind of the file the next events come from. */
+void hunt_scratch_set_source(struct hunt_scratch *s, enum hunt_source src);
 
 /* Per-thread matching state. Returns owned (hunt_scratch_free). */
 enum vigil_rc hunt_scratch_new(struct hunt_engine *e, struct hunt_scratch **out,

@@ -13,7 +13,7 @@
 #define HUNT_MAX_FILES 1000000
 
 static enum vigil_rc
-files_push(struct hunt_files *f, const char *path, uint64_t size,
+files_push(struct hunt_files *f, const char *path, uint64_t size, int named,
            struct vigil_err *err)
 {
     if (f->n == f->cap) {
@@ -33,6 +33,7 @@ files_push(struct hunt_files *f, const char *path, uint64_t size,
     if (f->v[f->n].path == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     f->v[f->n].size = size;
+    f->v[f->n].named = named;
     f->n++;
     return VIGIL_OK;
 }
@@ -71,7 +72,7 @@ walk(struct hunt_files *f, const char *dir, int depth, struct vigil_err *err)
         if (S_ISDIR(st.st_mode))
             VIGIL_TRY(walk(f, p.data, depth + 1, err));
         else if (S_ISREG(st.st_mode))
-            VIGIL_TRY(files_push(f, p.data, (uint64_t)st.st_size, err));
+            VIGIL_TRY(files_push(f, p.data, (uint64_t)st.st_size, 0, err));
     }
 out:
     if (rc == VIGIL_ELIMIT && err->rc == VIGIL_OK)
@@ -93,7 +94,7 @@ hunt_files_add(struct hunt_files *f, const char *path, struct vigil_err *err)
     }
     if (S_ISDIR(st.st_mode))
         return walk(f, path, 0, err);
-    return files_push(f, path, (uint64_t)st.st_size, err);
+    return files_push(f, path, (uint64_t)st.st_size, 1, err);
 }
 
 static int
@@ -113,6 +114,7 @@ hunt_files_sort(struct hunt_files *f)
     qsort(f->v, f->n, sizeof(*f->v), cmp_file);
     for (size_t r = 1; r < f->n; r++) {
         if (strcmp(f->v[r].path, f->v[w].path) == 0) {
+            f->v[w].named |= f->v[r].named;
             free(f->v[r].path);
             continue;
         }
