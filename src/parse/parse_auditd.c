@@ -211,7 +211,8 @@ parse_auditd_decode(struct vigil_event *ev, const char *line, size_t len,
     for (q = secs; q < end && parse_is_digit(*q); q++)
         ;
     if (q == secs || q >= end || *q != '.' ||
-        !vigil_parse_i64(secs, (size_t)(q - secs), &s) || s > 1LL << 40)
+        !vigil_parse_i64(secs, (size_t)(q - secs), &s) ||
+        s > 9000000000LL) /* year 2255: past it ns overflow */
         return VIGIL_EPARSE;
     ms = ++q;
     for (; q < end && parse_is_digit(*q); q++)

@@ -415,7 +415,7 @@ su_message(struct vigil_event *ev, const char *p, const char *end)
         if (by)
             su_class(ev, ok, by + 4, (size_t)(end - by - 4), r,
                      (size_t)(by - r));
-    } else if ((p[0] == '+' || p[0] == '-') && end - p > 2 && p[1] == ' ') {
+    } else if (end - p > 2 && (p[0] == '+' || p[0] == '-') && p[1] == ' ') {
         /* "+ pts/0 alice:root" */
         const char *t = tok_end(p + 2, end), *c;
         if (t >= end)

@@ -191,6 +191,29 @@ parse_rtrim(const char *p, const char *end)
 
 /* ---- calendar ---- */
 
+/* Years an int64 of nanoseconds can hold with room for a zone offset;
+ * stamps outside are refused rather than overflowing. */
+#define PARSE_MIN_YEAR 1900
+#define PARSE_MAX_YEAR 2261
+
+/* vigil_time_parse_rfc3339 restricted to PARSE_MIN_YEAR..MAX_YEAR. */
+static inline int
+parse_rfc3339(const char *s, size_t len, int64_t *ns)
+{
+    int y = 0;
+
+    if (len < 4)
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        if (!parse_is_digit(s[i]))
+            return 0;
+        y = y * 10 + (s[i] - '0');
+    }
+    if (y < PARSE_MIN_YEAR || y > PARSE_MAX_YEAR)
+        return 0;
+    return vigil_time_parse_rfc3339(s, len, ns);
+}
+
 /* ns since the epoch of an RFC 3164 stamp (no year): opts->default_year,
  * else the year of opts->now_ns (or the clock), taking last year when
  * the result would be more than a day in the future. */
