@@ -38,8 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (data[0] & 0x80)
             ingest_lines_feed(&f, (const char *)data + pos, n, on_msg, &total);
         else
-            ingest_framer_feed(&f, (const char *)data + pos, n, on_msg,
-                               &total);
+            ingest_framer_feed(&f, (const char *)data + pos, n, on_msg, &total);
     }
     ingest_framer_finish(&f, on_msg, &total);
     ingest_framer_fini(&f);
