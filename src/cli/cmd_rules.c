@@ -9,8 +9,7 @@
 #include "core/core.h"
 #include "detect/detect.h"
 
-static const char *const kind_names[] = {"detection", "filter",
-                                         "correlation"};
+static const char *const kind_names[] = {"detection", "filter", "correlation"};
 
 struct rules_out {
     int json;
@@ -61,8 +60,8 @@ on_report(const char *file, int line, const struct vigil_rule_info *info,
     }
     if (o->list) {
         printf("%s\t%s\t%s\t%s\t%s:%d\t%s\n", info->id[0] ? info->id : "-",
-               info->level, kind_names[info->kind], info->logsource, file,
-               line, info->title);
+               info->level, kind_names[info->kind], info->logsource, file, line,
+               info->title);
     } else if (info) {
         printf("ok       %s:%d: %s\n", file, line, info->title);
     } else {
@@ -173,32 +172,28 @@ cmd_rules(int argc, char **argv)
     int compiled = vigil_detect_compile(d, &err) == VIGIL_OK;
     vigil_detect_get_stats(d, &st);
     if (o.json) {
-        printf("\n  ],\n  \"files\": %llu, \"loaded\": %llu, \"filters\": "
-               "%llu, \"correlations\": %llu, \"refused\": %llu, "
-               "\"literals\": %llu, \"unfiltered\": %llu, \"compiled\": %s\n}\n",
-               (unsigned long long)st.files, (unsigned long long)st.loaded,
-               (unsigned long long)st.filters,
-               (unsigned long long)st.correlations,
-               (unsigned long long)st.refused,
-               (unsigned long long)st.literals,
-               (unsigned long long)st.unfiltered,
-               compiled ? "true" : "false");
+        printf(
+            "\n  ],\n  \"files\": %llu, \"loaded\": %llu, \"filters\": "
+            "%llu, \"correlations\": %llu, \"refused\": %llu, "
+            "\"literals\": %llu, \"unfiltered\": %llu, \"compiled\": %s\n}\n",
+            (unsigned long long)st.files, (unsigned long long)st.loaded,
+            (unsigned long long)st.filters, (unsigned long long)st.correlations,
+            (unsigned long long)st.refused, (unsigned long long)st.literals,
+            (unsigned long long)st.unfiltered, compiled ? "true" : "false");
     } else {
         uint64_t total = st.loaded + st.filters + st.correlations + st.refused;
-        fprintf(o.list ? stderr : stdout,
-                "%llu files: %llu rules loaded (%llu detection, %llu "
-                "filter, %llu correlation), %llu refused (%.2f%% loaded); "
-                "prefilter: %llu literals, %llu rules without one\n",
-                (unsigned long long)st.files,
-                (unsigned long long)(total - st.refused),
-                (unsigned long long)st.loaded,
-                (unsigned long long)st.filters,
-                (unsigned long long)st.correlations,
-                (unsigned long long)st.refused,
-                total ? 100.0 * (double)(total - st.refused) / (double)total
-                      : 100.0,
-                (unsigned long long)st.literals,
-                (unsigned long long)st.unfiltered);
+        fprintf(
+            o.list ? stderr : stdout,
+            "%llu files: %llu rules loaded (%llu detection, %llu "
+            "filter, %llu correlation), %llu refused (%.2f%% loaded); "
+            "prefilter: %llu literals, %llu rules without one\n",
+            (unsigned long long)st.files,
+            (unsigned long long)(total - st.refused),
+            (unsigned long long)st.loaded, (unsigned long long)st.filters,
+            (unsigned long long)st.correlations, (unsigned long long)st.refused,
+            total ? 100.0 * (double)(total - st.refused) / (double)total
+                  : 100.0,
+            (unsigned long long)st.literals, (unsigned long long)st.unfiltered);
     }
     if (!compiled) {
         fprintf(stderr, "vigil rules: %s\n", err.msg);
