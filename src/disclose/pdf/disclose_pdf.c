@@ -881,6 +881,7 @@ disclose_pdf_inspect(const void *data, size_t len,
 
     memset(&c, 0, sizeof(c));
     c.cb = cb;
+    c.content_budget = PDF_DOC_CONTENT_BUDGET;
     if (limits != NULL)
         c.lim = *limits;
     if (c.lim.max_objects == 0)
