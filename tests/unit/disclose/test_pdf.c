@@ -378,6 +378,22 @@ test_form_xobject(void **state)
 }
 
 static void
+test_form_field(void **state)
+{
+    char path[512];
+    struct col c;
+
+    (void)state;
+    NEED_FIXTURES();
+    fixture(path, sizeof(path), "formfield.pdf");
+    col_init(&c);
+    assert_int_equal(inspect_file(path, NULL, &c), VIGIL_OK);
+    assert_string_equal(c.findings.data, "\n");
+    assert_string_equal(pii_of(c.visible.data), "email=pat.lee@example.org");
+    col_fini(&c);
+}
+
+static void
 test_incremental(void **state)
 {
     char path[512];
@@ -601,9 +617,10 @@ main(void)
         cmocka_unit_test(test_javascript),  cmocka_unit_test(test_hidden_layer),
         cmocka_unit_test(test_hidden_text), cmocka_unit_test(test_tounicode),
         cmocka_unit_test(test_xmp),         cmocka_unit_test(test_form_xobject),
-        cmocka_unit_test(test_incremental), cmocka_unit_test(test_encrypted),
-        cmocka_unit_test(test_office),      cmocka_unit_test(test_damaged),
-        cmocka_unit_test(test_not_pdf),     cmocka_unit_test(test_cmap_parse),
+        cmocka_unit_test(test_form_field),  cmocka_unit_test(test_incremental),
+        cmocka_unit_test(test_encrypted),   cmocka_unit_test(test_office),
+        cmocka_unit_test(test_damaged),     cmocka_unit_test(test_not_pdf),
+        cmocka_unit_test(test_cmap_parse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
