@@ -13,7 +13,7 @@ PACKAGES=(
   libyaml-dev libjansson-dev libpcre2-dev libvectorscan-dev libssl-dev
   libsodium-dev
   # parse, ingest, store
-  libevtx-dev libevtx-utils libsqlite3-dev sqlite3 libsystemd-dev
+  libevtx-dev libbfio-dev libevtx-utils libsqlite3-dev sqlite3 libsystemd-dev
   # disclose
   libzip-dev libexpat1-dev libqpdf-dev qpdf zlib1g-dev zip unzip
   python3-openpyxl python3-docx libreoffice-calc-nogui

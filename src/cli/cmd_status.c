@@ -1,13 +1,207 @@
-/* cmd_status.c -- `vigil status`: placeholder until its issue lands. */
+/* cmd_status.c -- `vigil status`: the daemon's per-source counters and
+ * the store's totals, read from the store without writing to it. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "core/core.h"
+#include "store/store.h"
+
+#define STATUS_MAX_SOURCES 1024
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: vigil status [--state-dir DIR | -c FILE] [--json]\n"
+            "\n"
+            "Shows what `vigil run` has stored: per source the lines read, "
+            "decoded,\nfailed (undecodable, binary, over 1 MiB), dropped "
+            "(UDP datagrams the kernel\ndropped, records lost to a store "
+            "failure) and alerts raised, with the time\nof the last update; "
+            "then the number of archived events and alerts.\nThe store is "
+            "opened read-only; the daemon may keep running.\n"
+            "\n"
+            "Options:\n"
+            "  --state-dir DIR  the daemon's state directory (default: as "
+            "`vigil run`).\n"
+            "  -c, --config FILE  take state_dir from this configuration.\n"
+            "  --json           one JSON object instead of a table.\n"
+            "  -h, --help       this text.\n"
+            "\n"
+            "Exit codes: 0 shown, 64 bad command line, 66 no store in the "
+            "state\ndirectory (the daemon never ran there), 74 store "
+            "error, 78 configuration\nrefused.\n");
+}
+
+struct rows {
+    struct vigil_source_counters c[STATUS_MAX_SOURCES];
+    int64_t updated[STATUS_MAX_SOURCES];
+    size_t n;
+};
+
+static int
+collect(const struct vigil_source_counters *c, int64_t updated_ns, void *arg)
+{
+    struct rows *r = arg;
+
+    if (r->n >= STATUS_MAX_SOURCES)
+        return 1;
+    r->c[r->n] = *c;
+    r->updated[r->n++] = updated_ns;
+    return 0;
+}
+
+static int
+print_json(const char *db, int version, const struct rows *r, int64_t events,
+           int64_t alerts)
+{
+    struct vigil_buf b;
+    char ts[40];
+    int ok;
+
+    vigil_buf_init(&b, 16 * 1024 * 1024);
+    vigil_buf_printf(&b, "{\"store\":");
+    vigil_buf_json_str(&b, db, strlen(db));
+    vigil_buf_printf(&b,
+                     ",\"schema_version\":%d,\"events\":%lld,\"alerts\":%lld,"
+                     "\"sources\":[",
+                     version, (long long)events, (long long)alerts);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct vigil_source_counters *c = &r->c[i];
+        vigil_time_format(r->updated[i], ts);
+        vigil_buf_printf(&b, "%s{\"name\":", i ? "," : "");
+        vigil_buf_json_str(&b, c->name, strlen(c->name));
+        vigil_buf_printf(
+            &b,
+            ",\"events_in\":%llu,\"decoded\":%llu,\"failed\":%llu,"
+            "\"dropped\":%llu,\"alerts\":%llu,\"updated\":\"%s\"}",
+            (unsigned long long)c->events_in, (unsigned long long)c->decoded,
+            (unsigned long long)c->failed, (unsigned long long)c->dropped,
+            (unsigned long long)c->alerts, ts);
+    }
+    ok = vigil_buf_printf(&b, "]}\n") == VIGIL_OK;
+    if (ok)
+        fwrite(b.data, 1, b.len, stdout);
+    vigil_buf_fini(&b);
+    return ok ? VIGIL_EXIT_OK : VIGIL_EXIT_SOFTWARE;
+}
+
+static void
+print_table(const char *db, const struct rows *r, int64_t events,
+            int64_t alerts)
+{
+    char ts[40];
+
+    printf("store: %s\n\n", db);
+    printf("%-24s %12s %12s %10s %10s %8s  %s\n", "SOURCE", "IN", "DECODED",
+           "FAILED", "DROPPED", "ALERTS", "UPDATED");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct vigil_source_counters *c = &r->c[i];
+        vigil_time_format(r->updated[i], ts);
+        ts[19] = '\0'; /* to the second */
+        printf("%-24.24s %12llu %12llu %10llu %10llu %8llu  %sZ\n", c->name,
+               (unsigned long long)c->events_in, (unsigned long long)c->decoded,
+               (unsigned long long)c->failed, (unsigned long long)c->dropped,
+               (unsigned long long)c->alerts, ts);
+    }
+    if (r->n == 0)
+        printf("(no source has reported yet)\n");
+    printf("\narchived events: %lld\nalerts: %lld\n", (long long)events,
+           (long long)alerts);
+}
 
 int
 cmd_status(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "vigil status: not built yet\n");
-    return VIGIL_EXIT_SOFTWARE;
+    const char *state_opt = NULL, *cfg_path = NULL;
+    int json = 0, ret = VIGIL_EXIT_OK;
+    char state[4096], db[4200];
+    struct vigil_store_opts opts = {0};
+    struct vigil_store *store = NULL;
+    struct vigil_err err = {0};
+    struct rows *rows = NULL;
+    int64_t events = 0, alerts = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return VIGIL_EXIT_OK;
+        } else if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(a, "--state-dir") == 0 && i + 1 < argc) {
+            state_opt = argv[++i];
+        } else if (strncmp(a, "--state-dir=", 12) == 0) {
+            state_opt = a + 12;
+        } else if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) &&
+                   i + 1 < argc) {
+            cfg_path = argv[++i];
+        } else {
+            fprintf(stderr, "vigil status: unknown or incomplete option '%s'\n",
+                    a);
+            usage(stderr);
+            return VIGIL_EXIT_USAGE;
+        }
+    }
+    cli_log_to_stderr(0);
+    if (state_opt == NULL && cfg_path != NULL) {
+        struct vigil_config *cfg = calloc(1, sizeof(*cfg));
+        if (cfg == NULL)
+            return VIGIL_EXIT_SOFTWARE;
+        if (vigil_config_load(cfg_path, cfg, &err) != VIGIL_OK) {
+            fprintf(stderr, "vigil status: %s\n", err.msg);
+            vigil_config_free(cfg);
+            free(cfg);
+            return VIGIL_EXIT_CONFIG;
+        }
+        snprintf(state, sizeof(state), "%s", cfg->state_dir);
+        vigil_config_free(cfg);
+        free(cfg);
+        if (state[0] != '\0' &&
+            vigil_state_dir(state, state, sizeof(state), &err) != VIGIL_OK)
+            return VIGIL_EXIT_CONFIG;
+        if (state[0] == '\0' &&
+            vigil_state_dir(NULL, state, sizeof(state), &err) != VIGIL_OK) {
+            fprintf(stderr, "vigil status: %s\n", err.msg);
+            return VIGIL_EXIT_CONFIG;
+        }
+    } else if (vigil_state_dir(state_opt, state, sizeof(state), &err) !=
+               VIGIL_OK) {
+        fprintf(stderr, "vigil status: %s\n", err.msg);
+        return VIGIL_EXIT_USAGE;
+    }
+    snprintf(db, sizeof(db), "%s/vigil.db", state);
+    opts.readonly = 1;
+    if (vigil_store_open(&store, db, &opts, &err) != VIGIL_OK) {
+        if (err.rc == VIGIL_ENOTFOUND) {
+            fprintf(stderr,
+                    "vigil status: no store at %s: has `vigil run` run with "
+                    "this state directory?\n",
+                    db);
+            return VIGIL_EXIT_NOINPUT;
+        }
+        fprintf(stderr, "vigil status: %s\n", err.msg);
+        return VIGIL_EXIT_IOERR;
+    }
+    if ((rows = calloc(1, sizeof(*rows))) == NULL) {
+        ret = VIGIL_EXIT_SOFTWARE;
+        goto out;
+    }
+    if (vigil_store_counters_each(store, collect, rows, &err) != VIGIL_OK ||
+        vigil_store_count(store, &events, &alerts, &err) != VIGIL_OK) {
+        fprintf(stderr, "vigil status: %s\n", err.msg);
+        ret = VIGIL_EXIT_IOERR;
+        goto out;
+    }
+    if (json)
+        ret = print_json(db, vigil_store_schema_version(store), rows, events,
+                         alerts);
+    else
+        print_table(db, rows, events, alerts);
+out:
+    free(rows);
+    vigil_store_close(store);
+    return ret;
 }

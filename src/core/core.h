@@ -264,4 +264,78 @@ enum vigil_rc vigil_read_file(const char *path, size_t max, char **data,
 enum vigil_rc vigil_state_dir(const char *override, char *dst, size_t dstlen,
                               struct vigil_err *err);
 
+/* ------------------------------------------------------------------ */
+/* Configuration (daemon branch; implemented in core_config.c)          */
+/* ------------------------------------------------------------------ */
+
+/* The daemon's configuration as plain structs: libyaml stays inside
+ * core_config.c. Every key is documented in docs/configuration.md. A
+ * loaded configuration is read-only and swapped whole on reload. */
+
+enum vigil_source_type {
+    VIGIL_SOURCE_FILE = 1, /* tail files matching glob patterns */
+    VIGIL_SOURCE_SYSLOG,   /* receive syslog over UDP or TCP */
+    VIGIL_SOURCE_JOURNALD, /* read the systemd journal */
+    VIGIL_SOURCE_STDIN     /* read lines from standard input */
+};
+
+enum vigil_protocol {
+    VIGIL_PROTO_UDP = 1,
+    VIGIL_PROTO_TCP
+};
+
+#define VIGIL_CONFIG_MAX_SOURCES 64
+#define VIGIL_CONFIG_MAX_PATHS 64
+
+struct vigil_source_config {
+    char name[128];              /* unique; names counters and archive */
+    enum vigil_source_type type;
+    char *paths[VIGIL_CONFIG_MAX_PATHS]; /* file: glob patterns, owned */
+    size_t npaths;
+    char listen[256];            /* syslog: "host:port" */
+    enum vigil_protocol protocol; /* syslog */
+    size_t max_message;          /* syslog: longest message kept, bytes */
+    char format[32];             /* decoder name; "" = detect */
+    int year;                    /* RFC 3164 year; 0 = infer */
+};
+
+struct vigil_config {
+    char path[4096];             /* file it came from; "" = built-in */
+    char state_dir[4096];        /* "" = vigil_state_dir() rule */
+    int archive_events;          /* store.archive_events */
+    int64_t archive_max_age_s;   /* store.archive_max_age; 0 = keep */
+    int64_t archive_max_bytes;   /* store.archive_max_size; 0 = none */
+    int64_t stats_interval_s;    /* counters logged every N s; 0 = never */
+    int64_t batch_lines;         /* ingest.batch_lines */
+    int64_t batch_ms;            /* ingest.batch_ms */
+    int64_t poll_ms;             /* ingest.poll_ms: file poll interval */
+    int64_t rescan_s;            /* ingest.rescan_interval: glob re-scan */
+    struct vigil_source_config sources[VIGIL_CONFIG_MAX_SOURCES];
+    size_t nsources;
+};
+
+/* Fills cfg with the built-in configuration: the system log files that
+ * exist (/var/log/auth.log, secure, syslog, messages) and, when none does
+ * and vigil was built with libsystemd, the journal. Free with
+ * vigil_config_free. */
+enum vigil_rc vigil_config_default(struct vigil_config *cfg,
+                                   struct vigil_err *err);
+/* Loads the YAML file at path (borrowed) into cfg (caller-owned; free
+ * with vigil_config_free, also after a failure). Unknown keys and bad
+ * values fail with VIGIL_EPARSE and "path:line: message" in err. */
+enum vigil_rc vigil_config_load(const char *path, struct vigil_config *cfg,
+                                struct vigil_err *err);
+/* Same over a YAML text held in memory (tests, fuzzing); name is used in
+ * error messages. text is borrowed. */
+enum vigil_rc vigil_config_load_mem(const char *name, const char *text,
+                                    size_t len, struct vigil_config *cfg,
+                                    struct vigil_err *err);
+/* Frees what cfg owns and zeroes it; NULL-safe. */
+void vigil_config_free(struct vigil_config *cfg);
+/* Parses "30d", "12h", "15m", "45s", "250ms" or plain seconds into
+ * milliseconds. Returns 1 on success, 0 otherwise. */
+int vigil_parse_duration_ms(const char *s, int64_t *ms);
+/* Parses "10GiB", "500MB", "64KiB" or plain bytes. Returns 1 or 0. */
+int vigil_parse_size(const char *s, int64_t *bytes);
+
 #endif

@@ -21,10 +21,10 @@ struct vigil_store;
 struct vigil_store_batch;
 
 struct vigil_store_opts {
-    int archive_events;          /* store every event, not only alerts */
-    int64_t archive_max_age_s;   /* delete archived events older; 0 = keep */
-    int64_t archive_max_bytes;   /* trim oldest events past this; 0 = none */
-    int readonly;                /* open for queries only (vigil status) */
+    int archive_events;        /* store every event, not only alerts */
+    int64_t archive_max_age_s; /* delete archived events older; 0 = keep */
+    int64_t archive_max_bytes; /* trim oldest events past this; 0 = none */
+    int readonly;              /* open for queries only (vigil status) */
 };
 
 /* Where a source has read to. `key` identifies the source ("file:/var/
@@ -43,7 +43,7 @@ struct vigil_checkpoint {
 /* An alert as the detection layer hands it over; all strings borrowed,
  * copied by vigil_store_batch_add_alert. */
 struct vigil_alert {
-    int64_t time_ns;          /* the event's time */
+    int64_t time_ns; /* the event's time */
     const char *rule_id;
     const char *title;
     const char *level;        /* informational, low, medium, high, critical */
@@ -80,6 +80,11 @@ int vigil_store_schema_version(struct vigil_store *s);
  * it to vigil_store_submit/commit which take ownership). */
 struct vigil_store_batch *vigil_store_batch_new(void);
 void vigil_store_batch_free(struct vigil_store_batch *b);
+/* Like vigil_store_batch_new, for store s (borrowed): when s does not
+ * archive events, vigil_store_batch_add_event only counts them and skips
+ * serialising them to JSON. Commit such a batch to s only. */
+struct vigil_store_batch *
+vigil_store_batch_new_for(const struct vigil_store *s);
 /* Number of events and alerts in the batch. */
 size_t vigil_store_batch_events(const struct vigil_store_batch *b);
 size_t vigil_store_batch_alerts(const struct vigil_store_batch *b);
@@ -88,17 +93,20 @@ size_t vigil_store_batch_alerts(const struct vigil_store_batch *b);
 enum vigil_rc vigil_store_batch_add_event(struct vigil_store_batch *b,
                                           const struct vigil_event *ev,
                                           const char *source);
-/* Copies alert into the batch. */
+/* Copies alert into the batch. VIGIL_EINVAL when rule_id, title, level
+ * or event_json is NULL, or level is not one of the Sigma levels (matched
+ * without regard to case, stored in lower case). */
 enum vigil_rc vigil_store_batch_add_alert(struct vigil_store_batch *b,
                                           const struct vigil_alert *alert);
 /* Records where a source stands once this batch is stored; a later call
  * for the same key replaces the earlier one. cp is copied. */
-enum vigil_rc vigil_store_batch_set_checkpoint(
-    struct vigil_store_batch *b, const struct vigil_checkpoint *cp);
+enum vigil_rc
+vigil_store_batch_set_checkpoint(struct vigil_store_batch *b,
+                                 const struct vigil_checkpoint *cp);
 /* Replaces the counters rows for these sources in the same transaction. */
-enum vigil_rc vigil_store_batch_set_counters(
-    struct vigil_store_batch *b, const struct vigil_source_counters *c,
-    size_t n);
+enum vigil_rc
+vigil_store_batch_set_counters(struct vigil_store_batch *b,
+                               const struct vigil_source_counters *c, size_t n);
 
 /* Commits b in one transaction, now, on the calling thread. Takes
  * ownership of b, even on failure. */
@@ -124,34 +132,34 @@ enum vigil_rc vigil_store_flush(struct vigil_store *s, struct vigil_err *err);
 /* ---- queries ---- */
 
 /* Fills cp for key; VIGIL_ENOTFOUND when the source was never seen. */
-enum vigil_rc vigil_store_checkpoint_get(struct vigil_store *s,
-                                         const char *key,
+enum vigil_rc vigil_store_checkpoint_get(struct vigil_store *s, const char *key,
                                          struct vigil_checkpoint *cp,
                                          struct vigil_err *err);
 /* Calls fn for each counters row; fn returns non-zero to stop. */
-enum vigil_rc vigil_store_counters_each(
-    struct vigil_store *s,
-    int (*fn)(const struct vigil_source_counters *c, int64_t updated_ns,
-              void *arg),
-    void *arg, struct vigil_err *err);
+enum vigil_rc
+vigil_store_counters_each(struct vigil_store *s,
+                          int (*fn)(const struct vigil_source_counters *c,
+                                    int64_t updated_ns, void *arg),
+                          void *arg, struct vigil_err *err);
 /* Number of archived events and of alerts. */
 enum vigil_rc vigil_store_count(struct vigil_store *s, int64_t *events,
                                 int64_t *alerts, struct vigil_err *err);
 /* Calls fn with each archived event's JSON whose text contains `needle`
  * (NULL: all), oldest first, between since_ns and until_ns (0: open). */
-enum vigil_rc vigil_store_events_each(
-    struct vigil_store *s, const char *needle, int64_t since_ns,
-    int64_t until_ns, int (*fn)(const char *json, size_t len, void *arg),
-    void *arg, struct vigil_err *err);
+enum vigil_rc vigil_store_events_each(struct vigil_store *s, const char *needle,
+                                      int64_t since_ns, int64_t until_ns,
+                                      int (*fn)(const char *json, size_t len,
+                                                void *arg),
+                                      void *arg, struct vigil_err *err);
 /* Calls fn with each alert's fields, newest first, at most limit rows. */
-enum vigil_rc vigil_store_alerts_each(
-    struct vigil_store *s, int64_t limit,
-    int (*fn)(const struct vigil_alert *a, void *arg), void *arg,
-    struct vigil_err *err);
+enum vigil_rc vigil_store_alerts_each(struct vigil_store *s, int64_t limit,
+                                      int (*fn)(const struct vigil_alert *a,
+                                                void *arg),
+                                      void *arg, struct vigil_err *err);
 /* Applies the archive retention policy now (the daemon calls it
  * periodically); sets *deleted. */
-enum vigil_rc vigil_store_apply_retention(struct vigil_store *s,
-                                          int64_t now_ns, int64_t *deleted,
+enum vigil_rc vigil_store_apply_retention(struct vigil_store *s, int64_t now_ns,
+                                          int64_t *deleted,
                                           struct vigil_err *err);
 
 #endif

@@ -1,0 +1,200 @@
+/* detect.h -- the Sigma detection engine: load SigmaHQ-format rules
+ * (detection rules, meta filters, correlation rules), compile them into
+ * one prefiltered matcher, and match events against them.
+ *
+ * An engine is built once (vigil_detect_new, vigil_detect_add_path,
+ * vigil_detect_compile) and is then read-only: any number of threads may
+ * match with it, each through its own vigil_detect_ctx. Correlation state
+ * is shared by the contexts of one engine and guarded by a mutex that is
+ * only taken when a rule referenced by a correlation matches.
+ *
+ * Formats, modifiers and field mapping: docs/rules.md.
+ */
+#ifndef VIGIL_DETECT_H
+#define VIGIL_DETECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+struct vigil_detect;
+struct vigil_detect_ctx;
+struct vigil_store_batch;
+
+enum vigil_rule_kind {
+    VIGIL_RULE_DETECTION = 0,
+    VIGIL_RULE_FILTER,
+    VIGIL_RULE_CORRELATION
+};
+
+/* What the engine knows about one loaded rule. All strings are owned by
+ * the engine and live as long as it does. */
+struct vigil_rule_info {
+    enum vigil_rule_kind kind;
+    const char *id;        /* "" when the rule has none */
+    const char *name;      /* Sigma `name`, or "" */
+    const char *title;
+    const char *level;     /* "medium" when the rule has none */
+    const char *status;    /* "" when the rule has none */
+    const char *file;
+    int line;              /* line of the document's first key */
+    const char *logsource; /* "product/category/service" as written */
+    const char *tags_json; /* JSON array, "[]" when none */
+};
+
+/* Called for each document of each file: loaded (msg NULL, info set) or
+ * refused (info NULL, msg says why; line is the offending YAML line). */
+typedef void (*vigil_detect_report_fn)(const char *file, int line,
+                                       const struct vigil_rule_info *info,
+                                       const char *msg, void *arg);
+
+/* A value for a `|expand` placeholder: %name% expands to each value. */
+struct vigil_detect_placeholder {
+    const char *name;   /* without the % signs */
+    const char *const *values;
+    size_t nvalues;
+};
+
+struct vigil_detect_opts {
+    vigil_detect_report_fn report; /* may be NULL */
+    void *report_arg;
+    const struct vigil_detect_placeholder *placeholders; /* borrowed */
+    size_t nplaceholders;
+    /* Apply logsource predicates even to events with no Channel field
+     * (default: such events are not filtered by logsource; see docs). */
+    int logsource_strict;
+    size_t corr_max_groups;   /* per correlation rule; 0: 65536 */
+    uint32_t regex_match_limit; /* PCRE2 match limit; 0: 100000 */
+};
+
+/* Returns an owned, empty engine (free with vigil_detect_free). opts is
+ * copied (the placeholder arrays it points to are borrowed until
+ * vigil_detect_compile returns). */
+enum vigil_rc vigil_detect_new(struct vigil_detect **out,
+                               const struct vigil_detect_opts *opts,
+                               struct vigil_err *err);
+void vigil_detect_free(struct vigil_detect *d);
+
+/* Loads one file, or every *.yml / *.yaml below a directory (sorted, so
+ * load order is stable). Refused rules are reported and counted, they do
+ * not fail the call; only I/O errors on path itself do. path borrowed. */
+enum vigil_rc vigil_detect_add_path(struct vigil_detect *d, const char *path,
+                                    struct vigil_err *err);
+/* Loads rules from memory; name is what reports show as the file. */
+enum vigil_rc vigil_detect_add_mem(struct vigil_detect *d, const char *name,
+                                   const char *data, size_t len,
+                                   struct vigil_err *err);
+
+/* Resolves filter and correlation references and builds the literal
+ * prefilter (Hyperscan). After it, only matching calls are allowed. */
+enum vigil_rc vigil_detect_compile(struct vigil_detect *d,
+                                   struct vigil_err *err);
+
+struct vigil_detect_stats {
+    uint64_t files;
+    uint64_t loaded;       /* detection rules */
+    uint64_t filters;
+    uint64_t correlations;
+    uint64_t refused;
+    uint64_t literals;     /* distinct literals in the prefilter */
+    uint64_t unfiltered;   /* rules evaluated for every event */
+};
+void vigil_detect_get_stats(const struct vigil_detect *d,
+                            struct vigil_detect_stats *st);
+
+/* Calls fn for every loaded rule (all kinds), in load order. */
+void vigil_detect_each_rule(const struct vigil_detect *d,
+                            void (*fn)(const struct vigil_rule_info *r,
+                                       void *arg),
+                            void *arg);
+
+/* ---- matching ---- */
+
+/* One field that took part in a match (borrowed from the event). */
+struct vigil_detect_field {
+    const char *name;
+    const char *text;
+    uint32_t name_len;
+    uint32_t text_len;
+};
+
+#define VIGIL_DETECT_MAX_MATCHED 16
+
+/* One match, valid during the callback only. For a correlation match
+ * `event` is the event that completed it (NULL when a window closed in
+ * vigil_detect_corr_tick), `group` the group-by values
+ * ("k=v,k=v") and `count` the count that met the condition. */
+struct vigil_detect_match {
+    const struct vigil_rule_info *rule;
+    const struct vigil_event *event;
+    size_t nfields;
+    struct vigil_detect_field fields[VIGIL_DETECT_MAX_MATCHED];
+    const char *group;
+    uint64_t count;
+};
+
+/* Return 0 to go on, non-zero to stop matching this event. */
+typedef int (*vigil_detect_match_fn)(const struct vigil_detect_match *m,
+                                     void *arg);
+
+/* Returns an owned per-thread context (free with vigil_detect_ctx_free).
+ * d is borrowed and must outlive the context. */
+enum vigil_rc vigil_detect_ctx_new(struct vigil_detect_ctx **out,
+                                   const struct vigil_detect *d,
+                                   struct vigil_err *err);
+void vigil_detect_ctx_free(struct vigil_detect_ctx *c);
+
+/* Matches ev (borrowed) against every rule; calls fn per matching rule
+ * and per correlation rule whose condition this event completes. Sets
+ * *nmatches (may be NULL). Allocates nothing. */
+enum vigil_rc vigil_detect_match(struct vigil_detect_ctx *c,
+                                 const struct vigil_event *ev,
+                                 vigil_detect_match_fn fn, void *arg,
+                                 size_t *nmatches);
+
+/* Closes correlation windows that ended before now_ns and reports the
+ * ones whose condition holds at close (lt/lte/eq conditions). */
+enum vigil_rc vigil_detect_corr_tick(struct vigil_detect_ctx *c,
+                                     int64_t now_ns,
+                                     vigil_detect_match_fn fn, void *arg);
+
+struct vigil_detect_ctx_stats {
+    uint64_t events;
+    uint64_t candidates;   /* rule evaluations after the prefilter */
+    uint64_t matches;
+    uint64_t corr_matches;
+    uint64_t regex_limit;  /* regex evaluations stopped by a limit */
+    uint64_t corr_dropped; /* correlation groups refused (table full) */
+};
+void vigil_detect_ctx_get_stats(const struct vigil_detect_ctx *c,
+                                struct vigil_detect_ctx_stats *st);
+
+/* ---- store adapter ---- */
+
+/* Matches ev and adds one alert per match to batch (vigil_store_batch_
+ * add_alert), with the event and matched fields as JSON. source may be
+ * NULL. Sets *nalerts (may be NULL). */
+enum vigil_rc vigil_detect_to_store(struct vigil_detect_ctx *c,
+                                    const struct vigil_event *ev,
+                                    struct vigil_store_batch *batch,
+                                    const char *source, size_t *nalerts,
+                                    struct vigil_err *err);
+
+/* A hook for the ingest pipeline (struct vigil_detector, ingest.h): each
+ * call takes a matcher context from a pool (one per concurrent caller,
+ * created on demand, at most max_threads; 0: 64), so sources on several
+ * threads match in parallel. Returns owned *out (free with
+ * vigil_detect_hook_free after the pipeline is gone); d is borrowed. */
+struct vigil_detect_hook;
+struct vigil_detector;
+enum vigil_rc vigil_detect_hook_new(struct vigil_detect_hook **out,
+                                    const struct vigil_detect *d,
+                                    size_t max_threads,
+                                    struct vigil_err *err);
+void vigil_detect_hook_free(struct vigil_detect_hook *h);
+/* Fills det (caller-owned) so the pipeline calls into h. */
+void vigil_detect_hook_fill(struct vigil_detect_hook *h,
+                            struct vigil_detector *det);
+
+#endif

@@ -1,0 +1,311 @@
+/* detect_int.h -- private structures of the Sigma engine, shared by the
+ * files of src/detect only: the bounded YAML tree, the compiled rule
+ * representation, the condition tree and the prefilter tables. */
+#ifndef VIGIL_DETECT_INT_H
+#define VIGIL_DETECT_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "detect/detect.h"
+
+/* ---- limits on hostile rule files ---- */
+#define DET_MAX_FILE (1024 * 1024)   /* bytes per rule file */
+#define DET_MAX_DEPTH 32             /* YAML nesting */
+#define DET_MAX_NODES 100000         /* YAML nodes per file */
+#define DET_MAX_VALUES 8192          /* alternatives per field */
+#define DET_MAX_EXPAND 1024          /* values after windash/expand */
+#define DET_MAX_COND_LEN 4096        /* condition text */
+#define DET_MAX_COND_DEPTH 64        /* condition nesting */
+#define DET_MAX_COND_NODES 4096
+#define DET_MAX_SCALAR 65536         /* one value */
+#define DET_MAX_RULES 200000
+#define DET_MAX_FIELD_IDS 65536
+
+#define DET_NONE UINT32_MAX
+
+/* ---- YAML tree (detect_yaml.c) ---- */
+
+enum dy_kind { DY_SCALAR = 1, DY_SEQ, DY_MAP };
+
+struct dy_node {
+    uint8_t kind;
+    uint8_t plain;     /* scalar was unquoted (null/true/numbers) */
+    int line;
+    char *s;           /* scalar text, NUL-terminated */
+    size_t len;
+    uint32_t n;        /* children (maps: 2n entries key, value) */
+    struct dy_node **kids;
+};
+
+/* Parses every document of data into roots (arena-owned). Returns the
+ * number of documents in *ndocs. On refusal, *line and msg say where. */
+enum vigil_rc detect_yaml_parse(struct vigil_arena *a, const char *data,
+                                size_t len, struct dy_node ***docs,
+                                size_t *ndocs, int *line, char *msg,
+                                size_t msglen);
+/* Map lookup by key; NULL when absent or m is not a map. */
+struct dy_node *detect_yaml_get(const struct dy_node *m, const char *key);
+int detect_yaml_is_null(const struct dy_node *n);
+
+/* ---- compiled rules ---- */
+
+enum det_op {
+    OP_EQ = 1,
+    OP_CONTAINS,
+    OP_STARTS,
+    OP_ENDS,
+    OP_GLOB,
+    OP_RE,
+    OP_CIDR,
+    OP_LT,
+    OP_LTE,
+    OP_GT,
+    OP_GTE,
+    OP_EXISTS,
+    OP_NULL,
+    OP_FREF,      /* sub: EQ/CONTAINS/STARTS/ENDS */
+};
+
+struct det_val {
+    uint8_t op;
+    uint8_t sub;       /* OP_FREF: comparison */
+    uint8_t cased;
+    uint8_t flag;      /* OP_EXISTS: wanted; OP_CIDR: prefix */
+    uint32_t len;
+    char *s;           /* lowered unless cased; glob keeps \ escapes */
+    pcre2_code *re;
+    double num;
+    uint32_t fref;     /* field id */
+    uint32_t grp;      /* `all`: values of one group are alternatives */
+    uint32_t lit;      /* prefilter literal of this value, or DET_NONE */
+    uint8_t net[16];
+};
+
+struct det_item {
+    uint32_t field;    /* field id, DET_NONE: keyword (any field) */
+    uint32_t alt;      /* alias field id used when field is absent */
+    uint8_t all;
+    uint32_t nvals;
+    struct det_val *vals;
+    const char *fname; /* for matched-field reports */
+};
+
+struct det_group { /* AND of items */
+    uint32_t nitems;
+    struct det_item *items;
+};
+
+struct det_sel { /* OR of groups */
+    char *name;
+    uint32_t ngroups;
+    struct det_group *groups;
+};
+
+enum det_ck { CK_SEL = 1, CK_AND, CK_OR, CK_NOT, CK_TRUE, CK_FALSE };
+
+struct det_cond {
+    uint8_t kind;
+    uint32_t sel;      /* CK_SEL */
+    uint32_t n;
+    uint32_t *kids;    /* node indices */
+};
+
+struct det_detection {
+    uint32_t nsels;
+    struct det_sel *sels;
+    uint32_t ncond;
+    struct det_cond *cond;
+    uint32_t root;
+};
+
+/* Parses cond text over the selection names of dt; fills dt->cond.
+ * Returns VIGIL_OK or a refusal message in msg. Exposed for fuzzing. */
+enum vigil_rc detect_cond_parse(struct vigil_arena *a,
+                                struct det_detection *dt, const char *text,
+                                char *msg, size_t msglen);
+
+/* Logsource predicate: Channel (and optionally EventID set) alternatives. */
+struct det_lsalt {
+    const char *channel;    /* NULL: any */
+    const char *provider;   /* NULL: any */
+    uint16_t neids;
+    uint16_t eids[12];
+};
+struct det_alias {
+    const char *field;
+    const char *alt;
+};
+struct det_lsmap {
+    const char *product, *category, *service;
+    uint16_t nalts;
+    struct det_lsalt alts[4];
+    const struct det_alias *aliases; /* NULL-terminated by field NULL */
+};
+/* The mapping entry for a logsource, or NULL when none applies. */
+const struct det_lsmap *detect_logsource_find(const char *product,
+                                              const char *category,
+                                              const char *service);
+
+enum det_corr_type {
+    CORR_EVENT_COUNT = 1,
+    CORR_VALUE_COUNT,
+    CORR_TEMPORAL,
+    CORR_TEMPORAL_ORDERED
+};
+
+enum det_cmp { CMP_GT = 1, CMP_GTE, CMP_LT, CMP_LTE, CMP_EQ, CMP_NEQ };
+
+struct det_corr_group; /* detect_corr.c */
+
+struct det_corr {
+    uint8_t type;
+    uint8_t generate;
+    uint8_t ncmp;
+    uint8_t cmp[2];
+    int64_t cmpv[2];
+    int64_t timespan_ns;
+    uint32_t nrules;
+    char **refs;          /* rule names or ids as written */
+    uint32_t *rules;      /* resolved rule indices */
+    uint32_t ngroupby;
+    char **groupby;       /* field names */
+    uint32_t *groupby_ids; /* [nrules * ngroupby] field ids after aliases */
+    uint32_t vfield_id;   /* value_count field per rule: [nrules] */
+    uint32_t *vfield_ids;
+    char *vfield;
+    /* state, guarded by the engine's corr_lock */
+    struct det_corr_group *groups;
+    size_t ngroups, capgroups;
+};
+
+struct det_rule {
+    struct vigil_rule_info info;
+    struct det_detection det;
+    const struct det_lsmap *ls;
+    char *ls_product, *ls_category, *ls_service;
+    uint32_t nfilters;
+    uint32_t *filters;     /* rule indices of filters applying */
+    uint32_t ncorr;
+    uint32_t *corrs;       /* rule indices of correlations fed */
+    uint8_t generate;      /* emits its own alerts */
+    uint8_t always;        /* no prefilter literal */
+    struct det_corr *corr; /* kind == CORRELATION */
+    char **filter_refs;    /* kind == FILTER: targets, NULL = any */
+    uint32_t nfilter_refs;
+};
+
+/* prefilter key: literal `lit` seen in field `field` makes rule a
+ * candidate; DET_NONE field means any field. */
+struct det_key {
+    uint32_t rule;
+    uint32_t field;
+    uint32_t alt;
+};
+
+struct det_lit {
+    char *s;
+    uint32_t len;
+    uint32_t field;    /* field id it is scanned in; DET_NONE: any */
+    uint32_t nkeys, capkeys;
+    struct det_key *keys;
+};
+
+struct det_fname {
+    char *name;
+    uint32_t len;
+    uint64_t hash;
+};
+
+struct hs_database;
+struct hs_scratch;
+
+struct vigil_detect {
+    struct vigil_detect_opts opts;
+    struct vigil_arena arena;      /* everything compiled */
+    struct det_rule *rules;
+    size_t nrules, caprules;
+    /* field names */
+    struct det_fname *fnames;
+    size_t nfnames, capfnames;
+    uint32_t *fhash;               /* open addressing: index+1, 0 empty */
+    size_t fhash_cap;
+    /* literals */
+    struct det_lit *lits;
+    size_t nlits, caplits;
+    uint32_t *lhash;
+    size_t lhash_cap;
+    uint32_t *always;              /* rules with no literal */
+    size_t nalways;
+    struct hs_database **fdb;      /* per field id: its literals, or NULL */
+    struct hs_database *kwdb;      /* keyword literals: any field */
+    struct hs_scratch *proto_scratch;
+    pcre2_code **res;
+    size_t nres, capres;
+    uint32_t fid_channel, fid_eventid, fid_provider;
+    int compiled;
+    struct vigil_detect_stats st;
+    pthread_mutex_t corr_lock;
+    int has_corr;
+};
+
+/* Field name interning. Returns the id, or DET_NONE when full. */
+uint32_t detect_field_id(struct vigil_detect *d, const char *name,
+                         size_t len);
+/* Lookup without inserting (matching time). */
+uint32_t detect_field_find(const struct vigil_detect *d, const char *name,
+                           size_t len);
+
+/* Compiles one rule document into d->rules (detect_rule.c). Refusals are
+ * returned with a message and the line. */
+enum vigil_rc detect_rule_load(struct vigil_detect *d, const char *file,
+                               const struct dy_node *doc, int *line,
+                               char *msg, size_t msglen);
+
+/* Builds the Hyperscan database and rule literal keys (detect_prefilter.c) */
+enum vigil_rc detect_prefilter_build(struct vigil_detect *d,
+                                     struct vigil_err *err);
+
+/* Glob match of a lowered pattern with * ? and \ escapes (detect_eval.c). */
+int detect_glob(const char *p, size_t plen, const char *s, size_t slen,
+                int cased);
+
+/* Correlation (detect_corr.c). */
+struct det_ctx_view;
+int detect_corr_feed(struct vigil_detect_ctx *c, uint32_t rule,
+                     const struct vigil_event *ev, vigil_detect_match_fn fn,
+                     void *arg);
+void detect_corr_free(struct det_corr *k);
+
+/* Field lookup for the current event of a context (detect_match.c). */
+const struct vigil_field *detect_ctx_field(struct vigil_detect_ctx *c,
+                                           uint32_t fid);
+struct vigil_detect_ctx_stats *detect_ctx_stats(struct vigil_detect_ctx *c);
+const struct vigil_detect *detect_ctx_engine(struct vigil_detect_ctx *c);
+
+/* Parses a Sigma timespan ("30s", "5m", "1h", "2d", "1w"). */
+int detect_timespan(const char *s, int64_t *ns);
+
+/* 64-bit FNV-1a. */
+static inline uint64_t
+detect_hash(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static inline unsigned char
+detect_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+#endif

@@ -1,0 +1,483 @@
+/* detect_prefilter.c -- chooses, for every detection rule, a set of
+ * field-scoped literals at least one of which must occur in an event for
+ * the rule to be able to match (derived from the condition tree: an AND
+ * needs one child's set, an OR the union of all children's, a NOT
+ * nothing), and compiles all distinct literals into one case-insensitive
+ * Hyperscan literal database. Rules without such a set are evaluated for
+ * every event. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <hs/hs.h>
+
+#include "detect/detect_int.h"
+
+struct kent {
+    const char *s;
+    uint32_t len;
+    uint32_t field;
+    uint32_t alt;
+};
+
+struct kset {
+    int valid;
+    struct kent *v;
+    size_t n, cap;
+    uint32_t score; /* min literal quality; higher is more selective */
+};
+
+static void
+kset_free(struct kset *k)
+{
+    free(k->v);
+    memset(k, 0, sizeof(*k));
+}
+
+static int
+kset_add(struct kset *k, const struct kent *e, uint32_t q)
+{
+    if (k->n == k->cap) {
+        size_t nc = k->cap ? k->cap * 2 : 8;
+        struct kent *nv = realloc(k->v, nc * sizeof(*nv));
+        if (!nv)
+            return 0;
+        k->v = nv;
+        k->cap = nc;
+    }
+    k->v[k->n++] = *e;
+    if (!k->valid || q < k->score)
+        k->score = q;
+    k->valid = 1;
+    return 1;
+}
+
+/* union: moves b's entries into a */
+static int
+kset_union(struct kset *a, struct kset *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        uint32_t q = a->score;
+        if (!kset_add(a, &b->v[i], q))
+            return 0;
+    }
+    if (b->score < a->score)
+        a->score = b->score;
+    kset_free(b);
+    return 1;
+}
+
+/* keeps the better of a and b in a */
+static void
+kset_best(struct kset *a, struct kset *b)
+{
+    if (!b->valid) {
+        kset_free(b);
+        return;
+    }
+    if (!a->valid || b->score > a->score ||
+        (b->score == a->score && b->n < a->n)) {
+        kset_free(a);
+        *a = *b;
+        memset(b, 0, sizeof(*b));
+    } else {
+        kset_free(b);
+    }
+}
+
+static uint32_t
+quality(const char *s, uint32_t len)
+{
+    uint32_t digits = 0;
+    for (uint32_t i = 0; i < len; i++)
+        digits += s[i] >= '0' && s[i] <= '9';
+    if (digits == len)
+        return 1; /* event IDs and other numbers are everywhere */
+    return len > 64 ? 64 : len;
+}
+
+/* literal of one value, or 0 */
+static int
+val_lit(const struct det_val *v, const char **s, uint32_t *len)
+{
+    switch (v->op) {
+    case OP_EQ:
+    case OP_CONTAINS:
+    case OP_STARTS:
+    case OP_ENDS:
+        if (v->len == 0 || memchr(v->s, '\0', v->len))
+            return 0;
+        *s = v->s;
+        *len = v->len;
+        return 1;
+    case OP_GLOB: {
+        /* longest run of literal characters without escapes */
+        uint32_t best = 0, bstart = 0, start = 0;
+        for (uint32_t i = 0; i <= v->len; i++) {
+            int brk = i == v->len || v->s[i] == '*' || v->s[i] == '?' ||
+                      v->s[i] == '\\' || v->s[i] == '\0';
+            if (brk) {
+                if (i - start > best) {
+                    best = i - start;
+                    bstart = start;
+                }
+                if (i < v->len && v->s[i] == '\\')
+                    i++;
+                start = i + 1;
+            }
+        }
+        if (best == 0)
+            return 0;
+        *s = v->s + bstart;
+        *len = best;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+static struct kset
+item_set(const struct det_item *it)
+{
+    struct kset r = {0}, g = {0};
+    uint32_t grp = DET_NONE;
+    int gbad = 0;
+
+    if (!it->all) {
+        for (uint32_t i = 0; i < it->nvals; i++) {
+            struct kent e;
+            if (!val_lit(&it->vals[i], &e.s, &e.len)) {
+                kset_free(&r);
+                return r;
+            }
+            e.field = it->field;
+            e.alt = it->alt;
+            if (!kset_add(&r, &e, quality(e.s, e.len))) {
+                kset_free(&r);
+                return r;
+            }
+        }
+        return r;
+    }
+    /* all: AND over groups; each group is an OR of its values */
+    for (uint32_t i = 0; i <= it->nvals; i++) {
+        if (i == it->nvals || it->vals[i].grp != grp) {
+            if (grp != DET_NONE) {
+                if (gbad)
+                    kset_free(&g);
+                kset_best(&r, &g);
+            }
+            if (i == it->nvals)
+                break;
+            grp = it->vals[i].grp;
+            gbad = 0;
+            memset(&g, 0, sizeof(g));
+        }
+        struct kent e;
+        if (gbad || !val_lit(&it->vals[i], &e.s, &e.len)) {
+            gbad = 1;
+            continue;
+        }
+        e.field = it->field;
+        e.alt = it->alt;
+        if (!kset_add(&g, &e, quality(e.s, e.len)))
+            gbad = 1;
+    }
+    return r;
+}
+
+static struct kset
+sel_set(const struct det_sel *s)
+{
+    struct kset r = {0};
+
+    for (uint32_t gi = 0; gi < s->ngroups; gi++) {
+        const struct det_group *g = &s->groups[gi];
+        struct kset best = {0};
+        for (uint32_t i = 0; i < g->nitems; i++) {
+            struct kset k = item_set(&g->items[i]);
+            kset_best(&best, &k);
+        }
+        if (!best.valid) {
+            kset_free(&r);
+            return r;
+        }
+        if (!r.valid) {
+            r = best;
+        } else if (!kset_union(&r, &best)) {
+            kset_free(&r);
+            kset_free(&best);
+            return r;
+        }
+    }
+    return r;
+}
+
+static struct kset
+cond_set(const struct det_detection *dt, uint32_t n, int depth)
+{
+    const struct det_cond *c = &dt->cond[n];
+    struct kset r = {0};
+
+    if (depth > DET_MAX_COND_DEPTH * 4)
+        return r;
+    switch (c->kind) {
+    case CK_SEL:
+        return sel_set(&dt->sels[c->sel]);
+    case CK_AND:
+        for (uint32_t i = 0; i < c->n; i++) {
+            struct kset k = cond_set(dt, c->kids[i], depth + 1);
+            kset_best(&r, &k);
+        }
+        return r;
+    case CK_OR:
+        for (uint32_t i = 0; i < c->n; i++) {
+            struct kset k = cond_set(dt, c->kids[i], depth + 1);
+            if (!k.valid) {
+                kset_free(&r);
+                return r;
+            }
+            if (!r.valid) {
+                r = k;
+            } else if (!kset_union(&r, &k)) {
+                kset_free(&r);
+                kset_free(&k);
+                return r;
+            }
+        }
+        return r;
+    default:
+        return r;
+    }
+}
+
+static uint64_t
+lit_hash(const char *s, uint32_t len, uint32_t field, int lower)
+{
+    uint64_t h = 1469598103934665603ULL ^ field;
+    for (uint32_t i = 0; i < len; i++) {
+        h ^= lower ? detect_lower((unsigned char)s[i]) : (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The literal (field, lowered text), created on first use. */
+static uint32_t
+lit_id(struct vigil_detect *d, const char *s, uint32_t len, uint32_t field)
+{
+    uint64_t h = lit_hash(s, len, field, 1);
+
+    if ((d->nlits + 1) * 2 > d->lhash_cap) {
+        size_t nc = d->lhash_cap ? d->lhash_cap * 2 : 1024;
+        uint32_t *nh = calloc(nc, sizeof(*nh));
+        if (!nh)
+            return DET_NONE;
+        for (size_t i = 0; i < d->nlits; i++) {
+            size_t k = lit_hash(d->lits[i].s, d->lits[i].len,
+                                d->lits[i].field, 0) &
+                       (nc - 1);
+            while (nh[k])
+                k = (k + 1) & (nc - 1);
+            nh[k] = (uint32_t)i + 1;
+        }
+        free(d->lhash);
+        d->lhash = nh;
+        d->lhash_cap = nc;
+    }
+    size_t mask = d->lhash_cap - 1, k;
+    for (k = h & mask; d->lhash[k]; k = (k + 1) & mask) {
+        struct det_lit *l = &d->lits[d->lhash[k] - 1];
+        if (l->len != len || l->field != field)
+            continue;
+        uint32_t j;
+        for (j = 0; j < len; j++)
+            if ((unsigned char)l->s[j] != detect_lower((unsigned char)s[j]))
+                break;
+        if (j == len)
+            return d->lhash[k] - 1;
+    }
+    if (d->nlits == d->caplits) {
+        size_t nc = d->caplits ? d->caplits * 2 : 1024;
+        struct det_lit *nl = realloc(d->lits, nc * sizeof(*nl));
+        if (!nl)
+            return DET_NONE;
+        d->lits = nl;
+        d->caplits = nc;
+    }
+    struct det_lit *l = &d->lits[d->nlits];
+    memset(l, 0, sizeof(*l));
+    l->s = vigil_arena_strndup(&d->arena, s, len);
+    if (!l->s)
+        return DET_NONE;
+    for (uint32_t j = 0; j < len; j++)
+        l->s[j] = (char)detect_lower((unsigned char)l->s[j]);
+    l->len = len;
+    l->field = field;
+    d->lhash[k] = (uint32_t)d->nlits + 1;
+    return (uint32_t)d->nlits++;
+}
+
+static int
+lit_add_key(struct det_lit *l, uint32_t rule)
+{
+    if (l->nkeys && l->keys[l->nkeys - 1].rule == rule)
+        return 1;
+    if (l->nkeys == l->capkeys) {
+        uint32_t nc = l->capkeys ? l->capkeys * 2 : 2;
+        struct det_key *nk = realloc(l->keys, nc * sizeof(*nk));
+        if (!nk)
+            return 0;
+        l->keys = nk;
+        l->capkeys = nc;
+    }
+    l->keys[l->nkeys].rule = rule;
+    l->keys[l->nkeys].field = l->field;
+    l->keys[l->nkeys].alt = DET_NONE;
+    l->nkeys++;
+    return 1;
+}
+
+/* Compiles the literals whose field is `field` into one database. */
+static enum vigil_rc
+compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
+           size_t n, hs_database_t **out, hs_scratch_t **scratch,
+           struct vigil_err *err)
+{
+    const char **exprs = calloc(n, sizeof(*exprs));
+    size_t *lens = calloc(n, sizeof(*lens));
+    unsigned *flags = calloc(n, sizeof(*flags));
+    unsigned *pids = calloc(n, sizeof(*pids));
+    hs_compile_error_t *ce = NULL;
+    enum vigil_rc rc = VIGIL_OK;
+
+    (void)field;
+    *out = NULL;
+    if (!exprs || !lens || !flags || !pids) {
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        exprs[i] = d->lits[ids[i]].s;
+        lens[i] = d->lits[ids[i]].len;
+        /* one report per literal and scan: a scan covers one field */
+        flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+        pids[i] = ids[i];
+    }
+    if (hs_compile_lit_multi(exprs, flags, pids, lens, (unsigned)n,
+                             HS_MODE_BLOCK, NULL, out, &ce) != HS_SUCCESS) {
+        rc = vigil_err_set(err, VIGIL_EINVAL, "hyperscan: %s",
+                           ce && ce->message ? ce->message
+                                             : "compile failed");
+        if (ce)
+            hs_free_compile_error(ce);
+        goto out;
+    }
+    if (hs_alloc_scratch(*out, scratch) != HS_SUCCESS)
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "hyperscan scratch");
+out:
+    free(exprs);
+    free(lens);
+    free(flags);
+    free(pids);
+    return rc;
+}
+
+static int
+cmp_lit_field(const void *a, const void *b, void *arg)
+{
+    const struct vigil_detect *d = arg;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t fx = d->lits[x].field, fy = d->lits[y].field;
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+enum vigil_rc
+detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
+{
+    enum vigil_rc rc = VIGIL_OK;
+
+    d->always = calloc(d->nrules + 1, sizeof(uint32_t));
+    d->fdb = calloc(d->nfnames + 1, sizeof(*d->fdb));
+    if (!d->always || !d->fdb)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->nrules; i++) {
+        struct det_rule *r = &d->rules[i];
+        if (r->info.kind != VIGIL_RULE_DETECTION)
+            continue;
+        struct kset k = cond_set(&r->det, r->det.root, 0);
+        if (!k.valid) {
+            r->always = 1;
+            d->always[d->nalways++] = (uint32_t)i;
+            kset_free(&k);
+            continue;
+        }
+        for (size_t j = 0; j < k.n; j++) {
+            for (int pass = 0; pass < 2; pass++) {
+                uint32_t f = pass ? k.v[j].alt : k.v[j].field;
+                if (pass && f == DET_NONE)
+                    break;
+                uint32_t L = lit_id(d, k.v[j].s, k.v[j].len, f);
+                if (L == DET_NONE || !lit_add_key(&d->lits[L], (uint32_t)i)) {
+                    kset_free(&k);
+                    return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+                }
+            }
+        }
+        kset_free(&k);
+    }
+    /* every plain string value gets its literal too: a value whose
+     * literal was not seen cannot match, and a caseless `contains` is
+     * decided by the hit alone */
+    for (size_t i = 0; i < d->nrules; i++) {
+        struct det_rule *r = &d->rules[i];
+        if (r->info.kind == VIGIL_RULE_CORRELATION)
+            continue;
+        for (uint32_t si = 0; si < r->det.nsels; si++) {
+            struct det_sel *sel = &r->det.sels[si];
+            for (uint32_t g = 0; g < sel->ngroups; g++)
+                for (uint32_t it = 0; it < sel->groups[g].nitems; it++) {
+                    struct det_item *item = &sel->groups[g].items[it];
+                    for (uint32_t v = 0; v < item->nvals; v++) {
+                        struct det_val *dv = &item->vals[v];
+                        if ((dv->op != OP_EQ && dv->op != OP_CONTAINS &&
+                             dv->op != OP_STARTS && dv->op != OP_ENDS) ||
+                            dv->len < 3 || memchr(dv->s, '\0', dv->len))
+                            continue; /* short ones cost more than memmem */
+                        dv->lit = lit_id(d, dv->s, dv->len, item->field);
+                    }
+                }
+        }
+    }
+    d->st.literals = d->nlits;
+    d->st.unfiltered = d->nalways;
+    if (d->nlits == 0)
+        return VIGIL_OK;
+
+    /* one database per field, one for keywords */
+    uint32_t *order = calloc(d->nlits, sizeof(*order));
+    hs_scratch_t *sc = NULL;
+    if (!order)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->nlits; i++)
+        order[i] = (uint32_t)i;
+    qsort_r(order, d->nlits, sizeof(*order), cmp_lit_field, d);
+    for (size_t i = 0; i < d->nlits && rc == VIGIL_OK;) {
+        uint32_t f = d->lits[order[i]].field;
+        size_t j = i;
+        while (j < d->nlits && d->lits[order[j]].field == f)
+            j++;
+        hs_database_t *db = NULL;
+        rc = compile_db(d, f, order + i, j - i, &db, &sc, err);
+        if (f == DET_NONE)
+            d->kwdb = (struct hs_database *)db;
+        else
+            d->fdb[f] = (struct hs_database *)db;
+        i = j;
+    }
+    free(order);
+    d->proto_scratch = (struct hs_scratch *)sc;
+    return rc;
+}

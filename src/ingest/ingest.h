@@ -1,0 +1,94 @@
+/* ingest.h -- the daemon's sources and pipeline: files (tailing, rotation,
+ * checkpoints), syslog over UDP/TCP, the systemd journal and stdin,
+ * decoded into Events, handed to a detection hook and stored in batches.
+ *
+ * Each configured source runs on its own thread:
+ *
+ *   read lines -> vigil_decode_line (the source's decoder, configured or
+ *   detected from its first line) -> detector hook (may add alerts to the
+ *   batch) -> batch (archived events, alerts, checkpoints, counters)
+ *   -> vigil_store_submit
+ *
+ * A batch closes after ingest.batch_lines lines or ingest.batch_time, or
+ * as soon as the source has nothing more to read. The event memory of a
+ * batch lives in one arena reset per batch. A file source's checkpoint is
+ * part of the batch that holds its lines, so it is stored in the same
+ * transaction; if the store reports a failed batch, the source waits for
+ * the queue to drain and reads again from the last committed checkpoint,
+ * so no line is lost or stored twice. Network sources cannot be re-read:
+ * what the store refused is counted as dropped.
+ */
+#ifndef VIGIL_INGEST_H
+#define VIGIL_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "store/store.h"
+
+/* The detection hook the CLI wires in (NULL: store events only).
+ *
+ * on_event is called once for every decoded event, on the reader thread
+ * of the source that produced it, before the event is archived. ev, its
+ * fields and source are borrowed for the call only. It adds whatever
+ * alerts it raises with vigil_store_batch_add_alert(batch, ...), so they
+ * are committed in the same transaction as the source's checkpoint; the
+ * pipeline counts them (per source) from the batch. A non-OK return is
+ * logged and counted; the event is still archived and reading goes on.
+ *
+ * Sources run concurrently: unless `serialize` is set, on_event must be
+ * safe to call from several threads at once. With serialize, the pipeline
+ * holds one lock around every call.
+ *
+ * ctx is borrowed: the hook must outlive the vigil_ingest using it. */
+struct vigil_detector {
+    void *ctx;
+    enum vigil_rc (*on_event)(void *ctx, const struct vigil_event *ev,
+                              const char *source,
+                              struct vigil_store_batch *batch);
+    int serialize;
+};
+
+struct vigil_ingest;
+
+/* Builds the pipeline for cfg's sources. cfg, store and det (may be NULL)
+ * are borrowed and must outlive the returned object. With once, file,
+ * stdin and journal sources are read to their end and syslog sources are
+ * skipped (offline use). Loads checkpoints and counters from the store.
+ * Returns owned *out (free with vigil_ingest_free). */
+enum vigil_rc vigil_ingest_new(struct vigil_ingest **out,
+                               const struct vigil_config *cfg,
+                               struct vigil_store *store,
+                               const struct vigil_detector *det, int once,
+                               struct vigil_err *err);
+
+/* Opens the listening sockets and the journal (errors such as an address
+ * in use are reported here) and starts one thread per source. */
+enum vigil_rc vigil_ingest_start(struct vigil_ingest *ing,
+                                 struct vigil_err *err);
+
+/* In once mode: waits until every source has read to its end. Otherwise
+ * returns at once. */
+void vigil_ingest_wait(struct vigil_ingest *ing);
+
+/* Has every source finished (stdin at its end, once-mode sources read
+ * to their end)? A daemon whose sources are all done can exit. */
+int vigil_ingest_done(struct vigil_ingest *ing);
+
+/* Stops reading, submits the last partial batches and joins the threads.
+ * The caller then flushes the store. Safe to call twice. */
+void vigil_ingest_stop(struct vigil_ingest *ing);
+
+/* Stops if needed and frees; NULL-safe. */
+void vigil_ingest_free(struct vigil_ingest *ing);
+
+/* Copies up to max sources' counters into out (caller-owned); returns
+ * the number of sources. */
+size_t vigil_ingest_counters(struct vigil_ingest *ing,
+                             struct vigil_source_counters *out, size_t max);
+
+/* Logs one line per source with its counters (message 2110). */
+void vigil_ingest_log_stats(struct vigil_ingest *ing);
+
+#endif

@@ -1,0 +1,608 @@
+/* ingest_tail.c -- follows log files matched by glob patterns: complete
+ * lines only, rotation by rename and by copytruncate, resume from
+ * checkpoints.
+ *
+ * Each followed path has a current stream (the file now at the path) and,
+ * after a rename rotation, an old stream: the rotated file, read to its end
+ * before the new file is read, so lines come out in the order they were
+ * written. Both report checkpoints under the same key ("file:<path>"); the
+ * dev+inode in the checkpoint tell which file the offset belongs to. The
+ * checkpoint offset is always just past the last complete line handed
+ * out, never past bytes still held as a partial line. Files are polled
+ * (fstat + pread) rather than watched with inotify: polling also works on
+ * NFS and for files that do not exist yet, and its cost is one fstat per
+ * file per interval. */
+#include <stdio.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest_int.h"
+
+#define TAIL_READ_CHUNK   65536
+#define TAIL_DIR_SCAN_MAX 100000
+
+struct tail_stream {
+    int fd;                     /* -1: none */
+    uint64_t read_off;          /* bytes of the file read so far */
+    struct vigil_checkpoint cp; /* offset: past the last complete line */
+    struct vigil_buf part;      /* a line still waiting for its newline */
+    int skipping;               /* dropping an overlong line */
+};
+
+struct tail_file {
+    char path[4096];
+    struct tail_stream cur;
+    struct tail_stream old;
+    int seen; /* matched by the latest scan */
+};
+
+struct ingest_tail {
+    char **globs;
+    size_t nglobs;
+    size_t max_line;
+    struct tail_file **files;
+    size_t nfiles;
+    char *rbuf;
+};
+
+uint64_t
+ingest_hash(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Hash of the first INGEST_FP_LEN bytes; 0 while the file is shorter, as
+ * a fingerprint of fewer bytes would change as the file grows. */
+static uint64_t
+fingerprint(int fd, uint64_t size)
+{
+    char buf[INGEST_FP_LEN];
+    ssize_t n;
+
+    if (size < INGEST_FP_LEN)
+        return 0;
+    do
+        n = pread(fd, buf, sizeof(buf), 0);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(buf))
+        return 0;
+    return ingest_hash(buf, sizeof(buf)) | 1; /* never 0 */
+}
+
+static void
+stream_init(struct tail_stream *s, size_t max_line)
+{
+    memset(s, 0, sizeof(*s));
+    s->fd = -1;
+    vigil_buf_init(&s->part, max_line + 1);
+}
+
+static void
+stream_close(struct tail_stream *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    s->skipping = 0;
+    vigil_buf_reset(&s->part);
+}
+
+static void
+stream_key(struct tail_stream *s, const char *path)
+{
+    if (strlen(path) + 6 <= sizeof(s->cp.key))
+        snprintf(s->cp.key, sizeof(s->cp.key), "file:%s", path);
+    else
+        snprintf(s->cp.key, sizeof(s->cp.key), "file#%016llx",
+                 (unsigned long long)ingest_hash(path, strlen(path)));
+}
+
+/* Makes s read fd (taken over) from offset. */
+static void
+stream_start(struct tail_stream *s, int fd, const struct stat *st,
+             uint64_t offset)
+{
+    stream_close(s);
+    s->fd = fd;
+    s->read_off = offset;
+    s->cp.dev = (uint64_t)st->st_dev;
+    s->cp.inode = (uint64_t)st->st_ino;
+    s->cp.offset = offset;
+    s->cp.fingerprint = fingerprint(fd, (uint64_t)st->st_size);
+}
+
+/* ------------------------------------------------------------------ */
+/* Lines                                                                */
+/* ------------------------------------------------------------------ */
+
+static enum vigil_rc
+emit(struct tail_stream *s, const struct ingest_sink *sink, const char *line,
+     size_t len, uint64_t off_after, int overlong)
+{
+    s->cp.offset = off_after;
+    if (overlong)
+        return sink->overlong ? sink->overlong(sink->arg, &s->cp) : VIGIL_OK;
+    return sink->line(sink->arg, line, len, &s->cp);
+}
+
+/* Splits n bytes that start at file offset base into lines. */
+static enum vigil_rc
+stream_lines(struct ingest_tail *t, struct tail_stream *s,
+             const struct ingest_sink *sink, const char *data, size_t n,
+             uint64_t base)
+{
+    const char *p = data, *end = data + n;
+    enum vigil_rc rc = VIGIL_OK;
+
+    while (p < end && rc == VIGIL_OK) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t seg;
+
+        if (nl == NULL) {
+            seg = (size_t)(end - p);
+            if (s->skipping)
+                break;
+            if (s->part.len + seg > t->max_line) {
+                s->skipping = 1;
+                vigil_buf_reset(&s->part);
+            } else if (vigil_buf_append(&s->part, p, seg) != VIGIL_OK) {
+                s->skipping = 1; /* cannot happen below max; stay safe */
+                vigil_buf_init(&s->part, t->max_line + 1);
+            }
+            break;
+        }
+        seg = (size_t)(nl - p);
+        uint64_t after = base + (uint64_t)(nl - data) + 1;
+        if (s->skipping) {
+            s->skipping = 0;
+            rc = emit(s, sink, NULL, 0, after, 1);
+        } else if (s->part.len > 0) {
+            if (s->part.len + seg > t->max_line) {
+                vigil_buf_reset(&s->part);
+                rc = emit(s, sink, NULL, 0, after, 1);
+            } else if (vigil_buf_append(&s->part, p, seg) != VIGIL_OK) {
+                vigil_buf_init(&s->part, t->max_line + 1);
+                rc = emit(s, sink, NULL, 0, after, 1);
+            } else {
+                rc = emit(s, sink, s->part.data, s->part.len, after, 0);
+                vigil_buf_reset(&s->part);
+            }
+        } else if (seg > t->max_line) {
+            rc = emit(s, sink, NULL, 0, after, 1);
+        } else {
+            rc = emit(s, sink, p, seg, after, 0);
+        }
+        p = nl + 1;
+    }
+    return rc;
+}
+
+/* Hands out the bytes after the last newline as a line of their own. */
+static enum vigil_rc
+stream_flush_partial(struct tail_stream *s, const struct ingest_sink *sink)
+{
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (s->skipping)
+        rc = emit(s, sink, NULL, 0, s->read_off, 1);
+    else if (s->part.len > 0)
+        rc = emit(s, sink, s->part.data, s->part.len, s->read_off, 0);
+    s->skipping = 0;
+    vigil_buf_reset(&s->part);
+    return rc;
+}
+
+/* Reads up to budget bytes; sets *eof when the end was reached. */
+static enum vigil_rc
+stream_read(struct ingest_tail *t, struct tail_stream *s,
+            const struct ingest_sink *sink, size_t budget, size_t *used,
+            int *eof, struct vigil_err *err)
+{
+    enum vigil_rc rc = VIGIL_OK;
+
+    *eof = 0;
+    while (*used < budget && rc == VIGIL_OK) {
+        size_t want = budget - *used;
+        ssize_t n;
+
+        if (want > TAIL_READ_CHUNK)
+            want = TAIL_READ_CHUNK;
+        n = pread(s->fd, t->rbuf, want, (off_t)s->read_off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return vigil_err_set(err, VIGIL_EIO, "%s: read: %s", s->cp.key,
+                                 strerror(errno));
+        if (n == 0) {
+            *eof = 1;
+            break;
+        }
+        uint64_t base = s->read_off;
+        s->read_off += (uint64_t)n;
+        *used += (size_t)n;
+        if (s->cp.fingerprint == 0 && s->read_off >= INGEST_FP_LEN)
+            s->cp.fingerprint = fingerprint(s->fd, s->read_off);
+        rc = stream_lines(t, s, sink, t->rbuf, (size_t)n, base);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                                */
+/* ------------------------------------------------------------------ */
+
+static int
+open_file(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Finds the file with cp's dev+inode in path's directory (the rotated
+ * file, e.g. auth.log.1) and returns an open fd to it, or -1. */
+static int
+find_rotated(const char *path, const struct vigil_checkpoint *cp,
+             struct stat *out)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    DIR *d;
+    struct dirent *de;
+    int fd = -1, dfd;
+    size_t scanned = 0;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    if ((d = opendir(dir)) == NULL)
+        return -1;
+    dfd = dirfd(d);
+    while (fd < 0 && (de = readdir(d)) != NULL &&
+           scanned++ < TAIL_DIR_SCAN_MAX) {
+        struct stat st;
+        if ((uint64_t)de->d_ino != cp->inode)
+            continue;
+        if (fstatat(dfd, de->d_name, &st, 0) != 0 ||
+            (uint64_t)st.st_dev != cp->dev ||
+            (uint64_t)st.st_ino != cp->inode || !S_ISREG(st.st_mode))
+            continue;
+        fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd >= 0 && fstat(fd, out) != 0) {
+            close(fd);
+            fd = -1;
+        }
+        if (fd >= 0 && cp->fingerprint != 0 &&
+            fingerprint(fd, (uint64_t)out->st_size) != cp->fingerprint) {
+            close(fd); /* the inode was reused by another file */
+            fd = -1;
+        }
+    }
+    closedir(d);
+    return fd;
+}
+
+/* Decides where a newly followed file starts. */
+static void
+file_start(struct tail_file *f, ingest_ckpt_get_fn get, void *arg)
+{
+    struct vigil_checkpoint cp;
+    struct stat st, ost;
+    int fd = open_file(f->path, &st);
+    int have = get && get(arg, f->cur.cp.key, &cp) == VIGIL_OK;
+
+    if (fd < 0) {
+        /* Not there now; if it was rotated away while we were down, its
+         * rest is still worth reading. */
+        if (have) {
+            int ofd = find_rotated(f->path, &cp, &ost);
+            if (ofd >= 0 && cp.offset <= (uint64_t)ost.st_size)
+                stream_start(&f->old, ofd, &ost, cp.offset);
+            else if (ofd >= 0)
+                close(ofd);
+        }
+        return;
+    }
+    if (!have) {
+        stream_start(&f->cur, fd, &st, 0);
+        return;
+    }
+    if (cp.dev == (uint64_t)st.st_dev && cp.inode == (uint64_t)st.st_ino) {
+        uint64_t fp = fingerprint(fd, (uint64_t)st.st_size);
+        if (cp.offset <= (uint64_t)st.st_size &&
+            (cp.fingerprint == 0 || fp == cp.fingerprint)) {
+            stream_start(&f->cur, fd, &st, cp.offset);
+            if (f->cur.cp.fingerprint == 0)
+                f->cur.cp.fingerprint = fp;
+            return;
+        }
+        vigil_log(VIGIL_LOG_INFO, 2104,
+                  "%s was truncated or rewritten while vigil was stopped; "
+                  "reading it from the start",
+                  f->path);
+        stream_start(&f->cur, fd, &st, 0);
+        return;
+    }
+    /* Another file is at the path: the one we were reading was rotated by
+     * rename. Finish it first if it can still be found. */
+    int ofd = find_rotated(f->path, &cp, &ost);
+    if (ofd >= 0 && cp.offset <= (uint64_t)ost.st_size) {
+        stream_start(&f->old, ofd, &ost, cp.offset);
+        vigil_log(VIGIL_LOG_INFO, 2105,
+                  "%s was rotated while vigil was stopped; finishing the "
+                  "rotated file from offset %llu first",
+                  f->path, (unsigned long long)cp.offset);
+    } else if (ofd >= 0) {
+        close(ofd);
+    }
+    stream_start(&f->cur, fd, &st, 0);
+}
+
+static enum vigil_rc
+file_poll(struct ingest_tail *t, struct tail_file *f,
+          const struct ingest_sink *sink, size_t budget, int flush,
+          size_t *used, struct vigil_err *err)
+{
+    struct stat st;
+    enum vigil_rc rc;
+    int eof;
+
+    for (int round = 0; round < 3; round++) {
+        if (f->old.fd >= 0) {
+            rc = stream_read(t, &f->old, sink, budget, used, &eof, err);
+            if (rc != VIGIL_OK)
+                return rc;
+            if (!eof)
+                return VIGIL_OK; /* budget spent; go on next time */
+            /* The rotated file is finished: its last line may lack a
+             * newline, as nothing will be appended to it any more. */
+            rc = stream_flush_partial(&f->old, sink);
+            stream_close(&f->old);
+            if (rc != VIGIL_OK)
+                return rc;
+        }
+
+        if (stat(f->path, &st) != 0) {
+            if (f->cur.fd >= 0) {
+                /* Renamed or deleted: read what remains of it. */
+                struct tail_stream tmp = f->old;
+                f->old = f->cur;
+                f->cur = tmp;
+                continue;
+            }
+            return VIGIL_OK;
+        }
+        if (f->cur.fd >= 0 && ((uint64_t)st.st_dev != f->cur.cp.dev ||
+                               (uint64_t)st.st_ino != f->cur.cp.inode)) {
+            struct tail_stream tmp = f->old;
+            f->old = f->cur;
+            f->cur = tmp;
+            vigil_log(VIGIL_LOG_INFO, 2101,
+                      "%s was rotated; finishing the old file, then "
+                      "reading the new one",
+                      f->path);
+        }
+        if (f->cur.fd < 0) {
+            int fd = open_file(f->path, &st);
+            if (fd < 0)
+                return VIGIL_OK;
+            stream_start(&f->cur, fd, &st, 0);
+        }
+        if (f->old.fd < 0)
+            break;
+    }
+    if (f->cur.fd < 0 || f->old.fd >= 0)
+        return VIGIL_OK;
+
+    if (fstat(f->cur.fd, &st) != 0)
+        return vigil_err_set(err, VIGIL_EIO, "%s: fstat: %s", f->path,
+                             strerror(errno));
+    uint64_t size = (uint64_t)st.st_size;
+    int truncated = size < f->cur.read_off;
+    if (!truncated && size > f->cur.read_off && f->cur.cp.fingerprint != 0)
+        truncated = fingerprint(f->cur.fd, size) != f->cur.cp.fingerprint;
+    if (truncated) {
+        vigil_log(VIGIL_LOG_INFO, 2102,
+                  "%s was truncated (copytruncate); reading it from the "
+                  "start",
+                  f->path);
+        int fd = open_file(f->path, &st);
+        stream_close(&f->cur);
+        if (fd < 0)
+            return VIGIL_OK;
+        stream_start(&f->cur, fd, &st, 0);
+        size = (uint64_t)st.st_size;
+    }
+    if (f->cur.read_off >= size && !flush)
+        return VIGIL_OK;
+    rc = stream_read(t, &f->cur, sink, budget, used, &eof, err);
+    if (rc == VIGIL_OK && eof && flush)
+        rc = stream_flush_partial(&f->cur, sink);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public (to the folder) API                                           */
+/* ------------------------------------------------------------------ */
+
+enum vigil_rc
+ingest_tail_new(struct ingest_tail **out, char *const *globs, size_t nglobs,
+                size_t max_line, struct vigil_err *err)
+{
+    struct ingest_tail *t = calloc(1, sizeof(*t));
+
+    *out = NULL;
+    if (t == NULL)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    t->max_line = max_line;
+    t->globs = calloc(nglobs ? nglobs : 1, sizeof(char *));
+    t->files = calloc(INGEST_MAX_FILES, sizeof(*t->files));
+    t->rbuf = malloc(TAIL_READ_CHUNK);
+    if (t->globs == NULL || t->files == NULL || t->rbuf == NULL)
+        goto nomem;
+    for (size_t i = 0; i < nglobs; i++) {
+        if ((t->globs[i] = strdup(globs[i])) == NULL)
+            goto nomem;
+        t->nglobs++;
+    }
+    *out = t;
+    return VIGIL_OK;
+nomem:
+    ingest_tail_free(t);
+    return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+}
+
+static void
+file_free(struct tail_file *f)
+{
+    stream_close(&f->cur);
+    stream_close(&f->old);
+    vigil_buf_fini(&f->cur.part);
+    vigil_buf_fini(&f->old.part);
+    free(f);
+}
+
+void
+ingest_tail_reset(struct ingest_tail *t)
+{
+    for (size_t i = 0; i < t->nfiles; i++)
+        file_free(t->files[i]);
+    t->nfiles = 0;
+}
+
+void
+ingest_tail_free(struct ingest_tail *t)
+{
+    if (t == NULL)
+        return;
+    if (t->files)
+        ingest_tail_reset(t);
+    for (size_t i = 0; i < t->nglobs; i++)
+        free(t->globs[i]);
+    free(t->globs);
+    free(t->files);
+    free(t->rbuf);
+    free(t);
+}
+
+size_t
+ingest_tail_nfiles(const struct ingest_tail *t)
+{
+    return t->nfiles;
+}
+
+static struct tail_file *
+find_file(struct ingest_tail *t, const char *path)
+{
+    for (size_t i = 0; i < t->nfiles; i++)
+        if (strcmp(t->files[i]->path, path) == 0)
+            return t->files[i];
+    return NULL;
+}
+
+enum vigil_rc
+ingest_tail_scan(struct ingest_tail *t, ingest_ckpt_get_fn get, void *arg,
+                 struct vigil_err *err)
+{
+    for (size_t i = 0; i < t->nfiles; i++)
+        t->files[i]->seen = 0;
+    for (size_t g = 0; g < t->nglobs; g++) {
+        glob_t gl;
+        int r = glob(t->globs[g], GLOB_NOSORT | GLOB_BRACE, NULL, &gl);
+        /* A literal path that does not exist yet is followed anyway, so
+         * it is picked up from its first line when it appears. */
+        int literal = strpbrk(t->globs[g], "*?[{") == NULL;
+        size_t n = r == 0 ? gl.gl_pathc : 0;
+
+        for (size_t i = 0; i < n + (size_t)(literal && n == 0); i++) {
+            const char *path = i < n ? gl.gl_pathv[i] : t->globs[g];
+            struct tail_file *f = find_file(t, path);
+            struct stat st;
+
+            if (f == NULL) {
+                if (strlen(path) >= sizeof(f->path))
+                    continue;
+                if (i < n && (stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
+                    continue;
+                if (t->nfiles >= INGEST_MAX_FILES) {
+                    vigil_log(VIGIL_LOG_WARN, 2103,
+                              "%s: more than %d files match; ignoring the "
+                              "rest",
+                              t->globs[g], INGEST_MAX_FILES);
+                    break;
+                }
+                if ((f = calloc(1, sizeof(*f))) == NULL) {
+                    if (r == 0)
+                        globfree(&gl);
+                    return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+                }
+                snprintf(f->path, sizeof(f->path), "%s", path);
+                stream_init(&f->cur, t->max_line);
+                stream_init(&f->old, t->max_line);
+                stream_key(&f->cur, f->path);
+                stream_key(&f->old, f->path);
+                file_start(f, get, arg);
+                t->files[t->nfiles++] = f;
+            }
+            f->seen = 1;
+        }
+        if (r == 0)
+            globfree(&gl);
+    }
+    /* Forget files that no longer match and have nothing left to read. */
+    for (size_t i = 0; i < t->nfiles;) {
+        struct tail_file *f = t->files[i];
+        struct stat st;
+        if (!f->seen && f->old.fd < 0 &&
+            (f->cur.fd < 0 || stat(f->path, &st) != 0)) {
+            if (f->cur.fd >= 0) {
+                i++; /* let poll finish the deleted file first */
+                continue;
+            }
+            file_free(f);
+            t->files[i] = t->files[--t->nfiles];
+            continue;
+        }
+        i++;
+    }
+    return VIGIL_OK;
+}
+
+enum vigil_rc
+ingest_tail_poll(struct ingest_tail *t, const struct ingest_sink *sink,
+                 size_t max_bytes, int at_eof_flush, size_t *bytes,
+                 struct vigil_err *err)
+{
+    enum vigil_rc rc = VIGIL_OK;
+
+    *bytes = 0;
+    for (size_t i = 0; i < t->nfiles && rc == VIGIL_OK; i++) {
+        size_t used = 0;
+        rc = file_poll(t, t->files[i], sink, max_bytes, at_eof_flush, &used,
+                       err);
+        *bytes += used;
+    }
+    return rc;
+}

@@ -1,0 +1,282 @@
+/* store_batch.c -- batches: what one slice of work hands to the store.
+ *
+ * A batch owns a few growable arrays and two text buffers; adding an
+ * event serialises it straight into the batch's JSON buffer, so a steady
+ * stream costs no allocation per event, only the occasional doubling of a
+ * buffer. Records refer to text by offset because the buffers move when
+ * they grow.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "store_int.h"
+
+/* Grows *p (elements of size el, *cap of them) to hold need. */
+static enum vigil_rc
+grow(void **p, size_t *cap, size_t need, size_t el)
+{
+    size_t ncap;
+    void *np;
+
+    if (need <= *cap)
+        return VIGIL_OK;
+    ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > SIZE_MAX / el)
+        return VIGIL_ENOMEM;
+    np = realloc(*p, ncap * el);
+    if (np == NULL)
+        return VIGIL_ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return VIGIL_OK;
+}
+
+struct vigil_store_batch *
+vigil_store_batch_new(void)
+{
+    struct vigil_store_batch *b = calloc(1, sizeof(*b));
+
+    if (b == NULL)
+        return NULL;
+    vigil_buf_init(&b->json, STORE_BATCH_JSON_MAX);
+    vigil_buf_init(&b->strs, STORE_BATCH_JSON_MAX);
+    return b;
+}
+
+struct vigil_store_batch *
+vigil_store_batch_new_for(const struct vigil_store *s)
+{
+    struct vigil_store_batch *b = vigil_store_batch_new();
+
+    if (b != NULL && s != NULL && !s->opts.archive_events)
+        b->no_archive = 1;
+    return b;
+}
+
+void
+vigil_store_batch_free(struct vigil_store_batch *b)
+{
+    if (b == NULL)
+        return;
+    vigil_buf_fini(&b->json);
+    vigil_buf_fini(&b->strs);
+    free(b->ev);
+    free(b->al);
+    free(b->cp);
+    free(b->ct);
+    free(b);
+}
+
+size_t
+vigil_store_batch_events(const struct vigil_store_batch *b)
+{
+    return b ? b->nev + b->nskipped : 0;
+}
+
+size_t
+vigil_store_batch_alerts(const struct vigil_store_batch *b)
+{
+    return b ? b->nal : 0;
+}
+
+/* Copies s into b->strs; sets *off (STORE_NOSTR for NULL). A failure of
+ * the buffer frees it, which would orphan earlier offsets: the batch is
+ * then marked broken. */
+static enum vigil_rc
+put_str(struct vigil_store_batch *b, const char *s, size_t *off)
+{
+    enum vigil_rc rc;
+    size_t n;
+
+    if (s == NULL) {
+        *off = STORE_NOSTR;
+        return VIGIL_OK;
+    }
+    n = strlen(s);
+    if (n > STORE_EVENT_JSON_MAX || b->strs.len + n + 1 > STORE_BATCH_JSON_MAX)
+        return VIGIL_ELIMIT;
+    *off = b->strs.len;
+    rc = vigil_buf_append(&b->strs, s, n + 1); /* keeps the NUL */
+    if (rc != VIGIL_OK)
+        b->broken = 1;
+    return rc;
+}
+
+/* The most bytes vigil_event_to_json can write for ev: every byte of a
+ * name or text may become a six-byte \u00XX escape. */
+static size_t
+json_bound(const struct vigil_event *ev)
+{
+    size_t n = 64; /* braces and the @timestamp member */
+    uint16_t i;
+
+    for (i = 0; i < ev->nfields && i < VIGIL_EVENT_MAX_FIELDS; i++)
+        n += 6 * ((size_t)ev->fields[i].name_len + ev->fields[i].text_len) + 32;
+    return n;
+}
+
+enum vigil_rc
+vigil_store_batch_add_event(struct vigil_store_batch *b,
+                            const struct vigil_event *ev, const char *source)
+{
+    struct store_event_rec *r;
+    enum vigil_rc rc;
+    size_t start, src;
+
+    if (b == NULL || ev == NULL)
+        return VIGIL_EINVAL;
+    if (b->broken)
+        return VIGIL_ENOMEM;
+    if (b->no_archive) {
+        b->nskipped++;
+        return VIGIL_OK;
+    }
+    /* The bound is checked before writing because an overflowing
+     * vigil_buf drops its contents: every event already in the batch. */
+    if (json_bound(ev) > STORE_BATCH_JSON_MAX - b->json.len)
+        return VIGIL_ELIMIT;
+    if ((rc = grow((void **)&b->ev, &b->capev, b->nev + 1, sizeof(*b->ev))) !=
+        VIGIL_OK)
+        return rc;
+    src = STORE_NOSTR;
+    if (source != NULL) {
+        size_t i;
+        for (i = 0; i < b->nsrcs; i++)
+            if (strcmp(b->strs.data + b->srcs[i], source) == 0)
+                break;
+        if (i < b->nsrcs) {
+            src = b->srcs[i];
+        } else {
+            if ((rc = put_str(b, source, &src)) != VIGIL_OK)
+                return rc;
+            /* Remember it, forgetting the oldest when full. */
+            if (b->nsrcs < STORE_BATCH_SOURCES)
+                b->nsrcs++;
+            memmove(b->srcs + 1, b->srcs, (b->nsrcs - 1) * sizeof(b->srcs[0]));
+            b->srcs[0] = src;
+        }
+    }
+    start = b->json.len;
+    rc = vigil_event_to_json(ev, &b->json);
+    if (rc != VIGIL_OK) {
+        b->broken = 1;
+        return rc;
+    }
+    if (b->json.len - start > STORE_EVENT_JSON_MAX) {
+        b->json.len = start;
+        b->json.data[start] = '\0';
+        return VIGIL_ELIMIT;
+    }
+    r = &b->ev[b->nev++];
+    /* An event without a timestamp is archived at the time it was seen,
+     * so age-based retention does not drop it at once. */
+    r->time_ns = ev->time_ns ? ev->time_ns : vigil_time_now();
+    r->off = start;
+    r->len = b->json.len - start;
+    r->src = src;
+    return VIGIL_OK;
+}
+
+/* The Sigma levels the alerts table accepts. A level outside them is
+ * refused here, where only that alert is lost, rather than at commit,
+ * where the schema's CHECK would fail the whole batch and with it the
+ * checkpoint, again on every retry. */
+static const char *
+canonical_level(const char *level)
+{
+    static const char *const levels[] = {"informational", "low", "medium",
+                                         "high", "critical"};
+    size_t i;
+
+    for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (strcasecmp(level, levels[i]) == 0)
+            return levels[i];
+    return NULL;
+}
+
+enum vigil_rc
+vigil_store_batch_add_alert(struct vigil_store_batch *b,
+                            const struct vigil_alert *a)
+{
+    const char *s[STORE_A_NSTR];
+    struct store_alert_rec r;
+    enum vigil_rc rc;
+    int i;
+
+    if (b == NULL || a == NULL || a->rule_id == NULL || a->title == NULL ||
+        a->level == NULL || a->event_json == NULL)
+        return VIGIL_EINVAL;
+    if (b->broken)
+        return VIGIL_ENOMEM;
+    if ((rc = grow((void **)&b->al, &b->capal, b->nal + 1, sizeof(*b->al))) !=
+        VIGIL_OK)
+        return rc;
+    s[STORE_A_RULE_ID] = a->rule_id;
+    s[STORE_A_TITLE] = a->title;
+    if ((s[STORE_A_LEVEL] = canonical_level(a->level)) == NULL)
+        return VIGIL_EINVAL;
+    s[STORE_A_TAGS] = a->tags_json;
+    s[STORE_A_EVENT] = a->event_json;
+    s[STORE_A_MATCHED] = a->matched_json;
+    s[STORE_A_SOURCE] = a->source;
+    r.time_ns = a->time_ns;
+    for (i = 0; i < STORE_A_NSTR; i++)
+        if ((rc = put_str(b, s[i], &r.str[i])) != VIGIL_OK)
+            return rc;
+    b->al[b->nal++] = r;
+    return VIGIL_OK;
+}
+
+enum vigil_rc
+vigil_store_batch_set_checkpoint(struct vigil_store_batch *b,
+                                 const struct vigil_checkpoint *cp)
+{
+    enum vigil_rc rc;
+    size_t i;
+
+    if (b == NULL || cp == NULL || cp->key[0] == '\0' ||
+        memchr(cp->key, '\0', sizeof(cp->key)) == NULL)
+        return VIGIL_EINVAL;
+    for (i = 0; i < b->ncp; i++) {
+        if (strcmp(b->cp[i].key, cp->key) == 0) {
+            b->cp[i] = *cp;
+            return VIGIL_OK;
+        }
+    }
+    if ((rc = grow((void **)&b->cp, &b->capcp, b->ncp + 1, sizeof(*b->cp))) !=
+        VIGIL_OK)
+        return rc;
+    b->cp[b->ncp++] = *cp;
+    return VIGIL_OK;
+}
+
+enum vigil_rc
+vigil_store_batch_set_counters(struct vigil_store_batch *b,
+                               const struct vigil_source_counters *c, size_t n)
+{
+    enum vigil_rc rc;
+    size_t i, j;
+
+    if (b == NULL || (c == NULL && n > 0))
+        return VIGIL_EINVAL;
+    for (i = 0; i < n; i++)
+        if (c[i].name[0] == '\0' ||
+            memchr(c[i].name, '\0', sizeof(c[i].name)) == NULL)
+            return VIGIL_EINVAL;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < b->nct; j++)
+            if (strcmp(b->ct[j].name, c[i].name) == 0)
+                break;
+        if (j == b->nct) {
+            if ((rc = grow((void **)&b->ct, &b->capct, b->nct + 1,
+                           sizeof(*b->ct))) != VIGIL_OK)
+                return rc;
+            b->nct++;
+        }
+        b->ct[j] = c[i];
+    }
+    return VIGIL_OK;
+}

@@ -1,0 +1,319 @@
+/* test_tail.c -- the file tailer: complete lines only, rotation by rename
+ * and by copytruncate, resume from checkpoints, overlong lines. */
+#include "vigil_test.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "ingest/ingest_int.h"
+
+struct got {
+    char lines[64][64];
+    size_t n;
+    size_t overlong;
+    struct vigil_checkpoint last;
+};
+
+static enum vigil_rc
+on_line(void *arg, const char *line, size_t len,
+        const struct vigil_checkpoint *cp)
+{
+    struct got *g = arg;
+
+    assert_true(g->n < 64);
+    assert_true(len < 64);
+    memcpy(g->lines[g->n], line, len);
+    g->lines[g->n][len] = '\0';
+    g->n++;
+    g->last = *cp;
+    return VIGIL_OK;
+}
+
+static enum vigil_rc
+on_overlong(void *arg, const struct vigil_checkpoint *cp)
+{
+    struct got *g = arg;
+
+    g->overlong++;
+    g->last = *cp;
+    return VIGIL_OK;
+}
+
+static enum vigil_rc
+get_cp(void *arg, const char *key, struct vigil_checkpoint *cp)
+{
+    const struct vigil_checkpoint *saved = arg;
+
+    if (saved == NULL || strcmp(saved->key, key) != 0)
+        return VIGIL_ENOTFOUND;
+    *cp = *saved;
+    return VIGIL_OK;
+}
+
+static char dir[256];
+static char path[300];
+
+static void
+append(const char *p, const char *text)
+{
+    int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/vigil-tail-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/app.log", dir);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    char cmd[600];
+    (void)state;
+    /* Only the files this test made. */
+    snprintf(cmd, sizeof(cmd), "%s/app.log", dir);
+    unlink(cmd);
+    snprintf(cmd, sizeof(cmd), "%s/app.log.1", dir);
+    unlink(cmd);
+    rmdir(dir);
+    return 0;
+}
+
+static struct ingest_tail *
+new_tail(size_t max_line)
+{
+    struct ingest_tail *t = NULL;
+    struct vigil_err err = {0};
+    char *globs[] = {path};
+
+    assert_int_equal(ingest_tail_new(&t, globs, 1, max_line, &err), VIGIL_OK);
+    return t;
+}
+
+static void
+poll_all(struct ingest_tail *t, struct got *g, int flush)
+{
+    struct ingest_sink sink = {on_line, on_overlong, g};
+    struct vigil_err err = {0};
+    size_t bytes;
+
+    do
+        assert_int_equal(
+            ingest_tail_poll(t, &sink, 1 << 20, flush, &bytes, &err), VIGIL_OK);
+    while (bytes > 0);
+}
+
+static void
+test_partial_lines(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+
+    (void)state;
+    append(path, "one\ntw");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.lines[0], "one");
+    assert_int_equal(g.last.offset, 4); /* not past the half line */
+    append(path, "o\nthree\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.lines[1], "two");
+    assert_string_equal(g.lines[2], "three");
+    assert_int_equal(g.last.offset, 14);
+    char key[320];
+    snprintf(key, sizeof(key), "file:%s", path);
+    assert_string_equal(g.last.key, key);
+    ingest_tail_free(t);
+}
+
+static void
+test_rotate_rename(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    char old[320];
+
+    (void)state;
+    snprintf(old, sizeof(old), "%s.1", path);
+    append(path, "a1\na2\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    uint64_t old_ino = g.last.inode;
+    /* Written before the rename, not yet read; plus a line without its
+     * newline that must come out when the old file is finished. */
+    append(path, "a3\na4");
+    assert_int_equal(rename(path, old), 0);
+    append(path, "b1\nb2\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 6);
+    assert_string_equal(g.lines[2], "a3");
+    assert_string_equal(g.lines[3], "a4");
+    assert_string_equal(g.lines[4], "b1");
+    assert_string_equal(g.lines[5], "b2");
+    assert_true(g.last.inode != old_ino);
+    assert_int_equal(g.last.offset, 6);
+    ingest_tail_free(t);
+}
+
+static void
+test_copytruncate(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+
+    (void)state;
+    append(path, "x1\nx2\nx3\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(truncate(path, 0), 0);
+    append(path, "y1\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.lines[3], "y1");
+    assert_int_equal(g.last.offset, 3);
+    ingest_tail_free(t);
+}
+
+/* A copytruncate whose new content outgrew the old offset before the
+ * poll: only the fingerprint of the first bytes tells. */
+static void
+test_truncate_regrown(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    char line[40], big[2000] = "";
+
+    (void)state;
+    for (int i = 0; i < 30; i++) {
+        snprintf(line, sizeof(line), "first-%02d-%s\n", i, "padding-padding");
+        strncat(big, line, sizeof(big) - strlen(big) - 1);
+    }
+    append(path, big);
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 30);
+    assert_int_equal(truncate(path, 0), 0);
+    for (size_t i = 0; i < strlen(big); i++)
+        if (big[i] == 'f')
+            big[i] = 'F';
+    append(path, big);
+    append(path, "more\n");
+    g.n = 0;
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 31);
+    assert_string_equal(g.lines[0], "First-00-padding-padding");
+    assert_string_equal(g.lines[30], "more");
+    ingest_tail_free(t);
+}
+
+static void
+test_resume_checkpoint(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    struct vigil_checkpoint saved;
+
+    (void)state;
+    append(path, "r1\nr2\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    saved = g.last;
+    ingest_tail_free(t);
+
+    /* More lines while "vigil" is down: only they come out. */
+    append(path, "r3\n");
+    t = new_tail(1 << 20);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_scan(t, get_cp, &saved, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.lines[0], "r3");
+    saved = g.last;
+    ingest_tail_free(t);
+
+    /* Rotated by rename while down, with a line written just before: the
+     * rotated file is found by its inode and finished first. */
+    char old[320];
+    snprintf(old, sizeof(old), "%s.1", path);
+    append(path, "r4\n");
+    assert_int_equal(rename(path, old), 0);
+    append(path, "n1\n");
+    t = new_tail(1 << 20);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_scan(t, get_cp, &saved, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.lines[0], "r4");
+    assert_string_equal(g.lines[1], "n1");
+    saved = g.last;
+    ingest_tail_free(t);
+
+    /* Truncated while down: read again from the start. */
+    assert_int_equal(truncate(path, 0), 0);
+    append(path, "t\n");
+    t = new_tail(1 << 20);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_scan(t, get_cp, &saved, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.lines[0], "t");
+    ingest_tail_free(t);
+}
+
+static void
+test_overlong(void **state)
+{
+    struct ingest_tail *t = new_tail(16);
+    struct vigil_err err = {0};
+    struct got g = {0};
+
+    (void)state;
+    append(path, "short\n0123456789abcdefXYZ\nok\n0123456789");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.overlong, 1);
+    assert_string_equal(g.lines[1], "ok");
+    append(path, "abcdefghij\nafter\n"); /* the held part grows too long */
+    poll_all(t, &g, 0);
+    assert_int_equal(g.overlong, 2);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.lines[2], "after");
+    /* One-shot flush hands out a last line without newline. */
+    append(path, "tail");
+    poll_all(t, &g, 1);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.lines[3], "tail");
+    ingest_tail_free(t);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_partial_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotate_rename, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copytruncate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncate_regrown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resume_checkpoint, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
