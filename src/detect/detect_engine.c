@@ -54,10 +54,14 @@ vigil_detect_free(struct vigil_detect *d)
     free(d->always);
     free(d->fnames);
     free(d->fhash);
-    free(d->scan_field);
     free(d->rules);
-    if (d->db)
-        hs_free_database((hs_database_t *)d->db);
+    if (d->fdb)
+        for (size_t i = 0; i < d->nfnames; i++)
+            if (d->fdb[i])
+                hs_free_database((hs_database_t *)d->fdb[i]);
+    free(d->fdb);
+    if (d->kwdb)
+        hs_free_database((hs_database_t *)d->kwdb);
     if (d->proto_scratch)
         hs_free_scratch((hs_scratch_t *)d->proto_scratch);
     pthread_mutex_destroy(&d->corr_lock);

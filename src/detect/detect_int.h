@@ -81,6 +81,7 @@ struct det_val {
     double num;
     uint32_t fref;     /* field id */
     uint32_t grp;      /* `all`: values of one group are alternatives */
+    uint32_t lit;      /* prefilter literal of this value, or DET_NONE */
     uint8_t net[16];
 };
 
@@ -208,6 +209,7 @@ struct det_key {
 struct det_lit {
     char *s;
     uint32_t len;
+    uint32_t field;    /* field id it is scanned in; DET_NONE: any */
     uint32_t nkeys, capkeys;
     struct det_key *keys;
 };
@@ -238,12 +240,11 @@ struct vigil_detect {
     size_t lhash_cap;
     uint32_t *always;              /* rules with no literal */
     size_t nalways;
-    struct hs_database *db;
+    struct hs_database **fdb;      /* per field id: its literals, or NULL */
+    struct hs_database *kwdb;      /* keyword literals: any field */
     struct hs_scratch *proto_scratch;
     pcre2_code **res;
     size_t nres, capres;
-    uint8_t *scan_field;           /* per field id: text is scanned */
-    int scan_all;                  /* keyword literals: scan every field */
     uint32_t fid_channel, fid_eventid, fid_provider;
     int compiled;
     struct vigil_detect_stats st;

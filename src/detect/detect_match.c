@@ -24,6 +24,7 @@ struct vigil_detect_ctx {
     uint32_t *fstamp;   /* per field id: gen when present */
     uint16_t *fidx;     /* per field id: event field index */
     uint32_t *rstamp;   /* per rule: gen when a candidate */
+    uint32_t *lithit;   /* per literal: gen when seen in its field */
     uint32_t *cand;
     size_t ncand;
     const struct vigil_event *ev;
@@ -34,9 +35,6 @@ struct vigil_detect_ctx {
     size_t lowcap, lowused;
     char *scan;
     size_t scancap;
-    uint32_t scan_end[VIGIL_EVENT_MAX_FIELDS];
-    uint16_t scan_fi[VIGIL_EVENT_MAX_FIELDS];
-    uint32_t nscan;
     struct vigil_detect_match m;
     struct vigil_detect_ctx_stats st;
 };
@@ -58,6 +56,7 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->fstamp = calloc(d->nfnames + 1, sizeof(*c->fstamp));
     c->fidx = calloc(d->nfnames + 1, sizeof(*c->fidx));
     c->rstamp = calloc(d->nrules + 1, sizeof(*c->rstamp));
+    c->lithit = calloc(d->nlits + 1, sizeof(*c->lithit));
     c->cand = calloc(d->nrules + 1, sizeof(*c->cand));
     c->md = pcre2_match_data_create(8, NULL);
     c->mctx = pcre2_match_context_create(NULL);
@@ -66,7 +65,7 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rstamp || !c->cand || !c->md ||
+    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cand || !c->md ||
         !c->mctx || !c->js || !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -97,6 +96,7 @@ vigil_detect_ctx_free(struct vigil_detect_ctx *c)
     free(c->fstamp);
     free(c->fidx);
     free(c->rstamp);
+    free(c->lithit);
     free(c->cand);
     free(c->low);
     free(c->scan);
@@ -211,12 +211,20 @@ num_of(const char *t, size_t n, double *out)
 }
 
 static int
-match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi)
+match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
+          int primary)
 {
     const struct vigil_field *f = &c->ev->fields[fi];
     const char *t;
     size_t n = f->text_len;
 
+    /* the literal scan of this field already answered */
+    if (primary && v->lit != DET_NONE) {
+        if (c->lithit[v->lit] != c->gen)
+            return 0;
+        if (v->op == OP_CONTAINS && !v->cased)
+            return 1;
+    }
     switch (v->op) {
     case OP_NULL:
         return n == 0;
@@ -300,12 +308,13 @@ absent_val(const struct det_val *v)
 
 /* values of it against field index fi (or absent when fi < 0) */
 static int
-eval_vals(struct vigil_detect_ctx *c, const struct det_item *it, int fi)
+eval_vals(struct vigil_detect_ctx *c, const struct det_item *it, int fi,
+          int primary)
 {
     if (!it->all) {
         for (uint32_t i = 0; i < it->nvals; i++)
             if (fi < 0 ? absent_val(&it->vals[i])
-                       : match_val(c, &it->vals[i], (uint16_t)fi))
+                       : match_val(c, &it->vals[i], (uint16_t)fi, primary))
                 return 1;
         return 0;
     }
@@ -315,7 +324,8 @@ eval_vals(struct vigil_detect_ctx *c, const struct det_item *it, int fi)
         int ok = 0;
         for (; i < it->nvals && it->vals[i].grp == g; i++)
             if (!ok && (fi < 0 ? absent_val(&it->vals[i])
-                               : match_val(c, &it->vals[i], (uint16_t)fi)))
+                               : match_val(c, &it->vals[i], (uint16_t)fi,
+                                           primary)))
                 ok = 1;
         if (!ok)
             return 0;
@@ -346,9 +356,17 @@ eval_item(struct vigil_detect_ctx *c, const struct det_item *it, int neg)
 {
     if (it->field == DET_NONE) {
         const struct vigil_event *ev = c->ev;
+        /* no keyword literal seen anywhere: nothing to look for */
+        uint32_t k;
+        for (k = 0; k < it->nvals; k++)
+            if (it->vals[k].lit == DET_NONE ||
+                c->lithit[it->vals[k].lit] == c->gen)
+                break;
+        if (k == it->nvals)
+            return 0;
         if (!it->all) {
             for (uint16_t fi = 0; fi < ev->nfields; fi++)
-                if (eval_vals(c, it, fi)) {
+                if (eval_vals(c, it, fi, 0)) {
                     if (!neg)
                         record(c, fi);
                     return 1;
@@ -364,18 +382,20 @@ eval_item(struct vigil_detect_ctx *c, const struct det_item *it, int neg)
                 i++;
             for (uint16_t fi = 0; fi < ev->nfields && !ok; fi++)
                 for (uint32_t k = s; k < i && !ok; k++)
-                    ok = match_val(c, &it->vals[k], fi);
+                    ok = match_val(c, &it->vals[k], fi, 0);
             if (!ok)
                 return 0;
         }
         return 1;
     }
-    int fi = -1;
-    if (it->field < c->d->nfnames && c->fstamp[it->field] == c->gen)
+    int fi = -1, primary = 0;
+    if (it->field < c->d->nfnames && c->fstamp[it->field] == c->gen) {
         fi = c->fidx[it->field];
-    else if (it->alt != DET_NONE && c->fstamp[it->alt] == c->gen)
+        primary = 1;
+    } else if (it->alt != DET_NONE && c->fstamp[it->alt] == c->gen) {
         fi = c->fidx[it->alt];
-    int r = eval_vals(c, it, fi);
+    }
+    int r = eval_vals(c, it, fi, primary);
     if (r && !neg && fi >= 0)
         record(c, (uint16_t)fi);
     return r;
@@ -459,28 +479,16 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to,
 {
     struct vigil_detect_ctx *c = arg;
     const struct det_lit *l = &c->d->lits[id];
-    uint32_t lo = 0, hi = c->nscan;
 
     (void)from;
+    (void)to;
     (void)flags;
-    /* first field whose end is >= to */
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (c->scan_end[mid] < to)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo >= c->nscan)
-        return 0;
-    uint32_t fid = c->ev_fid[c->scan_fi[lo]];
+    c->lithit[id] = c->gen;
     for (uint32_t k = 0; k < l->nkeys; k++) {
-        const struct det_key *key = &l->keys[k];
-        if (key->field != DET_NONE && key->field != fid && key->alt != fid)
-            continue;
-        if (c->rstamp[key->rule] != c->gen) {
-            c->rstamp[key->rule] = c->gen;
-            c->cand[c->ncand++] = key->rule;
+        uint32_t r = l->keys[k].rule;
+        if (c->rstamp[r] != c->gen) {
+            c->rstamp[r] = c->gen;
+            c->cand[c->ncand++] = r;
         }
     }
     return 0;
@@ -514,13 +522,13 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
     if (++c->gen == 0) {
         memset(c->fstamp, 0, (d->nfnames + 1) * sizeof(*c->fstamp));
         memset(c->rstamp, 0, (d->nrules + 1) * sizeof(*c->rstamp));
+        memset(c->lithit, 0, (d->nlits + 1) * sizeof(*c->lithit));
         memset(c->lstamp, 0, sizeof(c->lstamp));
         c->gen = 1;
     }
     c->ev = ev;
     c->st.events++;
     c->lowused = 0;
-    c->nscan = 0;
     c->ncand = 0;
     for (uint16_t i = 0; i < ev->nfields; i++) {
         const struct vigil_field *f = &ev->fields[i];
@@ -542,7 +550,7 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
             c->fidx[id] = i;
         }
         need_low += f->text_len + 1;
-        if (d->scan_all || (id != DET_NONE && d->scan_field[id]))
+        if (d->kwdb)
             need_scan += f->text_len + 1;
     }
     if (need_low > c->lowcap || need_scan > c->scancap) {
@@ -560,20 +568,24 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
         c->scan = b;
         c->scancap = ns;
     }
-    if (d->db && need_scan) {
+    /* each field against the literals rules have for it */
+    for (uint16_t i = 0; i < ev->nfields; i++) {
+        uint32_t id = c->ev_fid[i];
+        if (id == DET_NONE || !d->fdb[id] || c->fidx[id] != i)
+            continue;
+        hs_scan((const hs_database_t *)d->fdb[id], ev->fields[i].text,
+                ev->fields[i].text_len, 0, c->scratch, on_hit, c);
+    }
+    /* keyword literals: every field, NUL-separated, one scan */
+    if (d->kwdb && need_scan) {
         size_t pos = 0;
         for (uint16_t i = 0; i < ev->nfields; i++) {
             const struct vigil_field *f = &ev->fields[i];
-            uint32_t id = c->ev_fid[i];
-            if (!(d->scan_all || (id != DET_NONE && d->scan_field[id])))
-                continue;
             memcpy(c->scan + pos, f->text, f->text_len);
             pos += f->text_len;
-            c->scan_end[c->nscan] = (uint32_t)pos;
-            c->scan_fi[c->nscan++] = i;
             c->scan[pos++] = '\0';
         }
-        hs_scan((const hs_database_t *)d->db, c->scan, (unsigned)pos, 0,
+        hs_scan((const hs_database_t *)d->kwdb, c->scan, (unsigned)pos, 0,
                 c->scratch, on_hit, c);
     }
     for (size_t i = 0; i < d->nalways; i++) {

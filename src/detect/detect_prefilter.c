@@ -251,26 +251,32 @@ cond_set(const struct det_detection *dt, uint32_t n, int depth)
     }
 }
 
-static uint32_t
-lit_id(struct vigil_detect *d, const char *s, uint32_t len)
+static uint64_t
+lit_hash(const char *s, uint32_t len, uint32_t field, int lower)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = 1469598103934665603ULL ^ field;
     for (uint32_t i = 0; i < len; i++) {
-        h ^= detect_lower((unsigned char)s[i]);
+        h ^= lower ? detect_lower((unsigned char)s[i]) : (unsigned char)s[i];
         h *= 1099511628211ULL;
     }
+    return h;
+}
+
+/* The literal (field, lowered text), created on first use. */
+static uint32_t
+lit_id(struct vigil_detect *d, const char *s, uint32_t len, uint32_t field)
+{
+    uint64_t h = lit_hash(s, len, field, 1);
+
     if ((d->nlits + 1) * 2 > d->lhash_cap) {
         size_t nc = d->lhash_cap ? d->lhash_cap * 2 : 1024;
         uint32_t *nh = calloc(nc, sizeof(*nh));
         if (!nh)
             return DET_NONE;
         for (size_t i = 0; i < d->nlits; i++) {
-            uint64_t hh = 1469598103934665603ULL;
-            for (uint32_t j = 0; j < d->lits[i].len; j++) {
-                hh ^= (unsigned char)d->lits[i].s[j];
-                hh *= 1099511628211ULL;
-            }
-            size_t k = hh & (nc - 1);
+            size_t k = lit_hash(d->lits[i].s, d->lits[i].len,
+                                d->lits[i].field, 0) &
+                       (nc - 1);
             while (nh[k])
                 k = (k + 1) & (nc - 1);
             nh[k] = (uint32_t)i + 1;
@@ -282,7 +288,7 @@ lit_id(struct vigil_detect *d, const char *s, uint32_t len)
     size_t mask = d->lhash_cap - 1, k;
     for (k = h & mask; d->lhash[k]; k = (k + 1) & mask) {
         struct det_lit *l = &d->lits[d->lhash[k] - 1];
-        if (l->len != len)
+        if (l->len != len || l->field != field)
             continue;
         uint32_t j;
         for (j = 0; j < len; j++)
@@ -307,17 +313,16 @@ lit_id(struct vigil_detect *d, const char *s, uint32_t len)
     for (uint32_t j = 0; j < len; j++)
         l->s[j] = (char)detect_lower((unsigned char)l->s[j]);
     l->len = len;
+    l->field = field;
     d->lhash[k] = (uint32_t)d->nlits + 1;
     return (uint32_t)d->nlits++;
 }
 
 static int
-lit_add_key(struct det_lit *l, uint32_t rule, uint32_t field, uint32_t alt)
+lit_add_key(struct det_lit *l, uint32_t rule)
 {
-    for (uint32_t i = 0; i < l->nkeys; i++)
-        if (l->keys[i].rule == rule && l->keys[i].field == field &&
-            l->keys[i].alt == alt)
-            return 1;
+    if (l->nkeys && l->keys[l->nkeys - 1].rule == rule)
+        return 1;
     if (l->nkeys == l->capkeys) {
         uint32_t nc = l->capkeys ? l->capkeys * 2 : 2;
         struct det_key *nk = realloc(l->keys, nc * sizeof(*nk));
@@ -327,10 +332,66 @@ lit_add_key(struct det_lit *l, uint32_t rule, uint32_t field, uint32_t alt)
         l->capkeys = nc;
     }
     l->keys[l->nkeys].rule = rule;
-    l->keys[l->nkeys].field = field;
-    l->keys[l->nkeys].alt = alt;
+    l->keys[l->nkeys].field = l->field;
+    l->keys[l->nkeys].alt = DET_NONE;
     l->nkeys++;
     return 1;
+}
+
+/* Compiles the literals whose field is `field` into one database. */
+static enum vigil_rc
+compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
+           size_t n, hs_database_t **out, hs_scratch_t **scratch,
+           struct vigil_err *err)
+{
+    const char **exprs = calloc(n, sizeof(*exprs));
+    size_t *lens = calloc(n, sizeof(*lens));
+    unsigned *flags = calloc(n, sizeof(*flags));
+    unsigned *pids = calloc(n, sizeof(*pids));
+    hs_compile_error_t *ce = NULL;
+    enum vigil_rc rc = VIGIL_OK;
+
+    (void)field;
+    *out = NULL;
+    if (!exprs || !lens || !flags || !pids) {
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        exprs[i] = d->lits[ids[i]].s;
+        lens[i] = d->lits[ids[i]].len;
+        /* one report per literal and scan: a scan covers one field */
+        flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+        pids[i] = ids[i];
+    }
+    if (hs_compile_lit_multi(exprs, flags, pids, lens, (unsigned)n,
+                             HS_MODE_BLOCK, NULL, out, &ce) != HS_SUCCESS) {
+        rc = vigil_err_set(err, VIGIL_EINVAL, "hyperscan: %s",
+                           ce && ce->message ? ce->message
+                                             : "compile failed");
+        if (ce)
+            hs_free_compile_error(ce);
+        goto out;
+    }
+    if (hs_alloc_scratch(*out, scratch) != HS_SUCCESS)
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "hyperscan scratch");
+out:
+    free(exprs);
+    free(lens);
+    free(flags);
+    free(pids);
+    return rc;
+}
+
+static int
+cmp_lit_field(const void *a, const void *b, void *arg)
+{
+    const struct vigil_detect *d = arg;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t fx = d->lits[x].field, fy = d->lits[y].field;
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    return x < y ? -1 : x > y;
 }
 
 enum vigil_rc
@@ -338,9 +399,9 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
 {
     enum vigil_rc rc = VIGIL_OK;
 
-    d->scan_field = calloc(d->nfnames + 1, 1);
     d->always = calloc(d->nrules + 1, sizeof(uint32_t));
-    if (!d->scan_field || !d->always)
+    d->fdb = calloc(d->nfnames + 1, sizeof(*d->fdb));
+    if (!d->always || !d->fdb)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     for (size_t i = 0; i < d->nrules; i++) {
         struct det_rule *r = &d->rules[i];
@@ -354,62 +415,69 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
             continue;
         }
         for (size_t j = 0; j < k.n; j++) {
-            uint32_t L = lit_id(d, k.v[j].s, k.v[j].len);
-            if (L == DET_NONE ||
-                !lit_add_key(&d->lits[L], (uint32_t)i, k.v[j].field,
-                             k.v[j].alt)) {
-                kset_free(&k);
-                return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+            for (int pass = 0; pass < 2; pass++) {
+                uint32_t f = pass ? k.v[j].alt : k.v[j].field;
+                if (pass && f == DET_NONE)
+                    break;
+                uint32_t L = lit_id(d, k.v[j].s, k.v[j].len, f);
+                if (L == DET_NONE || !lit_add_key(&d->lits[L], (uint32_t)i)) {
+                    kset_free(&k);
+                    return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+                }
             }
-            if (k.v[j].field == DET_NONE)
-                d->scan_all = 1;
-            else
-                d->scan_field[k.v[j].field] = 1;
-            if (k.v[j].alt != DET_NONE)
-                d->scan_field[k.v[j].alt] = 1;
         }
         kset_free(&k);
+    }
+    /* every plain string value gets its literal too: a value whose
+     * literal was not seen cannot match, and a caseless `contains` is
+     * decided by the hit alone */
+    for (size_t i = 0; i < d->nrules; i++) {
+        struct det_rule *r = &d->rules[i];
+        if (r->info.kind == VIGIL_RULE_CORRELATION)
+            continue;
+        for (uint32_t si = 0; si < r->det.nsels; si++) {
+            struct det_sel *sel = &r->det.sels[si];
+            for (uint32_t g = 0; g < sel->ngroups; g++)
+                for (uint32_t it = 0; it < sel->groups[g].nitems; it++) {
+                    struct det_item *item = &sel->groups[g].items[it];
+                    for (uint32_t v = 0; v < item->nvals; v++) {
+                        struct det_val *dv = &item->vals[v];
+                        if ((dv->op != OP_EQ && dv->op != OP_CONTAINS &&
+                             dv->op != OP_STARTS && dv->op != OP_ENDS) ||
+                            dv->len < 3 || memchr(dv->s, '\0', dv->len))
+                            continue; /* short ones cost more than memmem */
+                        dv->lit = lit_id(d, dv->s, dv->len, item->field);
+                    }
+                }
+        }
     }
     d->st.literals = d->nlits;
     d->st.unfiltered = d->nalways;
     if (d->nlits == 0)
         return VIGIL_OK;
 
-    const char **exprs = calloc(d->nlits, sizeof(*exprs));
-    size_t *lens = calloc(d->nlits, sizeof(*lens));
-    unsigned *flags = calloc(d->nlits, sizeof(*flags));
-    unsigned *ids = calloc(d->nlits, sizeof(*ids));
-    hs_compile_error_t *ce = NULL;
-    hs_database_t *db = NULL;
-    if (!exprs || !lens || !flags || !ids) {
-        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < d->nlits; i++) {
-        exprs[i] = d->lits[i].s;
-        lens[i] = d->lits[i].len;
-        flags[i] = HS_FLAG_CASELESS;
-        ids[i] = (unsigned)i;
-    }
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)d->nlits,
-                             HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
-        rc = vigil_err_set(err, VIGIL_EINVAL, "hyperscan: %s",
-                           ce && ce->message ? ce->message : "compile failed");
-        if (ce)
-            hs_free_compile_error(ce);
-        goto out;
-    }
-    d->db = (struct hs_database *)db;
+    /* one database per field, one for keywords */
+    uint32_t *order = calloc(d->nlits, sizeof(*order));
     hs_scratch_t *sc = NULL;
-    if (hs_alloc_scratch(db, &sc) != HS_SUCCESS) {
-        rc = vigil_err_set(err, VIGIL_ENOMEM, "hyperscan scratch");
-        goto out;
+    if (!order)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->nlits; i++)
+        order[i] = (uint32_t)i;
+    qsort_r(order, d->nlits, sizeof(*order), cmp_lit_field, d);
+    for (size_t i = 0; i < d->nlits && rc == VIGIL_OK;) {
+        uint32_t f = d->lits[order[i]].field;
+        size_t j = i;
+        while (j < d->nlits && d->lits[order[j]].field == f)
+            j++;
+        hs_database_t *db = NULL;
+        rc = compile_db(d, f, order + i, j - i, &db, &sc, err);
+        if (f == DET_NONE)
+            d->kwdb = (struct hs_database *)db;
+        else
+            d->fdb[f] = (struct hs_database *)db;
+        i = j;
     }
+    free(order);
     d->proto_scratch = (struct hs_scratch *)sc;
-out:
-    free(exprs);
-    free(lens);
-    free(flags);
-    free(ids);
     return rc;
 }

@@ -433,6 +433,7 @@ make_string_val(struct lctx *lc, const char *s, size_t n, int mt, int cased,
         trail = 1;
     }
     memset(v, 0, sizeof(*v));
+    v->lit = DET_NONE;
     v->cased = (uint8_t)cased;
     if (has_wild(p + b, e - b)) {
         v->op = OP_GLOB;
@@ -465,7 +466,22 @@ struct vecv {
 };
 
 static struct det_val *
+vecv_push_raw(struct vecv *vv);
+
+/* A zeroed value with no prefilter literal yet. */
+static struct det_val *
 vecv_push(struct vecv *vv)
+{
+    struct det_val *v = vecv_push_raw(vv);
+    if (v) {
+        memset(v, 0, sizeof(*v));
+        v->lit = DET_NONE;
+    }
+    return v;
+}
+
+static struct det_val *
+vecv_push_raw(struct vecv *vv)
 {
     if (vv->n >= DET_MAX_VALUES * 4)
         return NULL;
@@ -615,7 +631,6 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
                 rc = VIGIL_ENOMEM;
                 break;
             }
-            memset(v, 0, sizeof(*v));
             v->op = OP_EXISTS;
             v->grp = (uint32_t)i;
             v->flag = strcasecmp(x->s, "true") == 0 ||
@@ -634,7 +649,6 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
                 rc = VIGIL_ENOMEM;
                 break;
             }
-            memset(v, 0, sizeof(*v));
             v->op = OP_NULL;
             v->grp = (uint32_t)i;
             continue;
@@ -674,7 +688,6 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
                 rc = VIGIL_ENOMEM;
                 break;
             }
-            memset(v, 0, sizeof(*v));
             v->op = OP_RE;
             v->re = re;
             v->grp = (uint32_t)i;
@@ -689,7 +702,6 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
                 rc = VIGIL_ENOMEM;
                 break;
             }
-            memset(v, 0, sizeof(*v));
             v->op = OP_CIDR;
             v->grp = (uint32_t)i;
             if (!vigil_ip_parse(x->s, al, v->net) ||
@@ -726,7 +738,6 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
                 rc = VIGIL_ENOMEM;
                 break;
             }
-            memset(v, 0, sizeof(*v));
             v->op = (uint8_t)mt;
             v->num = num;
             v->grp = (uint32_t)i;
@@ -738,7 +749,6 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
                 rc = VIGIL_ENOMEM;
                 break;
             }
-            memset(v, 0, sizeof(*v));
             v->op = OP_FREF;
             v->sub = OP_EQ;
             v->cased = (uint8_t)cased;

@@ -69,22 +69,30 @@ parse_stamp_3164(const char *p, const char *end,
     int mon, day, h, mi, s;
     long frac = 0;
 
-    /* "Mmm dd hh:mm:ss": 15 bytes, day padded with a space or a zero. */
-    if (end - p < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||
-        p[12] != ':')
+    /* "Mmm dd hh:mm:ss": 15 bytes, day padded with a space or a zero;
+     * some senders write an unpadded day ("Mmm d hh:mm:ss"). */
+    const char *t; /* the "hh:mm:ss" */
+    if (end - p < 14 || p[3] != ' ')
         return NULL;
     mon = vigil_month_from_abbr(p);
     if (mon == 0)
         return NULL;
-    if (p[4] == ' ' && parse_is_digit(p[5]))
+    if (p[4] == ' ' && parse_is_digit(p[5]) && p[6] == ' ') {
         day = p[5] - '0';
-    else if (!two_digits(p + 4, &day))
+        t = p + 7;
+    } else if (parse_is_digit(p[4]) && p[5] == ' ') {
+        day = p[4] - '0';
+        t = p + 6;
+    } else if (two_digits(p + 4, &day) && p[6] == ' ') {
+        t = p + 7;
+    } else {
         return NULL;
-    if (!two_digits(p + 7, &h) || !two_digits(p + 10, &mi) ||
-        !two_digits(p + 13, &s) || day < 1 || day > 31 || h > 23 || mi > 59 ||
-        s > 60)
+    }
+    if (end - t < 8 || t[2] != ':' || t[5] != ':' || !two_digits(t, &h) ||
+        !two_digits(t + 3, &mi) || !two_digits(t + 6, &s) || day < 1 ||
+        day > 31 || h > 23 || mi > 59 || s > 60)
         return NULL;
-    p += 15;
+    p = t + 8;
     if (p < end && *p == '.') { /* some daemons add milliseconds */
         long scale = 100000000;
         p++;

@@ -39,6 +39,12 @@ test_3164_header(void **state)
     T_FIELD("process.name", "CRON");
     T_INT("process.pid", 4242);
 
+    /* An unpadded day. */
+    T_OK("syslog", "Mar 3 10:00:01 srv sshd[1201]: x");
+    assert_int_equal(t_ev->time_ns,
+                     vigil_time_from_utc(2024, 3, 3, 10, 0, 1, 0));
+    T_FIELD("host.name", "srv");
+
     /* Not a tag: all of it is the message. */
     T_OK("syslog", "Jul  7 08:06:15 combo  -- root[2421]: ROOT LOGIN ON tty2");
     T_FIELD("host.name", "combo");

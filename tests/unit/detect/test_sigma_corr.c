@@ -1,0 +1,331 @@
+/* test_sigma_corr.c -- Sigma correlation rules: event_count and
+ * value_count with group-by over a sliding timespan, temporal, and
+ * temporal_ordered with its order enforced; windows closed by tick for
+ * `lt` conditions; bounded groups. Rules follow the specification's
+ * examples (failed logons, many users from one source, recon sequence). */
+#include "vigil_test.h"
+
+#include "detect/detect.h"
+
+#define S ((int64_t)1000000000)
+
+static const char base_rules[] =
+    "title: Failed logon\nid: fail-1\nname: failed_logon\n"
+    "logsource:\n  product: test\n"
+    "detection:\n  sel:\n    EventID: 4625\n  condition: sel\n"
+    "---\n"
+    "title: Successful logon\nid: ok-1\nname: successful_logon\n"
+    "logsource:\n  product: test\n"
+    "detection:\n  sel:\n    EventID: 4624\n  condition: sel\n"
+    "---\n"
+    "title: Recon whoami\nid: recon-1\nname: recon_whoami\n"
+    "logsource:\n  product: test\n"
+    "detection:\n  sel:\n    Image|endswith: whoami.exe\n  condition: sel\n"
+    "---\n";
+
+struct hits {
+    int n, corr;
+    uint64_t count;
+    char group[128];
+    char last[64];
+};
+
+static int
+on_match(const struct vigil_detect_match *m, void *arg)
+{
+    struct hits *h = arg;
+    h->n++;
+    if (m->group) {
+        h->corr++;
+        h->count = m->count;
+        snprintf(h->group, sizeof(h->group), "%s", m->group);
+    }
+    snprintf(h->last, sizeof(h->last), "%s", m->rule->id);
+    return 0;
+}
+
+struct env {
+    struct vigil_detect *d;
+    struct vigil_detect_ctx *c;
+};
+
+static void
+setup_env(struct env *e, const char *corr, size_t max_groups)
+{
+    struct vigil_buf b;
+    struct vigil_err err = {0};
+    struct vigil_detect_opts o;
+    struct vigil_detect_stats st;
+
+    memset(&o, 0, sizeof(o));
+    o.corr_max_groups = max_groups;
+    vigil_buf_init(&b, 1 << 20);
+    vigil_buf_printf(&b, "%s%s", base_rules, corr);
+    assert_int_equal(vigil_detect_new(&e->d, &o, &err), VIGIL_OK);
+    assert_int_equal(vigil_detect_add_mem(e->d, "c.yml", b.data, b.len, &err),
+                     VIGIL_OK);
+    assert_int_equal(vigil_detect_compile(e->d, &err), VIGIL_OK);
+    vigil_detect_get_stats(e->d, &st);
+    assert_int_equal(st.refused, 0);
+    assert_int_equal(st.correlations, 1);
+    assert_int_equal(vigil_detect_ctx_new(&e->c, e->d, &err), VIGIL_OK);
+    vigil_buf_fini(&b);
+}
+
+static void
+teardown_env(struct env *e)
+{
+    vigil_detect_ctx_free(e->c);
+    vigil_detect_free(e->d);
+}
+
+/* one event at 1000 + t seconds (a zero time would mean "use the clock") */
+static void
+feed(struct env *e, int64_t t, struct hits *h, const char *k1,
+     const char *v1, const char *k2, const char *v2, const char *k3,
+     const char *v3)
+{
+    static struct vigil_event ev;
+    struct vigil_arena a;
+
+    vigil_arena_init(&a, 4096, 1 << 20);
+    vigil_event_init(&ev, &a);
+    ev.time_ns = (t + 1000) * S;
+    if (k1)
+        vigil_event_add_strz(&ev, k1, v1);
+    if (k2)
+        vigil_event_add_strz(&ev, k2, v2);
+    if (k3)
+        vigil_event_add_strz(&ev, k3, v3);
+    assert_int_equal(vigil_detect_match(e->c, &ev, on_match, h, NULL),
+                     VIGIL_OK);
+    vigil_arena_fini(&a);
+}
+
+static void
+test_event_count(void **s)
+{
+    struct env e;
+    struct hits h;
+    (void)s;
+    setup_env(&e,
+              "title: Brute force\nid: bf-1\ncorrelation:\n"
+              "  type: event_count\n  rules:\n    - failed_logon\n"
+              "  group-by:\n    - TargetUserName\n  timespan: 5m\n"
+              "  condition:\n    gte: 3\n",
+              0);
+    memset(&h, 0, sizeof(h));
+    /* two failures for alice, one for bob: nothing yet; the base rule is
+     * referenced by a correlation without generate, so it is silent */
+    feed(&e, 0, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
+    feed(&e, 10, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
+    feed(&e, 20, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    assert_int_equal(h.n, 0);
+    /* the third for alice inside 5 minutes fires, grouped */
+    feed(&e, 200, &h, "EventID", "4625", "TargetUserName", "alice", NULL,
+         NULL);
+    assert_int_equal(h.corr, 1);
+    assert_int_equal(h.count, 3);
+    assert_string_equal(h.group, "TargetUserName=alice");
+    assert_string_equal(h.last, "bf-1");
+    /* bob: three failures but spread over more than 5 minutes */
+    memset(&h, 0, sizeof(h));
+    feed(&e, 400, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    feed(&e, 700, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    feed(&e, 710, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    assert_int_equal(h.corr, 0); /* 400, 700, 710: only 2 within 5m of 710 */
+    feed(&e, 720, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    assert_int_equal(h.corr, 1);
+    teardown_env(&e);
+}
+
+static void
+test_value_count(void **s)
+{
+    struct env e;
+    struct hits h;
+    (void)s;
+    setup_env(&e,
+              "title: Spray\nid: spray-1\ncorrelation:\n"
+              "  type: value_count\n  rules:\n    - failed_logon\n"
+              "  group-by:\n    - IpAddress\n  timespan: 1h\n"
+              "  condition:\n    gt: 2\n    field: TargetUserName\n",
+              0);
+    memset(&h, 0, sizeof(h));
+    feed(&e, 0, &h, "EventID", "4625", "IpAddress", "10.0.0.1",
+         "TargetUserName", "a");
+    feed(&e, 1, &h, "EventID", "4625", "IpAddress", "10.0.0.1",
+         "TargetUserName", "a");
+    feed(&e, 2, &h, "EventID", "4625", "IpAddress", "10.0.0.1",
+         "TargetUserName", "b");
+    feed(&e, 3, &h, "EventID", "4625", "IpAddress", "10.0.0.2",
+         "TargetUserName", "c");
+    assert_int_equal(h.corr, 0); /* same user twice counts once */
+    feed(&e, 4, &h, "EventID", "4625", "IpAddress", "10.0.0.1",
+         "TargetUserName", "c");
+    assert_int_equal(h.corr, 1);
+    assert_int_equal(h.count, 3);
+    assert_string_equal(h.group, "IpAddress=10.0.0.1");
+    teardown_env(&e);
+}
+
+static void
+test_temporal(void **s)
+{
+    struct env e;
+    struct hits h;
+    (void)s;
+    setup_env(&e,
+              "title: Fail then success\nid: tmp-1\ncorrelation:\n"
+              "  type: temporal\n  rules:\n    - failed_logon\n"
+              "    - successful_logon\n  group-by:\n    - TargetUserName\n"
+              "  timespan: 1m\n",
+              0);
+    memset(&h, 0, sizeof(h));
+    /* any order within the timespan */
+    feed(&e, 0, &h, "EventID", "4624", "TargetUserName", "x", NULL, NULL);
+    feed(&e, 30, &h, "EventID", "4625", "TargetUserName", "x", NULL, NULL);
+    assert_int_equal(h.corr, 1);
+    /* too far apart */
+    memset(&h, 0, sizeof(h));
+    feed(&e, 100, &h, "EventID", "4625", "TargetUserName", "y", NULL, NULL);
+    feed(&e, 200, &h, "EventID", "4624", "TargetUserName", "y", NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    /* different groups do not combine */
+    feed(&e, 300, &h, "EventID", "4625", "TargetUserName", "z1", NULL, NULL);
+    feed(&e, 301, &h, "EventID", "4624", "TargetUserName", "z2", NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    teardown_env(&e);
+}
+
+static void
+test_temporal_ordered(void **s)
+{
+    struct env e;
+    struct hits h;
+    (void)s;
+    setup_env(&e,
+              "title: Fail, success, recon\nid: ord-1\ncorrelation:\n"
+              "  type: temporal_ordered\n  rules:\n    - failed_logon\n"
+              "    - successful_logon\n    - recon_whoami\n"
+              "  group-by:\n    - Computer\n  timespan: 10m\n",
+              0);
+    memset(&h, 0, sizeof(h));
+    /* wrong order: success, recon, failure -> nothing */
+    feed(&e, 0, &h, "EventID", "4624", "Computer", "pc1", NULL, NULL);
+    feed(&e, 1, &h, "Image", "C:\\whoami.exe", "Computer", "pc1", NULL, NULL);
+    feed(&e, 2, &h, "EventID", "4625", "Computer", "pc1", NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    /* recon before success: still not in order */
+    feed(&e, 3, &h, "Image", "C:\\whoami.exe", "Computer", "pc1", NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    feed(&e, 4, &h, "EventID", "4624", "Computer", "pc1", NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    /* now the right order is complete: fail(2) success(4) recon(5) */
+    feed(&e, 5, &h, "Image", "C:\\whoami.exe", "Computer", "pc1", NULL, NULL);
+    assert_int_equal(h.corr, 1);
+    assert_int_equal(h.count, 3);
+    assert_string_equal(h.group, "Computer=pc1");
+    /* in order but longer than the timespan */
+    memset(&h, 0, sizeof(h));
+    feed(&e, 1000, &h, "EventID", "4625", "Computer", "pc2", NULL, NULL);
+    feed(&e, 1100, &h, "EventID", "4624", "Computer", "pc2", NULL, NULL);
+    feed(&e, 1700, &h, "Image", "C:\\whoami.exe", "Computer", "pc2", NULL,
+         NULL);
+    assert_int_equal(h.corr, 0);
+    teardown_env(&e);
+}
+
+static void
+test_lt_window_and_generate(void **s)
+{
+    struct env e;
+    struct hits h;
+    (void)s;
+    setup_env(&e,
+              "title: Too few logons\nid: few-1\ncorrelation:\n"
+              "  type: event_count\n  rules:\n    - successful_logon\n"
+              "  group-by:\n    - TargetUserName\n  timespan: 1m\n"
+              "  generate: true\n  condition:\n    lt: 3\n",
+              0);
+    memset(&h, 0, sizeof(h));
+    feed(&e, 100, &h, "EventID", "4624", "TargetUserName", "q", NULL, NULL);
+    feed(&e, 110, &h, "EventID", "4624", "TargetUserName", "q", NULL, NULL);
+    /* generate: true keeps the base rule's own alerts */
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.corr, 0);
+    /* window not over yet */
+    assert_int_equal(vigil_detect_corr_tick(e.c, (1000 + 130) * S, on_match, &h),
+                     VIGIL_OK);
+    assert_int_equal(h.corr, 0);
+    assert_int_equal(vigil_detect_corr_tick(e.c, (1000 + 161) * S, on_match, &h),
+                     VIGIL_OK);
+    assert_int_equal(h.corr, 1);
+    assert_int_equal(h.count, 2);
+    teardown_env(&e);
+}
+
+static void
+test_bounded_groups(void **s)
+{
+    struct env e;
+    struct hits h;
+    struct vigil_detect_ctx_stats st;
+    char user[32];
+    (void)s;
+    setup_env(&e,
+              "title: Brute force\nid: bf-1\ncorrelation:\n"
+              "  type: event_count\n  rules:\n    - failed_logon\n"
+              "  group-by:\n    - TargetUserName\n  timespan: 5m\n"
+              "  condition:\n    gte: 2\n",
+              4);
+    memset(&h, 0, sizeof(h));
+    for (int i = 0; i < 10; i++) {
+        snprintf(user, sizeof(user), "u%d", i);
+        feed(&e, i, &h, "EventID", "4625", "TargetUserName", user, NULL,
+             NULL);
+    }
+    vigil_detect_ctx_get_stats(e.c, &st);
+    assert_int_equal(st.corr_dropped, 6);
+    /* once the first groups expire their slots are reused */
+    feed(&e, 1000, &h, "EventID", "4625", "TargetUserName", "late", NULL,
+         NULL);
+    feed(&e, 1001, &h, "EventID", "4625", "TargetUserName", "late", NULL,
+         NULL);
+    assert_int_equal(h.corr, 1);
+    teardown_env(&e);
+}
+
+static void
+test_refused_correlation(void **s)
+{
+    struct vigil_detect *d = NULL;
+    struct vigil_err err = {0};
+    struct vigil_detect_stats st;
+    const char *y = "title: x\ncorrelation:\n  type: event_count\n"
+                    "  rules: [a]\n  timespan: 5 minutes\n"
+                    "  condition:\n    gte: 1\n";
+    (void)s;
+    assert_int_equal(vigil_detect_new(&d, NULL, &err), VIGIL_OK);
+    assert_int_equal(vigil_detect_add_mem(d, "x.yml", y, strlen(y), &err),
+                     VIGIL_OK);
+    vigil_detect_get_stats(d, &st);
+    assert_int_equal(st.refused, 1);
+    vigil_detect_free(d);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_event_count),
+        cmocka_unit_test(test_value_count),
+        cmocka_unit_test(test_temporal),
+        cmocka_unit_test(test_temporal_ordered),
+        cmocka_unit_test(test_lt_window_and_generate),
+        cmocka_unit_test(test_bounded_groups),
+        cmocka_unit_test(test_refused_correlation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
