@@ -295,7 +295,8 @@ hunt_file(struct hunt_worker *w, size_t idx)
         hunt_scratch_set_source(w->scratch, HUNT_SRC_WINDOWS);
         if (vigil_evtx_read_file(path, evtx_event, w, &es, &err) != VIGIL_OK &&
             w->err.rc == VIGIL_OK) {
-            fprintf(stderr, "vigil hunt: %s: %s\n", path, err.msg);
+            /* The reader's message names the file already. */
+            fprintf(stderr, "vigil hunt: %s\n", err.msg);
             if (es.records == 0)
                 w->files_failed++;
         }
@@ -348,6 +349,9 @@ worker_main(void *arg)
         if (i >= r->files.n || w->err.rc != VIGIL_OK)
             break;
         hunt_file(w, r->order[i]);
+        atomic_fetch_add_explicit(&r->events, w->pending_events,
+                                  memory_order_relaxed);
+        w->pending_events = 0;
         atomic_fetch_add(&r->files_done, 1);
     }
     atomic_fetch_add_explicit(&r->events, w->pending_events,
