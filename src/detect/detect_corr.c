@@ -25,10 +25,10 @@ struct det_corr_group {
     int64_t first_ns;
     int64_t last_ns;
     char keytext[128];
-    uint32_t n;        /* items in use */
-    int64_t *t;        /* event times / per-rule times / chain starts */
-    uint64_t *v;       /* value_count: value hashes */
-    uint8_t *valid;    /* temporal(_ordered): per position */
+    uint32_t n;     /* items in use */
+    int64_t *t;     /* event times / per-rule times / chain starts */
+    uint64_t *v;    /* value_count: value hashes */
+    uint8_t *valid; /* temporal(_ordered): per position */
 };
 
 void
@@ -51,12 +51,24 @@ cmp_ok(const struct det_corr *k, int64_t n)
         int64_t v = k->cmpv[i];
         int ok;
         switch (k->cmp[i]) {
-        case CMP_GT: ok = n > v; break;
-        case CMP_GTE: ok = n >= v; break;
-        case CMP_LT: ok = n < v; break;
-        case CMP_LTE: ok = n <= v; break;
-        case CMP_EQ: ok = n == v; break;
-        default: ok = n != v; break;
+        case CMP_GT:
+            ok = n > v;
+            break;
+        case CMP_GTE:
+            ok = n >= v;
+            break;
+        case CMP_LT:
+            ok = n < v;
+            break;
+        case CMP_LTE:
+            ok = n <= v;
+            break;
+        case CMP_EQ:
+            ok = n == v;
+            break;
+        default:
+            ok = n != v;
+            break;
         }
         if (!ok)
             return 0;
@@ -119,12 +131,10 @@ group_get(struct vigil_detect_ctx *c, struct det_corr *k, uint64_t key,
         }
         if (k->ngroups == k->capgroups) {
             size_t nc = k->capgroups ? k->capgroups * 2 : 16;
-            struct det_corr_group *ng =
-                realloc(k->groups, nc * sizeof(*ng));
+            struct det_corr_group *ng = realloc(k->groups, nc * sizeof(*ng));
             if (!ng)
                 return NULL;
-            memset(ng + k->capgroups, 0,
-                   (nc - k->capgroups) * sizeof(*ng));
+            memset(ng + k->capgroups, 0, (nc - k->capgroups) * sizeof(*ng));
             k->groups = ng;
             k->capgroups = nc;
         }
@@ -167,9 +177,9 @@ emit(struct vigil_detect_ctx *c, const struct det_rule *cr,
 
 /* one correlation, one base-rule match at position pos */
 static int
-feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr,
-         uint32_t pos, const struct vigil_event *ev, int64_t now,
-         vigil_detect_match_fn fn, void *arg)
+feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
+         const struct vigil_event *ev, int64_t now, vigil_detect_match_fn fn,
+         void *arg)
 {
     struct det_corr *k = cr->corr;
     char text[128];
@@ -278,8 +288,7 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr,
         if (pos == 0) {
             g->t[0] = now;
             g->valid[0] = 1;
-        } else if (g->valid[pos - 1] &&
-                   now - g->t[pos - 1] <= k->timespan_ns) {
+        } else if (g->valid[pos - 1] && now - g->t[pos - 1] <= k->timespan_ns) {
             g->t[pos] = g->t[pos - 1];
             g->valid[pos] = 1;
         }

@@ -21,10 +21,10 @@ struct vigil_detect_ctx {
     pcre2_match_context *mctx;
     pcre2_jit_stack *js;
     uint32_t gen;
-    uint32_t *fstamp;   /* per field id: gen when present */
-    uint16_t *fidx;     /* per field id: event field index */
-    uint32_t *rstamp;   /* per rule: gen when a candidate */
-    uint32_t *lithit;   /* per literal: gen when seen in its field */
+    uint32_t *fstamp; /* per field id: gen when present */
+    uint16_t *fidx;   /* per field id: event field index */
+    uint32_t *rstamp; /* per rule: gen when a candidate */
+    uint32_t *lithit; /* per literal: gen when seen in its field */
     uint32_t *cand;
     size_t ncand;
     const struct vigil_event *ev;
@@ -65,8 +65,8 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cand || !c->md ||
-        !c->mctx || !c->js || !c->low || !c->scan) {
+    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cand ||
+        !c->md || !c->mctx || !c->js || !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
@@ -74,8 +74,8 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     pcre2_set_depth_limit(c->mctx, 10000);
     pcre2_jit_stack_assign(c->mctx, NULL, c->js);
     if (d->proto_scratch &&
-        hs_clone_scratch((const hs_scratch_t *)d->proto_scratch,
-                         &c->scratch) != HS_SUCCESS) {
+        hs_clone_scratch((const hs_scratch_t *)d->proto_scratch, &c->scratch) !=
+            HS_SUCCESS) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "hyperscan scratch");
     }
@@ -133,8 +133,7 @@ detect_ctx_field(struct vigil_detect_ctx *c, uint32_t fid)
 /* ---- glob ---- */
 
 int
-detect_glob(const char *p, size_t plen, const char *s, size_t slen,
-            int cased)
+detect_glob(const char *p, size_t plen, const char *s, size_t slen, int cased)
 {
     size_t pi = 0, si = 0, star_p = (size_t)-1, star_s = 0;
 
@@ -323,9 +322,9 @@ eval_vals(struct vigil_detect_ctx *c, const struct det_item *it, int fi,
         uint32_t g = it->vals[i].grp;
         int ok = 0;
         for (; i < it->nvals && it->vals[i].grp == g; i++)
-            if (!ok && (fi < 0 ? absent_val(&it->vals[i])
-                               : match_val(c, &it->vals[i], (uint16_t)fi,
-                                           primary)))
+            if (!ok &&
+                (fi < 0 ? absent_val(&it->vals[i])
+                        : match_val(c, &it->vals[i], (uint16_t)fi, primary)))
                 ok = 1;
         if (!ok)
             return 0;

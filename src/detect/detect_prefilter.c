@@ -274,9 +274,9 @@ lit_id(struct vigil_detect *d, const char *s, uint32_t len, uint32_t field)
         if (!nh)
             return DET_NONE;
         for (size_t i = 0; i < d->nlits; i++) {
-            size_t k = lit_hash(d->lits[i].s, d->lits[i].len,
-                                d->lits[i].field, 0) &
-                       (nc - 1);
+            size_t k =
+                lit_hash(d->lits[i].s, d->lits[i].len, d->lits[i].field, 0) &
+                (nc - 1);
             while (nh[k])
                 k = (k + 1) & (nc - 1);
             nh[k] = (uint32_t)i + 1;
@@ -367,8 +367,7 @@ compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
     if (hs_compile_lit_multi(exprs, flags, pids, lens, (unsigned)n,
                              HS_MODE_BLOCK, NULL, out, &ce) != HS_SUCCESS) {
         rc = vigil_err_set(err, VIGIL_EINVAL, "hyperscan: %s",
-                           ce && ce->message ? ce->message
-                                             : "compile failed");
+                           ce && ce->message ? ce->message : "compile failed");
         if (ce)
             hs_free_compile_error(ce);
         goto out;
