@@ -314,6 +314,9 @@ struct vigil_config {
     int64_t rescan_s;            /* ingest.rescan_interval: glob re-scan */
     struct vigil_source_config sources[VIGIL_CONFIG_MAX_SOURCES];
     size_t nsources;
+    char *rule_dirs[VIGIL_CONFIG_MAX_PATHS]; /* rules: Sigma dirs, owned */
+    size_t nrule_dirs;
+    int builtin_rules; /* builtin_rules: load vigil's pack (default 1) */
 };
 
 /* Fills cfg with the built-in configuration: the system log files that
