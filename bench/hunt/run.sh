@@ -30,48 +30,70 @@ evtx_bytes=$(cat "${evtx[@]}" | wc -c)
 nrules=$(find "$RULES" -name '*.yml' | wc -l)
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now() { date +%s.%N; }
-# wall CMD... : seconds the command took
-wall() { local t0 t1; t0=$(now); "$@" >/dev/null 2>&1 || true; t1=$(now); echo "$t1 - $t0" | bc -l; }
+# cpu CMD... : "cpu_seconds wall_seconds" of the command (and its children)
+cpu() {
+    /usr/bin/time -f '%U %S %e' -o "$WORK/time" "$@" >/dev/null 2>&1 || true
+    tail -1 "$WORK/time" | awk '{printf "%.3f %.3f\n", $1 + $2, $3}'
+}
+# med N CMD... : median CPU seconds over N runs; the median wall time
+# goes to $WORK/medwall (read it with mw)
+med() {
+    local n=$1 i
+    shift
+    : >"$WORK/runs"
+    for i in $(seq "$n"); do cpu "$@" >>"$WORK/runs"; done
+    cut -d' ' -f2 "$WORK/runs" | median >"$WORK/medwall"
+    cut -d' ' -f1 "$WORK/runs" | median
+}
 
 echo "== hunt bench: $nrules SigmaHQ Windows rule files, ${#evtx[@]} EVTX files ($((evtx_bytes / 1024)) KiB)"
 echo "   machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 
 # Rule load alone (no events): hunt over an empty file.
 : >"$WORK/empty.log"
-load=$(for i in $(seq "$RUNS"); do wall "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "$WORK/empty.log"; done | median)
-printf 'rule load (compile all rules):        %6.2f s\n' "$load"
+load=$(med "$RUNS" "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "$WORK/empty.log")
+printf 'rule load (parse + compile all rules): %6.2f s CPU (%.2f s wall)\n' "$load" "$(cat "$WORK/medwall")"
+
+mw() { cat "$WORK/medwall"; }
+rate() { echo "$1 / $2" | bc -l; }
 
 # ---- 1. EVTX ----
-hunt_evtx() { "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "${evtx[@]}" 2>&1 | grep '^hunt:' | head -1; }
-line=$(hunt_evtx)
+line=$("$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "${evtx[@]}" 2>&1 | grep '^hunt:' | head -1)
 events=$(echo "$line" | sed -n 's/.*; \([0-9]*\) events.*/\1/p')
 matches=$(echo "$line" | sed -n 's/^hunt: \([0-9]*\) match.*/\1/p')
-vt=$(for i in $(seq "$RUNS"); do wall "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "${evtx[@]}"; done | median)
-et=$(for i in $(seq "$RUNS"); do wall bash -c 'for f in "$@"; do evtxexport "$f"; done' _ "${evtx[@]}"; done | median)
+vt=$(med "$RUNS" "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "${evtx[@]}")
+vw=$(mw)
+et=$(med "$RUNS" bash -c 'for f in "$@"; do evtxexport "$f"; done' _ "${evtx[@]}")
+ew=$(mw)
+pt=$(med "$RUNS" "$VIGIL_BIN" parse --count "${evtx[@]}")
 hunt_only=$(echo "$vt - $load" | bc -l)
 printf 'EVTX: %s events, %s matches\n' "$events" "$matches"
-printf '  vigil hunt (all rules, 1 core):     %6.2f s wall, %6.2f s without rule load = %8.0f events/s, %5.1f MB/s\n' \
-    "$vt" "$hunt_only" "$(echo "$events / $hunt_only" | bc -l)" "$(echo "$evtx_bytes / 1000000 / $hunt_only" | bc -l)"
-printf '  evtxexport (parse only):            %6.2f s = %8.0f events/s\n' "$et" "$(echo "$events / $et" | bc -l)"
-printf '  ratio hunt/evtxexport:              %6.2f (target <= 2.00)\n' "$(echo "$hunt_only / $et" | bc -l)"
+printf '  vigil hunt, all rules, 1 thread:    %6.2f s CPU (%.2f s wall); without rule load %.2f s = %.0f events/s, %.1f MB/s\n' \
+    "$vt" "$vw" "$hunt_only" "$(rate "$events" "$hunt_only")" "$(rate "$evtx_bytes / 1000000" "$hunt_only")"
+printf '  vigil parse --count (EVTX decode):  %6.2f s CPU\n' "$pt"
+printf '  evtxexport, one run per file:       %6.2f s CPU (%.2f s wall) = %.0f events/s\n' "$et" "$ew" "$(rate "$events" "$et")"
+printf '  ratio hunt/evtxexport (CPU):        %6.2f without rule load, %.2f with it (target <= 2.00)\n' \
+    "$(rate "$hunt_only" "$et")" "$(rate "$vt" "$et")"
 
 # ---- 2. JSON lines ----
 "$VIGIL_BIN" parse "${evtx[@]}" >"$WORK/one.jsonl" 2>/dev/null || true
 one=$(wc -c <"$WORK/one.jsonl")
 [ "$one" -gt 0 ] || { echo "vigil parse produced nothing"; exit 1; }
 reps=$(( (MB * 1000000 + one - 1) / one ))
-: >"$WORK/big.jsonl"
 for i in $(seq "$reps"); do cat "$WORK/one.jsonl"; done >"$WORK/big.jsonl"
 big=$(wc -c <"$WORK/big.jsonl")
 line=$("$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "$WORK/big.jsonl" 2>&1 | grep '^hunt:' | head -1)
 jevents=$(echo "$line" | sed -n 's/.*; \([0-9]*\) events.*/\1/p')
 jmatches=$(echo "$line" | sed -n 's/^hunt: \([0-9]*\) match.*/\1/p')
-jt=$(for i in $(seq "$RUNS"); do wall "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "$WORK/big.jsonl"; done | median)
-rt=$(for i in $(seq "$RUNS"); do wall rg -c "$LITERAL" "$WORK/big.jsonl"; done | median)
+jt=$(med "$RUNS" "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "$WORK/big.jsonl")
+jw=$(mw)
+jp=$(med "$RUNS" "$VIGIL_BIN" parse --count "$WORK/big.jsonl")
+rt=$(med "$RUNS" rg -c "$LITERAL" "$WORK/big.jsonl")
+rw=$(mw)
 jonly=$(echo "$jt - $load" | bc -l)
-printf 'JSON lines: %d MB (%s x the EVTX events), %s events, %s matches\n' "$((big / 1000000))" "$reps" "$jevents" "$jmatches"
-printf '  vigil hunt (all rules, 1 core):     %6.2f s wall, %6.2f s without rule load = %8.0f events/s, %5.1f MB/s (target >= 1000000 events/s)\n' \
-    "$jt" "$jonly" "$(echo "$jevents / $jonly" | bc -l)" "$(echo "$big / 1000000 / $jonly" | bc -l)"
-printf '  rg -c %s (one literal):       %6.2f s = %5.1f MB/s\n' "$LITERAL" "$rt" "$(echo "$big / 1000000 / $rt" | bc -l)"
-printf '  ratio hunt/rg:                      %6.2f\n' "$(echo "$jonly / $rt" | bc -l)"
+printf 'JSON lines: %d MB (%s copies of the EVTX events), %s events, %s matches\n' "$((big / 1000000))" "$reps" "$jevents" "$jmatches"
+printf '  vigil hunt, all rules, 1 thread:    %6.2f s CPU (%.2f s wall); without rule load %.2f s = %.0f events/s, %.1f MB/s (target >= 1000000 events/s)\n' \
+    "$jt" "$jw" "$jonly" "$(rate "$jevents" "$jonly")" "$(rate "$big / 1000000" "$jonly")"
+printf '  vigil parse --count (JSON decode):  %6.2f s CPU = %.0f events/s\n' "$jp" "$(rate "$jevents" "$jp")"
+printf '  rg -c %s (one literal):       %6.2f s CPU (%.2f s wall) = %.1f MB/s\n' "$LITERAL" "$rt" "$rw" "$(rate "$big / 1000000" "$rt")"
+printf '  ratio hunt/rg (CPU):                %6.2f\n' "$(rate "$jonly" "$rt")"

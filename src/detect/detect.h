@@ -32,11 +32,11 @@ enum vigil_rule_kind {
  * the engine and live as long as it does. */
 struct vigil_rule_info {
     enum vigil_rule_kind kind;
-    const char *id;        /* "" when the rule has none */
-    const char *name;      /* Sigma `name`, or "" */
+    const char *id;   /* "" when the rule has none */
+    const char *name; /* Sigma `name`, or "" */
     const char *title;
-    const char *level;     /* "medium" when the rule has none */
-    const char *status;    /* "" when the rule has none */
+    const char *level;  /* "medium" when the rule has none */
+    const char *status; /* "" when the rule has none */
     const char *file;
     int line;              /* line of the document's first key */
     const char *logsource; /* "product/category/service" as written */
@@ -51,7 +51,7 @@ typedef void (*vigil_detect_report_fn)(const char *file, int line,
 
 /* A value for a `|expand` placeholder: %name% expands to each value. */
 struct vigil_detect_placeholder {
-    const char *name;   /* without the % signs */
+    const char *name; /* without the % signs */
     const char *const *values;
     size_t nvalues;
 };
@@ -64,7 +64,7 @@ struct vigil_detect_opts {
     /* Apply logsource predicates even to events with no Channel field
      * (default: such events are not filtered by logsource; see docs). */
     int logsource_strict;
-    size_t corr_max_groups;   /* per correlation rule; 0: 65536 */
+    size_t corr_max_groups;     /* per correlation rule; 0: 65536 */
     uint32_t regex_match_limit; /* PCRE2 match limit; 0: 100000 */
 };
 
@@ -93,12 +93,12 @@ enum vigil_rc vigil_detect_compile(struct vigil_detect *d,
 
 struct vigil_detect_stats {
     uint64_t files;
-    uint64_t loaded;       /* detection rules */
+    uint64_t loaded; /* detection rules */
     uint64_t filters;
     uint64_t correlations;
     uint64_t refused;
-    uint64_t literals;     /* distinct literals in the prefilter */
-    uint64_t unfiltered;   /* rules evaluated for every event */
+    uint64_t literals;   /* distinct literals in the prefilter */
+    uint64_t unfiltered; /* rules evaluated for every event */
 };
 void vigil_detect_get_stats(const struct vigil_detect *d,
                             struct vigil_detect_stats *st);
@@ -155,13 +155,12 @@ enum vigil_rc vigil_detect_match(struct vigil_detect_ctx *c,
 
 /* Closes correlation windows that ended before now_ns and reports the
  * ones whose condition holds at close (lt/lte/eq conditions). */
-enum vigil_rc vigil_detect_corr_tick(struct vigil_detect_ctx *c,
-                                     int64_t now_ns,
+enum vigil_rc vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
                                      vigil_detect_match_fn fn, void *arg);
 
 struct vigil_detect_ctx_stats {
     uint64_t events;
-    uint64_t candidates;   /* rule evaluations after the prefilter */
+    uint64_t candidates; /* rule evaluations after the prefilter */
     uint64_t matches;
     uint64_t corr_matches;
     uint64_t regex_limit;  /* regex evaluations stopped by a limit */
@@ -190,8 +189,7 @@ struct vigil_detect_hook;
 struct vigil_detector;
 enum vigil_rc vigil_detect_hook_new(struct vigil_detect_hook **out,
                                     const struct vigil_detect *d,
-                                    size_t max_threads,
-                                    struct vigil_err *err);
+                                    size_t max_threads, struct vigil_err *err);
 void vigil_detect_hook_free(struct vigil_detect_hook *h);
 /* Fills det (caller-owned) so the pipeline calls into h. */
 void vigil_detect_hook_fill(struct vigil_detect_hook *h,

@@ -27,9 +27,8 @@ struct cparser {
 static void
 next(struct cparser *p)
 {
-    while (p->pos < p->len &&
-           (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
-            p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
+    while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
+                               p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
         p->pos++;
     if (p->pos >= p->len) {
         p->t = T_END;
@@ -145,8 +144,7 @@ parse_of(struct cparser *p, int all)
     int them = is_kw(p, "them");
     for (uint32_t i = 0; i < dt->nsels; i++) {
         const char *nm = dt->sels[i].name;
-        int hit = them ? nm[0] != '_'
-                       : name_glob(p->w, p->wlen, nm);
+        int hit = them ? nm[0] != '_' : name_glob(p->w, p->wlen, nm);
         if (hit) {
             if (n == sizeof(idx) / sizeof(idx[0])) {
                 snprintf(p->msg, p->msglen,
@@ -157,8 +155,8 @@ parse_of(struct cparser *p, int all)
         }
     }
     if (n == 0) {
-        snprintf(p->msg, p->msglen, "'%.*s' matches no selection",
-                 (int)p->wlen, p->w);
+        snprintf(p->msg, p->msglen, "'%.*s' matches no selection", (int)p->wlen,
+                 p->w);
         return DET_NONE;
     }
     next(p);
@@ -306,8 +304,8 @@ detect_cond_parse(struct vigil_arena *a, struct det_detection *dt,
                      "aggregation ('|') is deprecated; use a correlation "
                      "rule");
         else
-            snprintf(msg, msglen, "unexpected '%.*s' in condition",
-                     (int)p.wlen, p.w);
+            snprintf(msg, msglen, "unexpected '%.*s' in condition", (int)p.wlen,
+                     p.w);
         return VIGIL_EPARSE;
     }
     dt->root = r;

@@ -13,8 +13,8 @@
 #include "detect/detect_int.h"
 
 enum vigil_rc
-vigil_detect_new(struct vigil_detect **out, const struct vigil_detect_opts *opts,
-                 struct vigil_err *err)
+vigil_detect_new(struct vigil_detect **out,
+                 const struct vigil_detect_opts *opts, struct vigil_err *err)
 {
     struct vigil_detect *d = calloc(1, sizeof(*d));
 
@@ -153,8 +153,8 @@ report(struct vigil_detect *d, const char *file, int line,
 }
 
 enum vigil_rc
-vigil_detect_add_mem(struct vigil_detect *d, const char *name,
-                     const char *data, size_t len, struct vigil_err *err)
+vigil_detect_add_mem(struct vigil_detect *d, const char *name, const char *data,
+                     size_t len, struct vigil_err *err)
 {
     struct vigil_arena ya;
     struct dy_node **docs = NULL;
@@ -195,9 +195,15 @@ vigil_detect_add_mem(struct vigil_detect *d, const char *name,
         if (rc == VIGIL_OK) {
             struct det_rule *r = &d->rules[d->nrules - 1];
             switch (r->info.kind) {
-            case VIGIL_RULE_DETECTION: d->st.loaded++; break;
-            case VIGIL_RULE_FILTER: d->st.filters++; break;
-            case VIGIL_RULE_CORRELATION: d->st.correlations++; break;
+            case VIGIL_RULE_DETECTION:
+                d->st.loaded++;
+                break;
+            case VIGIL_RULE_FILTER:
+                d->st.filters++;
+                break;
+            case VIGIL_RULE_CORRELATION:
+                d->st.correlations++;
+                break;
             }
             report(d, name, r->info.line, &r->info, NULL);
         } else {
@@ -334,14 +340,14 @@ ls_contains(const struct det_rule *rule, const struct det_rule *f)
 {
     /* a filter applies when the rule has every logsource field the
      * filter names */
-    if (f->ls_product && (!rule->ls_product ||
-                          strcmp(f->ls_product, rule->ls_product) != 0))
+    if (f->ls_product &&
+        (!rule->ls_product || strcmp(f->ls_product, rule->ls_product) != 0))
         return 0;
-    if (f->ls_category && (!rule->ls_category ||
-                           strcmp(f->ls_category, rule->ls_category) != 0))
+    if (f->ls_category &&
+        (!rule->ls_category || strcmp(f->ls_category, rule->ls_category) != 0))
         return 0;
-    if (f->ls_service && (!rule->ls_service ||
-                          strcmp(f->ls_service, rule->ls_service) != 0))
+    if (f->ls_service &&
+        (!rule->ls_service || strcmp(f->ls_service, rule->ls_service) != 0))
         return 0;
     return 1;
 }
@@ -385,8 +391,8 @@ resolve(struct vigil_detect *d, struct vigil_err *err)
             }
         } else if (f->info.kind == VIGIL_RULE_CORRELATION) {
             struct det_corr *k = f->corr;
-            k->rules = vigil_arena_alloc(&d->arena,
-                                         k->nrules * sizeof(uint32_t));
+            k->rules =
+                vigil_arena_alloc(&d->arena, k->nrules * sizeof(uint32_t));
             if (!k->rules)
                 return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
             for (uint32_t j = 0; j < k->nrules; j++) {

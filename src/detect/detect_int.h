@@ -13,17 +13,17 @@
 #include "detect/detect.h"
 
 /* ---- limits on hostile rule files ---- */
-#define DET_MAX_FILE (1024 * 1024)   /* bytes per rule file */
-#define DET_MAX_DEPTH 32             /* YAML nesting */
-#define DET_MAX_NODES 100000         /* YAML nodes per file */
-#define DET_MAX_VALUES 8192          /* alternatives per field */
-#define DET_MAX_EXPAND 1024          /* values after windash/expand */
-#define DET_MAX_COND_LEN 4096        /* condition text */
-#define DET_MAX_COND_DEPTH 64        /* condition nesting */
+#define DET_MAX_FILE       (1024 * 1024) /* bytes per rule file */
+#define DET_MAX_DEPTH      32            /* YAML nesting */
+#define DET_MAX_NODES      100000        /* YAML nodes per file */
+#define DET_MAX_VALUES     8192          /* alternatives per field */
+#define DET_MAX_EXPAND     1024          /* values after windash/expand */
+#define DET_MAX_COND_LEN   4096          /* condition text */
+#define DET_MAX_COND_DEPTH 64            /* condition nesting */
 #define DET_MAX_COND_NODES 4096
-#define DET_MAX_SCALAR 65536         /* one value */
-#define DET_MAX_RULES 200000
-#define DET_MAX_FIELD_IDS 65536
+#define DET_MAX_SCALAR     65536 /* one value */
+#define DET_MAX_RULES      200000
+#define DET_MAX_FIELD_IDS  65536
 
 #define DET_NONE UINT32_MAX
 
@@ -33,11 +33,11 @@ enum dy_kind { DY_SCALAR = 1, DY_SEQ, DY_MAP };
 
 struct dy_node {
     uint8_t kind;
-    uint8_t plain;     /* scalar was unquoted (null/true/numbers) */
+    uint8_t plain; /* scalar was unquoted (null/true/numbers) */
     int line;
-    char *s;           /* scalar text, NUL-terminated */
+    char *s; /* scalar text, NUL-terminated */
     size_t len;
-    uint32_t n;        /* children (maps: 2n entries key, value) */
+    uint32_t n; /* children (maps: 2n entries key, value) */
     struct dy_node **kids;
 };
 
@@ -67,27 +67,27 @@ enum det_op {
     OP_GTE,
     OP_EXISTS,
     OP_NULL,
-    OP_FREF,      /* sub: EQ/CONTAINS/STARTS/ENDS */
+    OP_FREF, /* sub: EQ/CONTAINS/STARTS/ENDS */
 };
 
 struct det_val {
     uint8_t op;
-    uint8_t sub;       /* OP_FREF: comparison */
+    uint8_t sub; /* OP_FREF: comparison */
     uint8_t cased;
-    uint8_t flag;      /* OP_EXISTS: wanted; OP_CIDR: prefix */
+    uint8_t flag; /* OP_EXISTS: wanted; OP_CIDR: prefix */
     uint32_t len;
-    char *s;           /* lowered unless cased; glob keeps \ escapes */
+    char *s; /* lowered unless cased; glob keeps \ escapes */
     pcre2_code *re;
     double num;
-    uint32_t fref;     /* field id */
-    uint32_t grp;      /* `all`: values of one group are alternatives */
-    uint32_t lit;      /* prefilter literal of this value, or DET_NONE */
+    uint32_t fref; /* field id */
+    uint32_t grp;  /* `all`: values of one group are alternatives */
+    uint32_t lit;  /* prefilter literal of this value, or DET_NONE */
     uint8_t net[16];
 };
 
 struct det_item {
-    uint32_t field;    /* field id, DET_NONE: keyword (any field) */
-    uint32_t alt;      /* alias field id used when field is absent */
+    uint32_t field; /* field id, DET_NONE: keyword (any field) */
+    uint32_t alt;   /* alias field id used when field is absent */
     uint8_t all;
     uint32_t nvals;
     struct det_val *vals;
@@ -109,9 +109,9 @@ enum det_ck { CK_SEL = 1, CK_AND, CK_OR, CK_NOT, CK_TRUE, CK_FALSE };
 
 struct det_cond {
     uint8_t kind;
-    uint32_t sel;      /* CK_SEL */
+    uint32_t sel; /* CK_SEL */
     uint32_t n;
-    uint32_t *kids;    /* node indices */
+    uint32_t *kids; /* node indices */
 };
 
 struct det_detection {
@@ -124,14 +124,13 @@ struct det_detection {
 
 /* Parses cond text over the selection names of dt; fills dt->cond.
  * Returns VIGIL_OK or a refusal message in msg. Exposed for fuzzing. */
-enum vigil_rc detect_cond_parse(struct vigil_arena *a,
-                                struct det_detection *dt, const char *text,
-                                char *msg, size_t msglen);
+enum vigil_rc detect_cond_parse(struct vigil_arena *a, struct det_detection *dt,
+                                const char *text, char *msg, size_t msglen);
 
 /* Logsource predicate: Channel (and optionally EventID set) alternatives. */
 struct det_lsalt {
-    const char *channel;    /* NULL: any */
-    const char *provider;   /* NULL: any */
+    const char *channel;  /* NULL: any */
+    const char *provider; /* NULL: any */
     uint16_t neids;
     uint16_t eids[12];
 };
@@ -146,6 +145,10 @@ struct det_lsmap {
     const struct det_alias *aliases; /* NULL-terminated by field NULL */
 };
 /* The mapping entry for a logsource, or NULL when none applies. */
+/* Position of m in the table, and the table's size (per-event caches). */
+size_t detect_logsource_index(const struct det_lsmap *m);
+size_t detect_logsource_count(void);
+#define DET_MAX_LOGSOURCES 128
 const struct det_lsmap *detect_logsource_find(const char *product,
                                               const char *category,
                                               const char *service);
@@ -169,17 +172,22 @@ struct det_corr {
     int64_t cmpv[2];
     int64_t timespan_ns;
     uint32_t nrules;
-    char **refs;          /* rule names or ids as written */
-    uint32_t *rules;      /* resolved rule indices */
+    char **refs;     /* rule names or ids as written */
+    uint32_t *rules; /* resolved rule indices */
     uint32_t ngroupby;
-    char **groupby;       /* field names */
+    char **groupby;        /* field names */
     uint32_t *groupby_ids; /* [nrules * ngroupby] field ids after aliases */
-    uint32_t vfield_id;   /* value_count field per rule: [nrules] */
+    uint32_t vfield_id;    /* value_count field per rule: [nrules] */
     uint32_t *vfield_ids;
     char *vfield;
     /* state, guarded by the engine's corr_lock */
     struct det_corr_group *groups;
     size_t ngroups, capgroups;
+    uint32_t *index;      /* open addressing: group+1, 0 empty, ~0 deleted */
+    size_t index_cap, index_dead;
+    uint32_t *freel;      /* unused group slots */
+    size_t nfree;
+    int64_t last_sweep_ns;
 };
 
 struct det_rule {
@@ -188,28 +196,28 @@ struct det_rule {
     const struct det_lsmap *ls;
     char *ls_product, *ls_category, *ls_service;
     uint32_t nfilters;
-    uint32_t *filters;     /* rule indices of filters applying */
+    uint32_t *filters; /* rule indices of filters applying */
     uint32_t ncorr;
     uint32_t *corrs;       /* rule indices of correlations fed */
     uint8_t generate;      /* emits its own alerts */
     uint8_t always;        /* no prefilter literal */
+    uint32_t nclauses;     /* literal clauses that must all be seen */
     struct det_corr *corr; /* kind == CORRELATION */
     char **filter_refs;    /* kind == FILTER: targets, NULL = any */
     uint32_t nfilter_refs;
 };
 
-/* prefilter key: literal `lit` seen in field `field` makes rule a
- * candidate; DET_NONE field means any field. */
+/* prefilter key: the literal satisfies one clause of a rule; a rule
+ * becomes a candidate when all its clauses are satisfied. */
 struct det_key {
     uint32_t rule;
-    uint32_t field;
-    uint32_t alt;
+    uint32_t clause;   /* engine-wide clause id */
 };
 
 struct det_lit {
     char *s;
     uint32_t len;
-    uint32_t field;    /* field id it is scanned in; DET_NONE: any */
+    uint32_t field; /* field id it is scanned in; DET_NONE: any */
     uint32_t nkeys, capkeys;
     struct det_key *keys;
 };
@@ -225,23 +233,24 @@ struct hs_scratch;
 
 struct vigil_detect {
     struct vigil_detect_opts opts;
-    struct vigil_arena arena;      /* everything compiled */
+    struct vigil_arena arena; /* everything compiled */
     struct det_rule *rules;
     size_t nrules, caprules;
     /* field names */
     struct det_fname *fnames;
     size_t nfnames, capfnames;
-    uint32_t *fhash;               /* open addressing: index+1, 0 empty */
+    uint32_t *fhash; /* open addressing: index+1, 0 empty */
     size_t fhash_cap;
     /* literals */
     struct det_lit *lits;
     size_t nlits, caplits;
     uint32_t *lhash;
     size_t lhash_cap;
-    uint32_t *always;              /* rules with no literal */
+    size_t nclauses;  /* clauses of all rules */
+    uint32_t *always; /* rules with no literal */
     size_t nalways;
-    struct hs_database **fdb;      /* per field id: its literals, or NULL */
-    struct hs_database *kwdb;      /* keyword literals: any field */
+    struct hs_database **fdb; /* per field id: its literals, or NULL */
+    struct hs_database *kwdb; /* keyword literals: any field */
     struct hs_scratch *proto_scratch;
     pcre2_code **res;
     size_t nres, capres;
@@ -253,8 +262,7 @@ struct vigil_detect {
 };
 
 /* Field name interning. Returns the id, or DET_NONE when full. */
-uint32_t detect_field_id(struct vigil_detect *d, const char *name,
-                         size_t len);
+uint32_t detect_field_id(struct vigil_detect *d, const char *name, size_t len);
 /* Lookup without inserting (matching time). */
 uint32_t detect_field_find(const struct vigil_detect *d, const char *name,
                            size_t len);
@@ -262,8 +270,8 @@ uint32_t detect_field_find(const struct vigil_detect *d, const char *name,
 /* Compiles one rule document into d->rules (detect_rule.c). Refusals are
  * returned with a message and the line. */
 enum vigil_rc detect_rule_load(struct vigil_detect *d, const char *file,
-                               const struct dy_node *doc, int *line,
-                               char *msg, size_t msglen);
+                               const struct dy_node *doc, int *line, char *msg,
+                               size_t msglen);
 
 /* Builds the Hyperscan database and rule literal keys (detect_prefilter.c) */
 enum vigil_rc detect_prefilter_build(struct vigil_detect *d,

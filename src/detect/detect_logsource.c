@@ -9,10 +9,10 @@
 
 #include "detect/detect_int.h"
 
-#define SYSMON "Microsoft-Windows-Sysmon/Operational"
+#define SYSMON  "Microsoft-Windows-Sysmon/Operational"
 #define LSYSMON "Linux-Sysmon/Operational"
-#define PSOP "Microsoft-Windows-PowerShell/Operational"
-#define PSCORE "PowerShellCore/Operational"
+#define PSOP    "Microsoft-Windows-PowerShell/Operational"
+#define PSCORE  "PowerShellCore/Operational"
 
 static const struct det_alias proc_aliases[] = {
     {"Image", "NewProcessName"},
@@ -22,13 +22,20 @@ static const struct det_alias proc_aliases[] = {
     {NULL, NULL},
 };
 
-#define E(...) {__VA_ARGS__}
+#define E(...)                                                                 \
+    {                                                                          \
+        __VA_ARGS__                                                            \
+    }
 #define N(...) (uint16_t)(sizeof((uint16_t[]){__VA_ARGS__}) / sizeof(uint16_t))
 #define CAT(cat, ...)                                                          \
-    {"windows", cat, NULL, 1,                                                  \
-     {{SYSMON, NULL, N(__VA_ARGS__), E(__VA_ARGS__)}}, NULL}
+    {                                                                          \
+        "windows", cat, NULL, 1,                                               \
+            {{SYSMON, NULL, N(__VA_ARGS__), E(__VA_ARGS__)}}, NULL             \
+    }
 #define SVC(svc, chan)                                                         \
-    {"windows", NULL, svc, 1, {{chan, NULL, 0, {0}}}, NULL}
+    {                                                                          \
+        "windows", NULL, svc, 1, {{chan, NULL, 0, {0}}}, NULL                  \
+    }
 
 static const struct det_lsmap table[] = {
     {"windows",
@@ -157,8 +164,7 @@ static const struct det_lsmap table[] = {
       {"Microsoft-Windows-AppLocker/Packaged app-Execution", NULL, 0, {0}}},
      NULL},
     {"linux", "process_creation", NULL, 1, {{LSYSMON, NULL, 1, {1}}}, NULL},
-    {"linux", "network_connection", NULL, 1, {{LSYSMON, NULL, 1, {3}}},
-     NULL},
+    {"linux", "network_connection", NULL, 1, {{LSYSMON, NULL, 1, {3}}}, NULL},
     {"linux", "file_event", NULL, 1, {{LSYSMON, NULL, 1, {11}}}, NULL},
 };
 
@@ -187,3 +193,18 @@ detect_logsource_find(const char *product, const char *category,
     }
     return NULL;
 }
+
+size_t
+detect_logsource_index(const struct det_lsmap *m)
+{
+    return (size_t)(m - table);
+}
+
+size_t
+detect_logsource_count(void)
+{
+    return sizeof(table) / sizeof(table[0]);
+}
+
+_Static_assert(sizeof(table) / sizeof(table[0]) <= DET_MAX_LOGSOURCES,
+               "logsource table larger than the per-event cache");

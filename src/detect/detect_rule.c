@@ -150,8 +150,8 @@ b64enc(const unsigned char *in, size_t n, struct vigil_buf *out)
     enum vigil_rc rc = VIGIL_OK;
     size_t i;
     for (i = 0; i + 2 < n && rc == VIGIL_OK; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
-                     in[i + 2];
+        uint32_t v =
+            (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
         char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63],
                      b64[v & 63]};
         rc = vigil_buf_append(out, q, 4);
@@ -247,8 +247,8 @@ apply_transform(struct lctx *lc, const struct dy_node *at, int tm,
             size_t pos[8], np = 0;
             for (size_t j = 0; j < n; j++) {
                 if ((s[j] == '-' || s[j] == '/') &&
-                    (j == 0 || !isword((unsigned char)s[j - 1])) &&
-                    j + 1 < n && isword((unsigned char)s[j + 1])) {
+                    (j == 0 || !isword((unsigned char)s[j - 1])) && j + 1 < n &&
+                    isword((unsigned char)s[j + 1])) {
                     if (np == 4) {
                         rc = VIGIL_ELIMIT;
                         break;
@@ -259,8 +259,7 @@ apply_transform(struct lctx *lc, const struct dy_node *at, int tm,
             if (rc != VIGIL_OK)
                 break;
             static const char *const dash[] = {"-", "/", "\xe2\x80\x93",
-                                               "\xe2\x80\x94",
-                                               "\xe2\x80\x95"};
+                                               "\xe2\x80\x94", "\xe2\x80\x95"};
             size_t combos = 1;
             for (size_t j = 0; j < np; j++)
                 combos *= 5;
@@ -284,8 +283,8 @@ apply_transform(struct lctx *lc, const struct dy_node *at, int tm,
         }
         if (tm == TM_EXPAND) {
             const char *p1 = memchr(s, '%', n);
-            const char *p2 = p1 ? memchr(p1 + 1, '%', n - (size_t)(p1 + 1 - s))
-                                : NULL;
+            const char *p2 =
+                p1 ? memchr(p1 + 1, '%', n - (size_t)(p1 + 1 - s)) : NULL;
             if (!p1 || !p2) {
                 rc = slist_add(&out, s, n);
                 continue;
@@ -311,11 +310,10 @@ apply_transform(struct lctx *lc, const struct dy_node *at, int tm,
                 vigil_buf_reset(&a);
                 rc = vigil_buf_append(&a, s, (size_t)(p1 - s));
                 if (rc == VIGIL_OK)
-                    rc = sigma_to_escaped(ph->values[j],
-                                          strlen(ph->values[j]), &a);
+                    rc = sigma_to_escaped(ph->values[j], strlen(ph->values[j]),
+                                          &a);
                 if (rc == VIGIL_OK)
-                    rc = vigil_buf_append(&a, p2 + 1,
-                                          n - (size_t)(p2 + 1 - s));
+                    rc = vigil_buf_append(&a, p2 + 1, n - (size_t)(p2 + 1 - s));
                 if (rc == VIGIL_OK)
                     rc = slist_add(&out, a.len ? a.data : "", a.len);
             }
@@ -465,8 +463,7 @@ struct vecv {
     size_t n, cap;
 };
 
-static struct det_val *
-vecv_push_raw(struct vecv *vv);
+static struct det_val *vecv_push_raw(struct vecv *vv);
 
 /* A zeroed value with no prefilter literal yet. */
 static struct det_val *
@@ -633,8 +630,8 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
             }
             v->op = OP_EXISTS;
             v->grp = (uint32_t)i;
-            v->flag = strcasecmp(x->s, "true") == 0 ||
-                      strcasecmp(x->s, "yes") == 0;
+            v->flag =
+                strcasecmp(x->s, "true") == 0 || strcasecmp(x->s, "yes") == 0;
             if (!v->flag && strcasecmp(x->s, "false") != 0 &&
                 strcasecmp(x->s, "no") != 0) {
                 *lc->line = x->line;
@@ -656,10 +653,10 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
         if (mt == OP_RE) {
             int ec;
             PCRE2_SIZE eo;
-            pcre2_code *re = pcre2_compile(
-                (PCRE2_SPTR)x->s, x->len,
-                (uint32_t)reflags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec,
-                &eo, NULL);
+            pcre2_code *re = pcre2_compile((PCRE2_SPTR)x->s, x->len,
+                                           (uint32_t)reflags | PCRE2_UTF |
+                                               PCRE2_MATCH_INVALID_UTF,
+                                           &ec, &eo, NULL);
             if (!re) {
                 PCRE2_UCHAR buf[128];
                 pcre2_get_error_message(ec, buf, sizeof(buf));
@@ -707,8 +704,7 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
             if (!vigil_ip_parse(x->s, al, v->net) ||
                 (sl && !vigil_parse_i64(sl + 1, strlen(sl + 1), &pfx))) {
                 *lc->line = x->line;
-                snprintf(lc->msg, lc->msglen, "'%s' is not a network",
-                         x->s);
+                snprintf(lc->msg, lc->msglen, "'%s' is not a network", x->s);
                 rc = VIGIL_EPARSE;
                 break;
             }
@@ -796,8 +792,7 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
 }
 
 static enum vigil_rc
-compile_map_group(struct lctx *lc, const struct dy_node *m,
-                  struct det_group *g)
+compile_map_group(struct lctx *lc, const struct dy_node *m, struct det_group *g)
 {
     g->nitems = m->n;
     if (m->n == 0)
@@ -817,8 +812,8 @@ compile_map_group(struct lctx *lc, const struct dy_node *m,
 }
 
 static enum vigil_rc
-compile_selection(struct lctx *lc, const char *name,
-                  const struct dy_node *n, struct det_sel *s)
+compile_selection(struct lctx *lc, const char *name, const struct dy_node *n,
+                  struct det_sel *s)
 {
     struct vigil_detect *d = lc->d;
     enum vigil_rc rc;
@@ -839,7 +834,8 @@ compile_selection(struct lctx *lc, const char *name,
         if (!s->groups)
             return VIGIL_ENOMEM;
         s->groups->nitems = 1;
-        s->groups->items = vigil_arena_alloc(&d->arena, sizeof(struct det_item));
+        s->groups->items =
+            vigil_arena_alloc(&d->arena, sizeof(struct det_item));
         if (!s->groups->items)
             return VIGIL_ENOMEM;
         return compile_item(lc, NULL, n, s->groups->items);
@@ -1044,8 +1040,8 @@ load_correlation(struct lctx *lc, const struct dy_node *c)
         !detect_timespan(tsn->s, &k->timespan_ns))
         REFUSE(lc, tsn ? tsn : c, "correlation needs a timespan like 5m");
     const struct dy_node *gen = detect_yaml_get(c, "generate");
-    k->generate = gen && gen->kind == DY_SCALAR &&
-                  strcasecmp(gen->s, "true") == 0;
+    k->generate =
+        gen && gen->kind == DY_SCALAR && strcasecmp(gen->s, "true") == 0;
     const struct dy_node *cond = detect_yaml_get(c, "condition");
     const struct dy_node *fld = detect_yaml_get(c, "field");
     if (cond && cond->kind == DY_MAP) {
@@ -1139,8 +1135,7 @@ push_rule(struct vigil_detect *d, struct det_rule **out)
 
 enum vigil_rc
 detect_rule_load(struct vigil_detect *d, const char *file,
-                 const struct dy_node *doc, int *line, char *msg,
-                 size_t msglen)
+                 const struct dy_node *doc, int *line, char *msg, size_t msglen)
 {
     struct det_rule *r;
     struct lctx lc;
@@ -1185,15 +1180,13 @@ detect_rule_load(struct vigil_detect *d, const char *file,
     r->ls_category = (char *)scalar_or(detect_yaml_get(ls, "category"), NULL);
     r->ls_service = (char *)scalar_or(detect_yaml_get(ls, "service"), NULL);
     char lsb[256];
-    snprintf(lsb, sizeof(lsb), "%s/%s/%s",
-             r->ls_product ? r->ls_product : "",
+    snprintf(lsb, sizeof(lsb), "%s/%s/%s", r->ls_product ? r->ls_product : "",
              r->ls_category ? r->ls_category : "",
              r->ls_service ? r->ls_service : "");
     r->info.logsource = adup(d, lsb, strlen(lsb));
     if (!r->info.file || !r->info.tags_json || !r->info.logsource)
         return VIGIL_ENOMEM;
-    r->ls = detect_logsource_find(r->ls_product, r->ls_category,
-                                  r->ls_service);
+    r->ls = detect_logsource_find(r->ls_product, r->ls_category, r->ls_service);
     lc.aliases = r->ls ? r->ls->aliases : NULL;
 
     const struct dy_node *corr = detect_yaml_get(doc, "correlation");
@@ -1237,14 +1230,29 @@ detect_timespan(const char *s, int64_t *ns)
     if (n < 2)
         return 0;
     switch (s[n - 1]) {
-    case 's': mul = 1; break;
-    case 'm': mul = 60; break;
-    case 'h': mul = 3600; break;
-    case 'd': mul = 86400; break;
-    case 'w': mul = 7 * 86400; break;
-    case 'M': mul = 30 * 86400; break;
-    case 'y': mul = 365 * 86400; break;
-    default: return 0;
+    case 's':
+        mul = 1;
+        break;
+    case 'm':
+        mul = 60;
+        break;
+    case 'h':
+        mul = 3600;
+        break;
+    case 'd':
+        mul = 86400;
+        break;
+    case 'w':
+        mul = 7 * 86400;
+        break;
+    case 'M':
+        mul = 30 * 86400;
+        break;
+    case 'y':
+        mul = 365 * 86400;
+        break;
+    default:
+        return 0;
     }
     if (!vigil_parse_i64(s, n - 1, &v) || v <= 0 || v > 3650L * 86400)
         return 0;

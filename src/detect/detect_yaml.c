@@ -49,8 +49,7 @@ detect_yaml_parse(struct vigil_arena *a, const char *data, size_t len,
     *ndocs = 0;
     *line = 1;
     if (len > DET_MAX_FILE) {
-        snprintf(msg, msglen, "file is larger than %d bytes",
-                 DET_MAX_FILE);
+        snprintf(msg, msglen, "file is larger than %d bytes", DET_MAX_FILE);
         return VIGIL_ELIMIT;
     }
     if (!yaml_parser_initialize(&p))
@@ -79,8 +78,7 @@ detect_yaml_parse(struct vigil_arena *a, const char *data, size_t len,
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
             if (++nodes > DET_MAX_NODES) {
-                snprintf(msg, msglen, "more than %d YAML nodes",
-                         DET_MAX_NODES);
+                snprintf(msg, msglen, "more than %d YAML nodes", DET_MAX_NODES);
                 yaml_event_delete(&ev);
                 rc = VIGIL_ELIMIT;
                 goto out;
@@ -113,8 +111,8 @@ detect_yaml_parse(struct vigil_arena *a, const char *data, size_t len,
                     goto out;
                 }
             } else {
-                n->kind = ev.type == YAML_SEQUENCE_START_EVENT ? DY_SEQ
-                                                               : DY_MAP;
+                n->kind =
+                    ev.type == YAML_SEQUENCE_START_EVENT ? DY_SEQ : DY_MAP;
             }
             if (depth == 0) {
                 /* document root */

@@ -23,12 +23,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 8192 || memchr(data, '\n', size) || memchr(data, '\r', size))
         return 0;
     vigil_buf_init(&b, 65536);
-    vigil_buf_printf(&b,
-                     "title: t\nlogsource:\n  product: test\ndetection:\n"
-                     "  sel:\n    A: 1\n  sel_a:\n    B|contains: x\n"
-                     "  sel_b:\n    - C: 2\n    - D|re: '^d'\n"
-                     "  filter:\n    E: null\n  _hidden:\n    - kw\n"
-                     "  condition: \"");
+    vigil_buf_printf(&b, "title: t\nlogsource:\n  product: test\ndetection:\n"
+                         "  sel:\n    A: 1\n  sel_a:\n    B|contains: x\n"
+                         "  sel_b:\n    - C: 2\n    - D|re: '^d'\n"
+                         "  filter:\n    E: null\n  _hidden:\n    - kw\n"
+                         "  condition: \"");
     for (size_t i = 0; i < size; i++) {
         if (data[i] == '"' || data[i] == '\\')
             vigil_buf_putc(&b, '\\');

@@ -45,8 +45,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ev.time_ns = 1700000000LL * 1000000000LL;
         vigil_detect_match(c, &ev, on_match, NULL, NULL);
         vigil_detect_match(c, &ev, on_match, NULL, NULL);
-        vigil_detect_corr_tick(c, ev.time_ns + 86400LL * 1000000000LL,
-                               on_match, NULL);
+        vigil_detect_corr_tick(c, ev.time_ns + 86400LL * 1000000000LL, on_match,
+                               NULL);
         vigil_arena_fini(&a);
         vigil_detect_ctx_free(c);
     }

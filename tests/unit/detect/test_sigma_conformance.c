@@ -144,12 +144,14 @@ flatten(struct vigil_event *ev, const char *prefix, json_t *o)
     const char *k;
     json_t *v;
 
-    json_object_foreach(o, k, v) {
+    json_object_foreach(o, k, v)
+    {
         char name[256];
         if (strcmp(k, "#attributes") == 0) {
             const char *ak;
             json_t *av;
-            json_object_foreach(v, ak, av) {
+            json_object_foreach(v, ak, av)
+            {
                 if (strncmp(ak, "xmlns", 5) == 0)
                     continue;
                 int n = snprintf(name, sizeof(name), "%s_%s", prefix, ak);
@@ -180,8 +182,7 @@ json_to_event(struct vigil_event *ev, json_t *root)
     if (data && json_is_object(data))
         flatten(ev, "EventData", data);
     if (ud)
-        json_object_foreach(ud, k, v) if (json_is_object(v))
-            flatten(ev, k, v);
+        json_object_foreach(ud, k, v) if (json_is_object(v)) flatten(ev, k, v);
     const struct vigil_field *t = vigil_event_get(ev, "TimeCreated_SystemTime");
     if (t)
         vigil_time_parse_rfc3339(t->text, t->text_len, &ev->time_ns);
@@ -221,8 +222,8 @@ run_json(struct vigil_detect_ctx *ctx, const char *path, const char *id)
             pos++;
         if (pos >= len)
             break;
-        json_t *root = json_loadb(data + pos, len - pos,
-                                  JSON_DISABLE_EOF_CHECK, &je);
+        json_t *root =
+            json_loadb(data + pos, len - pos, JSON_DISABLE_EOF_CHECK, &je);
         if (!root)
             break;
         pos += je.position;
@@ -277,8 +278,7 @@ test_conformance(void **state)
     size_t pass_json = 0, pass_evtx = 0, n_evtx = 0;
     static const char *const dirs[] = {"rules", "rules-emerging-threats",
                                        "rules-threat-hunting",
-                                       "rules-placeholder",
-                                       "rules-compliance"};
+                                       "rules-placeholder", "rules-compliance"};
 
     (void)state;
     VIGIL_NEED_CORPUS(root, "sigmahq-sigma/regression_data");
@@ -321,8 +321,8 @@ test_conformance(void **state)
                        c->count, got);
         }
     }
-    printf("conformance: json %zu/%zu passed, evtx %zu/%zu passed\n",
-           pass_json, ncases, pass_evtx, n_evtx);
+    printf("conformance: json %zu/%zu passed, evtx %zu/%zu passed\n", pass_json,
+           ncases, pass_evtx, n_evtx);
     vigil_detect_ctx_free(ctx);
     vigil_detect_free(eng);
     assert_true(pass_json * 100 >= ncases * 95);

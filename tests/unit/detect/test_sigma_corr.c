@@ -81,9 +81,8 @@ teardown_env(struct env *e)
 
 /* one event at 1000 + t seconds (a zero time would mean "use the clock") */
 static void
-feed(struct env *e, int64_t t, struct hits *h, const char *k1,
-     const char *v1, const char *k2, const char *v2, const char *k3,
-     const char *v3)
+feed(struct env *e, int64_t t, struct hits *h, const char *k1, const char *v1,
+     const char *k2, const char *v2, const char *k3, const char *v3)
 {
     static struct vigil_event ev;
     struct vigil_arena a;
@@ -122,8 +121,7 @@ test_event_count(void **s)
     feed(&e, 20, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
     assert_int_equal(h.n, 0);
     /* the third for alice inside 5 minutes fires, grouped */
-    feed(&e, 200, &h, "EventID", "4625", "TargetUserName", "alice", NULL,
-         NULL);
+    feed(&e, 200, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
     assert_int_equal(h.corr, 1);
     assert_int_equal(h.count, 3);
     assert_string_equal(h.group, "TargetUserName=alice");
@@ -256,11 +254,11 @@ test_lt_window_and_generate(void **s)
     assert_int_equal(h.n, 2);
     assert_int_equal(h.corr, 0);
     /* window not over yet */
-    assert_int_equal(vigil_detect_corr_tick(e.c, (1000 + 130) * S, on_match, &h),
-                     VIGIL_OK);
+    assert_int_equal(
+        vigil_detect_corr_tick(e.c, (1000 + 130) * S, on_match, &h), VIGIL_OK);
     assert_int_equal(h.corr, 0);
-    assert_int_equal(vigil_detect_corr_tick(e.c, (1000 + 161) * S, on_match, &h),
-                     VIGIL_OK);
+    assert_int_equal(
+        vigil_detect_corr_tick(e.c, (1000 + 161) * S, on_match, &h), VIGIL_OK);
     assert_int_equal(h.corr, 1);
     assert_int_equal(h.count, 2);
     teardown_env(&e);
@@ -283,16 +281,13 @@ test_bounded_groups(void **s)
     memset(&h, 0, sizeof(h));
     for (int i = 0; i < 10; i++) {
         snprintf(user, sizeof(user), "u%d", i);
-        feed(&e, i, &h, "EventID", "4625", "TargetUserName", user, NULL,
-             NULL);
+        feed(&e, i, &h, "EventID", "4625", "TargetUserName", user, NULL, NULL);
     }
     vigil_detect_ctx_get_stats(e.c, &st);
     assert_int_equal(st.corr_dropped, 6);
     /* once the first groups expire their slots are reused */
-    feed(&e, 1000, &h, "EventID", "4625", "TargetUserName", "late", NULL,
-         NULL);
-    feed(&e, 1001, &h, "EventID", "4625", "TargetUserName", "late", NULL,
-         NULL);
+    feed(&e, 1000, &h, "EventID", "4625", "TargetUserName", "late", NULL, NULL);
+    feed(&e, 1001, &h, "EventID", "4625", "TargetUserName", "late", NULL, NULL);
     assert_int_equal(h.corr, 1);
     teardown_env(&e);
 }

@@ -34,8 +34,7 @@ build(const char *yaml, struct refusal *ref)
     struct vigil_detect_opts o;
     struct vigil_err err = {0};
     static const char *const vals[] = {"alpha", "beta"};
-    static const struct vigil_detect_placeholder ph[] = {
-        {"names", vals, 2}};
+    static const struct vigil_detect_placeholder ph[] = {{"names", vals, 2}};
 
     memset(&o, 0, sizeof(o));
     memset(ref, 0, sizeof(*ref));
@@ -139,9 +138,10 @@ static void
 test_contains_starts_ends_all(void **s)
 {
     (void)s;
-    assert_int_equal(one(RULE("  sel:\n    C|contains: bad\n  condition: sel\n"),
-                         EV("C=a BAD thing")),
-                     1);
+    assert_int_equal(
+        one(RULE("  sel:\n    C|contains: bad\n  condition: sel\n"),
+            EV("C=a BAD thing")),
+        1);
     assert_int_equal(
         one(RULE("  sel:\n    C|startswith: bad\n  condition: sel\n"),
             EV("C=a bad")),
@@ -175,7 +175,8 @@ test_wildcards_escapes(void **s)
     assert_int_equal(one(bs, EV("C=x\\anything")), 1);
     assert_int_equal(one(bs, EV("C=xanything")), 0);
     /* a lone backslash before a letter stays a backslash */
-    const char *lone = RULE("  sel:\n    C: 'C:\\Temp\\x*'\n  condition: sel\n");
+    const char *lone =
+        RULE("  sel:\n    C: 'C:\\Temp\\x*'\n  condition: sel\n");
     assert_int_equal(one(lone, EV("C=c:\\temp\\x.exe")), 1);
     /* ... but before a star it escapes it: C:\Temp\* is a literal star */
     const char *star = RULE("  sel:\n    C: 'C:\\Temp\\*'\n  condition: sel\n");
@@ -280,7 +281,9 @@ test_base64_utf16_windash(void **s)
                           "  condition: sel\n");
     assert_int_equal(one(wd, EV("C=x.exe /exec")), 1);
     assert_int_equal(one(wd, EV("C=x.exe -exec")), 1);
-    assert_int_equal(one(wd, EV("C=x.exe \xe2\x80\x93" "exec")), 1);
+    assert_int_equal(one(wd, EV("C=x.exe \xe2\x80\x93"
+                                "exec")),
+                     1);
     assert_int_equal(one(wd, EV("C=x.exe +exec")), 0);
     /* a dash inside a word is not a switch */
     const char *in = RULE("  sel:\n    C|windash: 'a-b'\n  condition: sel\n");
@@ -295,9 +298,8 @@ test_expand(void **s)
     const char *r = RULE("  sel:\n    U|expand: '%names%'\n  condition: sel\n");
     assert_int_equal(one(r, EV("U=beta")), 1);
     assert_int_equal(one(r, EV("U=gamma")), 0);
-    struct vigil_detect *d =
-        build(RULE("  sel:\n    U|expand: '%unknown%'\n  condition: sel\n"),
-              &ref);
+    struct vigil_detect *d = build(
+        RULE("  sel:\n    U|expand: '%unknown%'\n  condition: sel\n"), &ref);
     assert_int_equal(ref.n, 1);
     assert_int_equal(ref.line, 7);
     assert_non_null(strstr(ref.msg, "unresolved placeholder %unknown%"));
@@ -360,10 +362,9 @@ static void
 test_logsource_mapping(void **s)
 {
     (void)s;
-    const char *r =
-        "title: t\nid: p1\nlogsource:\n  product: windows\n"
-        "  category: process_creation\ndetection:\n  sel:\n"
-        "    Image|endswith: '\\whoami.exe'\n  condition: sel\n";
+    const char *r = "title: t\nid: p1\nlogsource:\n  product: windows\n"
+                    "  category: process_creation\ndetection:\n  sel:\n"
+                    "    Image|endswith: '\\whoami.exe'\n  condition: sel\n";
     const char *sysmon = "Channel=Microsoft-Windows-Sysmon/Operational";
     assert_int_equal(one(r, EV(sysmon, "EventID=1", "Image=C:\\w\\whoami.exe")),
                      1);
