@@ -13,18 +13,17 @@
 #include "detect/detect.h"
 
 /* ---- limits on hostile rule files ---- */
-#define DET_MAX_FILE        (1024 * 1024) /* bytes per rule file */
-#define DET_MAX_DEPTH       32            /* YAML nesting */
-#define DET_MAX_NODES       100000        /* YAML nodes per file */
-#define DET_MAX_VALUES      8192          /* alternatives per field */
-#define DET_MAX_EXPAND      1024          /* values after windash/expand */
-#define DET_MAX_COND_LEN    4096          /* condition text */
-#define DET_MAX_COND_DEPTH  64            /* condition nesting */
-#define DET_MAX_COND_NODES  4096
-#define DET_MAX_SCALAR      65536 /* one value */
-#define DET_MAX_RULES       200000
-#define DET_MAX_FIELD_IDS   65536
-#define DET_OWN_DB_LITERALS 64 /* fields with fewer literals share a scan */
+#define DET_MAX_FILE       (1024 * 1024) /* bytes per rule file */
+#define DET_MAX_DEPTH      32            /* YAML nesting */
+#define DET_MAX_NODES      100000        /* YAML nodes per file */
+#define DET_MAX_VALUES     8192          /* alternatives per field */
+#define DET_MAX_EXPAND     1024          /* values after windash/expand */
+#define DET_MAX_COND_LEN   4096          /* condition text */
+#define DET_MAX_COND_DEPTH 64            /* condition nesting */
+#define DET_MAX_COND_NODES 4096
+#define DET_MAX_SCALAR     65536 /* one value */
+#define DET_MAX_RULES      200000
+#define DET_MAX_FIELD_IDS  65536
 
 #define DET_NONE UINT32_MAX
 
@@ -219,8 +218,6 @@ struct det_lit {
     char *s;
     uint32_t len;
     uint32_t field; /* field id it is scanned in; DET_NONE: any */
-    uint32_t dbf;   /* its database: the field's own, or DET_NONE for the
-                     * combined scan over all fields */
     uint32_t nkeys, capkeys;
     struct det_key *keys;
 };
@@ -253,7 +250,7 @@ struct vigil_detect {
     uint32_t *always; /* rules with no literal */
     size_t nalways;
     struct hs_database **fdb; /* per field id: its literals, or NULL */
-    struct hs_database *kwdb; /* keywords, small fields: one scan of all */
+    struct hs_database *kwdb; /* keyword literals: any field */
     struct hs_scratch *proto_scratch;
     pcre2_code **res;
     size_t nres, capres;

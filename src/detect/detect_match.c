@@ -40,8 +40,6 @@ struct vigil_detect_ctx {
     size_t lowcap, lowused;
     char *scan;
     size_t scancap;
-    uint32_t scan_end[VIGIL_EVENT_MAX_FIELDS]; /* combined scan: field ends */
-    uint32_t nscan;
     struct vigil_detect_match m;
     struct vigil_detect_ctx_stats st;
 };
@@ -491,11 +489,16 @@ ls_ok(struct vigil_detect_ctx *c, const struct det_rule *r)
     return 0;
 }
 
-static void
-lit_seen(struct vigil_detect_ctx *c, unsigned int id)
+static int
+on_hit(unsigned int id, unsigned long long from, unsigned long long to,
+       unsigned int flags, void *arg)
 {
+    struct vigil_detect_ctx *c = arg;
     const struct det_lit *l = &c->d->lits[id];
 
+    (void)from;
+    (void)to;
+    (void)flags;
     c->lithit[id] = c->gen;
     for (uint32_t k = 0; k < l->nkeys; k++) {
         const struct det_key *key = &l->keys[k];
@@ -513,50 +516,6 @@ lit_seen(struct vigil_detect_ctx *c, unsigned int id)
             c->cand[c->ncand++] = r;
         }
     }
-}
-
-/* a field's own database */
-static int
-on_hit(unsigned int id, unsigned long long from, unsigned long long to,
-       unsigned int flags, void *arg)
-{
-    struct vigil_detect_ctx *c = arg;
-
-    (void)from;
-    (void)to;
-    (void)flags;
-    if (c->lithit[id] != c->gen)
-        lit_seen(c, id);
-    return 0;
-}
-
-/* the combined scan: the end offset tells the field */
-static int
-on_hit_all(unsigned int id, unsigned long long from, unsigned long long to,
-           unsigned int flags, void *arg)
-{
-    struct vigil_detect_ctx *c = arg;
-    const struct det_lit *l = &c->d->lits[id];
-    uint32_t lo = 0, hi = c->nscan;
-
-    (void)from;
-    (void)flags;
-    if (c->lithit[id] == c->gen)
-        return 0;
-    if (l->field != DET_NONE) {
-        while (lo < hi) {
-            uint32_t mid = (lo + hi) / 2;
-            if (c->scan_end[mid] < to)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        /* only the field's first occurrence is what rules look at */
-        if (lo >= c->nscan || c->ev_fid[lo] != l->field ||
-            c->fidx[l->field] != lo)
-            return 0;
-    }
-    lit_seen(c, id);
     return 0;
 }
 
@@ -645,19 +604,17 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
         hs_scan((const hs_database_t *)d->fdb[id], ev->fields[i].text,
                 ev->fields[i].text_len, 0, c->scratch, on_hit, c);
     }
-    /* keywords and small fields: every field, NUL-separated, one scan */
+    /* keyword literals: every field, NUL-separated, one scan */
     if (d->kwdb && need_scan) {
         size_t pos = 0;
         for (uint16_t i = 0; i < ev->nfields; i++) {
             const struct vigil_field *f = &ev->fields[i];
             memcpy(c->scan + pos, f->text, f->text_len);
             pos += f->text_len;
-            c->scan_end[i] = (uint32_t)pos;
             c->scan[pos++] = '\0';
         }
-        c->nscan = ev->nfields;
         hs_scan((const hs_database_t *)d->kwdb, c->scan, (unsigned)pos, 0,
-                c->scratch, on_hit_all, c);
+                c->scratch, on_hit, c);
     }
     for (size_t i = 0; i < d->nalways; i++) {
         uint32_t r = d->always[i];

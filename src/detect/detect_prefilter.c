@@ -509,6 +509,7 @@ compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
     hs_compile_error_t *ce = NULL;
     enum vigil_rc rc = VIGIL_OK;
 
+    (void)field;
     *out = NULL;
     if (!exprs || !lens || !flags || !pids) {
         rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -517,10 +518,8 @@ compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
     for (size_t i = 0; i < n; i++) {
         exprs[i] = d->lits[ids[i]].s;
         lens[i] = d->lits[ids[i]].len;
-        /* a field's own database: one report per literal and scan; the
-         * combined scan must report every position to tell the fields */
-        flags[i] =
-            HS_FLAG_CASELESS | (field != DET_NONE ? HS_FLAG_SINGLEMATCH : 0);
+        /* one report per literal and scan: a scan covers one field */
+        flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
         pids[i] = ids[i];
     }
     if (hs_compile_lit_multi(exprs, flags, pids, lens, (unsigned)n,
@@ -546,7 +545,7 @@ cmp_lit_field(const void *a, const void *b, void *arg)
 {
     const struct vigil_detect *d = arg;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    uint32_t fx = d->lits[x].dbf, fy = d->lits[y].dbf;
+    uint32_t fx = d->lits[x].field, fy = d->lits[y].field;
     if (fx != fy)
         return fx < fy ? -1 : 1;
     return x < y ? -1 : x > y;
@@ -628,27 +627,11 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     for (size_t i = 0; i < d->nlits; i++)
         order[i] = (uint32_t)i;
-    /* fields with few literals share the combined scan: one scan of all
-     * fields costs less than many small per-field scans */
-    uint32_t *per = calloc(d->nfnames + 1, sizeof(*per));
-    if (!per) {
-        free(order);
-        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < d->nlits; i++)
-        if (d->lits[i].field != DET_NONE)
-            per[d->lits[i].field]++;
-    for (size_t i = 0; i < d->nlits; i++) {
-        uint32_t f = d->lits[i].field;
-        d->lits[i].dbf =
-            f != DET_NONE && per[f] >= DET_OWN_DB_LITERALS ? f : DET_NONE;
-    }
-    free(per);
     qsort_r(order, d->nlits, sizeof(*order), cmp_lit_field, d);
     for (size_t i = 0; i < d->nlits && rc == VIGIL_OK;) {
-        uint32_t f = d->lits[order[i]].dbf;
+        uint32_t f = d->lits[order[i]].field;
         size_t j = i;
-        while (j < d->nlits && d->lits[order[j]].dbf == f)
+        while (j < d->nlits && d->lits[order[j]].field == f)
             j++;
         hs_database_t *db = NULL;
         rc = compile_db(d, f, order + i, j - i, &db, &sc, err);
