@@ -15,9 +15,10 @@ PACKAGES=(
   # parse, ingest, store
   libevtx-dev libbfio-dev libevtx-utils libsqlite3-dev sqlite3 libsystemd-dev
   # disclose
-  libzip-dev libexpat1-dev libqpdf-dev zip unzip
+  libzip-dev libexpat1-dev libqpdf-dev qpdf zlib1g-dev zip unzip
   python3-openpyxl python3-docx libreoffice-calc-nogui
   libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils
+  python3-uno bc
   # tests and benchmarks
   libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2
 )
@@ -25,4 +26,4 @@ PACKAGES=(
 if [ -z "${VIGIL_SKIP_APT_UPDATE:-}" ]; then
   $SUDO apt-get update -q
 fi
-$SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+$SUDO apt-get install -y -q "${PACKAGES[@]}"

@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "core/core.h"
+
 /* Exit codes scripts can rely on (sysexits.h values for failures).
  * Commands that give a verdict (check-release, hunt) document their own
  * 0/1/2 meanings in their --help and man page. */
@@ -27,6 +29,31 @@ int cmd_version(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_check_release(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+
+/* ---- live detection for `vigil run` (run_detect.c) ---- */
+struct run_detect;
+struct vigil_detector;
+struct vigil_store;
+/* Loads vigil's pack (unless cfg->builtin_rules is 0) and cfg->rule_dirs,
+ * compiles them once. Refused rules are logged (file:line) and skipped.
+ * cfg is borrowed for the call. Returns owned *out (run_detect_free after
+ * the pipeline that uses its hook is freed). */
+enum vigil_rc run_detect_new(struct run_detect **out,
+                             const struct vigil_config *cfg,
+                             struct vigil_err *err);
+/* The pipeline hook; owned by rd. NULL-safe (NULL: no detection). */
+const struct vigil_detector *run_detect_hook(struct run_detect *rd);
+/* Logs the rule counts (message 1161). */
+void run_detect_log(const struct run_detect *rd);
+/* Does the new engine refuse more rules than the running one? Then err
+ * says how many and which first (file:line), and a reload keeps ord. */
+int run_detect_worse(const struct run_detect *nrd, const struct run_detect *ord,
+                     struct vigil_err *err);
+/* Closes correlation windows that ended (wall clock) and submits their
+ * alerts to store in a batch of their own. */
+enum vigil_rc run_detect_tick(struct run_detect *rd, struct vigil_store *store);
+void run_detect_free(struct run_detect *rd);
 
 /* Installs the stderr log callback ("vigil: [1203] message"). */
 void cli_log_to_stderr(int verbose);

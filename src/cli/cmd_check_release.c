@@ -1,13 +1,369 @@
-/* cmd_check_release.c -- `vigil check-release`: placeholder until its issue lands. */
+/* cmd_check_release.c -- `vigil check-release`: checks documents before
+ * they are published and says per file PASS, REVIEW or BLOCK, what is
+ * hidden and where, and what to do; optionally writes a cleaned copy and
+ * checks that too. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "core/core.h"
+#include "disclose/disclose.h"
+
+#define MAX_FILES 100000
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: vigil check-release [OPTIONS] FILE|DIR...\n\n"
+            "Checks documents before publication (XLSX/XLSM, DOCX, PPTX, "
+            "ODS/ODT/ODP,\nCSV/TSV, text, PDF, ZIP) for hidden sheets, rows "
+            "and columns, pivot\ncaches, comments, tracked changes, "
+            "metadata, embedded files and personal\ndata. Folders are "
+            "checked recursively.\n\n"
+            "Options:\n"
+            "  --json             one JSON object per file (JSON lines)\n"
+            "  --html FILE        also write a self-contained HTML report\n"
+            "  --max-records N    people's records allowed per file "
+            "(default 50)\n"
+            "  --pattern REGEX    an organisation's own personal-data "
+            "pattern (repeatable)\n"
+            "  --header WORD      an extra header word for people's data "
+            "(repeatable)\n"
+            "  --clean OUT        write a copy without hidden content to OUT "
+            "(a file for\n"
+            "                     one input, a folder for several) and "
+            "check the copy\n"
+            "  -h, --help         this help\n\n"
+            "Exit status: 0 all PASS, 1 some REVIEW, 2 some BLOCK, 64 usage, "
+            "66 missing\ninput, 70 internal error, 74 output error.\n");
+}
+
+struct opts {
+    int json;
+    const char *html;
+    const char *clean;
+    int clean_dir;
+    struct vigil_disclose_policy pol;
+};
+
+struct files {
+    char **v;
+    size_t n, cap;
+};
+
+static int
+push(struct files *f, const char *p)
+{
+    if (f->n >= MAX_FILES)
+        return 0;
+    if (f->n == f->cap) {
+        size_t nc = f->cap ? f->cap * 2 : 64;
+        void *q = realloc(f->v, nc * sizeof(*f->v));
+        if (!q)
+            return 0;
+        f->v = q;
+        f->cap = nc;
+    }
+    f->v[f->n] = strdup(p);
+    return f->v[f->n++] != NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+walk(struct files *f, const char *dir, int depth)
+{
+    DIR *d;
+    struct dirent *e;
+    size_t start = f->n;
+
+    if (depth > 32 || !(d = opendir(dir)))
+        return;
+    while ((e = readdir(d))) {
+        char p[4096];
+        struct stat st;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+        if (lstat(p, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            walk(f, p, depth + 1);
+        else if (S_ISREG(st.st_mode))
+            push(f, p);
+    }
+    closedir(d);
+    qsort(f->v + start, f->n - start, sizeof(*f->v), cmp_str);
+}
+
+static int
+exit_for(enum vigil_disclose_verdict v)
+{
+    return v == VIGIL_DISCLOSE_BLOCK ? 2 : v == VIGIL_DISCLOSE_REVIEW ? 1 : 0;
+}
+
+static int
+write_all(const char *path, const char *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    int ok;
+
+    if (!fp)
+        return 0;
+    ok = fwrite(data, 1, len, fp) == len;
+    ok = (fclose(fp) == 0) && ok;
+    return ok;
+}
+
+/* Writes and re-checks a cleaned copy; returns its verdict or -1. */
+static int
+clean_one(struct vigil_disclose *d, const struct opts *o, const char *path,
+          struct vigil_buf *out)
+{
+    char *data = NULL;
+    size_t len = 0;
+    struct vigil_buf copy;
+    struct vigil_err err;
+    struct vigil_disclose_result *r = NULL;
+    const char *ext = NULL;
+    char dst[4096];
+    int ret = -1;
+
+    vigil_err_clear(&err);
+    if (vigil_read_file(path, o->pol.max_input_bytes, &data, &len, &err) !=
+        VIGIL_OK) {
+        fprintf(stderr, "vigil check-release: %s\n", err.msg);
+        return -1;
+    }
+    vigil_buf_init(&copy, o->pol.max_input_bytes);
+    if (vigil_disclose_clean(d, data, len, &copy, &ext, &err) != VIGIL_OK) {
+        fprintf(stderr, "vigil check-release: cannot clean %s: %s\n", path,
+                err.msg);
+        goto out;
+    }
+    if (o->clean_dir) {
+        const char *base = strrchr(path, '/');
+        char stem[1024];
+        char *dot;
+
+        snprintf(stem, sizeof(stem), "%s", base ? base + 1 : path);
+        dot = strrchr(stem, '.');
+        if (dot)
+            *dot = 0;
+        snprintf(dst, sizeof(dst), "%s/%s.clean.%s", o->clean, stem, ext);
+    } else {
+        snprintf(dst, sizeof(dst), "%s", o->clean);
+    }
+    if (!write_all(dst, copy.data ? copy.data : "", copy.len)) {
+        fprintf(stderr, "vigil check-release: cannot write %s: %s\n", dst,
+                strerror(errno));
+        ret = -2;
+        goto out;
+    }
+    vigil_err_clear(&err);
+    if (vigil_disclose_check_buffer(d, dst, copy.data ? copy.data : "",
+                                    copy.len, &r, &err) != VIGIL_OK) {
+        fprintf(stderr, "vigil check-release: %s\n", err.msg);
+        goto out;
+    }
+    if (o->json) {
+        vigil_buf_printf(out, "{\"cleaned_from\":");
+        vigil_buf_json_str(out, path, strlen(path));
+        vigil_buf_printf(out, ",\"result\":");
+        vigil_disclose_report_json(r, out);
+        vigil_buf_printf(out, "}\n");
+    } else {
+        vigil_buf_printf(out, "cleaned copy of %s written to %s:\n", path, dst);
+        vigil_disclose_report_text(r, out);
+    }
+    ret = (int)r->verdict;
+out:
+    vigil_disclose_result_free(r);
+    vigil_buf_fini(&copy);
+    free(data);
+    return ret;
+}
 
 int
 cmd_check_release(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "vigil check-release: not built yet\n");
-    return VIGIL_EXIT_SOFTWARE;
+    static const struct option lo[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"html", required_argument, NULL, 'H'},
+        {"max-records", required_argument, NULL, 'm'},
+        {"clean", required_argument, NULL, 'c'},
+        {"pattern", required_argument, NULL, 'p'},
+        {"header", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o;
+    struct files f = {0};
+    const char *pats[64], *hdrs[64];
+    size_t npats = 0, nhdrs = 0;
+    struct vigil_disclose *d = NULL;
+    struct vigil_disclose_result **res = NULL;
+    struct vigil_err err;
+    struct vigil_buf out;
+    int c, worst = 0, ret = VIGIL_EXIT_OK, missing = 0;
+
+    memset(&o, 0, sizeof(o));
+    vigil_disclose_policy_default(&o.pol);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o.json = 1;
+            break;
+        case 'H':
+            o.html = optarg;
+            break;
+        case 'c':
+            o.clean = optarg;
+            break;
+        case 'm': {
+            int64_t v;
+            if (!vigil_parse_i64(optarg, strlen(optarg), &v) || v < 0) {
+                fprintf(stderr, "vigil check-release: --max-records wants a "
+                                "number\n");
+                return VIGIL_EXIT_USAGE;
+            }
+            o.pol.max_records = (size_t)v;
+            break;
+        }
+        case 'p':
+            if (npats < 64)
+                pats[npats++] = optarg;
+            break;
+        case 'w':
+            if (nhdrs < 64)
+                hdrs[nhdrs++] = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return VIGIL_EXIT_OK;
+        default:
+            usage(stderr);
+            return VIGIL_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return VIGIL_EXIT_USAGE;
+    }
+    cli_log_to_stderr(0);
+    for (int i = optind; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) != 0) {
+            fprintf(stderr, "vigil check-release: %s: %s\n", argv[i],
+                    strerror(errno));
+            missing = 1;
+            continue;
+        }
+        if (S_ISDIR(st.st_mode))
+            walk(&f, argv[i], 0);
+        else
+            push(&f, argv[i]);
+    }
+    if (o.clean) {
+        struct stat st;
+        o.clean_dir =
+            f.n > 1 || (stat(o.clean, &st) == 0 && S_ISDIR(st.st_mode));
+        if (f.n > 1 && !(stat(o.clean, &st) == 0 && S_ISDIR(st.st_mode))) {
+            fprintf(stderr, "vigil check-release: --clean OUT must be an "
+                            "existing folder when checking several files\n");
+            ret = VIGIL_EXIT_USAGE;
+            goto out;
+        }
+    }
+    o.pol.custom_patterns = pats;
+    o.pol.ncustom_patterns = npats;
+    o.pol.custom_headers = hdrs;
+    o.pol.ncustom_headers = nhdrs;
+    vigil_err_clear(&err);
+    if (vigil_disclose_new(&d, &o.pol, &err) != VIGIL_OK) {
+        fprintf(stderr, "vigil check-release: %s\n", err.msg);
+        ret = VIGIL_EXIT_USAGE;
+        goto out;
+    }
+    res = calloc(f.n + 1, sizeof(*res));
+    if (!res) {
+        ret = VIGIL_EXIT_SOFTWARE;
+        goto out;
+    }
+    vigil_buf_init(&out, (size_t)256 << 20);
+    for (size_t i = 0; i < f.n; i++) {
+        vigil_err_clear(&err);
+        if (vigil_disclose_check_file(d, f.v[i], &res[i], &err) != VIGIL_OK) {
+            fprintf(stderr, "vigil check-release: %s: %s\n", f.v[i], err.msg);
+            if (err.rc == VIGIL_ENOMEM) {
+                ret = VIGIL_EXIT_SOFTWARE;
+                vigil_buf_fini(&out);
+                goto out;
+            }
+            missing = 1;
+            continue;
+        }
+        vigil_buf_reset(&out);
+        if (o.json) {
+            vigil_disclose_report_json(res[i], &out);
+            vigil_buf_putc(&out, '\n');
+        } else {
+            vigil_disclose_report_text(res[i], &out);
+        }
+        if ((int)res[i]->verdict > worst)
+            worst = (int)res[i]->verdict;
+        if (o.clean && res[i]->verdict != VIGIL_DISCLOSE_PASS) {
+            int v = clean_one(d, &o, f.v[i], &out);
+            if (v == -2)
+                ret = VIGIL_EXIT_IOERR;
+        }
+        fwrite(out.data ? out.data : "", 1, out.len, stdout);
+        if (!o.html) {
+            /* Only the HTML report needs every result at the end. */
+            vigil_disclose_result_free(res[i]);
+            res[i] = NULL;
+        }
+    }
+    fflush(stdout);
+    if (o.html) {
+        size_t k = 0;
+        vigil_buf_reset(&out);
+        for (size_t i = 0; i < f.n; i++)
+            if (res[i])
+                res[k++] = res[i];
+        for (size_t i = k; i < f.n; i++)
+            res[i] = NULL;
+        if (vigil_disclose_report_html(
+                (const struct vigil_disclose_result *const *)res, k, &out) !=
+                VIGIL_OK ||
+            !write_all(o.html, out.data ? out.data : "", out.len)) {
+            fprintf(stderr, "vigil check-release: cannot write %s\n", o.html);
+            ret = VIGIL_EXIT_IOERR;
+        }
+    }
+    vigil_buf_fini(&out);
+    if (ret == VIGIL_EXIT_OK)
+        ret = missing ? VIGIL_EXIT_NOINPUT : exit_for(worst);
+out:
+    for (size_t i = 0; i < f.n; i++) {
+        if (res)
+            vigil_disclose_result_free(res[i]);
+        free(f.v[i]);
+    }
+    free(res);
+    free(f.v);
+    vigil_disclose_free(d);
+    return ret;
 }

@@ -321,9 +321,9 @@ cmd_parse(int argc, char **argv)
         } else if ((k = arg_value(argc, argv, &i, "--year", "-y", &val)) != 0) {
             int64_t y;
             if (k < 0 || !vigil_parse_i64(val, strlen(val), &y) || y < 1970 ||
-                y > 9999) {
+                y > 2261) {
                 fprintf(stderr, "vigil parse: --year needs a year "
-                                "(1970-9999)\n");
+                                "(1970-2261)\n");
                 free(files);
                 return VIGIL_EXIT_USAGE;
             }

@@ -112,9 +112,9 @@ apply_retention(struct vigil_store *store, const struct vigil_config *cfg)
         return;
     if (vigil_store_apply_retention(store, vigil_time_now(), &deleted, &err) !=
         VIGIL_OK)
-        vigil_log(VIGIL_LOG_ERROR, 2143, "retention failed: %s", err.msg);
+        vigil_log(VIGIL_LOG_ERROR, 1143, "retention failed: %s", err.msg);
     else if (deleted > 0)
-        vigil_log(VIGIL_LOG_INFO, 2144,
+        vigil_log(VIGIL_LOG_INFO, 1144,
                   "retention removed %lld archived events", (long long)deleted);
 }
 
@@ -125,13 +125,13 @@ log_sources(const struct vigil_config *cfg)
 
     for (size_t i = 0; i < cfg->nsources; i++) {
         const struct vigil_source_config *s = &cfg->sources[i];
-        vigil_log(VIGIL_LOG_INFO, 2140, "source %s: %s%s%s, format %s", s->name,
+        vigil_log(VIGIL_LOG_INFO, 1140, "source %s: %s%s%s, format %s", s->name,
                   types[s->type], s->npaths ? " " : "",
                   s->npaths ? s->paths[0] : "",
                   s->format[0] ? s->format : "auto");
     }
     if (cfg->nsources == 0)
-        vigil_log(VIGIL_LOG_WARN, 2145,
+        vigil_log(VIGIL_LOG_WARN, 1145,
                   "no sources configured: nothing to read");
 }
 
@@ -139,16 +139,17 @@ log_sources(const struct vigil_config *cfg)
  * On any failure the old configuration keeps running. */
 static void
 reload(const char *path, struct vigil_config **cfg, struct vigil_ingest **ing,
-       struct vigil_store *store, int once)
+       struct vigil_store *store, int once, struct run_detect **rd)
 {
     struct vigil_config *ncfg = calloc(1, sizeof(*ncfg));
     struct vigil_ingest *ning = NULL;
     struct vigil_err err = {0};
+    struct run_detect *nrd = NULL, *use = *rd;
 
     if (ncfg == NULL)
         return;
     if (load_config(path, ncfg, &err) != VIGIL_OK) {
-        vigil_log(VIGIL_LOG_ERROR, 2141,
+        vigil_log(VIGIL_LOG_ERROR, 1141,
                   "reload refused, keeping the running configuration: %s",
                   err.msg);
         vigil_config_free(ncfg);
@@ -157,9 +158,22 @@ reload(const char *path, struct vigil_config **cfg, struct vigil_ingest **ing,
     }
     if (strcmp(ncfg->state_dir, (*cfg)->state_dir) != 0 ||
         ncfg->archive_events != (*cfg)->archive_events)
-        vigil_log(VIGIL_LOG_WARN, 2146,
+        vigil_log(VIGIL_LOG_WARN, 1146,
                   "state_dir and store.archive_events take effect at the "
                   "next start");
+    /* Rules: the new ones only if they build and refuse no more rules
+     * than the running ones (run_detect.c). */
+    if (run_detect_new(&nrd, ncfg, &err) != VIGIL_OK ||
+        run_detect_worse(nrd, *rd, &err)) {
+        vigil_log(VIGIL_LOG_ERROR, 1162,
+                  "rules not reloaded, keeping the running ones: %s", err.msg);
+        run_detect_free(nrd);
+        nrd = NULL;
+        vigil_err_clear(&err);
+    } else {
+        use = nrd;
+        run_detect_log(nrd);
+    }
     /* Stop the old sources first: their last batches and checkpoints
      * must be stored before the new sources read the checkpoints. */
     vigil_ingest_stop(*ing);
@@ -168,29 +182,39 @@ reload(const char *path, struct vigil_config **cfg, struct vigil_ingest **ing,
     /* Freed before the new one starts: its sockets hold the ports. */
     vigil_ingest_free(*ing);
     *ing = NULL;
-    if (vigil_ingest_new(&ning, ncfg, store, NULL, once, &err) == VIGIL_OK &&
+    if (vigil_ingest_new(&ning, ncfg, store, run_detect_hook(use), once,
+                         &err) == VIGIL_OK &&
         vigil_ingest_start(ning, &err) == VIGIL_OK) {
         vigil_config_free(*cfg);
         free(*cfg);
         *cfg = ncfg;
         *ing = ning;
-        vigil_log(VIGIL_LOG_INFO, 2142, "configuration reloaded");
+        if (use != *rd) {
+            run_detect_free(*rd);
+            *rd = use;
+        }
+        vigil_log(VIGIL_LOG_INFO, 1142, "configuration reloaded");
         log_sources(ncfg);
         return;
     }
-    vigil_log(VIGIL_LOG_ERROR, 2141,
+    vigil_log(VIGIL_LOG_ERROR, 1141,
               "reload failed, going on with the old configuration: %s",
               err.msg);
     vigil_ingest_free(ning);
     vigil_config_free(ncfg);
     free(ncfg);
     vigil_err_clear(&err);
-    if (vigil_ingest_new(ing, *cfg, store, NULL, once, &err) != VIGIL_OK ||
+    if (vigil_ingest_new(ing, *cfg, store, run_detect_hook(use), once, &err) !=
+            VIGIL_OK ||
         vigil_ingest_start(*ing, &err) != VIGIL_OK) {
-        vigil_log(VIGIL_LOG_ERROR, 2141,
+        vigil_log(VIGIL_LOG_ERROR, 1141,
                   "cannot restart the old configuration either: %s", err.msg);
         vigil_ingest_free(*ing);
         *ing = NULL;
+    }
+    if (use != *rd) {
+        run_detect_free(*rd);
+        *rd = use;
     }
 }
 
@@ -202,6 +226,7 @@ cmd_run(int argc, char **argv)
     struct vigil_config *cfg = NULL;
     struct vigil_store *store = NULL;
     struct vigil_ingest *ing = NULL;
+    struct run_detect *rd = NULL;
     struct vigil_store_opts sopts = {0};
     struct vigil_err err = {0};
     char state[4096], db[4200];
@@ -273,10 +298,17 @@ cmd_run(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    vigil_log(VIGIL_LOG_INFO, 2147, "vigil %s starting: config %s, store %s",
+    vigil_log(VIGIL_LOG_INFO, 1147, "vigil %s starting: config %s, store %s",
               VIGIL_VERSION, cfg->path[0] ? cfg->path : "(built-in)", db);
     log_sources(cfg);
-    if (vigil_ingest_new(&ing, cfg, store, NULL, once, &err) != VIGIL_OK ||
+    if (run_detect_new(&rd, cfg, &err) != VIGIL_OK) {
+        fprintf(stderr, "vigil run: %s\n", err.msg);
+        ret = VIGIL_EXIT_CONFIG;
+        goto out;
+    }
+    run_detect_log(rd);
+    if (vigil_ingest_new(&ing, cfg, store, run_detect_hook(rd), once, &err) !=
+            VIGIL_OK ||
         vigil_ingest_start(ing, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil run: %s\n", err.msg);
         ret = err.rc == VIGIL_EINVAL || err.rc == VIGIL_EPARSE
@@ -295,14 +327,14 @@ cmd_run(int argc, char **argv)
             struct timespec tmo = {1, 0};
             int sig = sigtimedwait(&sigs, NULL, &tmo);
             if (sig == SIGTERM || sig == SIGINT) {
-                vigil_log(VIGIL_LOG_INFO, 2148, "%s: stopping",
+                vigil_log(VIGIL_LOG_INFO, 1148, "%s: stopping",
                           sig == SIGTERM ? "SIGTERM" : "SIGINT");
                 break;
             }
             if (sig == SIGHUP) {
-                vigil_log(VIGIL_LOG_INFO, 2149, "SIGHUP: reloading %s",
+                vigil_log(VIGIL_LOG_INFO, 1149, "SIGHUP: reloading %s",
                           cfg_path ? cfg_path : "the built-in configuration");
-                reload(cfg_path, &cfg, &ing, store, once);
+                reload(cfg_path, &cfg, &ing, store, once, &rd);
                 if (ing == NULL) {
                     ret = VIGIL_EXIT_SOFTWARE;
                     break;
@@ -317,8 +349,9 @@ cmd_run(int argc, char **argv)
                 apply_retention(store, cfg);
                 next_retention = mono_s() + RUN_RETENTION_EVERY_S;
             }
+            run_detect_tick(rd, store);
             if (vigil_ingest_done(ing)) {
-                vigil_log(VIGIL_LOG_INFO, 2150,
+                vigil_log(VIGIL_LOG_INFO, 1150,
                           "every source has ended: stopping");
                 break;
             }
@@ -327,7 +360,7 @@ cmd_run(int argc, char **argv)
     vigil_ingest_stop(ing);
     vigil_err_clear(&err);
     if (vigil_store_flush(store, &err) != VIGIL_OK) {
-        vigil_log(VIGIL_LOG_ERROR, 2151, "%s", err.msg);
+        vigil_log(VIGIL_LOG_ERROR, 1151, "%s", err.msg);
         ret = VIGIL_EXIT_IOERR;
     }
     if (ing != NULL)
@@ -335,6 +368,7 @@ cmd_run(int argc, char **argv)
 
 out:
     vigil_ingest_free(ing);
+    run_detect_free(rd);
     vigil_store_close(store);
     vigil_config_free(cfg);
     free(cfg);

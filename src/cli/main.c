@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"check-release", cmd_check_release,
      "check documents for hidden personal data before publishing"},
     {"status", cmd_status, "show the daemon's per-source counters"},
+    {"alerts", cmd_alerts, "show the alerts the daemon stored"},
     {"version", cmd_version, "print the version"},
 };
 

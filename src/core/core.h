@@ -211,11 +211,13 @@ int vigil_ip_in_cidr(const uint8_t addr[16], const uint8_t net[16],
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t vigil_days_from_civil(int64_t y, unsigned m, unsigned d);
-/* ns since the epoch of a UTC calendar time. */
+/* ns since the epoch of a UTC calendar time. The caller keeps y within
+ * 1678..2261, the range int64 nanoseconds can hold. */
 int64_t vigil_time_from_utc(int y, int mon, int day, int h, int min, int s,
                             long nsec);
 /* Parses RFC 3339 / ISO 8601 ("2024-01-02T03:04:05.123Z", "+01:00", space
- * instead of T, no zone = UTC). Returns 1 and sets *ns, or 0. */
+ * instead of T, no zone = UTC). Returns 1 and sets *ns, or 0 (also for
+ * years outside 1678..2261). */
 int vigil_time_parse_rfc3339(const char *s, size_t len, int64_t *ns);
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmmmmZ" (micro-seconds); returns length.
  * dst >= 32 bytes. */
@@ -312,6 +314,9 @@ struct vigil_config {
     int64_t rescan_s;            /* ingest.rescan_interval: glob re-scan */
     struct vigil_source_config sources[VIGIL_CONFIG_MAX_SOURCES];
     size_t nsources;
+    char *rule_dirs[VIGIL_CONFIG_MAX_PATHS]; /* rules: Sigma dirs, owned */
+    size_t nrule_dirs;
+    int builtin_rules; /* builtin_rules: load vigil's pack (default 1) */
 };
 
 /* Fills cfg with the built-in configuration: the system log files that

@@ -485,6 +485,31 @@ load_sources(struct loader *ld, yaml_node_t *seq)
     return VIGIL_OK;
 }
 
+/* rules: [dir, ...] -- Sigma rule files or folders for the daemon. */
+static enum vigil_rc
+load_rule_dirs(struct loader *ld, yaml_node_t *v)
+{
+    struct vigil_config *cfg = ld->cfg;
+
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(ld, v, "'rules' must be a list of rule files or folders");
+    for (yaml_node_item_t *it = v->data.sequence.items.start;
+         it < v->data.sequence.items.top; it++) {
+        yaml_node_t *pn = yaml_document_get_node(ld->doc, *it);
+        const char *p = pn ? scalar(pn) : NULL;
+        if (p == NULL || *p == '\0' || strlen(p) >= 4096)
+            return fail(ld, pn ? pn : v,
+                        "each rules entry must be a non-empty path");
+        if (cfg->nrule_dirs >= VIGIL_CONFIG_MAX_PATHS)
+            return fail(ld, pn, "more than %d rules entries",
+                        VIGIL_CONFIG_MAX_PATHS);
+        if ((cfg->rule_dirs[cfg->nrule_dirs] = strdup(p)) == NULL)
+            return vigil_err_set(ld->err, VIGIL_ENOMEM, "out of memory");
+        cfg->nrule_dirs++;
+    }
+    return VIGIL_OK;
+}
+
 static enum vigil_rc
 load_root(struct loader *ld, yaml_node_t *root)
 {
@@ -511,10 +536,14 @@ load_root(struct loader *ld, yaml_node_t *root)
             rc = load_ingest(ld, v);
         } else if (strcmp(key, "sources") == 0) {
             rc = load_sources(ld, v);
+        } else if (strcmp(key, "rules") == 0) {
+            rc = load_rule_dirs(ld, v);
+        } else if (strcmp(key, "builtin_rules") == 0) {
+            rc = get_bool(ld, "builtin_rules", v, &ld->cfg->builtin_rules);
         } else {
             rc = fail(ld, k,
                       "unknown key '%s' (known: state_dir, stats_interval, "
-                      "store, ingest, sources)",
+                      "store, ingest, sources, rules, builtin_rules)",
                       key);
         }
         if (rc != VIGIL_OK)
@@ -537,6 +566,7 @@ set_defaults(struct vigil_config *cfg)
     cfg->batch_ms = 200;
     cfg->poll_ms = 250;
     cfg->rescan_s = 10;
+    cfg->builtin_rules = 1;
 }
 
 enum vigil_rc
@@ -644,5 +674,7 @@ vigil_config_free(struct vigil_config *cfg)
     for (size_t i = 0; i < cfg->nsources && i < VIGIL_CONFIG_MAX_SOURCES; i++)
         for (size_t j = 0; j < cfg->sources[i].npaths; j++)
             free(cfg->sources[i].paths[j]);
+    for (size_t i = 0; i < cfg->nrule_dirs && i < VIGIL_CONFIG_MAX_PATHS; i++)
+        free(cfg->rule_dirs[i]);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -88,7 +88,7 @@ void vigil_ingest_free(struct vigil_ingest *ing);
 size_t vigil_ingest_counters(struct vigil_ingest *ing,
                              struct vigil_source_counters *out, size_t max);
 
-/* Logs one line per source with its counters (message 2110). */
+/* Logs one line per source with its counters (message 1110). */
 void vigil_ingest_log_stats(struct vigil_ingest *ing);
 
 #endif

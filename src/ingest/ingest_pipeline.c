@@ -163,7 +163,7 @@ src_done(enum vigil_rc rc, const char *msg, void *arg)
                 atomic_store(&s->store_failed, 1);
         pthread_mutex_unlock(&s->mu);
     } else {
-        vigil_log(VIGIL_LOG_ERROR, 2111,
+        vigil_log(VIGIL_LOG_ERROR, 1111,
                   "source %s: the store refused a batch (%s); reading "
                   "again from the last committed position",
                   s->sc->name, msg ? msg : vigil_strerror(rc));
@@ -196,7 +196,7 @@ src_ckpt_get(void *arg, const char *key, struct vigil_checkpoint *cp)
         cp_put(&s->committed, &s->ncommitted, &s->capcommitted, cp);
         pthread_mutex_unlock(&s->mu);
     } else if (rc != VIGIL_ENOTFOUND) {
-        vigil_log(VIGIL_LOG_WARN, 2112,
+        vigil_log(VIGIL_LOG_WARN, 1112,
                   "source %s: cannot read the checkpoint of %s: %s",
                   s->sc->name, key, err.msg);
         rc = VIGIL_ENOTFOUND;
@@ -211,7 +211,8 @@ src_ckpt_get(void *arg, const char *key, struct vigil_checkpoint *cp)
 static enum vigil_rc
 src_new_batch(struct src *s, int reset_arena, struct vigil_err *err)
 {
-    if ((s->batch = vigil_store_batch_new()) == NULL)
+    if ((s->batch = s->ing->store ? vigil_store_batch_new_for(s->ing->store)
+                                  : vigil_store_batch_new()) == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     s->blines = 0;
     s->nbcps = 0;
@@ -313,6 +314,12 @@ src_record(struct src *s, const char *line, size_t len,
     struct vigil_err err = {0};
     enum vigil_rc rc;
 
+    if (line != NULL && (len == 0 || (len == 1 && line[0] == '\r'))) {
+        /* An empty line is no record; only the position moves. */
+        if (cp != NULL)
+            src_note_cp(s, cp);
+        return VIGIL_OK;
+    }
     if (s->batch == NULL && src_new_batch(s, 1, &err) != VIGIL_OK) {
         s->lc.events_in++;
         s->lc.dropped++;
@@ -343,7 +350,7 @@ src_record(struct src *s, const char *line, size_t len,
                 if (ing->det->serialize)
                     pthread_mutex_unlock(&ing->det_mu);
                 if (rc != VIGIL_OK)
-                    vigil_log(VIGIL_LOG_WARN, 2113,
+                    vigil_log(VIGIL_LOG_WARN, 1113,
                               "source %s: detection failed on an event: %s",
                               s->sc->name, vigil_strerror(rc));
                 s->lc.alerts += vigil_store_batch_alerts(s->batch) - before;
@@ -422,7 +429,7 @@ file_recover(struct src *s)
     atomic_store(&s->store_failed, 0);
     err.rc = VIGIL_OK;
     if (ingest_tail_scan(s->tail, src_ckpt_get, s, &err) != VIGIL_OK)
-        vigil_log(VIGIL_LOG_ERROR, 2114, "source %s: %s", s->sc->name, err.msg);
+        vigil_log(VIGIL_LOG_ERROR, 1114, "source %s: %s", s->sc->name, err.msg);
     sleep_ms(1000);
 }
 
@@ -444,14 +451,14 @@ file_loop(struct src *s)
         }
         if (mono_ms() >= next_scan) {
             if (ingest_tail_scan(s->tail, src_ckpt_get, s, &err) != VIGIL_OK)
-                vigil_log(VIGIL_LOG_ERROR, 2114, "source %s: %s", s->sc->name,
+                vigil_log(VIGIL_LOG_ERROR, 1114, "source %s: %s", s->sc->name,
                           err.msg);
             next_scan = mono_ms() + ing->cfg->rescan_s * 1000;
         }
         rc = ingest_tail_poll(s->tail, &sink, SRC_READ_BUDGET, 0, &bytes, &err);
         if (rc != VIGIL_OK) {
             if (!atomic_load(&s->store_failed))
-                vigil_log(VIGIL_LOG_ERROR, 2114, "source %s: %s", s->sc->name,
+                vigil_log(VIGIL_LOG_ERROR, 1114, "source %s: %s", s->sc->name,
                           err.msg);
             sleep_ms(ing->cfg->poll_ms);
             continue;
@@ -520,7 +527,7 @@ net_open(struct src *s, struct vigil_err *err)
         for (int i = 0; i < SRC_TCP_CLIENTS; i++)
             s->clients[i].fd = -1;
     }
-    vigil_log(VIGIL_LOG_INFO, 2120, "source %s: listening on %s/%s", name,
+    vigil_log(VIGIL_LOG_INFO, 1120, "source %s: listening on %s/%s", name,
               s->sc->listen,
               s->sc->protocol == VIGIL_PROTO_UDP ? "udp" : "tcp");
     return VIGIL_OK;
@@ -584,7 +591,7 @@ net_loop(struct src *s)
     char *buf = malloc(bufsz > 65536 ? bufsz : 65536);
 
     if (buf == NULL) {
-        vigil_log(VIGIL_LOG_ERROR, 2114, "source %s: out of memory",
+        vigil_log(VIGIL_LOG_ERROR, 1114, "source %s: out of memory",
                   s->sc->name);
         return;
     }
@@ -622,7 +629,7 @@ net_loop(struct src *s)
                         break;
                     }
                 if (cfd >= 0 && slot < 0) {
-                    vigil_log(VIGIL_LOG_WARN, 2121,
+                    vigil_log(VIGIL_LOG_WARN, 1121,
                               "source %s: more than %d senders; refusing "
                               "one",
                               s->sc->name, SRC_TCP_CLIENTS);
@@ -678,7 +685,7 @@ journal_loop(struct src *s)
             continue;
         }
         if (rc != VIGIL_END)
-            vigil_log(VIGIL_LOG_ERROR, 2130, "source %s: %s", s->sc->name,
+            vigil_log(VIGIL_LOG_ERROR, 1130, "source %s: %s", s->sc->name,
                       err.msg);
         src_flush(s, &err);
         if (ing->once)
@@ -849,7 +856,7 @@ vigil_ingest_start(struct vigil_ingest *ing, struct vigil_err *err)
             rc = ingest_tail_scan(s->tail, src_ckpt_get, s, err);
             s->store_lookup = 0;
             if (rc == VIGIL_OK && ingest_tail_nfiles(s->tail) == 0)
-                vigil_log(VIGIL_LOG_WARN, 2106,
+                vigil_log(VIGIL_LOG_WARN, 1106,
                           "source %s: no file matches its paths yet",
                           s->sc->name);
             break;
@@ -969,7 +976,7 @@ vigil_ingest_log_stats(struct vigil_ingest *ing)
         pthread_mutex_lock(&ing->srcs[i].mu);
         c = ing->srcs[i].c;
         pthread_mutex_unlock(&ing->srcs[i].mu);
-        vigil_log(VIGIL_LOG_INFO, 2110,
+        vigil_log(VIGIL_LOG_INFO, 1110,
                   "source %s: %llu in, %llu decoded, %llu failed, %llu "
                   "dropped, %llu alerts",
                   c.name, (unsigned long long)c.events_in,

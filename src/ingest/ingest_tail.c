@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +36,15 @@ struct tail_stream {
     int skipping;               /* dropping an overlong line */
 };
 
+#define TAIL_PENDING_MAX 8
+
 struct tail_file {
     char path[4096];
     struct tail_stream cur;
     struct tail_stream old;
+    /* Rotated files never seen, to read whole after old (oldest first). */
+    int pending[TAIL_PENDING_MAX];
+    size_t npending;
     int seen; /* matched by the latest scan */
 };
 
@@ -304,9 +310,131 @@ find_rotated(const char *path, const struct vigil_checkpoint *cp,
     return fd;
 }
 
+static int64_t
+mtime_ns(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * VIGIL_NS_PER_SEC + st->st_mtim.tv_nsec;
+}
+
+static int
+is_compressed(const char *name)
+{
+    static const char *const ext[] = {".gz",  ".bz2", ".xz", ".zst",
+                                      ".lz4", ".Z",   ".zip"};
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && strcmp(name + n - k, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+struct newer {
+    int fd;
+    int64_t mtime;
+};
+
+static int
+cmp_newer(const void *a, const void *b)
+{
+    const struct newer *x = a, *y = b;
+
+    return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+/* While vigil was stopped the file may have been rotated more than once:
+ * besides the file the checkpoint names (skip_ino), rotated siblings
+ * ("auth.log.1", "auth.log-20240101"; not compressed ones, not files the
+ * globs follow anyway) last written after `since` hold lines never read.
+ * Queues them on f, oldest first. */
+static void
+find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
+           uint64_t cur_ino, int64_t since)
+{
+    char dir[4096];
+    const char *slash = strrchr(f->path, '/');
+    const char *base = slash ? slash + 1 : f->path;
+    size_t blen = strlen(base);
+    struct newer found[TAIL_PENDING_MAX];
+    size_t n = 0, scanned = 0;
+    struct dirent *de;
+    DIR *d;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == f->path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f->path), f->path);
+    if ((d = opendir(dir)) == NULL)
+        return;
+    while ((de = readdir(d)) != NULL && scanned++ < TAIL_DIR_SCAN_MAX) {
+        char full[8192];
+        struct stat st;
+        int followed = 0, fd;
+
+        if (strncmp(de->d_name, base, blen) != 0 || de->d_name[blen] == '\0' ||
+            is_compressed(de->d_name))
+            continue;
+        snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+        for (size_t g = 0; g < t->nglobs && !followed; g++)
+            followed = fnmatch(t->globs[g], full, FNM_PATHNAME) == 0;
+        if (followed || stat(full, &st) != 0 || !S_ISREG(st.st_mode) ||
+            (uint64_t)st.st_ino == skip_ino || (uint64_t)st.st_ino == cur_ino ||
+            mtime_ns(&st) <= since)
+            continue;
+        if (n == TAIL_PENDING_MAX) {
+            vigil_log(VIGIL_LOG_WARN, 1107,
+                      "%s: more than %d rotated files to catch up on; "
+                      "reading the newest %d",
+                      f->path, TAIL_PENDING_MAX, TAIL_PENDING_MAX);
+            qsort(found, n, sizeof(found[0]), cmp_newer);
+            if (mtime_ns(&st) <= found[0].mtime)
+                continue;
+            close(found[0].fd);
+            memmove(found, found + 1, (n - 1) * sizeof(found[0]));
+            n--;
+        }
+        if ((fd = open_file(full, &st)) < 0)
+            continue;
+        found[n].fd = fd;
+        found[n++].mtime = mtime_ns(&st);
+        vigil_log(VIGIL_LOG_INFO, 1108,
+                  "%s: reading %s, rotated while vigil was stopped", f->path,
+                  full);
+    }
+    closedir(d);
+    qsort(found, n, sizeof(found[0]), cmp_newer);
+    for (size_t i = 0; i < n; i++)
+        f->pending[f->npending++] = found[i].fd;
+}
+
+/* Makes the next queued rotated file the old stream. */
+static int
+next_pending(struct tail_file *f)
+{
+    struct stat st;
+
+    while (f->npending > 0) {
+        int fd = f->pending[0];
+        memmove(f->pending, f->pending + 1,
+                (f->npending - 1) * sizeof(f->pending[0]));
+        f->npending--;
+        if (fstat(fd, &st) == 0) {
+            stream_start(&f->old, fd, &st, 0);
+            return 1;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
 /* Decides where a newly followed file starts. */
 static void
-file_start(struct tail_file *f, ingest_ckpt_get_fn get, void *arg)
+file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
+           void *arg)
 {
     struct vigil_checkpoint cp;
     struct stat st, ost;
@@ -318,10 +446,12 @@ file_start(struct tail_file *f, ingest_ckpt_get_fn get, void *arg)
          * rest is still worth reading. */
         if (have) {
             int ofd = find_rotated(f->path, &cp, &ost);
-            if (ofd >= 0 && cp.offset <= (uint64_t)ost.st_size)
+            if (ofd >= 0 && cp.offset <= (uint64_t)ost.st_size) {
                 stream_start(&f->old, ofd, &ost, cp.offset);
-            else if (ofd >= 0)
+                find_newer(t, f, cp.inode, 0, mtime_ns(&ost));
+            } else if (ofd >= 0) {
                 close(ofd);
+            }
         }
         return;
     }
@@ -338,7 +468,7 @@ file_start(struct tail_file *f, ingest_ckpt_get_fn get, void *arg)
                 f->cur.cp.fingerprint = fp;
             return;
         }
-        vigil_log(VIGIL_LOG_INFO, 2104,
+        vigil_log(VIGIL_LOG_INFO, 1104,
                   "%s was truncated or rewritten while vigil was stopped; "
                   "reading it from the start",
                   f->path);
@@ -350,12 +480,17 @@ file_start(struct tail_file *f, ingest_ckpt_get_fn get, void *arg)
     int ofd = find_rotated(f->path, &cp, &ost);
     if (ofd >= 0 && cp.offset <= (uint64_t)ost.st_size) {
         stream_start(&f->old, ofd, &ost, cp.offset);
-        vigil_log(VIGIL_LOG_INFO, 2105,
+        vigil_log(VIGIL_LOG_INFO, 1105,
                   "%s was rotated while vigil was stopped; finishing the "
                   "rotated file from offset %llu first",
                   f->path, (unsigned long long)cp.offset);
-    } else if (ofd >= 0) {
-        close(ofd);
+        find_newer(t, f, cp.inode, (uint64_t)st.st_ino, mtime_ns(&ost));
+    } else {
+        if (ofd >= 0)
+            close(ofd);
+        if (cp.updated_ns > 0)
+            find_newer(t, f, cp.inode, (uint64_t)st.st_ino, cp.updated_ns);
+        next_pending(f);
     }
     stream_start(&f->cur, fd, &st, 0);
 }
@@ -369,7 +504,7 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
     enum vigil_rc rc;
     int eof;
 
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < TAIL_PENDING_MAX + 3; round++) {
         if (f->old.fd >= 0) {
             rc = stream_read(t, &f->old, sink, budget, used, &eof, err);
             if (rc != VIGIL_OK)
@@ -382,6 +517,8 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
             stream_close(&f->old);
             if (rc != VIGIL_OK)
                 return rc;
+            if (next_pending(f))
+                continue;
         }
 
         if (stat(f->path, &st) != 0) {
@@ -399,7 +536,7 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
             struct tail_stream tmp = f->old;
             f->old = f->cur;
             f->cur = tmp;
-            vigil_log(VIGIL_LOG_INFO, 2101,
+            vigil_log(VIGIL_LOG_INFO, 1101,
                       "%s was rotated; finishing the old file, then "
                       "reading the new one",
                       f->path);
@@ -424,7 +561,7 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
     if (!truncated && size > f->cur.read_off && f->cur.cp.fingerprint != 0)
         truncated = fingerprint(f->cur.fd, size) != f->cur.cp.fingerprint;
     if (truncated) {
-        vigil_log(VIGIL_LOG_INFO, 2102,
+        vigil_log(VIGIL_LOG_INFO, 1102,
                   "%s was truncated (copytruncate); reading it from the "
                   "start",
                   f->path);
@@ -477,6 +614,8 @@ nomem:
 static void
 file_free(struct tail_file *f)
 {
+    for (size_t i = 0; i < f->npending; i++)
+        close(f->pending[i]);
     stream_close(&f->cur);
     stream_close(&f->old);
     vigil_buf_fini(&f->cur.part);
@@ -547,7 +686,7 @@ ingest_tail_scan(struct ingest_tail *t, ingest_ckpt_get_fn get, void *arg,
                 if (i < n && (stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
                     continue;
                 if (t->nfiles >= INGEST_MAX_FILES) {
-                    vigil_log(VIGIL_LOG_WARN, 2103,
+                    vigil_log(VIGIL_LOG_WARN, 1103,
                               "%s: more than %d files match; ignoring the "
                               "rest",
                               t->globs[g], INGEST_MAX_FILES);
@@ -563,7 +702,7 @@ ingest_tail_scan(struct ingest_tail *t, ingest_ckpt_get_fn get, void *arg,
                 stream_init(&f->old, t->max_line);
                 stream_key(&f->cur, f->path);
                 stream_key(&f->old, f->path);
-                file_start(f, get, arg);
+                file_start(t, f, get, arg);
                 t->files[t->nfiles++] = f;
             }
             f->seen = 1;

@@ -71,8 +71,8 @@ clf_time(const char *p, const char *end, int64_t *ns)
     oh = num2(p + 23);
     om = num2(p + 25);
     if (d < 1 || d > 31 || mon == 0 || num2(p + 8) < 0 || num2(p + 10) < 0 ||
-        h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60 || oh < 0 ||
-        om < 0)
+        y < PARSE_MIN_YEAR || y > PARSE_MAX_YEAR || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || s < 0 || s > 60 || oh < 0 || om < 0)
         return NULL;
     sign = p[22] == '-' ? -1 : 1;
     *ns = vigil_time_from_utc(y, mon, d, h, mi, s, 0) -

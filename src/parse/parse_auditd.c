@@ -53,7 +53,8 @@ unhex(struct vigil_event *ev, const char *v, size_t n, size_t *outn)
     return d;
 }
 
-#define KEY_IS(k, kl, lit) ((kl) == sizeof(lit) - 1 && memcmp(k, lit, kl) == 0)
+#define KEY_IS(k, kl, lit)                                                     \
+    ((kl) == sizeof(lit) - 1 && memcmp(k, "" lit "", kl) == 0)
 
 static void
 add_pair(struct audit_ctx *c, const char *k, size_t kl, const char *v,
@@ -211,7 +212,8 @@ parse_auditd_decode(struct vigil_event *ev, const char *line, size_t len,
     for (q = secs; q < end && parse_is_digit(*q); q++)
         ;
     if (q == secs || q >= end || *q != '.' ||
-        !vigil_parse_i64(secs, (size_t)(q - secs), &s) || s > 1LL << 40)
+        !vigil_parse_i64(secs, (size_t)(q - secs), &s) ||
+        s > 9000000000LL) /* year 2255: past it ns overflow */
         return VIGIL_EPARSE;
     ms = ++q;
     for (; q < end && parse_is_digit(*q); q++)

@@ -68,7 +68,7 @@ add_text(struct vigil_event *ev, const char *name, size_t nlen, const char *s,
 }
 
 #define ADD(ev, lit, s, n, t)                                                  \
-    add_text((ev), lit, sizeof(lit) - 1, (s), (n), (t))
+    add_text((ev), "" lit "", sizeof(lit) - 1, (s), (n), (t))
 
 static int
 is_key_char(char c)
@@ -89,7 +89,8 @@ key_at(const char *p, const char *end)
     return q > p && q < end && *q == '=' ? q : NULL;
 }
 
-#define KEY_IS(k, kl, lit) ((kl) == sizeof(lit) - 1 && memcmp(k, lit, kl) == 0)
+#define KEY_IS(k, kl, lit)                                                     \
+    ((kl) == sizeof(lit) - 1 && memcmp(k, "" lit "", kl) == 0)
 
 static void
 add_ext(struct vigil_event *ev, const char *k, size_t kl, const char *v,
@@ -125,7 +126,8 @@ add_ext(struct vigil_event *ev, const char *k, size_t kl, const char *v,
         ADD(ev, "network.transport", v, vl, VIGIL_F_STR);
     else if (KEY_IS(k, kl, "rt")) {
         int64_t ms;
-        if (vl >= 10 && vl <= 15 && vigil_parse_i64(v, vl, &ms) && ms > 0)
+        if (vl >= 10 && vl <= 13 && vigil_parse_i64(v, vl, &ms) && ms > 0 &&
+            ms < 9000000000000LL)
             ev->time_ns = ms * 1000000;
     }
 }
@@ -183,6 +185,13 @@ parse_cef_decode(struct vigil_event *ev, const char *line, size_t len,
         p = parse_syslog_header(ev, line, len, opts, &prog, &plen);
         if (p == NULL)
             return VIGIL_EPARSE;
+        if (prog && plen == 3 && memcmp(prog, "CEF", 3) == 0) {
+            /* "host CEF:0|...": the header reader took "CEF" for the
+             * program name; it is the start of the message. */
+            if (ev->nfields && ev->fields[ev->nfields - 1].text == prog)
+                ev->nfields--;
+            p = prog;
+        }
         p = parse_search(p, end, "CEF:", 4);
         if (p == NULL)
             return VIGIL_EPARSE;

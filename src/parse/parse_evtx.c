@@ -28,8 +28,6 @@
 #define EVTX_MAX_ATTRS   16            /* attributes of one element */
 #define EVTX_MAX_UNNAMED 64            /* unnamed <Data> of one record */
 #define EVTX_MAX_NAME    256           /* a flattened field name */
-#define EVTX_HEADER_SIZE 4096
-#define EVTX_CHUNK_SIZE  65536
 #define EVTX_ARENA_CHUNK (256 * 1024)
 #define EVTX_ARENA_MAX   (16 * 1024 * 1024)
 #define EVTX_SIGNATURE   "ElfFile" /* 8 bytes with its NUL */
@@ -551,8 +549,6 @@ evtx_entity(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
 /* Records                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Maps the bytes XML refuses (see EVTX_MAP_B0). Returns the text to parse:
- * xml itself when nothing needed mapping. */
 static int
 evtx_needs_map(const unsigned char *u, size_t i, size_t n)
 {
@@ -561,6 +557,8 @@ evtx_needs_map(const unsigned char *u, size_t i, size_t n)
             (u[i + 2] == 0xBE || u[i + 2] == 0xBF));
 }
 
+/* Maps the bytes XML refuses (see EVTX_MAP_B0). Returns the text to parse:
+ * xml itself when nothing needed mapping; NULL when out of memory. */
 static const char *
 evtx_map_xml(struct evtx_reader *r, const char *xml, size_t n, size_t *out_len)
 {
@@ -619,11 +617,11 @@ evtx_parser_setup(struct evtx_reader *r)
  * be decoded is counted and skipped (VIGIL_OK); only the callback's
  * verdict or running out of memory stops the file. */
 static enum vigil_rc
-evtx_record(struct evtx_reader *r, libevtx_record_t *rec, int recovered)
+evtx_record(struct evtx_reader *r, libevtx_record_t *rec, uint64_t index,
+            int recovered)
 {
     libevtx_error_t *e = NULL;
-    size_t size = 0, n;
-    off64_t off = 0;
+    size_t size = 0, n, raw_len;
     const char *doc;
 
     if (libevtx_record_get_utf8_xml_string_size(rec, &size, &e) != 1 ||
@@ -642,16 +640,17 @@ evtx_record(struct evtx_reader *r, libevtx_record_t *rec, int recovered)
     if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)r->xml, size, &e) !=
         1)
         goto bad;
-    n = strnlen(r->xml, size);
-    if ((doc = evtx_map_xml(r, r->xml, n, &n)) == NULL)
+    raw_len = strnlen(r->xml, size);
+    if ((doc = evtx_map_xml(r, r->xml, raw_len, &n)) == NULL)
         return VIGIL_ENOMEM;
 
     vigil_arena_reset(&r->arena);
     vigil_event_init(&r->ev, &r->arena);
     r->ev.raw = r->xml;
-    r->ev.raw_len = (uint32_t)strnlen(r->xml, size);
-    if (libevtx_record_get_offset(rec, &off, NULL) == 1 && off > 0)
-        r->ev.offset = (uint64_t)off;
+    r->ev.raw_len = (uint32_t)raw_len;
+    /* libevtx gives no record offsets; the position is the 1-based index
+     * of the allocated record (0 for recovered ones). */
+    r->ev.offset = index;
     r->depth = 0;
     r->section = SEC_NONE;
     r->bad = 0;
@@ -711,12 +710,10 @@ evtx_errmsg(libevtx_error_t *e, char *dst, size_t n)
             *p = ' ';
 }
 
-/* Reads the file libevtx opens at libpath; label names it in messages.
- * size bounds the chunk bitmap. */
+/* Reads the file libevtx opens at libpath; label names it in messages. */
 static enum vigil_rc
-evtx_read(const char *libpath, const char *label, uint64_t size,
-          vigil_event_fn fn, void *arg, struct vigil_evtx_stats *stats,
-          struct vigil_err *err)
+evtx_read(const char *libpath, const char *label, vigil_event_fn fn, void *arg,
+          struct vigil_evtx_stats *stats, struct vigil_err *err)
 {
     libevtx_file_t *file = NULL;
     libevtx_error_t *e = NULL;
@@ -769,7 +766,7 @@ evtx_read(const char *libpath, const char *label, uint64_t size,
         }
         if (r->ids && libevtx_record_get_identifier(rec, &id, NULL) == 1)
             r->ids[r->nids++] = id;
-        rc = evtx_record(r, rec, 0);
+        rc = evtx_record(r, rec, (uint64_t)i + 1, 0);
         libevtx_record_free(&rec, NULL);
         if (rc != VIGIL_OK)
             goto out;
@@ -790,7 +787,7 @@ evtx_read(const char *libpath, const char *label, uint64_t size,
         if (libevtx_record_get_identifier(rec, &id, NULL) != 1 ||
             r->nids == 0 ||
             bsearch(&id, r->ids, r->nids, sizeof(id), evtx_cmp_id) == NULL)
-            rc = evtx_record(r, rec, 1);
+            rc = evtx_record(r, rec, 0, 1);
         libevtx_record_free(&rec, NULL);
         if (rc != VIGIL_OK)
             goto out;
@@ -818,7 +815,7 @@ int
 vigil_evtx_is_file(const char *path)
 {
     char sig[8];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     ssize_t n;
 
     if (fd < 0)
@@ -840,7 +837,7 @@ vigil_evtx_read_file(const char *path, vigil_event_fn fn, void *arg,
 
     if (path == NULL || fn == NULL || stats == NULL)
         return vigil_err_set(err, VIGIL_EINVAL, "evtx: missing argument");
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return vigil_err_set(err, VIGIL_EIO, "%s: %s", path, strerror(errno));
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -854,7 +851,7 @@ vigil_evtx_read_file(const char *path, vigil_event_fn fn, void *arg,
         return vigil_err_set(err, VIGIL_EPARSE,
                              "%s: not an EVTX file (no ElfFile signature)",
                              path);
-    return evtx_read(path, path, (uint64_t)st.st_size, fn, arg, stats, err);
+    return evtx_read(path, path, fn, arg, stats, err);
 }
 
 /* libevtx reads through file paths only (its memory-range IO needs
@@ -894,7 +891,7 @@ vigil_evtx_read_mem(const void *data, size_t len, vigil_event_fn fn, void *arg,
         done += (size_t)n;
     }
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    rc = evtx_read(path, "evtx image", len, fn, arg, stats, err);
+    rc = evtx_read(path, "evtx image", fn, arg, stats, err);
     close(fd);
     return rc;
 }

@@ -20,7 +20,7 @@
 /* Does [p, end) start with the literal lit? */
 #define PARSE_LIT(p, end, lit)                                                 \
     ((size_t)((end) - (p)) >= sizeof(lit) - 1 &&                               \
-     memcmp((p), (lit), sizeof(lit) - 1) == 0)
+     memcmp((p), "" lit "", sizeof(lit) - 1) == 0)
 
 /* Pushes one field; returns it, or NULL (and sets truncated) when full.
  * name and text are borrowed for the life of the batch. */
@@ -87,11 +87,15 @@ parse_ip(struct vigil_event *ev, const char *name, size_t name_len,
 }
 
 /* Literal-name shorthands: the name length is a compile-time constant. */
-#define PSTR(ev, lit, t, n) parse_str((ev), lit, sizeof(lit) - 1, (t), (n))
+#define PSTR(ev, lit, t, n)                                                    \
+    parse_str((ev), "" lit "", sizeof(lit) - 1, (t), (n))
+/* s must be a string literal too ("" s "" refuses anything else, so a
+ * pointer can never slip in and be measured with sizeof). */
 #define PSTRZ(ev, lit, s)                                                      \
-    parse_str((ev), lit, sizeof(lit) - 1, s, sizeof(s) - 1)
-#define PINT(ev, lit, t, n) parse_int((ev), lit, sizeof(lit) - 1, (t), (n))
-#define PIP(ev, lit, t, n)  parse_ip((ev), lit, sizeof(lit) - 1, (t), (n))
+    parse_str((ev), lit, sizeof(lit) - 1, "" s "", sizeof("" s "") - 1)
+#define PINT(ev, lit, t, n)                                                    \
+    parse_int((ev), "" lit "", sizeof(lit) - 1, (t), (n))
+#define PIP(ev, lit, t, n) parse_ip((ev), lit, sizeof(lit) - 1, (t), (n))
 
 /* The three ECS classification fields every recognised message sets. */
 #define PCLASS(ev, cat, act, out)                                              \
@@ -190,6 +194,29 @@ parse_rtrim(const char *p, const char *end)
 }
 
 /* ---- calendar ---- */
+
+/* Years an int64 of nanoseconds can hold with room for a zone offset;
+ * stamps outside are refused rather than overflowing. */
+#define PARSE_MIN_YEAR 1900
+#define PARSE_MAX_YEAR 2261
+
+/* vigil_time_parse_rfc3339 restricted to PARSE_MIN_YEAR..MAX_YEAR. */
+static inline int
+parse_rfc3339(const char *s, size_t len, int64_t *ns)
+{
+    int y = 0;
+
+    if (len < 4)
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        if (!parse_is_digit(s[i]))
+            return 0;
+        y = y * 10 + (s[i] - '0');
+    }
+    if (y < PARSE_MIN_YEAR || y > PARSE_MAX_YEAR)
+        return 0;
+    return vigil_time_parse_rfc3339(s, len, ns);
+}
 
 /* ns since the epoch of an RFC 3164 stamp (no year): opts->default_year,
  * else the year of opts->now_ns (or the clock), taking last year when

@@ -337,7 +337,7 @@ parse_member(struct json_ctx *c, int depth)
              (c->plen == 9 && memcmp(name, "timestamp", 9) == 0) ||
              (c->plen == 4 && memcmp(name, "time", 4) == 0))) {
             int64_t ns;
-            if (vigil_time_parse_rfc3339(v, vn, &ns)) {
+            if (parse_rfc3339(v, vn, &ns)) {
                 ev->time_ns = ns;
                 c->time_set = 1;
             }

@@ -40,7 +40,8 @@ parse_time_3164(const struct vigil_parse_opts *opts, int mon, int day, int h,
     int64_t now, t;
     int year;
 
-    if (opts && opts->default_year > 0)
+    if (opts && opts->default_year >= PARSE_MIN_YEAR &&
+        opts->default_year <= PARSE_MAX_YEAR)
         return vigil_time_from_utc(opts->default_year, mon, day, h, mi, s,
                                    nsec);
     now = opts && opts->now_ns ? opts->now_ns : vigil_time_now();
@@ -68,22 +69,30 @@ parse_stamp_3164(const char *p, const char *end,
     int mon, day, h, mi, s;
     long frac = 0;
 
-    /* "Mmm dd hh:mm:ss": 15 bytes, day padded with a space or a zero. */
-    if (end - p < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||
-        p[12] != ':')
+    /* "Mmm dd hh:mm:ss": 15 bytes, day padded with a space or a zero;
+     * some senders write an unpadded day ("Mmm d hh:mm:ss"). */
+    const char *t; /* the "hh:mm:ss" */
+    if (end - p < 14 || p[3] != ' ')
         return NULL;
     mon = vigil_month_from_abbr(p);
     if (mon == 0)
         return NULL;
-    if (p[4] == ' ' && parse_is_digit(p[5]))
+    if (p[4] == ' ' && parse_is_digit(p[5]) && p[6] == ' ') {
         day = p[5] - '0';
-    else if (!two_digits(p + 4, &day))
+        t = p + 7;
+    } else if (parse_is_digit(p[4]) && p[5] == ' ') {
+        day = p[4] - '0';
+        t = p + 6;
+    } else if (two_digits(p + 4, &day) && p[6] == ' ') {
+        t = p + 7;
+    } else {
         return NULL;
-    if (!two_digits(p + 7, &h) || !two_digits(p + 10, &mi) ||
-        !two_digits(p + 13, &s) || day < 1 || day > 31 || h > 23 || mi > 59 ||
-        s > 60)
+    }
+    if (end - t < 8 || t[2] != ':' || t[5] != ':' || !two_digits(t, &h) ||
+        !two_digits(t + 3, &mi) || !two_digits(t + 6, &s) || day < 1 ||
+        day > 31 || h > 23 || mi > 59 || s > 60)
         return NULL;
-    p += 15;
+    p = t + 8;
     if (p < end && *p == '.') { /* some daemons add milliseconds */
         long scale = 100000000;
         p++;
@@ -157,7 +166,7 @@ parse_stamp_iso(const char *p, const char *end, int64_t *ns)
 {
     const char *q = token_end(p, end);
 
-    if (q - p < 10 || !vigil_time_parse_rfc3339(p, (size_t)(q - p), ns))
+    if (q - p < 10 || !parse_rfc3339(p, (size_t)(q - p), ns))
         return NULL;
     return q;
 }
@@ -281,7 +290,7 @@ parse_5424(struct vigil_event *ev, const char *p, const char *end,
         p = te[i] + 1;
     }
     if (!(te[0] - t[0] == 1 && *t[0] == '-')) {
-        if (!vigil_time_parse_rfc3339(t[0], (size_t)(te[0] - t[0]), &ns))
+        if (!parse_rfc3339(t[0], (size_t)(te[0] - t[0]), &ns))
             return NULL;
         ev->time_ns = ns;
     }

@@ -80,6 +80,11 @@ int vigil_store_schema_version(struct vigil_store *s);
  * it to vigil_store_submit/commit which take ownership). */
 struct vigil_store_batch *vigil_store_batch_new(void);
 void vigil_store_batch_free(struct vigil_store_batch *b);
+/* Like vigil_store_batch_new, for store s (borrowed): when s does not
+ * archive events, vigil_store_batch_add_event only counts them and skips
+ * serialising them to JSON. Commit such a batch to s only. */
+struct vigil_store_batch *
+vigil_store_batch_new_for(const struct vigil_store *s);
 /* Number of events and alerts in the batch. */
 size_t vigil_store_batch_events(const struct vigil_store_batch *b);
 size_t vigil_store_batch_alerts(const struct vigil_store_batch *b);
@@ -88,7 +93,9 @@ size_t vigil_store_batch_alerts(const struct vigil_store_batch *b);
 enum vigil_rc vigil_store_batch_add_event(struct vigil_store_batch *b,
                                           const struct vigil_event *ev,
                                           const char *source);
-/* Copies alert into the batch. */
+/* Copies alert into the batch. VIGIL_EINVAL when rule_id, title, level
+ * or event_json is NULL, or level is not one of the Sigma levels (matched
+ * without regard to case, stored in lower case). */
 enum vigil_rc vigil_store_batch_add_alert(struct vigil_store_batch *b,
                                           const struct vigil_alert *alert);
 /* Records where a source stands once this batch is stored; a later call

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store_int.h"
 
@@ -42,7 +43,16 @@ vigil_store_batch_new(void)
         return NULL;
     vigil_buf_init(&b->json, STORE_BATCH_JSON_MAX);
     vigil_buf_init(&b->strs, STORE_BATCH_JSON_MAX);
-    b->last_src = STORE_NOSTR;
+    return b;
+}
+
+struct vigil_store_batch *
+vigil_store_batch_new_for(const struct vigil_store *s)
+{
+    struct vigil_store_batch *b = vigil_store_batch_new();
+
+    if (b != NULL && s != NULL && !s->opts.archive_events)
+        b->no_archive = 1;
     return b;
 }
 
@@ -63,7 +73,7 @@ vigil_store_batch_free(struct vigil_store_batch *b)
 size_t
 vigil_store_batch_events(const struct vigil_store_batch *b)
 {
-    return b ? b->nev : 0;
+    return b ? b->nev + b->nskipped : 0;
 }
 
 size_t
@@ -120,6 +130,10 @@ vigil_store_batch_add_event(struct vigil_store_batch *b,
         return VIGIL_EINVAL;
     if (b->broken)
         return VIGIL_ENOMEM;
+    if (b->no_archive) {
+        b->nskipped++;
+        return VIGIL_OK;
+    }
     /* The bound is checked before writing because an overflowing
      * vigil_buf drops its contents: every event already in the batch. */
     if (json_bound(ev) > STORE_BATCH_JSON_MAX - b->json.len)
@@ -129,12 +143,21 @@ vigil_store_batch_add_event(struct vigil_store_batch *b,
         return rc;
     src = STORE_NOSTR;
     if (source != NULL) {
-        if (b->last_src != STORE_NOSTR &&
-            strcmp(b->strs.data + b->last_src, source) == 0)
-            src = b->last_src;
-        else if ((rc = put_str(b, source, &src)) != VIGIL_OK)
-            return rc;
-        b->last_src = src;
+        size_t i;
+        for (i = 0; i < b->nsrcs; i++)
+            if (strcmp(b->strs.data + b->srcs[i], source) == 0)
+                break;
+        if (i < b->nsrcs) {
+            src = b->srcs[i];
+        } else {
+            if ((rc = put_str(b, source, &src)) != VIGIL_OK)
+                return rc;
+            /* Remember it, forgetting the oldest when full. */
+            if (b->nsrcs < STORE_BATCH_SOURCES)
+                b->nsrcs++;
+            memmove(b->srcs + 1, b->srcs, (b->nsrcs - 1) * sizeof(b->srcs[0]));
+            b->srcs[0] = src;
+        }
     }
     start = b->json.len;
     rc = vigil_event_to_json(ev, &b->json);
@@ -157,6 +180,23 @@ vigil_store_batch_add_event(struct vigil_store_batch *b,
     return VIGIL_OK;
 }
 
+/* The Sigma levels the alerts table accepts. A level outside them is
+ * refused here, where only that alert is lost, rather than at commit,
+ * where the schema's CHECK would fail the whole batch and with it the
+ * checkpoint, again on every retry. */
+static const char *
+canonical_level(const char *level)
+{
+    static const char *const levels[] = {"informational", "low", "medium",
+                                         "high", "critical"};
+    size_t i;
+
+    for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (strcasecmp(level, levels[i]) == 0)
+            return levels[i];
+    return NULL;
+}
+
 enum vigil_rc
 vigil_store_batch_add_alert(struct vigil_store_batch *b,
                             const struct vigil_alert *a)
@@ -176,7 +216,8 @@ vigil_store_batch_add_alert(struct vigil_store_batch *b,
         return rc;
     s[STORE_A_RULE_ID] = a->rule_id;
     s[STORE_A_TITLE] = a->title;
-    s[STORE_A_LEVEL] = a->level;
+    if ((s[STORE_A_LEVEL] = canonical_level(a->level)) == NULL)
+        return VIGIL_EINVAL;
     s[STORE_A_TAGS] = a->tags_json;
     s[STORE_A_EVENT] = a->event_json;
     s[STORE_A_MATCHED] = a->matched_json;

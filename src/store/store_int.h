@@ -22,11 +22,11 @@
 #include "store/store.h"
 
 /* Stable log message ids of the store (docs/store.md). */
-#define STORE_LOG_MIGRATED     4001 /* schema migrated to a version */
-#define STORE_LOG_GROUP_FAILED 4002 /* group commit failed, retrying singly */
-#define STORE_LOG_BATCH_FAILED 4003 /* a submitted batch failed */
-#define STORE_LOG_RETENTION    4004 /* retention deleted archived events */
-#define STORE_LOG_CLOSE        4005 /* close did not finish cleanly */
+#define STORE_LOG_MIGRATED     1401 /* schema migrated to a version */
+#define STORE_LOG_GROUP_FAILED 1402 /* group commit failed, retrying singly */
+#define STORE_LOG_BATCH_FAILED 1403 /* a submitted batch failed */
+#define STORE_LOG_RETENTION    1404 /* retention deleted archived events */
+#define STORE_LOG_CLOSE        1405 /* close did not finish cleanly */
 
 /* Batches the writer may hold queued before submit blocks. */
 #define STORE_QUEUE_MAX 64
@@ -38,6 +38,9 @@
 #define STORE_RETENTION_CHUNK 2048
 /* How long a connection waits for another's lock, in ms. */
 #define STORE_BUSY_TIMEOUT_MS 5000
+
+/* Source names a batch remembers so events share one copy. */
+#define STORE_BATCH_SOURCES 8
 
 /* Offsets into a batch's string buffer; this value marks NULL. */
 #define STORE_NOSTR SIZE_MAX
@@ -76,8 +79,11 @@ struct vigil_store_batch {
     size_t ncp, capcp;
     struct vigil_source_counters *ct;
     size_t nct, capct;
-    size_t last_src; /* offset of the last source string, for reuse */
+    size_t srcs[STORE_BATCH_SOURCES]; /* recent source names, for reuse */
+    size_t nsrcs;
     int broken;      /* an allocation failed: the batch must not commit */
+    int no_archive;  /* made for a store that does not archive events */
+    size_t nskipped; /* events counted, not serialised (no_archive) */
 };
 
 enum store_stmt {
@@ -85,6 +91,8 @@ enum store_stmt {
     STORE_ST_COMMIT,
     STORE_ST_ROLLBACK,
     STORE_ST_INS_EVENT,
+    STORE_ST_INS_SOURCE,
+    STORE_ST_GET_SOURCE,
     STORE_ST_INS_ALERT,
     STORE_ST_UPS_CHECKPOINT,
     STORE_ST_UPS_COUNTERS,
@@ -150,8 +158,8 @@ enum vigil_rc store_apply(struct vigil_store *s,
                           struct vigil_store_batch *const *b, size_t n,
                           struct vigil_err *err);
 
-/* Steps statement i of s (a write without result rows), then resets it
- * and clears its bindings; on failure copies the error into err. */
+/* Steps statement i of s (a write without result rows), then resets it;
+ * on failure copies the error into err. */
 enum vigil_rc store_step_done(struct vigil_store *s, enum store_stmt i,
                               const char *what, struct vigil_err *err);
 

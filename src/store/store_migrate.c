@@ -19,7 +19,7 @@ struct store_migration {
 
 static const struct store_migration migrations[] = {
     /* version 1 */
-    {"checkpoints, alerts, event archive, counters",
+    {"checkpoints, alerts, sources, event archive, counters",
      "CREATE TABLE checkpoints ("
      "  key TEXT PRIMARY KEY NOT NULL,"
      "  dev INTEGER NOT NULL,"
@@ -43,10 +43,16 @@ static const struct store_migration migrations[] = {
      ");"
      "CREATE INDEX alerts_time ON alerts (time_ns);"
      "CREATE INDEX alerts_rule ON alerts (rule_id, time_ns);"
+     /* Archived events name their source by number: a source key is
+      * often longer than a quarter of the event's JSON. */
+     "CREATE TABLE sources ("
+     "  id INTEGER PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE"
+     ");"
      "CREATE TABLE events ("
      "  id INTEGER PRIMARY KEY,"
      "  time_ns INTEGER NOT NULL,"
-     "  source TEXT,"
+     "  source_id INTEGER," /* sources.id or NULL */
      "  json TEXT NOT NULL,"
      "  size INTEGER NOT NULL CHECK (size >= 0)"
      ");"

@@ -24,8 +24,8 @@ store_step_done(struct vigil_store *s, enum store_stmt i, const char *what,
     sqlite3_stmt *st = s->st[i];
     int r = sqlite3_step(st);
 
+    /* Bindings stay: every caller binds all parameters before a step. */
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     if (r != SQLITE_DONE) {
         /* sqlite3_errmsg still describes the failed step after reset. */
         return store_err(err, s->db, what);
@@ -45,6 +45,37 @@ bind_str(sqlite3_stmt *st, int col, const struct vigil_store_batch *b,
         sqlite3_bind_text(st, col, p, -1, SQLITE_STATIC);
 }
 
+/* Finds or adds the sources row called name; sets *id. Inside the
+ * caller's transaction, so a rollback takes a new row back with it. */
+static enum vigil_rc
+source_id(struct vigil_store *s, const char *name, int64_t *id,
+          struct vigil_err *err)
+{
+    sqlite3_stmt *st = s->st[STORE_ST_GET_SOURCE];
+    enum vigil_rc rc;
+    int r, tries;
+
+    for (tries = 0; tries < 2; tries++) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW)
+            *id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (r == SQLITE_ROW)
+            return VIGIL_OK;
+        if (r != SQLITE_DONE)
+            return store_err(err, s->db, "looking up a source");
+        sqlite3_bind_text(s->st[STORE_ST_INS_SOURCE], 1, name, -1,
+                          SQLITE_STATIC);
+        if ((rc = store_step_done(s, STORE_ST_INS_SOURCE, "adding a source",
+                                  err)) != VIGIL_OK)
+            return rc;
+    }
+    return vigil_err_set(err, VIGIL_ESTORE, "store: source '%s' vanished",
+                         name);
+}
+
 static enum vigil_rc
 apply_one(struct vigil_store *s, const struct vigil_store_batch *b, int64_t now,
           int64_t *nev, int64_t *nbytes, struct vigil_err *err)
@@ -57,12 +88,38 @@ apply_one(struct vigil_store *s, const struct vigil_store_batch *b, int64_t now,
         return vigil_err_set(err, VIGIL_ENOMEM,
                              "store: a batch ran out of memory while it "
                              "was filled; it is not stored");
+    if (s->opts.archive_events && b->nskipped > 0)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "store: a batch made for a store that does not "
+                             "archive events was committed to one that does");
     if (s->opts.archive_events) {
+        /* Events of one source share one copy of its name in the batch,
+         * so a name's offset stands for it; ids of the last few names
+         * are kept to look each up about once per batch. */
+        size_t so[STORE_BATCH_SOURCES];
+        int64_t sid[STORE_BATCH_SOURCES], src_id = 0;
+        size_t nso = 0, k;
         st = s->st[STORE_ST_INS_EVENT];
         for (i = 0; i < b->nev; i++) {
             const struct store_event_rec *r = &b->ev[i];
+            if (r->src != STORE_NOSTR) {
+                for (k = 0; k < nso && so[k] != r->src; k++)
+                    ;
+                if (k == nso) {
+                    if ((rc = source_id(s, store_batch_str(b, r->src), &src_id,
+                                        err)) != VIGIL_OK)
+                        return rc;
+                    k = nso < STORE_BATCH_SOURCES ? nso++ : i % nso;
+                    so[k] = r->src;
+                    sid[k] = src_id;
+                }
+                src_id = sid[k];
+            }
             sqlite3_bind_int64(st, 1, r->time_ns);
-            bind_str(st, 2, b, r->src);
+            if (r->src == STORE_NOSTR)
+                sqlite3_bind_null(st, 2);
+            else
+                sqlite3_bind_int64(st, 2, src_id);
             sqlite3_bind_text(st, 3, b->json.data + r->off, (int)r->len,
                               SQLITE_STATIC);
             sqlite3_bind_int64(st, 4, (int64_t)r->len);

@@ -276,6 +276,56 @@ test_resume_checkpoint(void **state)
     ingest_tail_free(t);
 }
 
+/* Rotated twice while vigil was down, logrotate style (app.log.1 moves
+ * to app.log.2): the file the checkpoint names is finished, then the
+ * newer rotated file is read whole, then the current one. Older rotated
+ * and compressed files are left alone. */
+static void
+test_double_rotation_while_down(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    struct vigil_checkpoint saved;
+    char p1[320], p2[320], p3[320], gz[320];
+
+    (void)state;
+    snprintf(p1, sizeof(p1), "%s.1", path);
+    snprintf(p2, sizeof(p2), "%s.2", path);
+    snprintf(p3, sizeof(p3), "%s.3", path);
+    snprintf(gz, sizeof(gz), "%s.4.gz", path);
+    append(p3, "ancient\n");
+    append(gz, "compressed\n");
+    usleep(20000);
+    append(path, "a1\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    saved = g.last;
+    ingest_tail_free(t);
+
+    append(path, "a2\n");
+    assert_int_equal(rename(path, p1), 0);
+    usleep(20000);
+    append(path, "b1\n");
+    assert_int_equal(rename(p1, p2), 0);
+    assert_int_equal(rename(path, p1), 0);
+    usleep(20000);
+    append(path, "c1\n");
+
+    t = new_tail(1 << 20);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_scan(t, get_cp, &saved, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.lines[0], "a2");
+    assert_string_equal(g.lines[1], "b1");
+    assert_string_equal(g.lines[2], "c1");
+    ingest_tail_free(t);
+    unlink(p2);
+    unlink(p3);
+    unlink(gz);
+}
+
 static void
 test_overlong(void **state)
 {
@@ -312,6 +362,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_copytruncate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncate_regrown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_checkpoint, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_double_rotation_while_down, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
     };

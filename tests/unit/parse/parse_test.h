@@ -7,13 +7,13 @@
 
 #include "parse/parse.h"
 
-static struct vigil_arena t_arena;
-static struct vigil_event *t_ev;
+__attribute__((unused)) static struct vigil_arena t_arena;
+__attribute__((unused)) static struct vigil_event *t_ev;
 /* Fixed reference: RFC 3164 stamps get the year 2024 unless a test sets
  * another. */
-static struct vigil_parse_opts t_opts = {2024, 0};
+__attribute__((unused)) static struct vigil_parse_opts t_opts = {2024, 0};
 
-static int
+__attribute__((unused)) static int
 t_setup(void **state)
 {
     (void)state;
@@ -22,7 +22,7 @@ t_setup(void **state)
     return t_ev == NULL;
 }
 
-static int
+__attribute__((unused)) static int
 t_teardown(void **state)
 {
     (void)state;
@@ -32,7 +32,7 @@ t_teardown(void **state)
 }
 
 /* Decodes line with the named decoder; returns the rc. */
-static enum vigil_rc
+__attribute__((unused)) static enum vigil_rc
 t_decode_n(const char *format, const char *line, size_t len)
 {
     const struct vigil_decoder *d = vigil_decoder_by_name(format);
@@ -43,7 +43,7 @@ t_decode_n(const char *format, const char *line, size_t len)
     return vigil_decode_line(d, t_ev, line, len, &t_opts);
 }
 
-static enum vigil_rc
+__attribute__((unused)) static enum vigil_rc
 t_decode(const char *format, const char *line)
 {
     return t_decode_n(format, line, strlen(line));
@@ -53,7 +53,7 @@ t_decode(const char *format, const char *line)
 #define T_OK(format, line)                                                     \
     assert_int_equal(t_decode((format), (line)), VIGIL_OK)
 
-static void
+__attribute__((unused)) static void
 t_field_at(const char *file, int line, const char *name, const char *want)
 {
     const struct vigil_field *f = vigil_event_get(t_ev, name);
@@ -65,7 +65,7 @@ t_field_at(const char *file, int line, const char *name, const char *want)
                  (int)f->text_len, f->text, want);
 }
 
-static void
+__attribute__((unused)) static void
 t_int_at(const char *file, int line, const char *name, int64_t want)
 {
     const struct vigil_field *f = vigil_event_get(t_ev, name);
@@ -78,7 +78,7 @@ t_int_at(const char *file, int line, const char *name, int64_t want)
                  (long long)want);
 }
 
-static void
+__attribute__((unused)) static void
 t_absent_at(const char *file, int line, const char *name)
 {
     const struct vigil_field *f = vigil_event_get(t_ev, name);
@@ -105,7 +105,7 @@ t_absent_at(const char *file, int line, const char *name)
     } while (0)
 
 /* Reads a whole corpus file (caller frees). */
-static char *
+__attribute__((unused)) static char *
 t_read(const char *path, size_t *len)
 {
     char *data;
@@ -117,7 +117,7 @@ t_read(const char *path, size_t *len)
 }
 
 /* Iterates the lines of [p, end): sets line and len, advances p. */
-__attribute__((noinline)) static int
+__attribute__((noinline, unused)) static int
 t_next_line(const char **p, const char *end, const char **line, size_t *len)
 {
     const char *nl;

@@ -10,6 +10,8 @@
 #include "core/core.h"
 #include "parse/parse.h"
 
+#include "evtx_craft.h"
+
 #define LM_5145                                                                \
     "evtx-attack-samples/Lateral Movement/LM_5145_Remote_FileCopy.evtx"
 #define REGRESSION "sigmahq-sigma/regression_data"
@@ -221,6 +223,29 @@ test_security_log_cleared(void **state)
     assert_field(&p->ev, "Keywords", "0x4020000000000000");
     assert_int_equal(p->time_ns,
                      vigil_time_from_utc(2019, 3, 19, 23, 35, 7, 524202100));
+    pick_free(p);
+}
+
+static void
+test_qualifiers(void **state)
+{
+    char path[1024];
+    struct pick *p;
+
+    (void)state;
+    /* <EventID Qualifiers="16384">7045</EventID> */
+    VIGIL_NEED_CORPUS(path, "evtx-attack-samples/Lateral Movement/"
+                            "LM_Remote_Service02_7045.evtx");
+    p = pick_record(path, 4480);
+    assert_int_field(&p->ev, "EventID", 7045);
+    assert_field(&p->ev, "EventID", "7045");
+    assert_int_field(&p->ev, "EventID_Qualifiers", 16384);
+    assert_field(&p->ev, "Provider_Name", "Service Control Manager");
+    assert_field(&p->ev, "Provider_EventSourceName", "Service Control Manager");
+    assert_field(&p->ev, "Channel", "System");
+    assert_field(&p->ev, "ServiceName", "spoolfool");
+    assert_field(&p->ev, "ImagePath", "cmd.exe");
+    assert_field(&p->ev, "AccountName", "LocalSystem");
     pick_free(p);
 }
 
@@ -656,6 +681,194 @@ test_callback_stops(void **state)
     assert_int_equal(st.records, 3);
 }
 
+/* ------------------------------------------------------------------ */
+/* Crafted records                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Writes img to $VIGIL_EVTX_SEED_DIR/name when set: how the fuzz seeds in
+ * tests/fuzz/corpus/evtx/ were made (tests/fuzz/evtx_seeds.sh). */
+static void
+maybe_write_seed(const char *name, const void *img, size_t len)
+{
+    const char *dir = getenv("VIGIL_EVTX_SEED_DIR");
+    char path[1024];
+    FILE *f;
+
+    if (dir == NULL || *dir == '\0')
+        return;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(img, 1, len, f), len);
+    fclose(f);
+}
+
+static void
+test_crafted_values(void **state)
+{
+    static const uint16_t odd[] = {'A', 0xFFFF, 'B'};
+    struct craft *c = malloc(sizeof(*c));
+    struct vigil_evtx_stats st = {0};
+    struct vigil_err err = {0};
+    struct pick *p = calloc(1, sizeof(*p));
+    size_t ev, ed, ud, evt, inner, at;
+
+    (void)state;
+    assert_non_null(c);
+    assert_non_null(p);
+    craft_init(c);
+    ev = craft_record_begin(c, 4688, "Security");
+    ed = craft_open(c, "EventData", 0, NULL);
+    craft_close_start(c);
+    craft_data(c, "CommandLine", "cmd.exe /c \"a]]>b\" <x> & <!DOCTYPE &e;");
+    craft_data(c, "Ctl", "x\x01y\rz\x1f");
+    craft_data(c, "Hex16", "0x0000000000000010");
+    craft_data(c, "Hex8", "0x00000000  ");
+    craft_data(c, "Hex4", "0x0001");
+    craft_data(c, "Hex8Text", "0x0000001g");
+    craft_data(c, NULL, "first");
+    craft_data(c, NULL, "second ");
+    at = craft_open(c, "Data", 1, &inner);
+    craft_attr(c, "Name", "Odd", 0);
+    craft_end_attrs(c, inner);
+    craft_close_start(c);
+    craft_text16(c, odd, 3);
+    craft_end(c, at);
+    craft_end(c, ed);
+    craft_record_end(c, ev);
+
+    ev = craft_record_begin(c, 1102, "Security");
+    ud = craft_open(c, "UserData", 0, NULL);
+    craft_close_start(c);
+    evt = craft_open(c, "LogFileCleared", 0, NULL);
+    craft_close_start(c);
+    craft_leaf(c, "SubjectUserName", "alice");
+    craft_leaf(c, "Channel", "clash");
+    inner = craft_open(c, "Inner", 0, NULL);
+    craft_close_start(c);
+    craft_leaf(c, "SubjectUserName", "bob");
+    craft_end(c, inner);
+    craft_end(c, evt);
+    craft_end(c, ud);
+    craft_record_end(c, ev);
+    assert_false(c->overflow);
+    craft_finish(c);
+    maybe_write_seed("crafted-values.evtx", c->img, CRAFT_SIZE);
+
+    vigil_arena_init(&p->arena, 0, 0);
+    p->record_id = 1;
+    assert_int_equal(
+        vigil_evtx_read_mem(c->img, CRAFT_SIZE, pick_cb, p, &st, &err),
+        VIGIL_OK);
+    assert_int_equal(st.records, 2);
+    assert_int_equal(st.failed, 0);
+    assert_int_equal(p->found, 1);
+    assert_int_field(&p->ev, "EventID", 4688);
+    assert_field(&p->ev, "Provider_Name", "Craft-Provider");
+    /* Markup in values is text, never parsed. */
+    assert_field(&p->ev, "CommandLine",
+                 "cmd.exe /c \"a]]>b\" <x> & <!DOCTYPE &e;");
+    /* Control characters and \r survive XML. */
+    assert_field(&p->ev, "Ctl", "x\x01y\rz\x1f");
+    assert_field(&p->ev, "Hex16", "0x10");
+    assert_field(&p->ev, "Hex8", "0x0");
+    assert_field(&p->ev, "Hex4", "0x0001");
+    assert_field(&p->ev, "Hex8Text", "0x0000001g");
+    assert_field(&p->ev, "Data", "first\nsecond");
+    assert_field(&p->ev, "Data_1", "first");
+    assert_field(&p->ev, "Data_2", "second");
+    assert_field(&p->ev, "Odd",
+                 "A\xef\xbf\xbf"
+                 "B");
+    assert_int_equal(p->time_ns, 0);
+
+    vigil_arena_reset(&p->arena);
+    p->found = 0;
+    p->record_id = 2;
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(
+        vigil_evtx_read_mem(c->img, CRAFT_SIZE, pick_cb, p, &st, &err),
+        VIGIL_OK);
+    assert_int_equal(p->found, 1);
+    assert_field(&p->ev, "SubjectUserName", "alice");
+    /* Leaves whose name is taken get their path below UserData. */
+    assert_field(&p->ev, "Channel", "Security");
+    assert_field(&p->ev, "LogFileCleared_Channel", "clash");
+    assert_field(&p->ev, "LogFileCleared_Inner_SubjectUserName", "bob");
+    pick_free(p);
+    free(c);
+}
+
+static void
+craft_plain_record(struct craft *c, const char *cmd)
+{
+    size_t ev =
+        craft_record_begin(c, 1, "Microsoft-Windows-Sysmon/Operational");
+    size_t ed = craft_open(c, "EventData", 0, NULL);
+
+    craft_close_start(c);
+    craft_data(c, "CommandLine", cmd);
+    craft_end(c, ed);
+    craft_record_end(c, ev);
+}
+
+static void
+test_crafted_bounds(void **state)
+{
+    struct craft *c = malloc(sizeof(*c));
+    struct vigil_evtx_stats st = {0};
+    struct vigil_err err = {0};
+    size_t ev, at[40], sz = 0;
+    uint64_t n = 0;
+    char name[16];
+    int i;
+
+    (void)state;
+    assert_non_null(c);
+    craft_init(c);
+    craft_plain_record(c, "one");
+
+    /* 40 nested elements: past the depth bound. */
+    ev = craft_record_begin(c, 2, "Security");
+    for (i = 0; i < 40; i++) {
+        at[i] = craft_open(c, i ? "Deep" : "UserData", 0, NULL);
+        craft_close_start(c);
+    }
+    craft_text(c, "bottom");
+    for (i = 39; i >= 0; i--)
+        craft_end(c, at[i]);
+    craft_record_end(c, ev);
+
+    /* 20 attributes on one element: past the attribute bound. */
+    ev = craft_record_begin(c, 3, "Security");
+    at[0] = craft_open(c, "EventData", 0, NULL);
+    craft_close_start(c);
+    at[1] = craft_open(c, "Data", 1, &sz);
+    for (i = 0; i < 20; i++) {
+        snprintf(name, sizeof(name), "A%d", i);
+        craft_attr(c, name, "v", i < 19);
+    }
+    craft_end_attrs(c, sz);
+    craft_close_start(c);
+    craft_text(c, "x");
+    craft_end(c, at[1]);
+    craft_end(c, at[0]);
+    craft_record_end(c, ev);
+
+    craft_plain_record(c, "four");
+    assert_false(c->overflow);
+    craft_finish(c);
+    maybe_write_seed("crafted-bounds.evtx", c->img, CRAFT_SIZE);
+
+    assert_int_equal(
+        vigil_evtx_read_mem(c->img, CRAFT_SIZE, count_cb, &n, &st, &err),
+        VIGIL_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(st.records, 2);
+    assert_int_equal(st.failed, 2);
+    free(c);
+}
+
 int
 main(void)
 {
@@ -663,6 +876,7 @@ main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_sysmon_process_creation),
         cmocka_unit_test(test_security_log_cleared),
+        cmocka_unit_test(test_qualifiers),
         cmocka_unit_test(test_control_characters_kept),
         cmocka_unit_test(test_regression_named_cases),
         cmocka_unit_test(test_regression_all_cases),
@@ -671,6 +885,8 @@ main(void)
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_not_evtx),
         cmocka_unit_test(test_callback_stops),
+        cmocka_unit_test(test_crafted_values),
+        cmocka_unit_test(test_crafted_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

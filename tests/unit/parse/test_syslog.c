@@ -39,6 +39,12 @@ test_3164_header(void **state)
     T_FIELD("process.name", "CRON");
     T_INT("process.pid", 4242);
 
+    /* An unpadded day. */
+    T_OK("syslog", "Mar 3 10:00:01 srv sshd[1201]: x");
+    assert_int_equal(t_ev->time_ns,
+                     vigil_time_from_utc(2024, 3, 3, 10, 0, 1, 0));
+    T_FIELD("host.name", "srv");
+
     /* Not a tag: all of it is the message. */
     T_OK("syslog", "Jul  7 08:06:15 combo  -- root[2421]: ROOT LOGIN ON tty2");
     T_FIELD("host.name", "combo");
@@ -67,6 +73,11 @@ test_year_inference(void **state)
     T_OK("syslog", "Dec 31 23:59:59 h p: x");
     assert_int_equal(t_ev->time_ns,
                      vigil_time_from_utc(2019, 12, 31, 23, 59, 59, 0));
+    /* An impossible default year is ignored, not overflowed. */
+    t_opts.default_year = 99999;
+    T_OK("syslog", "Dec 31 23:59:59 h p: x");
+    assert_int_equal(t_ev->time_ns,
+                     vigil_time_from_utc(2024, 12, 31, 23, 59, 59, 0));
     t_opts = saved;
 }
 
@@ -134,6 +145,9 @@ test_malformed(void **state)
         "<13>1 2024-01-01T00:00:00Z h a p m [id x=\"1]",
         "<13>1 not-a-time h a p m - msg",
         "<13>1 2024-01-01T00:00:00Z h a",
+        /* found by fuzzing: years whose nanoseconds overflow int64 */
+        "<13>1 9999-12-31T23:59:59Z h a p m - x",
+        "9999-01-01T00:00:00Z h p: x",
     };
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -107,4 +107,39 @@ st_alerts(struct vigil_store *s)
     return al;
 }
 
+/* Runs sql on the database at path with the sqlite3 CLI (another
+ * connection, as another process would) and puts its output in out.
+ * Returns 0 when the CLI is not installed. */
+static inline int
+st_sql(const char *path, const char *sql, char *out, size_t n)
+{
+    char cmd[1024];
+    FILE *p;
+    size_t got;
+
+    if (access("/usr/bin/sqlite3", X_OK) != 0)
+        return 0;
+    snprintf(cmd, sizeof(cmd), "/usr/bin/sqlite3 '%s' \"%s\"", path, sql);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    got = fread(out, 1, n - 1, p);
+    out[got] = '\0';
+    assert_int_equal(pclose(p), 0);
+    return 1;
+}
+
+/* Makes every alert whose rule_id is 'boom' fail to insert, as a full
+ * disk or an I/O error would fail a commit half-way. */
+static inline int
+st_inject_failure(const char *path)
+{
+    char out[64];
+
+    return st_sql(path,
+                  "CREATE TRIGGER fail_boom BEFORE INSERT ON alerts "
+                  "WHEN NEW.rule_id = 'boom' "
+                  "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                  out, sizeof(out));
+}
+
 #endif

@@ -272,18 +272,24 @@ test_commit_atomic(void **state)
     assert_int_equal(vigil_store_batch_alerts(b), 1);
     assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
 
-    /* Events, a good alert and a checkpoint, then an alert the schema
-     * refuses at the very end: nothing of the batch may stay. */
+    /* Events, a new source, a good alert, then an alert whose insert
+     * fails (a trigger another connection adds while the store is open
+     * stands in for a full disk): nothing of the batch may stay. */
+    if (!st_inject_failure(path)) {
+        printf("SKIP: sqlite3 CLI absent, no failure injected\n");
+        vigil_store_close(s);
+        st_rmtree(dir);
+        skip();
+    }
     b = vigil_store_batch_new();
-    add_events(b, 5, 50, "file:/var/log/auth.log");
+    add_events(b, 5, 50, "file:/var/log/secure");
     cp = cp_make("file:/var/log/auth.log", 200);
     assert_int_equal(vigil_store_batch_set_checkpoint(b, &cp), 0);
     assert_int_equal(vigil_store_batch_add_alert(b, &good_alert), 0);
-    bad.level = "severe";
+    bad.rule_id = "boom";
     assert_int_equal(vigil_store_batch_add_alert(b, &bad), 0);
     assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_ESTORE);
-    assert_non_null(strstr(err.msg, "storing an alert"));
-    assert_non_null(strstr(err.msg, "CHECK constraint failed"));
+    assert_string_equal(err.msg, "store: storing an alert: injected failure");
 
     assert_int_equal(st_events(s), 5);
     assert_int_equal(st_alerts(s), 1);
@@ -299,12 +305,51 @@ test_commit_atomic(void **state)
     assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
     assert_int_equal(st_events(s), 8);
 
-    /* Missing required alert fields are refused when added. */
+    vigil_store_close(s);
+    st_rmtree(dir);
+}
+
+static int
+first_level(const struct vigil_alert *a, void *arg)
+{
+    snprintf(arg, 32, "%s", a->level);
+    return 1;
+}
+
+static void
+test_alert_levels(void **state)
+{
+    char dir[64], path[256], level[32];
+    struct vigil_store *s = NULL;
+    struct vigil_store_batch *b;
+    struct vigil_err err = {0};
+    struct vigil_alert a = good_alert;
+
+    (void)state;
+    st_tmpdir(dir, sizeof(dir));
+    path_in(path, sizeof(path), dir, "store.db");
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
     b = vigil_store_batch_new();
-    bad = good_alert;
-    bad.rule_id = NULL;
-    assert_int_equal(vigil_store_batch_add_alert(b, &bad), VIGIL_EINVAL);
-    vigil_store_batch_free(b);
+    /* A level outside Sigma's five is refused when added, so it cannot
+     * fail the batch (and its checkpoint) at commit. */
+    a.level = "severe";
+    assert_int_equal(vigil_store_batch_add_alert(b, &a), VIGIL_EINVAL);
+    a.level = "";
+    assert_int_equal(vigil_store_batch_add_alert(b, &a), VIGIL_EINVAL);
+    a = good_alert;
+    a.rule_id = NULL;
+    assert_int_equal(vigil_store_batch_add_alert(b, &a), VIGIL_EINVAL);
+    a = good_alert;
+    a.event_json = NULL;
+    assert_int_equal(vigil_store_batch_add_alert(b, &a), VIGIL_EINVAL);
+    assert_int_equal(vigil_store_batch_alerts(b), 0);
+    a = good_alert;
+    a.level = "CriTical";
+    assert_int_equal(vigil_store_batch_add_alert(b, &a), VIGIL_OK);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    assert_int_equal(vigil_store_alerts_each(s, 1, first_level, level, &err),
+                     VIGIL_OK);
+    assert_string_equal(level, "critical");
     vigil_store_close(s);
     st_rmtree(dir);
 }
@@ -332,6 +377,34 @@ test_no_archive(void **state)
     assert_int_equal(st_alerts(s), 1);
     assert_int_equal(vigil_store_checkpoint_get(s, "x", &got, &err), 0);
     assert_int_equal(got.offset, 42);
+
+    /* A batch made for this store only counts its events. */
+    b = vigil_store_batch_new_for(s);
+    add_events(b, 0, 10, "x");
+    assert_int_equal(vigil_store_batch_events(b), 10);
+    cp = cp_make("x", 43);
+    assert_int_equal(vigil_store_batch_set_checkpoint(b, &cp), 0);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    assert_int_equal(vigil_store_checkpoint_get(s, "x", &got, &err), 0);
+    assert_int_equal(got.offset, 43);
+    assert_int_equal(st_events(s), 0);
+    vigil_store_close(s);
+
+    /* Committed to a store that archives, it is refused, not half kept. */
+    s = NULL;
+    assert_int_equal(vigil_store_open(&s, path, NULL, &err), VIGIL_OK);
+    b = vigil_store_batch_new_for(s);
+    add_events(b, 0, 3, "x");
+    vigil_store_close(s);
+    s = NULL;
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    cp = cp_make("x", 44);
+    assert_int_equal(vigil_store_batch_set_checkpoint(b, &cp), 0);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_EINVAL);
+    assert_non_null(strstr(err.msg, "does not archive"));
+    vigil_err_clear(&err);
+    assert_int_equal(vigil_store_checkpoint_get(s, "x", &got, &err), 0);
+    assert_int_equal(got.offset, 43);
     vigil_store_close(s);
     st_rmtree(dir);
 }
@@ -436,6 +509,81 @@ test_events_each(void **state)
         vigil_store_events_each(s, NULL, 0, 0, collect_event, &c, &err), 0);
     assert_int_equal(c.n, 4);
     vigil_store_close(s);
+    st_rmtree(dir);
+}
+
+static void
+test_event_too_large(void **state)
+{
+    char dir[64], path[256];
+    struct vigil_store *s = NULL;
+    struct vigil_store_batch *b;
+    struct vigil_err err = {0};
+    struct st_ev *e = st_ev_new();
+    size_t big = (size_t)2 << 20;
+    char *text = malloc(big);
+
+    (void)state;
+    assert_non_null(text);
+    memset(text, 'A', big);
+    st_tmpdir(dir, sizeof(dir));
+    path_in(path, sizeof(path), dir, "store.db");
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    b = vigil_store_batch_new();
+    assert_int_equal(
+        vigil_store_batch_add_event(b, st_ev_make(e, t0, 1, "first"), "a"), 0);
+    /* A 2 MiB field is over the 1 MiB an archived event may take: refused,
+     * and the events already in the batch are kept. */
+    st_ev_make(e, t0, 2, "second");
+    assert_int_equal(vigil_event_add_str(&e->ev, "big", text, big), 0);
+    assert_int_equal(vigil_store_batch_add_event(b, &e->ev, "a"), VIGIL_ELIMIT);
+    assert_int_equal(vigil_store_batch_events(b), 1);
+    assert_int_equal(
+        vigil_store_batch_add_event(b, st_ev_make(e, t0, 3, "third"), "a"), 0);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    assert_int_equal(st_events(s), 2);
+    vigil_store_close(s);
+    st_ev_free(e);
+    free(text);
+    st_rmtree(dir);
+}
+
+static void
+test_sources_interned(void **state)
+{
+    char dir[64], path[256], out[512];
+    struct vigil_store *s = NULL;
+    struct vigil_store_batch *b;
+    struct vigil_err err = {0};
+    struct st_ev *e = st_ev_new();
+    static const char *const src[] = {"file:/var/log/auth.log",
+                                      "file:/var/log/syslog", NULL};
+    int i, k;
+
+    (void)state;
+    st_tmpdir(dir, sizeof(dir));
+    path_in(path, sizeof(path), dir, "store.db");
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    for (k = 0; k < 2; k++) {
+        b = vigil_store_batch_new();
+        for (i = 0; i < 30; i++)
+            assert_int_equal(vigil_store_batch_add_event(
+                                 b, st_ev_make(e, t0 + i, i, "m"), src[i % 3]),
+                             0);
+        assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    }
+    st_ev_free(e);
+    assert_int_equal(st_events(s), 60);
+    vigil_store_close(s);
+    if (st_sql(path,
+               "SELECT coalesce(s.name, '-'), count(*) FROM events e "
+               "LEFT JOIN sources s ON s.id = e.source_id GROUP BY 1 "
+               "ORDER BY 1; SELECT count(*) FROM sources",
+               out, sizeof(out)))
+        assert_string_equal(out, "-|20\nfile:/var/log/auth.log|20\n"
+                                 "file:/var/log/syslog|20\n2\n");
+    else
+        printf("SKIP: sqlite3 CLI absent, source rows not inspected\n");
     st_rmtree(dir);
 }
 
@@ -587,7 +735,10 @@ main(void)
         cmocka_unit_test(test_readonly_missing_and_refusals),
         cmocka_unit_test(test_checkpoint_replace),
         cmocka_unit_test(test_commit_atomic),
+        cmocka_unit_test(test_alert_levels),
         cmocka_unit_test(test_no_archive),
+        cmocka_unit_test(test_sources_interned),
+        cmocka_unit_test(test_event_too_large),
         cmocka_unit_test(test_events_each),
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_alerts_each),

@@ -1,0 +1,274 @@
+/* disclose_int.h -- what the files of the disclosure guard share: the
+ * per-check context, finding helpers, bounded zip and XML readers and
+ * the table analyser that counts people's records. Private to
+ * src/disclose. */
+#ifndef VIGIL_DISCLOSE_INT_H
+#define VIGIL_DISCLOSE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "disclose/disclose.h"
+#include "disclose/pii/pii.h"
+
+struct vigil_disclose {
+    struct vigil_disclose_policy policy;
+    struct disclose_pii *pii;
+};
+
+struct vigil_disclose_result_int {
+    struct vigil_arena arena;
+    size_t cap;
+};
+
+/* Personal data counted in one scope (a sheet, the comments...). */
+struct disclose_acc {
+    size_t n[VIGIL_DISCLOSE_PII_SLOTS];
+    size_t total;
+};
+
+/* One check in progress. */
+struct disclose_ctx {
+    struct vigil_disclose *d;
+    struct vigil_disclose_result *res;
+    struct vigil_arena *arena; /* the result's */
+    const char *member;        /* archive path prefix, NULL at top */
+    unsigned depth;
+    size_t inflated; /* bytes inflated so far, all containers */
+    /* The checked file when it is on disk: its zip is then read through
+     * the file (libzip file source), not through the mapped bytes. */
+    const char *path;
+    const void *top;
+    int nomem;
+};
+
+/* Adds a finding; strings are copied into the result. detail is a
+ * printf format. Returns the finding (valid until the next add) or NULL
+ * when memory ran out (ctx->nomem set). */
+struct vigil_disclose_finding *
+disclose_add(struct disclose_ctx *c, enum vigil_disclose_kind kind,
+             enum vigil_disclose_verdict sev, const char *part,
+             const char *sheet, const char *range, const char *advice,
+             const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* Copies counts of acc into f. */
+void disclose_finding_pii(struct vigil_disclose_finding *f,
+                          const struct disclose_acc *acc);
+/* Copy of s owned by the result ("" when NULL). */
+const char *disclose_strdup(struct disclose_ctx *c, const char *s, size_t n);
+
+/* Runs the recognisers over text, counting into acc (may be NULL) and
+ * the result's total. Returns matches found. */
+size_t disclose_scan(struct disclose_ctx *c, const char *text, size_t len,
+                     struct disclose_acc *acc);
+void disclose_acc_add(struct disclose_acc *dst, const struct disclose_acc *src);
+/* "3 email, 2 uk_nino" into dst. */
+void disclose_acc_describe(const struct disclose_acc *acc, char *dst, size_t n);
+
+/* Checks one buffer at the current depth (recursion entry for archives
+ * and embedded objects). name is the member name for locations. */
+void disclose_check_any(struct disclose_ctx *c, const char *name,
+                        const unsigned char *data, size_t len, int top);
+
+/* ------------------------------------------------------------------ */
+/* Bounded zip                                                          */
+/* ------------------------------------------------------------------ */
+
+struct disclose_zip_entry {
+    char *name; /* normalised: '\\' -> '/', owned */
+    uint64_t index;
+    uint64_t size;
+    uint64_t csize;
+    int encrypted;
+};
+
+struct disclose_zip {
+    void *za; /* zip_t */
+    struct disclose_zip_entry *e;
+    size_t n;
+};
+
+/* Opens data (borrowed; must outlive the zip). Checks entry count,
+ * declared sizes and ratios; a refusal is reported as a finding by the
+ * caller using the message in err (rc VIGIL_ELIMIT for hostile input,
+ * VIGIL_EPARSE for damage). */
+enum vigil_rc disclose_zip_open(struct disclose_ctx *c, const void *data,
+                                size_t len, struct disclose_zip *z,
+                                struct vigil_err *err);
+void disclose_zip_close(struct disclose_zip *z);
+/* Entry by normalised name, or NULL. */
+const struct disclose_zip_entry *disclose_zip_find(const struct disclose_zip *z,
+                                                   const char *name);
+/* Streams an entry in chunks to fn (return non-zero to stop), counting
+ * against the inflate bounds. */
+enum vigil_rc disclose_zip_stream(struct disclose_ctx *c,
+                                  struct disclose_zip *z,
+                                  const struct disclose_zip_entry *e,
+                                  int (*fn)(void *arg, const char *p, size_t n),
+                                  void *arg, struct vigil_err *err);
+/* Reads a whole entry (bounded by max) into b (reset first). */
+enum vigil_rc disclose_zip_read(struct disclose_ctx *c, struct disclose_zip *z,
+                                const struct disclose_zip_entry *e,
+                                struct vigil_buf *b, size_t max,
+                                struct vigil_err *err);
+
+/* ------------------------------------------------------------------ */
+/* Streaming XML (expat, no DTDs, bounded depth)                       */
+/* ------------------------------------------------------------------ */
+
+struct disclose_xml_cb {
+    /* name is the qualified name ("w:ins"); atts NULL-terminated pairs */
+    void (*start)(void *arg, const char *name, const char **atts);
+    void (*end)(void *arg, const char *name);
+    void (*text)(void *arg, const char *s, int len);
+    void *arg;
+};
+
+/* Parses an entry, streaming. A DTD, an entity declaration, nesting past
+ * 256 or malformed XML stop the parse: VIGIL_ELIMIT (hostile) or
+ * VIGIL_EPARSE with the reason in err. */
+enum vigil_rc disclose_xml_entry(struct disclose_ctx *c, struct disclose_zip *z,
+                                 const struct disclose_zip_entry *e,
+                                 const struct disclose_xml_cb *cb,
+                                 struct vigil_err *err);
+enum vigil_rc disclose_xml_buf(const char *data, size_t len,
+                               const struct disclose_xml_cb *cb,
+                               struct vigil_err *err);
+/* Local part of a qualified name. */
+const char *disclose_local(const char *qname);
+/* Attribute value by local name, or NULL. */
+const char *disclose_attr(const char **atts, const char *local);
+/* Reports a failed part parse as a DAMAGED/HOSTILE finding. */
+void disclose_xml_fail(struct disclose_ctx *c, const char *part,
+                       enum vigil_rc rc, const struct vigil_err *err);
+
+/* ------------------------------------------------------------------ */
+/* Tables: header row -> columns of people's data -> records           */
+/* ------------------------------------------------------------------ */
+
+#define DISCLOSE_MAX_COLS 1024
+
+struct disclose_table {
+    struct disclose_ctx *c;
+    uint8_t col[DISCLOSE_MAX_COLS]; /* enum pii_column per column */
+    uint8_t pend[DISCLOSE_MAX_COLS];
+    int have_header;
+    int fixed_header;   /* header given (pivot cache fields) */
+    unsigned rows_seen; /* rows examined for a header */
+    uint32_t header_row;
+    int has_name_col;
+    /* current row */
+    int row_hidden;
+    unsigned row_named, row_other, row_pend, row_ident;
+    int row_hidden_cell; /* a personal cell in a hidden column */
+    size_t records;
+    size_t hidden_records;
+};
+
+void disclose_table_init(struct disclose_table *t, struct disclose_ctx *c);
+/* Fixes the header from known field names (pivot caches). */
+void disclose_table_header(struct disclose_table *t, unsigned col,
+                           const char *text, size_t len);
+void disclose_table_row(struct disclose_table *t, uint32_t row, int hidden);
+void disclose_table_cell(struct disclose_table *t, unsigned col,
+                         const char *text, size_t len, int col_hidden);
+void disclose_table_row_end(struct disclose_table *t);
+/* Names of the classified columns, "Surname (name), Rank (rank)" style
+ * is not kept; this gives "name, rank, staff_id". */
+void disclose_table_columns(const struct disclose_table *t, char *dst,
+                            size_t n);
+
+/* ------------------------------------------------------------------ */
+/* Formats                                                              */
+/* ------------------------------------------------------------------ */
+
+void disclose_ooxml(struct disclose_ctx *c, struct disclose_zip *z);
+void disclose_xlsx(struct disclose_ctx *c, struct disclose_zip *z);
+void disclose_docx(struct disclose_ctx *c, struct disclose_zip *z);
+void disclose_pptx(struct disclose_ctx *c, struct disclose_zip *z);
+void disclose_odf(struct disclose_ctx *c, struct disclose_zip *z,
+                  const char *mimetype);
+void disclose_csv(struct disclose_ctx *c, const char *data, size_t len);
+void disclose_text(struct disclose_ctx *c, const char *data, size_t len);
+void disclose_pdf(struct disclose_ctx *c, const unsigned char *data,
+                  size_t len);
+/* JPEG bytes: reports GPS tags in EXIF as a finding at part. */
+void disclose_exif(struct disclose_ctx *c, const char *part,
+                   const unsigned char *data, size_t len);
+/* Is this CSV-like? Returns the delimiter or 0. */
+char disclose_csv_sniff(const char *data, size_t len);
+/* Splits CSV; calls cell(row, col, text, len) with unquoted text and
+ * row_end(row). Bounded by the data. Unquoting uses scratch (reset per
+ * cell). */
+void disclose_csv_parse(const char *data, size_t len, char delim,
+                        void (*cell)(void *arg, uint32_t row, unsigned col,
+                                     const char *s, size_t n),
+                        void (*row_end)(void *arg, uint32_t row), void *arg,
+                        struct vigil_buf *scratch);
+
+/* "A1"-style reference helpers. */
+int disclose_cell_ref(const char *ref, unsigned *col, uint32_t *row);
+void disclose_col_name(unsigned col, char *dst, size_t n);
+
+/* Cleaning back ends. */
+enum vigil_rc disclose_clean_ooxml(struct vigil_disclose *d,
+                                   struct disclose_zip *z, int kind,
+                                   struct vigil_buf *out,
+                                   struct vigil_err *err);
+enum vigil_rc disclose_xlsx_visible_csv(struct disclose_ctx *c,
+                                        struct disclose_zip *z,
+                                        struct vigil_buf *out,
+                                        struct vigil_err *err);
+
+/* Range list builder: "20, 31-40, 52" with a cap. */
+struct disclose_ranges {
+    char buf[256];
+    size_t len;
+    uint64_t first, last;
+    int open;
+    int full;
+    int letters; /* columns: A, C-F */
+    size_t count;
+};
+void disclose_ranges_add(struct disclose_ranges *r, uint64_t v);
+const char *disclose_ranges_str(struct disclose_ranges *r);
+
+/* ------------------------------------------------------------------ */
+/* OOXML relationships                                                  */
+/* ------------------------------------------------------------------ */
+
+struct disclose_rel {
+    char id[64];
+    char type[64];    /* last segment of the Type URI ("worksheet") */
+    char target[512]; /* resolved part name, or the raw external target */
+    int external;
+};
+
+struct disclose_rels {
+    struct disclose_rel *r;
+    size_t n, cap;
+};
+
+/* Loads the relationships of part ("xl/workbook.xml"); an absent rels
+ * part gives an empty set. Free with disclose_rels_fini. */
+enum vigil_rc disclose_rels_load(struct disclose_ctx *c, struct disclose_zip *z,
+                                 const char *part, struct disclose_rels *out,
+                                 struct vigil_err *err);
+void disclose_rels_fini(struct disclose_rels *r);
+const struct disclose_rel *disclose_rels_get(const struct disclose_rels *r,
+                                             const char *id);
+/* "xl/worksheets/_rels/sheet1.xml.rels" for "xl/worksheets/sheet1.xml". */
+void disclose_rels_path(const char *part, char *dst, size_t n);
+/* Resolves a relationship target against the folder of part. */
+void disclose_rels_resolve(const char *part, const char *target, char *dst,
+                           size_t n);
+/* Does formula text refer to the sheet ('Name'!A1 or Name!A1)? */
+int disclose_refers_to(const char *formula, const char *sheet);
+/* One flag byte per cellXfs entry (1 white font, 2 under 2 pt); returns
+ * owned array (free()) and its length in *n, NULL when none. */
+uint8_t *disclose_xlsx_xf_flags(struct disclose_ctx *c, struct disclose_zip *z,
+                                size_t *n);
+/* Collected text of a small XML element, for property values. */
+void disclose_clip(const char *s, size_t n, char *dst, size_t dn);
+
+#endif

@@ -1,0 +1,445 @@
+/* Tests for the disclosure guard over real documents (calamine and mat2
+ * fixtures in the shared corpus) and over hostile input built here:
+ * exact findings, locations and verdicts. */
+#include "vigil_test.h"
+
+#include <zip.h>
+
+#include "disclose/disclose.h"
+
+static struct vigil_disclose *g_d;
+
+static int
+setup(void **state)
+{
+    struct vigil_err err;
+
+    (void)state;
+    vigil_err_clear(&err);
+    return vigil_disclose_new(&g_d, NULL, &err) == VIGIL_OK ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    vigil_disclose_free(g_d);
+    return 0;
+}
+
+/* "kind:SEVERITY:sheet:range:count" per finding, joined by " | ". */
+static const char *
+summary(const struct vigil_disclose_result *r)
+{
+    static char buf[8192];
+    size_t n = 0;
+
+    buf[0] = 0;
+    for (size_t i = 0; i < r->nfindings && n < sizeof(buf); i++) {
+        const struct vigil_disclose_finding *f = &r->findings[i];
+        int w = snprintf(buf + n, sizeof(buf) - n, "%s%s:%s:%s:%s:%zu",
+                         i ? " | " : "", vigil_disclose_kind_name(f->kind),
+                         vigil_disclose_verdict_name(f->severity),
+                         f->sheet ? f->sheet : "", f->range ? f->range : "",
+                         f->count);
+        if (w > 0)
+            n += (size_t)w;
+    }
+    return buf;
+}
+
+static struct vigil_disclose_result *
+check_corpus(const char *rel)
+{
+    char path[1024];
+    struct vigil_disclose_result *r = NULL;
+    struct vigil_err err;
+
+    if (!vigil_test_corpus_path(path, sizeof(path), rel))
+        return NULL;
+    vigil_err_clear(&err);
+    assert_int_equal(vigil_disclose_check_file(g_d, path, &r, &err), VIGIL_OK);
+    return r;
+}
+
+static const struct vigil_disclose_finding *
+find(const struct vigil_disclose_result *r, enum vigil_disclose_kind k)
+{
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (r->findings[i].kind == k)
+            return &r->findings[i];
+    return NULL;
+}
+
+#define CORPUS_OR_SKIP(r, rel)                                                 \
+    struct vigil_disclose_result *r = check_corpus(rel);                       \
+    if (!r) {                                                                  \
+        skip();                                                                \
+        return;                                                                \
+    }
+
+static void
+test_any_sheets_xlsx(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "calamine/tests/any_sheets.xlsx");
+    assert_string_equal(r->format, "xlsx");
+    assert_string_equal(summary(r),
+                        "metadata:REVIEW:::2 | metadata:REVIEW:::0 | "
+                        "hidden_sheet:REVIEW:Hidden:A1:0 | "
+                        "very_hidden_sheet:REVIEW:VeryHidden:A1:0");
+    f = find(r, VIGIL_DK_VERY_HIDDEN_SHEET);
+    assert_string_equal(f->part, "xl/worksheets/sheet3.xml");
+    assert_non_null(strstr(r->findings[0].detail, "author 'Алена'"));
+    assert_non_null(strstr(r->findings[1].detail, "C:\\Users\\Алена\\Desktop"));
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_REVIEW);
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_any_sheets_ods(void **state)
+{
+    (void)state;
+    CORPUS_OR_SKIP(r, "calamine/tests/any_sheets.ods");
+    assert_string_equal(r->format, "ods");
+    assert_string_equal(summary(r), "metadata:REVIEW:::2 | "
+                                    "hidden_sheet:REVIEW:Hidden::0 | "
+                                    "hidden_sheet:REVIEW:VeryHidden::0");
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_errors_hidden_row(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "calamine/tests/errors.xlsx");
+    f = find(r, VIGIL_DK_HIDDEN_ROWS);
+    assert_non_null(f);
+    assert_string_equal(f->sheet, "Feuil1");
+    assert_string_equal(f->range, "20");
+    assert_int_equal(f->count, 1);
+    /* An empty hidden row is reported but does not raise the verdict. */
+    assert_int_equal(f->severity, VIGIL_DISCLOSE_PASS);
+    f = find(r, VIGIL_DK_EXTERNAL_LINK);
+    assert_non_null(f);
+    assert_string_equal(f->part, "xl/externalLinks/externalLink1.xml");
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_REVIEW);
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_issue_530_comments(void **state)
+{
+    size_t comments = 0, parts = 0;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "calamine/tests/issue_530.xlsx");
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (r->findings[i].kind == VIGIL_DK_COMMENTS) {
+            comments += r->findings[i].count;
+            parts++;
+            /* backslash zip names come out as forward slashes */
+            assert_non_null(strstr(r->findings[i].part, "xl/comments"));
+        }
+    assert_int_equal(parts, 9);
+    assert_int_equal(comments, 11);
+    assert_string_equal(find(r, VIGIL_DK_COMMENTS)->range, "Q4");
+    assert_non_null(find(r, VIGIL_DK_CUSTOM_PROPERTIES));
+    /* White headings on a coloured fill are not hidden text. */
+    assert_null(find(r, VIGIL_DK_WHITE_TEXT));
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_header_row_custom(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "calamine/tests/header-row.xlsx");
+    f = find(r, VIGIL_DK_CUSTOM_PROPERTIES);
+    assert_non_null(f);
+    assert_int_equal(f->count, 7);
+    assert_string_equal(f->part, "docProps/custom.xml");
+    assert_non_null(
+        strstr(find(r, VIGIL_DK_METADATA)->detail, "author 'Fox Kiester'"));
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_with_annotation_ods(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "calamine/tests/with-annotation.ods");
+    f = find(r, VIGIL_DK_COMMENTS);
+    assert_non_null(f);
+    assert_int_equal(f->count, 1);
+    assert_string_equal(f->range, "table1!A1");
+    assert_non_null(strstr(f->detail, "'Marc Schreiber'"));
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_mat2_comment_docx(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "mat2/tests/data/comment.docx");
+    assert_string_equal(summary(r),
+                        "metadata:REVIEW:::2 | comments:REVIEW:::1");
+    f = find(r, VIGIL_DK_COMMENTS);
+    assert_string_equal(f->part, "word/comments.xml");
+    assert_non_null(strstr(f->detail, "'Alex Marchant'"));
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_mat2_revision_docx(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "mat2/tests/data/revision.docx");
+    f = find(r, VIGIL_DK_TRACKED_CHANGES);
+    assert_non_null(f);
+    assert_int_equal(f->count, 10);
+    assert_non_null(strstr(f->detail, "9 tracked insertion(s) and 1 "
+                                      "deletion(s)"));
+    assert_string_equal(f->range, "paragraph 1-2, 4-6");
+    assert_string_equal(f->part, "word/document.xml");
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_mat2_revision_odt(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "mat2/tests/data/revision.odt");
+    assert_string_equal(r->format, "odt");
+    f = find(r, VIGIL_DK_TRACKED_CHANGES);
+    assert_non_null(f);
+    assert_int_equal(f->count, 2);
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_mat2_dirty_metadata(void **state)
+{
+    (void)state;
+    {
+        CORPUS_OR_SKIP(r, "mat2/tests/data/dirty.odt");
+        assert_string_equal(summary(r), "metadata:REVIEW:::2");
+        assert_non_null(
+            strstr(r->findings[0].detail, "initial-creator 'jvoisin'"));
+        vigil_disclose_result_free(r);
+    }
+    {
+        CORPUS_OR_SKIP(r, "mat2/tests/data/dirty.docx");
+        assert_string_equal(summary(r), "metadata:REVIEW:::2");
+        assert_non_null(strstr(r->findings[0].detail,
+                               "author 'julien voisin', last modified by "
+                               "'Julien Voisin'"));
+        vigil_disclose_result_free(r);
+    }
+}
+
+static void
+test_mat2_dirty_pdf(void **state)
+{
+    const struct vigil_disclose_finding *f;
+
+    (void)state;
+    CORPUS_OR_SKIP(r, "mat2/tests/data/dirty.pdf");
+    assert_string_equal(r->format, "pdf");
+    assert_string_equal(summary(r),
+                        "tracked_changes:REVIEW:::0 | metadata:REVIEW:::15");
+    f = find(r, VIGIL_DK_METADATA);
+    assert_string_equal(f->part, "Info, XMP");
+    assert_non_null(strstr(f->detail, "Producer: pdfTeX-1.40.14"));
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_REVIEW);
+    vigil_disclose_result_free(r);
+}
+
+/* ---- hostile input built in memory ---- */
+
+static struct vigil_disclose_result *
+check_buf(const void *p, size_t n)
+{
+    struct vigil_disclose_result *r = NULL;
+    struct vigil_err err;
+
+    vigil_err_clear(&err);
+    assert_int_equal(vigil_disclose_check_buffer(g_d, "mem", p, n, &r, &err),
+                     VIGIL_OK);
+    return r;
+}
+
+/* Builds a zip in memory from name/content pairs; returns malloc'd. */
+static void *
+make_zip(const char *const *parts, size_t nparts, size_t *len)
+{
+    zip_error_t ze;
+    zip_source_t *src;
+    zip_t *za;
+    zip_stat_t st;
+    void *out;
+
+    zip_error_init(&ze);
+    src = zip_source_buffer_create(NULL, 0, 0, &ze);
+    za = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
+    zip_source_keep(src);
+    for (size_t i = 0; i < nparts; i++) {
+        zip_source_t *s = zip_source_buffer(za, parts[2 * i + 1],
+                                            strlen(parts[2 * i + 1]), 0);
+        zip_file_add(za, parts[2 * i], s, 0);
+    }
+    zip_close(za);
+    zip_source_stat(src, &st);
+    zip_source_open(src);
+    out = malloc(st.size);
+    *len = (size_t)zip_source_read(src, out, st.size);
+    zip_source_close(src);
+    zip_source_free(src);
+    zip_error_fini(&ze);
+    return out;
+}
+
+static void
+test_entity_expansion_refused(void **state)
+{
+    static const char *const parts[] = {
+        "[Content_Types].xml",
+        "<Types xmlns=\"x\"/>",
+        "xl/workbook.xml",
+        "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY a \"aaaa\"><!ENTITY b "
+        "\"&a;&a;&a;&a;&a;&a;&a;&a;\">]><workbook>&b;</workbook>",
+    };
+    size_t len;
+    void *z = make_zip(parts, 2, &len);
+    struct vigil_disclose_result *r = check_buf(z, len);
+
+    assert_string_equal(summary(r), "hostile:BLOCK:::0");
+    assert_non_null(strstr(r->findings[0].detail, "DTD"));
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_BLOCK);
+    vigil_disclose_result_free(r);
+    free(z);
+}
+
+static void
+test_zip_bomb_refused(void **state)
+{
+    size_t n = (size_t)8 << 20, len;
+    char *zeros = malloc(n + 1);
+    const char *parts[2];
+    void *z;
+    struct vigil_disclose_result *r;
+
+    (void)state;
+    memset(zeros, '0', n);
+    zeros[n] = 0;
+    parts[0] = "a.csv";
+    parts[1] = zeros;
+    z = make_zip(parts, 1, &len);
+    r = check_buf(z, len);
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_BLOCK);
+    assert_int_equal(r->findings[0].kind, VIGIL_DK_HOSTILE);
+    assert_non_null(strstr(r->findings[0].detail, "zip bomb"));
+    vigil_disclose_result_free(r);
+    free(z);
+    free(zeros);
+}
+
+static void
+test_truncated_and_encrypted(void **state)
+{
+    static const unsigned char ole[] = {
+        0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0,   0,   'E', 0,   'n',
+        0,    'c',  0,    'r',  0,    'y',  0,    'p',  0,   't', 0,   'i', 0,
+        'o',  0,    'n',  0,    'I',  0,    'n',  0,    'f', 0,   'o', 0};
+    struct vigil_disclose_result *r;
+
+    (void)state;
+    r = check_buf(ole, sizeof(ole));
+    assert_string_equal(r->format, "encrypted-ooxml");
+    assert_string_equal(summary(r), "encrypted:BLOCK:::0");
+    vigil_disclose_result_free(r);
+    r = check_buf("PK\3\4\x14\0\0\0\x08\0", 10);
+    assert_string_equal(summary(r), "damaged:BLOCK:::0");
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_csv_people(void **state)
+{
+    static const char csv[] = "Surname;Forename;Collar number\n"
+                              "Smith;Ann;PC1001\nJones;Bob;PC1002\n"
+                              "Patel;Cara;PC1003\n";
+    static const char counts[] = "Quarter,Requests\nQ1,310\nQ2,295\n";
+    struct vigil_disclose_result *r;
+
+    (void)state;
+    r = check_buf(csv, sizeof(csv) - 1);
+    assert_string_equal(r->format, "csv");
+    assert_int_equal(r->people_records, 3);
+    assert_string_equal(summary(r), "people_records:REVIEW::rows 2-4:3");
+    vigil_disclose_result_free(r);
+    r = check_buf(counts, sizeof(counts) - 1);
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_PASS);
+    assert_int_equal(r->nfindings, 0);
+    vigil_disclose_result_free(r);
+}
+
+static void
+test_reports_escape(void **state)
+{
+    static const char csv[] = "Name,Email\n<b>Ann</b>,ann@example.org\n";
+    struct vigil_disclose_result *r;
+    const struct vigil_disclose_result *arr[1];
+    struct vigil_buf b;
+
+    (void)state;
+    r = check_buf(csv, sizeof(csv) - 1);
+    arr[0] = r;
+    vigil_buf_init(&b, 1 << 20);
+    assert_int_equal(vigil_disclose_report_html(arr, 1, &b), VIGIL_OK);
+    assert_null(strstr(b.data, "<b>Ann"));
+    assert_non_null(strstr(b.data, "REVIEW"));
+    vigil_buf_reset(&b);
+    assert_int_equal(vigil_disclose_report_json(r, &b), VIGIL_OK);
+    assert_non_null(strstr(b.data, "\"pii\":{\"email\":1}"));
+    vigil_buf_fini(&b);
+    vigil_disclose_result_free(r);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_any_sheets_xlsx),
+        cmocka_unit_test(test_any_sheets_ods),
+        cmocka_unit_test(test_errors_hidden_row),
+        cmocka_unit_test(test_issue_530_comments),
+        cmocka_unit_test(test_header_row_custom),
+        cmocka_unit_test(test_with_annotation_ods),
+        cmocka_unit_test(test_mat2_comment_docx),
+        cmocka_unit_test(test_mat2_revision_docx),
+        cmocka_unit_test(test_mat2_revision_odt),
+        cmocka_unit_test(test_mat2_dirty_metadata),
+        cmocka_unit_test(test_mat2_dirty_pdf),
+        cmocka_unit_test(test_entity_expansion_refused),
+        cmocka_unit_test(test_zip_bomb_refused),
+        cmocka_unit_test(test_truncated_and_encrypted),
+        cmocka_unit_test(test_csv_people),
+        cmocka_unit_test(test_reports_escape),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
