@@ -183,9 +183,9 @@ struct det_corr {
     /* state, guarded by the engine's corr_lock */
     struct det_corr_group *groups;
     size_t ngroups, capgroups;
-    uint32_t *index;      /* open addressing: group+1, 0 empty, ~0 deleted */
+    uint32_t *index; /* open addressing: group+1, 0 empty, ~0 deleted */
     size_t index_cap, index_dead;
-    uint32_t *freel;      /* unused group slots */
+    uint32_t *freel; /* unused group slots */
     size_t nfree;
     int64_t last_sweep_ns;
 };
@@ -211,7 +211,7 @@ struct det_rule {
  * becomes a candidate when all its clauses are satisfied. */
 struct det_key {
     uint32_t rule;
-    uint32_t clause;   /* engine-wide clause id */
+    uint32_t clause; /* engine-wide clause id */
 };
 
 struct det_lit {
@@ -276,6 +276,10 @@ enum vigil_rc detect_rule_load(struct vigil_detect *d, const char *file,
 /* Builds the Hyperscan database and rule literal keys (detect_prefilter.c) */
 enum vigil_rc detect_prefilter_build(struct vigil_detect *d,
                                      struct vigil_err *err);
+
+/* A run of characters every match of regex re must contain (top level
+ * only); returns its length (>= 3) written to buf, or 0. */
+uint32_t detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap);
 
 /* Glob match of a lowered pattern with * ? and \ escapes (detect_eval.c). */
 int detect_glob(const char *p, size_t plen, const char *s, size_t slen,

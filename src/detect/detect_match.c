@@ -73,9 +73,9 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cstamp || !c->rcstamp ||
-        !c->rcnt || !c->cand ||
-        !c->md || !c->mctx || !c->js || !c->low || !c->scan) {
+    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cstamp ||
+        !c->rcstamp || !c->rcnt || !c->cand || !c->md || !c->mctx || !c->js ||
+        !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
@@ -511,8 +511,7 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to,
             c->rcnt[r] = 0;
         }
         /* a candidate once every clause of the rule has a literal */
-        if (++c->rcnt[r] == c->d->rules[r].nclauses &&
-            c->rstamp[r] != c->gen) {
+        if (++c->rcnt[r] == c->d->rules[r].nclauses && c->rstamp[r] != c->gen) {
             c->rstamp[r] = c->gen;
             c->cand[c->ncand++] = r;
         }

@@ -95,6 +95,87 @@ quality(const char *s, uint32_t len)
     return len > 64 ? 64 : len;
 }
 
+/* The longest run of characters every match of the regular expression
+ * must contain, looking only at its top level: no alternation there,
+ * groups and classes end a run, a quantifier that allows zero takes its
+ * character out. Written into buf (lowered later); returns its length or
+ * 0 when nothing reliable was found. */
+uint32_t
+detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap)
+{
+    char run[256];
+    uint32_t rl = 0, best = 0;
+    int depth = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        char ch = re[i];
+        int lit = 0;
+        char c = 0;
+        if (ch == '\\' && i + 1 < n) {
+            char e = re[++i];
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+                (e >= '0' && e <= '9')) {
+                lit = 0; /* \d \w \b \1 ...: not a literal */
+            } else {
+                lit = 1;
+                c = e;
+            }
+        } else if (ch == '(') {
+            depth++;
+        } else if (ch == ')') {
+            if (depth)
+                depth--;
+        } else if (ch == '[') {
+            /* skip the class */
+            i++;
+            if (i < n && re[i] == '^')
+                i++;
+            if (i < n && re[i] == ']')
+                i++;
+            while (i < n && re[i] != ']') {
+                if (re[i] == '\\')
+                    i++;
+                i++;
+            }
+        } else if (ch == '|') {
+            if (depth == 0)
+                return 0; /* top-level alternation: no required run */
+        } else if (depth == 0 && ch != '.' && ch != '^' && ch != '$' &&
+                   ch != '*' && ch != '+' && ch != '?' && ch != '{' &&
+                   ch != '}') {
+            lit = 1;
+            c = ch;
+        }
+        if (depth > 0)
+            lit = 0;
+        if (lit) {
+            /* a following ?, * or {0 makes this character optional */
+            char nx = i + 1 < n ? re[i + 1] : 0;
+            if (nx == '?' || nx == '*' ||
+                (nx == '{' && i + 2 < n && re[i + 2] == '0'))
+                lit = 0;
+        }
+        if (lit && rl < sizeof(run)) {
+            run[rl++] = c;
+            /* a + keeps the character but ends the run after it */
+            if (i + 1 < n && (re[i + 1] == '+' || re[i + 1] == '{'))
+                lit = 0;
+            else
+                continue;
+        }
+        if (rl > best && rl <= cap) {
+            memcpy(buf, run, rl);
+            best = rl;
+        }
+        rl = 0;
+    }
+    if (rl > best && rl <= cap) {
+        memcpy(buf, run, rl);
+        best = rl;
+    }
+    return best >= 3 ? best : 0;
+}
+
 /* literal of one value, or 0 */
 static int
 val_lit(const struct det_val *v, const char **s, uint32_t *len)
@@ -131,6 +212,13 @@ val_lit(const struct det_val *v, const char **s, uint32_t *len)
         *len = best;
         return 1;
     }
+    case OP_RE:
+        /* s holds the run detect_re_literal found at load time */
+        if (!v->s || v->len == 0 || memchr(v->s, '\0', v->len))
+            return 0;
+        *s = v->s;
+        *len = v->len;
+        return 1;
     default:
         return 0;
     }
@@ -277,8 +365,7 @@ sel_cnf(const struct det_sel *s, struct cnf *out)
 }
 
 static void
-cond_cnf(const struct det_detection *dt, uint32_t n, int depth,
-         struct cnf *out)
+cond_cnf(const struct det_detection *dt, uint32_t n, int depth, struct cnf *out)
 {
     const struct det_cond *c = &dt->cond[n];
 
