@@ -47,7 +47,11 @@ EOF
 
 expect staff_list.xlsx 2 '
 assert r["verdict"] == "BLOCK" and r["format"] == "xlsx"
-assert kinds == ["metadata", "people_records", "very_hidden_sheet"], kinds
+assert kinds == ["hidden_name", "metadata", "people_records",
+                 "very_hidden_sheet"], kinds
+n = one("hidden_name")
+assert n["severity"] == "REVIEW" and n["part"] == "xl/workbook.xml"
+assert "StaffList -> hidden sheet" in n["detail"], n["detail"]
 f = one("very_hidden_sheet")
 assert f["severity"] == "BLOCK" and f["sheet"] == "Staff"
 assert f["range"] == "A1:E121" and f["part"] == "xl/worksheets/sheet2.xml"
