@@ -101,6 +101,7 @@ assert t["pii"] == {"email": 1}
 c = one("comments")
 assert c["severity"] == "BLOCK" and c["count"] == 1
 assert c["part"] == "word/comments.xml" and "Legal Team" in c["detail"]
+assert c["range"] == "paragraph 1", c["range"]
 '
 
 expect people.csv 2 '
