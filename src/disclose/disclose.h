@@ -139,14 +139,15 @@ enum vigil_rc vigil_disclose_check_file(struct vigil_disclose *d,
 
 void vigil_disclose_result_free(struct vigil_disclose_result *r);
 
-/* Writes a copy of data with hidden content removed into out (caller's
- * buffer, appended to). OOXML: hidden sheets, hidden rows and columns,
- * pivot caches, comments, external links, document properties and
- * tracked changes (insertions accepted, deletions dropped) are removed
- * and the package's relationships and content types rewritten to match.
- * Other spreadsheets, CSV and text: the visible cells as CSV. *ext gets
- * a static extension for the copy ("xlsx", "docx", "csv", ...).
- * VIGIL_EUNSUPPORTED for formats that cannot be cleaned (PDF). */
+/* Writes a copy of data (borrowed) with hidden content removed into out
+ * (caller's buffer, appended to). OOXML only: hidden sheets, hidden rows
+ * and columns, white or tiny cells, pivot caches, comments, notes,
+ * external links, connections, document properties and tracked changes
+ * (insertions accepted, deletions dropped), hidden and white text are
+ * removed and the package's relationships and content types rewritten to
+ * match. *ext gets a static extension for the copy ("xlsx", "docx",
+ * "pptx"). VIGIL_EUNSUPPORTED for other formats (ODF, CSV, PDF), which
+ * must be edited by hand. */
 enum vigil_rc vigil_disclose_clean(struct vigil_disclose *d, const void *data,
                                    size_t len, struct vigil_buf *out,
                                    const char **ext, struct vigil_err *err);

@@ -41,6 +41,7 @@ struct run_ctx {
     char authors[200];
     size_t alen;
     int hidden_slide;
+    struct disclose_ranges *anchors; /* comment anchor paragraphs */
     size_t vis_chars;
 };
 
@@ -158,6 +159,10 @@ rc_start(void *arg, const char *name, const char **atts)
             r->vanish = 1;
         break;
     case 'c':
+        if (r->anchors && strcmp(l, "commentRangeStart") == 0) {
+            disclose_ranges_add(r->anchors, r->para);
+            return;
+        }
         if (strcmp(l, "color") == 0 && r->in_rpr) {
             const char *v = disclose_attr(atts, "val");
             if (v && strcasecmp(v, "FFFFFF") == 0)
@@ -277,7 +282,7 @@ rc_end(void *arg, const char *name)
 static void
 run_part(struct disclose_ctx *c, struct disclose_zip *z,
          const struct disclose_zip_entry *e, int pptx, const char *sheet,
-         int notes)
+         int notes, struct disclose_ranges *anchors)
 {
     struct run_ctx *r = calloc(1, sizeof(*r));
     struct disclose_xml_cb cb = {rc_start, rc_end, rc_text, r};
@@ -293,6 +298,7 @@ run_part(struct disclose_ctx *c, struct disclose_zip *z,
     }
     r->c = c;
     r->pptx = pptx;
+    r->anchors = anchors;
     vigil_buf_init(&r->run, 1 << 17);
     vigil_buf_init(&r->cell, 8192);
     vigil_err_clear(&err);
@@ -451,8 +457,11 @@ cmt_end(void *arg, const char *name)
 
 static void
 comments_part(struct disclose_ctx *c, struct disclose_zip *z,
-              const struct disclose_zip_entry *e)
+              const struct disclose_zip_entry *e,
+              struct disclose_ranges *anchors)
 {
+    char where[300];
+
     struct cmt m;
     struct disclose_xml_cb cb = {cmt_start, cmt_end, cmt_text, &m};
     struct vigil_err err;
@@ -466,15 +475,19 @@ comments_part(struct disclose_ctx *c, struct disclose_zip *z,
     rc = disclose_xml_entry(c, z, e, &cb, &err);
     if (rc != VIGIL_OK)
         disclose_xml_fail(c, e->name, rc, &err);
+    where[0] = 0;
+    if (anchors && anchors->count)
+        snprintf(where, sizeof(where), "paragraph %s",
+                 disclose_ranges_str(anchors));
     if (m.n) {
         struct vigil_disclose_finding *f;
         disclose_acc_describe(&m.acc, pii, sizeof(pii));
-        f = disclose_add(c, VIGIL_DK_COMMENTS,
-                         m.acc.total ? VIGIL_DISCLOSE_BLOCK
-                                     : VIGIL_DISCLOSE_REVIEW,
-                         e->name, NULL, NULL, ADVICE_COMMENTS,
-                         "%zu comment(s)%s%s%s%s", m.n, m.alen ? " by " : "",
-                         m.authors, pii[0] ? "; personal data: " : "", pii);
+        f = disclose_add(
+            c, VIGIL_DK_COMMENTS,
+            m.acc.total ? VIGIL_DISCLOSE_BLOCK : VIGIL_DISCLOSE_REVIEW, e->name,
+            NULL, where[0] ? where : NULL, ADVICE_COMMENTS,
+            "%zu comment(s)%s%s%s%s", m.n, m.alen ? " by " : "", m.authors,
+            pii[0] ? "; personal data: " : "", pii);
         if (f) {
             f->count = m.n;
             disclose_finding_pii(f, &m.acc);
@@ -496,19 +509,21 @@ void
 disclose_docx(struct disclose_ctx *c, struct disclose_zip *z)
 {
     const struct disclose_zip_entry *e;
+    struct disclose_ranges anchors;
 
+    memset(&anchors, 0, sizeof(anchors));
     e = disclose_zip_find(z, "word/document.xml");
     if (e)
-        run_part(c, z, e, 0, NULL, 0);
+        run_part(c, z, e, 0, NULL, 0, &anchors);
     for (size_t i = 0; i < z->n && !c->nomem; i++) {
         const char *n = z->e[i].name;
         if (part_like(n, "word/header", ".xml") ||
             part_like(n, "word/footer", ".xml") ||
             strcmp(n, "word/footnotes.xml") == 0 ||
             strcmp(n, "word/endnotes.xml") == 0)
-            run_part(c, z, &z->e[i], 0, NULL, 0);
+            run_part(c, z, &z->e[i], 0, NULL, 0, NULL);
         else if (strcmp(n, "word/comments.xml") == 0)
-            comments_part(c, z, &z->e[i]);
+            comments_part(c, z, &z->e[i], &anchors);
     }
 }
 
@@ -522,13 +537,13 @@ disclose_pptx(struct disclose_ctx *c, struct disclose_zip *z)
         if (part_like(n, "ppt/slides/slide", ".xml")) {
             snprintf(label, sizeof(label), "slide %.*s", (int)(strlen(n) - 20),
                      n + 16);
-            run_part(c, z, &z->e[i], 1, label, 0);
+            run_part(c, z, &z->e[i], 1, label, 0, NULL);
         } else if (part_like(n, "ppt/notesSlides/notesSlide", ".xml")) {
             snprintf(label, sizeof(label), "notes %.*s", (int)(strlen(n) - 30),
                      n + 26);
-            run_part(c, z, &z->e[i], 1, label, 1);
+            run_part(c, z, &z->e[i], 1, label, 1, NULL);
         } else if (part_like(n, "ppt/comments/", ".xml")) {
-            comments_part(c, z, &z->e[i]);
+            comments_part(c, z, &z->e[i], NULL);
         }
     }
 }

@@ -470,11 +470,11 @@ o_start(void *arg, const char *name, const char **atts)
                             SF_PAGE_HIDDEN);
         if (o->page_hidden) {
             o->hidden_pages++;
-            if (o->hplen + strlen(o->page) + 4 < sizeof(o->hidden_page_names))
-                o->hplen +=
-                    (size_t)snprintf(o->hidden_page_names + o->hplen,
-                                     sizeof(o->hidden_page_names) - o->hplen,
-                                     "%s%s", o->hplen ? ", " : "", o->page);
+            if (o->hplen + strlen(o->page) + 10 < sizeof(o->hidden_page_names))
+                o->hplen += (size_t)snprintf(
+                    o->hidden_page_names + o->hplen,
+                    sizeof(o->hidden_page_names) - o->hplen, "%sslide %s",
+                    o->hplen ? ", " : "", o->page);
         }
         return;
     }

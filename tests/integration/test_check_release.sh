@@ -47,7 +47,11 @@ EOF
 
 expect staff_list.xlsx 2 '
 assert r["verdict"] == "BLOCK" and r["format"] == "xlsx"
-assert kinds == ["metadata", "people_records", "very_hidden_sheet"], kinds
+assert kinds == ["hidden_name", "metadata", "people_records",
+                 "very_hidden_sheet"], kinds
+n = one("hidden_name")
+assert n["severity"] == "REVIEW" and n["part"] == "xl/workbook.xml"
+assert "StaffList -> hidden sheet" in n["detail"], n["detail"]
 f = one("very_hidden_sheet")
 assert f["severity"] == "BLOCK" and f["sheet"] == "Staff"
 assert f["range"] == "A1:E121" and f["part"] == "xl/worksheets/sheet2.xml"
@@ -97,6 +101,7 @@ assert t["pii"] == {"email": 1}
 c = one("comments")
 assert c["severity"] == "BLOCK" and c["count"] == 1
 assert c["part"] == "word/comments.xml" and "Legal Team" in c["detail"]
+assert c["range"] == "paragraph 1", c["range"]
 '
 
 expect people.csv 2 '
@@ -156,6 +161,29 @@ c = one("comments")
 assert c["count"] == 1 and "Legal Team" in c["detail"]
 assert c["pii"] == {"uk_phone": 1}
 '
+expect deck.pptx 2 '
+assert kinds == ["hidden_text", "speaker_notes"], kinds
+n = one("speaker_notes")
+assert n["severity"] == "BLOCK" and n["pii"] == {"email": 1}
+assert n["part"] == "ppt/notesSlides/notesSlide1.xml"
+h = one("hidden_text")
+assert h["sheet"] == "slide 2" and h["part"] == "ppt/slides/slide2.xml"
+'
+expect deck.odp 2 '
+assert kinds == ["hidden_text", "speaker_notes"], kinds
+assert one("hidden_text")["sheet"] == "slide Draft"
+assert one("speaker_notes")["pii"] == {"email": 1}
+'
+# Cleaning the deck drops the notes; the hidden slide stays for a person.
+rc=0
+"$VIGIL_BIN" check-release --json --clean "$W/clean/deck.clean.pptx" \
+  "$W/fx/deck.pptx" >"$W/deck.clean.json" || rc=$?
+$PY - "$W/deck.clean.json" <<'EOF' || { echo "FAIL: --clean deck.pptx"; fail=1; }
+import json, sys
+c = [json.loads(l) for l in open(sys.argv[1])][1]["result"]
+assert c["verdict"] == "REVIEW", c
+assert [f["kind"] for f in c["findings"]] == ["hidden_text"], c["findings"]
+EOF
 fi
 
 # --max-records raises the bound: the CSV alone is then REVIEW.

@@ -193,9 +193,10 @@ test_mat2_comment_docx(void **state)
     (void)state;
     CORPUS_OR_SKIP(r, "mat2/tests/data/comment.docx");
     assert_string_equal(summary(r),
-                        "metadata:REVIEW:::2 | comments:REVIEW:::1");
+                        "metadata:REVIEW:::2 | comments:REVIEW::paragraph 1:1");
     f = find(r, VIGIL_DK_COMMENTS);
     assert_string_equal(f->part, "word/comments.xml");
+    assert_string_equal(f->range, "paragraph 1");
     assert_non_null(strstr(f->detail, "'Alex Marchant'"));
     vigil_disclose_result_free(r);
 }
