@@ -145,6 +145,10 @@ struct det_lsmap {
     const struct det_alias *aliases; /* NULL-terminated by field NULL */
 };
 /* The mapping entry for a logsource, or NULL when none applies. */
+/* Position of m in the table, and the table's size (per-event caches). */
+size_t detect_logsource_index(const struct det_lsmap *m);
+size_t detect_logsource_count(void);
+#define DET_MAX_LOGSOURCES 128
 const struct det_lsmap *detect_logsource_find(const char *product,
                                               const char *category,
                                               const char *service);
@@ -179,9 +183,9 @@ struct det_corr {
     /* state, guarded by the engine's corr_lock */
     struct det_corr_group *groups;
     size_t ngroups, capgroups;
-    uint32_t *index;      /* open addressing: group+1, 0 empty, ~0 deleted */
+    uint32_t *index; /* open addressing: group+1, 0 empty, ~0 deleted */
     size_t index_cap, index_dead;
-    uint32_t *freel;      /* unused group slots */
+    uint32_t *freel; /* unused group slots */
     size_t nfree;
     int64_t last_sweep_ns;
 };
@@ -197,17 +201,17 @@ struct det_rule {
     uint32_t *corrs;       /* rule indices of correlations fed */
     uint8_t generate;      /* emits its own alerts */
     uint8_t always;        /* no prefilter literal */
+    uint32_t nclauses;     /* literal clauses that must all be seen */
     struct det_corr *corr; /* kind == CORRELATION */
     char **filter_refs;    /* kind == FILTER: targets, NULL = any */
     uint32_t nfilter_refs;
 };
 
-/* prefilter key: literal `lit` seen in field `field` makes rule a
- * candidate; DET_NONE field means any field. */
+/* prefilter key: the literal satisfies one clause of a rule; a rule
+ * becomes a candidate when all its clauses are satisfied. */
 struct det_key {
     uint32_t rule;
-    uint32_t field;
-    uint32_t alt;
+    uint32_t clause; /* engine-wide clause id */
 };
 
 struct det_lit {
@@ -242,6 +246,7 @@ struct vigil_detect {
     size_t nlits, caplits;
     uint32_t *lhash;
     size_t lhash_cap;
+    size_t nclauses;  /* clauses of all rules */
     uint32_t *always; /* rules with no literal */
     size_t nalways;
     struct hs_database **fdb; /* per field id: its literals, or NULL */
@@ -271,6 +276,10 @@ enum vigil_rc detect_rule_load(struct vigil_detect *d, const char *file,
 /* Builds the Hyperscan database and rule literal keys (detect_prefilter.c) */
 enum vigil_rc detect_prefilter_build(struct vigil_detect *d,
                                      struct vigil_err *err);
+
+/* A run of characters every match of regex re must contain (top level
+ * only); returns its length (>= 3) written to buf, or 0. */
+uint32_t detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap);
 
 /* Glob match of a lowered pattern with * ? and \ escapes (detect_eval.c). */
 int detect_glob(const char *p, size_t plen, const char *s, size_t slen,
