@@ -97,6 +97,19 @@ got=$(hunt --json "$tmp/auth.log" 2>/dev/null |
 check "one half alone is no brute force" 0 "$got"
 rm -f "$tmp/auth.log" "$tmp/auth.log.1"
 
+# Big line files are cut into parts for the workers: tiny parts must give
+# the same matches and record numbers (correlations included) as one part.
+cat "$T"/vigil_ssh_*/pos.log "$T"/vigil_su*/pos.log "$T"/vigil_sudo*/pos.log \
+    "$T"/vigil_user*/pos.log >"$tmp/syslog.log"
+hunt --json --jobs 1 "$tmp/syslog.log" >"$tmp/whole" 2>/dev/null
+VIGIL_HUNT_PART_BYTES=333 hunt --json --jobs 3 "$tmp/syslog.log" \
+    >"$tmp/parts" 2>/dev/null
+cmp -s "$tmp/whole" "$tmp/parts"
+check "parts of a file give the same JSON as the whole file" 0 $?
+[ "$(wc -l <"$tmp/whole")" -gt 15 ]
+check "the parts test has matches to compare (>15)" 0 $?
+rm -f "$tmp/syslog.log" "$tmp/whole" "$tmp/parts"
+
 # Binary files are skipped, not errors.
 head -c 4096 /dev/zero >"$tmp/blob.bin"
 hunt "$tmp/blob.bin" >/dev/null 2>&1
