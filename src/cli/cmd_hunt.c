@@ -604,7 +604,7 @@ cmd_hunt(int argc, char **argv)
     struct hunt_totals tot;
     struct hunt_engine_opts eo;
     struct vigil_err err = {0};
-    int ret = VIGIL_EXIT_SOFTWARE, show_progress, i;
+    int ret = VIGIL_EXIT_SOFTWARE, show_progress, i, np = 1;
     size_t started = 0;
     double t0;
 
@@ -618,10 +618,15 @@ cmd_hunt(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (a[0] != '-' || strcmp(a, "-") == 0)
-            break;
+        /* Options may follow paths; paths are gathered at the front of
+         * argv (np <= i, so nothing unread is overwritten). */
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            argv[np++] = argv[i];
+            continue;
+        }
         if (strcmp(a, "--") == 0) {
-            i++;
+            for (i++; i < argc; i++)
+                argv[np++] = argv[i];
             break;
         }
         if (strcmp(a, "--no-builtin") == 0) {
@@ -702,7 +707,7 @@ cmd_hunt(int argc, char **argv)
             return VIGIL_EXIT_USAGE;
         }
     }
-    if (i >= argc) {
+    if (np == 1) {
         fprintf(stderr, "vigil hunt: no PATH given\n");
         usage(stderr);
         return VIGIL_EXIT_USAGE;
@@ -712,7 +717,7 @@ cmd_hunt(int argc, char **argv)
     run.popts.default_year = (int)year;
 
     /* Every named path must exist before any work is done. */
-    for (int k = i; k < argc; k++) {
+    for (int k = 1; k < np; k++) {
         if (hunt_files_add(&run.files, argv[k], &err) != VIGIL_OK) {
             fprintf(stderr, "vigil hunt: %s\n", err.msg);
             goto out;

@@ -43,6 +43,9 @@ check "missing path" 66 $?
 "$VIGIL_BIN" hunt --rules "$tmp/no-rules-here" "$T" >/dev/null 2>&1
 check "missing rules folder" 66 $?
 
+got=$("$VIGIL_BIN" hunt "$T/vigil_ssh_root_login/pos.log" --json --no-builtin \
+    --rules "$R" 2>/dev/null | wc -l)
+check "options after the path" 2 "$got"
 hunt "$T/vigil_ssh_root_login/neg.log" >"$tmp/out" 2>&1
 check "no match exits 0" 0 $?
 hunt "$T/vigil_ssh_root_login/pos.log" >"$tmp/out" 2>&1
