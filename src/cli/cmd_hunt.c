@@ -33,11 +33,31 @@
 #define ARENA_CHUNK    (64u * 1024)
 #define ARENA_MAX      (64u * 1024 * 1024)
 #define EVENT_JSON_MAX (4u * 1024 * 1024)
+/* Line files bigger than this are cut into parts for the workers;
+ * $VIGIL_HUNT_PART_BYTES overrides it (tests use tiny parts). */
+#define PART_SIZE (UINT64_C(64) * 1024 * 1024)
+
+/* One piece of work: a whole file, or one part of a big line file, so one
+ * large log is spread over every worker too. A line belongs to the part in
+ * which it starts. Record numbers inside part k are counted from k << 40
+ * and made file-wide after the pool (fix_records). */
+struct hunt_item {
+    uint32_t file;
+    uint32_t part;
+    uint64_t start, end; /* byte range; end UINT64_MAX: to the end */
+    uint64_t records;    /* records seen, filled by the worker */
+};
+
+#define PART_SHIFT 40
+#define PART_MASK  ((UINT64_C(1) << PART_SHIFT) - 1)
 
 struct hunt_run {
     struct hunt_engine *engine;
     struct hunt_files files;
-    size_t *order; /* file indexes, largest first, for load balance */
+    struct hunt_item *items; /* by file, then part */
+    size_t nitems;
+    size_t *first_item; /* per file: index of its part 0 */
+    size_t *order;      /* item indexes, largest first, for load balance */
     atomic_size_t next;
     atomic_size_t files_done;
     atomic_uint_fast64_t events;
@@ -239,26 +259,41 @@ looks_binary(const char *p, size_t len)
     return memchr(p, '\0', len < 4096 ? len : 4096) != NULL;
 }
 
-/* Returns 0 when the file was skipped. */
+/* Hunts the lines that start inside it->start..it->end of the file mapped
+ * at data. Returns 0 when the file was skipped. */
 static int
-hunt_lines(struct hunt_worker *w, const struct hunt_file *hf, const char *data,
-           size_t len)
+hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
+           const struct hunt_item *it, const char *data, size_t len)
 {
+    /* Every part detects on the file's first lines: same answer. */
     const struct vigil_decoder *d = detect_format(data, len);
     struct vigil_event *ev = w->ev;
     const char *p = data, *end = data + len;
+    int quiet = it->part > 0; /* say things about a file once */
 
     /* Text that is no known log format (a README, a licence) found while
      * searching a folder would only feed keyword rules noise; a file named
      * on the command line is hunted whatever it is. */
     if (!hf->named && strcmp(d->name, "raw") == 0) {
-        if (w->run->verbose)
+        if (w->run->verbose && !quiet)
             fprintf(stderr, "vigil hunt: %s: no known log format, skipped\n",
                     hf->path);
         return 0;
     }
-    if (w->run->verbose)
+    if (w->run->verbose && !quiet)
         fprintf(stderr, "vigil hunt: %s: format %s\n", hf->path, d->name);
+    if (it->start > 0 && it->start < len) {
+        p = data + it->start;
+        if (p[-1] != '\n') { /* the line in progress is the part before's */
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+            p = nl ? nl + 1 : end;
+        }
+    } else if (it->start >= len) {
+        p = end;
+    }
+    if (it->end < len)
+        end = data + it->end; /* lines starting before end, read past it */
     if (strcmp(d->name, "syslog") == 0 || strcmp(d->name, "auth") == 0 ||
         strcmp(d->name, "auditd") == 0)
         hunt_scratch_set_source(w->scratch, HUNT_SRC_LINUX);
@@ -267,8 +302,9 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf, const char *data,
     else
         hunt_scratch_set_source(w->scratch, HUNT_SRC_OTHER);
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        const char *fend = data + len;
+        const char *nl = memchr(p, '\n', (size_t)(fend - p));
+        size_t l = nl ? (size_t)(nl - p) : (size_t)(fend - p);
 
         if (l > 0 && !(l == 1 && p[0] == '\r')) {
             vigil_arena_reset(&w->arena);
@@ -281,23 +317,25 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf, const char *data,
                 w->events_failed++;
             }
         }
-        p = nl ? nl + 1 : end;
+        p = nl ? nl + 1 : fend;
     }
     return 1;
 }
 
 static void
-hunt_file(struct hunt_worker *w, size_t idx)
+hunt_file(struct hunt_worker *w, struct hunt_item *it)
 {
+    size_t idx = it->file;
     const char *path = w->run->files.v[idx].path;
+    uint64_t first = (uint64_t)it->part << PART_SHIFT;
     struct vigil_err err = {0};
     struct stat st;
     void *map;
     int fd;
 
     w->file = (uint32_t)idx;
-    w->seq = 0;
-    if (vigil_evtx_is_file(path)) {
+    w->seq = first;
+    if (it->end == UINT64_MAX && vigil_evtx_is_file(path)) {
         struct vigil_evtx_stats es = {0, 0, 0};
         struct vigil_event *keep = w->ev;
 
@@ -314,12 +352,15 @@ hunt_file(struct hunt_worker *w, size_t idx)
         w->ev = keep;
         w->events_failed += es.failed;
         w->bytes += w->run->files.v[idx].size;
+        it->records = w->seq - first;
         return;
     }
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0) {
-        fprintf(stderr, "vigil hunt: %s: %s\n", path, strerror(errno));
-        w->files_failed++;
+        if (it->part == 0) {
+            fprintf(stderr, "vigil hunt: %s: %s\n", path, strerror(errno));
+            w->files_failed++;
+        }
         if (fd >= 0)
             close(fd);
         return;
@@ -331,20 +372,29 @@ hunt_file(struct hunt_worker *w, size_t idx)
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED) {
-        fprintf(stderr, "vigil hunt: %s: %s\n", path, strerror(errno));
-        w->files_failed++;
+        if (it->part == 0) {
+            fprintf(stderr, "vigil hunt: %s: %s\n", path, strerror(errno));
+            w->files_failed++;
+        }
         return;
     }
     madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
     if (looks_binary(map, (size_t)st.st_size)) {
-        if (w->run->verbose)
+        if (w->run->verbose && it->part == 0)
             fprintf(stderr, "vigil hunt: %s: not a log file, skipped\n", path);
-        w->files_skipped++;
-    } else if (hunt_lines(w, &w->run->files.v[idx], map, (size_t)st.st_size)) {
-        w->bytes += (uint64_t)st.st_size;
-    } else {
+        if (it->part == 0)
+            w->files_skipped++;
+    } else if (hunt_lines(w, &w->run->files.v[idx], it, map,
+                          (size_t)st.st_size)) {
+        uint64_t s0 = it->start, e0 = it->end;
+
+        if (e0 > (uint64_t)st.st_size)
+            e0 = (uint64_t)st.st_size;
+        w->bytes += e0 > s0 ? e0 - s0 : 0;
+    } else if (it->part == 0) {
         w->files_skipped++;
     }
+    it->records = w->seq - first;
     munmap(map, (size_t)st.st_size);
 }
 
@@ -357,9 +407,9 @@ worker_main(void *arg)
     for (;;) {
         size_t i = atomic_fetch_add(&r->next, 1);
 
-        if (i >= r->files.n || w->err.rc != VIGIL_OK)
+        if (i >= r->nitems || w->err.rc != VIGIL_OK)
             break;
-        hunt_file(w, r->order[i]);
+        hunt_file(w, &r->items[r->order[i]]);
         atomic_fetch_add_explicit(&r->events, w->pending_events,
                                   memory_order_relaxed);
         w->pending_events = 0;
@@ -443,12 +493,75 @@ find_builtin_rules(char *dst, size_t len)
 static int
 cmp_size_desc(const void *a, const void *b, void *arg)
 {
-    const struct hunt_files *f = arg;
+    const struct hunt_run *r = arg;
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    const struct hunt_item *ix = &r->items[x], *iy = &r->items[y];
+    uint64_t sx =
+        ix->end == UINT64_MAX ? r->files.v[ix->file].size : ix->end - ix->start;
+    uint64_t sy =
+        iy->end == UINT64_MAX ? r->files.v[iy->file].size : iy->end - iy->start;
 
-    if (f->v[x].size != f->v[y].size)
-        return f->v[x].size > f->v[y].size ? -1 : 1;
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
     return x < y ? -1 : (x > y);
+}
+
+/* Cuts line files bigger than part_size into parts (EVTX files are read
+ * whole by libevtx). Returns 0 when out of memory. */
+static int
+make_items(struct hunt_run *r, uint64_t part_size)
+{
+    size_t n = 0, k = 0;
+
+    for (size_t f = 0; f < r->files.n; f++) {
+        uint64_t sz = r->files.v[f].size;
+
+        n += sz > part_size ? (size_t)((sz + part_size - 1) / part_size) : 1;
+    }
+    r->items = calloc(n ? n : 1, sizeof(*r->items));
+    r->first_item = calloc(r->files.n ? r->files.n : 1, sizeof(*r->first_item));
+    r->order = calloc(n ? n : 1, sizeof(*r->order));
+    if (!r->items || !r->first_item || !r->order)
+        return 0;
+    for (size_t f = 0; f < r->files.n; f++) {
+        uint64_t sz = r->files.v[f].size;
+        uint32_t parts = 1;
+
+        if (sz > part_size && !vigil_evtx_is_file(r->files.v[f].path))
+            parts = (uint32_t)((sz + part_size - 1) / part_size);
+        r->first_item[f] = k;
+        for (uint32_t p = 0; p < parts; p++, k++) {
+            r->items[k].file = (uint32_t)f;
+            r->items[k].part = p;
+            r->items[k].start = parts == 1 ? 0 : p * part_size;
+            r->items[k].end = parts == 1
+                                  ? UINT64_MAX
+                                  : (p + 1 == parts ? sz : (p + 1) * part_size);
+        }
+    }
+    r->nitems = k;
+    for (size_t i = 0; i < k; i++)
+        r->order[i] = i;
+    qsort_r(r->order, k, sizeof(*r->order), cmp_size_desc, r);
+    return 1;
+}
+
+/* Record numbers of parts after the first continue their file's count. */
+static void
+fix_records(const struct hunt_run *r, struct hunt_matches *ms)
+{
+    for (size_t i = 0; i < ms->n; i++) {
+        struct hunt_match *m = &ms->v[i];
+        uint64_t part = m->seq >> PART_SHIFT, base = 0;
+        size_t first;
+
+        if (part == 0 || m->file >= r->files.n)
+            continue;
+        first = r->first_item[m->file];
+        for (uint64_t p = 0; p < part; p++)
+            base += r->items[first + p].records;
+        m->seq = base + (m->seq & PART_MASK);
+    }
 }
 
 static double
@@ -464,7 +577,7 @@ static void
 progress(struct hunt_run *r, double t0, int final)
 {
     fprintf(stderr, "\rhunt: %zu/%zu files, %llu events, %llu matches, %.1f s",
-            atomic_load(&r->files_done), r->files.n,
+            atomic_load(&r->files_done), r->nitems,
             (unsigned long long)atomic_load(&r->events),
             (unsigned long long)atomic_load(&r->nmatches), now_s() - t0);
     if (final)
@@ -482,6 +595,7 @@ cmd_hunt(int argc, char **argv)
     int no_builtin = 0, min_level = HUNT_LEVEL_LOW, verbose = 0;
     enum hunt_format fmt = HUNT_OUT_TABLE;
     long jobs = 0, year = 0;
+    uint64_t part_size = PART_SIZE;
     struct hunt_run run;
     struct hunt_worker *workers = NULL;
     pthread_t *threads = NULL;
@@ -490,7 +604,7 @@ cmd_hunt(int argc, char **argv)
     struct hunt_totals tot;
     struct hunt_engine_opts eo;
     struct vigil_err err = {0};
-    int ret = VIGIL_EXIT_SOFTWARE, show_progress, i;
+    int ret = VIGIL_EXIT_SOFTWARE, show_progress, i, np = 1;
     size_t started = 0;
     double t0;
 
@@ -504,10 +618,15 @@ cmd_hunt(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (a[0] != '-' || strcmp(a, "-") == 0)
-            break;
+        /* Options may follow paths; paths are gathered at the front of
+         * argv (np <= i, so nothing unread is overwritten). */
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            argv[np++] = argv[i];
+            continue;
+        }
         if (strcmp(a, "--") == 0) {
-            i++;
+            for (i++; i < argc; i++)
+                argv[np++] = argv[i];
             break;
         }
         if (strcmp(a, "--no-builtin") == 0) {
@@ -588,7 +707,7 @@ cmd_hunt(int argc, char **argv)
             return VIGIL_EXIT_USAGE;
         }
     }
-    if (i >= argc) {
+    if (np == 1) {
         fprintf(stderr, "vigil hunt: no PATH given\n");
         usage(stderr);
         return VIGIL_EXIT_USAGE;
@@ -598,7 +717,7 @@ cmd_hunt(int argc, char **argv)
     run.popts.default_year = (int)year;
 
     /* Every named path must exist before any work is done. */
-    for (int k = i; k < argc; k++) {
+    for (int k = 1; k < np; k++) {
         if (hunt_files_add(&run.files, argv[k], &err) != VIGIL_OK) {
             fprintf(stderr, "vigil hunt: %s\n", err.msg);
             goto out;
@@ -620,9 +739,11 @@ cmd_hunt(int argc, char **argv)
     hunt_files_sort(&run.files);
 
     if (!no_builtin) {
-        if (find_builtin_rules(builtin, sizeof(builtin)))
+        if (find_builtin_rules(builtin, sizeof(builtin))) {
             rule_dirs[ndirs++] = builtin;
-        else
+            if (verbose)
+                fprintf(stderr, "vigil hunt: vigil's own rules: %s\n", builtin);
+        } else
             fprintf(stderr, "vigil hunt: vigil's own rule pack was not found "
                             "(looked for share/vigil/rules beside the "
                             "binary); set VIGIL_RULES_DIR\n");
@@ -654,20 +775,26 @@ cmd_hunt(int argc, char **argv)
 
         jobs = n < 1 ? 1 : (n > MAX_JOBS ? MAX_JOBS : n);
     }
-    if ((size_t)jobs > run.files.n)
-        jobs = run.files.n > 0 ? (long)run.files.n : 1;
-    run.order = calloc(run.files.n ? run.files.n : 1, sizeof(*run.order));
-    workers = calloc((size_t)jobs, sizeof(*workers));
-    threads = calloc((size_t)jobs, sizeof(*threads));
-    scratches = calloc((size_t)jobs, sizeof(*scratches));
-    if (!run.order || !workers || !threads || !scratches) {
+    {
+        const char *ps = getenv("VIGIL_HUNT_PART_BYTES");
+        int64_t v;
+
+        if (ps != NULL && vigil_parse_i64(ps, strlen(ps), &v) && v > 0)
+            part_size = (uint64_t)v;
+    }
+    if (!make_items(&run, part_size)) {
         fprintf(stderr, "vigil hunt: out of memory\n");
         goto out;
     }
-    for (size_t k = 0; k < run.files.n; k++)
-        run.order[k] = k;
-    qsort_r(run.order, run.files.n, sizeof(*run.order), cmp_size_desc,
-            &run.files);
+    if ((size_t)jobs > run.nitems)
+        jobs = run.nitems > 0 ? (long)run.nitems : 1;
+    workers = calloc((size_t)jobs, sizeof(*workers));
+    threads = calloc((size_t)jobs, sizeof(*threads));
+    scratches = calloc((size_t)jobs, sizeof(*scratches));
+    if (!workers || !threads || !scratches) {
+        fprintf(stderr, "vigil hunt: out of memory\n");
+        goto out;
+    }
 
     for (long k = 0; k < jobs; k++) {
         struct hunt_worker *w = &workers[k];
@@ -699,7 +826,7 @@ cmd_hunt(int argc, char **argv)
     if (started == 0)
         goto out;
     if (show_progress) {
-        while (atomic_load(&run.files_done) < run.files.n) {
+        while (atomic_load(&run.files_done) < run.nitems) {
             int stop = 0;
 
             progress(&run, t0, 0);
@@ -707,7 +834,7 @@ cmd_hunt(int argc, char **argv)
                 struct timespec ts = {0, 10 * 1000 * 1000};
 
                 nanosleep(&ts, NULL);
-                stop = atomic_load(&run.files_done) >= run.files.n;
+                stop = atomic_load(&run.files_done) >= run.nitems;
             }
             for (size_t k = 0; k < started && !stop; k++)
                 stop = workers[k].err.rc != VIGIL_OK;
@@ -745,6 +872,7 @@ cmd_hunt(int argc, char **argv)
     tot.seconds = now_s() - t0;
     tot.files = run.files.n - tot.files_skipped - tot.files_failed;
     tot.rules = hunt_engine_rule_count(run.engine);
+    fix_records(&run, &all);
     hunt_matches_sort(&all);
 
     if (!run.quiet &&
@@ -776,6 +904,8 @@ out:
     free(threads);
     free(scratches);
     free(run.order);
+    free(run.items);
+    free(run.first_item);
     hunt_matches_fini(&all);
     if (run.engine != NULL)
         hunt_engine_close(run.engine);

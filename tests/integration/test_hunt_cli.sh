@@ -43,6 +43,9 @@ check "missing path" 66 $?
 "$VIGIL_BIN" hunt --rules "$tmp/no-rules-here" "$T" >/dev/null 2>&1
 check "missing rules folder" 66 $?
 
+got=$("$VIGIL_BIN" hunt "$T/vigil_ssh_root_login/pos.log" --json --no-builtin \
+    --rules "$R" 2>/dev/null | wc -l)
+check "options after the path" 2 "$got"
 hunt "$T/vigil_ssh_root_login/neg.log" >"$tmp/out" 2>&1
 check "no match exits 0" 0 $?
 hunt "$T/vigil_ssh_root_login/pos.log" >"$tmp/out" 2>&1
@@ -96,6 +99,19 @@ got=$(hunt --json "$tmp/auth.log" 2>/dev/null |
     grep -c '"id":"c2e3974e-7702-4e98-80e8-b063a70dd225"')
 check "one half alone is no brute force" 0 "$got"
 rm -f "$tmp/auth.log" "$tmp/auth.log.1"
+
+# Big line files are cut into parts for the workers: tiny parts must give
+# the same matches and record numbers (correlations included) as one part.
+cat "$T"/vigil_ssh_*/pos.log "$T"/vigil_su*/pos.log "$T"/vigil_sudo*/pos.log \
+    "$T"/vigil_user*/pos.log >"$tmp/syslog.log"
+hunt --json --jobs 1 "$tmp/syslog.log" >"$tmp/whole" 2>/dev/null
+VIGIL_HUNT_PART_BYTES=333 hunt --json --jobs 3 "$tmp/syslog.log" \
+    >"$tmp/parts" 2>/dev/null
+cmp -s "$tmp/whole" "$tmp/parts"
+check "parts of a file give the same JSON as the whole file" 0 $?
+[ "$(wc -l <"$tmp/whole")" -gt 15 ]
+check "the parts test has matches to compare (>15)" 0 $?
+rm -f "$tmp/syslog.log" "$tmp/whole" "$tmp/parts"
 
 # Binary files are skipped, not errors.
 head -c 4096 /dev/zero >"$tmp/blob.bin"
