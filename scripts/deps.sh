@@ -26,4 +26,4 @@ PACKAGES=(
 if [ -z "${VIGIL_SKIP_APT_UPDATE:-}" ]; then
   $SUDO apt-get update -q
 fi
-$SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+$SUDO apt-get install -y -q "${PACKAGES[@]}"

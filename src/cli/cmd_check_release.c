@@ -330,6 +330,11 @@ cmd_check_release(int argc, char **argv)
                 ret = VIGIL_EXIT_IOERR;
         }
         fwrite(out.data ? out.data : "", 1, out.len, stdout);
+        if (!o.html) {
+            /* Only the HTML report needs every result at the end. */
+            vigil_disclose_result_free(res[i]);
+            res[i] = NULL;
+        }
     }
     fflush(stdout);
     if (o.html) {

@@ -60,7 +60,8 @@ struct hunt_worker {
     uint64_t events, events_failed, bytes;
     uint64_t files_skipped, files_failed;
     uint64_t pending_events; /* not yet added to run->events */
-    enum vigil_rc rc;        /* first hard failure (memory) */
+    int warned_limit;
+    enum vigil_rc rc; /* first hard failure (memory) */
     struct vigil_err err;
 };
 
@@ -173,6 +174,7 @@ static enum vigil_rc
 hunt_event(struct hunt_worker *w, struct vigil_event *ev)
 {
     const struct hunt_run *r = w->run;
+    enum vigil_rc rc;
 
     w->seq++;
     count_event(w);
@@ -184,8 +186,17 @@ hunt_event(struct hunt_worker *w, struct vigil_event *ev)
         if (r->until != 0 && ev->time_ns >= r->until)
             return VIGIL_OK;
     }
-    return hunt_engine_match(r->engine, w->scratch, ev, w->file, w->seq, on_hit,
-                             w);
+    rc = hunt_engine_match(r->engine, w->scratch, ev, w->file, w->seq, on_hit,
+                           w);
+    if (rc == VIGIL_ELIMIT && !w->warned_limit) {
+        /* Matching goes on; only correlations lose events past here. */
+        w->warned_limit = 1;
+        fprintf(stderr,
+                "vigil hunt: too many events kept for correlation rules; "
+                "correlations may miss later events (hunt fewer files or "
+                "a shorter --since/--until window)\n");
+    }
+    return rc;
 }
 
 static enum vigil_rc
@@ -295,7 +306,8 @@ hunt_file(struct hunt_worker *w, size_t idx)
         hunt_scratch_set_source(w->scratch, HUNT_SRC_WINDOWS);
         if (vigil_evtx_read_file(path, evtx_event, w, &es, &err) != VIGIL_OK &&
             w->err.rc == VIGIL_OK) {
-            fprintf(stderr, "vigil hunt: %s: %s\n", path, err.msg);
+            /* The reader's message names the file already. */
+            fprintf(stderr, "vigil hunt: %s\n", err.msg);
             if (es.records == 0)
                 w->files_failed++;
         }
@@ -348,6 +360,9 @@ worker_main(void *arg)
         if (i >= r->files.n || w->err.rc != VIGIL_OK)
             break;
         hunt_file(w, r->order[i]);
+        atomic_fetch_add_explicit(&r->events, w->pending_events,
+                                  memory_order_relaxed);
+        w->pending_events = 0;
         atomic_fetch_add(&r->files_done, 1);
     }
     atomic_fetch_add_explicit(&r->events, w->pending_events,

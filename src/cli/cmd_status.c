@@ -15,6 +15,8 @@ usage(FILE *out)
 {
     fprintf(out,
             "usage: vigil status [--state-dir DIR | -c FILE] [--json]\n"
+            "       vigil status [--state-dir DIR | -c FILE] --events "
+            "[--grep TEXT]\n"
             "\n"
             "Shows what `vigil run` has stored: per source the lines read, "
             "decoded,\nfailed (undecodable, binary, over 1 MiB), dropped "
@@ -28,6 +30,12 @@ usage(FILE *out)
             "`vigil run`).\n"
             "  -c, --config FILE  take state_dir from this configuration.\n"
             "  --json           one JSON object instead of a table.\n"
+            "  --events         print the archived events instead, one JSON "
+            "object a\n"
+            "                   line, oldest first (needs "
+            "store.archive_events).\n"
+            "  --grep TEXT      with --events: only events whose JSON "
+            "contains TEXT.\n"
             "  -h, --help       this text.\n"
             "\n"
             "Exit codes: 0 shown, 64 bad command line, 66 no store in the "
@@ -51,6 +59,15 @@ collect(const struct vigil_source_counters *c, int64_t updated_ns, void *arg)
     r->c[r->n] = *c;
     r->updated[r->n++] = updated_ns;
     return 0;
+}
+
+static int
+print_event(const char *json, size_t len, void *arg)
+{
+    (void)arg;
+    fwrite(json, 1, len, stdout);
+    putchar('\n');
+    return ferror(stdout) ? 1 : 0;
 }
 
 static int
@@ -116,7 +133,8 @@ int
 cmd_status(int argc, char **argv)
 {
     const char *state_opt = NULL, *cfg_path = NULL;
-    int json = 0, ret = VIGIL_EXIT_OK;
+    int json = 0, events_only = 0, ret = VIGIL_EXIT_OK;
+    const char *needle = NULL;
     char state[4096], db[4200];
     struct vigil_store_opts opts = {0};
     struct vigil_store *store = NULL;
@@ -131,6 +149,11 @@ cmd_status(int argc, char **argv)
             return VIGIL_EXIT_OK;
         } else if (strcmp(a, "--json") == 0) {
             json = 1;
+        } else if (strcmp(a, "--events") == 0) {
+            events_only = 1;
+        } else if (strcmp(a, "--grep") == 0 && i + 1 < argc) {
+            needle = argv[++i];
+            events_only = 1;
         } else if (strcmp(a, "--state-dir") == 0 && i + 1 < argc) {
             state_opt = argv[++i];
         } else if (strncmp(a, "--state-dir=", 12) == 0) {
@@ -184,6 +207,16 @@ cmd_status(int argc, char **argv)
         }
         fprintf(stderr, "vigil status: %s\n", err.msg);
         return VIGIL_EXIT_IOERR;
+    }
+    if (events_only) {
+        if (vigil_store_events_each(store, needle, 0, 0, print_event, NULL,
+                                    &err) != VIGIL_OK) {
+            fprintf(stderr, "vigil status: %s\n", err.msg);
+            ret = VIGIL_EXIT_IOERR;
+        }
+        if (fflush(stdout) != 0)
+            ret = VIGIL_EXIT_IOERR;
+        goto out;
     }
     if ((rows = calloc(1, sizeof(*rows))) == NULL) {
         ret = VIGIL_EXIT_SOFTWARE;

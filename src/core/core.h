@@ -211,11 +211,13 @@ int vigil_ip_in_cidr(const uint8_t addr[16], const uint8_t net[16],
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t vigil_days_from_civil(int64_t y, unsigned m, unsigned d);
-/* ns since the epoch of a UTC calendar time. */
+/* ns since the epoch of a UTC calendar time. The caller keeps y within
+ * 1678..2261, the range int64 nanoseconds can hold. */
 int64_t vigil_time_from_utc(int y, int mon, int day, int h, int min, int s,
                             long nsec);
 /* Parses RFC 3339 / ISO 8601 ("2024-01-02T03:04:05.123Z", "+01:00", space
- * instead of T, no zone = UTC). Returns 1 and sets *ns, or 0. */
+ * instead of T, no zone = UTC). Returns 1 and sets *ns, or 0 (also for
+ * years outside 1678..2261). */
 int vigil_time_parse_rfc3339(const char *s, size_t len, int64_t *ns);
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmmmmZ" (micro-seconds); returns length.
  * dst >= 32 bytes. */

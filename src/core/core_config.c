@@ -214,6 +214,9 @@ need_map(struct loader *ld, yaml_node_t *n, const char *what)
 {
     if (n->type != YAML_MAPPING_NODE)
         return fail(ld, n, "%s must be a mapping of keys to values", what);
+    /* Keeps the duplicate check below (quadratic) cheap. */
+    if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > 256)
+        return fail(ld, n, "%s has more than 256 keys", what);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
          p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);

@@ -56,7 +56,9 @@ vigil_time_parse_rfc3339(const char *s, size_t len, int64_t *ns)
     if (len < 10 || !digits(s, 4, &y) || s[4] != '-' ||
         !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d))
         return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+    /* int64 nanoseconds cover 1677-09-21 to 2262-04-11; refuse what
+     * would overflow rather than wrap to a wrong time. */
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1678 || y > 2261)
         return 0;
     i = 10;
     if (i < len && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {

@@ -40,7 +40,11 @@ detect_corr_free(struct det_corr *k)
         free(k->groups[i].valid);
     }
     free(k->groups);
+    free(k->index);
+    free(k->freel);
     k->groups = NULL;
+    k->index = NULL;
+    k->freel = NULL;
     k->ngroups = k->capgroups = 0;
 }
 
@@ -109,23 +113,111 @@ group_reset(struct det_corr_group *g)
         memset(g->valid, 0, 64);
 }
 
+#define IDX_DEAD UINT32_MAX
+
+/* index slot holding key, or the slot to insert it at (*found = 0) */
+static size_t
+index_find(const struct det_corr *k, uint64_t key, int *found)
+{
+    size_t mask = k->index_cap - 1, ins = (size_t)-1;
+
+    for (size_t i = key & mask;; i = (i + 1) & mask) {
+        uint32_t e = k->index[i];
+        if (e == 0) {
+            *found = 0;
+            return ins != (size_t)-1 ? ins : i;
+        }
+        if (e == IDX_DEAD) {
+            if (ins == (size_t)-1)
+                ins = i;
+            continue;
+        }
+        if (k->groups[e - 1].key == key) {
+            *found = 1;
+            return i;
+        }
+    }
+}
+
+static int
+index_rebuild(struct det_corr *k, size_t cap)
+{
+    uint32_t *ni = calloc(cap, sizeof(*ni));
+    if (!ni)
+        return 0;
+    free(k->index);
+    k->index = ni;
+    k->index_cap = cap;
+    k->index_dead = 0;
+    for (size_t g = 0; g < k->ngroups; g++) {
+        if (!k->groups[g].used)
+            continue;
+        size_t i = k->groups[g].key & (cap - 1);
+        while (ni[i])
+            i = (i + 1) & (cap - 1);
+        ni[i] = (uint32_t)g + 1;
+    }
+    return 1;
+}
+
+static void
+index_remove(struct det_corr *k, uint64_t key)
+{
+    int found;
+    size_t i = index_find(k, key, &found);
+    if (found) {
+        k->index[i] = IDX_DEAD;
+        k->index_dead++;
+    }
+}
+
+/* Frees the groups whose window is over; at most once per timespan/8 so
+ * a full table under a flood of new keys does not cost O(n) per event.
+ * Windows that are decided at close are left to vigil_detect_corr_tick. */
+static void
+sweep(struct det_corr *k, int64_t now)
+{
+    int64_t every = k->timespan_ns / 8;
+
+    if (closes(k) || now - k->last_sweep_ns < every)
+        return;
+    k->last_sweep_ns = now;
+    for (size_t i = 0; i < k->ngroups; i++) {
+        struct det_corr_group *g = &k->groups[i];
+        if (g->used && g->last_ns + k->timespan_ns < now) {
+            index_remove(k, g->key);
+            g->used = 0;
+            k->freel[k->nfree++] = (uint32_t)i;
+        }
+    }
+}
+
 static struct det_corr_group *
 group_get(struct vigil_detect_ctx *c, struct det_corr *k, uint64_t key,
           const char *text, int64_t now)
 {
     const struct vigil_detect *d = detect_ctx_engine(c);
     struct det_corr_group *free_slot = NULL;
+    size_t max = d->opts.corr_max_groups;
+    int found;
 
-    for (size_t i = 0; i < k->ngroups; i++) {
-        struct det_corr_group *g = &k->groups[i];
-        if (g->used && g->key == key)
-            return g;
-        if (!free_slot &&
-            (!g->used || (g->last_ns + k->timespan_ns < now && !closes(k))))
-            free_slot = g;
+    if (!k->index) {
+        size_t cap = 64;
+        while (cap < 2 * max && cap < 64)
+            cap *= 2;
+        k->freel = calloc(max, sizeof(*k->freel));
+        if (!k->freel || !index_rebuild(k, cap))
+            return NULL;
     }
-    if (!free_slot) {
-        if (k->ngroups >= d->opts.corr_max_groups) {
+    size_t slot = index_find(k, key, &found);
+    if (found)
+        return &k->groups[k->index[slot] - 1];
+    if (!k->nfree && k->ngroups >= max)
+        sweep(k, now);
+    if (k->nfree) {
+        free_slot = &k->groups[k->freel[--k->nfree]];
+    } else {
+        if (k->ngroups >= max) {
             detect_ctx_stats(c)->corr_dropped++;
             return NULL;
         }
@@ -140,6 +232,18 @@ group_get(struct vigil_detect_ctx *c, struct det_corr *k, uint64_t key,
         }
         free_slot = &k->groups[k->ngroups++];
     }
+    /* keep the index at most half full, tombstones included */
+    if ((k->ngroups + k->index_dead + 1) * 2 > k->index_cap) {
+        free_slot->used = 0;
+        if (!index_rebuild(k, (k->ngroups + 1) * 4 > k->index_cap
+                                  ? k->index_cap * 2
+                                  : k->index_cap))
+            return NULL;
+    }
+    slot = index_find(k, key, &found);
+    if (k->index[slot] == IDX_DEAD)
+        k->index_dead--;
+    k->index[slot] = (uint32_t)(free_slot - k->groups) + 1;
     struct det_corr_group *g = free_slot;
     size_t cap = items_cap(k);
     if (!g->t) {
@@ -355,7 +459,9 @@ vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
             }
             if (now_ns - g->last_ns > k->timespan_ns || closes(k)) {
                 group_reset(g);
+                index_remove(k, g->key);
                 g->used = 0;
+                k->freel[k->nfree++] = (uint32_t)j;
             }
         }
     }

@@ -145,6 +145,10 @@ struct det_lsmap {
     const struct det_alias *aliases; /* NULL-terminated by field NULL */
 };
 /* The mapping entry for a logsource, or NULL when none applies. */
+/* Position of m in the table, and the table's size (per-event caches). */
+size_t detect_logsource_index(const struct det_lsmap *m);
+size_t detect_logsource_count(void);
+#define DET_MAX_LOGSOURCES 128
 const struct det_lsmap *detect_logsource_find(const char *product,
                                               const char *category,
                                               const char *service);
@@ -179,6 +183,11 @@ struct det_corr {
     /* state, guarded by the engine's corr_lock */
     struct det_corr_group *groups;
     size_t ngroups, capgroups;
+    uint32_t *index;      /* open addressing: group+1, 0 empty, ~0 deleted */
+    size_t index_cap, index_dead;
+    uint32_t *freel;      /* unused group slots */
+    size_t nfree;
+    int64_t last_sweep_ns;
 };
 
 struct det_rule {
@@ -192,17 +201,17 @@ struct det_rule {
     uint32_t *corrs;       /* rule indices of correlations fed */
     uint8_t generate;      /* emits its own alerts */
     uint8_t always;        /* no prefilter literal */
+    uint32_t nclauses;     /* literal clauses that must all be seen */
     struct det_corr *corr; /* kind == CORRELATION */
     char **filter_refs;    /* kind == FILTER: targets, NULL = any */
     uint32_t nfilter_refs;
 };
 
-/* prefilter key: literal `lit` seen in field `field` makes rule a
- * candidate; DET_NONE field means any field. */
+/* prefilter key: the literal satisfies one clause of a rule; a rule
+ * becomes a candidate when all its clauses are satisfied. */
 struct det_key {
     uint32_t rule;
-    uint32_t field;
-    uint32_t alt;
+    uint32_t clause;   /* engine-wide clause id */
 };
 
 struct det_lit {
@@ -237,6 +246,7 @@ struct vigil_detect {
     size_t nlits, caplits;
     uint32_t *lhash;
     size_t lhash_cap;
+    size_t nclauses;  /* clauses of all rules */
     uint32_t *always; /* rules with no literal */
     size_t nalways;
     struct hs_database **fdb; /* per field id: its literals, or NULL */

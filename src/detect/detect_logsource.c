@@ -193,3 +193,18 @@ detect_logsource_find(const char *product, const char *category,
     }
     return NULL;
 }
+
+size_t
+detect_logsource_index(const struct det_lsmap *m)
+{
+    return (size_t)(m - table);
+}
+
+size_t
+detect_logsource_count(void)
+{
+    return sizeof(table) / sizeof(table[0]);
+}
+
+_Static_assert(sizeof(table) / sizeof(table[0]) <= DET_MAX_LOGSOURCES,
+               "logsource table larger than the per-event cache");

@@ -25,6 +25,11 @@ struct vigil_detect_ctx {
     uint16_t *fidx;   /* per field id: event field index */
     uint32_t *rstamp; /* per rule: gen when a candidate */
     uint32_t *lithit; /* per literal: gen when seen in its field */
+    uint32_t ls_stamp[DET_MAX_LOGSOURCES]; /* gen when ls_val is known */
+    uint8_t ls_val[DET_MAX_LOGSOURCES];
+    uint32_t *cstamp;  /* per clause: gen when satisfied */
+    uint32_t *rcstamp; /* per rule: gen of rcnt */
+    uint32_t *rcnt;    /* per rule: clauses satisfied this event */
     uint32_t *cand;
     size_t ncand;
     const struct vigil_event *ev;
@@ -57,6 +62,9 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->fidx = calloc(d->nfnames + 1, sizeof(*c->fidx));
     c->rstamp = calloc(d->nrules + 1, sizeof(*c->rstamp));
     c->lithit = calloc(d->nlits + 1, sizeof(*c->lithit));
+    c->cstamp = calloc(d->nclauses + 1, sizeof(*c->cstamp));
+    c->rcstamp = calloc(d->nrules + 1, sizeof(*c->rcstamp));
+    c->rcnt = calloc(d->nrules + 1, sizeof(*c->rcnt));
     c->cand = calloc(d->nrules + 1, sizeof(*c->cand));
     c->md = pcre2_match_data_create(8, NULL);
     c->mctx = pcre2_match_context_create(NULL);
@@ -65,7 +73,8 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cand ||
+    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cstamp || !c->rcstamp ||
+        !c->rcnt || !c->cand ||
         !c->md || !c->mctx || !c->js || !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -97,6 +106,9 @@ vigil_detect_ctx_free(struct vigil_detect_ctx *c)
     free(c->fidx);
     free(c->rstamp);
     free(c->lithit);
+    free(c->cstamp);
+    free(c->rcstamp);
+    free(c->rcnt);
     free(c->cand);
     free(c->low);
     free(c->scan);
@@ -451,9 +463,14 @@ ls_ok(struct vigil_detect_ctx *c, const struct det_rule *r)
 
     if (!m)
         return 1;
+    size_t li = detect_logsource_index(m);
+    if (c->ls_stamp[li] == c->gen)
+        return c->ls_val[li];
+    c->ls_stamp[li] = c->gen;
+    c->ls_val[li] = 0;
     ch = detect_ctx_field(c, c->d->fid_channel);
     if (!ch)
-        return !c->d->opts.logsource_strict;
+        return c->ls_val[li] = !c->d->opts.logsource_strict;
     eid = detect_ctx_field(c, c->d->fid_eventid);
     for (uint16_t a = 0; a < m->nalts; a++) {
         const struct det_lsalt *al = &m->alts[a];
@@ -461,13 +478,13 @@ ls_ok(struct vigil_detect_ctx *c, const struct det_rule *r)
         if (ch->text_len != cl || strncasecmp(ch->text, al->channel, cl) != 0)
             continue;
         if (!al->neids)
-            return 1;
+            return c->ls_val[li] = 1;
         int64_t id;
         if (!eid || !vigil_parse_i64(eid->text, eid->text_len, &id))
             continue;
         for (uint16_t k = 0; k < al->neids; k++)
             if (al->eids[k] == id)
-                return 1;
+                return c->ls_val[li] = 1;
     }
     return 0;
 }
@@ -484,8 +501,18 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to,
     (void)flags;
     c->lithit[id] = c->gen;
     for (uint32_t k = 0; k < l->nkeys; k++) {
-        uint32_t r = l->keys[k].rule;
-        if (c->rstamp[r] != c->gen) {
+        const struct det_key *key = &l->keys[k];
+        uint32_t r = key->rule;
+        if (c->cstamp[key->clause] == c->gen)
+            continue;
+        c->cstamp[key->clause] = c->gen;
+        if (c->rcstamp[r] != c->gen) {
+            c->rcstamp[r] = c->gen;
+            c->rcnt[r] = 0;
+        }
+        /* a candidate once every clause of the rule has a literal */
+        if (++c->rcnt[r] == c->d->rules[r].nclauses &&
+            c->rstamp[r] != c->gen) {
             c->rstamp[r] = c->gen;
             c->cand[c->ncand++] = r;
         }
@@ -522,7 +549,10 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
         memset(c->fstamp, 0, (d->nfnames + 1) * sizeof(*c->fstamp));
         memset(c->rstamp, 0, (d->nrules + 1) * sizeof(*c->rstamp));
         memset(c->lithit, 0, (d->nlits + 1) * sizeof(*c->lithit));
+        memset(c->cstamp, 0, (d->nclauses + 1) * sizeof(*c->cstamp));
+        memset(c->rcstamp, 0, (d->nrules + 1) * sizeof(*c->rcstamp));
         memset(c->lstamp, 0, sizeof(c->lstamp));
+        memset(c->ls_stamp, 0, sizeof(c->ls_stamp));
         c->gen = 1;
     }
     c->ev = ev;

@@ -186,68 +186,139 @@ item_set(const struct det_item *it)
     return r;
 }
 
+/* A conjunction of clauses; each clause is a set of literals of which at
+ * least one must be seen. n == 0: no constraint. */
+#define MAX_CLAUSES 16
+
+struct cnf {
+    struct kset c[MAX_CLAUSES];
+    int n;
+};
+
+static void
+cnf_free(struct cnf *f)
+{
+    for (int i = 0; i < f->n; i++)
+        kset_free(&f->c[i]);
+    f->n = 0;
+}
+
+static void
+cnf_add(struct cnf *f, struct kset *k)
+{
+    if (!k->valid) {
+        kset_free(k);
+        return;
+    }
+    if (f->n < MAX_CLAUSES) {
+        f->c[f->n++] = *k;
+        memset(k, 0, sizeof(*k));
+        return;
+    }
+    int worst = 0;
+    for (int i = 1; i < f->n; i++)
+        if (f->c[i].score < f->c[worst].score)
+            worst = i;
+    if (k->score > f->c[worst].score) {
+        kset_free(&f->c[worst]);
+        f->c[worst] = *k;
+        memset(k, 0, sizeof(*k));
+    } else {
+        kset_free(k);
+    }
+}
+
+/* the most selective clause; frees the rest */
 static struct kset
-sel_set(const struct det_sel *s)
+cnf_take_best(struct cnf *f)
+{
+    struct kset r = {0};
+    for (int i = 0; i < f->n; i++)
+        kset_best(&r, &f->c[i]);
+    f->n = 0;
+    return r;
+}
+
+static void
+group_cnf(const struct det_group *g, struct cnf *out)
+{
+    for (uint32_t i = 0; i < g->nitems; i++) {
+        struct kset k = item_set(&g->items[i]);
+        cnf_add(out, &k);
+    }
+}
+
+static void
+sel_cnf(const struct det_sel *s, struct cnf *out)
 {
     struct kset r = {0};
 
+    if (s->ngroups == 1) {
+        group_cnf(&s->groups[0], out);
+        return;
+    }
     for (uint32_t gi = 0; gi < s->ngroups; gi++) {
-        const struct det_group *g = &s->groups[gi];
-        struct kset best = {0};
-        for (uint32_t i = 0; i < g->nitems; i++) {
-            struct kset k = item_set(&g->items[i]);
-            kset_best(&best, &k);
-        }
+        struct cnf g = {0};
+        group_cnf(&s->groups[gi], &g);
+        struct kset best = cnf_take_best(&g);
         if (!best.valid) {
             kset_free(&r);
-            return r;
+            return;
         }
         if (!r.valid) {
             r = best;
         } else if (!kset_union(&r, &best)) {
             kset_free(&r);
             kset_free(&best);
-            return r;
+            return;
         }
     }
-    return r;
+    cnf_add(out, &r);
 }
 
-static struct kset
-cond_set(const struct det_detection *dt, uint32_t n, int depth)
+static void
+cond_cnf(const struct det_detection *dt, uint32_t n, int depth,
+         struct cnf *out)
 {
     const struct det_cond *c = &dt->cond[n];
-    struct kset r = {0};
 
     if (depth > DET_MAX_COND_DEPTH * 4)
-        return r;
+        return;
     switch (c->kind) {
     case CK_SEL:
-        return sel_set(&dt->sels[c->sel]);
+        sel_cnf(&dt->sels[c->sel], out);
+        return;
     case CK_AND:
         for (uint32_t i = 0; i < c->n; i++) {
-            struct kset k = cond_set(dt, c->kids[i], depth + 1);
-            kset_best(&r, &k);
+            struct cnf k = {0};
+            cond_cnf(dt, c->kids[i], depth + 1, &k);
+            for (int j = 0; j < k.n; j++)
+                cnf_add(out, &k.c[j]);
         }
-        return r;
-    case CK_OR:
+        return;
+    case CK_OR: {
+        struct kset r = {0};
         for (uint32_t i = 0; i < c->n; i++) {
-            struct kset k = cond_set(dt, c->kids[i], depth + 1);
-            if (!k.valid) {
+            struct cnf k = {0};
+            cond_cnf(dt, c->kids[i], depth + 1, &k);
+            struct kset best = cnf_take_best(&k);
+            if (!best.valid) {
                 kset_free(&r);
-                return r;
+                return;
             }
             if (!r.valid) {
-                r = k;
-            } else if (!kset_union(&r, &k)) {
+                r = best;
+            } else if (!kset_union(&r, &best)) {
                 kset_free(&r);
-                kset_free(&k);
-                return r;
+                kset_free(&best);
+                return;
             }
         }
-        return r;
+        cnf_add(out, &r);
+        return;
+    }
     default:
-        return r;
+        return;
     }
 }
 
@@ -319,9 +390,10 @@ lit_id(struct vigil_detect *d, const char *s, uint32_t len, uint32_t field)
 }
 
 static int
-lit_add_key(struct det_lit *l, uint32_t rule)
+lit_add_key(struct det_lit *l, uint32_t rule, uint32_t clause)
 {
-    if (l->nkeys && l->keys[l->nkeys - 1].rule == rule)
+    if (l->nkeys && l->keys[l->nkeys - 1].rule == rule &&
+        l->keys[l->nkeys - 1].clause == clause)
         return 1;
     if (l->nkeys == l->capkeys) {
         uint32_t nc = l->capkeys ? l->capkeys * 2 : 2;
@@ -332,8 +404,7 @@ lit_add_key(struct det_lit *l, uint32_t rule)
         l->capkeys = nc;
     }
     l->keys[l->nkeys].rule = rule;
-    l->keys[l->nkeys].field = l->field;
-    l->keys[l->nkeys].alt = DET_NONE;
+    l->keys[l->nkeys].clause = clause;
     l->nkeys++;
     return 1;
 }
@@ -406,26 +477,33 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
         struct det_rule *r = &d->rules[i];
         if (r->info.kind != VIGIL_RULE_DETECTION)
             continue;
-        struct kset k = cond_set(&r->det, r->det.root, 0);
-        if (!k.valid) {
+        struct cnf f = {0};
+        cond_cnf(&r->det, r->det.root, 0, &f);
+        if (f.n == 0) {
             r->always = 1;
             d->always[d->nalways++] = (uint32_t)i;
-            kset_free(&k);
             continue;
         }
-        for (size_t j = 0; j < k.n; j++) {
-            for (int pass = 0; pass < 2; pass++) {
-                uint32_t f = pass ? k.v[j].alt : k.v[j].field;
-                if (pass && f == DET_NONE)
-                    break;
-                uint32_t L = lit_id(d, k.v[j].s, k.v[j].len, f);
-                if (L == DET_NONE || !lit_add_key(&d->lits[L], (uint32_t)i)) {
-                    kset_free(&k);
-                    return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        r->nclauses = (uint32_t)f.n;
+        for (int ci = 0; ci < f.n; ci++) {
+            struct kset *k = &f.c[ci];
+            uint32_t clause = (uint32_t)d->nclauses++;
+            for (size_t j = 0; j < k->n; j++) {
+                for (int pass = 0; pass < 2; pass++) {
+                    uint32_t fl = pass ? k->v[j].alt : k->v[j].field;
+                    if (pass && fl == DET_NONE)
+                        break;
+                    uint32_t L = lit_id(d, k->v[j].s, k->v[j].len, fl);
+                    if (L == DET_NONE ||
+                        !lit_add_key(&d->lits[L], (uint32_t)i, clause)) {
+                        cnf_free(&f);
+                        return vigil_err_set(err, VIGIL_ENOMEM,
+                                             "out of memory");
+                    }
                 }
             }
         }
-        kset_free(&k);
+        cnf_free(&f);
     }
     /* every plain string value gets its literal too: a value whose
      * literal was not seen cannot match, and a caseless `contains` is
@@ -443,7 +521,7 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
                         struct det_val *dv = &item->vals[v];
                         if ((dv->op != OP_EQ && dv->op != OP_CONTAINS &&
                              dv->op != OP_STARTS && dv->op != OP_ENDS) ||
-                            dv->len < 3 || memchr(dv->s, '\0', dv->len))
+                            dv->len < 5 || memchr(dv->s, '\0', dv->len))
                             continue; /* short ones cost more than memmem */
                         dv->lit = lit_id(d, dv->s, dv->len, item->field);
                     }

@@ -3,10 +3,15 @@
  * findings and turns them into a verdict. Also the helpers every
  * inspector shares: findings, personal-data counting, tables of people's
  * records and range lists. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "disclose/disclose_int.h"
 
@@ -683,6 +688,23 @@ result_new(const char *name, size_t len, struct vigil_disclose_result **out)
     return r->name != NULL;
 }
 
+/* Marks r (checked as empty) as refused for its size. */
+static void
+disclose_oversize(struct vigil_disclose_result *r, size_t size, size_t max)
+{
+    struct disclose_ctx c;
+
+    memset(&c, 0, sizeof(c));
+    c.res = r;
+    c.arena = &r->priv->arena;
+    r->bytes = size;
+    r->format = "unknown";
+    disclose_add(&c, VIGIL_DK_HOSTILE, VIGIL_DISCLOSE_BLOCK, NULL, NULL, NULL,
+                 "Split the file or check it in parts.",
+                 "file of %zu bytes exceeds the %zu byte limit", size, max);
+    r->verdict = VIGIL_DISCLOSE_BLOCK;
+}
+
 void
 vigil_disclose_result_free(struct vigil_disclose_result *r)
 {
@@ -696,11 +718,24 @@ vigil_disclose_result_free(struct vigil_disclose_result *r)
     free(r);
 }
 
+static enum vigil_rc check(struct vigil_disclose *d, const char *name,
+                           const void *data, size_t len, const char *path,
+                           struct vigil_disclose_result **out,
+                           struct vigil_err *err);
+
 enum vigil_rc
 vigil_disclose_check_buffer(struct vigil_disclose *d, const char *name,
                             const void *data, size_t len,
                             struct vigil_disclose_result **out,
                             struct vigil_err *err)
+{
+    return check(d, name, data, len, NULL, out, err);
+}
+
+static enum vigil_rc
+check(struct vigil_disclose *d, const char *name, const void *data, size_t len,
+      const char *path, struct vigil_disclose_result **out,
+      struct vigil_err *err)
 {
     struct vigil_disclose_result *r = NULL;
     struct disclose_ctx c;
@@ -716,6 +751,8 @@ vigil_disclose_check_buffer(struct vigil_disclose *d, const char *name,
     c.d = d;
     c.res = r;
     c.arena = &r->priv->arena;
+    c.path = path;
+    c.top = data;
     if (len > d->policy.max_input_bytes) {
         r->format = "unknown";
         disclose_add(&c, VIGIL_DK_HOSTILE, VIGIL_DISCLOSE_BLOCK, NULL, NULL,
@@ -752,16 +789,43 @@ vigil_disclose_check_file(struct vigil_disclose *d, const char *path,
                           struct vigil_disclose_result **out,
                           struct vigil_err *err)
 {
-    char *data = NULL;
-    size_t len = 0;
+    struct stat st;
+    void *map = NULL;
     enum vigil_rc rc;
+    int fd;
 
     *out = NULL;
-    rc = vigil_read_file(path, d->policy.max_input_bytes, &data, &len, err);
-    if (rc != VIGIL_OK)
-        return rc;
-    rc = vigil_disclose_check_buffer(d, path, data, len, out, err);
-    free(data);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vigil_err_set(err, errno == ENOENT ? VIGIL_ENOTFOUND : VIGIL_EIO,
+                             "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return vigil_err_set(err, VIGIL_EIO, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > d->policy.max_input_bytes) {
+        close(fd);
+        /* Reported as a finding on an empty view of the file. */
+        return check(d, path, "", 0, NULL, out, err) == VIGIL_OK
+                   ? (disclose_oversize(*out, (size_t)st.st_size,
+                                        d->policy.max_input_bytes),
+                      VIGIL_OK)
+                   : err->rc;
+    }
+    /* Mapped, not read: a zip is then read through the file so memory
+     * does not grow with the size of the document. */
+    if (st.st_size > 0) {
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            close(fd);
+            return vigil_err_set(err, VIGIL_EIO, "%s: %s", path,
+                                 strerror(errno));
+        }
+    }
+    close(fd);
+    rc = check(d, path, map ? map : "", (size_t)st.st_size, path, out, err);
+    if (map)
+        munmap(map, (size_t)st.st_size);
     return rc;
 }
 

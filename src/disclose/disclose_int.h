@@ -36,6 +36,10 @@ struct disclose_ctx {
     const char *member;        /* archive path prefix, NULL at top */
     unsigned depth;
     size_t inflated; /* bytes inflated so far, all containers */
+    /* The checked file when it is on disk: its zip is then read through
+     * the file (libzip file source), not through the mapped bytes. */
+    const char *path;
+    const void *top;
     int nomem;
 };
 

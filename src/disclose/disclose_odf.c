@@ -43,6 +43,7 @@ struct odf {
     unsigned ncols;
     struct disclose_table t;
     int in_cell;
+    uint8_t cell_fl; /* white / tiny from the cell's style */
     struct vigil_buf cell;
     size_t para;
     /* nesting of special regions */
@@ -65,7 +66,7 @@ struct odf {
     size_t ins, dels;
     struct disclose_acc acc_del;
     size_t hidden_n, white_n;
-    struct disclose_ranges hid_where;
+    struct disclose_ranges hid_where, white_where;
     struct disclose_acc acc_hid, acc_white, acc_vis, acc_notes;
     size_t notes_chars;
     size_t hidden_pages;
@@ -276,6 +277,19 @@ cell_end(struct odf *o)
         } else if (hcol) {
             o->cells_hcol++;
             disclose_acc_add(&o->acc_hcol, &one);
+        } else if (!o->table_hidden && (o->cell_fl & (SF_WHITE | SF_TINY))) {
+            o->white_n++;
+            if (o->white_where.len + strlen(o->table) + 24 <
+                sizeof(o->white_where.buf)) {
+                char cn[8];
+                disclose_col_name(o->col, cn, sizeof(cn));
+                o->white_where.len += (size_t)snprintf(
+                    o->white_where.buf + o->white_where.len,
+                    sizeof(o->white_where.buf) - o->white_where.len,
+                    "%s%s!%s%u", o->white_where.len ? ", " : "", o->table, cn,
+                    o->row);
+            }
+            disclose_acc_add(&o->acc_white, &one);
         } else if (!o->table_hidden) {
             disclose_acc_add(&o->acc_vis, &one);
         }
@@ -371,6 +385,7 @@ o_start(void *arg, const char *name, const char **atts)
         uint64_t n = rep_attr(atts, "number-columns-repeated");
         vigil_buf_reset(&o->cell);
         o->in_cell = (int)(n > 16384 ? 16384 : n);
+        o->cell_fl = style_flags(o, disclose_attr(atts, "style-name"));
         return;
     }
     if (strcmp(name, "office:annotation") == 0) {
@@ -599,13 +614,14 @@ odf_findings(struct odf *o)
     }
     if (o->white_n) {
         disclose_acc_describe(&o->acc_white, pii, sizeof(pii));
-        f = disclose_add(c, VIGIL_DK_WHITE_TEXT,
-                         o->acc_white.total ? VIGIL_DISCLOSE_BLOCK
-                                            : VIGIL_DISCLOSE_REVIEW,
-                         "content.xml", NULL, NULL,
-                         "Delete text that is not meant to be read.",
-                         "%zu piece(s) of white or tiny text%s%s", o->white_n,
-                         pii[0] ? "; personal data: " : "", pii);
+        o->white_where.buf[o->white_where.len] = 0;
+        f = disclose_add(
+            c, VIGIL_DK_WHITE_TEXT,
+            o->acc_white.total ? VIGIL_DISCLOSE_BLOCK : VIGIL_DISCLOSE_REVIEW,
+            "content.xml", NULL, o->white_where.len ? o->white_where.buf : NULL,
+            "Delete text that is not meant to be read.",
+            "%zu piece(s) of white or tiny text%s%s", o->white_n,
+            pii[0] ? "; personal data: " : "", pii);
         if (f)
             disclose_finding_pii(f, &o->acc_white);
     }

@@ -34,7 +34,10 @@ disclose_zip_open(struct disclose_ctx *c, const void *data, size_t len,
 
     memset(z, 0, sizeof(*z));
     zip_error_init(&ze);
-    src = zip_source_buffer_create(data, len, 0, &ze);
+    if (c->path && data == c->top)
+        src = zip_source_file_create(c->path, 0, (zip_int64_t)len, &ze);
+    else
+        src = zip_source_buffer_create(data, len, 0, &ze);
     if (!src) {
         zip_error_fini(&ze);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");

@@ -211,7 +211,8 @@ src_ckpt_get(void *arg, const char *key, struct vigil_checkpoint *cp)
 static enum vigil_rc
 src_new_batch(struct src *s, int reset_arena, struct vigil_err *err)
 {
-    if ((s->batch = vigil_store_batch_new()) == NULL)
+    if ((s->batch = s->ing->store ? vigil_store_batch_new_for(s->ing->store)
+                                  : vigil_store_batch_new()) == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     s->blines = 0;
     s->nbcps = 0;

@@ -53,7 +53,8 @@ unhex(struct vigil_event *ev, const char *v, size_t n, size_t *outn)
     return d;
 }
 
-#define KEY_IS(k, kl, lit) ((kl) == sizeof(lit) - 1 && memcmp(k, lit, kl) == 0)
+#define KEY_IS(k, kl, lit)                                                     \
+    ((kl) == sizeof(lit) - 1 && memcmp(k, "" lit "", kl) == 0)
 
 static void
 add_pair(struct audit_ctx *c, const char *k, size_t kl, const char *v,

@@ -20,7 +20,8 @@
 
 /* Is prog exactly the literal name? */
 #define PROG_IS(prog, plen, lit)                                               \
-    ((plen) == sizeof(lit) - 1 && memcmp((prog), lit, sizeof(lit) - 1) == 0)
+    ((plen) == sizeof(lit) - 1 &&                                              \
+     memcmp((prog), "" lit "", sizeof(lit) - 1) == 0)
 
 /* Token [p, first space or end). */
 static const char *
@@ -230,7 +231,10 @@ sshd_message(struct vigil_event *ev, const char *p, const char *end, int depth)
         const char *m = p + (ok ? 9 : 7), *me = tok_end(m, end);
         if (!PARSE_LIT(me, end, " for "))
             return;
-        PCLASS(ev, "authentication", "ssh_login", ok ? "success" : "failure");
+        if (ok)
+            PCLASS(ev, "authentication", "ssh_login", "success");
+        else
+            PCLASS(ev, "authentication", "ssh_login", "failure");
         PSTR(ev, "auth.method", m, (size_t)(me - m));
         end = strip_preauth(ev, me, end);
         user_from(ev, me + 5, end, &invalid);
@@ -396,7 +400,10 @@ static void
 su_class(struct vigil_event *ev, int ok, const char *u, size_t ulen,
          const char *r, size_t rlen)
 {
-    PCLASS(ev, "authentication", "su", ok ? "success" : "failure");
+    if (ok)
+        PCLASS(ev, "authentication", "su", "success");
+    else
+        PCLASS(ev, "authentication", "su", "failure");
     PSTR(ev, "user.name", u, ulen);
     PSTR(ev, "user.target.name", r, rlen);
 }
@@ -527,6 +534,29 @@ iam_message(struct vigil_event *ev, const char *p, const char *end)
         PCLASS(ev, "iam", "user_removed_from_group", "success");
         PSTR(ev, "user.target.name", v, vlen);
         PSTR(ev, "group.name", g, glen);
+    } else if (PARSE_LIT(p, end, "user ")) {
+        /* gpasswd: "user U added by A to group G" /
+         * "user U removed by A from group G" */
+        const char *u = p + 5, *ue = tok_end(u, end), *a, *ae;
+        int added;
+        if (PARSE_LIT(ue, end, " added by "))
+            added = 1, a = ue + 10;
+        else if (PARSE_LIT(ue, end, " removed by "))
+            added = 0, a = ue + 12;
+        else
+            return;
+        ae = tok_end(a, end);
+        if (added ? !PARSE_LIT(ae, end, " to group ")
+                  : !PARSE_LIT(ae, end, " from group "))
+            return;
+        g = ae + (added ? 10 : 12);
+        if (added)
+            PCLASS(ev, "iam", "user_added_to_group", "success");
+        else
+            PCLASS(ev, "iam", "user_removed_from_group", "success");
+        PSTR(ev, "user.target.name", u, (size_t)(ue - u));
+        PSTR(ev, "user.name", a, (size_t)(ae - a));
+        PSTR(ev, "group.name", g, (size_t)(end - g));
     } else if (PARSE_LIT(p, end, "delete user '")) {
         if (quoted(p + 12, end, &v, &vlen) == NULL)
             return;

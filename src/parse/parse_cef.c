@@ -68,7 +68,7 @@ add_text(struct vigil_event *ev, const char *name, size_t nlen, const char *s,
 }
 
 #define ADD(ev, lit, s, n, t)                                                  \
-    add_text((ev), lit, sizeof(lit) - 1, (s), (n), (t))
+    add_text((ev), "" lit "", sizeof(lit) - 1, (s), (n), (t))
 
 static int
 is_key_char(char c)
@@ -89,7 +89,8 @@ key_at(const char *p, const char *end)
     return q > p && q < end && *q == '=' ? q : NULL;
 }
 
-#define KEY_IS(k, kl, lit) ((kl) == sizeof(lit) - 1 && memcmp(k, lit, kl) == 0)
+#define KEY_IS(k, kl, lit)                                                     \
+    ((kl) == sizeof(lit) - 1 && memcmp(k, "" lit "", kl) == 0)
 
 static void
 add_ext(struct vigil_event *ev, const char *k, size_t kl, const char *v,

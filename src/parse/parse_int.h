@@ -20,7 +20,7 @@
 /* Does [p, end) start with the literal lit? */
 #define PARSE_LIT(p, end, lit)                                                 \
     ((size_t)((end) - (p)) >= sizeof(lit) - 1 &&                               \
-     memcmp((p), (lit), sizeof(lit) - 1) == 0)
+     memcmp((p), "" lit "", sizeof(lit) - 1) == 0)
 
 /* Pushes one field; returns it, or NULL (and sets truncated) when full.
  * name and text are borrowed for the life of the batch. */
@@ -87,11 +87,15 @@ parse_ip(struct vigil_event *ev, const char *name, size_t name_len,
 }
 
 /* Literal-name shorthands: the name length is a compile-time constant. */
-#define PSTR(ev, lit, t, n) parse_str((ev), lit, sizeof(lit) - 1, (t), (n))
+#define PSTR(ev, lit, t, n)                                                    \
+    parse_str((ev), "" lit "", sizeof(lit) - 1, (t), (n))
+/* s must be a string literal too ("" s "" refuses anything else, so a
+ * pointer can never slip in and be measured with sizeof). */
 #define PSTRZ(ev, lit, s)                                                      \
-    parse_str((ev), lit, sizeof(lit) - 1, s, sizeof(s) - 1)
-#define PINT(ev, lit, t, n) parse_int((ev), lit, sizeof(lit) - 1, (t), (n))
-#define PIP(ev, lit, t, n)  parse_ip((ev), lit, sizeof(lit) - 1, (t), (n))
+    parse_str((ev), lit, sizeof(lit) - 1, "" s "", sizeof("" s "") - 1)
+#define PINT(ev, lit, t, n)                                                    \
+    parse_int((ev), "" lit "", sizeof(lit) - 1, (t), (n))
+#define PIP(ev, lit, t, n) parse_ip((ev), lit, sizeof(lit) - 1, (t), (n))
 
 /* The three ECS classification fields every recognised message sets. */
 #define PCLASS(ev, cat, act, out)                                              \

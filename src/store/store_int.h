@@ -22,11 +22,11 @@
 #include "store/store.h"
 
 /* Stable log message ids of the store (docs/store.md). */
-#define STORE_LOG_MIGRATED     4001 /* schema migrated to a version */
-#define STORE_LOG_GROUP_FAILED 4002 /* group commit failed, retrying singly */
-#define STORE_LOG_BATCH_FAILED 4003 /* a submitted batch failed */
-#define STORE_LOG_RETENTION    4004 /* retention deleted archived events */
-#define STORE_LOG_CLOSE        4005 /* close did not finish cleanly */
+#define STORE_LOG_MIGRATED     1401 /* schema migrated to a version */
+#define STORE_LOG_GROUP_FAILED 1402 /* group commit failed, retrying singly */
+#define STORE_LOG_BATCH_FAILED 1403 /* a submitted batch failed */
+#define STORE_LOG_RETENTION    1404 /* retention deleted archived events */
+#define STORE_LOG_CLOSE        1405 /* close did not finish cleanly */
 
 /* Batches the writer may hold queued before submit blocks. */
 #define STORE_QUEUE_MAX 64

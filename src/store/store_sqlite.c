@@ -702,7 +702,7 @@ vigil_store_apply_retention(struct vigil_store *s, int64_t now_ns,
         while (rc == VIGIL_OK && !done);
     }
     if (n > 0)
-        vigil_log(VIGIL_LOG_INFO, STORE_LOG_RETENTION,
+        vigil_log(VIGIL_LOG_DEBUG, STORE_LOG_RETENTION,
                   "store %s: retention deleted %lld archived events", s->path,
                   (long long)n);
     if (deleted)

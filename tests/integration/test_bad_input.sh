@@ -109,9 +109,8 @@ for _ in $(seq 1 200); do
     kill -0 "$PID" 2>/dev/null || fail "the daemon died"
     if "$VIGIL_BIN" status --state-dir "$T/tail/state" --json 2>/dev/null |
         grep -q '"events_in"'; then
-        last=$(sqlite3 "$T/tail/state/vigil.db" \
-            "SELECT count(*) FROM events WHERE json LIKE '%last good%'" \
-            2>/dev/null || echo 0)
+        last=$("$VIGIL_BIN" status --state-dir "$T/tail/state" --events \
+            --grep 'last good' 2>/dev/null | wc -l)
         [ "$last" = 1 ] && break
     fi
     sleep 0.1

@@ -126,6 +126,38 @@ v = one("very_hidden_sheet")
 assert v["member"] == "inner.zip/staff_list.xlsx" and v["count"] == 120
 '
 
+expect photo_report.docx 1 '
+assert kinds == ["gps_location"], kinds
+g = one("gps_location")
+assert g["part"] == "word/media/image1.jpg"
+assert "51.50347 N, 0.12750 W" in g["detail"]
+'
+expect deep.zip 2 '
+h = one("hostile")
+assert "nested more than 4 deep" in h["detail"]
+assert h["member"] == "deep4.zip/deep3.zip/deep2.zip/deep1.zip"
+'
+if [ -z "$LO_FLAG" ]; then
+expect hidden_rows.ods 2 '
+assert r["format"] == "ods"
+h = one("hidden_rows")
+assert h["range"] == "5-7" and h["pii"] == {"email": 3}
+assert h["severity"] == "BLOCK" and h["sheet"] == "Response"
+assert one("hidden_columns")["range"] == "C"
+w = one("white_text")
+assert w["range"] == "Response!E2" and w["severity"] == "BLOCK"
+assert "CaseOfficer" in one("custom_properties")["detail"]
+'
+expect letter.odt 2 '
+assert r["format"] == "odt"
+t = one("tracked_changes")
+assert t["count"] == 3 and t["pii"] == {"email": 1}
+c = one("comments")
+assert c["count"] == 1 and "Legal Team" in c["detail"]
+assert c["pii"] == {"uk_phone": 1}
+'
+fi
+
 # --max-records raises the bound: the CSV alone is then REVIEW.
 rc=0
 "$VIGIL_BIN" check-release --max-records 100 "$W/fx/people.csv" >/dev/null || rc=$?

@@ -84,10 +84,30 @@ got=$(hunt --json --since 2024-03-03T12:01:12Z \
     "$T/vigil_web_sql_injection/pos.log" 2>/dev/null | wc -l)
 check "--since drops earlier events" 2 "$got"
 
+# Correlation across files: the 12 failures of the brute-force test split
+# over two files (6 each, interleaved in time) are one brute force; each
+# file alone is not.
+awk 'NR % 2 == 1' "$T/vigil_ssh_brute_force/pos.log" >"$tmp/auth.log"
+awk 'NR % 2 == 0' "$T/vigil_ssh_brute_force/pos.log" >"$tmp/auth.log.1"
+got=$(hunt --json --jobs 2 "$tmp/auth.log" "$tmp/auth.log.1" 2>/dev/null |
+    grep -c '"id":"c2e3974e-7702-4e98-80e8-b063a70dd225"')
+check "brute force correlated across two files" 1 "$got"
+got=$(hunt --json "$tmp/auth.log" 2>/dev/null |
+    grep -c '"id":"c2e3974e-7702-4e98-80e8-b063a70dd225"')
+check "one half alone is no brute force" 0 "$got"
+rm -f "$tmp/auth.log" "$tmp/auth.log.1"
+
 # Binary files are skipped, not errors.
 head -c 4096 /dev/zero >"$tmp/blob.bin"
 hunt "$tmp/blob.bin" >/dev/null 2>&1
 check "binary file skipped" 0 $?
+# A file with the EVTX signature that libevtx cannot open is exit 65, and
+# the other files are still hunted.
+printf 'ElfFile\0' >"$tmp/broken.evtx"
+hunt --json "$tmp/broken.evtx" "$T/vigil_ssh_root_login/pos.log" >"$tmp/out" 2>/dev/null
+check "broken EVTX is exit 65" 65 $?
+check "other files still hunted" 2 "$(wc -l <"$tmp/out")"
+rm -f "$tmp/broken.evtx"
 # An unreadable file is exit 65 (root can read everything: skip then).
 cp "$T/vigil_ssh_root_login/pos.log" "$tmp/locked.log"
 chmod 000 "$tmp/locked.log"

@@ -6,7 +6,6 @@
 set -euo pipefail
 
 : "${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}"
-command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 CLI not installed"; exit 0; }
 
 T=$(mktemp -d /tmp/vigil-nothing-lost-XXXXXX)
 PID=""
@@ -116,7 +115,7 @@ if [ "$rc" -ne 0 ]; then
     exit 1
 fi
 
-sqlite3 "$T/state/vigil.db" "SELECT json FROM events" |
+"$VIGIL_BIN" status --state-dir "$T/state" --events |
     grep -o '"message":"line [0-9]*"' | grep -o '[0-9]*' | sort >"$T/got"
 count=$(wc -l <"$T/got")
 dups=$(uniq -d "$T/got" | wc -l)

@@ -79,6 +79,6 @@ rc=0
 wait "$PID" || rc=$?
 PID=""
 [ "$rc" -eq 0 ] || fail "exit $rc after SIGTERM"
-n=$(sqlite3 "$T/state/vigil.db" "SELECT count(*) FROM events WHERE source='one'")
+n=$("$VIGIL_BIN" status --state-dir "$T/state" --events --grep '"message":"one-' | wc -l)
 [ "$n" = 3 ] || fail "source one has $n archived events, expected 3"
 echo "PASS: reload refused then applied, no line read twice"

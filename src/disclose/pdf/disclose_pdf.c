@@ -768,6 +768,37 @@ annotations(struct pdf_ctx *c, qpdf_oh page, int pageno)
     (void)disclose_pdf_qerr(c, loc);
 }
 
+/* Interactive form fields: a filled-in value is drawn from the field's
+ * appearance stream, which the page interpreter does not read, so the
+ * values are handed out as page text here. */
+static void
+form_fields(struct pdf_ctx *c, qpdf_oh fields, int depth, size_t *count)
+{
+    qpdf_data q = c->q;
+    int n, k;
+
+    if (depth > 16 || !qpdf_oh_is_array(q, fields))
+        return;
+    n = qpdf_oh_get_array_n_items(q, fields);
+    for (k = 0; k < n && *count < MAX_TREE_ENTRIES; k++, ++*count) {
+        qpdf_oh f = qpdf_oh_get_array_item(q, fields, k);
+        char name[128], val[4096], loc[160];
+        size_t vl;
+
+        if (!qpdf_oh_is_dictionary(q, f))
+            continue;
+        if (str_value(q, qpdf_oh_get_key(q, f, "/T"), name, sizeof(name)) == 0)
+            snprintf(name, sizeof(name), "unnamed");
+        vl = str_value(q, qpdf_oh_get_key(q, f, "/V"), val, sizeof(val));
+        if (vl > 0) {
+            snprintf(loc, sizeof(loc), "form field %s", name);
+            disclose_pdf_text_out(c, loc, val, vl, 0);
+        }
+        form_fields(c, qpdf_oh_get_key(q, f, "/Kids"), depth + 1, count);
+    }
+    (void)disclose_pdf_qerr(c, "form fields");
+}
+
 static void
 layers(struct pdf_ctx *c, qpdf_oh root)
 {
@@ -881,6 +912,7 @@ disclose_pdf_inspect(const void *data, size_t len,
 
     memset(&c, 0, sizeof(c));
     c.cb = cb;
+    c.content_budget = PDF_DOC_CONTENT_BUDGET;
     if (limits != NULL)
         c.lim = *limits;
     if (c.lim.max_objects == 0)
@@ -933,6 +965,14 @@ disclose_pdf_inspect(const void *data, size_t len,
     (void)disclose_pdf_qerr(&c, "document");
     xmp(&c, root);
     layers(&c, root);
+    {
+        size_t count = 0;
+        form_fields(
+            &c,
+            qpdf_oh_get_key_if_dict(
+                c.q, qpdf_oh_get_key(c.q, root, "/AcroForm"), "/Fields"),
+            0, &count);
+    }
     names = qpdf_oh_get_key(c.q, root, "/Names");
     tree = qpdf_oh_get_key_if_dict(c.q, names, "/EmbeddedFiles");
     if (qpdf_oh_is_dictionary(c.q, tree)) {

@@ -19,6 +19,8 @@
 #define PDF_MAX_FONTS 512
 /* Entries kept from one ToUnicode CMap. */
 #define PDF_MAX_CMAP_ENTRIES 65536
+/* Content bytes interpreted per document, forms included. */
+#define PDF_DOC_CONTENT_BUDGET ((size_t)1 << 30)
 /* Form XObjects nested inside page content. */
 #define PDF_MAX_FORM_DEPTH 6
 
@@ -55,8 +57,9 @@ struct pdf_ctx {
     size_t nfonts;
     uint32_t *off_ocgs; /* object ids of OCGs switched off, owned */
     size_t noff_ocgs;
-    size_t hidden_chars; /* per page, reset by the page loop */
-    unsigned hidden_why; /* PDF_HIDE_* bits seen on this page */
+    size_t content_budget; /* content bytes left to interpret, document */
+    size_t hidden_chars;   /* per page, reset by the page loop */
+    unsigned hidden_why;   /* PDF_HIDE_* bits seen on this page */
 };
 
 #define PDF_HIDE_INVISIBLE 1u /* render mode 3 or 7 */

@@ -305,7 +305,7 @@ do_xobject(struct run *r, qpdf_oh res, const uint8_t *name, size_t n)
     unsigned char *data;
     size_t len = 0;
 
-    if (n == 0 || n > 64 || r->depth >= PDF_MAX_FORM_DEPTH)
+    if (n == 0 || n > 64 || r->depth >= PDF_MAX_FORM_DEPTH || *r->budget == 0)
         return;
     /* Each lookup holds qpdf handles until the page ends, so the number
      * of XObjects drawn per page is capped. */
@@ -510,13 +510,20 @@ run_content(struct run *r, const uint8_t *p, size_t n, qpdf_oh res)
     int nops = 0, arr_depth = 0, dict_depth = 0;
     size_t i = 0;
 
-    if (n > *r->budget) {
-        disclose_pdf_damage(r->c, "content",
-                            "page content over the interpretation budget; "
-                            "text of this page is incomplete");
-        n = *r->budget;
+    /* Every run costs at least a little, so empty forms drawn over and
+     * over still use the budget up. */
+    if (n + 256 > *r->budget) {
+        if (*r->budget > 0)
+            disclose_pdf_damage(r->c, "content",
+                                "content over the interpretation budget; "
+                                "text is incomplete");
+        n = *r->budget > 256 ? *r->budget - 256 : 0;
+        *r->budget = 0;
+        if (n == 0)
+            return;
+    } else {
+        *r->budget -= n + 256;
     }
-    *r->budget -= n;
     vigil_buf_reset(r->arr);
     while (i < n) {
         uint8_t ch = p[i];
@@ -651,7 +658,9 @@ disclose_pdf_page_text(struct pdf_ctx *c, qpdf_oh page, int pageno)
     struct vigil_buf vis, hid, tmp, arr, all;
     struct run r;
     char loc[48];
-    size_t budget = PAGE_BUDGET;
+    size_t budget =
+        c->content_budget < PAGE_BUDGET ? c->content_budget : PAGE_BUDGET;
+    size_t start_budget = budget;
     size_t cap = c->lim.max_text_bytes;
     qpdf_oh res, contents;
     int k, nc;
@@ -709,6 +718,7 @@ disclose_pdf_page_text(struct pdf_ctx *c, qpdf_oh page, int pageno)
     (void)disclose_pdf_qerr(c, loc);
     if (all.len > 0)
         run_content(&r, (const uint8_t *)all.data, all.len, res);
+    c->content_budget -= start_budget - budget;
     if (vis.len > 0)
         disclose_pdf_text_out(c, loc, vis.data, vis.len, 0);
     if (hid.len > 0)

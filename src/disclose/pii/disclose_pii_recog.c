@@ -24,6 +24,26 @@ is_local(unsigned char c)
            c == '-';
 }
 
+/* "123@page.html" is a file name in a URL or log, not an address. */
+static int
+file_suffix(const unsigned char *s, size_t n)
+{
+    static const char *const ext[] = {
+        "html", "htm", "php", "asp", "aspx", "jsp", "js",  "css",  "png", "jpg",
+        "jpeg", "gif", "txt", "pdf", "exe",  "dll", "xml", "json", "svg"};
+    size_t k, j;
+
+    for (k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+        if (strlen(ext[k]) != n)
+            continue;
+        for (j = 0; j < n && pii_lower(s[j]) == (unsigned char)ext[k][j]; j++)
+            ;
+        if (j == n)
+            return 1;
+    }
+    return 0;
+}
+
 size_t
 disclose_pii_email(const char *t, size_t len, size_t i)
 {
@@ -61,6 +81,8 @@ disclose_pii_email(const char *t, size_t len, size_t i)
     for (k = last; k < end; k++)
         if (!pii_is_alpha(u[k]))
             return 0;
+    if (file_suffix(u + last, end - last))
+        return 0;
     if (end < len && (pii_is_alnum(u[end]) || u[end] == '@' || u[end] == '-'))
         return 0;
     return end - i;
@@ -424,6 +446,23 @@ card_iin_ok(const unsigned char *d, size_t n)
     return 0;
 }
 
+/* Numbers are issued in blocks: England, Wales and the Isle of Man 4xx,
+ * 6xx, 7xx (and 9xx, which holds the published examples); Northern
+ * Ireland 320-399; Scotland's CHI numbers start with a DDMMYY birth date.
+ * Outside those, a mod-11-valid 10-digit number is more likely a counter
+ * (2147483648 passes the check). */
+static int
+nhs_range_ok(const unsigned char *d)
+{
+    unsigned dd = prefix(d, 2), mm = prefix(d + 2, 2);
+
+    if (d[0] == '4' || d[0] == '6' || d[0] == '7' || d[0] == '9')
+        return 1;
+    if (d[0] == '3' && d[1] >= '2')
+        return 1;
+    return dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12;
+}
+
 static int
 groups_are(const struct digit_run *r, size_t k, const char *want)
 {
@@ -591,7 +630,8 @@ disclose_pii_number(const char *t, size_t len, size_t i, enum pii_kind *kind)
             return e - i;
         }
         if (n == 10 && (k == 1 || groups_are(&r, k, "334")) &&
-            !all_same(r.d, n) && disclose_pii_nhs_ok(r.d)) {
+            !all_same(r.d, n) && nhs_range_ok(r.d) &&
+            disclose_pii_nhs_ok(r.d)) {
             *kind = PII_NHS_NUMBER;
             return e - i;
         }

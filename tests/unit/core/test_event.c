@@ -128,6 +128,8 @@ test_time(void **state)
     vigil_time_format(ns, buf);
     assert_string_equal(buf, "1969-12-31T23:59:59.000000Z");
     assert_false(vigil_time_parse_rfc3339("2019-13-01", 10, &ns));
+    assert_false(vigil_time_parse_rfc3339("9999-01-01T00:00:00Z", 20, &ns));
+    assert_false(vigil_time_parse_rfc3339("1000-01-01", 10, &ns));
     assert_false(vigil_time_parse_rfc3339("2019-03-18T23:12", 16, &ns));
     assert_int_equal(vigil_month_from_abbr("Dec"), 12);
     assert_int_equal(vigil_month_from_abbr("Foo"), 0);

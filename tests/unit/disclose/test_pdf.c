@@ -378,6 +378,22 @@ test_form_xobject(void **state)
 }
 
 static void
+test_form_field(void **state)
+{
+    char path[512];
+    struct col c;
+
+    (void)state;
+    NEED_FIXTURES();
+    fixture(path, sizeof(path), "formfield.pdf");
+    col_init(&c);
+    assert_int_equal(inspect_file(path, NULL, &c), VIGIL_OK);
+    assert_string_equal(c.findings.data, "\n");
+    assert_string_equal(pii_of(c.visible.data), "email=pat.lee@example.org");
+    col_fini(&c);
+}
+
+static void
 test_incremental(void **state)
 {
     char path[512];
@@ -452,6 +468,37 @@ test_office(void **state)
                         "uk_nino=JG103752A|email=jane.doe@example.org|"
                         "uk_phone=020 7946 0000");
     col_fini(&c);
+}
+
+static void
+test_damaged(void **state)
+{
+    char path[512], *data = NULL, *sx;
+    size_t len = 0;
+    struct col c;
+    struct vigil_err err = {0};
+    struct pdf_callbacks cb = {on_finding, on_text, on_attach, NULL};
+
+    (void)state;
+    NEED_FIXTURES();
+    fixture(path, sizeof(path), "plain.pdf");
+    assert_int_equal(vigil_read_file(path, 1 << 20, &data, &len, &err),
+                     VIGIL_OK);
+    /* Point startxref at nothing: qpdf rebuilds the table and says so. */
+    sx = memmem(data, len, "startxref\n", 10);
+    assert_non_null(sx);
+    memcpy(sx + 10, "999", 3);
+    col_init(&c);
+    cb.arg = &c;
+    assert_int_equal(disclose_pdf_inspect(data, len, NULL, &cb, &err),
+                     VIGIL_OK);
+    HAS(c.findings, "\nDAMAGED|document|qpdf: document: file is damaged\n");
+    HAS(c.findings, "\nDAMAGED|document|qpdf: document: Attempting to "
+                    "reconstruct cross-reference table\n");
+    HAS(c.findings, "\nMETADATA|Info|Author: Jane Doe\n");
+    assert_string_equal(pii_of(c.visible.data), "uk_nino=AB123456C");
+    col_fini(&c);
+    free(data);
 }
 
 static void
@@ -570,8 +617,9 @@ main(void)
         cmocka_unit_test(test_javascript),  cmocka_unit_test(test_hidden_layer),
         cmocka_unit_test(test_hidden_text), cmocka_unit_test(test_tounicode),
         cmocka_unit_test(test_xmp),         cmocka_unit_test(test_form_xobject),
-        cmocka_unit_test(test_incremental), cmocka_unit_test(test_encrypted),
-        cmocka_unit_test(test_office),      cmocka_unit_test(test_not_pdf),
+        cmocka_unit_test(test_form_field),  cmocka_unit_test(test_incremental),
+        cmocka_unit_test(test_encrypted),   cmocka_unit_test(test_office),
+        cmocka_unit_test(test_damaged),     cmocka_unit_test(test_not_pdf),
         cmocka_unit_test(test_cmap_parse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

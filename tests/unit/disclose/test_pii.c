@@ -63,6 +63,9 @@ test_email(void **state)
     /* No dot in the domain, numeric TLD, double dot, '@' alone. */
     assert_string_equal(scan(p, "user@localhost x@1.2 a..b@x.com @ foo@"), "");
     assert_string_equal(scan(p, ".lead@x.com"), "");
+    /* A file name after an '@' in a URL or log line. */
+    assert_string_equal(scan(p, "GET /10439739@fsbMessage.html x@logo.PNG"),
+                        "");
     disclose_pii_free(p);
 }
 
@@ -121,6 +124,8 @@ test_nhs(void **state)
      * odd grouping; inside a longer number. */
     assert_string_equal(scan(p, "943 476 5918 and 9434765910"), "");
     assert_string_equal(scan(p, "1111111111 94 34 76 59 19 19434765919"), "");
+    /* Check digit right but outside the issued ranges (2^31 is one). */
+    assert_string_equal(scan(p, "2147483648 5000000005 8000000008"), "");
     disclose_pii_free(p);
 }
 

@@ -270,6 +270,17 @@ test_shadow_tools(void **state)
     T_FIELD("event.action", "password_changed");
     T_FIELD("user.target.name", "erin");
 
+    T_OK("auth", "Mar  3 13:00:07 srv gpasswd[5006]: user mallory added by "
+                 "root to group docker");
+    T_CLASS("iam", "user_added_to_group", "success");
+    T_FIELD("user.target.name", "mallory");
+    T_FIELD("user.name", "root");
+    T_FIELD("group.name", "docker");
+    T_OK("auth", "Mar  3 13:00:08 srv gpasswd[5007]: user mallory removed "
+                 "by root from group docker");
+    T_CLASS("iam", "user_removed_from_group", "success");
+    T_FIELD("group.name", "docker");
+
     /* Other programs saying the same words are not account changes. */
     T_OK("auth", "Mar  3 13:00:06 srv myapp[1]: new user: name=x, UID=1");
     T_ABSENT("event.action");

@@ -197,7 +197,7 @@ count_logs(enum vigil_log_level level, int id, const char *msg, void *arg)
     (void)level;
     (void)msg;
     (void)arg;
-    if (id == 4002) /* STORE_LOG_GROUP_FAILED */
+    if (id == 1402) /* STORE_LOG_GROUP_FAILED */
         atomic_fetch_add(&group_failed_logs, 1);
 }
 
