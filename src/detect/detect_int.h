@@ -13,17 +13,18 @@
 #include "detect/detect.h"
 
 /* ---- limits on hostile rule files ---- */
-#define DET_MAX_FILE       (1024 * 1024) /* bytes per rule file */
-#define DET_MAX_DEPTH      32            /* YAML nesting */
-#define DET_MAX_NODES      100000        /* YAML nodes per file */
-#define DET_MAX_VALUES     8192          /* alternatives per field */
-#define DET_MAX_EXPAND     1024          /* values after windash/expand */
-#define DET_MAX_COND_LEN   4096          /* condition text */
-#define DET_MAX_COND_DEPTH 64            /* condition nesting */
-#define DET_MAX_COND_NODES 4096
-#define DET_MAX_SCALAR     65536 /* one value */
-#define DET_MAX_RULES      200000
-#define DET_MAX_FIELD_IDS  65536
+#define DET_MAX_FILE        (1024 * 1024) /* bytes per rule file */
+#define DET_MAX_DEPTH       32            /* YAML nesting */
+#define DET_MAX_NODES       100000        /* YAML nodes per file */
+#define DET_MAX_VALUES      8192          /* alternatives per field */
+#define DET_MAX_EXPAND      1024          /* values after windash/expand */
+#define DET_MAX_COND_LEN    4096          /* condition text */
+#define DET_MAX_COND_DEPTH  64            /* condition nesting */
+#define DET_MAX_COND_NODES  4096
+#define DET_MAX_SCALAR      65536 /* one value */
+#define DET_MAX_RULES       200000
+#define DET_MAX_FIELD_IDS   65536
+#define DET_OWN_DB_LITERALS 64 /* fields with fewer literals share a scan */
 
 #define DET_NONE UINT32_MAX
 
@@ -183,9 +184,9 @@ struct det_corr {
     /* state, guarded by the engine's corr_lock */
     struct det_corr_group *groups;
     size_t ngroups, capgroups;
-    uint32_t *index;      /* open addressing: group+1, 0 empty, ~0 deleted */
+    uint32_t *index; /* open addressing: group+1, 0 empty, ~0 deleted */
     size_t index_cap, index_dead;
-    uint32_t *freel;      /* unused group slots */
+    uint32_t *freel; /* unused group slots */
     size_t nfree;
     int64_t last_sweep_ns;
 };
@@ -211,13 +212,15 @@ struct det_rule {
  * becomes a candidate when all its clauses are satisfied. */
 struct det_key {
     uint32_t rule;
-    uint32_t clause;   /* engine-wide clause id */
+    uint32_t clause; /* engine-wide clause id */
 };
 
 struct det_lit {
     char *s;
     uint32_t len;
     uint32_t field; /* field id it is scanned in; DET_NONE: any */
+    uint32_t dbf;   /* its database: the field's own, or DET_NONE for the
+                     * combined scan over all fields */
     uint32_t nkeys, capkeys;
     struct det_key *keys;
 };
@@ -250,7 +253,7 @@ struct vigil_detect {
     uint32_t *always; /* rules with no literal */
     size_t nalways;
     struct hs_database **fdb; /* per field id: its literals, or NULL */
-    struct hs_database *kwdb; /* keyword literals: any field */
+    struct hs_database *kwdb; /* keywords, small fields: one scan of all */
     struct hs_scratch *proto_scratch;
     pcre2_code **res;
     size_t nres, capres;
@@ -276,6 +279,10 @@ enum vigil_rc detect_rule_load(struct vigil_detect *d, const char *file,
 /* Builds the Hyperscan database and rule literal keys (detect_prefilter.c) */
 enum vigil_rc detect_prefilter_build(struct vigil_detect *d,
                                      struct vigil_err *err);
+
+/* A run of characters every match of regex re must contain (top level
+ * only); returns its length (>= 3) written to buf, or 0. */
+uint32_t detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap);
 
 /* Glob match of a lowered pattern with * ? and \ escapes (detect_eval.c). */
 int detect_glob(const char *p, size_t plen, const char *s, size_t slen,

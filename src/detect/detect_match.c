@@ -40,6 +40,8 @@ struct vigil_detect_ctx {
     size_t lowcap, lowused;
     char *scan;
     size_t scancap;
+    uint32_t scan_end[VIGIL_EVENT_MAX_FIELDS]; /* combined scan: field ends */
+    uint32_t nscan;
     struct vigil_detect_match m;
     struct vigil_detect_ctx_stats st;
 };
@@ -73,9 +75,9 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cstamp || !c->rcstamp ||
-        !c->rcnt || !c->cand ||
-        !c->md || !c->mctx || !c->js || !c->low || !c->scan) {
+    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cstamp ||
+        !c->rcstamp || !c->rcnt || !c->cand || !c->md || !c->mctx || !c->js ||
+        !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
@@ -489,16 +491,11 @@ ls_ok(struct vigil_detect_ctx *c, const struct det_rule *r)
     return 0;
 }
 
-static int
-on_hit(unsigned int id, unsigned long long from, unsigned long long to,
-       unsigned int flags, void *arg)
+static void
+lit_seen(struct vigil_detect_ctx *c, unsigned int id)
 {
-    struct vigil_detect_ctx *c = arg;
     const struct det_lit *l = &c->d->lits[id];
 
-    (void)from;
-    (void)to;
-    (void)flags;
     c->lithit[id] = c->gen;
     for (uint32_t k = 0; k < l->nkeys; k++) {
         const struct det_key *key = &l->keys[k];
@@ -511,12 +508,55 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to,
             c->rcnt[r] = 0;
         }
         /* a candidate once every clause of the rule has a literal */
-        if (++c->rcnt[r] == c->d->rules[r].nclauses &&
-            c->rstamp[r] != c->gen) {
+        if (++c->rcnt[r] == c->d->rules[r].nclauses && c->rstamp[r] != c->gen) {
             c->rstamp[r] = c->gen;
             c->cand[c->ncand++] = r;
         }
     }
+}
+
+/* a field's own database */
+static int
+on_hit(unsigned int id, unsigned long long from, unsigned long long to,
+       unsigned int flags, void *arg)
+{
+    struct vigil_detect_ctx *c = arg;
+
+    (void)from;
+    (void)to;
+    (void)flags;
+    if (c->lithit[id] != c->gen)
+        lit_seen(c, id);
+    return 0;
+}
+
+/* the combined scan: the end offset tells the field */
+static int
+on_hit_all(unsigned int id, unsigned long long from, unsigned long long to,
+           unsigned int flags, void *arg)
+{
+    struct vigil_detect_ctx *c = arg;
+    const struct det_lit *l = &c->d->lits[id];
+    uint32_t lo = 0, hi = c->nscan;
+
+    (void)from;
+    (void)flags;
+    if (c->lithit[id] == c->gen)
+        return 0;
+    if (l->field != DET_NONE) {
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (c->scan_end[mid] < to)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        /* only the field's first occurrence is what rules look at */
+        if (lo >= c->nscan || c->ev_fid[lo] != l->field ||
+            c->fidx[l->field] != lo)
+            return 0;
+    }
+    lit_seen(c, id);
     return 0;
 }
 
@@ -605,17 +645,19 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
         hs_scan((const hs_database_t *)d->fdb[id], ev->fields[i].text,
                 ev->fields[i].text_len, 0, c->scratch, on_hit, c);
     }
-    /* keyword literals: every field, NUL-separated, one scan */
+    /* keywords and small fields: every field, NUL-separated, one scan */
     if (d->kwdb && need_scan) {
         size_t pos = 0;
         for (uint16_t i = 0; i < ev->nfields; i++) {
             const struct vigil_field *f = &ev->fields[i];
             memcpy(c->scan + pos, f->text, f->text_len);
             pos += f->text_len;
+            c->scan_end[i] = (uint32_t)pos;
             c->scan[pos++] = '\0';
         }
+        c->nscan = ev->nfields;
         hs_scan((const hs_database_t *)d->kwdb, c->scan, (unsigned)pos, 0,
-                c->scratch, on_hit, c);
+                c->scratch, on_hit_all, c);
     }
     for (size_t i = 0; i < d->nalways; i++) {
         uint32_t r = d->always[i];

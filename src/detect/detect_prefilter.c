@@ -95,6 +95,87 @@ quality(const char *s, uint32_t len)
     return len > 64 ? 64 : len;
 }
 
+/* The longest run of characters every match of the regular expression
+ * must contain, looking only at its top level: no alternation there,
+ * groups and classes end a run, a quantifier that allows zero takes its
+ * character out. Written into buf (lowered later); returns its length or
+ * 0 when nothing reliable was found. */
+uint32_t
+detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap)
+{
+    char run[256];
+    uint32_t rl = 0, best = 0;
+    int depth = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        char ch = re[i];
+        int lit = 0;
+        char c = 0;
+        if (ch == '\\' && i + 1 < n) {
+            char e = re[++i];
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+                (e >= '0' && e <= '9')) {
+                lit = 0; /* \d \w \b \1 ...: not a literal */
+            } else {
+                lit = 1;
+                c = e;
+            }
+        } else if (ch == '(') {
+            depth++;
+        } else if (ch == ')') {
+            if (depth)
+                depth--;
+        } else if (ch == '[') {
+            /* skip the class */
+            i++;
+            if (i < n && re[i] == '^')
+                i++;
+            if (i < n && re[i] == ']')
+                i++;
+            while (i < n && re[i] != ']') {
+                if (re[i] == '\\')
+                    i++;
+                i++;
+            }
+        } else if (ch == '|') {
+            if (depth == 0)
+                return 0; /* top-level alternation: no required run */
+        } else if (depth == 0 && ch != '.' && ch != '^' && ch != '$' &&
+                   ch != '*' && ch != '+' && ch != '?' && ch != '{' &&
+                   ch != '}') {
+            lit = 1;
+            c = ch;
+        }
+        if (depth > 0)
+            lit = 0;
+        if (lit) {
+            /* a following ?, * or {0 makes this character optional */
+            char nx = i + 1 < n ? re[i + 1] : 0;
+            if (nx == '?' || nx == '*' ||
+                (nx == '{' && i + 2 < n && re[i + 2] == '0'))
+                lit = 0;
+        }
+        if (lit && rl < sizeof(run)) {
+            run[rl++] = c;
+            /* a + keeps the character but ends the run after it */
+            if (i + 1 < n && (re[i + 1] == '+' || re[i + 1] == '{'))
+                lit = 0;
+            else
+                continue;
+        }
+        if (rl > best && rl <= cap) {
+            memcpy(buf, run, rl);
+            best = rl;
+        }
+        rl = 0;
+    }
+    if (rl > best && rl <= cap) {
+        memcpy(buf, run, rl);
+        best = rl;
+    }
+    return best >= 3 ? best : 0;
+}
+
 /* literal of one value, or 0 */
 static int
 val_lit(const struct det_val *v, const char **s, uint32_t *len)
@@ -131,6 +212,13 @@ val_lit(const struct det_val *v, const char **s, uint32_t *len)
         *len = best;
         return 1;
     }
+    case OP_RE:
+        /* s holds the run detect_re_literal found at load time */
+        if (!v->s || v->len == 0 || memchr(v->s, '\0', v->len))
+            return 0;
+        *s = v->s;
+        *len = v->len;
+        return 1;
     default:
         return 0;
     }
@@ -277,8 +365,7 @@ sel_cnf(const struct det_sel *s, struct cnf *out)
 }
 
 static void
-cond_cnf(const struct det_detection *dt, uint32_t n, int depth,
-         struct cnf *out)
+cond_cnf(const struct det_detection *dt, uint32_t n, int depth, struct cnf *out)
 {
     const struct det_cond *c = &dt->cond[n];
 
@@ -422,7 +509,6 @@ compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
     hs_compile_error_t *ce = NULL;
     enum vigil_rc rc = VIGIL_OK;
 
-    (void)field;
     *out = NULL;
     if (!exprs || !lens || !flags || !pids) {
         rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -431,8 +517,10 @@ compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
     for (size_t i = 0; i < n; i++) {
         exprs[i] = d->lits[ids[i]].s;
         lens[i] = d->lits[ids[i]].len;
-        /* one report per literal and scan: a scan covers one field */
-        flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+        /* a field's own database: one report per literal and scan; the
+         * combined scan must report every position to tell the fields */
+        flags[i] =
+            HS_FLAG_CASELESS | (field != DET_NONE ? HS_FLAG_SINGLEMATCH : 0);
         pids[i] = ids[i];
     }
     if (hs_compile_lit_multi(exprs, flags, pids, lens, (unsigned)n,
@@ -458,7 +546,7 @@ cmp_lit_field(const void *a, const void *b, void *arg)
 {
     const struct vigil_detect *d = arg;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    uint32_t fx = d->lits[x].field, fy = d->lits[y].field;
+    uint32_t fx = d->lits[x].dbf, fy = d->lits[y].dbf;
     if (fx != fy)
         return fx < fy ? -1 : 1;
     return x < y ? -1 : x > y;
@@ -540,11 +628,27 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     for (size_t i = 0; i < d->nlits; i++)
         order[i] = (uint32_t)i;
+    /* fields with few literals share the combined scan: one scan of all
+     * fields costs less than many small per-field scans */
+    uint32_t *per = calloc(d->nfnames + 1, sizeof(*per));
+    if (!per) {
+        free(order);
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < d->nlits; i++)
+        if (d->lits[i].field != DET_NONE)
+            per[d->lits[i].field]++;
+    for (size_t i = 0; i < d->nlits; i++) {
+        uint32_t f = d->lits[i].field;
+        d->lits[i].dbf =
+            f != DET_NONE && per[f] >= DET_OWN_DB_LITERALS ? f : DET_NONE;
+    }
+    free(per);
     qsort_r(order, d->nlits, sizeof(*order), cmp_lit_field, d);
     for (size_t i = 0; i < d->nlits && rc == VIGIL_OK;) {
-        uint32_t f = d->lits[order[i]].field;
+        uint32_t f = d->lits[order[i]].dbf;
         size_t j = i;
-        while (j < d->nlits && d->lits[order[j]].field == f)
+        while (j < d->nlits && d->lits[order[j]].dbf == f)
             j++;
         hs_database_t *db = NULL;
         rc = compile_db(d, f, order + i, j - i, &db, &sc, err);

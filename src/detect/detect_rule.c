@@ -688,6 +688,13 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
             v->op = OP_RE;
             v->re = re;
             v->grp = (uint32_t)i;
+            char run[256];
+            uint32_t rl =
+                detect_re_literal(x->s, (uint32_t)x->len, run, sizeof(run));
+            if (rl) {
+                v->s = adup(d, run, rl);
+                v->len = rl;
+            }
             continue;
         }
         if (mt == OP_CIDR) {

@@ -223,6 +223,24 @@ test_re(void **s)
     assert_int_equal(one(rs, EV("C=a\nb")), 1);
     const char *rm = RULE("  sel:\n    C|re|m: '^b$'\n  condition: sel\n");
     assert_int_equal(one(rm, EV("C=a\nb")), 1);
+    /* the prefilter literal taken from a regex must be one every match
+     * contains: optional characters, groups and alternation respected */
+    const char *opt = RULE("  sel:\n    C|re: 'xab?cde'\n  condition: sel\n");
+    assert_int_equal(one(opt, EV("C=xacde")), 1);
+    assert_int_equal(one(opt, EV("C=xabcde")), 1);
+    const char *grp = RULE("  sel:\n    C|re: 'pre(ab|cd)post'\n"
+                           "  condition: sel\n");
+    assert_int_equal(one(grp, EV("C=precdpost")), 1);
+    const char *alt = RULE("  sel:\n    C|re: 'abcd|wxyz'\n"
+                           "  condition: sel\n");
+    assert_int_equal(one(alt, EV("C=..wxyz..")), 1);
+    const char *cls = RULE("  sel:\n    C|re: 'evil[0-9]{2,}\\.exe'\n"
+                           "  condition: sel\n");
+    assert_int_equal(one(cls, EV("C=c:\\EVIL42.exe")), 0);
+    assert_int_equal(one(cls, EV("C=c:\\evil42.exe")), 1);
+    const char *ci = RULE("  sel:\n    C|re: '(?i)PowerShell.+-enc'\n"
+                          "  condition: sel\n");
+    assert_int_equal(one(ci, EV("C=powershell.exe -enc AAA")), 1);
     const char *nom = RULE("  sel:\n    C|re: '^b$'\n  condition: sel\n");
     assert_int_equal(one(nom, EV("C=a\nb")), 0);
 }
