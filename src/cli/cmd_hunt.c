@@ -620,9 +620,11 @@ cmd_hunt(int argc, char **argv)
     hunt_files_sort(&run.files);
 
     if (!no_builtin) {
-        if (find_builtin_rules(builtin, sizeof(builtin)))
+        if (find_builtin_rules(builtin, sizeof(builtin))) {
             rule_dirs[ndirs++] = builtin;
-        else
+            if (verbose)
+                fprintf(stderr, "vigil hunt: vigil's own rules: %s\n", builtin);
+        } else
             fprintf(stderr, "vigil hunt: vigil's own rule pack was not found "
                             "(looked for share/vigil/rules beside the "
                             "binary); set VIGIL_RULES_DIR\n");

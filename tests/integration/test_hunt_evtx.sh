@@ -15,7 +15,8 @@ for d in "$RULES" "$CORPUS/evtx-attack-samples"; do
     fi
 done
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+tmpd=$(mktemp -d)
+trap 'rm -f "$out"; rm -rf "$tmpd"' EXIT
 "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --csv \
     "$CORPUS/evtx-attack-samples" "$CORPUS/deepbluecli" \
     "$CORPUS/evtx-to-mitre-attack" >"$out" 2>/dev/null
@@ -70,5 +71,23 @@ n=$(grep -c -E '(LICENSE[^"]*|readme.md)"$' "$out" || true)
 if [ "$n" != "0" ]; then
     echo "FAIL: $n matches on licence/readme files found while recursing"
     fail=1
+fi
+
+# The same events as JSON lines (`vigil parse` of the EVTX files) must give
+# the same matches: Windows rules reach JSON events through their Channel.
+"$VIGIL_BIN" parse "$CORPUS/evtx-attack-samples/Lateral Movement/"*.evtx \
+    >"$tmpd/lm.jsonl" 2>/dev/null
+"$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --json \
+    "$CORPUS/evtx-attack-samples/Lateral Movement/"*.evtx 2>/dev/null |
+    grep -o '^{"@timestamp":[^,]*,"rule":{"id":"[^"]*"' | sort >"$tmpd/a"
+"$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --json "$tmpd/lm.jsonl" \
+    2>/dev/null |
+    grep -o '^{"@timestamp":[^,]*,"rule":{"id":"[^"]*"' | sort >"$tmpd/b"
+if [ ! -s "$tmpd/a" ] || ! cmp -s "$tmpd/a" "$tmpd/b"; then
+    echo "FAIL: EVTX and its JSON-lines rendering give different matches" \
+        "($(wc -l <"$tmpd/a") vs $(wc -l <"$tmpd/b"))"
+    fail=1
+else
+    echo "ok: EVTX and JSON lines agree ($(wc -l <"$tmpd/a") matches)"
 fi
 exit $fail
