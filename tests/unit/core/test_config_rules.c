@@ -1,0 +1,83 @@
+/* test_config_rules.c -- the detection keys of the daemon configuration:
+ * `rules` (Sigma rule files or folders) and `builtin_rules`, their
+ * defaults and "file:line: message" refusals. */
+#include "vigil_test.h"
+
+#include "core/core.h"
+
+static enum vigil_rc
+load(const char *text, struct vigil_config *cfg, struct vigil_err *err)
+{
+    vigil_err_clear(err);
+    return vigil_config_load_mem("vigil.yml", text, strlen(text), cfg, err);
+}
+
+static void
+test_defaults(void **state)
+{
+    struct vigil_config cfg;
+    struct vigil_err err = {0};
+
+    (void)state;
+    assert_int_equal(load("state_dir: /tmp/x\n", &cfg, &err), VIGIL_OK);
+    assert_int_equal(cfg.builtin_rules, 1);
+    assert_int_equal(cfg.nrule_dirs, 0);
+    vigil_config_free(&cfg);
+    assert_int_equal(vigil_config_default(&cfg, &err), VIGIL_OK);
+    assert_int_equal(cfg.builtin_rules, 1);
+    vigil_config_free(&cfg);
+}
+
+static void
+test_keys(void **state)
+{
+    struct vigil_config cfg;
+    struct vigil_err err = {0};
+
+    (void)state;
+    assert_int_equal(
+        load("rules: [/etc/vigil/rules, \"/opt/sigma/rules/linux\"]\n"
+             "builtin_rules: false\n",
+             &cfg, &err),
+        VIGIL_OK);
+    assert_int_equal(cfg.builtin_rules, 0);
+    assert_int_equal(cfg.nrule_dirs, 2);
+    assert_string_equal(cfg.rule_dirs[0], "/etc/vigil/rules");
+    assert_string_equal(cfg.rule_dirs[1], "/opt/sigma/rules/linux");
+    vigil_config_free(&cfg);
+}
+
+static void
+test_refusals(void **state)
+{
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"rules: /etc/vigil/rules\n",
+         "vigil.yml:1: 'rules' must be a list of rule files or folders"},
+        {"rules:\n  - /a\n  - \"\"\n",
+         "vigil.yml:3: each rules entry must be a non-empty path"},
+        {"builtin_rules: maybe\n",
+         "vigil.yml:1: 'builtin_rules' must be true or false, not 'maybe'"},
+    };
+    struct vigil_config cfg;
+    struct vigil_err err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(load(cases[i].text, &cfg, &err), VIGIL_EPARSE);
+        assert_string_equal(err.msg, cases[i].msg);
+        vigil_config_free(&cfg);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
