@@ -156,6 +156,31 @@ struct vigil_event {
 /* Prepares ev for a new record; arena is borrowed for the batch. */
 void vigil_event_init(struct vigil_event *ev, struct vigil_arena *arena);
 
+/* Appends a field and returns it (value zeroed) for the caller to fill, or
+ * NULL when the event is full (ev->truncated is then set). Inline because
+ * decoders call it for every field of every line: with a compile-time
+ * name length it costs a few stores. name and text are borrowed. */
+static inline struct vigil_field *
+vigil_event_push(struct vigil_event *ev, const char *name, size_t name_len,
+                 const char *text, size_t len, enum vigil_ftype type)
+{
+    struct vigil_field *f;
+
+    if (ev->nfields >= VIGIL_EVENT_MAX_FIELDS || name_len > UINT16_MAX ||
+        len > UINT32_MAX) {
+        ev->truncated = 1;
+        return NULL;
+    }
+    f = &ev->fields[ev->nfields++];
+    f->name = name;
+    f->name_len = (uint16_t)name_len;
+    f->text = text;
+    f->text_len = (uint32_t)len;
+    f->type = (uint8_t)type;
+    f->v.i = 0;
+    return f;
+}
+
 /* Adders. Names and text are borrowed (see struct vigil_field). They
  * return VIGIL_ELIMIT when the event is full (and set ev->truncated). */
 enum vigil_rc vigil_event_add_str(struct vigil_event *ev, const char *name,

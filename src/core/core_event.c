@@ -20,32 +20,11 @@ vigil_event_init(struct vigil_event *ev, struct vigil_arena *arena)
     ev->arena = arena;
 }
 
-static struct vigil_field *
-event_push(struct vigil_event *ev, const char *name, size_t name_len,
-           const char *text, size_t len, enum vigil_ftype type)
-{
-    struct vigil_field *f;
-
-    if (ev->nfields >= VIGIL_EVENT_MAX_FIELDS || name_len > UINT16_MAX ||
-        len > UINT32_MAX) {
-        ev->truncated = 1;
-        return NULL;
-    }
-    f = &ev->fields[ev->nfields++];
-    f->name = name;
-    f->name_len = (uint16_t)name_len;
-    f->text = text;
-    f->text_len = (uint32_t)len;
-    f->type = (uint8_t)type;
-    f->v.i = 0;
-    return f;
-}
-
 enum vigil_rc
 vigil_event_add_str(struct vigil_event *ev, const char *name, const char *text,
                     size_t len)
 {
-    return event_push(ev, name, strlen(name), text, len, VIGIL_F_STR)
+    return vigil_event_push(ev, name, strlen(name), text, len, VIGIL_F_STR)
                ? VIGIL_OK
                : VIGIL_ELIMIT;
 }
@@ -62,7 +41,7 @@ vigil_event_add_int(struct vigil_event *ev, const char *name, const char *text,
                     size_t len, int64_t value)
 {
     struct vigil_field *f =
-        event_push(ev, name, strlen(name), text, len, VIGIL_F_INT);
+        vigil_event_push(ev, name, strlen(name), text, len, VIGIL_F_INT);
 
     if (f == NULL)
         return VIGIL_ELIMIT;
@@ -91,7 +70,7 @@ vigil_event_add_ip(struct vigil_event *ev, const char *name, const char *text,
 
     if (!vigil_ip_parse(text, len, ip))
         return vigil_event_add_str(ev, name, text, len);
-    f = event_push(ev, name, strlen(name), text, len, VIGIL_F_IP);
+    f = vigil_event_push(ev, name, strlen(name), text, len, VIGIL_F_IP);
     if (f == NULL)
         return VIGIL_ELIMIT;
     memcpy(f->v.ip, ip, 16);
@@ -103,7 +82,7 @@ vigil_event_add_time(struct vigil_event *ev, const char *name,
                      const char *text, size_t len, int64_t ns)
 {
     struct vigil_field *f =
-        event_push(ev, name, strlen(name), text, len, VIGIL_F_TIME);
+        vigil_event_push(ev, name, strlen(name), text, len, VIGIL_F_TIME);
 
     if (f == NULL)
         return VIGIL_ELIMIT;
@@ -124,7 +103,7 @@ vigil_event_add_dyn(struct vigil_event *ev, const char *name, size_t name_len,
     copy = vigil_arena_strndup(ev->arena, name, name_len);
     if (copy == NULL)
         return VIGIL_ENOMEM;
-    return event_push(ev, copy, name_len, text, len, VIGIL_F_STR)
+    return vigil_event_push(ev, copy, name_len, text, len, VIGIL_F_STR)
                ? VIGIL_OK
                : VIGIL_ELIMIT;
 }

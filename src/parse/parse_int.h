@@ -24,26 +24,7 @@
 
 /* Pushes one field; returns it, or NULL (and sets truncated) when full.
  * name and text are borrowed for the life of the batch. */
-static inline struct vigil_field *
-parse_push(struct vigil_event *ev, const char *name, size_t name_len,
-           const char *text, size_t len, enum vigil_ftype type)
-{
-    struct vigil_field *f;
-
-    if (ev->nfields >= VIGIL_EVENT_MAX_FIELDS || name_len > UINT16_MAX ||
-        len > UINT32_MAX) {
-        ev->truncated = 1;
-        return NULL;
-    }
-    f = &ev->fields[ev->nfields++];
-    f->name = name;
-    f->name_len = (uint16_t)name_len;
-    f->text = text;
-    f->text_len = (uint32_t)len;
-    f->type = (uint8_t)type;
-    f->v.i = 0;
-    return f;
-}
+#define parse_push vigil_event_push
 
 static inline void
 parse_str(struct vigil_event *ev, const char *name, size_t name_len,
