@@ -173,6 +173,9 @@ struct sty_arg {
     uint8_t *fill;
     size_t nfill, capfill;
     int fill_solid, fill_dark;
+    /* number formats that print nothing (";;;") */
+    int64_t blankfmt[64];
+    size_t nblank;
 };
 
 static int
@@ -207,7 +210,14 @@ sty_start(void *arg, const char *name, const char **atts)
 
     if (strcmp(l, "fonts") == 0)
         a->in_fonts = 1;
-    else if (strcmp(l, "cellXfs") == 0)
+    else if (strcmp(l, "numFmt") == 0) {
+        const char *id = disclose_attr(atts, "numFmtId");
+        const char *code = disclose_attr(atts, "formatCode");
+        int64_t v;
+        if (id && code && *code && strspn(code, ";") == strlen(code) &&
+            vigil_parse_i64(id, strlen(id), &v) && a->nblank < 64)
+            a->blankfmt[a->nblank++] = v;
+    } else if (strcmp(l, "cellXfs") == 0)
         a->in_cellxfs = 1;
     else if (strcmp(l, "fills") == 0)
         a->in_fills = 1;
@@ -247,6 +257,12 @@ sty_start(void *arg, const char *name, const char **atts)
         if (fi && vigil_parse_i64(fi, strlen(fi), &id) && id >= 0 &&
             (size_t)id < a->nfill && a->fill[id])
             fl &= (uint8_t)~1u;
+        /* A ";;;" number format shows nothing: as hidden as a tiny font. */
+        f = disclose_attr(atts, "numFmtId");
+        if (f && vigil_parse_i64(f, strlen(f), &id))
+            for (size_t k = 0; k < a->nblank; k++)
+                if (a->blankfmt[k] == id)
+                    fl |= 2;
         if (!push_u8(&a->x->xf, &a->x->nxf, &a->x->capxf, fl))
             a->x->c->nomem = 1;
     }
@@ -693,7 +709,8 @@ sheet_findings(struct xlsx *x, struct sh_arg *a)
             "%zu cell%s on sheet '%s' %s%s%s", a->cells_white + a->cells_tiny,
             a->cells_white + a->cells_tiny == 1 ? "" : "s", s->name,
             a->cells_white ? "in white font (invisible on white)"
-                           : "in a font under 2 pt",
+                           : "in a font under 2 pt or a ';;;' number format "
+                             "that shows nothing",
             pii[0] ? "; personal data: " : "", pii);
         if (f) {
             f->count = a->cells_white + a->cells_tiny;

@@ -91,6 +91,12 @@ cp = one("custom_properties")
 assert cp["count"] == 2 and "CaseOfficer" in cp["detail"]
 '
 
+expect blank_format.xlsx 2 '
+t = one("tiny_text")
+assert t["range"] == "C3" and t["sheet"] == "Budget"
+assert t["severity"] == "BLOCK" and t["pii"] == {"email": 1}
+'
+
 expect letter.docx 2 '
 assert kinds == ["comments", "metadata", "tracked_changes"], kinds
 t = one("tracked_changes")
@@ -192,7 +198,7 @@ rc=0
 [ "$rc" = 1 ] || { echo "FAIL: --max-records 100 gave exit $rc"; fail=1; }
 
 # --clean: every OOXML fixture with hidden content re-checks as PASS.
-for f in staff_list.xlsx hidden_rows.xlsx letter.docx \
+for f in staff_list.xlsx hidden_rows.xlsx letter.docx blank_format.xlsx \
          ${LO_FLAG:+} $( [ -z "$LO_FLAG" ] && echo victims_pivot.xlsx ); do
   rc=0
   "$VIGIL_BIN" check-release --json --clean "$W/clean/${f%.*}.clean.${f##*.}" \
