@@ -18,7 +18,7 @@ PACKAGES=(
   libzip-dev libexpat1-dev libqpdf-dev qpdf zlib1g-dev zip unzip
   python3-openpyxl python3-docx libreoffice-calc-nogui
   libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils
-  python3-uno bc
+  python3-uno python3-pil bc
   # tests and benchmarks
   libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2
 )
