@@ -50,8 +50,9 @@ void run_detect_log(const struct run_detect *rd);
  * says how many and which first (file:line), and a reload keeps ord. */
 int run_detect_worse(const struct run_detect *nrd, const struct run_detect *ord,
                      struct vigil_err *err);
-/* Closes correlation windows that ended (wall clock) and submits their
- * alerts to store in a batch of their own. */
+/* Closes correlation windows that ended by the newest event time seen
+ * (not the wall clock: a backlog of old lines must correlate as it would
+ * have live) and submits their alerts to store in a batch of their own. */
 enum vigil_rc run_detect_tick(struct run_detect *rd, struct vigil_store *store);
 void run_detect_free(struct run_detect *rd);
 

@@ -60,6 +60,9 @@ struct run_detect {
     pthread_mutex_t ring_lock;
     struct rd_ring_entry *ring; /* RD_RING entries */
     size_t ring_next, ring_used;
+    /* the newest event time seen: the clock correlation windows close
+     * by, so a backlog of old lines is not cut up by the wall clock */
+    int64_t max_event_ns;
     /* the first refused rule, "file:line: why" */
     char first_refused[512];
 };
@@ -192,38 +195,54 @@ event_is_windows(const struct vigil_event *ev)
                           vigil_event_get(ev, "EventID") != NULL);
 }
 
-/* Does the ring entry hold every "k=v" of group? */
-static int
-group_matches(const struct rd_ring_entry *e, const char *group)
+#define RD_GROUP_KEYS 8
+
+/* The group-by values of a correlation match ("k=v,k=v") as the JSON
+ * text an event holding them contains: "k":"v" (strings, addresses) or
+ * "k":v (numbers). Built once per alert, not per remembered event. */
+struct rd_needles {
+    size_t n;
+    char str[RD_GROUP_KEYS][300];
+    char num[RD_GROUP_KEYS][300];
+    size_t str_len[RD_GROUP_KEYS], num_len[RD_GROUP_KEYS];
+};
+
+static void
+needles_build(struct rd_needles *nd, const char *group)
 {
     const char *p = group;
-    char needle[600];
 
-    while (*p != '\0') {
+    nd->n = 0;
+    while (p != NULL && *p != '\0' && nd->n < RD_GROUP_KEYS) {
         const char *end = strchr(p, ',');
-        const char *eq;
         size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
 
-        eq = memchr(p, '=', n);
         if (eq != NULL) {
             int kl = (int)(eq - p), vl = (int)(n - (size_t)kl - 1);
-            int w1 = snprintf(needle, sizeof(needle), "\"%.*s\":\"%.*s\"", kl,
-                              p, vl, eq + 1);
-            int hit = w1 > 0 && (size_t)w1 < sizeof(needle) &&
-                      memmem(e->json, e->json_len, needle, (size_t)w1);
-            if (!hit) {
-                int w2 = snprintf(needle, sizeof(needle), "\"%.*s\":%.*s", kl,
-                                  p, vl, eq + 1);
-                hit = w2 > 0 && (size_t)w2 < sizeof(needle) &&
-                      memmem(e->json, e->json_len, needle, (size_t)w2);
+            int w1 = snprintf(nd->str[nd->n], sizeof(nd->str[0]),
+                              "\"%.*s\":\"%.*s\"", kl, p, vl, eq + 1);
+            int w2 = snprintf(nd->num[nd->n], sizeof(nd->num[0]),
+                              "\"%.*s\":%.*s", kl, p, vl, eq + 1);
+            if (w1 > 0 && (size_t)w1 < sizeof(nd->str[0]) && w2 > 0 &&
+                (size_t)w2 < sizeof(nd->num[0])) {
+                nd->str_len[nd->n] = (size_t)w1;
+                nd->num_len[nd->n] = (size_t)w2;
+                nd->n++;
             }
-            if (!hit)
-                return 0;
         }
-        if (end == NULL)
-            break;
-        p = end + 1;
+        p = end ? end + 1 : NULL;
     }
+}
+
+/* Does the ring entry hold every group-by value? */
+static int
+group_matches(const struct rd_ring_entry *e, const struct rd_needles *nd)
+{
+    for (size_t i = 0; i < nd->n; i++)
+        if (!memmem(e->json, e->json_len, nd->str[i], nd->str_len[i]) &&
+            !memmem(e->json, e->json_len, nd->num[i], nd->num_len[i]))
+            return 0;
     return 1;
 }
 
@@ -249,17 +268,19 @@ put_summary(struct run_detect *rd, struct vigil_buf *b,
             const struct vigil_detect_match *m)
 {
     size_t idx[RD_SUMMARY_MAX], n = 0;
+    struct rd_needles nd;
     size_t want = m->count > 1 ? (size_t)m->count - 1 : 0;
     enum vigil_rc rc;
     int first = 1;
 
     if (want > RD_SUMMARY_MAX - 1)
         want = RD_SUMMARY_MAX - 1;
+    needles_build(&nd, m->group);
     rc = vigil_buf_printf(b, ",\"correlation.events\":[");
     pthread_mutex_lock(&rd->ring_lock);
     for (size_t k = 0; k < rd->ring_used && n < want; k++) {
         size_t i = (rd->ring_next + RD_RING - 1 - k) % RD_RING;
-        if (m->group == NULL || group_matches(&rd->ring[i], m->group))
+        if (group_matches(&rd->ring[i], &nd))
             idx[n++] = i;
     }
     while (rc == VIGIL_OK && n > 0) {
@@ -391,6 +412,13 @@ hook_on_event(void *arg, const struct vigil_event *ev, const char *source,
     size_t found = 0;
     enum vigil_rc rc;
 
+    if (ev->time_ns > 0) {
+        int64_t seen = __atomic_load_n(&rd->max_event_ns, __ATOMIC_RELAXED);
+        while (ev->time_ns > seen && !__atomic_compare_exchange_n(
+                                         &rd->max_event_ns, &seen, ev->time_ns,
+                                         1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            ;
+    }
     memset(&c, 0, sizeof(c));
     c.rd = rd;
     c.batch = batch;
@@ -503,7 +531,8 @@ run_detect_tick(struct run_detect *rd, struct vigil_store *store)
     struct vigil_err err = {0};
     enum vigil_rc rc;
 
-    if (rd == NULL || rd->st.correlations == 0)
+    if (rd == NULL || rd->st.correlations == 0 ||
+        __atomic_load_n(&rd->max_event_ns, __ATOMIC_RELAXED) == 0)
         return VIGIL_OK;
     memset(&c, 0, sizeof(c));
     c.rd = rd;
@@ -515,7 +544,9 @@ run_detect_tick(struct run_detect *rd, struct vigil_store *store)
     }
     c.batch = b;
     c.source = "correlation";
-    rc = vigil_detect_corr_tick(c.sc->dc, vigil_time_now(), on_match, &c);
+    rc = vigil_detect_corr_tick(
+        c.sc->dc, __atomic_load_n(&rd->max_event_ns, __ATOMIC_RELAXED),
+        on_match, &c);
     scratch_put(rd, c.sc);
     if (rc == VIGIL_OK)
         rc = c.rc;
