@@ -659,14 +659,16 @@ rebuild(struct cleaner *k, struct vigil_buf *out, struct vigil_err *err)
                                    k->c->d->policy.max_part_bytes, err);
         if (rc != VIGIL_OK)
             break;
-        copy = malloc(part.len ? part.len : 1);
-        if (!copy) {
+        /* libzip keeps (and later frees) no buffer for an empty part, so
+         * an empty part is added without one */
+        copy = part.len ? malloc(part.len) : NULL;
+        if (part.len && !copy) {
             rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
             break;
         }
         if (part.len)
             memcpy(copy, part.data, part.len);
-        s = zip_source_buffer(za, copy, part.len, 1);
+        s = zip_source_buffer(za, copy, part.len, copy != NULL);
         if (!s) {
             free(copy);
             rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
