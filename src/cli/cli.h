@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "detect/detect.h"
 
 /* Exit codes scripts can rely on (sysexits.h values for failures).
  * Commands that give a verdict (check-release, hunt) document their own
@@ -56,8 +57,40 @@ int run_detect_worse(const struct run_detect *nrd, const struct run_detect *ord,
 enum vigil_rc run_detect_tick(struct run_detect *rd, struct vigil_store *store);
 void run_detect_free(struct run_detect *rd);
 
+/* ---- |expand placeholders (cli_common.c) ---- */
+#define CLI_MAX_PLACEHOLDERS       64
+#define CLI_MAX_PLACEHOLDER_VALUES 256
+
+/* Values for Sigma's %NAME% placeholders, from --placeholder NAME=VALUE
+ * (repeatable: values of one name add up) and the configuration's
+ * placeholders: key. The strings are borrowed (argv, the configuration):
+ * they must outlive the rule load that uses them. About 130 KiB: allocate
+ * it (calloc). */
+struct cli_placeholders {
+    size_t n;
+    char name[CLI_MAX_PLACEHOLDERS][128];
+    const char *values[CLI_MAX_PLACEHOLDERS][CLI_MAX_PLACEHOLDER_VALUES];
+    size_t nvalues[CLI_MAX_PLACEHOLDERS];
+    struct vigil_detect_placeholder ph[CLI_MAX_PLACEHOLDERS];
+};
+/* Adds one NAME=VALUE argument; returns 0 (and writes why into why) when
+ * it is malformed or a limit is reached. */
+int cli_placeholder_arg(struct cli_placeholders *p, const char *arg, char *why,
+                        size_t whylen);
+/* Adds every placeholder of cfg (borrowed); returns 0 when a limit is
+ * reached. */
+int cli_placeholders_from_config(struct cli_placeholders *p,
+                                 const struct vigil_config *cfg);
+/* Points opts at p's placeholders (p must outlive the rule load). */
+void cli_placeholders_apply(struct cli_placeholders *p,
+                            struct vigil_detect_opts *opts);
+
 /* Installs the stderr log callback ("vigil: [1203] message"). */
 void cli_log_to_stderr(int verbose);
+
+/* Writes the folder of vigil's own rule pack into dst (see cli_common.c
+ * for the order it is looked for in); returns 1 when it exists. */
+int cli_find_builtin_rules(char *dst, size_t len);
 
 /* Is argv[i] "-h" or "--help"? */
 int cli_wants_help(int argc, char **argv);

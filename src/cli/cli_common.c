@@ -1,5 +1,9 @@
 /* cli_common.c -- helpers shared by the subcommands. */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/core.h"
@@ -30,4 +34,117 @@ cli_wants_help(int argc, char **argv)
             return 1;
     }
     return 0;
+}
+
+/* $VIGIL_RULES_DIR, else the installed pack (share/vigil/rules beside the
+ * binary's prefix), else the source tree's rules/ ($VIGIL_SOURCE_DIR or
+ * the tree this binary was built from), else /usr/share/vigil/rules. */
+int
+cli_find_builtin_rules(char *dst, size_t len)
+{
+    char exe[PATH_MAX];
+    const char *env = getenv("VIGIL_RULES_DIR");
+    struct stat st;
+    ssize_t n;
+
+    if (env != NULL && *env != '\0') {
+        snprintf(dst, len, "%s", env);
+        return stat(dst, &st) == 0;
+    }
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        char *slash;
+
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/')) != NULL) {
+            *slash = '\0';
+            if (snprintf(dst, len, "%s/../share/vigil/rules", exe) < (int)len &&
+                stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
+                return 1;
+        }
+    }
+    env = getenv("VIGIL_SOURCE_DIR");
+    if (env != NULL && *env != '\0' &&
+        snprintf(dst, len, "%s/rules", env) < (int)len && stat(dst, &st) == 0 &&
+        S_ISDIR(st.st_mode))
+        return 1;
+#ifdef VIGIL_SOURCE_DIR
+    if (snprintf(dst, len, "%s/rules", VIGIL_SOURCE_DIR) < (int)len &&
+        stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
+        return 1;
+#endif
+    snprintf(dst, len, "/usr/share/vigil/rules");
+    return stat(dst, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int
+placeholder_add(struct cli_placeholders *p, const char *name, size_t nl,
+                const char *value)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        if (strlen(p->name[i]) == nl && memcmp(p->name[i], name, nl) == 0)
+            break;
+    if (i == p->n) {
+        if (p->n == CLI_MAX_PLACEHOLDERS || nl == 0 || nl >= sizeof(p->name[0]))
+            return 0;
+        memcpy(p->name[i], name, nl);
+        p->name[i][nl] = '\0';
+        p->nvalues[i] = 0;
+        p->n++;
+    }
+    if (p->nvalues[i] == CLI_MAX_PLACEHOLDER_VALUES)
+        return 0;
+    p->values[i][p->nvalues[i]++] = value;
+    return 1;
+}
+
+int
+cli_placeholder_arg(struct cli_placeholders *p, const char *arg, char *why,
+                    size_t whylen)
+{
+    const char *eq = strchr(arg, '=');
+
+    if (eq == NULL || eq == arg || memchr(arg, '%', (size_t)(eq - arg))) {
+        snprintf(why, whylen,
+                 "'%s' is not NAME=VALUE (NAME without %% "
+                 "signs)",
+                 arg);
+        return 0;
+    }
+    if (!placeholder_add(p, arg, (size_t)(eq - arg), eq + 1)) {
+        snprintf(why, whylen,
+                 "'%s': at most %d placeholders of %d values, "
+                 "names under 128 characters",
+                 arg, CLI_MAX_PLACEHOLDERS, CLI_MAX_PLACEHOLDER_VALUES);
+        return 0;
+    }
+    return 1;
+}
+
+int
+cli_placeholders_from_config(struct cli_placeholders *p,
+                             const struct vigil_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nplaceholders; i++) {
+        const struct vigil_placeholder_config *c = &cfg->placeholders[i];
+        for (size_t j = 0; j < c->nvalues; j++)
+            if (!placeholder_add(p, c->name, strlen(c->name), c->values[j]))
+                return 0;
+    }
+    return 1;
+}
+
+void
+cli_placeholders_apply(struct cli_placeholders *p,
+                       struct vigil_detect_opts *opts)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        p->ph[i].name = p->name[i];
+        p->ph[i].values = p->values[i];
+        p->ph[i].nvalues = p->nvalues[i];
+    }
+    opts->placeholders = p->ph;
+    opts->nplaceholders = p->n;
 }

@@ -123,6 +123,9 @@ usage(FILE *f)
            "  -j, --jobs N        worker threads (default: one per online "
            "core)\n"
            "      --year N        year for syslog stamps that have none\n"
+           "      --placeholder NAME=VALUE\n"
+           "                      a value for %%NAME%% in rules using |expand "
+           "(repeatable)\n"
            "  -q, --quiet         no per-match output and no progress line; "
            "only the\n"
            "                      summary\n"
@@ -448,48 +451,6 @@ parse_uint(const char *s, long min, long max, long *out)
     return 1;
 }
 
-/* The installed pack (share/vigil/rules next to the binary's prefix),
- * else the source tree's rules/ ($VIGIL_SOURCE_DIR or the tree this binary
- * was built from). Writes into dst; returns 1 when found. */
-static int
-find_builtin_rules(char *dst, size_t len)
-{
-    char exe[PATH_MAX];
-    const char *env = getenv("VIGIL_RULES_DIR");
-    ssize_t n;
-    struct stat st;
-
-    if (env != NULL && *env != '\0') {
-        snprintf(dst, len, "%s", env);
-        return stat(dst, &st) == 0;
-    }
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        char *slash;
-
-        exe[n] = '\0';
-        slash = strrchr(exe, '/');
-        if (slash != NULL) {
-            *slash = '\0';
-            if (snprintf(dst, len, "%s/../share/vigil/rules", exe) < (int)len &&
-                stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-                return 1;
-        }
-    }
-    env = getenv("VIGIL_SOURCE_DIR");
-    if (env != NULL && *env != '\0' &&
-        snprintf(dst, len, "%s/rules", env) < (int)len && stat(dst, &st) == 0 &&
-        S_ISDIR(st.st_mode))
-        return 1;
-#ifdef VIGIL_SOURCE_DIR
-    if (snprintf(dst, len, "%s/rules", VIGIL_SOURCE_DIR) < (int)len &&
-        stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-        return 1;
-#endif
-    snprintf(dst, len, "/usr/share/vigil/rules");
-    return stat(dst, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static int
 cmp_size_desc(const void *a, const void *b, void *arg)
 {
@@ -588,6 +549,7 @@ progress(struct hunt_run *r, double t0, int final)
 int
 cmd_hunt(int argc, char **argv)
 {
+    static struct cli_placeholders ph; /* large; one hunt per process */
     const char *rule_dirs[MAX_RULE_ARGS + 1];
     const char *ids[MAX_ID_ARGS];
     size_t ndirs = 0, nids = 0;
@@ -696,6 +658,12 @@ cmd_hunt(int argc, char **argv)
                 fprintf(stderr, "vigil hunt: --jobs wants 1..%d\n", MAX_JOBS);
                 return VIGIL_EXIT_USAGE;
             }
+        } else if (strcmp(a, "--placeholder") == 0) {
+            char why[256];
+            if (!cli_placeholder_arg(&ph, v, why, sizeof(why))) {
+                fprintf(stderr, "vigil hunt: --placeholder %s\n", why);
+                return VIGIL_EXIT_USAGE;
+            }
         } else if (strcmp(a, "--year") == 0) {
             if (!parse_uint(v, 1970, 9999, &year)) {
                 fprintf(stderr, "vigil hunt: --year wants 1970..9999\n");
@@ -739,7 +707,7 @@ cmd_hunt(int argc, char **argv)
     hunt_files_sort(&run.files);
 
     if (!no_builtin) {
-        if (find_builtin_rules(builtin, sizeof(builtin))) {
+        if (cli_find_builtin_rules(builtin, sizeof(builtin))) {
             rule_dirs[ndirs++] = builtin;
             if (verbose)
                 fprintf(stderr, "vigil hunt: vigil's own rules: %s\n", builtin);
@@ -760,6 +728,12 @@ cmd_hunt(int argc, char **argv)
     eo.nids = nids;
     eo.min_level = min_level;
     eo.quiet = !verbose;
+    {
+        struct vigil_detect_opts po = {0};
+        cli_placeholders_apply(&ph, &po);
+        eo.placeholders = po.placeholders;
+        eo.nplaceholders = po.nplaceholders;
+    }
     t0 = now_s();
     if (hunt_engine_open(&run.engine, &eo, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil hunt: %s\n", err.msg);

@@ -1,6 +1,7 @@
-/* cmd_rules.c -- `vigil rules check|list DIR|FILE...`: load Sigma rules
+/* cmd_rules.c -- `vigil rules check|list [DIR|FILE...]`: load Sigma rules
  * the way the daemon and hunt do, and say what loaded (from where) and
- * what was refused and why (`file:line: message`). */
+ * what was refused and why (`file:line: message`). Without paths it is the
+ * daemon's own rule set: vigil's pack and the configuration's `rules:`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,136 +73,252 @@ on_report(const char *file, int line, const struct vigil_rule_info *info,
 static void
 usage(FILE *f)
 {
-    fprintf(f,
-            "usage: vigil rules check [--json] DIR|FILE...\n"
-            "       vigil rules list [--json] DIR|FILE...\n"
-            "\n"
-            "check  loads every *.yml/*.yaml below the paths as the daemon\n"
-            "       would and prints each rule as loaded or refused with\n"
-            "       `file:line: reason`, then a summary. Exit 0 when every\n"
-            "       rule loads, 1 when some were refused, 66 when a path is\n"
-            "       unreadable.\n"
-            "list   prints the loaded rules: id, level, kind, logsource,\n"
-            "       file:line, title (tab-separated).\n"
-            "Placeholders for |expand: --placeholder NAME=VALUE (repeat).\n"
-            "See docs/rules.md.\n");
+    fprintf(
+        f, "usage: vigil rules [check|list] [OPTIONS] [DIR|FILE...]\n"
+           "\n"
+           "check  loads every *.yml/*.yaml below the paths as the daemon\n"
+           "       would and prints each rule as loaded or refused with\n"
+           "       `file:line: reason`, then a summary.\n"
+           "list   prints the loaded rules: id, level, kind, logsource,\n"
+           "       file:line, title (tab-separated); the default action.\n"
+           "\n"
+           "Without paths: the rules `vigil run` loads -- vigil's own pack\n"
+           "(unless builtin_rules: false) and the configuration's rules:\n"
+           "folders -- and how many came from each.\n"
+           "\n"
+           "Options:\n"
+           "  -c, --config FILE         the daemon's configuration (rule\n"
+           "                            folders, builtin_rules, placeholders)\n"
+           "      --placeholder NAME=VALUE\n"
+           "                            a value for %%NAME%% under |expand;\n"
+           "                            repeat for more values or names\n"
+           "      --json                machine-readable output\n"
+           "  -h, --help                this text\n"
+           "\n"
+           "Exit status: 0 every rule loads, 1 some were refused (check),\n"
+           "64 bad command line, 66 a path is unreadable, 78 the\n"
+           "configuration was refused. See docs/rules.md.\n");
+}
+
+/* Where the rules come from: the paths given, else the daemon's set. */
+struct rules_src {
+    const char *path;
+    const char *what; /* "vigil's pack", "configuration", "argument" */
+};
+
+#define RULES_MAX_SRC (VIGIL_CONFIG_MAX_PATHS + 1)
+
+static int
+daemon_sources(const struct vigil_config *cfg, char *builtin, size_t blen,
+               struct rules_src *src, size_t *nsrc)
+{
+    if (cfg->builtin_rules) {
+        if (!cli_find_builtin_rules(builtin, blen)) {
+            fprintf(stderr, "vigil rules: vigil's rule pack not found "
+                            "(share/vigil/rules beside the binary, or the "
+                            "source tree's rules/)\n");
+            return 0;
+        }
+        src[(*nsrc)++] = (struct rules_src){builtin, "vigil's pack"};
+    }
+    for (size_t i = 0; i < cfg->nrule_dirs && *nsrc < RULES_MAX_SRC; i++)
+        src[(*nsrc)++] = (struct rules_src){cfg->rule_dirs[i], "configuration"};
+    return 1;
+}
+
+static uint64_t
+rules_count(const struct vigil_detect_stats *st)
+{
+    return st->loaded + st->filters + st->correlations;
+}
+
+static void
+print_summary(const struct rules_out *o, const struct vigil_detect_stats *st,
+              int compiled)
+{
+    uint64_t total = rules_count(st) + st->refused;
+
+    if (o->json) {
+        printf(
+            "\n  ],\n  \"files\": %llu, \"loaded\": %llu, \"filters\": "
+            "%llu, \"correlations\": %llu, \"refused\": %llu, "
+            "\"literals\": %llu, \"unfiltered\": %llu, \"compiled\": %s\n}\n",
+            (unsigned long long)st->files, (unsigned long long)st->loaded,
+            (unsigned long long)st->filters,
+            (unsigned long long)st->correlations,
+            (unsigned long long)st->refused, (unsigned long long)st->literals,
+            (unsigned long long)st->unfiltered, compiled ? "true" : "false");
+        return;
+    }
+    fprintf(
+        o->list ? stderr : stdout,
+        "%llu files: %llu rules loaded (%llu detection, %llu "
+        "filter, %llu correlation), %llu refused (%.2f%% loaded); "
+        "prefilter: %llu literals, %llu rules without one\n",
+        (unsigned long long)st->files, (unsigned long long)rules_count(st),
+        (unsigned long long)st->loaded, (unsigned long long)st->filters,
+        (unsigned long long)st->correlations, (unsigned long long)st->refused,
+        total ? 100.0 * (double)rules_count(st) / (double)total : 100.0,
+        (unsigned long long)st->literals, (unsigned long long)st->unfiltered);
+}
+
+struct rules_args {
+    int npaths;
+    const char *cfg_path;
+    struct cli_placeholders *ph;
+};
+
+/* Options into o and a; returns an exit code, or -1 to go on. */
+static int
+parse_args(int argc, char **argv, int first, struct rules_out *o,
+           struct rules_args *a)
+{
+    char why[256];
+
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            o->json = 1;
+        } else if ((strcmp(argv[i], "-c") == 0 ||
+                    strcmp(argv[i], "--config") == 0) &&
+                   i + 1 < argc) {
+            a->cfg_path = argv[++i];
+        } else if (strcmp(argv[i], "--placeholder") == 0 && i + 1 < argc) {
+            if (!cli_placeholder_arg(a->ph, argv[++i], why, sizeof(why))) {
+                fprintf(stderr, "vigil rules: --placeholder %s\n", why);
+                return VIGIL_EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "vigil rules: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return VIGIL_EXIT_USAGE;
+        } else {
+            a->npaths++;
+        }
+    }
+    return -1;
+}
+
+/* Loads every source into d; prints where each one's rules came from
+ * (to stderr with list, so the table stays one rule a line). */
+static int
+load_sources(struct vigil_detect *d, const struct rules_out *o,
+             const struct rules_src *src, size_t nsrc, int show)
+{
+    struct vigil_err err = {0};
+    struct vigil_detect_stats before, after;
+    int rc = VIGIL_EXIT_OK;
+
+    for (size_t i = 0; i < nsrc; i++) {
+        vigil_detect_get_stats(d, &before);
+        if (vigil_detect_add_path(d, src[i].path, &err) != VIGIL_OK) {
+            fprintf(stderr, "vigil rules: %s\n", err.msg);
+            rc = VIGIL_EXIT_NOINPUT;
+            vigil_err_clear(&err);
+            continue;
+        }
+        vigil_detect_get_stats(d, &after);
+        if (show && !o->json)
+            fprintf(o->list ? stderr : stdout,
+                    "from %s (%s): %llu rules, %llu refused\n", src[i].path,
+                    src[i].what,
+                    (unsigned long long)(rules_count(&after) -
+                                         rules_count(&before)),
+                    (unsigned long long)(after.refused - before.refused));
+    }
+    return rc;
 }
 
 int
 cmd_rules(int argc, char **argv)
 {
     struct rules_out o;
+    struct rules_args a;
+    struct vigil_config cfg;
     struct vigil_detect_opts opts;
     struct vigil_detect *d = NULL;
     struct vigil_err err = {0};
     struct vigil_detect_stats st;
-    struct vigil_detect_placeholder ph[64];
-    const char *phv[64];
-    char phname[64][128];
-    size_t nph = 0;
-    int rc = VIGIL_EXIT_OK, npaths = 0;
+    struct rules_src src[RULES_MAX_SRC];
+    char builtin[4096];
+    size_t nsrc = 0;
+    int rc, first = 1;
 
-    if (argc < 2 || cli_wants_help(argc, argv)) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? VIGIL_EXIT_USAGE : VIGIL_EXIT_OK;
+    if (cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return VIGIL_EXIT_OK;
     }
     memset(&o, 0, sizeof(o));
+    memset(&a, 0, sizeof(a));
+    memset(&cfg, 0, sizeof(cfg));
     o.first = 1;
-    if (strcmp(argv[1], "list") == 0)
-        o.list = 1;
-    else if (strcmp(argv[1], "check") != 0) {
+    o.list = 1;
+    if (argc >= 2 && strcmp(argv[1], "check") == 0) {
+        o.list = 0;
+        first = 2;
+    } else if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+        first = 2;
+    } else if (argc >= 2 && argv[1][0] != '-') {
         fprintf(stderr, "vigil rules: unknown action '%s'\n", argv[1]);
         usage(stderr);
         return VIGIL_EXIT_USAGE;
     }
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            o.json = 1;
-        } else if (strcmp(argv[i], "--placeholder") == 0 && i + 1 < argc) {
-            const char *eq = strchr(argv[++i], '=');
-            size_t nl = eq ? (size_t)(eq - argv[i]) : 0;
-            if (!eq || nl == 0 || nl >= sizeof(phname[0]) || nph == 64) {
-                fprintf(stderr, "vigil rules: bad --placeholder '%s'\n",
-                        argv[i]);
-                return VIGIL_EXIT_USAGE;
-            }
-            memcpy(phname[nph], argv[i], nl);
-            phname[nph][nl] = '\0';
-            phv[nph] = eq + 1;
-            ph[nph].name = phname[nph];
-            ph[nph].values = &phv[nph];
-            ph[nph].nvalues = 1;
-            nph++;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "vigil rules: unknown option '%s'\n", argv[i]);
-            return VIGIL_EXIT_USAGE;
-        } else {
-            npaths++;
-        }
+    if ((a.ph = calloc(1, sizeof(*a.ph))) == NULL) {
+        fprintf(stderr, "vigil rules: out of memory\n");
+        return VIGIL_EXIT_SOFTWARE;
     }
-    if (!npaths) {
-        usage(stderr);
-        return VIGIL_EXIT_USAGE;
+    if ((rc = parse_args(argc, argv, first, &o, &a)) >= 0)
+        goto out;
+    rc = VIGIL_EXIT_OK;
+    if (a.cfg_path != NULL || a.npaths == 0) {
+        enum vigil_rc lr = a.cfg_path
+                               ? vigil_config_load(a.cfg_path, &cfg, &err)
+                               : vigil_config_default(&cfg, &err);
+        if (lr != VIGIL_OK) {
+            fprintf(stderr, "vigil rules: %s\n", err.msg);
+            rc = VIGIL_EXIT_CONFIG;
+            goto out;
+        }
+        cli_placeholders_from_config(a.ph, &cfg);
+    }
+    if (a.npaths == 0 &&
+        !daemon_sources(&cfg, builtin, sizeof(builtin), src, &nsrc)) {
+        rc = VIGIL_EXIT_NOINPUT;
+        goto out;
+    }
+    for (int i = first; i < argc && nsrc < RULES_MAX_SRC; i++) {
+        if (strcmp(argv[i], "--placeholder") == 0 ||
+            strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0)
+            i++;
+        else if (argv[i][0] != '-')
+            src[nsrc++] = (struct rules_src){argv[i], "argument"};
     }
     cli_log_to_stderr(0);
     vigil_buf_init(&o.b, 1024 * 1024);
     memset(&opts, 0, sizeof(opts));
     opts.report = on_report;
     opts.report_arg = &o;
-    opts.placeholders = ph;
-    opts.nplaceholders = nph;
+    cli_placeholders_apply(a.ph, &opts);
     if (vigil_detect_new(&d, &opts, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil rules: %s\n", err.msg);
-        vigil_buf_fini(&o.b);
-        return VIGIL_EXIT_SOFTWARE;
+        rc = VIGIL_EXIT_SOFTWARE;
+        goto out;
     }
     if (o.json)
         printf("{\n  \"rules\": [");
-    for (int i = 2; i < argc; i++) {
-        if (argv[i][0] == '-') {
-            if (strcmp(argv[i], "--placeholder") == 0)
-                i++;
-            continue;
-        }
-        if (vigil_detect_add_path(d, argv[i], &err) != VIGIL_OK) {
-            fprintf(stderr, "vigil rules: %s\n", err.msg);
-            rc = VIGIL_EXIT_NOINPUT;
-            vigil_err_clear(&err);
-        }
-    }
+    rc = load_sources(d, &o, src, nsrc, a.npaths == 0 || nsrc > 1);
     int compiled = vigil_detect_compile(d, &err) == VIGIL_OK;
     vigil_detect_get_stats(d, &st);
-    if (o.json) {
-        printf(
-            "\n  ],\n  \"files\": %llu, \"loaded\": %llu, \"filters\": "
-            "%llu, \"correlations\": %llu, \"refused\": %llu, "
-            "\"literals\": %llu, \"unfiltered\": %llu, \"compiled\": %s\n}\n",
-            (unsigned long long)st.files, (unsigned long long)st.loaded,
-            (unsigned long long)st.filters, (unsigned long long)st.correlations,
-            (unsigned long long)st.refused, (unsigned long long)st.literals,
-            (unsigned long long)st.unfiltered, compiled ? "true" : "false");
-    } else {
-        uint64_t total = st.loaded + st.filters + st.correlations + st.refused;
-        fprintf(
-            o.list ? stderr : stdout,
-            "%llu files: %llu rules loaded (%llu detection, %llu "
-            "filter, %llu correlation), %llu refused (%.2f%% loaded); "
-            "prefilter: %llu literals, %llu rules without one\n",
-            (unsigned long long)st.files,
-            (unsigned long long)(total - st.refused),
-            (unsigned long long)st.loaded, (unsigned long long)st.filters,
-            (unsigned long long)st.correlations, (unsigned long long)st.refused,
-            total ? 100.0 * (double)(total - st.refused) / (double)total
-                  : 100.0,
-            (unsigned long long)st.literals, (unsigned long long)st.unfiltered);
-    }
+    print_summary(&o, &st, compiled);
     if (!compiled) {
         fprintf(stderr, "vigil rules: %s\n", err.msg);
         rc = VIGIL_EXIT_SOFTWARE;
     } else if (rc == VIGIL_EXIT_OK && st.refused && !o.list) {
         rc = 1;
     }
+out:
     vigil_detect_free(d);
     vigil_buf_fini(&o.b);
+    vigil_config_free(&cfg);
+    free(a.ph);
     return rc;
 }

@@ -105,6 +105,9 @@ struct hunt_engine_opts {
     size_t nids;
     int min_level; /* enum hunt_level */
     int quiet;     /* report rule load problems only as a count */
+    /* --placeholder values for |expand, borrowed */
+    const struct vigil_detect_placeholder *placeholders;
+    size_t nplaceholders;
 };
 
 /* Called for every rule that fires on an event; matched is a JSON object

@@ -494,6 +494,8 @@ hunt_engine_open(struct hunt_engine **out, const struct hunt_engine_opts *o,
     memset(&dopts, 0, sizeof(dopts));
     dopts.report = report;
     dopts.report_arg = e;
+    dopts.placeholders = o->placeholders;
+    dopts.nplaceholders = o->nplaceholders;
     VIGIL_TRY(vigil_detect_new(&e->det, &dopts, err));
     for (size_t i = 0; i < o->ndirs; i++)
         VIGIL_TRY(list_rules(&l, o->dirs[i], 0, err));

@@ -93,46 +93,6 @@ on_report(const char *file, int line, const struct vigil_rule_info *info,
                  file, line, msg);
 }
 
-/* The installed pack (share/vigil/rules beside the binary's prefix), else
- * the source tree's rules/ -- the same lookup as `vigil hunt`. */
-static int
-find_builtin(char *dst, size_t len)
-{
-    char exe[PATH_MAX];
-    const char *env = getenv("VIGIL_RULES_DIR");
-    struct stat st;
-    ssize_t n;
-
-    if (env != NULL && *env != '\0') {
-        snprintf(dst, len, "%s", env);
-        return stat(dst, &st) == 0;
-    }
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        char *slash;
-
-        exe[n] = '\0';
-        if ((slash = strrchr(exe, '/')) != NULL) {
-            *slash = '\0';
-            if (snprintf(dst, len, "%s/../share/vigil/rules", exe) < (int)len &&
-                stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-                return 1;
-        }
-    }
-    env = getenv("VIGIL_SOURCE_DIR");
-    if (env != NULL && *env != '\0' &&
-        snprintf(dst, len, "%s/rules", env) < (int)len && stat(dst, &st) == 0 &&
-        S_ISDIR(st.st_mode))
-        return 1;
-#ifdef VIGIL_SOURCE_DIR
-    if (snprintf(dst, len, "%s/rules", VIGIL_SOURCE_DIR) < (int)len &&
-        stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-        return 1;
-#endif
-    snprintf(dst, len, "/usr/share/vigil/rules");
-    return stat(dst, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static void
 scratch_free(struct rd_scratch *sc)
 {
@@ -442,13 +402,17 @@ run_detect_new(struct run_detect **out, const struct vigil_config *cfg,
                struct vigil_err *err)
 {
     struct vigil_detect_opts opts;
+    struct cli_placeholders *ph = NULL;
     struct run_detect *rd;
     char builtin[PATH_MAX];
     enum vigil_rc rc = VIGIL_OK;
 
     *out = NULL;
     if ((rd = calloc(1, sizeof(*rd))) == NULL ||
-        (rd->ring = calloc(RD_RING, sizeof(*rd->ring))) == NULL) {
+        (rd->ring = calloc(RD_RING, sizeof(*rd->ring))) == NULL ||
+        (ph = calloc(1, sizeof(*ph))) == NULL) {
+        if (rd != NULL)
+            free(rd->ring);
         free(rd);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
@@ -457,10 +421,14 @@ run_detect_new(struct run_detect **out, const struct vigil_config *cfg,
     memset(&opts, 0, sizeof(opts));
     opts.report = on_report;
     opts.report_arg = rd;
+    /* the configuration's placeholders: limits equal the config's, so
+     * this cannot fill up */
+    cli_placeholders_from_config(ph, cfg);
+    cli_placeholders_apply(ph, &opts);
     if ((rc = vigil_detect_new(&rd->d, &opts, err)) != VIGIL_OK)
         goto fail;
     if (cfg->builtin_rules) {
-        if (!find_builtin(builtin, sizeof(builtin))) {
+        if (!cli_find_builtin_rules(builtin, sizeof(builtin))) {
             rc = vigil_err_set(err, VIGIL_ENOTFOUND,
                                "vigil's rule pack not found (looked for "
                                "share/vigil/rules beside the binary and "
@@ -481,9 +449,11 @@ run_detect_new(struct run_detect **out, const struct vigil_config *cfg,
     rd->det.ctx = rd;
     rd->det.on_event = hook_on_event;
     rd->det.serialize = 0;
+    free(ph); /* placeholders are expanded while rules load */
     *out = rd;
     return VIGIL_OK;
 fail:
+    free(ph);
     run_detect_free(rd);
     return rc;
 }

@@ -326,6 +326,18 @@ struct vigil_source_config {
     int year;                    /* RFC 3164 year; 0 = infer */
 };
 
+#define VIGIL_CONFIG_MAX_PLACEHOLDERS 64
+#define VIGIL_CONFIG_MAX_PLACEHOLDER_VALUES 256
+
+/* placeholders: NAME: [value, ...] -- what a Sigma rule's %NAME% expands
+ * to under the |expand modifier (site-specific lists: domain controllers,
+ * admin workstations, approved countries). */
+struct vigil_placeholder_config {
+    char name[128];  /* without the % signs */
+    char **values;   /* owned, nvalues of them */
+    size_t nvalues;
+};
+
 struct vigil_config {
     char path[4096];             /* file it came from; "" = built-in */
     char state_dir[4096];        /* "" = vigil_state_dir() rule */
@@ -342,6 +354,8 @@ struct vigil_config {
     char *rule_dirs[VIGIL_CONFIG_MAX_PATHS]; /* rules: Sigma dirs, owned */
     size_t nrule_dirs;
     int builtin_rules; /* builtin_rules: load vigil's pack (default 1) */
+    struct vigil_placeholder_config placeholders[VIGIL_CONFIG_MAX_PLACEHOLDERS];
+    size_t nplaceholders;
 };
 
 /* Fills cfg with the built-in configuration: the system log files that

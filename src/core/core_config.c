@@ -513,6 +513,80 @@ load_rule_dirs(struct loader *ld, yaml_node_t *v)
     return VIGIL_OK;
 }
 
+/* One placeholder's values: a scalar or a list of scalars. */
+static enum vigil_rc
+load_placeholder_values(struct loader *ld, yaml_node_t *v,
+                        struct vigil_placeholder_config *ph)
+{
+    yaml_node_item_t *it, *end;
+
+    if (v->type == YAML_SCALAR_NODE) {
+        ph->values = calloc(1, sizeof(*ph->values));
+        if (ph->values == NULL || (ph->values[0] = strdup(scalar(v))) == NULL)
+            return vigil_err_set(ld->err, VIGIL_ENOMEM, "out of memory");
+        ph->nvalues = 1;
+        return VIGIL_OK;
+    }
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(ld, v,
+                    "placeholder '%s' must be a value or a list of "
+                    "values",
+                    ph->name);
+    it = v->data.sequence.items.start;
+    end = v->data.sequence.items.top;
+    if (end - it > VIGIL_CONFIG_MAX_PLACEHOLDER_VALUES)
+        return fail(ld, v, "placeholder '%s' has more than %d values", ph->name,
+                    VIGIL_CONFIG_MAX_PLACEHOLDER_VALUES);
+    if (it == end)
+        return fail(ld, v, "placeholder '%s' has no values", ph->name);
+    ph->values = calloc((size_t)(end - it), sizeof(*ph->values));
+    if (ph->values == NULL)
+        return vigil_err_set(ld->err, VIGIL_ENOMEM, "out of memory");
+    for (; it < end; it++) {
+        yaml_node_t *n = yaml_document_get_node(ld->doc, *it);
+        const char *s = n ? scalar(n) : NULL;
+        if (s == NULL)
+            return fail(ld, n ? n : v,
+                        "each value of placeholder '%s' "
+                        "must be a plain value",
+                        ph->name);
+        if ((ph->values[ph->nvalues] = strdup(s)) == NULL)
+            return vigil_err_set(ld->err, VIGIL_ENOMEM, "out of memory");
+        ph->nvalues++;
+    }
+    return VIGIL_OK;
+}
+
+/* placeholders: {NAME: value | [value, ...]} -- |expand values. */
+static enum vigil_rc
+load_placeholders(struct loader *ld, yaml_node_t *map)
+{
+    struct vigil_config *cfg = ld->cfg;
+    yaml_node_t *k, *v;
+    const char *key;
+    enum vigil_rc rc;
+
+    if ((rc = need_map(ld, map, "'placeholders'")) != VIGIL_OK)
+        return rc;
+    FOR_PAIRS(ld, map, k, v, key)
+    {
+        struct vigil_placeholder_config *ph;
+
+        if (*key == '\0' || strchr(key, '%') != NULL || strlen(key) >= 128)
+            return fail(ld, k,
+                        "placeholder names are written without %% "
+                        "signs and are 1 to 127 characters long");
+        if (cfg->nplaceholders >= VIGIL_CONFIG_MAX_PLACEHOLDERS)
+            return fail(ld, k, "more than %d placeholders",
+                        VIGIL_CONFIG_MAX_PLACEHOLDERS);
+        ph = &cfg->placeholders[cfg->nplaceholders++];
+        snprintf(ph->name, sizeof(ph->name), "%s", key);
+        if ((rc = load_placeholder_values(ld, v, ph)) != VIGIL_OK)
+            return rc;
+    }
+    return VIGIL_OK;
+}
+
 static enum vigil_rc
 load_root(struct loader *ld, yaml_node_t *root)
 {
@@ -543,10 +617,13 @@ load_root(struct loader *ld, yaml_node_t *root)
             rc = load_rule_dirs(ld, v);
         } else if (strcmp(key, "builtin_rules") == 0) {
             rc = get_bool(ld, "builtin_rules", v, &ld->cfg->builtin_rules);
+        } else if (strcmp(key, "placeholders") == 0) {
+            rc = load_placeholders(ld, v);
         } else {
             rc = fail(ld, k,
                       "unknown key '%s' (known: state_dir, stats_interval, "
-                      "store, ingest, sources, rules, builtin_rules)",
+                      "store, ingest, sources, rules, builtin_rules, "
+                      "placeholders)",
                       key);
         }
         if (rc != VIGIL_OK)
@@ -679,5 +756,10 @@ vigil_config_free(struct vigil_config *cfg)
             free(cfg->sources[i].paths[j]);
     for (size_t i = 0; i < cfg->nrule_dirs && i < VIGIL_CONFIG_MAX_PATHS; i++)
         free(cfg->rule_dirs[i]);
+    for (size_t i = 0; i < cfg->nplaceholders; i++) {
+        for (size_t j = 0; j < cfg->placeholders[i].nvalues; j++)
+            free(cfg->placeholders[i].values[j]);
+        free(cfg->placeholders[i].values);
+    }
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -47,6 +47,62 @@ rc=$?
 set -e
 [ "$rc" -eq 66 ] || fail "missing path exits $rc, want 66"
 
+# Without paths: the daemon's set, from the configuration (-c) or the
+# built-in one (vigil's pack), with where each part came from.
+cat > "$tmp/vigil.yml" <<Y
+builtin_rules: false
+rules: [$tmp/good.yml]
+Y
+"$VIGIL_BIN" rules -c "$tmp/vigil.yml" >"$tmp/daemon.out" 2>"$tmp/daemon.err" ||
+    fail "rules -c exits $?"
+[ "$(cat "$tmp/daemon.out")" = "$want" ] || fail "daemon list: $(cat "$tmp/daemon.out")"
+grep -qxF "from $tmp/good.yml (configuration): 1 rules, 0 refused" "$tmp/daemon.err" ||
+    fail "no source line: $(cat "$tmp/daemon.err")"
+out=$("$VIGIL_BIN" rules check)
+grep -q "^from .*rules (vigil's pack): [1-9][0-9]* rules, 0 refused$" <<<"$out" ||
+    fail "built-in set: $out"
+printf 'rules: [%s]\nbogus: 1\n' "$tmp" >"$tmp/bad-config.yml"
+set +e
+err=$("$VIGIL_BIN" rules -c "$tmp/bad-config.yml" 2>&1 >/dev/null)
+rc=$?
+set -e
+[ "$rc" -eq 78 ] || fail "refused configuration exits $rc, want 78"
+grep -qF "$tmp/bad-config.yml:2: unknown key 'bogus'" <<<"$err" || fail "config error: $err"
+
+# |expand placeholders: repeated --placeholder values add up, the
+# configuration's placeholders: key gives the same, and hunt expands them.
+cat > "$tmp/expand.yml" <<'Y'
+title: Expand
+id: e-1
+logsource: {product: linux}
+detection:
+  sel:
+    user.name|expand: '%service_accounts%'
+  condition: sel
+level: high
+Y
+set +e
+err=$("$VIGIL_BIN" rules check "$tmp/expand.yml")
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "unresolved placeholder exits $rc, want 1"
+grep -qF "refused  $tmp/expand.yml:6: unresolved placeholder %service_accounts%" <<<"$err" ||
+    fail "unresolved placeholder line: $err"
+"$VIGIL_BIN" rules check --placeholder service_accounts=backup     --placeholder service_accounts=nagios "$tmp/expand.yml" >/dev/null ||
+    fail "--placeholder did not resolve"
+cat > "$tmp/ph.yml" <<Y
+builtin_rules: false
+rules: [$tmp/expand.yml]
+placeholders:
+  service_accounts: [backup, nagios]
+Y
+"$VIGIL_BIN" rules check -c "$tmp/ph.yml" >/dev/null || fail "placeholders: key did not resolve"
+printf '{"@timestamp":"2024-03-01T10:00:00Z","user.name":"%s"}\n' backup nagios alice >"$tmp/ev.jsonl"
+n=$("$VIGIL_BIN" hunt --no-builtin --rules "$tmp/expand.yml" --json \
+    --placeholder service_accounts=backup --placeholder service_accounts=nagios \
+    "$tmp/ev.jsonl" 2>/dev/null | grep -c '"title":"Expand"' || true)
+[ "$n" = 2 ] || fail "hunt with two placeholder values matched $n events, want 2"
+
 if [ ! -d "$SIGMA/rules" ]; then
     echo "SKIP: $SIGMA is absent (set VIGIL_CORPUS)"
     exit 0

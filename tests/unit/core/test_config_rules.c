@@ -1,6 +1,7 @@
 /* test_config_rules.c -- the detection keys of the daemon configuration:
- * `rules` (Sigma rule files or folders) and `builtin_rules`, their
- * defaults and "file:line: message" refusals. */
+ * `rules` (Sigma rule files or folders), `builtin_rules` and
+ * `placeholders` (|expand values), their defaults and "file:line:
+ * message" refusals. */
 #include "vigil_test.h"
 
 #include "core/core.h"
@@ -48,6 +49,28 @@ test_keys(void **state)
 }
 
 static void
+test_placeholders(void **state)
+{
+    struct vigil_config cfg;
+    struct vigil_err err = {0};
+
+    (void)state;
+    assert_int_equal(load("placeholders:\n"
+                          "  dc_machine_accounts: ['DC01$', 'DC02$']\n"
+                          "  Admins_Workstations: ADMIN-PC1\n",
+                          &cfg, &err),
+                     VIGIL_OK);
+    assert_int_equal(cfg.nplaceholders, 2);
+    assert_string_equal(cfg.placeholders[0].name, "dc_machine_accounts");
+    assert_int_equal(cfg.placeholders[0].nvalues, 2);
+    assert_string_equal(cfg.placeholders[0].values[1], "DC02$");
+    assert_string_equal(cfg.placeholders[1].name, "Admins_Workstations");
+    assert_int_equal(cfg.placeholders[1].nvalues, 1);
+    assert_string_equal(cfg.placeholders[1].values[0], "ADMIN-PC1");
+    vigil_config_free(&cfg);
+}
+
+static void
 test_refusals(void **state)
 {
     static const struct {
@@ -59,6 +82,19 @@ test_refusals(void **state)
          "vigil.yml:3: each rules entry must be a non-empty path"},
         {"builtin_rules: maybe\n",
          "vigil.yml:1: 'builtin_rules' must be true or false, not 'maybe'"},
+        {"placeholders: [a]\n",
+         "vigil.yml:1: 'placeholders' must be a mapping of keys to values"},
+        {"placeholders:\n  '%dc%': x\n",
+         "vigil.yml:2: placeholder names are written without % signs and "
+         "are 1 to 127 characters long"},
+        {"placeholders:\n  dc: {a: 1}\n",
+         "vigil.yml:2: placeholder 'dc' must be a value or a list of values"},
+        {"placeholders:\n  dc: []\n",
+         "vigil.yml:2: placeholder 'dc' has no values"},
+        {"placeholders:\n  dc: [a, [b]]\n",
+         "vigil.yml:2: each value of placeholder 'dc' must be a plain value"},
+        {"placeholders:\n  dc: a\n  dc: b\n",
+         "vigil.yml:3: duplicate key 'dc'"},
     };
     struct vigil_config cfg;
     struct vigil_err err;
@@ -77,6 +113,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_placeholders),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
