@@ -92,6 +92,15 @@ void cli_log_to_stderr(int verbose);
  * for the order it is looked for in); returns 1 when it exists. */
 int cli_find_builtin_rules(char *dst, size_t len);
 
+/* Opens the daemon's store read-only for a reporting command (cmd names
+ * it in messages): the state directory is state_opt, else cfg_path's
+ * state_dir, else the default. Writes the database's path into db.
+ * Returns 0 with an owned *out (vigil_store_close), or the exit code after
+ * printing why. */
+int cli_open_store_readonly(const char *cmd, const char *state_opt,
+                            const char *cfg_path, struct vigil_store **out,
+                            char *db, size_t dblen);
+
 /* Is argv[i] "-h" or "--help"? */
 int cli_wants_help(int argc, char **argv);
 

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "core/core.h"
+#include "store/store.h"
 
 static void
 log_to_stderr(enum vigil_log_level level, int id, const char *msg, void *arg)
@@ -147,4 +148,70 @@ cli_placeholders_apply(struct cli_placeholders *p,
     }
     opts->placeholders = p->ph;
     opts->nplaceholders = p->n;
+}
+
+/* The state directory: state_opt, else the configuration's state_dir,
+ * else vigil_state_dir's default. Returns an exit code (0: found). */
+static int
+state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
+              char *state, size_t len)
+{
+    struct vigil_err err = {0};
+    struct vigil_config *cfg;
+
+    if (state_opt != NULL || cfg_path == NULL) {
+        if (vigil_state_dir(state_opt, state, len, &err) == VIGIL_OK)
+            return VIGIL_EXIT_OK;
+        fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
+        return VIGIL_EXIT_USAGE;
+    }
+    if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+        return VIGIL_EXIT_SOFTWARE;
+    if (vigil_config_load(cfg_path, cfg, &err) != VIGIL_OK) {
+        fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
+        vigil_config_free(cfg);
+        free(cfg);
+        return VIGIL_EXIT_CONFIG;
+    }
+    snprintf(state, len, "%s", cfg->state_dir);
+    vigil_config_free(cfg);
+    free(cfg);
+    if (vigil_state_dir(state[0] ? state : NULL, state, len, &err) !=
+        VIGIL_OK) {
+        fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
+        return VIGIL_EXIT_CONFIG;
+    }
+    return VIGIL_EXIT_OK;
+}
+
+int
+cli_open_store_readonly(const char *cmd, const char *state_opt,
+                        const char *cfg_path, struct vigil_store **out,
+                        char *db, size_t dblen)
+{
+    struct vigil_store_opts opts = {0};
+    struct vigil_err err = {0};
+    char state[4096];
+    int rc;
+
+    *out = NULL;
+    rc = state_dir_for(cmd, state_opt, cfg_path, state, sizeof(state));
+    if (rc != VIGIL_EXIT_OK)
+        return rc;
+    if (snprintf(db, dblen, "%s/vigil.db", state) >= (int)dblen) {
+        fprintf(stderr, "vigil %s: state directory path too long\n", cmd);
+        return VIGIL_EXIT_USAGE;
+    }
+    opts.readonly = 1;
+    if (vigil_store_open(out, db, &opts, &err) == VIGIL_OK)
+        return VIGIL_EXIT_OK;
+    if (err.rc == VIGIL_ENOTFOUND) {
+        fprintf(stderr,
+                "vigil %s: no store at %s: has `vigil run` run with this "
+                "state directory?\n",
+                cmd, db);
+        return VIGIL_EXIT_NOINPUT;
+    }
+    fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
+    return VIGIL_EXIT_IOERR;
 }

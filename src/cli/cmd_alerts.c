@@ -166,8 +166,7 @@ cmd_alerts(int argc, char **argv)
     const char *state_opt = NULL, *cfg_path = NULL;
     struct print_ctx pc = {0};
     int64_t limit = ALERTS_DEFAULT_LIMIT;
-    char state[4096], db[4200];
-    struct vigil_store_opts opts = {0};
+    char db[4200];
     struct vigil_store *store = NULL;
     struct vigil_err err = {0};
     int ret = VIGIL_EXIT_OK;
@@ -207,42 +206,10 @@ cmd_alerts(int argc, char **argv)
         }
     }
     cli_log_to_stderr(0);
-    if (state_opt == NULL && cfg_path != NULL) {
-        struct vigil_config *cfg = calloc(1, sizeof(*cfg));
-        if (cfg == NULL)
-            return VIGIL_EXIT_SOFTWARE;
-        if (vigil_config_load(cfg_path, cfg, &err) != VIGIL_OK) {
-            fprintf(stderr, "vigil alerts: %s\n", err.msg);
-            vigil_config_free(cfg);
-            free(cfg);
-            return VIGIL_EXIT_CONFIG;
-        }
-        snprintf(state, sizeof(state), "%s", cfg->state_dir);
-        vigil_config_free(cfg);
-        free(cfg);
-        if (vigil_state_dir(state[0] ? state : NULL, state, sizeof(state),
-                            &err) != VIGIL_OK) {
-            fprintf(stderr, "vigil alerts: %s\n", err.msg);
-            return VIGIL_EXIT_CONFIG;
-        }
-    } else if (vigil_state_dir(state_opt, state, sizeof(state), &err) !=
-               VIGIL_OK) {
-        fprintf(stderr, "vigil alerts: %s\n", err.msg);
-        return VIGIL_EXIT_USAGE;
-    }
-    snprintf(db, sizeof(db), "%s/vigil.db", state);
-    opts.readonly = 1;
-    if (vigil_store_open(&store, db, &opts, &err) != VIGIL_OK) {
-        if (err.rc == VIGIL_ENOTFOUND) {
-            fprintf(stderr,
-                    "vigil alerts: no store at %s: has `vigil run` run with "
-                    "this state directory?\n",
-                    db);
-            return VIGIL_EXIT_NOINPUT;
-        }
-        fprintf(stderr, "vigil alerts: %s\n", err.msg);
-        return VIGIL_EXIT_IOERR;
-    }
+    ret = cli_open_store_readonly("alerts", state_opt, cfg_path, &store, db,
+                                  sizeof(db));
+    if (ret != VIGIL_EXIT_OK)
+        return ret;
     if (vigil_store_alerts_each(store, limit == 0 ? INT64_MAX : limit,
                                 print_one, &pc, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil alerts: %s\n", err.msg);
