@@ -6,24 +6,7 @@
 # `vigil status --json`, once offline (--once) and once tailing.
 set -euo pipefail
 
-: "${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}"
-
-T=$(mktemp -d /tmp/vigil-bad-input-XXXXXX)
-PID=""
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -KILL "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*"
-    [ -f "$T/daemon.log" ] && tail -20 "$T/daemon.log"
-    exit 1
-}
+. "$(dirname "$0")/daemon_lib.sh" bad-input
 
 config() { # state dir, log file
     cat <<YML

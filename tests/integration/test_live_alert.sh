@@ -7,22 +7,11 @@
 # kill -9 + restart. Temp files only; the state directory is a mktemp one.
 set -euo pipefail
 
-: "${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}"
-
 BRUTE=c2e3974e-7702-4e98-80e8-b063a70dd225 # SSH brute force from one address
 ROOT=e8817d0e-db58-42d3-abab-efdbd96e4375  # Root login over SSH
 LIMIT_MS=1000
 
-T=$(mktemp -d /tmp/vigil-live-XXXXXX)
-PID=""
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -KILL "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/daemon_lib.sh" live
 fail() {
     echo "FAIL: $*"
     tail -20 "$T/daemon.log" || true

@@ -5,23 +5,7 @@
 # kept; a fixed rule set replaces them. Temp files only.
 set -euo pipefail
 
-: "${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}"
-
-T=$(mktemp -d /tmp/vigil-livereload-XXXXXX)
-PID=""
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -KILL "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    tail -20 "$T/daemon.log" || true
-    exit 1
-}
+. "$(dirname "$0")/daemon_lib.sh" livereload
 counter() {
     "$VIGIL_BIN" status --state-dir "$T/state" --json 2>/dev/null |
         grep -o '{"name":"app"[^}]*' | grep -o "\"$1\":[0-9]*" | cut -d: -f2

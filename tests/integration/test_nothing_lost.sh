@@ -5,18 +5,7 @@
 # between. Afterwards every line is in the event archive exactly once.
 set -euo pipefail
 
-: "${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}"
-
-T=$(mktemp -d /tmp/vigil-nothing-lost-XXXXXX)
-PID=""
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -KILL "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/daemon_lib.sh" nothing-lost
 
 LOG=$T/app.log
 TOTAL=100000

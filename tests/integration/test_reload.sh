@@ -5,23 +5,7 @@
 # (no line read twice). Also: a bad configuration at start exits 78.
 set -euo pipefail
 
-: "${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}"
-
-T=$(mktemp -d /tmp/vigil-reload-XXXXXX)
-PID=""
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -KILL "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    tail -20 "$T/daemon.log"
-    exit 1
-}
+. "$(dirname "$0")/daemon_lib.sh" reload
 counter() { # source, counter
     "$VIGIL_BIN" status --state-dir "$T/state" --json 2>/dev/null |
         grep -o "{\"name\":\"$1\"[^}]*" | grep -o "\"$2\":[0-9]*" | cut -d: -f2

@@ -5,24 +5,9 @@
 # message counted as failed, then the archive holds the decoded events.
 set -euo pipefail
 
-: "${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}"
 command -v logger >/dev/null || { echo "SKIP: logger(1) not installed"; exit 0; }
 
-T=$(mktemp -d /tmp/vigil-syslog-XXXXXX)
-PID=""
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -KILL "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    tail -20 "$T/daemon.log"
-    exit 1
-}
+. "$(dirname "$0")/daemon_lib.sh" syslog
 
 # Ports picked from the PID so parallel runs rarely collide; the daemon
 # refuses to start (exit 74) when one is taken, and we try others.
