@@ -33,7 +33,9 @@ fi
 measure() { # label, then command; prints "label wall user peakKB"
   local label=$1; shift
   /usr/bin/time -f "%e %U %S %M" -o "$W/time" "$@" >/dev/null 2>&1 || true
-  read -r wall user sys peak <"$W/time"
+  # GNU time puts "Command exited with non-zero status N" first (check-release
+  # exits 1 or 2 on REVIEW or BLOCK); the figures are the last line.
+  read -r wall user sys peak < <(tail -1 "$W/time")
   echo "$label $wall $user $sys $peak" | tee -a "$W/results"
 }
 : >"$W/results" 2>/dev/null || true
@@ -57,15 +59,17 @@ echo "LibreOffice wrote $(ls "$W/lo-out" 2>/dev/null | wc -l) files for big.xlsx
 # The floor any streaming reader pays: inflating the sheet's XML alone.
 measure unzip-big unzip -p "$W/big.xlsx" 'xl/worksheets/*'
 
-# Summary: medians of vigil's runs, CPU = user + sys, MB of the file.
-awk -v size="$SIZE" -v xml="$XML" -v docs="$DOCS" '
-  { cpu[$1] = cpu[$1] " " ($3 + $4); rss[$1] = $5 }
-  function med(list,   a, n) { n = split(list, a, " "); asort(a); return a[int((n + 1) / 2)] }
-  END {
-    vb = med(cpu["vigil-big"]); vd = med(cpu["vigil-docs"]); lb = med(cpu["lo-big"])
-    ld = med(cpu["lo-docs-xlsx-csv"]) + med(cpu["lo-docs-docx-txt"]); uz = med(cpu["unzip-big"])
-    printf "big.xlsx: vigil %.2f s CPU = %.1f MB/s of file (%.0f MB/s of XML), peak %.1f MB; ", vb, size / vb, xml / vb, rss["vigil-big"] / 1024
-    printf "LibreOffice %.2f s CPU, peak %.1f MB; ratio %.1fx\n", lb, rss["lo-big"] / 1024, lb / vb
-    printf "inflating the sheet alone (unzip -p): %.2f s CPU = %.1f MB/s of file\n", uz, size / uz
-    printf "docs: vigil %.2f s CPU (%.1f MB/s), LibreOffice %.2f s CPU; ratio %.1fx\n", vd, docs / vd, ld, ld / vd
-  }' "$W/results"
+# Summary: medians of each label's runs, CPU = user + sys, MB of the file.
+med() { # label field(3=cpu, 5=peak KB)
+  awk -v l="$1" -v f="$2" '$1 == l { print (f == 3 ? $3 + $4 : $f) }' "$W/results" |
+    sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+vb=$(med vigil-big 3); vd=$(med vigil-docs 3); lb=$(med lo-big 3); uz=$(med unzip-big 3)
+ld=$(echo "$(med lo-docs-xlsx-csv 3) + $(med lo-docs-docx-txt 3)" | bc -l)
+awk -v size="$SIZE" -v xml="$XML" -v docs="$DOCS" -v vb="$vb" -v vd="$vd" -v lb="$lb" \
+    -v ld="$ld" -v uz="$uz" -v vr="$(med vigil-big 5)" -v lr="$(med lo-big 5)" 'BEGIN {
+  printf "big.xlsx: vigil %.2f s CPU = %.1f MB/s of file (%.0f MB/s of XML), peak %.1f MB\n", vb, size / vb, xml / vb, vr / 1024
+  printf "          LibreOffice %.2f s CPU, peak %.1f MB; ratio %.1fx\n", lb, lr / 1024, lb / vb
+  printf "          inflating the sheet alone (unzip -p): %.2f s CPU = %.1f MB/s of file\n", uz, size / uz
+  printf "docs: vigil %.2f s CPU (%.1f MB/s), LibreOffice %.2f s CPU; ratio %.1fx\n", vd, docs / vd, ld, ld / vd
+}'

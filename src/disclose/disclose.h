@@ -101,8 +101,11 @@ struct vigil_disclose_policy {
     size_t ncustom_headers;
     /* Bounds on hostile input. */
     size_t max_input_bytes;   /* whole file (1 GiB) */
-    size_t max_total_inflate; /* inflated bytes per container (2 GiB) */
-    size_t max_part_bytes;    /* one inflated part (512 MiB) */
+    /* Inflated bytes per container (16 GiB): a real 100 MB workbook holds
+     * over 1 GB of sheet XML, which is streamed, so this bounds time, not
+     * memory; zip bombs are caught by max_ratio long before. */
+    size_t max_total_inflate;
+    size_t max_part_bytes;    /* one part held in memory whole (512 MiB) */
     size_t max_entries;       /* zip entries (20,000) */
     unsigned max_ratio;       /* compression ratio per entry (200) */
     unsigned max_depth;       /* archive nesting (4) */

@@ -23,7 +23,7 @@ vigil_disclose_policy_default(struct vigil_disclose_policy *p)
     memset(p, 0, sizeof(*p));
     p->max_records = 50;
     p->max_input_bytes = (size_t)1 << 30;
-    p->max_total_inflate = (size_t)2 << 30;
+    p->max_total_inflate = (size_t)16 << 30;
     p->max_part_bytes = (size_t)512 << 20;
     p->max_entries = 20000;
     p->max_ratio = 200;

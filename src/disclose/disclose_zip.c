@@ -91,12 +91,12 @@ disclose_zip_open(struct disclose_ctx *c, const void *data, size_t len,
                        st.encryption_method != ZIP_EM_NONE;
         z->n++;
         declared += e->size;
-        if (e->size > p->max_part_bytes) {
+        if (e->size > p->max_total_inflate) {
             vigil_err_set(err, VIGIL_ELIMIT,
                           "entry %s inflates to %llu bytes, more than the %zu "
                           "allowed (zip bomb?)",
                           e->name, (unsigned long long)e->size,
-                          p->max_part_bytes);
+                          p->max_total_inflate);
             disclose_zip_close(z);
             return VIGIL_ELIMIT;
         }
@@ -179,8 +179,9 @@ disclose_zip_stream(struct disclose_ctx *c, struct disclose_zip *z,
             break;
         got += (uint64_t)r;
         c->inflated += (size_t)r;
-        /* Declared sizes can lie: count what really comes out. */
-        if (got > p->max_part_bytes || c->inflated > p->max_total_inflate ||
+        /* Declared sizes can lie: count what really comes out. A part
+         * read whole into memory has its own bound (disclose_zip_read). */
+        if (c->inflated > p->max_total_inflate ||
             (got > ((uint64_t)1 << 20) &&
              got / (e->csize ? e->csize : 1) > p->max_ratio)) {
             rc = vigil_err_set(err, VIGIL_ELIMIT,
