@@ -394,6 +394,63 @@ test_clean_empty_part(void **state)
     free(z);
 }
 
+/* A sheet larger than the in-memory part limit is streamed, not refused:
+ * real 100 MB workbooks carry a gigabyte of sheet XML. Scaled down here
+ * (a 1 MiB part limit, a 3 MiB sheet); the total inflate bound still
+ * stops it when it is set below the sheet's size. */
+static void
+test_big_sheet_streamed(void **state)
+{
+    struct vigil_disclose_policy p;
+    struct vigil_disclose *d = NULL;
+    struct vigil_disclose_result *r = NULL;
+    struct vigil_err err;
+    struct vigil_buf sheet;
+    const char *parts[6];
+    size_t len;
+    void *z;
+
+    (void)state;
+    vigil_buf_init(&sheet, 8 << 20);
+    vigil_buf_printf(&sheet, "<worksheet><sheetData>");
+    for (unsigned i = 1; sheet.len < (3u << 20); i++)
+        vigil_buf_printf(&sheet,
+                         "<row r=\"%u\"><c r=\"A%u\"><v>%u</v></c>"
+                         "</row>",
+                         i, i, (i * 7919u) % 100003u);
+    vigil_buf_printf(&sheet, "</sheetData></worksheet>");
+    parts[0] = "xl/workbook.xml";
+    parts[1] = "<workbook><sheets><sheet name=\"Counts\" r:id=\"rId1\"/>"
+               "</sheets></workbook>";
+    parts[2] = "xl/worksheets/sheet1.xml";
+    parts[3] = sheet.data;
+    parts[4] = "[Content_Types].xml";
+    parts[5] = "<Types xmlns=\"x\"/>";
+    z = make_zip(parts, 3, &len);
+    vigil_disclose_policy_default(&p);
+    p.max_part_bytes = 1 << 20;
+    vigil_err_clear(&err);
+    assert_int_equal(vigil_disclose_new(&d, &p, &err), VIGIL_OK);
+    assert_int_equal(vigil_disclose_check_buffer(d, "big", z, len, &r, &err),
+                     VIGIL_OK);
+    assert_string_equal(r->format, "xlsx");
+    assert_null(find(r, VIGIL_DK_HOSTILE));
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_PASS);
+    vigil_disclose_result_free(r);
+    vigil_disclose_free(d);
+
+    p.max_total_inflate = 2 << 20;
+    assert_int_equal(vigil_disclose_new(&d, &p, &err), VIGIL_OK);
+    assert_int_equal(vigil_disclose_check_buffer(d, "big", z, len, &r, &err),
+                     VIGIL_OK);
+    assert_non_null(find(r, VIGIL_DK_HOSTILE));
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_BLOCK);
+    vigil_disclose_result_free(r);
+    vigil_disclose_free(d);
+    vigil_buf_fini(&sheet);
+    free(z);
+}
+
 static void
 test_truncated_and_encrypted(void **state)
 {
@@ -474,6 +531,7 @@ main(void)
         cmocka_unit_test(test_entity_expansion_refused),
         cmocka_unit_test(test_zip_bomb_refused),
         cmocka_unit_test(test_clean_empty_part),
+        cmocka_unit_test(test_big_sheet_streamed),
         cmocka_unit_test(test_truncated_and_encrypted),
         cmocka_unit_test(test_csv_people),
         cmocka_unit_test(test_reports_escape),
