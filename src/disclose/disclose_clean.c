@@ -80,7 +80,7 @@ struct rw {
     unsigned skip;
     unsigned depth;
     uint8_t kept[RW_MAX_DEPTH];
-    int nomem;
+    int nomem; /* 1: out of memory, 2: past max_part_bytes */
     const char *part;
     /* per-part state */
     uint8_t hcol[16384 / 8];
@@ -94,8 +94,10 @@ struct rw {
 static void
 put(struct rw *w, const char *s, size_t n)
 {
-    if (!w->nomem && vigil_buf_append(w->out, s, n) != VIGIL_OK)
-        w->nomem = 1;
+    enum vigil_rc rc;
+
+    if (!w->nomem && (rc = vigil_buf_append(w->out, s, n)) != VIGIL_OK)
+        w->nomem = rc == VIGIL_ELIMIT ? 2 : 1;
 }
 
 static void
@@ -431,7 +433,13 @@ rewrite(struct cleaner *k, const struct disclose_zip_entry *e,
     vigil_buf_reset(out);
     put(w, decl, sizeof(decl) - 1);
     rc = disclose_xml_entry(k->c, k->z, e, &cb, err);
-    if (rc == VIGIL_OK && w->nomem)
+    /* a cleaned part is built in memory, within max_part_bytes */
+    if (rc == VIGIL_OK && w->nomem == 2)
+        rc = vigil_err_set(err, VIGIL_ELIMIT,
+                           "%s is too large to clean in memory (over %zu "
+                           "bytes); export the visible data as CSV instead",
+                           e->name, k->c->d->policy.max_part_bytes);
+    else if (rc == VIGIL_OK && w->nomem)
         rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     free(w);
     return rc;
