@@ -139,15 +139,16 @@ print_summary(const struct rules_out *o, const struct vigil_detect_stats *st,
     uint64_t total = rules_count(st) + st->refused;
 
     if (o->json) {
-        printf(
-            "\n  ],\n  \"files\": %llu, \"loaded\": %llu, \"filters\": "
-            "%llu, \"correlations\": %llu, \"refused\": %llu, "
-            "\"literals\": %llu, \"unfiltered\": %llu, \"compiled\": %s\n}\n",
-            (unsigned long long)st->files, (unsigned long long)st->loaded,
-            (unsigned long long)st->filters,
-            (unsigned long long)st->correlations,
-            (unsigned long long)st->refused, (unsigned long long)st->literals,
-            (unsigned long long)st->unfiltered, compiled ? "true" : "false");
+        printf("\n  ],\n  \"files\": %llu, \"loaded\": %llu, \"filters\": "
+               "%llu, \"correlations\": %llu, \"refused\": %llu, "
+               "\"skipped\": %llu, \"literals\": %llu, \"unfiltered\": %llu, "
+               "\"compiled\": %s\n}\n",
+               (unsigned long long)st->files, (unsigned long long)st->loaded,
+               (unsigned long long)st->filters,
+               (unsigned long long)st->correlations,
+               (unsigned long long)st->refused, (unsigned long long)st->skipped,
+               (unsigned long long)st->literals,
+               (unsigned long long)st->unfiltered, compiled ? "true" : "false");
         return;
     }
     fprintf(
@@ -160,6 +161,11 @@ print_summary(const struct rules_out *o, const struct vigil_detect_stats *st,
         (unsigned long long)st->correlations, (unsigned long long)st->refused,
         total ? 100.0 * (double)rules_count(st) / (double)total : 100.0,
         (unsigned long long)st->literals, (unsigned long long)st->unfiltered);
+    if (st->skipped)
+        fprintf(o->list ? stderr : stdout,
+                "%llu YAML documents skipped: not Sigma rules (no title, "
+                "logsource, detection or correlation)\n",
+                (unsigned long long)st->skipped);
 }
 
 struct rules_args {

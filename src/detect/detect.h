@@ -97,6 +97,7 @@ struct vigil_detect_stats {
     uint64_t filters;
     uint64_t correlations;
     uint64_t refused;
+    uint64_t skipped;    /* YAML documents that are not Sigma rules */
     uint64_t literals;   /* distinct literals in the prefilter */
     uint64_t unfiltered; /* rules evaluated for every event */
 };

@@ -152,6 +152,23 @@ report(struct vigil_detect *d, const char *file, int line,
         d->opts.report(file, line, info, msg, d->opts.report_arg);
 }
 
+/* A Sigma rule, filter or correlation has at least one of these keys;
+ * YAML beside rules that has none (SigmaHQ's regression_data/info.yml,
+ * CI configuration) is not a rule that failed to load. */
+static int
+looks_like_rule(const struct dy_node *doc)
+{
+    static const char *const keys[] = {"title",       "detection", "logsource",
+                                       "correlation", "filter",    "action"};
+
+    if (doc->kind != DY_MAP)
+        return 1; /* refused with its reason */
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (detect_yaml_get(doc, keys[i]) != NULL)
+            return 1;
+    return 0;
+}
+
 enum vigil_rc
 vigil_detect_add_mem(struct vigil_detect *d, const char *name, const char *data,
                      size_t len, struct vigil_err *err)
@@ -191,6 +208,10 @@ vigil_detect_add_mem(struct vigil_detect *d, const char *name, const char *data,
     for (size_t i = 0; i < ndocs; i++) {
         if (docs[i]->kind == DY_SCALAR && detect_yaml_is_null(docs[i]))
             continue; /* empty document (trailing ---) */
+        if (!looks_like_rule(docs[i])) {
+            d->st.skipped++;
+            continue;
+        }
         rc = detect_rule_load(d, name, docs[i], &line, msg, sizeof(msg));
         if (rc == VIGIL_OK) {
             struct det_rule *r = &d->rules[d->nrules - 1];

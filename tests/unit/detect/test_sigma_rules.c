@@ -463,6 +463,27 @@ test_refusals(void **s)
     refused("title: &x t\nother: *x\n", 2, "aliases");
     refused(RULE("  sel:\n    A|cidr: 10.0.0.0/99\n  condition: sel\n"), 7,
             "bad prefix");
+    refused("id: 1\ndetection:\n  sel: {A: 1}\n  condition: sel\n", 1,
+            "no title");
+}
+
+/* YAML that is no rule at all (SigmaHQ's regression_data/.../info.yml)
+ * is counted as skipped, not refused. */
+static void
+test_not_a_rule_skipped(void **s)
+{
+    struct refusal ref;
+    struct vigil_detect_stats st;
+    struct vigil_detect *d;
+
+    (void)s;
+    d = build("id: 5d0fdb62\nregression_tests_info:\n  - type: evtx\n", &ref);
+    vigil_detect_get_stats(d, &st);
+    assert_int_equal(ref.n, 0);
+    assert_int_equal(st.skipped, 1);
+    assert_int_equal(st.refused, 0);
+    assert_int_equal(st.loaded, 0);
+    vigil_detect_free(d);
 }
 
 static void
@@ -555,6 +576,7 @@ main(void)
         cmocka_unit_test(test_logsource_mapping),
         cmocka_unit_test(test_filter_and_multidoc),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_not_a_rule_skipped),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
