@@ -2,7 +2,8 @@
 # test_live_reload.sh -- live detection and SIGHUP: rules from the
 # configuration's `rules:` folder (with builtin_rules: false) raise alerts;
 # a broken rule on reload is logged as FILE:LINE and the running rules are
-# kept; a fixed rule set replaces them. Temp files only.
+# kept; a fixed rule set replaces them; a rule's |expand placeholders take
+# their values from the configuration's `placeholders:`. Temp files only.
 set -euo pipefail
 
 . "$(dirname "$0")/daemon_lib.sh" livereload
@@ -83,9 +84,36 @@ wait_decoded 5
 [ "$(alerts_for "Canary two")" = 1 ] || fail "reloaded rule did not alert"
 [ "$(alerts_for "Canary one")" = 2 ] || fail "old rule still alerts after the reload"
 
+# A rule using |expand: refused (and logged) until the configuration gives
+# the placeholder's values, then it alerts on each of them.
+cat >"$T/rules/expand.yml" <<'YML'
+title: Canary expand
+id: 0b7f4d8e-6a53-4c1e-9e1a-5d0c2b8f7a20
+logsource:
+    product: linux
+detection:
+    selection:
+        message|expand|contains: '%canary_words%'
+    condition: selection
+level: medium
+YML
+kill -HUP "$PID"
+wait_log 1 "rules not reloaded, keeping the running ones: .*expand.yml:[0-9]*: unresolved placeholder %canary_words%"
+cat >>"$T/vigil.yml" <<YML
+placeholders:
+  canary_words: [CANARY-RED, CANARY-BLUE]
+YML
+kill -HUP "$PID"
+wait_log 1 "detection: 2 rules, 0 correlations"
+line "marker CANARY-RED seen"
+line "marker CANARY-BLUE seen"
+line "marker CANARY-GREEN seen"
+wait_decoded 8
+[ "$(alerts_for "Canary expand")" = 2 ] || fail "placeholders from the configuration: $(alerts_for "Canary expand") alerts, want 2"
+
 kill -TERM "$PID"
 rc=0
 wait "$PID" || rc=$?
 PID=""
 [ "$rc" -eq 0 ] || fail "SIGTERM exit status $rc"
-echo "PASS: rules from the configuration, kept on a broken reload, replaced on a good one"
+echo "PASS: rules from the configuration, kept on a broken reload, replaced on a good one, placeholders expanded"
