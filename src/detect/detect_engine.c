@@ -60,6 +60,8 @@ vigil_detect_free(struct vigil_detect *d)
             if (d->fdb[i])
                 hs_free_database((hs_database_t *)d->fdb[i]);
     free(d->fdb);
+    free(d->fdir);
+    free(d->dlits);
     if (d->kwdb)
         hs_free_database((hs_database_t *)d->kwdb);
     if (d->proto_scratch)

@@ -221,6 +221,22 @@ num_of(const char *t, size_t n, double *out)
     return end != buf && *end == '\0';
 }
 
+/* Whether t holds byte ch at least k times: a count every match of a
+ * regex needs, far cheaper than a failing backtracking match. */
+static int
+holds(const char *t, size_t n, uint8_t ch, uint32_t k)
+{
+    const char *end = t + n;
+
+    for (uint32_t i = 0; i < k; i++) {
+        t = memchr(t, ch, (size_t)(end - t));
+        if (!t)
+            return 0;
+        t++;
+    }
+    return 1;
+}
+
 static int
 match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
           int primary)
@@ -259,6 +275,8 @@ match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
             return v->len == 0 || memmem(t, n, v->s, v->len) != NULL;
         return detect_glob(v->s, v->len, t, n, 1);
     case OP_RE: {
+        if (v->need_c && !holds(f->text, n, v->need_c, v->need_n))
+            return 0;
         int rc = pcre2_jit_match(v->re, (PCRE2_SPTR)f->text, n, 0, 0, c->md,
                                  c->mctx);
         if (rc == PCRE2_ERROR_JIT_BADOPTION)
@@ -519,6 +537,41 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
+/* Whether lowered text t holds literal l (stored lowered): what a
+ * caseless Hyperscan literal scan of the field would report. */
+static int
+lit_in(const char *t, size_t n, const struct det_lit *l)
+{
+    unsigned char first = (unsigned char)l->s[0];
+
+    if (l->len > n)
+        return 0;
+    const char *end = t + n - l->len + 1;
+    for (const char *p = t; p < end; p++) {
+        p = memchr(p, first, (size_t)(end - p));
+        if (!p)
+            return 0;
+        if (memcmp(p + 1, l->s + 1, l->len - 1) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* the literals of a field without a database of its own */
+static void
+scan_direct(struct vigil_detect_ctx *c, uint16_t fi, const struct det_span *sp)
+{
+    const char *t = lowered(c, fi);
+
+    if (!t)
+        return;
+    for (uint32_t k = 0; k < sp->n; k++) {
+        uint32_t id = c->d->dlits[sp->off + k];
+        if (lit_in(t, c->ev->fields[fi].text_len, &c->d->lits[id]))
+            on_hit(id, 0, 0, 0, c);
+    }
+}
+
 static int
 eval_rule(struct vigil_detect_ctx *c, const struct det_rule *r)
 {
@@ -599,8 +652,13 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
     /* each field against the literals rules have for it */
     for (uint16_t i = 0; i < ev->nfields; i++) {
         uint32_t id = c->ev_fid[i];
-        if (id == DET_NONE || !d->fdb[id] || c->fidx[id] != i)
+        if (id == DET_NONE || c->fidx[id] != i)
             continue;
+        if (!d->fdb[id]) {
+            if (d->fdir[id].n)
+                scan_direct(c, i, &d->fdir[id]);
+            continue;
+        }
         hs_scan((const hs_database_t *)d->fdb[id], ev->fields[i].text,
                 ev->fields[i].text_len, 0, c->scratch, on_hit, c);
     }
