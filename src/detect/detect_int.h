@@ -87,6 +87,11 @@ struct det_val {
      * such count); fewer in the text means the regex is not run */
     uint8_t need_c;
     uint16_t need_n;
+    /* OP_RE of literal pieces joined by `.*`: the pieces, each ended by a
+     * NUL (detect_re.c), or NULL */
+    char *seq;
+    uint32_t seqlen;
+    uint8_t dotall;
 };
 
 struct det_item {
@@ -298,6 +303,16 @@ enum vigil_rc detect_prefilter_build(struct vigil_detect *d,
  * when nothing is known). */
 uint32_t detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap,
                            uint8_t *need_c, uint16_t *need_n);
+
+/* Whether regex re is literal pieces joined by `.*` (caseless: only when
+ * no piece has a letter); if so *out (arena) gets the pieces, each ended
+ * by a NUL, *outlen their bytes. */
+int detect_re_seq(struct vigil_arena *a, const char *re, uint32_t n,
+                  int caseless, char **out, uint32_t *outlen);
+/* The answer PCRE gives for such a regex over t: 1 or 0, or -1 when t
+ * has bytes this matcher leaves to PCRE. */
+int detect_re_seq_match(const char *seq, uint32_t len, int dotall,
+                        const char *t, size_t n);
 
 /* Glob match of a lowered pattern with * ? and \ escapes (detect_eval.c). */
 int detect_glob(const char *p, size_t plen, const char *s, size_t slen,

@@ -277,6 +277,12 @@ match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
     case OP_RE: {
         if (v->need_c && !holds(f->text, n, v->need_c, v->need_n))
             return 0;
+        if (v->seq) {
+            int r = detect_re_seq_match(v->seq, v->seqlen, v->dotall, f->text,
+                                        n);
+            if (r >= 0)
+                return r;
+        }
         int rc = pcre2_jit_match(v->re, (PCRE2_SPTR)f->text, n, 0, 0, c->md,
                                  c->mctx);
         if (rc == PCRE2_ERROR_JIT_BADOPTION)
