@@ -14,6 +14,13 @@
 
 #include "detect/detect_int.h"
 
+struct det_rstate {
+    uint32_t cgen;    /* gen of cnt */
+    uint32_t cnt;     /* clauses satisfied this event */
+    uint32_t candgen; /* gen when a candidate */
+    uint32_t ncl;     /* the rule's clauses (a copy) */
+};
+
 struct vigil_detect_ctx {
     const struct vigil_detect *d;
     hs_scratch_t *scratch;
@@ -23,13 +30,13 @@ struct vigil_detect_ctx {
     uint32_t gen;
     uint32_t *fstamp; /* per field id: gen when present */
     uint16_t *fidx;   /* per field id: event field index */
-    uint32_t *rstamp; /* per rule: gen when a candidate */
+    /* per rule, together so that a literal hit touches one cache line,
+     * not three arrays and the rule itself */
+    struct det_rstate *rs;
     uint32_t *lithit; /* per literal: gen when seen in its field */
     uint32_t ls_stamp[DET_MAX_LOGSOURCES]; /* gen when ls_val is known */
     uint8_t ls_val[DET_MAX_LOGSOURCES];
     uint32_t *cstamp;  /* per clause: gen when satisfied */
-    uint32_t *rcstamp; /* per rule: gen of rcnt */
-    uint32_t *rcnt;    /* per rule: clauses satisfied this event */
     uint32_t *cand;
     size_t ncand;
     const struct vigil_event *ev;
@@ -60,11 +67,9 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->d = d;
     c->fstamp = calloc(d->nfnames + 1, sizeof(*c->fstamp));
     c->fidx = calloc(d->nfnames + 1, sizeof(*c->fidx));
-    c->rstamp = calloc(d->nrules + 1, sizeof(*c->rstamp));
+    c->rs = calloc(d->nrules + 1, sizeof(*c->rs));
     c->lithit = calloc(d->nlits + 1, sizeof(*c->lithit));
     c->cstamp = calloc(d->nclauses + 1, sizeof(*c->cstamp));
-    c->rcstamp = calloc(d->nrules + 1, sizeof(*c->rcstamp));
-    c->rcnt = calloc(d->nrules + 1, sizeof(*c->rcnt));
     c->cand = calloc(d->nrules + 1, sizeof(*c->cand));
     c->md = pcre2_match_data_create(8, NULL);
     c->mctx = pcre2_match_context_create(NULL);
@@ -73,12 +78,14 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cstamp ||
-        !c->rcstamp || !c->rcnt || !c->cand || !c->md || !c->mctx || !c->js ||
+    if (!c->fstamp || !c->fidx || !c->rs || !c->lithit || !c->cstamp ||
+        !c->cand || !c->md || !c->mctx || !c->js ||
         !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
+    for (size_t r = 0; r < d->nrules; r++)
+        c->rs[r].ncl = d->rules[r].nclauses;
     pcre2_set_match_limit(c->mctx, d->opts.regex_match_limit);
     pcre2_set_depth_limit(c->mctx, 10000);
     pcre2_jit_stack_assign(c->mctx, NULL, c->js);
@@ -104,11 +111,9 @@ vigil_detect_ctx_free(struct vigil_detect_ctx *c)
     pcre2_jit_stack_free(c->js);
     free(c->fstamp);
     free(c->fidx);
-    free(c->rstamp);
+    free(c->rs);
     free(c->lithit);
     free(c->cstamp);
-    free(c->rcstamp);
-    free(c->rcnt);
     free(c->cand);
     free(c->low);
     free(c->scan);
@@ -530,13 +535,14 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to,
         if (c->cstamp[key->clause] == c->gen)
             continue;
         c->cstamp[key->clause] = c->gen;
-        if (c->rcstamp[r] != c->gen) {
-            c->rcstamp[r] = c->gen;
-            c->rcnt[r] = 0;
+        struct det_rstate *st = &c->rs[r];
+        if (st->cgen != c->gen) {
+            st->cgen = c->gen;
+            st->cnt = 0;
         }
         /* a candidate once every clause of the rule has a literal */
-        if (++c->rcnt[r] == c->d->rules[r].nclauses && c->rstamp[r] != c->gen) {
-            c->rstamp[r] = c->gen;
+        if (++st->cnt == st->ncl && st->candgen != c->gen) {
+            st->candgen = c->gen;
             c->cand[c->ncand++] = r;
         }
     }
@@ -605,10 +611,10 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
         *nmatches = 0;
     if (++c->gen == 0) {
         memset(c->fstamp, 0, (d->nfnames + 1) * sizeof(*c->fstamp));
-        memset(c->rstamp, 0, (d->nrules + 1) * sizeof(*c->rstamp));
         memset(c->lithit, 0, (d->nlits + 1) * sizeof(*c->lithit));
         memset(c->cstamp, 0, (d->nclauses + 1) * sizeof(*c->cstamp));
-        memset(c->rcstamp, 0, (d->nrules + 1) * sizeof(*c->rcstamp));
+        for (size_t r = 0; r <= d->nrules; r++)
+            c->rs[r].cgen = c->rs[r].candgen = 0;
         memset(c->lstamp, 0, sizeof(c->lstamp));
         memset(c->ls_stamp, 0, sizeof(c->ls_stamp));
         c->gen = 1;
@@ -682,8 +688,8 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
     }
     for (size_t i = 0; i < d->nalways; i++) {
         uint32_t r = d->always[i];
-        if (c->rstamp[r] != c->gen) {
-            c->rstamp[r] = c->gen;
+        if (c->rs[r].candgen != c->gen) {
+            c->rs[r].candgen = c->gen;
             c->cand[c->ncand++] = r;
         }
     }
