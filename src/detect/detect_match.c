@@ -14,6 +14,19 @@
 
 #include "detect/detect_int.h"
 
+/* The last text of a field with a database of its own, and the literals
+ * its scan reported: fields such as Channel, EventID or SubjectUserName
+ * repeat their values from event to event, and replaying the hits costs
+ * far less than an hs_scan call. */
+#define DET_MEMO_TEXT 48
+#define DET_MEMO_HITS 8
+struct det_memo {
+    uint32_t len; /* UINT32_MAX: nothing remembered */
+    uint32_t nhits;
+    uint32_t hits[DET_MEMO_HITS];
+    char text[DET_MEMO_TEXT];
+};
+
 struct det_rstate {
     uint32_t cgen;    /* gen of cnt */
     uint32_t cnt;     /* clauses satisfied this event */
@@ -33,6 +46,10 @@ struct vigil_detect_ctx {
     /* per rule, together so that a literal hit touches one cache line,
      * not three arrays and the rule itself */
     struct det_rstate *rs;
+    struct det_memo *memo; /* per field id with a database */
+    uint32_t *memo_of;     /* per field id: index into memo, or DET_NONE */
+    struct det_memo *rec;  /* the memo the running scan fills, or NULL */
+    int rec_full;
     uint32_t *lithit; /* per literal: gen when seen in its field */
     uint32_t ls_stamp[DET_MAX_LOGSOURCES]; /* gen when ls_val is known */
     uint8_t ls_val[DET_MAX_LOGSOURCES];
@@ -68,6 +85,8 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->fstamp = calloc(d->nfnames + 1, sizeof(*c->fstamp));
     c->fidx = calloc(d->nfnames + 1, sizeof(*c->fidx));
     c->rs = calloc(d->nrules + 1, sizeof(*c->rs));
+    c->memo_of = calloc(d->nfnames + 1, sizeof(*c->memo_of));
+    c->memo = calloc(d->nfnames + 1, sizeof(*c->memo));
     c->lithit = calloc(d->nlits + 1, sizeof(*c->lithit));
     c->cstamp = calloc(d->nclauses + 1, sizeof(*c->cstamp));
     c->cand = calloc(d->nrules + 1, sizeof(*c->cand));
@@ -78,7 +97,7 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rs || !c->lithit || !c->cstamp ||
+    if (!c->fstamp || !c->fidx || !c->rs || !c->memo_of || !c->memo || !c->lithit || !c->cstamp ||
         !c->cand || !c->md || !c->mctx || !c->js ||
         !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
@@ -86,6 +105,11 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     }
     for (size_t r = 0; r < d->nrules; r++)
         c->rs[r].ncl = d->rules[r].nclauses;
+    size_t nm = 0;
+    for (size_t f = 0; f < d->nfnames; f++) {
+        c->memo_of[f] = d->fdb[f] ? (uint32_t)nm++ : DET_NONE;
+        c->memo[f].len = UINT32_MAX;
+    }
     pcre2_set_match_limit(c->mctx, d->opts.regex_match_limit);
     pcre2_set_depth_limit(c->mctx, 10000);
     pcre2_jit_stack_assign(c->mctx, NULL, c->js);
@@ -112,6 +136,8 @@ vigil_detect_ctx_free(struct vigil_detect_ctx *c)
     free(c->fstamp);
     free(c->fidx);
     free(c->rs);
+    free(c->memo_of);
+    free(c->memo);
     free(c->lithit);
     free(c->cstamp);
     free(c->cand);
@@ -529,6 +555,12 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to,
     (void)to;
     (void)flags;
     c->lithit[id] = c->gen;
+    if (c->rec) {
+        if (c->rec->nhits < DET_MEMO_HITS)
+            c->rec->hits[c->rec->nhits++] = id;
+        else
+            c->rec_full = 1;
+    }
     for (uint32_t k = 0; k < l->nkeys; k++) {
         const struct det_key *key = &l->keys[k];
         uint32_t r = key->rule;
@@ -581,6 +613,34 @@ scan_direct(struct vigil_detect_ctx *c, uint16_t fi, const struct det_span *sp)
         uint32_t id = c->d->dlits[sp->off + k];
         if (lit_in(t, c->ev->fields[fi].text_len, &c->d->lits[id]))
             on_hit(id, 0, 0, 0, c);
+    }
+}
+
+/* A field's own database, or the hits remembered for the same text. */
+static void
+scan_field(struct vigil_detect_ctx *c, uint16_t fi, uint32_t fid)
+{
+    const struct vigil_field *f = &c->ev->fields[fi];
+    struct det_memo *m = &c->memo[c->memo_of[fid]];
+
+    if (m->len == f->text_len && memcmp(m->text, f->text, f->text_len) == 0) {
+        for (uint32_t k = 0; k < m->nhits; k++)
+            on_hit(m->hits[k], 0, 0, 0, c);
+        return;
+    }
+    int keep = f->text_len <= DET_MEMO_TEXT;
+    if (keep) {
+        m->len = UINT32_MAX;
+        m->nhits = 0;
+        c->rec = m;
+        c->rec_full = 0;
+    }
+    hs_scan((const hs_database_t *)c->d->fdb[fid], f->text, f->text_len, 0,
+            c->scratch, on_hit, c);
+    c->rec = NULL;
+    if (keep && !c->rec_full) {
+        memcpy(m->text, f->text, f->text_len);
+        m->len = f->text_len;
     }
 }
 
@@ -671,8 +731,7 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
                 scan_direct(c, i, &d->fdir[id]);
             continue;
         }
-        hs_scan((const hs_database_t *)d->fdb[id], ev->fields[i].text,
-                ev->fields[i].text_len, 0, c->scratch, on_hit, c);
+        scan_field(c, i, id);
     }
     /* keyword literals: every field, NUL-separated, one scan */
     if (d->kwdb && need_scan) {
