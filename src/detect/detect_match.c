@@ -1,11 +1,12 @@
 /* detect_match.c -- the per-thread matcher. For each event: map its field
- * names to engine field ids, scan the texts of the fields that rules have
- * literals for with Hyperscan in one pass (fields separated by NUL bytes,
- * so a match's end offset tells its field), turn literal hits into
- * candidate rules, then evaluate candidates and literal-less rules fully:
- * logsource predicate, condition tree, meta filters. Buffers grow to the
- * largest event seen and are then reused, so a steady stream allocates
- * nothing. */
+ * names to engine field ids, search the texts of the fields that rules
+ * have literals for (a Hyperscan scan per field with many literals, its
+ * hits remembered for the next event with the same short text; a direct
+ * search for fields with a few), scan all fields NUL-separated once for
+ * keyword literals, turn literal hits into candidate rules, then evaluate
+ * candidates and literal-less rules fully: logsource predicate, condition
+ * tree, meta filters. Buffers grow to the largest event seen and are then
+ * reused, so a steady stream allocates nothing. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,7 +54,7 @@ struct vigil_detect_ctx {
     uint32_t *lithit; /* per literal: gen when seen in its field */
     uint32_t ls_stamp[DET_MAX_LOGSOURCES]; /* gen when ls_val is known */
     uint8_t ls_val[DET_MAX_LOGSOURCES];
-    uint32_t *cstamp;  /* per clause: gen when satisfied */
+    uint32_t *cstamp; /* per clause: gen when satisfied */
     uint32_t *cand;
     size_t ncand;
     const struct vigil_event *ev;
@@ -97,8 +98,8 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rs || !c->memo_of || !c->memo || !c->lithit || !c->cstamp ||
-        !c->cand || !c->md || !c->mctx || !c->js ||
+    if (!c->fstamp || !c->fidx || !c->rs || !c->memo_of || !c->memo ||
+        !c->lithit || !c->cstamp || !c->cand || !c->md || !c->mctx || !c->js ||
         !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -309,8 +310,8 @@ match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
         if (v->need_c && !holds(f->text, n, v->need_c, v->need_n))
             return 0;
         if (v->seq) {
-            int r = detect_re_seq_match(v->seq, v->seqlen, v->dotall, f->text,
-                                        n);
+            int r =
+                detect_re_seq_match(v->seq, v->seqlen, v->dotall, f->text, n);
             if (r >= 0)
                 return r;
         }

@@ -750,8 +750,7 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
                     for (uint32_t v = 0; v < item->nvals; v++) {
                         struct det_val *dv = &item->vals[v];
                         if (dv->op == OP_RE && item->field != DET_NONE &&
-                            dv->s && dv->len &&
-                            !memchr(dv->s, '\0', dv->len)) {
+                            dv->s && dv->len && !memchr(dv->s, '\0', dv->len)) {
                             /* a regex whose required run was not seen
                              * is not run at all */
                             dv->lit = lit_id(d, dv->s, dv->len, item->field);

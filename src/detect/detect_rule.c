@@ -697,8 +697,7 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
                 v->len = rl;
             }
             detect_re_seq(&d->arena, x->s, (uint32_t)x->len,
-                          (reflags & PCRE2_CASELESS) != 0, &v->seq,
-                          &v->seqlen);
+                          (reflags & PCRE2_CASELESS) != 0, &v->seq, &v->seqlen);
             v->dotall = (reflags & PCRE2_DOTALL) != 0;
             continue;
         }
