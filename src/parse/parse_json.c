@@ -19,6 +19,10 @@
  * input is refused (VIGIL_EPARSE). Names are copied into the arena. */
 #include "parse_int.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define JSON_MAX_DEPTH 32
 
 struct json_ctx {
@@ -37,34 +41,33 @@ skip_ws(struct json_ctx *c)
         c->p++;
 }
 
-/* The first '"' or '\\' in [p, end), or end. Most strings are short,
- * where two memchr calls (their set-up dominates) cost more than testing
- * eight bytes at a time for either byte (the has-zero-byte trick); past
- * SWAR_SPAN bytes memchr takes over, being faster on long texts. */
-#define SWAR_SPAN 64
+/* The first '"' or '\\' in [p, end), or end: sixteen bytes at a time
+ * with SSE2 where there is SSE2 (one pass for both bytes; two memchr
+ * calls per string cost more, their set-up dominating on the short
+ * strings most members are), else two memchr calls. */
 static const char *
 find_special(const char *p, const char *end)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
-    const char *stop = end - p > SWAR_SPAN ? p + SWAR_SPAN : end;
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
 
-    while (stop - p >= 8) {
-        uint64_t w, a, b;
-        memcpy(&w, p, 8);
-        a = w ^ (ones * '"');
-        b = w ^ (ones * '\\');
-        if ((((a - ones) & ~a) | ((b - ones) & ~b)) & highs)
-            break;
-        p += 8;
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        if (m)
+            return p + __builtin_ctz(m);
+        p += 16;
     }
-    for (; p < stop; p++)
+    for (; p < end; p++)
         if (*p == '"' || *p == '\\')
             return p;
-    if (p == end)
-        return end;
+    return end;
+#else
     const char *q = parse_find(p, end, '"');
-    const char *bs = memchr(p, '\\', (size_t)(q - p));
+    const char *bs = p < q ? memchr(p, '\\', (size_t)(q - p)) : NULL;
     return bs ? bs : q;
+#endif
 }
 
 /* Scans a string at c->p ('"'): sets [*s, *s+*n) to its raw content and
