@@ -87,7 +87,10 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->fidx = calloc(d->nfnames + 1, sizeof(*c->fidx));
     c->rs = calloc(d->nrules + 1, sizeof(*c->rs));
     c->memo_of = calloc(d->nfnames + 1, sizeof(*c->memo_of));
-    c->memo = calloc(d->nfnames + 1, sizeof(*c->memo));
+    size_t nm = 0;
+    for (size_t f = 0; f < d->nfnames; f++)
+        nm += d->fdb[f] != NULL;
+    c->memo = calloc(nm + 1, sizeof(*c->memo));
     c->lithit = calloc(d->nlits + 1, sizeof(*c->lithit));
     c->cstamp = calloc(d->nclauses + 1, sizeof(*c->cstamp));
     c->cand = calloc(d->nrules + 1, sizeof(*c->cand));
@@ -106,11 +109,11 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     }
     for (size_t r = 0; r < d->nrules; r++)
         c->rs[r].ncl = d->rules[r].nclauses;
-    size_t nm = 0;
-    for (size_t f = 0; f < d->nfnames; f++) {
+    for (size_t i = 0; i <= nm; i++)
+        c->memo[i].len = UINT32_MAX;
+    nm = 0;
+    for (size_t f = 0; f < d->nfnames; f++)
         c->memo_of[f] = d->fdb[f] ? (uint32_t)nm++ : DET_NONE;
-        c->memo[f].len = UINT32_MAX;
-    }
     pcre2_set_match_limit(c->mctx, d->opts.regex_match_limit);
     pcre2_set_depth_limit(c->mctx, 10000);
     pcre2_jit_stack_assign(c->mctx, NULL, c->js);
@@ -636,10 +639,10 @@ scan_field(struct vigil_detect_ctx *c, uint16_t fi, uint32_t fid)
         c->rec = m;
         c->rec_full = 0;
     }
-    hs_scan((const hs_database_t *)c->d->fdb[fid], f->text, f->text_len, 0,
-            c->scratch, on_hit, c);
+    hs_error_t rc = hs_scan((const hs_database_t *)c->d->fdb[fid], f->text,
+                            f->text_len, 0, c->scratch, on_hit, c);
     c->rec = NULL;
-    if (keep && !c->rec_full) {
+    if (keep && !c->rec_full && rc == HS_SUCCESS) {
         memcpy(m->text, f->text, f->text_len);
         m->len = f->text_len;
     }
