@@ -60,6 +60,8 @@ vigil_detect_free(struct vigil_detect *d)
             if (d->fdb[i])
                 hs_free_database((hs_database_t *)d->fdb[i]);
     free(d->fdb);
+    free(d->fdir);
+    free(d->dlits);
     if (d->kwdb)
         hs_free_database((hs_database_t *)d->kwdb);
     if (d->proto_scratch)
@@ -91,16 +93,35 @@ fhash_find(const struct vigil_detect *d, const char *name, size_t len,
     }
 }
 
+/* Hash of a field name: its first and last eight bytes (all of it up to
+ * sixteen) and its length, mixed. Every event looks up each of its
+ * names, and FNV over every byte cost more than the rest of the lookup;
+ * names that differ only in the middle just probe further. */
+static uint64_t
+name_hash(const char *s, size_t n)
+{
+    uint64_t a = 0, b = 0, h;
+
+    if (n < 8) {
+        memcpy(&a, s, n);
+    } else {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+    }
+    h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 29);
+}
+
 uint32_t
 detect_field_find(const struct vigil_detect *d, const char *name, size_t len)
 {
-    return fhash_find(d, name, len, detect_hash(name, len), NULL);
+    return fhash_find(d, name, len, name_hash(name, len), NULL);
 }
 
 uint32_t
 detect_field_id(struct vigil_detect *d, const char *name, size_t len)
 {
-    uint64_t h = detect_hash(name, len);
+    uint64_t h = name_hash(name, len);
     size_t slot = 0;
     uint32_t id = fhash_find(d, name, len, h, &slot);
 

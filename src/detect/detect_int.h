@@ -83,6 +83,15 @@ struct det_val {
     uint32_t grp;  /* `all`: values of one group are alternatives */
     uint32_t lit;  /* prefilter literal of this value, or DET_NONE */
     uint8_t net[16];
+    /* OP_RE: every match holds need_n copies of the byte need_c (0: no
+     * such count); fewer in the text means the regex is not run */
+    uint8_t need_c;
+    uint16_t need_n;
+    /* OP_RE of literal pieces joined by `.*`: the pieces, each ended by a
+     * NUL (detect_re.c), or NULL */
+    char *seq;
+    uint32_t seqlen;
+    uint8_t dotall;
 };
 
 struct det_item {
@@ -231,6 +240,14 @@ struct det_fname {
 struct hs_database;
 struct hs_scratch;
 
+/* A field's literals searched without Hyperscan: a field with only a few
+ * literals costs less to search directly than one hs_scan call, whose
+ * fixed cost dominates on the short texts most fields have. */
+#define DET_DIRECT_MAX 4
+struct det_span {
+    uint32_t off, n; /* into vigil_detect.dlits */
+};
+
 struct vigil_detect {
     struct vigil_detect_opts opts;
     struct vigil_arena arena; /* everything compiled */
@@ -251,6 +268,9 @@ struct vigil_detect {
     size_t nalways;
     struct hs_database **fdb; /* per field id: its literals, or NULL */
     struct hs_database *kwdb; /* keyword literals: any field */
+    struct det_span *fdir;    /* per field id: literals searched directly */
+    uint32_t *dlits;          /* literal ids of all fdir spans */
+    size_t ndlits;
     struct hs_scratch *proto_scratch;
     pcre2_code **res;
     size_t nres, capres;
@@ -278,8 +298,21 @@ enum vigil_rc detect_prefilter_build(struct vigil_detect *d,
                                      struct vigil_err *err);
 
 /* A run of characters every match of regex re must contain (top level
- * only); returns its length (>= 3) written to buf, or 0. */
-uint32_t detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap);
+ * only); returns its length written to buf, or 0. *need_c / *need_n: the
+ * punctuation byte every match holds most often, and how often (0, 0
+ * when nothing is known). */
+uint32_t detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap,
+                           uint8_t *need_c, uint16_t *need_n);
+
+/* Whether regex re is literal pieces joined by `.*` (caseless: only when
+ * no piece has a letter); if so *out (arena) gets the pieces, each ended
+ * by a NUL, *outlen their bytes. */
+int detect_re_seq(struct vigil_arena *a, const char *re, uint32_t n,
+                  int caseless, char **out, uint32_t *outlen);
+/* The answer PCRE gives for such a regex over t: 1 or 0, or -1 when t
+ * has bytes this matcher leaves to PCRE. */
+int detect_re_seq_match(const char *seq, uint32_t len, int dotall,
+                        const char *t, size_t n);
 
 /* Glob match of a lowered pattern with * ? and \ escapes (detect_eval.c). */
 int detect_glob(const char *p, size_t plen, const char *s, size_t slen,

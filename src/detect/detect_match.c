@@ -1,11 +1,12 @@
 /* detect_match.c -- the per-thread matcher. For each event: map its field
- * names to engine field ids, scan the texts of the fields that rules have
- * literals for with Hyperscan in one pass (fields separated by NUL bytes,
- * so a match's end offset tells its field), turn literal hits into
- * candidate rules, then evaluate candidates and literal-less rules fully:
- * logsource predicate, condition tree, meta filters. Buffers grow to the
- * largest event seen and are then reused, so a steady stream allocates
- * nothing. */
+ * names to engine field ids, search the texts of the fields that rules
+ * have literals for (a Hyperscan scan per field with many literals, its
+ * hits remembered for the next event with the same short text; a direct
+ * search for fields with a few), scan all fields NUL-separated once for
+ * keyword literals, turn literal hits into candidate rules, then evaluate
+ * candidates and literal-less rules fully: logsource predicate, condition
+ * tree, meta filters. Buffers grow to the largest event seen and are then
+ * reused, so a steady stream allocates nothing. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,26 @@
 #include <hs/hs.h>
 
 #include "detect/detect_int.h"
+
+/* The last text of a field with a database of its own, and the literals
+ * its scan reported: fields such as Channel, EventID or SubjectUserName
+ * repeat their values from event to event, and replaying the hits costs
+ * far less than an hs_scan call. */
+#define DET_MEMO_TEXT 48
+#define DET_MEMO_HITS 8
+struct det_memo {
+    uint32_t len; /* UINT32_MAX: nothing remembered */
+    uint32_t nhits;
+    uint32_t hits[DET_MEMO_HITS];
+    char text[DET_MEMO_TEXT];
+};
+
+struct det_rstate {
+    uint32_t cgen;    /* gen of cnt */
+    uint32_t cnt;     /* clauses satisfied this event */
+    uint32_t candgen; /* gen when a candidate */
+    uint32_t ncl;     /* the rule's clauses (a copy) */
+};
 
 struct vigil_detect_ctx {
     const struct vigil_detect *d;
@@ -23,13 +44,17 @@ struct vigil_detect_ctx {
     uint32_t gen;
     uint32_t *fstamp; /* per field id: gen when present */
     uint16_t *fidx;   /* per field id: event field index */
-    uint32_t *rstamp; /* per rule: gen when a candidate */
+    /* per rule, together so that a literal hit touches one cache line,
+     * not three arrays and the rule itself */
+    struct det_rstate *rs;
+    struct det_memo *memo; /* per field id with a database */
+    uint32_t *memo_of;     /* per field id: index into memo, or DET_NONE */
+    struct det_memo *rec;  /* the memo the running scan fills, or NULL */
+    int rec_full;
     uint32_t *lithit; /* per literal: gen when seen in its field */
     uint32_t ls_stamp[DET_MAX_LOGSOURCES]; /* gen when ls_val is known */
     uint8_t ls_val[DET_MAX_LOGSOURCES];
-    uint32_t *cstamp;  /* per clause: gen when satisfied */
-    uint32_t *rcstamp; /* per rule: gen of rcnt */
-    uint32_t *rcnt;    /* per rule: clauses satisfied this event */
+    uint32_t *cstamp; /* per clause: gen when satisfied */
     uint32_t *cand;
     size_t ncand;
     const struct vigil_event *ev;
@@ -60,11 +85,14 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->d = d;
     c->fstamp = calloc(d->nfnames + 1, sizeof(*c->fstamp));
     c->fidx = calloc(d->nfnames + 1, sizeof(*c->fidx));
-    c->rstamp = calloc(d->nrules + 1, sizeof(*c->rstamp));
+    c->rs = calloc(d->nrules + 1, sizeof(*c->rs));
+    c->memo_of = calloc(d->nfnames + 1, sizeof(*c->memo_of));
+    size_t nm = 0;
+    for (size_t f = 0; f < d->nfnames; f++)
+        nm += d->fdb[f] != NULL;
+    c->memo = calloc(nm + 1, sizeof(*c->memo));
     c->lithit = calloc(d->nlits + 1, sizeof(*c->lithit));
     c->cstamp = calloc(d->nclauses + 1, sizeof(*c->cstamp));
-    c->rcstamp = calloc(d->nrules + 1, sizeof(*c->rcstamp));
-    c->rcnt = calloc(d->nrules + 1, sizeof(*c->rcnt));
     c->cand = calloc(d->nrules + 1, sizeof(*c->cand));
     c->md = pcre2_match_data_create(8, NULL);
     c->mctx = pcre2_match_context_create(NULL);
@@ -73,12 +101,19 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rstamp || !c->lithit || !c->cstamp ||
-        !c->rcstamp || !c->rcnt || !c->cand || !c->md || !c->mctx || !c->js ||
+    if (!c->fstamp || !c->fidx || !c->rs || !c->memo_of || !c->memo ||
+        !c->lithit || !c->cstamp || !c->cand || !c->md || !c->mctx || !c->js ||
         !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
+    for (size_t r = 0; r < d->nrules; r++)
+        c->rs[r].ncl = d->rules[r].nclauses;
+    for (size_t i = 0; i <= nm; i++)
+        c->memo[i].len = UINT32_MAX;
+    nm = 0;
+    for (size_t f = 0; f < d->nfnames; f++)
+        c->memo_of[f] = d->fdb[f] ? (uint32_t)nm++ : DET_NONE;
     pcre2_set_match_limit(c->mctx, d->opts.regex_match_limit);
     pcre2_set_depth_limit(c->mctx, 10000);
     pcre2_jit_stack_assign(c->mctx, NULL, c->js);
@@ -104,11 +139,11 @@ vigil_detect_ctx_free(struct vigil_detect_ctx *c)
     pcre2_jit_stack_free(c->js);
     free(c->fstamp);
     free(c->fidx);
-    free(c->rstamp);
+    free(c->rs);
+    free(c->memo_of);
+    free(c->memo);
     free(c->lithit);
     free(c->cstamp);
-    free(c->rcstamp);
-    free(c->rcnt);
     free(c->cand);
     free(c->low);
     free(c->scan);
@@ -221,6 +256,22 @@ num_of(const char *t, size_t n, double *out)
     return end != buf && *end == '\0';
 }
 
+/* Whether t holds byte ch at least k times: a count every match of a
+ * regex needs, far cheaper than a failing backtracking match. */
+static int
+holds(const char *t, size_t n, uint8_t ch, uint32_t k)
+{
+    const char *end = t + n;
+
+    for (uint32_t i = 0; i < k; i++) {
+        t = memchr(t, ch, (size_t)(end - t));
+        if (!t)
+            return 0;
+        t++;
+    }
+    return 1;
+}
+
 static int
 match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
           int primary)
@@ -259,6 +310,14 @@ match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
             return v->len == 0 || memmem(t, n, v->s, v->len) != NULL;
         return detect_glob(v->s, v->len, t, n, 1);
     case OP_RE: {
+        if (v->need_c && !holds(f->text, n, v->need_c, v->need_n))
+            return 0;
+        if (v->seq) {
+            int r =
+                detect_re_seq_match(v->seq, v->seqlen, v->dotall, f->text, n);
+            if (r >= 0)
+                return r;
+        }
         int rc = pcre2_jit_match(v->re, (PCRE2_SPTR)f->text, n, 0, 0, c->md,
                                  c->mctx);
         if (rc == PCRE2_ERROR_JIT_BADOPTION)
@@ -500,23 +559,93 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to,
     (void)to;
     (void)flags;
     c->lithit[id] = c->gen;
+    if (c->rec) {
+        if (c->rec->nhits < DET_MEMO_HITS)
+            c->rec->hits[c->rec->nhits++] = id;
+        else
+            c->rec_full = 1;
+    }
     for (uint32_t k = 0; k < l->nkeys; k++) {
         const struct det_key *key = &l->keys[k];
         uint32_t r = key->rule;
         if (c->cstamp[key->clause] == c->gen)
             continue;
         c->cstamp[key->clause] = c->gen;
-        if (c->rcstamp[r] != c->gen) {
-            c->rcstamp[r] = c->gen;
-            c->rcnt[r] = 0;
+        struct det_rstate *st = &c->rs[r];
+        if (st->cgen != c->gen) {
+            st->cgen = c->gen;
+            st->cnt = 0;
         }
         /* a candidate once every clause of the rule has a literal */
-        if (++c->rcnt[r] == c->d->rules[r].nclauses && c->rstamp[r] != c->gen) {
-            c->rstamp[r] = c->gen;
+        if (++st->cnt == st->ncl && st->candgen != c->gen) {
+            st->candgen = c->gen;
             c->cand[c->ncand++] = r;
         }
     }
     return 0;
+}
+
+/* Whether lowered text t holds literal l (stored lowered): what a
+ * caseless Hyperscan literal scan of the field would report. */
+static int
+lit_in(const char *t, size_t n, const struct det_lit *l)
+{
+    unsigned char first = (unsigned char)l->s[0];
+
+    if (l->len > n)
+        return 0;
+    const char *end = t + n - l->len + 1;
+    for (const char *p = t; p < end; p++) {
+        p = memchr(p, first, (size_t)(end - p));
+        if (!p)
+            return 0;
+        if (memcmp(p + 1, l->s + 1, l->len - 1) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* the literals of a field without a database of its own */
+static void
+scan_direct(struct vigil_detect_ctx *c, uint16_t fi, const struct det_span *sp)
+{
+    const char *t = lowered(c, fi);
+
+    if (!t)
+        return;
+    for (uint32_t k = 0; k < sp->n; k++) {
+        uint32_t id = c->d->dlits[sp->off + k];
+        if (lit_in(t, c->ev->fields[fi].text_len, &c->d->lits[id]))
+            on_hit(id, 0, 0, 0, c);
+    }
+}
+
+/* A field's own database, or the hits remembered for the same text. */
+static void
+scan_field(struct vigil_detect_ctx *c, uint16_t fi, uint32_t fid)
+{
+    const struct vigil_field *f = &c->ev->fields[fi];
+    struct det_memo *m = &c->memo[c->memo_of[fid]];
+
+    if (m->len == f->text_len && memcmp(m->text, f->text, f->text_len) == 0) {
+        for (uint32_t k = 0; k < m->nhits; k++)
+            on_hit(m->hits[k], 0, 0, 0, c);
+        return;
+    }
+    int keep = f->text_len <= DET_MEMO_TEXT;
+    if (keep) {
+        m->len = UINT32_MAX;
+        m->nhits = 0;
+        c->rec = m;
+        c->rec_full = 0;
+    }
+    hs_error_t rc = hs_scan((const hs_database_t *)c->d->fdb[fid], f->text,
+                            f->text_len, 0, c->scratch, on_hit, c);
+    c->rec = NULL;
+    if (keep && !c->rec_full && rc == HS_SUCCESS) {
+        memcpy(m->text, f->text, f->text_len);
+        m->len = f->text_len;
+    }
 }
 
 static int
@@ -546,10 +675,10 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
         *nmatches = 0;
     if (++c->gen == 0) {
         memset(c->fstamp, 0, (d->nfnames + 1) * sizeof(*c->fstamp));
-        memset(c->rstamp, 0, (d->nrules + 1) * sizeof(*c->rstamp));
         memset(c->lithit, 0, (d->nlits + 1) * sizeof(*c->lithit));
         memset(c->cstamp, 0, (d->nclauses + 1) * sizeof(*c->cstamp));
-        memset(c->rcstamp, 0, (d->nrules + 1) * sizeof(*c->rcstamp));
+        for (size_t r = 0; r <= d->nrules; r++)
+            c->rs[r].cgen = c->rs[r].candgen = 0;
         memset(c->lstamp, 0, sizeof(c->lstamp));
         memset(c->ls_stamp, 0, sizeof(c->ls_stamp));
         c->gen = 1;
@@ -599,10 +728,14 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
     /* each field against the literals rules have for it */
     for (uint16_t i = 0; i < ev->nfields; i++) {
         uint32_t id = c->ev_fid[i];
-        if (id == DET_NONE || !d->fdb[id] || c->fidx[id] != i)
+        if (id == DET_NONE || c->fidx[id] != i)
             continue;
-        hs_scan((const hs_database_t *)d->fdb[id], ev->fields[i].text,
-                ev->fields[i].text_len, 0, c->scratch, on_hit, c);
+        if (!d->fdb[id]) {
+            if (d->fdir[id].n)
+                scan_direct(c, i, &d->fdir[id]);
+            continue;
+        }
+        scan_field(c, i, id);
     }
     /* keyword literals: every field, NUL-separated, one scan */
     if (d->kwdb && need_scan) {
@@ -618,8 +751,8 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
     }
     for (size_t i = 0; i < d->nalways; i++) {
         uint32_t r = d->always[i];
-        if (c->rstamp[r] != c->gen) {
-            c->rstamp[r] = c->gen;
+        if (c->rs[r].candgen != c->gen) {
+            c->rs[r].candgen = c->gen;
             c->cand[c->ncand++] = r;
         }
     }

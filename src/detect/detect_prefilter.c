@@ -95,18 +95,165 @@ quality(const char *s, uint32_t len)
     return len > 64 ? 64 : len;
 }
 
+/* Whether inline options turn on extended mode, where white space and
+ * '#' comments are not literal: no run can be trusted then. */
+static int
+re_extended(const char *re, uint32_t n)
+{
+    for (uint32_t i = 0; i + 2 < n; i++) {
+        if (re[i] != '(' || re[i + 1] != '?' || (i && re[i - 1] == '\\'))
+            continue;
+        for (uint32_t j = i + 2; j < n && re[j] != ')' && re[j] != ':'; j++)
+            if (re[j] == 'x')
+                return 1;
+    }
+    return 0;
+}
+
+/* Index of the closing byte `close` from i, or n - 1 when missing. */
+static uint32_t
+re_skip_to(const char *re, uint32_t n, uint32_t i, char close)
+{
+    while (i < n && re[i] != close)
+        i++;
+    return i < n ? i : n - 1;
+}
+
+/* The last index an alphanumeric escape \e (e at i) consumes: its
+ * arguments (\x41, \x{..}, \p{..}, \g{..}, \k<..>, \cX, \123) are not
+ * literal characters of the pattern. Returns n when it is \Q, whose
+ * quoted text this scanner does not follow. */
+static uint32_t
+re_skip_escape(const char *re, uint32_t n, uint32_t i)
+{
+    char e = re[i];
+    char nx = i + 1 < n ? re[i + 1] : 0;
+
+    switch (e) {
+    case 'Q':
+        return n;
+    case 'c':
+        return i + 1 < n ? i + 1 : i;
+    case 'x':
+        if (nx == '{')
+            return re_skip_to(re, n, i + 1, '}');
+        for (uint32_t k = 0; k < 2 && i + 1 < n; k++) {
+            char h = re[i + 1];
+            if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
+                  (h >= 'A' && h <= 'F')))
+                break;
+            i++;
+        }
+        return i;
+    case 'o':
+    case 'p':
+    case 'P':
+    case 'N':
+    case 'g':
+    case 'k':
+        if (nx == '{')
+            return re_skip_to(re, n, i + 1, '}');
+        if (nx == '<')
+            return re_skip_to(re, n, i + 1, '>');
+        if (nx == '\'')
+            return re_skip_to(re, n, i + 2, '\'');
+        if ((e == 'p' || e == 'P') && nx)
+            return i + 1; /* \pL */
+        if (e == 'g' && (nx == '-' || nx == '+'))
+            i++;
+        break;
+    default:
+        break;
+    }
+    if ((e >= '0' && e <= '9') || e == 'g')
+        while (i + 1 < n && re[i + 1] >= '0' && re[i + 1] <= '9')
+            i++;
+    return i;
+}
+
+/* Index of the ']' that closes the class opened at i. */
+static uint32_t
+re_skip_class(const char *re, uint32_t n, uint32_t i)
+{
+    i++;
+    if (i < n && re[i] == '^')
+        i++;
+    if (i < n && re[i] == ']')
+        i++;
+    while (i < n && re[i] != ']') {
+        if (re[i] == '\\')
+            i++;
+        else if (re[i] == '[' && i + 1 < n && re[i + 1] == ':')
+            i = re_skip_to(re, n, i + 2, ']'); /* [:alpha:] */
+        i++;
+    }
+    return i;
+}
+
+/* The '}' of a quantifier {m}, {m,}, {m,n} or {,n} opened at i; i itself
+ * when the brace is not one (PCRE then reads it as a literal). */
+static uint32_t
+re_skip_bounds(const char *re, uint32_t n, uint32_t i)
+{
+    uint32_t j = i + 1, digits = 0, commas = 0;
+
+    for (; j < n && re[j] != '}'; j++) {
+        if (re[j] >= '0' && re[j] <= '9')
+            digits++;
+        else if (re[j] == ',' && !commas)
+            commas++;
+        else
+            return i;
+    }
+    return j < n && digits ? j : i;
+}
+
+/* Whether the quantifier at q (if any) allows zero repetitions. */
+static int
+re_optional(const char *re, uint32_t n, uint32_t q)
+{
+    if (q >= n)
+        return 0;
+    if (re[q] == '?' || re[q] == '*')
+        return 1;
+    return re[q] == '{' && q + 1 < n && (re[q + 1] == '0' || re[q + 1] == ',');
+}
+
+/* Counts a required character of a regex towards the need check. Only
+ * punctuation and digits: a letter may match a non-ASCII character
+ * caselessly (k and the Kelvin sign), which a byte count would miss. */
+static void
+count_need(uint16_t *count, char c)
+{
+    unsigned char u = (unsigned char)c;
+
+    if (u == 0 || u >= 128 || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z'))
+        return;
+    if (count[u] < UINT16_MAX)
+        count[u]++;
+}
+
 /* The longest run of characters every match of the regular expression
  * must contain, looking only at its top level: no alternation there,
- * groups and classes end a run, a quantifier that allows zero takes its
- * character out. Written into buf (lowered later); returns its length or
- * 0 when nothing reliable was found. */
+ * groups, classes and escapes other than of punctuation end a run, a
+ * quantifier that allows zero takes its character out, bytes above 0x7f
+ * are left out (their caseless forms are other bytes). Written into buf
+ * (lowered later); returns its length or 0 when nothing reliable was
+ * found. Runs of one or two characters count: the prefilter only needs
+ * something every match contains, and a rare character is enough. */
 uint32_t
-detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap)
+detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap,
+                  uint8_t *need_c, uint16_t *need_n)
 {
     char run[256];
     uint32_t rl = 0, best = 0;
+    uint16_t count[128] = {0};
     int depth = 0;
 
+    *need_c = 0;
+    *need_n = 0;
+    if (re_extended(re, n))
+        return 0;
     for (uint32_t i = 0; i < n; i++) {
         char ch = re[i];
         int lit = 0;
@@ -115,7 +262,9 @@ detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap)
             char e = re[++i];
             if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
                 (e >= '0' && e <= '9')) {
-                lit = 0; /* \d \w \b \1 ...: not a literal */
+                i = re_skip_escape(re, n, i); /* \d \w \b \1 \x41 ... */
+                if (i >= n)
+                    return 0;
             } else {
                 lit = 1;
                 c = e;
@@ -126,35 +275,23 @@ detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap)
             if (depth)
                 depth--;
         } else if (ch == '[') {
-            /* skip the class */
-            i++;
-            if (i < n && re[i] == '^')
-                i++;
-            if (i < n && re[i] == ']')
-                i++;
-            while (i < n && re[i] != ']') {
-                if (re[i] == '\\')
-                    i++;
-                i++;
-            }
+            i = re_skip_class(re, n, i);
+        } else if (ch == '{') {
+            i = re_skip_bounds(re, n, i); /* a quantifier's bounds */
         } else if (ch == '|') {
             if (depth == 0)
                 return 0; /* top-level alternation: no required run */
         } else if (depth == 0 && ch != '.' && ch != '^' && ch != '$' &&
-                   ch != '*' && ch != '+' && ch != '?' && ch != '{' &&
-                   ch != '}') {
+                   ch != '*' && ch != '+' && ch != '?' && ch != '}') {
             lit = 1;
             c = ch;
         }
-        if (depth > 0)
+        if (depth > 0 || (unsigned char)c >= 0x80)
             lit = 0;
-        if (lit) {
-            /* a following ?, * or {0 makes this character optional */
-            char nx = i + 1 < n ? re[i + 1] : 0;
-            if (nx == '?' || nx == '*' ||
-                (nx == '{' && i + 2 < n && re[i + 2] == '0'))
-                lit = 0;
-        }
+        if (lit && re_optional(re, n, i + 1))
+            lit = 0; /* a following ?, * or {0 makes it optional */
+        if (lit)
+            count_need(count, c);
         if (lit && rl < sizeof(run)) {
             run[rl++] = c;
             /* a + keeps the character but ends the run after it */
@@ -173,7 +310,12 @@ detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap)
         memcpy(buf, run, rl);
         best = rl;
     }
-    return best >= 3 ? best : 0;
+    for (unsigned ch = 1; ch < 128; ch++)
+        if (count[ch] > *need_n && count[ch] >= 2) {
+            *need_c = (uint8_t)ch;
+            *need_n = count[ch];
+        }
+    return best;
 }
 
 /* literal of one value, or 0 */
@@ -558,7 +700,8 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
 
     d->always = calloc(d->nrules + 1, sizeof(uint32_t));
     d->fdb = calloc(d->nfnames + 1, sizeof(*d->fdb));
-    if (!d->always || !d->fdb)
+    d->fdir = calloc(d->nfnames + 1, sizeof(*d->fdir));
+    if (!d->always || !d->fdb || !d->fdir)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     for (size_t i = 0; i < d->nrules; i++) {
         struct det_rule *r = &d->rules[i];
@@ -606,6 +749,13 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
                     struct det_item *item = &sel->groups[g].items[it];
                     for (uint32_t v = 0; v < item->nvals; v++) {
                         struct det_val *dv = &item->vals[v];
+                        if (dv->op == OP_RE && item->field != DET_NONE &&
+                            dv->s && dv->len && !memchr(dv->s, '\0', dv->len)) {
+                            /* a regex whose required run was not seen
+                             * is not run at all */
+                            dv->lit = lit_id(d, dv->s, dv->len, item->field);
+                            continue;
+                        }
                         if ((dv->op != OP_EQ && dv->op != OP_CONTAINS &&
                              dv->op != OP_STARTS && dv->op != OP_ENDS) ||
                             dv->len < 5 || memchr(dv->s, '\0', dv->len))
@@ -620,11 +770,14 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
     if (d->nlits == 0)
         return VIGIL_OK;
 
-    /* one database per field, one for keywords */
+    /* one database per field with many literals, one for keywords */
     uint32_t *order = calloc(d->nlits, sizeof(*order));
     hs_scratch_t *sc = NULL;
-    if (!order)
+    d->dlits = calloc(d->nlits, sizeof(*d->dlits));
+    if (!order || !d->dlits) {
+        free(order);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < d->nlits; i++)
         order[i] = (uint32_t)i;
     qsort_r(order, d->nlits, sizeof(*order), cmp_lit_field, d);
@@ -633,6 +786,14 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
         size_t j = i;
         while (j < d->nlits && d->lits[order[j]].field == f)
             j++;
+        if (f != DET_NONE && j - i <= DET_DIRECT_MAX) {
+            d->fdir[f].off = (uint32_t)d->ndlits;
+            d->fdir[f].n = (uint32_t)(j - i);
+            memcpy(d->dlits + d->ndlits, order + i, (j - i) * sizeof(*order));
+            d->ndlits += j - i;
+            i = j;
+            continue;
+        }
         hs_database_t *db = NULL;
         rc = compile_db(d, f, order + i, j - i, &db, &sc, err);
         if (f == DET_NONE)

@@ -690,11 +690,15 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
             v->grp = (uint32_t)i;
             char run[256];
             uint32_t rl =
-                detect_re_literal(x->s, (uint32_t)x->len, run, sizeof(run));
+                detect_re_literal(x->s, (uint32_t)x->len, run, sizeof(run),
+                                  &v->need_c, &v->need_n);
             if (rl) {
                 v->s = adup(d, run, rl);
                 v->len = rl;
             }
+            detect_re_seq(&d->arena, x->s, (uint32_t)x->len,
+                          (reflags & PCRE2_CASELESS) != 0, &v->seq, &v->seqlen);
+            v->dotall = (reflags & PCRE2_DOTALL) != 0;
             continue;
         }
         if (mt == OP_CIDR) {

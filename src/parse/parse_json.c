@@ -19,6 +19,10 @@
  * input is refused (VIGIL_EPARSE). Names are copied into the arena. */
 #include "parse_int.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define JSON_MAX_DEPTH 32
 
 struct json_ctx {
@@ -37,6 +41,35 @@ skip_ws(struct json_ctx *c)
         c->p++;
 }
 
+/* The first '"' or '\\' in [p, end), or end: sixteen bytes at a time
+ * with SSE2 where there is SSE2 (one pass for both bytes; two memchr
+ * calls per string cost more, their set-up dominating on the short
+ * strings most members are), else two memchr calls. */
+static const char *
+find_special(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        if (m)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+    for (; p < end; p++)
+        if (*p == '"' || *p == '\\')
+            return p;
+    return end;
+#else
+    const char *q = parse_find(p, end, '"');
+    const char *bs = p < q ? memchr(p, '\\', (size_t)(q - p)) : NULL;
+    return bs ? bs : q;
+#endif
+}
+
 /* Scans a string at c->p ('"'): sets [*s, *s+*n) to its raw content and
  * *esc when it holds a backslash. */
 static int
@@ -47,18 +80,14 @@ scan_string(struct json_ctx *c, const char **s, size_t *n, int *esc)
     *esc = 0;
     *s = p;
     for (;;) {
-        const char *q = p, *bs;
-        q = parse_find(p, end, '"');
-        if (q >= end)
+        p = find_special(p, end);
+        if (p >= end)
             return 0;
-        bs = memchr(p, '\\', (size_t)(q - p));
-        if (bs == NULL) {
-            p = q;
+        if (*p == '"')
             break;
-        }
         /* Skip the escape and look again from after it. */
         *esc = 1;
-        p = bs + 2;
+        p += 2;
         if (p > end)
             return 0;
     }

@@ -243,6 +243,48 @@ test_re(void **s)
     assert_int_equal(one(ci, EV("C=powershell.exe -enc AAA")), 1);
     const char *nom = RULE("  sel:\n    C|re: '^b$'\n  condition: sel\n");
     assert_int_equal(one(nom, EV("C=a\nb")), 0);
+    /* quantifier bounds, escape arguments and extended mode are not
+     * literal characters of the pattern */
+    const char *bnd = RULE("  sel:\n    C|re: 'x[0-9]{2,3}y'\n"
+                           "  condition: sel\n");
+    assert_int_equal(one(bnd, EV("C=x12y")), 1);
+    const char *hex = RULE("  sel:\n    C|re: 'q\\x41bc'\n  condition: sel\n");
+    assert_int_equal(one(hex, EV("C=qAbc")), 1);
+    const char *ext = RULE("  sel:\n    C|re: '(?x) a b c'\n"
+                           "  condition: sel\n");
+    assert_int_equal(one(ext, EV("C=abc")), 1);
+    /* a one-character required run feeds the prefilter */
+    const char *tick = RULE("  sel:\n    C|re: '\\w+`\\w'\n"
+                            "  condition: sel\n");
+    assert_int_equal(one(tick, EV("C=ab`c")), 1);
+    assert_int_equal(one(tick, EV("C=abc")), 0);
+}
+
+static void
+test_re_pieces(void **s)
+{
+    (void)s;
+    /* literal pieces joined by .* are matched without PCRE; texts with
+     * newlines go to PCRE, whose . does not cross them */
+    const char *p3 = RULE("  sel:\n    C|re: '\\+.*\\+.*\\+'\n"
+                          "  condition: sel\n");
+    assert_int_equal(one(p3, EV("C=a+b+c+")), 1);
+    assert_int_equal(one(p3, EV("C=a+b+")), 0);
+    assert_int_equal(one(p3, EV("C=a+\nb+c+")), 0);
+    assert_int_equal(one(p3, EV("C=a+\nb+c+d+")), 1);
+    const char *pd = RULE("  sel:\n    C|re|s: 'ab.*cd.*ef'\n"
+                          "  condition: sel\n");
+    assert_int_equal(one(pd, EV("C=xab\ncdzef")), 1);
+    assert_int_equal(one(pd, EV("C=xabefcd")), 0);
+    /* every match needs five backticks: four are not enough */
+    const char *bt = RULE("  sel:\n    C|re: '`.*`.*`.*`.*`'\n"
+                          "  condition: sel\n");
+    assert_int_equal(one(bt, EV("C=`a`b`c`")), 0);
+    assert_int_equal(one(bt, EV("C=`a`b`c`d`")), 1);
+    /* caseless letters go to PCRE */
+    const char *ci = RULE("  sel:\n    C|re|i: 'ab.*cd'\n"
+                          "  condition: sel\n");
+    assert_int_equal(one(ci, EV("C=xxABzzCD")), 1);
 }
 
 static void
@@ -568,6 +610,7 @@ main(void)
         cmocka_unit_test(test_wildcards_escapes),
         cmocka_unit_test(test_null_exists_empty),
         cmocka_unit_test(test_re),
+        cmocka_unit_test(test_re_pieces),
         cmocka_unit_test(test_cidr_numbers_fieldref),
         cmocka_unit_test(test_base64_utf16_windash),
         cmocka_unit_test(test_expand),
