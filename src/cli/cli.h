@@ -37,12 +37,13 @@ struct run_detect;
 struct vigil_detector;
 struct vigil_store;
 /* Loads vigil's pack (unless cfg->builtin_rules is 0) and cfg->rule_dirs,
- * compiles them once. Refused rules are logged (file:line) and skipped.
- * cfg is borrowed for the call. Returns owned *out (run_detect_free after
- * the pipeline that uses its hook is freed). */
+ * compiles them once (the literal databases cached in state_dir/cache).
+ * Refused rules are logged (file:line) and skipped. cfg and state_dir are
+ * borrowed for the call. Returns owned *out (run_detect_free after the
+ * pipeline that uses its hook is freed). */
 enum vigil_rc run_detect_new(struct run_detect **out,
                              const struct vigil_config *cfg,
-                             struct vigil_err *err);
+                             const char *state_dir, struct vigil_err *err);
 /* The pipeline hook; owned by rd. NULL-safe (NULL: no detection). */
 const struct vigil_detector *run_detect_hook(struct run_detect *rd);
 /* Logs the rule counts (message 1161). */
@@ -100,6 +101,14 @@ int cli_find_builtin_rules(char *dst, size_t len);
 int cli_open_store_readonly(const char *cmd, const char *state_opt,
                             const char *cfg_path, struct vigil_store **out,
                             char *db, size_t dblen);
+
+/* mkdir -p with mode 0700; returns 0 or -1 (errno set). */
+int cli_mkdir_p(const char *path);
+
+/* The folder for compiled rule databases kept between runs:
+ * STATE_DIR/cache (state_dir NULL: the default state directory), made if
+ * missing. Returns 1 with the path in dst, 0 when there is none to use. */
+int cli_cache_dir(const char *state_dir, char *dst, size_t len);
 
 /* Is argv[i] "-h" or "--help"? */
 int cli_wants_help(int argc, char **argv);

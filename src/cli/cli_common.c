@@ -1,4 +1,5 @@
 /* cli_common.c -- helpers shared by the subcommands. */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,4 +215,42 @@ cli_open_store_readonly(const char *cmd, const char *state_opt,
     }
     fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
     return VIGIL_EXIT_IOERR;
+}
+
+int
+cli_mkdir_p(const char *path)
+{
+    char tmp[4096];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(tmp))
+        return -1;
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int
+cli_cache_dir(const char *state_dir, char *dst, size_t len)
+{
+    char state[4096];
+    struct vigil_err err = {0};
+
+    if (state_dir == NULL) {
+        if (vigil_state_dir(NULL, state, sizeof(state), &err) != VIGIL_OK)
+            return 0;
+        state_dir = state;
+    }
+    if (snprintf(dst, len, "%s/cache", state_dir) >= (int)len)
+        return 0;
+    return cli_mkdir_p(dst) == 0;
 }

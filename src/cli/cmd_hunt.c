@@ -123,6 +123,11 @@ usage(FILE *f)
            "  -j, --jobs N        worker threads (default: one per online "
            "core)\n"
            "      --year N        year for syslog stamps that have none\n"
+           "      --state-dir DIR where compiled rules are cached (DIR/cache; "
+           "default:\n"
+           "                      the state directory, see vigil(1))\n"
+           "      --no-cache      compile the rules without reading or "
+           "writing the cache\n"
            "      --placeholder NAME=VALUE\n"
            "                      a value for %%NAME%% in rules using |expand "
            "(repeatable)\n"
@@ -554,7 +559,9 @@ cmd_hunt(int argc, char **argv)
     const char *ids[MAX_ID_ARGS];
     size_t ndirs = 0, nids = 0;
     char builtin[PATH_MAX];
-    int no_builtin = 0, min_level = HUNT_LEVEL_LOW, verbose = 0;
+    int no_builtin = 0, no_cache = 0, min_level = HUNT_LEVEL_LOW, verbose = 0;
+    const char *state_opt = NULL;
+    char cache_dir[4200];
     enum hunt_format fmt = HUNT_OUT_TABLE;
     long jobs = 0, year = 0;
     uint64_t part_size = PART_SIZE;
@@ -593,6 +600,10 @@ cmd_hunt(int argc, char **argv)
         }
         if (strcmp(a, "--no-builtin") == 0) {
             no_builtin = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-cache") == 0) {
+            no_cache = 1;
             continue;
         }
         if (strcmp(a, "--json") == 0) {
@@ -658,6 +669,8 @@ cmd_hunt(int argc, char **argv)
                 fprintf(stderr, "vigil hunt: --jobs wants 1..%d\n", MAX_JOBS);
                 return VIGIL_EXIT_USAGE;
             }
+        } else if (strcmp(a, "--state-dir") == 0) {
+            state_opt = v;
         } else if (strcmp(a, "--placeholder") == 0) {
             char why[256];
             if (!cli_placeholder_arg(&ph, v, why, sizeof(why))) {
@@ -728,6 +741,8 @@ cmd_hunt(int argc, char **argv)
     eo.nids = nids;
     eo.min_level = min_level;
     eo.quiet = !verbose;
+    if (!no_cache && cli_cache_dir(state_opt, cache_dir, sizeof(cache_dir)))
+        eo.cache_dir = cache_dir;
     {
         struct vigil_detect_opts po = {0};
         cli_placeholders_apply(&ph, &po);
@@ -740,9 +755,17 @@ cmd_hunt(int argc, char **argv)
         ret = VIGIL_EXIT_CONFIG;
         goto out;
     }
-    if (verbose)
-        fprintf(stderr, "vigil hunt: %u rules loaded in %.2f s\n",
-                hunt_engine_rule_count(run.engine), now_s() - t0);
+    if (verbose) {
+        static const char *const cache[] = {"not cached", "read from the cache",
+                                            "compiled and cached"};
+        int cs = hunt_engine_cache_state(run.engine);
+        fprintf(stderr,
+                "vigil hunt: %u rules loaded in %.2f s (literal databases "
+                "%s%s%s)\n",
+                hunt_engine_rule_count(run.engine), now_s() - t0,
+                cache[cs >= 0 && cs <= 2 ? cs : 0], eo.cache_dir ? " in " : "",
+                eo.cache_dir ? eo.cache_dir : "");
+    }
 
     if (jobs == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

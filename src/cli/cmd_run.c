@@ -63,28 +63,6 @@ usage(FILE *out)
             "or I/O error,\n78 configuration refused.\n");
 }
 
-static int
-mkdir_p(const char *path)
-{
-    char tmp[4096];
-    size_t n = strlen(path);
-
-    if (n == 0 || n >= sizeof(tmp))
-        return -1;
-    memcpy(tmp, path, n + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 static enum vigil_rc
 load_config(const char *path, struct vigil_config *cfg, struct vigil_err *err)
 {
@@ -138,8 +116,9 @@ log_sources(const struct vigil_config *cfg)
 /* Replaces the running pipeline with one for the configuration at path.
  * On any failure the old configuration keeps running. */
 static void
-reload(const char *path, struct vigil_config **cfg, struct vigil_ingest **ing,
-       struct vigil_store *store, int once, struct run_detect **rd)
+reload(const char *path, const char *state, struct vigil_config **cfg,
+       struct vigil_ingest **ing, struct vigil_store *store, int once,
+       struct run_detect **rd)
 {
     struct vigil_config *ncfg = calloc(1, sizeof(*ncfg));
     struct vigil_ingest *ning = NULL;
@@ -163,7 +142,7 @@ reload(const char *path, struct vigil_config **cfg, struct vigil_ingest **ing,
                   "next start");
     /* Rules: the new ones only if they build and refuse no more rules
      * than the running ones (run_detect.c). */
-    if (run_detect_new(&nrd, ncfg, &err) != VIGIL_OK ||
+    if (run_detect_new(&nrd, ncfg, state, &err) != VIGIL_OK ||
         run_detect_worse(nrd, *rd, &err)) {
         vigil_log(VIGIL_LOG_ERROR, 1162,
                   "rules not reloaded, keeping the running ones: %s", err.msg);
@@ -274,7 +253,7 @@ cmd_run(int argc, char **argv)
         ret = VIGIL_EXIT_CONFIG;
         goto out;
     }
-    if (mkdir_p(state) != 0) {
+    if (cli_mkdir_p(state) != 0) {
         fprintf(stderr, "vigil run: cannot create state directory %s: %s\n",
                 state, strerror(errno));
         ret = VIGIL_EXIT_IOERR;
@@ -301,7 +280,7 @@ cmd_run(int argc, char **argv)
     vigil_log(VIGIL_LOG_INFO, 1147, "vigil %s starting: config %s, store %s",
               VIGIL_VERSION, cfg->path[0] ? cfg->path : "(built-in)", db);
     log_sources(cfg);
-    if (run_detect_new(&rd, cfg, &err) != VIGIL_OK) {
+    if (run_detect_new(&rd, cfg, state, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil run: %s\n", err.msg);
         ret = VIGIL_EXIT_CONFIG;
         goto out;
@@ -334,7 +313,7 @@ cmd_run(int argc, char **argv)
             if (sig == SIGHUP) {
                 vigil_log(VIGIL_LOG_INFO, 1149, "SIGHUP: reloading %s",
                           cfg_path ? cfg_path : "the built-in configuration");
-                reload(cfg_path, &cfg, &ing, store, once, &rd);
+                reload(cfg_path, state, &cfg, &ing, store, once, &rd);
                 if (ing == NULL) {
                     ret = VIGIL_EXIT_SOFTWARE;
                     break;

@@ -103,8 +103,9 @@ struct hunt_engine_opts {
     size_t ndirs;
     const char *const *ids; /* --rule filters (id or title), borrowed */
     size_t nids;
-    int min_level; /* enum hunt_level */
-    int quiet;     /* report rule load problems only as a count */
+    int min_level;         /* enum hunt_level */
+    int quiet;             /* report rule load problems only as a count */
+    const char *cache_dir; /* compiled literal databases, or NULL */
     /* --placeholder values for |expand, borrowed */
     const struct vigil_detect_placeholder *placeholders;
     size_t nplaceholders;
@@ -122,6 +123,9 @@ enum vigil_rc hunt_engine_open(struct hunt_engine **out,
 void hunt_engine_close(struct hunt_engine *e);
 /* How many rules will report (correlation building blocks excluded). */
 uint32_t hunt_engine_rule_count(const struct hunt_engine *e);
+/* Where the literal databases came from: 0 compiled (no cache), 1 read
+ * from the cache, 2 compiled and written to it. */
+int hunt_engine_cache_state(const struct hunt_engine *e);
 /* hunt_rule_info_fn over the engine (arg is the engine). */
 void hunt_engine_rule_info(uint32_t rule, struct hunt_rule_info *out,
                            void *arg);

@@ -494,6 +494,7 @@ hunt_engine_open(struct hunt_engine **out, const struct hunt_engine_opts *o,
     memset(&dopts, 0, sizeof(dopts));
     dopts.report = report;
     dopts.report_arg = e;
+    dopts.cache_dir = o->cache_dir;
     dopts.placeholders = o->placeholders;
     dopts.nplaceholders = o->nplaceholders;
     VIGIL_TRY(vigil_detect_new(&e->det, &dopts, err));
@@ -583,6 +584,15 @@ uint32_t
 hunt_engine_rule_count(const struct hunt_engine *e)
 {
     return e->nreport;
+}
+
+int
+hunt_engine_cache_state(const struct hunt_engine *e)
+{
+    struct vigil_detect_stats st;
+
+    vigil_detect_get_stats(e->det, &st);
+    return st.cache;
 }
 
 void

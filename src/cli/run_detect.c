@@ -63,6 +63,7 @@ struct run_detect {
     /* the newest event time seen: the clock correlation windows close
      * by, so a backlog of old lines is not cut up by the wall clock */
     int64_t max_event_ns;
+    char cache_dir[4200]; /* compiled literal databases, or "" */
     /* the first refused rule, "file:line: why" */
     char first_refused[512];
 };
@@ -399,7 +400,7 @@ hook_on_event(void *arg, const struct vigil_event *ev, const char *source,
 
 enum vigil_rc
 run_detect_new(struct run_detect **out, const struct vigil_config *cfg,
-               struct vigil_err *err)
+               const char *state_dir, struct vigil_err *err)
 {
     struct vigil_detect_opts opts;
     struct cli_placeholders *ph = NULL;
@@ -425,6 +426,8 @@ run_detect_new(struct run_detect **out, const struct vigil_config *cfg,
      * this cannot fill up */
     cli_placeholders_from_config(ph, cfg);
     cli_placeholders_apply(ph, &opts);
+    if (cli_cache_dir(state_dir, rd->cache_dir, sizeof(rd->cache_dir)))
+        opts.cache_dir = rd->cache_dir;
     if ((rc = vigil_detect_new(&rd->d, &opts, err)) != VIGIL_OK)
         goto fail;
     if (cfg->builtin_rules) {
@@ -469,14 +472,18 @@ run_detect_log(const struct run_detect *rd)
 {
     if (rd == NULL)
         return;
+    static const char *const cache[] = {
+        "", "; literal databases read from the cache",
+        "; literal databases compiled and cached"};
     vigil_log(VIGIL_LOG_INFO, 1161,
               "detection: %llu rules, %llu correlations, %llu filters from "
-              "%llu files; %llu refused",
+              "%llu files; %llu refused%s",
               (unsigned long long)rd->st.loaded,
               (unsigned long long)rd->st.correlations,
               (unsigned long long)rd->st.filters,
               (unsigned long long)rd->st.files,
-              (unsigned long long)rd->st.refused);
+              (unsigned long long)rd->st.refused,
+              cache[rd->st.cache >= 0 && rd->st.cache <= 2 ? rd->st.cache : 0]);
 }
 
 int

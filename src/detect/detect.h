@@ -64,6 +64,10 @@ struct vigil_detect_opts {
     /* Apply logsource predicates even to events with no Channel field
      * (default: such events are not filtered by logsource; see docs). */
     int logsource_strict;
+    /* Folder for compiled literal databases kept between runs (borrowed;
+     * NULL: compile every time). Created 0700; used only when it and its
+     * files belong to this user and nobody else can write them. */
+    const char *cache_dir;
     size_t corr_max_groups;     /* per correlation rule; 0: 65536 */
     uint32_t regex_match_limit; /* PCRE2 match limit; 0: 100000 */
 };
@@ -100,6 +104,7 @@ struct vigil_detect_stats {
     uint64_t skipped;    /* YAML documents that are not Sigma rules */
     uint64_t literals;   /* distinct literals in the prefilter */
     uint64_t unfiltered; /* rules evaluated for every event */
+    int cache;           /* 0 no cache, 1 databases read from it, 2 written */
 };
 void vigil_detect_get_stats(const struct vigil_detect *d,
                             struct vigil_detect_stats *st);

@@ -304,6 +304,30 @@ enum vigil_rc detect_prefilter_build(struct vigil_detect *d,
 uint32_t detect_re_literal(const char *re, uint32_t n, char *buf, uint32_t cap,
                            uint8_t *need_c, uint16_t *need_n);
 
+/* One Hyperscan database to build: the literals order[off .. off+n) of
+ * one field (DET_NONE: keywords). */
+struct det_dbgroup {
+    uint32_t field;
+    uint32_t off;
+    uint32_t n;
+};
+
+/* The on-disk cache of compiled databases (detect_cache.c). The key is a
+ * SHA-256 over everything the databases are built from; 0 when it cannot
+ * be computed. */
+int detect_cache_key(const struct vigil_detect *d, const struct det_dbgroup *g,
+                     size_t ng, const uint32_t *order, unsigned char key[32]);
+/* Fills dbs[ng] (owned by the caller) from dir; 1 when all were read back,
+ * 0 (and nothing filled) otherwise. */
+int detect_cache_load(const char *dir, const unsigned char key[32],
+                      const struct det_dbgroup *g, size_t ng,
+                      struct hs_database **dbs);
+/* Best effort: writes dbs (borrowed) under key into dir (created 0700);
+ * returns 1 when the file was written. */
+int detect_cache_save(const char *dir, const unsigned char key[32],
+                       const struct det_dbgroup *g, size_t ng,
+                       struct hs_database *const *dbs);
+
 /* Whether regex re is literal pieces joined by `.*` (caseless: only when
  * no piece has a letter); if so *out (arena) gets the pieces, each ended
  * by a NUL, *outlen their bytes. */

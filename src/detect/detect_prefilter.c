@@ -682,6 +682,46 @@ out:
     return rc;
 }
 
+/* The databases of groups g, from the cache when it holds them, else
+ * compiled (and then stored there); each goes to its field's slot. */
+static enum vigil_rc
+build_dbs(struct vigil_detect *d, const struct det_dbgroup *g, size_t ng,
+          const uint32_t *order, hs_scratch_t **sc, struct vigil_err *err)
+{
+    hs_database_t **dbs = calloc(ng + 1, sizeof(*dbs));
+    unsigned char key[32];
+    const char *dir = d->opts.cache_dir;
+    int keyed = 0, cached = 0;
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (!dbs)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    if (dir && ng > 0 && (keyed = detect_cache_key(d, g, ng, order, key)))
+        cached = detect_cache_load(dir, key, g, ng, dbs);
+    for (size_t i = 0; i < ng && rc == VIGIL_OK; i++) {
+        if (!cached)
+            rc = compile_db(d, g[i].field, order + g[i].off, g[i].n, &dbs[i],
+                            sc, err);
+        else if (hs_alloc_scratch(dbs[i], sc) != HS_SUCCESS)
+            rc = vigil_err_set(err, VIGIL_ENOMEM, "hyperscan scratch");
+    }
+    if (rc == VIGIL_OK && keyed && !cached) {
+        if (detect_cache_save(dir, key, g, ng, dbs))
+            d->st.cache = 2;
+    } else if (rc == VIGIL_OK && cached) {
+        d->st.cache = 1;
+    }
+    /* the engine owns them from here, also on failure (freed with it) */
+    for (size_t i = 0; i < ng; i++) {
+        if (g[i].field == DET_NONE)
+            d->kwdb = (struct hs_database *)dbs[i];
+        else
+            d->fdb[g[i].field] = (struct hs_database *)dbs[i];
+    }
+    free(dbs);
+    return rc;
+}
+
 static int
 cmp_lit_field(const void *a, const void *b, void *arg)
 {
@@ -781,7 +821,13 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
     for (size_t i = 0; i < d->nlits; i++)
         order[i] = (uint32_t)i;
     qsort_r(order, d->nlits, sizeof(*order), cmp_lit_field, d);
-    for (size_t i = 0; i < d->nlits && rc == VIGIL_OK;) {
+    size_t ng = 0;
+    struct det_dbgroup *g = calloc(d->nfnames + 2, sizeof(*g));
+    if (!g) {
+        free(order);
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < d->nlits;) {
         uint32_t f = d->lits[order[i]].field;
         size_t j = i;
         while (j < d->nlits && d->lits[order[j]].field == f)
@@ -791,17 +837,13 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
             d->fdir[f].n = (uint32_t)(j - i);
             memcpy(d->dlits + d->ndlits, order + i, (j - i) * sizeof(*order));
             d->ndlits += j - i;
-            i = j;
-            continue;
+        } else {
+            g[ng++] = (struct det_dbgroup){f, (uint32_t)i, (uint32_t)(j - i)};
         }
-        hs_database_t *db = NULL;
-        rc = compile_db(d, f, order + i, j - i, &db, &sc, err);
-        if (f == DET_NONE)
-            d->kwdb = (struct hs_database *)db;
-        else
-            d->fdb[f] = (struct hs_database *)db;
         i = j;
     }
+    rc = build_dbs(d, g, ng, order, &sc, err);
+    free(g);
     free(order);
     d->proto_scratch = (struct hs_scratch *)sc;
     return rc;

@@ -137,4 +137,27 @@ fi
 hunt --json "$T/vigil_ssh_root_login/pos.log" 2>"$tmp/err" >/dev/null
 grep -q $'\r' "$tmp/err"
 check "no progress line off a terminal" 1 $?
+# The compiled literal databases are cached in STATE/cache: written by the
+# first run, read by the next, the same matches either way; --no-cache
+# leaves the folder alone.
+cache_run() { # cache_run ARGS... : the JSON matches; the -v line in $tmp/cerr
+    hunt -v --state-dir "$tmp/state" --json "$@" "$T" 2>"$tmp/cerr"
+}
+cache_run >"$tmp/c1"
+grep -q "literal databases compiled and cached in $tmp/state/cache" "$tmp/cerr"
+check "cache written on the first run" 0 $?
+check "one cache file" 1 "$(ls "$tmp/state/cache" | grep -c '^literals-.*\.hsdb$')"
+cache_run >"$tmp/c2"
+grep -q "literal databases read from the cache" "$tmp/cerr"
+check "cache read on the second run" 0 $?
+cmp -s "$tmp/c1" "$tmp/c2"
+check "same matches from the cache" 0 $?
+[ -s "$tmp/c1" ]
+check "the runs matched something" 0 $?
+rm -rf "$tmp/state"
+cache_run --no-cache >/dev/null
+grep -q "literal databases not cached" "$tmp/cerr"
+check "--no-cache compiles" 0 $?
+[ ! -e "$tmp/state/cache" ]
+check "--no-cache writes nothing" 0 $?
 exit $fail
