@@ -216,7 +216,7 @@ prune(const char *dir)
         /* insert by mtime, newest first; what falls off the end goes */
         for (j = nkeep; j > 0 && older(&keep[j - 1].mtime, &st.st_mtim); j--)
             keep[j] = keep[j - 1];
-        snprintf(keep[j].name, sizeof(keep[j].name), "%s", de->d_name);
+        memcpy(keep[j].name, de->d_name, nl + 1); /* nl < sizeof, above */
         keep[j].mtime = st.st_mtim;
         if (++nkeep == CACHE_KEEP + 1) {
             snprintf(path, sizeof(path), "%s/%s", dir, keep[CACHE_KEEP].name);
