@@ -49,19 +49,26 @@ med() {
 echo "== hunt bench: $nrules SigmaHQ Windows rule files, ${#evtx[@]} EVTX files ($((evtx_bytes / 1024)) KiB)"
 echo "   machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 
-# Rule load alone (no events): hunt over an empty file.
+# Every hunt below uses a state directory of its own, so the compiled
+# literal databases are cached there by the first run (as for a user's
+# second hunt); the cold load (--no-cache) is measured too.
 : >"$WORK/empty.log"
-load=$(med "$RUNS" "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "$WORK/empty.log")
-printf 'rule load (parse + compile all rules): %6.2f s CPU (%.2f s wall)\n' "$load" "$(cat "$WORK/medwall")"
+rm -rf "$WORK/state"
+HUNT=("$VIGIL_BIN" hunt --state-dir "$WORK/state" --no-builtin --rules "$RULES" --quiet --jobs 1)
+"${HUNT[@]}" "$WORK/empty.log" >/dev/null 2>&1 || true
+cold=$(med "$RUNS" "${HUNT[@]}" --no-cache "$WORK/empty.log")
+printf 'rule load, compiling (--no-cache):      %6.2f s CPU (%.2f s wall)\n' "$cold" "$(cat "$WORK/medwall")"
+load=$(med "$RUNS" "${HUNT[@]}" "$WORK/empty.log")
+printf 'rule load, databases from the cache:    %6.2f s CPU (%.2f s wall)\n' "$load" "$(cat "$WORK/medwall")"
 
 mw() { cat "$WORK/medwall"; }
 rate() { echo "$1 / $2" | bc -l; }
 
 # ---- 1. EVTX ----
-line=$("$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "${evtx[@]}" 2>&1 | grep '^hunt:' | head -1)
+line=$("${HUNT[@]}" "${evtx[@]}" 2>&1 | grep '^hunt:' | head -1)
 events=$(echo "$line" | sed -n 's/.*; \([0-9]*\) events.*/\1/p')
 matches=$(echo "$line" | sed -n 's/^hunt: \([0-9]*\) match.*/\1/p')
-vt=$(med "$RUNS" "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "${evtx[@]}")
+vt=$(med "$RUNS" "${HUNT[@]}" "${evtx[@]}")
 vw=$(mw)
 et=$(med "$RUNS" bash -c 'for f in "$@"; do evtxexport "$f"; done' _ "${evtx[@]}")
 ew=$(mw)
@@ -72,8 +79,8 @@ printf '  vigil hunt, all rules, 1 thread:    %6.2f s CPU (%.2f s wall); without
     "$vt" "$vw" "$hunt_only" "$(rate "$events" "$hunt_only")" "$(rate "$evtx_bytes / 1000000" "$hunt_only")"
 printf '  vigil parse --count (EVTX decode):  %6.2f s CPU\n' "$pt"
 printf '  evtxexport, one run per file:       %6.2f s CPU (%.2f s wall) = %.0f events/s\n' "$et" "$ew" "$(rate "$events" "$et")"
-printf '  ratio hunt/evtxexport (CPU):        %6.2f without rule load, %.2f with it (target <= 2.00)\n' \
-    "$(rate "$hunt_only" "$et")" "$(rate "$vt" "$et")"
+printf '  ratio hunt/evtxexport (CPU):        %6.2f without rule load, %.2f with it (cached), %.2f with a cold load (target <= 2.00)\n' \
+    "$(rate "$hunt_only" "$et")" "$(rate "$vt" "$et")" "$(rate "$hunt_only + $cold" "$et")"
 
 # ---- 2. JSON lines ----
 "$VIGIL_BIN" parse "${evtx[@]}" >"$WORK/one.jsonl" 2>/dev/null || true
@@ -82,10 +89,10 @@ one=$(wc -c <"$WORK/one.jsonl")
 reps=$(( (MB * 1000000 + one - 1) / one ))
 for i in $(seq "$reps"); do cat "$WORK/one.jsonl"; done >"$WORK/big.jsonl"
 big=$(wc -c <"$WORK/big.jsonl")
-line=$("$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "$WORK/big.jsonl" 2>&1 | grep '^hunt:' | head -1)
+line=$("${HUNT[@]}" "$WORK/big.jsonl" 2>&1 | grep '^hunt:' | head -1)
 jevents=$(echo "$line" | sed -n 's/.*; \([0-9]*\) events.*/\1/p')
 jmatches=$(echo "$line" | sed -n 's/^hunt: \([0-9]*\) match.*/\1/p')
-jt=$(med "$RUNS" "$VIGIL_BIN" hunt --no-builtin --rules "$RULES" --quiet --jobs 1 "$WORK/big.jsonl")
+jt=$(med "$RUNS" "${HUNT[@]}" "$WORK/big.jsonl")
 jw=$(mw)
 jp=$(med "$RUNS" "$VIGIL_BIN" parse --count "$WORK/big.jsonl")
 rt=$(med "$RUNS" rg -c "$LITERAL" "$WORK/big.jsonl")
