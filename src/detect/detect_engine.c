@@ -441,7 +441,7 @@ resolve(struct vigil_detect *d, struct vigil_err *err)
                 uint32_t ri = find_rule(d, k->refs[j]);
                 k->rules[j] = ri;
                 if (ri == DET_NONE) {
-                    vigil_log(VIGIL_LOG_WARN, 3101,
+                    vigil_log(VIGIL_LOG_WARN, 1501,
                               "%s:%d: correlation '%s' refers to unknown "
                               "rule '%s'",
                               f->info.file, f->info.line, f->info.title,
