@@ -743,12 +743,7 @@ cmd_hunt(int argc, char **argv)
     eo.quiet = !verbose;
     if (!no_cache && cli_cache_dir(state_opt, cache_dir, sizeof(cache_dir)))
         eo.cache_dir = cache_dir;
-    {
-        struct vigil_detect_opts po = {0};
-        cli_placeholders_apply(&ph, &po);
-        eo.placeholders = po.placeholders;
-        eo.nplaceholders = po.nplaceholders;
-    }
+    eo.placeholders = &ph;
     t0 = now_s();
     if (hunt_engine_open(&run.engine, &eo, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil hunt: %s\n", err.msg);

@@ -169,9 +169,10 @@ print_summary(const struct rules_out *o, const struct vigil_detect_stats *st,
 }
 
 struct rules_args {
-    int npaths;
     const char *cfg_path;
     struct cli_placeholders *ph;
+    struct rules_src src[RULES_MAX_SRC]; /* the paths given */
+    size_t npaths;
 };
 
 /* Options into o and a; returns an exit code, or -1 to go on. */
@@ -197,8 +198,11 @@ parse_args(int argc, char **argv, int first, struct rules_out *o,
             fprintf(stderr, "vigil rules: unknown option '%s'\n", argv[i]);
             usage(stderr);
             return VIGIL_EXIT_USAGE;
+        } else if (a->npaths == RULES_MAX_SRC) {
+            fprintf(stderr, "vigil rules: at most %d paths\n", RULES_MAX_SRC);
+            return VIGIL_EXIT_USAGE;
         } else {
-            a->npaths++;
+            a->src[a->npaths++] = (struct rules_src){argv[i], "argument"};
         }
     }
     return -1;
@@ -244,10 +248,8 @@ cmd_rules(int argc, char **argv)
     struct vigil_detect *d = NULL;
     struct vigil_err err = {0};
     struct vigil_detect_stats st;
-    struct rules_src src[RULES_MAX_SRC];
     char builtin[4096];
-    size_t nsrc = 0;
-    int rc, first = 1;
+    int rc, first = 1, from_daemon;
 
     if (cli_wants_help(argc, argv)) {
         usage(stdout);
@@ -275,7 +277,8 @@ cmd_rules(int argc, char **argv)
     if ((rc = parse_args(argc, argv, first, &o, &a)) >= 0)
         goto out;
     rc = VIGIL_EXIT_OK;
-    if (a.cfg_path != NULL || a.npaths == 0) {
+    from_daemon = a.npaths == 0;
+    if (a.cfg_path != NULL || from_daemon) {
         enum vigil_rc lr = a.cfg_path
                                ? vigil_config_load(a.cfg_path, &cfg, &err)
                                : vigil_config_default(&cfg, &err);
@@ -286,17 +289,10 @@ cmd_rules(int argc, char **argv)
         }
         cli_placeholders_from_config(a.ph, &cfg);
     }
-    if (a.npaths == 0 &&
-        !daemon_sources(&cfg, builtin, sizeof(builtin), src, &nsrc)) {
+    if (from_daemon &&
+        !daemon_sources(&cfg, builtin, sizeof(builtin), a.src, &a.npaths)) {
         rc = VIGIL_EXIT_NOINPUT;
         goto out;
-    }
-    for (int i = first; i < argc && nsrc < RULES_MAX_SRC; i++) {
-        if (strcmp(argv[i], "--placeholder") == 0 ||
-            strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0)
-            i++;
-        else if (argv[i][0] != '-')
-            src[nsrc++] = (struct rules_src){argv[i], "argument"};
     }
     cli_log_to_stderr(0);
     vigil_buf_init(&o.b, 1024 * 1024);
@@ -311,7 +307,7 @@ cmd_rules(int argc, char **argv)
     }
     if (o.json)
         printf("{\n  \"rules\": [");
-    rc = load_sources(d, &o, src, nsrc, a.npaths == 0 || nsrc > 1);
+    rc = load_sources(d, &o, a.src, a.npaths, from_daemon || a.npaths > 1);
     int compiled = vigil_detect_compile(d, &err) == VIGIL_OK;
     vigil_detect_get_stats(d, &st);
     print_summary(&o, &st, compiled);

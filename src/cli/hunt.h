@@ -98,6 +98,8 @@ typedef void (*hunt_rule_info_fn)(uint32_t rule, struct hunt_rule_info *out,
 struct hunt_engine;
 struct hunt_scratch;
 
+struct cli_placeholders;
+
 struct hunt_engine_opts {
     const char *const *dirs; /* rule files or folders, borrowed */
     size_t ndirs;
@@ -106,9 +108,7 @@ struct hunt_engine_opts {
     int min_level;         /* enum hunt_level */
     int quiet;             /* report rule load problems only as a count */
     const char *cache_dir; /* compiled literal databases, or NULL */
-    /* --placeholder values for |expand, borrowed */
-    const struct vigil_detect_placeholder *placeholders;
-    size_t nplaceholders;
+    struct cli_placeholders *placeholders; /* --placeholder, borrowed */
 };
 
 /* Called for every rule that fires on an event; matched is a JSON object

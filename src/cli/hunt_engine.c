@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "cli.h"
 #include "detect/detect.h"
 #include "hunt.h"
 
@@ -495,8 +496,8 @@ hunt_engine_open(struct hunt_engine **out, const struct hunt_engine_opts *o,
     dopts.report = report;
     dopts.report_arg = e;
     dopts.cache_dir = o->cache_dir;
-    dopts.placeholders = o->placeholders;
-    dopts.nplaceholders = o->nplaceholders;
+    if (o->placeholders)
+        cli_placeholders_apply(o->placeholders, &dopts);
     VIGIL_TRY(vigil_detect_new(&e->det, &dopts, err));
     for (size_t i = 0; i < o->ndirs; i++)
         VIGIL_TRY(list_rules(&l, o->dirs[i], 0, err));

@@ -520,6 +520,8 @@ load_placeholder_values(struct loader *ld, yaml_node_t *v,
 {
     yaml_node_item_t *it, *end;
 
+    if (v->type == YAML_SCALAR_NODE && *scalar(v) == '\0')
+        return fail(ld, v, "placeholder '%s' has no values", ph->name);
     if (v->type == YAML_SCALAR_NODE) {
         ph->values = calloc(1, sizeof(*ph->values));
         if (ph->values == NULL || (ph->values[0] = strdup(scalar(v))) == NULL)

@@ -40,7 +40,8 @@ key_add(EVP_MD_CTX *md, const void *p, size_t n)
 
 int
 detect_cache_key(const struct vigil_detect *d, const struct det_dbgroup *g,
-                 size_t ng, const uint32_t *order, unsigned char key[32])
+                 size_t ng, const uint32_t *order, unsigned flags,
+                 unsigned char key[32])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     hs_platform_info_t plat;
@@ -57,6 +58,7 @@ detect_cache_key(const struct vigil_detect *d, const struct det_dbgroup *g,
         key_add(md, CACHE_MAGIC, 8);
         key_add(md, ver, strlen(ver) + 1);
         key_add(md, &plat, sizeof(plat));
+        key_add(md, &flags, sizeof(flags));
         for (size_t i = 0; i < ng; i++) {
             key_add(md, &g[i].field, sizeof(g[i].field));
             key_add(md, &g[i].n, sizeof(g[i].n));

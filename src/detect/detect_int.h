@@ -316,7 +316,8 @@ struct det_dbgroup {
  * SHA-256 over everything the databases are built from; 0 when it cannot
  * be computed. */
 int detect_cache_key(const struct vigil_detect *d, const struct det_dbgroup *g,
-                     size_t ng, const uint32_t *order, unsigned char key[32]);
+                     size_t ng, const uint32_t *order, unsigned flags,
+                     unsigned char key[32]);
 /* Fills dbs[ng] (owned by the caller) from dir; 1 when all were read back,
  * 0 (and nothing filled) otherwise. */
 int detect_cache_load(const char *dir, const unsigned char key[32],
@@ -325,8 +326,8 @@ int detect_cache_load(const char *dir, const unsigned char key[32],
 /* Best effort: writes dbs (borrowed) under key into dir (created 0700);
  * returns 1 when the file was written. */
 int detect_cache_save(const char *dir, const unsigned char key[32],
-                       const struct det_dbgroup *g, size_t ng,
-                       struct hs_database *const *dbs);
+                      const struct det_dbgroup *g, size_t ng,
+                      struct hs_database *const *dbs);
 
 /* Whether regex re is literal pieces joined by `.*` (caseless: only when
  * no piece has a letter); if so *out (arena) gets the pieces, each ended

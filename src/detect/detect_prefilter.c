@@ -638,6 +638,10 @@ lit_add_key(struct det_lit *l, uint32_t rule, uint32_t clause)
     return 1;
 }
 
+/* Every literal is caseless and reported once per scan (a scan covers
+ * one field); part of the cache key, so a change here misses the cache. */
+#define LIT_HS_FLAGS (HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH)
+
 /* Compiles the literals whose field is `field` into one database. */
 static enum vigil_rc
 compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
@@ -660,8 +664,7 @@ compile_db(struct vigil_detect *d, uint32_t field, const uint32_t *ids,
     for (size_t i = 0; i < n; i++) {
         exprs[i] = d->lits[ids[i]].s;
         lens[i] = d->lits[ids[i]].len;
-        /* one report per literal and scan: a scan covers one field */
-        flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+        flags[i] = LIT_HS_FLAGS;
         pids[i] = ids[i];
     }
     if (hs_compile_lit_multi(exprs, flags, pids, lens, (unsigned)n,
@@ -696,7 +699,8 @@ build_dbs(struct vigil_detect *d, const struct det_dbgroup *g, size_t ng,
 
     if (!dbs)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
-    if (dir && ng > 0 && (keyed = detect_cache_key(d, g, ng, order, key)))
+    if (dir && ng > 0 &&
+        (keyed = detect_cache_key(d, g, ng, order, LIT_HS_FLAGS, key)))
         cached = detect_cache_load(dir, key, g, ng, dbs);
     for (size_t i = 0; i < ng && rc == VIGIL_OK; i++) {
         if (!cached)

@@ -91,6 +91,8 @@ test_refusals(void **state)
          "vigil.yml:2: placeholder 'dc' must be a value or a list of values"},
         {"placeholders:\n  dc: []\n",
          "vigil.yml:2: placeholder 'dc' has no values"},
+        {"placeholders:\n  dc: ''\n",
+         "vigil.yml:2: placeholder 'dc' has no values"},
         {"placeholders:\n  dc: [a, [b]]\n",
          "vigil.yml:2: each value of placeholder 'dc' must be a plain value"},
         {"placeholders:\n  dc: a\n  dc: b\n",
