@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core/core.h"
+#include "daemon/daemon.h"
 #include "store/store.h"
 
 static void
@@ -36,47 +37,6 @@ cli_wants_help(int argc, char **argv)
             return 1;
     }
     return 0;
-}
-
-/* $VIGIL_RULES_DIR, else the installed pack (share/vigil/rules beside the
- * binary's prefix), else the source tree's rules/ ($VIGIL_SOURCE_DIR or
- * the tree this binary was built from), else /usr/share/vigil/rules. */
-int
-cli_find_builtin_rules(char *dst, size_t len)
-{
-    char exe[PATH_MAX];
-    const char *env = getenv("VIGIL_RULES_DIR");
-    struct stat st;
-    ssize_t n;
-
-    if (env != NULL && *env != '\0') {
-        snprintf(dst, len, "%s", env);
-        return stat(dst, &st) == 0;
-    }
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        char *slash;
-
-        exe[n] = '\0';
-        if ((slash = strrchr(exe, '/')) != NULL) {
-            *slash = '\0';
-            if (snprintf(dst, len, "%s/../share/vigil/rules", exe) < (int)len &&
-                stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-                return 1;
-        }
-    }
-    env = getenv("VIGIL_SOURCE_DIR");
-    if (env != NULL && *env != '\0' &&
-        snprintf(dst, len, "%s/rules", env) < (int)len && stat(dst, &st) == 0 &&
-        S_ISDIR(st.st_mode))
-        return 1;
-#ifdef VIGIL_SOURCE_DIR
-    if (snprintf(dst, len, "%s/rules", VIGIL_SOURCE_DIR) < (int)len &&
-        stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-        return 1;
-#endif
-    snprintf(dst, len, "/usr/share/vigil/rules");
-    return stat(dst, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static int
@@ -127,7 +87,7 @@ cli_placeholder_arg(struct cli_placeholders *p, const char *arg, char *why,
 
 int
 cli_placeholders_from_config(struct cli_placeholders *p,
-                             const struct vigil_config *cfg)
+                             const struct vigil_detect_config *cfg)
 {
     for (size_t i = 0; i < cfg->nplaceholders; i++) {
         const struct vigil_placeholder_config *c = &cfg->placeholders[i];
@@ -158,7 +118,7 @@ state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
               char *state, size_t len)
 {
     struct vigil_err err = {0};
-    struct vigil_config *cfg;
+    struct vigil_daemon_config *cfg = NULL;
 
     if (state_opt != NULL || cfg_path == NULL) {
         if (vigil_state_dir(state_opt, state, len, &err) == VIGIL_OK)
@@ -166,17 +126,12 @@ state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
         fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
         return VIGIL_EXIT_USAGE;
     }
-    if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
-        return VIGIL_EXIT_SOFTWARE;
-    if (vigil_config_load(cfg_path, cfg, &err) != VIGIL_OK) {
+    if (vigil_daemon_config_load(&cfg, cfg_path, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
-        vigil_config_free(cfg);
-        free(cfg);
         return VIGIL_EXIT_CONFIG;
     }
-    snprintf(state, len, "%s", cfg->state_dir);
-    vigil_config_free(cfg);
-    free(cfg);
+    snprintf(state, len, "%s", vigil_daemon_config_state_dir(cfg));
+    vigil_daemon_config_free(cfg);
     if (vigil_state_dir(state[0] ? state : NULL, state, len, &err) !=
         VIGIL_OK) {
         fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
@@ -217,40 +172,3 @@ cli_open_store_readonly(const char *cmd, const char *state_opt,
     return VIGIL_EXIT_IOERR;
 }
 
-int
-cli_mkdir_p(const char *path)
-{
-    char tmp[4096];
-    size_t n = strlen(path);
-
-    if (n == 0 || n >= sizeof(tmp))
-        return -1;
-    memcpy(tmp, path, n + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-int
-cli_cache_dir(const char *state_dir, char *dst, size_t len)
-{
-    char state[4096];
-    struct vigil_err err = {0};
-
-    if (state_dir == NULL) {
-        if (vigil_state_dir(NULL, state, sizeof(state), &err) != VIGIL_OK)
-            return 0;
-        state_dir = state;
-    }
-    if (snprintf(dst, len, "%s/cache", state_dir) >= (int)len)
-        return 0;
-    return cli_mkdir_p(dst) == 0;
-}

@@ -720,7 +720,7 @@ cmd_hunt(int argc, char **argv)
     hunt_files_sort(&run.files);
 
     if (!no_builtin) {
-        if (cli_find_builtin_rules(builtin, sizeof(builtin))) {
+        if (vigil_detect_find_pack(builtin, sizeof(builtin))) {
             rule_dirs[ndirs++] = builtin;
             if (verbose)
                 fprintf(stderr, "vigil hunt: vigil's own rules: %s\n", builtin);
@@ -741,7 +741,7 @@ cmd_hunt(int argc, char **argv)
     eo.nids = nids;
     eo.min_level = min_level;
     eo.quiet = !verbose;
-    if (!no_cache && cli_cache_dir(state_opt, cache_dir, sizeof(cache_dir)))
+    if (!no_cache && vigil_cache_dir(state_opt, cache_dir, sizeof(cache_dir)))
         eo.cache_dir = cache_dir;
     eo.placeholders = &ph;
     t0 = now_s();

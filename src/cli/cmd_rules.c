@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "daemon/daemon.h"
 #include "core/core.h"
 #include "detect/detect.h"
 
@@ -106,14 +107,14 @@ struct rules_src {
     const char *what; /* "vigil's pack", "configuration", "argument" */
 };
 
-#define RULES_MAX_SRC (VIGIL_CONFIG_MAX_PATHS + 1)
+#define RULES_MAX_SRC (VIGIL_DETECT_MAX_RULE_PATHS + 1)
 
 static int
-daemon_sources(const struct vigil_config *cfg, char *builtin, size_t blen,
+daemon_sources(const struct vigil_detect_config *cfg, char *builtin, size_t blen,
                struct rules_src *src, size_t *nsrc)
 {
     if (cfg->builtin_rules) {
-        if (!cli_find_builtin_rules(builtin, blen)) {
+        if (!vigil_detect_find_pack(builtin, blen)) {
             fprintf(stderr, "vigil rules: vigil's rule pack not found "
                             "(share/vigil/rules beside the binary, or the "
                             "source tree's rules/)\n");
@@ -243,7 +244,8 @@ cmd_rules(int argc, char **argv)
 {
     struct rules_out o;
     struct rules_args a;
-    struct vigil_config cfg;
+    struct vigil_daemon_config *cfg = NULL;
+    const struct vigil_detect_config *dcfg = NULL;
     struct vigil_detect_opts opts;
     struct vigil_detect *d = NULL;
     struct vigil_err err = {0};
@@ -257,7 +259,6 @@ cmd_rules(int argc, char **argv)
     }
     memset(&o, 0, sizeof(o));
     memset(&a, 0, sizeof(a));
-    memset(&cfg, 0, sizeof(cfg));
     o.first = 1;
     o.list = 1;
     if (argc >= 2 && strcmp(argv[1], "check") == 0) {
@@ -279,18 +280,16 @@ cmd_rules(int argc, char **argv)
     rc = VIGIL_EXIT_OK;
     from_daemon = a.npaths == 0;
     if (a.cfg_path != NULL || from_daemon) {
-        enum vigil_rc lr = a.cfg_path
-                               ? vigil_config_load(a.cfg_path, &cfg, &err)
-                               : vigil_config_default(&cfg, &err);
-        if (lr != VIGIL_OK) {
+        if (vigil_daemon_config_load(&cfg, a.cfg_path, &err) != VIGIL_OK) {
             fprintf(stderr, "vigil rules: %s\n", err.msg);
             rc = VIGIL_EXIT_CONFIG;
             goto out;
         }
-        cli_placeholders_from_config(a.ph, &cfg);
+        dcfg = vigil_daemon_config_section(cfg, "detect");
+        cli_placeholders_from_config(a.ph, dcfg);
     }
     if (from_daemon &&
-        !daemon_sources(&cfg, builtin, sizeof(builtin), a.src, &a.npaths)) {
+        !daemon_sources(dcfg, builtin, sizeof(builtin), a.src, &a.npaths)) {
         rc = VIGIL_EXIT_NOINPUT;
         goto out;
     }
@@ -320,7 +319,7 @@ cmd_rules(int argc, char **argv)
 out:
     vigil_detect_free(d);
     vigil_buf_fini(&o.b);
-    vigil_config_free(&cfg);
+    vigil_daemon_config_free(cfg);
     free(a.ph);
     return rc;
 }

@@ -291,91 +291,129 @@ enum vigil_rc vigil_read_file(const char *path, size_t max, char **data,
 enum vigil_rc vigil_state_dir(const char *override, char *dst, size_t dstlen,
                               struct vigil_err *err);
 
+/* mkdir -p with mode 0700 for what it creates; returns 0 or -1 (errno
+ * set). */
+int vigil_mkdir_p(const char *path);
+
+/* The folder for compiled rule databases kept between runs:
+ * STATE_DIR/cache (state_dir NULL: the default state directory), made if
+ * missing. Returns 1 with the path in dst, 0 when there is none to use. */
+int vigil_cache_dir(const char *state_dir, char *dst, size_t len);
+
 /* ------------------------------------------------------------------ */
-/* Configuration (daemon branch; implemented in core_config.c)          */
+/* Configuration: a generic tree and key tables (core_conf.c)           */
 /* ------------------------------------------------------------------ */
 
-/* The daemon's configuration as plain structs: libyaml stays inside
- * core_config.c. Every key is documented in docs/configuration.md. A
- * loaded configuration is read-only and swapped whole on reload. */
+/* The configuration file is loaded once into a tree of plain nodes that
+ * keep their line numbers; libyaml stays inside core_conf.c. Core knows
+ * no domain's keys: each domain declares a table for its own section and
+ * checks it with vigil_conf_apply (docs/configuration.md lists them). */
 
-enum vigil_source_type {
-    VIGIL_SOURCE_FILE = 1, /* tail files matching glob patterns */
-    VIGIL_SOURCE_SYSLOG,   /* receive syslog over UDP or TCP */
-    VIGIL_SOURCE_JOURNALD, /* read the systemd journal */
-    VIGIL_SOURCE_STDIN     /* read lines from standard input */
+enum vigil_conf_kind {
+    VIGIL_CONF_SCALAR = 1,
+    VIGIL_CONF_SEQ,
+    VIGIL_CONF_MAP
 };
 
-enum vigil_protocol {
-    VIGIL_PROTO_UDP = 1,
-    VIGIL_PROTO_TCP
+/* One node; owned by its struct vigil_conf. Children (the entries of a
+ * mapping, the items of a sequence) are linked in file order. */
+struct vigil_conf_node {
+    enum vigil_conf_kind kind;
+    unsigned line;     /* where the value starts */
+    const char *key;   /* an entry of a mapping: its key; else NULL */
+    unsigned key_line; /* where the key is */
+    const char *value; /* scalars: the text */
+    const struct vigil_conf_node *first; /* first child */
+    const struct vigil_conf_node *next;  /* next sibling */
+    size_t n;                            /* number of children */
 };
 
-#define VIGIL_CONFIG_MAX_SOURCES 64
-#define VIGIL_CONFIG_MAX_PATHS 64
+struct vigil_conf;
 
-struct vigil_source_config {
-    char name[128];              /* unique; names counters and archive */
-    enum vigil_source_type type;
-    char *paths[VIGIL_CONFIG_MAX_PATHS]; /* file: glob patterns, owned */
-    size_t npaths;
-    char listen[256];            /* syslog: "host:port" */
-    enum vigil_protocol protocol; /* syslog */
-    size_t max_message;          /* syslog: longest message kept, bytes */
-    char format[32];             /* decoder name; "" = detect */
-    int year;                    /* RFC 3164 year; 0 = infer */
+/* Parses a YAML text (borrowed) named name in messages. Keys must be
+ * plain and unique per mapping; depth, node count and size are bounded.
+ * Returns owned *out (free with vigil_conf_free). */
+enum vigil_rc vigil_conf_parse(struct vigil_conf **out, const char *name,
+                               const char *text, size_t len,
+                               struct vigil_err *err);
+/* Same for the file at path (borrowed); read whole, at most 1 MiB. */
+enum vigil_rc vigil_conf_read(struct vigil_conf **out, const char *path,
+                              struct vigil_err *err);
+void vigil_conf_free(struct vigil_conf *c);
+/* The document's root (borrowed), NULL for an empty document. */
+const struct vigil_conf_node *vigil_conf_root(const struct vigil_conf *c);
+/* The name given at parse (the file's path). */
+const char *vigil_conf_name(const struct vigil_conf *c);
+/* Sets err to "name:LINE: message" (LINE from n, or 1) and returns
+ * VIGIL_EPARSE. */
+enum vigil_rc vigil_conf_fail(const struct vigil_conf *c,
+                              const struct vigil_conf_node *n,
+                              struct vigil_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The entry of mapping map (borrowed; NULL-safe) whose key is key, or
+ * NULL. */
+const struct vigil_conf_node *vigil_conf_get(const struct vigil_conf_node *map,
+                                             const char *key);
+
+/* What a key holds and how its text is read. */
+enum vigil_conf_type {
+    VIGIL_CT_STR = 1, /* char[size]; min > 0: must not be empty */
+    VIGIL_CT_BOOL,    /* int: true/false, yes/no, on/off */
+    VIGIL_CT_INT,     /* int64_t in [min, max] */
+    VIGIL_CT_MS,      /* int64_t milliseconds; "30s", "250ms", "2h" */
+    VIGIL_CT_SECONDS, /* int64_t seconds; written and bounded (min, max)
+                       * as a duration in milliseconds */
+    VIGIL_CT_SIZE,    /* int64_t bytes; "10GiB", "500MB" */
+    VIGIL_CT_SECTION, /* a nested mapping checked against sub */
+    VIGIL_CT_CUSTOM   /* parse() reads the value itself */
 };
 
-#define VIGIL_CONFIG_MAX_PLACEHOLDERS 64
-#define VIGIL_CONFIG_MAX_PLACEHOLDER_VALUES 256
+struct vigil_conf_table;
 
-/* placeholders: NAME: [value, ...] -- what a Sigma rule's %NAME% expands
- * to under the |expand modifier (site-specific lists: domain controllers,
- * admin workstations, approved countries). */
-struct vigil_placeholder_config {
-    char name[128];  /* without the % signs */
-    char **values;   /* owned, nvalues of them */
-    size_t nvalues;
+/* Reads node v (borrowed) into obj; returns VIGIL_EPARSE with file:line
+ * (vigil_conf_fail) when the value is refused. */
+typedef enum vigil_rc (*vigil_conf_parse_fn)(const struct vigil_conf *c,
+                                             const struct vigil_conf_node *v,
+                                             void *obj, struct vigil_err *err);
+
+struct vigil_conf_key {
+    const char *name;
+    enum vigil_conf_type type;
+    size_t offset; /* where the value lives in the section's object */
+    size_t size;   /* VIGIL_CT_STR: the buffer's size */
+    int64_t min, max;
+    int64_t def; /* numbers and booleans: the default */
+    const struct vigil_conf_table *sub; /* VIGIL_CT_SECTION */
+    vigil_conf_parse_fn parse;          /* VIGIL_CT_CUSTOM */
 };
 
-struct vigil_config {
-    char path[4096];             /* file it came from; "" = built-in */
-    char state_dir[4096];        /* "" = vigil_state_dir() rule */
-    int archive_events;          /* store.archive_events */
-    int64_t archive_max_age_s;   /* store.archive_max_age; 0 = keep */
-    int64_t archive_max_bytes;   /* store.archive_max_size; 0 = none */
-    int64_t stats_interval_s;    /* counters logged every N s; 0 = never */
-    int64_t batch_lines;         /* ingest.batch_lines */
-    int64_t batch_ms;            /* ingest.batch_ms */
-    int64_t poll_ms;             /* ingest.poll_ms: file poll interval */
-    int64_t rescan_s;            /* ingest.rescan_interval: glob re-scan */
-    struct vigil_source_config sources[VIGIL_CONFIG_MAX_SOURCES];
-    size_t nsources;
-    char *rule_dirs[VIGIL_CONFIG_MAX_PATHS]; /* rules: Sigma dirs, owned */
-    size_t nrule_dirs;
-    int builtin_rules; /* builtin_rules: load vigil's pack (default 1) */
-    struct vigil_placeholder_config placeholders[VIGIL_CONFIG_MAX_PLACEHOLDERS];
-    size_t nplaceholders;
+/* A domain's keys. prefix ("store.", or "" at the top) names them in
+ * messages. */
+struct vigil_conf_table {
+    const char *prefix;
+    const struct vigil_conf_key *keys;
+    size_t n;
 };
 
-/* Fills cfg with the built-in configuration: the system log files that
- * exist (/var/log/auth.log, secure, syslog, messages) and, when none does
- * and vigil was built with libsystemd, the journal. Free with
- * vigil_config_free. */
-enum vigil_rc vigil_config_default(struct vigil_config *cfg,
-                                   struct vigil_err *err);
-/* Loads the YAML file at path (borrowed) into cfg (caller-owned; free
- * with vigil_config_free, also after a failure). Unknown keys and bad
- * values fail with VIGIL_EPARSE and "path:line: message" in err. */
-enum vigil_rc vigil_config_load(const char *path, struct vigil_config *cfg,
-                                struct vigil_err *err);
-/* Same over a YAML text held in memory (tests, fuzzing); name is used in
- * error messages. text is borrowed. */
-enum vigil_rc vigil_config_load_mem(const char *name, const char *text,
-                                    size_t len, struct vigil_config *cfg,
-                                    struct vigil_err *err);
-/* Frees what cfg owns and zeroes it; NULL-safe. */
-void vigil_config_free(struct vigil_config *cfg);
+/* A table and the object its offsets point into. */
+struct vigil_conf_binding {
+    const struct vigil_conf_table *table;
+    void *obj;
+};
+
+/* Writes every number and boolean default of t (and its sections) into
+ * obj; strings and custom keys are left as they are (zeroed objects). */
+void vigil_conf_defaults(const struct vigil_conf_table *t, void *obj);
+
+/* Checks every entry of map (NULL: nothing to do) against the keys of the
+ * bound tables, in order, and reads each into its object. An entry no
+ * table knows is refused: "file:line: unknown key 'x' (known: ...)". */
+enum vigil_rc vigil_conf_apply(const struct vigil_conf *c,
+                               const struct vigil_conf_node *map,
+                               const struct vigil_conf_binding *b, size_t nb,
+                               struct vigil_err *err);
+
 /* Parses "30d", "12h", "15m", "45s", "250ms" or plain seconds into
  * milliseconds. Returns 1 on success, 0 otherwise. */
 int vigil_parse_duration_ms(const char *s, int64_t *ms);

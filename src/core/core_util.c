@@ -97,3 +97,41 @@ vigil_state_dir(const char *override, char *dst, size_t dstlen,
                                                 "long");
     return VIGIL_OK;
 }
+
+int
+vigil_mkdir_p(const char *path)
+{
+    char tmp[4096];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(tmp))
+        return -1;
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int
+vigil_cache_dir(const char *state_dir, char *dst, size_t len)
+{
+    char state[4096];
+    struct vigil_err err = {0};
+
+    if (state_dir == NULL) {
+        if (vigil_state_dir(NULL, state, sizeof(state), &err) != VIGIL_OK)
+            return 0;
+        state_dir = state;
+    }
+    if (snprintf(dst, len, "%s/cache", state_dir) >= (int)len)
+        return 0;
+    return vigil_mkdir_p(dst) == 0;
+}

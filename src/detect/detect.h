@@ -56,6 +56,42 @@ struct vigil_detect_placeholder {
     size_t nvalues;
 };
 
+/* ---- configuration: the top-level keys `rules`, `builtin_rules` and
+ * `placeholders` (docs/configuration.md) ---- */
+
+#define VIGIL_DETECT_MAX_RULE_PATHS         64
+#define VIGIL_DETECT_MAX_PLACEHOLDERS       64
+#define VIGIL_DETECT_MAX_PLACEHOLDER_VALUES 256
+
+/* placeholders: NAME: [value, ...] -- what a Sigma rule's %NAME% expands
+ * to under the |expand modifier (site-specific lists: domain controllers,
+ * admin workstations, approved countries). */
+struct vigil_placeholder_config {
+    char name[128]; /* without the % signs */
+    char **values;  /* owned, nvalues of them */
+    size_t nvalues;
+};
+
+struct vigil_detect_config {
+    char *rule_dirs[VIGIL_DETECT_MAX_RULE_PATHS]; /* rules: owned */
+    size_t nrule_dirs;
+    int builtin_rules; /* builtin_rules: load vigil's pack (default 1) */
+    struct vigil_placeholder_config
+        placeholders[VIGIL_DETECT_MAX_PLACEHOLDERS];
+    size_t nplaceholders;
+};
+
+/* The keys detection claims at the top of the configuration, for
+ * vigil_conf_apply with a struct vigil_detect_config. */
+extern const struct vigil_conf_table vigil_detect_conf;
+/* Frees what cfg owns and zeroes it; NULL-safe. */
+void vigil_detect_config_fini(struct vigil_detect_config *cfg);
+
+/* Writes the folder of vigil's own rule pack into dst: $VIGIL_RULES_DIR,
+ * else share/vigil/rules beside the binary's prefix, else the source
+ * tree's rules/, else /usr/share/vigil/rules. Returns 1 when it exists. */
+int vigil_detect_find_pack(char *dst, size_t len);
+
 struct vigil_detect_opts {
     vigil_detect_report_fn report; /* may be NULL */
     void *report_arg;

@@ -27,6 +27,56 @@
 #include "core/core.h"
 #include "store/store.h"
 
+/* ---- configuration: the top-level keys `ingest` and `sources` ---- */
+
+enum vigil_source_type {
+    VIGIL_SOURCE_FILE = 1, /* tail files matching glob patterns */
+    VIGIL_SOURCE_SYSLOG,   /* receive syslog over UDP or TCP */
+    VIGIL_SOURCE_JOURNALD, /* read the systemd journal */
+    VIGIL_SOURCE_STDIN     /* read lines from standard input */
+};
+
+enum vigil_protocol {
+    VIGIL_PROTO_UDP = 1,
+    VIGIL_PROTO_TCP
+};
+
+#define VIGIL_INGEST_MAX_SOURCES 64
+#define VIGIL_INGEST_MAX_PATHS   64
+
+struct vigil_source_config {
+    char name[128]; /* unique; names counters and archive */
+    enum vigil_source_type type;
+    char *paths[VIGIL_INGEST_MAX_PATHS]; /* file: glob patterns, owned */
+    size_t npaths;
+    char listen[256];             /* syslog: "host:port" */
+    enum vigil_protocol protocol; /* syslog */
+    size_t max_message;           /* syslog: longest message kept, bytes */
+    char format[32];              /* decoder name; "" = detect */
+    int64_t year;                 /* RFC 3164 year; 0 = infer */
+};
+
+struct vigil_ingest_config {
+    struct vigil_source_config sources[VIGIL_INGEST_MAX_SOURCES];
+    size_t nsources;
+    int64_t batch_lines; /* ingest.batch_lines */
+    int64_t batch_ms;    /* ingest.batch_time */
+    int64_t poll_ms;     /* ingest.poll_interval: file poll interval */
+    int64_t rescan_s;    /* ingest.rescan_interval: glob re-scan */
+};
+
+/* The keys ingest claims at the top of the configuration (`ingest:`,
+ * `sources:`), for vigil_conf_apply with a struct vigil_ingest_config. */
+extern const struct vigil_conf_table vigil_ingest_conf;
+
+/* Fills cfg (caller-owned, zeroed) with the built-in sources: the system
+ * log files that exist (/var/log/auth.log, secure, syslog, messages) and,
+ * when none does and vigil was built with libsystemd, the journal. */
+enum vigil_rc vigil_ingest_config_builtin(struct vigil_ingest_config *cfg,
+                                          struct vigil_err *err);
+/* Frees what cfg owns; NULL-safe. */
+void vigil_ingest_config_fini(struct vigil_ingest_config *cfg);
+
 /* The detection hook the CLI wires in (NULL: store events only).
  *
  * on_event is called once for every decoded event, on the reader thread
@@ -58,7 +108,7 @@ struct vigil_ingest;
  * skipped (offline use). Loads checkpoints and counters from the store.
  * Returns owned *out (free with vigil_ingest_free). */
 enum vigil_rc vigil_ingest_new(struct vigil_ingest **out,
-                               const struct vigil_config *cfg,
+                               const struct vigil_ingest_config *cfg,
                                struct vigil_store *store,
                                const struct vigil_detector *det, int once,
                                struct vigil_err *err);

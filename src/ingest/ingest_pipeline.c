@@ -78,7 +78,7 @@ struct src {
 };
 
 struct vigil_ingest {
-    const struct vigil_config *cfg;
+    const struct vigil_ingest_config *cfg;
     struct vigil_store *store;
     const struct vigil_detector *det;
     int once;
@@ -773,7 +773,7 @@ load_counters(const struct vigil_source_counters *c, int64_t updated_ns,
 }
 
 enum vigil_rc
-vigil_ingest_new(struct vigil_ingest **out, const struct vigil_config *cfg,
+vigil_ingest_new(struct vigil_ingest **out, const struct vigil_ingest_config *cfg,
                  struct vigil_store *store, const struct vigil_detector *det,
                  int once, struct vigil_err *err)
 {

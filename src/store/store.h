@@ -27,6 +27,17 @@ struct vigil_store_opts {
     int readonly;              /* open for queries only (vigil status) */
 };
 
+/* The `store:` section of the configuration (docs/configuration.md). */
+struct vigil_store_config {
+    int archive_events;        /* store.archive_events */
+    int64_t archive_max_age_s; /* store.archive_max_age; 0 = keep */
+    int64_t archive_max_bytes; /* store.archive_max_size; 0 = none */
+};
+
+/* The key the store claims at the top of the configuration (`store:`),
+ * for vigil_conf_apply with a struct vigil_store_config. */
+extern const struct vigil_conf_table vigil_store_conf;
+
 /* Where a source has read to. `key` identifies the source ("file:/var/
  * log/auth.log"); dev+inode identify the file the offset belongs to, so a
  * rotated file is recognised; `fingerprint` (hash of the first bytes)

@@ -6,17 +6,64 @@
 
 #include "core/core.h"
 
-static enum vigil_rc
-load(const char *text, struct vigil_config *cfg, struct vigil_err *err)
+#include "daemon/daemon.h"
+#include "detect/detect.h"
+#include "ingest/ingest.h"
+#include "store/store.h"
+
+/* The sections of a loaded configuration, as the components see them. */
+struct sections {
+    struct vigil_daemon_config *cfg;
+    const struct vigil_store_config *st;
+    const struct vigil_ingest_config *in;
+    const struct vigil_detect_config *dt;
+};
+
+static void
+sections_of(struct sections *s)
 {
+    s->st = vigil_daemon_config_section(s->cfg, "store");
+    s->in = vigil_daemon_config_section(s->cfg, "ingest");
+    s->dt = vigil_daemon_config_section(s->cfg, "detect");
+}
+
+static enum vigil_rc
+load(const char *text, struct sections *s, struct vigil_err *err)
+{
+    enum vigil_rc rc;
+
     vigil_err_clear(err);
-    return vigil_config_load_mem("vigil.yml", text, strlen(text), cfg, err);
+    s->cfg = NULL;
+    rc = vigil_daemon_config_load_mem(&s->cfg, "vigil.yml", text, strlen(text),
+                                      err);
+    if (rc == VIGIL_OK)
+        sections_of(s);
+    return rc;
+}
+
+/* The built-in configuration (no file). */
+static enum vigil_rc
+load_builtin(struct sections *s, struct vigil_err *err)
+{
+    enum vigil_rc rc;
+
+    vigil_err_clear(err);
+    if ((rc = vigil_daemon_config_load(&s->cfg, NULL, err)) == VIGIL_OK)
+        sections_of(s);
+    return rc;
+}
+
+static void
+unload(struct sections *s)
+{
+    vigil_daemon_config_free(s->cfg);
+    s->cfg = NULL;
 }
 
 static void
 test_full(void **state)
 {
-    struct vigil_config cfg;
+    struct sections cfg;
     struct vigil_err err = {0};
     const char *text =
         "state_dir: /srv/vigil\n"
@@ -47,35 +94,35 @@ test_full(void **state)
 
     (void)state;
     assert_int_equal(load(text, &cfg, &err), VIGIL_OK);
-    assert_string_equal(cfg.state_dir, "/srv/vigil");
-    assert_int_equal(cfg.stats_interval_s, 60);
-    assert_int_equal(cfg.archive_events, 1);
-    assert_int_equal(cfg.archive_max_age_s, 30 * 86400);
-    assert_int_equal(cfg.archive_max_bytes, 10LL * 1024 * 1024 * 1024);
-    assert_int_equal(cfg.batch_lines, 500);
-    assert_int_equal(cfg.batch_ms, 100);
-    assert_int_equal(cfg.poll_ms, 50);
-    assert_int_equal(cfg.rescan_s, 5);
-    assert_int_equal(cfg.nsources, 3);
-    assert_string_equal(cfg.sources[0].name, "auth");
-    assert_int_equal(cfg.sources[0].type, VIGIL_SOURCE_FILE);
-    assert_int_equal(cfg.sources[0].npaths, 2);
-    assert_string_equal(cfg.sources[0].paths[1], "/var/log/app/*.log");
-    assert_string_equal(cfg.sources[0].format, "syslog");
-    assert_int_equal(cfg.sources[0].year, 2023);
-    assert_int_equal(cfg.sources[1].type, VIGIL_SOURCE_SYSLOG);
-    assert_string_equal(cfg.sources[1].listen, "127.0.0.1:5514");
-    assert_int_equal(cfg.sources[1].protocol, VIGIL_PROTO_TCP);
-    assert_int_equal(cfg.sources[1].max_message, 8192);
-    assert_int_equal(cfg.sources[2].type, VIGIL_SOURCE_STDIN);
-    assert_string_equal(cfg.sources[2].format, "");
-    vigil_config_free(&cfg);
+    assert_string_equal(vigil_daemon_config_state_dir(cfg.cfg), "/srv/vigil");
+    assert_int_equal(vigil_daemon_config_stats_interval(cfg.cfg), 60);
+    assert_int_equal(cfg.st->archive_events, 1);
+    assert_int_equal(cfg.st->archive_max_age_s, 30 * 86400);
+    assert_int_equal(cfg.st->archive_max_bytes, 10LL * 1024 * 1024 * 1024);
+    assert_int_equal(cfg.in->batch_lines, 500);
+    assert_int_equal(cfg.in->batch_ms, 100);
+    assert_int_equal(cfg.in->poll_ms, 50);
+    assert_int_equal(cfg.in->rescan_s, 5);
+    assert_int_equal(cfg.in->nsources, 3);
+    assert_string_equal(cfg.in->sources[0].name, "auth");
+    assert_int_equal(cfg.in->sources[0].type, VIGIL_SOURCE_FILE);
+    assert_int_equal(cfg.in->sources[0].npaths, 2);
+    assert_string_equal(cfg.in->sources[0].paths[1], "/var/log/app/*.log");
+    assert_string_equal(cfg.in->sources[0].format, "syslog");
+    assert_int_equal(cfg.in->sources[0].year, 2023);
+    assert_int_equal(cfg.in->sources[1].type, VIGIL_SOURCE_SYSLOG);
+    assert_string_equal(cfg.in->sources[1].listen, "127.0.0.1:5514");
+    assert_int_equal(cfg.in->sources[1].protocol, VIGIL_PROTO_TCP);
+    assert_int_equal(cfg.in->sources[1].max_message, 8192);
+    assert_int_equal(cfg.in->sources[2].type, VIGIL_SOURCE_STDIN);
+    assert_string_equal(cfg.in->sources[2].format, "");
+    unload(&cfg);
 }
 
 static void
 test_defaults(void **state)
 {
-    struct vigil_config cfg;
+    struct sections cfg;
     struct vigil_err err = {0};
 
     (void)state;
@@ -83,23 +130,23 @@ test_defaults(void **state)
                           "\":514\"}\n",
                           &cfg, &err),
                      VIGIL_OK);
-    assert_int_equal(cfg.archive_events, 0);
-    assert_int_equal(cfg.archive_max_age_s, 0);
-    assert_int_equal(cfg.stats_interval_s, 300);
-    assert_int_equal(cfg.batch_lines, 1000);
-    assert_int_equal(cfg.batch_ms, 200);
-    assert_int_equal(cfg.sources[0].protocol, VIGIL_PROTO_UDP);
-    assert_int_equal(cfg.sources[0].max_message, 65536);
-    vigil_config_free(&cfg);
+    assert_int_equal(cfg.st->archive_events, 0);
+    assert_int_equal(cfg.st->archive_max_age_s, 0);
+    assert_int_equal(vigil_daemon_config_stats_interval(cfg.cfg), 300);
+    assert_int_equal(cfg.in->batch_lines, 1000);
+    assert_int_equal(cfg.in->batch_ms, 200);
+    assert_int_equal(cfg.in->sources[0].protocol, VIGIL_PROTO_UDP);
+    assert_int_equal(cfg.in->sources[0].max_message, 65536);
+    unload(&cfg);
 
     /* The built-in configuration follows the system logs that exist. */
-    assert_int_equal(vigil_config_default(&cfg, &err), VIGIL_OK);
-    assert_string_equal(cfg.path, "");
-    for (size_t i = 0; i < cfg.nsources; i++)
-        if (cfg.sources[i].type == VIGIL_SOURCE_FILE)
-            for (size_t j = 0; j < cfg.sources[i].npaths; j++)
-                assert_int_equal(access(cfg.sources[i].paths[j], F_OK), 0);
-    vigil_config_free(&cfg);
+    assert_int_equal(load_builtin(&cfg, &err), VIGIL_OK);
+    assert_string_equal(vigil_daemon_config_path(cfg.cfg), "");
+    for (size_t i = 0; i < cfg.in->nsources; i++)
+        if (cfg.in->sources[i].type == VIGIL_SOURCE_FILE)
+            for (size_t j = 0; j < cfg.in->sources[i].npaths; j++)
+                assert_int_equal(access(cfg.in->sources[i].paths[j], F_OK), 0);
+    unload(&cfg);
 }
 
 struct bad {
@@ -113,8 +160,7 @@ test_refusals(void **state)
     static const struct bad cases[] = {
         {"state_dir: /x\nfoo: 1\n",
          "vigil.yml:2: unknown key 'foo' (known: state_dir, stats_interval, "
-         "store, ingest, sources, rules, builtin_rules, "
-         "placeholders)"},
+         "store, rules, builtin_rules, placeholders, ingest, sources)"},
         {"store:\n  archive_events: maybe\n",
          "vigil.yml:2: 'store.archive_events' must be true or false, not "
          "'maybe'"},
@@ -141,8 +187,8 @@ test_refusals(void **state)
          "auditd, access, json, cef, raw)"},
         {"sources:\n  - name: a\n    type: file\n    paths: [/x]\n"
          "    pahts: [/y]\n",
-         "vigil.yml:5: unknown key 'pahts' in source (known: name, type, "
-         "paths, listen, protocol, max_message, format, year)"},
+         "vigil.yml:5: unknown key 'pahts' (known: name, type, paths, listen, "
+         "protocol, max_message, format, year)"},
         {"sources:\n  - {name: a, type: stdin}\n  - {name: a, type: stdin}\n",
          "vigil.yml:3: source name 'a' is used twice"},
         {"sources:\n  - name: a\n    type: file\n    paths: [/x]\n"
@@ -156,7 +202,7 @@ test_refusals(void **state)
         {"- just\n- a list\n",
          "vigil.yml:1: the configuration must be a mapping of keys to values"},
     };
-    struct vigil_config cfg;
+    struct sections cfg;
     struct vigil_err err;
 
     (void)state;
@@ -166,7 +212,7 @@ test_refusals(void **state)
             assert_string_equal(err.msg, cases[i].msg);
         else
             assert_true(strncmp(err.msg, "vigil.yml:", 10) == 0);
-        vigil_config_free(&cfg);
+        unload(&cfg);
     }
 }
 
@@ -189,14 +235,15 @@ test_units(void **state)
 static void
 test_file_errors(void **state)
 {
-    struct vigil_config cfg;
+    struct sections cfg;
     struct vigil_err err = {0};
 
     (void)state;
-    assert_int_equal(vigil_config_load("/nonexistent/vigil.yml", &cfg, &err),
-                     VIGIL_EIO);
+    assert_int_equal(
+        vigil_daemon_config_load(&cfg.cfg, "/nonexistent/vigil.yml", &err),
+        VIGIL_EIO);
     assert_true(strncmp(err.msg, "/nonexistent/vigil.yml: ", 24) == 0);
-    vigil_config_free(&cfg);
+    unload(&cfg);
 }
 
 int

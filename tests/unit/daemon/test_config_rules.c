@@ -6,33 +6,80 @@
 
 #include "core/core.h"
 
-static enum vigil_rc
-load(const char *text, struct vigil_config *cfg, struct vigil_err *err)
+#include "daemon/daemon.h"
+#include "detect/detect.h"
+#include "ingest/ingest.h"
+#include "store/store.h"
+
+/* The sections of a loaded configuration, as the components see them. */
+struct sections {
+    struct vigil_daemon_config *cfg;
+    const struct vigil_store_config *st;
+    const struct vigil_ingest_config *in;
+    const struct vigil_detect_config *dt;
+};
+
+static void
+sections_of(struct sections *s)
 {
+    s->st = vigil_daemon_config_section(s->cfg, "store");
+    s->in = vigil_daemon_config_section(s->cfg, "ingest");
+    s->dt = vigil_daemon_config_section(s->cfg, "detect");
+}
+
+static enum vigil_rc
+load(const char *text, struct sections *s, struct vigil_err *err)
+{
+    enum vigil_rc rc;
+
     vigil_err_clear(err);
-    return vigil_config_load_mem("vigil.yml", text, strlen(text), cfg, err);
+    s->cfg = NULL;
+    rc = vigil_daemon_config_load_mem(&s->cfg, "vigil.yml", text, strlen(text),
+                                      err);
+    if (rc == VIGIL_OK)
+        sections_of(s);
+    return rc;
+}
+
+/* The built-in configuration (no file). */
+static enum vigil_rc
+load_builtin(struct sections *s, struct vigil_err *err)
+{
+    enum vigil_rc rc;
+
+    vigil_err_clear(err);
+    if ((rc = vigil_daemon_config_load(&s->cfg, NULL, err)) == VIGIL_OK)
+        sections_of(s);
+    return rc;
+}
+
+static void
+unload(struct sections *s)
+{
+    vigil_daemon_config_free(s->cfg);
+    s->cfg = NULL;
 }
 
 static void
 test_defaults(void **state)
 {
-    struct vigil_config cfg;
+    struct sections cfg;
     struct vigil_err err = {0};
 
     (void)state;
     assert_int_equal(load("state_dir: /tmp/x\n", &cfg, &err), VIGIL_OK);
-    assert_int_equal(cfg.builtin_rules, 1);
-    assert_int_equal(cfg.nrule_dirs, 0);
-    vigil_config_free(&cfg);
-    assert_int_equal(vigil_config_default(&cfg, &err), VIGIL_OK);
-    assert_int_equal(cfg.builtin_rules, 1);
-    vigil_config_free(&cfg);
+    assert_int_equal(cfg.dt->builtin_rules, 1);
+    assert_int_equal(cfg.dt->nrule_dirs, 0);
+    unload(&cfg);
+    assert_int_equal(load_builtin(&cfg, &err), VIGIL_OK);
+    assert_int_equal(cfg.dt->builtin_rules, 1);
+    unload(&cfg);
 }
 
 static void
 test_keys(void **state)
 {
-    struct vigil_config cfg;
+    struct sections cfg;
     struct vigil_err err = {0};
 
     (void)state;
@@ -41,17 +88,17 @@ test_keys(void **state)
              "builtin_rules: false\n",
              &cfg, &err),
         VIGIL_OK);
-    assert_int_equal(cfg.builtin_rules, 0);
-    assert_int_equal(cfg.nrule_dirs, 2);
-    assert_string_equal(cfg.rule_dirs[0], "/etc/vigil/rules");
-    assert_string_equal(cfg.rule_dirs[1], "/opt/sigma/rules/linux");
-    vigil_config_free(&cfg);
+    assert_int_equal(cfg.dt->builtin_rules, 0);
+    assert_int_equal(cfg.dt->nrule_dirs, 2);
+    assert_string_equal(cfg.dt->rule_dirs[0], "/etc/vigil/rules");
+    assert_string_equal(cfg.dt->rule_dirs[1], "/opt/sigma/rules/linux");
+    unload(&cfg);
 }
 
 static void
 test_placeholders(void **state)
 {
-    struct vigil_config cfg;
+    struct sections cfg;
     struct vigil_err err = {0};
 
     (void)state;
@@ -60,14 +107,14 @@ test_placeholders(void **state)
                           "  Admins_Workstations: ADMIN-PC1\n",
                           &cfg, &err),
                      VIGIL_OK);
-    assert_int_equal(cfg.nplaceholders, 2);
-    assert_string_equal(cfg.placeholders[0].name, "dc_machine_accounts");
-    assert_int_equal(cfg.placeholders[0].nvalues, 2);
-    assert_string_equal(cfg.placeholders[0].values[1], "DC02$");
-    assert_string_equal(cfg.placeholders[1].name, "Admins_Workstations");
-    assert_int_equal(cfg.placeholders[1].nvalues, 1);
-    assert_string_equal(cfg.placeholders[1].values[0], "ADMIN-PC1");
-    vigil_config_free(&cfg);
+    assert_int_equal(cfg.dt->nplaceholders, 2);
+    assert_string_equal(cfg.dt->placeholders[0].name, "dc_machine_accounts");
+    assert_int_equal(cfg.dt->placeholders[0].nvalues, 2);
+    assert_string_equal(cfg.dt->placeholders[0].values[1], "DC02$");
+    assert_string_equal(cfg.dt->placeholders[1].name, "Admins_Workstations");
+    assert_int_equal(cfg.dt->placeholders[1].nvalues, 1);
+    assert_string_equal(cfg.dt->placeholders[1].values[0], "ADMIN-PC1");
+    unload(&cfg);
 }
 
 static void
@@ -83,7 +130,7 @@ test_refusals(void **state)
         {"builtin_rules: maybe\n",
          "vigil.yml:1: 'builtin_rules' must be true or false, not 'maybe'"},
         {"placeholders: [a]\n",
-         "vigil.yml:1: 'placeholders' must be a mapping of keys to values"},
+         "vigil.yml:1: 'placeholders' must be a mapping of names to values"},
         {"placeholders:\n  '%dc%': x\n",
          "vigil.yml:2: placeholder names are written without % signs and "
          "are 1 to 127 characters long"},
@@ -94,18 +141,19 @@ test_refusals(void **state)
         {"placeholders:\n  dc: ''\n",
          "vigil.yml:2: placeholder 'dc' has no values"},
         {"placeholders:\n  dc: [a, [b]]\n",
-         "vigil.yml:2: each value of placeholder 'dc' must be a plain value"},
+         "vigil.yml:2: each value of placeholder 'dc' must be a non-empty "
+         "plain value"},
         {"placeholders:\n  dc: a\n  dc: b\n",
          "vigil.yml:3: duplicate key 'dc'"},
     };
-    struct vigil_config cfg;
+    struct sections cfg;
     struct vigil_err err;
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(load(cases[i].text, &cfg, &err), VIGIL_EPARSE);
         assert_string_equal(err.msg, cases[i].msg);
-        vigil_config_free(&cfg);
+        unload(&cfg);
     }
 }
 

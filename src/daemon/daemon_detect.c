@@ -1,7 +1,7 @@
-/* run_detect.c -- live detection for `vigil run`: builds the Sigma engine
- * from vigil's own pack and the configured rule folders, and hands the
- * ingest pipeline a hook that matches every decoded event and adds the
- * alerts to the batch that carries the event's checkpoint (one
+/* daemon_detect.c -- live detection for the daemon: builds the Sigma engine
+ * from vigil's own pack and the configured rule folders, matches every
+ * event the bus delivers (comp_detect.c subscribes it) and publishes the
+ * alerts into the batch that carries the event's checkpoint (one
  * transaction: a crash neither loses nor repeats an alert).
  *
  * Why not the engine's own adapter (vigil_detect_hook): the daemon must
@@ -18,15 +18,15 @@
  * lock, taken only for building-block events and correlation alerts. */
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "core/core.h"
+#include "daemon_int.h"
 #include "detect/detect.h"
-#include "ingest/ingest.h"
 #include "store/store.h"
 
 #define RD_MAX_SCRATCH  80  /* sources (64) + the tick + margin */
@@ -50,9 +50,8 @@ struct rd_ring_entry {
     char msg[RD_RING_MSG];
 };
 
-struct run_detect {
+struct daemon_detect {
     struct vigil_detect *d;
-    struct vigil_detector det;
     struct vigil_detect_stats st;
     pthread_mutex_t lock; /* the scratch pool */
     struct rd_scratch *idle[RD_MAX_SCRATCH];
@@ -70,8 +69,9 @@ struct run_detect {
 
 /* One hook call. */
 struct rd_call {
-    struct run_detect *rd;
+    struct daemon_detect *rd;
     struct rd_scratch *sc;
+    struct vigil_bus *bus;
     struct vigil_store_batch *batch;
     const char *source;
     const struct vigil_event *ev;
@@ -84,7 +84,7 @@ static void
 on_report(const char *file, int line, const struct vigil_rule_info *info,
           const char *msg, void *arg)
 {
-    struct run_detect *rd = arg;
+    struct daemon_detect *rd = arg;
 
     if (info != NULL)
         return;
@@ -106,7 +106,7 @@ scratch_free(struct rd_scratch *sc)
 }
 
 static struct rd_scratch *
-scratch_get(struct run_detect *rd)
+scratch_get(struct daemon_detect *rd)
 {
     struct rd_scratch *sc = NULL;
     struct vigil_err err = {0};
@@ -134,7 +134,7 @@ scratch_get(struct run_detect *rd)
 }
 
 static void
-scratch_put(struct run_detect *rd, struct rd_scratch *sc)
+scratch_put(struct daemon_detect *rd, struct rd_scratch *sc)
 {
     pthread_mutex_lock(&rd->lock);
     rd->idle[rd->nidle++] = sc;
@@ -225,7 +225,7 @@ put_summary_item(struct vigil_buf *b, int64_t t, const char *msg, size_t len)
 /* Appends ,"correlation.events":[...] -- the group's remembered events
  * (oldest first, at most count - 1 of them) and the completing one. */
 static enum vigil_rc
-put_summary(struct run_detect *rd, struct vigil_buf *b,
+put_summary(struct daemon_detect *rd, struct vigil_buf *b,
             const struct vigil_detect_match *m)
 {
     size_t idx[RD_SUMMARY_MAX], n = 0;
@@ -326,7 +326,7 @@ on_match(const struct vigil_detect_match *m, void *arg)
     a.event_json = sc->ev_json.len ? sc->ev_json.data : "{}";
     a.matched_json = sc->m_json.data;
     a.source = c->source;
-    if ((rc = vigil_store_batch_add_alert(c->batch, &a)) != VIGIL_OK) {
+    if ((rc = vigil_bus_publish_alert(c->bus, &a, c->batch)) != VIGIL_OK) {
         c->rc = rc;
         return 1;
     }
@@ -336,7 +336,7 @@ on_match(const struct vigil_detect_match *m, void *arg)
 
 /* Keeps ev (it fed a correlation) for later correlation summaries. */
 static void
-remember(struct run_detect *rd, struct rd_scratch *sc,
+remember(struct daemon_detect *rd, struct rd_scratch *sc,
          const struct vigil_event *ev)
 {
     const struct vigil_field *f = vigil_event_get(ev, "message");
@@ -364,11 +364,11 @@ remember(struct run_detect *rd, struct rd_scratch *sc,
     pthread_mutex_unlock(&rd->ring_lock);
 }
 
-static enum vigil_rc
-hook_on_event(void *arg, const struct vigil_event *ev, const char *source,
-              struct vigil_store_batch *batch)
+enum vigil_rc
+daemon_detect_event(struct daemon_detect *rd, struct vigil_bus *bus,
+                    const struct vigil_event *ev, const char *source,
+                    struct vigil_store_batch *batch)
 {
-    struct run_detect *rd = arg;
     struct rd_call c;
     size_t found = 0;
     enum vigil_rc rc;
@@ -382,6 +382,7 @@ hook_on_event(void *arg, const struct vigil_event *ev, const char *source,
     }
     memset(&c, 0, sizeof(c));
     c.rd = rd;
+    c.bus = bus;
     c.batch = batch;
     c.source = source;
     c.ev = ev;
@@ -398,20 +399,35 @@ hook_on_event(void *arg, const struct vigil_event *ev, const char *source,
     return rc;
 }
 
+/* The configuration's placeholders as the engine takes them; borrow
+ * cfg's strings, so cfg must outlive the rule load. */
+static size_t
+placeholders_of(const struct vigil_detect_config *cfg,
+                struct vigil_detect_placeholder *ph)
+{
+    for (size_t i = 0; i < cfg->nplaceholders; i++) {
+        ph[i].name = cfg->placeholders[i].name;
+        ph[i].values = (const char *const *)cfg->placeholders[i].values;
+        ph[i].nvalues = cfg->placeholders[i].nvalues;
+    }
+    return cfg->nplaceholders;
+}
+
 enum vigil_rc
-run_detect_new(struct run_detect **out, const struct vigil_config *cfg,
-               const char *state_dir, struct vigil_err *err)
+daemon_detect_new(struct daemon_detect **out,
+                  const struct vigil_detect_config *cfg, const char *state_dir,
+                  struct vigil_err *err)
 {
     struct vigil_detect_opts opts;
-    struct cli_placeholders *ph = NULL;
-    struct run_detect *rd;
+    struct vigil_detect_placeholder *ph = NULL;
+    struct daemon_detect *rd;
     char builtin[PATH_MAX];
     enum vigil_rc rc = VIGIL_OK;
 
     *out = NULL;
     if ((rd = calloc(1, sizeof(*rd))) == NULL ||
         (rd->ring = calloc(RD_RING, sizeof(*rd->ring))) == NULL ||
-        (ph = calloc(1, sizeof(*ph))) == NULL) {
+        (ph = calloc(VIGIL_DETECT_MAX_PLACEHOLDERS, sizeof(*ph))) == NULL) {
         if (rd != NULL)
             free(rd->ring);
         free(rd);
@@ -422,16 +438,14 @@ run_detect_new(struct run_detect **out, const struct vigil_config *cfg,
     memset(&opts, 0, sizeof(opts));
     opts.report = on_report;
     opts.report_arg = rd;
-    /* the configuration's placeholders: limits equal the config's, so
-     * this cannot fill up */
-    cli_placeholders_from_config(ph, cfg);
-    cli_placeholders_apply(ph, &opts);
-    if (cli_cache_dir(state_dir, rd->cache_dir, sizeof(rd->cache_dir)))
+    opts.placeholders = ph;
+    opts.nplaceholders = placeholders_of(cfg, ph);
+    if (vigil_cache_dir(state_dir, rd->cache_dir, sizeof(rd->cache_dir)))
         opts.cache_dir = rd->cache_dir;
     if ((rc = vigil_detect_new(&rd->d, &opts, err)) != VIGIL_OK)
         goto fail;
     if (cfg->builtin_rules) {
-        if (!cli_find_builtin_rules(builtin, sizeof(builtin))) {
+        if (!vigil_detect_find_pack(builtin, sizeof(builtin))) {
             rc = vigil_err_set(err, VIGIL_ENOTFOUND,
                                "vigil's rule pack not found (looked for "
                                "share/vigil/rules beside the binary and "
@@ -449,26 +463,17 @@ run_detect_new(struct run_detect **out, const struct vigil_config *cfg,
     if ((rc = vigil_detect_compile(rd->d, err)) != VIGIL_OK)
         goto fail;
     vigil_detect_get_stats(rd->d, &rd->st);
-    rd->det.ctx = rd;
-    rd->det.on_event = hook_on_event;
-    rd->det.serialize = 0;
     free(ph); /* placeholders are expanded while rules load */
     *out = rd;
     return VIGIL_OK;
 fail:
     free(ph);
-    run_detect_free(rd);
+    daemon_detect_free(rd);
     return rc;
 }
 
-const struct vigil_detector *
-run_detect_hook(struct run_detect *rd)
-{
-    return rd ? &rd->det : NULL;
-}
-
 void
-run_detect_log(const struct run_detect *rd)
+daemon_detect_log(const struct daemon_detect *rd)
 {
     if (rd == NULL)
         return;
@@ -487,8 +492,8 @@ run_detect_log(const struct run_detect *rd)
 }
 
 int
-run_detect_worse(const struct run_detect *nrd, const struct run_detect *ord,
-                 struct vigil_err *err)
+daemon_detect_worse(const struct daemon_detect *nrd,
+                    const struct daemon_detect *ord, struct vigil_err *err)
 {
     if (ord == NULL || nrd->st.refused <= ord->st.refused)
         return 0;
@@ -501,7 +506,8 @@ run_detect_worse(const struct run_detect *nrd, const struct run_detect *ord,
 }
 
 enum vigil_rc
-run_detect_tick(struct run_detect *rd, struct vigil_store *store)
+daemon_detect_tick(struct daemon_detect *rd, struct vigil_bus *bus,
+                   struct vigil_store *store, int final)
 {
     struct vigil_store_batch *b;
     struct rd_call c;
@@ -513,6 +519,7 @@ run_detect_tick(struct run_detect *rd, struct vigil_store *store)
         return VIGIL_OK;
     memset(&c, 0, sizeof(c));
     c.rd = rd;
+    c.bus = bus;
     if ((c.sc = scratch_get(rd)) == NULL)
         return VIGIL_ENOMEM;
     if ((b = vigil_store_batch_new_for(store)) == NULL) {
@@ -521,8 +528,12 @@ run_detect_tick(struct run_detect *rd, struct vigil_store *store)
     }
     c.batch = b;
     c.source = "correlation";
+    /* At the end of the input every window has ended; INT64_MAX / 2 keeps
+     * the engine's window arithmetic clear of overflow. */
     rc = vigil_detect_corr_tick(
-        c.sc->dc, __atomic_load_n(&rd->max_event_ns, __ATOMIC_RELAXED),
+        c.sc->dc,
+        final ? INT64_MAX / 2
+              : __atomic_load_n(&rd->max_event_ns, __ATOMIC_RELAXED),
         on_match, &c);
     scratch_put(rd, c.sc);
     if (rc == VIGIL_OK)
@@ -535,7 +546,7 @@ run_detect_tick(struct run_detect *rd, struct vigil_store *store)
 }
 
 void
-run_detect_free(struct run_detect *rd)
+daemon_detect_free(struct daemon_detect *rd)
 {
     if (rd == NULL)
         return;

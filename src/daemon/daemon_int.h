@@ -1,0 +1,178 @@
+/* daemon_int.h -- private to src/daemon: the component table, the
+ * in-process bus and the configuration object.
+ *
+ * Adding a capability (docs/architecture.md, "Adding a domain"): write
+ * comp_<name>.c with a `const struct vigil_component`, list it in
+ * daemon_components (daemon_main.c), and let it subscribe to the bus. */
+#ifndef VIGIL_DAEMON_INT_H
+#define VIGIL_DAEMON_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "daemon.h"
+#include "store/store.h"
+
+/* ---- the bus (daemon_bus.c) ---- */
+
+/* Events, alerts and findings, delivered synchronously on the thread that
+ * publishes them, with the store batch they belong to: whatever a
+ * subscriber adds to that batch (alerts, incident rows) is committed in
+ * the same transaction as the checkpoint of the line that caused it, so a
+ * crash neither loses nor repeats it. Subscribers run concurrently from
+ * several source threads and must be thread-safe. Subscribing and
+ * unsubscribing happen while no source runs (start and stop). */
+struct vigil_bus;
+
+/* Something a scanner found (a document, a file, an access export) that
+ * deserves an alert; strings borrowed for the call. */
+struct vigil_finding {
+    int64_t time_ns;
+    const char *kind;        /* "disclose.hidden_sheet", "fim.changed" */
+    const char *level;       /* a Sigma level */
+    const char *title;       /* one line for a person */
+    const char *subject;     /* the file, host or account it is about */
+    const char *detail_json; /* a JSON object, or NULL */
+    const char *source;      /* the component that found it */
+};
+
+typedef enum vigil_rc (*vigil_bus_event_fn)(void *arg,
+                                            const struct vigil_event *ev,
+                                            const char *source,
+                                            struct vigil_store_batch *batch);
+typedef void (*vigil_bus_alert_fn)(void *arg, const struct vigil_alert *a,
+                                   struct vigil_store_batch *batch);
+
+#define VIGIL_BUS_MAX_SUBSCRIBERS 16
+
+/* Returns an owned bus (free with vigil_bus_free, after every component
+ * that uses it is freed). */
+enum vigil_rc vigil_bus_new(struct vigil_bus **out, struct vigil_err *err);
+void vigil_bus_free(struct vigil_bus *bus);
+
+/* Subscribes fn(arg) (arg borrowed until unsubscribed); returns a
+ * positive id, or 0 when VIGIL_BUS_MAX_SUBSCRIBERS are there already. */
+int vigil_bus_on_event(struct vigil_bus *bus, vigil_bus_event_fn fn, void *arg);
+int vigil_bus_on_alert(struct vigil_bus *bus, vigil_bus_alert_fn fn, void *arg);
+void vigil_bus_unsubscribe(struct vigil_bus *bus, int id);
+
+/* Hands ev (borrowed) to every event subscriber; returns the first
+ * failure, after every subscriber had its turn. */
+enum vigil_rc vigil_bus_publish_event(struct vigil_bus *bus,
+                                      const struct vigil_event *ev,
+                                      const char *source,
+                                      struct vigil_store_batch *batch);
+/* Adds the alert to batch (the one way alerts are stored) and hands it
+ * to every alert subscriber. */
+enum vigil_rc vigil_bus_publish_alert(struct vigil_bus *bus,
+                                      const struct vigil_alert *a,
+                                      struct vigil_store_batch *batch);
+/* Turns a finding into an alert (rule id = kind) and publishes it. */
+enum vigil_rc vigil_bus_publish_finding(struct vigil_bus *bus,
+                                        const struct vigil_finding *f,
+                                        struct vigil_store_batch *batch);
+/* Counters: events, alerts and findings published since the bus was
+ * made. */
+void vigil_bus_counts(const struct vigil_bus *bus, uint64_t *events,
+                      uint64_t *alerts, uint64_t *findings);
+
+/* ---- components ---- */
+
+/* What the daemon lends a component for its life (all borrowed). */
+struct vigil_daemon_env {
+    struct vigil_store *store;
+    struct vigil_bus *bus;
+    const char *state_dir;
+    int once; /* read to the end and stop (vigil run --once) */
+};
+
+/* One component. Only name and new/free are required. The daemon calls:
+ * new (build from the configuration, open nothing shared yet), start (open
+ * sockets, subscribe, start threads), tick (once a second, on the daemon's
+ * thread), stats (every stats_interval), stop (unsubscribe, join threads,
+ * submit what is pending; the daemon then flushes the store), free.
+ * Components start in table order and stop in reverse, so consumers are
+ * subscribed before producers publish and producers stop first. */
+struct vigil_component {
+    const char *name;
+    const char *what; /* for messages: "rules", "sources" */
+    /* Configuration: the top-level keys it owns (NULL: none), the size of
+     * its section object, the built-in section used without a file, and
+     * how to free a section. */
+    const struct vigil_conf_table *conf;
+    size_t conf_size;
+    enum vigil_rc (*conf_builtin)(void *conf, struct vigil_err *err);
+    void (*conf_fini)(void *conf);
+
+    /* conf is borrowed and outlives the instance. Returns owned *self. */
+    enum vigil_rc (*new)(void **self, const struct vigil_daemon_env *env,
+                         const void *conf, struct vigil_err *err);
+    /* On SIGHUP, with the new instance built and the old one running:
+     * take over what must survive (state), or refuse. VIGIL_OK: swap;
+     * VIGIL_EUNSUPPORTED: keep the old instance running in the new set
+     * (err says why, it is logged); anything else refuses the reload. */
+    enum vigil_rc (*reload)(void *fresh, void *old, struct vigil_err *err);
+    enum vigil_rc (*start)(void *self, struct vigil_err *err);
+    void (*tick)(void *self);
+    void (*stats)(void *self);
+    /* With once: has this component's input ended? NULL: nothing to wait
+     * for. */
+    int (*done)(void *self);
+    void (*stop)(void *self);
+    void (*free)(void *self);
+};
+
+extern const struct vigil_component daemon_comp_store;
+extern const struct vigil_component daemon_comp_detect;
+extern const struct vigil_component daemon_comp_ingest;
+
+/* The table, in start order (daemon_config.c). */
+extern const struct vigil_component *const daemon_components[];
+extern const size_t daemon_ncomponents;
+
+/* ---- configuration (daemon_config.c) ---- */
+
+#define DAEMON_MAX_COMPONENTS 32
+
+struct vigil_daemon_config {
+    char path[4096];      /* the file; "" = built-in */
+    char state_dir[4096]; /* state_dir: "" = vigil_state_dir's rule */
+    int64_t stats_interval_s;
+    void *sections[DAEMON_MAX_COMPONENTS]; /* per component, owned */
+};
+
+/* ---- detection for the daemon (daemon_detect.c) ---- */
+
+struct daemon_detect;
+struct vigil_detect_config;
+
+/* Loads vigil's pack (unless cfg->builtin_rules is 0) and the configured
+ * rule paths, compiles them once (literal databases cached in
+ * state_dir/cache). Refused rules are logged (file:line) and skipped.
+ * cfg and state_dir are borrowed for the call. Returns owned *out. */
+enum vigil_rc daemon_detect_new(struct daemon_detect **out,
+                                const struct vigil_detect_config *cfg,
+                                const char *state_dir, struct vigil_err *err);
+/* Matches ev and publishes an alert per match on bus (adding it to
+ * batch). Thread-safe. */
+enum vigil_rc daemon_detect_event(struct daemon_detect *dd,
+                                  struct vigil_bus *bus,
+                                  const struct vigil_event *ev,
+                                  const char *source,
+                                  struct vigil_store_batch *batch);
+/* Logs the rule counts (message 1161). */
+void daemon_detect_log(const struct daemon_detect *dd);
+/* Does fresh refuse more rules than old? Then err says how many and
+ * which first (file:line). */
+int daemon_detect_worse(const struct daemon_detect *fresh,
+                        const struct daemon_detect *old, struct vigil_err *err);
+/* Closes correlation windows that ended by the newest event time seen
+ * (with final: every open window, at the end of the input) and commits
+ * their alerts in a batch of their own. */
+enum vigil_rc daemon_detect_tick(struct daemon_detect *dd,
+                                 struct vigil_bus *bus,
+                                 struct vigil_store *store, int final);
+void daemon_detect_free(struct daemon_detect *dd);
+
+#endif
