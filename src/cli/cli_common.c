@@ -26,18 +26,6 @@ cli_log_to_stderr(int verbose)
                   verbose ? VIGIL_LOG_DEBUG : VIGIL_LOG_INFO);
 }
 
-int
-cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return 0;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    }
-    return 0;
-}
-
 /* $VIGIL_RULES_DIR, else the installed pack (share/vigil/rules beside the
  * binary's prefix), else the source tree's rules/ ($VIGIL_SOURCE_DIR or
  * the tree this binary was built from), else /usr/share/vigil/rules. */
