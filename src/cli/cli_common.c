@@ -147,6 +147,7 @@ state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
 {
     struct vigil_err err = {0};
     struct vigil_config *cfg;
+    enum vigil_rc rc;
 
     if (state_opt != NULL || cfg_path == NULL) {
         if (vigil_state_dir(state_opt, state, len, &err) == VIGIL_OK)
@@ -162,11 +163,11 @@ state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
         free(cfg);
         return VIGIL_EXIT_CONFIG;
     }
-    snprintf(state, len, "%s", cfg->state_dir);
+    /* Straight from cfg: state may not be both source and destination. */
+    rc = vigil_state_dir(cfg->state_dir, state, len, &err);
     vigil_config_free(cfg);
     free(cfg);
-    if (vigil_state_dir(state[0] ? state : NULL, state, len, &err) !=
-        VIGIL_OK) {
+    if (rc != VIGIL_OK) {
         fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
         return VIGIL_EXIT_CONFIG;
     }
