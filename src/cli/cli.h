@@ -118,7 +118,7 @@ int cli_cache_dir(const char *state_dir, char *dst, size_t len);
  * options. Options and positional arguments may be mixed (also under
  * POSIXLY_CORRECT); the positionals keep their order. Long names must be
  * written in full: no GNU abbreviations, which a new option could make
- * ambiguous under a script. -h/--help is part of every table. Errors
+ * ambiguous under a script. -h/--help is added to every table. Errors
  * read "vigil CMD: unknown option '--x'" or "vigil CMD: option '--rules'
  * needs a value", then the synopsis; the exit code is 64. */
 
@@ -141,11 +141,13 @@ struct cli_cmd {
     const struct cli_opt *opts;
     size_t nopts;
     void (*usage)(FILE *out); /* the whole --help text */
-    int stop_at_arg;          /* the first positional ends the options (the
-                                 dispatcher: the rest belongs to the subcommand) */
+    /* The first positional ends the options (the dispatcher: the rest
+     * belongs to the subcommand). */
+    int stop_at_arg;
 };
 
 #define CLI_OPTS_MAX  32
+#define CLI_NOPTS(a)  (sizeof(a) / sizeof((a)[0]))
 #define CLI_OPTS_END  (-1) /* no more options: see args, nargs */
 #define CLI_OPTS_EXIT (-2) /* --help printed or a refused line: return exit */
 
@@ -168,7 +170,8 @@ struct cli_opts {
 void cli_opts_start(struct cli_opts *o, const struct cli_cmd *cmd, int argc,
                     char **argv);
 /* The id of the next option (its value in o->val), CLI_OPTS_END, or
- * CLI_OPTS_EXIT after printing the help (exit 0) or an error (exit 64). */
+ * CLI_OPTS_EXIT after printing the help to stdout (exit 0) or an error
+ * to stderr (exit 64). */
 int cli_opts_next(struct cli_opts *o);
 /* Prints "Options:" and the table, -h/--help last, wrapped to 79
  * columns: the part of a command's --help that parsing relies on. */

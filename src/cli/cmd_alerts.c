@@ -39,12 +39,13 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *out);
 
 static const struct cli_cmd cmd = {
-    "alerts",
-    "usage: vigil alerts [--state-dir DIR | -c FILE] [--json] [--limit N]\n",
-    opts,
-    sizeof(opts) / sizeof(opts[0]),
-    usage,
-    0};
+    .name = "alerts",
+    .synopsis = "usage: vigil alerts [--state-dir DIR | -c FILE] [--json] "
+                "[--limit N]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
 
 static void
 usage(FILE *out)

@@ -41,12 +41,12 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *out);
 
 static const struct cli_cmd cmd = {
-    "check-release",
-    "usage: vigil check-release [OPTIONS] FILE|DIR...\n",
-    opts,
-    sizeof(opts) / sizeof(opts[0]),
-    usage,
-    0};
+    .name = "check-release",
+    .synopsis = "usage: vigil check-release [OPTIONS] FILE|DIR...\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
 
 static void
 usage(FILE *out)

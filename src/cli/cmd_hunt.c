@@ -143,9 +143,12 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *f);
 
 static const struct cli_cmd cmd = {
-    "hunt", "usage: vigil hunt [OPTIONS] PATH...\n",
-    opts,   sizeof(opts) / sizeof(opts[0]),
-    usage,  0};
+    .name = "hunt",
+    .synopsis = "usage: vigil hunt [OPTIONS] PATH...\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
 
 static void
 usage(FILE *f)

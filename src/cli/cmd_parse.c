@@ -51,13 +51,13 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *f);
 
 static const struct cli_cmd cmd = {
-    "parse",
-    "usage: vigil parse [--format NAME] [--count] [--year N] [-v] "
-    "[FILE...]\n",
-    opts,
-    sizeof(opts) / sizeof(opts[0]),
-    usage,
-    0};
+    .name = "parse",
+    .synopsis = "usage: vigil parse [--format NAME] [--count] [--year N] [-v] "
+                "[FILE...]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
 
 static void
 usage(FILE *f)

@@ -84,9 +84,12 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *f);
 
 static const struct cli_cmd cmd = {
-    "rules", "usage: vigil rules [check|list] [OPTIONS] [DIR|FILE...]\n",
-    opts,    sizeof(opts) / sizeof(opts[0]),
-    usage,   0};
+    .name = "rules",
+    .synopsis = "usage: vigil rules [check|list] [OPTIONS] [DIR|FILE...]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
 
 static void
 usage(FILE *f)

@@ -41,9 +41,12 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *out);
 
 static const struct cli_cmd cmd = {
-    "run", "usage: vigil run [-c FILE] [--state-dir DIR] [--once] [-v]\n",
-    opts,  sizeof(opts) / sizeof(opts[0]),
-    usage, 0};
+    .name = "run",
+    .synopsis = "usage: vigil run [-c FILE] [--state-dir DIR] [--once] [-v]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
 
 static void
 usage(FILE *out)

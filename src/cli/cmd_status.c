@@ -28,13 +28,14 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *out);
 
 static const struct cli_cmd cmd = {
-    "status",
-    "usage: vigil status [--state-dir DIR | -c FILE] [--json]\n"
-    "       vigil status [--state-dir DIR | -c FILE] --events [--grep TEXT]\n",
-    opts,
-    sizeof(opts) / sizeof(opts[0]),
-    usage,
-    0};
+    .name = "status",
+    .synopsis = "usage: vigil status [--state-dir DIR | -c FILE] [--json]\n"
+                "       vigil status [--state-dir DIR | -c FILE] --events "
+                "[--grep TEXT]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
 
 static void
 usage(FILE *out)

@@ -13,9 +13,13 @@ static const struct cli_opt opts[] = {
 
 static void usage(FILE *out);
 
-static const struct cli_cmd cmd = {"version", "usage: vigil version [--json]\n",
-                                   opts,      sizeof(opts) / sizeof(opts[0]),
-                                   usage,     0};
+static const struct cli_cmd cmd = {
+    .name = "version",
+    .synopsis = "usage: vigil version [--json]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
 
 static void
 usage(FILE *out)

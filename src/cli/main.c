@@ -33,9 +33,12 @@ static const struct cli_opt opts[] = {
 static void usage(FILE *out);
 
 static const struct cli_cmd cmd = {
-    NULL,  "usage: vigil COMMAND [OPTIONS] [ARGS]\n",
-    opts,  sizeof(opts) / sizeof(opts[0]),
-    usage, 1};
+    .synopsis = "usage: vigil COMMAND [OPTIONS] [ARGS]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+    .stop_at_arg = 1,
+};
 
 static void
 usage(FILE *out)

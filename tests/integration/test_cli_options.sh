@@ -52,6 +52,8 @@ for c in "${cmds[@]}"; do
         check "$cmd $h prints the usage" 0 $?
         grep -qE "^  -h, --help +this text" "$tmp/out"
         check "$cmd $h lists -h, --help" 0 $?
+        # The generated Options: part wraps within 79 columns.
+        check "$cmd $h fits 79 columns" 0 "$(awk 'length > 79' "$tmp/out" | wc -l)"
     done
     refused "$cmd --no-such-option" \
         "vigil $cmd: unknown option '--no-such-option'" \
