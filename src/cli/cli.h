@@ -5,6 +5,7 @@
 #ifndef VIGIL_CLI_H
 #define VIGIL_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "core/core.h"
@@ -77,7 +78,74 @@ int cli_open_store_readonly(const char *cmd, const char *state_opt,
 
 
 
-/* Is argv[i] "-h" or "--help"? */
-int cli_wants_help(int argc, char **argv);
+/* ---- command-line options (cli_opts.c) ----
+ * Every command declares its options in a table and reads them with
+ * cli_opts_next (getopt_long underneath), so all accept the same forms:
+ * --name=V, --name V, -xV, -x V, bundled flags (-qv) and `--` ending the
+ * options. Options and positional arguments may be mixed (also under
+ * POSIXLY_CORRECT); the positionals keep their order. Long names must be
+ * written in full: no GNU abbreviations, which a new option could make
+ * ambiguous under a script. -h/--help is added to every table. Errors
+ * read "vigil CMD: unknown option '--x'" or "vigil CMD: option '--rules'
+ * needs a value", then the synopsis; the exit code is 64. */
+
+/* One option. */
+struct cli_opt {
+    int id;            /* what cli_opts_next returns for it (>= 0) */
+    const char *name;  /* long name without "--"; every option has one */
+    char letter;       /* short letter, or 0 */
+    const char *value; /* the value's name in --help ("DIR"); NULL: a flag */
+    const char *help;  /* one paragraph, wrapped by cli_opts_help; a '\n'
+                          starts a new line */
+};
+
+/* A command's command line. */
+struct cli_cmd {
+    const char *name;     /* "hunt" (messages say "vigil hunt: "); NULL:
+                             vigil itself */
+    const char *synopsis; /* the "usage: vigil hunt ..." line(s), each
+                             ending in '\n' */
+    const struct cli_opt *opts;
+    size_t nopts;
+    void (*usage)(FILE *out); /* the whole --help text */
+    /* The first positional ends the options (the dispatcher: the rest
+     * belongs to the subcommand). */
+    int stop_at_arg;
+};
+
+#define CLI_OPTS_MAX  32
+#define CLI_NOPTS(a)  (sizeof(a) / sizeof((a)[0]))
+#define CLI_OPTS_END  (-1) /* no more options: see args, nargs */
+#define CLI_OPTS_EXIT (-2) /* --help printed or a refused line: return exit */
+
+/* Parser state for one command line; on the caller's stack. */
+struct cli_opts {
+    const struct cli_cmd *cmd; /* borrowed */
+    int argc;
+    char **argv;     /* borrowed; reordered in place */
+    const char *val; /* the value of the option just returned, or NULL */
+    char **args;     /* after CLI_OPTS_END: the positional arguments, */
+    int nargs;       /* (in argv) in the order given */
+    int exit;        /* after CLI_OPTS_EXIT: the command's exit code */
+    struct option lo[CLI_OPTS_MAX + 2]; /* getopt_long's table */
+    char shorts[3 * CLI_OPTS_MAX + 8];
+};
+
+/* Starts reading argv (argv[0] is the command's name) against cmd (both
+ * borrowed; they must outlive o). Resets getopt's global state, so
+ * commands may be parsed one after another in one process. */
+void cli_opts_start(struct cli_opts *o, const struct cli_cmd *cmd, int argc,
+                    char **argv);
+/* The id of the next option (its value in o->val), CLI_OPTS_END, or
+ * CLI_OPTS_EXIT after printing the help to stdout (exit 0) or an error
+ * to stderr (exit 64). */
+int cli_opts_next(struct cli_opts *o);
+/* Prints "Options:" and the table, -h/--help last, wrapped to 79
+ * columns: the part of a command's --help that parsing relies on. */
+void cli_opts_help(FILE *out, const struct cli_cmd *cmd);
+/* Prints "vigil CMD: MESSAGE", the synopsis and where the help is, for
+ * a value the command refuses; returns VIGIL_EXIT_USAGE. */
+int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

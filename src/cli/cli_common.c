@@ -27,18 +27,6 @@ cli_log_to_stderr(int verbose)
                   verbose ? VIGIL_LOG_DEBUG : VIGIL_LOG_INFO);
 }
 
-int
-cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return 0;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static int
 placeholder_add(struct cli_placeholders *p, const char *name, size_t nl,
                 const char *value)
@@ -119,6 +107,8 @@ state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
 {
     struct vigil_err err = {0};
     struct vigil_daemon_config *cfg = NULL;
+    const char *configured;
+    enum vigil_rc rc;
 
     if (state_opt != NULL || cfg_path == NULL) {
         if (vigil_state_dir(state_opt, state, len, &err) == VIGIL_OK)
@@ -130,10 +120,11 @@ state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
         fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
         return VIGIL_EXIT_CONFIG;
     }
-    snprintf(state, len, "%s", vigil_daemon_config_state_dir(cfg));
+    /* Straight from cfg: state may not be both source and destination. */
+    configured = vigil_daemon_config_state_dir(cfg);
+    rc = vigil_state_dir(configured[0] ? configured : NULL, state, len, &err);
     vigil_daemon_config_free(cfg);
-    if (vigil_state_dir(state[0] ? state : NULL, state, len, &err) !=
-        VIGIL_OK) {
+    if (rc != VIGIL_OK) {
         fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
         return VIGIL_EXIT_CONFIG;
     }
@@ -171,4 +162,3 @@ cli_open_store_readonly(const char *cmd, const char *state_opt,
     fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
     return VIGIL_EXIT_IOERR;
 }
-

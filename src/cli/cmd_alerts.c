@@ -15,39 +15,50 @@
 #define ALERTS_DEFAULT_LIMIT 50
 #define ALERTS_KEYS_WIDTH    100
 
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+enum { OPT_STATE_DIR, OPT_CONFIG, OPT_JSON, OPT_LIMIT };
+
+static const struct cli_opt opts[] = {
+    {OPT_STATE_DIR, "state-dir", 0, "DIR",
+     "the daemon's state directory (default: as for `vigil run`: "
+     "$VIGIL_STATE_DIR, /var/lib/vigil for root, else "
+     "~/.local/state/vigil)."},
+    {OPT_CONFIG, "config", 'c', "FILE",
+     "take the state directory from this configuration."},
+    {OPT_JSON, "json", 0, NULL,
+     "one JSON object per line: time, rule_id, title, level, tags, source, "
+     "matched (the fields that matched; for correlations also "
+     "correlation.count, correlation.group and correlation.events) and "
+     "event (the whole event)."},
+    {OPT_LIMIT, "limit", 'n', "N",
+     "at most N alerts (default " STR(ALERTS_DEFAULT_LIMIT) "; 0: all)."},
+};
+
+static void usage(FILE *out);
+
+static const struct cli_cmd cmd = {
+    .name = "alerts",
+    .synopsis = "usage: vigil alerts [--state-dir DIR | -c FILE] [--json] "
+                "[--limit N]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
+
 static void
 usage(FILE *out)
 {
     fprintf(out,
-            "usage: vigil alerts [--state-dir DIR | -c FILE] [--json] "
-            "[--limit N]\n"
-            "\n"
+            "%s\n"
             "Prints the alerts `vigil run` stored, newest first (by the time "
-            "of the event\nthat raised them).\n"
-            "\n"
-            "Options:\n"
-            "  --state-dir DIR   the daemon's state directory (default: as "
-            "for `vigil run`:\n"
-            "                    $VIGIL_STATE_DIR, /var/lib/vigil for root, "
-            "else\n"
-            "                    ~/.local/state/vigil).\n"
-            "  -c, --config FILE take the state directory from this "
-            "configuration.\n"
-            "  --json            one JSON object per line: time, rule_id, "
-            "title, level,\n"
-            "                    tags, source, matched (the fields that "
-            "matched; for\n"
-            "                    correlations also correlation.count, "
-            "correlation.group\n"
-            "                    and correlation.events) and event (the "
-            "whole event).\n"
-            "  -n, --limit N     at most N alerts (default %d; 0: all).\n"
-            "  -h, --help        this text.\n"
-            "\n"
-            "Exit codes: 0 printed (also when there is no alert), 64 bad "
-            "command line,\n66 no store in the state directory, 74 store "
-            "error.\n",
-            ALERTS_DEFAULT_LIMIT);
+            "of the event\nthat raised them).\n\n",
+            cmd.synopsis);
+    cli_opts_help(out, &cmd);
+    fprintf(out, "\nExit codes: 0 printed (also when there is no alert), 64 "
+                 "bad command line,\n66 no store in the state directory, 74 "
+                 "store error.\n");
 }
 
 struct print_ctx {
@@ -169,42 +180,32 @@ cmd_alerts(int argc, char **argv)
     char db[4200];
     struct vigil_store *store = NULL;
     struct vigil_err err = {0};
-    int ret = VIGIL_EXIT_OK;
+    int ret = VIGIL_EXIT_OK, c;
+    struct cli_opts o;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *num = NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return VIGIL_EXIT_OK;
-        } else if (strcmp(a, "--json") == 0) {
+    cli_opts_start(&o, &cmd, argc, argv);
+    while ((c = cli_opts_next(&o)) >= 0) {
+        switch (c) {
+        case OPT_JSON:
             pc.json = 1;
-        } else if (strcmp(a, "--state-dir") == 0 && i + 1 < argc) {
-            state_opt = argv[++i];
-        } else if (strncmp(a, "--state-dir=", 12) == 0) {
-            state_opt = a + 12;
-        } else if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) &&
-                   i + 1 < argc) {
-            cfg_path = argv[++i];
-        } else if ((strcmp(a, "-n") == 0 || strcmp(a, "--limit") == 0) &&
-                   i + 1 < argc) {
-            num = argv[++i];
-        } else if (strncmp(a, "--limit=", 8) == 0) {
-            num = a + 8;
-        } else {
-            fprintf(stderr, "vigil alerts: unknown or incomplete option '%s'\n",
-                    a);
-            usage(stderr);
-            return VIGIL_EXIT_USAGE;
-        }
-        if (num != NULL &&
-            (!vigil_parse_i64(num, strlen(num), &limit) || limit < 0)) {
-            fprintf(stderr,
-                    "vigil alerts: --limit wants a number >= 0, not '%s'\n",
-                    num);
-            return VIGIL_EXIT_USAGE;
+            break;
+        case OPT_STATE_DIR:
+            state_opt = o.val;
+            break;
+        case OPT_CONFIG:
+            cfg_path = o.val;
+            break;
+        case OPT_LIMIT:
+            if (!vigil_parse_i64(o.val, strlen(o.val), &limit) || limit < 0)
+                return cli_usage_error(
+                    &cmd, "--limit wants a number >= 0, not '%s'", o.val);
+            break;
         }
     }
+    if (c == CLI_OPTS_EXIT)
+        return o.exit;
+    if (o.nargs > 0)
+        return cli_usage_error(&cmd, "unexpected argument '%s'", o.args[0]);
     cli_log_to_stderr(0);
     ret = cli_open_store_readonly("alerts", state_opt, cfg_path, &store, db,
                                   sizeof(db));

@@ -4,7 +4,6 @@
  * checks that too. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,32 +15,54 @@
 
 #define MAX_FILES 100000
 
+enum {
+    OPT_JSON,
+    OPT_HTML,
+    OPT_MAX_RECORDS,
+    OPT_PATTERN,
+    OPT_HEADER,
+    OPT_CLEAN
+};
+
+static const struct cli_opt opts[] = {
+    {OPT_JSON, "json", 0, NULL, "one JSON object per file (JSON lines)"},
+    {OPT_HTML, "html", 0, "FILE", "also write a self-contained HTML report"},
+    {OPT_MAX_RECORDS, "max-records", 0, "N",
+     "people's records allowed per file (default 50)"},
+    {OPT_PATTERN, "pattern", 0, "REGEX",
+     "an organisation's own personal-data pattern (repeatable)"},
+    {OPT_HEADER, "header", 0, "WORD",
+     "an extra header word for people's data (repeatable)"},
+    {OPT_CLEAN, "clean", 0, "OUT",
+     "write a copy without hidden content to OUT (a file for one input, a "
+     "folder for several) and check the copy"},
+};
+
+static void usage(FILE *out);
+
+static const struct cli_cmd cmd = {
+    .name = "check-release",
+    .synopsis = "usage: vigil check-release [OPTIONS] FILE|DIR...\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
+
 static void
 usage(FILE *out)
 {
     fprintf(out,
-            "usage: vigil check-release [OPTIONS] FILE|DIR...\n\n"
+            "%s\n"
             "Checks documents before publication (XLSX/XLSM, DOCX, PPTX, "
             "ODS/ODT/ODP,\nCSV/TSV, text, PDF, ZIP) for hidden sheets, rows "
             "and columns, pivot\ncaches, comments, tracked changes, "
             "metadata, embedded files and personal\ndata. Folders are "
-            "checked recursively.\n\n"
-            "Options:\n"
-            "  --json             one JSON object per file (JSON lines)\n"
-            "  --html FILE        also write a self-contained HTML report\n"
-            "  --max-records N    people's records allowed per file "
-            "(default 50)\n"
-            "  --pattern REGEX    an organisation's own personal-data "
-            "pattern (repeatable)\n"
-            "  --header WORD      an extra header word for people's data "
-            "(repeatable)\n"
-            "  --clean OUT        write a copy without hidden content to OUT "
-            "(a file for\n"
-            "                     one input, a folder for several) and "
-            "check the copy\n"
-            "  -h, --help         this help\n\n"
-            "Exit status: 0 all PASS, 1 some REVIEW, 2 some BLOCK, 64 usage, "
-            "66 missing\ninput, 70 internal error, 74 output error.\n");
+            "checked recursively.\n\n",
+            cmd.synopsis);
+    cli_opts_help(out, &cmd);
+    fprintf(out, "\nExit status: 0 all PASS, 1 some REVIEW, 2 some BLOCK, 64 "
+                 "usage, 66 missing\ninput, 70 internal error, 74 output "
+                 "error.\n");
 }
 
 struct opts {
@@ -198,17 +219,8 @@ out:
 int
 cmd_check_release(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"html", required_argument, NULL, 'H'},
-        {"max-records", required_argument, NULL, 'm'},
-        {"clean", required_argument, NULL, 'c'},
-        {"pattern", required_argument, NULL, 'p'},
-        {"header", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct opts o;
+    struct cli_opts co;
     struct files f = {0};
     const char *pats[64], *hdrs[64];
     size_t npats = 0, nhdrs = 0;
@@ -220,61 +232,52 @@ cmd_check_release(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     vigil_disclose_policy_default(&o.pol);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    cli_opts_start(&co, &cmd, argc, argv);
+    while ((c = cli_opts_next(&co)) >= 0) {
         switch (c) {
-        case 'j':
+        case OPT_JSON:
             o.json = 1;
             break;
-        case 'H':
-            o.html = optarg;
+        case OPT_HTML:
+            o.html = co.val;
             break;
-        case 'c':
-            o.clean = optarg;
+        case OPT_CLEAN:
+            o.clean = co.val;
             break;
-        case 'm': {
+        case OPT_MAX_RECORDS: {
             int64_t v;
-            if (!vigil_parse_i64(optarg, strlen(optarg), &v) || v < 0) {
-                fprintf(stderr, "vigil check-release: --max-records wants a "
-                                "number\n");
-                return VIGIL_EXIT_USAGE;
-            }
+            if (!vigil_parse_i64(co.val, strlen(co.val), &v) || v < 0)
+                return cli_usage_error(&cmd, "--max-records wants a number");
             o.pol.max_records = (size_t)v;
             break;
         }
-        case 'p':
+        case OPT_PATTERN:
             if (npats < 64)
-                pats[npats++] = optarg;
+                pats[npats++] = co.val;
             break;
-        case 'w':
+        case OPT_HEADER:
             if (nhdrs < 64)
-                hdrs[nhdrs++] = optarg;
+                hdrs[nhdrs++] = co.val;
             break;
-        case 'h':
-            usage(stdout);
-            return VIGIL_EXIT_OK;
-        default:
-            usage(stderr);
-            return VIGIL_EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
-        usage(stderr);
-        return VIGIL_EXIT_USAGE;
-    }
+    if (c == CLI_OPTS_EXIT)
+        return co.exit;
+    if (co.nargs == 0)
+        return cli_usage_error(&cmd, "no FILE or DIR given");
     cli_log_to_stderr(0);
-    for (int i = optind; i < argc; i++) {
+    for (int i = 0; i < co.nargs; i++) {
         struct stat st;
-        if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "vigil check-release: %s: %s\n", argv[i],
+        if (stat(co.args[i], &st) != 0) {
+            fprintf(stderr, "vigil check-release: %s: %s\n", co.args[i],
                     strerror(errno));
             missing = 1;
             continue;
         }
         if (S_ISDIR(st.st_mode))
-            walk(&f, argv[i], 0);
+            walk(&f, co.args[i], 0);
         else
-            push(&f, argv[i]);
+            push(&f, co.args[i]);
     }
     if (o.clean) {
         struct stat st;

@@ -85,69 +85,98 @@ struct hunt_worker {
     struct vigil_err err;
 };
 
+enum {
+    OPT_RULES,
+    OPT_NO_BUILTIN,
+    OPT_RULE,
+    OPT_MIN_LEVEL,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_JSON,
+    OPT_CSV,
+    OPT_JOBS,
+    OPT_YEAR,
+    OPT_STATE_DIR,
+    OPT_NO_CACHE,
+    OPT_PLACEHOLDER,
+    OPT_QUIET,
+    OPT_VERBOSE
+};
+
+static const struct cli_opt opts[] = {
+    {OPT_RULES, "rules", 'r', "DIR",
+     "load Sigma rules from DIR (file or folder, recursive); repeatable"},
+    {OPT_NO_BUILTIN, "no-builtin", 0, NULL,
+     "do not load vigil's own rule pack"},
+    {OPT_RULE, "rule", 0, "ID",
+     "only report the rule with this id or title; repeatable"},
+    {OPT_MIN_LEVEL, "min-level", 'l', "L",
+     "only rules of level L or above: informational, low, medium, high, "
+     "critical (default: low)"},
+    {OPT_SINCE, "since", 0, "T",
+     "only events at or after T (RFC 3339, e.g. 2024-03-01 or "
+     "2024-03-01T10:00:00Z)"},
+    {OPT_UNTIL, "until", 0, "T",
+     "only events before T; events without a time are dropped when --since "
+     "or --until is given"},
+    {OPT_JSON, "json", 0, NULL,
+     "one JSON object per match (rule, matched fields, event, file); the "
+     "summary goes to stderr"},
+    {OPT_CSV, "csv", 0, NULL,
+     "CSV with a header line; the summary goes to stderr"},
+    {OPT_JOBS, "jobs", 'j', "N",
+     "worker threads (default: one per online core)"},
+    {OPT_YEAR, "year", 0, "N", "year for syslog stamps that have none"},
+    {OPT_STATE_DIR, "state-dir", 0, "DIR",
+     "where compiled rules are cached (DIR/cache; default: the state "
+     "directory, see vigil(1))"},
+    {OPT_NO_CACHE, "no-cache", 0, NULL,
+     "compile the rules without reading or writing the cache"},
+    {OPT_PLACEHOLDER, "placeholder", 0, "NAME=VALUE",
+     "a value for %NAME% in rules using |expand (repeatable)"},
+    {OPT_QUIET, "quiet", 'q', NULL,
+     "no per-match output and no progress line; only the summary"},
+    {OPT_VERBOSE, "verbose", 'v', NULL,
+     "report each file's detected format and rule load warnings"},
+};
+
+static void usage(FILE *f);
+
+static const struct cli_cmd cmd = {
+    .name = "hunt",
+    .synopsis = "usage: vigil hunt [OPTIONS] PATH...\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
+
 static void
 usage(FILE *f)
 {
-    fprintf(
-        f, "usage: vigil hunt [OPTIONS] PATH...\n\n"
-           "Runs Sigma rules over log files and Windows EVTX files and prints "
-           "every match.\nFolders are searched recursively (hidden entries and "
-           "symbolic links inside\nfolders are skipped). Each file's format is "
-           "detected: EVTX by its signature,\nelse from its first lines "
-           "(syslog/auth, auditd, web access, JSON lines, CEF);\nbinary files "
-           "that are not EVTX are skipped.\n\n"
-           "Rules: vigil's own pack (Linux servers, web access logs) is always "
-           "loaded\nunless --no-builtin; add SigmaHQ or other rule folders "
-           "with --rules.\n\n"
-           "Options:\n"
-           "  -r, --rules DIR     load Sigma rules from DIR (file or folder, "
-           "recursive);\n"
-           "                      repeatable\n"
-           "      --no-builtin    do not load vigil's own rule pack\n"
-           "      --rule ID       only report the rule with this id or title; "
-           "repeatable\n"
-           "  -l, --min-level L   only rules of level L or above: "
-           "informational, low,\n"
-           "                      medium, high, critical (default: low)\n"
-           "      --since T       only events at or after T (RFC 3339, e.g. "
-           "2024-03-01 or\n"
-           "                      2024-03-01T10:00:00Z)\n"
-           "      --until T       only events before T; events without a time "
-           "are dropped\n"
-           "                      when --since or --until is given\n"
-           "      --json          one JSON object per match (rule, matched "
-           "fields, event,\n"
-           "                      file); the summary goes to stderr\n"
-           "      --csv           CSV with a header line; the summary goes to "
-           "stderr\n"
-           "  -j, --jobs N        worker threads (default: one per online "
-           "core)\n"
-           "      --year N        year for syslog stamps that have none\n"
-           "      --state-dir DIR where compiled rules are cached (DIR/cache; "
-           "default:\n"
-           "                      the state directory, see vigil(1))\n"
-           "      --no-cache      compile the rules without reading or "
-           "writing the cache\n"
-           "      --placeholder NAME=VALUE\n"
-           "                      a value for %%NAME%% in rules using |expand "
-           "(repeatable)\n"
-           "  -q, --quiet         no per-match output and no progress line; "
-           "only the\n"
-           "                      summary\n"
-           "  -v, --verbose       report each file's detected format and rule "
-           "load\n"
-           "                      warnings\n"
-           "  -h, --help          this text\n\n"
-           "Output: a table (time, level, rule title, host, key fields, file) "
-           "sorted by\nevent time then file, then a summary of matches by "
-           "level and by ATT&CK tactic.\nA progress line is drawn on stderr "
-           "when stderr is a terminal.\n\n"
-           "Exit status: 0 no rule fired; 1 at least one rule fired; 64 bad "
-           "command line;\n65 some input file could not be read or decoded "
-           "at all (matches in the\nother files are still printed); 66 a "
-           "PATH or --rules folder does not exist;\n70 internal error; 74 "
-           "output error; 78 the rules could not be loaded.\n"
-           "See docs/hunt.md and docs/man/vigil-hunt.1.md.\n");
+    fprintf(f,
+            "%s\n"
+            "Runs Sigma rules over log files and Windows EVTX files and prints "
+            "every match.\nFolders are searched recursively (hidden entries "
+            "and symbolic links inside\nfolders are skipped). Each file's "
+            "format is detected: EVTX by its signature,\nelse from its first "
+            "lines (syslog/auth, auditd, web access, JSON lines, CEF);\n"
+            "binary files that are not EVTX are skipped.\n\n"
+            "Rules: vigil's own pack (Linux servers, web access logs) is "
+            "always loaded\nunless --no-builtin; add SigmaHQ or other rule "
+            "folders with --rules.\n\n",
+            cmd.synopsis);
+    cli_opts_help(f, &cmd);
+    fprintf(f,
+            "\nOutput: a table (time, level, rule title, host, key fields, "
+            "file) sorted by\nevent time then file, then a summary of matches "
+            "by level and by ATT&CK tactic.\nA progress line is drawn on "
+            "stderr when stderr is a terminal.\n\n"
+            "Exit status: 0 no rule fired; 1 at least one rule fired; 64 bad "
+            "command line;\n65 some input file could not be read or decoded "
+            "at all (matches in the\nother files are still printed); 66 a "
+            "PATH or --rules folder does not exist;\n70 internal error; 74 "
+            "output error; 78 the rules could not be loaded.\n"
+            "See docs/hunt.md and docs/man/vigil-hunt.1.md.\n");
 }
 
 /* ---- per-event work ---- */
@@ -573,126 +602,92 @@ cmd_hunt(int argc, char **argv)
     struct hunt_totals tot;
     struct hunt_engine_opts eo;
     struct vigil_err err = {0};
-    int ret = VIGIL_EXIT_SOFTWARE, show_progress, i, np = 1;
+    int ret = VIGIL_EXIT_SOFTWARE, show_progress, np, c;
+    struct cli_opts o;
     size_t started = 0;
     double t0;
 
     memset(&run, 0, sizeof(run));
     memset(&tot, 0, sizeof(tot));
-    if (cli_wants_help(argc, argv)) {
-        usage(stdout);
-        return VIGIL_EXIT_OK;
-    }
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    cli_opts_start(&o, &cmd, argc, argv);
+    while ((c = cli_opts_next(&o)) >= 0) {
+        const char *v = o.val;
+        int64_t t;
+        char why[256];
 
-        /* Options may follow paths; paths are gathered at the front of
-         * argv (np <= i, so nothing unread is overwritten). */
-        if (a[0] != '-' || strcmp(a, "-") == 0) {
-            argv[np++] = argv[i];
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            for (i++; i < argc; i++)
-                argv[np++] = argv[i];
-            break;
-        }
-        if (strcmp(a, "--no-builtin") == 0) {
+        switch (c) {
+        case OPT_NO_BUILTIN:
             no_builtin = 1;
-            continue;
-        }
-        if (strcmp(a, "--no-cache") == 0) {
+            break;
+        case OPT_NO_CACHE:
             no_cache = 1;
-            continue;
-        }
-        if (strcmp(a, "--json") == 0) {
+            break;
+        case OPT_JSON:
             fmt = HUNT_OUT_JSON;
-            continue;
-        }
-        if (strcmp(a, "--csv") == 0) {
+            break;
+        case OPT_CSV:
             fmt = HUNT_OUT_CSV;
-            continue;
-        }
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            break;
+        case OPT_QUIET:
             run.quiet = 1;
-            continue;
-        }
-        if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            break;
+        case OPT_VERBOSE:
             verbose = 1;
-            continue;
-        }
-        if (v == NULL) {
-            fprintf(stderr, "vigil hunt: %s needs a value or is unknown\n", a);
-            usage(stderr);
-            return VIGIL_EXIT_USAGE;
-        }
-        i++;
-        if (strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0) {
-            if (ndirs == MAX_RULE_ARGS) {
-                fprintf(stderr, "vigil hunt: at most %d --rules\n",
-                        MAX_RULE_ARGS);
-                return VIGIL_EXIT_USAGE;
-            }
+            break;
+        case OPT_RULES:
+            if (ndirs == MAX_RULE_ARGS)
+                return cli_usage_error(&cmd, "at most %d --rules",
+                                       MAX_RULE_ARGS);
             rule_dirs[ndirs++] = v;
-        } else if (strcmp(a, "--rule") == 0) {
-            if (nids == MAX_ID_ARGS) {
-                fprintf(stderr, "vigil hunt: at most %d --rule\n", MAX_ID_ARGS);
-                return VIGIL_EXIT_USAGE;
-            }
+            break;
+        case OPT_RULE:
+            if (nids == MAX_ID_ARGS)
+                return cli_usage_error(&cmd, "at most %d --rule", MAX_ID_ARGS);
             ids[nids++] = v;
-        } else if (strcmp(a, "-l") == 0 || strcmp(a, "--min-level") == 0) {
+            break;
+        case OPT_MIN_LEVEL:
             min_level = hunt_level_parse(v);
-            if (min_level < 0) {
-                fprintf(stderr,
-                        "vigil hunt: unknown level '%s' (informational"
-                        ", low, medium, high, critical)\n",
-                        v);
-                return VIGIL_EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0) {
-            int64_t t;
-
-            if (!parse_time_arg(v, &t)) {
-                fprintf(stderr,
-                        "vigil hunt: %s '%s': not a time (use 2024-03-01 or "
-                        "2024-03-01T10:00:00Z)\n",
-                        a, v);
-                return VIGIL_EXIT_USAGE;
-            }
-            if (a[2] == 's')
+            if (min_level < 0)
+                return cli_usage_error(&cmd,
+                                       "unknown level '%s' (informational, "
+                                       "low, medium, high, critical)",
+                                       v);
+            break;
+        case OPT_SINCE:
+        case OPT_UNTIL:
+            if (!parse_time_arg(v, &t))
+                return cli_usage_error(&cmd,
+                                       "--%s '%s': not a time (use "
+                                       "2024-03-01 or 2024-03-01T10:00:00Z)",
+                                       c == OPT_SINCE ? "since" : "until", v);
+            if (c == OPT_SINCE)
                 run.since = t ? t : 1;
             else
                 run.until = t ? t : 1;
-        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-            if (!parse_uint(v, 1, MAX_JOBS, &jobs)) {
-                fprintf(stderr, "vigil hunt: --jobs wants 1..%d\n", MAX_JOBS);
-                return VIGIL_EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--state-dir") == 0) {
+            break;
+        case OPT_JOBS:
+            if (!parse_uint(v, 1, MAX_JOBS, &jobs))
+                return cli_usage_error(&cmd, "--jobs wants 1..%d", MAX_JOBS);
+            break;
+        case OPT_STATE_DIR:
             state_opt = v;
-        } else if (strcmp(a, "--placeholder") == 0) {
-            char why[256];
-            if (!cli_placeholder_arg(&ph, v, why, sizeof(why))) {
-                fprintf(stderr, "vigil hunt: --placeholder %s\n", why);
-                return VIGIL_EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--year") == 0) {
-            if (!parse_uint(v, 1970, 9999, &year)) {
-                fprintf(stderr, "vigil hunt: --year wants 1970..9999\n");
-                return VIGIL_EXIT_USAGE;
-            }
-        } else {
-            fprintf(stderr, "vigil hunt: unknown option '%s'\n", a);
-            usage(stderr);
-            return VIGIL_EXIT_USAGE;
+            break;
+        case OPT_PLACEHOLDER:
+            if (!cli_placeholder_arg(&ph, v, why, sizeof(why)))
+                return cli_usage_error(&cmd, "--placeholder %s", why);
+            break;
+        case OPT_YEAR:
+            if (!parse_uint(v, 1970, 9999, &year))
+                return cli_usage_error(&cmd, "--year wants 1970..9999");
+            break;
         }
     }
-    if (np == 1) {
-        fprintf(stderr, "vigil hunt: no PATH given\n");
-        usage(stderr);
-        return VIGIL_EXIT_USAGE;
-    }
+    if (c == CLI_OPTS_EXIT)
+        return o.exit;
+    /* The paths, gathered at the front of argv. */
+    np = 1 + o.nargs;
+    if (np == 1)
+        return cli_usage_error(&cmd, "no PATH given");
     cli_log_to_stderr(verbose);
     run.verbose = verbose;
     run.popts.default_year = (int)year;

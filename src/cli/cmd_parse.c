@@ -34,28 +34,45 @@ struct parse_run {
     int out_err;
 };
 
+enum { OPT_FORMAT, OPT_COUNT, OPT_YEAR, OPT_VERBOSE };
+
+static const struct cli_opt opts[] = {
+    {OPT_FORMAT, "format", 'f', "NAME",
+     "decode every file as NAME (see below)"},
+    {OPT_COUNT, "count", 'c', NULL,
+     "decode without printing; print the counts"},
+    {OPT_YEAR, "year", 'y', "N",
+     "year for syslog stamps that have none (default: the current year, "
+     "or last year for dates ahead of now)"},
+    {OPT_VERBOSE, "verbose", 'v', NULL,
+     "report the detected format of each file"},
+};
+
+static void usage(FILE *f);
+
+static const struct cli_cmd cmd = {
+    .name = "parse",
+    .synopsis = "usage: vigil parse [--format NAME] [--count] [--year N] [-v] "
+                "[FILE...]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
+
 static void
 usage(FILE *f)
 {
     const char *const *n = vigil_decoder_names();
 
     fprintf(f,
-            "usage: vigil parse [--format NAME] [--count] [--year N] [-v] "
-            "[FILE...]\n\n"
+            "%s\n"
             "Decodes log files and prints each event as one JSON line on "
             "stdout.\nFILE '-' (or no FILE) reads standard input. The format "
             "of each file is\ndetected from its first lines (EVTX files by "
-            "their signature) unless\n--format names it.\n\n"
-            "Options:\n"
-            "  -f, --format NAME  decode every file as NAME (see below)\n"
-            "  -c, --count        decode without printing; print the counts\n"
-            "  -y, --year N       year for syslog stamps that have none "
-            "(default: the\n"
-            "                     current year, or last year for dates "
-            "ahead of now)\n"
-            "  -v, --verbose      report the detected format of each file\n"
-            "  -h, --help         this text\n\n"
-            "Formats:");
+            "their signature) unless\n--format names it.\n\n",
+            cmd.synopsis);
+    cli_opts_help(f, &cmd);
+    fprintf(f, "\nFormats:");
     for (; *n; n++)
         fprintf(f, " %s", *n);
     fprintf(f, "\n\nAt the end, \"N events, M failed\" goes to stderr (to "
@@ -268,83 +285,47 @@ parse_path(struct parse_run *r, const char *path, char *buf)
     return rc;
 }
 
-static int
-arg_value(int argc, char **argv, int *i, const char *lng, const char *shrt,
-          const char **val)
-{
-    size_t n = strlen(lng);
-
-    if (strcmp(argv[*i], lng) == 0 || (shrt && strcmp(argv[*i], shrt) == 0)) {
-        if (*i + 1 >= argc)
-            return -1;
-        *val = argv[++*i];
-        return 1;
-    }
-    if (strncmp(argv[*i], lng, n) == 0 && argv[*i][n] == '=') {
-        *val = argv[*i] + n + 1;
-        return 1;
-    }
-    return 0;
-}
-
 int
 cmd_parse(int argc, char **argv)
 {
+    static const char *stdin_only[] = {"-"};
     struct parse_run r;
-    const char **files = NULL;
-    const char *val;
+    struct cli_opts o;
+    const char **files = stdin_only;
     char *buf = NULL;
-    int nfiles = 0, exit_code = VIGIL_EXIT_OK, missing = 0, k;
+    int nfiles = 1, exit_code = VIGIL_EXIT_OK, missing = 0, c;
 
-    if (cli_wants_help(argc, argv)) {
-        usage(stdout);
-        return VIGIL_EXIT_OK;
-    }
     memset(&r, 0, sizeof(r));
-    files = calloc((size_t)argc + 1, sizeof(*files));
-    if (files == NULL)
-        return VIGIL_EXIT_SOFTWARE;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            while (++i < argc)
-                files[nfiles++] = argv[i];
+    cli_opts_start(&o, &cmd, argc, argv);
+    while ((c = cli_opts_next(&o)) >= 0) {
+        int64_t y;
+
+        switch (c) {
+        case OPT_FORMAT:
+            if ((r.forced = vigil_decoder_by_name(o.val)) == NULL)
+                return cli_usage_error(&cmd, "unknown format '%s'", o.val);
+            break;
+        case OPT_YEAR:
+            if (!vigil_parse_i64(o.val, strlen(o.val), &y) || y < 1970 ||
+                y > 2261)
+                return cli_usage_error(&cmd, "--year needs a year "
+                                             "(1970-2261)");
+            r.opts.default_year = (int)y;
+            break;
+        case OPT_COUNT:
+            r.count_only = 1;
+            break;
+        case OPT_VERBOSE:
+            r.verbose = 1;
             break;
         }
-        if ((k = arg_value(argc, argv, &i, "--format", "-f", &val)) != 0) {
-            if (k < 0 || (r.forced = vigil_decoder_by_name(val)) == NULL) {
-                fprintf(stderr, "vigil parse: unknown format '%s'\n",
-                        k < 0 ? "" : val);
-                usage(stderr);
-                free(files);
-                return VIGIL_EXIT_USAGE;
-            }
-        } else if ((k = arg_value(argc, argv, &i, "--year", "-y", &val)) != 0) {
-            int64_t y;
-            if (k < 0 || !vigil_parse_i64(val, strlen(val), &y) || y < 1970 ||
-                y > 2261) {
-                fprintf(stderr, "vigil parse: --year needs a year "
-                                "(1970-2261)\n");
-                free(files);
-                return VIGIL_EXIT_USAGE;
-            }
-            r.opts.default_year = (int)y;
-        } else if (strcmp(argv[i], "--count") == 0 ||
-                   strcmp(argv[i], "-c") == 0) {
-            r.count_only = 1;
-        } else if (strcmp(argv[i], "--verbose") == 0 ||
-                   strcmp(argv[i], "-v") == 0) {
-            r.verbose = 1;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "vigil parse: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            free(files);
-            return VIGIL_EXIT_USAGE;
-        } else {
-            files[nfiles++] = argv[i];
-        }
     }
-    if (nfiles == 0)
-        files[nfiles++] = "-";
+    if (c == CLI_OPTS_EXIT)
+        return o.exit;
+    if (o.nargs > 0) {
+        files = (const char **)o.args;
+        nfiles = o.nargs;
+    }
 
     cli_log_to_stderr(r.verbose);
     r.ev = malloc(sizeof(*r.ev));
@@ -353,7 +334,6 @@ cmd_parse(int argc, char **argv)
         fprintf(stderr, "vigil parse: out of memory\n");
         free(r.ev);
         free(buf);
-        free(files);
         return VIGIL_EXIT_SOFTWARE;
     }
     vigil_arena_init(&r.arena, 64 * 1024, 64u * 1024 * 1024);
@@ -384,6 +364,5 @@ cmd_parse(int argc, char **argv)
     vigil_arena_fini(&r.arena);
     free(r.ev);
     free(buf);
-    free(files);
     return exit_code;
 }

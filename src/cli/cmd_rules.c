@@ -71,34 +71,47 @@ on_report(const char *file, int line, const struct vigil_rule_info *info,
     }
 }
 
+enum { OPT_CONFIG, OPT_PLACEHOLDER, OPT_JSON };
+
+static const struct cli_opt opts[] = {
+    {OPT_CONFIG, "config", 'c', "FILE",
+     "the daemon's configuration (rule folders, builtin_rules, "
+     "placeholders)"},
+    {OPT_PLACEHOLDER, "placeholder", 0, "NAME=VALUE",
+     "a value for %NAME% under |expand; repeat for more values or names"},
+    {OPT_JSON, "json", 0, NULL, "machine-readable output"},
+};
+
+static void usage(FILE *f);
+
+static const struct cli_cmd cmd = {
+    .name = "rules",
+    .synopsis = "usage: vigil rules [check|list] [OPTIONS] [DIR|FILE...]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
+
 static void
 usage(FILE *f)
 {
-    fprintf(
-        f, "usage: vigil rules [check|list] [OPTIONS] [DIR|FILE...]\n"
-           "\n"
-           "check  loads every *.yml/*.yaml below the paths as the daemon\n"
-           "       would and prints each rule as loaded or refused with\n"
-           "       `file:line: reason`, then a summary.\n"
-           "list   prints the loaded rules: id, level, kind, logsource,\n"
-           "       file:line, title (tab-separated); the default action.\n"
-           "\n"
-           "Without paths: the rules `vigil run` loads -- vigil's own pack\n"
-           "(unless builtin_rules: false) and the configuration's rules:\n"
-           "folders -- and how many came from each.\n"
-           "\n"
-           "Options:\n"
-           "  -c, --config FILE         the daemon's configuration (rule\n"
-           "                            folders, builtin_rules, placeholders)\n"
-           "      --placeholder NAME=VALUE\n"
-           "                            a value for %%NAME%% under |expand;\n"
-           "                            repeat for more values or names\n"
-           "      --json                machine-readable output\n"
-           "  -h, --help                this text\n"
-           "\n"
-           "Exit status: 0 every rule loads, 1 some were refused (check),\n"
-           "64 bad command line, 66 a path is unreadable, 78 the\n"
-           "configuration was refused. See docs/rules.md.\n");
+    fprintf(f,
+            "%s\n"
+            "check  loads every *.yml/*.yaml below the paths as the daemon\n"
+            "       would and prints each rule as loaded or refused with\n"
+            "       `file:line: reason`, then a summary.\n"
+            "list   prints the loaded rules: id, level, kind, logsource,\n"
+            "       file:line, title (tab-separated); the default action.\n"
+            "\n"
+            "Without paths: the rules `vigil run` loads -- vigil's own pack\n"
+            "(unless builtin_rules: false) and the configuration's rules:\n"
+            "folders -- and how many came from each.\n"
+            "\n",
+            cmd.synopsis);
+    cli_opts_help(f, &cmd);
+    fprintf(f, "\nExit status: 0 every rule loads, 1 some were refused "
+               "(check),\n64 bad command line, 66 a path is unreadable, 78 "
+               "the\nconfiguration was refused. See docs/rules.md.\n");
 }
 
 /* Where the rules come from: the paths given, else the daemon's set. */
@@ -176,36 +189,38 @@ struct rules_args {
     size_t npaths;
 };
 
-/* Options into o and a; returns an exit code, or -1 to go on. */
+/* Options into o and a (argv[0]: the action or "rules"); returns an
+ * exit code, or -1 to go on. */
 static int
-parse_args(int argc, char **argv, int first, struct rules_out *o,
-           struct rules_args *a)
+parse_args(int argc, char **argv, struct rules_out *o, struct rules_args *a)
 {
+    struct cli_opts co;
     char why[256];
+    int c;
 
-    for (int i = first; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
+    cli_opts_start(&co, &cmd, argc, argv);
+    while ((c = cli_opts_next(&co)) >= 0) {
+        switch (c) {
+        case OPT_JSON:
             o->json = 1;
-        } else if ((strcmp(argv[i], "-c") == 0 ||
-                    strcmp(argv[i], "--config") == 0) &&
-                   i + 1 < argc) {
-            a->cfg_path = argv[++i];
-        } else if (strcmp(argv[i], "--placeholder") == 0 && i + 1 < argc) {
-            if (!cli_placeholder_arg(a->ph, argv[++i], why, sizeof(why))) {
-                fprintf(stderr, "vigil rules: --placeholder %s\n", why);
-                return VIGIL_EXIT_USAGE;
-            }
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "vigil rules: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            return VIGIL_EXIT_USAGE;
-        } else if (a->npaths == RULES_MAX_SRC) {
-            fprintf(stderr, "vigil rules: at most %d paths\n", RULES_MAX_SRC);
-            return VIGIL_EXIT_USAGE;
-        } else {
-            a->src[a->npaths++] = (struct rules_src){argv[i], "argument"};
+            break;
+        case OPT_CONFIG:
+            a->cfg_path = co.val;
+            break;
+        case OPT_PLACEHOLDER:
+            if (!cli_placeholder_arg(a->ph, co.val, why, sizeof(why)))
+                return cli_usage_error(&cmd, "--placeholder %s", why);
+            break;
         }
     }
+    if (c == CLI_OPTS_EXIT)
+        return co.exit;
+    if (co.nargs > RULES_MAX_SRC) {
+        fprintf(stderr, "vigil rules: at most %d paths\n", RULES_MAX_SRC);
+        return VIGIL_EXIT_USAGE;
+    }
+    for (int i = 0; i < co.nargs; i++)
+        a->src[a->npaths++] = (struct rules_src){co.args[i], "argument"};
     return -1;
 }
 
@@ -251,31 +266,26 @@ cmd_rules(int argc, char **argv)
     struct vigil_err err = {0};
     struct vigil_detect_stats st;
     char builtin[4096];
-    int rc, first = 1, from_daemon;
+    int rc, first = 0, from_daemon;
 
-    if (cli_wants_help(argc, argv)) {
-        usage(stdout);
-        return VIGIL_EXIT_OK;
-    }
     memset(&o, 0, sizeof(o));
     memset(&a, 0, sizeof(a));
     o.first = 1;
     o.list = 1;
+    /* The action, if any, is the first word; the options follow it. */
     if (argc >= 2 && strcmp(argv[1], "check") == 0) {
         o.list = 0;
-        first = 2;
+        first = 1;
     } else if (argc >= 2 && strcmp(argv[1], "list") == 0) {
-        first = 2;
+        first = 1;
     } else if (argc >= 2 && argv[1][0] != '-') {
-        fprintf(stderr, "vigil rules: unknown action '%s'\n", argv[1]);
-        usage(stderr);
-        return VIGIL_EXIT_USAGE;
+        return cli_usage_error(&cmd, "unknown action '%s'", argv[1]);
     }
     if ((a.ph = calloc(1, sizeof(*a.ph))) == NULL) {
         fprintf(stderr, "vigil rules: out of memory\n");
         return VIGIL_EXIT_SOFTWARE;
     }
-    if ((rc = parse_args(argc, argv, first, &o, &a)) >= 0)
+    if ((rc = parse_args(argc - first, argv + first, &o, &a)) >= 0)
         goto out;
     rc = VIGIL_EXIT_OK;
     from_daemon = a.npaths == 0;

@@ -10,37 +10,49 @@
 
 #define STATUS_MAX_SOURCES 1024
 
+enum { OPT_STATE_DIR, OPT_CONFIG, OPT_JSON, OPT_EVENTS, OPT_GREP };
+
+static const struct cli_opt opts[] = {
+    {OPT_STATE_DIR, "state-dir", 0, "DIR",
+     "the daemon's state directory (default: as `vigil run`)."},
+    {OPT_CONFIG, "config", 'c', "FILE",
+     "take state_dir from this configuration."},
+    {OPT_JSON, "json", 0, NULL, "one JSON object instead of a table."},
+    {OPT_EVENTS, "events", 0, NULL,
+     "print the archived events instead, one JSON object a line, oldest "
+     "first (needs store.archive_events)."},
+    {OPT_GREP, "grep", 0, "TEXT",
+     "with --events: only events whose JSON contains TEXT."},
+};
+
+static void usage(FILE *out);
+
+static const struct cli_cmd cmd = {
+    .name = "status",
+    .synopsis = "usage: vigil status [--state-dir DIR | -c FILE] [--json]\n"
+                "       vigil status [--state-dir DIR | -c FILE] --events "
+                "[--grep TEXT]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+};
+
 static void
 usage(FILE *out)
 {
     fprintf(out,
-            "usage: vigil status [--state-dir DIR | -c FILE] [--json]\n"
-            "       vigil status [--state-dir DIR | -c FILE] --events "
-            "[--grep TEXT]\n"
-            "\n"
+            "%s\n"
             "Shows what `vigil run` has stored: per source the lines read, "
             "decoded,\nfailed (undecodable, binary, over 1 MiB), dropped "
             "(UDP datagrams the kernel\ndropped, records lost to a store "
             "failure) and alerts raised, with the time\nof the last update; "
             "then the number of archived events and alerts.\nThe store is "
-            "opened read-only; the daemon may keep running.\n"
-            "\n"
-            "Options:\n"
-            "  --state-dir DIR  the daemon's state directory (default: as "
-            "`vigil run`).\n"
-            "  -c, --config FILE  take state_dir from this configuration.\n"
-            "  --json           one JSON object instead of a table.\n"
-            "  --events         print the archived events instead, one JSON "
-            "object a\n"
-            "                   line, oldest first (needs "
-            "store.archive_events).\n"
-            "  --grep TEXT      with --events: only events whose JSON "
-            "contains TEXT.\n"
-            "  -h, --help       this text.\n"
-            "\n"
-            "Exit codes: 0 shown, 64 bad command line, 66 no store in the "
-            "state\ndirectory (the daemon never ran there), 74 store "
-            "error, 78 configuration\nrefused.\n");
+            "opened read-only; the daemon may keep running.\n\n",
+            cmd.synopsis);
+    cli_opts_help(out, &cmd);
+    fprintf(out, "\nExit codes: 0 shown, 64 bad command line, 66 no store in "
+                 "the state\ndirectory (the daemon never ran there), 74 store "
+                 "error, 78 configuration\nrefused.\n");
 }
 
 struct rows {
@@ -133,7 +145,8 @@ int
 cmd_status(int argc, char **argv)
 {
     const char *state_opt = NULL, *cfg_path = NULL;
-    int json = 0, events_only = 0, ret = VIGIL_EXIT_OK;
+    int json = 0, events_only = 0, ret = VIGIL_EXIT_OK, c;
+    struct cli_opts o;
     const char *needle = NULL;
     char db[4200];
     struct vigil_store *store = NULL;
@@ -141,32 +154,31 @@ cmd_status(int argc, char **argv)
     struct rows *rows = NULL;
     int64_t events = 0, alerts = 0;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return VIGIL_EXIT_OK;
-        } else if (strcmp(a, "--json") == 0) {
+    cli_opts_start(&o, &cmd, argc, argv);
+    while ((c = cli_opts_next(&o)) >= 0) {
+        switch (c) {
+        case OPT_JSON:
             json = 1;
-        } else if (strcmp(a, "--events") == 0) {
+            break;
+        case OPT_EVENTS:
             events_only = 1;
-        } else if (strcmp(a, "--grep") == 0 && i + 1 < argc) {
-            needle = argv[++i];
+            break;
+        case OPT_GREP:
+            needle = o.val;
             events_only = 1;
-        } else if (strcmp(a, "--state-dir") == 0 && i + 1 < argc) {
-            state_opt = argv[++i];
-        } else if (strncmp(a, "--state-dir=", 12) == 0) {
-            state_opt = a + 12;
-        } else if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) &&
-                   i + 1 < argc) {
-            cfg_path = argv[++i];
-        } else {
-            fprintf(stderr, "vigil status: unknown or incomplete option '%s'\n",
-                    a);
-            usage(stderr);
-            return VIGIL_EXIT_USAGE;
+            break;
+        case OPT_STATE_DIR:
+            state_opt = o.val;
+            break;
+        case OPT_CONFIG:
+            cfg_path = o.val;
+            break;
         }
     }
+    if (c == CLI_OPTS_EXIT)
+        return o.exit;
+    if (o.nargs > 0)
+        return cli_usage_error(&cmd, "unexpected argument '%s'", o.args[0]);
     cli_log_to_stderr(0);
     ret = cli_open_store_readonly("status", state_opt, cfg_path, &store, db,
                                   sizeof(db));

@@ -23,15 +23,37 @@ static const struct command commands[] = {
     {"version", cmd_version, "print the version"},
 };
 
+enum { OPT_VERSION };
+
+static const struct cli_opt opts[] = {
+    {OPT_VERSION, "version", 0, NULL,
+     "print the version (as `vigil version`; --version --json too)"},
+};
+
+static void usage(FILE *out);
+
+static const struct cli_cmd cmd = {
+    .synopsis = "usage: vigil COMMAND [OPTIONS] [ARGS]\n",
+    .opts = opts,
+    .nopts = CLI_NOPTS(opts),
+    .usage = usage,
+    .stop_at_arg = 1,
+};
+
 static void
 usage(FILE *out)
 {
-    fprintf(out, "usage: vigil COMMAND [OPTIONS] [ARGS]\n\n"
-                 "vigil watches logs, files and documents of a public body "
-                 "for attacks and\naccidental disclosure.\n\nCommands:\n");
+    fprintf(out,
+            "%s\nvigil watches logs, files and documents of a public body "
+            "for attacks and\naccidental disclosure.\n\nCommands:\n",
+            cmd.synopsis);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun 'vigil COMMAND --help' for a command's options.\n"
+    fputc('\n', out);
+    cli_opts_help(out, &cmd);
+    fprintf(out, "\nRun 'vigil COMMAND --help' for a command's options; "
+                 "every command takes\n--name=VALUE or --name VALUE, -xVALUE "
+                 "or -x VALUE, and -- to end the options.\n"
                  "Exit codes: 0 success, 64 usage, 65 bad input, 66 missing "
                  "input,\n70 internal error, 74 I/O or store error, 78 "
                  "configuration refused.\n");
@@ -40,21 +62,30 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
-    if (argc < 2) {
+    struct cli_opts o;
+    int c;
+
+    cli_opts_start(&o, &cmd, argc, argv);
+    /* Options before the command only; the rest is the command's. */
+    c = cli_opts_next(&o);
+    if (c == OPT_VERSION) {
+        /* What follows are `vigil version`'s options, "--version"
+         * standing in for its argv[0]. */
+        int first = optind - 1;
+        return cmd_version(argc - first, argv + first);
+    }
+    if (c == CLI_OPTS_EXIT)
+        return o.exit;
+    if (o.nargs == 0) {
         usage(stderr);
         return VIGIL_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+    if (strcmp(o.args[0], "help") == 0) {
         usage(stdout);
         return VIGIL_EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0)
-        return cmd_version(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return VIGIL_EXIT_USAGE;
+        if (strcmp(o.args[0], commands[i].name) == 0)
+            return commands[i].fn(o.nargs, o.args);
+    return cli_usage_error(&cmd, "unknown command '%s'", o.args[0]);
 }
