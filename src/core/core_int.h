@@ -5,9 +5,9 @@
 
 #include "core/core.h"
 
-/* Makes every key of m (which must be empty) hash to the same value, so a
- * test can show that keys are told apart by their bytes and not by their
- * hash. Borrows m. */
+/* Makes every key of m, those stored and those to come, hash to the same
+ * value, so a test can show that keys are told apart by their bytes and
+ * not by their hash. Borrows m. */
 void core_hmap_test_collide(struct vigil_hmap *m);
 
 #endif
