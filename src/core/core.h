@@ -393,12 +393,14 @@ struct vigil_walk_entry {
  * becomes its result. */
 typedef enum vigil_rc (*vigil_walk_fn)(const struct vigil_walk_entry *e,
                                        void *arg);
-/* Called for what is skipped but does not stop the walk: a folder or
- * entry the system refused (VIGIL_EIO, "path: strerror"), a folder
- * already visited through a link or bind mount (VIGIL_EINVAL, a loop), a
- * folder deeper than max_depth (VIGIL_ELIMIT). Returning other than
+/* Called for what is skipped but does not stop the walk, with the path
+ * and why (the reason in why->msg, without the path): a folder or entry
+ * the system refused (VIGIL_EIO, strerror), a folder already visited
+ * through a link or bind mount (VIGIL_EINVAL, a loop), a folder deeper
+ * than max_depth or a path too long (VIGIL_ELIMIT). Returning other than
  * VIGIL_OK stops the walk with that result. NULL: skipped silently. */
-typedef enum vigil_rc (*vigil_walk_err_fn)(const struct vigil_err *why,
+typedef enum vigil_rc (*vigil_walk_err_fn)(const char *path,
+                                           const struct vigil_err *why,
                                            void *arg);
 
 /* Walks root depth first, each folder before its contents, without

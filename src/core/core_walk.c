@@ -52,11 +52,13 @@ free_names(char **names, size_t n)
 }
 
 /* Something skipped: the caller hears of it and decides. */
-static enum vigil_rc skipped(struct walk *w, enum vigil_rc why, const char *fmt,
-                             ...) __attribute__((format(printf, 3, 4)));
+static enum vigil_rc skipped(struct walk *w, enum vigil_rc why,
+                             const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static enum vigil_rc
-skipped(struct walk *w, enum vigil_rc why, const char *fmt, ...)
+skipped(struct walk *w, enum vigil_rc why, const char *path, const char *fmt,
+        ...)
 {
     struct vigil_err e;
     enum vigil_rc rc;
@@ -68,9 +70,9 @@ skipped(struct walk *w, enum vigil_rc why, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
     va_end(ap);
-    rc = w->on_err(&e, w->arg);
+    rc = w->on_err(path, &e, w->arg);
     if (rc != VIGIL_OK)
-        vigil_err_set(w->err, rc, "%s", e.msg);
+        vigil_err_set(w->err, rc, "%s: %s", path, e.msg);
     return rc;
 }
 
@@ -89,16 +91,15 @@ read_names(struct walk *w, int root, char ***out, size_t *nout)
     *out = NULL;
     *nout = 0;
     if ((d = opendir(w->path.data)) == NULL)
-        return root ? vigil_err_set(w->err, VIGIL_EIO, "%s: %s", w->path.data,
-                                    strerror(errno))
-                    : skipped(w, VIGIL_EIO, "%s: %s", w->path.data,
-                              strerror(errno));
+        return root
+                   ? vigil_err_set(w->err, VIGIL_EIO, "%s: %s", w->path.data,
+                                   strerror(errno))
+                   : skipped(w, VIGIL_EIO, w->path.data, "%s", strerror(errno));
     for (;;) {
         errno = 0;
         if ((de = readdir(d)) == NULL) {
             if (errno != 0)
-                rc = skipped(w, VIGIL_EIO, "%s: %s", w->path.data,
-                             strerror(errno));
+                rc = skipped(w, VIGIL_EIO, w->path.data, "%s", strerror(errno));
             break;
         }
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
@@ -151,8 +152,8 @@ enter(struct walk *w, const struct stat *st, unsigned depth)
     enum vigil_rc rc;
 
     if (vigil_hmap_get(w->seen, id, sizeof(id)) != NULL)
-        return skipped(w, VIGIL_EINVAL, "%s: folder already visited (a loop)",
-                       w->path.data);
+        return skipped(w, VIGIL_EINVAL, w->path.data,
+                       "folder already visited (a loop)");
     /* the map only needs a non-NULL value: the key is the point */
     rc = vigil_hmap_put(w->seen, id, sizeof(id), w);
     if (rc != VIGIL_OK)
@@ -187,8 +188,8 @@ step(struct walk *w)
     /* checked here so the buffer never reaches its maximum (where it
      * would free itself) and a long name only skips itself */
     if (base + 1 + strlen(name) >= WALK_MAX_PATH)
-        return skipped(w, VIGIL_ELIMIT, "%s/%s: path too long", w->path.data,
-                       name);
+        return skipped(w, VIGIL_ELIMIT, w->path.data,
+                       "path of entry '%.64s' too long", name);
     if (base == 0 || w->path.data[base - 1] != '/')
         rc = vigil_buf_putc(&w->path, '/');
     else
@@ -200,14 +201,14 @@ step(struct walk *w)
     r = w->o.follow_symlinks ? stat(w->path.data, &st)
                              : lstat(w->path.data, &st);
     if (r != 0)
-        return skipped(w, VIGIL_EIO, "%s: %s", w->path.data, strerror(errno));
+        return skipped(w, VIGIL_EIO, w->path.data, "%s", strerror(errno));
     if ((rc = report(w, name, depth, &st)) != VIGIL_OK)
         return rc;
     if (!S_ISDIR(st.st_mode))
         return VIGIL_OK;
     if (depth >= w->o.max_depth)
-        return skipped(w, VIGIL_ELIMIT, "%s: deeper than %u folders, skipped",
-                       w->path.data, w->o.max_depth);
+        return skipped(w, VIGIL_ELIMIT, w->path.data,
+                       "deeper than %u folders, skipped", w->o.max_depth);
     return enter(w, &st, depth);
 }
 

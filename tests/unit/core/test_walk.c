@@ -14,7 +14,7 @@ struct seen {
     char list[2048]; /* relative paths, one per line */
     int nerr;
     enum vigil_rc lasterr;
-    char errmsg[256];
+    char errmsg[600];
     enum vigil_rc err_result; /* what on_err returns */
     int stop_after;           /* fn returns VIGIL_END after this many */
     int n;
@@ -41,13 +41,13 @@ on_entry(const struct vigil_walk_entry *e, void *arg)
 }
 
 static enum vigil_rc
-on_err(const struct vigil_err *why, void *arg)
+on_err(const char *path, const struct vigil_err *why, void *arg)
 {
     struct seen *s = arg;
 
     s->nerr++;
     s->lasterr = why->rc;
-    snprintf(s->errmsg, sizeof(s->errmsg), "%s", why->msg);
+    snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", path, why->msg);
     return s->err_result;
 }
 
