@@ -144,14 +144,8 @@ detect_field_id(struct vigil_detect *d, const char *name, size_t len)
         d->fhash_cap = nc;
         fhash_find(d, name, len, h, &slot);
     }
-    if (d->nfnames == d->capfnames) {
-        size_t nc = d->capfnames ? d->capfnames * 2 : 256;
-        struct det_fname *nf = realloc(d->fnames, nc * sizeof(*nf));
-        if (!nf)
-            return DET_NONE;
-        d->fnames = nf;
-        d->capfnames = nc;
-    }
+    if (VIGIL_GROW(d->fnames, d->nfnames, d->capfnames) != VIGIL_OK)
+        return DET_NONE;
     char *c = vigil_arena_strndup(&d->arena, name, len);
     if (!c)
         return DET_NONE;
