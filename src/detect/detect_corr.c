@@ -198,11 +198,10 @@ group_get(struct vigil_detect_ctx *c, struct det_corr *k, uint32_t pos,
     size_t max = d->opts.corr_max_groups, i;
     void *ref;
 
-    if (!k->index) {
-        k->freel = calloc(max, sizeof(*k->freel));
-        if (!k->freel || vigil_hmap_new(&k->index, max, NULL, NULL) != VIGIL_OK)
-            return NULL;
-    }
+    if (!k->freel && !(k->freel = calloc(max, sizeof(*k->freel))))
+        return NULL;
+    if (!k->index && vigil_hmap_new(&k->index, max, NULL, NULL) != VIGIL_OK)
+        return NULL;
     if ((ref = vigil_hmap_get(k->index, key, klen)) != NULL)
         return &k->groups[(uintptr_t)ref - 1];
     if (!k->nfree && k->ngroups >= max)
