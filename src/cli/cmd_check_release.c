@@ -2,7 +2,6 @@
  * they are published and says per file PASS, REVIEW or BLOCK, what is
  * hidden and where, and what to do; optionally writes a cleaned copy and
  * checks that too. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,16 +80,8 @@ struct files {
 static int
 push(struct files *f, const char *p)
 {
-    if (f->n >= MAX_FILES)
+    if (f->n >= MAX_FILES || VIGIL_GROW(f->v, f->n, f->cap) != VIGIL_OK)
         return 0;
-    if (f->n == f->cap) {
-        size_t nc = f->cap ? f->cap * 2 : 64;
-        void *q = realloc(f->v, nc * sizeof(*f->v));
-        if (!q)
-            return 0;
-        f->v = q;
-        f->cap = nc;
-    }
     f->v[f->n] = strdup(p);
     return f->v[f->n++] != NULL;
 }
@@ -101,30 +92,33 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void
-walk(struct files *f, const char *dir, int depth)
+static enum vigil_rc
+walk_file(const struct vigil_walk_entry *e, void *arg)
 {
-    DIR *d;
-    struct dirent *e;
+    return push(arg, e->path) ? VIGIL_OK : VIGIL_ELIMIT;
+}
+
+/* A folder that cannot be read holds files nobody checked: said. */
+static enum vigil_rc
+walk_skipped(const char *path, const struct vigil_err *why, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "vigil check-release: %s: %s, not checked\n", path,
+            why->msg);
+    return VIGIL_OK;
+}
+
+/* The regular files under dir, hidden names and links left out, in path
+ * order. */
+static void
+walk(struct files *f, const char *dir)
+{
+    static const struct vigil_walk_opts o = {.skip_hidden = 1,
+                                             .regular_only = 1};
+    struct vigil_err err = {0};
     size_t start = f->n;
 
-    if (depth > 32 || !(d = opendir(dir)))
-        return;
-    while ((e = readdir(d))) {
-        char p[4096];
-        struct stat st;
-
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-        if (lstat(p, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode))
-            walk(f, p, depth + 1);
-        else if (S_ISREG(st.st_mode))
-            push(f, p);
-    }
-    closedir(d);
+    (void)vigil_walk(dir, &o, walk_file, walk_skipped, f, &err);
     qsort(f->v + start, f->n - start, sizeof(*f->v), cmp_str);
 }
 
@@ -275,7 +269,7 @@ cmd_check_release(int argc, char **argv)
             continue;
         }
         if (S_ISDIR(st.st_mode))
-            walk(&f, co.args[i], 0);
+            walk(&f, co.args[i]);
         else
             push(&f, co.args[i]);
     }

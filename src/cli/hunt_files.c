@@ -1,7 +1,6 @@
 /* hunt_files.c -- the input file list of `vigil hunt`: named files and
  * folders searched recursively, sorted by path so every run processes and
  * reports in the same order. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,26 +8,17 @@
 
 #include "hunt.h"
 
-#define HUNT_MAX_DEPTH 32
 #define HUNT_MAX_FILES 1000000
 
 static enum vigil_rc
 files_push(struct hunt_files *f, const char *path, uint64_t size, int named,
            struct vigil_err *err)
 {
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 64;
-        struct hunt_file *v;
-
-        if (f->n >= HUNT_MAX_FILES)
-            return vigil_err_set(err, VIGIL_ELIMIT, "more than %d input files",
-                                 HUNT_MAX_FILES);
-        v = realloc(f->v, cap * sizeof(*v));
-        if (v == NULL)
-            return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
-        f->v = v;
-        f->cap = cap;
-    }
+    if (f->n >= HUNT_MAX_FILES)
+        return vigil_err_set(err, VIGIL_ELIMIT, "more than %d input files",
+                             HUNT_MAX_FILES);
+    if (VIGIL_GROW(f->v, f->n, f->cap) != VIGIL_OK)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     f->v[f->n].path = strdup(path);
     if (f->v[f->n].path == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -38,48 +28,38 @@ files_push(struct hunt_files *f, const char *path, uint64_t size, int named,
     return VIGIL_OK;
 }
 
+struct walk_arg {
+    struct hunt_files *f;
+    struct vigil_err *err;
+};
+
 static enum vigil_rc
-walk(struct hunt_files *f, const char *dir, int depth, struct vigil_err *err)
+walk_file(const struct vigil_walk_entry *e, void *arg)
 {
-    enum vigil_rc rc = VIGIL_OK;
-    struct dirent *de;
-    DIR *d;
-    struct vigil_buf p;
+    struct walk_arg *a = arg;
 
-    if (depth > HUNT_MAX_DEPTH) {
-        fprintf(stderr, "vigil hunt: %s: deeper than %d folders, skipped\n",
-                dir, HUNT_MAX_DEPTH);
-        return VIGIL_OK;
-    }
-    d = opendir(dir);
-    if (d == NULL) {
-        fprintf(stderr, "vigil hunt: %s: %s\n", dir, strerror(errno));
-        return VIGIL_OK;
-    }
-    vigil_buf_init(&p, 8192);
-    while ((de = readdir(d)) != NULL) {
-        struct stat st;
+    return files_push(a->f, e->path, (uint64_t)e->st.st_size, 0, a->err);
+}
 
-        if (de->d_name[0] == '.')
-            continue;
-        vigil_buf_reset(&p);
-        VIGIL_TRY(vigil_buf_printf(&p, "%s%s%s", dir,
-                                   dir[strlen(dir) - 1] == '/' ? "" : "/",
-                                   de->d_name));
-        /* lstat: symbolic links inside folders are not followed. */
-        if (lstat(p.data, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode))
-            VIGIL_TRY(walk(f, p.data, depth + 1, err));
-        else if (S_ISREG(st.st_mode))
-            VIGIL_TRY(files_push(f, p.data, (uint64_t)st.st_size, 0, err));
-    }
-out:
-    if (rc == VIGIL_ELIMIT && err->rc == VIGIL_OK)
-        vigil_err_set(err, rc, "%s: path too long", dir);
-    vigil_buf_fini(&p);
-    closedir(d);
-    return rc;
+/* What cannot be read is said and skipped: the rest is still hunted. */
+static enum vigil_rc
+walk_skipped(const char *path, const struct vigil_err *why, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "vigil hunt: %s: %s\n", path, why->msg);
+    return VIGIL_OK;
+}
+
+/* Folders: regular files below, hidden names and links left out (a link
+ * inside a folder is not something the user named). */
+static enum vigil_rc
+walk(struct hunt_files *f, const char *dir, struct vigil_err *err)
+{
+    static const struct vigil_walk_opts o = {
+        .skip_hidden = 1, .regular_only = 1, .max_entries = HUNT_MAX_FILES};
+    struct walk_arg a = {f, err};
+
+    return vigil_walk(dir, &o, walk_file, walk_skipped, &a, err);
 }
 
 enum vigil_rc
@@ -93,7 +73,7 @@ hunt_files_add(struct hunt_files *f, const char *path, struct vigil_err *err)
         return VIGIL_OK;
     }
     if (S_ISDIR(st.st_mode))
-        return walk(f, path, 0, err);
+        return walk(f, path, err);
     return files_push(f, path, (uint64_t)st.st_size, 1, err);
 }
 

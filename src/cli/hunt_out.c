@@ -33,16 +33,9 @@ match_fini(struct hunt_match *m)
 enum vigil_rc
 hunt_matches_push(struct hunt_matches *ms, struct hunt_match *m)
 {
-    if (ms->n == ms->cap) {
-        size_t cap = ms->cap ? ms->cap * 2 : 256;
-        struct hunt_match *v = realloc(ms->v, cap * sizeof(*v));
-
-        if (v == NULL) {
-            match_fini(m);
-            return VIGIL_ENOMEM;
-        }
-        ms->v = v;
-        ms->cap = cap;
+    if (VIGIL_GROW(ms->v, ms->n, ms->cap) != VIGIL_OK) {
+        match_fini(m);
+        return VIGIL_ENOMEM;
     }
     ms->v[ms->n++] = *m;
     return VIGIL_OK;
@@ -51,15 +44,9 @@ hunt_matches_push(struct hunt_matches *ms, struct hunt_match *m)
 enum vigil_rc
 hunt_matches_move(struct hunt_matches *dst, struct hunt_matches *src)
 {
-    if (dst->n + src->n > dst->cap) {
-        size_t cap = dst->n + src->n;
-        struct hunt_match *v = realloc(dst->v, cap * sizeof(*v));
-
-        if (v == NULL)
-            return VIGIL_ENOMEM;
-        dst->v = v;
-        dst->cap = cap;
-    }
+    if (vigil_grow(&dst->v, &dst->cap, dst->n + src->n, sizeof(*dst->v), 0) !=
+        VIGIL_OK)
+        return VIGIL_ENOMEM;
     if (src->n > 0)
         memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
     dst->n += src->n;

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define VIGIL_VERSION "0.1.0"
 
@@ -299,6 +300,127 @@ int vigil_mkdir_p(const char *path);
  * STATE_DIR/cache (state_dir NULL: the default state directory), made if
  * missing. Returns 1 with the path in dst, 0 when there is none to use. */
 int vigil_cache_dir(const char *state_dir, char *dst, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Growable arrays (core_vec.c)                                         */
+/* ------------------------------------------------------------------ */
+
+/* realloc(p, n * size) that fails (NULL, errno ENOMEM, p untouched) when
+ * the product overflows instead of allocating a short block. p is taken
+ * over on success like realloc's. */
+void *vigil_reallocarray(void *p, size_t n, size_t size);
+
+/* Makes room for at least `need` elements of `elsize` bytes in the array
+ * whose pointer is at arrp (a `T **`, passed as void * so any element type
+ * fits) and whose capacity in elements is *cap. The capacity doubles (at
+ * least 8), never past `max` elements (0: no bound but size_t overflow);
+ * the new elements are zeroed. Returns VIGIL_OK, VIGIL_ELIMIT when need is
+ * over max or the size overflows, VIGIL_ENOMEM; on failure the array and
+ * *cap are unchanged and still owned by the caller. */
+enum vigil_rc vigil_grow(void *arrp, size_t *cap, size_t need, size_t elsize,
+                         size_t max);
+
+/* The common case: room for one more element past n in arr (an lvalue of
+ * pointer type) with capacity cap (a size_t lvalue), no bound but
+ * overflow. */
+#define VIGIL_GROW(arr, n, cap)                                                \
+    ((n) < (cap) ? VIGIL_OK                                                    \
+                 : vigil_grow(&(arr), &(cap), (size_t)(n) + 1,                 \
+                              sizeof(*(arr)), 0))
+
+/* ------------------------------------------------------------------ */
+/* Hash table with full keys (core_hmap.c)                              */
+/* ------------------------------------------------------------------ */
+
+/* SipHash-1-3 (Aumasson & Bernstein) of p under a 16-byte key: the keyed
+ * hash of every vigil_hmap, so input chosen by an attacker (log lines)
+ * cannot be made to pile into one bucket. vigil_siphash24 is the paper's
+ * SipHash-2-4, the same code with more rounds, for its test vectors. */
+uint64_t vigil_siphash13(const uint8_t key[16], const void *p, size_t n);
+uint64_t vigil_siphash24(const uint8_t key[16], const void *p, size_t n);
+
+/* A hash table from byte strings (bytes + length, compared in full, so
+ * two keys that hash alike stay apart) to non-NULL void * values. The
+ * table copies keys; values are the caller's unless a free callback is
+ * given, which then runs on each value the table drops (delete, replace,
+ * free). Keyed with a random SipHash key per table. At most `max`
+ * entries: a put beyond that fails with VIGIL_ELIMIT. Not thread-safe. */
+struct vigil_hmap;
+typedef void (*vigil_hmap_free_fn)(void *val);
+
+/* Returns owned (free with vigil_hmap_free) in *out. max 0: 1 << 30. */
+enum vigil_rc vigil_hmap_new(struct vigil_hmap **out, size_t max,
+                             vigil_hmap_free_fn free_val,
+                             struct vigil_err *err);
+/* Frees every key, every value through the callback, and m; NULL-safe. */
+void vigil_hmap_free(struct vigil_hmap *m);
+/* Returns the value stored under key (borrowed), or NULL. Allocates
+ * nothing. */
+void *vigil_hmap_get(const struct vigil_hmap *m, const void *key, size_t klen);
+/* Stores val (not NULL) under a copy of key, replacing (and freeing
+ * through the callback) an older value. VIGIL_ELIMIT when full,
+ * VIGIL_ENOMEM; on failure val is still the caller's. */
+enum vigil_rc vigil_hmap_put(struct vigil_hmap *m, const void *key,
+                             size_t klen, void *val);
+/* Removes key (its value goes to the callback). Returns 1 if it was
+ * there. Safe during vigil_hmap_next: nothing moves until the next put. */
+int vigil_hmap_del(struct vigil_hmap *m, const void *key, size_t klen);
+/* Entries stored. */
+size_t vigil_hmap_count(const struct vigil_hmap *m);
+/* Iterates in table order (not insertion order): start with *pos = 0;
+ * returns 1 and sets key, klen, val (borrowed) per entry, 0 at the end. */
+int vigil_hmap_next(const struct vigil_hmap *m, size_t *pos, const void **key,
+                    size_t *klen, void **val);
+
+/* ------------------------------------------------------------------ */
+/* Directory walk (core_walk.c)                                         */
+/* ------------------------------------------------------------------ */
+
+/* How vigil_walk treats a tree. Zeroed means: symbolic links below the
+ * root are not followed, hidden names are listed, every kind of entry is
+ * reported, readdir order, VIGIL_WALK_MAX_DEPTH, VIGIL_WALK_MAX_ENTRIES. */
+struct vigil_walk_opts {
+    int follow_symlinks; /* stat instead of lstat below the root */
+    int skip_hidden;     /* names starting with '.' */
+    int regular_only;    /* report regular files only (still descends) */
+    int sorted;          /* siblings by strcmp of their names */
+    unsigned max_depth;  /* root's entries are depth 1; 0: default */
+    size_t max_entries;  /* reported entries; 0: default */
+};
+
+#define VIGIL_WALK_MAX_DEPTH 32
+#define VIGIL_WALK_MAX_ENTRIES 1000000
+
+struct vigil_walk_entry {
+    const char *path; /* root + "/" + names, borrowed for the call */
+    const char *name; /* last component (the root's own path at depth 0) */
+    unsigned depth;   /* 0: the root itself when it is not a folder */
+    struct stat st;   /* lstat, or stat when following links */
+};
+
+/* Called for each entry; a result other than VIGIL_OK stops the walk and
+ * becomes its result. */
+typedef enum vigil_rc (*vigil_walk_fn)(const struct vigil_walk_entry *e,
+                                       void *arg);
+/* Called for what is skipped but does not stop the walk, with the path
+ * and why (the reason in why->msg, without the path): a folder or entry
+ * the system refused (VIGIL_EIO, strerror), a folder already visited
+ * through a link or bind mount (VIGIL_EINVAL, a loop), a folder deeper
+ * than max_depth or a path too long (VIGIL_ELIMIT). Returning other than
+ * VIGIL_OK stops the walk with that result. NULL: skipped silently. */
+typedef enum vigil_rc (*vigil_walk_err_fn)(const char *path,
+                                           const struct vigil_err *why,
+                                           void *arg);
+
+/* Walks root depth first, each folder before its contents, without
+ * recursion. A root that is not a folder is reported alone at depth 0
+ * (links at the root are always followed: the caller named it). Fails
+ * with VIGIL_EIO when root cannot be read, VIGIL_ELIMIT past max_entries,
+ * VIGIL_ENOMEM, or what fn / on_err returned; details in err. opts may be
+ * NULL; everything is borrowed. */
+enum vigil_rc vigil_walk(const char *root, const struct vigil_walk_opts *opts,
+                         vigil_walk_fn fn, vigil_walk_err_fn on_err, void *arg,
+                         struct vigil_err *err);
 
 /* ------------------------------------------------------------------ */
 /* Configuration: a generic tree and key tables (core_conf.c)           */

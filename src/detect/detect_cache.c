@@ -13,7 +13,6 @@
  * databases are compiled as if there were no cache. Hyperscan's
  * deserializer is not made for hostile input, so the folder and the file
  * must belong to this user and be writable by nobody else. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -190,43 +189,49 @@ older(const struct timespec *a, const struct timespec *b)
            (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+struct prune {
+    struct old {
+        char path[4200];
+        struct timespec mtime;
+    } keep[CACHE_KEEP + 1];
+    size_t nkeep;
+};
+
+static enum vigil_rc
+prune_entry(const struct vigil_walk_entry *e, void *arg)
+{
+    struct prune *p = arg;
+    size_t nl = strlen(e->name), j;
+
+    if (strncmp(e->name, "literals-", 9) != 0 || nl < 14 ||
+        strcmp(e->name + nl - 5, ".hsdb") != 0 ||
+        strlen(e->path) >= sizeof(p->keep[0].path))
+        return VIGIL_OK;
+    /* insert by mtime, newest first; what falls off the end goes */
+    for (j = p->nkeep; j > 0 && older(&p->keep[j - 1].mtime, &e->st.st_mtim);
+         j--)
+        p->keep[j] = p->keep[j - 1];
+    snprintf(p->keep[j].path, sizeof(p->keep[j].path), "%s", e->path);
+    p->keep[j].mtime = e->st.st_mtim;
+    if (++p->nkeep == CACHE_KEEP + 1) {
+        unlink(p->keep[CACHE_KEEP].path);
+        p->nkeep--;
+    }
+    return VIGIL_OK;
+}
+
 /* Removes all but the CACHE_KEEP newest literals-*.hsdb files of dir. */
 static void
 prune(const char *dir)
 {
-    struct old {
-        char name[96];
-        struct timespec mtime;
-    } keep[CACHE_KEEP + 1];
-    size_t nkeep = 0;
-    struct dirent *de;
-    DIR *dh = opendir(dir);
+    static const struct vigil_walk_opts o = {.regular_only = 1, .max_depth = 1};
+    struct prune *p = calloc(1, sizeof(*p));
+    struct vigil_err err = {0};
 
-    if (dh == NULL)
-        return;
-    while ((de = readdir(dh)) != NULL) {
-        char path[4200];
-        struct stat st;
-        size_t nl = strlen(de->d_name), j;
-        if (strncmp(de->d_name, "literals-", 9) != 0 || nl < 14 ||
-            nl >= sizeof(keep[0].name) ||
-            strcmp(de->d_name + nl - 5, ".hsdb") != 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        /* insert by mtime, newest first; what falls off the end goes */
-        for (j = nkeep; j > 0 && older(&keep[j - 1].mtime, &st.st_mtim); j--)
-            keep[j] = keep[j - 1];
-        memcpy(keep[j].name, de->d_name, nl + 1); /* nl < sizeof, above */
-        keep[j].mtime = st.st_mtim;
-        if (++nkeep == CACHE_KEEP + 1) {
-            snprintf(path, sizeof(path), "%s/%s", dir, keep[CACHE_KEEP].name);
-            unlink(path);
-            nkeep--;
-        }
-    }
-    closedir(dh);
+    /* best effort: the cache works without pruning */
+    if (p != NULL)
+        (void)vigil_walk(dir, &o, prune_entry, NULL, p, &err);
+    free(p);
 }
 
 static int

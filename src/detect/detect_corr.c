@@ -10,7 +10,11 @@
  * (opened by the group's first match) closes, on a later match or on
  * vigil_detect_corr_tick. temporal_ordered keeps, for each position of
  * its rule list, the start of the latest chain that has matched the rules
- * up to it in order, so a later rule seen first never completes it. */
+ * up to it in order, so a later rule seen first never completes it.
+ *
+ * Groups are found by their full group-by values (a vigil_hmap key), not
+ * by a hash of them: two users whose names hash alike, or share a long
+ * prefix, are counted apart. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +22,11 @@
 #include "detect/detect_int.h"
 
 #define DET_CORR_MAX_ITEMS 4096
+/* Longest group key: group-by values together. An event whose values are
+ * longer is counted as dropped rather than grouped by a cut-off key. */
+#define DET_CORR_MAX_KEY (1u << 20)
 
 struct det_corr_group {
-    uint64_t key;
     int used;
     int64_t first_ns;
     int64_t last_ns;
@@ -40,12 +46,14 @@ detect_corr_free(struct det_corr *k)
         free(k->groups[i].valid);
     }
     free(k->groups);
-    free(k->index);
+    vigil_hmap_free(k->index);
     free(k->freel);
+    free(k->kbuf);
     k->groups = NULL;
     k->index = NULL;
     k->freel = NULL;
-    k->ngroups = k->capgroups = 0;
+    k->kbuf = NULL;
+    k->ngroups = k->capgroups = k->kcap = 0;
 }
 
 static int
@@ -113,62 +121,28 @@ group_reset(struct det_corr_group *g)
         memset(g->valid, 0, 64);
 }
 
-#define IDX_DEAD UINT32_MAX
+/* the index's value for group i: never NULL */
+#define GROUP_REF(i) ((void *)((uintptr_t)(i) + 1))
 
-/* index slot holding key, or the slot to insert it at (*found = 0) */
-static size_t
-index_find(const struct det_corr *k, uint64_t key, int *found)
-{
-    size_t mask = k->index_cap - 1, ins = (size_t)-1;
-
-    for (size_t i = key & mask;; i = (i + 1) & mask) {
-        uint32_t e = k->index[i];
-        if (e == 0) {
-            *found = 0;
-            return ins != (size_t)-1 ? ins : i;
-        }
-        if (e == IDX_DEAD) {
-            if (ins == (size_t)-1)
-                ins = i;
-            continue;
-        }
-        if (k->groups[e - 1].key == key) {
-            *found = 1;
-            return i;
-        }
-    }
-}
-
-static int
-index_rebuild(struct det_corr *k, size_t cap)
-{
-    uint32_t *ni = calloc(cap, sizeof(*ni));
-    if (!ni)
-        return 0;
-    free(k->index);
-    k->index = ni;
-    k->index_cap = cap;
-    k->index_dead = 0;
-    for (size_t g = 0; g < k->ngroups; g++) {
-        if (!k->groups[g].used)
-            continue;
-        size_t i = k->groups[g].key & (cap - 1);
-        while (ni[i])
-            i = (i + 1) & (cap - 1);
-        ni[i] = (uint32_t)g + 1;
-    }
-    return 1;
-}
-
+/* Drops the index entries of the groups no longer in use. */
 static void
-index_remove(struct det_corr *k, uint64_t key)
+index_purge(struct det_corr *k)
 {
-    int found;
-    size_t i = index_find(k, key, &found);
-    if (found) {
-        k->index[i] = IDX_DEAD;
-        k->index_dead++;
-    }
+    size_t pos = 0, klen;
+    const void *key;
+    void *v;
+
+    while (vigil_hmap_next(k->index, &pos, &key, &klen, &v))
+        if (!k->groups[(uintptr_t)v - 1].used)
+            vigil_hmap_del(k->index, key, klen);
+}
+
+/* Gives group i back: unused, its slot on the free list. */
+static void
+group_release(struct det_corr *k, size_t i)
+{
+    k->groups[i].used = 0;
+    k->freel[k->nfree++] = (uint32_t)i;
 }
 
 /* Frees the groups whose window is over; at most once per timespan/8 so
@@ -184,83 +158,125 @@ sweep(struct det_corr *k, int64_t now)
     k->last_sweep_ns = now;
     for (size_t i = 0; i < k->ngroups; i++) {
         struct det_corr_group *g = &k->groups[i];
-        if (g->used && g->last_ns + k->timespan_ns < now) {
-            index_remove(k, g->key);
-            g->used = 0;
-            k->freel[k->nfree++] = (uint32_t)i;
-        }
+        if (g->used && g->last_ns + k->timespan_ns < now)
+            group_release(k, i);
+    }
+    index_purge(k);
+}
+
+/* The group key as shown in alerts ("user=alice,src=10.0.0.1"), values
+ * cut at 60 bytes and the whole at the group's keytext. */
+static void
+key_text(struct vigil_detect_ctx *c, const struct det_corr *k, uint32_t pos,
+         char *text, size_t size)
+{
+    size_t tl = 0;
+
+    text[0] = '\0';
+    for (uint32_t g = 0; g < k->ngroupby; g++) {
+        const struct vigil_field *f =
+            detect_ctx_field(c, k->groupby_ids[pos * k->ngroupby + g]);
+        int w = snprintf(text + tl, size - tl, "%s%s=%.*s", g ? "," : "",
+                         k->groupby[g],
+                         f ? (int)(f->text_len > 60 ? 60 : f->text_len) : 0,
+                         f ? f->text : "");
+        if (w < 0 || (size_t)w >= size - tl)
+            break;
+        tl += (size_t)w;
     }
 }
 
+/* The group of the key in k->kbuf (klen bytes, built by key_build for
+ * position pos), created if new; NULL when the table is full or memory
+ * ran out. */
 static struct det_corr_group *
-group_get(struct vigil_detect_ctx *c, struct det_corr *k, uint64_t key,
-          const char *text, int64_t now)
+group_get(struct vigil_detect_ctx *c, struct det_corr *k, uint32_t pos,
+          size_t klen, int64_t now)
 {
     const struct vigil_detect *d = detect_ctx_engine(c);
-    struct det_corr_group *free_slot = NULL;
-    size_t max = d->opts.corr_max_groups;
-    int found;
+    const char *key = k->kbuf;
+    size_t max = d->opts.corr_max_groups, i;
+    void *ref;
 
-    if (!k->index) {
-        size_t cap = 64;
-        while (cap < 2 * max && cap < 64)
-            cap *= 2;
-        k->freel = calloc(max, sizeof(*k->freel));
-        if (!k->freel || !index_rebuild(k, cap))
-            return NULL;
-    }
-    size_t slot = index_find(k, key, &found);
-    if (found)
-        return &k->groups[k->index[slot] - 1];
+    if (!k->freel && !(k->freel = calloc(max, sizeof(*k->freel))))
+        return NULL;
+    if (!k->index && vigil_hmap_new(&k->index, max, NULL, NULL) != VIGIL_OK)
+        return NULL;
+    if ((ref = vigil_hmap_get(k->index, key, klen)) != NULL)
+        return &k->groups[(uintptr_t)ref - 1];
     if (!k->nfree && k->ngroups >= max)
         sweep(k, now);
     if (k->nfree) {
-        free_slot = &k->groups[k->freel[--k->nfree]];
+        i = k->freel[--k->nfree];
     } else {
         if (k->ngroups >= max) {
             detect_ctx_stats(c)->corr_dropped++;
             return NULL;
         }
-        if (k->ngroups == k->capgroups) {
-            size_t nc = k->capgroups ? k->capgroups * 2 : 16;
-            struct det_corr_group *ng = realloc(k->groups, nc * sizeof(*ng));
-            if (!ng)
-                return NULL;
-            memset(ng + k->capgroups, 0, (nc - k->capgroups) * sizeof(*ng));
-            k->groups = ng;
-            k->capgroups = nc;
-        }
-        free_slot = &k->groups[k->ngroups++];
-    }
-    /* keep the index at most half full, tombstones included */
-    if ((k->ngroups + k->index_dead + 1) * 2 > k->index_cap) {
-        free_slot->used = 0;
-        if (!index_rebuild(k, (k->ngroups + 1) * 4 > k->index_cap
-                                  ? k->index_cap * 2
-                                  : k->index_cap))
+        if (VIGIL_GROW(k->groups, k->ngroups, k->capgroups) != VIGIL_OK)
             return NULL;
+        i = k->ngroups++;
     }
-    slot = index_find(k, key, &found);
-    if (k->index[slot] == IDX_DEAD)
-        k->index_dead--;
-    k->index[slot] = (uint32_t)(free_slot - k->groups) + 1;
-    struct det_corr_group *g = free_slot;
+    struct det_corr_group *g = &k->groups[i];
     size_t cap = items_cap(k);
     if (!g->t) {
         g->t = calloc(cap, sizeof(*g->t));
         if (k->type == CORR_VALUE_COUNT)
             g->v = calloc(cap, sizeof(*g->v));
         g->valid = calloc(64, 1);
-        if (!g->t || !g->valid || (k->type == CORR_VALUE_COUNT && !g->v))
-            return NULL;
+    }
+    if (!g->t || !g->valid || (k->type == CORR_VALUE_COUNT && !g->v) ||
+        vigil_hmap_put(k->index, key, klen, GROUP_REF(i)) != VIGIL_OK) {
+        group_release(k, i);
+        return NULL;
     }
     g->used = 1;
-    g->key = key;
-    snprintf(g->keytext, sizeof(g->keytext), "%s", text);
+    key_text(c, k, pos, g->keytext, sizeof(g->keytext));
     group_reset(g);
     g->first_ns = now;
     g->last_ns = now;
     return g;
+}
+
+/* Appends n bytes to the key being built; 0 when it would pass
+ * DET_CORR_MAX_KEY or memory ran out. */
+static int
+key_put(struct det_corr *k, size_t *kl, const void *p, size_t n)
+{
+    if (vigil_grow(&k->kbuf, &k->kcap, *kl + n, 1, DET_CORR_MAX_KEY) !=
+        VIGIL_OK)
+        return 0;
+    memcpy(k->kbuf + *kl, p, n);
+    *kl += n;
+    return 1;
+}
+
+/* The group key of the event: for each group-by field its value's length
+ * plus one (0: no such field), as a base-128 varint, then the value. The
+ * lengths keep ("a,b", "c") apart from ("a", "b,c"). Builds in k->kbuf,
+ * which stays allocated: a steady stream allocates nothing here. */
+static int
+key_build(struct vigil_detect_ctx *c, struct det_corr *k, uint32_t pos,
+          size_t *klen)
+{
+    size_t kl = 0;
+
+    for (uint32_t g = 0; g < k->ngroupby; g++) {
+        const struct vigil_field *f =
+            detect_ctx_field(c, k->groupby_ids[pos * k->ngroupby + g]);
+        uint64_t n = f ? (uint64_t)f->text_len + 1 : 0;
+        uint8_t vi[10];
+        size_t nv = 0;
+        do {
+            vi[nv++] = (uint8_t)((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+            n >>= 7;
+        } while (n);
+        if (!key_put(k, &kl, vi, nv) ||
+            (f && f->text_len && !key_put(k, &kl, f->text, f->text_len)))
+            return 0;
+    }
+    *klen = kl;
+    return 1;
 }
 
 static int
@@ -286,26 +302,13 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
          void *arg)
 {
     struct det_corr *k = cr->corr;
-    char text[128];
-    size_t tl = 0;
-    uint64_t key;
+    size_t klen;
 
-    text[0] = '\0';
-    for (uint32_t g = 0; g < k->ngroupby; g++) {
-        const struct vigil_field *f =
-            detect_ctx_field(c, k->groupby_ids[pos * k->ngroupby + g]);
-        int w = snprintf(text + tl, sizeof(text) - tl, "%s%s=%.*s",
-                         g ? "," : "", k->groupby[g],
-                         f ? (int)(f->text_len > 60 ? 60 : f->text_len) : 0,
-                         f ? f->text : "");
-        if (w < 0 || (size_t)w >= sizeof(text) - tl) {
-            tl = sizeof(text) - 1;
-            break;
-        }
-        tl += (size_t)w;
+    if (!key_build(c, k, pos, &klen)) {
+        detect_ctx_stats(c)->corr_dropped++;
+        return 0;
     }
-    key = detect_hash(text, tl) | 1;
-    struct det_corr_group *g = group_get(c, k, key, text, now);
+    struct det_corr_group *g = group_get(c, k, pos, klen, now);
     if (!g)
         return 0;
     size_t cap = items_cap(k);
@@ -441,6 +444,7 @@ vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
     for (size_t i = 0; i < d->nrules; i++) {
         struct det_rule *cr = &d->rules[i];
         struct det_corr *k = cr->corr;
+        size_t released = 0;
         if (!k)
             continue;
         for (size_t j = 0; j < k->ngroups; j++) {
@@ -459,11 +463,12 @@ vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
             }
             if (now_ns - g->last_ns > k->timespan_ns || closes(k)) {
                 group_reset(g);
-                index_remove(k, g->key);
-                g->used = 0;
-                k->freel[k->nfree++] = (uint32_t)j;
+                group_release(k, j);
+                released++;
             }
         }
+        if (released)
+            index_purge(k);
     }
     pthread_mutex_unlock(&d->corr_lock);
     return VIGIL_OK;

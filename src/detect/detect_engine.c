@@ -1,7 +1,6 @@
 /* detect_engine.c -- the engine's life cycle: creation, loading rule files
  * and directories (with per-rule refusal reports), resolving filter and
  * correlation references, field-name interning, stats and teardown. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,14 +144,8 @@ detect_field_id(struct vigil_detect *d, const char *name, size_t len)
         d->fhash_cap = nc;
         fhash_find(d, name, len, h, &slot);
     }
-    if (d->nfnames == d->capfnames) {
-        size_t nc = d->capfnames ? d->capfnames * 2 : 256;
-        struct det_fname *nf = realloc(d->fnames, nc * sizeof(*nf));
-        if (!nf)
-            return DET_NONE;
-        d->fnames = nf;
-        d->capfnames = nc;
-    }
+    if (VIGIL_GROW(d->fnames, d->nfnames, d->capfnames) != VIGIL_OK)
+        return DET_NONE;
     char *c = vigil_arena_strndup(&d->arena, name, len);
     if (!c)
         return DET_NONE;
@@ -264,12 +257,6 @@ is_rule_file(const char *n)
            (l > 5 && strcmp(n + l - 5, ".yaml") == 0);
 }
 
-static int
-cmpstr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static enum vigil_rc
 add_file(struct vigil_detect *d, const char *path, struct vigil_err *err)
 {
@@ -289,63 +276,40 @@ add_file(struct vigil_detect *d, const char *path, struct vigil_err *err)
     return rc;
 }
 
-static enum vigil_rc
-add_dir(struct vigil_detect *d, const char *path, int depth,
-        struct vigil_err *err)
-{
-    DIR *dir;
-    struct dirent *de;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    enum vigil_rc rc = VIGIL_OK;
+struct add_dir {
+    struct vigil_detect *d;
+    struct vigil_err *err;
+};
 
-    if (depth > 16)
-        return VIGIL_OK;
-    dir = opendir(path);
-    if (!dir)
-        return vigil_err_set(err, VIGIL_EIO, "%s: %s", path, strerror(errno));
-    while ((de = readdir(dir))) {
-        if (de->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            char **nn = realloc(names, nc * sizeof(*nn));
-            if (!nn) {
-                rc = VIGIL_ENOMEM;
-                break;
-            }
-            names = nn;
-            cap = nc;
-        }
-        names[n] = strdup(de->d_name);
-        if (!names[n]) {
-            rc = VIGIL_ENOMEM;
-            break;
-        }
-        n++;
-    }
-    closedir(dir);
-    if (names)
-        qsort(names, n, sizeof(*names), cmpstr);
-    for (size_t i = 0; i < n && rc == VIGIL_OK; i++) {
-        char p[4096];
-        struct stat st;
-        if ((size_t)snprintf(p, sizeof(p), "%s/%s", path, names[i]) >=
-            sizeof(p))
-            continue;
-        if (stat(p, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode))
-            rc = add_dir(d, p, depth + 1, err);
-        else if (S_ISREG(st.st_mode) && is_rule_file(names[i]))
-            rc = add_file(d, p, err);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    if (rc == VIGIL_ENOMEM)
-        vigil_err_set(err, rc, "out of memory reading %s", path);
-    return rc;
+static enum vigil_rc
+add_dir_entry(const struct vigil_walk_entry *e, void *arg)
+{
+    struct add_dir *a = arg;
+
+    return is_rule_file(e->name) ? add_file(a->d, e->path, a->err) : VIGIL_OK;
+}
+
+/* A folder or link that cannot be read is reported like a refused file:
+ * the rules that can be loaded still are. */
+static enum vigil_rc
+add_dir_skipped(const char *path, const struct vigil_err *why, void *arg)
+{
+    struct add_dir *a = arg;
+
+    report(a->d, path, 0, NULL, why->msg);
+    return VIGIL_OK;
+}
+
+/* Rule folders: names in order so rules load the same way every time;
+ * links are followed (rule packs are often assembled from links) */
+static enum vigil_rc
+add_dir(struct vigil_detect *d, const char *path, struct vigil_err *err)
+{
+    static const struct vigil_walk_opts o = {
+        .follow_symlinks = 1, .skip_hidden = 1, .regular_only = 1, .sorted = 1};
+    struct add_dir a = {d, err};
+
+    return vigil_walk(path, &o, add_dir_entry, add_dir_skipped, &a, err);
 }
 
 enum vigil_rc
@@ -357,7 +321,7 @@ vigil_detect_add_path(struct vigil_detect *d, const char *path,
     if (stat(path, &st) != 0)
         return vigil_err_set(err, VIGIL_EIO, "%s: %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return add_dir(d, path, 0, err);
+        return add_dir(d, path, err);
     return add_file(d, path, err);
 }
 

@@ -192,8 +192,9 @@ struct det_corr {
     /* state, guarded by the engine's corr_lock */
     struct det_corr_group *groups;
     size_t ngroups, capgroups;
-    uint32_t *index; /* open addressing: group+1, 0 empty, ~0 deleted */
-    size_t index_cap, index_dead;
+    struct vigil_hmap *index; /* full group-by key -> group + 1 */
+    char *kbuf;               /* the key being looked up */
+    size_t kcap;
     uint32_t *freel; /* unused group slots */
     size_t nfree;
     int64_t last_sweep_ns;

@@ -710,21 +710,10 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
         if (d->kwdb)
             need_scan += f->text_len + 1;
     }
-    if (need_low > c->lowcap || need_scan > c->scancap) {
-        /* grows to the largest event seen, then never again */
-        size_t nl = need_low > c->lowcap ? need_low * 2 : c->lowcap;
-        size_t ns = need_scan > c->scancap ? need_scan * 2 : c->scancap;
-        char *a = nl != c->lowcap ? realloc(c->low, nl) : c->low;
-        if (!a)
-            return VIGIL_ENOMEM;
-        c->low = a;
-        c->lowcap = nl;
-        char *b = ns != c->scancap ? realloc(c->scan, ns) : c->scan;
-        if (!b)
-            return VIGIL_ENOMEM;
-        c->scan = b;
-        c->scancap = ns;
-    }
+    /* grows to the largest event seen, then never again */
+    if (vigil_grow(&c->low, &c->lowcap, need_low, 1, 0) != VIGIL_OK ||
+        vigil_grow(&c->scan, &c->scancap, need_scan, 1, 0) != VIGIL_OK)
+        return VIGIL_ENOMEM;
     /* each field against the literals rules have for it */
     for (uint16_t i = 0; i < ev->nfields; i++) {
         uint32_t id = c->ev_fid[i];

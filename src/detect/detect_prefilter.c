@@ -36,14 +36,8 @@ kset_free(struct kset *k)
 static int
 kset_add(struct kset *k, const struct kent *e, uint32_t q)
 {
-    if (k->n == k->cap) {
-        size_t nc = k->cap ? k->cap * 2 : 8;
-        struct kent *nv = realloc(k->v, nc * sizeof(*nv));
-        if (!nv)
-            return 0;
-        k->v = nv;
-        k->cap = nc;
-    }
+    if (VIGIL_GROW(k->v, k->n, k->cap) != VIGIL_OK)
+        return 0;
     k->v[k->n++] = *e;
     if (!k->valid || q < k->score)
         k->score = q;
@@ -597,14 +591,8 @@ lit_id(struct vigil_detect *d, const char *s, uint32_t len, uint32_t field)
         if (j == len)
             return d->lhash[k] - 1;
     }
-    if (d->nlits == d->caplits) {
-        size_t nc = d->caplits ? d->caplits * 2 : 1024;
-        struct det_lit *nl = realloc(d->lits, nc * sizeof(*nl));
-        if (!nl)
-            return DET_NONE;
-        d->lits = nl;
-        d->caplits = nc;
-    }
+    if (VIGIL_GROW(d->lits, d->nlits, d->caplits) != VIGIL_OK)
+        return DET_NONE;
     struct det_lit *l = &d->lits[d->nlits];
     memset(l, 0, sizeof(*l));
     l->s = vigil_arena_strndup(&d->arena, s, len);
@@ -625,12 +613,12 @@ lit_add_key(struct det_lit *l, uint32_t rule, uint32_t clause)
         l->keys[l->nkeys - 1].clause == clause)
         return 1;
     if (l->nkeys == l->capkeys) {
-        uint32_t nc = l->capkeys ? l->capkeys * 2 : 2;
-        struct det_key *nk = realloc(l->keys, nc * sizeof(*nk));
-        if (!nk)
+        size_t cap = l->capkeys;
+        /* counts are 32-bit here: the bound keeps the cap one */
+        if (vigil_grow(&l->keys, &cap, (size_t)l->nkeys + 1, sizeof(*l->keys),
+                       UINT32_MAX) != VIGIL_OK)
             return 0;
-        l->keys = nk;
-        l->capkeys = nc;
+        l->capkeys = (uint32_t)cap;
     }
     l->keys[l->nkeys].rule = rule;
     l->keys[l->nkeys].clause = clause;

@@ -67,14 +67,8 @@ slist_add(struct slist *l, const char *s, size_t len)
 {
     if (l->n >= DET_MAX_EXPAND)
         return VIGIL_ELIMIT;
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 4;
-        struct sval *v = realloc(l->v, nc * sizeof(*v));
-        if (!v)
-            return VIGIL_ENOMEM;
-        l->v = v;
-        l->cap = nc;
-    }
+    if (VIGIL_GROW(l->v, l->n, l->cap) != VIGIL_OK)
+        return VIGIL_ENOMEM;
     char *c = malloc(len + 1);
     if (!c)
         return VIGIL_ENOMEM;
@@ -482,14 +476,8 @@ vecv_push_raw(struct vecv *vv)
 {
     if (vv->n >= DET_MAX_VALUES * 4)
         return NULL;
-    if (vv->n == vv->cap) {
-        size_t nc = vv->cap ? vv->cap * 2 : 8;
-        struct det_val *v = realloc(vv->v, nc * sizeof(*v));
-        if (!v)
-            return NULL;
-        vv->v = v;
-        vv->cap = nc;
-    }
+    if (VIGIL_GROW(vv->v, vv->n, vv->cap) != VIGIL_OK)
+        return NULL;
     return &vv->v[vv->n++];
 }
 
@@ -668,16 +656,10 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
                 break;
             }
             pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-            if (d->nres == d->capres) {
-                size_t nc = d->capres ? d->capres * 2 : 64;
-                pcre2_code **nr = realloc(d->res, nc * sizeof(*nr));
-                if (!nr) {
-                    pcre2_code_free(re);
-                    rc = VIGIL_ENOMEM;
-                    break;
-                }
-                d->res = nr;
-                d->capres = nc;
+            if (VIGIL_GROW(d->res, d->nres, d->capres) != VIGIL_OK) {
+                pcre2_code_free(re);
+                rc = VIGIL_ENOMEM;
+                break;
             }
             d->res[d->nres++] = re;
             v = vecv_push(&vv);
@@ -1131,14 +1113,8 @@ push_rule(struct vigil_detect *d, struct det_rule **out)
 {
     if (d->nrules >= DET_MAX_RULES)
         return VIGIL_ELIMIT;
-    if (d->nrules == d->caprules) {
-        size_t nc = d->caprules ? d->caprules * 2 : 256;
-        struct det_rule *r = realloc(d->rules, nc * sizeof(*r));
-        if (!r)
-            return VIGIL_ENOMEM;
-        d->rules = r;
-        d->caprules = nc;
-    }
+    if (VIGIL_GROW(d->rules, d->nrules, d->caprules) != VIGIL_OK)
+        return VIGIL_ENOMEM;
     *out = &d->rules[d->nrules];
     memset(*out, 0, sizeof(**out));
     return VIGIL_OK;

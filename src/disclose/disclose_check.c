@@ -112,15 +112,9 @@ disclose_add(struct disclose_ctx *c, enum vigil_disclose_kind kind,
 
     if (r->nfindings >= MAX_FINDINGS)
         return NULL;
-    if (r->nfindings == r->priv->cap) {
-        size_t ncap = r->priv->cap ? r->priv->cap * 2 : 16;
-        void *p = realloc(r->findings, ncap * sizeof(*r->findings));
-        if (!p) {
-            c->nomem = 1;
-            return NULL;
-        }
-        r->findings = p;
-        r->priv->cap = ncap;
+    if (VIGIL_GROW(r->findings, r->nfindings, r->priv->cap) != VIGIL_OK) {
+        c->nomem = 1;
+        return NULL;
     }
     va_start(ap, fmt);
     vsnprintf(detail, sizeof(detail), fmt, ap);

@@ -42,14 +42,8 @@ struct cleaner {
 static int
 drop_add(struct cleaner *k, const char *name)
 {
-    if (k->ndrop == k->capdrop) {
-        size_t nc = k->capdrop ? k->capdrop * 2 : 32;
-        void *p = realloc(k->drop, nc * sizeof(*k->drop));
-        if (!p)
-            return 0;
-        k->drop = p;
-        k->capdrop = nc;
-    }
+    if (VIGIL_GROW(k->drop, k->ndrop, k->capdrop) != VIGIL_OK)
+        return 0;
     k->drop[k->ndrop] = strdup(name);
     return k->drop[k->ndrop++] != NULL;
 }
@@ -523,14 +517,8 @@ pw_end(void *arg, const char *name)
             drop = 1;
     if (p->t.data && strstr(p->t.data, "[") && strstr(p->t.data, "]!"))
         drop = 1; /* into an external workbook */
-    if (k->ndn == k->capdn) {
-        size_t nc = k->capdn ? k->capdn * 2 : 32;
-        void *q = realloc(k->dn_drop, nc);
-        if (!q)
-            return;
-        k->dn_drop = q;
-        k->capdn = nc;
-    }
+    if (VIGIL_GROW(k->dn_drop, k->ndn, k->capdn) != VIGIL_OK)
+        return;
     k->dn_drop[k->ndn++] = drop;
 }
 

@@ -121,15 +121,9 @@ rels_start(void *arg, const char *name, const char **atts)
     mode = disclose_attr(atts, "TargetMode");
     if (!id || !target || a->r->n >= 100000)
         return;
-    if (a->r->n == a->r->cap) {
-        size_t nc = a->r->cap ? a->r->cap * 2 : 16;
-        void *p = realloc(a->r->r, nc * sizeof(*a->r->r));
-        if (!p) {
-            a->nomem = 1;
-            return;
-        }
-        a->r->r = p;
-        a->r->cap = nc;
+    if (VIGIL_GROW(a->r->r, a->r->n, a->r->cap) != VIGIL_OK) {
+        a->nomem = 1;
+        return;
     }
     e = &a->r->r[a->r->n++];
     memset(e, 0, sizeof(*e));

@@ -48,13 +48,13 @@ struct xlsx {
     uint8_t *xf;
     size_t nxf, capxf;
     struct xsheet *sh;
-    size_t nsh;
+    size_t nsh, capsh;
     /* sheet-name lookup for comments: part -> sheet */
     struct {
         char part[512];
         char sheet[128];
     } * cmap;
-    size_t ncmap;
+    size_t ncmap, capcmap;
 };
 
 /* ------------------------------------------------------------------ */
@@ -69,14 +69,8 @@ struct sst_arg {
 static int
 sst_push_off(struct xlsx *x)
 {
-    if (x->noff == x->capoff) {
-        size_t nc = x->capoff ? x->capoff * 2 : 1024;
-        void *p = realloc(x->off, nc * sizeof(*x->off));
-        if (!p)
-            return 0;
-        x->off = p;
-        x->capoff = nc;
-    }
+    if (VIGIL_GROW(x->off, x->noff, x->capoff) != VIGIL_OK)
+        return 0;
     x->off[x->noff++] = x->sst.len;
     return 1;
 }
@@ -183,14 +177,8 @@ push_u8(uint8_t **arr, size_t *n, size_t *cap, uint8_t v)
 {
     if (*n >= 65536)
         return 1;
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        void *p = realloc(*arr, nc);
-        if (!p)
-            return 0;
-        *arr = p;
-        *cap = nc;
-    }
+    if (vigil_grow(arr, cap, *n + 1, 1, 0) != VIGIL_OK)
+        return 0;
     (*arr)[(*n)++] = v;
     return 1;
 }
@@ -341,16 +329,13 @@ wb_start(void *arg, const char *name, const char **atts)
         const char *st = disclose_attr(atts, "state");
         const char *id = disclose_attr(atts, "id");
         const struct disclose_rel *r = disclose_rels_get(a->rels, id);
-        void *p;
 
         if (a->x->nsh >= 4096)
             return;
-        p = realloc(a->x->sh, (a->x->nsh + 1) * sizeof(*a->x->sh));
-        if (!p) {
+        if (VIGIL_GROW(a->x->sh, a->x->nsh, a->x->capsh) != VIGIL_OK) {
             a->x->c->nomem = 1;
             return;
         }
-        a->x->sh = p;
         s = &a->x->sh[a->x->nsh++];
         memset(s, 0, sizeof(*s));
         snprintf(s->name, sizeof(s->name), "%s", nm ? nm : "?");
@@ -919,12 +904,10 @@ map_sheet_rels(struct xlsx *x)
             continue;
         }
         for (size_t k = 0; k < rels.n; k++) {
-            void *p = realloc(x->cmap, (x->ncmap + 1) * sizeof(*x->cmap));
-            if (!p) {
+            if (VIGIL_GROW(x->cmap, x->ncmap, x->capcmap) != VIGIL_OK) {
                 x->c->nomem = 1;
                 break;
             }
-            x->cmap = p;
             snprintf(x->cmap[x->ncmap].part, sizeof(x->cmap[0].part), "%s",
                      rels.r[k].target);
             snprintf(x->cmap[x->ncmap].sheet, sizeof(x->cmap[0].sheet), "%s",
@@ -952,7 +935,7 @@ struct pv_arg {
     struct disclose_table t;
     struct vigil_buf items; /* all shared items, NUL-terminated each */
     struct pv_field *f;
-    size_t nf;
+    size_t nf, capf;
     int in_shared;
     char src_sheet[128], src_ref[64], src_name[128];
     char fieldnames[300];
@@ -977,15 +960,9 @@ pv_item(struct pv_arg *a, const char *v)
     a->items_total++;
     if (a->items_full)
         return;
-    if (f->n == f->cap) {
-        size_t nc = f->cap ? f->cap * 2 : 16;
-        void *p = realloc(f->off, nc * sizeof(*f->off));
-        if (!p) {
-            a->x->c->nomem = 1;
-            return;
-        }
-        f->off = p;
-        f->cap = nc;
+    if (VIGIL_GROW(f->off, f->n, f->cap) != VIGIL_OK) {
+        a->x->c->nomem = 1;
+        return;
     }
     f->off[f->n++] = a->items.len;
     if (vigil_buf_append(&a->items, v, n + 1) != VIGIL_OK)
@@ -1007,16 +984,13 @@ pvd_start(void *arg, const char *name, const char **atts)
         snprintf(a->src_name, sizeof(a->src_name), "%s", n ? n : "");
     } else if (strcmp(l, "cacheField") == 0) {
         const char *n = disclose_attr(atts, "name");
-        void *p;
 
         if (a->nf >= PV_MAX_FIELDS)
             return;
-        p = realloc(a->f, (a->nf + 1) * sizeof(*a->f));
-        if (!p) {
+        if (VIGIL_GROW(a->f, a->nf, a->capf) != VIGIL_OK) {
             a->x->c->nomem = 1;
             return;
         }
-        a->f = p;
         memset(&a->f[a->nf], 0, sizeof(*a->f));
         a->nf++;
         if (n) {

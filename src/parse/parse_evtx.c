@@ -379,19 +379,10 @@ evtx_chars(void *ud, const XML_Char *s, int len)
         r->st[r->depth].has_child || len <= 0)
         return;
     need = r->text_len + (size_t)len;
-    if (need > r->text_cap) {
-        /* Bounded by the record's XML size; grows only a few times per
-         * file. */
-        size_t cap = r->text_cap ? r->text_cap : 4096;
-        char *p;
-        while (cap < need)
-            cap *= 2;
-        if ((p = realloc(r->text, cap)) == NULL) {
-            evtx_fail(r, "out of memory");
-            return;
-        }
-        r->text = p;
-        r->text_cap = cap;
+    /* Bounded by the record's XML size; grows only a few times per file. */
+    if (vigil_grow(&r->text, &r->text_cap, need, 1, 0) != VIGIL_OK) {
+        evtx_fail(r, "out of memory");
+        return;
     }
     memcpy(r->text + r->text_len, s, (size_t)len);
     r->text_len = need;
@@ -575,13 +566,8 @@ evtx_map_xml(struct evtx_reader *r, const char *xml, size_t n, size_t *out_len)
         return xml;
     }
     /* At most 3 bytes out per byte in. */
-    if (3 * n > r->map_cap) {
-        char *p = realloc(r->map, 3 * n);
-        if (p == NULL)
-            return NULL;
-        r->map = p;
-        r->map_cap = 3 * n;
-    }
+    if (vigil_grow(&r->map, &r->map_cap, 3 * n, 1, 0) != VIGIL_OK)
+        return NULL;
     memcpy(r->map, xml, first);
     j = first;
     for (i = first; i < n; i++) {
@@ -627,16 +613,8 @@ evtx_record(struct evtx_reader *r, libevtx_record_t *rec, uint64_t index,
     if (libevtx_record_get_utf8_xml_string_size(rec, &size, &e) != 1 ||
         size < 2 || size > EVTX_MAX_XML)
         goto bad;
-    if (size > r->xml_cap) {
-        size_t cap = r->xml_cap ? r->xml_cap : 16384;
-        char *p;
-        while (cap < size)
-            cap *= 2;
-        if ((p = realloc(r->xml, cap)) == NULL)
-            return VIGIL_ENOMEM;
-        r->xml = p;
-        r->xml_cap = cap;
-    }
+    if (vigil_grow(&r->xml, &r->xml_cap, size, 1, 0) != VIGIL_OK)
+        return VIGIL_ENOMEM;
     if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)r->xml, size, &e) !=
         1)
         goto bad;

@@ -12,28 +12,6 @@
 
 #include "store_int.h"
 
-/* Grows *p (elements of size el, *cap of them) to hold need. */
-static enum vigil_rc
-grow(void **p, size_t *cap, size_t need, size_t el)
-{
-    size_t ncap;
-    void *np;
-
-    if (need <= *cap)
-        return VIGIL_OK;
-    ncap = *cap ? *cap : 16;
-    while (ncap < need)
-        ncap *= 2;
-    if (ncap > SIZE_MAX / el)
-        return VIGIL_ENOMEM;
-    np = realloc(*p, ncap * el);
-    if (np == NULL)
-        return VIGIL_ENOMEM;
-    *p = np;
-    *cap = ncap;
-    return VIGIL_OK;
-}
-
 struct vigil_store_batch *
 vigil_store_batch_new(void)
 {
@@ -138,8 +116,7 @@ vigil_store_batch_add_event(struct vigil_store_batch *b,
      * vigil_buf drops its contents: every event already in the batch. */
     if (json_bound(ev) > STORE_BATCH_JSON_MAX - b->json.len)
         return VIGIL_ELIMIT;
-    if ((rc = grow((void **)&b->ev, &b->capev, b->nev + 1, sizeof(*b->ev))) !=
-        VIGIL_OK)
+    if ((rc = VIGIL_GROW(b->ev, b->nev, b->capev)) != VIGIL_OK)
         return rc;
     src = STORE_NOSTR;
     if (source != NULL) {
@@ -211,8 +188,7 @@ vigil_store_batch_add_alert(struct vigil_store_batch *b,
         return VIGIL_EINVAL;
     if (b->broken)
         return VIGIL_ENOMEM;
-    if ((rc = grow((void **)&b->al, &b->capal, b->nal + 1, sizeof(*b->al))) !=
-        VIGIL_OK)
+    if ((rc = VIGIL_GROW(b->al, b->nal, b->capal)) != VIGIL_OK)
         return rc;
     s[STORE_A_RULE_ID] = a->rule_id;
     s[STORE_A_TITLE] = a->title;
@@ -246,8 +222,7 @@ vigil_store_batch_set_checkpoint(struct vigil_store_batch *b,
             return VIGIL_OK;
         }
     }
-    if ((rc = grow((void **)&b->cp, &b->capcp, b->ncp + 1, sizeof(*b->cp))) !=
-        VIGIL_OK)
+    if ((rc = VIGIL_GROW(b->cp, b->ncp, b->capcp)) != VIGIL_OK)
         return rc;
     b->cp[b->ncp++] = *cp;
     return VIGIL_OK;
@@ -271,8 +246,7 @@ vigil_store_batch_set_counters(struct vigil_store_batch *b,
             if (strcmp(b->ct[j].name, c[i].name) == 0)
                 break;
         if (j == b->nct) {
-            if ((rc = grow((void **)&b->ct, &b->capct, b->nct + 1,
-                           sizeof(*b->ct))) != VIGIL_OK)
+            if ((rc = VIGIL_GROW(b->ct, b->nct, b->capct)) != VIGIL_OK)
                 return rc;
             b->nct++;
         }

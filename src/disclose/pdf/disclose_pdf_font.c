@@ -274,14 +274,8 @@ add_entry(struct pdf_font *f, size_t *cap, uint32_t lo, uint32_t hi,
 
     if (f->nmap >= PDF_MAX_CMAP_ENTRIES || hi < lo || dst->nb < 2)
         return 0;
-    if (f->nmap == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        void *m = realloc(f->map, ncap * sizeof(*f->map));
-        if (m == NULL)
-            return 0;
-        f->map = m;
-        *cap = ncap;
-    }
+    if (vigil_grow(&f->map, cap, f->nmap + 1, sizeof(*f->map), 0) != VIGIL_OK)
+        return 0;
     e = &f->map[f->nmap++];
     memset(e, 0, sizeof(*e));
     e->lo = lo;

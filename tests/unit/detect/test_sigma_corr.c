@@ -2,10 +2,14 @@
  * value_count with group-by over a sliding timespan, temporal, and
  * temporal_ordered with its order enforced; windows closed by tick for
  * `lt` conditions; bounded groups. Rules follow the specification's
- * examples (failed logons, many users from one source, recon sequence). */
+ * examples (failed logons, many users from one source, recon sequence).
+ * Group-by values that once shared a group (a long common prefix, equal
+ * hashes) are counted apart. */
 #include "vigil_test.h"
 
+#include "core/core_int.h"
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 
 #define S ((int64_t)1000000000)
 
@@ -292,6 +296,88 @@ test_bounded_groups(void **s)
     teardown_env(&e);
 }
 
+static const char brute3[] =
+    "title: Brute force\nid: bf-1\ncorrelation:\n"
+    "  type: event_count\n  rules:\n    - failed_logon\n"
+    "  group-by:\n    - TargetUserName\n  timespan: 5m\n"
+    "  condition:\n    gte: 3\n";
+
+/* Groups used to be keyed by a hash of "field=value" with each value cut
+ * at 60 bytes: two users with the same first 60 bytes were one group and
+ * two failures of one plus one of the other fired. */
+static void
+test_long_values_apart(void **s)
+{
+    struct env e;
+    struct hits h;
+    char u1[100], u2[100];
+    (void)s;
+    memset(u1, 'a', sizeof(u1) - 1);
+    u1[sizeof(u1) - 1] = '\0';
+    memcpy(u2, u1, sizeof(u2));
+    u2[80] = 'b';
+    setup_env(&e, brute3, 0);
+    memset(&h, 0, sizeof(h));
+    feed(&e, 0, &h, "EventID", "4625", "TargetUserName", u1, NULL, NULL);
+    feed(&e, 1, &h, "EventID", "4625", "TargetUserName", u1, NULL, NULL);
+    feed(&e, 2, &h, "EventID", "4625", "TargetUserName", u2, NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    feed(&e, 3, &h, "EventID", "4625", "TargetUserName", u1, NULL, NULL);
+    assert_int_equal(h.corr, 1);
+    assert_int_equal(h.count, 3);
+    teardown_env(&e);
+}
+
+/* With every group key hashing alike (as colliding 64-bit hashes did, and
+ * an attacker choosing user names could arrange), groups stay apart. */
+static void
+test_colliding_hashes_apart(void **s)
+{
+    struct env e;
+    struct hits h;
+    struct det_corr *k = NULL;
+    (void)s;
+    setup_env(&e, brute3, 0);
+    memset(&h, 0, sizeof(h));
+    feed(&e, 0, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
+    for (size_t i = 0; i < e.d->nrules; i++)
+        if (e.d->rules[i].corr)
+            k = e.d->rules[i].corr;
+    assert_non_null(k);
+    assert_non_null(k->index);
+    core_hmap_test_collide(k->index);
+    feed(&e, 1, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    feed(&e, 2, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    assert_int_equal(h.corr, 0); /* one group would have reached 3 here */
+    feed(&e, 3, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    feed(&e, 4, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
+    assert_int_equal(h.corr, 1);
+    assert_string_equal(h.group, "TargetUserName=alice");
+    feed(&e, 5, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    assert_int_equal(h.corr, 2);
+    assert_string_equal(h.group, "TargetUserName=bob");
+    teardown_env(&e);
+}
+
+/* A missing group-by field is its own group, apart from an empty one. */
+static void
+test_missing_vs_empty(void **s)
+{
+    struct env e;
+    struct hits h;
+    (void)s;
+    setup_env(&e, brute3, 0);
+    memset(&h, 0, sizeof(h));
+    feed(&e, 0, &h, "EventID", "4625", "TargetUserName", "", NULL, NULL);
+    feed(&e, 1, &h, "EventID", "4625", "TargetUserName", "", NULL, NULL);
+    feed(&e, 2, &h, "EventID", "4625", NULL, NULL, NULL, NULL);
+    assert_int_equal(h.corr, 0);
+    feed(&e, 3, &h, "EventID", "4625", "TargetUserName", "", NULL, NULL);
+    assert_int_equal(h.corr, 1);
+    teardown_env(&e);
+}
+
 static void
 test_refused_correlation(void **s)
 {
@@ -320,6 +406,9 @@ main(void)
         cmocka_unit_test(test_temporal_ordered),
         cmocka_unit_test(test_lt_window_and_generate),
         cmocka_unit_test(test_bounded_groups),
+        cmocka_unit_test(test_long_values_apart),
+        cmocka_unit_test(test_colliding_hashes_apart),
+        cmocka_unit_test(test_missing_vs_empty),
         cmocka_unit_test(test_refused_correlation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
