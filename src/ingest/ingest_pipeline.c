@@ -271,8 +271,8 @@ src_flush2(struct ingest_src *s, int keep_arena, struct vigil_err *err)
     return rc != VIGIL_OK ? rc : rc2;
 }
 
-static enum vigil_rc
-src_flush(struct ingest_src *s, struct vigil_err *err)
+enum vigil_rc
+ingest_src_flush(struct ingest_src *s, struct vigil_err *err)
 {
     return src_flush2(s, 0, err);
 }
@@ -306,9 +306,11 @@ src_note_cp(struct ingest_src *s, const struct vigil_checkpoint *cp)
 static enum vigil_rc
 src_need_batch(struct ingest_src *s)
 {
+    if (s->batch != NULL)
+        return VIGIL_OK;
+    /* Off the hot path: zeroing an error costs more than a record. */
     struct vigil_err err = {0};
-
-    if (s->batch != NULL || src_new_batch(s, 1, &err) == VIGIL_OK)
+    if (src_new_batch(s, 1, &err) == VIGIL_OK)
         return VIGIL_OK;
     s->lc.events_in++;
     s->lc.dropped++;
@@ -321,7 +323,6 @@ static enum vigil_rc
 src_add(struct ingest_src *s, struct vigil_event *ev)
 {
     struct vigil_ingest *ing = s->ing;
-    struct vigil_err err = {0};
     enum vigil_rc rc;
 
     if (ev->time_ns == 0)
@@ -343,6 +344,7 @@ src_add(struct ingest_src *s, struct vigil_event *ev)
     if (rc == VIGIL_ELIMIT && s->blines > 0) {
         /* The batch is full of long events: store it, retry. The event
          * may live in the arena, which the new batch keeps. */
+        struct vigil_err err = {0};
         src_flush2(s, 1, &err);
         if (s->batch != NULL)
             rc = vigil_store_batch_add_event(s->batch, ev, s->sc->name);
@@ -363,14 +365,14 @@ src_add(struct ingest_src *s, struct vigil_event *ev)
 static enum vigil_rc
 src_added(struct ingest_src *s, const struct vigil_checkpoint *cp)
 {
-    struct vigil_err err = {0};
-
     if (cp != NULL)
         src_note_cp(s, cp);
     s->blines++;
     if (s->blines >= (size_t)s->ing->cfg->batch_lines ||
-        s->arena.used_total > SRC_ARENA_FLUSH)
-        return src_flush(s, &err);
+        s->arena.used_total > SRC_ARENA_FLUSH) {
+        struct vigil_err err = {0};
+        return ingest_src_flush(s, &err);
+    }
     return VIGIL_OK;
 }
 
@@ -469,17 +471,11 @@ ingest_src_add_dropped(struct ingest_src *s, uint64_t n)
 }
 
 enum vigil_rc
-ingest_src_flush(struct ingest_src *s, struct vigil_err *err)
-{
-    return src_flush(s, err);
-}
-
-enum vigil_rc
 ingest_src_flush_due(struct ingest_src *s, struct vigil_err *err)
 {
     if (s->blines > 0 &&
         ingest_mono_ms() - s->bstart_ms >= s->ing->cfg->batch_ms)
-        return src_flush(s, err);
+        return ingest_src_flush(s, err);
     return VIGIL_OK;
 }
 
@@ -548,7 +544,7 @@ src_main(void *arg)
 
     s->ops->run(s, s->state);
     if (s->batch != NULL)
-        src_flush(s, &err);
+        ingest_src_flush(s, &err);
     atomic_store(&s->done, 1);
     return NULL;
 }

@@ -374,12 +374,13 @@ test_failed_commit_read_again(void **state)
      * batch (as with a full disk) until the source rewinds. */
     assert_int_equal(sqlite3_open(dbpath, &trap_db), SQLITE_OK);
     sqlite3_busy_timeout(trap_db, 5000);
-    assert_int_equal(sqlite3_exec(trap_db,
-                                  "CREATE TRIGGER fail_from_20 BEFORE INSERT ON "
-                                  "checkpoints WHEN NEW.offset >= 20 BEGIN "
-                                  "SELECT RAISE(ABORT, 'injected'); END",
-                                  NULL, NULL, &msg),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(trap_db,
+                     "CREATE TRIGGER fail_from_20 BEFORE INSERT ON "
+                     "checkpoints WHEN NEW.offset >= 20 BEGIN "
+                     "SELECT RAISE(ABORT, 'injected'); END",
+                     NULL, NULL, &msg),
+        SQLITE_OK);
     T.total = 30;
     T.until_committed = 1;
     run_once();
