@@ -1,6 +1,8 @@
-/* ingest_int.h -- private to src/ingest: the file tailer, the syslog
- * framer and the journal reader the pipeline drives. Unit tests include
- * it to test the pieces without threads or a store. */
+/* ingest_int.h -- private to src/ingest: the source-type table and the
+ * shared machinery every source uses (ingest_pipeline.c), and the file
+ * tailer, the syslog framer and the journal reader the source types
+ * drive. Unit tests include it to test the pieces without threads or a
+ * store, and to run the pipeline over a test-only source type. */
 #ifndef VIGIL_INGEST_INT_H
 #define VIGIL_INGEST_INT_H
 
@@ -8,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "ingest.h"
 #include "store/store.h"
 
 /* Where complete lines go. `line` (without its '\n') is borrowed for the
@@ -27,6 +30,121 @@ struct ingest_sink {
  * VIGIL_OK, or VIGIL_ENOTFOUND for a source never read. */
 typedef enum vigil_rc (*ingest_ckpt_get_fn)(void *arg, const char *key,
                                             struct vigil_checkpoint *cp);
+
+/* ---- source types and the shared machinery (ingest_pipeline.c) ---- */
+
+/* One configured source as the pipeline runs it: its batch, arena,
+ * decoder, counters and committed checkpoints. Opaque to source types,
+ * which reach it through the ingest_src_* functions below. */
+struct ingest_src;
+
+/* A source type. Each lives in its own file (ingest_src_TYPE.c) and is
+ * listed in the table of ingest_pipeline.c under its configuration name.
+ * A type reads; everything else -- decoding, the detection hook, batches,
+ * checkpoints, counters, store failures -- is the shared machinery's. */
+struct ingest_source_ops {
+    const char *type;           /* the configuration's name: "file", ... */
+    const char *default_format; /* decoder when none is configured; NULL:
+                                   detected from the first line */
+    /* On the caller's thread (vigil_ingest_start), before any batch is
+     * submitted: what can fail (sockets, the journal) and the checkpoint
+     * lookups (ingest_src_ckpt_get may ask the store here). Sets *state
+     * (owned by the source, freed by close) even on failure. Returns
+     * VIGIL_END when the source has nothing to read in this mode (syslog
+     * with once): it is done at once and gets no thread. */
+    enum vigil_rc (*open)(struct ingest_src *s, void **state,
+                          struct vigil_err *err);
+    /* The source's thread: reads, hands over lines or events, flushes,
+     * until ingest_src_stopping() or the end of its input. The pipeline
+     * submits what is left in the batch when run returns. */
+    void (*run)(struct ingest_src *s, void *state);
+    /* After a failed commit (ingest_src_recover): forget every position
+     * and read again from the committed checkpoints (ingest_src_ckpt_get).
+     * NULL for a source that cannot be re-read: it goes on reading. */
+    void (*rewind)(struct ingest_src *s, void *state);
+    /* Frees state (may be NULL, or half built by a failed open), after
+     * the thread has ended. */
+    void (*close)(void *state);
+};
+
+/* vigil_ingest_new over table (NULL-terminated, borrowed, must outlive
+ * the pipeline) instead of the built-in source types. A configured
+ * source runs the entry whose type is its configuration's type name.
+ * Unit tests register a test-only type this way. */
+enum vigil_rc ingest_new_with(struct vigil_ingest **out,
+                              const struct vigil_ingest_config *cfg,
+                              struct vigil_store *store,
+                              const struct vigil_detector *det, int once,
+                              const struct ingest_source_ops *const *table,
+                              struct vigil_err *err);
+
+/* The source's configuration and the pipeline's (batch and poll
+ * settings); borrowed for the pipeline's life. */
+const struct vigil_source_config *ingest_src_config(const struct ingest_src *s);
+const struct vigil_ingest_config *ingest_src_settings(const struct ingest_src *s);
+/* Reading once (offline): read to the end, then return from run. */
+int ingest_src_once(const struct ingest_src *s);
+/* The pipeline is stopping: run returns soon, so a source waits for
+ * input at most INGEST_WAIT_MS at a time. */
+#define INGEST_WAIT_MS 200
+int ingest_src_stopping(const struct ingest_src *s);
+
+/* The functions below run on the source's thread only (open and rewind
+ * included): they touch the open batch without a lock. */
+
+/* Hands over one line (borrowed for the call; NULL: a record too long to
+ * keep, counted as failed): decoded with the source's decoder (detected
+ * from the first line when none is configured), passed to the detection
+ * hook, added to the batch. cp (borrowed, NULL for a source that cannot
+ * be re-read) is where the source stands after the line; it is stored
+ * with the batch. An empty line only moves the position. Closes the
+ * batch when it is full. Non-OK: the line could not be stored and the
+ * source must read it again (ingest_src_failed is set). */
+enum vigil_rc ingest_src_line(struct ingest_src *s, const char *line,
+                              size_t len, const struct vigil_checkpoint *cp);
+/* Same for an event the source built itself (a packet, a file-integrity
+ * record): ev is borrowed for the call; the pipeline sets its source_id,
+ * and its time_ns when 0. Counted as in and decoded. */
+enum vigil_rc ingest_src_event(struct ingest_src *s, struct vigil_event *ev,
+                               const struct vigil_checkpoint *cp);
+/* A sink handing the tailer's lines to ingest_src_line. */
+void ingest_src_sink(struct ingest_src *s, struct ingest_sink *out);
+/* An ingest_framer callback (arg is the source) over ingest_src_line,
+ * without checkpoints: the messages of streams that cannot be re-read. */
+enum vigil_rc ingest_src_message(void *arg, const char *msg, size_t len,
+                                 int oversize);
+/* n more records lost before they reached the source (a kernel queue). */
+void ingest_src_add_dropped(struct ingest_src *s, uint64_t n);
+
+/* Submits the open batch to the store if it holds anything. Sources call
+ * it when they have nothing more to read for now. */
+enum vigil_rc ingest_src_flush(struct ingest_src *s, struct vigil_err *err);
+/* Same, only if the batch has been open for ingest.batch_time: sources
+ * call it after each read that handed something over. */
+enum vigil_rc ingest_src_flush_due(struct ingest_src *s, struct vigil_err *err);
+
+/* An ingest_ckpt_get_fn (arg is the source) over the checkpoints this
+ * source has committed, and during open also the store's. */
+enum vigil_rc ingest_src_ckpt_get(void *arg, const char *key,
+                                  struct vigil_checkpoint *cp);
+/* Has a batch of this source failed to be stored (or to be built)? */
+int ingest_src_failed(struct ingest_src *s);
+/* After a failure: waits until the store's queue has drained, drops the
+ * open batch, calls the type's rewind and pauses a second before reading
+ * on. Without rewind it only clears the failure. Returns 1 when it
+ * rewound (the caller starts its round again), 0 when there was nothing
+ * to do or nothing to rewind. */
+int ingest_src_recover(struct ingest_src *s);
+
+/* Monotonic milliseconds, and a sleep that resumes after signals. */
+int64_t ingest_mono_ms(void);
+void ingest_sleep_ms(int64_t ms);
+
+/* The built-in types (ingest_src_TYPE.c). */
+extern const struct ingest_source_ops ingest_src_file_ops;
+extern const struct ingest_source_ops ingest_src_syslog_ops;
+extern const struct ingest_source_ops ingest_src_journal_ops;
+extern const struct ingest_source_ops ingest_src_stdin_ops;
 
 /* ---- file tailer (ingest_tail.c) ---- */
 
