@@ -56,6 +56,11 @@ int run_detect_worse(const struct run_detect *nrd, const struct run_detect *ord,
  * (not the wall clock: a backlog of old lines must correlate as it would
  * have live) and submits their alerts to store in a batch of their own. */
 enum vigil_rc run_detect_tick(struct run_detect *rd, struct vigil_store *store);
+/* The end of the input (`vigil run --once`): decides every correlation
+ * window still open (lt/lte/eq conditions report here) and submits the
+ * alerts to store. Call before the final store flush. */
+enum vigil_rc run_detect_finish(struct run_detect *rd,
+                                struct vigil_store *store);
 void run_detect_free(struct run_detect *rd);
 
 /* ---- |expand placeholders (cli_common.c) ---- */

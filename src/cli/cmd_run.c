@@ -337,6 +337,8 @@ cmd_run(int argc, char **argv)
         }
     }
     vigil_ingest_stop(ing);
+    if (once) /* the input ended: decide the open correlation windows */
+        run_detect_finish(rd, store);
     vigil_err_clear(&err);
     if (vigil_store_flush(store, &err) != VIGIL_OK) {
         vigil_log(VIGIL_LOG_ERROR, 1151, "%s", err.msg);
