@@ -27,12 +27,12 @@
 #include "parse/parse.h"
 #include "store/store.h"
 
-#define DETECT_LINES   16
-#define MAX_JOBS       256
-#define MAX_RULE_ARGS  64
-#define MAX_ID_ARGS    256
-#define ARENA_CHUNK    (64u * 1024)
-#define ARENA_MAX      (64u * 1024 * 1024)
+#define DETECT_LINES  16
+#define MAX_JOBS      256
+#define MAX_RULE_ARGS 64
+#define MAX_ID_ARGS   256
+#define ARENA_CHUNK   (64u * 1024)
+#define ARENA_MAX     (64u * 1024 * 1024)
 /* Line files bigger than this are cut into parts for the workers;
  * $VIGIL_HUNT_PART_BYTES overrides it (tests use tiny parts). */
 #define PART_SIZE (UINT64_C(64) * 1024 * 1024)
@@ -64,7 +64,7 @@ struct hunt_run {
     atomic_uint_fast64_t nmatches;
     int quiet;
     int verbose;
-    int64_t since, until; /* 0: unbounded */
+    int64_t since, until;      /* 0: unbounded */
     struct hunt_matches *corr; /* where correlation alerts go */
     struct vigil_parse_opts popts;
 };

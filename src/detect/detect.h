@@ -238,9 +238,9 @@ struct vigil_detect_session_opts {
 
 /* One alert, valid during the callback only. */
 struct vigil_detect_alert {
-    const struct vigil_alert *alert;   /* as the store keeps it; no source */
+    const struct vigil_alert *alert; /* as the store keeps it; no source */
     const struct vigil_rule_info *rule;
-    const struct vigil_event *event;   /* NULL: a correlation window closed */
+    const struct vigil_event *event; /* NULL: a correlation window closed */
     uint32_t file; /* the caller's file and record of event (offline), */
     uint64_t seq;  /* UINT32_MAX and 0 when there is no event */
 };
@@ -251,10 +251,9 @@ typedef enum vigil_rc (*vigil_detect_alert_fn)(
 
 /* Returns an owned session (vigil_detect_session_free) over the compiled
  * engine d (borrowed; must outlive it). o is copied. */
-enum vigil_rc vigil_detect_session_new(struct vigil_detect_session **out,
-                                       const struct vigil_detect *d,
-                                       const struct vigil_detect_session_opts *o,
-                                       struct vigil_err *err);
+enum vigil_rc vigil_detect_session_new(
+    struct vigil_detect_session **out, const struct vigil_detect *d,
+    const struct vigil_detect_session_opts *o, struct vigil_err *err);
 /* Frees the session and all its workers. */
 void vigil_detect_session_free(struct vigil_detect_session *s);
 /* How many rules can raise alerts (not filters, not muted, not silent
@@ -296,9 +295,9 @@ void vigil_detect_session_hook(struct vigil_detect_session *s,
                                struct vigil_detector *det);
 /* Tick (finish 0) or finish (1) with the alerts submitted to store in a
  * batch of their own (source "correlation"). */
-enum vigil_rc vigil_detect_session_close_to_store(struct vigil_detect_session *s,
-                                                  struct vigil_store *store,
-                                                  int finish,
-                                                  struct vigil_err *err);
+enum vigil_rc
+vigil_detect_session_close_to_store(struct vigil_detect_session *s,
+                                    struct vigil_store *store, int finish,
+                                    struct vigil_err *err);
 
 #endif

@@ -178,8 +178,8 @@ put_events(struct vigil_detect_session *s, struct vigil_buf *b,
 {
     size_t idx[SES_SUMMARY_MAX], n = 0;
     struct ses_needles nd;
-    size_t want = (size_t)(m->count < SES_SUMMARY_MAX ? m->count
-                                                      : SES_SUMMARY_MAX);
+    size_t want =
+        (size_t)(m->count < SES_SUMMARY_MAX ? m->count : SES_SUMMARY_MAX);
     enum vigil_rc rc;
     int first = 1;
 
@@ -357,8 +357,8 @@ keep_hit(struct vigil_detect_worker *w, uint32_t rule)
         w->capkept = cap;
     }
     if (w->copy == NULL) {
-        struct vigil_field *f = vigil_arena_alloc(
-            &w->keep, (size_t)ev->nfields * sizeof(*f) + 1);
+        struct vigil_field *f =
+            vigil_arena_alloc(&w->keep, (size_t)ev->nfields * sizeof(*f) + 1);
 
         if (f == NULL)
             return VIGIL_ELIMIT;
