@@ -21,15 +21,15 @@
 
 enum vigil_rc {
     VIGIL_OK = 0,
-    VIGIL_ENOMEM,       /* allocation failed */
-    VIGIL_EINVAL,       /* caller passed something unusable */
-    VIGIL_EIO,          /* the operating system said no */
-    VIGIL_EPARSE,       /* input is not in the expected format */
-    VIGIL_ELIMIT,       /* input exceeds a configured bound */
-    VIGIL_ESTORE,       /* the database failed */
-    VIGIL_ENOTFOUND,    /* no such thing */
+    VIGIL_ENOMEM,   /* allocation failed */
+    VIGIL_EINVAL,   /* caller passed something unusable */
+    VIGIL_EIO,      /* the operating system said no */
+    VIGIL_EPARSE,   /* input is not in the expected format */
+    VIGIL_ELIMIT,   /* input exceeds a configured bound */
+    VIGIL_ESTORE,   /* the database failed */
+    VIGIL_ENOTFOUND, /* no such thing */
     VIGIL_EUNSUPPORTED, /* understood but not handled */
-    VIGIL_END           /* an iterator is exhausted; not an error */
+    VIGIL_END       /* an iterator is exhausted; not an error */
 };
 
 /* Details of the first error, in a caller-owned buffer. The first error
@@ -112,7 +112,12 @@ char *vigil_arena_strndup(struct vigil_arena *a, const char *s, size_t n);
 /* Event model                                                          */
 /* ------------------------------------------------------------------ */
 
-enum vigil_ftype { VIGIL_F_STR = 1, VIGIL_F_INT, VIGIL_F_IP, VIGIL_F_TIME };
+enum vigil_ftype {
+    VIGIL_F_STR = 1,
+    VIGIL_F_INT,
+    VIGIL_F_IP,
+    VIGIL_F_TIME
+};
 
 /* One field. Every field keeps its text form (`text`, not NUL-terminated)
  * because Sigma matches on text; typed fields also carry the parsed value.
@@ -125,7 +130,7 @@ struct vigil_field {
     uint16_t name_len;
     uint8_t type; /* enum vigil_ftype */
     union {
-        int64_t i;      /* VIGIL_F_INT; VIGIL_F_TIME: ns since the epoch */
+        int64_t i;     /* VIGIL_F_INT; VIGIL_F_TIME: ns since the epoch */
         uint8_t ip[16]; /* VIGIL_F_IP: IPv6, IPv4 as ::ffff:a.b.c.d */
     } v;
 };
@@ -147,14 +152,14 @@ enum vigil_log_family {
  * The first VIGIL_EVENT_MAX_FIELDS fields are kept; further ones set
  * `truncated` so nothing is silently lost. */
 struct vigil_event {
-    int64_t time_ns; /* @timestamp; 0 when the source had none */
-    const char *raw; /* borrowed original record, may be NULL */
+    int64_t time_ns;      /* @timestamp; 0 when the source had none */
+    const char *raw;      /* borrowed original record, may be NULL */
     uint32_t raw_len;
-    uint32_t source_id; /* which configured source produced it */
-    uint64_t offset;    /* source position just past this record */
+    uint32_t source_id;   /* which configured source produced it */
+    uint64_t offset;      /* source position just past this record */
     uint16_t nfields;
     uint8_t truncated;
-    uint8_t family;            /* enum vigil_log_family, set by the decoder */
+    uint8_t family;       /* enum vigil_log_family, set by the decoder */
     struct vigil_arena *arena; /* borrowed; where decoders copy text */
     struct vigil_field fields[VIGIL_EVENT_MAX_FIELDS];
 };
@@ -312,46 +317,49 @@ enum vigil_source_type {
     VIGIL_SOURCE_STDIN     /* read lines from standard input */
 };
 
-enum vigil_protocol { VIGIL_PROTO_UDP = 1, VIGIL_PROTO_TCP };
+enum vigil_protocol {
+    VIGIL_PROTO_UDP = 1,
+    VIGIL_PROTO_TCP
+};
 
 #define VIGIL_CONFIG_MAX_SOURCES 64
-#define VIGIL_CONFIG_MAX_PATHS   64
+#define VIGIL_CONFIG_MAX_PATHS 64
 
 struct vigil_source_config {
-    char name[128]; /* unique; names counters and archive */
+    char name[128];              /* unique; names counters and archive */
     enum vigil_source_type type;
     char *paths[VIGIL_CONFIG_MAX_PATHS]; /* file: glob patterns, owned */
     size_t npaths;
-    char listen[256];             /* syslog: "host:port" */
+    char listen[256];            /* syslog: "host:port" */
     enum vigil_protocol protocol; /* syslog */
-    size_t max_message;           /* syslog: longest message kept, bytes */
-    char format[32];              /* decoder name; "" = detect */
-    int year;                     /* RFC 3164 year; 0 = infer */
+    size_t max_message;          /* syslog: longest message kept, bytes */
+    char format[32];             /* decoder name; "" = detect */
+    int year;                    /* RFC 3164 year; 0 = infer */
 };
 
-#define VIGIL_CONFIG_MAX_PLACEHOLDERS       64
+#define VIGIL_CONFIG_MAX_PLACEHOLDERS 64
 #define VIGIL_CONFIG_MAX_PLACEHOLDER_VALUES 256
 
 /* placeholders: NAME: [value, ...] -- what a Sigma rule's %NAME% expands
  * to under the |expand modifier (site-specific lists: domain controllers,
  * admin workstations, approved countries). */
 struct vigil_placeholder_config {
-    char name[128]; /* without the % signs */
-    char **values;  /* owned, nvalues of them */
+    char name[128];  /* without the % signs */
+    char **values;   /* owned, nvalues of them */
     size_t nvalues;
 };
 
 struct vigil_config {
-    char path[4096];           /* file it came from; "" = built-in */
-    char state_dir[4096];      /* "" = vigil_state_dir() rule */
-    int archive_events;        /* store.archive_events */
-    int64_t archive_max_age_s; /* store.archive_max_age; 0 = keep */
-    int64_t archive_max_bytes; /* store.archive_max_size; 0 = none */
-    int64_t stats_interval_s;  /* counters logged every N s; 0 = never */
-    int64_t batch_lines;       /* ingest.batch_lines */
-    int64_t batch_ms;          /* ingest.batch_ms */
-    int64_t poll_ms;           /* ingest.poll_ms: file poll interval */
-    int64_t rescan_s;          /* ingest.rescan_interval: glob re-scan */
+    char path[4096];             /* file it came from; "" = built-in */
+    char state_dir[4096];        /* "" = vigil_state_dir() rule */
+    int archive_events;          /* store.archive_events */
+    int64_t archive_max_age_s;   /* store.archive_max_age; 0 = keep */
+    int64_t archive_max_bytes;   /* store.archive_max_size; 0 = none */
+    int64_t stats_interval_s;    /* counters logged every N s; 0 = never */
+    int64_t batch_lines;         /* ingest.batch_lines */
+    int64_t batch_ms;            /* ingest.batch_ms */
+    int64_t poll_ms;             /* ingest.poll_ms: file poll interval */
+    int64_t rescan_s;            /* ingest.rescan_interval: glob re-scan */
     struct vigil_source_config sources[VIGIL_CONFIG_MAX_SOURCES];
     size_t nsources;
     char *rule_dirs[VIGIL_CONFIG_MAX_PATHS]; /* rules: Sigma dirs, owned */

@@ -50,7 +50,8 @@ const struct vigil_decoder *vigil_decoder_by_name(const char *name);
 /* Picks the decoder that best fits sample lines (borrowed); never NULL:
  * falls back to "raw". */
 const struct vigil_decoder *vigil_decoder_detect(const char *const *lines,
-                                                 const size_t *lens, size_t n);
+                                                 const size_t *lens,
+                                                 size_t n);
 /* Names of all decoders, NULL-terminated, for --help. */
 const char *const *vigil_decoder_names(void);
 
