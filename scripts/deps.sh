@@ -20,7 +20,7 @@ PACKAGES=(
   libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils
   python3-uno python3-pil bc
   # tests and benchmarks
-  libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2
+  libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2 jq
 )
 
 if [ -z "${VIGIL_SKIP_APT_UPDATE:-}" ]; then

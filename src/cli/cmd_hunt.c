@@ -25,14 +25,14 @@
 #include "core/core.h"
 #include "hunt.h"
 #include "parse/parse.h"
+#include "store/store.h"
 
-#define DETECT_LINES   16
-#define MAX_JOBS       256
-#define MAX_RULE_ARGS  64
-#define MAX_ID_ARGS    256
-#define ARENA_CHUNK    (64u * 1024)
-#define ARENA_MAX      (64u * 1024 * 1024)
-#define EVENT_JSON_MAX (4u * 1024 * 1024)
+#define DETECT_LINES  16
+#define MAX_JOBS      256
+#define MAX_RULE_ARGS 64
+#define MAX_ID_ARGS   256
+#define ARENA_CHUNK   (64u * 1024)
+#define ARENA_MAX     (64u * 1024 * 1024)
 /* Line files bigger than this are cut into parts for the workers;
  * $VIGIL_HUNT_PART_BYTES overrides it (tests use tiny parts). */
 #define PART_SIZE (UINT64_C(64) * 1024 * 1024)
@@ -64,7 +64,8 @@ struct hunt_run {
     atomic_uint_fast64_t nmatches;
     int quiet;
     int verbose;
-    int64_t since, until; /* 0: unbounded */
+    int64_t since, until;      /* 0: unbounded */
+    struct hunt_matches *corr; /* where correlation alerts go */
     struct vigil_parse_opts popts;
 };
 
@@ -73,7 +74,6 @@ struct hunt_worker {
     struct hunt_scratch *scratch;
     struct vigil_event *ev;
     struct vigil_arena arena;
-    struct vigil_buf json;
     struct hunt_matches matches;
     uint32_t file;
     uint64_t seq;
@@ -181,38 +181,56 @@ usage(FILE *f)
 
 /* ---- per-event work ---- */
 
+/* Keeps one alert as a match for the output. */
 static enum vigil_rc
-on_hit(uint32_t rule, const char *matched, void *arg)
+keep_alert(const struct vigil_detect_alert *a, int quiet,
+           struct hunt_matches *out)
 {
-    struct hunt_worker *w = arg;
     struct hunt_match m;
-    enum vigil_rc rc;
 
     memset(&m, 0, sizeof(m));
-    m.time_ns = w->ev->time_ns;
-    m.file = w->file;
-    m.seq = w->seq;
-    m.rule = rule;
-    atomic_fetch_add_explicit(&w->run->nmatches, 1, memory_order_relaxed);
-    if (!w->run->quiet) {
-        vigil_buf_reset(&w->json);
-        if (vigil_event_to_json(w->ev, &w->json) == VIGIL_OK && w->json.len)
-            m.event = strndup(w->json.data, w->json.len);
-        if (matched != NULL)
-            m.matched = strdup(matched);
-        if (hunt_match_describe(&m, w->ev) != VIGIL_OK)
+    m.time_ns = a->alert->time_ns;
+    m.file = a->file;
+    m.seq = a->seq;
+    m.rule = a->rule->index;
+    if (!quiet) {
+        if (a->event != NULL &&
+            (m.event = strdup(a->alert->event_json)) == NULL)
+            goto nomem;
+        if ((m.matched = strdup(a->alert->matched_json)) == NULL)
+            goto nomem;
+        if (a->event != NULL && hunt_match_describe(&m, a->event) != VIGIL_OK)
             goto nomem;
     }
-    rc = hunt_matches_push(&w->matches, &m);
-    if (rc != VIGIL_OK)
-        return vigil_err_set(&w->err, rc, "out of memory keeping matches");
-    return VIGIL_OK;
+    return hunt_matches_push(out, &m);
 nomem:
     free(m.event);
     free(m.matched);
     free(m.host);
     free(m.keys);
-    return vigil_err_set(&w->err, VIGIL_ENOMEM, "out of memory");
+    return VIGIL_ENOMEM;
+}
+
+static enum vigil_rc
+on_hit(const struct vigil_detect_alert *a, void *arg)
+{
+    struct hunt_worker *w = arg;
+    enum vigil_rc rc;
+
+    atomic_fetch_add_explicit(&w->run->nmatches, 1, memory_order_relaxed);
+    rc = keep_alert(a, w->run->quiet, &w->matches);
+    if (rc != VIGIL_OK)
+        return vigil_err_set(&w->err, rc, "out of memory keeping matches");
+    return VIGIL_OK;
+}
+
+/* Correlation alerts, after the workers. */
+static enum vigil_rc
+on_corr(const struct vigil_detect_alert *a, void *arg)
+{
+    struct hunt_run *r = arg;
+
+    return keep_alert(a, r->quiet, r->corr);
 }
 
 static void
@@ -311,7 +329,7 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
     /* Text that is no known log format (a README, a licence) found while
      * searching a folder would only feed keyword rules noise; a file named
      * on the command line is hunted whatever it is. */
-    if (!hf->named && strcmp(d->name, "raw") == 0) {
+    if (!hf->named && d == vigil_decoder_by_name("raw")) {
         if (w->run->verbose && !quiet)
             fprintf(stderr, "vigil hunt: %s: no known log format, skipped\n",
                     hf->path);
@@ -331,13 +349,6 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
     }
     if (it->end < len)
         end = data + it->end; /* lines starting before end, read past it */
-    if (strcmp(d->name, "syslog") == 0 || strcmp(d->name, "auth") == 0 ||
-        strcmp(d->name, "auditd") == 0)
-        hunt_scratch_set_source(w->scratch, HUNT_SRC_LINUX);
-    else if (strcmp(d->name, "access") == 0)
-        hunt_scratch_set_source(w->scratch, HUNT_SRC_WEB);
-    else
-        hunt_scratch_set_source(w->scratch, HUNT_SRC_OTHER);
     while (p < end) {
         const char *fend = data + len;
         const char *nl = memchr(p, '\n', (size_t)(fend - p));
@@ -378,7 +389,6 @@ hunt_file(struct hunt_worker *w, struct hunt_item *it)
 
         if (w->run->verbose)
             fprintf(stderr, "vigil hunt: %s: format evtx\n", path);
-        hunt_scratch_set_source(w->scratch, HUNT_SRC_WINDOWS);
         if (vigil_evtx_read_file(path, evtx_event, w, &es, &err) != VIGIL_OK &&
             w->err.rc == VIGIL_OK) {
             /* The reader's message names the file already. */
@@ -597,7 +607,6 @@ cmd_hunt(int argc, char **argv)
     struct hunt_run run;
     struct hunt_worker *workers = NULL;
     pthread_t *threads = NULL;
-    struct hunt_scratch **scratches = NULL;
     struct hunt_matches all = {0};
     struct hunt_totals tot;
     struct hunt_engine_opts eo;
@@ -736,6 +745,7 @@ cmd_hunt(int argc, char **argv)
     eo.nids = nids;
     eo.min_level = min_level;
     eo.quiet = !verbose;
+    eo.no_event_json = run.quiet;
     if (!no_cache && vigil_cache_dir(state_opt, cache_dir, sizeof(cache_dir)))
         eo.cache_dir = cache_dir;
     eo.placeholders = &ph;
@@ -777,8 +787,7 @@ cmd_hunt(int argc, char **argv)
         jobs = run.nitems > 0 ? (long)run.nitems : 1;
     workers = calloc((size_t)jobs, sizeof(*workers));
     threads = calloc((size_t)jobs, sizeof(*threads));
-    scratches = calloc((size_t)jobs, sizeof(*scratches));
-    if (!workers || !threads || !scratches) {
+    if (!workers || !threads) {
         fprintf(stderr, "vigil hunt: out of memory\n");
         goto out;
     }
@@ -788,7 +797,6 @@ cmd_hunt(int argc, char **argv)
 
         w->run = &run;
         vigil_arena_init(&w->arena, ARENA_CHUNK, ARENA_MAX);
-        vigil_buf_init(&w->json, EVENT_JSON_MAX);
         w->ev = malloc(sizeof(*w->ev));
         if (w->ev == NULL) {
             fprintf(stderr, "vigil hunt: out of memory\n");
@@ -798,7 +806,6 @@ cmd_hunt(int argc, char **argv)
             fprintf(stderr, "vigil hunt: %s\n", err.msg);
             goto out;
         }
-        scratches[k] = w->scratch;
     }
 
     show_progress = !run.quiet && isatty(STDERR_FILENO);
@@ -851,8 +858,8 @@ cmd_hunt(int argc, char **argv)
             goto out;
         }
     }
-    if (hunt_engine_correlate(run.engine, scratches, started, &all, &err) !=
-        VIGIL_OK) {
+    run.corr = &all;
+    if (hunt_engine_correlate(run.engine, on_corr, &run, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil hunt: correlation: %s\n", err.msg);
         goto out;
     }
@@ -884,12 +891,10 @@ out:
         hunt_scratch_free(workers[k].scratch);
         free(workers[k].ev);
         vigil_arena_fini(&workers[k].arena);
-        vigil_buf_fini(&workers[k].json);
         hunt_matches_fini(&workers[k].matches);
     }
     free(workers);
     free(threads);
-    free(scratches);
     free(run.order);
     free(run.items);
     free(run.first_item);

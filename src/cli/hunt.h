@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "detect/detect.h"
 
 /* ---- input files ---- */
 
@@ -107,14 +108,10 @@ struct hunt_engine_opts {
     size_t nids;
     int min_level;         /* enum hunt_level */
     int quiet;             /* report rule load problems only as a count */
+    int no_event_json;     /* alerts without the event's JSON (--quiet) */
     const char *cache_dir; /* compiled literal databases, or NULL */
     struct cli_placeholders *placeholders; /* --placeholder, borrowed */
 };
-
-/* Called for every rule that fires on an event; matched is a JSON object
- * of the fields that made it fire (borrowed, may be NULL). */
-typedef enum vigil_rc (*hunt_hit_fn)(uint32_t rule, const char *matched,
-                                     void *arg);
 
 /* Loads and compiles the rules. Returns owned (hunt_engine_close). */
 enum vigil_rc hunt_engine_open(struct hunt_engine **out,
@@ -126,37 +123,25 @@ uint32_t hunt_engine_rule_count(const struct hunt_engine *e);
 /* Where the literal databases came from: 0 compiled (no cache), 1 read
  * from the cache, 2 compiled and written to it. */
 int hunt_engine_cache_state(const struct hunt_engine *e);
-/* hunt_rule_info_fn over the engine (arg is the engine). */
+/* hunt_rule_info_fn over the engine (arg is the engine); rule is the
+ * alert's a->rule->index. */
 void hunt_engine_rule_info(uint32_t rule, struct hunt_rule_info *out,
                            void *arg);
-
-/* What kind of log a file is, so rules written for another kind of log
- * are not reported on it (see docs/hunt.md, "Which rules run where"). */
-enum hunt_source {
-    HUNT_SRC_OTHER = 0, /* JSON lines, CEF, raw: by the event's fields */
-    HUNT_SRC_WINDOWS,   /* EVTX */
-    HUNT_SRC_LINUX,     /* syslog/auth, auditd */
-    HUNT_SRC_WEB        /* web server access logs */
-};
-
-/* Sets the kind of the file the next events come from. */
-void hunt_scratch_set_source(struct hunt_scratch *s, enum hunt_source src);
 
 /* Per-thread matching state. Returns owned (hunt_scratch_free). */
 enum vigil_rc hunt_scratch_new(struct hunt_engine *e, struct hunt_scratch **out,
                                struct vigil_err *err);
 void hunt_scratch_free(struct hunt_scratch *s);
-/* Runs every rule over ev (borrowed); calls fn for each rule that fires.
- * Events that correlation rules need are remembered in s, tagged with
- * file and seq, for hunt_engine_correlate. */
+/* Runs every rule over ev (borrowed), record seq of file; calls fn for
+ * each alert (vigil_detect_worker_match). */
 enum vigil_rc hunt_engine_match(struct hunt_engine *e, struct hunt_scratch *s,
                                 const struct vigil_event *ev, uint32_t file,
-                                uint64_t seq, hunt_hit_fn fn, void *arg);
-/* After every file: runs the correlation rules over what the scratches
- * remembered, in time order across files, appending to out. */
+                                uint64_t seq, vigil_detect_alert_fn fn,
+                                void *arg);
+/* After every file: the correlations, over the building blocks of every
+ * file in time order, and the windows still open; fn per alert. */
 enum vigil_rc hunt_engine_correlate(struct hunt_engine *e,
-                                    struct hunt_scratch *const *s, size_t n,
-                                    struct hunt_matches *out,
+                                    vigil_detect_alert_fn fn, void *arg,
                                     struct vigil_err *err);
 
 /* ---- output ---- */

@@ -138,6 +138,16 @@ struct vigil_field {
 
 #define VIGIL_EVENT_MAX_FIELDS 128
 
+/* The kind of log an event was decoded from, as its decoder declares it
+ * (parse.h); detection keeps rules written for one kind of log off the
+ * others (docs/hunt.md, "Which rules run where"). */
+enum vigil_log_family {
+    VIGIL_FAMILY_GENERIC = 0, /* JSON lines, CEF, raw: judged by fields */
+    VIGIL_FAMILY_WINDOWS,     /* EVTX */
+    VIGIL_FAMILY_LINUX,       /* syslog/auth, auditd */
+    VIGIL_FAMILY_WEB          /* web server access logs */
+};
+
 /* An event: a flat list of fields with ECS-style dotted names ("source.ip",
  * "user.name"); Windows events keep native names ("EventID", "Image").
  * The first VIGIL_EVENT_MAX_FIELDS fields are kept; further ones set
@@ -150,6 +160,7 @@ struct vigil_event {
     uint64_t offset;      /* source position just past this record */
     uint16_t nfields;
     uint8_t truncated;
+    uint8_t family;       /* enum vigil_log_family, set by the decoder */
     struct vigil_arena *arena; /* borrowed; where decoders copy text */
     struct vigil_field fields[VIGIL_EVENT_MAX_FIELDS];
 };

@@ -17,6 +17,7 @@ vigil_event_init(struct vigil_event *ev, struct vigil_arena *arena)
     ev->offset = 0;
     ev->nfields = 0;
     ev->truncated = 0;
+    ev->family = VIGIL_FAMILY_GENERIC;
     ev->arena = arena;
 }
 

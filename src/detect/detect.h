@@ -41,6 +41,7 @@ struct vigil_rule_info {
     int line;              /* line of the document's first key */
     const char *logsource; /* "product/category/service" as written */
     const char *tags_json; /* JSON array, "[]" when none */
+    uint32_t index;        /* position in load order */
 };
 
 /* Called for each document of each file: loaded (msg NULL, info set) or
@@ -166,7 +167,10 @@ struct vigil_detect_field {
 /* One match, valid during the callback only. For a correlation match
  * `event` is the event that completed it (NULL when a window closed in
  * vigil_detect_corr_tick), `group` the group-by values
- * ("k=v,k=v") and `count` the count that met the condition. */
+ * ("k=v,k=v") and `count` the count that met the condition. time_ns is
+ * the event's time, or for a closed window the time of its last event.
+ * block and alerts are set by a detection session's matcher only (the
+ * rule feeds correlations; it also alerts on its own). */
 struct vigil_detect_match {
     const struct vigil_rule_info *rule;
     const struct vigil_event *event;
@@ -174,6 +178,9 @@ struct vigil_detect_match {
     struct vigil_detect_field fields[VIGIL_DETECT_MAX_MATCHED];
     const char *group;
     uint64_t count;
+    int64_t time_ns;
+    uint8_t block;
+    uint8_t alerts;
 };
 
 /* Return 0 to go on, non-zero to stop matching this event. */
@@ -236,5 +243,86 @@ void vigil_detect_hook_free(struct vigil_detect_hook *h);
 /* Fills det (caller-owned) so the pipeline calls into h. */
 void vigil_detect_hook_fill(struct vigil_detect_hook *h,
                             struct vigil_detector *det);
+
+/* ---- the detection session ---- */
+
+/* What the daemon and `vigil hunt` both run events through, so they raise
+ * the same alerts on the same input (detect_session.c): which rules fire
+ * on which kind of log (the event's family, see docs/hunt.md), the
+ * correlation building blocks, one JSON shape for an alert's matched
+ * fields, and closing correlation windows at the end of the input.
+ *
+ * Live (the daemon): events of several threads, correlations fed as they
+ * come; their alerts go with the event that completed them. Offline
+ * (hunt): each thread matches with a worker of its own, building-block
+ * hits are kept and fed in time order (then file, then record) by
+ * vigil_detect_session_finish. */
+struct vigil_detect_session;
+struct vigil_detect_worker;
+struct vigil_alert;
+struct vigil_store;
+
+struct vigil_detect_session_opts {
+    int offline;       /* hunt: correlations replayed at finish */
+    int no_event_json; /* alerts carry "{}" for the event (hunt --quiet) */
+    /* Which rules raise alerts (NULL: all but filters); called once per
+     * rule by vigil_detect_session_new. Muted rules still feed their
+     * correlations. */
+    int (*wants)(const struct vigil_rule_info *r, void *arg);
+    void *arg;
+};
+
+/* One alert, valid during the callback only. */
+struct vigil_detect_alert {
+    const struct vigil_alert *alert; /* as the store keeps it; no source */
+    const struct vigil_rule_info *rule;
+    const struct vigil_event *event; /* NULL: a correlation window closed */
+    uint32_t file; /* the caller's file and record of event (offline), */
+    uint64_t seq;  /* UINT32_MAX and 0 when there is no event */
+};
+
+/* Return non-OK to stop: the error is returned by the matching call. */
+typedef enum vigil_rc (*vigil_detect_alert_fn)(
+    const struct vigil_detect_alert *a, void *arg);
+
+/* Returns an owned session (vigil_detect_session_free) over the compiled
+ * engine d (borrowed; must outlive it). o is copied. */
+enum vigil_rc vigil_detect_session_new(
+    struct vigil_detect_session **out, const struct vigil_detect *d,
+    const struct vigil_detect_session_opts *o, struct vigil_err *err);
+/* Frees the session and all its workers. */
+void vigil_detect_session_free(struct vigil_detect_session *s);
+/* How many rules can raise alerts (not filters, not muted, not silent
+ * building blocks). */
+uint32_t vigil_detect_session_alerting(const struct vigil_detect_session *s);
+
+/* A matcher for one thread at a time; owned by the session (freed with
+ * it; offline its kept hits are needed by finish). */
+enum vigil_rc vigil_detect_session_worker(struct vigil_detect_session *s,
+                                          struct vigil_detect_worker **out,
+                                          struct vigil_err *err);
+/* Matches ev (borrowed); calls fn for every alert it raises. file and seq
+ * say where ev is (offline: order and the alert's position). Returns
+ * VIGIL_ELIMIT when a building block could not be kept (too many): the
+ * other alerts were raised, correlations miss the event. Allocates
+ * nothing per event but the kept hits (offline). */
+enum vigil_rc vigil_detect_worker_match(struct vigil_detect_worker *w,
+                                        const struct vigil_event *ev,
+                                        uint32_t file, uint64_t seq,
+                                        vigil_detect_alert_fn fn, void *arg);
+/* Live, from any thread: vigil_detect_worker_match with a pooled worker. */
+enum vigil_rc vigil_detect_session_match(struct vigil_detect_session *s,
+                                         const struct vigil_event *ev,
+                                         vigil_detect_alert_fn fn, void *arg);
+/* Live: decides the correlation windows that ended before the newest
+ * event time seen (not the clock: a backlog correlates as it would have
+ * live). No-op offline. */
+enum vigil_rc vigil_detect_session_tick(struct vigil_detect_session *s,
+                                        vigil_detect_alert_fn fn, void *arg);
+/* The end of the input: offline, feeds the kept building blocks in time
+ * order; then decides every open correlation window (lt/lte/eq report
+ * here). Call once no worker is matching. */
+enum vigil_rc vigil_detect_session_finish(struct vigil_detect_session *s,
+                                          vigil_detect_alert_fn fn, void *arg);
 
 #endif

@@ -291,6 +291,7 @@ emit(struct vigil_detect_ctx *c, const struct det_rule *cr,
     m.event = ev;
     m.group = g->keytext;
     m.count = count;
+    m.time_ns = ev ? ev->time_ns : g->last_ns;
     detect_ctx_stats(c)->corr_matches++;
     return fn ? fn(&m, arg) : 0;
 }
@@ -457,6 +458,7 @@ vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
                 m.rule = &cr->info;
                 m.group = g->keytext;
                 m.count = g->n;
+                m.time_ns = g->last_ns;
                 detect_ctx_stats(c)->corr_matches++;
                 if (fn)
                     fn(&m, arg);

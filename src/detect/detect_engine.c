@@ -229,6 +229,7 @@ vigil_detect_add_mem(struct vigil_detect *d, const char *name, const char *data,
         rc = detect_rule_load(d, name, docs[i], &line, msg, sizeof(msg));
         if (rc == VIGIL_OK) {
             struct det_rule *r = &d->rules[d->nrules - 1];
+            r->info.index = (uint32_t)(d->nrules - 1);
             switch (r->info.kind) {
             case VIGIL_RULE_DETECTION:
                 d->st.loaded++;

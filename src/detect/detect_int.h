@@ -355,7 +355,31 @@ void detect_corr_free(struct det_corr *k);
 const struct vigil_field *detect_ctx_field(struct vigil_detect_ctx *c,
                                            uint32_t fid);
 struct vigil_detect_ctx_stats *detect_ctx_stats(struct vigil_detect_ctx *c);
+/* From now on a match of a rule that feeds correlations is reported with
+ * m->block set (m->alerts: whether it also alerts) and feeds nothing
+ * until the caller passes it to detect_ctx_feed. */
+void detect_ctx_defer_corr(struct vigil_detect_ctx *c);
+/* Feeds ev (borrowed) to the correlations of rule; bind: ev is not the
+ * event being matched (a replay), so make it the context's current one
+ * first. Correlations it completes are reported to fn. */
+enum vigil_rc detect_ctx_feed(struct vigil_detect_ctx *c, uint32_t rule,
+                              const struct vigil_event *ev, int bind,
+                              vigil_detect_match_fn fn, void *arg);
 const struct vigil_detect *detect_ctx_engine(struct vigil_detect_ctx *c);
+
+/* Turns a match into an alert (a->source not set): the one place that
+ * builds an alert's matched-fields JSON -- the fields that took part,
+ * then for correlations "correlation.count", "correlation.group" and
+ * "correlation.events" (the group's building-block events s remembers, s
+ * may be NULL). Strings point into ev_json / m_json or the engine.
+ * (detect_session.c) */
+struct vigil_alert;
+struct vigil_buf;
+enum vigil_rc detect_alert_make(struct vigil_detect_session *s,
+                                const struct vigil_detect_match *m,
+                                int event_json, struct vigil_buf *ev_json,
+                                struct vigil_buf *m_json,
+                                struct vigil_alert *a);
 
 /* Parses a Sigma timespan ("30s", "5m", "1h", "2d", "1w"). */
 int detect_timespan(const char *s, int64_t *ns);

@@ -67,6 +67,7 @@ struct vigil_detect_ctx {
     size_t scancap;
     struct vigil_detect_match m;
     struct vigil_detect_ctx_stats st;
+    int defer_corr; /* detect_ctx_defer_corr */
 };
 
 enum vigil_rc
@@ -664,15 +665,15 @@ eval_rule(struct vigil_detect_ctx *c, const struct det_rule *r)
     return 1;
 }
 
-enum vigil_rc
-vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
-                   vigil_detect_match_fn fn, void *arg, size_t *nmatches)
+/* Makes ev the context's current event: a new generation and the map
+ * from engine field ids to the event's fields. Sets the bytes the lowered
+ * copy and the keyword scan need. */
+static void
+bind_event(struct vigil_detect_ctx *c, const struct vigil_event *ev,
+           size_t *need_low, size_t *need_scan)
 {
     const struct vigil_detect *d = c->d;
-    size_t need_low = 0, need_scan = 0, found = 0;
 
-    if (nmatches)
-        *nmatches = 0;
     if (++c->gen == 0) {
         memset(c->fstamp, 0, (d->nfnames + 1) * sizeof(*c->fstamp));
         memset(c->lithit, 0, (d->nlits + 1) * sizeof(*c->lithit));
@@ -706,10 +707,43 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
             c->fstamp[id] = c->gen;
             c->fidx[id] = i;
         }
-        need_low += f->text_len + 1;
+        *need_low += f->text_len + 1;
         if (d->kwdb)
-            need_scan += f->text_len + 1;
+            *need_scan += f->text_len + 1;
     }
+}
+
+enum vigil_rc
+detect_ctx_feed(struct vigil_detect_ctx *c, uint32_t rule,
+                const struct vigil_event *ev, int bind,
+                vigil_detect_match_fn fn, void *arg)
+{
+    size_t need_low = 0, need_scan = 0;
+
+    if (rule >= c->d->nrules || !c->d->rules[rule].ncorr)
+        return VIGIL_OK;
+    if (bind)
+        bind_event(c, ev, &need_low, &need_scan);
+    detect_corr_feed(c, rule, ev, fn, arg);
+    return VIGIL_OK;
+}
+
+void
+detect_ctx_defer_corr(struct vigil_detect_ctx *c)
+{
+    c->defer_corr = 1;
+}
+
+enum vigil_rc
+vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
+                   vigil_detect_match_fn fn, void *arg, size_t *nmatches)
+{
+    const struct vigil_detect *d = c->d;
+    size_t need_low = 0, need_scan = 0, found = 0;
+
+    if (nmatches)
+        *nmatches = 0;
+    bind_event(c, ev, &need_low, &need_scan);
     /* grows to the largest event seen, then never again */
     if (vigil_grow(&c->low, &c->lowcap, need_low, 1, 0) != VIGIL_OK ||
         vigil_grow(&c->scan, &c->scancap, need_scan, 1, 0) != VIGIL_OK)
@@ -752,14 +786,25 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
             continue;
         found++;
         c->st.matches++;
-        if (r->ncorr && detect_corr_feed(c, c->cand[i], ev, fn, arg))
-            break;
-        if (!r->generate)
-            continue;
         c->m.rule = &r->info;
         c->m.event = ev;
         c->m.group = NULL;
         c->m.count = 0;
+        c->m.time_ns = ev->time_ns;
+        c->m.block = 0;
+        c->m.alerts = r->generate;
+        if (r->ncorr && c->defer_corr) {
+            /* the caller decides whether the event feeds the
+             * correlations (detect_ctx_feed) */
+            c->m.block = 1;
+            if (fn && fn(&c->m, arg))
+                break;
+            continue;
+        }
+        if (r->ncorr && detect_corr_feed(c, c->cand[i], ev, fn, arg))
+            break;
+        if (!r->generate)
+            continue;
         if (fn && fn(&c->m, arg))
             break;
     }

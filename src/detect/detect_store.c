@@ -1,6 +1,7 @@
-/* detect_store.c -- adapter from detection matches to store alerts: one
- * vigil_alert per matching rule (and per completed correlation), with the
- * event and the fields that matched serialised as JSON. */
+/* detect_store.c -- the engine straight into the store, without a
+ * session's logsource policy: one vigil_alert per matching rule (and per
+ * completed correlation), built by detect_alert_make. The daemon uses a
+ * session (detect_session.c); this serves embedders and tests. */
 #include <string.h>
 
 #include "detect/detect_int.h"
@@ -20,53 +21,13 @@ on_match(const struct vigil_detect_match *m, void *arg)
 {
     struct to_store *ts = arg;
     struct vigil_alert a;
-    enum vigil_rc rc = VIGIL_OK;
+    enum vigil_rc rc;
 
-    memset(&a, 0, sizeof(a));
-    vigil_buf_reset(&ts->ev_json);
-    vigil_buf_reset(&ts->m_json);
-    if (m->event)
-        rc = vigil_event_to_json(m->event, &ts->ev_json);
-    if (rc == VIGIL_OK)
-        rc = vigil_buf_putc(&ts->m_json, '{');
-    for (size_t i = 0; i < m->nfields && rc == VIGIL_OK; i++) {
-        if (i)
-            rc = vigil_buf_putc(&ts->m_json, ',');
-        if (rc == VIGIL_OK)
-            rc = vigil_buf_json_str(&ts->m_json, m->fields[i].name,
-                                    m->fields[i].name_len);
-        if (rc == VIGIL_OK)
-            rc = vigil_buf_putc(&ts->m_json, ':');
-        if (rc == VIGIL_OK)
-            rc = vigil_buf_json_str(&ts->m_json, m->fields[i].text,
-                                    m->fields[i].text_len);
+    rc = detect_alert_make(NULL, m, 1, &ts->ev_json, &ts->m_json, &a);
+    if (rc == VIGIL_OK) {
+        a.source = ts->source;
+        rc = vigil_store_batch_add_alert(ts->batch, &a);
     }
-    if (rc == VIGIL_OK && m->group) {
-        rc = vigil_buf_printf(&ts->m_json, "%s\"correlation.count\":%llu,",
-                              m->nfields ? "," : "",
-                              (unsigned long long)m->count);
-        if (rc == VIGIL_OK)
-            rc = vigil_buf_json_str(&ts->m_json, "correlation.group", 17);
-        if (rc == VIGIL_OK)
-            rc = vigil_buf_putc(&ts->m_json, ':');
-        if (rc == VIGIL_OK)
-            rc = vigil_buf_json_str(&ts->m_json, m->group, strlen(m->group));
-    }
-    if (rc == VIGIL_OK)
-        rc = vigil_buf_putc(&ts->m_json, '}');
-    if (rc != VIGIL_OK) {
-        ts->rc = rc;
-        return 1;
-    }
-    a.time_ns = m->event ? m->event->time_ns : vigil_time_now();
-    a.rule_id = m->rule->id;
-    a.title = m->rule->title;
-    a.level = m->rule->level;
-    a.tags_json = m->rule->tags_json;
-    a.event_json = ts->ev_json.len ? ts->ev_json.data : "{}";
-    a.matched_json = ts->m_json.data;
-    a.source = ts->source;
-    rc = vigil_store_batch_add_alert(ts->batch, &a);
     if (rc != VIGIL_OK) {
         ts->rc = rc;
         return 1;

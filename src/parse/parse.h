@@ -35,6 +35,9 @@ struct vigil_parse_opts {
 
 struct vigil_decoder {
     const char *name;
+    /* The kind of log it reads (enum vigil_log_family); copied into each
+     * event it decodes. */
+    int family;
     /* How likely (0..100) the line is in this format; cheap. */
     int (*probe)(const char *line, size_t len);
     /* Decodes line into ev (already initialised by the caller). */

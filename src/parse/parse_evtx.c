@@ -624,6 +624,7 @@ evtx_record(struct evtx_reader *r, libevtx_record_t *rec, uint64_t index,
 
     vigil_arena_reset(&r->arena);
     vigil_event_init(&r->ev, &r->arena);
+    r->ev.family = VIGIL_FAMILY_WINDOWS;
     r->ev.raw = r->xml;
     r->ev.raw_len = (uint32_t)raw_len;
     /* libevtx gives no record offsets; the position is the 1-based index

@@ -42,14 +42,14 @@ evtx_decode(struct vigil_event *ev, const char *line, size_t len,
 
 /* Order matters on ties: the more specific format first. */
 static const struct vigil_decoder decoders[] = {
-    {"syslog", parse_syslog_probe, parse_syslog_decode},
-    {"auth", parse_syslog_probe, parse_syslog_decode},
-    {"auditd", parse_auditd_probe, parse_auditd_decode},
-    {"access", parse_access_probe, parse_access_decode},
-    {"json", parse_json_probe, parse_json_decode},
-    {"cef", parse_cef_probe, parse_cef_decode},
-    {"evtx", evtx_probe, evtx_decode},
-    {"raw", raw_probe, raw_decode},
+    {"syslog", VIGIL_FAMILY_LINUX, parse_syslog_probe, parse_syslog_decode},
+    {"auth", VIGIL_FAMILY_LINUX, parse_syslog_probe, parse_syslog_decode},
+    {"auditd", VIGIL_FAMILY_LINUX, parse_auditd_probe, parse_auditd_decode},
+    {"access", VIGIL_FAMILY_WEB, parse_access_probe, parse_access_decode},
+    {"json", VIGIL_FAMILY_GENERIC, parse_json_probe, parse_json_decode},
+    {"cef", VIGIL_FAMILY_GENERIC, parse_cef_probe, parse_cef_decode},
+    {"evtx", VIGIL_FAMILY_WINDOWS, evtx_probe, evtx_decode},
+    {"raw", VIGIL_FAMILY_GENERIC, raw_probe, raw_decode},
 };
 #define NDECODERS (sizeof(decoders) / sizeof(decoders[0]))
 
@@ -121,6 +121,7 @@ vigil_decode_line(const struct vigil_decoder *d, struct vigil_event *ev,
     if (len > 0 && line[len - 1] == '\r')
         len--;
     ev->raw = line;
+    ev->family = (uint8_t)d->family;
     ev->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
     if (len > VIGIL_MAX_LINE || memchr(line, '\0', len) != NULL) {
         rc = VIGIL_EPARSE;
