@@ -5,8 +5,8 @@
 
 #include "store_test_util.h"
 
-static const struct vigil_store_opts archive = {1, 0, 0, 0};
-static const struct vigil_store_opts readonly = {0, 0, 0, 1};
+static const struct vigil_store_opts archive = {.archive_events = 1};
+static const struct vigil_store_opts readonly = {.readonly = 1};
 
 static int64_t t0; /* 2024-03-01T00:00:00Z */
 
@@ -28,7 +28,7 @@ test_open_migrate_reopen(void **state)
     st_tmpdir(dir, sizeof(dir));
     path_in(path, sizeof(path), dir, "state/vigil/store.db");
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 1);
+    assert_int_equal(vigil_store_schema_version(s), 2);
     assert_int_equal(st_events(s), 0);
     assert_int_equal(st_alerts(s), 0);
 
@@ -49,12 +49,12 @@ test_open_migrate_reopen(void **state)
     /* Re-opening keeps the version and runs no migration again. */
     s = NULL;
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 1);
+    assert_int_equal(vigil_store_schema_version(s), 2);
     vigil_store_close(s);
 
     s = NULL;
     assert_int_equal(vigil_store_open(&s, path, &readonly, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 1);
+    assert_int_equal(vigil_store_schema_version(s), 2);
     assert_int_equal(st_events(s), 0);
     vigil_store_close(s);
     st_rmtree(dir);
@@ -92,7 +92,7 @@ test_refuse_future_version(void **state)
     assert_int_equal(vigil_store_open(&s, path, &archive, &err),
                      VIGIL_EUNSUPPORTED);
     assert_null(s);
-    assert_non_null(strstr(err.msg, "schema version 7, newer than the 1"));
+    assert_non_null(strstr(err.msg, "schema version 7, newer than the 2"));
 
     vigil_err_clear(&err);
     assert_int_equal(vigil_store_open(&s, path, &readonly, &err),
@@ -101,7 +101,7 @@ test_refuse_future_version(void **state)
     assert_non_null(strstr(err.msg, "schema version 7"));
 
     /* The refusal changed nothing: put the version back and it opens. */
-    poke_user_version(path, 1);
+    poke_user_version(path, 2);
     vigil_err_clear(&err);
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
     vigil_store_close(s);
