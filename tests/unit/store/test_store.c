@@ -108,6 +108,62 @@ test_refuse_future_version(void **state)
     st_rmtree(dir);
 }
 
+/* A store written by the release before schema version 2 (no
+ * schema_migrations or component_state) keeps its data and gains the new
+ * tables at the first read-write open; a readonly open asks for that. */
+static void
+test_upgrade_from_v1(void **state)
+{
+    char dir[64], path[256], out[64];
+    struct vigil_store *s = NULL;
+    struct vigil_store_batch *b;
+    struct vigil_err err = {0};
+    struct vigil_checkpoint cp, got;
+    void *blob = NULL;
+    size_t len = 0;
+
+    (void)state;
+    st_tmpdir(dir, sizeof(dir));
+    path_in(path, sizeof(path), dir, "store.db");
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    memset(&cp, 0, sizeof(cp));
+    snprintf(cp.key, sizeof(cp.key), "%s", "file:/var/log/auth.log");
+    cp.offset = 77;
+    b = vigil_store_batch_new();
+    assert_int_equal(vigil_store_batch_set_checkpoint(b, &cp), VIGIL_OK);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    vigil_store_close(s);
+    if (!st_sql(path,
+                "DROP TABLE schema_migrations; DROP TABLE component_state;"
+                "PRAGMA user_version = 1",
+                out, sizeof(out))) {
+        printf("SKIP: the sqlite3 CLI is needed to make a version 1 store\n");
+        st_rmtree(dir);
+        return;
+    }
+
+    s = NULL;
+    assert_int_equal(vigil_store_open(&s, path, &readonly, &err),
+                     VIGIL_EUNSUPPORTED);
+    assert_non_null(strstr(err.msg, "schema version 1, older than 2"));
+    vigil_err_clear(&err);
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    assert_int_equal(vigil_store_schema_version(s), 2);
+    assert_int_equal(
+        vigil_store_checkpoint_get(s, "file:/var/log/auth.log", &got, &err),
+        VIGIL_OK);
+    assert_int_equal(got.offset, 77);
+    b = vigil_store_batch_new();
+    assert_int_equal(vigil_store_batch_set_state(b, "c", "k", "v", 1),
+                     VIGIL_OK);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    assert_int_equal(vigil_store_state_get(s, "c", "k", &blob, &len, &err),
+                     VIGIL_OK);
+    free(blob);
+    vigil_store_close(s);
+    st_rmtree(dir);
+}
+
 static void
 test_readonly_missing_and_refusals(void **state)
 {
@@ -732,6 +788,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_migrate_reopen),
         cmocka_unit_test(test_refuse_future_version),
+        cmocka_unit_test(test_upgrade_from_v1),
         cmocka_unit_test(test_readonly_missing_and_refusals),
         cmocka_unit_test(test_checkpoint_replace),
         cmocka_unit_test(test_commit_atomic),
