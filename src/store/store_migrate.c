@@ -22,8 +22,8 @@
 
 /* Longest domain name, in bytes. */
 #define DOMAIN_MAX 63
-/* The name the store's own schema goes by in messages; no domain may
- * take it. */
+/* Reserved for the store's own schema, which a back end without
+ * user_version (PostgreSQL) records among the domains' versions. */
 #define CORE_DOMAIN "store"
 
 /* Words of SQLite's dialect that PostgreSQL does not take. A cheap guard,
@@ -114,7 +114,6 @@ migrate_one(struct vigil_store *s, const char *domain,
             struct vigil_err *err)
 {
     const struct store_backend *be = s->be;
-    const char *name = domain ? domain : CORE_DOMAIN;
     enum vigil_rc rc;
     char what[256];
     int v;
@@ -134,15 +133,18 @@ migrate_one(struct vigil_store *s, const char *domain,
             *version = v;
             return VIGIL_OK;
         }
-        snprintf(what, sizeof(what), "migrating %s to schema version %d (%s)",
-                 name, v + 1, steps[v].what);
+        snprintf(what, sizeof(what),
+                 "migrating %s%s%sto schema version %d (%s)",
+                 domain ? "domain " : "", domain ? domain : "",
+                 domain ? " " : "", v + 1, steps[v].what);
         if ((rc = be->exec(s->conn, steps[v].sql, what, err)) != VIGIL_OK ||
             (rc = be->version_set(s->conn, domain, v + 1, err)) != VIGIL_OK ||
             (rc = be->commit(s->conn, err)) != VIGIL_OK)
             goto fail;
         vigil_log(VIGIL_LOG_INFO, STORE_LOG_MIGRATED,
-                  "store %s: migrated %s to schema version %d (%s)", s->path,
-                  name, v + 1, steps[v].what);
+                  "store %s: migrated %s%s%sschema to version %d (%s)", s->path,
+                  domain ? "domain " : "", domain ? domain : "",
+                  domain ? " " : "", v + 1, steps[v].what);
     }
 fail:
     be->rollback(s->conn);

@@ -244,8 +244,8 @@ test_domain_step_fails(void **state)
     path_in(path, sizeof(path), dir, "store.db");
     assert_null(open_with(path, 0, pbad, 1, &err));
     assert_int_equal(err.rc, VIGIL_ESTORE);
-    assert_non_null(
-        strstr(err.msg, "migrating faildom to schema version 2 (second)"));
+    assert_non_null(strstr(
+        err.msg, "migrating domain faildom to schema version 2 (second)"));
     assert_non_null(strstr(err.msg, "syntax error"));
     if (st_sql(path, "SELECT domain || ':' || version FROM schema_migrations",
                out, sizeof(out)))
