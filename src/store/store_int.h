@@ -165,7 +165,8 @@ static inline int
 store_state_name_ok(const char *s)
 {
     return s != NULL && s[0] != '\0' &&
-           memchr(s, '\0', VIGIL_STORE_STATE_KEY_MAX + 1) != NULL;
+           strnlen(s, VIGIL_STORE_STATE_KEY_MAX + 1) <=
+               VIGIL_STORE_STATE_KEY_MAX;
 }
 
 #endif
