@@ -1,5 +1,6 @@
-/* store.h -- the embedded store: checkpoints, alerts, the event archive
- * and daemon counters, in SQLite (WAL mode) with versioned migrations.
+/* store.h -- the embedded store: checkpoints, alerts, the event archive,
+ * daemon counters and components' saved state, with versioned migrations
+ * for its own tables and for those of other domains.
  *
  * Writes go through batches. A batch gathers the archived events, alerts
  * and source checkpoints of one slice of work; committing it is one
@@ -8,7 +9,9 @@
  * batches to a single writer thread (vigil_store_submit); one-shot
  * commands commit synchronously (vigil_store_commit).
  *
- * Only this domain includes <sqlite3.h>.
+ * The database is a back end chosen by name at open (docs/store.md):
+ * "sqlite" (a file in WAL mode) is the only one built today. Only this
+ * domain includes <sqlite3.h>, and within it only the SQLite back end.
  */
 #ifndef VIGIL_STORE_H
 #define VIGIL_STORE_H
@@ -19,12 +22,53 @@
 
 struct vigil_store;
 struct vigil_store_batch;
+struct vigil_store_schema;
 
 struct vigil_store_opts {
     int archive_events;        /* store every event, not only alerts */
     int64_t archive_max_age_s; /* delete archived events older; 0 = keep */
     int64_t archive_max_bytes; /* trim oldest events past this; 0 = none */
     int readonly;              /* open for queries only (vigil status) */
+    /* The back end, by name: "sqlite" (also when NULL or ""). Another
+     * name, or one not built into this binary ("postgres"), is refused
+     * with VIGIL_EINVAL naming the choices. Borrowed during the open. */
+    const char *backend;
+    /* Other domains' tables, migrated after the store's own (see struct
+     * vigil_store_schema). A readonly open only checks their versions.
+     * Borrowed during the open; NULL when nschemas is 0. */
+    const struct vigil_store_schema *const *schemas;
+    size_t nschemas;
+};
+
+/* One numbered step of a domain's schema: moves the domain's tables from
+ * version i to i + 1 (steps[i]). A step that shipped is never edited;
+ * later needs get a new step.
+ *
+ * The SQL must stay in the subset SQLite and PostgreSQL share, because a
+ * PostgreSQL back end will run the same text: column types TEXT, BIGINT,
+ * DOUBLE PRECISION and BYTEA (binary); PRIMARY KEY, UNIQUE, NOT NULL,
+ * CHECK, REFERENCES, DEFAULT with a constant; CREATE TABLE, CREATE INDEX,
+ * ALTER TABLE ... ADD COLUMN, INSERT of constant rows; unquoted lower-case
+ * names. Not allowed: generated row ids (INTEGER PRIMARY KEY as rowid,
+ * AUTOINCREMENT, SERIAL: a domain makes its own keys), WITHOUT ROWID,
+ * PRAGMA, ATTACH, either database's own functions. vigil_store_open
+ * refuses a step naming the SQLite-only words it can spot. */
+struct vigil_store_migration {
+    const char *what; /* for the log: "incidents and their notes" */
+    const char *sql;  /* one or more statements separated by ';' */
+};
+
+/* A domain's tables: its name and ordered steps. The store records the
+ * version of each domain in its migrations table and, at a read-write
+ * open, applies the missing steps in order, each in one transaction with
+ * the version bump. A database at a higher version of the domain than
+ * nsteps (written by a newer vigil) is refused, as is, for a readonly
+ * open, one at a lower version. Typically a static const object the
+ * domain exports. */
+struct vigil_store_schema {
+    const char *domain; /* [a-z][a-z0-9_]*, at most 63 bytes; not "store" */
+    const struct vigil_store_migration *steps;
+    size_t nsteps;
 };
 
 /* The `store:` section of the configuration (docs/configuration.md). */
@@ -74,16 +118,20 @@ struct vigil_source_counters {
     uint64_t alerts;
 };
 
-/* Opens (creating if needed) the store at path and migrates its schema to
- * the current version. Returns owned *out (free with vigil_store_close). */
+/* Opens (creating if needed) the store at path with the back end
+ * opts->backend and migrates its schema, then each domain's of
+ * opts->schemas, to the current version. opts (borrowed) may be NULL for
+ * the defaults. Returns owned *out (free with vigil_store_close). */
 enum vigil_rc vigil_store_open(struct vigil_store **out, const char *path,
                                const struct vigil_store_opts *opts,
                                struct vigil_err *err);
 /* Stops the writer thread after committing what was submitted, then
  * closes. NULL-safe. */
 void vigil_store_close(struct vigil_store *s);
-/* The schema version the store is at. */
+/* The version of the store's own schema. */
 int vigil_store_schema_version(struct vigil_store *s);
+/* The name of the back end s uses ("sqlite"); static. */
+const char *vigil_store_backend(const struct vigil_store *s);
 
 /* ---- batches ---- */
 
@@ -118,6 +166,28 @@ vigil_store_batch_set_checkpoint(struct vigil_store_batch *b,
 enum vigil_rc
 vigil_store_batch_set_counters(struct vigil_store_batch *b,
                                const struct vigil_source_counters *c, size_t n);
+
+/* Longest component name or key of saved state, in bytes. */
+#define VIGIL_STORE_STATE_KEY_MAX 1024
+/* Largest saved state value, in bytes. */
+#define VIGIL_STORE_STATE_MAX ((size_t)64 << 20)
+
+/* Saves blob[0..len) as the state of (component, key) when this batch is
+ * stored, in the same transaction as its checkpoints: a component keeps
+ * what it derived from the input (correlation windows, say) next to the
+ * checkpoint of that input, so after a restart the two agree. Replaces
+ * an earlier value; within a batch the last call for a key wins. All
+ * arguments borrowed and copied. VIGIL_EINVAL for an empty or too long
+ * component or key, VIGIL_ELIMIT for a value over VIGIL_STORE_STATE_MAX. */
+enum vigil_rc vigil_store_batch_set_state(struct vigil_store_batch *b,
+                                          const char *component,
+                                          const char *key, const void *blob,
+                                          size_t len);
+/* Deletes the state of (component, key) when this batch is stored (no
+ * error when there is none). Arguments borrowed. */
+enum vigil_rc vigil_store_batch_delete_state(struct vigil_store_batch *b,
+                                             const char *component,
+                                             const char *key);
 
 /* Commits b in one transaction, now, on the calling thread. Takes
  * ownership of b, even on failure. */
@@ -167,6 +237,21 @@ enum vigil_rc vigil_store_alerts_each(struct vigil_store *s, int64_t limit,
                                       int (*fn)(const struct vigil_alert *a,
                                                 void *arg),
                                       void *arg, struct vigil_err *err);
+/* Returns an owned copy of the state of (component, key) in *blob (free
+ * with free(); never NULL on success, also for an empty value) and its
+ * length in *len; VIGIL_ENOTFOUND, err untouched, when none is saved. */
+enum vigil_rc vigil_store_state_get(struct vigil_store *s,
+                                    const char *component, const char *key,
+                                    void **blob, size_t *len,
+                                    struct vigil_err *err);
+/* Calls fn for each saved state of component (NULL: of every component),
+ * ordered by component then key; fn returns non-zero to stop. What fn
+ * gets is borrowed for the call. */
+enum vigil_rc vigil_store_state_each(
+    struct vigil_store *s, const char *component,
+    int (*fn)(const char *component, const char *key, const void *blob,
+              size_t len, int64_t updated_ns, void *arg),
+    void *arg, struct vigil_err *err);
 /* Applies the archive retention policy now (the daemon calls it
  * periodically); sets *deleted. */
 enum vigil_rc vigil_store_apply_retention(struct vigil_store *s, int64_t now_ns,

@@ -45,6 +45,7 @@ vigil_store_batch_free(struct vigil_store_batch *b)
     free(b->al);
     free(b->cp);
     free(b->ct);
+    free(b->sv);
     free(b);
 }
 
@@ -60,13 +61,27 @@ vigil_store_batch_alerts(const struct vigil_store_batch *b)
     return b ? b->nal : 0;
 }
 
-/* Copies s into b->strs; sets *off (STORE_NOSTR for NULL). A failure of
- * the buffer frees it, which would orphan earlier offsets: the batch is
- * then marked broken. */
+/* Copies p[0..n) into b->strs; sets *off. The bound is checked first
+ * because a failure of the buffer frees it, which would orphan earlier
+ * offsets: the batch is then marked broken. */
+static enum vigil_rc
+put_mem(struct vigil_store_batch *b, const void *p, size_t n, size_t *off)
+{
+    enum vigil_rc rc;
+
+    if (n >= STORE_BATCH_JSON_MAX - b->strs.len)
+        return VIGIL_ELIMIT;
+    *off = b->strs.len;
+    rc = vigil_buf_append(&b->strs, p, n);
+    if (rc != VIGIL_OK)
+        b->broken = 1;
+    return rc;
+}
+
+/* Copies s with its NUL into b->strs; sets *off (STORE_NOSTR for NULL). */
 static enum vigil_rc
 put_str(struct vigil_store_batch *b, const char *s, size_t *off)
 {
-    enum vigil_rc rc;
     size_t n;
 
     if (s == NULL) {
@@ -74,13 +89,9 @@ put_str(struct vigil_store_batch *b, const char *s, size_t *off)
         return VIGIL_OK;
     }
     n = strlen(s);
-    if (n > STORE_EVENT_JSON_MAX || b->strs.len + n + 1 > STORE_BATCH_JSON_MAX)
+    if (n > STORE_EVENT_JSON_MAX)
         return VIGIL_ELIMIT;
-    *off = b->strs.len;
-    rc = vigil_buf_append(&b->strs, s, n + 1); /* keeps the NUL */
-    if (rc != VIGIL_OK)
-        b->broken = 1;
-    return rc;
+    return put_mem(b, s, n + 1, off);
 }
 
 /* The most bytes vigil_event_to_json can write for ev: every byte of a
@@ -253,4 +264,48 @@ vigil_store_batch_set_counters(struct vigil_store_batch *b,
         b->ct[j] = c[i];
     }
     return VIGIL_OK;
+}
+
+/* Adds a put (blob non-NULL or len 0 with put set) or a delete. */
+static enum vigil_rc
+add_state(struct vigil_store_batch *b, const char *component, const char *key,
+          int put, const void *blob, size_t len)
+{
+    struct store_state_rec r;
+    enum vigil_rc rc;
+
+    if (b == NULL || !store_state_name_ok(component) ||
+        !store_state_name_ok(key) || (put && blob == NULL && len > 0))
+        return VIGIL_EINVAL;
+    if (len > VIGIL_STORE_STATE_MAX)
+        return VIGIL_ELIMIT;
+    if (b->broken)
+        return VIGIL_ENOMEM;
+    if ((rc = grow((void **)&b->sv, &b->capsv, b->nsv + 1, sizeof(*b->sv))) !=
+        VIGIL_OK)
+        return rc;
+    r.off = STORE_NOSTR;
+    r.len = len;
+    if ((rc = put_str(b, component, &r.component)) != VIGIL_OK ||
+        (rc = put_str(b, key, &r.key)) != VIGIL_OK ||
+        (put && (rc = put_mem(b, blob, len, &r.off)) != VIGIL_OK))
+        return rc;
+    /* Kept in call order, not merged per key: the back end applies them
+     * in this order, so the last for a key wins. */
+    b->sv[b->nsv++] = r;
+    return VIGIL_OK;
+}
+
+enum vigil_rc
+vigil_store_batch_set_state(struct vigil_store_batch *b, const char *component,
+                            const char *key, const void *blob, size_t len)
+{
+    return add_state(b, component, key, 1, blob, len);
+}
+
+enum vigil_rc
+vigil_store_batch_delete_state(struct vigil_store_batch *b,
+                               const char *component, const char *key)
+{
+    return add_state(b, component, key, 0, NULL, 0);
 }

@@ -1,25 +1,27 @@
-/* store_int.h -- what the files of src/store share and nobody else sees:
- * the store and batch structures, the prepared statements, the group
- * commit and the migration runner.
+/* store_int.h -- what the front-end files of src/store share and nobody
+ * else sees: the store and batch structures, limits, log ids, the commit
+ * and migration entry points. Database-independent: the back end is
+ * reached through s->be (store_backend.h).
  *
  * Threading model (docs/store.md):
- *   - `db` is the one read-write connection. Every use of it (the writer
- *     thread's group commits, vigil_store_commit, retention) holds `wmu`.
- *   - `qdb` is a separate read-only connection for the query functions,
- *     held under `qmu`. In WAL mode readers never block the writer and see
- *     every committed transaction, so queries from any thread are safe
- *     while the writer works. A readonly store has only `qdb`.
+ *   - Everything that writes (the writer thread's group commits,
+ *     vigil_store_commit, retention) holds `wmu` while it uses the back
+ *     end's read-write connection.
+ *   - The query functions hold `qmu` (recursive) while they use its query
+ *     connection; the back end keeps the two apart so queries from any
+ *     thread are safe while the writer works.
  *   - The submit queue is guarded by `mu` and its three conditions.
  */
 #ifndef VIGIL_STORE_INT_H
 #define VIGIL_STORE_INT_H
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "store/store.h"
+#include "store_backend.h"
 
 /* Stable log message ids of the store (docs/store.md). */
 #define STORE_LOG_MIGRATED     1401 /* schema migrated to a version */
@@ -68,6 +70,13 @@ struct store_alert_rec {
     size_t str[STORE_A_NSTR]; /* into batch->strs, or STORE_NOSTR */
 };
 
+/* A put or delete of saved state; texts and value in batch->strs. */
+struct store_state_rec {
+    size_t component, key;
+    size_t off; /* the value, or STORE_NOSTR for a delete */
+    size_t len;
+};
+
 struct vigil_store_batch {
     struct vigil_buf json; /* every event's JSON, back to back */
     struct vigil_buf strs; /* NUL-terminated copied strings */
@@ -79,29 +88,13 @@ struct vigil_store_batch {
     size_t ncp, capcp;
     struct vigil_source_counters *ct;
     size_t nct, capct;
+    struct store_state_rec *sv;
+    size_t nsv, capsv;
     size_t srcs[STORE_BATCH_SOURCES]; /* recent source names, for reuse */
     size_t nsrcs;
     int broken;      /* an allocation failed: the batch must not commit */
     int no_archive;  /* made for a store that does not archive events */
     size_t nskipped; /* events counted, not serialised (no_archive) */
-};
-
-enum store_stmt {
-    STORE_ST_BEGIN,
-    STORE_ST_COMMIT,
-    STORE_ST_ROLLBACK,
-    STORE_ST_INS_EVENT,
-    STORE_ST_INS_SOURCE,
-    STORE_ST_GET_SOURCE,
-    STORE_ST_INS_ALERT,
-    STORE_ST_UPS_CHECKPOINT,
-    STORE_ST_UPS_COUNTERS,
-    STORE_ST_ADD_TOTALS,
-    STORE_ST_GET_TOTALS,
-    STORE_ST_OLD_BY_AGE,
-    STORE_ST_OLDEST,
-    STORE_ST_DEL_EVENT,
-    STORE_ST_N
 };
 
 struct store_job {
@@ -112,16 +105,13 @@ struct store_job {
 
 struct vigil_store {
     char path[4096];
-    struct vigil_store_opts opts;
+    struct vigil_store_opts opts; /* backend: be->name; no schemas */
     int version;
 
-    sqlite3 *db; /* read-write; NULL when readonly; under wmu */
-    sqlite3_stmt *st[STORE_ST_N];
-    pthread_mutex_t wmu;
-    int64_t *rowids; /* retention scratch, STORE_RETENTION_CHUNK long */
-
-    sqlite3 *qdb; /* read-only, for queries; under qmu */
-    pthread_mutex_t qmu;
+    const struct store_backend *be;
+    struct store_conn *conn; /* owned by the back end */
+    pthread_mutex_t wmu;     /* writes */
+    pthread_mutex_t qmu;     /* queries; recursive */
 
     pthread_mutex_t mu;
     pthread_cond_t cv_work;  /* the queue has jobs or stop is set */
@@ -136,32 +126,27 @@ struct vigil_store {
     uint64_t groups; /* group transactions committed */
 };
 
-/* Copies sqlite3_errmsg(db) and what was being done into err; returns
- * VIGIL_ESTORE. db is borrowed and may be NULL. */
-enum vigil_rc store_err(struct vigil_err *err, sqlite3 *db, const char *what);
+/* Checks opts->schemas: well-formed names, no duplicates, steps present
+ * and free of the SQLite-only words vigil_store_migration excludes. */
+enum vigil_rc store_schemas_check(const struct vigil_store_opts *opts,
+                                  struct vigil_err *err);
+/* Brings the store's own schema, then each of schemas[0..n) (borrowed),
+ * to its newest version on s's read-write connection, one transaction
+ * per step; sets s->version. Refuses a database from a newer vigil. */
+enum vigil_rc store_migrate(struct vigil_store *s,
+                            const struct vigil_store_schema *const *schemas,
+                            size_t n, struct vigil_err *err);
+/* For a readonly s: checks that the store's schema and each of
+ * schemas[0..n) is at the version this binary knows; sets s->version. */
+enum vigil_rc store_check_versions(struct vigil_store *s,
+                                   const struct vigil_store_schema *const *sc,
+                                   size_t n, struct vigil_err *err);
 
-/* Brings db (read-write, borrowed) to the newest schema version, one
- * transaction per step; sets *version. Refuses a database from a newer
- * vigil. path is only for messages. */
-enum vigil_rc store_migrate(sqlite3 *db, const char *path, int *version,
-                            struct vigil_err *err);
-/* The newest schema version this binary knows. */
-int store_schema_latest(void);
-/* Reads PRAGMA user_version of db (borrowed). */
-enum vigil_rc store_user_version(sqlite3 *db, int *version,
-                                 struct vigil_err *err);
-
-/* Stores batches b[0..n) (borrowed) in one transaction on s->db; the
- * caller holds s->wmu. On failure rolls back so nothing of any batch
- * stays. */
+/* Stores batches b[0..n) (borrowed) in one transaction; the caller holds
+ * s->wmu. On failure rolls back so nothing of any batch stays. */
 enum vigil_rc store_apply(struct vigil_store *s,
                           struct vigil_store_batch *const *b, size_t n,
                           struct vigil_err *err);
-
-/* Steps statement i of s (a write without result rows), then resets it;
- * on failure copies the error into err. */
-enum vigil_rc store_step_done(struct vigil_store *s, enum store_stmt i,
-                              const char *what, struct vigil_err *err);
 
 /* Stops and joins the writer thread after it has committed the queue.
  * Safe to call when it never started. */
@@ -172,6 +157,16 @@ static inline const char *
 store_batch_str(const struct vigil_store_batch *b, size_t off)
 {
     return off == STORE_NOSTR ? NULL : b->strs.data + off;
+}
+
+/* Whether s may name a component or key of saved state: 1 to
+ * VIGIL_STORE_STATE_KEY_MAX bytes. */
+static inline int
+store_state_name_ok(const char *s)
+{
+    return s != NULL && s[0] != '\0' &&
+           strnlen(s, VIGIL_STORE_STATE_KEY_MAX + 1) <=
+               VIGIL_STORE_STATE_KEY_MAX;
 }
 
 #endif

@@ -1,166 +1,209 @@
-/* store_migrate.c -- the numbered schema migrations of the SQLite store.
+/* store_migrate.c -- the migration runner: brings the store's own tables
+ * and those of other domains to the versions this binary knows.
  *
- * The schema version lives in PRAGMA user_version (0 = empty database).
- * Each step below moves the schema from version i to i + 1 and runs in
- * its own transaction together with the version bump, so a crash leaves
- * the database at a whole version. Steps are only ever appended: a step
- * that shipped is never edited, later needs get a new step. A database
- * whose version is above the last step was written by a newer vigil and is
+ * Each schema (the store's own, from the back end, then each domain's
+ * from vigil_store_opts.schemas) is an ordered list of steps; step i moves
+ * it from version i to i + 1 and runs in its own transaction together
+ * with the version bump, so a crash leaves every schema at a whole
+ * version. The transaction takes the write lock from the start, so two
+ * processes opening the same new store do not both run a step: the second
+ * waits, then sees the version the first wrote. A database at a higher
+ * version than the steps reach was written by a newer vigil and is
  * refused rather than misread.
+ *
+ * Database-independent: versions are read and written, and steps run,
+ * through the back end (store_backend.h).
  */
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #include "store_int.h"
 
-struct store_migration {
-    const char *what;
-    const char *sql;
+/* Longest domain name, in bytes. */
+#define DOMAIN_MAX 63
+/* Reserved for the store's own schema, which a back end without
+ * user_version (PostgreSQL) records among the domains' versions. */
+#define CORE_DOMAIN "store"
+
+/* Words of SQLite's dialect that PostgreSQL does not take. A cheap guard,
+ * not a parser: it catches the habits of someone who tried their step on
+ * SQLite only. */
+static const char *const sqlite_only[] = {
+    "WITHOUT ROWID", "AUTOINCREMENT", "PRAGMA", "ATTACH", "INSERT OR",
 };
 
-static const struct store_migration migrations[] = {
-    /* version 1 */
-    {"checkpoints, alerts, sources, event archive, counters",
-     "CREATE TABLE checkpoints ("
-     "  key TEXT PRIMARY KEY NOT NULL,"
-     "  dev INTEGER NOT NULL,"
-     "  inode INTEGER NOT NULL,"
-     "  offset INTEGER NOT NULL,"
-     "  fingerprint INTEGER NOT NULL,"
-     "  updated_ns INTEGER NOT NULL"
-     ") WITHOUT ROWID;"
-     "CREATE TABLE alerts ("
-     "  id INTEGER PRIMARY KEY,"
-     "  time_ns INTEGER NOT NULL,"
-     "  rule_id TEXT NOT NULL,"
-     "  title TEXT NOT NULL,"
-     "  level TEXT NOT NULL CHECK (level IN ('informational', 'low',"
-     "    'medium', 'high', 'critical')),"
-     "  tags_json TEXT,"
-     "  event_json TEXT NOT NULL,"
-     "  matched_json TEXT,"
-     "  source TEXT,"
-     "  created_ns INTEGER NOT NULL"
-     ");"
-     "CREATE INDEX alerts_time ON alerts (time_ns);"
-     "CREATE INDEX alerts_rule ON alerts (rule_id, time_ns);"
-     /* Archived events name their source by number: a source key is
-      * often longer than a quarter of the event's JSON. */
-     "CREATE TABLE sources ("
-     "  id INTEGER PRIMARY KEY,"
-     "  name TEXT NOT NULL UNIQUE"
-     ");"
-     "CREATE TABLE events ("
-     "  id INTEGER PRIMARY KEY,"
-     "  time_ns INTEGER NOT NULL,"
-     "  source_id INTEGER," /* sources.id or NULL */
-     "  json TEXT NOT NULL,"
-     "  size INTEGER NOT NULL CHECK (size >= 0)"
-     ");"
-     "CREATE INDEX events_time ON events (time_ns);"
-     /* Running totals of the archive so retention and `vigil status`
-      * need not scan it; kept by the same transactions that insert and
-      * delete events. */
-     "CREATE TABLE archive_totals ("
-     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
-     "  events INTEGER NOT NULL,"
-     "  bytes INTEGER NOT NULL"
-     ");"
-     "INSERT INTO archive_totals VALUES (1, 0, 0);"
-     "CREATE TABLE counters ("
-     "  name TEXT PRIMARY KEY NOT NULL,"
-     "  events_in INTEGER NOT NULL,"
-     "  decoded INTEGER NOT NULL,"
-     "  failed INTEGER NOT NULL,"
-     "  dropped INTEGER NOT NULL,"
-     "  alerts INTEGER NOT NULL,"
-     "  updated_ns INTEGER NOT NULL"
-     ") WITHOUT ROWID;"},
-    /* Incidents, cases and their timelines come as later steps. */
-};
-
-#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
-
-int
-store_schema_latest(void)
+static int
+domain_name_ok(const char *d)
 {
-    return NMIGRATIONS;
+    size_t i;
+
+    if (d == NULL || d[0] < 'a' || d[0] > 'z')
+        return 0;
+    for (i = 0; d[i] != '\0'; i++)
+        if (i >= DOMAIN_MAX || !((d[i] >= 'a' && d[i] <= 'z') ||
+                                 (d[i] >= '0' && d[i] <= '9') || d[i] == '_'))
+            return 0;
+    return strcmp(d, CORE_DOMAIN) != 0;
 }
 
 enum vigil_rc
-store_err(struct vigil_err *err, sqlite3 *db, const char *what)
+store_schemas_check(const struct vigil_store_opts *opts, struct vigil_err *err)
 {
-    return vigil_err_set(err, VIGIL_ESTORE, "store: %s: %s", what,
-                         db ? sqlite3_errmsg(db) : "cannot allocate");
-}
+    size_t i, j, k;
 
-enum vigil_rc
-store_user_version(sqlite3 *db, int *version, struct vigil_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    enum vigil_rc rc = VIGIL_OK;
-
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
-            SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-        rc = store_err(err, db, "reading the schema version");
-    else
-        *version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static enum vigil_rc
-exec(sqlite3 *db, const char *sql, const char *what, struct vigil_err *err)
-{
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return store_err(err, db, what);
+    if (opts->nschemas > 0 && opts->schemas == NULL)
+        return vigil_err_set(err, VIGIL_EINVAL, "store: schemas missing");
+    for (i = 0; i < opts->nschemas; i++) {
+        const struct vigil_store_schema *sc = opts->schemas[i];
+        if (sc == NULL || !domain_name_ok(sc->domain))
+            return vigil_err_set(err, VIGIL_EINVAL,
+                                 "store: schema %zu: the domain name must be "
+                                 "[a-z][a-z0-9_]*, at most %d bytes, and not "
+                                 "'%s'",
+                                 i, DOMAIN_MAX, CORE_DOMAIN);
+        for (j = 0; j < i; j++)
+            if (strcmp(opts->schemas[j]->domain, sc->domain) == 0)
+                return vigil_err_set(err, VIGIL_EINVAL,
+                                     "store: domain '%s' is listed twice",
+                                     sc->domain);
+        if (sc->nsteps > 0 && sc->steps == NULL)
+            return vigil_err_set(err, VIGIL_EINVAL,
+                                 "store: domain '%s' has no steps", sc->domain);
+        if (sc->nsteps > (size_t)INT32_MAX)
+            return vigil_err_set(err, VIGIL_EINVAL,
+                                 "store: domain '%s' has too many steps",
+                                 sc->domain);
+        for (j = 0; j < sc->nsteps; j++) {
+            const struct vigil_store_migration *m = &sc->steps[j];
+            if (m->sql == NULL || m->what == NULL)
+                return vigil_err_set(err, VIGIL_EINVAL,
+                                     "store: domain '%s' step %zu has no "
+                                     "SQL or description",
+                                     sc->domain, j + 1);
+            for (k = 0; k < sizeof(sqlite_only) / sizeof(sqlite_only[0]); k++)
+                if (strcasestr(m->sql, sqlite_only[k]) != NULL)
+                    return vigil_err_set(
+                        err, VIGIL_EINVAL,
+                        "store: domain '%s' step %zu uses %s, which only "
+                        "SQLite knows; keep to the portable subset "
+                        "(store.h, struct vigil_store_migration)",
+                        sc->domain, j + 1, sqlite_only[k]);
+        }
+    }
     return VIGIL_OK;
 }
 
-enum vigil_rc
-store_migrate(sqlite3 *db, const char *path, int *version,
-              struct vigil_err *err)
+static enum vigil_rc
+refuse_newer(struct vigil_store *s, const char *domain, int v, int known,
+             struct vigil_err *err)
 {
+    return vigil_err_set(err, VIGIL_EUNSUPPORTED,
+                         "store %s has %s%s%sschema version %d, newer than "
+                         "the %d this vigil knows; use the vigil release "
+                         "that wrote it or a newer one",
+                         s->path, domain ? "domain '" : "",
+                         domain ? domain : "", domain ? "' at " : "", v, known);
+}
+
+/* Migrates one schema: domain (NULL: the store's own) with steps[0..n);
+ * sets *version. */
+static enum vigil_rc
+migrate_one(struct vigil_store *s, const char *domain,
+            const struct vigil_store_migration *steps, int n, int *version,
+            struct vigil_err *err)
+{
+    const struct store_backend *be = s->be;
     enum vigil_rc rc;
-    char sql[64], what[160];
+    char what[256];
     int v;
 
     for (;;) {
-        /* IMMEDIATE takes the write lock first, so two processes opening
-         * the same new store do not both run a step: the second waits,
-         * then sees the version the first wrote. */
-        if ((rc = exec(db, "BEGIN IMMEDIATE", "starting a migration", err)) !=
-            VIGIL_OK)
+        if ((rc = be->begin(s->conn, err)) != VIGIL_OK)
             return rc;
-        if ((rc = store_user_version(db, &v, err)) != VIGIL_OK)
+        if ((rc = be->version_get(s->conn, domain, &v, err)) != VIGIL_OK)
             goto fail;
-        if (v > NMIGRATIONS) {
-            rc = vigil_err_set(err, VIGIL_EUNSUPPORTED,
-                               "store %s has schema version %d, newer than "
-                               "the %d this vigil knows; use the vigil "
-                               "release that wrote it or a newer one",
-                               path, v, NMIGRATIONS);
+        if (v > n) {
+            rc = refuse_newer(s, domain, v, n, err);
             goto fail;
         }
-        if (v == NMIGRATIONS) {
-            if ((rc = exec(db, "COMMIT", "finishing migrations", err)) !=
-                VIGIL_OK)
+        if (v == n) {
+            if ((rc = be->commit(s->conn, err)) != VIGIL_OK)
                 goto fail;
             *version = v;
             return VIGIL_OK;
         }
-        snprintf(what, sizeof(what), "migrating to schema version %d (%s)",
-                 v + 1, migrations[v].what);
-        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-        if ((rc = exec(db, migrations[v].sql, what, err)) != VIGIL_OK ||
-            (rc = exec(db, sql, what, err)) != VIGIL_OK ||
-            (rc = exec(db, "COMMIT", what, err)) != VIGIL_OK)
+        snprintf(what, sizeof(what),
+                 "migrating %s%s%sto schema version %d (%s)",
+                 domain ? "domain " : "", domain ? domain : "",
+                 domain ? " " : "", v + 1, steps[v].what);
+        if ((rc = be->exec(s->conn, steps[v].sql, what, err)) != VIGIL_OK ||
+            (rc = be->version_set(s->conn, domain, v + 1, err)) != VIGIL_OK ||
+            (rc = be->commit(s->conn, err)) != VIGIL_OK)
             goto fail;
         vigil_log(VIGIL_LOG_INFO, STORE_LOG_MIGRATED,
-                  "store %s: migrated schema to version %d (%s)", path, v + 1,
-                  migrations[v].what);
+                  "store %s: migrated %s%s%sschema to version %d (%s)", s->path,
+                  domain ? "domain " : "", domain ? domain : "",
+                  domain ? " " : "", v + 1, steps[v].what);
     }
 fail:
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    be->rollback(s->conn);
     return rc;
+}
+
+enum vigil_rc
+store_migrate(struct vigil_store *s,
+              const struct vigil_store_schema *const *schemas, size_t n,
+              struct vigil_err *err)
+{
+    enum vigil_rc rc;
+    size_t i;
+    int v;
+
+    if ((rc = migrate_one(s, NULL, s->be->core_steps, (int)s->be->ncore_steps,
+                          &s->version, err)) != VIGIL_OK)
+        return rc;
+    for (i = 0; i < n; i++)
+        if ((rc = migrate_one(s, schemas[i]->domain, schemas[i]->steps,
+                              (int)schemas[i]->nsteps, &v, err)) != VIGIL_OK)
+            return rc;
+    return VIGIL_OK;
+}
+
+enum vigil_rc
+store_check_versions(struct vigil_store *s,
+                     const struct vigil_store_schema *const *sc, size_t n,
+                     struct vigil_err *err)
+{
+    enum vigil_rc rc;
+    size_t i;
+    int v, latest = (int)s->be->ncore_steps;
+
+    if ((rc = s->be->version_get(s->conn, NULL, &v, err)) != VIGIL_OK)
+        return rc;
+    if (v == 0)
+        return vigil_err_set(err, VIGIL_ENOTFOUND,
+                             "store %s is empty or not a vigil store", s->path);
+    if (v > latest)
+        return refuse_newer(s, NULL, v, latest, err);
+    if (v < latest)
+        return vigil_err_set(err, VIGIL_EUNSUPPORTED,
+                             "store %s has schema version %d, older than %d; "
+                             "start `vigil run` once to migrate it",
+                             s->path, v, latest);
+    s->version = v;
+    for (i = 0; i < n; i++) {
+        if ((rc = s->be->version_get(s->conn, sc[i]->domain, &v, err)) !=
+            VIGIL_OK)
+            return rc;
+        if (v > (int)sc[i]->nsteps)
+            return refuse_newer(s, sc[i]->domain, v, (int)sc[i]->nsteps, err);
+        if (v < (int)sc[i]->nsteps)
+            return vigil_err_set(err, VIGIL_EUNSUPPORTED,
+                                 "store %s has domain '%s' at schema version "
+                                 "%d, older than %d; start `vigil run` once "
+                                 "to migrate it",
+                                 s->path, sc[i]->domain, v, (int)sc[i]->nsteps);
+    }
+    return VIGIL_OK;
 }

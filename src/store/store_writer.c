@@ -2,8 +2,12 @@
  * single writer thread that groups whatever is queued into one
  * transaction (group commit).
  *
- * Grouping is what makes the archive fast: SQLite's cost is dominated by
- * the per-transaction WAL write and sync, so the writer takes every batch
+ * This file knows no database: it reaches the back end through s->be
+ * (store_backend.h), so every back end gets the same queue, back-pressure
+ * and done callbacks.
+ *
+ * Grouping is what makes the archive fast: a database's cost is dominated
+ * by the per-transaction log write and sync, so the writer takes every batch
  * queued while the previous transaction ran. If a group fails, each of its
  * batches is retried in a transaction of its own, so one bad batch (say,
  * an alert the schema refuses) fails alone and the others are kept;
@@ -17,72 +21,13 @@
 
 /* ---- one transaction ---------------------------------------------- */
 
-enum vigil_rc
-store_step_done(struct vigil_store *s, enum store_stmt i, const char *what,
-                struct vigil_err *err)
-{
-    sqlite3_stmt *st = s->st[i];
-    int r = sqlite3_step(st);
-
-    /* Bindings stay: every caller binds all parameters before a step. */
-    sqlite3_reset(st);
-    if (r != SQLITE_DONE) {
-        /* sqlite3_errmsg still describes the failed step after reset. */
-        return store_err(err, s->db, what);
-    }
-    return VIGIL_OK;
-}
-
-static void
-bind_str(sqlite3_stmt *st, int col, const struct vigil_store_batch *b,
-         size_t off)
-{
-    const char *p = store_batch_str(b, off);
-
-    if (p == NULL)
-        sqlite3_bind_null(st, col);
-    else
-        sqlite3_bind_text(st, col, p, -1, SQLITE_STATIC);
-}
-
-/* Finds or adds the sources row called name; sets *id. Inside the
- * caller's transaction, so a rollback takes a new row back with it. */
-static enum vigil_rc
-source_id(struct vigil_store *s, const char *name, int64_t *id,
-          struct vigil_err *err)
-{
-    sqlite3_stmt *st = s->st[STORE_ST_GET_SOURCE];
-    enum vigil_rc rc;
-    int r, tries;
-
-    for (tries = 0; tries < 2; tries++) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        r = sqlite3_step(st);
-        if (r == SQLITE_ROW)
-            *id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        if (r == SQLITE_ROW)
-            return VIGIL_OK;
-        if (r != SQLITE_DONE)
-            return store_err(err, s->db, "looking up a source");
-        sqlite3_bind_text(s->st[STORE_ST_INS_SOURCE], 1, name, -1,
-                          SQLITE_STATIC);
-        if ((rc = store_step_done(s, STORE_ST_INS_SOURCE, "adding a source",
-                                  err)) != VIGIL_OK)
-            return rc;
-    }
-    return vigil_err_set(err, VIGIL_ESTORE, "store: source '%s' vanished",
-                         name);
-}
-
+/* Writes b (borrowed) through the back end inside the open transaction. */
 static enum vigil_rc
 apply_one(struct vigil_store *s, const struct vigil_store_batch *b, int64_t now,
-          int64_t *nev, int64_t *nbytes, struct vigil_err *err)
+          struct vigil_err *err)
 {
+    const struct store_backend *be = s->be;
     enum vigil_rc rc;
-    sqlite3_stmt *st;
-    size_t i;
 
     if (b->broken)
         return vigil_err_set(err, VIGIL_ENOMEM,
@@ -92,85 +37,21 @@ apply_one(struct vigil_store *s, const struct vigil_store_batch *b, int64_t now,
         return vigil_err_set(err, VIGIL_EINVAL,
                              "store: a batch made for a store that does not "
                              "archive events was committed to one that does");
-    if (s->opts.archive_events) {
-        /* Events of one source share one copy of its name in the batch,
-         * so a name's offset stands for it; ids of the last few names
-         * are kept to look each up about once per batch. */
-        size_t so[STORE_BATCH_SOURCES];
-        int64_t sid[STORE_BATCH_SOURCES], src_id = 0;
-        size_t nso = 0, k;
-        st = s->st[STORE_ST_INS_EVENT];
-        for (i = 0; i < b->nev; i++) {
-            const struct store_event_rec *r = &b->ev[i];
-            if (r->src != STORE_NOSTR) {
-                for (k = 0; k < nso && so[k] != r->src; k++)
-                    ;
-                if (k == nso) {
-                    if ((rc = source_id(s, store_batch_str(b, r->src), &src_id,
-                                        err)) != VIGIL_OK)
-                        return rc;
-                    k = nso < STORE_BATCH_SOURCES ? nso++ : i % nso;
-                    so[k] = r->src;
-                    sid[k] = src_id;
-                }
-                src_id = sid[k];
-            }
-            sqlite3_bind_int64(st, 1, r->time_ns);
-            if (r->src == STORE_NOSTR)
-                sqlite3_bind_null(st, 2);
-            else
-                sqlite3_bind_int64(st, 2, src_id);
-            sqlite3_bind_text(st, 3, b->json.data + r->off, (int)r->len,
-                              SQLITE_STATIC);
-            sqlite3_bind_int64(st, 4, (int64_t)r->len);
-            if ((rc = store_step_done(s, STORE_ST_INS_EVENT,
-                                      "archiving an event", err)) != VIGIL_OK)
-                return rc;
-            *nbytes += (int64_t)r->len;
-        }
-        *nev += (int64_t)b->nev;
-    }
-    st = s->st[STORE_ST_INS_ALERT];
-    for (i = 0; i < b->nal; i++) {
-        const struct store_alert_rec *a = &b->al[i];
-        int k;
-        sqlite3_bind_int64(st, 1, a->time_ns);
-        for (k = 0; k < STORE_A_NSTR; k++)
-            bind_str(st, 2 + k, b, a->str[k]);
-        sqlite3_bind_int64(st, 2 + STORE_A_NSTR, now);
-        if ((rc = store_step_done(s, STORE_ST_INS_ALERT, "storing an alert",
-                                  err)) != VIGIL_OK)
-            return rc;
-    }
-    st = s->st[STORE_ST_UPS_CHECKPOINT];
-    for (i = 0; i < b->ncp; i++) {
-        const struct vigil_checkpoint *c = &b->cp[i];
-        sqlite3_bind_text(st, 1, c->key, -1, SQLITE_STATIC);
-        /* SQLite integers are signed; the unsigned values round-trip
-         * through their two's-complement bit pattern. */
-        sqlite3_bind_int64(st, 2, (int64_t)c->dev);
-        sqlite3_bind_int64(st, 3, (int64_t)c->inode);
-        sqlite3_bind_int64(st, 4, (int64_t)c->offset);
-        sqlite3_bind_int64(st, 5, (int64_t)c->fingerprint);
-        sqlite3_bind_int64(st, 6, c->updated_ns ? c->updated_ns : now);
-        if ((rc = store_step_done(s, STORE_ST_UPS_CHECKPOINT,
-                                  "saving a checkpoint", err)) != VIGIL_OK)
-            return rc;
-    }
-    st = s->st[STORE_ST_UPS_COUNTERS];
-    for (i = 0; i < b->nct; i++) {
-        const struct vigil_source_counters *c = &b->ct[i];
-        sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (int64_t)c->events_in);
-        sqlite3_bind_int64(st, 3, (int64_t)c->decoded);
-        sqlite3_bind_int64(st, 4, (int64_t)c->failed);
-        sqlite3_bind_int64(st, 5, (int64_t)c->dropped);
-        sqlite3_bind_int64(st, 6, (int64_t)c->alerts);
-        sqlite3_bind_int64(st, 7, now);
-        if ((rc = store_step_done(s, STORE_ST_UPS_COUNTERS, "saving counters",
-                                  err)) != VIGIL_OK)
-            return rc;
-    }
+    /* Only the kinds the batch has: most batches carry no alerts or
+     * state, and the daemon's carry no events when it does not archive. */
+    if (s->opts.archive_events && b->nev > 0 &&
+        (rc = be->write_events(s->conn, b, now, err)) != VIGIL_OK)
+        return rc;
+    if (b->nal > 0 && (rc = be->write_alerts(s->conn, b, now, err)) != VIGIL_OK)
+        return rc;
+    if (b->ncp > 0 &&
+        (rc = be->write_checkpoints(s->conn, b, now, err)) != VIGIL_OK)
+        return rc;
+    if (b->nct > 0 &&
+        (rc = be->write_counters(s->conn, b, now, err)) != VIGIL_OK)
+        return rc;
+    if (b->nsv > 0 && (rc = be->write_state(s->conn, b, now, err)) != VIGIL_OK)
+        return rc;
     return VIGIL_OK;
 }
 
@@ -178,34 +59,20 @@ enum vigil_rc
 store_apply(struct vigil_store *s, struct vigil_store_batch *const *b, size_t n,
             struct vigil_err *err)
 {
-    int64_t now = vigil_time_now(), nev = 0, nbytes = 0;
+    int64_t now = vigil_time_now();
     enum vigil_rc rc;
     size_t i;
 
-    if ((rc = store_step_done(s, STORE_ST_BEGIN, "starting a transaction",
-                              err)) != VIGIL_OK)
+    if ((rc = s->be->begin(s->conn, err)) != VIGIL_OK)
         return rc;
     for (i = 0; i < n; i++)
-        if ((rc = apply_one(s, b[i], now, &nev, &nbytes, err)) != VIGIL_OK)
+        if ((rc = apply_one(s, b[i], now, err)) != VIGIL_OK)
             goto fail;
-    if (nev > 0) {
-        sqlite3_bind_int64(s->st[STORE_ST_ADD_TOTALS], 1, nev);
-        sqlite3_bind_int64(s->st[STORE_ST_ADD_TOTALS], 2, nbytes);
-        if ((rc = store_step_done(s, STORE_ST_ADD_TOTALS,
-                                  "updating archive totals", err)) != VIGIL_OK)
-            goto fail;
-    }
-    if ((rc = store_step_done(s, STORE_ST_COMMIT, "committing", err)) !=
-        VIGIL_OK)
+    if ((rc = s->be->commit(s->conn, err)) != VIGIL_OK)
         goto fail;
     return VIGIL_OK;
 fail:
-    /* After some errors (SQLITE_FULL, IOERR) SQLite has already rolled
-     * back; ROLLBACK then fails harmlessly. */
-    if (!sqlite3_get_autocommit(s->db)) {
-        sqlite3_step(s->st[STORE_ST_ROLLBACK]);
-        sqlite3_reset(s->st[STORE_ST_ROLLBACK]);
-    }
+    s->be->rollback(s->conn);
     return rc;
 }
 
@@ -219,7 +86,7 @@ vigil_store_commit(struct vigil_store *s, struct vigil_store_batch *b,
         vigil_store_batch_free(b);
         return vigil_err_set(err, VIGIL_EINVAL, "store: no store or batch");
     }
-    if (s->db == NULL) {
+    if (s->opts.readonly) {
         vigil_store_batch_free(b);
         return vigil_err_set(err, VIGIL_EINVAL, "store %s is open read-only",
                              s->path);
@@ -333,7 +200,7 @@ vigil_store_submit(struct vigil_store *s, struct vigil_store_batch *b,
         vigil_store_batch_free(b);
         return vigil_err_set(err, VIGIL_EINVAL, "store: no store or batch");
     }
-    if (s->db == NULL) {
+    if (s->opts.readonly) {
         vigil_store_batch_free(b);
         return vigil_err_set(err, VIGIL_EINVAL, "store %s is open read-only",
                              s->path);

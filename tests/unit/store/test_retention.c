@@ -68,7 +68,9 @@ scan(struct vigil_store *s)
 static struct vigil_store *
 open_with(const char *dir, int64_t age_s, int64_t max_bytes)
 {
-    struct vigil_store_opts o = {1, age_s, max_bytes, 0};
+    struct vigil_store_opts o = {.archive_events = 1,
+                                 .archive_max_age_s = age_s,
+                                 .archive_max_bytes = max_bytes};
     struct vigil_store *s = NULL;
     struct vigil_err err = {0};
     char path[256];

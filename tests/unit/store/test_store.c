@@ -5,8 +5,8 @@
 
 #include "store_test_util.h"
 
-static const struct vigil_store_opts archive = {1, 0, 0, 0};
-static const struct vigil_store_opts readonly = {0, 0, 0, 1};
+static const struct vigil_store_opts archive = {.archive_events = 1};
+static const struct vigil_store_opts readonly = {.readonly = 1};
 
 static int64_t t0; /* 2024-03-01T00:00:00Z */
 
@@ -28,7 +28,7 @@ test_open_migrate_reopen(void **state)
     st_tmpdir(dir, sizeof(dir));
     path_in(path, sizeof(path), dir, "state/vigil/store.db");
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 1);
+    assert_int_equal(vigil_store_schema_version(s), 2);
     assert_int_equal(st_events(s), 0);
     assert_int_equal(st_alerts(s), 0);
 
@@ -49,12 +49,12 @@ test_open_migrate_reopen(void **state)
     /* Re-opening keeps the version and runs no migration again. */
     s = NULL;
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 1);
+    assert_int_equal(vigil_store_schema_version(s), 2);
     vigil_store_close(s);
 
     s = NULL;
     assert_int_equal(vigil_store_open(&s, path, &readonly, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 1);
+    assert_int_equal(vigil_store_schema_version(s), 2);
     assert_int_equal(st_events(s), 0);
     vigil_store_close(s);
     st_rmtree(dir);
@@ -92,7 +92,7 @@ test_refuse_future_version(void **state)
     assert_int_equal(vigil_store_open(&s, path, &archive, &err),
                      VIGIL_EUNSUPPORTED);
     assert_null(s);
-    assert_non_null(strstr(err.msg, "schema version 7, newer than the 1"));
+    assert_non_null(strstr(err.msg, "schema version 7, newer than the 2"));
 
     vigil_err_clear(&err);
     assert_int_equal(vigil_store_open(&s, path, &readonly, &err),
@@ -101,9 +101,65 @@ test_refuse_future_version(void **state)
     assert_non_null(strstr(err.msg, "schema version 7"));
 
     /* The refusal changed nothing: put the version back and it opens. */
-    poke_user_version(path, 1);
+    poke_user_version(path, 2);
     vigil_err_clear(&err);
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    vigil_store_close(s);
+    st_rmtree(dir);
+}
+
+/* A store written by the release before schema version 2 (no
+ * schema_migrations or component_state) keeps its data and gains the new
+ * tables at the first read-write open; a readonly open asks for that. */
+static void
+test_upgrade_from_v1(void **state)
+{
+    char dir[64], path[256], out[64];
+    struct vigil_store *s = NULL;
+    struct vigil_store_batch *b;
+    struct vigil_err err = {0};
+    struct vigil_checkpoint cp, got;
+    void *blob = NULL;
+    size_t len = 0;
+
+    (void)state;
+    st_tmpdir(dir, sizeof(dir));
+    path_in(path, sizeof(path), dir, "store.db");
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    memset(&cp, 0, sizeof(cp));
+    snprintf(cp.key, sizeof(cp.key), "%s", "file:/var/log/auth.log");
+    cp.offset = 77;
+    b = vigil_store_batch_new();
+    assert_int_equal(vigil_store_batch_set_checkpoint(b, &cp), VIGIL_OK);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    vigil_store_close(s);
+    if (!st_sql(path,
+                "DROP TABLE schema_migrations; DROP TABLE component_state;"
+                "PRAGMA user_version = 1",
+                out, sizeof(out))) {
+        printf("SKIP: the sqlite3 CLI is needed to make a version 1 store\n");
+        st_rmtree(dir);
+        return;
+    }
+
+    s = NULL;
+    assert_int_equal(vigil_store_open(&s, path, &readonly, &err),
+                     VIGIL_EUNSUPPORTED);
+    assert_non_null(strstr(err.msg, "schema version 1, older than 2"));
+    vigil_err_clear(&err);
+    assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
+    assert_int_equal(vigil_store_schema_version(s), 2);
+    assert_int_equal(
+        vigil_store_checkpoint_get(s, "file:/var/log/auth.log", &got, &err),
+        VIGIL_OK);
+    assert_int_equal(got.offset, 77);
+    b = vigil_store_batch_new();
+    assert_int_equal(vigil_store_batch_set_state(b, "c", "k", "v", 1),
+                     VIGIL_OK);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    assert_int_equal(vigil_store_state_get(s, "c", "k", &blob, &len, &err),
+                     VIGIL_OK);
+    free(blob);
     vigil_store_close(s);
     st_rmtree(dir);
 }
@@ -732,6 +788,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_migrate_reopen),
         cmocka_unit_test(test_refuse_future_version),
+        cmocka_unit_test(test_upgrade_from_v1),
         cmocka_unit_test(test_readonly_missing_and_refusals),
         cmocka_unit_test(test_checkpoint_replace),
         cmocka_unit_test(test_commit_atomic),

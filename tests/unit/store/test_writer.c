@@ -7,8 +7,8 @@
 
 #include "store_test_util.h"
 
-static const struct vigil_store_opts archive = {1, 0, 0, 0};
-static const struct vigil_store_opts readonly = {0, 0, 0, 1};
+static const struct vigil_store_opts archive = {.archive_events = 1};
+static const struct vigil_store_opts readonly = {.readonly = 1};
 
 #define PRODUCERS 2
 #define BATCHES   500 /* per producer */
