@@ -302,11 +302,15 @@ open_store(struct daemon *d, struct vigil_err *err)
     if (snprintf(d->db, sizeof(d->db), "%s/vigil.db", d->state) >=
         (int)sizeof(d->db))
         return vigil_err_set(err, VIGIL_EPARSE, "state directory too long");
+    so.backend = sc->backend;
     so.archive_events = sc->archive_events;
     so.archive_max_age_s = sc->archive_max_age_s;
     so.archive_max_bytes = sc->archive_max_bytes;
+    /* An unknown back end is a configuration error, the rest I/O. */
     if ((rc = vigil_store_open(&d->env.store, d->db, &so, err)) != VIGIL_OK)
-        return rc == VIGIL_ENOMEM ? rc : VIGIL_EIO;
+        return rc == VIGIL_ENOMEM   ? rc
+               : rc == VIGIL_EINVAL ? VIGIL_EPARSE
+                                    : VIGIL_EIO;
     d->env.state_dir = d->state;
     return VIGIL_OK;
 }

@@ -73,6 +73,7 @@ struct vigil_store_schema {
 
 /* The `store:` section of the configuration (docs/configuration.md). */
 struct vigil_store_config {
+    char backend[32];          /* store.backend; "" = sqlite */
     int archive_events;        /* store.archive_events */
     int64_t archive_max_age_s; /* store.archive_max_age; 0 = keep */
     int64_t archive_max_bytes; /* store.archive_max_size; 0 = none */

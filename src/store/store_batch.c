@@ -281,8 +281,7 @@ add_state(struct vigil_store_batch *b, const char *component, const char *key,
         return VIGIL_ELIMIT;
     if (b->broken)
         return VIGIL_ENOMEM;
-    if ((rc = grow((void **)&b->sv, &b->capsv, b->nsv + 1, sizeof(*b->sv))) !=
-        VIGIL_OK)
+    if ((rc = VIGIL_GROW(b->sv, b->nsv, b->capsv)) != VIGIL_OK)
         return rc;
     r.off = STORE_NOSTR;
     r.len = len;

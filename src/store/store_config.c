@@ -7,6 +7,11 @@
 #define MS_CENTURY (100LL * 365 * 86400 * 1000)
 
 static const struct vigil_conf_key store_keys[] = {
+    {.name = "backend",
+     .type = VIGIL_CT_STR,
+     .offset = offsetof(struct vigil_store_config, backend),
+     .size = sizeof(((struct vigil_store_config *)0)->backend),
+     .min = 1},
     {.name = "archive_events",
      .type = VIGIL_CT_BOOL,
      .offset = offsetof(struct vigil_store_config, archive_events),

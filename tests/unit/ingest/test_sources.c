@@ -200,7 +200,7 @@ static struct vigil_ingest_config cfg;
 static int
 setup(void **state)
 {
-    static const struct vigil_store_opts opts = {1, 0, 0, 0};
+    static const struct vigil_store_opts opts = {.archive_events = 1};
     struct vigil_err err = {0};
 
     (void)state;

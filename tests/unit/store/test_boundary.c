@@ -77,7 +77,9 @@ visit(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 static void
 test_sqlite_only_in_backend(void **state)
 {
-    static const char *const dirs[] = {"src", "tests", "bench"};
+    /* The program and its benchmarks; a test may open the database
+     * itself to inject a fault (test_sources.c's failing trigger). */
+    static const char *const dirs[] = {"src", "bench"};
     const char *src = getenv("VIGIL_SOURCE_DIR");
     char dir[4200];
     size_t i;
