@@ -171,7 +171,7 @@ test_refusals(void **state)
          "vigil.yml:3: 'store.archive_max_size' must be a size like 10GiB, "
          "500MB or 1048576, not '10 gigs'"},
         {"store:\n  archive: yes\n",
-         "vigil.yml:2: unknown key 'store.archive' (known: archive_events, "
+         "vigil.yml:2: unknown key 'store.archive' (known: backend, archive_events, "
          "archive_max_age, archive_max_size)"},
         {"sources:\n  - name: a\n    type: pipe\n",
          "vigil.yml:3: unknown source type 'pipe' (known: file, syslog, "
