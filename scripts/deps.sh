@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   # core, config, rules
   libyaml-dev libjansson-dev libpcre2-dev libvectorscan-dev libssl-dev
-  libsodium-dev
+  libsodium-dev libseccomp-dev libcap-dev
   # parse, ingest, store
   libevtx-dev libbfio-dev libevtx-utils libsqlite3-dev sqlite3 libsystemd-dev
   # disclose

@@ -7,4 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 bash scripts/build.sh build
+# The account the daemon drops to once its sources are open
+# (docs/security.md); as root only, and only once.
+if [ "$(id -u)" -eq 0 ] && ! id vigil >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin vigil
+fi
 exec ./build/vigil run "$@"

@@ -30,6 +30,7 @@ enum vigil_rc {
     VIGIL_ESTORE,   /* the database failed */
     VIGIL_ENOTFOUND, /* no such thing */
     VIGIL_EUNSUPPORTED, /* understood but not handled */
+    VIGIL_EPERM,        /* refused: not safe to trust or not allowed */
     VIGIL_END       /* an iterator is exhausted; not an error */
 };
 
@@ -302,6 +303,15 @@ enum vigil_rc vigil_read_file(const char *path, size_t max, char **data,
  * $XDG_STATE_HOME/vigil or ~/.local/state/vigil. Writes into dst. */
 enum vigil_rc vigil_state_dir(const char *override, char *dst, size_t dstlen,
                               struct vigil_err *err);
+
+/* May vigil trust path (its configuration, rules, state)? Like sshd's
+ * StrictModes: path and every folder above it belong to root or to uid
+ * owner, and none can be written by group or others (a root-owned folder
+ * with the sticky bit, /tmp, is accepted). With nofollow, path itself must
+ * not be a symbolic link. VIGIL_EPERM says which element and why;
+ * VIGIL_ENOTFOUND or VIGIL_EIO when it cannot be examined. */
+enum vigil_rc vigil_path_trusted(const char *path, uid_t owner, int nofollow,
+                                 struct vigil_err *err);
 
 /* mkdir -p with mode 0700 for what it creates; returns 0 or -1 (errno
  * set). */

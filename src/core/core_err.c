@@ -26,6 +26,8 @@ vigil_strerror(enum vigil_rc rc)
         return "not found";
     case VIGIL_EUNSUPPORTED:
         return "unsupported";
+    case VIGIL_EPERM:
+        return "not permitted";
     case VIGIL_END:
         return "end";
     }

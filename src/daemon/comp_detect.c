@@ -39,8 +39,7 @@ detect_new(void **self, const struct vigil_daemon_env *env, const void *conf,
     if (cd == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     cd->env = *env;
-    if ((rc = daemon_detect_new(&cd->dd, conf, env->state_dir, err)) !=
-        VIGIL_OK) {
+    if ((rc = daemon_detect_new(&cd->dd, conf, env, err)) != VIGIL_OK) {
         free(cd);
         return rc;
     }

@@ -33,6 +33,15 @@ static const struct vigil_conf_key root_keys[] = {
      .min = 0,
      .max = MS_YEAR,
      .def = 300},
+    {.name = "user",
+     .type = VIGIL_CT_STR,
+     .offset = offsetof(struct vigil_daemon_config, user),
+     .size = sizeof(((struct vigil_daemon_config *)0)->user),
+     .min = 1},
+    {.name = "strict_modes",
+     .type = VIGIL_CT_BOOL,
+     .offset = offsetof(struct vigil_daemon_config, strict_modes),
+     .def = 1},
 };
 
 static const struct vigil_conf_table root_table = {

@@ -61,9 +61,63 @@ placeholders_of(const struct vigil_detect_config *cfg,
     return cfg->nplaceholders;
 }
 
+struct trust_walk {
+    uid_t trusted;
+    struct vigil_err why; /* the first untrusted entry */
+};
+
+static enum vigil_rc
+trust_entry(const struct vigil_walk_entry *e, void *arg)
+{
+    struct trust_walk *t = arg;
+
+    /* a link inside the folder is judged by what it points to */
+    if (vigil_path_trusted(e->path, t->trusted, 0, &t->why) != VIGIL_OK)
+        return VIGIL_EPERM;
+    return VIGIL_OK;
+}
+
+/* Every file and folder of a rules path must be trusted: a rule planted
+ * by someone else could silence the rest (a filter) or flood alerts. */
+static enum vigil_rc
+check_rules_path(const char *path, const struct vigil_daemon_env *env,
+                 struct vigil_err *err)
+{
+    struct trust_walk t = {env->trusted, {0}};
+    struct vigil_walk_opts wo = {0};
+    struct vigil_err e = {0};
+    enum vigil_rc rc;
+
+    if (!env->strict_modes)
+        return VIGIL_OK;
+    if ((rc = vigil_path_trusted(path, env->trusted, 0, &e)) != VIGIL_OK)
+        return vigil_err_set(err, rc, "rules %s refused: %s (strict_modes)",
+                             path, e.msg);
+    wo.skip_hidden = 1;
+    rc = vigil_walk(path, &wo, trust_entry, NULL, &t, &e);
+    if (rc == VIGIL_EPERM)
+        return vigil_err_set(err, rc,
+                             "rules %s refused: it holds a file or folder "
+                             "that another user owns or can write "
+                             "(strict_modes): %s",
+                             path, t.why.msg);
+    return VIGIL_OK;
+}
+
+static enum vigil_rc
+load_path(struct daemon_detect *dd, const char *path,
+          const struct vigil_daemon_env *env, struct vigil_err *err)
+{
+    enum vigil_rc rc;
+
+    if ((rc = check_rules_path(path, env, err)) != VIGIL_OK)
+        return rc;
+    return vigil_detect_add_path(dd->d, path, err);
+}
+
 static enum vigil_rc
 load_rules(struct daemon_detect *dd, const struct vigil_detect_config *cfg,
-           struct vigil_err *err)
+           const struct vigil_daemon_env *env, struct vigil_err *err)
 {
     char builtin[PATH_MAX];
     enum vigil_rc rc;
@@ -75,20 +129,19 @@ load_rules(struct daemon_detect *dd, const struct vigil_detect_config *cfg,
                                  "share/vigil/rules beside the binary and "
                                  "the source tree's rules/); set "
                                  "builtin_rules: false to run without it");
-        if ((rc = vigil_detect_add_path(dd->d, builtin, err)) != VIGIL_OK)
+        if ((rc = load_path(dd, builtin, env, err)) != VIGIL_OK)
             return rc;
     }
     for (size_t i = 0; i < cfg->nrule_dirs; i++)
-        if ((rc = vigil_detect_add_path(dd->d, cfg->rule_dirs[i], err)) !=
-            VIGIL_OK)
+        if ((rc = load_path(dd, cfg->rule_dirs[i], env, err)) != VIGIL_OK)
             return rc;
     return vigil_detect_compile(dd->d, err);
 }
 
 enum vigil_rc
 daemon_detect_new(struct daemon_detect **out,
-                  const struct vigil_detect_config *cfg, const char *state_dir,
-                  struct vigil_err *err)
+                  const struct vigil_detect_config *cfg,
+                  const struct vigil_daemon_env *env, struct vigil_err *err)
 {
     struct vigil_detect_placeholder ph[VIGIL_DETECT_MAX_PLACEHOLDERS];
     struct vigil_detect_opts opts;
@@ -103,10 +156,10 @@ daemon_detect_new(struct daemon_detect **out,
     opts.report_arg = dd;
     opts.placeholders = ph;
     opts.nplaceholders = placeholders_of(cfg, ph);
-    if (vigil_cache_dir(state_dir, dd->cache_dir, sizeof(dd->cache_dir)))
+    if (vigil_cache_dir(env->state_dir, dd->cache_dir, sizeof(dd->cache_dir)))
         opts.cache_dir = dd->cache_dir;
     if ((rc = vigil_detect_new(&dd->d, &opts, err)) != VIGIL_OK ||
-        (rc = load_rules(dd, cfg, err)) != VIGIL_OK ||
+        (rc = load_rules(dd, cfg, env, err)) != VIGIL_OK ||
         (rc = vigil_detect_session_new(&dd->s, dd->d, NULL, err)) != VIGIL_OK) {
         daemon_detect_free(dd);
         return rc;

@@ -84,7 +84,9 @@ struct vigil_daemon_env {
     struct vigil_store *store;
     struct vigil_bus *bus;
     const char *state_dir;
-    int once; /* read to the end and stop (vigil run --once) */
+    int once;         /* read to the end and stop (vigil run --once) */
+    int strict_modes; /* refuse inputs others could have written */
+    uid_t trusted;    /* besides root, who may own them */
 };
 
 /* One component. Only name and new/free are required. The daemon calls:
@@ -139,8 +141,37 @@ struct vigil_daemon_config {
     char path[4096];      /* the file; "" = built-in */
     char state_dir[4096]; /* state_dir: "" = vigil_state_dir's rule */
     int64_t stats_interval_s;
+    char user[64];    /* user: the account to run as; "" = vigil */
+    int strict_modes; /* strict_modes: refuse files others can write */
     void *sections[DAEMON_MAX_COMPONENTS]; /* per component, owned */
 };
+
+/* ---- least privilege (daemon_privsep.c, docs/security.md) ---- */
+
+struct daemon_privs {
+    int drop;  /* become uid/gid (started as root, the account exists) */
+    uid_t uid; /* who the daemon runs as once started */
+    gid_t gid;
+    char user[64]; /* the account's name when dropping */
+};
+
+/* Decides whom to run as from cfg's user (default vigil; `root` keeps
+ * root, logged). Not started as root: stays who it is. A configured user
+ * that does not exist is VIGIL_EPARSE; a missing default account is
+ * logged (1171) and root is kept. */
+enum vigil_rc daemon_privs_plan(const struct vigil_daemon_config *cfg,
+                                struct daemon_privs *p, struct vigil_err *err);
+/* Hands the state directory (and root's files in it) to the account when
+ * dropping, then checks it can be trusted (vigil_path_trusted). */
+enum vigil_rc daemon_state_check(const struct daemon_privs *p,
+                                 const char *state, struct vigil_err *err);
+/* Becomes p's account keeping CAP_DAC_READ_SEARCH and
+ * CAP_NET_BIND_SERVICE only (no-op unless p->drop). Call before any
+ * thread starts. */
+enum vigil_rc daemon_privs_drop(const struct daemon_privs *p,
+                                struct vigil_err *err);
+/* no_new_privs and the seccomp filter; call before any thread starts. */
+enum vigil_rc daemon_sandbox(struct vigil_err *err);
 
 /* ---- detection for the daemon (daemon_detect.c) ---- */
 
@@ -149,11 +180,14 @@ struct vigil_detect_config;
 
 /* Loads vigil's pack (unless cfg->builtin_rules is 0) and the configured
  * rule paths, compiles them once (literal databases cached in
- * state_dir/cache). Refused rules are logged (file:line) and skipped.
- * cfg and state_dir are borrowed for the call. Returns owned *out. */
+ * STATE/cache). With env->strict_modes a rule path holding a file or
+ * folder that someone else could have written is refused whole
+ * (VIGIL_EPERM). Refused rules are logged (file:line) and skipped. cfg
+ * and env are borrowed for the call. Returns owned *out. */
 enum vigil_rc daemon_detect_new(struct daemon_detect **out,
                                 const struct vigil_detect_config *cfg,
-                                const char *state_dir, struct vigil_err *err);
+                                const struct vigil_daemon_env *env,
+                                struct vigil_err *err);
 /* Matches ev and publishes an alert per match on bus (adding it to
  * batch). Thread-safe. */
 enum vigil_rc daemon_detect_event(struct daemon_detect *dd,

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon_int.h"
 
@@ -23,6 +25,7 @@ struct daemon_set {
 
 struct daemon {
     const struct vigil_daemon_opts *opts;
+    struct daemon_privs privs;
     struct vigil_daemon_config *cfg;
     struct vigil_daemon_env env;
     struct daemon_set set;
@@ -281,6 +284,27 @@ start_failure(enum vigil_rc rc)
                : VIGIL_EPARSE;
 }
 
+/* The database and its WAL files must not be symbolic links: whoever
+ * planted one would choose where the store writes (SQLite's NOFOLLOW is
+ * the backstop; this says why in words). */
+static enum vigil_rc
+no_links(const char *db, struct vigil_err *err)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    char path[4300];
+    struct stat st;
+
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s%s", db, suffix[i]);
+        if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+            return vigil_err_set(err, VIGIL_EPERM,
+                                 "%s is a symbolic link; refusing to follow "
+                                 "it",
+                                 path);
+    }
+    return VIGIL_OK;
+}
+
 static enum vigil_rc
 open_store(struct daemon *d, struct vigil_err *err)
 {
@@ -299,9 +323,18 @@ open_store(struct daemon *d, struct vigil_err *err)
         return vigil_err_set(err, VIGIL_EIO,
                              "cannot create state directory %s: %s", d->state,
                              strerror(errno));
+    if ((rc = daemon_state_check(&d->privs, d->state, err)) != VIGIL_OK &&
+        (rc != VIGIL_EPERM || d->cfg->strict_modes))
+        return rc == VIGIL_EPERM ? VIGIL_EPARSE : rc;
+    /* Everything the daemon writes from here on belongs to its account. */
+    if ((rc = daemon_privs_drop(&d->privs, err)) != VIGIL_OK ||
+        (rc = daemon_sandbox(err)) != VIGIL_OK)
+        return rc;
     if (snprintf(d->db, sizeof(d->db), "%s/vigil.db", d->state) >=
         (int)sizeof(d->db))
         return vigil_err_set(err, VIGIL_EPARSE, "state directory too long");
+    if ((rc = no_links(d->db, err)) != VIGIL_OK)
+        return VIGIL_EPARSE;
     so.backend = sc->backend;
     so.archive_events = sc->archive_events;
     so.archive_max_age_s = sc->archive_max_age_s;
@@ -372,6 +405,14 @@ run(struct daemon *d, struct vigil_err *err)
         return rc == VIGIL_EIO || rc == VIGIL_ENOTFOUND ? VIGIL_ENOTFOUND
                : rc == VIGIL_ENOMEM                     ? rc
                                                         : VIGIL_EPARSE;
+    if ((rc = daemon_privs_plan(d->cfg, &d->privs, err)) != VIGIL_OK)
+        return rc;
+    if (d->cfg->strict_modes && d->cfg->path[0] != '\0' &&
+        (rc = vigil_path_trusted(d->cfg->path, d->privs.uid, 0, err)) !=
+            VIGIL_OK)
+        return rc == VIGIL_EPERM ? VIGIL_EPARSE : rc;
+    d->env.strict_modes = d->cfg->strict_modes;
+    d->env.trusted = d->privs.uid ? d->privs.uid : geteuid();
     if ((rc = open_store(d, err)) != VIGIL_OK)
         return rc;
     if ((rc = vigil_bus_new(&d->env.bus, err)) != VIGIL_OK)

@@ -210,8 +210,11 @@ open_conn(sqlite3 **db, const char *path, int flags, struct vigil_err *err)
     char what[4200];
     enum vigil_rc rc = VIGIL_OK;
 
-    if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
+    /* NOFOLLOW: a vigil.db that is a symbolic link is refused, so whoever
+     * could plant one cannot make the store write somewhere else. */
+    if (sqlite3_open_v2(path, db,
+                        flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                        NULL) != SQLITE_OK) {
         snprintf(what, sizeof(what), "cannot open %s", path);
         rc = sq_err(err, *db, what);
         sqlite3_close(*db);
