@@ -251,9 +251,10 @@ disclose_table_row(struct disclose_table *t, uint32_t row, int hidden)
 
 void
 disclose_table_cell(struct disclose_table *t, unsigned col, const char *text,
-                    size_t len, int col_hidden)
+                    size_t len, int col_hidden, struct disclose_acc *acc)
 {
     size_t i = 0;
+    enum pii_kind k;
 
     while (i < len && (text[i] == ' ' || text[i] == '\t'))
         i++;
@@ -270,6 +271,16 @@ disclose_table_cell(struct disclose_table *t, unsigned col, const char *text,
     }
     if (t->col[col] == PII_COL_NONE)
         return;
+    /* "12/03/1980" under "Date de naissance" is a date of birth, which
+     * the scan alone cannot know. */
+    k = disclose_pii_cell((enum pii_column)t->col[col], text, len);
+    if (k != 0) {
+        if (acc && (size_t)k < VIGIL_DISCLOSE_PII_SLOTS) {
+            acc->n[k]++;
+            acc->total++;
+        }
+        t->c->res->pii_total++;
+    }
     /* A number under a name heading is a count ("Count - Name"), not a
      * person. */
     if (t->col[col] == PII_COL_NAME &&
@@ -648,16 +659,8 @@ disclose_check_any(struct disclose_ctx *c, const char *name,
             *fmt = "empty";
         return;
     }
-    if (is_text(data, len)) {
-        if (disclose_csv_sniff((const char *)data, len)) {
-            if (top)
-                *fmt = "csv";
-            disclose_csv(c, (const char *)data, len);
-        } else {
-            if (top)
-                *fmt = "text";
-            disclose_text(c, (const char *)data, len);
-        }
+    if (disclose_is_utf16(data, len) || is_text(data, len)) {
+        disclose_delimited(c, data, len, top);
         return;
     }
     if (top)
