@@ -330,6 +330,8 @@ static const struct phrase phrases[] = {
     {"numero d identification", PII_COL_NATIONAL_ID},
     /* Welsh */
     {"rhif yswiriant gwladol", PII_COL_NATIONAL_ID},
+    {"rhif yswiriant cymdeithasol", PII_COL_NATIONAL_ID},
+    {"yswiriant cymdeithasol", PII_COL_NATIONAL_ID},
     {"yswiriant gwladol", PII_COL_NATIONAL_ID},
     {"rhif yg", PII_COL_NATIONAL_ID},
     {"rhif gig", PII_COL_NATIONAL_ID},
