@@ -472,6 +472,24 @@ is_text(const unsigned char *d, size_t len)
     return bad * 100 <= n;
 }
 
+/* UTF-16 text after its byte-order mark: as is_text, on code units, so a
+ * binary file that happens to start FF FE is not read as text. */
+static int
+is_utf16_text(const unsigned char *d, size_t len)
+{
+    size_t n = len < 65536 ? len : 65536, bad = 0, units = 0;
+    int be = d[0] == 0xFE;
+
+    for (size_t i = 2; i + 1 < n; i += 2) {
+        unsigned u = be ? (unsigned)(d[i] << 8 | d[i + 1])
+                        : (unsigned)(d[i + 1] << 8 | d[i]);
+        units++;
+        if (u < 0x20 && u != '\n' && u != '\r' && u != '\t' && u != '\f')
+            bad++;
+    }
+    return bad * 100 <= units;
+}
+
 /* Does a CFB (OLE2) container hold an EncryptionInfo stream? Names in the
  * directory are UTF-16LE; a scan of the bytes is enough to tell an
  * encrypted OOXML package from a legacy .doc/.xls. */
@@ -659,7 +677,8 @@ disclose_check_any(struct disclose_ctx *c, const char *name,
             *fmt = "empty";
         return;
     }
-    if (disclose_is_utf16(data, len) || is_text(data, len)) {
+    if (disclose_is_utf16(data, len) ? is_utf16_text(data, len)
+                                     : is_text(data, len)) {
         disclose_delimited(c, data, len, top);
         return;
     }

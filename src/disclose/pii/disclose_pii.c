@@ -303,6 +303,8 @@ disclose_pii_scan(const struct disclose_pii *p, const char *text, size_t len,
         unsigned char c = (unsigned char)text[i];
 
         if (pii_is_alnum(c)) {
+            unsigned char lc = pii_lower(c);
+
             if (!at_known || at < i) {
                 pa = memchr(text + i, '@', len - i);
                 at = pa ? (size_t)(pa - text) : len;
@@ -314,7 +316,7 @@ disclose_pii_scan(const struct disclose_pii *p, const char *text, size_t len,
                 i += n;
                 continue;
             }
-            if (strchr("bdgn", pii_lower(c)) != NULL &&
+            if ((lc == 'b' || lc == 'd' || lc == 'g' || lc == 'n') &&
                 (r = scan_dob(&s, text, len, i)) > 0) {
                 i = r;
                 continue;

@@ -109,24 +109,28 @@ size_t
 disclose_pii_match_word(const unsigned char *u, size_t len, size_t i,
                         const char *w)
 {
-    size_t j = i, k = 0, wl = strlen(w);
+    const unsigned char *k = (const unsigned char *)w;
+    size_t j = i;
 
-    while (k < wl) {
+    /* Called at most word starts of a scan: ASCII is compared directly,
+     * only accented letters go through the fold. */
+    while (*k) {
         char f[2];
         size_t nf, step;
 
         if (j >= len)
             return 0;
-        if (!pii_is_alnum((unsigned char)w[k])) {
+        if (u[j] < 0x80) {
             /* spaces and punctuation ("d.o.b.") match themselves */
-            if (u[j] != (unsigned char)w[k])
+            if ((pii_is_alnum(*k) ? pii_lower(u[j]) : u[j]) != *k)
                 return 0;
             j++;
             k++;
             continue;
         }
         step = disclose_pii_fold(u, len, j, f, &nf);
-        if (nf == 0 || k + nf > wl || memcmp(w + k, f, nf) != 0)
+        if (nf == 0 || (unsigned char)f[0] != k[0] ||
+            (nf == 2 && (unsigned char)f[1] != k[1]))
             return 0;
         k += nf;
         j += step;

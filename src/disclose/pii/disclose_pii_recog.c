@@ -697,7 +697,8 @@ disclose_pii_dob_label(const char *t, size_t len, size_t i)
     size_t k, n;
 
     for (k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
-        if ((n = disclose_pii_match_word(u, len, i, labels[k])) == 0)
+        if ((unsigned char)labels[k][0] != pii_lower(u[i]) ||
+            (n = disclose_pii_match_word(u, len, i, labels[k])) == 0)
             continue;
         /* "né le" needs its accent: plain "ne le" is French negation. */
         if (labels[k][0] == 'n' && labels[k][1] == 'e' &&

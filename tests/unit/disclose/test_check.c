@@ -579,6 +579,14 @@ test_csv_encodings(void **state)
     assert_non_null(f);
     assert_int_equal(f->pii[PII_DATE_OF_BIRTH], 1);
     vigil_disclose_result_free(r);
+
+    /* A binary file that merely starts FF FE is not UTF-16 text. */
+    memset(u16 + 2, 0, sizeof(u16) - 2);
+    u16[9] = 0x01;
+    r = check_buf(u16, sizeof(u16));
+    assert_string_equal(r->format, "unknown");
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_BLOCK);
+    vigil_disclose_result_free(r);
 }
 
 static void
