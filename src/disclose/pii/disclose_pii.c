@@ -388,6 +388,8 @@ disclose_pii_kind_name(enum pii_kind kind)
         return "ca_postcode";
     case PII_CA_DRIVER_LICENCE:
         return "ca_driver_licence";
+    case PII_CA_PHONE:
+        return "ca_phone";
     case PII_KIND_COUNT:
         break;
     }

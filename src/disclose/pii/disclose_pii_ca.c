@@ -169,6 +169,97 @@ disclose_pii_ca_licence(const char *t, size_t len, size_t i)
 }
 
 /* ------------------------------------------------------------------ */
+/* Phone numbers                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Canada's geographic area codes (CRTC / Canadian Numbering
+ * Administrator), overlays included. A NANP number elsewhere is not
+ * reported: US numbers are out of scope and 3-3-4 digit runs are common. */
+static const char ca_area_codes[] =
+    " 204 226 236 249 250 257 263 289 306 343 354 365 367 368 382 387 403"
+    " 416 418 428 431 437 438 450 468 474 506 514 519 548 579 581 584 587"
+    " 604 613 639 647 672 683 705 709 742 753 778 780 782 807 819 825 867"
+    " 873 879 902 905 942 ";
+
+static int
+phone_sep(unsigned char c)
+{
+    return c == ' ' || c == '-' || c == '.';
+}
+
+/* n digits at *j into v; 0 when they are not all there. */
+static int
+digits_at(const unsigned char *u, size_t len, size_t *j, size_t n, char *v)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++, (*j)++) {
+        if (*j >= len || !pii_is_digit(u[*j]))
+            return 0;
+        v[k] = (char)u[*j];
+    }
+    return 1;
+}
+
+size_t
+disclose_pii_ca_phone(const char *t, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    char area[6], exch[3], line[4];
+    size_t j = i;
+    int prefixed = 0, paren = 0;
+    unsigned char s1 = 0, s2;
+
+    if (u[j] == '+' || (u[j] == '1' && j + 1 < len && phone_sep(u[j + 1]))) {
+        if (u[j] == '+' && (j + 1 >= len || u[++j] != '1'))
+            return 0;
+        j++;
+        if (j < len && phone_sep(u[j]))
+            j++;
+        prefixed = 1;
+    }
+    if (j < len && u[j] == '(') {
+        paren = 1;
+        j++;
+    }
+    area[0] = ' ';
+    if (!digits_at(u, len, &j, 3, area + 1))
+        return 0;
+    if (paren) {
+        if (j >= len || u[j] != ')')
+            return 0;
+        j++;
+        if (j < len && u[j] == ' ')
+            j++;
+    } else {
+        if (j >= len || !phone_sep(u[j]))
+            return 0;
+        s1 = u[j++];
+    }
+    if (!digits_at(u, len, &j, 3, exch) || j >= len || !phone_sep(u[j]))
+        return 0;
+    s2 = u[j++];
+    if (!digits_at(u, len, &j, 4, line))
+        return 0;
+    if (j < len &&
+        (pii_is_alnum(u[j]) || ((u[j] == '.' || u[j] == ',' || u[j] == '-') &&
+                                j + 1 < len && pii_is_digit(u[j + 1]))))
+        return 0;
+    /* "613 555 0123" with spaces only is also how NHS numbers are
+     * written: a phone needs a prefix, brackets or a hyphen or dot. */
+    if (!prefixed && !paren && s1 == ' ' && s2 == ' ')
+        return 0;
+    area[4] = ' ';
+    area[5] = '\0';
+    if (strstr(ca_area_codes, area) == NULL)
+        return 0;
+    /* Exchange: NXX, not N11 (service codes such as 911). */
+    if (exch[0] < '2' || (exch[1] == '1' && exch[2] == '1'))
+        return 0;
+    return j - i;
+}
+
+/* ------------------------------------------------------------------ */
 /* Ontario health card                                                  */
 /* ------------------------------------------------------------------ */
 

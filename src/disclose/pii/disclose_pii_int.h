@@ -78,6 +78,9 @@ size_t disclose_pii_number(const char *t, size_t len, size_t i,
 size_t disclose_pii_ca_postcode(const char *t, size_t len, size_t i);
 size_t disclose_pii_ramq(const char *t, size_t len, size_t i);
 size_t disclose_pii_ca_licence(const char *t, size_t len, size_t i);
+/* A Canadian phone number at i ("(613) 555-0123", "514 555-0123",
+ * "+1 613 555 0123", "1-819-555-0199"): its length or 0. */
+size_t disclose_pii_ca_phone(const char *t, size_t len, size_t i);
 /* An Ontario health card version code (one or two capitals, after an
  * optional sep, the number's own group separator) at e, where the
  * number ends: its length or 0. */

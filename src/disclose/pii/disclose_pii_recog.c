@@ -606,19 +606,23 @@ disclose_pii_number(const char *t, size_t len, size_t i, enum pii_kind *kind)
     size_t k;
 
     *kind = PII_UK_PHONE;
-    if (u[i] == '+')
-        return phone_intl(u, len, i);
-    if (u[i] == '(')
-        return phone_paren(u, len, i);
     if (i > 0) {
         unsigned char p = u[i - 1];
-        if (pii_is_alnum(p) || p == '+')
+        if (pii_is_alnum(p) || (p == '+' && u[i] != '('))
             return 0;
         /* Part of "12-345", "3.14159" or "1,234": not a number of its own. */
         if ((p == '.' || p == ',' || p == '-' || p == '/') && i >= 2 &&
             pii_is_digit(u[i - 2]))
             return 0;
     }
+    if ((k = disclose_pii_ca_phone(t, len, i)) > 0) {
+        *kind = PII_CA_PHONE;
+        return k;
+    }
+    if (u[i] == '+')
+        return phone_intl(u, len, i);
+    if (u[i] == '(')
+        return phone_paren(u, len, i);
     gather(u, len, i, &r);
     for (k = r.ng; k > 0; k--) {
         size_t n = r.gcum[k - 1], e = r.gend[k - 1], v;

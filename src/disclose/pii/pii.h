@@ -29,6 +29,7 @@ enum pii_kind {
     PII_CA_POSTCODE,       /* Canadian postal code */
     PII_CA_DRIVER_LICENCE, /* Ontario or Quebec driver's licence
                               (encoded birth date) */
+    PII_CA_PHONE,          /* Canadian (NANP) number, Canadian area code */
     PII_KIND_COUNT
 };
 

@@ -195,6 +195,18 @@ test_canada(void **state)
     assert_string_equal(
         scan(p, "GAGJ 7513 0218 GAGJ 7511 3218 GAGJ 75110218 GAG 7511 0218"),
         "");
+    /* Phones: a Canadian area code, an NXX exchange, written as a phone
+     * (brackets, hyphen or dot, or a +1 / 1- prefix). */
+    assert_string_equal(scan(p, "Tél. : 514 555-0123 ou (613) 555-0199"),
+                        "ca_phone=514 555-0123|ca_phone=(613) 555-0199");
+    assert_string_equal(scan(p, "+1 819 555 0142, 1-902-555-0100, "
+                                "416.555.0175, +1 (867) 555-0111"),
+                        "ca_phone=+1 819 555 0142|ca_phone=1-902-555-0100|"
+                        "ca_phone=416.555.0175|ca_phone=+1 (867) 555-0111");
+    /* A US area code, an N11 or 0/1 exchange, spaces only, too long. */
+    assert_string_equal(scan(p, "212-555-0123 613-911-0123 613-055-0123 "
+                                "613 555 0123 613-555-01234"),
+                        "");
     /* Driver's licences: Ontario YYMMDD at the end, Quebec DDMMYY in the
      * middle. */
     assert_string_equal(scan(p, "S1234-56789-80315 S12345678985315"),
