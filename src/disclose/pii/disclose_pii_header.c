@@ -1,11 +1,13 @@
 /* disclose_pii_header.c -- recognises columns of people's data by their
- * header text ("Surname", "Collar No.", "D.O.B", "NI Number").
+ * header text in English, French or Welsh ("Surname", "Collar No.",
+ * "D.O.B", "Prénom", "Numéro d'assurance sociale", "Dyddiad geni").
  *
- * Headers are normalised (case, punctuation, camelCase) to lower-case
- * words, then compared with a table of phrases. The phrase with the most
- * words wins, so "Victim name" is sensitive rather than a plain name and
- * "IP address" is nothing rather than a postal address; on equal length
- * the earlier table entry wins, which is why sensitive phrases come first.
+ * Headers are normalised (case, accents, punctuation, elided articles,
+ * camelCase) to lower-case ASCII words, then compared with one table of
+ * phrases, each kind listing English, then French, then Welsh. The phrase with
+ * the most words wins, so "Victim name" is sensitive rather than a plain name
+ * and "IP address" is nothing rather than a postal address; on equal length the
+ * earlier table entry wins, which is why sensitive phrases come first.
  */
 #include <string.h>
 

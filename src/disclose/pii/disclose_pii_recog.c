@@ -1,7 +1,8 @@
 /* disclose_pii_recog.c -- the built-in personal-data scanners: e-mail,
  * IBAN, National Insurance number, postcode, IP address, the digit-run
- * family (payment card, NHS number, SIN, UK phone) and dates next to a
- * birth label.
+ * family (payment card, NHS number, SIN, UK phone, Ontario health card
+ * with its version code) and dates next to a birth label, in English,
+ * French or Welsh. Other Canadian identifiers are in disclose_pii_ca.c.
  *
  * Each scanner is hand-written, looks at most a few dozen bytes from its
  * start, allocates nothing, and validates structure (prefix letters,
