@@ -245,9 +245,10 @@ disclose_table_row(struct disclose_table *t, uint32_t row, int hidden)
 
 void
 disclose_table_cell(struct disclose_table *t, unsigned col, const char *text,
-                    size_t len, int col_hidden)
+                    size_t len, int col_hidden, struct disclose_acc *acc)
 {
     size_t i = 0;
+    enum pii_kind k;
 
     while (i < len && (text[i] == ' ' || text[i] == '\t'))
         i++;
@@ -264,6 +265,16 @@ disclose_table_cell(struct disclose_table *t, unsigned col, const char *text,
     }
     if (t->col[col] == PII_COL_NONE)
         return;
+    /* "12/03/1980" under "Date de naissance" is a date of birth, which
+     * the scan alone cannot know. */
+    k = disclose_pii_cell((enum pii_column)t->col[col], text, len);
+    if (k != 0) {
+        if (acc && (size_t)k < VIGIL_DISCLOSE_PII_SLOTS) {
+            acc->n[k]++;
+            acc->total++;
+        }
+        t->c->res->pii_total++;
+    }
     /* A number under a name heading is a count ("Count - Name"), not a
      * person. */
     if (t->col[col] == PII_COL_NAME &&
@@ -455,6 +466,24 @@ is_text(const unsigned char *d, size_t len)
     return bad * 100 <= n;
 }
 
+/* UTF-16 text after its byte-order mark: as is_text, on code units, so a
+ * binary file that happens to start FF FE is not read as text. */
+static int
+is_utf16_text(const unsigned char *d, size_t len)
+{
+    size_t n = len < 65536 ? len : 65536, bad = 0, units = 0;
+    int be = d[0] == 0xFE;
+
+    for (size_t i = 2; i + 1 < n; i += 2) {
+        unsigned u = be ? (unsigned)(d[i] << 8 | d[i + 1])
+                        : (unsigned)(d[i + 1] << 8 | d[i]);
+        units++;
+        if (u < 0x20 && u != '\n' && u != '\r' && u != '\t' && u != '\f')
+            bad++;
+    }
+    return bad * 100 <= units;
+}
+
 /* Does a CFB (OLE2) container hold an EncryptionInfo stream? Names in the
  * directory are UTF-16LE; a scan of the bytes is enough to tell an
  * encrypted OOXML package from a legacy .doc/.xls. */
@@ -642,16 +671,9 @@ disclose_check_any(struct disclose_ctx *c, const char *name,
             *fmt = "empty";
         return;
     }
-    if (is_text(data, len)) {
-        if (disclose_csv_sniff((const char *)data, len)) {
-            if (top)
-                *fmt = "csv";
-            disclose_csv(c, (const char *)data, len);
-        } else {
-            if (top)
-                *fmt = "text";
-            disclose_text(c, (const char *)data, len);
-        }
+    if (disclose_is_utf16(data, len) ? is_utf16_text(data, len)
+                                     : is_text(data, len)) {
+        disclose_delimited(c, data, len, top);
         return;
     }
     if (top)

@@ -1,11 +1,170 @@
 /* disclose_csv.c -- delimited text (CSV, TSV, semicolon and pipe
- * separated) and plain text. The delimiter is sniffed from the first
- * lines; the header row names the columns of people's data; every cell
- * goes through the personal-data recognisers. */
+ * separated) and plain text, as spreadsheet programs write it around the
+ * world: UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's
+ * "Unicode text"), and Windows-1252 or Latin-1 (Excel's "CSV" in French,
+ * Welsh and other Western locales). Text is brought to UTF-8 first, so
+ * the recognisers and header words see one encoding. The delimiter is
+ * sniffed from the first lines; the header row names the columns of
+ * people's data; every cell goes through the personal-data recognisers. */
 #include <stdio.h>
 #include <string.h>
 
 #include "disclose/disclose_int.h"
+
+/* ------------------------------------------------------------------ */
+/* Encodings                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Is d valid UTF-8 (shortest forms, no surrogates, at most U+10FFFF)? */
+static int
+utf8_valid(const unsigned char *d, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = d[i];
+        size_t k, need;
+        unsigned cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (i + need >= n)
+            return 0;
+        for (k = 1; k <= need; k++) {
+            if ((d[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (d[i + k] & 0x3F);
+        }
+        if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static enum vigil_rc
+put_utf8(struct vigil_buf *b, unsigned cp)
+{
+    char o[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        o[0] = (char)(0xF0 | (cp >> 18));
+        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    return vigil_buf_append(b, o, n);
+}
+
+/* Windows-1252 0x80..0x9F; the five bytes it leaves undefined keep
+ * their Latin-1 (C1 control) meaning, so Latin-1 files decode too. */
+static const unsigned short cp1252_hi[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+static enum vigil_rc
+from_cp1252(const unsigned char *d, size_t n, struct vigil_buf *out)
+{
+    enum vigil_rc rc = VIGIL_OK;
+    size_t i, s = 0;
+
+    for (i = 0; i < n && rc == VIGIL_OK; i++) {
+        if (d[i] < 0x80)
+            continue;
+        if (i > s)
+            rc = vigil_buf_append(out, d + s, i - s);
+        if (rc == VIGIL_OK)
+            rc = put_utf8(out, d[i] < 0xA0 ? cp1252_hi[d[i] - 0x80] : d[i]);
+        s = i + 1;
+    }
+    if (rc == VIGIL_OK && n > s)
+        rc = vigil_buf_append(out, d + s, n - s);
+    return rc;
+}
+
+/* UTF-16 after its byte-order mark (be: big-endian). An unpaired
+ * surrogate becomes U+FFFD. */
+static enum vigil_rc
+from_utf16(const unsigned char *d, size_t n, int be, struct vigil_buf *out)
+{
+    enum vigil_rc rc = VIGIL_OK;
+    size_t i;
+
+    for (i = 2; i + 1 < n && rc == VIGIL_OK; i += 2) {
+        unsigned cp = be ? (unsigned)(d[i] << 8 | d[i + 1])
+                         : (unsigned)(d[i + 1] << 8 | d[i]);
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 3 < n) {
+            unsigned lo = be ? (unsigned)(d[i + 2] << 8 | d[i + 3])
+                             : (unsigned)(d[i + 3] << 8 | d[i + 2]);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 2;
+            } else {
+                cp = 0xFFFD;
+            }
+        } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+            cp = 0xFFFD;
+        }
+        rc = put_utf8(out, cp);
+    }
+    return rc;
+}
+
+int
+disclose_is_utf16(const unsigned char *d, size_t len)
+{
+    return len >= 2 &&
+           ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF));
+}
+
+const char *
+disclose_as_utf8(const unsigned char *d, size_t *len, struct vigil_buf *conv)
+{
+    enum vigil_rc rc;
+
+    if (disclose_is_utf16(d, *len))
+        rc = from_utf16(d, *len, d[0] == 0xFE, conv);
+    else if (!utf8_valid(d, *len))
+        rc = from_cp1252(d, *len, conv);
+    else
+        return (const char *)d;
+    if (rc != VIGIL_OK)
+        return NULL;
+    *len = conv->len;
+    return conv->data ? conv->data : "";
+}
 
 char
 disclose_csv_sniff(const char *data, size_t len)
@@ -126,7 +285,7 @@ csv_cell(void *arg, uint32_t row, unsigned col, const char *s, size_t n)
     if (col == 0)
         disclose_table_row(&a->t, row, 0);
     disclose_scan(a->c, s, n, &a->acc);
-    disclose_table_cell(&a->t, col, s, n, 0);
+    disclose_table_cell(&a->t, col, s, n, 0, &a->acc);
 }
 
 static void
@@ -209,4 +368,33 @@ disclose_text(struct disclose_ctx *c, const char *data, size_t len)
             disclose_finding_pii(f, &acc);
         }
     }
+}
+
+void
+disclose_delimited(struct disclose_ctx *c, const unsigned char *data,
+                   size_t len, int top)
+{
+    struct vigil_buf conv;
+    const char *text;
+    size_t n = len;
+
+    /* Grows only by what non-ASCII bytes need: 3 bytes at most for each
+     * byte of Windows-1252, and for each two of UTF-16. */
+    vigil_buf_init(&conv, len * 3 + 16);
+    text = disclose_as_utf8(data, &n, &conv);
+    if (text == NULL) {
+        c->nomem = 1;
+        goto out;
+    }
+    if (disclose_csv_sniff(text, n)) {
+        if (top)
+            c->res->format = "csv";
+        disclose_csv(c, text, n);
+    } else {
+        if (top)
+            c->res->format = "text";
+        disclose_text(c, text, n);
+    }
+out:
+    vigil_buf_fini(&conv);
 }

@@ -253,7 +253,7 @@ rc_end(void *arg, const char *name)
     else if (strcmp(l, "tc") == 0 && r->tbl_depth == 1 && r->in_tc) {
         r->in_tc = 0;
         disclose_table_cell(&r->t, r->tcol++, r->cell.data ? r->cell.data : "",
-                            r->cell.len, 0);
+                            r->cell.len, 0, &r->acc_vis);
     } else if (strcmp(l, "tr") == 0 && r->tbl_depth == 1) {
         disclose_table_row_end(&r->t);
     } else if (strcmp(l, "tbl") == 0 && r->tbl_depth) {

@@ -170,8 +170,12 @@ void disclose_table_init(struct disclose_table *t, struct disclose_ctx *c);
 void disclose_table_header(struct disclose_table *t, unsigned col,
                            const char *text, size_t len);
 void disclose_table_row(struct disclose_table *t, uint32_t row, int hidden);
+/* acc (may be NULL) counts what is personal because of its column
+ * (disclose_pii_cell): the caller's count for this cell's scope, which
+ * disclose_scan has just filled from the same text. */
 void disclose_table_cell(struct disclose_table *t, unsigned col,
-                         const char *text, size_t len, int col_hidden);
+                         const char *text, size_t len, int col_hidden,
+                         struct disclose_acc *acc);
 void disclose_table_row_end(struct disclose_table *t);
 /* Names of the classified columns, "Surname (name), Rank (rank)" style
  * is not kept; this gives "name, rank, staff_id". */
@@ -195,6 +199,18 @@ void disclose_pdf(struct disclose_ctx *c, const unsigned char *data,
 /* JPEG bytes: reports GPS tags in EXIF as a finding at part. */
 void disclose_exif(struct disclose_ctx *c, const char *part,
                    const unsigned char *data, size_t len);
+/* Text of any encoding spreadsheets write (UTF-8 with or without BOM,
+ * UTF-16 with BOM, Windows-1252/Latin-1), checked as CSV when a
+ * delimiter is found, else as plain text; sets the format when top. */
+void disclose_delimited(struct disclose_ctx *c, const unsigned char *data,
+                        size_t len, int top);
+/* Does d start with a UTF-16 byte-order mark? */
+int disclose_is_utf16(const unsigned char *d, size_t len);
+/* d as UTF-8: d itself when it is valid UTF-8, else converted (UTF-16
+ * by its BOM, otherwise Windows-1252) into conv, which the caller
+ * initialised and frees. Updates *len. NULL when conv's bound is hit. */
+const char *disclose_as_utf8(const unsigned char *d, size_t *len,
+                             struct vigil_buf *conv);
 /* Is this CSV-like? Returns the delimiter or 0. */
 char disclose_csv_sniff(const char *data, size_t len);
 /* Splits CSV; calls cell(row, col, text, len) with unquoted text and

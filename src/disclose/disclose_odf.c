@@ -270,6 +270,8 @@ cell_end(struct odf *o)
         memset(&one, 0, sizeof(one));
         o->cells++;
         disclose_scan(o->c, o->cell.data, o->cell.len, &one);
+        disclose_table_cell(&o->t, o->col, o->cell.data, o->cell.len, hcol,
+                            &one);
         disclose_acc_add(&o->acc_all, &one);
         if (o->row_hidden) {
             o->cells_hrow++;
@@ -293,8 +295,10 @@ cell_end(struct odf *o)
         } else if (!o->table_hidden) {
             disclose_acc_add(&o->acc_vis, &one);
         }
+    } else {
+        disclose_table_cell(&o->t, o->col, o->cell.data, o->cell.len, hcol,
+                            &o->acc_vis);
     }
-    disclose_table_cell(&o->t, o->col, o->cell.data, o->cell.len, hcol);
 }
 
 static void

@@ -549,8 +549,8 @@ sh_cell(struct sh_arg *a)
     a->cells++;
     memset(&one, 0, sizeof(one));
     disclose_scan(a->x->c, text, len, &one);
+    disclose_table_cell(&a->t, a->col, text, len, hcol, &one);
     disclose_acc_add(&a->acc_all, &one);
-    disclose_table_cell(&a->t, a->col, text, len, hcol);
     if (a->row_hidden) {
         a->cells_hrow++;
         disclose_acc_add(&a->acc_hrow, &one);
@@ -1046,11 +1046,11 @@ pvr_start(void *arg, const char *name, const char **atts)
             a->field < a->nf && (size_t)i < a->f[a->field].n) {
             const char *s = a->items.data + a->f[a->field].off[i];
             disclose_scan(a->x->c, s, strlen(s), &a->acc);
-            disclose_table_cell(&a->t, a->field, s, strlen(s), 0);
+            disclose_table_cell(&a->t, a->field, s, strlen(s), 0, &a->acc);
         }
     } else if (v) {
         disclose_scan(a->x->c, v, strlen(v), &a->acc);
-        disclose_table_cell(&a->t, a->field, v, strlen(v), 0);
+        disclose_table_cell(&a->t, a->field, v, strlen(v), 0, &a->acc);
     }
     a->field++;
 }

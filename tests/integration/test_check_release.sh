@@ -68,7 +68,7 @@ p = one("pivot_cache")
 assert p["severity"] == "BLOCK" and p["count"] == 200
 assert p["part"] == "xl/pivotCache/pivotCacheRecords1.xml"
 assert p["sheet"] == "Victims" and p["range"] == "A1:E201"
-assert p["pii"] == {"uk_postcode": 200}, p["pii"]
+assert p["pii"] == {"uk_postcode": 200, "date_of_birth": 200}, p["pii"]
 assert "Name, Address, Postcode, Date of birth, Offence" in p["detail"]
 h = one("hidden_sheet")
 assert h["sheet"] == "Victims" and h["count"] == 200

@@ -3,6 +3,7 @@
  * built-in scanners at each word start, and the report names.
  *
  * The scan visits each byte once on the fast path: at the start of a word
+ * (a word may hold accented letters, see disclose_pii_fold.c)
  * it asks only the scanners that can begin with that character, and after
  * a miss it skips the rest of the word. Custom patterns (PCRE2, JIT
  * compiled once in disclose_pii_new) run after the built-ins.
@@ -210,6 +211,18 @@ scan_at(const char *t, size_t len, size_t i, size_t at, enum pii_kind *kind)
             *kind = PII_UK_POSTCODE;
             return n;
         }
+        if ((n = disclose_pii_ca_postcode(t, len, i)) > 0) {
+            *kind = PII_CA_POSTCODE;
+            return n;
+        }
+        if ((n = disclose_pii_ramq(t, len, i)) > 0) {
+            *kind = PII_CA_HEALTH;
+            return n;
+        }
+        if ((n = disclose_pii_ca_licence(t, len, i)) > 0) {
+            *kind = PII_CA_DRIVER_LICENCE;
+            return n;
+        }
     }
     if (pii_is_alpha(c) && (n = disclose_pii_nino(t, len, i)) > 0) {
         *kind = PII_UK_NINO;
@@ -249,6 +262,29 @@ scan_custom(const struct disclose_pii *p, struct scan_state *s,
     }
 }
 
+/* Where the word at i ends: letters (accented too) and digits. */
+static size_t
+word_end(const char *t, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    char f[2];
+    size_t nf, step;
+
+    while (i < len) {
+        if (pii_is_alnum(u[i])) {
+            i++;
+            continue;
+        }
+        if (u[i] < 0x80)
+            break;
+        step = disclose_pii_fold(u, len, i, f, &nf);
+        if (nf == 0)
+            break;
+        i += step;
+    }
+    return i;
+}
+
 /* Not safe to run concurrently on one disclose_pii that has custom
  * patterns (their match data is shared); build one set per thread. */
 size_t
@@ -267,6 +303,8 @@ disclose_pii_scan(const struct disclose_pii *p, const char *text, size_t len,
         unsigned char c = (unsigned char)text[i];
 
         if (pii_is_alnum(c)) {
+            unsigned char lc = pii_lower(c);
+
             if (!at_known || at < i) {
                 pa = memchr(text + i, '@', len - i);
                 at = pa ? (size_t)(pa - text) : len;
@@ -278,13 +316,22 @@ disclose_pii_scan(const struct disclose_pii *p, const char *text, size_t len,
                 i += n;
                 continue;
             }
-            if ((pii_lower(c) == 'd' || pii_lower(c) == 'b') &&
+            if ((lc == 'b' || lc == 'd' || lc == 'g' || lc == 'n') &&
                 (r = scan_dob(&s, text, len, i)) > 0) {
                 i = r;
                 continue;
             }
-            while (i < len && pii_is_alnum((unsigned char)text[i]))
-                i++;
+            i = word_end(text, len, i);
+            continue;
+        }
+        if (c >= 0x80) {
+            /* An accented letter starts a word none of the scanners
+             * begins with ("Élodie"); anything else (a no-break space
+             * before "12 mars") separates. */
+            char f[2];
+            size_t nf, step = disclose_pii_fold((const unsigned char *)text,
+                                                len, i, f, &nf);
+            i = nf > 0 ? word_end(text, len, i) : i + step;
             continue;
         }
         if (c == '+' || c == '(') {
@@ -335,6 +382,14 @@ disclose_pii_kind_name(enum pii_kind kind)
         return "ip_address";
     case PII_CUSTOM:
         return "custom";
+    case PII_CA_HEALTH:
+        return "ca_health_number";
+    case PII_CA_POSTCODE:
+        return "ca_postcode";
+    case PII_CA_DRIVER_LICENCE:
+        return "ca_driver_licence";
+    case PII_CA_PHONE:
+        return "ca_phone";
     case PII_KIND_COUNT:
         break;
     }

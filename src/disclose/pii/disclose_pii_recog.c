@@ -1,7 +1,8 @@
 /* disclose_pii_recog.c -- the built-in personal-data scanners: e-mail,
  * IBAN, National Insurance number, postcode, IP address, the digit-run
- * family (payment card, NHS number, SIN, UK phone) and dates next to a
- * birth label.
+ * family (payment card, NHS number, SIN, UK phone, Ontario health card
+ * with its version code) and dates next to a birth label, in English,
+ * French or Welsh. Other Canadian identifiers are in disclose_pii_ca.c.
  *
  * Each scanner is hand-written, looks at most a few dozen bytes from its
  * start, allocates nothing, and validates structure (prefix letters,
@@ -463,6 +464,12 @@ nhs_range_ok(const unsigned char *d)
     return dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12;
 }
 
+int
+disclose_pii_nhs_number_ok(const unsigned char *d)
+{
+    return nhs_range_ok(d) && disclose_pii_nhs_ok(d);
+}
+
 static int
 groups_are(const struct digit_run *r, size_t k, const char *want)
 {
@@ -600,23 +607,37 @@ disclose_pii_number(const char *t, size_t len, size_t i, enum pii_kind *kind)
     size_t k;
 
     *kind = PII_UK_PHONE;
-    if (u[i] == '+')
-        return phone_intl(u, len, i);
-    if (u[i] == '(')
-        return phone_paren(u, len, i);
     if (i > 0) {
         unsigned char p = u[i - 1];
-        if (pii_is_alnum(p) || p == '+')
+        if (pii_is_alnum(p) || (p == '+' && u[i] != '('))
             return 0;
         /* Part of "12-345", "3.14159" or "1,234": not a number of its own. */
         if ((p == '.' || p == ',' || p == '-' || p == '/') && i >= 2 &&
             pii_is_digit(u[i - 2]))
             return 0;
     }
+    if ((k = disclose_pii_ca_phone(t, len, i)) > 0) {
+        *kind = PII_CA_PHONE;
+        return k;
+    }
+    if (u[i] == '+')
+        return phone_intl(u, len, i);
+    if (u[i] == '(')
+        return phone_paren(u, len, i);
     gather(u, len, i, &r);
     for (k = r.ng; k > 0; k--) {
-        size_t n = r.gcum[k - 1], e = r.gend[k - 1];
+        size_t n = r.gcum[k - 1], e = r.gend[k - 1], v;
 
+        /* Ontario health card: 10 digits, contiguous or 4-3-3, Luhn,
+         * followed by its version code ("1234 567 890 AB"). Without the
+         * code a Luhn-valid 10-digit number is too common to report. */
+        if (k == r.ng && n == 10 && (k == 1 || groups_are(&r, k, "433")) &&
+            !all_same(r.d, n) && disclose_pii_luhn_ok(r.d, n) &&
+            (v = disclose_pii_ca_version_code(
+                 t, len, e, k == 1 ? '-' : (char)u[r.gend[0]])) > 0) {
+            *kind = PII_CA_HEALTH;
+            return e + v - i;
+        }
         if (k == r.ng && !num_end_ok(u, len, e))
             continue;
         if (n >= 13 && n <= 19 && card_groups_ok(&r, k, n) &&
@@ -635,8 +656,11 @@ disclose_pii_number(const char *t, size_t len, size_t i, enum pii_kind *kind)
             *kind = PII_NHS_NUMBER;
             return e - i;
         }
+        /* SIN: first digit 1-7 by province of registration, 9 for
+         * temporary residents; 0 and 8 are not issued to people. */
         if (n == 9 && (k == 1 || groups_are(&r, k, "333")) && r.d[0] != '8' &&
-            !all_same(r.d, n) && disclose_pii_luhn_ok(r.d, n)) {
+            r.d[0] != '0' && !all_same(r.d, n) &&
+            disclose_pii_luhn_ok(r.d, n)) {
             *kind = PII_CA_SIN;
             return e - i;
         }
@@ -664,56 +688,84 @@ match_ci(const unsigned char *u, size_t len, size_t i, const char *w)
 size_t
 disclose_pii_dob_label(const char *t, size_t len, size_t i)
 {
+    /* Folded (accents, case) as disclose_pii_match_word compares them:
+     * English, French ("né le", "né(e) le"), Welsh. */
     static const char *const labels[] = {
-        "date of birth", "birth date", "birthdate", "d.o.b.",
-        "d.o.b",         "dob",        "born",      "birthday",
+        "date of birth",  "birth date", "birthdate",
+        "d.o.b.",         "d.o.b",      "dob",
+        "born",           "birthday",   "date de naissance",
+        "date naissance", "naissance",  "ddn",
+        "ne(e) le",       "nee le",     "ne le",
+        "dyddiad geni",   "ganwyd",     "geni",
     };
     const unsigned char *u = (const unsigned char *)t;
-    size_t k;
+    size_t k, n;
 
     for (k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
-        size_t n = strlen(labels[k]);
-        if (match_ci(u, len, i, labels[k]) &&
-            (i + n >= len || !pii_is_alnum(u[i + n])))
+        if ((unsigned char)labels[k][0] != pii_lower(u[i]) ||
+            (n = disclose_pii_match_word(u, len, i, labels[k])) == 0)
+            continue;
+        /* "né le" needs its accent: plain "ne le" is French negation. */
+        if (labels[k][0] == 'n' && labels[k][1] == 'e' &&
+            (i + 1 >= len || u[i + 1] < 0x80))
+            continue;
+        if (!disclose_pii_letter_at(u, len, i + n) &&
+            (i + n >= len || !pii_is_digit(u[i + n])))
             return n;
     }
     return 0;
 }
 
-static const char *const months[] = {
-    "january", "february", "march",     "april",   "may",      "june",
-    "july",    "august",   "september", "october", "november", "december",
+/* Full month names, folded: English, French, Welsh ("mai" is both). */
+static const struct {
+    const char *name;
+    unsigned char month;
+} months[] = {
+    {"january", 1},   {"february", 2},   {"march", 3},     {"april", 4},
+    {"may", 5},       {"june", 6},       {"july", 7},      {"august", 8},
+    {"september", 9}, {"october", 10},   {"november", 11}, {"december", 12},
+    {"janvier", 1},   {"fevrier", 2},    {"mars", 3},      {"avril", 4},
+    {"mai", 5},       {"juin", 6},       {"juillet", 7},   {"aout", 8},
+    {"septembre", 9}, {"octobre", 10},   {"novembre", 11}, {"decembre", 12},
+    {"ionawr", 1},    {"chwefror", 2},   {"mawrth", 3},    {"ebrill", 4},
+    {"mehefin", 6},   {"gorffennaf", 7}, {"awst", 8},      {"medi", 9},
+    {"hydref", 10},   {"tachwedd", 11},  {"rhagfyr", 12},
 };
 
-/* Month name (full, three-letter or "sept") at i: 1..12 and *n, or 0. */
+/* Abbreviations, each optionally followed by a full stop. */
+static const struct {
+    const char *name;
+    unsigned char month;
+} month_abbr[] = {
+    {"jan", 1},   {"feb", 2},  {"mar", 3},   {"apr", 4},   {"jun", 6},
+    {"jul", 7},   {"aug", 8},  {"sept", 9},  {"sep", 9},   {"oct", 10},
+    {"nov", 11},  {"dec", 12}, {"janv", 1},  {"fevr", 2},  {"fev", 2},
+    {"avr", 4},   {"juil", 7}, {"ion", 1},   {"chwef", 2}, {"maw", 3},
+    {"ebr", 4},   {"meh", 6},  {"gorff", 7}, {"hyd", 10},  {"tach", 11},
+    {"rhag", 12},
+};
+
+/* Month name (full or abbreviated) at i: 1..12 and *n, or 0. */
 static int
 month_name(const unsigned char *u, size_t len, size_t i, size_t *n)
 {
-    int m;
+    size_t m, e;
 
-    for (m = 0; m < 12; m++) {
-        size_t full = strlen(months[m]);
-        if (match_ci(u, len, i, months[m]) &&
-            (i + full >= len || !pii_is_alpha(u[i + full]))) {
-            *n = full;
-            return m + 1;
+    for (m = 0; m < sizeof(months) / sizeof(months[0]); m++) {
+        e = disclose_pii_match_word(u, len, i, months[m].name);
+        if (e > 0 && !disclose_pii_letter_at(u, len, i + e)) {
+            *n = e;
+            return months[m].month;
         }
     }
-    for (m = 0; m < 12; m++) {
-        char abbr[5];
-        memcpy(abbr, months[m], 3);
-        abbr[3] = '\0';
-        if (match_ci(u, len, i, abbr)) {
-            size_t e = i + 3;
-            if (m == 8 && e < len && pii_lower(u[e]) == 't')
-                e++;
-            if (e < len && u[e] == '.')
-                e++;
-            else if (e < len && pii_is_alpha(u[e]))
-                continue;
-            *n = e - i;
-            return m + 1;
-        }
+    for (m = 0; m < sizeof(month_abbr) / sizeof(month_abbr[0]); m++) {
+        e = disclose_pii_match_word(u, len, i, month_abbr[m].name);
+        if (e == 0 || disclose_pii_letter_at(u, len, i + e))
+            continue;
+        if (i + e < len && u[i + e] == '.')
+            e++;
+        *n = e;
+        return month_abbr[m].month;
     }
     return 0;
 }
@@ -747,13 +799,18 @@ ymd_ok(unsigned y, size_t ylen, unsigned m, unsigned d)
 static size_t
 skip_ordinal(const unsigned char *u, size_t len, size_t j)
 {
-    static const char *const suf[] = {"st", "nd", "rd", "th"};
-    size_t k;
+    /* English; French "1er"; Welsh "1af", "2il", "3ydd", "5ed", "8fed",
+     * "11eg". */
+    static const char *const suf[] = {"st", "nd",  "rd",  "th", "er", "af",
+                                      "il", "ydd", "fed", "ed", "eg"};
+    size_t k, n;
 
-    for (k = 0; k < 4; k++)
+    for (k = 0; k < sizeof(suf) / sizeof(suf[0]); k++) {
+        n = strlen(suf[k]);
         if (match_ci(u, len, j, suf[k]) &&
-            (j + 2 >= len || !pii_is_alpha(u[j + 2])))
-            return j + 2;
+            (j + n >= len || !pii_is_alpha(u[j + n])))
+            return j + n;
+    }
     return j;
 }
 

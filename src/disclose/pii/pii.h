@@ -15,19 +15,26 @@
 enum pii_kind {
     PII_EMAIL = 1,
     PII_UK_PHONE,
-    PII_UK_NINO,        /* National Insurance number */
-    PII_NHS_NUMBER,     /* mod-11 checked */
+    PII_UK_NINO,    /* National Insurance number */
+    PII_NHS_NUMBER, /* mod-11 checked */
     PII_UK_POSTCODE,
-    PII_CA_SIN,         /* Luhn checked */
-    PII_PAYMENT_CARD,   /* Luhn checked */
-    PII_IBAN,           /* mod-97 checked */
-    PII_DATE_OF_BIRTH,  /* a date near a birth label */
+    PII_CA_SIN,        /* Luhn checked */
+    PII_PAYMENT_CARD,  /* Luhn checked */
+    PII_IBAN,          /* mod-97 checked */
+    PII_DATE_OF_BIRTH, /* a date near a birth label */
     PII_IP_ADDRESS,
-    PII_CUSTOM,         /* an organisation's own pattern */
+    PII_CUSTOM,            /* an organisation's own pattern */
+    PII_CA_HEALTH,         /* Ontario health card (Luhn, version code) or
+                              Quebec RAMQ number (encoded birth date) */
+    PII_CA_POSTCODE,       /* Canadian postal code */
+    PII_CA_DRIVER_LICENCE, /* Ontario or Quebec driver's licence
+                              (encoded birth date) */
+    PII_CA_PHONE,          /* Canadian (NANP) number, Canadian area code */
     PII_KIND_COUNT
 };
 
-/* Column kinds recognised from header text ("Surname", "Collar No"). */
+/* Column kinds recognised from header text ("Surname", "Collar No",
+ * "Prénom", "Dyddiad geni"). */
 enum pii_column {
     PII_COL_NONE = 0,
     PII_COL_NAME,        /* surname, forename, full name, first name */
@@ -73,7 +80,17 @@ size_t disclose_pii_scan(const struct disclose_pii *p, const char *text,
                          int (*fn)(const struct pii_match *m, void *arg),
                          void *arg);
 
-/* Classifies a column header (borrowed text). */
+/* A cell value that is personal data only because of its column: a
+ * bare date (or a spreadsheet date serial) under a birth-date header, a
+ * Luhn-valid 10-digit health number without its version code under a
+ * national-identifier header. Returns the kind, or 0 when the scan would
+ * not add it (disjoint from what disclose_pii_scan reports for the same
+ * text, so the two can be counted together). text borrowed. */
+enum pii_kind disclose_pii_cell(enum pii_column col, const char *text,
+                                size_t len);
+
+/* Classifies a column header (borrowed text) written in English, French
+ * or Welsh. */
 enum pii_column disclose_pii_header(const struct disclose_pii *p,
                                     const char *text, size_t len);
 

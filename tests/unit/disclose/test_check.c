@@ -6,6 +6,8 @@
 #include <zip.h>
 
 #include "disclose/disclose.h"
+#include "disclose/disclose_int.h"
+#include "disclose/pii/pii.h"
 
 static struct vigil_disclose *g_d;
 
@@ -491,6 +493,102 @@ test_csv_people(void **state)
     vigil_disclose_result_free(r);
 }
 
+/* The same French table in Windows-1252, in UTF-16LE with its BOM and in
+ * UTF-8 with a BOM: headers found, dates under "Date de naissance"
+ * counted, a quoted address with a line break kept in its cell. */
+static void
+test_csv_encodings(void **state)
+{
+    /* "Nom;Prénom;Date de naissance;Adresse" in Windows-1252 (é = E9). */
+    static const char cp1252[] =
+        "Nom;Pr\xe9nom;Date de naissance;Adresse\r\n"
+        "C\xf4t\xe9;\xc9lodie;12/03/1980;\"4, rue de "
+        "l'\xc9glise\r\nGatineau\"\r\n"
+        "Roy;Fran\xe7ois;01/11/1975;\"9; chemin du Lac\nQu\xe9"
+        "bec\"\r\n";
+    static const char utf8bom[] = "\xef\xbb\xbf"
+                                  "Cyfenw|Enw cyntaf|Dyddiad geni\n"
+                                  "Pritchard|Si\xc3\xa2n|3 Mawrth 1961\n"
+                                  "Bowen|Iolo|1961-03-04T00:00:00\n";
+    const char *const header = "Nom\tPr\xe9nom\tDate de naissance\n"
+                               "Roy\tAnn\t12/03/1980\n";
+    unsigned char u16[128];
+    struct vigil_disclose_result *r;
+    const struct vigil_disclose_finding *f;
+    size_t n = 2, k;
+
+    (void)state;
+    /* The conversions themselves: Windows-1252's 0x80-0x9F (euro sign,
+     * typographic apostrophe), Latin-1 above; UTF-16 surrogate pairs and
+     * a lone surrogate; valid UTF-8 passed through untouched. */
+    {
+        static const unsigned char w[] = "\x80 l\x92\xe9t\xe9 \x81";
+        static const unsigned char utf8[] = "\xc3\xa9xy";
+        static const unsigned char be[] = {0xFE, 0xFF, 0xD8, 0x3D, 0xDE,
+                                           0x00, 0x00, 0x41, 0xDC, 0x00};
+        struct vigil_buf conv;
+        const char *t;
+        size_t len = sizeof(w) - 1;
+
+        vigil_buf_init(&conv, 1024);
+        t = disclose_as_utf8(w, &len, &conv);
+        assert_int_equal(len, 16);
+        assert_memory_equal(t,
+                            "\xe2\x82\xac l\xe2\x80\x99\xc3\xa9t\xc3\xa9 "
+                            "\xc2\x81",
+                            16);
+        vigil_buf_reset(&conv);
+        len = sizeof(be);
+        t = disclose_as_utf8(be, &len, &conv);
+        assert_int_equal(len, 8);
+        assert_memory_equal(t,
+                            "\xf0\x9f\x98\x80"
+                            "A\xef\xbf\xbd",
+                            8);
+        len = 4;
+        assert_ptr_equal(disclose_as_utf8(utf8, &len, &conv), utf8);
+        vigil_buf_fini(&conv);
+    }
+    r = check_buf(cp1252, sizeof(cp1252) - 1);
+    assert_string_equal(r->format, "csv");
+    assert_int_equal(r->people_records, 2);
+    assert_string_equal(summary(r), "people_records:REVIEW::rows 2-3:2 | "
+                                    "personal_data:REVIEW:::2");
+    f = find(r, VIGIL_DK_PERSONAL_DATA);
+    assert_int_equal(f->pii[PII_DATE_OF_BIRTH], 2);
+    vigil_disclose_result_free(r);
+
+    r = check_buf(utf8bom, sizeof(utf8bom) - 1);
+    assert_int_equal(r->people_records, 2);
+    f = find(r, VIGIL_DK_PERSONAL_DATA);
+    assert_non_null(f);
+    assert_int_equal(f->pii[PII_DATE_OF_BIRTH], 2);
+    vigil_disclose_result_free(r);
+
+    /* UTF-16LE: FF FE, then each Windows-1252 byte as a code unit. */
+    u16[0] = 0xFF;
+    u16[1] = 0xFE;
+    for (k = 0; header[k] && n + 2 <= sizeof(u16); k++) {
+        u16[n++] = (unsigned char)header[k];
+        u16[n++] = 0;
+    }
+    r = check_buf(u16, n);
+    assert_string_equal(r->format, "csv");
+    assert_int_equal(r->people_records, 1);
+    f = find(r, VIGIL_DK_PERSONAL_DATA);
+    assert_non_null(f);
+    assert_int_equal(f->pii[PII_DATE_OF_BIRTH], 1);
+    vigil_disclose_result_free(r);
+
+    /* A binary file that merely starts FF FE is not UTF-16 text. */
+    memset(u16 + 2, 0, sizeof(u16) - 2);
+    u16[9] = 0x01;
+    r = check_buf(u16, sizeof(u16));
+    assert_string_equal(r->format, "unknown");
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_BLOCK);
+    vigil_disclose_result_free(r);
+}
+
 static void
 test_reports_escape(void **state)
 {
@@ -534,6 +632,7 @@ main(void)
         cmocka_unit_test(test_big_sheet_streamed),
         cmocka_unit_test(test_truncated_and_encrypted),
         cmocka_unit_test(test_csv_people),
+        cmocka_unit_test(test_csv_encodings),
         cmocka_unit_test(test_reports_escape),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

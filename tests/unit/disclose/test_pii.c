@@ -154,11 +154,97 @@ test_sin(void **state)
     struct disclose_pii *p = plain();
 
     (void)state;
-    assert_string_equal(scan(p, "SIN 046 454 286"), "ca_sin=046 454 286");
-    assert_string_equal(scan(p, "SIN 046-454-286"), "ca_sin=046-454-286");
-    /* Luhn fails; 8 prefix; inside a longer number. */
-    assert_string_equal(scan(p, "046 454 287 800 000 006 1046454286"), "");
+    assert_string_equal(scan(p, "SIN 130 692 544"), "ca_sin=130 692 544");
+    assert_string_equal(scan(p, "SIN 130-692-544"), "ca_sin=130-692-544");
+    /* Temporary residents' numbers start with 9. */
+    assert_string_equal(scan(p, "NAS 923456784"), "ca_sin=923456784");
+    /* Luhn fails; 8 prefix; inside a longer number; 0 is not issued
+     * (046 454 286 is the well-known fictitious example). */
+    assert_string_equal(scan(p, "130 692 545 800 000 006 1130692544"), "");
+    assert_string_equal(scan(p, "SIN 046 454 286"), "");
     disclose_pii_free(p);
+}
+
+static void
+test_canada(void **state)
+{
+    struct disclose_pii *p = plain();
+
+    (void)state;
+    /* Postal codes: with or without the space; never D F I O Q U, never
+     * W or Z first. */
+    assert_string_equal(scan(p, "Ottawa ON K1A 0B1, H3Z2Y7"),
+                        "ca_postcode=K1A 0B1|ca_postcode=H3Z2Y7");
+    assert_string_equal(scan(p, "D1A 0B1 K1O 0B1 W1A 1A1 Z1A 1A1 k1a 0b1"), "");
+    /* Ontario health card: Luhn over 10 digits and a version code. */
+    assert_string_equal(scan(p, "OHIP 1234 567 897 AB; 1234-567-897-K"),
+                        "ca_health_number=1234 567 897 AB|"
+                        "ca_health_number=1234-567-897-K");
+    assert_string_equal(scan(p, "1234567897AB 1234567897-XY"),
+                        "ca_health_number=1234567897AB|"
+                        "ca_health_number=1234567897-XY");
+    /* No version code, a wrong check digit, a 3-letter word after it, a
+     * separator that is not the number's own. */
+    assert_string_equal(scan(p, "1234 567 897, 1234 567 898 AB, "
+                                "1234567897 ABC, 1234 567 897-AB"),
+                        "");
+    /* RAMQ: AAAA YYMM DDNN, month +50 for women. */
+    assert_string_equal(scan(p, "NAM TREM 8053 1512 et GAGJ75110218"),
+                        "ca_health_number=TREM 8053 1512|"
+                        "ca_health_number=GAGJ75110218");
+    assert_string_equal(
+        scan(p, "GAGJ 7513 0218 GAGJ 7511 3218 GAGJ 75110218 GAG 7511 0218"),
+        "");
+    /* Phones: a Canadian area code, an NXX exchange, written as a phone
+     * (brackets, hyphen or dot, or a +1 / 1- prefix). */
+    assert_string_equal(scan(p, "Tél. : 514 555-0123 ou (613) 555-0199"),
+                        "ca_phone=514 555-0123|ca_phone=(613) 555-0199");
+    assert_string_equal(scan(p, "+1 819 555 0142, 1-902-555-0100, "
+                                "416.555.0175, +1 (867) 555-0111"),
+                        "ca_phone=+1 819 555 0142|ca_phone=1-902-555-0100|"
+                        "ca_phone=416.555.0175|ca_phone=+1 (867) 555-0111");
+    /* A US area code, an N11 or 0/1 exchange, spaces only, too long. */
+    assert_string_equal(scan(p, "212-555-0123 613-911-0123 613-055-0123 "
+                                "613 555 0123 613-555-01234"),
+                        "");
+    /* Driver's licences: Ontario YYMMDD at the end, Quebec DDMMYY in the
+     * middle. */
+    assert_string_equal(scan(p, "S1234-56789-80315 S12345678985315"),
+                        "ca_driver_licence=S1234-56789-80315|"
+                        "ca_driver_licence=S12345678985315");
+    assert_string_equal(scan(p, "permis T6128-100590-07"),
+                        "ca_driver_licence=T6128-100590-07");
+    assert_string_equal(
+        scan(p, "S1234-56789-81315 T6128-350590-07 S1234-5678980315"), "");
+    disclose_pii_free(p);
+}
+
+static void
+test_cell(void **state)
+{
+    (void)state;
+    assert_int_equal(disclose_pii_cell(PII_COL_DOB, " 12/03/1980 ", 12),
+                     PII_DATE_OF_BIRTH);
+    assert_int_equal(disclose_pii_cell(PII_COL_DOB, "12 mars 1980", 12),
+                     PII_DATE_OF_BIRTH);
+    assert_int_equal(disclose_pii_cell(PII_COL_DOB, "1980-03-12T00:00:00", 19),
+                     PII_DATE_OF_BIRTH);
+    assert_int_equal(disclose_pii_cell(PII_COL_DOB, "29292", 5),
+                     PII_DATE_OF_BIRTH); /* a spreadsheet serial */
+    assert_int_equal(disclose_pii_cell(PII_COL_DOB, "unknown", 7), 0);
+    assert_int_equal(disclose_pii_cell(PII_COL_DOB, "12", 2), 0);
+    assert_int_equal(disclose_pii_cell(PII_COL_DOB, "12/03/1980 x", 12), 0);
+    assert_int_equal(disclose_pii_cell(PII_COL_NAME, "12/03/1980", 10), 0);
+    assert_int_equal(disclose_pii_cell(PII_COL_NATIONAL_ID, "1234567897", 10),
+                     PII_CA_HEALTH);
+    assert_int_equal(disclose_pii_cell(PII_COL_NATIONAL_ID, "1234-567-897", 12),
+                     PII_CA_HEALTH);
+    /* Luhn fails; an NHS number (the scan's); not under an identifier. */
+    assert_int_equal(disclose_pii_cell(PII_COL_NATIONAL_ID, "1234567898", 10),
+                     0);
+    assert_int_equal(disclose_pii_cell(PII_COL_NATIONAL_ID, "9434765919", 10),
+                     0);
+    assert_int_equal(disclose_pii_cell(PII_COL_CONTACT, "1234567897", 10), 0);
 }
 
 static void
@@ -222,6 +308,22 @@ test_dob(void **state)
         scan(p, "born in a small village a long way from here on 12/03/1980"),
         "");
     assert_string_equal(scan(p, "DOB 31/02/1980"), "");
+    /* French and Welsh labels and month names, accents folded. */
+    assert_string_equal(scan(p, "Né le 12 mars 1980."),
+                        "date_of_birth=12 mars 1980");
+    assert_string_equal(scan(p, "née le 1er février 1975"),
+                        "date_of_birth=1er février 1975");
+    assert_string_equal(scan(p, "Date de naissance\xc2\xa0: 03/04/1990"),
+                        "date_of_birth=03/04/1990");
+    assert_string_equal(scan(p, "DATE DE NAISSANCE 3 AOÛT 1990"),
+                        "date_of_birth=3 AOÛT 1990");
+    assert_string_equal(scan(p, "Dyddiad geni: 5 Mehefin 1985"),
+                        "date_of_birth=5 Mehefin 1985");
+    assert_string_equal(scan(p, "Ganwyd 3ydd Ionawr 1961"),
+                        "date_of_birth=3ydd Ionawr 1961");
+    /* "ne le" without its accent is negation; a meeting is no birth. */
+    assert_string_equal(scan(p, "il ne le 12 mars 1980"), "");
+    assert_string_equal(scan(p, "Réunion le 12 mars 1980"), "");
     disclose_pii_free(p);
 }
 
@@ -329,6 +431,55 @@ test_header(void **state)
         {"Ranking", PII_COL_NONE},
         {"", PII_COL_NONE},
         {" -- ", PII_COL_NONE},
+        /* French: accents and case folded, elided articles split. */
+        {"Nom", PII_COL_NAME},
+        {"Prénom", PII_COL_NAME},
+        {"PRÉNOM(S)", PII_COL_NAME},
+        {"Nom de famille", PII_COL_NAME},
+        {"Date de naissance", PII_COL_DOB},
+        {"Né(e) le", PII_COL_DOB},
+        {"Téléphone", PII_COL_CONTACT},
+        {"N° de téléphone", PII_COL_CONTACT},
+        {"Tél.", PII_COL_CONTACT},
+        {"Courriel", PII_COL_CONTACT},
+        {"Adresse", PII_COL_ADDRESS},
+        {"Code postal", PII_COL_ADDRESS},
+        {"NAS", PII_COL_NATIONAL_ID},
+        {"Numéro d'assurance sociale", PII_COL_NATIONAL_ID},
+        {"Numéro d\u2019assurance maladie", PII_COL_NATIONAL_ID},
+        {"Carte santé", PII_COL_NATIONAL_ID},
+        {"Matricule", PII_COL_STAFF_ID},
+        {"Nom d'utilisateur", PII_COL_STAFF_ID},
+        {"Victime", PII_COL_SENSITIVE},
+        {"Nom de la victime", PII_COL_SENSITIVE},
+        {"Plaignant", PII_COL_SENSITIVE},
+        {"Infraction", PII_COL_SENSITIVE},
+        {"Santé", PII_COL_SENSITIVE},
+        {"Adresse IP", PII_COL_NONE},
+        {"Nom du fichier", PII_COL_NONE},
+        {"Numéro de compte", PII_COL_NONE},
+        {"Nom du compte", PII_COL_NONE},
+        {"Poste budgétaire", PII_COL_NONE},
+        {"Montant (€)", PII_COL_NONE},
+        /* Welsh, with its circumflexes and "'r". */
+        {"Enw", PII_COL_NAME},
+        {"Cyfenw", PII_COL_NAME},
+        {"Enw cyntaf", PII_COL_NAME},
+        {"Dyddiad geni", PII_COL_DOB},
+        {"Cyfeiriad", PII_COL_ADDRESS},
+        {"Cod post", PII_COL_ADDRESS},
+        {"E-bost", PII_COL_CONTACT},
+        {"Cyfeiriad e-bost", PII_COL_CONTACT},
+        {"Ffôn", PII_COL_CONTACT},
+        {"Rhif ffôn", PII_COL_CONTACT},
+        {"Rhif Yswiriant Gwladol", PII_COL_NATIONAL_ID},
+        {"Rhif coler", PII_COL_STAFF_ID},
+        {"Dioddefwr", PII_COL_SENSITIVE},
+        {"Enw'r dioddefwr", PII_COL_SENSITIVE},
+        {"Enw\u2019r cwmni", PII_COL_NONE},
+        {"Cyfeiriad IP", PII_COL_NONE},
+        /* Canadian English. */
+        {"Health card number", PII_COL_NATIONAL_ID},
     };
     struct disclose_pii *p = plain();
     size_t k;
@@ -356,6 +507,8 @@ main(void)
         cmocka_unit_test(test_nhs),
         cmocka_unit_test(test_postcode),
         cmocka_unit_test(test_sin),
+        cmocka_unit_test(test_canada),
+        cmocka_unit_test(test_cell),
         cmocka_unit_test(test_card),
         cmocka_unit_test(test_iban),
         cmocka_unit_test(test_dob),
