@@ -103,29 +103,6 @@ config_apply(struct vigil_daemon_config *cfg, const struct vigil_conf *c,
     return vigil_conf_apply(c, vigil_conf_root(c), b, nb, err);
 }
 
-enum vigil_rc
-vigil_daemon_config_load_mem(struct vigil_daemon_config **out, const char *name,
-                             const char *text, size_t len,
-                             struct vigil_err *err)
-{
-    struct vigil_daemon_config *cfg = NULL;
-    struct vigil_conf *c = NULL;
-    enum vigil_rc rc;
-
-    *out = NULL;
-    if ((rc = config_new(&cfg, err)) != VIGIL_OK)
-        return rc;
-    if ((rc = vigil_conf_parse(&c, name, text, len, err)) == VIGIL_OK)
-        rc = config_apply(cfg, c, err);
-    vigil_conf_free(c);
-    if (rc != VIGIL_OK) {
-        vigil_daemon_config_free(cfg);
-        return rc;
-    }
-    *out = cfg;
-    return VIGIL_OK;
-}
-
 static enum vigil_rc
 config_builtin(struct vigil_daemon_config *cfg, struct vigil_err *err)
 {
@@ -137,9 +114,12 @@ config_builtin(struct vigil_daemon_config *cfg, struct vigil_err *err)
     return rc;
 }
 
-enum vigil_rc
-vigil_daemon_config_load(struct vigil_daemon_config **out, const char *path,
-                         struct vigil_err *err)
+/* Builds a configuration from a file (path), a text (text, named name)
+ * or, with neither, the built-in sources. */
+static enum vigil_rc
+config_load(struct vigil_daemon_config **out, const char *path,
+            const char *name, const char *text, size_t len,
+            struct vigil_err *err)
 {
     struct vigil_daemon_config *cfg = NULL;
     struct vigil_conf *c = NULL;
@@ -148,20 +128,38 @@ vigil_daemon_config_load(struct vigil_daemon_config **out, const char *path,
     *out = NULL;
     if ((rc = config_new(&cfg, err)) != VIGIL_OK)
         return rc;
-    if (path == NULL) {
-        rc = config_builtin(cfg, err);
-    } else {
+    if (path != NULL) {
         snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-        if ((rc = vigil_conf_read(&c, path, err)) == VIGIL_OK)
-            rc = config_apply(cfg, c, err);
-        vigil_conf_free(c);
+        rc = vigil_conf_read(&c, path, err);
+    } else if (text != NULL) {
+        rc = vigil_conf_parse(&c, name, text, len, err);
+    } else {
+        rc = config_builtin(cfg, err);
     }
+    if (rc == VIGIL_OK && c != NULL)
+        rc = config_apply(cfg, c, err);
+    vigil_conf_free(c);
     if (rc != VIGIL_OK) {
         vigil_daemon_config_free(cfg);
         return rc;
     }
     *out = cfg;
     return VIGIL_OK;
+}
+
+enum vigil_rc
+vigil_daemon_config_load_mem(struct vigil_daemon_config **out, const char *name,
+                             const char *text, size_t len,
+                             struct vigil_err *err)
+{
+    return config_load(out, NULL, name, text ? text : "", len, err);
+}
+
+enum vigil_rc
+vigil_daemon_config_load(struct vigil_daemon_config **out, const char *path,
+                         struct vigil_err *err)
+{
+    return config_load(out, path, NULL, NULL, 0, err);
 }
 
 const char *

@@ -6,59 +6,7 @@
 
 #include "core/core.h"
 
-#include "daemon/daemon.h"
-#include "detect/detect.h"
-#include "ingest/ingest.h"
-#include "store/store.h"
-
-/* The sections of a loaded configuration, as the components see them. */
-struct sections {
-    struct vigil_daemon_config *cfg;
-    const struct vigil_store_config *st;
-    const struct vigil_ingest_config *in;
-    const struct vigil_detect_config *dt;
-};
-
-static void
-sections_of(struct sections *s)
-{
-    s->st = vigil_daemon_config_section(s->cfg, "store");
-    s->in = vigil_daemon_config_section(s->cfg, "ingest");
-    s->dt = vigil_daemon_config_section(s->cfg, "detect");
-}
-
-static enum vigil_rc
-load(const char *text, struct sections *s, struct vigil_err *err)
-{
-    enum vigil_rc rc;
-
-    vigil_err_clear(err);
-    s->cfg = NULL;
-    rc = vigil_daemon_config_load_mem(&s->cfg, "vigil.yml", text, strlen(text),
-                                      err);
-    if (rc == VIGIL_OK)
-        sections_of(s);
-    return rc;
-}
-
-/* The built-in configuration (no file). */
-static enum vigil_rc
-load_builtin(struct sections *s, struct vigil_err *err)
-{
-    enum vigil_rc rc;
-
-    vigil_err_clear(err);
-    if ((rc = vigil_daemon_config_load(&s->cfg, NULL, err)) == VIGIL_OK)
-        sections_of(s);
-    return rc;
-}
-
-static void
-unload(struct sections *s)
-{
-    vigil_daemon_config_free(s->cfg);
-    s->cfg = NULL;
-}
+#include "config_test.h"
 
 static void
 test_full(void **state)
@@ -171,9 +119,9 @@ test_refusals(void **state)
         {"store:\n\n  archive_max_size: 10 gigs\n",
          "vigil.yml:3: 'store.archive_max_size' must be a size like 10GiB, "
          "500MB or 1048576, not '10 gigs'"},
-        {"store:\n  archive: yes\n",
-         "vigil.yml:2: unknown key 'store.archive' (known: backend, archive_events, "
-         "archive_max_age, archive_max_size)"},
+        {"store:\n  archive: yes\n", "vigil.yml:2: unknown key 'store.archive' "
+                                     "(known: backend, archive_events, "
+                                     "archive_max_age, archive_max_size)"},
         {"sources:\n  - name: a\n    type: pipe\n",
          "vigil.yml:3: unknown source type 'pipe' (known: file, syslog, "
          "journald, stdin)"},
