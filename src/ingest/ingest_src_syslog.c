@@ -72,16 +72,19 @@ struct syslog_src {
     struct ratelog log_refused, log_per_addr, log_evict, log_tls;
 };
 
-/* Returns 1 when the warning is due now, with *repeats set to the times
- * it was held back since the last one. */
+/* Returns 1 when the warning is due now, with note set to "" or to how
+ * many times it was held back since the last one. */
 static int
-ratelog_due(struct ratelog *r, int64_t now, uint64_t *repeats)
+ratelog_due(struct ratelog *r, int64_t now, char note[64])
 {
     if (r->any && now - r->last_ms < SRC_LOG_EVERY_MS) {
         r->repeats++;
         return 0;
     }
-    *repeats = r->repeats;
+    note[0] = '\0';
+    if (r->repeats > 0)
+        snprintf(note, 64, " (%llu more since the last message)",
+                 (unsigned long long)r->repeats);
     r->repeats = 0;
     r->last_ms = now;
     r->any = 1;
@@ -93,15 +96,13 @@ static void
 refuse_outsider(struct ingest_src *s, struct syslog_src *n,
                 const struct ingest_peer *p, const char *what, int64_t now)
 {
-    uint64_t rep;
+    char rep[64];
 
     ingest_src_add_dropped(s, 1);
-    if (ratelog_due(&n->log_refused, now, &rep))
+    if (ratelog_due(&n->log_refused, now, rep))
         vigil_log(VIGIL_LOG_WARN, 1122,
-                  "source %s: refused a %s from %s, outside 'allow' (%llu "
-                  "more since the last message)",
-                  ingest_src_config(s)->name, what, p->text,
-                  (unsigned long long)rep);
+                  "source %s: refused a %s from %s, outside 'allow'%s",
+                  ingest_src_config(s)->name, what, p->text, rep);
 }
 
 /* The OpenSSL error behind a failure, for a log line; clears the
@@ -325,7 +326,7 @@ tls_wait_or_close(struct ingest_src *s, struct syslog_src *n, struct conn *c,
 {
     int e = SSL_get_error(c->ssl, r);
     char reason[256];
-    uint64_t rep;
+    char rep[64];
 
     c->pending = 0;
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
@@ -335,12 +336,10 @@ tls_wait_or_close(struct ingest_src *s, struct syslog_src *n, struct conn *c,
     if (e != SSL_ERROR_ZERO_RETURN) {
         c->failed = 1;
         tls_reason(reason, sizeof(reason));
-        if (c->handshaking && ratelog_due(&n->log_tls, now, &rep))
+        if (c->handshaking && ratelog_due(&n->log_tls, now, rep))
             vigil_log(VIGIL_LOG_WARN, 1124,
-                      "source %s: TLS handshake with %s failed: %s (%llu "
-                      "more since the last message)",
-                      ingest_src_config(s)->name, c->peer.text, reason,
-                      (unsigned long long)rep);
+                      "source %s: TLS handshake with %s failed: %s%s",
+                      ingest_src_config(s)->name, c->peer.text, reason, rep);
     }
     conn_close(s, c);
 }
@@ -398,20 +397,19 @@ static void
 conn_sweep(struct ingest_src *s, struct syslog_src *n, int64_t now)
 {
     const struct vigil_source_config *sc = ingest_src_config(s);
-    uint64_t rep;
+    char rep[64];
 
     for (size_t i = 0; i < n->nconns; i++) {
         struct conn *c = &n->conns[i];
         if (c->fd < 0)
             continue;
         if (c->handshaking && now - c->opened_ms >= sc->tls_handshake_ms) {
-            if (ratelog_due(&n->log_tls, now, &rep))
+            if (ratelog_due(&n->log_tls, now, rep))
                 vigil_log(VIGIL_LOG_WARN, 1124,
                           "source %s: TLS handshake with %s failed: not done "
-                          "within %lld ms (%llu more since the last message)",
+                          "within %lld ms%s",
                           sc->name, c->peer.text,
-                          (long long)sc->tls_handshake_ms,
-                          (unsigned long long)rep);
+                          (long long)sc->tls_handshake_ms, rep);
             c->failed = 1;
             conn_close(s, c);
         } else if (!c->handshaking && now - c->last_ms >= sc->idle_ms) {
@@ -429,7 +427,7 @@ conn_admit(struct ingest_src *s, struct syslog_src *n, int fd,
     const struct vigil_source_config *sc = ingest_src_config(s);
     struct conn *c = NULL, *idlest = NULL;
     int64_t same = 0;
-    uint64_t rep;
+    char rep[64];
 
     if (!ingest_peer_allowed(sc, peer->ip)) {
         refuse_outsider(s, n, peer, "connection", now);
@@ -449,23 +447,20 @@ conn_admit(struct ingest_src *s, struct syslog_src *n, int fd,
     }
     if (same >= sc->max_per_address) {
         ingest_src_add_dropped(s, 1);
-        if (ratelog_due(&n->log_per_addr, now, &rep))
+        if (ratelog_due(&n->log_per_addr, now, rep))
             vigil_log(VIGIL_LOG_WARN, 1121,
                       "source %s: %s has %lld connections open already; "
-                      "refusing one (%llu more since the last message)",
-                      sc->name, peer->text, (long long)same,
-                      (unsigned long long)rep);
+                      "refusing one%s",
+                      sc->name, peer->text, (long long)same, rep);
         close(fd);
         return 0;
     }
     if (c == NULL) {
-        if (ratelog_due(&n->log_evict, now, &rep))
+        if (ratelog_due(&n->log_evict, now, rep))
             vigil_log(VIGIL_LOG_WARN, 1123,
                       "source %s: %zu connections open; closing the longest "
-                      "idle one (from %s) to admit %s (%llu more since the "
-                      "last message)",
-                      sc->name, n->nconns, idlest->peer.text, peer->text,
-                      (unsigned long long)rep);
+                      "idle one (from %s) to admit %s%s",
+                      sc->name, n->nconns, idlest->peer.text, peer->text, rep);
         conn_close(s, idlest);
         c = idlest;
     }
