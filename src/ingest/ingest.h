@@ -1,5 +1,5 @@
 /* ingest.h -- the daemon's sources and pipeline: files (tailing, rotation,
- * checkpoints), syslog over UDP/TCP, the systemd journal and stdin,
+ * checkpoints), syslog over UDP/TCP/TLS, the systemd journal and stdin,
  * decoded into Events, handed to a detection hook and stored in batches.
  *
  * Each configured source runs on its own thread:
@@ -31,18 +31,27 @@
 
 enum vigil_source_type {
     VIGIL_SOURCE_FILE = 1, /* tail files matching glob patterns */
-    VIGIL_SOURCE_SYSLOG,   /* receive syslog over UDP or TCP */
+    VIGIL_SOURCE_SYSLOG,   /* receive syslog over UDP, TCP or TLS */
     VIGIL_SOURCE_JOURNALD, /* read the systemd journal */
     VIGIL_SOURCE_STDIN     /* read lines from standard input */
 };
 
 enum vigil_protocol {
     VIGIL_PROTO_UDP = 1,
-    VIGIL_PROTO_TCP
+    VIGIL_PROTO_TCP,
+    VIGIL_PROTO_TLS /* RFC 5425: octet-counted frames over TLS */
 };
 
 #define VIGIL_INGEST_MAX_SOURCES 64
 #define VIGIL_INGEST_MAX_PATHS   64
+#define VIGIL_INGEST_MAX_ALLOW   64
+
+/* One network of a syslog source's `allow:` list, in the form
+ * vigil_ip_in_cidr takes (IPv4 mapped, prefix in IPv4 bits for it). */
+struct vigil_ingest_cidr {
+    uint8_t net[16];
+    unsigned prefix;
+};
 
 struct vigil_source_config {
     char name[128]; /* unique; names counters and archive */
@@ -52,8 +61,21 @@ struct vigil_source_config {
     char listen[256];             /* syslog: "host:port" */
     enum vigil_protocol protocol; /* syslog */
     size_t max_message;           /* syslog: longest message kept, bytes */
-    char format[32];              /* decoder name; "" = detect */
-    int64_t year;                 /* RFC 3164 year; 0 = infer */
+    /* syslog: senders accepted (none: every sender) */
+    struct vigil_ingest_cidr allow[VIGIL_INGEST_MAX_ALLOW];
+    size_t nallow;
+    /* syslog over TCP and TLS */
+    int64_t max_connections; /* open at once; the longest idle makes room */
+    int64_t max_per_address; /* open at once from one address */
+    int64_t idle_ms;         /* a connection silent this long is closed */
+    /* syslog over TLS (the `tls:` section): PEM file paths */
+    char tls_cert[1024];
+    char tls_key[1024];
+    char tls_ca[1024]; /* "": client certificates are not asked for */
+    int tls_require_client_cert;
+    int64_t tls_handshake_ms; /* a handshake not done by then is dropped */
+    char format[32];          /* decoder name; "" = detect */
+    int64_t year;             /* RFC 3164 year; 0 = infer */
 };
 
 struct vigil_ingest_config {

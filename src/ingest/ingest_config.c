@@ -120,9 +120,13 @@ parse_protocol(const struct vigil_conf *c, const struct vigil_conf_node *v,
         s->protocol = VIGIL_PROTO_UDP;
     else if (strcmp(p, "tcp") == 0)
         s->protocol = VIGIL_PROTO_TCP;
+    else if (strcmp(p, "tls") == 0)
+        s->protocol = VIGIL_PROTO_TLS;
     else
         return vigil_conf_fail(c, v, err,
-                               "'protocol' must be udp or tcp, not '%.32s'", p);
+                               "'protocol' must be udp, tcp or tls, not "
+                               "'%.32s'",
+                               p);
     return VIGIL_OK;
 }
 
@@ -165,10 +169,86 @@ parse_max_message(const struct vigil_conf *c, const struct vigil_conf_node *v,
     return VIGIL_OK;
 }
 
+/* allow: a list of networks ("10.0.0.0/8", "2001:db8::/32") or single
+ * addresses. */
+static enum vigil_rc
+parse_allow(const struct vigil_conf *c, const struct vigil_conf_node *v,
+            void *obj, struct vigil_err *err)
+{
+    struct vigil_source_config *s = obj;
+
+    if (v->kind != VIGIL_CONF_SEQ || v->first == NULL)
+        return vigil_conf_fail(c, v, err,
+                               "'allow' must be a list of networks, e.g. "
+                               "[10.0.0.0/8, 192.0.2.7]");
+    for (const struct vigil_conf_node *p = v->first; p; p = p->next) {
+        struct vigil_ingest_cidr *n = &s->allow[s->nallow];
+        const char *t = p->kind == VIGIL_CONF_SCALAR ? p->value : "";
+        const char *slash = strchr(t, '/');
+        size_t alen = slash ? (size_t)(slash - t) : strlen(t);
+        int64_t bits = -1;
+
+        if (s->nallow >= VIGIL_INGEST_MAX_ALLOW)
+            return vigil_conf_fail(c, p, err, "more than %d networks",
+                                   VIGIL_INGEST_MAX_ALLOW);
+        if (!vigil_ip_parse(t, alen, n->net) ||
+            (slash && !vigil_parse_i64(slash + 1, strlen(slash + 1), &bits)))
+            return vigil_conf_fail(c, p, err,
+                                   "'%.64s' is not an address or a network "
+                                   "(ADDRESS/BITS)",
+                                   t);
+        /* An IPv4 network counts IPv4 bits (vigil_ip_in_cidr). */
+        int v4 = memchr(t, ':', alen) == NULL;
+        if (bits < 0)
+            bits = v4 ? 32 : 128;
+        if (bits > (v4 ? 32 : 128))
+            return vigil_conf_fail(c, p, err,
+                                   "'%.64s': at most %d bits for an IPv%d "
+                                   "network",
+                                   t, v4 ? 32 : 128, v4 ? 4 : 6);
+        n->prefix = (unsigned)bits;
+        s->nallow++;
+    }
+    return VIGIL_OK;
+}
+
 #define SRC_KEY(n, fn)                                                         \
     {                                                                          \
         .name = n, .type = VIGIL_CT_CUSTOM, .parse = fn                        \
     }
+
+/* tls: the server's certificate and key, and the CA that client
+ * certificates must chain to. */
+static const struct vigil_conf_key tls_keys[] = {
+    {.name = "cert",
+     .type = VIGIL_CT_STR,
+     .offset = offsetof(struct vigil_source_config, tls_cert),
+     .size = sizeof(((struct vigil_source_config *)0)->tls_cert),
+     .min = 1},
+    {.name = "key",
+     .type = VIGIL_CT_STR,
+     .offset = offsetof(struct vigil_source_config, tls_key),
+     .size = sizeof(((struct vigil_source_config *)0)->tls_key),
+     .min = 1},
+    {.name = "ca",
+     .type = VIGIL_CT_STR,
+     .offset = offsetof(struct vigil_source_config, tls_ca),
+     .size = sizeof(((struct vigil_source_config *)0)->tls_ca),
+     .min = 1},
+    {.name = "require_client_cert",
+     .type = VIGIL_CT_BOOL,
+     .offset = offsetof(struct vigil_source_config, tls_require_client_cert),
+     .def = 0},
+    {.name = "handshake_timeout",
+     .type = VIGIL_CT_MS,
+     .offset = offsetof(struct vigil_source_config, tls_handshake_ms),
+     .min = 100,
+     .max = 600 * 1000,
+     .def = 10 * 1000},
+};
+
+static const struct vigil_conf_table tls_table = {
+    "tls.", tls_keys, sizeof(tls_keys) / sizeof(tls_keys[0])};
 
 static const struct vigil_conf_key source_keys[] = {
     {.name = "name",
@@ -182,6 +262,26 @@ static const struct vigil_conf_key source_keys[] = {
     SRC_KEY("protocol", parse_protocol),
     SRC_KEY("max_message", parse_max_message),
     SRC_KEY("format", parse_format),
+    SRC_KEY("allow", parse_allow),
+    {.name = "max_connections",
+     .type = VIGIL_CT_INT,
+     .offset = offsetof(struct vigil_source_config, max_connections),
+     .min = 1,
+     .max = 4096,
+     .def = 64},
+    {.name = "max_per_address",
+     .type = VIGIL_CT_INT,
+     .offset = offsetof(struct vigil_source_config, max_per_address),
+     .min = 1,
+     .max = 4096,
+     .def = 8},
+    {.name = "idle_timeout",
+     .type = VIGIL_CT_MS,
+     .offset = offsetof(struct vigil_source_config, idle_ms),
+     .min = 100,
+     .max = MS_DAY,
+     .def = 5 * 60 * 1000},
+    {.name = "tls", .type = VIGIL_CT_SECTION, .sub = &tls_table},
     {.name = "year",
      .type = VIGIL_CT_INT,
      .offset = offsetof(struct vigil_source_config, year),
@@ -229,6 +329,32 @@ check_source(const struct vigil_conf *c, const struct vigil_conf_node *map,
         return vigil_conf_fail(c, listen ? listen : prot, err,
                                "'%s' is only for syslog sources",
                                listen ? "listen" : "protocol");
+    static const char *const net_keys[] = {
+        "allow", "max_connections", "max_per_address", "idle_timeout", "tls"};
+    for (size_t i = 0; i < sizeof(net_keys) / sizeof(net_keys[0]); i++) {
+        const struct vigil_conf_node *k = vigil_conf_get(map, net_keys[i]);
+        /* allow is for UDP too; the rest only for connections. */
+        if (k != NULL && (s->type != VIGIL_SOURCE_SYSLOG ||
+                          (i > 0 && s->protocol != VIGIL_PROTO_TCP &&
+                           s->protocol != VIGIL_PROTO_TLS)))
+            return vigil_conf_fail(
+                c, k, err, "'%s' is only for syslog sources%s", net_keys[i],
+                i > 0 ? " over tcp or tls" : "");
+    }
+    const struct vigil_conf_node *tls = vigil_conf_get(map, "tls");
+    if (s->protocol == VIGIL_PROTO_TLS &&
+        (s->tls_cert[0] == '\0' || s->tls_key[0] == '\0'))
+        return vigil_conf_fail(c, tls ? tls : map, err,
+                               "syslog source '%s' over tls needs tls.cert "
+                               "and tls.key",
+                               s->name);
+    if (tls != NULL && s->protocol != VIGIL_PROTO_TLS)
+        return vigil_conf_fail(
+            c, tls, err, "'tls' needs 'protocol: tls' (source '%s')", s->name);
+    if (s->tls_require_client_cert && s->tls_ca[0] == '\0')
+        return vigil_conf_fail(c, tls, err,
+                               "tls.require_client_cert needs tls.ca, the "
+                               "CA the client certificates chain to");
 #ifndef VIGIL_HAVE_SYSTEMD
     if (s->type == VIGIL_SOURCE_JOURNALD)
         return vigil_conf_fail(c, vigil_conf_get(map, "type"), err,
@@ -263,6 +389,7 @@ parse_sources(const struct vigil_conf *c, const struct vigil_conf_node *v,
         s = &cfg->sources[cfg->nsources++]; /* counted now: fini frees it */
         b.table = &source_table;
         b.obj = s;
+        vigil_conf_defaults(&source_table, s);
         if ((rc = vigil_conf_apply(c, n, &b, 1, err)) != VIGIL_OK ||
             (rc = check_source(c, n, cfg, cfg->nsources - 1, err)) != VIGIL_OK)
             return rc;

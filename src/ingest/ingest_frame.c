@@ -1,10 +1,13 @@
 /* ingest_frame.c -- splits byte streams into messages: RFC 6587 octet
- * counting and newline framing for syslog over TCP, newline framing for
- * stdin, and the listen-address parser of the syslog sources.
+ * counting and newline framing for syslog over TCP and TLS, newline
+ * framing for stdin; and the addresses of the syslog sources: the listen
+ * address, senders' addresses and the `allow:` check.
  *
  * Every message is bounded by the framer's max: an oversize message is
  * reported (so it is counted) and dropped up to its end, so one hostile
- * sender cannot make the daemon buffer without limit. */
+ * sender cannot make the daemon buffer without limit. A count that does
+ * not fit the stream is reported the same way and framing resumes at the
+ * next message, so a wrong count loses one frame, not what follows. */
 #include <stdio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -34,6 +37,63 @@ ingest_framer_fini(struct ingest_framer *f)
 typedef enum vigil_rc (*frame_fn)(void *arg, const char *msg, size_t len,
                                   int oversize);
 
+/* Can a message start with c? Syslog's "<PRI>", or a JSON object. */
+static int
+msg_start(char c)
+{
+    return c == '<' || c == '{';
+}
+
+#define NONE ((size_t)-1)
+
+/* Reads an octet-counting header "LEN SP" at d[0..n) whose message starts
+ * like one: 1 with *len and *hdr (its size) set, 0 when d holds no
+ * header, -1 when more bytes are needed to tell. */
+static int
+frame_header(const char *d, size_t n, uint64_t *len, size_t *hdr)
+{
+    size_t i = 0;
+
+    *len = 0;
+    if (n == 0 || d[0] < '1' || d[0] > '9')
+        return 0;
+    while (i < n && i < FRAME_DIGITS_MAX && d[i] >= '0' && d[i] <= '9')
+        *len = *len * 10 + (uint64_t)(d[i++] - '0');
+    if (i == n)
+        return -1;
+    if (d[i] != ' ')
+        return 0; /* a newline-framed message that starts with a digit */
+    if (i + 1 == n)
+        return -1;
+    if (!msg_start(d[i + 1]))
+        return 0;
+    *hdr = i + 1;
+    return 1;
+}
+
+/* Looks for a newline in d[from..to) followed by the start of another
+ * message ("<" and a digit) before d[lim]: returns the offset of that
+ * message, or NONE. A newline too close to lim to tell sets *partial to
+ * its offset (else NONE). */
+static size_t
+next_start(const char *d, size_t from, size_t to, size_t lim, size_t *partial)
+{
+    const char *p = d + from;
+
+    *partial = NONE;
+    while (from < to && (p = memchr(p, '\n', to - (size_t)(p - d))) != NULL) {
+        size_t at = (size_t)(p - d);
+        if (at + 2 >= lim) {
+            *partial = at;
+            return NONE;
+        }
+        if (p[1] == '<' && p[2] >= '0' && p[2] <= '9')
+            return at + 1;
+        p++;
+    }
+    return NONE;
+}
+
 /* Frames what is buffered; returns bytes consumed. */
 static size_t
 frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
@@ -44,10 +104,26 @@ frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
 
     *rc = VIGIL_OK;
     while (pos < n && *rc == VIGIL_OK) {
-        size_t avail = n - pos;
+        size_t avail = n - pos, partial, at;
+        uint64_t len;
+        size_t hdr;
+        int h;
 
         if (f->skip > 0) {
+            /* An oversize frame, already reported: dropped to its end,
+             * unless another message starts before that. */
             size_t k = f->skip < avail ? f->skip : avail;
+            at = next_start(d, pos, pos + k, n, &partial);
+            if (at != NONE) {
+                f->skip = 0;
+                pos = at;
+                continue;
+            }
+            if (partial != NONE) {
+                f->skip -= partial - pos;
+                pos = partial;
+                break; /* wait to see what follows the newline */
+            }
             f->skip -= k;
             pos += k;
             continue;
@@ -60,30 +136,38 @@ frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
             pos = (size_t)(nl - d) + 1;
             continue;
         }
-        if (octets && d[pos] >= '1' && d[pos] <= '9') {
-            size_t i = 0;
-            uint64_t len = 0;
-            while (i < avail && i < FRAME_DIGITS_MAX && d[pos + i] >= '0' &&
-                   d[pos + i] <= '9')
-                len = len * 10 + (uint64_t)(d[pos + i++] - '0');
-            if (i == avail)
-                break; /* the count is not complete yet */
-            if (d[pos + i] == ' ') {
-                size_t hdr = i + 1;
-                if (len > f->max) {
-                    *rc = fn(arg, NULL, 0, 1);
-                    f->skip = (size_t)len;
-                    pos += hdr;
-                    continue;
-                }
-                if (avail - hdr < len)
-                    break; /* wait for the rest */
-                *rc = fn(arg, d + pos + hdr, (size_t)len, 0);
-                pos += hdr + (size_t)len;
+        h = octets ? frame_header(d + pos, avail, &len, &hdr) : 0;
+        if (h < 0)
+            break; /* the count is not complete yet */
+        if (h > 0) {
+            size_t body = pos + hdr, have = avail - hdr;
+            size_t end = len < have ? body + (size_t)len : n;
+
+            if (len > f->max) {
+                *rc = fn(arg, NULL, 0, 1);
+                f->skip = (size_t)len;
+                f->scanned = 0;
+                pos = body;
                 continue;
             }
-            /* digits not followed by a space: a newline-framed message
-             * that happens to start with a digit. */
+            /* A newline then "<DIGIT" inside the frame: the count was
+             * wrong. Report the frame and frame again from that message.
+             * A body that arrives in pieces is checked once. */
+            at = next_start(d, body + f->scanned, end, end, &partial);
+            if (at != NONE) {
+                *rc = fn(arg, NULL, 0, 1);
+                f->scanned = 0;
+                pos = at;
+                continue;
+            }
+            if (len > have) {
+                f->scanned = (partial != NONE ? partial : end) - body;
+                break; /* wait for the rest */
+            }
+            f->scanned = 0;
+            *rc = fn(arg, d + body, (size_t)len, 0);
+            pos = end;
+            continue;
         }
         const char *nl = memchr(d + pos, '\n', avail);
         if (nl == NULL) {
@@ -94,12 +178,12 @@ frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
             }
             break;
         }
-        size_t len = (size_t)(nl - (d + pos));
-        if (len > f->max)
+        size_t llen = (size_t)(nl - (d + pos));
+        if (llen > f->max)
             *rc = fn(arg, NULL, 0, 1);
-        else if (len > 0 && !(len == 1 && d[pos] == '\r'))
-            *rc = fn(arg, d + pos, len, 0);
-        pos += len + 1;
+        else if (llen > 0 && !(llen == 1 && d[pos] == '\r'))
+            *rc = fn(arg, d + pos, llen, 0);
+        pos += llen + 1;
     }
     return pos;
 }
@@ -151,8 +235,10 @@ ingest_framer_finish(struct ingest_framer *f, frame_fn fn, void *arg)
     enum vigil_rc rc = VIGIL_OK;
 
     if (f->buf.len > 0 && f->skip == 0 && !f->skip_to_newline) {
-        size_t len = f->buf.len;
-        if (len > f->max)
+        size_t len = f->buf.len, hdr;
+        uint64_t flen;
+        /* A frame cut short by the end of the stream is no message. */
+        if (frame_header(f->buf.data, len, &flen, &hdr) > 0 || len > f->max)
             rc = fn(arg, NULL, 0, 1);
         else if (!(len == 1 && f->buf.data[0] == '\r'))
             rc = fn(arg, f->buf.data, len, 0);
@@ -160,6 +246,7 @@ ingest_framer_finish(struct ingest_framer *f, frame_fn fn, void *arg)
     vigil_buf_reset(&f->buf);
     f->skip = 0;
     f->skip_to_newline = 0;
+    f->scanned = 0;
     return rc;
 }
 
@@ -205,4 +292,36 @@ ingest_parse_listen(const char *text, struct sockaddr_storage *ss,
         return 1;
     }
     return 0;
+}
+
+int
+ingest_peer_set(struct ingest_peer *p, const struct sockaddr *sa)
+{
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+    memset(p, 0, sizeof(*p));
+    if (sa->sa_family == AF_INET) {
+        p->ip[10] = p->ip[11] = 0xff;
+        memcpy(p->ip + 12, &s4->sin_addr, 4);
+        p->port = ntohs(s4->sin_port);
+    } else if (sa->sa_family == AF_INET6) {
+        memcpy(p->ip, &s6->sin6_addr, 16);
+        p->port = ntohs(s6->sin6_port);
+    } else {
+        return 0;
+    }
+    p->text_len = (uint8_t)vigil_ip_format(p->ip, p->text);
+    p->port_len = (uint8_t)snprintf(p->port_text, sizeof(p->port_text), "%u",
+                                    (unsigned)p->port);
+    return 1;
+}
+
+int
+ingest_peer_allowed(const struct vigil_source_config *sc, const uint8_t ip[16])
+{
+    for (size_t i = 0; i < sc->nallow; i++)
+        if (vigil_ip_in_cidr(ip, sc->allow[i].net, sc->allow[i].prefix))
+            return 1;
+    return sc->nallow == 0;
 }

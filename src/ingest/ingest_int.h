@@ -81,7 +81,8 @@ enum vigil_rc ingest_new_with(struct vigil_ingest **out,
 /* The source's configuration and the pipeline's (batch and poll
  * settings); borrowed for the pipeline's life. */
 const struct vigil_source_config *ingest_src_config(const struct ingest_src *s);
-const struct vigil_ingest_config *ingest_src_settings(const struct ingest_src *s);
+const struct vigil_ingest_config *
+ingest_src_settings(const struct ingest_src *s);
 /* Reading once (offline): read to the end, then return from run. */
 int ingest_src_once(const struct ingest_src *s);
 /* The pipeline is stopping: run returns soon, so a source waits for
@@ -115,6 +116,19 @@ enum vigil_rc ingest_src_message(void *arg, const char *msg, size_t len,
                                  int oversize);
 /* n more records lost before they reached the source (a kernel queue). */
 void ingest_src_add_dropped(struct ingest_src *s, uint64_t n);
+
+/* Who sent what the source hands over next: a network source sets it
+ * before handing over a sender's messages, and every event decoded from
+ * them gets `log.source.address` (the IP) and `log.source.port`. p is
+ * borrowed until the next call; NULL: no sender (the default). */
+struct ingest_peer {
+    uint8_t ip[16]; /* IPv4 mapped */
+    uint16_t port;
+    uint8_t text_len, port_len;
+    char text[46]; /* vigil_ip_format's form */
+    char port_text[6];
+};
+void ingest_src_set_peer(struct ingest_src *s, const struct ingest_peer *p);
 
 /* Submits the open batch to the store if it holds anything. Sources call
  * it when they have nothing more to read for now. */
@@ -192,17 +206,22 @@ size_t ingest_tail_nfiles(const struct ingest_tail *t);
 /* The 64-bit FNV-1a hash used for fingerprints. */
 uint64_t ingest_hash(const void *p, size_t n);
 
-/* ---- syslog framing (ingest_syslog.c) ---- */
+/* ---- syslog framing and addresses (ingest_frame.c) ---- */
 
 /* Splits a TCP syslog stream into messages: RFC 6587 octet counting
- * ("LEN SP MSG") when a frame starts with a digit, newline framing
- * otherwise. Messages over max are cut to max and counted by the caller
- * as failed (oversize set). */
+ * ("LEN SP MSG", MSG starting with '<' or '{') when a frame starts with a
+ * digit, newline framing otherwise. Messages over max are dropped and
+ * reported with oversize set (the caller counts them as failed). A count
+ * that runs past the start of the next message (a newline followed by
+ * "<DIGIT") is wrong: the frame is reported the same way and framing
+ * resumes at that message, so a bogus count cannot swallow the messages
+ * after it. */
 struct ingest_framer {
     struct vigil_buf buf; /* bytes received, not yet framed */
     size_t max;
     size_t skip;         /* bytes of an oversize frame still to drop */
     int skip_to_newline; /* dropping an oversize newline-framed message */
+    size_t scanned;      /* bytes of the pending frame's body checked */
 };
 
 void ingest_framer_init(struct ingest_framer *f, size_t max);
@@ -233,6 +252,13 @@ enum vigil_rc ingest_framer_finish(
 struct sockaddr_storage;
 int ingest_parse_listen(const char *text, struct sockaddr_storage *ss,
                         unsigned *sslen);
+/* Fills p from a socket address (AF_INET or AF_INET6); returns 1, or 0
+ * for another family. */
+struct sockaddr;
+int ingest_peer_set(struct ingest_peer *p, const struct sockaddr *sa);
+/* Is ip inside one of sc's `allow:` networks (or has sc none)? */
+int ingest_peer_allowed(const struct vigil_source_config *sc,
+                        const uint8_t ip[16]);
 
 /* ---- journal (ingest_journal.c) ---- */
 

@@ -61,6 +61,7 @@ struct ingest_src {
     size_t nbcps, capbcps;
     struct vigil_source_counters lc; /* this thread's running counters */
     int64_t now_ns;                  /* stamp for events without time */
+    const struct ingest_peer *peer;  /* sender of the next lines, or NULL */
 
     /* Shared with the writer thread and the stats logger. */
     pthread_mutex_t mu;
@@ -376,6 +377,30 @@ src_added(struct ingest_src *s, const struct vigil_checkpoint *cp)
     return VIGIL_OK;
 }
 
+/* The sender's address and port, after the decoder's fields. The text
+ * is copied to the batch arena: the peer changes with the next sender,
+ * the event lives as long as the batch. */
+static void
+src_add_peer(struct ingest_src *s, struct vigil_event *ev)
+{
+    const struct ingest_peer *p = s->peer;
+    char *text = vigil_arena_alloc(&s->arena, p->text_len + p->port_len);
+    struct vigil_field *f;
+
+    if (text == NULL)
+        return;
+    memcpy(text, p->text, p->text_len);
+    memcpy(text + p->text_len, p->port_text, p->port_len);
+    f = vigil_event_push(ev, "log.source.address", 18, text, p->text_len,
+                         VIGIL_F_IP);
+    if (f != NULL)
+        memcpy(f->v.ip, p->ip, sizeof(f->v.ip));
+    f = vigil_event_push(ev, "log.source.port", 15, text + p->text_len,
+                         p->port_len, VIGIL_F_INT);
+    if (f != NULL)
+        f->v.i = p->port;
+}
+
 /* ingest_src_line; static so that the tailer's and the framer's
  * callbacks reach it without another call. */
 static enum vigil_rc
@@ -405,6 +430,8 @@ src_line(struct ingest_src *s, const char *line, size_t len,
             VIGIL_OK) {
             s->lc.failed++;
         } else {
+            if (s->peer != NULL)
+                src_add_peer(s, &s->ev);
             s->lc.decoded++;
             if ((rc = src_add(s, &s->ev)) != VIGIL_OK)
                 return rc;
@@ -461,6 +488,12 @@ enum vigil_rc
 ingest_src_message(void *arg, const char *msg, size_t len, int oversize)
 {
     return src_line(arg, oversize ? NULL : msg, len, NULL);
+}
+
+void
+ingest_src_set_peer(struct ingest_src *s, const struct ingest_peer *p)
+{
+    s->peer = p;
 }
 
 void

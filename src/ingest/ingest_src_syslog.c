@@ -1,36 +1,180 @@
 /* ingest_src_syslog.c -- the syslog source type: receives messages over
  * UDP (one datagram, one message; the kernel's drop count becomes the
- * source's dropped counter) or TCP (up to SRC_TCP_CLIENTS senders, each
- * stream split by the framer) and hands them to the shared machinery
- * without checkpoints: a network stream cannot be read again. */
+ * source's dropped counter), TCP or TLS (RFC 5425; each stream split by
+ * the framer of ingest_frame.c) and hands them to the shared machinery
+ * without checkpoints: a network stream cannot be read again. Every
+ * message carries its sender's address (ingest_src_set_peer).
+ *
+ * The people the daemon watches can reach this port, so no sender may
+ * shut it off for the others: a sender outside `allow:` is refused and
+ * counted as dropped; one address holds at most max_per_address
+ * connections; a connection silent for idle_timeout, or a TLS handshake
+ * not done within tls.handshake_timeout, is closed; and with
+ * max_connections open, the longest idle one is closed to admit a new
+ * sender. TLS handshakes run non-blocking in the same poll loop, so a
+ * slow or stalled client costs one slot, never the loop. Warnings a
+ * sender can trigger at will are logged at most once a minute. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "ingest_int.h"
 
-#define SRC_TCP_CLIENTS 64
-#define SRC_UDP_BURST   1024 /* datagrams per round before polling again */
+#define SRC_UDP_BURST    1024  /* datagrams per round before polling again */
+#define SRC_ACCEPT_BURST 64    /* connections accepted per round */
+#define SRC_TLS_READS    16    /* TLS reads per connection and round */
+#define SRC_ACCEPT_PAUSE 100   /* ms without accepting when out of fds */
+#define SRC_LOG_EVERY_MS 60000 /* a repeated warning: once a minute */
 
-struct tcp_client {
-    int fd;
+struct conn {
+    int fd;          /* -1: a free slot */
+    SSL *ssl;        /* TLS only */
+    int handshaking; /* TLS: the handshake is not done yet */
+    int want_write;  /* TLS: OpenSSL waits until it can write */
+    int pending;     /* TLS: decrypted bytes are left to read */
+    int failed;      /* TLS: a fatal error; no close_notify */
+    int64_t opened_ms, last_ms;
+    struct ingest_peer peer;
     struct ingest_framer fr;
+};
+
+/* A warning senders can trigger at will: logged at once, then at most
+ * once a minute with the number of repeats in between. */
+struct ratelog {
+    int64_t last_ms;
+    int any;
+    uint64_t repeats;
 };
 
 struct syslog_src {
     int ufd, lfd;
-    struct tcp_client *clients; /* SRC_TCP_CLIENTS of them (TCP) */
-    uint32_t kernel_drops;      /* the kernel's count at the last look */
+    SSL_CTX *tls;
+    struct conn *conns; /* nconns slots (TCP, TLS) */
+    size_t nconns;
+    struct pollfd *pfd; /* nconns + 1 */
+    struct conn **map;
+    int64_t accept_after_ms; /* out of descriptors: pause accepting */
+    uint32_t kernel_drops;   /* the kernel's count at the last look */
+    /* The last datagram's sender, so a steady sender is looked at once. */
+    struct sockaddr_storage udp_from;
+    socklen_t udp_fromlen;
+    int udp_allowed;
+    struct ingest_peer udp_peer;
+    struct ratelog log_refused, log_per_addr, log_evict, log_tls;
 };
+
+/* Returns 1 when the warning is due now, with note set to "" or to how
+ * many times it was held back since the last one. */
+static int
+ratelog_due(struct ratelog *r, int64_t now, char note[64])
+{
+    if (r->any && now - r->last_ms < SRC_LOG_EVERY_MS) {
+        r->repeats++;
+        return 0;
+    }
+    note[0] = '\0';
+    if (r->repeats > 0)
+        snprintf(note, 64, " (%llu more since the last message)",
+                 (unsigned long long)r->repeats);
+    r->repeats = 0;
+    r->last_ms = now;
+    r->any = 1;
+    return 1;
+}
+
+/* A sender outside `allow:`: counted as dropped, logged (1122). */
+static void
+refuse_outsider(struct ingest_src *s, struct syslog_src *n,
+                const struct ingest_peer *p, const char *what, int64_t now)
+{
+    char rep[64];
+
+    ingest_src_add_dropped(s, 1);
+    if (ratelog_due(&n->log_refused, now, rep))
+        vigil_log(VIGIL_LOG_WARN, 1122,
+                  "source %s: refused a %s from %s, outside 'allow'%s",
+                  ingest_src_config(s)->name, what, p->text, rep);
+}
+
+/* The OpenSSL error behind a failure, for a log line; clears the
+ * thread's error queue. */
+static const char *
+tls_reason(char *buf, size_t size)
+{
+    unsigned long e = ERR_peek_last_error();
+
+    if (e == 0)
+        snprintf(buf, size, "%s", errno ? strerror(errno) : "closed");
+    else
+        ERR_error_string_n(e, buf, size);
+    ERR_clear_error();
+    return buf;
+}
+
+static enum vigil_rc
+tls_new(const struct vigil_source_config *sc, SSL_CTX **out,
+        struct vigil_err *err)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    const char *what = NULL, *file = "";
+    char reason[256];
+
+    *out = NULL;
+    if (ctx == NULL)
+        what = "cannot create a TLS context";
+    else if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
+        what = "cannot require TLS 1.2";
+    else if (SSL_CTX_use_certificate_chain_file(ctx, sc->tls_cert) != 1)
+        what = "tls.cert", file = sc->tls_cert;
+    else if (SSL_CTX_use_PrivateKey_file(ctx, sc->tls_key, SSL_FILETYPE_PEM) !=
+             1)
+        what = "tls.key", file = sc->tls_key;
+    else if (SSL_CTX_check_private_key(ctx) != 1)
+        what = "tls.key does not match tls.cert", file = sc->tls_key;
+    else if (sc->tls_ca[0] != '\0' &&
+             SSL_CTX_load_verify_locations(ctx, sc->tls_ca, NULL) != 1)
+        what = "tls.ca", file = sc->tls_ca;
+    if (what != NULL) {
+        SSL_CTX_free(ctx);
+        return vigil_err_set(err, VIGIL_EINVAL, "source %s: %s %s: %s",
+                             sc->name, what, file,
+                             tls_reason(reason, sizeof(reason)));
+    }
+    /* Senders often close without close_notify: that is an end, not an
+     * error. Renegotiation would let a client make the server work. */
+    SSL_CTX_set_options(ctx,
+                        SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
+    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"vigil", 5);
+    if (sc->tls_ca[0] != '\0') {
+        STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(sc->tls_ca);
+        if (names != NULL)
+            SSL_CTX_set_client_CA_list(ctx, names);
+        SSL_CTX_set_verify(ctx,
+                           SSL_VERIFY_PEER |
+                               (sc->tls_require_client_cert
+                                    ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                                    : 0),
+                           NULL);
+    }
+    ERR_clear_error();
+    *out = ctx;
+    return VIGIL_OK;
+}
 
 static enum vigil_rc
 syslog_open(struct ingest_src *s, void **state, struct vigil_err *err)
 {
     const struct vigil_source_config *sc = ingest_src_config(s);
+    static const char *const proto[] = {"", "udp", "tcp", "tls"};
     struct syslog_src *n;
     struct sockaddr_storage ss;
     unsigned sslen = 0;
@@ -60,49 +204,78 @@ syslog_open(struct ingest_src *s, void **state, struct vigil_err *err)
         }
         n->ufd = fd;
     } else {
+        enum vigil_rc rc;
+        if (sc->protocol == VIGIL_PROTO_TLS &&
+            (rc = tls_new(sc, &n->tls, err)) != VIGIL_OK)
+            return rc;
+        n->nconns = (size_t)sc->max_connections;
+        n->conns = calloc(n->nconns, sizeof(*n->conns));
+        n->pfd = calloc(n->nconns + 1, sizeof(*n->pfd));
+        n->map = calloc(n->nconns + 1, sizeof(*n->map));
+        if (n->conns == NULL || n->pfd == NULL || n->map == NULL)
+            return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n->nconns; i++)
+            n->conns[i].fd = -1;
         fd =
             socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
             goto fail;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
         if (bind(fd, (struct sockaddr *)&ss, sslen) != 0 ||
-            listen(fd, 64) != 0) {
+            listen(fd, 128) != 0) {
             close(fd);
             goto fail;
         }
         n->lfd = fd;
-        n->clients = calloc(SRC_TCP_CLIENTS, sizeof(*n->clients));
-        if (n->clients == NULL)
-            return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
-        for (int i = 0; i < SRC_TCP_CLIENTS; i++)
-            n->clients[i].fd = -1;
     }
     vigil_log(VIGIL_LOG_INFO, 1120, "source %s: listening on %s/%s", sc->name,
-              sc->listen, sc->protocol == VIGIL_PROTO_UDP ? "udp" : "tcp");
+              sc->listen, proto[sc->protocol]);
     return VIGIL_OK;
 fail:
     return vigil_err_set(err, VIGIL_EIO, "source %s: cannot listen on %s: %s",
                          sc->name, sc->listen, strerror(errno));
 }
 
+/* Is the datagram's sender allowed? Sets the peer of its message. */
+static int
+udp_sender(struct ingest_src *s, struct syslog_src *n,
+           const struct sockaddr_storage *from, socklen_t len)
+{
+    if (len == 0 || len > sizeof(*from))
+        return 0;
+    if (len != n->udp_fromlen || memcmp(from, &n->udp_from, len) != 0) {
+        memcpy(&n->udp_from, from, len);
+        n->udp_fromlen = len;
+        n->udp_allowed =
+            ingest_peer_set(&n->udp_peer, (const struct sockaddr *)from) &&
+            ingest_peer_allowed(ingest_src_config(s), n->udp_peer.ip);
+    }
+    return n->udp_allowed;
+}
+
 static void
-udp_drain(struct ingest_src *s, struct syslog_src *n, char *buf, size_t bufsz)
+udp_drain(struct ingest_src *s, struct syslog_src *n, char *buf, size_t bufsz,
+          int64_t now)
 {
     size_t max = ingest_src_config(s)->max_message;
 
+    ingest_src_set_peer(s, &n->udp_peer);
     for (int i = 0; i < SRC_UDP_BURST; i++) {
         char cbuf[CMSG_SPACE(sizeof(uint32_t))];
+        struct sockaddr_storage from;
         struct iovec iov = {buf, bufsz};
         struct msghdr mh = {0};
         ssize_t k;
 
+        mh.msg_name = &from;
+        mh.msg_namelen = sizeof(from);
         mh.msg_iov = &iov;
         mh.msg_iovlen = 1;
         mh.msg_control = cbuf;
         mh.msg_controllen = sizeof(cbuf);
         k = recvmsg(n->ufd, &mh, MSG_TRUNC);
         if (k < 0)
-            return;
+            break;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
              c = CMSG_NXTHDR(&mh, c)) {
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
@@ -116,42 +289,224 @@ udp_drain(struct ingest_src *s, struct syslog_src *n, char *buf, size_t bufsz)
                 }
             }
         }
-        if ((size_t)k > max || (mh.msg_flags & MSG_TRUNC))
+        if (!udp_sender(s, n, &from, mh.msg_namelen))
+            refuse_outsider(s, n, &n->udp_peer, "datagram", now);
+        else if ((size_t)k > max || (mh.msg_flags & MSG_TRUNC))
             ingest_src_line(s, NULL, 0, NULL);
         else
             ingest_src_line(s, buf, (size_t)k, NULL);
     }
+    ingest_src_set_peer(s, NULL);
 }
 
+/* Ends a connection: its last message without a newline is handed over,
+ * a TLS peer gets close_notify unless the session failed. */
 static void
-tcp_close(struct ingest_src *s, struct tcp_client *c)
+conn_close(struct ingest_src *s, struct conn *c)
 {
+    ingest_src_set_peer(s, &c->peer);
     ingest_framer_finish(&c->fr, ingest_src_message, s);
+    ingest_src_set_peer(s, NULL);
     ingest_framer_fini(&c->fr);
+    if (c->ssl != NULL) {
+        if (!c->handshaking && !c->failed)
+            SSL_shutdown(c->ssl); /* best effort, non-blocking */
+        SSL_free(c->ssl);
+        ERR_clear_error();
+    }
     close(c->fd);
     c->fd = -1;
+    c->ssl = NULL;
+}
+
+/* A TLS call returned r <= 0: wait for the socket, or end the session. */
+static void
+tls_wait_or_close(struct ingest_src *s, struct syslog_src *n, struct conn *c,
+                  int r, int64_t now)
+{
+    int e = SSL_get_error(c->ssl, r);
+    char reason[256];
+    char rep[64];
+
+    c->pending = 0;
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        c->want_write = e == SSL_ERROR_WANT_WRITE;
+        return;
+    }
+    if (e != SSL_ERROR_ZERO_RETURN) {
+        c->failed = 1;
+        tls_reason(reason, sizeof(reason));
+        if (c->handshaking && ratelog_due(&n->log_tls, now, rep))
+            vigil_log(VIGIL_LOG_WARN, 1124,
+                      "source %s: TLS handshake with %s failed: %s%s",
+                      ingest_src_config(s)->name, c->peer.text, reason, rep);
+    }
+    conn_close(s, c);
+}
+
+/* Reads what the connection has and frames it. */
+static void
+conn_read(struct ingest_src *s, struct syslog_src *n, struct conn *c, char *buf,
+          size_t bufsz, int64_t now)
+{
+    if (c->ssl == NULL) {
+        ssize_t got = read(c->fd, buf, bufsz);
+        if (got > 0) {
+            c->last_ms = now;
+            ingest_src_set_peer(s, &c->peer);
+            ingest_framer_feed(&c->fr, buf, (size_t)got, ingest_src_message, s);
+            ingest_src_set_peer(s, NULL);
+        } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+            conn_close(s, c);
+        }
+        return;
+    }
+    errno = 0;
+    ERR_clear_error(); /* SSL_get_error reads the thread's queue */
+    if (c->handshaking) {
+        int r = SSL_accept(c->ssl);
+        if (r != 1) {
+            tls_wait_or_close(s, n, c, r, now);
+            return;
+        }
+        c->handshaking = 0;
+        c->want_write = 0;
+        c->last_ms = now;
+    }
+    ingest_src_set_peer(s, &c->peer);
+    for (int i = 0; i < SRC_TLS_READS; i++) {
+        int got =
+            SSL_read(c->ssl, buf, bufsz > INT32_MAX ? INT32_MAX : (int)bufsz);
+        if (got <= 0) {
+            ingest_src_set_peer(s, NULL);
+            tls_wait_or_close(s, n, c, got, now);
+            return;
+        }
+        c->last_ms = now;
+        c->want_write = 0;
+        ingest_framer_feed(&c->fr, buf, (size_t)got, ingest_src_message, s);
+    }
+    ingest_src_set_peer(s, NULL);
+    /* Bytes OpenSSL holds are no longer visible to poll. */
+    c->pending = SSL_has_pending(c->ssl);
+}
+
+/* Closes connections silent for idle_timeout and TLS handshakes not done
+ * within tls.handshake_timeout. */
+static void
+conn_sweep(struct ingest_src *s, struct syslog_src *n, int64_t now)
+{
+    const struct vigil_source_config *sc = ingest_src_config(s);
+    char rep[64];
+
+    for (size_t i = 0; i < n->nconns; i++) {
+        struct conn *c = &n->conns[i];
+        if (c->fd < 0)
+            continue;
+        if (c->handshaking && now - c->opened_ms >= sc->tls_handshake_ms) {
+            if (ratelog_due(&n->log_tls, now, rep))
+                vigil_log(VIGIL_LOG_WARN, 1124,
+                          "source %s: TLS handshake with %s failed: not done "
+                          "within %lld ms%s",
+                          sc->name, c->peer.text,
+                          (long long)sc->tls_handshake_ms, rep);
+            c->failed = 1;
+            conn_close(s, c);
+        } else if (!c->handshaking && now - c->last_ms >= sc->idle_ms) {
+            conn_close(s, c);
+        }
+    }
+}
+
+/* Admits one connection: allow-list, per-address limit, then a free
+ * slot or the longest idle connection's. Returns 0 when fd was closed. */
+static int
+conn_admit(struct ingest_src *s, struct syslog_src *n, int fd,
+           const struct ingest_peer *peer, int64_t now)
+{
+    const struct vigil_source_config *sc = ingest_src_config(s);
+    struct conn *c = NULL, *idlest = NULL;
+    int64_t same = 0;
+    char rep[64];
+
+    if (!ingest_peer_allowed(sc, peer->ip)) {
+        refuse_outsider(s, n, peer, "connection", now);
+        close(fd);
+        return 0;
+    }
+    for (size_t i = 0; i < n->nconns; i++) {
+        struct conn *o = &n->conns[i];
+        if (o->fd < 0) {
+            if (c == NULL)
+                c = o;
+            continue;
+        }
+        same += memcmp(o->peer.ip, peer->ip, sizeof(peer->ip)) == 0;
+        if (idlest == NULL || o->last_ms < idlest->last_ms)
+            idlest = o;
+    }
+    if (same >= sc->max_per_address) {
+        ingest_src_add_dropped(s, 1);
+        if (ratelog_due(&n->log_per_addr, now, rep))
+            vigil_log(VIGIL_LOG_WARN, 1121,
+                      "source %s: %s has %lld connections open already; "
+                      "refusing one%s",
+                      sc->name, peer->text, (long long)same, rep);
+        close(fd);
+        return 0;
+    }
+    if (c == NULL) {
+        if (ratelog_due(&n->log_evict, now, rep))
+            vigil_log(VIGIL_LOG_WARN, 1123,
+                      "source %s: %zu connections open; closing the longest "
+                      "idle one (from %s) to admit %s%s",
+                      sc->name, n->nconns, idlest->peer.text, peer->text, rep);
+        conn_close(s, idlest);
+        c = idlest;
+    }
+    memset(c, 0, sizeof(*c));
+    c->fd = fd;
+    c->peer = *peer;
+    c->opened_ms = c->last_ms = now;
+    if (n->tls != NULL) {
+        if ((c->ssl = SSL_new(n->tls)) == NULL || SSL_set_fd(c->ssl, fd) != 1) {
+            SSL_free(c->ssl);
+            ERR_clear_error();
+            close(fd);
+            c->fd = -1;
+            c->ssl = NULL;
+            return 0;
+        }
+        SSL_set_accept_state(c->ssl);
+        c->handshaking = 1;
+    }
+    ingest_framer_init(&c->fr, sc->max_message);
+    return 1;
 }
 
 static void
-tcp_accept(struct ingest_src *s, struct syslog_src *n)
+conn_accept(struct ingest_src *s, struct syslog_src *n, int64_t now)
 {
-    const struct vigil_source_config *sc = ingest_src_config(s);
-    int cfd = accept4(n->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    int slot = -1;
+    for (int a = 0; a < SRC_ACCEPT_BURST; a++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        struct ingest_peer peer;
+        int fd = accept4(n->lfd, (struct sockaddr *)&ss, &sl,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-    for (int i = 0; cfd >= 0 && i < SRC_TCP_CLIENTS; i++)
-        if (n->clients[i].fd < 0) {
-            slot = i;
-            break;
+        if (fd < 0) {
+            /* Out of descriptors: the listening socket stays readable;
+             * pause rather than spin. */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+                errno == ENOMEM)
+                n->accept_after_ms = now + SRC_ACCEPT_PAUSE;
+            return;
         }
-    if (cfd >= 0 && slot < 0) {
-        vigil_log(VIGIL_LOG_WARN, 1121,
-                  "source %s: more than %d senders; refusing one", sc->name,
-                  SRC_TCP_CLIENTS);
-        close(cfd);
-    } else if (cfd >= 0) {
-        n->clients[slot].fd = cfd;
-        ingest_framer_init(&n->clients[slot].fr, sc->max_message);
+        if (!ingest_peer_set(&peer, (struct sockaddr *)&ss)) {
+            close(fd);
+            continue;
+        }
+        conn_admit(s, n, fd, &peer, now);
     }
 }
 
@@ -159,8 +514,8 @@ static void
 syslog_run(struct ingest_src *s, void *state)
 {
     struct syslog_src *n = state;
-    struct pollfd pfd[SRC_TCP_CLIENTS + 1];
-    struct tcp_client *map[SRC_TCP_CLIENTS + 1];
+    struct pollfd ufd[1];
+    struct pollfd *pfd = n->pfd != NULL ? n->pfd : ufd;
     size_t bufsz = ingest_src_config(s)->max_message + 1;
     char *buf = malloc(bufsz > 65536 ? bufsz : 65536);
 
@@ -173,47 +528,54 @@ syslog_run(struct ingest_src *s, void *state)
         bufsz = 65536;
     while (!ingest_src_stopping(s)) {
         struct vigil_err err = {0};
+        int64_t now = ingest_mono_ms();
+        int wait = INGEST_WAIT_MS, listening;
         nfds_t k = 0;
         int r;
 
         ingest_src_recover(s); /* cannot re-read: goes on */
-        pfd[k].fd = n->ufd >= 0 ? n->ufd : n->lfd;
+        conn_sweep(s, n, now);
+        listening = n->ufd >= 0 || now >= n->accept_after_ms;
+        pfd[k].fd = !listening ? -1 : n->ufd >= 0 ? n->ufd : n->lfd;
         pfd[k].events = POLLIN;
-        map[k++] = NULL;
-        for (int i = 0; n->clients && i < SRC_TCP_CLIENTS; i++)
-            if (n->clients[i].fd >= 0) {
-                pfd[k].fd = n->clients[i].fd;
-                pfd[k].events = POLLIN;
-                map[k++] = &n->clients[i];
-            }
-        r = poll(pfd, k, INGEST_WAIT_MS);
+        k++;
+        for (size_t i = 0; i < n->nconns; i++) {
+            struct conn *c = &n->conns[i];
+            if (c->fd < 0)
+                continue;
+            pfd[k].fd = c->fd;
+            pfd[k].events = c->want_write ? POLLOUT : POLLIN;
+            n->map[k++] = c;
+            if (c->pending)
+                wait = 0;
+        }
+        r = poll(pfd, k, wait);
         if (r < 0 && errno != EINTR)
             break;
+        now = ingest_mono_ms();
+        /* Connections first: accepting may reuse a slot polled above. */
+        for (nfds_t i = 1; r >= 0 && i < k; i++) {
+            struct conn *c = n->map[i];
+            if (c->fd >= 0 &&
+                ((pfd[i].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)) ||
+                 c->pending))
+                conn_read(s, n, c, buf, bufsz, now);
+        }
         if (r > 0 && (pfd[0].revents & POLLIN)) {
             if (n->ufd >= 0)
-                udp_drain(s, n, buf, ingest_src_config(s)->max_message + 1);
+                udp_drain(s, n, buf, ingest_src_config(s)->max_message + 1,
+                          now);
             else
-                tcp_accept(s, n);
-        }
-        for (nfds_t i = 1; r > 0 && i < k; i++) {
-            struct tcp_client *c = map[i];
-            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            ssize_t got = read(c->fd, buf, bufsz);
-            if (got > 0)
-                ingest_framer_feed(&c->fr, buf, (size_t)got, ingest_src_message,
-                                   s);
-            else if (got == 0 || (errno != EAGAIN && errno != EINTR))
-                tcp_close(s, c);
+                conn_accept(s, n, now);
         }
         if (r == 0)
             ingest_src_flush(s, &err);
         else
             ingest_src_flush_due(s, &err);
     }
-    for (int i = 0; n->clients && i < SRC_TCP_CLIENTS; i++)
-        if (n->clients[i].fd >= 0)
-            tcp_close(s, &n->clients[i]);
+    for (size_t i = 0; i < n->nconns; i++)
+        if (n->conns[i].fd >= 0)
+            conn_close(s, &n->conns[i]);
     free(buf);
 }
 
@@ -228,7 +590,10 @@ syslog_close(void *state)
         close(n->ufd);
     if (n->lfd >= 0)
         close(n->lfd);
-    free(n->clients);
+    free(n->conns);
+    free(n->pfd);
+    free(n->map);
+    SSL_CTX_free(n->tls);
     free(n);
 }
 

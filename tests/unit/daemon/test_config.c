@@ -129,7 +129,7 @@ test_refusals(void **state)
          "vigil.yml:2: file source 'a' needs at least one entry in 'paths'"},
         {"sources:\n  - name: a\n    type: syslog\n    listen: 1.2.3.4:5\n"
          "    protocol: sctp\n",
-         "vigil.yml:5: 'protocol' must be udp or tcp, not 'sctp'"},
+         "vigil.yml:5: 'protocol' must be udp, tcp or tls, not 'sctp'"},
         {"sources:\n  - name: a\n    type: file\n    paths: [/x]\n"
          "    format: xml\n",
          "vigil.yml:5: unknown format 'xml' (known: auto, syslog, auth, "
@@ -137,7 +137,8 @@ test_refusals(void **state)
         {"sources:\n  - name: a\n    type: file\n    paths: [/x]\n"
          "    pahts: [/y]\n",
          "vigil.yml:5: unknown key 'pahts' (known: name, type, paths, listen, "
-         "protocol, max_message, format, year)"},
+         "protocol, max_message, format, allow, max_connections, "
+         "max_per_address, idle_timeout, tls, year)"},
         {"sources:\n  - {name: a, type: stdin}\n  - {name: a, type: stdin}\n",
          "vigil.yml:3: source name 'a' is used twice"},
         {"sources:\n  - name: a\n    type: file\n    paths: [/x]\n"

@@ -60,12 +60,13 @@ test_oversize(void **state)
     (void)state;
     memset(big, 'A', sizeof(big));
     ingest_framer_init(&f, 32);
-    assert_int_equal(ingest_framer_feed(&f, "100 ", 4, on_msg, &g), VIGIL_OK);
-    assert_int_equal(ingest_framer_feed(&f, big, 100, on_msg, &g), VIGIL_OK);
-    assert_int_equal(ingest_framer_feed(&f, "2 ok", 4, on_msg, &g), VIGIL_OK);
+    assert_int_equal(ingest_framer_feed(&f, "100 <", 5, on_msg, &g), VIGIL_OK);
+    assert_int_equal(ingest_framer_feed(&f, big, 99, on_msg, &g), VIGIL_OK);
+    assert_int_equal(ingest_framer_feed(&f, "5 <1>ok", 7, on_msg, &g),
+                     VIGIL_OK);
     assert_int_equal(g.oversize, 1);
     assert_int_equal(g.n, 1);
-    assert_string_equal(g.m[0], "ok");
+    assert_string_equal(g.m[0], "<1>ok");
     /* Newline framing: a message longer than max is dropped to its end. */
     assert_int_equal(ingest_framer_feed(&f, "<1>", 3, on_msg, &g), VIGIL_OK);
     assert_int_equal(ingest_framer_feed(&f, big, sizeof(big), on_msg, &g),
@@ -82,6 +83,111 @@ test_oversize(void **state)
     assert_int_equal(g.n, 3);
     assert_string_equal(g.m[2], "<3>last");
     ingest_framer_fini(&f);
+}
+
+/* Feeds in whole, then byte by byte: the result must not depend on how
+ * the stream is split. */
+static void
+feed_both(const char *in, size_t max, struct msgs *whole, struct msgs *bytes)
+{
+    struct ingest_framer f;
+
+    ingest_framer_init(&f, max);
+    assert_int_equal(ingest_framer_feed(&f, in, strlen(in), on_msg, whole),
+                     VIGIL_OK);
+    assert_int_equal(ingest_framer_finish(&f, on_msg, whole), VIGIL_OK);
+    for (size_t i = 0; i < strlen(in); i++)
+        assert_int_equal(ingest_framer_feed(&f, in + i, 1, on_msg, bytes),
+                         VIGIL_OK);
+    assert_int_equal(ingest_framer_finish(&f, on_msg, bytes), VIGIL_OK);
+    ingest_framer_fini(&f);
+    assert_int_equal(whole->n, bytes->n);
+    assert_int_equal(whole->oversize, bytes->oversize);
+    for (size_t i = 0; i < whole->n; i++)
+        assert_string_equal(whole->m[i], bytes->m[i]);
+}
+
+/* Issue 9: an octet count longer than its frame swallowed the lines
+ * after it (one event, or none when past max). Now the frame counts as
+ * one failure and every line after it is a message. */
+static void
+test_bogus_count(void **state)
+{
+    static const char *const counts[] = {"500", "60", "999999999"};
+    char in[1024];
+
+    (void)state;
+    for (size_t c = 0; c < 3; c++) {
+        struct msgs g = {0}, b = {0};
+        size_t len =
+            (size_t)snprintf(in, sizeof(in), "%s <13>bogus count\n", counts[c]);
+        for (int i = 0; i < 10; i++)
+            len += (size_t)snprintf(in + len, sizeof(in) - len, "<13>line %d\n",
+                                    i);
+        /* The sender goes on with a well-counted frame. */
+        snprintf(in + len, sizeof(in) - len, "9 <13>after");
+        feed_both(in, 256, &g, &b);
+        assert_int_equal(g.oversize, 1);
+        assert_int_equal(g.n, 11);
+        assert_string_equal(g.m[0], "<13>line 0");
+        assert_string_equal(g.m[9], "<13>line 9");
+        assert_string_equal(g.m[10], "<13>after");
+    }
+}
+
+static void
+test_frame_shapes(void **state)
+{
+    struct msgs g = {0}, b = {0};
+
+    (void)state;
+    /* A count must be followed by a message start; otherwise the line is
+     * newline framed. A newline inside a frame that is not followed by a
+     * message start is the message's own (a stack trace). A frame cut by
+     * the end of the stream is a failure, not a message. */
+    feed_both("2024 was a year\n"
+              "22 <13>trace\n  at main()\n"
+              "30 <13>cut short",
+              256, &g, &b);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.m[0], "2024 was a year");
+    assert_string_equal(g.m[1], "<13>trace\n  at main()\n");
+    assert_int_equal(g.oversize, 1);
+}
+
+static void
+test_peer(void **state)
+{
+    struct vigil_source_config sc = {0};
+    struct sockaddr_in s4 = {0};
+    struct sockaddr_in6 s6 = {0};
+    struct ingest_peer p;
+
+    (void)state;
+    s4.sin_family = AF_INET;
+    s4.sin_port = htons(40000);
+    s4.sin_addr.s_addr = htonl(0xC0000207); /* 192.0.2.7 */
+    assert_int_equal(ingest_peer_set(&p, (struct sockaddr *)&s4), 1);
+    assert_string_equal(p.text, "192.0.2.7");
+    assert_int_equal(p.text_len, 9);
+    assert_string_equal(p.port_text, "40000");
+    assert_int_equal(p.port, 40000);
+    /* No allow list: everyone. */
+    assert_int_equal(ingest_peer_allowed(&sc, p.ip), 1);
+    assert_int_equal(vigil_ip_parse("10.0.0.0", 8, sc.allow[0].net), 1);
+    sc.allow[0].prefix = 8;
+    sc.nallow = 1;
+    assert_int_equal(ingest_peer_allowed(&sc, p.ip), 0);
+    assert_int_equal(vigil_ip_parse("192.0.2.0", 9, sc.allow[1].net), 1);
+    sc.allow[1].prefix = 24;
+    sc.nallow = 2;
+    assert_int_equal(ingest_peer_allowed(&sc, p.ip), 1);
+    s6.sin6_family = AF_INET6;
+    s6.sin6_port = htons(514);
+    s6.sin6_addr.s6_addr[15] = 1;
+    assert_int_equal(ingest_peer_set(&p, (struct sockaddr *)&s6), 1);
+    assert_string_equal(p.text, "::1");
+    assert_int_equal(ingest_peer_allowed(&sc, p.ip), 0);
 }
 
 static void
@@ -108,6 +214,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_octet_and_newline),
         cmocka_unit_test(test_oversize),
+        cmocka_unit_test(test_bogus_count),
+        cmocka_unit_test(test_frame_shapes),
+        cmocka_unit_test(test_peer),
         cmocka_unit_test(test_listen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
