@@ -78,10 +78,19 @@ load_rules(struct daemon_detect *dd, const struct vigil_detect_config *cfg,
         if ((rc = vigil_detect_add_path(dd->d, builtin, err)) != VIGIL_OK)
             return rc;
     }
+    /* A configured path that is missing or unreadable is the
+     * configuration's fault (exit 78), not an I/O error of the store. */
     for (size_t i = 0; i < cfg->nrule_dirs; i++)
         if ((rc = vigil_detect_add_path(dd->d, cfg->rule_dirs[i], err)) !=
-            VIGIL_OK)
-            return rc;
+            VIGIL_OK) {
+            char why[sizeof(err->msg)];
+
+            if (rc == VIGIL_ENOMEM)
+                return rc;
+            snprintf(why, sizeof(why), "%s", err->msg);
+            vigil_err_clear(err);
+            return vigil_err_set(err, VIGIL_EPARSE, "rules: %s", why);
+        }
     return vigil_detect_compile(dd->d, err);
 }
 

@@ -151,10 +151,11 @@ warn_restart_only(const struct vigil_daemon_config *o,
     os = vigil_daemon_config_section(o, "store");
     ns = vigil_daemon_config_section(n, "store");
     if (strcmp(o->state_dir, n->state_dir) != 0 ||
+        strcmp(os->backend, ns->backend) != 0 ||
         os->archive_events != ns->archive_events)
         vigil_log(VIGIL_LOG_WARN, 1146,
-                  "state_dir and store.archive_events take effect at the "
-                  "next start");
+                  "state_dir, store.backend and store.archive_events take "
+                  "effect at the next start");
 }
 
 /* Kept components run with their own section: it moves between the two

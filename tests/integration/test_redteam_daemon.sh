@@ -42,4 +42,63 @@ printf '%s\n%s\n' "$want1" "$want2" >"$T/lt.want"
 diff "$T/lt.want" "$T/lt-windows.run" || fail "lt windows: alerts differ from the two windows"
 echo "ok: 1. a window closed by a later event alerts as itself, in run and hunt"
 
+# ---- 2. every refusal: FILE:LINE and exit 78, with or without --once ----
+refused() { # name want-line want-text [--once]; the YAML on stdin
+    local f=$T/$1.yml rc=0
+    cat >"$f"
+    "$VIGIL_BIN" run ${4:-} -c "$f" --state-dir "$T/st-$1" 2>"$T/$1.err" >/dev/null || rc=$?
+    [ "$rc" -eq 78 ] || fail "$1: exit $rc, want 78: $(cat "$T/$1.err")"
+    grep -F "$f:$2: " "$T/$1.err" | grep -qF "$3" ||
+        fail "$1: message $(cat "$T/$1.err")"
+    grep -qi "sanitizer\|leak" "$T/$1.err" && fail "$1: sanitizer: $(cat "$T/$1.err")"
+    echo "ok: $1 refused at line $2"
+}
+for once in "" --once; do
+    for addr in localhost:5514 1.2.3.4:99999 '127.0.0.1:' '[::1:5514'; do
+        refused "listen${once}" 3 "'listen' must be a numeric host:port" "$once" <<YML
+builtin_rules: false
+sources:
+  - {name: net, type: syslog, listen: "$addr"}
+YML
+    done
+    refused "backend${once}" 2 "back end 'postgres' is not built into this vigil" "$once" <<YML
+builtin_rules: false
+store: {backend: postgres}
+YML
+    refused "backend-unknown${once}" 3 "unknown back end 'oracle'" "$once" <<YML
+builtin_rules: false
+store:
+  backend: oracle
+YML
+done
+rc=0
+printf 'builtin_rules: false\nrules: [%s/no-such-rules]\n' "$T" >"$T/norules.yml"
+"$VIGIL_BIN" run --once -c "$T/norules.yml" --state-dir "$T/st-norules" 2>"$T/norules.err" || rc=$?
+[ "$rc" -eq 78 ] || fail "missing rules path: exit $rc, want 78"
+grep -qF "rules: $T/no-such-rules: No such file or directory" "$T/norules.err" ||
+    fail "missing rules path: $(cat "$T/norules.err")"
+echo "ok: a missing rules path exits 78"
+{
+    echo 'a: &a [x, x, x, x, x, x, x, x, x, x]'
+    prev=a
+    for n in b c d e f g; do
+        echo "$n: &$n [*$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev]"
+        prev=$n
+    done
+} >"$T/laughs.in"
+refused laughs 1 "more than 100000 YAML nodes" <"$T/laughs.in"
+echo "ok: 2. configuration refusals carry FILE:LINE and exit 78"
+
+# ---- 3. -c naming a missing file: 66 for every command ----
+for cmd in run status alerts rules; do
+    rc=0
+    "$VIGIL_BIN" $cmd -c "$T/no-such.yml" >/dev/null 2>&1 || rc=$?
+    [ "$rc" -eq 66 ] || fail "vigil $cmd -c MISSING: exit $rc, want 66"
+done
+rc=0
+"$VIGIL_BIN" status -c "$T" 2>"$T/dir.err" >/dev/null || rc=$?
+[ "$rc" -eq 66 ] || fail "vigil status -c DIR: exit $rc, want 66"
+grep -q "Is a directory" "$T/dir.err" || fail "vigil status -c DIR: $(cat "$T/dir.err")"
+echo "ok: 3. -c MISSING exits 66 in run, status, alerts and rules"
+
 echo "PASS: redteam regressions"
