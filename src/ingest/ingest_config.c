@@ -220,6 +220,14 @@ check_source(const struct vigil_conf *c, const struct vigil_conf_node *map,
                                "source '%s' needs a 'type' (file, syslog, "
                                "journald or stdin)",
                                s->name);
+    /* Two readers of one standard input would each get an arbitrary
+     * share of its lines. */
+    for (size_t i = 0; s->type == VIGIL_SOURCE_STDIN && i < idx; i++)
+        if (cfg->sources[i].type == VIGIL_SOURCE_STDIN)
+            return vigil_conf_fail(c, map, err,
+                                   "source '%s': only one source may read "
+                                   "stdin ('%s' does)",
+                                   s->name, cfg->sources[i].name);
     if (s->type == VIGIL_SOURCE_FILE && s->npaths == 0)
         return vigil_conf_fail(
             c, paths ? paths : map, err,

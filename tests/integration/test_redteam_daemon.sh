@@ -71,6 +71,12 @@ store:
   backend: oracle
 YML
 done
+refused two-stdin 4 "only one source may read stdin" <<YML
+builtin_rules: false
+sources:
+  - {name: a, type: stdin}
+  - {name: b, type: stdin}
+YML
 rc=0
 printf 'builtin_rules: false\nrules: [%s/no-such-rules]\n' "$T" >"$T/norules.yml"
 "$VIGIL_BIN" run --once -c "$T/norules.yml" --state-dir "$T/st-norules" 2>"$T/norules.err" || rc=$?
