@@ -180,6 +180,14 @@ daemon_detect_worse(const struct daemon_detect *fresh,
     return 1;
 }
 
+int
+daemon_detect_same(const struct daemon_detect *fresh,
+                   const struct daemon_detect *old)
+{
+    return old != NULL &&
+           vigil_detect_digest(fresh->d) == vigil_detect_digest(old->d);
+}
+
 enum vigil_rc
 daemon_detect_tick(struct daemon_detect *dd, struct vigil_bus *bus,
                    struct vigil_store *store, int final)

@@ -203,9 +203,13 @@ reload_build(struct daemon *d, struct vigil_daemon_config *ncfg,
         }
         if (rc == VIGIL_OK)
             continue;
-        vigil_log(VIGIL_LOG_ERROR, 1162,
-                  "%s not reloaded, keeping the running ones: %s", comp->what,
-                  err.msg);
+        if (err.msg[0] == '\0') /* unchanged: nothing to report */
+            vigil_log(VIGIL_LOG_INFO, 1163,
+                      "%s unchanged, the running ones go on", comp->what);
+        else
+            vigil_log(VIGIL_LOG_ERROR, 1162,
+                      "%s not reloaded, keeping the running ones: %s",
+                      comp->what, err.msg);
         keep[i] = 1;
     }
     swap_kept(ncfg, d->cfg, keep);
