@@ -66,6 +66,10 @@ void cli_placeholders_apply(struct cli_placeholders *p,
 /* Installs the stderr log callback ("vigil: [1203] message"). */
 void cli_log_to_stderr(int verbose);
 
+/* The exit code for a configuration that did not load (rc from
+ * vigil_daemon_config_load): 66 when the file cannot be read, as `vigil
+ * run` does, 78 when it is refused. */
+int cli_config_exit(enum vigil_rc rc);
 
 /* Opens the daemon's store read-only for a reporting command (cmd names
  * it in messages): the state directory is state_opt, else cfg_path's
@@ -75,8 +79,6 @@ void cli_log_to_stderr(int verbose);
 int cli_open_store_readonly(const char *cmd, const char *state_opt,
                             const char *cfg_path, struct vigil_store **out,
                             char *db, size_t dblen);
-
-
 
 /* ---- command-line options (cli_opts.c) ----
  * Every command declares its options in a table and reads them with

@@ -99,6 +99,14 @@ cli_placeholders_apply(struct cli_placeholders *p,
     opts->nplaceholders = p->n;
 }
 
+int
+cli_config_exit(enum vigil_rc rc)
+{
+    return rc == VIGIL_EIO || rc == VIGIL_ENOTFOUND ? VIGIL_EXIT_NOINPUT
+           : rc == VIGIL_ENOMEM                     ? VIGIL_EXIT_SOFTWARE
+                                                    : VIGIL_EXIT_CONFIG;
+}
+
 /* The state directory: state_opt, else the configuration's state_dir,
  * else vigil_state_dir's default. Returns an exit code (0: found). */
 static int
@@ -116,9 +124,9 @@ state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
         fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
         return VIGIL_EXIT_USAGE;
     }
-    if (vigil_daemon_config_load(&cfg, cfg_path, &err) != VIGIL_OK) {
+    if ((rc = vigil_daemon_config_load(&cfg, cfg_path, &err)) != VIGIL_OK) {
         fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
-        return VIGIL_EXIT_CONFIG;
+        return cli_config_exit(rc);
     }
     /* Straight from cfg: state may not be both source and destination. */
     configured = vigil_daemon_config_state_dir(cfg);

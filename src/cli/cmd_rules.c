@@ -123,8 +123,8 @@ struct rules_src {
 #define RULES_MAX_SRC (VIGIL_DETECT_MAX_RULE_PATHS + 1)
 
 static int
-daemon_sources(const struct vigil_detect_config *cfg, char *builtin, size_t blen,
-               struct rules_src *src, size_t *nsrc)
+daemon_sources(const struct vigil_detect_config *cfg, char *builtin,
+               size_t blen, struct rules_src *src, size_t *nsrc)
 {
     if (cfg->builtin_rules) {
         if (!vigil_detect_find_pack(builtin, blen)) {
@@ -290,9 +290,11 @@ cmd_rules(int argc, char **argv)
     rc = VIGIL_EXIT_OK;
     from_daemon = a.npaths == 0;
     if (a.cfg_path != NULL || from_daemon) {
-        if (vigil_daemon_config_load(&cfg, a.cfg_path, &err) != VIGIL_OK) {
+        enum vigil_rc lrc = vigil_daemon_config_load(&cfg, a.cfg_path, &err);
+
+        if (lrc != VIGIL_OK) {
             fprintf(stderr, "vigil rules: %s\n", err.msg);
-            rc = VIGIL_EXIT_CONFIG;
+            rc = cli_config_exit(lrc);
             goto out;
         }
         dcfg = vigil_daemon_config_section(cfg, "detect");

@@ -175,8 +175,10 @@ node_new(struct conf_builder *b, const yaml_node_t *y)
     struct vigil_conf_node *n;
 
     if (++b->c->nodes > CONF_MAX_NODES) {
-        vigil_err_set(b->err, VIGIL_ELIMIT, "%s: more than %d YAML nodes",
-                      b->c->name, CONF_MAX_NODES);
+        vigil_err_set(b->err, VIGIL_ELIMIT,
+                      "%s:%u: more than %d YAML nodes (with aliases "
+                      "expanded)",
+                      b->c->name, yline(y), CONF_MAX_NODES);
         return NULL;
     }
     if ((n = vigil_arena_alloc(&b->c->arena, sizeof(*n))) == NULL) {
@@ -300,7 +302,7 @@ vigil_conf_parse(struct vigil_conf **out, const char *name, const char *text,
 
     *out = NULL;
     if (len > CONF_MAX_BYTES)
-        return vigil_err_set(err, VIGIL_ELIMIT, "%s: larger than %d bytes",
+        return vigil_err_set(err, VIGIL_ELIMIT, "%s:1: larger than %d bytes",
                              name, CONF_MAX_BYTES);
     if ((c = calloc(1, sizeof(*c))) == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -323,8 +325,9 @@ vigil_conf_parse(struct vigil_conf **out, const char *name, const char *text,
     b.doc = &doc;
     b.err = err;
     if (doc.nodes.top - doc.nodes.start > CONF_MAX_NODES)
-        rc = vigil_err_set(err, VIGIL_ELIMIT, "%s: more than %d YAML nodes",
-                           name, CONF_MAX_NODES);
+        rc = vigil_err_set(err, VIGIL_ELIMIT, "%s:%u: more than %d YAML nodes",
+                           name, yline(doc.nodes.start + CONF_MAX_NODES),
+                           CONF_MAX_NODES);
     else if ((root = yaml_document_get_root_node(&doc)) != NULL)
         rc = build(&b, root, 0, &c->root);
     yaml_document_delete(&doc);
@@ -346,8 +349,13 @@ vigil_conf_read(struct vigil_conf **out, const char *path,
     enum vigil_rc rc;
 
     *out = NULL;
-    if ((rc = vigil_read_file(path, CONF_MAX_BYTES, &data, &len, err)) !=
-        VIGIL_OK)
+    if ((rc = vigil_read_file(path, CONF_MAX_BYTES, &data, &len, err)) ==
+        VIGIL_ELIMIT) {
+        vigil_err_clear(err);
+        return vigil_err_set(err, rc, "%s:1: larger than %d bytes", path,
+                             CONF_MAX_BYTES);
+    }
+    if (rc != VIGIL_OK)
         return rc;
     rc = vigil_conf_parse(out, path, data, len, err);
     free(data);

@@ -49,6 +49,7 @@ vigil_read_file(const char *path, size_t max, char **data, size_t *len,
     if (f == NULL)
         return vigil_err_set(err, VIGIL_EIO, "%s: %s", path, strerror(errno));
     vigil_buf_init(&b, max);
+    errno = 0; /* so a read error names its cause (EISDIR for a folder) */
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
         if ((rc = vigil_buf_append(&b, chunk, n)) != VIGIL_OK) {
             vigil_err_set(err, rc, "%s: larger than %zu bytes", path, max);
@@ -56,7 +57,8 @@ vigil_read_file(const char *path, size_t max, char **data, size_t *len,
         }
     }
     if (rc == VIGIL_OK && ferror(f))
-        rc = vigil_err_set(err, VIGIL_EIO, "%s: read error", path);
+        rc = vigil_err_set(err, VIGIL_EIO, "%s: %s", path,
+                           errno ? strerror(errno) : "read error");
     fclose(f);
     if (rc != VIGIL_OK) {
         vigil_buf_fini(&b);
@@ -93,8 +95,9 @@ vigil_state_dir(const char *override, char *dst, size_t dstlen,
                              "no state directory: set --state-dir or "
                              "VIGIL_STATE_DIR");
     if (n < 0 || (size_t)n >= dstlen)
-        return vigil_err_set(err, VIGIL_ELIMIT, "state directory path too "
-                                                "long");
+        return vigil_err_set(err, VIGIL_ELIMIT,
+                             "state directory path too "
+                             "long");
     return VIGIL_OK;
 }
 

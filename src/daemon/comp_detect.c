@@ -1,8 +1,8 @@
 /* comp_detect.c -- detection as a component: owns the `rules`,
  * `builtin_rules` and `placeholders` keys, subscribes to the bus's events,
  * closes correlation windows on tick (and all of them at the end of a
- * --once run), and on reload refuses a rule set that loads worse than the
- * running one (keeping the running rules, with the new sources). */
+ * --once run), and on reload keeps the running rules when the new ones
+ * are the same (with their open correlation windows) or load worse. */
 #include <stdlib.h>
 
 #include "daemon_int.h"
@@ -52,6 +52,12 @@ detect_reload(void *fresh, void *old, struct vigil_err *err)
 {
     struct comp_detect *n = fresh, *o = old;
 
+    /* Unchanged rules: keep the running engine, whose correlation windows
+     * hold the matches seen so far (a new one would start them empty, and
+     * a brute force spread across a SIGHUP would never alert). err stays
+     * empty: keeping is not an error. */
+    if (daemon_detect_same(n->dd, o->dd))
+        return VIGIL_EUNSUPPORTED;
     if (daemon_detect_worse(n->dd, o->dd, err))
         return VIGIL_EUNSUPPORTED;
     return VIGIL_OK;

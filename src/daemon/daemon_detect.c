@@ -90,9 +90,12 @@ check_rules_path(const char *path, const struct vigil_daemon_env *env,
 
     if (!env->strict_modes)
         return VIGIL_OK;
-    if ((rc = vigil_path_trusted(path, env->trusted, 0, &e)) != VIGIL_OK)
+    /* a path that cannot be read is add_path's to report */
+    if ((rc = vigil_path_trusted(path, env->trusted, 0, &e)) == VIGIL_EPERM)
         return vigil_err_set(err, rc, "rules %s refused: %s (strict_modes)",
                              path, e.msg);
+    if (rc != VIGIL_OK)
+        return VIGIL_OK;
     wo.skip_hidden = 1;
     rc = vigil_walk(path, &wo, trust_entry, NULL, &t, &e);
     if (rc == VIGIL_EPERM)
@@ -132,9 +135,18 @@ load_rules(struct daemon_detect *dd, const struct vigil_detect_config *cfg,
         if ((rc = load_path(dd, builtin, env, err)) != VIGIL_OK)
             return rc;
     }
+    /* A configured path that is missing or unreadable is the
+     * configuration's fault (exit 78), not an I/O error of the store. */
     for (size_t i = 0; i < cfg->nrule_dirs; i++)
-        if ((rc = load_path(dd, cfg->rule_dirs[i], env, err)) != VIGIL_OK)
-            return rc;
+        if ((rc = load_path(dd, cfg->rule_dirs[i], env, err)) != VIGIL_OK) {
+            char why[sizeof(err->msg)];
+
+            if (rc == VIGIL_ENOMEM || rc == VIGIL_EPERM)
+                return rc;
+            snprintf(why, sizeof(why), "%s", err->msg);
+            vigil_err_clear(err);
+            return vigil_err_set(err, VIGIL_EPARSE, "rules: %s", why);
+        }
     return vigil_detect_compile(dd->d, err);
 }
 
@@ -222,6 +234,14 @@ daemon_detect_worse(const struct daemon_detect *fresh,
                   (unsigned long long)fresh->st.refused,
                   (unsigned long long)old->st.refused, fresh->first_refused);
     return 1;
+}
+
+int
+daemon_detect_same(const struct daemon_detect *fresh,
+                   const struct daemon_detect *old)
+{
+    return old != NULL &&
+           vigil_detect_digest(fresh->d) == vigil_detect_digest(old->d);
 }
 
 enum vigil_rc

@@ -201,6 +201,11 @@ void daemon_detect_log(const struct daemon_detect *dd);
  * which first (file:line). */
 int daemon_detect_worse(const struct daemon_detect *fresh,
                         const struct daemon_detect *old, struct vigil_err *err);
+/* Were fresh and old built from the same rule files and placeholders?
+ * Then the running one is kept on reload, with its open correlation
+ * windows. */
+int daemon_detect_same(const struct daemon_detect *fresh,
+                       const struct daemon_detect *old);
 /* Closes correlation windows that ended by the newest event time seen
  * (with final: every open window, at the end of the input) and commits
  * their alerts in a batch of their own. */

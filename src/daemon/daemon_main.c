@@ -154,10 +154,11 @@ warn_restart_only(const struct vigil_daemon_config *o,
     os = vigil_daemon_config_section(o, "store");
     ns = vigil_daemon_config_section(n, "store");
     if (strcmp(o->state_dir, n->state_dir) != 0 ||
+        strcmp(os->backend, ns->backend) != 0 ||
         os->archive_events != ns->archive_events)
         vigil_log(VIGIL_LOG_WARN, 1146,
-                  "state_dir and store.archive_events take effect at the "
-                  "next start");
+                  "state_dir, store.backend and store.archive_events take "
+                  "effect at the next start");
 }
 
 /* Kept components run with their own section: it moves between the two
@@ -205,9 +206,13 @@ reload_build(struct daemon *d, struct vigil_daemon_config *ncfg,
         }
         if (rc == VIGIL_OK)
             continue;
-        vigil_log(VIGIL_LOG_ERROR, 1162,
-                  "%s not reloaded, keeping the running ones: %s", comp->what,
-                  err.msg);
+        if (err.msg[0] == '\0') /* unchanged: nothing to report */
+            vigil_log(VIGIL_LOG_INFO, 1163,
+                      "%s unchanged, the running ones go on", comp->what);
+        else
+            vigil_log(VIGIL_LOG_ERROR, 1162,
+                      "%s not reloaded, keeping the running ones: %s",
+                      comp->what, err.msg);
         keep[i] = 1;
     }
     swap_kept(ncfg, d->cfg, keep);

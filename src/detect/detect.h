@@ -77,8 +77,7 @@ struct vigil_detect_config {
     char *rule_dirs[VIGIL_DETECT_MAX_RULE_PATHS]; /* rules: owned */
     size_t nrule_dirs;
     int builtin_rules; /* builtin_rules: load vigil's pack (default 1) */
-    struct vigil_placeholder_config
-        placeholders[VIGIL_DETECT_MAX_PLACEHOLDERS];
+    struct vigil_placeholder_config placeholders[VIGIL_DETECT_MAX_PLACEHOLDERS];
     size_t nplaceholders;
 };
 
@@ -143,6 +142,13 @@ struct vigil_detect_stats {
     uint64_t unfiltered; /* rules evaluated for every event */
     int cache;           /* 0 no cache, 1 databases read from it, 2 written */
 };
+/* A digest of everything the rules were built from: each file's name and
+ * text in load order (or that it could not be read) and the
+ * placeholders' values. Equal digests: the same rule set, so a reload can
+ * keep the running engine and its open correlation windows. Not a
+ * security check (FNV-1a). */
+uint64_t vigil_detect_digest(const struct vigil_detect *d);
+
 void vigil_detect_get_stats(const struct vigil_detect *d,
                             struct vigil_detect_stats *st);
 

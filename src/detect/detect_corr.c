@@ -316,9 +316,11 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
     int rc = 0;
 
     if (closes(k) && now - g->first_ns > k->timespan_ns) {
-        /* the window closed: decide it, then start a new one */
+        /* the window closed: decide it, then start a new one. The
+         * alert is the closed window's (its time its last event's), not
+         * the event that opens the next one. */
         if (g->n && cmp_ok(k, g->n))
-            rc = emit(c, cr, ev, g, g->n, fn, arg);
+            rc = emit(c, cr, NULL, g, g->n, fn, arg);
         group_reset(g);
         g->first_ns = now;
     }

@@ -11,6 +11,27 @@
 
 #include "detect/detect_int.h"
 
+/* Continues d->digest (FNV-1a) over n bytes, then their count, so that
+ * consecutive pieces cannot run into each other. */
+static void
+digest_feed(struct vigil_detect *d, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = d->digest, len = n;
+
+    for (size_t i = 0; i < n + sizeof(len); i++) {
+        h ^= i < n ? b[i] : ((const unsigned char *)&len)[i - n];
+        h *= 1099511628211ULL;
+    }
+    d->digest = h;
+}
+
+uint64_t
+vigil_detect_digest(const struct vigil_detect *d)
+{
+    return d->digest;
+}
+
 enum vigil_rc
 vigil_detect_new(struct vigil_detect **out,
                  const struct vigil_detect_opts *opts, struct vigil_err *err)
@@ -26,6 +47,13 @@ vigil_detect_new(struct vigil_detect **out,
         d->opts.corr_max_groups = 65536;
     if (!d->opts.regex_match_limit)
         d->opts.regex_match_limit = 100000;
+    d->digest = 1469598103934665603ULL;
+    for (size_t i = 0; i < d->opts.nplaceholders; i++) {
+        const struct vigil_detect_placeholder *ph = &d->opts.placeholders[i];
+        digest_feed(d, ph->name, strlen(ph->name));
+        for (size_t j = 0; j < ph->nvalues; j++)
+            digest_feed(d, ph->values[j], strlen(ph->values[j]));
+    }
     vigil_arena_init(&d->arena, 256 * 1024, (size_t)1 << 31);
     pthread_mutex_init(&d->corr_lock, NULL);
     d->fid_channel = detect_field_id(d, "Channel", 7);
@@ -197,6 +225,8 @@ vigil_detect_add_mem(struct vigil_detect *d, const char *name, const char *data,
     if (d->compiled)
         return vigil_err_set(err, VIGIL_EINVAL,
                              "rules cannot be added after compiling");
+    digest_feed(d, name, strlen(name));
+    digest_feed(d, data, len);
     d->st.files++;
     vigil_arena_init(&ya, 64 * 1024, 64 * 1024 * 1024);
     msg[0] = '\0';
@@ -267,6 +297,9 @@ add_file(struct vigil_detect *d, const char *path, struct vigil_err *err)
     enum vigil_rc rc = vigil_read_file(path, DET_MAX_FILE, &data, &len, &e2);
 
     if (rc != VIGIL_OK) {
+        digest_feed(d, path, strlen(path));
+        digest_feed(d, "", 0); /* unread: not the text of an empty file */
+        digest_feed(d, "", 0);
         d->st.files++;
         d->st.refused++;
         report(d, path, 0, NULL, e2.msg[0] ? e2.msg : vigil_strerror(rc));
@@ -297,6 +330,7 @@ add_dir_skipped(const char *path, const struct vigil_err *why, void *arg)
 {
     struct add_dir *a = arg;
 
+    digest_feed(a->d, path, strlen(path));
     report(a->d, path, 0, NULL, why->msg);
     return VIGIL_OK;
 }

@@ -251,6 +251,7 @@ struct det_span {
 
 struct vigil_detect {
     struct vigil_detect_opts opts;
+    uint64_t digest;          /* FNV-1a over what was loaded: see .h */
     struct vigil_arena arena; /* everything compiled */
     struct det_rule *rules;
     size_t nrules, caprules;

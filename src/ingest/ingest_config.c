@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ingest.h"
+#include "ingest_int.h"
 #include "parse/parse.h"
 
 #define MS_DAY  (86400LL * 1000)
@@ -98,13 +99,18 @@ parse_listen(const struct vigil_conf *c, const struct vigil_conf_node *v,
              void *obj, struct vigil_err *err)
 {
     struct vigil_source_config *s = obj;
+    struct sockaddr_storage ss;
+    unsigned sslen;
 
     if (v->kind != VIGIL_CONF_SCALAR || strlen(v->value) >= sizeof(s->listen))
         return vigil_conf_fail(c, v, err, "'listen' must be host:port");
-    if (strrchr(v->value, ':') == NULL)
+    /* Checked here, as the source will read it, so that a bad address is
+     * refused with its line (and by --once, which opens no socket). */
+    if (!ingest_parse_listen(v->value, &ss, &sslen))
         return vigil_conf_fail(c, v, err,
-                               "'listen' must be host:port, e.g. "
-                               "127.0.0.1:5514 or [::1]:514");
+                               "'listen' must be a numeric host:port, e.g. "
+                               "127.0.0.1:5514 or [::1]:514, not '%.64s'",
+                               v->value);
     snprintf(s->listen, sizeof(s->listen), "%s", v->value);
     return VIGIL_OK;
 }
@@ -314,6 +320,14 @@ check_source(const struct vigil_conf *c, const struct vigil_conf_node *map,
                                "source '%s' needs a 'type' (file, syslog, "
                                "journald or stdin)",
                                s->name);
+    /* Two readers of one standard input would each get an arbitrary
+     * share of its lines. */
+    for (size_t i = 0; s->type == VIGIL_SOURCE_STDIN && i < idx; i++)
+        if (cfg->sources[i].type == VIGIL_SOURCE_STDIN)
+            return vigil_conf_fail(c, map, err,
+                                   "source '%s': only one source may read "
+                                   "stdin ('%s' does)",
+                                   s->name, cfg->sources[i].name);
     if (s->type == VIGIL_SOURCE_FILE && s->npaths == 0)
         return vigil_conf_fail(
             c, paths ? paths : map, err,

@@ -91,6 +91,14 @@ init_sync(struct vigil_store *s, struct vigil_err *err)
 }
 
 enum vigil_rc
+store_backend_check(const char *name, struct vigil_err *err)
+{
+    const struct store_backend *be;
+
+    return find_backend(name, &be, err);
+}
+
+enum vigil_rc
 vigil_store_open(struct vigil_store **out, const char *path,
                  const struct vigil_store_opts *opts, struct vigil_err *err)
 {

@@ -126,6 +126,11 @@ struct vigil_store {
     uint64_t groups; /* group transactions committed */
 };
 
+/* Checks that name ("" or NULL: sqlite) is a back end built into this
+ * binary; VIGIL_EINVAL with the choices when not. For the configuration,
+ * so a bad store.backend is refused with its line, and on reload. */
+enum vigil_rc store_backend_check(const char *name, struct vigil_err *err);
+
 /* Checks opts->schemas: well-formed names, no duplicates, steps present
  * and free of the SQLite-only words vigil_store_migration excludes. */
 enum vigil_rc store_schemas_check(const struct vigil_store_opts *opts,
