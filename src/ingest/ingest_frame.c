@@ -34,6 +34,14 @@ ingest_framer_fini(struct ingest_framer *f)
 typedef enum vigil_rc (*frame_fn)(void *arg, const char *msg, size_t len,
                                   int oversize);
 
+/* Syslog over TCP ends messages with "\n"; stdin's lines may end with
+ * "\r" alone too (struct ingest_eol). */
+static const char *
+line_end(struct ingest_framer *f, const char *p, size_t n, int octets)
+{
+    return octets ? memchr(p, '\n', n) : ingest_eol_find(&f->eol, p, n);
+}
+
 /* Frames what is buffered; returns bytes consumed. */
 static size_t
 frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
@@ -53,7 +61,7 @@ frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
             continue;
         }
         if (f->skip_to_newline) {
-            const char *nl = memchr(d + pos, '\n', avail);
+            const char *nl = line_end(f, d + pos, avail, octets);
             if (nl == NULL)
                 return n;
             f->skip_to_newline = 0;
@@ -85,7 +93,7 @@ frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
             /* digits not followed by a space: a newline-framed message
              * that happens to start with a digit. */
         }
-        const char *nl = memchr(d + pos, '\n', avail);
+        const char *nl = line_end(f, d + pos, avail, octets);
         if (nl == NULL) {
             if (avail > f->max) {
                 *rc = fn(arg, NULL, 0, 1);

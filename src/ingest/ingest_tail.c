@@ -34,6 +34,7 @@ struct tail_stream {
     struct vigil_checkpoint cp; /* offset: past the last complete line */
     struct vigil_buf part;      /* a line still waiting for its newline */
     int skipping;               /* dropping an overlong line */
+    struct ingest_eol eol;      /* how this file ends its lines */
 };
 
 #define TAIL_PENDING_MAX 8
@@ -124,6 +125,7 @@ stream_start(struct tail_stream *s, int fd, const struct stat *st,
     stream_close(s);
     s->fd = fd;
     s->read_off = offset;
+    memset(&s->eol, 0, sizeof(s->eol));
     s->cp.dev = (uint64_t)st->st_dev;
     s->cp.inode = (uint64_t)st->st_ino;
     s->cp.offset = offset;
@@ -154,7 +156,7 @@ stream_lines(struct ingest_tail *t, struct tail_stream *s,
     enum vigil_rc rc = VIGIL_OK;
 
     while (p < end && rc == VIGIL_OK) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl = ingest_eol_find(&s->eol, p, (size_t)(end - p));
         size_t seg;
 
         if (nl == NULL) {

@@ -1,10 +1,18 @@
 /* parse_registry.c -- the table of line decoders, format detection and
- * vigil_decode_line, the one entry point callers use per line.
+ * the two entry points callers use per line: vigil_decode_line (a format
+ * the caller chose) and vigil_decode_auto (the format decided line by
+ * line).
  *
  * Detection sums each decoder's probe score over the sample lines and
  * takes the best average; below 50 the lines are not in any format we
- * know and "raw" is used so nothing is lost. */
+ * know and "raw" is used so nothing is lost. Auto-decoding keeps the
+ * format of the last lines and only probes when a line does not fit it,
+ * so one junk or binary line cannot decide how the lines after it are
+ * read, and a steady stream costs one decode per line as with a fixed
+ * format. */
 #include "parse_int.h"
+
+#define PROBE_MIN 50 /* a probe score below this is "not this format" */
 
 static int
 raw_probe(const char *line, size_t len)
@@ -52,6 +60,7 @@ static const struct vigil_decoder decoders[] = {
     {"raw", VIGIL_FAMILY_GENERIC, raw_probe, raw_decode},
 };
 #define NDECODERS (sizeof(decoders) / sizeof(decoders[0]))
+#define RAW       (&decoders[NDECODERS - 1]) /* the fallback, last in the table */
 
 static const char *const names[] = {
     "syslog", "auth", "auditd", "access", "json", "cef", "evtx", "raw", NULL};
@@ -73,6 +82,46 @@ vigil_decoder_names(void)
     return names;
 }
 
+/* Makes line what decoders see: without its "\n" and "\r", and without
+ * NUL padding (everything up to the last NUL byte). Returns 0 when
+ * nothing decodable is left: padding only, empty, or over VIGIL_MAX_LINE;
+ * line and len are then the line without its line end. */
+static int
+line_trim(const char **line, size_t *len)
+{
+    const char *p = *line, *z;
+    size_t n = *len;
+
+    if (n > 0 && p[n - 1] == '\n')
+        n--;
+    if (n > 0 && p[n - 1] == '\r')
+        n--;
+    *len = n;
+    if (n > VIGIL_MAX_LINE)
+        return 0;
+    if ((z = memrchr(p, '\0', n)) != NULL) {
+        if ((size_t)(z + 1 - p) == n)
+            return 0;
+        n -= (size_t)(z + 1 - p);
+        p = z + 1;
+        *line = p;
+        *len = n;
+    }
+    return n > 0;
+}
+
+/* Decoders that detection and auto-decoding consider: not "raw" (the
+ * fallback), not "evtx" (files only), not an alias (the same decoder as
+ * the entry before it, like "auth"). */
+static int
+probed(size_t i)
+{
+    const struct vigil_decoder *d = &decoders[i];
+
+    return d->probe != raw_probe && d->probe != evtx_probe &&
+           (i == 0 || d->decode != decoders[i - 1].decode);
+}
+
 const struct vigil_decoder *
 vigil_decoder_detect(const char *const *lines, const size_t *lens, size_t n)
 {
@@ -80,33 +129,65 @@ vigil_decoder_detect(const char *const *lines, const size_t *lens, size_t n)
     long best_score = 0;
     size_t used = 0;
 
-    for (size_t j = 0; j < n; j++)
-        if (lens[j] > 0 && lens[j] <= VIGIL_MAX_LINE)
+    for (size_t j = 0; j < n; j++) {
+        const char *l = lines[j];
+        size_t len = lens[j];
+        if (line_trim(&l, &len))
             used++;
+    }
     if (used == 0)
         return best;
     for (size_t i = 0; i < NDECODERS; i++) {
         const struct vigil_decoder *d = &decoders[i];
         long score = 0;
-        if (strcmp(d->name, "auth") == 0 || strcmp(d->name, "raw") == 0 ||
-            strcmp(d->name, "evtx") == 0)
+        if (!probed(i))
             continue;
         for (size_t j = 0; j < n; j++) {
+            const char *l = lines[j];
             size_t len = lens[j];
-            if (len == 0 || len > VIGIL_MAX_LINE)
-                continue;
-            if (lines[j][len - 1] == '\r')
-                len--;
-            score += d->probe(lines[j], len);
+            if (line_trim(&l, &len))
+                score += d->probe(l, len);
         }
         if (score > best_score) {
             best_score = score;
             best = d;
         }
     }
-    if (best_score < 50 * (long)used)
+    if (best_score < PROBE_MIN * (long)used)
         return vigil_decoder_by_name("raw");
     return best;
+}
+
+/* Decodes the trimmed line with d; on failure ev holds no fields. */
+static enum vigil_rc
+decode_with(const struct vigil_decoder *d, struct vigil_event *ev,
+            const char *line, size_t len, const struct vigil_parse_opts *opts)
+{
+    enum vigil_rc rc;
+
+    ev->raw = line;
+    ev->raw_len = (uint32_t)len;
+    ev->family = (uint8_t)d->family;
+    if ((rc = d->decode(ev, line, len, opts)) != VIGIL_OK) {
+        ev->nfields = 0;
+        ev->time_ns = 0;
+        ev->truncated = 0;
+    }
+    return rc;
+}
+
+/* A line that cannot be decoded at all: ev keeps the line, no fields. */
+static enum vigil_rc
+refuse(const struct vigil_decoder *d, struct vigil_event *ev, const char *line,
+       size_t len)
+{
+    ev->raw = line;
+    ev->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+    ev->family = (uint8_t)d->family;
+    ev->nfields = 0;
+    ev->time_ns = 0;
+    ev->truncated = 0;
+    return VIGIL_EPARSE;
 }
 
 enum vigil_rc
@@ -114,25 +195,73 @@ vigil_decode_line(const struct vigil_decoder *d, struct vigil_event *ev,
                   const char *line, size_t len,
                   const struct vigil_parse_opts *opts)
 {
-    enum vigil_rc rc;
+    if (!line_trim(&line, &len))
+        return refuse(d, ev, line, len);
+    return decode_with(d, ev, line, len, opts);
+}
 
-    if (len > 0 && line[len - 1] == '\n')
-        len--;
-    if (len > 0 && line[len - 1] == '\r')
-        len--;
-    ev->raw = line;
-    ev->family = (uint8_t)d->family;
-    ev->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
-    if (len > VIGIL_MAX_LINE || memchr(line, '\0', len) != NULL) {
-        rc = VIGIL_EPARSE;
-        goto out;
+/* CEF travels behind a syslog header, which the syslog decoder reads
+ * too (taking "CEF" for a program name): does the syslog event ev of
+ * line carry CEF, i.e. does "CEF:" end its header or start its message?
+ * Only the header is searched, so a steady syslog stream pays little. */
+static int
+carries_cef(const struct vigil_event *ev, const char *line, size_t len)
+{
+    const struct vigil_field *m = vigil_event_getn(ev, "message", 7);
+    const char *end;
+
+    if (m == NULL || m->text < line || m->text > line + len)
+        return 0;
+    end = m->text + (m->text_len < 4 ? m->text_len : 4);
+    return parse_search(line, end, "CEF:", 4) != NULL;
+}
+
+enum vigil_rc
+vigil_decode_auto(struct vigil_decoder_auto *a, struct vigil_event *ev,
+                  const char *line, size_t len,
+                  const struct vigil_parse_opts *opts)
+{
+    const struct vigil_decoder *raw = RAW;
+    const struct vigil_decoder *cur = a->cur;
+    int score[NDECODERS];
+
+    if (!line_trim(&line, &len))
+        return refuse(cur ? cur : raw, ev, line, len);
+    /* The steady state: the line is in the format of the lines before. */
+    if (cur != NULL && cur != raw &&
+        decode_with(cur, ev, line, len, opts) == VIGIL_OK) {
+        if (cur->decode == parse_syslog_decode && carries_cef(ev, line, len) &&
+            decode_with(vigil_decoder_by_name("cef"), ev, line, len, opts) !=
+                VIGIL_OK)
+            decode_with(cur, ev, line, len, opts); /* not CEF after all */
+        return VIGIL_OK;
     }
-    rc = d->decode(ev, line, len, opts);
-out:
-    if (rc != VIGIL_OK) {
-        ev->nfields = 0;
-        ev->time_ns = 0;
-        ev->truncated = 0;
+    /* Every other format that claims the line, best score first; each
+     * decoder is probed and tried at most once. */
+    for (size_t i = 0; i < NDECODERS; i++)
+        score[i] =
+            probed(i) && (cur == NULL || decoders[i].decode != cur->decode)
+                ? decoders[i].probe(line, len)
+                : 0;
+    for (;;) {
+        size_t best = NDECODERS;
+        for (size_t i = 0; i < NDECODERS; i++)
+            if (score[i] >= PROBE_MIN &&
+                (best == NDECODERS || score[i] > score[best]))
+                best = i;
+        if (best == NDECODERS)
+            break;
+        score[best] = 0;
+        if (decode_with(&decoders[best], ev, line, len, opts) == VIGIL_OK) {
+            a->cur = &decoders[best];
+            a->changes++;
+            return VIGIL_OK;
+        }
     }
-    return rc;
+    /* Nothing fits: a broken line of a known format is a failed line;
+     * text in no known format is kept as it is. */
+    if (cur != NULL && cur != raw)
+        return refuse(cur, ev, line, len);
+    a->cur = raw;
+    return decode_with(raw, ev, line, len, opts);
 }
