@@ -353,6 +353,48 @@ test_overlong(void **state)
     ingest_tail_free(t);
 }
 
+/* Lines ending with "\r" alone (old Mac OS, some network devices) are
+ * lines, across reads and with the checkpoint past each; "\r\n" leaves
+ * only an empty line (no record). A "\r" inside a line of a "\n" file
+ * does not cut it. */
+static void
+test_cr_lines(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    char lf[320];
+    char *globs[] = {lf};
+
+    (void)state;
+    append(path, "one\rtwo\rthr");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.lines[0], "one");
+    assert_string_equal(g.lines[1], "two");
+    assert_int_equal(g.last.offset, 8);
+    append(path, "ee\r\nfour\r");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 5);
+    assert_string_equal(g.lines[2], "three");
+    assert_string_equal(g.lines[3], "");
+    assert_string_equal(g.lines[4], "four");
+    assert_int_equal(g.last.offset, 20);
+    ingest_tail_free(t);
+
+    snprintf(lf, sizeof(lf), "%s.1", path);
+    append(lf, "a\rb\nc\r\n");
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_new(&t, globs, 1, 1 << 20, &err), VIGIL_OK);
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.lines[0], "a\rb");
+    assert_string_equal(g.lines[1], "c\r"); /* the decoder strips it */
+    ingest_tail_free(t);
+}
+
 int
 main(void)
 {
@@ -366,6 +408,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_double_rotation_while_down, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cr_lines, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
