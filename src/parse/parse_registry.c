@@ -48,19 +48,27 @@ evtx_decode(struct vigil_event *ev, const char *line, size_t len,
     return VIGIL_EUNSUPPORTED;
 }
 
-/* Order matters on ties: the more specific format first. */
+/* Order matters on ties: the more specific format first. "raw", the
+ * fallback, is last. */
+enum { D_SYSLOG, D_AUTH, D_AUDITD, D_ACCESS, D_JSON, D_CEF, D_EVTX, D_RAW };
 static const struct vigil_decoder decoders[] = {
-    {"syslog", VIGIL_FAMILY_LINUX, parse_syslog_probe, parse_syslog_decode},
-    {"auth", VIGIL_FAMILY_LINUX, parse_syslog_probe, parse_syslog_decode},
-    {"auditd", VIGIL_FAMILY_LINUX, parse_auditd_probe, parse_auditd_decode},
-    {"access", VIGIL_FAMILY_WEB, parse_access_probe, parse_access_decode},
-    {"json", VIGIL_FAMILY_GENERIC, parse_json_probe, parse_json_decode},
-    {"cef", VIGIL_FAMILY_GENERIC, parse_cef_probe, parse_cef_decode},
-    {"evtx", VIGIL_FAMILY_WINDOWS, evtx_probe, evtx_decode},
-    {"raw", VIGIL_FAMILY_GENERIC, raw_probe, raw_decode},
+    [D_SYSLOG] = {"syslog", VIGIL_FAMILY_LINUX, parse_syslog_probe,
+                  parse_syslog_decode},
+    [D_AUTH] = {"auth", VIGIL_FAMILY_LINUX, parse_syslog_probe,
+                parse_syslog_decode},
+    [D_AUDITD] = {"auditd", VIGIL_FAMILY_LINUX, parse_auditd_probe,
+                  parse_auditd_decode},
+    [D_ACCESS] = {"access", VIGIL_FAMILY_WEB, parse_access_probe,
+                  parse_access_decode},
+    [D_JSON] = {"json", VIGIL_FAMILY_GENERIC, parse_json_probe,
+                parse_json_decode},
+    [D_CEF] = {"cef", VIGIL_FAMILY_GENERIC, parse_cef_probe, parse_cef_decode},
+    [D_EVTX] = {"evtx", VIGIL_FAMILY_WINDOWS, evtx_probe, evtx_decode},
+    [D_RAW] = {"raw", VIGIL_FAMILY_GENERIC, raw_probe, raw_decode},
 };
 #define NDECODERS (sizeof(decoders) / sizeof(decoders[0]))
-#define RAW       (&decoders[NDECODERS - 1]) /* the fallback, last in the table */
+#define CEF       (&decoders[D_CEF])
+#define RAW       (&decoders[D_RAW])
 
 static const char *const names[] = {
     "syslog", "auth", "auditd", "access", "json", "cef", "evtx", "raw", NULL};
@@ -85,8 +93,9 @@ vigil_decoder_names(void)
 /* Makes line what decoders see: without its "\n" and "\r", and without
  * NUL padding (everything up to the last NUL byte). Returns 0 when
  * nothing decodable is left: padding only, empty, or over VIGIL_MAX_LINE;
- * line and len are then the line without its line end. */
-static int
+ * line and len are then the line without its line end. Inline: it runs
+ * once per line. */
+static inline int
 line_trim(const char **line, size_t *len)
 {
     const char *p = *line, *z;
@@ -200,20 +209,31 @@ vigil_decode_line(const struct vigil_decoder *d, struct vigil_event *ev,
     return decode_with(d, ev, line, len, opts);
 }
 
-/* CEF travels behind a syslog header, which the syslog decoder reads
- * too (taking "CEF" for a program name): does the syslog event ev of
- * line carry CEF, i.e. does "CEF:" end its header or start its message?
- * Only the header is searched, so a steady syslog stream pays little. */
-static int
-carries_cef(const struct vigil_event *ev, const char *line, size_t len)
+/* decode_with for the current decoder of a stream. CEF travels behind a
+ * syslog header, which the syslog decoder reads too: a syslog record
+ * that may carry CEF is read again as CEF, and as syslog when it is no
+ * CEF after all. */
+static enum vigil_rc
+decode_cur(const struct vigil_decoder *d, struct vigil_event *ev,
+           const char *line, size_t len, const struct vigil_parse_opts *opts)
 {
-    const struct vigil_field *m = vigil_event_getn(ev, "message", 7);
-    const char *end;
+    enum vigil_rc rc;
+    int cef = 0;
 
-    if (m == NULL || m->text < line || m->text > line + len)
-        return 0;
-    end = m->text + (m->text_len < 4 ? m->text_len : 4);
-    return parse_search(line, end, "CEF:", 4) != NULL;
+    if (d->decode != parse_syslog_decode)
+        return decode_with(d, ev, line, len, opts);
+    ev->raw = line;
+    ev->raw_len = (uint32_t)len;
+    ev->family = (uint8_t)d->family;
+    rc = parse_syslog_decode_cef(ev, line, len, opts, &cef);
+    if (rc != VIGIL_OK) {
+        ev->nfields = 0;
+        ev->time_ns = 0;
+        ev->truncated = 0;
+    } else if (cef && decode_with(CEF, ev, line, len, opts) != VIGIL_OK) {
+        rc = decode_with(d, ev, line, len, opts);
+    }
+    return rc;
 }
 
 enum vigil_rc
@@ -229,13 +249,8 @@ vigil_decode_auto(struct vigil_decoder_auto *a, struct vigil_event *ev,
         return refuse(cur ? cur : raw, ev, line, len);
     /* The steady state: the line is in the format of the lines before. */
     if (cur != NULL && cur != raw &&
-        decode_with(cur, ev, line, len, opts) == VIGIL_OK) {
-        if (cur->decode == parse_syslog_decode && carries_cef(ev, line, len) &&
-            decode_with(vigil_decoder_by_name("cef"), ev, line, len, opts) !=
-                VIGIL_OK)
-            decode_with(cur, ev, line, len, opts); /* not CEF after all */
+        decode_cur(cur, ev, line, len, opts) == VIGIL_OK)
         return VIGIL_OK;
-    }
     /* Every other format that claims the line, best score first; each
      * decoder is probed and tried at most once. */
     for (size_t i = 0; i < NDECODERS; i++)
