@@ -146,6 +146,21 @@ emit(struct tail_stream *s, const struct ingest_sink *sink, const char *line,
     return sink->line(sink->arg, line, len, &s->cp);
 }
 
+/* A line grown past max_line may be NUL padding (what a power cut
+ * leaves where unflushed lines were) in front of a real line: the
+ * decoders drop a line's bytes up to its last NUL, so keep only those
+ * after the last NUL of the segment [p, p + seg), with that NUL in front
+ * as the mark of padding. Returns where they start, or NULL when the
+ * segment holds no NUL or its rest is too long too. Only called on
+ * overlong lines: costs nothing on the others. */
+static const char *
+padding_end(const struct ingest_tail *t, const char *p, size_t seg)
+{
+    const char *z = memrchr(p, '\0', seg);
+
+    return z != NULL && (size_t)(p + seg - z) <= t->max_line ? z : NULL;
+}
+
 /* Splits n bytes that start at file offset base into lines. */
 static enum vigil_rc
 stream_lines(struct ingest_tail *t, struct tail_stream *s,
@@ -157,10 +172,18 @@ stream_lines(struct ingest_tail *t, struct tail_stream *s,
 
     while (p < end && rc == VIGIL_OK) {
         const char *nl = ingest_eol_find(&s->eol, p, (size_t)(end - p));
+        const char *z;
         size_t seg;
 
+        seg = (size_t)((nl ? nl : end) - p);
+        if ((s->skipping || s->part.len + seg > t->max_line) &&
+            (z = padding_end(t, p, seg)) != NULL) {
+            s->skipping = 0;
+            vigil_buf_reset(&s->part);
+            seg -= (size_t)(z - p);
+            p = z;
+        }
         if (nl == NULL) {
-            seg = (size_t)(end - p);
             if (s->skipping)
                 break;
             if (s->part.len + seg > t->max_line) {
@@ -172,7 +195,6 @@ stream_lines(struct ingest_tail *t, struct tail_stream *s,
             }
             break;
         }
-        seg = (size_t)(nl - p);
         uint64_t after = base + (uint64_t)(nl - data) + 1;
         if (s->skipping) {
             s->skipping = 0;

@@ -92,9 +92,8 @@ vigil_decoder_names(void)
 
 /* Makes line what decoders see: without its "\n" and "\r", and without
  * NUL padding (everything up to the last NUL byte). Returns 0 when
- * nothing decodable is left: padding only, empty, or over VIGIL_MAX_LINE;
- * line and len are then the line without its line end. Inline: it runs
- * once per line. */
+ * nothing decodable is left: padding only, empty, or over VIGIL_MAX_LINE.
+ * Inline: it runs once per line. */
 static inline int
 line_trim(const char **line, size_t *len)
 {
@@ -105,18 +104,14 @@ line_trim(const char **line, size_t *len)
         n--;
     if (n > 0 && p[n - 1] == '\r')
         n--;
-    *len = n;
-    if (n > VIGIL_MAX_LINE)
-        return 0;
+    /* Padding first: a run of NULs may be longer than any line. */
     if ((z = memrchr(p, '\0', n)) != NULL) {
-        if ((size_t)(z + 1 - p) == n)
-            return 0;
         n -= (size_t)(z + 1 - p);
         p = z + 1;
         *line = p;
-        *len = n;
     }
-    return n > 0;
+    *len = n;
+    return n > 0 && n <= VIGIL_MAX_LINE;
 }
 
 /* Decoders that detection and auto-decoding consider: not "raw" (the

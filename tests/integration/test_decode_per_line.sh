@@ -75,8 +75,8 @@ once nul
 {
     head -c 1000 /dev/zero
     printf '\n' # a line of padding alone: counted as failed
-    head -c 3000 /dev/zero
-    failed_logins # the first of them right after the zeros
+    head -c 2097152 /dev/zero # more than the longest line (1 MiB)
+    failed_logins             # the first of them right after the zeros
 } >>"$T/nul/auth.log"
 once nul
 expect nul "brute-force alerts" "$(brute_alerts nul)" 6
