@@ -114,17 +114,10 @@ line_trim(const char **line, size_t *len)
     return n > 0 && n <= VIGIL_MAX_LINE;
 }
 
-/* Decoders that detection and auto-decoding consider: not "raw" (the
- * fallback), not "evtx" (files only), not an alias (the same decoder as
- * the entry before it, like "auth"). */
-static int
-probed(size_t i)
-{
-    const struct vigil_decoder *d = &decoders[i];
-
-    return d->probe != raw_probe && d->probe != evtx_probe &&
-           (i == 0 || d->decode != decoders[i - 1].decode);
-}
+/* The decoders that detection and auto-decoding probe, in table order:
+ * not "auth" (an alias), "evtx" (files only) or "raw" (the fallback). */
+static const uint8_t probed[] = {D_SYSLOG, D_AUDITD, D_ACCESS, D_JSON, D_CEF};
+#define NPROBED (sizeof(probed) / sizeof(probed[0]))
 
 const struct vigil_decoder *
 vigil_decoder_detect(const char *const *lines, const size_t *lens, size_t n)
@@ -141,11 +134,9 @@ vigil_decoder_detect(const char *const *lines, const size_t *lens, size_t n)
     }
     if (used == 0)
         return best;
-    for (size_t i = 0; i < NDECODERS; i++) {
-        const struct vigil_decoder *d = &decoders[i];
+    for (size_t i = 0; i < NPROBED; i++) {
+        const struct vigil_decoder *d = &decoders[probed[i]];
         long score = 0;
-        if (!probed(i))
-            continue;
         for (size_t j = 0; j < n; j++) {
             const char *l = lines[j];
             size_t len = lens[j];
@@ -238,7 +229,7 @@ vigil_decode_auto(struct vigil_decoder_auto *a, struct vigil_event *ev,
 {
     const struct vigil_decoder *raw = RAW;
     const struct vigil_decoder *cur = a->cur;
-    int score[NDECODERS];
+    int score[NPROBED];
 
     if (!line_trim(&line, &len))
         return refuse(cur ? cur : raw, ev, line, len);
@@ -248,22 +239,23 @@ vigil_decode_auto(struct vigil_decoder_auto *a, struct vigil_event *ev,
         return VIGIL_OK;
     /* Every other format that claims the line, best score first; each
      * decoder is probed and tried at most once. */
-    for (size_t i = 0; i < NDECODERS; i++)
+    for (size_t i = 0; i < NPROBED; i++) {
+        const struct vigil_decoder *d = &decoders[probed[i]];
         score[i] =
-            probed(i) && (cur == NULL || decoders[i].decode != cur->decode)
-                ? decoders[i].probe(line, len)
-                : 0;
+            cur == NULL || d->decode != cur->decode ? d->probe(line, len) : 0;
+    }
     for (;;) {
-        size_t best = NDECODERS;
-        for (size_t i = 0; i < NDECODERS; i++)
+        size_t best = NPROBED;
+        for (size_t i = 0; i < NPROBED; i++)
             if (score[i] >= PROBE_MIN &&
-                (best == NDECODERS || score[i] > score[best]))
+                (best == NPROBED || score[i] > score[best]))
                 best = i;
-        if (best == NDECODERS)
+        if (best == NPROBED)
             break;
         score[best] = 0;
-        if (decode_with(&decoders[best], ev, line, len, opts) == VIGIL_OK) {
-            a->cur = &decoders[best];
+        if (decode_with(&decoders[probed[best]], ev, line, len, opts) ==
+            VIGIL_OK) {
+            a->cur = &decoders[probed[best]];
             a->changes++;
             return VIGIL_OK;
         }
