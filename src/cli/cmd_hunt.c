@@ -326,7 +326,7 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
     /* Every part detects on the file's first lines: same answer. That is
      * only the first guess: each line is decoded in the format it fits. */
     const struct vigil_decoder *d = detect_format(data, len);
-    struct vigil_decoder_auto fmt = {d, 0};
+    struct vigil_decoder_auto fmt = {d};
     struct vigil_event *ev = w->ev;
     const char *p = data, *end = data + len;
     int quiet = it->part > 0; /* say things about a file once */

@@ -205,7 +205,7 @@ static int
 parse_fd(struct parse_run *r, int fd, const char *path, char *buf)
 {
     const struct vigil_decoder *d = r->forced;
-    struct vigil_decoder_auto fmt = {NULL, 0};
+    struct vigil_decoder_auto fmt = {NULL};
     size_t fill = 0;
     int eof = 0, skipping = 0;
 

@@ -68,17 +68,15 @@ enum vigil_rc vigil_decode_line(const struct vigil_decoder *d,
  * source), decided line by line: the decoder the last lines fitted is
  * tried first; a line it does not decode is probed against the other
  * decoders (at most one probe and one decode each), and the decoder that
- * decodes it becomes the current one. A syslog line whose message is
- * CEF is read as CEF. A line that fits nothing is a
- * failed line of the current format; while no format has fitted (or only
- * "raw" has), it is kept as "raw". A refused line (NUL padding only, too
- * long) never changes the decoder. Zero-initialise, or set cur to a
- * decoder detected from a sample (vigil_decoder_detect) as a first guess;
- * "raw" as a guess is probed again on every line. Caller-owned, no
+ * decodes it becomes the current one. A syslog line that carries CEF is
+ * read as CEF. A line that fits nothing is a failed line of the current
+ * format; while no format has fitted, it is kept as "raw", and the next
+ * line is probed again. A refused line (NUL padding only, too long) never
+ * changes the decoder. Zero-initialise, or set cur to a decoder detected
+ * from a sample (vigil_decoder_detect) as a first guess. Caller-owned, no
  * resources: nothing to free. */
 struct vigil_decoder_auto {
     const struct vigil_decoder *cur; /* NULL: nothing decoded yet */
-    uint64_t changes;                /* times cur changed to a real format */
 };
 
 /* Decodes one line (borrowed; same rules as vigil_decode_line) with the

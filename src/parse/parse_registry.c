@@ -256,7 +256,6 @@ vigil_decode_auto(struct vigil_decoder_auto *a, struct vigil_event *ev,
         if (decode_with(&decoders[probed[best]], ev, line, len, opts) ==
             VIGIL_OK) {
             a->cur = &decoders[probed[best]];
-            a->changes++;
             return VIGIL_OK;
         }
     }

@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct vigil_event *ev;
     static int ready;
     static const struct vigil_parse_opts opts = {0, 1700000000000000000LL};
-    struct vigil_decoder_auto a = {NULL, 0};
+    struct vigil_decoder_auto a = {NULL};
     const char *p, *end;
     char *copy;
 

@@ -143,7 +143,7 @@ test_auto(void **state)
         "Dec 10 06:55:46 h sshd[1]: Failed password for root from 1.2.3.4 "
         "port 5 ssh2";
     static const char zeros[64] = {0};
-    struct vigil_decoder_auto a = {NULL, 0};
+    struct vigil_decoder_auto a = {NULL};
 
     (void)state;
     /* Junk first: kept as text, and the next line is syslog all the same. */
@@ -189,7 +189,7 @@ test_auto(void **state)
     assert_string_equal(a.cur->name, "syslog");
 
     /* A first guess of "raw" (from a sample) is no verdict either. */
-    a = (struct vigil_decoder_auto){vigil_decoder_by_name("raw"), 0};
+    a = (struct vigil_decoder_auto){vigil_decoder_by_name("raw")};
     assert_int_equal(t_auto(&a, ssh), VIGIL_OK);
     assert_string_equal(a.cur->name, "syslog");
 }
