@@ -308,6 +308,9 @@ detect_format(const char *p, size_t len)
     return vigil_decoder_detect(lines, lens, n);
 }
 
+/* A NUL byte early on marks a binary file -- unless its lines are in a
+ * known format: a log holds NUL padding after a power cut, and that must
+ * not hide the lines after it. */
 static int
 looks_binary(const char *p, size_t len)
 {
@@ -320,19 +323,23 @@ static int
 hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
            const struct hunt_item *it, const char *data, size_t len)
 {
-    /* Every part detects on the file's first lines: same answer. */
+    /* Every part detects on the file's first lines: same answer. That is
+     * only the first guess: each line is decoded in the format it fits. */
     const struct vigil_decoder *d = detect_format(data, len);
+    struct vigil_decoder_auto fmt = {d};
     struct vigil_event *ev = w->ev;
     const char *p = data, *end = data + len;
     int quiet = it->part > 0; /* say things about a file once */
 
     /* Text that is no known log format (a README, a licence) found while
      * searching a folder would only feed keyword rules noise; a file named
-     * on the command line is hunted whatever it is. */
-    if (!hf->named && d == vigil_decoder_by_name("raw")) {
+     * on the command line is hunted whatever it is, unless binary. */
+    if (d == vigil_decoder_by_name("raw") &&
+        (!hf->named || looks_binary(data, len))) {
         if (w->run->verbose && !quiet)
-            fprintf(stderr, "vigil hunt: %s: no known log format, skipped\n",
-                    hf->path);
+            fprintf(stderr, "vigil hunt: %s: %s, skipped\n", hf->path,
+                    looks_binary(data, len) ? "not a log file"
+                                            : "no known log format");
         return 0;
     }
     if (w->run->verbose && !quiet)
@@ -357,7 +364,7 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
         if (l > 0 && !(l == 1 && p[0] == '\r')) {
             vigil_arena_reset(&w->arena);
             vigil_event_init(ev, &w->arena);
-            if (vigil_decode_line(d, ev, p, l, &w->run->popts) == VIGIL_OK) {
+            if (vigil_decode_auto(&fmt, ev, p, l, &w->run->popts) == VIGIL_OK) {
                 if (hunt_event(w, ev) != VIGIL_OK && w->err.rc != VIGIL_OK)
                     return 1;
             } else {
@@ -426,13 +433,7 @@ hunt_file(struct hunt_worker *w, struct hunt_item *it)
         return;
     }
     madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-    if (looks_binary(map, (size_t)st.st_size)) {
-        if (w->run->verbose && it->part == 0)
-            fprintf(stderr, "vigil hunt: %s: not a log file, skipped\n", path);
-        if (it->part == 0)
-            w->files_skipped++;
-    } else if (hunt_lines(w, &w->run->files.v[idx], it, map,
-                          (size_t)st.st_size)) {
+    if (hunt_lines(w, &w->run->files.v[idx], it, map, (size_t)st.st_size)) {
         uint64_t s0 = it->start, e0 = it->end;
 
         if (e0 > (uint64_t)st.st_size)

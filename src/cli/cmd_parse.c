@@ -110,16 +110,23 @@ emit(struct parse_run *r, const struct vigil_event *ev)
         flush_out(r);
 }
 
+/* Decodes one line with the forced format, else the one it fits. */
 static void
-one_line(struct parse_run *r, const struct vigil_decoder *d, const char *p,
+one_line(struct parse_run *r, struct vigil_decoder_auto *fmt, const char *p,
          size_t len)
 {
+    enum vigil_rc rc;
+
     if (len && p[len - 1] == '\r')
         len--;
     if (len == 0)
         return; /* blank lines are not events */
     vigil_event_init(r->ev, &r->arena);
-    if (vigil_decode_line(d, r->ev, p, len, &r->opts) == VIGIL_OK) {
+    if (r->forced != NULL)
+        rc = vigil_decode_line(r->forced, r->ev, p, len, &r->opts);
+    else
+        rc = vigil_decode_auto(fmt, r->ev, p, len, &r->opts);
+    if (rc == VIGIL_OK) {
         r->events++;
         emit(r, r->ev);
     } else {
@@ -198,6 +205,7 @@ static int
 parse_fd(struct parse_run *r, int fd, const char *path, char *buf)
 {
     const struct vigil_decoder *d = r->forced;
+    struct vigil_decoder_auto fmt = {NULL};
     size_t fill = 0;
     int eof = 0, skipping = 0;
 
@@ -230,6 +238,7 @@ parse_fd(struct parse_run *r, int fd, const char *path, char *buf)
                 count_lines(p, (size_t)(end - p)) < DETECT_LINES)
                 continue; /* detect on enough lines (a pipe may be slow) */
             d = detect(p, (size_t)(end - p));
+            fmt.cur = d; /* a first guess; each line goes its own way */
             if (r->verbose)
                 fprintf(stderr, "vigil parse: %s: format %s\n", path, d->name);
         }
@@ -237,12 +246,12 @@ parse_fd(struct parse_run *r, int fd, const char *path, char *buf)
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             if (nl == NULL)
                 break;
-            one_line(r, d, p, (size_t)(nl - p));
+            one_line(r, &fmt, p, (size_t)(nl - p));
             p = nl + 1;
         }
         if (eof) {
             if (p < end)
-                one_line(r, d, p, (size_t)(end - p));
+                one_line(r, &fmt, p, (size_t)(end - p));
             break;
         }
         fill = (size_t)(end - p);

@@ -94,6 +94,14 @@ next_start(const char *d, size_t from, size_t to, size_t lim, size_t *partial)
     return NONE;
 }
 
+/* Syslog over TCP ends messages with "\n"; stdin's lines may end with
+ * "\r" alone too (struct ingest_eol). */
+static const char *
+line_end(struct ingest_framer *f, const char *p, size_t n, int octets)
+{
+    return octets ? memchr(p, '\n', n) : ingest_eol_find(&f->eol, p, n);
+}
+
 /* Frames what is buffered; returns bytes consumed. */
 static size_t
 frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
@@ -129,7 +137,7 @@ frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
             continue;
         }
         if (f->skip_to_newline) {
-            const char *nl = memchr(d + pos, '\n', avail);
+            const char *nl = line_end(f, d + pos, avail, octets);
             if (nl == NULL)
                 return n;
             f->skip_to_newline = 0;
@@ -169,7 +177,7 @@ frame(struct ingest_framer *f, frame_fn fn, void *arg, int octets,
             pos = end;
             continue;
         }
-        const char *nl = memchr(d + pos, '\n', avail);
+        const char *nl = line_end(f, d + pos, avail, octets);
         if (nl == NULL) {
             if (avail > f->max) {
                 *rc = fn(arg, NULL, 0, 1);

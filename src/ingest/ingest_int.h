@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/core.h"
 #include "ingest.h"
@@ -31,6 +32,41 @@ struct ingest_sink {
 typedef enum vigil_rc (*ingest_ckpt_get_fn)(void *arg, const char *key,
                                             struct vigil_checkpoint *cp);
 
+/* ---- line ends (the tailer, newline framing) ---- */
+
+/* How a stream ends its lines: "\n" (a "\r" before it is stripped by the
+ * decoders), or "\r" alone (old Mac OS, some network devices) once the
+ * stream has shown a "\r" followed by another byte and no "\n" yet; then
+ * "\n" still ends a line too, so "\r\n" leaves an empty line, which is
+ * no record. Zero-initialise per stream. */
+struct ingest_eol {
+    int cr;      /* "\r" ends lines */
+    int seen_lf; /* a "\n" was seen: never "\r" alone */
+};
+
+/* Returns the first line end in p[0..n), or NULL. Inline: the tailer
+ * calls it once per line. */
+static inline const char *
+ingest_eol_find(struct ingest_eol *e, const char *p, size_t n)
+{
+    const char *nl, *cr;
+
+    if (!e->cr) {
+        if ((nl = memchr(p, '\n', n)) != NULL) {
+            e->seen_lf = 1;
+            return nl;
+        }
+        /* No "\n" here: a "\r" with a byte after it ends a line. */
+        if (e->seen_lf || (cr = memchr(p, '\r', n)) == NULL || cr + 1 == p + n)
+            return NULL;
+        e->cr = 1;
+        return cr;
+    }
+    cr = memchr(p, '\r', n);
+    nl = memchr(p, '\n', cr != NULL ? (size_t)(cr - p) : n);
+    return nl != NULL ? nl : cr;
+}
+
 /* ---- source types and the shared machinery (ingest_pipeline.c) ---- */
 
 /* One configured source as the pipeline runs it: its batch, arena,
@@ -45,7 +81,8 @@ struct ingest_src;
 struct ingest_source_ops {
     const char *type;           /* the configuration's name: "file", ... */
     const char *default_format; /* decoder when none is configured; NULL:
-                                   detected from the first line */
+                                   decided line by line, per file (per
+                                   checkpoint key) */
     /* On the caller's thread (vigil_ingest_start), before any batch is
      * submitted: what can fail (sockets, the journal) and the checkpoint
      * lookups (ingest_src_ckpt_get may ask the store here). Sets *state
@@ -94,8 +131,10 @@ int ingest_src_stopping(const struct ingest_src *s);
  * included): they touch the open batch without a lock. */
 
 /* Hands over one line (borrowed for the call; NULL: a record too long to
- * keep, counted as failed): decoded with the source's decoder (detected
- * from the first line when none is configured), passed to the detection
+ * keep, counted as failed): decoded with the source's decoder (when none
+ * is configured, decided line by line with vigil_decode_auto, one state
+ * per checkpoint key, or one for the source when cp is NULL), passed to
+ * the detection
  * hook, added to the batch. cp (borrowed, NULL for a source that cannot
  * be re-read) is where the source stands after the line; it is stored
  * with the batch. An empty line only moves the position. Closes the
@@ -219,9 +258,10 @@ uint64_t ingest_hash(const void *p, size_t n);
 struct ingest_framer {
     struct vigil_buf buf; /* bytes received, not yet framed */
     size_t max;
-    size_t skip;         /* bytes of an oversize frame still to drop */
-    int skip_to_newline; /* dropping an oversize newline-framed message */
-    size_t scanned;      /* bytes of the pending frame's body checked */
+    size_t skip;           /* bytes of an oversize frame still to drop */
+    int skip_to_newline;   /* dropping an oversize newline-framed message */
+    size_t scanned;        /* bytes of the pending frame's body checked */
+    struct ingest_eol eol; /* line ends, with newline framing only */
 };
 
 void ingest_framer_init(struct ingest_framer *f, size_t max);

@@ -26,6 +26,7 @@
 #define SRC_ARENA_MAX   (256 * 1024 * 1024)
 #define SRC_ARENA_FLUSH (16 * 1024 * 1024) /* close a batch past this */
 #define SRC_RECOVER_MS  1000               /* pause after a failed commit */
+#define SRC_AUTO_MAX    INGEST_MAX_FILES   /* files with a decoder state */
 
 /* The source types, by configuration name. A new type is one file with
  * its ops and one line here. */
@@ -35,6 +36,12 @@ static const struct ingest_source_ops *const builtin_types[] = {
     &ingest_src_journal_ops,
     &ingest_src_stdin_ops,
     NULL,
+};
+
+/* The format auto-detection of one file (checkpoint key) of a source. */
+struct src_auto {
+    char *key; /* owned */
+    struct vigil_decoder_auto a;
 };
 
 struct ingest_src {
@@ -47,7 +54,12 @@ struct ingest_src {
     int started;
     atomic_int done;
 
-    const struct vigil_decoder *dec; /* NULL until detected */
+    /* The configured decoder; NULL: decided line by line, per file for
+     * lines with a checkpoint (autos, by key), else for the source. */
+    const struct vigil_decoder *dec;
+    struct vigil_decoder_auto autod;
+    struct src_auto *autos;
+    size_t nautos, capautos, lastauto, nextauto;
     struct vigil_parse_opts popts;
 
     /* The open batch; only this source's thread touches these. */
@@ -401,6 +413,43 @@ src_add_peer(struct ingest_src *s, struct vigil_event *ev)
         f->v.i = p->port;
 }
 
+/* The auto-detection state of the file cp belongs to (cp NULL: the
+ * source's). Files beyond SRC_AUTO_MAX take over the oldest entry, and
+ * without memory all share the source's: the state only saves probes,
+ * each line is decoded right whatever it holds. */
+static struct vigil_decoder_auto *
+src_auto_for(struct ingest_src *s, const struct vigil_checkpoint *cp)
+{
+    struct src_auto *e;
+    char *key;
+
+    if (cp == NULL)
+        return &s->autod;
+    if (s->nautos > 0 && strcmp(s->autos[s->lastauto].key, cp->key) == 0)
+        return &s->autos[s->lastauto].a;
+    for (size_t i = 0; i < s->nautos; i++)
+        if (strcmp(s->autos[i].key, cp->key) == 0) {
+            s->lastauto = i;
+            return &s->autos[i].a;
+        }
+    if ((key = strdup(cp->key)) == NULL)
+        return &s->autod;
+    if (s->nautos < SRC_AUTO_MAX &&
+        VIGIL_GROW(s->autos, s->nautos, s->capautos) == VIGIL_OK) {
+        s->lastauto = s->nautos++;
+    } else if (s->nautos > 0) {
+        s->lastauto = s->nextauto++ % s->nautos;
+        free(s->autos[s->lastauto].key);
+    } else {
+        free(key);
+        return &s->autod;
+    }
+    e = &s->autos[s->lastauto];
+    e->key = key;
+    memset(&e->a, 0, sizeof(e->a));
+    return &e->a;
+}
+
 /* ingest_src_line; static so that the tailer's and the framer's
  * callbacks reach it without another call. */
 static enum vigil_rc
@@ -421,13 +470,14 @@ src_line(struct ingest_src *s, const char *line, size_t len,
     if (line == NULL) {
         s->lc.failed++;
     } else {
-        if (s->dec == NULL)
-            s->dec = vigil_decoder_detect(&line, &len, 1);
         vigil_event_init(&s->ev, &s->arena);
         s->ev.source_id = s->id;
         s->ev.offset = cp ? cp->offset : 0;
-        if (vigil_decode_line(s->dec, &s->ev, line, len, &s->popts) !=
-            VIGIL_OK) {
+        if (s->dec != NULL
+                ? vigil_decode_line(s->dec, &s->ev, line, len, &s->popts) !=
+                      VIGIL_OK
+                : vigil_decode_auto(src_auto_for(s, cp), &s->ev, line, len,
+                                    &s->popts) != VIGIL_OK) {
             s->lc.failed++;
         } else {
             if (s->peer != NULL)
@@ -628,7 +678,8 @@ source_type_find(const struct ingest_source_ops *const *table, const char *type)
 }
 
 enum vigil_rc
-ingest_new_with(struct vigil_ingest **out, const struct vigil_ingest_config *cfg,
+ingest_new_with(struct vigil_ingest **out,
+                const struct vigil_ingest_config *cfg,
                 struct vigil_store *store, const struct vigil_detector *det,
                 int once, const struct ingest_source_ops *const *table,
                 struct vigil_err *err)
@@ -695,7 +746,8 @@ ingest_new_with(struct vigil_ingest **out, const struct vigil_ingest_config *cfg
 }
 
 enum vigil_rc
-vigil_ingest_new(struct vigil_ingest **out, const struct vigil_ingest_config *cfg,
+vigil_ingest_new(struct vigil_ingest **out,
+                 const struct vigil_ingest_config *cfg,
                  struct vigil_store *store, const struct vigil_detector *det,
                  int once, struct vigil_err *err)
 {
@@ -782,6 +834,9 @@ vigil_ingest_free(struct vigil_ingest *ing)
             s->ops->close(s->state);
         vigil_store_batch_free(s->batch);
         vigil_arena_fini(&s->arena);
+        for (size_t k = 0; k < s->nautos; k++)
+            free(s->autos[k].key);
+        free(s->autos);
         free(s->bcps);
         free(s->committed);
         pthread_mutex_destroy(&s->mu);

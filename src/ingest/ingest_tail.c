@@ -34,6 +34,7 @@ struct tail_stream {
     struct vigil_checkpoint cp; /* offset: past the last complete line */
     struct vigil_buf part;      /* a line still waiting for its newline */
     int skipping;               /* dropping an overlong line */
+    struct ingest_eol eol;      /* how this file ends its lines */
 };
 
 #define TAIL_PENDING_MAX 8
@@ -124,6 +125,7 @@ stream_start(struct tail_stream *s, int fd, const struct stat *st,
     stream_close(s);
     s->fd = fd;
     s->read_off = offset;
+    memset(&s->eol, 0, sizeof(s->eol));
     s->cp.dev = (uint64_t)st->st_dev;
     s->cp.inode = (uint64_t)st->st_ino;
     s->cp.offset = offset;
@@ -144,6 +146,21 @@ emit(struct tail_stream *s, const struct ingest_sink *sink, const char *line,
     return sink->line(sink->arg, line, len, &s->cp);
 }
 
+/* A line grown past max_line may be NUL padding (what a power cut
+ * leaves where unflushed lines were) in front of a real line: the
+ * decoders drop a line's bytes up to its last NUL, so keep only those
+ * after the last NUL of the segment [p, p + seg), with that NUL in front
+ * as the mark of padding. Returns where they start, or NULL when the
+ * segment holds no NUL or its rest is too long too. Only called on
+ * overlong lines: costs nothing on the others. */
+static const char *
+padding_end(const struct ingest_tail *t, const char *p, size_t seg)
+{
+    const char *z = memrchr(p, '\0', seg);
+
+    return z != NULL && (size_t)(p + seg - z) <= t->max_line ? z : NULL;
+}
+
 /* Splits n bytes that start at file offset base into lines. */
 static enum vigil_rc
 stream_lines(struct ingest_tail *t, struct tail_stream *s,
@@ -154,11 +171,19 @@ stream_lines(struct ingest_tail *t, struct tail_stream *s,
     enum vigil_rc rc = VIGIL_OK;
 
     while (p < end && rc == VIGIL_OK) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *nl = ingest_eol_find(&s->eol, p, (size_t)(end - p));
+        const char *z;
         size_t seg;
 
+        seg = (size_t)((nl ? nl : end) - p);
+        if ((s->skipping || s->part.len + seg > t->max_line) &&
+            (z = padding_end(t, p, seg)) != NULL) {
+            s->skipping = 0;
+            vigil_buf_reset(&s->part);
+            seg -= (size_t)(z - p);
+            p = z;
+        }
         if (nl == NULL) {
-            seg = (size_t)(end - p);
             if (s->skipping)
                 break;
             if (s->part.len + seg > t->max_line) {
@@ -170,7 +195,6 @@ stream_lines(struct ingest_tail *t, struct tail_stream *s,
             }
             break;
         }
-        seg = (size_t)(nl - p);
         uint64_t after = base + (uint64_t)(nl - data) + 1;
         if (s->skipping) {
             s->skipping = 0;

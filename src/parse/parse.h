@@ -50,15 +50,39 @@ const struct vigil_decoder *vigil_decoder_by_name(const char *name);
 /* Picks the decoder that best fits sample lines (borrowed); never NULL:
  * falls back to "raw". */
 const struct vigil_decoder *vigil_decoder_detect(const char *const *lines,
-                                                 const size_t *lens,
-                                                 size_t n);
+                                                 const size_t *lens, size_t n);
 /* Names of all decoders, NULL-terminated, for --help. */
 const char *const *vigil_decoder_names(void);
 
-/* Decodes one line: strips a trailing "\r", refuses lines longer than
- * VIGIL_MAX_LINE or containing NUL bytes (VIGIL_EPARSE), and sets
+/* Decodes one line: strips a trailing "\n" and "\r", drops NUL padding
+ * (a line's bytes up to its last NUL byte: what a power cut leaves in a
+ * file before the lines written after it), refuses lines longer than
+ * VIGIL_MAX_LINE or holding nothing but padding (VIGIL_EPARSE), and sets
  * ev->raw. On failure ev holds no fields. */
 enum vigil_rc vigil_decode_line(const struct vigil_decoder *d,
+                                struct vigil_event *ev, const char *line,
+                                size_t len,
+                                const struct vigil_parse_opts *opts);
+
+/* Format auto-detection for one stream of lines (a file, a network
+ * source), decided line by line: the decoder the last lines fitted is
+ * tried first; a line it does not decode is probed against the other
+ * decoders (at most one probe and one decode each), and the decoder that
+ * decodes it becomes the current one. A syslog line that carries CEF is
+ * read as CEF. A line that fits nothing is a failed line of the current
+ * format; while no format has fitted, it is kept as "raw", and the next
+ * line is probed again. A refused line (NUL padding only, too long) never
+ * changes the decoder. Zero-initialise, or set cur to a decoder detected
+ * from a sample (vigil_decoder_detect) as a first guess. Caller-owned, no
+ * resources: nothing to free. */
+struct vigil_decoder_auto {
+    const struct vigil_decoder *cur; /* NULL: nothing decoded yet */
+};
+
+/* Decodes one line (borrowed; same rules as vigil_decode_line) with the
+ * decoder a chooses, updating a. VIGIL_EPARSE: the line fitted no
+ * decoder or was refused (ev holds no fields). */
+enum vigil_rc vigil_decode_auto(struct vigil_decoder_auto *a,
                                 struct vigil_event *ev, const char *line,
                                 size_t len,
                                 const struct vigil_parse_opts *opts);

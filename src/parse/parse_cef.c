@@ -218,8 +218,10 @@ parse_cef_probe(const char *line, size_t len)
 
     if (PARSE_LIT(line, end, "CEF:"))
         return 99;
+    /* The header first: it fails fast on most lines that are not CEF,
+     * the search does not. */
+    if (!parse_syslog_probe(line, len))
+        return 0;
     c = parse_search(line, end < line + 512 ? end : line + 512, "CEF:", 4);
-    if (c && parse_syslog_probe(line, len))
-        return 95;
-    return 0;
+    return c ? 95 : 0;
 }

@@ -222,6 +222,14 @@ int parse_syslog_probe(const char *line, size_t len);
 enum vigil_rc parse_syslog_decode(struct vigil_event *ev, const char *line,
                                   size_t len,
                                   const struct vigil_parse_opts *opts);
+/* parse_syslog_decode that also says (*cef, 0 or 1) whether the record
+ * may carry CEF: its program name is "CEF" ("host CEF:0|...") or its
+ * message starts with "CEF:". Auto-decoding reads such lines again as
+ * CEF; the check costs two compares on what the decoder found anyway. */
+enum vigil_rc parse_syslog_decode_cef(struct vigil_event *ev, const char *line,
+                                      size_t len,
+                                      const struct vigil_parse_opts *opts,
+                                      int *cef);
 /* Decodes only the syslog header at the front of line and returns the
  * position of the message (used by CEF behind a syslog header); NULL when
  * there is no header. Adds the header fields to ev. */

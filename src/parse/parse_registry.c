@@ -1,10 +1,18 @@
 /* parse_registry.c -- the table of line decoders, format detection and
- * vigil_decode_line, the one entry point callers use per line.
+ * the two entry points callers use per line: vigil_decode_line (a format
+ * the caller chose) and vigil_decode_auto (the format decided line by
+ * line).
  *
  * Detection sums each decoder's probe score over the sample lines and
  * takes the best average; below 50 the lines are not in any format we
- * know and "raw" is used so nothing is lost. */
+ * know and "raw" is used so nothing is lost. Auto-decoding keeps the
+ * format of the last lines and only probes when a line does not fit it,
+ * so one junk or binary line cannot decide how the lines after it are
+ * read, and a steady stream costs one decode per line as with a fixed
+ * format. */
 #include "parse_int.h"
+
+#define PROBE_MIN 50 /* a probe score below this is "not this format" */
 
 static int
 raw_probe(const char *line, size_t len)
@@ -40,18 +48,27 @@ evtx_decode(struct vigil_event *ev, const char *line, size_t len,
     return VIGIL_EUNSUPPORTED;
 }
 
-/* Order matters on ties: the more specific format first. */
+/* Order matters on ties: the more specific format first. "raw", the
+ * fallback, is last. */
+enum { D_SYSLOG, D_AUTH, D_AUDITD, D_ACCESS, D_JSON, D_CEF, D_EVTX, D_RAW };
 static const struct vigil_decoder decoders[] = {
-    {"syslog", VIGIL_FAMILY_LINUX, parse_syslog_probe, parse_syslog_decode},
-    {"auth", VIGIL_FAMILY_LINUX, parse_syslog_probe, parse_syslog_decode},
-    {"auditd", VIGIL_FAMILY_LINUX, parse_auditd_probe, parse_auditd_decode},
-    {"access", VIGIL_FAMILY_WEB, parse_access_probe, parse_access_decode},
-    {"json", VIGIL_FAMILY_GENERIC, parse_json_probe, parse_json_decode},
-    {"cef", VIGIL_FAMILY_GENERIC, parse_cef_probe, parse_cef_decode},
-    {"evtx", VIGIL_FAMILY_WINDOWS, evtx_probe, evtx_decode},
-    {"raw", VIGIL_FAMILY_GENERIC, raw_probe, raw_decode},
+    [D_SYSLOG] = {"syslog", VIGIL_FAMILY_LINUX, parse_syslog_probe,
+                  parse_syslog_decode},
+    [D_AUTH] = {"auth", VIGIL_FAMILY_LINUX, parse_syslog_probe,
+                parse_syslog_decode},
+    [D_AUDITD] = {"auditd", VIGIL_FAMILY_LINUX, parse_auditd_probe,
+                  parse_auditd_decode},
+    [D_ACCESS] = {"access", VIGIL_FAMILY_WEB, parse_access_probe,
+                  parse_access_decode},
+    [D_JSON] = {"json", VIGIL_FAMILY_GENERIC, parse_json_probe,
+                parse_json_decode},
+    [D_CEF] = {"cef", VIGIL_FAMILY_GENERIC, parse_cef_probe, parse_cef_decode},
+    [D_EVTX] = {"evtx", VIGIL_FAMILY_WINDOWS, evtx_probe, evtx_decode},
+    [D_RAW] = {"raw", VIGIL_FAMILY_GENERIC, raw_probe, raw_decode},
 };
 #define NDECODERS (sizeof(decoders) / sizeof(decoders[0]))
+#define CEF       (&decoders[D_CEF])
+#define RAW       (&decoders[D_RAW])
 
 static const char *const names[] = {
     "syslog", "auth", "auditd", "access", "json", "cef", "evtx", "raw", NULL};
@@ -73,6 +90,35 @@ vigil_decoder_names(void)
     return names;
 }
 
+/* Makes line what decoders see: without its "\n" and "\r", and without
+ * NUL padding (everything up to the last NUL byte). Returns 0 when
+ * nothing decodable is left: padding only, empty, or over VIGIL_MAX_LINE.
+ * Inline: it runs once per line. */
+static inline int
+line_trim(const char **line, size_t *len)
+{
+    const char *p = *line, *z;
+    size_t n = *len;
+
+    if (n > 0 && p[n - 1] == '\n')
+        n--;
+    if (n > 0 && p[n - 1] == '\r')
+        n--;
+    /* Padding first: a run of NULs may be longer than any line. */
+    if ((z = memrchr(p, '\0', n)) != NULL) {
+        n -= (size_t)(z + 1 - p);
+        p = z + 1;
+        *line = p;
+    }
+    *len = n;
+    return n > 0 && n <= VIGIL_MAX_LINE;
+}
+
+/* The decoders that detection and auto-decoding probe, in table order:
+ * not "auth" (an alias), "evtx" (files only) or "raw" (the fallback). */
+static const uint8_t probed[] = {D_SYSLOG, D_AUDITD, D_ACCESS, D_JSON, D_CEF};
+#define NPROBED (sizeof(probed) / sizeof(probed[0]))
+
 const struct vigil_decoder *
 vigil_decoder_detect(const char *const *lines, const size_t *lens, size_t n)
 {
@@ -80,33 +126,63 @@ vigil_decoder_detect(const char *const *lines, const size_t *lens, size_t n)
     long best_score = 0;
     size_t used = 0;
 
-    for (size_t j = 0; j < n; j++)
-        if (lens[j] > 0 && lens[j] <= VIGIL_MAX_LINE)
+    for (size_t j = 0; j < n; j++) {
+        const char *l = lines[j];
+        size_t len = lens[j];
+        if (line_trim(&l, &len))
             used++;
+    }
     if (used == 0)
         return best;
-    for (size_t i = 0; i < NDECODERS; i++) {
-        const struct vigil_decoder *d = &decoders[i];
+    for (size_t i = 0; i < NPROBED; i++) {
+        const struct vigil_decoder *d = &decoders[probed[i]];
         long score = 0;
-        if (strcmp(d->name, "auth") == 0 || strcmp(d->name, "raw") == 0 ||
-            strcmp(d->name, "evtx") == 0)
-            continue;
         for (size_t j = 0; j < n; j++) {
+            const char *l = lines[j];
             size_t len = lens[j];
-            if (len == 0 || len > VIGIL_MAX_LINE)
-                continue;
-            if (lines[j][len - 1] == '\r')
-                len--;
-            score += d->probe(lines[j], len);
+            if (line_trim(&l, &len))
+                score += d->probe(l, len);
         }
         if (score > best_score) {
             best_score = score;
             best = d;
         }
     }
-    if (best_score < 50 * (long)used)
+    if (best_score < PROBE_MIN * (long)used)
         return vigil_decoder_by_name("raw");
     return best;
+}
+
+/* Decodes the trimmed line with d; on failure ev holds no fields. */
+static enum vigil_rc
+decode_with(const struct vigil_decoder *d, struct vigil_event *ev,
+            const char *line, size_t len, const struct vigil_parse_opts *opts)
+{
+    enum vigil_rc rc;
+
+    ev->raw = line;
+    ev->raw_len = (uint32_t)len;
+    ev->family = (uint8_t)d->family;
+    if ((rc = d->decode(ev, line, len, opts)) != VIGIL_OK) {
+        ev->nfields = 0;
+        ev->time_ns = 0;
+        ev->truncated = 0;
+    }
+    return rc;
+}
+
+/* A line that cannot be decoded at all: ev keeps the line, no fields. */
+static enum vigil_rc
+refuse(const struct vigil_decoder *d, struct vigil_event *ev, const char *line,
+       size_t len)
+{
+    ev->raw = line;
+    ev->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+    ev->family = (uint8_t)d->family;
+    ev->nfields = 0;
+    ev->time_ns = 0;
+    ev->truncated = 0;
+    return VIGIL_EPARSE;
 }
 
 enum vigil_rc
@@ -114,25 +190,79 @@ vigil_decode_line(const struct vigil_decoder *d, struct vigil_event *ev,
                   const char *line, size_t len,
                   const struct vigil_parse_opts *opts)
 {
-    enum vigil_rc rc;
+    if (!line_trim(&line, &len))
+        return refuse(d, ev, line, len);
+    return decode_with(d, ev, line, len, opts);
+}
 
-    if (len > 0 && line[len - 1] == '\n')
-        len--;
-    if (len > 0 && line[len - 1] == '\r')
-        len--;
+/* decode_with for the current decoder of a stream. CEF travels behind a
+ * syslog header, which the syslog decoder reads too: a syslog record
+ * that may carry CEF is read again as CEF, and as syslog when it is no
+ * CEF after all. */
+static enum vigil_rc
+decode_cur(const struct vigil_decoder *d, struct vigil_event *ev,
+           const char *line, size_t len, const struct vigil_parse_opts *opts)
+{
+    enum vigil_rc rc;
+    int cef = 0;
+
+    if (d->decode != parse_syslog_decode)
+        return decode_with(d, ev, line, len, opts);
     ev->raw = line;
+    ev->raw_len = (uint32_t)len;
     ev->family = (uint8_t)d->family;
-    ev->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
-    if (len > VIGIL_MAX_LINE || memchr(line, '\0', len) != NULL) {
-        rc = VIGIL_EPARSE;
-        goto out;
-    }
-    rc = d->decode(ev, line, len, opts);
-out:
+    rc = parse_syslog_decode_cef(ev, line, len, opts, &cef);
     if (rc != VIGIL_OK) {
         ev->nfields = 0;
         ev->time_ns = 0;
         ev->truncated = 0;
+    } else if (cef && decode_with(CEF, ev, line, len, opts) != VIGIL_OK) {
+        rc = decode_with(d, ev, line, len, opts);
     }
     return rc;
+}
+
+enum vigil_rc
+vigil_decode_auto(struct vigil_decoder_auto *a, struct vigil_event *ev,
+                  const char *line, size_t len,
+                  const struct vigil_parse_opts *opts)
+{
+    const struct vigil_decoder *raw = RAW;
+    const struct vigil_decoder *cur = a->cur;
+    int score[NPROBED];
+
+    if (!line_trim(&line, &len))
+        return refuse(cur ? cur : raw, ev, line, len);
+    /* The steady state: the line is in the format of the lines before. */
+    if (cur != NULL && cur != raw &&
+        decode_cur(cur, ev, line, len, opts) == VIGIL_OK)
+        return VIGIL_OK;
+    /* Every other format that claims the line, best score first; each
+     * decoder is probed and tried at most once. */
+    for (size_t i = 0; i < NPROBED; i++) {
+        const struct vigil_decoder *d = &decoders[probed[i]];
+        score[i] =
+            cur == NULL || d->decode != cur->decode ? d->probe(line, len) : 0;
+    }
+    for (;;) {
+        size_t best = NPROBED;
+        for (size_t i = 0; i < NPROBED; i++)
+            if (score[i] >= PROBE_MIN &&
+                (best == NPROBED || score[i] > score[best]))
+                best = i;
+        if (best == NPROBED)
+            break;
+        score[best] = 0;
+        if (decode_with(&decoders[probed[best]], ev, line, len, opts) ==
+            VIGIL_OK) {
+            a->cur = &decoders[probed[best]];
+            return VIGIL_OK;
+        }
+    }
+    /* Nothing fits: a broken line of a known format is a failed line;
+     * text in no known format is kept as it is. */
+    if (cur != NULL && cur != raw)
+        return refuse(cur, ev, line, len);
+    a->cur = raw;
+    return decode_with(raw, ev, line, len, opts);
 }

@@ -395,8 +395,8 @@ parse_syslog_header(struct vigil_event *ev, const char *line, size_t len,
 }
 
 enum vigil_rc
-parse_syslog_decode(struct vigil_event *ev, const char *line, size_t len,
-                    const struct vigil_parse_opts *opts)
+parse_syslog_decode_cef(struct vigil_event *ev, const char *line, size_t len,
+                        const struct vigil_parse_opts *opts, int *cef)
 {
     const char *prog, *msg, *end = line + len;
     size_t plen;
@@ -405,10 +405,21 @@ parse_syslog_decode(struct vigil_event *ev, const char *line, size_t len,
     if (msg == NULL)
         return VIGIL_EPARSE;
     end = parse_rtrim(msg, end);
+    *cef = (prog != NULL && plen == 3 && memcmp(prog, "CEF", 3) == 0) ||
+           PARSE_LIT(msg, end, "CEF:");
     PSTR(ev, "message", msg, (size_t)(end - msg));
     if (prog)
         parse_auth_message(ev, prog, plen, msg, (size_t)(end - msg));
     return VIGIL_OK;
+}
+
+enum vigil_rc
+parse_syslog_decode(struct vigil_event *ev, const char *line, size_t len,
+                    const struct vigil_parse_opts *opts)
+{
+    int cef;
+
+    return parse_syslog_decode_cef(ev, line, len, opts, &cef);
 }
 
 int

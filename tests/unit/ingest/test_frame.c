@@ -190,6 +190,38 @@ test_peer(void **state)
     assert_int_equal(ingest_peer_allowed(&sc, p.ip), 0);
 }
 
+/* stdin's lines may end with "\r" alone; "\r\n" and a "\r" inside a
+ * line of a "\n" stream keep their meaning. */
+static void
+test_cr_lines(void **state)
+{
+    struct ingest_framer f;
+    struct msgs g = {0};
+    const char *cr = "one\rtwo\r\nthree\rfour";
+
+    (void)state;
+    ingest_framer_init(&f, 64);
+    for (size_t i = 0; i < strlen(cr); i++)
+        assert_int_equal(ingest_lines_feed(&f, cr + i, 1, on_msg, &g),
+                         VIGIL_OK);
+    assert_int_equal(ingest_framer_finish(&f, on_msg, &g), VIGIL_OK);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.m[0], "one");
+    assert_string_equal(g.m[1], "two");
+    assert_string_equal(g.m[2], "three");
+    assert_string_equal(g.m[3], "four");
+    ingest_framer_fini(&f);
+
+    memset(&g, 0, sizeof(g));
+    ingest_framer_init(&f, 64);
+    assert_int_equal(ingest_lines_feed(&f, "a\rb\nc\r\n", 7, on_msg, &g),
+                     VIGIL_OK);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.m[0], "a\rb");
+    assert_string_equal(g.m[1], "c\r");
+    ingest_framer_fini(&f);
+}
+
 static void
 test_listen(void **state)
 {
@@ -217,6 +249,7 @@ main(void)
         cmocka_unit_test(test_bogus_count),
         cmocka_unit_test(test_frame_shapes),
         cmocka_unit_test(test_peer),
+        cmocka_unit_test(test_cr_lines),
         cmocka_unit_test(test_listen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

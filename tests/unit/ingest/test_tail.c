@@ -353,6 +353,101 @@ test_overlong(void **state)
     ingest_tail_free(t);
 }
 
+static void
+append_n(const char *p, const char *data, size_t n)
+{
+    int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+/* NUL padding longer than a line (a power cut leaves as many NULs as
+ * there were unflushed bytes) in front of a real line: the line after
+ * the padding is handed on, with one NUL in front for the decoder to
+ * drop, instead of being skipped with the padding as one overlong line.
+ * Padding alone is one line ("\0"), which the pipeline counts as failed. */
+static void
+test_nul_padding(void **state)
+{
+    struct ingest_tail *t = new_tail(16);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    char zeros[40] = {0};
+    char junk[20];
+
+    (void)state;
+    memset(junk, 'A', sizeof(junk));
+    append(path, "first\n");
+    append_n(path, zeros, sizeof(zeros));
+    append(path, "hello\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.overlong, 0);
+    assert_int_equal(g.lines[1][0], '\0');
+    assert_string_equal(g.lines[1] + 1, "hello");
+    assert_int_equal(g.last.offset, 6 + 40 + 6);
+    append_n(path, zeros, sizeof(zeros)); /* padding alone, across reads */
+    poll_all(t, &g, 0);
+    append(path, "\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.lines[2][0], '\0');
+    assert_int_equal(g.lines[2][1], '\0');
+    append_n(path, junk, sizeof(junk)); /* a cut line, padding, a line */
+    append_n(path, zeros, sizeof(zeros));
+    append(path, "bye\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 4);
+    assert_int_equal(g.overlong, 0);
+    assert_string_equal(g.lines[3] + 1, "bye");
+    assert_int_equal(g.last.offset, 6 + 40 + 6 + 40 + 1 + 20 + 40 + 4);
+    ingest_tail_free(t);
+}
+
+/* Lines ending with "\r" alone (old Mac OS, some network devices) are
+ * lines, across reads and with the checkpoint past each; "\r\n" leaves
+ * only an empty line (no record). A "\r" inside a line of a "\n" file
+ * does not cut it. */
+static void
+test_cr_lines(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    char lf[320];
+    char *globs[] = {lf};
+
+    (void)state;
+    append(path, "one\rtwo\rthr");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.lines[0], "one");
+    assert_string_equal(g.lines[1], "two");
+    assert_int_equal(g.last.offset, 8);
+    append(path, "ee\r\nfour\r");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 5);
+    assert_string_equal(g.lines[2], "three");
+    assert_string_equal(g.lines[3], "");
+    assert_string_equal(g.lines[4], "four");
+    assert_int_equal(g.last.offset, 20);
+    ingest_tail_free(t);
+
+    snprintf(lf, sizeof(lf), "%s.1", path);
+    append(lf, "a\rb\nc\r\n");
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_new(&t, globs, 1, 1 << 20, &err), VIGIL_OK);
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.lines[0], "a\rb");
+    assert_string_equal(g.lines[1], "c\r"); /* the decoder strips it */
+    ingest_tail_free(t);
+}
+
 int
 main(void)
 {
@@ -366,6 +461,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_double_rotation_while_down, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cr_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nul_padding, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

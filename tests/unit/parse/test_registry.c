@@ -66,9 +66,12 @@ test_decode_line_rules(void **state)
     T_FIELD("message", "anything at all");
     assert_int_equal(t_ev->raw_len, 15);
 
+    /* Bytes up to the last NUL are padding: what is after it is the line
+     * (here "b", no syslog line, but raw text). */
     assert_int_equal(t_decode_n("syslog", nul, sizeof(nul) - 1), VIGIL_EPARSE);
     assert_int_equal(t_ev->nfields, 0);
-    assert_int_equal(t_decode_n("raw", nul, sizeof(nul) - 1), VIGIL_EPARSE);
+    assert_int_equal(t_decode_n("raw", nul, sizeof(nul) - 1), VIGIL_OK);
+    T_FIELD("message", "b");
 
     big = malloc(VIGIL_MAX_LINE + 2);
     memset(big, 'a', VIGIL_MAX_LINE + 1);
@@ -85,6 +88,110 @@ test_decode_line_rules(void **state)
     assert_int_equal(t_ev->time_ns, 0);
 
     assert_int_equal(t_decode("evtx", "x"), VIGIL_EUNSUPPORTED);
+}
+
+/* A power cut leaves NUL bytes where the lines vigil had not yet seen
+ * were: the line written after them must still decode, and a line that
+ * is only padding is refused, not decoded as text. */
+static void
+test_nul_padding(void **state)
+{
+    static const char pad[] = "\0\0\0\0Dec 10 06:55:46 h sshd[1]: Failed "
+                              "password for root from 1.2.3.4 port 5 ssh2\n";
+    static const char cut[] = "Dec 10 06:55:46 h sshd[1]: Fai\0\0\0Dec 10 "
+                              "06:55:47 h sshd[2]: Failed password for bob "
+                              "from 1.2.3.4 port 6 ssh2";
+    static const char only[] = "\0\0\0\0\0\0\r\n";
+
+    (void)state;
+    assert_int_equal(t_decode_n("syslog", pad, sizeof(pad) - 1), VIGIL_OK);
+    T_FIELD("user.name", "root");
+    assert_int_equal(t_ev->raw[0], 'D');
+    assert_int_equal(t_decode_n("syslog", cut, sizeof(cut) - 1), VIGIL_OK);
+    T_FIELD("user.name", "bob");
+    assert_int_equal(t_decode_n("raw", only, sizeof(only) - 1), VIGIL_EPARSE);
+    assert_int_equal(t_ev->nfields, 0);
+    {
+        const char *lines[2] = {only, "\0\0{\"a\":1}"};
+        size_t lens[2] = {sizeof(only) - 1, 9};
+        assert_string_equal(vigil_decoder_detect(lines, lens, 2)->name, "json");
+    }
+}
+
+/* Auto-decodes line (NUL bytes allowed, given its length) into t_ev. */
+static enum vigil_rc
+t_auto_n(struct vigil_decoder_auto *a, const char *line, size_t len)
+{
+    vigil_arena_reset(&t_arena);
+    vigil_event_init(t_ev, &t_arena);
+    return vigil_decode_auto(a, t_ev, line, len, &t_opts);
+}
+
+static enum vigil_rc
+t_auto(struct vigil_decoder_auto *a, const char *line)
+{
+    return t_auto_n(a, line, strlen(line));
+}
+
+/* The format is decided line by line: a junk or binary first line, NUL
+ * padding or a line in another format never decides how the lines after
+ * it are read. */
+static void
+test_auto(void **state)
+{
+    static const char ssh[] =
+        "Dec 10 06:55:46 h sshd[1]: Failed password for root from 1.2.3.4 "
+        "port 5 ssh2";
+    static const char zeros[64] = {0};
+    struct vigil_decoder_auto a = {NULL};
+
+    (void)state;
+    /* Junk first: kept as text, and the next line is syslog all the same. */
+    assert_int_equal(t_auto(&a, "\x01\x02 junk \xff not a log"), VIGIL_OK);
+    assert_string_equal(a.cur->name, "raw");
+    assert_non_null(vigil_event_get(t_ev, "message"));
+    assert_int_equal(t_auto(&a, ssh), VIGIL_OK);
+    assert_string_equal(a.cur->name, "syslog");
+    T_FIELD("user.name", "root");
+    assert_int_equal(t_ev->family, VIGIL_FAMILY_LINUX);
+
+    /* Padding is refused and changes nothing. */
+    assert_int_equal(t_auto_n(&a, zeros, sizeof(zeros)), VIGIL_EPARSE);
+    assert_string_equal(a.cur->name, "syslog");
+
+    /* Junk inside a syslog stream is a failed syslog line. */
+    assert_int_equal(t_auto(&a, "junk in the middle"), VIGIL_EPARSE);
+    assert_int_equal(t_ev->nfields, 0);
+    assert_string_equal(a.cur->name, "syslog");
+
+    /* Another format: decoded as such, then syslog again. */
+    assert_int_equal(t_auto(&a, "{\"user\":{\"name\":\"eve\"}}"), VIGIL_OK);
+    T_FIELD("user.name", "eve");
+    assert_string_equal(a.cur->name, "json");
+    assert_int_equal(t_auto(&a, ssh), VIGIL_OK);
+    T_FIELD("user.name", "root");
+    assert_string_equal(a.cur->name, "syslog");
+
+    /* CEF behind a syslog header in a syslog stream is read as CEF, the
+     * plain lines around it as syslog, and so is a CEF look-alike. */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(
+            t_auto(&a, "<1>Jan  1 00:00:00 h CEF:0|a|b|c|d|e|5|src=1.2.3.4"),
+            VIGIL_OK);
+        T_FIELD("cef.version", "0");
+        assert_int_equal(t_auto(&a, ssh), VIGIL_OK);
+        T_FIELD("user.name", "root");
+        assert_null(vigil_event_get(t_ev, "cef.version"));
+    }
+    assert_int_equal(t_auto(&a, "<1>Jan  1 00:00:00 h app: CEF:nope"),
+                     VIGIL_OK);
+    T_FIELD("message", "CEF:nope");
+    assert_string_equal(a.cur->name, "syslog");
+
+    /* A first guess of "raw" (from a sample) is no verdict either. */
+    a = (struct vigil_decoder_auto){vigil_decoder_by_name("raw")};
+    assert_int_equal(t_auto(&a, ssh), VIGIL_OK);
+    assert_string_equal(a.cur->name, "syslog");
 }
 
 /* Every prefix and single-byte mutation of realistic lines through every
@@ -143,6 +250,8 @@ main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_decode_line_rules),
+        cmocka_unit_test(test_nul_padding),
+        cmocka_unit_test(test_auto),
         cmocka_unit_test(test_garbage_sweep),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
