@@ -36,10 +36,7 @@ enum vigil_source_type {
     VIGIL_SOURCE_STDIN     /* read lines from standard input */
 };
 
-enum vigil_protocol {
-    VIGIL_PROTO_UDP = 1,
-    VIGIL_PROTO_TCP
-};
+enum vigil_protocol { VIGIL_PROTO_UDP = 1, VIGIL_PROTO_TCP };
 
 #define VIGIL_INGEST_MAX_SOURCES 64
 #define VIGIL_INGEST_MAX_PATHS   64
@@ -54,6 +51,7 @@ struct vigil_source_config {
     size_t max_message;           /* syslog: longest message kept, bytes */
     char format[32];              /* decoder name; "" = detect */
     int64_t year;                 /* RFC 3164 year; 0 = infer */
+    int64_t rotate_wait_ms;       /* file: rotate_wait, see ingest_tail.c */
 };
 
 struct vigil_ingest_config {

@@ -52,6 +52,7 @@ get_cp(void *arg, const char *key, struct vigil_checkpoint *cp)
 
 static char dir[256];
 static char path[300];
+static int64_t grace_ms; /* rotate_wait of the tailers new_tail makes */
 
 static void
 append(const char *p, const char *text)
@@ -93,7 +94,8 @@ new_tail(size_t max_line)
     struct vigil_err err = {0};
     char *globs[] = {path};
 
-    assert_int_equal(ingest_tail_new(&t, globs, 1, max_line, &err), VIGIL_OK);
+    assert_int_equal(ingest_tail_new(&t, globs, 1, max_line, grace_ms, &err),
+                     VIGIL_OK);
     return t;
 }
 
