@@ -116,12 +116,13 @@ is_gzip(int fd)
 }
 
 /* A gzip reader of fd's file from its start, leaving fd open; NULL on
- * failure. */
+ * failure. It reads with read(2) through a dup of fd, which shares fd's
+ * file offset: one reader at a time per fd. */
 static gzFile
 gz_reader(int fd)
 {
     int d = dup(fd);
-    gzFile g = d >= 0 ? gzdopen(d, "rb") : NULL;
+    gzFile g = d >= 0 && lseek(d, 0, SEEK_SET) == 0 ? gzdopen(d, "rb") : NULL;
 
     if (g == NULL && d >= 0)
         close(d);
@@ -216,6 +217,7 @@ stream_start_any(struct tail_stream *s, int fd, const struct stat *st,
         stream_start(s, fd, st, offset);
         return 1;
     }
+    uint64_t fp = content_fp(fd, 1, 0); /* before g moves the offset */
     if ((g = gz_reader(fd)) == NULL) {
         close(fd);
         return 0;
@@ -235,7 +237,7 @@ stream_start_any(struct tail_stream *s, int fd, const struct stat *st,
     }
     stream_start(s, fd, st, offset);
     s->gz = g;
-    s->cp.fingerprint = content_fp(fd, 1, 0);
+    s->cp.fingerprint = fp;
     return 1;
 }
 
@@ -355,8 +357,10 @@ stream_read(struct ingest_tail *t, struct tail_stream *s,
         uint64_t base = s->read_off;
         s->read_off += (uint64_t)n;
         *used += (size_t)n;
-        if (s->cp.fingerprint == 0 && s->read_off >= INGEST_FP_LEN)
-            s->cp.fingerprint = content_fp(s->fd, s->gz != NULL, s->read_off);
+        /* (A compressed file's is known from the start.) */
+        if (s->cp.fingerprint == 0 && s->gz == NULL &&
+            s->read_off >= INGEST_FP_LEN)
+            s->cp.fingerprint = fingerprint(s->fd, s->read_off);
         rc = stream_lines(t, s, sink, t->rbuf, (size_t)n, base);
     }
     return rc;
