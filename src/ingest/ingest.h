@@ -36,7 +36,10 @@ enum vigil_source_type {
     VIGIL_SOURCE_STDIN     /* read lines from standard input */
 };
 
-enum vigil_protocol { VIGIL_PROTO_UDP = 1, VIGIL_PROTO_TCP };
+enum vigil_protocol {
+    VIGIL_PROTO_UDP = 1,
+    VIGIL_PROTO_TCP
+};
 
 #define VIGIL_INGEST_MAX_SOURCES 64
 #define VIGIL_INGEST_MAX_PATHS   64

@@ -81,8 +81,7 @@ enum vigil_rc ingest_new_with(struct vigil_ingest **out,
 /* The source's configuration and the pipeline's (batch and poll
  * settings); borrowed for the pipeline's life. */
 const struct vigil_source_config *ingest_src_config(const struct ingest_src *s);
-const struct vigil_ingest_config *
-ingest_src_settings(const struct ingest_src *s);
+const struct vigil_ingest_config *ingest_src_settings(const struct ingest_src *s);
 /* Reading once (offline): read to the end, then return from run. */
 int ingest_src_once(const struct ingest_src *s);
 /* The pipeline is stopping: run returns soon, so a source waits for

@@ -667,8 +667,7 @@ source_type_find(const struct ingest_source_ops *const *table, const char *type)
 }
 
 enum vigil_rc
-ingest_new_with(struct vigil_ingest **out,
-                const struct vigil_ingest_config *cfg,
+ingest_new_with(struct vigil_ingest **out, const struct vigil_ingest_config *cfg,
                 struct vigil_store *store, const struct vigil_detector *det,
                 int once, const struct ingest_source_ops *const *table,
                 struct vigil_err *err)
@@ -736,8 +735,7 @@ ingest_new_with(struct vigil_ingest **out,
 }
 
 enum vigil_rc
-vigil_ingest_new(struct vigil_ingest **out,
-                 const struct vigil_ingest_config *cfg,
+vigil_ingest_new(struct vigil_ingest **out, const struct vigil_ingest_config *cfg,
                  struct vigil_store *store, const struct vigil_detector *det,
                  int once, struct vigil_err *err)
 {
