@@ -45,7 +45,9 @@ usage(FILE *out)
             "Shows what `vigil run` has stored: per source the lines read, "
             "decoded,\nfailed (undecodable, binary, over 1 MiB), dropped "
             "(UDP datagrams the kernel\ndropped, records lost to a store "
-            "failure) and alerts raised, with the time\nof the last update; "
+            "failure), bytes lost to truncation (a file\ntruncated before "
+            "vigil read them, its copy not found) and alerts raised, with\n"
+            "the time of the last update; "
             "then the number of archived events and alerts.\nThe store is "
             "opened read-only; the daemon may keep running.\n\n",
             cmd.synopsis);
@@ -105,10 +107,12 @@ print_json(const char *db, int version, const struct rows *r, int64_t events,
         vigil_buf_printf(
             &b,
             ",\"events_in\":%llu,\"decoded\":%llu,\"failed\":%llu,"
-            "\"dropped\":%llu,\"alerts\":%llu,\"updated\":\"%s\"}",
+            "\"dropped\":%llu,\"truncated_bytes\":%llu,\"alerts\":%llu,"
+            "\"updated\":\"%s\"}",
             (unsigned long long)c->events_in, (unsigned long long)c->decoded,
             (unsigned long long)c->failed, (unsigned long long)c->dropped,
-            (unsigned long long)c->alerts, ts);
+            (unsigned long long)c->truncated, (unsigned long long)c->alerts,
+            ts);
     }
     ok = vigil_buf_printf(&b, "]}\n") == VIGIL_OK;
     if (ok)
@@ -124,15 +128,16 @@ print_table(const char *db, const struct rows *r, int64_t events,
     char ts[40];
 
     printf("store: %s\n\n", db);
-    printf("%-24s %12s %12s %10s %10s %8s  %s\n", "SOURCE", "IN", "DECODED",
-           "FAILED", "DROPPED", "ALERTS", "UPDATED");
+    printf("%-24s %12s %12s %10s %10s %12s %8s  %s\n", "SOURCE", "IN",
+           "DECODED", "FAILED", "DROPPED", "TRUNC_BYTES", "ALERTS", "UPDATED");
     for (size_t i = 0; i < r->n; i++) {
         const struct vigil_source_counters *c = &r->c[i];
         vigil_time_format(r->updated[i], ts);
         ts[19] = '\0'; /* to the second */
-        printf("%-24.24s %12llu %12llu %10llu %10llu %8llu  %sZ\n", c->name,
-               (unsigned long long)c->events_in, (unsigned long long)c->decoded,
-               (unsigned long long)c->failed, (unsigned long long)c->dropped,
+        printf("%-24.24s %12llu %12llu %10llu %10llu %12llu %8llu  %sZ\n",
+               c->name, (unsigned long long)c->events_in,
+               (unsigned long long)c->decoded, (unsigned long long)c->failed,
+               (unsigned long long)c->dropped, (unsigned long long)c->truncated,
                (unsigned long long)c->alerts, ts);
     }
     if (r->n == 0)

@@ -76,6 +76,7 @@ struct vigil_source_config {
     int64_t tls_handshake_ms; /* a handshake not done by then is dropped */
     char format[32];          /* decoder name; "" = detect */
     int64_t year;             /* RFC 3164 year; 0 = infer */
+    int64_t rotate_wait_ms;   /* file: rotate_wait, see ingest_tail.c */
 };
 
 struct vigil_ingest_config {

@@ -13,8 +13,12 @@
 #include "ingest_int.h"
 #include "parse/parse.h"
 
-#define MS_DAY  (86400LL * 1000)
-#define MS_YEAR (365LL * MS_DAY)
+#define MS_DAY (86400LL * 1000)
+/* How long a file renamed by rotation is still read once it is quiet:
+ * longer than a writer takes to reopen its log after logrotate's signal
+ * plus its longest pause between two lines. */
+#define ROTATE_WAIT_MS 5000
+#define MS_YEAR        (365LL * MS_DAY)
 
 /* ---- ingest: ---- */
 
@@ -293,6 +297,12 @@ static const struct vigil_conf_key source_keys[] = {
      .offset = offsetof(struct vigil_source_config, year),
      .min = 1970,
      .max = 9999},
+    {.name = "rotate_wait",
+     .type = VIGIL_CT_MS,
+     .offset = offsetof(struct vigil_source_config, rotate_wait_ms),
+     .min = 0,
+     .max = 3600 * 1000,
+     .def = ROTATE_WAIT_MS},
 };
 
 static const struct vigil_conf_table source_table = {
@@ -308,6 +318,7 @@ check_source(const struct vigil_conf *c, const struct vigil_conf_node *map,
     const struct vigil_conf_node *paths = vigil_conf_get(map, "paths");
     const struct vigil_conf_node *listen = vigil_conf_get(map, "listen");
     const struct vigil_conf_node *prot = vigil_conf_get(map, "protocol");
+    const struct vigil_conf_node *wait = vigil_conf_get(map, "rotate_wait");
 
     if (s->name[0] == '\0')
         return vigil_conf_fail(c, map, err, "a source needs a 'name'");
@@ -335,6 +346,9 @@ check_source(const struct vigil_conf *c, const struct vigil_conf_node *map,
     if (s->type != VIGIL_SOURCE_FILE && paths != NULL)
         return vigil_conf_fail(c, paths, err,
                                "'paths' is only for file sources");
+    if (s->type != VIGIL_SOURCE_FILE && wait != NULL)
+        return vigil_conf_fail(c, wait, err,
+                               "'rotate_wait' is only for file sources");
     if (s->type == VIGIL_SOURCE_SYSLOG && listen == NULL)
         return vigil_conf_fail(c, map, err,
                                "syslog source '%s' needs 'listen' (host:port)",
@@ -401,6 +415,7 @@ parse_sources(const struct vigil_conf *c, const struct vigil_conf_node *v,
                                    "a source must be a mapping of keys to "
                                    "values");
         s = &cfg->sources[cfg->nsources++]; /* counted now: fini frees it */
+        vigil_conf_defaults(&source_table, s);
         b.table = &source_table;
         b.obj = s;
         vigil_conf_defaults(&source_table, s);
@@ -452,6 +467,7 @@ vigil_ingest_config_builtin(struct vigil_ingest_config *cfg,
     if (s->npaths > 0) {
         snprintf(s->name, sizeof(s->name), "system-logs");
         s->type = VIGIL_SOURCE_FILE;
+        s->rotate_wait_ms = ROTATE_WAIT_MS;
         cfg->nsources = 1;
     }
     /* The journal only when no syslog file exists: where rsyslog writes

@@ -155,6 +155,8 @@ enum vigil_rc ingest_src_message(void *arg, const char *msg, size_t len,
                                  int oversize);
 /* n more records lost before they reached the source (a kernel queue). */
 void ingest_src_add_dropped(struct ingest_src *s, uint64_t n);
+/* bytes more of a file lost to a truncation before they were read. */
+void ingest_src_add_truncated(struct ingest_src *s, uint64_t bytes);
 
 /* Who sent what the source hands over next: a network source sets it
  * before handing over a sender's messages, and every event decoded from
@@ -208,9 +210,11 @@ struct ingest_tail;
 
 /* Returns an owned tailer of the files matching globs (borrowed, copied)
  * (free with ingest_tail_free). Lines longer than max_line are skipped and
- * reported through sink->overlong. */
+ * reported through sink->overlong. A file renamed away (rotation) is read
+ * until it has been quiet for grace_ms after the new file appeared (0:
+ * closed at its first end), as the writer may not have reopened yet. */
 enum vigil_rc ingest_tail_new(struct ingest_tail **out, char *const *globs,
-                              size_t nglobs, size_t max_line,
+                              size_t nglobs, size_t max_line, int64_t grace_ms,
                               struct vigil_err *err);
 void ingest_tail_free(struct ingest_tail *t);
 
@@ -225,11 +229,13 @@ enum vigil_rc ingest_tail_scan(struct ingest_tail *t, ingest_ckpt_get_fn get,
 
 /* Reads what is available from every file, at most max_bytes per file,
  * handing complete lines to sink. Detects rotation by rename (the old
- * file is read to its end, its last partial line emitted, then the new
- * file is read from offset 0) and truncation (size below the read offset
- * or a changed fingerprint: read again from 0). With at_eof_flush, a
- * partial last line is emitted too (one-shot reading of finished files).
- * Sets *bytes to what was read. */
+ * file is read to its end and until quiet for the grace period, its last
+ * partial line emitted, then the new file is read from offset 0) and
+ * truncation (size below the read offset or a changed fingerprint: the
+ * rest is read from the copy if one is found, then the file from 0). With
+ * at_eof_flush, a partial last line is emitted too and a rotated file is
+ * not waited for (one-shot reading of finished files). Sets *bytes to
+ * what was read. */
 enum vigil_rc ingest_tail_poll(struct ingest_tail *t,
                                const struct ingest_sink *sink, size_t max_bytes,
                                int at_eof_flush, size_t *bytes,
@@ -241,6 +247,9 @@ void ingest_tail_reset(struct ingest_tail *t);
 
 /* Number of files followed (open or waiting to reappear). */
 size_t ingest_tail_nfiles(const struct ingest_tail *t);
+/* Bytes lost to truncation (a file truncated before they were read,
+ * without a copy to read them from) since the last call. */
+uint64_t ingest_tail_take_lost(struct ingest_tail *t);
 
 /* The 64-bit FNV-1a hash used for fingerprints. */
 uint64_t ingest_hash(const void *p, size_t n);

@@ -8,8 +8,16 @@
  *
  * A source thread owns its batch, arena, event and local counters, so the
  * hot path takes no lock. The store's writer thread reports each batch
- * through src_done, which records the committed checkpoints (used to read
- * again after a failed commit) under the source's mutex. */
+ * through src_done, which records the committed checkpoints and counters
+ * (used to read again after a failed commit) under the source's mutex.
+ *
+ * Batches of a source that can be re-read commit in order or not at all:
+ * each carries the source's generation, and once one fails, the store
+ * refuses the later ones of that generation (src_guard) and the source
+ * submits nothing more until it has recovered, so a stored checkpoint
+ * never moves past lines that were not stored. Recovery starts a new
+ * generation and puts the counters back to the committed ones, as the
+ * lines after them are read (and counted) again. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -80,8 +88,14 @@ struct ingest_src {
     struct vigil_source_counters c; /* as of the last submitted batch */
     struct vigil_checkpoint *committed;
     size_t ncommitted, capcommitted;
+    struct vigil_source_counters cc; /* as of the last committed batch */
     atomic_int store_failed;
-    int store_lookup; /* may ask the store for checkpoints (open only) */
+    /* Generations: the source thread's (batches carry it), and the one
+     * whose batch failed, plus 1 (0: none). */
+    uint32_t gen;
+    atomic_uint bad_gen;
+    atomic_ullong lost; /* records of failed batches that cannot be re-read */
+    int store_lookup;   /* may ask the store for checkpoints (open only) */
 };
 
 struct vigil_ingest {
@@ -99,6 +113,9 @@ struct vigil_ingest {
 
 struct ticket {
     struct ingest_src *s;
+    uint32_t gen;
+    size_t nrecords;
+    struct vigil_source_counters c; /* the counters the batch stores */
     size_t ncps;
     struct vigil_checkpoint cps[];
 };
@@ -168,15 +185,36 @@ src_done(enum vigil_rc rc, const char *msg, void *arg)
             if (!cp_put(&s->committed, &s->ncommitted, &s->capcommitted,
                         &t->cps[i]))
                 atomic_store(&s->store_failed, 1);
+        s->cc = t->c;
         pthread_mutex_unlock(&s->mu);
-    } else {
+    } else if (s->ops->rewind == NULL) {
         vigil_log(VIGIL_LOG_ERROR, 1111,
-                  "source %s: the store refused a batch (%s); reading "
-                  "again from the last committed position",
-                  s->sc->name, msg ? msg : vigil_strerror(rc));
+                  "source %s: the store refused a batch (%s); its %zu "
+                  "records are lost and counted as dropped",
+                  s->sc->name, msg ? msg : vigil_strerror(rc), t->nrecords);
+        atomic_fetch_add(&s->lost, (unsigned long long)t->nrecords);
+        atomic_store(&s->store_failed, 1);
+    } else {
+        /* Only the first failure of a generation is news: the batches
+         * queued after it are refused by src_guard. */
+        if (atomic_exchange(&s->bad_gen, t->gen + 1) != t->gen + 1)
+            vigil_log(VIGIL_LOG_ERROR, 1111,
+                      "source %s: the store refused a batch (%s); reading "
+                      "again from the last committed position",
+                      s->sc->name, msg ? msg : vigil_strerror(rc));
         atomic_store(&s->store_failed, 1);
     }
     free(t);
+}
+
+/* The store's guard of a batch of a source that can be re-read: refused
+ * once an earlier batch of its generation failed. */
+static int
+src_guard(void *arg)
+{
+    struct ticket *t = arg;
+
+    return atomic_load(&t->s->bad_gen) != t->gen + 1;
 }
 
 /* ingest_ckpt_get_fn over the committed table, then (at start) the
@@ -249,6 +287,12 @@ src_flush2(struct ingest_src *s, int keep_arena, struct vigil_err *err)
 
     if (s->blines == 0 && s->nbcps == 0 && !s->dirty)
         return VIGIL_OK;
+    if (s->ops->rewind != NULL && atomic_load(&s->store_failed)) {
+        /* Nothing more until recovery: it reads these lines again. */
+        vigil_store_batch_free(s->batch);
+        s->batch = NULL;
+        return src_new_batch(s, !keep_arena, err);
+    }
     for (size_t i = 0; i < s->nbcps && rc == VIGIL_OK; i++) {
         s->bcps[i].updated_ns = s->now_ns;
         rc = vigil_store_batch_set_checkpoint(s->batch, &s->bcps[i]);
@@ -266,11 +310,16 @@ src_flush2(struct ingest_src *s, int keep_arena, struct vigil_err *err)
                              "source %s: cannot build a batch", s->sc->name);
     }
     t->s = s;
+    t->gen = s->gen;
+    t->nrecords = s->blines;
+    t->c = s->lc;
     t->ncps = s->nbcps;
     if (s->nbcps)
         memcpy(t->cps, s->bcps, s->nbcps * sizeof(t->cps[0]));
     src_publish_counters(s);
     s->dirty = 0;
+    if (s->ops->rewind != NULL)
+        vigil_store_batch_set_guard(s->batch, src_guard, t);
     pthread_mutex_lock(&ing->submit_mu);
     rc = vigil_store_submit(ing->store, s->batch, src_done, t, err);
     pthread_mutex_unlock(&ing->submit_mu);
@@ -553,6 +602,13 @@ ingest_src_add_dropped(struct ingest_src *s, uint64_t n)
     s->dirty = 1;
 }
 
+void
+ingest_src_add_truncated(struct ingest_src *s, uint64_t bytes)
+{
+    s->lc.truncated += bytes;
+    s->dirty = 1;
+}
+
 enum vigil_rc
 ingest_src_flush_due(struct ingest_src *s, struct vigil_err *err)
 {
@@ -580,7 +636,11 @@ ingest_src_recover(struct ingest_src *s)
     if (!atomic_load(&s->store_failed))
         return 0;
     if (s->ops->rewind == NULL) {
-        atomic_store(&s->store_failed, 0); /* cannot re-read: go on */
+        /* Cannot re-read: count what the store lost, and go on. */
+        atomic_store(&s->store_failed, 0);
+        uint64_t lost = atomic_exchange(&s->lost, 0);
+        if (lost > 0)
+            ingest_src_add_dropped(s, lost);
         return 0;
     }
     /* The batches still queued may fail too: wait for their verdict, so
@@ -589,6 +649,17 @@ ingest_src_recover(struct ingest_src *s)
     vigil_store_batch_free(s->batch);
     s->batch = NULL;
     src_new_batch(s, 1, &err);
+    /* What is read again is counted again: start from the committed
+     * counters. A truncation loss is not seen again, so it stays. */
+    pthread_mutex_lock(&s->mu);
+    uint64_t truncated = s->lc.truncated;
+    s->lc = s->cc;
+    if (truncated > s->lc.truncated)
+        s->lc.truncated = truncated;
+    s->c = s->lc;
+    pthread_mutex_unlock(&s->mu);
+    s->dirty = 1;
+    s->gen++;
     atomic_store(&s->store_failed, 0);
     s->ops->rewind(s, s->state);
     ingest_sleep_ms(SRC_RECOVER_MS);
@@ -647,6 +718,7 @@ load_counters(const struct vigil_source_counters *c, int64_t updated_ns,
         if (strcmp(ing->srcs[i].sc->name, c->name) == 0) {
             ing->srcs[i].lc = *c;
             ing->srcs[i].c = *c;
+            ing->srcs[i].cc = *c;
         }
     return 0;
 }
@@ -713,6 +785,7 @@ ingest_new_with(struct vigil_ingest **out,
         vigil_arena_init(&s->arena, SRC_ARENA_CHUNK, SRC_ARENA_MAX);
         snprintf(s->lc.name, sizeof(s->lc.name), "%s", sc->name);
         s->c = s->lc;
+        s->cc = s->lc;
         s->popts.default_year = sc->year;
         ing->nsrcs++;
         if ((s->ops = source_type_find(table, type)) == NULL) {
@@ -869,9 +942,11 @@ vigil_ingest_log_stats(struct vigil_ingest *ing)
         pthread_mutex_unlock(&ing->srcs[i].mu);
         vigil_log(VIGIL_LOG_INFO, 1110,
                   "source %s: %llu in, %llu decoded, %llu failed, %llu "
-                  "dropped, %llu alerts",
+                  "dropped, %llu bytes lost to truncation, %llu alerts",
                   c.name, (unsigned long long)c.events_in,
                   (unsigned long long)c.decoded, (unsigned long long)c.failed,
-                  (unsigned long long)c.dropped, (unsigned long long)c.alerts);
+                  (unsigned long long)c.dropped,
+                  (unsigned long long)c.truncated,
+                  (unsigned long long)c.alerts);
     }
 }

@@ -31,7 +31,7 @@ file_open(struct ingest_src *s, void **state, struct vigil_err *err)
     if (f == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     if ((rc = ingest_tail_new(&f->tail, sc->paths, sc->npaths, VIGIL_MAX_LINE,
-                              err)) != VIGIL_OK)
+                              sc->rotate_wait_ms, err)) != VIGIL_OK)
         return rc;
     rc = ingest_tail_scan(f->tail, ingest_src_ckpt_get, s, err);
     if (rc == VIGIL_OK && ingest_tail_nfiles(f->tail) == 0)
@@ -75,6 +75,9 @@ file_run(struct ingest_src *s, void *state)
         }
         rc =
             ingest_tail_poll(f->tail, &sink, FILE_READ_BUDGET, 0, &bytes, &err);
+        uint64_t lost = ingest_tail_take_lost(f->tail);
+        if (lost > 0)
+            ingest_src_add_truncated(s, lost);
         if (rc != VIGIL_OK) {
             /* A refused line is no read error: recovery follows. */
             if (!ingest_src_failed(s))

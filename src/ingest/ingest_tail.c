@@ -1,12 +1,21 @@
 /* ingest_tail.c -- follows log files matched by glob patterns: complete
  * lines only, rotation by rename and by copytruncate, resume from
- * checkpoints.
+ * checkpoints, rotated files read through zlib when they were compressed
+ * before vigil finished them.
  *
  * Each followed path has a current stream (the file now at the path) and,
  * after a rename rotation, an old stream: the rotated file, read to its end
  * before the new file is read, so lines come out in the order they were
- * written. Both report checkpoints under the same key ("file:<path>"); the
- * dev+inode in the checkpoint tell which file the offset belongs to. The
+ * written. The writer keeps appending to the renamed file until it reopens
+ * the path (logrotate's `create` signals it after the rename), so the old
+ * stream stays open until it has been quiet for the grace period counted
+ * from the new file's appearance; only then is the new file read. After a
+ * copytruncate, the rest of the file is read from the copy, found in the
+ * same directory by its first bytes; what neither file holds any more is
+ * counted as lost. Both streams report checkpoints under the same key
+ * ("file:<path>"); the dev+inode in the checkpoint tell which file the
+ * offset belongs to (for a compressed file, an offset in its uncompressed
+ * text). The
  * checkpoint offset is always just past the last complete line handed
  * out, never past bytes still held as a partial line. Files are polled
  * (fstat + pread) rather than watched with inotify: polling also works on
@@ -22,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "ingest_int.h"
 
@@ -29,8 +39,15 @@
 #define TAIL_DIR_SCAN_MAX 100000
 
 struct tail_stream {
-    int fd;                     /* -1: none */
-    uint64_t read_off;          /* bytes of the file read so far */
+    int fd;             /* -1: none */
+    gzFile gz;          /* a gzip file: read through zlib; or NULL */
+    uint64_t read_off;  /* bytes of the file read so far */
+    uint64_t seen_size; /* its size at the last look */
+    /* The copy of a truncated file: where the file was known to end (what
+     * the copy lacks of it is lost); 0 for other files. */
+    uint64_t expect_end;
+    int follow;       /* renamed away: the writer may still append to it */
+    int64_t quiet_ms; /* then: when it last grew or the new file appeared */
     struct vigil_checkpoint cp; /* offset: past the last complete line */
     struct vigil_buf part;      /* a line still waiting for its newline */
     int skipping;               /* dropping an overlong line */
@@ -53,6 +70,8 @@ struct ingest_tail {
     char **globs;
     size_t nglobs;
     size_t max_line;
+    int64_t grace_ms; /* a renamed file is closed after this long quiet */
+    uint64_t lost;    /* bytes lost to truncation, not yet taken */
     struct tail_file **files;
     size_t nfiles;
     char *rbuf;
@@ -89,6 +108,48 @@ fingerprint(int fd, uint64_t size)
     return ingest_hash(buf, sizeof(buf)) | 1; /* never 0 */
 }
 
+static int
+is_gzip(int fd)
+{
+    unsigned char m[2];
+
+    return pread(fd, m, 2, 0) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
+/* A gzip reader of fd's file from its start, leaving fd open; NULL on
+ * failure. It reads with read(2) through a dup of fd, which shares fd's
+ * file offset: one reader at a time per fd. */
+static gzFile
+gz_reader(int fd)
+{
+    int d = dup(fd);
+    gzFile g = d >= 0 && lseek(d, 0, SEEK_SET) == 0 ? gzdopen(d, "rb") : NULL;
+
+    if (g == NULL && d >= 0)
+        close(d);
+    return g;
+}
+
+/* The fingerprint of the text: of a gzip file, of its uncompressed
+ * start, so that a file compressed after rotation is still recognised. */
+static uint64_t
+content_fp(int fd, int gz, uint64_t size)
+{
+    char buf[INGEST_FP_LEN];
+    gzFile g;
+    int n;
+
+    if (!gz)
+        return fingerprint(fd, size);
+    if ((g = gz_reader(fd)) == NULL)
+        return 0;
+    n = gzread(g, buf, sizeof(buf));
+    gzclose(g);
+    if (n != (int)sizeof(buf))
+        return 0;
+    return ingest_hash(buf, sizeof(buf)) | 1;
+}
+
 static void
 stream_init(struct tail_stream *s, size_t max_line)
 {
@@ -100,6 +161,9 @@ stream_init(struct tail_stream *s, size_t max_line)
 static void
 stream_close(struct tail_stream *s)
 {
+    if (s->gz != NULL)
+        gzclose(s->gz);
+    s->gz = NULL;
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
@@ -126,10 +190,57 @@ stream_start(struct tail_stream *s, int fd, const struct stat *st,
     s->fd = fd;
     s->read_off = offset;
     memset(&s->eol, 0, sizeof(s->eol));
+    s->seen_size = (uint64_t)st->st_size;
+    s->expect_end = 0;
+    s->follow = 0;
+    s->quiet_ms = 0;
     s->cp.dev = (uint64_t)st->st_dev;
     s->cp.inode = (uint64_t)st->st_ino;
     s->cp.offset = offset;
     s->cp.fingerprint = fingerprint(fd, (uint64_t)st->st_size);
+}
+
+/* Same for a file that may be gzip-compressed (a rotated file, a copy):
+ * the offset is then in the uncompressed text. Returns 0, and closes fd,
+ * when the file cannot be read or its text is shorter than offset. */
+static int
+stream_start_any(struct tail_stream *s, int fd, const struct stat *st,
+                 uint64_t offset)
+{
+    char buf[4096];
+    uint64_t skipped = 0;
+    gzFile g;
+
+    if (!is_gzip(fd)) {
+        if (offset > (uint64_t)st->st_size) {
+            close(fd);
+            return 0;
+        }
+        stream_start(s, fd, st, offset);
+        return 1;
+    }
+    uint64_t fp = content_fp(fd, 1, 0); /* before g moves the offset */
+    if ((g = gz_reader(fd)) == NULL) {
+        close(fd);
+        return 0;
+    }
+    while (skipped < offset) {
+        uint64_t left = offset - skipped;
+        int n =
+            gzread(g, buf, left < sizeof(buf) ? (unsigned)left : sizeof(buf));
+        if (n <= 0)
+            break;
+        skipped += (uint64_t)n;
+    }
+    if (skipped < offset) {
+        gzclose(g);
+        close(fd);
+        return 0;
+    }
+    stream_start(s, fd, st, offset);
+    s->gz = g;
+    s->cp.fingerprint = fp;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -250,7 +361,14 @@ stream_read(struct ingest_tail *t, struct tail_stream *s,
 
         if (want > TAIL_READ_CHUNK)
             want = TAIL_READ_CHUNK;
-        n = pread(s->fd, t->rbuf, want, (off_t)s->read_off);
+        if (s->gz != NULL) {
+            /* A damaged or cut compressed file ends where it breaks. */
+            n = gzread(s->gz, t->rbuf, (unsigned)want);
+            if (n < 0)
+                n = 0;
+        } else {
+            n = pread(s->fd, t->rbuf, want, (off_t)s->read_off);
+        }
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -263,7 +381,9 @@ stream_read(struct ingest_tail *t, struct tail_stream *s,
         uint64_t base = s->read_off;
         s->read_off += (uint64_t)n;
         *used += (size_t)n;
-        if (s->cp.fingerprint == 0 && s->read_off >= INGEST_FP_LEN)
+        /* (A compressed file's is known from the start.) */
+        if (s->cp.fingerprint == 0 && s->gz == NULL &&
+            s->read_off >= INGEST_FP_LEN)
             s->cp.fingerprint = fingerprint(s->fd, s->read_off);
         rc = stream_lines(t, s, sink, t->rbuf, (size_t)n, base);
     }
@@ -340,11 +460,12 @@ mtime_ns(const struct stat *st)
     return (int64_t)st->st_mtim.tv_sec * VIGIL_NS_PER_SEC + st->st_mtim.tv_nsec;
 }
 
+/* Compressed with something other than gzip, which zlib cannot read. */
 static int
-is_compressed(const char *name)
+is_unreadable_compressed(const char *name)
 {
-    static const char *const ext[] = {".gz",  ".bz2", ".xz", ".zst",
-                                      ".lz4", ".Z",   ".zip"};
+    static const char *const ext[] = {".bz2", ".xz", ".zst",
+                                      ".lz4", ".Z",  ".zip"};
     size_t n = strlen(name);
 
     for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
@@ -353,6 +474,81 @@ is_compressed(const char *name)
             return 1;
     }
     return 0;
+}
+
+static void
+dir_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        snprintf(dir, size, ".");
+    else if (slash == path)
+        snprintf(dir, size, "/");
+    else
+        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+static int
+followed_by_globs(const struct ingest_tail *t, const char *full)
+{
+    for (size_t g = 0; g < t->nglobs; g++)
+        if (fnmatch(t->globs[g], full, FNM_PATHNAME) == 0)
+            return 1;
+    return 0;
+}
+
+/* Finds, among path's rotated siblings ("app.log.1", "app.log.1.gz", not
+ * the files the globs follow anyway, not inode skip_ino), the newest whose
+ * text starts as cp's did and holds at least cp's offset: the rotated file
+ * after gzip gave it a new inode, or the copy copytruncate made. Returns
+ * an open fd and its stat, or -1. */
+static int
+find_by_text(const struct ingest_tail *t, const char *path,
+             const struct vigil_checkpoint *cp, uint64_t skip_ino,
+             struct stat *out)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t blen = strlen(base), scanned = 0;
+    int64_t best_mtime = 0;
+    int best = -1;
+    struct dirent *de;
+    DIR *d;
+
+    if (cp->fingerprint == 0)
+        return -1; /* under 256 bytes: nothing to recognise it by */
+    dir_of(path, dir, sizeof(dir));
+    if ((d = opendir(dir)) == NULL)
+        return -1;
+    while ((de = readdir(d)) != NULL && scanned++ < TAIL_DIR_SCAN_MAX) {
+        char full[8192];
+        struct stat st;
+        int fd, gz;
+
+        if (strncmp(de->d_name, base, blen) != 0 || de->d_name[blen] == '\0' ||
+            is_unreadable_compressed(de->d_name))
+            continue;
+        snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+        if (followed_by_globs(t, full) || (fd = open_file(full, &st)) < 0)
+            continue;
+        gz = is_gzip(fd);
+        if ((uint64_t)st.st_ino == skip_ino ||
+            (!gz && (uint64_t)st.st_size < cp->offset) ||
+            mtime_ns(&st) < best_mtime ||
+            content_fp(fd, gz, (uint64_t)st.st_size) != cp->fingerprint) {
+            close(fd);
+            continue;
+        }
+        if (best >= 0)
+            close(best);
+        best = fd;
+        best_mtime = mtime_ns(&st);
+        *out = st;
+    }
+    closedir(d);
+    return best;
 }
 
 struct newer {
@@ -375,7 +571,7 @@ cmp_newer(const void *a, const void *b)
  * Queues them on f, oldest first. */
 static void
 find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
-           uint64_t cur_ino, int64_t since)
+           uint64_t skip_fp, uint64_t cur_ino, int64_t since)
 {
     char dir[4096];
     const char *slash = strrchr(f->path, '/');
@@ -386,29 +582,30 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
     struct dirent *de;
     DIR *d;
 
-    if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else if (slash == f->path)
-        snprintf(dir, sizeof(dir), "/");
-    else
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f->path), f->path);
+    dir_of(f->path, dir, sizeof(dir));
     if ((d = opendir(dir)) == NULL)
         return;
     while ((de = readdir(d)) != NULL && scanned++ < TAIL_DIR_SCAN_MAX) {
         char full[8192];
         struct stat st;
-        int followed = 0, fd;
+        int fd;
 
         if (strncmp(de->d_name, base, blen) != 0 || de->d_name[blen] == '\0' ||
-            is_compressed(de->d_name))
+            is_unreadable_compressed(de->d_name))
             continue;
         snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-        for (size_t g = 0; g < t->nglobs && !followed; g++)
-            followed = fnmatch(t->globs[g], full, FNM_PATHNAME) == 0;
-        if (followed || stat(full, &st) != 0 || !S_ISREG(st.st_mode) ||
-            (uint64_t)st.st_ino == skip_ino || (uint64_t)st.st_ino == cur_ino ||
-            mtime_ns(&st) <= since)
+        if (followed_by_globs(t, full) || stat(full, &st) != 0 ||
+            !S_ISREG(st.st_mode) || (uint64_t)st.st_ino == skip_ino ||
+            (uint64_t)st.st_ino == cur_ino || mtime_ns(&st) <= since)
             continue;
+        /* gzip keeps the mtime: the file the checkpoint names, compressed,
+         * is recognised by its text (and finished by file_start). */
+        if (skip_fp != 0 && (fd = open_file(full, &st)) >= 0) {
+            uint64_t fp = content_fp(fd, is_gzip(fd), (uint64_t)st.st_size);
+            close(fd);
+            if (fp == skip_fp)
+                continue;
+        }
         if (n == TAIL_PENDING_MAX) {
             vigil_log(VIGIL_LOG_WARN, 1107,
                       "%s: more than %d rotated files to catch up on; "
@@ -446,13 +643,39 @@ next_pending(struct tail_file *f)
         memmove(f->pending, f->pending + 1,
                 (f->npending - 1) * sizeof(f->pending[0]));
         f->npending--;
-        if (fstat(fd, &st) == 0) {
-            stream_start(&f->old, fd, &st, 0);
+        if (fstat(fd, &st) != 0) {
+            close(fd);
+            continue;
+        }
+        if (stream_start_any(&f->old, fd, &st, 0)) {
+            /* The newest rotated file may still be written to. */
+            f->old.follow = f->npending == 0;
+            f->old.quiet_ms = ingest_mono_ms();
             return 1;
         }
-        close(fd);
     }
     return 0;
+}
+
+/* The rotated file a checkpoint names: by its inode, or by its text when
+ * it was compressed since. Starts f->old at the checkpoint and sets
+ * *mtime to the file's; 1 if found. */
+static int
+start_rotated(struct ingest_tail *t, struct tail_file *f,
+              const struct vigil_checkpoint *cp, uint64_t cur_ino,
+              int64_t *mtime)
+{
+    struct stat ost;
+    int ofd = find_rotated(f->path, cp, &ost);
+
+    if (ofd < 0)
+        ofd = find_by_text(t, f->path, cp, cur_ino, &ost);
+    if (ofd < 0 || !stream_start_any(&f->old, ofd, &ost, cp->offset))
+        return 0;
+    *mtime = mtime_ns(&ost);
+    f->old.follow = 1;
+    f->old.quiet_ms = ingest_mono_ms();
+    return 1;
 }
 
 /* Decides where a newly followed file starts. */
@@ -461,21 +684,17 @@ file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
            void *arg)
 {
     struct vigil_checkpoint cp;
-    struct stat st, ost;
+    struct stat st;
+    int64_t mtime = 0;
     int fd = open_file(f->path, &st);
     int have = get && get(arg, f->cur.cp.key, &cp) == VIGIL_OK;
 
     if (fd < 0) {
         /* Not there now; if it was rotated away while we were down, its
          * rest is still worth reading. */
-        if (have) {
-            int ofd = find_rotated(f->path, &cp, &ost);
-            if (ofd >= 0 && cp.offset <= (uint64_t)ost.st_size) {
-                stream_start(&f->old, ofd, &ost, cp.offset);
-                find_newer(t, f, cp.inode, 0, mtime_ns(&ost));
-            } else if (ofd >= 0) {
-                close(ofd);
-            }
+        if (have && start_rotated(t, f, &cp, 0, &mtime)) {
+            find_newer(t, f, cp.inode, cp.fingerprint, 0, mtime);
+            f->old.follow = f->npending == 0;
         }
         return;
     }
@@ -496,27 +715,119 @@ file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
                   "%s was truncated or rewritten while vigil was stopped; "
                   "reading it from the start",
                   f->path);
+        /* copytruncate: the rest is in the copy, if it is still there. */
+        struct stat cst;
+        int cfd = find_by_text(t, f->path, &cp, (uint64_t)st.st_ino, &cst);
+        if (cfd >= 0 && stream_start_any(&f->old, cfd, &cst, cp.offset))
+            vigil_log(VIGIL_LOG_INFO, 1109,
+                      "%s: reading the rest of the truncated file from its "
+                      "copy",
+                      f->path);
         stream_start(&f->cur, fd, &st, 0);
         return;
     }
     /* Another file is at the path: the one we were reading was rotated by
      * rename. Finish it first if it can still be found. */
-    int ofd = find_rotated(f->path, &cp, &ost);
-    if (ofd >= 0 && cp.offset <= (uint64_t)ost.st_size) {
-        stream_start(&f->old, ofd, &ost, cp.offset);
+    if (start_rotated(t, f, &cp, (uint64_t)st.st_ino, &mtime)) {
         vigil_log(VIGIL_LOG_INFO, 1105,
                   "%s was rotated while vigil was stopped; finishing the "
                   "rotated file from offset %llu first",
                   f->path, (unsigned long long)cp.offset);
-        find_newer(t, f, cp.inode, (uint64_t)st.st_ino, mtime_ns(&ost));
+        find_newer(t, f, cp.inode, cp.fingerprint, (uint64_t)st.st_ino, mtime);
+        /* Files rotated after it are older than the one at the path. */
+        f->old.follow = f->npending == 0;
     } else {
-        if (ofd >= 0)
-            close(ofd);
         if (cp.updated_ns > 0)
-            find_newer(t, f, cp.inode, (uint64_t)st.st_ino, cp.updated_ns);
+            find_newer(t, f, cp.inode, cp.fingerprint, (uint64_t)st.st_ino,
+                       cp.updated_ns);
         next_pending(f);
     }
     stream_start(&f->cur, fd, &st, 0);
+}
+
+/* While a renamed file waits out its grace period: notes the new file's
+ * appearance (the writer has reopened, or will soon), which starts the
+ * period again, and a second rotation, which queues the unread file. */
+static void
+watch_path(struct tail_file *f, int64_t now)
+{
+    struct stat st;
+    int fd;
+
+    if (stat(f->path, &st) != 0)
+        return;
+    if (f->cur.fd >= 0 && (uint64_t)st.st_dev == f->cur.cp.dev &&
+        (uint64_t)st.st_ino == f->cur.cp.inode)
+        return;
+    if ((uint64_t)st.st_dev == f->old.cp.dev &&
+        (uint64_t)st.st_ino == f->old.cp.inode)
+        return; /* renamed back */
+    if ((fd = open_file(f->path, &st)) < 0)
+        return;
+    if (f->cur.fd >= 0) {
+        /* Rotated again before the first one went quiet: the file in
+         * between is read whole after the old one (it is unread). */
+        if (f->npending < TAIL_PENDING_MAX && f->cur.read_off == 0) {
+            f->pending[f->npending++] = f->cur.fd;
+            f->cur.fd = -1;
+        }
+        stream_close(&f->cur);
+    }
+    stream_start(&f->cur, fd, &st, 0);
+    f->old.quiet_ms = now;
+}
+
+/* The old stream is done: its last line (nothing will complete it any
+ * more), what it lacked of a truncated file counted as lost. */
+static enum vigil_rc
+old_finish(struct ingest_tail *t, struct tail_file *f,
+           const struct ingest_sink *sink)
+{
+    enum vigil_rc rc = stream_flush_partial(&f->old, sink);
+
+    if (rc == VIGIL_OK && f->old.expect_end > f->old.read_off) {
+        t->lost += f->old.expect_end - f->old.read_off;
+        vigil_log(VIGIL_LOG_WARN, 1115,
+                  "%s: %llu bytes written before the truncation are not in "
+                  "its copy; they are lost",
+                  f->path,
+                  (unsigned long long)(f->old.expect_end - f->old.read_off));
+    }
+    stream_close(&f->old);
+    return rc;
+}
+
+/* The file at the path was truncated under the reader (copytruncate):
+ * what was not read yet is read from the copy when one is found, else
+ * counted as lost. fd/st: the file now at the path. */
+static void
+truncated(struct ingest_tail *t, struct tail_file *f, int fd,
+          const struct stat *st)
+{
+    struct tail_stream *c = &f->cur;
+    uint64_t known = c->seen_size > c->read_off ? c->seen_size : c->read_off;
+    struct stat cst;
+    int cfd = find_by_text(t, f->path, &c->cp, c->cp.inode, &cst);
+
+    if (cfd >= 0 && stream_start_any(&f->old, cfd, &cst, c->cp.offset)) {
+        f->old.expect_end = known;
+        vigil_log(VIGIL_LOG_INFO, 1102,
+                  "%s was truncated (copytruncate); reading the rest from "
+                  "its copy, then the file from the start",
+                  f->path);
+    } else if (known > c->cp.offset) {
+        t->lost += known - c->cp.offset;
+        vigil_log(VIGIL_LOG_WARN, 1115,
+                  "%s was truncated (copytruncate) before %llu bytes of it "
+                  "were read, and no copy of it was found; they are lost",
+                  f->path, (unsigned long long)(known - c->cp.offset));
+    } else {
+        vigil_log(VIGIL_LOG_INFO, 1102,
+                  "%s was truncated (copytruncate); reading it from the "
+                  "start",
+                  f->path);
+    }
+    stream_start(c, fd, st, 0);
 }
 
 static enum vigil_rc
@@ -530,16 +841,21 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
 
     for (int round = 0; round < TAIL_PENDING_MAX + 3; round++) {
         if (f->old.fd >= 0) {
+            size_t before = *used;
             rc = stream_read(t, &f->old, sink, budget, used, &eof, err);
             if (rc != VIGIL_OK)
                 return rc;
+            if (*used > before)
+                f->old.quiet_ms = ingest_mono_ms();
             if (!eof)
                 return VIGIL_OK; /* budget spent; go on next time */
-            /* The rotated file is finished: its last line may lack a
-             * newline, as nothing will be appended to it any more. */
-            rc = stream_flush_partial(&f->old, sink);
-            stream_close(&f->old);
-            if (rc != VIGIL_OK)
+            if (f->old.follow && !flush && t->grace_ms > 0) {
+                int64_t now = ingest_mono_ms();
+                watch_path(f, now);
+                if (now - f->old.quiet_ms < t->grace_ms)
+                    return VIGIL_OK; /* the writer may not be done */
+            }
+            if ((rc = old_finish(t, f, sink)) != VIGIL_OK)
                 return rc;
             if (next_pending(f))
                 continue;
@@ -551,6 +867,8 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
                 struct tail_stream tmp = f->old;
                 f->old = f->cur;
                 f->cur = tmp;
+                f->old.follow = 1;
+                f->old.quiet_ms = ingest_mono_ms();
                 continue;
             }
             return VIGIL_OK;
@@ -560,6 +878,8 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
             struct tail_stream tmp = f->old;
             f->old = f->cur;
             f->cur = tmp;
+            f->old.follow = 1;
+            f->old.quiet_ms = ingest_mono_ms();
             vigil_log(VIGIL_LOG_INFO, 1101,
                       "%s was rotated; finishing the old file, then "
                       "reading the new one",
@@ -581,21 +901,21 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
         return vigil_err_set(err, VIGIL_EIO, "%s: fstat: %s", f->path,
                              strerror(errno));
     uint64_t size = (uint64_t)st.st_size;
-    int truncated = size < f->cur.read_off;
-    if (!truncated && size > f->cur.read_off && f->cur.cp.fingerprint != 0)
-        truncated = fingerprint(f->cur.fd, size) != f->cur.cp.fingerprint;
-    if (truncated) {
-        vigil_log(VIGIL_LOG_INFO, 1102,
-                  "%s was truncated (copytruncate); reading it from the "
-                  "start",
-                  f->path);
+    int trunc = size < f->cur.read_off;
+    if (!trunc && size > f->cur.read_off && f->cur.cp.fingerprint != 0)
+        trunc = fingerprint(f->cur.fd, size) != f->cur.cp.fingerprint;
+    if (trunc) {
         int fd = open_file(f->path, &st);
-        stream_close(&f->cur);
-        if (fd < 0)
+        if (fd < 0) {
+            stream_close(&f->cur);
             return VIGIL_OK;
-        stream_start(&f->cur, fd, &st, 0);
+        }
+        truncated(t, f, fd, &st);
+        if (f->old.fd >= 0)
+            return file_poll(t, f, sink, budget, flush, used, err);
         size = (uint64_t)st.st_size;
     }
+    f->cur.seen_size = size;
     if (f->cur.read_off >= size && !flush)
         return VIGIL_OK;
     rc = stream_read(t, &f->cur, sink, budget, used, &eof, err);
@@ -610,7 +930,7 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
 
 enum vigil_rc
 ingest_tail_new(struct ingest_tail **out, char *const *globs, size_t nglobs,
-                size_t max_line, struct vigil_err *err)
+                size_t max_line, int64_t grace_ms, struct vigil_err *err)
 {
     struct ingest_tail *t = calloc(1, sizeof(*t));
 
@@ -618,6 +938,7 @@ ingest_tail_new(struct ingest_tail **out, char *const *globs, size_t nglobs,
     if (t == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     t->max_line = max_line;
+    t->grace_ms = grace_ms;
     t->globs = calloc(nglobs ? nglobs : 1, sizeof(char *));
     t->files = calloc(INGEST_MAX_FILES, sizeof(*t->files));
     t->rbuf = malloc(TAIL_READ_CHUNK);
@@ -674,6 +995,15 @@ size_t
 ingest_tail_nfiles(const struct ingest_tail *t)
 {
     return t->nfiles;
+}
+
+uint64_t
+ingest_tail_take_lost(struct ingest_tail *t)
+{
+    uint64_t n = t->lost;
+
+    t->lost = 0;
+    return n;
 }
 
 static struct tail_file *

@@ -117,6 +117,7 @@ struct vigil_source_counters {
     uint64_t failed;
     uint64_t dropped;
     uint64_t alerts;
+    uint64_t truncated; /* bytes lost to truncation before they were read */
 };
 
 /* Opens (creating if needed) the store at path with the back end
@@ -167,6 +168,14 @@ vigil_store_batch_set_checkpoint(struct vigil_store_batch *b,
 enum vigil_rc
 vigil_store_batch_set_counters(struct vigil_store_batch *b,
                                const struct vigil_source_counters *c, size_t n);
+/* Makes b conditional: just before it is written, on the writer thread,
+ * guard(arg) is called, and a zero return refuses the batch (its done
+ * callback gets VIGIL_ESTORE) with nothing of it stored. A producer whose
+ * batches must commit in order refuses, this way, the batches queued
+ * after one that failed. arg is borrowed and must stay valid until the
+ * batch's done callback has run. */
+void vigil_store_batch_set_guard(struct vigil_store_batch *b,
+                                 int (*guard)(void *arg), void *arg);
 
 /* Longest component name or key of saved state, in bytes. */
 #define VIGIL_STORE_STATE_KEY_MAX 1024

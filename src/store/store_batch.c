@@ -239,6 +239,14 @@ vigil_store_batch_set_checkpoint(struct vigil_store_batch *b,
     return VIGIL_OK;
 }
 
+void
+vigil_store_batch_set_guard(struct vigil_store_batch *b,
+                            int (*guard)(void *arg), void *arg)
+{
+    b->guard = guard;
+    b->guard_arg = arg;
+}
+
 enum vigil_rc
 vigil_store_batch_set_counters(struct vigil_store_batch *b,
                                const struct vigil_source_counters *c, size_t n)

@@ -95,6 +95,8 @@ struct vigil_store_batch {
     int broken;      /* an allocation failed: the batch must not commit */
     int no_archive;  /* made for a store that does not archive events */
     size_t nskipped; /* events counted, not serialised (no_archive) */
+    int (*guard)(void *arg); /* NULL, or 0 refuses the batch */
+    void *guard_arg;
 };
 
 struct store_job {

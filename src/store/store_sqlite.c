@@ -39,11 +39,11 @@ static const char *const stmt_sql[SQ_N] = {
         "fingerprint = excluded.fingerprint, updated_ns = excluded.updated_ns",
     [SQ_UPS_COUNTERS] =
         "INSERT INTO counters (name, events_in, decoded, failed, dropped, "
-        "alerts, updated_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-        "ON CONFLICT (name) DO UPDATE SET events_in = excluded.events_in, "
+        "alerts, updated_ns, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8) ON CONFLICT (name) DO UPDATE SET events_in = excluded.events_in, "
         "decoded = excluded.decoded, failed = excluded.failed, "
         "dropped = excluded.dropped, alerts = excluded.alerts, "
-        "updated_ns = excluded.updated_ns",
+        "updated_ns = excluded.updated_ns, truncated = excluded.truncated",
     [SQ_ADD_TOTALS] = "UPDATE archive_totals SET events = events + ?1, "
                       "bytes = bytes + ?2 WHERE id = 1",
     [SQ_GET_TOTALS] = "SELECT events, bytes FROM archive_totals "
@@ -138,6 +138,11 @@ static const struct vigil_store_migration core_steps[] = {
      "  updated_ns INTEGER NOT NULL,"
      "  PRIMARY KEY (component, key)"
      ");"},
+    /* version 3 */
+    {"counters: bytes lost to truncation",
+     /* Bytes a source saw in a file but could not read before it was
+      * truncated (copytruncate without a copy vigil could find). */
+     "ALTER TABLE counters ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;"},
     /* Incidents, cases and their timelines come as later steps. */
 };
 

@@ -94,6 +94,7 @@ counters_row(sqlite3_stmt *st, void *arg)
     c.failed = (uint64_t)sqlite3_column_int64(st, 3);
     c.dropped = (uint64_t)sqlite3_column_int64(st, 4);
     c.alerts = (uint64_t)sqlite3_column_int64(st, 5);
+    c.truncated = (uint64_t)sqlite3_column_int64(st, 7);
     return x->fn(&c, sqlite3_column_int64(st, 6), x->arg);
 }
 
@@ -109,7 +110,8 @@ sq_counters_each(struct store_conn *c,
 
     VIGIL_TRY(q_prepare(c,
                         "SELECT name, events_in, decoded, failed, dropped, "
-                        "alerts, updated_ns FROM counters ORDER BY name",
+                        "alerts, updated_ns, truncated FROM counters "
+                        "ORDER BY name",
                         &st, err));
     rc = q_each(c, st, counters_row, &x, "reading counters", err);
 out:

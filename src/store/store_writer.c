@@ -33,6 +33,10 @@ apply_one(struct vigil_store *s, const struct vigil_store_batch *b, int64_t now,
         return vigil_err_set(err, VIGIL_ENOMEM,
                              "store: a batch ran out of memory while it "
                              "was filled; it is not stored");
+    if (b->guard != NULL && !b->guard(b->guard_arg))
+        return vigil_err_set(err, VIGIL_ESTORE,
+                             "store: the batch's producer withdrew it (an "
+                             "earlier batch of it failed)");
     if (s->opts.archive_events && b->nskipped > 0)
         return vigil_err_set(err, VIGIL_EINVAL,
                              "store: a batch made for a store that does not "

@@ -85,6 +85,7 @@ test_defaults(void **state)
     assert_int_equal(cfg.in->batch_ms, 200);
     assert_int_equal(cfg.in->sources[0].protocol, VIGIL_PROTO_UDP);
     assert_int_equal(cfg.in->sources[0].max_message, 65536);
+    assert_int_equal(cfg.in->sources[0].rotate_wait_ms, 5000);
     unload(&cfg);
 
     /* The built-in configuration follows the system logs that exist. */
@@ -138,7 +139,10 @@ test_refusals(void **state)
          "    pahts: [/y]\n",
          "vigil.yml:5: unknown key 'pahts' (known: name, type, paths, listen, "
          "protocol, max_message, format, allow, max_connections, "
-         "max_per_address, idle_timeout, tls, year)"},
+         "max_per_address, idle_timeout, tls, year, rotate_wait)"},
+        {"sources:\n  - name: a\n    type: syslog\n    listen: :5\n"
+         "    rotate_wait: 1s\n",
+         "vigil.yml:5: 'rotate_wait' is only for file sources"},
         {"sources:\n  - {name: a, type: stdin}\n  - {name: a, type: stdin}\n",
          "vigil.yml:3: source name 'a' is used twice"},
         {"sources:\n  - name: a\n    type: file\n    paths: [/x]\n"

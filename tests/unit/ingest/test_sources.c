@@ -6,7 +6,8 @@
  * work: batches closed by size and by time, checkpoints stored with the
  * batch and found again by open, counters kept across runs, a failed
  * commit read again from the committed checkpoint (nothing lost, nothing
- * twice), open's failures reported by vigil_ingest_start. */
+ * twice, nothing counted twice), a batch queued after a refused one
+ * refused too, open's failures reported by vigil_ingest_start. */
 #include "vigil_test.h"
 
 #include <pthread.h>
@@ -368,6 +369,32 @@ test_flush_when_due(void **state)
     assert_int_equal(committed_offset(), 5);
 }
 
+/* The counters stored for the source "events". */
+static int
+stored_row(const struct vigil_source_counters *c, int64_t updated_ns, void *arg)
+{
+    (void)updated_ns;
+    if (strcmp(c->name, "events") == 0)
+        *(struct vigil_source_counters *)arg = *c;
+    return 0;
+}
+
+static void
+assert_counted_once(uint64_t n)
+{
+    struct vigil_source_counters c, st = {0};
+    struct vigil_err err = {0};
+
+    vigil_ingest_counters(ing, &c, 1);
+    assert_int_equal(c.events_in, n);
+    assert_int_equal(c.decoded, n);
+    assert_int_equal(c.alerts, n / 5); /* every event ending in 0 or 5 */
+    assert_int_equal(vigil_store_counters_each(store, stored_row, &st, &err),
+                     VIGIL_OK);
+    assert_int_equal(st.events_in, n);
+    assert_int_equal(st.decoded, n);
+}
+
 static void
 test_failed_commit_read_again(void **state)
 {
@@ -395,6 +422,59 @@ test_failed_commit_read_again(void **state)
     assert_int_equal(archived(), 30);
     for (size_t i = 0; i < 30; i++)
         assert_int_equal(archived_copies(i), 1);
+    /* Events read again are not counted again. */
+    assert_counted_once(30);
+}
+
+/* Holds the database's write lock for a while, so the batches the
+ * source submits meanwhile are committed as one group. */
+static void *
+hold_write_lock(void *arg)
+{
+    sqlite3 *db = NULL;
+
+    (void)arg;
+    if (sqlite3_open(dbpath, &db) == SQLITE_OK &&
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+        usleep(500 * 1000);
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Only the batch whose checkpoint is 20 is refused, in a group with the
+ * next one. The store retries them one by one; the next one must not
+ * commit (its checkpoint would skip events 10..19): it is refused as
+ * well, and both are read again. */
+static void
+test_later_batch_refused(void **state)
+{
+    char *msg = NULL;
+    pthread_t th;
+
+    (void)state;
+    assert_int_equal(sqlite3_open(dbpath, &trap_db), SQLITE_OK);
+    sqlite3_busy_timeout(trap_db, 5000);
+    assert_int_equal(
+        sqlite3_exec(trap_db,
+                     "CREATE TRIGGER fail_from_20 BEFORE INSERT ON "
+                     "checkpoints WHEN NEW.offset = 20 BEGIN "
+                     "SELECT RAISE(ABORT, 'injected'); END",
+                     NULL, NULL, &msg),
+        SQLITE_OK);
+    assert_int_equal(pthread_create(&th, NULL, hold_write_lock, NULL), 0);
+    usleep(100 * 1000);
+    T.total = 30;
+    T.until_committed = 1;
+    run_once();
+    pthread_join(th, NULL);
+    assert_true(T.rewinds >= 1);
+    assert_int_equal(committed_offset(), 30);
+    assert_int_equal(archived(), 30);
+    for (size_t i = 0; i < 30; i++)
+        assert_int_equal(archived_copies(i), 1);
+    assert_counted_once(30);
 }
 
 static void
@@ -449,6 +529,8 @@ main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_when_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_commit_read_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_later_batch_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_open_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_nothing_to_read, setup,

@@ -1,9 +1,12 @@
 /* test_tail.c -- the file tailer: complete lines only, rotation by rename
- * and by copytruncate, resume from checkpoints, overlong lines. */
+ * (with a writer that reopens late) and by copytruncate (the rest read
+ * from the copy, or counted as lost), resume from checkpoints, rotated
+ * files compressed before they were read, overlong lines. */
 #include "vigil_test.h"
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "ingest/ingest_int.h"
 
@@ -52,6 +55,7 @@ get_cp(void *arg, const char *key, struct vigil_checkpoint *cp)
 
 static char dir[256];
 static char path[300];
+static int64_t grace_ms; /* rotate_wait of the tailers new_tail makes */
 
 static void
 append(const char *p, const char *text)
@@ -82,6 +86,9 @@ teardown(void **state)
     unlink(cmd);
     snprintf(cmd, sizeof(cmd), "%s/app.log.1", dir);
     unlink(cmd);
+    snprintf(cmd, sizeof(cmd), "%s/app.log.1.gz", dir);
+    unlink(cmd);
+    grace_ms = 0;
     rmdir(dir);
     return 0;
 }
@@ -93,7 +100,8 @@ new_tail(size_t max_line)
     struct vigil_err err = {0};
     char *globs[] = {path};
 
-    assert_int_equal(ingest_tail_new(&t, globs, 1, max_line, &err), VIGIL_OK);
+    assert_int_equal(ingest_tail_new(&t, globs, 1, max_line, grace_ms, &err),
+                     VIGIL_OK);
     return t;
 }
 
@@ -326,6 +334,180 @@ test_double_rotation_while_down(void **state)
     unlink(gz);
 }
 
+/* logrotate `create`: the file is renamed and a new one created at once,
+ * but the writer appends to the renamed file until it reopens. Those
+ * lines are read (the old file stays open until quiet for the grace
+ * period), and only then the new file. */
+static void
+test_rename_late_reopen(void **state)
+{
+    struct ingest_tail *t;
+    struct vigil_err err = {0};
+    struct got g = {0};
+    char p1[320];
+
+    (void)state;
+    grace_ms = 300;
+    t = new_tail(1 << 20);
+    snprintf(p1, sizeof(p1), "%s.1", path);
+    append(path, "a1\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(rename(path, p1), 0);
+    append(path, ""); /* logrotate creates the new file */
+    poll_all(t, &g, 0);
+    usleep(100 * 1000);
+    append(p1, "a2\n"); /* the writer has not reopened yet */
+    append(path, "b1\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.lines[1], "a2");
+    usleep(200 * 1000); /* quiet, but not for 300 ms */
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 2);
+    usleep(150 * 1000);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.lines[2], "b1");
+    assert_int_equal(g.last.offset, 3);
+    assert_int_equal(ingest_tail_take_lost(t), 0);
+    ingest_tail_free(t);
+}
+
+static void
+copy_file(const char *from, const char *to)
+{
+    char buf[4096];
+    int in = open(from, O_RDONLY), out;
+    ssize_t n;
+
+    assert_true(in >= 0);
+    out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(out >= 0);
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        assert_int_equal(write(out, buf, (size_t)n), n);
+    close(in);
+    close(out);
+}
+
+/* Lines of 24 bytes; 30 are more than the 256 bytes a fingerprint
+ * hashes. */
+static void
+append_lines(const char *p, const char *prefix, int from, int to)
+{
+    char line[64];
+
+    for (int i = from; i < to; i++) {
+        snprintf(line, sizeof(line), "%s-%03d-padding-padding\n", prefix, i);
+        append(p, line);
+    }
+}
+
+/* copytruncate while lines were still unread: they are read from the
+ * copy (found by its first bytes), then the file from its start. */
+static void
+test_copytruncate_reads_copy(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    char p1[320];
+
+    (void)state;
+    snprintf(p1, sizeof(p1), "%s.1", path);
+    append_lines(path, "old", 0, 20);
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 20);
+    append_lines(path, "old", 20, 30);
+    copy_file(path, p1);
+    assert_int_equal(truncate(path, 0), 0);
+    append(path, "new\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 31);
+    assert_string_equal(g.lines[20], "old-020-padding-padding");
+    assert_string_equal(g.lines[29], "old-029-padding-padding");
+    assert_string_equal(g.lines[30], "new");
+    assert_int_equal(ingest_tail_take_lost(t), 0);
+    ingest_tail_free(t);
+}
+
+/* copytruncate without a copy vigil can find (another folder): what was
+ * seen in the file but not read is counted as lost, to the byte. */
+static void
+test_truncate_loss_counted(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct ingest_sink sink;
+    struct vigil_err err = {0};
+    struct got g = {0};
+    size_t bytes;
+
+    (void)state;
+    sink.line = on_line;
+    sink.overlong = on_overlong;
+    sink.arg = &g;
+    append_lines(path, "old", 0, 30); /* 30 x 24 bytes */
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    /* Read 100 bytes: 4 whole lines (96 bytes) and part of the fifth. */
+    assert_int_equal(ingest_tail_poll(t, &sink, 100, 0, &bytes, &err),
+                     VIGIL_OK);
+    assert_int_equal(g.n, 4);
+    assert_int_equal(truncate(path, 0), 0);
+    append(path, "new\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 5);
+    assert_string_equal(g.lines[4], "new");
+    assert_int_equal(ingest_tail_take_lost(t), 30 * 24 - 96);
+    assert_int_equal(ingest_tail_take_lost(t), 0); /* taken once */
+    ingest_tail_free(t);
+}
+
+/* Rotated and gzip-compressed while vigil was stopped, before its end was
+ * read: the rest is read from the .gz (a new inode, found by its text),
+ * then the new file. */
+static void
+test_rotated_compressed_while_down(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    struct vigil_checkpoint saved;
+    char gzpath[320], buf[4096];
+    gzFile z;
+    int fd;
+    ssize_t n;
+
+    (void)state;
+    snprintf(gzpath, sizeof(gzpath), "%s.1.gz", path);
+    append_lines(path, "old", 0, 20);
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    saved = g.last;
+    ingest_tail_free(t);
+
+    append_lines(path, "old", 20, 25);
+    fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_non_null(z = gzopen(gzpath, "wb"));
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        assert_int_equal(gzwrite(z, buf, (unsigned)n), (int)n);
+    assert_int_equal(gzclose(z), Z_OK);
+    close(fd);
+    assert_int_equal(unlink(path), 0);
+    append(path, "new\n");
+
+    t = new_tail(1 << 20);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_scan(t, get_cp, &saved, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 6);
+    assert_string_equal(g.lines[0], "old-020-padding-padding");
+    assert_string_equal(g.lines[4], "old-024-padding-padding");
+    assert_string_equal(g.lines[5], "new");
+    ingest_tail_free(t);
+}
+
 static void
 test_overlong(void **state)
 {
@@ -439,7 +621,7 @@ test_cr_lines(void **state)
     snprintf(lf, sizeof(lf), "%s.1", path);
     append(lf, "a\rb\nc\r\n");
     memset(&g, 0, sizeof(g));
-    assert_int_equal(ingest_tail_new(&t, globs, 1, 1 << 20, &err), VIGIL_OK);
+    assert_int_equal(ingest_tail_new(&t, globs, 1, 1 << 20, 0, &err), VIGIL_OK);
     assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
     poll_all(t, &g, 0);
     assert_int_equal(g.n, 2);
@@ -463,6 +645,14 @@ main(void)
         cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cr_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_padding, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rename_late_reopen, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_copytruncate_reads_copy, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_truncate_loss_counted, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rotated_compressed_while_down,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
