@@ -50,8 +50,7 @@ const struct vigil_decoder *vigil_decoder_by_name(const char *name);
 /* Picks the decoder that best fits sample lines (borrowed); never NULL:
  * falls back to "raw". */
 const struct vigil_decoder *vigil_decoder_detect(const char *const *lines,
-                                                 const size_t *lens,
-                                                 size_t n);
+                                                 const size_t *lens, size_t n);
 /* Names of all decoders, NULL-terminated, for --help. */
 const char *const *vigil_decoder_names(void);
 
@@ -78,6 +77,9 @@ struct vigil_evtx_stats {
 
 /* Is this file an EVTX file (by its "ElfFile" signature)? */
 int vigil_evtx_is_file(const char *path);
+/* Does the EVTX file at path look damaged (short or bad file header, no
+ * chunk after it)? For saying why a file gave no record. */
+int vigil_evtx_looks_damaged(const char *path);
 /* Reads every record of the EVTX file at path, flattening System fields
  * and EventData/UserData under the names Sigma uses (EventID, Channel,
  * Provider_Name, Computer, TimeCreated, CommandLine, ...). */
