@@ -318,7 +318,8 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
             if (nl == NULL) {
                 pos += fill;
                 fill = 0;
-                if (eof)
+                /* a line starting past the part is the next part's */
+                if (eof || pos >= it->end)
                     break;
                 continue;
             }
