@@ -8,6 +8,7 @@
  * fatal. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,16 @@ parse_evtx(struct parse_run *r, const char *path)
         fprintf(stderr, "vigil parse: %s: format evtx\n", path);
     rc = vigil_evtx_read_file(path, evtx_event, r, &st, &err);
     r->failed += st.failed;
+    if (rc == VIGIL_OK && st.records == 0 && st.failed == 0 &&
+        vigil_evtx_looks_damaged(path)) {
+        /* Nothing read from a file that should hold records. */
+        fprintf(stderr,
+                "vigil parse: %s: damaged EVTX file, no record could be "
+                "read\n",
+                path);
+        r->failed++;
+        return 0;
+    }
     if (rc != VIGIL_OK && !r->out_err) {
         fprintf(stderr, "vigil parse: %s\n", err.msg);
         if (st.records == 0) {
@@ -272,19 +283,34 @@ parse_fd(struct parse_run *r, int fd, const char *path, char *buf)
 static int
 parse_path(struct parse_run *r, const char *path, char *buf)
 {
+    struct stat st;
     int fd, rc;
 
     if (strcmp(path, "-") == 0)
         return parse_fd(r, 0, "(stdin)", buf);
-    if ((r->forced == NULL || strcmp(r->forced->name, "evtx") == 0) &&
-        vigil_evtx_is_file(path))
-        return parse_evtx(r, path);
-    if (r->forced && strcmp(r->forced->name, "evtx") == 0)
-        return parse_evtx(r, path);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Not blocking, so a FIFO is refused instead of waited on forever
+     * (stdin is what `-` is for). */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         fprintf(stderr, "vigil parse: %s: %s\n", path, strerror(errno));
         return VIGIL_EXIT_NOINPUT;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr,
+                "vigil parse: %s: not a regular file (use - for stdin)\n",
+                path);
+        close(fd);
+        return VIGIL_EXIT_NOINPUT;
+    }
+    (void)fcntl(fd, F_SETFL, 0);
+    if ((r->forced == NULL || strcmp(r->forced->name, "evtx") == 0) &&
+        vigil_evtx_is_file(path)) {
+        close(fd);
+        return parse_evtx(r, path);
+    }
+    if (r->forced && strcmp(r->forced->name, "evtx") == 0) {
+        close(fd);
+        return parse_evtx(r, path);
     }
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -1,306 +1,135 @@
-/* hunt_out.c -- match records of `vigil hunt` and how they are written:
- * a readable table, JSON lines or CSV, and the closing summary by level
- * and by ATT&CK tactic. */
+/* hunt_out.c -- how `vigil hunt` prints what src/hunt hands over: a
+ * readable table, JSON lines or CSV, one match at a time, and the closing
+ * summary by level and by ATT&CK tactic. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "hunt.h"
+#include "hunt_out.h"
 
-const char *const hunt_level_names[HUNT_LEVEL_COUNT] = {
-    "informational", "low", "medium", "high", "critical"};
-
-int
-hunt_level_parse(const char *name)
+void
+hunt_out_init(struct hunt_out *o, FILE *out, enum hunt_format fmt, int quiet)
 {
-    for (int i = 0; i < HUNT_LEVEL_COUNT; i++)
-        if (strcasecmp(name, hunt_level_names[i]) == 0)
-            return i;
-    if (strcasecmp(name, "info") == 0)
-        return HUNT_LEVEL_INFORMATIONAL;
-    return -1;
-}
-
-static void
-match_fini(struct hunt_match *m)
-{
-    free(m->event);
-    free(m->matched);
-    free(m->host);
-    free(m->keys);
-}
-
-enum vigil_rc
-hunt_matches_push(struct hunt_matches *ms, struct hunt_match *m)
-{
-    if (VIGIL_GROW(ms->v, ms->n, ms->cap) != VIGIL_OK) {
-        match_fini(m);
-        return VIGIL_ENOMEM;
-    }
-    ms->v[ms->n++] = *m;
-    return VIGIL_OK;
-}
-
-enum vigil_rc
-hunt_matches_move(struct hunt_matches *dst, struct hunt_matches *src)
-{
-    if (vigil_grow(&dst->v, &dst->cap, dst->n + src->n, sizeof(*dst->v), 0) !=
-        VIGIL_OK)
-        return VIGIL_ENOMEM;
-    if (src->n > 0)
-        memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-    dst->n += src->n;
-    src->n = 0;
-    return VIGIL_OK;
-}
-
-static int
-cmp_match(const void *pa, const void *pb)
-{
-    const struct hunt_match *a = pa, *b = pb;
-
-    if (a->time_ns != b->time_ns)
-        return a->time_ns < b->time_ns ? -1 : 1;
-    if (a->file != b->file)
-        return a->file < b->file ? -1 : 1;
-    if (a->seq != b->seq)
-        return a->seq < b->seq ? -1 : 1;
-    if (a->rule != b->rule)
-        return a->rule < b->rule ? -1 : 1;
-    return 0;
+    memset(o, 0, sizeof(*o));
+    o->out = out;
+    o->fmt = fmt;
+    o->quiet = quiet;
+    vigil_buf_init(&o->b, 1 << 20);
 }
 
 void
-hunt_matches_sort(struct hunt_matches *ms)
+hunt_out_fini(struct hunt_out *o)
 {
-    if (ms->n > 1)
-        qsort(ms->v, ms->n, sizeof(*ms->v), cmp_match);
+    vigil_buf_fini(&o->b);
 }
 
-void
-hunt_matches_fini(struct hunt_matches *ms)
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
 {
-    for (size_t i = 0; i < ms->n; i++)
-        match_fini(&ms->v[i]);
-    free(ms->v);
-    memset(ms, 0, sizeof(*ms));
+    size_t len = p[0] >= 0xF0 && p[0] <= 0xF4   ? 4
+                 : p[0] >= 0xE0                 ? 3
+                 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
+                                                : 0;
+
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
 }
 
-/* ---- describing an event for the table ---- */
-
-static char *
-dup_field(const struct vigil_field *f)
+/* Copies s into o->b with what a terminal would act on made visible: C0
+ * controls and DEL as \xNN, C1 controls (U+0080..U+009F) as \u00NN,
+ * bytes that are no UTF-8 as \xNN. nl_space: line breaks become spaces
+ * (CSV cells). Returns the copy, borrowed until the next call. */
+static const char *
+escaped(struct hunt_out *o, const char *s, int nl_space)
 {
-    char *s = malloc((size_t)f->text_len + 1);
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p);
 
-    if (s == NULL)
-        return NULL;
-    memcpy(s, f->text, f->text_len);
-    s[f->text_len] = '\0';
-    return s;
-}
+    vigil_buf_reset(&o->b);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t l;
 
-/* The fields worth a glance in the table, Linux/ECS names first, then the
- * Windows names; the label is what the table prints. */
-static const struct {
-    const char *label;
-    const char *names[4];
-} key_fields[] = {
-    {"user", {"user.name", "TargetUserName", "SubjectUserName", "User"}},
-    {"src", {"source.ip", "IpAddress", "SourceAddress", "SourceIp"}},
-    {"action", {"event.action", NULL, NULL, NULL}},
-    {"cmd", {"process.command_line", "CommandLine", "ScriptBlockText", NULL}},
-    {"image", {"Image", "NewProcessName", "ServiceFileName", NULL}},
-    {"url", {"url.original", NULL, NULL, NULL}},
-    {"event", {"EventID", NULL, NULL, NULL}},
-};
-
-enum vigil_rc
-hunt_match_describe(struct hunt_match *m, const struct vigil_event *ev)
-{
-    const struct vigil_field *f;
-    struct vigil_buf b;
-    enum vigil_rc rc = VIGIL_OK;
-
-    f = vigil_event_get(ev, "host.name");
-    if (f == NULL)
-        f = vigil_event_get(ev, "Computer");
-    if (f != NULL && (m->host = dup_field(f)) == NULL)
-        return VIGIL_ENOMEM;
-
-    vigil_buf_init(&b, 4096);
-    for (size_t i = 0; i < sizeof(key_fields) / sizeof(key_fields[0]); i++) {
-        for (size_t j = 0; j < 4 && key_fields[i].names[j] != NULL; j++) {
-            size_t n;
-
-            f = vigil_event_get(ev, key_fields[i].names[j]);
-            if (f == NULL || f->text_len == 0)
-                continue;
-            n = f->text_len > 120 ? 120 : f->text_len;
-            if (b.len > 0)
-                VIGIL_TRY(vigil_buf_putc(&b, ' '));
-            VIGIL_TRY(vigil_buf_printf(&b, "%s=%.*s", key_fields[i].label,
-                                       (int)n, f->text));
-            if (n < f->text_len)
-                VIGIL_TRY(vigil_buf_append(&b, "...", 3));
-            break;
+        if (nl_space && (c == '\n' || c == '\r')) {
+            (void)vigil_buf_putc(&o->b, ' ');
+            i++;
+        } else if (c < 0x20 || c == 0x7F) {
+            (void)vigil_buf_printf(&o->b, "\\x%02x", c);
+            i++;
+        } else if (c < 0x80) {
+            (void)vigil_buf_putc(&o->b, (char)c);
+            i++;
+        } else if ((l = utf8_len(p + i, n - i)) == 0) {
+            (void)vigil_buf_printf(&o->b, "\\x%02x", c);
+            i++;
+        } else if (l == 2 && c == 0xC2 && p[i + 1] < 0xA0) {
+            (void)vigil_buf_printf(&o->b, "\\u%04x", p[i + 1]);
+            i += 2;
+        } else {
+            (void)vigil_buf_append(&o->b, (const char *)p + i, l);
+            i += l;
         }
     }
-    if (b.len > 0) {
-        m->keys = strndup(b.data, b.len);
-        if (m->keys == NULL)
-            rc = VIGIL_ENOMEM;
-    }
-out:
-    vigil_buf_fini(&b);
-    /* A description longer than the buffer is cut, not an error. */
-    return rc == VIGIL_ELIMIT ? VIGIL_OK : rc;
+    (void)vigil_buf_putc(&o->b, '\0');
+    return o->b.data ? o->b.data : "";
 }
 
-/* ---- writers ---- */
-
 static void
-put_json_str(FILE *out, struct vigil_buf *b, const char *s)
+put_json_str(struct hunt_out *o, const char *s)
 {
-    vigil_buf_reset(b);
+    vigil_buf_reset(&o->b);
     if (s == NULL) {
-        fputs("null", out);
+        fputs("null", o->out);
         return;
     }
-    if (vigil_buf_json_str(b, s, strlen(s)) == VIGIL_OK)
-        fwrite(b->data, 1, b->len, out);
+    if (vigil_buf_json_str(&o->b, s, strlen(s)) == VIGIL_OK)
+        fwrite(o->b.data, 1, o->b.len, o->out);
     else
-        fputs("\"\"", out);
+        fputs("\"\"", o->out);
 }
 
 static void
-put_csv(FILE *out, const char *s)
+put_csv(struct hunt_out *o, const char *s)
 {
+    FILE *out = o->out;
+
     fputc('"', out);
-    for (; s != NULL && *s != '\0'; s++) {
+    /* Line breaks inside a cell would break naive CSV readers. */
+    for (s = escaped(o, s, 1); *s != '\0'; s++) {
         if (*s == '"')
             fputc('"', out);
-        /* Line breaks inside a cell would break naive CSV readers. */
-        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
+        fputc(*s, out);
     }
     fputc('"', out);
 }
 
-/* Prints at most width bytes of s, padded to width, without splitting a
- * UTF-8 sequence. */
+/* Prints at most width bytes of s (escaped), padded to width, without
+ * splitting a UTF-8 sequence. */
 static void
-put_cell(FILE *out, const char *s, int width)
+put_cell(struct hunt_out *o, const char *s, int width)
 {
     int n = 0;
-    const char *p = s ? s : "-";
+    const char *p = escaped(o, s ? s : "-", 0);
     int len = (int)strlen(p);
 
     if (len > width) {
         len = width - 1;
         while (len > 0 && ((unsigned char)p[len] & 0xC0) == 0x80)
             len--;
-        fwrite(p, 1, (size_t)len, out);
-        fputc('~', out);
+        fwrite(p, 1, (size_t)len, o->out);
+        fputc('~', o->out);
         n = len + 1;
     } else {
-        fwrite(p, 1, (size_t)len, out);
+        fwrite(p, 1, (size_t)len, o->out);
         n = len;
     }
     for (; n < width; n++)
-        fputc(' ', out);
+        fputc(' ', o->out);
 }
-
-enum vigil_rc
-hunt_write_matches(FILE *out, enum hunt_format fmt,
-                   const struct hunt_matches *ms,
-                   const struct hunt_files *files, hunt_rule_info_fn info,
-                   void *arg)
-{
-    struct vigil_buf b;
-
-    vigil_buf_init(&b, 1 << 20);
-    if (fmt == HUNT_OUT_TABLE && ms->n > 0)
-        fprintf(out, "%-27s %-8s %-44s %-16s %s\n", "TIME", "LEVEL", "RULE",
-                "HOST", "DETAILS  [FILE]");
-    if (fmt == HUNT_OUT_CSV)
-        fputs("time,level,rule_id,rule_title,tags,host,details,file\n", out);
-    for (size_t i = 0; i < ms->n; i++) {
-        const struct hunt_match *m = &ms->v[i];
-        struct hunt_rule_info ri = {0};
-        char ts[40] = "-";
-        const char *file =
-            m->file < files->n ? files->v[m->file].path : "(several files)";
-
-        info(m->rule, &ri, arg);
-        if (m->time_ns != 0)
-            vigil_time_format(m->time_ns, ts);
-        if (fmt == HUNT_OUT_TABLE) {
-            fprintf(out, "%-27s ", ts);
-            put_cell(out, hunt_level_names[ri.level], 8);
-            fputc(' ', out);
-            put_cell(out, ri.title, 44);
-            fputc(' ', out);
-            put_cell(out, m->host, 16);
-            fprintf(out, " %s  [%s]\n", m->keys ? m->keys : "", file);
-        } else if (fmt == HUNT_OUT_JSON) {
-            fputs("{\"@timestamp\":", out);
-            put_json_str(out, &b, m->time_ns != 0 ? ts : NULL);
-            fputs(",\"rule\":{\"id\":", out);
-            put_json_str(out, &b, ri.id);
-            fputs(",\"title\":", out);
-            put_json_str(out, &b, ri.title);
-            fputs(",\"level\":", out);
-            put_json_str(out, &b, hunt_level_names[ri.level]);
-            fputs(",\"tags\":[", out);
-            for (size_t t = 0; ri.tags != NULL && ri.tags[t] != NULL; t++) {
-                if (t > 0)
-                    fputc(',', out);
-                put_json_str(out, &b, ri.tags[t]);
-            }
-            fputs("]},\"file\":", out);
-            put_json_str(out, &b, m->file < files->n ? file : NULL);
-            fprintf(out, ",\"record\":%llu,\"matched\":%s,\"event\":%s}\n",
-                    (unsigned long long)m->seq, m->matched ? m->matched : "{}",
-                    m->event ? m->event : "null");
-        } else {
-            struct vigil_buf tags;
-
-            vigil_buf_init(&tags, 1 << 16);
-            for (size_t t = 0; ri.tags != NULL && ri.tags[t] != NULL; t++)
-                if (vigil_buf_printf(&tags, "%s%s", t ? " " : "", ri.tags[t]) !=
-                    VIGIL_OK)
-                    break;
-            fprintf(out, "%s,%s,", m->time_ns != 0 ? ts : "",
-                    hunt_level_names[ri.level]);
-            put_csv(out, ri.id);
-            fputc(',', out);
-            put_csv(out, ri.title);
-            fputc(',', out);
-            put_csv(out, tags.len ? tags.data : "");
-            fputc(',', out);
-            put_csv(out, m->host);
-            fputc(',', out);
-            put_csv(out, m->keys);
-            fputc(',', out);
-            put_csv(out, file);
-            fputc('\n', out);
-            vigil_buf_fini(&tags);
-        }
-    }
-    vigil_buf_fini(&b);
-    if (fflush(out) != 0 || ferror(out))
-        return VIGIL_EIO;
-    return VIGIL_OK;
-}
-
-/* ---- summary ---- */
-
-#define MAX_TACTICS 32
-
-struct tally {
-    char name[48];
-    uint64_t n;
-};
 
 static int
 is_technique(const char *t)
@@ -310,46 +139,144 @@ is_technique(const char *t)
            t[1] <= '9';
 }
 
-void
-hunt_write_summary(FILE *out, const struct hunt_matches *ms,
-                   const struct hunt_totals *t, hunt_rule_info_fn info,
-                   void *arg)
+static void
+tally(struct hunt_out *o, const struct vigil_hunt_rule *ri)
 {
-    uint64_t by_level[HUNT_LEVEL_COUNT] = {0};
-    struct tally tactics[MAX_TACTICS];
-    size_t ntactics = 0;
-    double mb = (double)t->bytes / 1e6;
+    o->n++;
+    o->by_level[ri->level]++;
+    for (size_t k = 0; ri->tags != NULL && ri->tags[k] != NULL; k++) {
+        const char *tag = ri->tags[k];
+        size_t j;
 
-    for (size_t i = 0; i < ms->n; i++) {
-        struct hunt_rule_info ri = {0};
-
-        info(ms->v[i].rule, &ri, arg);
-        by_level[ri.level]++;
-        for (size_t k = 0; ri.tags != NULL && ri.tags[k] != NULL; k++) {
-            const char *tag = ri.tags[k];
-            size_t j;
-
-            if (strncmp(tag, "attack.", 7) != 0 || is_technique(tag + 7))
+        if (strncmp(tag, "attack.", 7) != 0 || is_technique(tag + 7))
+            continue;
+        tag += 7;
+        for (j = 0; j < o->ntactics; j++)
+            if (strcmp(o->tactics[j].name, tag) == 0)
+                break;
+        if (j == o->ntactics) {
+            if (o->ntactics == HUNT_MAX_TACTICS)
                 continue;
-            tag += 7;
-            for (j = 0; j < ntactics; j++)
-                if (strcmp(tactics[j].name, tag) == 0)
-                    break;
-            if (j == ntactics) {
-                if (ntactics == MAX_TACTICS)
-                    continue;
-                snprintf(tactics[j].name, sizeof(tactics[j].name), "%s", tag);
-                tactics[j].n = 0;
-                ntactics++;
-            }
-            tactics[j].n++;
+            snprintf(o->tactics[j].name, sizeof(o->tactics[j].name), "%s", tag);
+            o->tactics[j].n = 0;
+            o->ntactics++;
         }
+        o->tactics[j].n++;
     }
+}
+
+static void
+header(struct hunt_out *o)
+{
+    if (o->header)
+        return;
+    o->header = 1;
+    if (o->fmt == HUNT_OUT_TABLE)
+        fprintf(o->out, "%-27s %-8s %-44s %-16s %s\n", "TIME", "LEVEL", "RULE",
+                "HOST", "DETAILS  [FILE]");
+    else if (o->fmt == HUNT_OUT_CSV)
+        fputs("time,level,rule_id,rule_title,tags,host,details,file\n", o->out);
+}
+
+enum vigil_rc
+hunt_out_match(const struct vigil_hunt_match *m, void *arg)
+{
+    struct hunt_out *o = arg;
+    const struct vigil_hunt_rule *ri = m->rule;
+    FILE *out = o->out;
+    char ts[40] = "-";
+    const char *file = m->file ? m->file : "(several files)";
+
+    tally(o, ri);
+    if (o->quiet)
+        return VIGIL_OK;
+    header(o);
+    if (m->time_ns != 0)
+        vigil_time_format(m->time_ns, ts);
+    if (o->fmt == HUNT_OUT_TABLE) {
+        fprintf(out, "%-27s ", ts);
+        put_cell(o, vigil_hunt_level_names[ri->level], 8);
+        fputc(' ', out);
+        put_cell(o, ri->title, 44);
+        fputc(' ', out);
+        put_cell(o, m->host, 16);
+        fprintf(out, " %s", escaped(o, m->keys, 0));
+        fprintf(out, "  [%s]\n", escaped(o, file, 0));
+    } else if (o->fmt == HUNT_OUT_JSON) {
+        fputs("{\"@timestamp\":", out);
+        put_json_str(o, m->time_ns != 0 ? ts : NULL);
+        fputs(",\"rule\":{\"id\":", out);
+        put_json_str(o, ri->id);
+        fputs(",\"title\":", out);
+        put_json_str(o, ri->title);
+        fputs(",\"level\":", out);
+        put_json_str(o, vigil_hunt_level_names[ri->level]);
+        fputs(",\"tags\":[", out);
+        for (size_t t = 0; ri->tags != NULL && ri->tags[t] != NULL; t++) {
+            if (t > 0)
+                fputc(',', out);
+            put_json_str(o, ri->tags[t]);
+        }
+        fputs("]},\"file\":", out);
+        put_json_str(o, m->file);
+        fprintf(out, ",\"record\":%llu,\"matched\":%s,\"event\":%s}\n",
+                (unsigned long long)m->record, m->matched ? m->matched : "{}",
+                m->event ? m->event : "null");
+    } else {
+        struct vigil_buf tags;
+
+        vigil_buf_init(&tags, 1 << 16);
+        for (size_t t = 0; ri->tags != NULL && ri->tags[t] != NULL; t++)
+            if (vigil_buf_printf(&tags, "%s%s", t ? " " : "", ri->tags[t]) !=
+                VIGIL_OK)
+                break;
+        fprintf(out, "%s,%s,", m->time_ns != 0 ? ts : "",
+                vigil_hunt_level_names[ri->level]);
+        put_csv(o, ri->id);
+        fputc(',', out);
+        put_csv(o, ri->title);
+        fputc(',', out);
+        put_csv(o, tags.len ? tags.data : "");
+        fputc(',', out);
+        put_csv(o, m->host);
+        fputc(',', out);
+        put_csv(o, m->keys);
+        fputc(',', out);
+        put_csv(o, file);
+        fputc('\n', out);
+        vigil_buf_fini(&tags);
+    }
+    return ferror(out) ? VIGIL_EIO : VIGIL_OK;
+}
+
+enum vigil_rc
+hunt_out_end(struct hunt_out *o)
+{
+    if (!o->quiet && o->fmt == HUNT_OUT_CSV)
+        header(o);
+    if (fflush(o->out) != 0 || ferror(o->out))
+        return VIGIL_EIO;
+    return VIGIL_OK;
+}
+
+/* ---- summary ---- */
+
+void
+hunt_out_summary(const struct hunt_out *o, FILE *out,
+                 const struct vigil_hunt_stats *t)
+{
+    struct hunt_tally tactics[HUNT_MAX_TACTICS];
+    size_t ntactics = o->ntactics;
+    double mb = (double)t->bytes / 1e6;
+    uint64_t n = o->n;
+
+    memcpy(tactics, o->tactics, sizeof(tactics));
     fprintf(out,
-            "\nhunt: %zu match%s; %llu events in %llu files (%.1f MB) "
+            "\nhunt: %llu match%s; %llu events in %llu files (%.1f MB) "
             "against %u rules in %.2f s",
-            ms->n, ms->n == 1 ? "" : "es", (unsigned long long)t->events,
-            (unsigned long long)t->files, mb, t->rules, t->seconds);
+            (unsigned long long)n, n == 1 ? "" : "es",
+            (unsigned long long)t->events, (unsigned long long)t->files, mb,
+            t->rules, t->seconds);
     if (t->seconds > 0)
         fprintf(out, " (%.0f events/s, %.1f MB/s)",
                 (double)t->events / t->seconds, mb / t->seconds);
@@ -361,24 +288,24 @@ hunt_write_summary(FILE *out, const struct hunt_matches *ms,
                 (unsigned long long)t->files_skipped,
                 (unsigned long long)t->files_failed,
                 (unsigned long long)t->events_failed);
-    if (ms->n == 0)
+    if (n == 0)
         return;
     fputs("by level:", out);
-    for (int l = HUNT_LEVEL_COUNT - 1; l >= 0; l--)
-        if (by_level[l])
-            fprintf(out, " %s %llu", hunt_level_names[l],
-                    (unsigned long long)by_level[l]);
+    for (int l = VIGIL_HUNT_LEVEL_COUNT - 1; l >= 0; l--)
+        if (o->by_level[l])
+            fprintf(out, " %s %llu", vigil_hunt_level_names[l],
+                    (unsigned long long)o->by_level[l]);
     fputc('\n', out);
     if (ntactics > 0) {
         /* Most frequent first; ties by name so the output is stable. */
         for (size_t a = 1; a < ntactics; a++)
             for (size_t c = a; c > 0; c--) {
-                struct tally *x = &tactics[c - 1], *y = &tactics[c];
+                struct hunt_tally *x = &tactics[c - 1], *y = &tactics[c];
 
                 if (x->n > y->n ||
                     (x->n == y->n && strcmp(x->name, y->name) <= 0))
                     break;
-                struct tally tmp = *x;
+                struct hunt_tally tmp = *x;
                 *x = *y;
                 *y = tmp;
             }

@@ -811,7 +811,8 @@ vigil_disclose_check_file(struct vigil_disclose *d, const char *path,
     int fd;
 
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Not blocking: a FIFO is refused below instead of waited on. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return vigil_err_set(err, errno == ENOENT ? VIGIL_ENOTFOUND : VIGIL_EIO,
                              "%s: %s", path, strerror(errno));

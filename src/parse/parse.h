@@ -102,6 +102,9 @@ struct vigil_evtx_stats {
 
 /* Is this file an EVTX file (by its "ElfFile" signature)? */
 int vigil_evtx_is_file(const char *path);
+/* Does the EVTX file at path look damaged (short or bad file header, no
+ * chunk after it)? For saying why a file gave no record. */
+int vigil_evtx_looks_damaged(const char *path);
 /* Reads every record of the EVTX file at path, flattening System fields
  * and EventData/UserData under the names Sigma uses (EventID, Channel,
  * Provider_Name, Computer, TimeCreated, CommandLine, ...). */

@@ -20,6 +20,7 @@
 
 #include <expat.h>
 #include <libevtx.h>
+#include <zlib.h>
 
 #include "parse.h"
 
@@ -803,6 +804,31 @@ vigil_evtx_is_file(const char *path)
     close(fd);
     return n == (ssize_t)sizeof(sig) &&
            memcmp(sig, EVTX_SIGNATURE, sizeof(sig)) == 0;
+}
+
+/* For reporting only (the reader is the judge of records): the file
+ * header is 4 KiB whose first 120 bytes are covered by a CRC32 at offset
+ * 124, and a log holds at least one 64 KiB chunk right after it, even an
+ * empty one. */
+int
+vigil_evtx_looks_damaged(const char *path)
+{
+    unsigned char h[4096 + 8];
+    uint32_t crc;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0)
+        return 0; /* not ours to say: the reader reported the open */
+    n = pread(fd, h, sizeof(h), 0);
+    close(fd);
+    if (n < (ssize_t)sizeof(h))
+        return 1;
+    crc = (uint32_t)h[124] | (uint32_t)h[125] << 8 | (uint32_t)h[126] << 16 |
+          (uint32_t)h[127] << 24;
+    if (crc32(0L, h, 120) != crc)
+        return 1;
+    return memcmp(h + 4096, "ElfChnk", 8) != 0;
 }
 
 enum vigil_rc
