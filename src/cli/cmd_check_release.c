@@ -61,7 +61,8 @@ usage(FILE *out)
             cmd.synopsis);
     cli_opts_help(out, &cmd);
     fprintf(out, "\nExit status: 0 all PASS, 1 some REVIEW, 2 some BLOCK, 64 "
-                 "usage, 66 missing\ninput, 70 internal error, 74 output "
+                 "usage, 66 missing\ninput or some not checked, 70 internal "
+                 "error, 74 output "
                  "error.\n");
 }
 
@@ -101,31 +102,71 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Folders already walked (device, inode): a symbolic link back up the
+ * tree must not loop. */
+struct seen {
+    dev_t dev[64];
+    ino_t ino[64];
+    size_t n;
+};
+
+/* Adds the files under dir to f. Symbolic links are followed, to files
+ * and to folders, because what is published is what they point at (zip
+ * -r, cp -L and web servers follow them). Anything that cannot be
+ * checked (a broken link, a device, a folder that cannot be read) is
+ * said on stderr and counted in *skipped. */
 static void
-walk(struct files *f, const char *dir, int depth)
+walk(struct files *f, const char *dir, int depth, struct seen *seen,
+     size_t *skipped)
 {
     DIR *d;
     struct dirent *e;
+    struct stat st;
     size_t start = f->n;
 
-    if (depth > 32 || !(d = opendir(dir)))
+    if (stat(dir, &st) != 0)
         return;
+    for (size_t i = 0; i < seen->n; i++)
+        if (seen->dev[i] == st.st_dev && seen->ino[i] == st.st_ino)
+            return; /* a loop, or the same folder reached twice */
+    if (depth > 32 || seen->n >= 64 || !(d = opendir(dir))) {
+        fprintf(stderr, "vigil check-release: %s: %s, not checked\n", dir,
+                depth > 32 || seen->n >= 64 ? "folders nested too deep"
+                                            : strerror(errno));
+        (*skipped)++;
+        return;
+    }
+    seen->dev[seen->n] = st.st_dev;
+    seen->ino[seen->n++] = st.st_ino;
     while ((e = readdir(d))) {
         char p[4096];
-        struct stat st;
 
         if (e->d_name[0] == '.')
             continue;
         snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-        if (lstat(p, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode))
-            walk(f, p, depth + 1);
-        else if (S_ISREG(st.st_mode))
-            push(f, p);
+        if (stat(p, &st) != 0) {
+            fprintf(stderr,
+                    "vigil check-release: %s: %s (broken link?), not "
+                    "checked\n",
+                    p, strerror(errno));
+            (*skipped)++;
+        } else if (S_ISDIR(st.st_mode)) {
+            walk(f, p, depth + 1, seen, skipped);
+        } else if (S_ISREG(st.st_mode)) {
+            if (!push(f, p))
+                (*skipped)++;
+        } else {
+            fprintf(stderr,
+                    "vigil check-release: %s: not a regular file, not "
+                    "checked\n",
+                    p);
+            (*skipped)++;
+        }
     }
     closedir(d);
-    qsort(f->v + start, f->n - start, sizeof(*f->v), cmp_str);
+    seen->n--;
+    if (f->n > start)
+        qsort(f->v + start, f->n - start, sizeof(*f->v), cmp_str);
 }
 
 static int
@@ -268,16 +309,35 @@ cmd_check_release(int argc, char **argv)
     cli_log_to_stderr(0);
     for (int i = 0; i < co.nargs; i++) {
         struct stat st;
+        struct seen seen = {.n = 0};
+        size_t skipped = 0;
+
         if (stat(co.args[i], &st) != 0) {
             fprintf(stderr, "vigil check-release: %s: %s\n", co.args[i],
                     strerror(errno));
             missing = 1;
             continue;
         }
-        if (S_ISDIR(st.st_mode))
-            walk(&f, co.args[i], 0);
-        else
-            push(&f, co.args[i]);
+        if (S_ISDIR(st.st_mode)) {
+            size_t before = f.n;
+            walk(&f, co.args[i], 0, &seen, &skipped);
+            if (f.n == before)
+                fprintf(stderr,
+                        "vigil check-release: %s: no document found, nothing "
+                        "checked\n",
+                        co.args[i]);
+            if (f.n == before || skipped)
+                missing = 1;
+        } else if (S_ISREG(st.st_mode)) {
+            if (!push(&f, co.args[i]))
+                missing = 1;
+        } else {
+            fprintf(stderr,
+                    "vigil check-release: %s: not a regular file, not "
+                    "checked\n",
+                    co.args[i]);
+            missing = 1;
+        }
     }
     if (o.clean) {
         struct stat st;

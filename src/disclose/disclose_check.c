@@ -16,6 +16,8 @@
 #include "disclose/disclose_int.h"
 
 #define MAX_FINDINGS 4096
+/* Readings of a package whose entry names repeat (one per copy). */
+#define MAX_VIEWS 16
 
 void
 vigil_disclose_policy_default(struct vigil_disclose_policy *p)
@@ -99,6 +101,30 @@ dupz(struct disclose_ctx *c, const char *s)
     return s ? disclose_strdup(c, s, strlen(s)) : NULL;
 }
 
+static int
+streq0(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Is this finding already made (a package re-read through another copy
+ * of a duplicated entry finds the same things again)? */
+static int
+same_finding(const struct vigil_disclose_result *r,
+             enum vigil_disclose_kind kind, enum vigil_disclose_verdict sev,
+             const char *part, const char *sheet, const char *range,
+             const char *detail)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct vigil_disclose_finding *f = &r->findings[i];
+        if (f->kind == kind && f->severity == sev && streq0(f->part, part) &&
+            streq0(f->sheet, sheet) && streq0(f->range, range) &&
+            streq0(f->detail, detail))
+            return 1;
+    }
+    return 0;
+}
+
 struct vigil_disclose_finding *
 disclose_add(struct disclose_ctx *c, enum vigil_disclose_kind kind,
              enum vigil_disclose_verdict sev, const char *part,
@@ -110,8 +136,20 @@ disclose_add(struct disclose_ctx *c, enum vigil_disclose_kind kind,
     char detail[1024];
     va_list ap;
 
-    if (r->nfindings >= MAX_FINDINGS)
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    if (c->dedup && same_finding(r, kind, sev, part, sheet, range, detail))
         return NULL;
+    /* Past the cap a finding is not listed, but it still counts: a
+     * hostile author must not be able to bury a BLOCK under thousands of
+     * harmless findings. */
+    if (r->nfindings >= MAX_FINDINGS - (c->summary ? 0 : 1)) {
+        r->unlisted++;
+        if (sev > r->priv->unlisted_worst)
+            r->priv->unlisted_worst = sev;
+        return NULL;
+    }
     if (r->nfindings == r->priv->cap) {
         size_t ncap = r->priv->cap ? r->priv->cap * 2 : 16;
         void *p = realloc(r->findings, ncap * sizeof(*r->findings));
@@ -122,9 +160,6 @@ disclose_add(struct disclose_ctx *c, enum vigil_disclose_kind kind,
         r->findings = p;
         r->priv->cap = ncap;
     }
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
-    va_end(ap);
     f = &r->findings[r->nfindings++];
     memset(f, 0, sizeof(*f));
     f->kind = kind;
@@ -480,13 +515,41 @@ cfb_has(const unsigned char *d, size_t len, const char *ascii)
     return 0;
 }
 
+/* Checks z as an ODF or OOXML package; 0 when it is neither. */
+static int
+check_package(struct disclose_ctx *c, struct disclose_zip *z)
+{
+    const struct disclose_zip_entry *e = disclose_zip_find(z, "mimetype");
+    struct vigil_err err;
+
+    if (e) {
+        struct vigil_buf b;
+        int odf;
+
+        vigil_buf_init(&b, 256);
+        vigil_err_clear(&err);
+        odf = disclose_zip_read(c, z, e, &b, 200, &err) == VIGIL_OK &&
+              b.len > 30 &&
+              strncmp(b.data, "application/vnd.oasis.opendocument.", 35) == 0;
+        if (odf)
+            disclose_odf(c, z, b.data);
+        vigil_buf_fini(&b);
+        if (odf)
+            return 1;
+    }
+    if (disclose_zip_find(z, "[Content_Types].xml")) {
+        disclose_ooxml(c, z);
+        return 1;
+    }
+    return 0;
+}
+
 static void
 check_zip(struct disclose_ctx *c, const char *name, const unsigned char *data,
           size_t len)
 {
     struct disclose_zip z;
     struct vigil_err err;
-    const struct disclose_zip_entry *e;
     enum vigil_rc rc;
 
     vigil_err_clear(&err);
@@ -510,6 +573,16 @@ check_zip(struct disclose_ctx *c, const char *name, const unsigned char *data,
             c->res->format = "zip";
         return;
     }
+    if (z.ndup)
+        disclose_add(c, VIGIL_DK_AMBIGUOUS, VIGIL_DISCLOSE_BLOCK, z.dupname,
+                     NULL, NULL,
+                     "Do not publish; ask the author to re-save the document "
+                     "from its application and check the new copy.",
+                     "ambiguous package: %zu name(s) are held by more than "
+                     "one entry (up to %zu copies of '%s'); programs differ "
+                     "in which copy they read, so each was checked (up to "
+                     "%d copies of a name)",
+                     z.ndup, z.maxcopies, z.dupname, MAX_VIEWS);
     for (size_t i = 0; i < z.n; i++)
         if (z.e[i].encrypted) {
             disclose_add(c, VIGIL_DK_ENCRYPTED, VIGIL_DISCLOSE_BLOCK,
@@ -519,22 +592,25 @@ check_zip(struct disclose_ctx *c, const char *name, const unsigned char *data,
                          "the entry is encrypted with a password");
             break;
         }
-    e = disclose_zip_find(&z, "mimetype");
-    if (e) {
-        struct vigil_buf b;
-        vigil_buf_init(&b, 256);
-        if (disclose_zip_read(c, &z, e, &b, 200, &err) == VIGIL_OK &&
-            b.len > 30 &&
-            strncmp(b.data, "application/vnd.oasis.opendocument.", 35) == 0) {
-            disclose_odf(c, &z, b.data);
-            vigil_buf_fini(&b);
-            goto out;
+    /* A package with duplicated names is read once per copy: the first
+     * copy of every name, then the second (or the last where there are
+     * fewer)... so whichever copy a program picks has been checked. */
+    {
+        size_t views = z.maxcopies > 1 ? z.maxcopies : 1;
+        int package = 0;
+
+        if (views > MAX_VIEWS)
+            views = MAX_VIEWS;
+        for (z.view = 0; z.view < views && !c->nomem; z.view++) {
+            c->dedup = z.view > 0;
+            package = check_package(c, &z);
+            if (!package)
+                break;
         }
-        vigil_buf_fini(&b);
-    }
-    if (disclose_zip_find(&z, "[Content_Types].xml")) {
-        disclose_ooxml(c, &z);
-        goto out;
+        c->dedup = 0;
+        z.view = 0;
+        if (package)
+            goto out;
     }
     /* A plain archive: check every member. */
     if (!c->res->format)
@@ -767,6 +843,8 @@ check(struct vigil_disclose *d, const char *name, const void *data, size_t len,
         return vigil_err_set(err, VIGIL_ENOMEM,
                              "out of memory while checking %s", name);
     }
+    /* The last slot is kept for this summary, so it is always listed. */
+    c.summary = 1;
     if (r->people_records > d->policy.max_records)
         disclose_add(&c, VIGIL_DK_PEOPLE_RECORDS, VIGIL_DISCLOSE_BLOCK, NULL,
                      NULL, NULL,
@@ -775,6 +853,7 @@ check(struct vigil_disclose *d, const char *name, const void *data, size_t len,
                      "the file holds %zu people's records in all, more than "
                      "the %zu allowed",
                      r->people_records, d->policy.max_records);
+    r->verdict = r->priv->unlisted_worst;
     for (size_t i = 0; i < r->nfindings; i++)
         if (r->findings[i].severity > r->verdict)
             r->verdict = r->findings[i].severity;
@@ -877,6 +956,8 @@ vigil_disclose_kind_name(enum vigil_disclose_kind k)
         [VIGIL_DK_HOSTILE] = "hostile",
         [VIGIL_DK_DAMAGED] = "damaged",
         [VIGIL_DK_UNSUPPORTED] = "unsupported",
+        [VIGIL_DK_AMBIGUOUS] = "ambiguous_package",
+        [VIGIL_DK_UNEXPLAINED_PART] = "unexplained_part",
     };
     if ((int)k <= 0 || k >= VIGIL_DK_COUNT)
         return "unknown";

@@ -755,7 +755,13 @@ vigil_disclose_clean(struct vigil_disclose *d, const void *data, size_t len,
     memset(&k, 0, sizeof(k));
     k.c = &c;
     k.z = &z;
-    if (disclose_zip_find(&z, "xl/workbook.xml")) {
+    if (z.ndup) {
+        /* Which copy would be cleaned is the very ambiguity. */
+        rc = vigil_err_set(err, VIGIL_EUNSUPPORTED,
+                           "ambiguous package: '%s' is held by more than one "
+                           "entry; re-save it from its application first",
+                           z.dupname);
+    } else if (disclose_zip_find(&z, "xl/workbook.xml")) {
         k.kind = 'x';
         *ext = disclose_zip_find(&z, "xl/vbaProject.bin") ? "xlsm" : "xlsx";
     } else if (disclose_zip_find(&z, "word/document.xml")) {
