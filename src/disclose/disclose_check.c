@@ -597,6 +597,8 @@ check_zip(struct disclose_ctx *c, const char *name, const unsigned char *data,
      * fewer)... so whichever copy a program picks has been checked. */
     {
         size_t views = z.maxcopies > 1 ? z.maxcopies : 1;
+        size_t rec0 = c->res->people_records, pii0 = c->res->pii_total;
+        size_t rec = 0, pii = 0;
         int package = 0;
 
         if (views > MAX_VIEWS)
@@ -606,7 +608,17 @@ check_zip(struct disclose_ctx *c, const char *name, const unsigned char *data,
             package = check_package(c, &z);
             if (!package)
                 break;
+            /* Each reading counts the same people again: keep the
+             * largest count of one reading, not their sum. */
+            if (c->res->people_records - rec0 > rec)
+                rec = c->res->people_records - rec0;
+            if (c->res->pii_total - pii0 > pii)
+                pii = c->res->pii_total - pii0;
+            c->res->people_records = rec0;
+            c->res->pii_total = pii0;
         }
+        c->res->people_records = rec0 + rec;
+        c->res->pii_total = pii0 + pii;
         c->dedup = 0;
         z.view = 0;
         if (package)

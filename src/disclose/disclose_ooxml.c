@@ -583,13 +583,19 @@ struct grab_arg {
     size_t nlen;
 };
 
+#define GRAB_MAX ((size_t)1 << 20)
+
+/* Keeps the first MiB of a part's text: enough to tell personal data is
+ * there, bounded whatever the part's size. */
 static void
 grab_add(struct vigil_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 < ((size_t)1 << 20)) {
-        vigil_buf_append(b, s, n);
-        vigil_buf_putc(b, ' ');
-    }
+    if (b->len + 1 >= GRAB_MAX)
+        return;
+    if (n > GRAB_MAX - b->len - 1)
+        n = GRAB_MAX - b->len - 1;
+    vigil_buf_append(b, s, n);
+    vigil_buf_putc(b, ' ');
 }
 
 static void
@@ -659,7 +665,7 @@ pkg_loose_part(struct disclose_ctx *c, struct disclose_zip *z,
     if (b->len == 0)
         return; /* nothing can hide in an empty part */
     d = (const unsigned char *)b->data;
-    vigil_buf_init(&text, (size_t)2 << 20);
+    vigil_buf_init(&text, GRAB_MAX + 1);
     g.b = &text;
     if (b->len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
         skip = 3;

@@ -426,6 +426,25 @@ test_findings_cap_counts_all(void **state)
     free(parts);
 }
 
+/* Writes data to $VIGIL_DISCLOSE_SEED_DIR/name when set: how the fuzz
+ * seeds in tests/fuzz/corpus/disclose_ooxml/ are made
+ * (tests/fuzz/disclose_seeds.sh). */
+static void
+maybe_write_seed(const char *name, const void *data, size_t len)
+{
+    const char *dir = getenv("VIGIL_DISCLOSE_SEED_DIR");
+    char path[1024];
+    FILE *f;
+
+    if (dir == NULL || *dir == '\0')
+        return;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
 /* Replaces every occurrence of from by to (same length) in p: libzip
  * will not write two entries of one name, so they are renamed after. */
 static void
@@ -485,6 +504,7 @@ test_duplicate_entries(void **state)
 
     (void)state;
     rename_in(z, len, "xl/workbook.xmQ", "xl/workbook.xml");
+    maybe_write_seed("dup-workbook.xlsx", z, len);
     r = check_buf(z, len);
     f = find(r, VIGIL_DK_AMBIGUOUS);
     assert_non_null(f);
@@ -500,10 +520,13 @@ test_duplicate_entries(void **state)
     vigil_disclose_result_free(r);
 
     /* Names differing only in case are one part to Office. */
-    rename_in(z, len, "xl/workbook.xml", "xl/workbook.xml");
-    rename_in(z, len, "xl/worksheets/sheet2.xml", "xl/WorkSheets/sheet1.xml");
+    free(z);
+    z = make_zip(parts, 7, &len);
+    rename_in(z, len, "xl/workbook.xmQ", "xl/WORKBOOK.xml");
+    maybe_write_seed("dup-case.xlsx", z, len);
     r = check_buf(z, len);
     assert_non_null(find(r, VIGIL_DK_AMBIGUOUS));
+    assert_non_null(find(r, VIGIL_DK_HIDDEN_SHEET));
     vigil_disclose_result_free(r);
 
     /* Which copy to clean is the ambiguity itself: refused. */
@@ -551,6 +574,7 @@ test_parts_by_relationship(void **state)
     void *z = make_zip(parts, 9, &len);
 
     (void)state;
+    maybe_write_seed("parts-by-rels.xlsx", z, len);
     r = check_buf(z, len);
     f = find(r, VIGIL_DK_COMMENTS);
     assert_non_null(f);
