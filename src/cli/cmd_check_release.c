@@ -102,17 +102,17 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Folders already walked (device, inode): a symbolic link back up the
- * tree must not loop. */
+/* The folders being walked (device, inode), from the top down: a
+ * symbolic link back up the tree must not loop. */
 struct seen {
     dev_t dev[64];
     ino_t ino[64];
     size_t n;
 };
 
-/* Adds the files under dir to f. Symbolic links are followed, to files
- * and to folders, because what is published is what they point at (zip
- * -r, cp -L and web servers follow them). Anything that cannot be
+/* Adds the files under dir to f, hidden ones too. Symbolic links are
+ * followed, to files and to folders, because what is published is what they
+ * point at (zip -r, cp -L and web servers follow them). Anything that cannot be
  * checked (a broken link, a device, a folder that cannot be read) is
  * said on stderr and counted in *skipped. */
 static void
@@ -128,7 +128,7 @@ walk(struct files *f, const char *dir, int depth, struct seen *seen,
         return;
     for (size_t i = 0; i < seen->n; i++)
         if (seen->dev[i] == st.st_dev && seen->ino[i] == st.st_ino)
-            return; /* a loop, or the same folder reached twice */
+            return; /* a link back to a folder being walked */
     if (depth > 32 || seen->n >= 64 || !(d = opendir(dir))) {
         fprintf(stderr, "vigil check-release: %s: %s, not checked\n", dir,
                 depth > 32 || seen->n >= 64 ? "folders nested too deep"
@@ -141,7 +141,8 @@ walk(struct files *f, const char *dir, int depth, struct seen *seen,
     while ((e = readdir(d))) {
         char p[4096];
 
-        if (e->d_name[0] == '.')
+        /* Hidden files are published with the rest: checked too. */
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
         if (stat(p, &st) != 0) {

@@ -383,38 +383,40 @@ kind_of_rel(const char *t)
     return DISCLOSE_PK_NONE;
 }
 
-static int
-has_ci(const char *s, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    for (; *s; s++)
-        if (strncasecmp(s, needle, n) == 0)
-            return 1;
-    return 0;
-}
-
+/* By the last segment of the content type, "+xml" aside:
+ * "application/vnd.ms-excel.threadedcomments+xml" -> threadedcomments.
+ * One compare per known name: this runs for every Default and Override
+ * of every package. */
 static enum disclose_pk
 kind_of_ctype(const char *ct)
 {
-    /* Most specific first: "threadedcomments+xml" ends in comments too. */
-    if (has_ci(ct, "threadedcomments+xml"))
-        return DISCLOSE_PK_THREADED;
-    if (has_ci(ct, "commentAuthors+xml") || has_ci(ct, "person+xml") ||
-        has_ci(ct, "people+xml") || has_ci(ct, "authors+xml"))
-        return DISCLOSE_PK_PERSON;
-    if (has_ci(ct, "comments+xml"))
-        return DISCLOSE_PK_COMMENTS;
-    if (has_ci(ct, "notesSlide+xml"))
-        return DISCLOSE_PK_NOTES;
-    if (has_ci(ct, "oleObject") || has_ci(ct, "activeX"))
-        return DISCLOSE_PK_EMBED;
-    if (has_ci(ct, "externalLink+xml"))
-        return DISCLOSE_PK_EXTLINK;
-    if (has_ci(ct, "pivotCacheDefinition+xml"))
-        return DISCLOSE_PK_PIVOTDEF;
-    if (has_ci(ct, "vbaProject"))
-        return DISCLOSE_PK_VBA;
+    static const struct {
+        const char *seg;
+        enum disclose_pk k;
+    } map[] = {
+        {"comments", DISCLOSE_PK_COMMENTS},
+        {"threadedcomments", DISCLOSE_PK_THREADED},
+        {"person", DISCLOSE_PK_PERSON},
+        {"people", DISCLOSE_PK_PERSON},
+        {"commentAuthors", DISCLOSE_PK_PERSON},
+        {"authors", DISCLOSE_PK_PERSON},
+        {"notesSlide", DISCLOSE_PK_NOTES},
+        {"oleObject", DISCLOSE_PK_EMBED},
+        {"activeX", DISCLOSE_PK_EMBED},
+        {"externalLink", DISCLOSE_PK_EXTLINK},
+        {"pivotCacheDefinition", DISCLOSE_PK_PIVOTDEF},
+        {"vbaProject", DISCLOSE_PK_VBA},
+    };
+    const char *seg = strrchr(ct, '.');
+    size_t n;
+
+    seg = seg ? seg + 1 : ct;
+    n = strlen(seg);
+    if (n > 4 && strcasecmp(seg + n - 4, "+xml") == 0)
+        n -= 4;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strlen(map[i].seg) == n && strncasecmp(seg, map[i].seg, n) == 0)
+            return map[i].k;
     return DISCLOSE_PK_NONE;
 }
 

@@ -231,6 +231,7 @@ assert u["part"] == "xl/stash/data.xml" and u["severity"] == "BLOCK", u
 # named and makes the exit 66.
 mkdir -p "$W/empty" "$W/links" "$W/broken"
 ln -sf "$W/fx/staff_list.xlsx" "$W/links/report.xlsx"
+cp "$W/fx/staff_comment.xlsx" "$W/links/.draft.xlsx"
 ln -sf "$W/fx/no-such-file.xlsx" "$W/broken/gone.xlsx"
 rc=0
 "$VIGIL_BIN" check-release "$W/empty" >"$W/empty.out" 2>"$W/empty.err" || rc=$?
@@ -242,6 +243,8 @@ rc=0
 [ "$rc" = 2 ] || { echo "FAIL: folder of a link to a BLOCK file exit $rc"; fail=1; }
 grep -q '"file":"[^"]*links/report.xlsx","format":"xlsx","verdict":"BLOCK"' \
   "$W/links.json" || { echo "FAIL: linked document not checked"; fail=1; }
+grep -q '"file":"[^"]*links/.draft.xlsx"' "$W/links.json" ||
+  { echo "FAIL: hidden file not checked"; fail=1; }
 rc=0
 "$VIGIL_BIN" check-release "$W/broken" >/dev/null 2>"$W/broken.err" || rc=$?
 [ "$rc" = 66 ] || { echo "FAIL: broken link exit $rc, expected 66"; fail=1; }
