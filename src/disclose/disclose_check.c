@@ -55,6 +55,7 @@ vigil_disclose_new(struct vigil_disclose **out,
     o.ncustom_patterns = d->policy.ncustom_patterns;
     o.custom_headers = d->policy.custom_headers;
     o.ncustom_headers = d->policy.ncustom_headers;
+    d->custom_headers = d->policy.ncustom_headers > 0;
     /* The arrays are borrowed for this call only. */
     d->policy.custom_patterns = NULL;
     d->policy.ncustom_patterns = 0;
@@ -278,10 +279,22 @@ disclose_table_row(struct disclose_table *t, uint32_t row, int hidden)
     t->row_hidden = hidden;
     t->row_named = t->row_other = t->row_pend = t->row_ident = 0;
     t->row_hidden_cell = 0;
+    t->row_pend_name = 0;
     if (!t->have_header && !t->fixed_header) {
         memset(t->pend, 0, sizeof(t->pend));
         t->header_row = row;
     }
+}
+
+static int
+has_letter(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80 || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'))
+            return 1;
+    }
+    return 0;
 }
 
 void
@@ -295,11 +308,18 @@ disclose_table_cell(struct disclose_table *t, unsigned col, const char *text,
     if (i == len || col >= DISCLOSE_MAX_COLS)
         return;
     if (!t->have_header) {
-        if (t->rows_seen < 20 && len < 80) {
+        /* A cell without a letter ("310", "2024-01-31") names no column;
+         * the header recognisers cost tens of thousands of instructions
+         * a call. Only an organisation's own header words could be
+         * letterless. */
+        if (t->rows_seen < 20 && len < 80 &&
+            (t->c->d->custom_headers || has_letter(text + i, len - i))) {
             enum pii_column k = disclose_pii_header(t->c->d->pii, text, len);
             t->pend[col] = (uint8_t)k;
             if (k != PII_COL_NONE)
                 t->row_pend++;
+            if (k == PII_COL_NAME)
+                t->row_pend_name = 1;
         }
         return;
     }
@@ -324,12 +344,11 @@ void
 disclose_table_row_end(struct disclose_table *t)
 {
     if (!t->have_header) {
-        int named = 0;
+        /* Noted per cell: a scan of all 1,024 columns per row cost more
+         * than the rest of a small table's check. */
+        int named = t->row_pend_name;
 
         t->rows_seen++;
-        for (size_t i = 0; i < DISCLOSE_MAX_COLS; i++)
-            if (t->pend[i] == PII_COL_NAME)
-                named = 1;
         /* A header: a name column and another personal column, or two
          * personal columns without names (email + phone). Without a name
          * column a record also needs one identifying column (not just

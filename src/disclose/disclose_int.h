@@ -15,6 +15,7 @@
 struct vigil_disclose {
     struct vigil_disclose_policy policy;
     struct disclose_pii *pii;
+    int custom_headers; /* the organisation gave its own header words */
 };
 
 struct vigil_disclose_result_int {
@@ -181,6 +182,7 @@ struct disclose_table {
     /* current row */
     int row_hidden;
     unsigned row_named, row_other, row_pend, row_ident;
+    int row_pend_name;   /* a cell of this row names a name column */
     int row_hidden_cell; /* a personal cell in a hidden column */
     size_t records;
     size_t hidden_records;
@@ -254,8 +256,14 @@ enum disclose_pk {
 };
 
 struct disclose_pkg {
+    const struct disclose_zip *z;
     uint8_t *kind;    /* enum disclose_pk per entry of the zip */
     uint8_t *reached; /* reached from _rels/.rels, per entry */
+    /* Per entry that is a .rels part: what the walk read from it, so
+     * disclose_rels_load does not parse it again (rels[i].r NULL and
+     * loaded[i] 0 when not read). */
+    struct disclose_rels *rels;
+    uint8_t *loaded;
 };
 
 /* Kind of entry e of the package being checked (DISCLOSE_PK_NONE

@@ -161,6 +161,18 @@ disclose_rels_load(struct disclose_ctx *c, struct disclose_zip *z,
     e = disclose_zip_find(z, path);
     if (!e)
         return VIGIL_OK;
+    if (c->pkg && c->pkg->z == z && c->pkg->loaded[e - z->e]) {
+        /* Read already by the package walk: a copy, owned by out. */
+        const struct disclose_rels *k = &c->pkg->rels[e - z->e];
+        if (!k->n)
+            return VIGIL_OK;
+        out->r = malloc(k->n * sizeof(*out->r));
+        if (!out->r)
+            return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        memcpy(out->r, k->r, k->n * sizeof(*out->r));
+        out->n = out->cap = k->n;
+        return VIGIL_OK;
+    }
     rc = disclose_xml_entry(c, z, e, &cb, err);
     if (a.nomem)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -557,6 +569,11 @@ pkg_walk(struct disclose_ctx *c, struct disclose_zip *z,
         rc = disclose_rels_load(c, z, part, &rels, &err);
         if (rc != VIGIL_OK)
             disclose_xml_fail(c, re->name, rc, &err);
+        else if (!pkg->loaded[re - z->e]) {
+            /* Kept for the inspectors, which read some of them again. */
+            pkg->rels[re - z->e] = rels;
+            pkg->loaded[re - z->e] = 1;
+        }
         for (size_t i = 0; i < rels.n; i++) {
             const struct disclose_zip_entry *t;
             enum disclose_pk k;
@@ -572,7 +589,8 @@ pkg_walk(struct disclose_ctx *c, struct disclose_zip *z,
             if (pkg_reach(z, pkg, t) && tail < z->n)
                 queue[tail++] = (size_t)(t - z->e);
         }
-        disclose_rels_fini(&rels);
+        if (!pkg->loaded[re - z->e] || pkg->rels[re - z->e].r != rels.r)
+            disclose_rels_fini(&rels);
     }
     free(queue);
 }
@@ -840,9 +858,12 @@ disclose_ooxml(struct disclose_ctx *c, struct disclose_zip *z)
     struct disclose_pkg pkg;
     struct disclose_pkg *outer = c->pkg; /* an embedded package's parent */
 
+    pkg.z = z;
     pkg.kind = calloc(z->n + 1, 1);
     pkg.reached = calloc(z->n + 1, 1);
-    if (!pkg.kind || !pkg.reached) {
+    pkg.loaded = calloc(z->n + 1, 1);
+    pkg.rels = calloc(z->n + 1, sizeof(*pkg.rels));
+    if (!pkg.kind || !pkg.reached || !pkg.loaded || !pkg.rels) {
         c->nomem = 1;
         goto out;
     }
@@ -881,6 +902,10 @@ disclose_ooxml(struct disclose_ctx *c, struct disclose_zip *z)
     pkg_loose(c, z, &pkg);
 out:
     c->pkg = outer;
+    for (size_t i = 0; pkg.rels && i < z->n; i++)
+        disclose_rels_fini(&pkg.rels[i]);
+    free(pkg.rels);
+    free(pkg.loaded);
     free(pkg.kind);
     free(pkg.reached);
 }
