@@ -153,8 +153,10 @@ void vigil_disclose_result_free(struct vigil_disclose_result *r);
  * external links, connections, document properties and tracked changes
  * (insertions accepted, deletions dropped), hidden and white text are
  * removed and the package's relationships and content types rewritten to
- * match. *ext gets a static extension for the copy ("xlsx", "docx",
- * "pptx"). VIGIL_EUNSUPPORTED for other formats (ODF, CSV, PDF), which
+ * match; parts no relationship reaches are dropped. A package whose
+ * entry names repeat is refused (VIGIL_EUNSUPPORTED): which copy to
+ * clean is the ambiguity. *ext gets a static extension for the copy ("xlsx",
+ * "docx", "pptx"). VIGIL_EUNSUPPORTED for other formats (ODF, CSV, PDF), which
  * must be edited by hand. */
 enum vigil_rc vigil_disclose_clean(struct vigil_disclose *d, const void *data,
                                    size_t len, struct vigil_buf *out,

@@ -266,6 +266,10 @@ struct disclose_pkg {
     uint8_t *loaded;
 };
 
+/* One byte per entry of z, 1 when a relationship from _rels/.rels
+ * reaches it (or it is [Content_Types].xml or a reached part's .rels).
+ * Returns owned (free()), NULL when memory ran out. */
+uint8_t *disclose_pkg_reached(struct disclose_ctx *c, struct disclose_zip *z);
 /* Kind of entry e of the package being checked (DISCLOSE_PK_NONE
  * outside a package). */
 enum disclose_pk disclose_pkg_kind(const struct disclose_ctx *c,

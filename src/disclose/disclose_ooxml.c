@@ -595,6 +595,31 @@ pkg_walk(struct disclose_ctx *c, struct disclose_zip *z,
     free(queue);
 }
 
+/* Allocates the per-entry arrays of pkg for z; 0 when out of memory
+ * (pkg_fini still frees what was allocated). */
+static int
+pkg_init(struct disclose_pkg *pkg, const struct disclose_zip *z)
+{
+    pkg->z = z;
+    pkg->kind = calloc(z->n + 1, 1);
+    pkg->reached = calloc(z->n + 1, 1);
+    pkg->loaded = calloc(z->n + 1, 1);
+    pkg->rels = calloc(z->n + 1, sizeof(*pkg->rels));
+    return pkg->kind && pkg->reached && pkg->loaded && pkg->rels;
+}
+
+static void
+pkg_fini(struct disclose_pkg *pkg)
+{
+    for (size_t i = 0; pkg->rels && i < pkg->z->n; i++)
+        disclose_rels_fini(&pkg->rels[i]);
+    free(pkg->rels);
+    free(pkg->loaded);
+    free(pkg->kind);
+    free(pkg->reached);
+    memset(pkg, 0, sizeof(*pkg));
+}
+
 /* Text and attribute values of an XML part, bounded, for scanning. */
 struct grab_arg {
     struct vigil_buf *b;
@@ -858,12 +883,7 @@ disclose_ooxml(struct disclose_ctx *c, struct disclose_zip *z)
     struct disclose_pkg pkg;
     struct disclose_pkg *outer = c->pkg; /* an embedded package's parent */
 
-    pkg.z = z;
-    pkg.kind = calloc(z->n + 1, 1);
-    pkg.reached = calloc(z->n + 1, 1);
-    pkg.loaded = calloc(z->n + 1, 1);
-    pkg.rels = calloc(z->n + 1, sizeof(*pkg.rels));
-    if (!pkg.kind || !pkg.reached || !pkg.loaded || !pkg.rels) {
+    if (!pkg_init(&pkg, z)) {
         c->nomem = 1;
         goto out;
     }
@@ -902,10 +922,28 @@ disclose_ooxml(struct disclose_ctx *c, struct disclose_zip *z)
     pkg_loose(c, z, &pkg);
 out:
     c->pkg = outer;
-    for (size_t i = 0; pkg.rels && i < z->n; i++)
-        disclose_rels_fini(&pkg.rels[i]);
-    free(pkg.rels);
-    free(pkg.loaded);
-    free(pkg.kind);
-    free(pkg.reached);
+    pkg_fini(&pkg);
+}
+
+uint8_t *
+disclose_pkg_reached(struct disclose_ctx *c, struct disclose_zip *z)
+{
+    struct disclose_pkg pkg;
+    const struct disclose_zip_entry *ct;
+    uint8_t *reached = NULL;
+
+    if (!pkg_init(&pkg, z)) {
+        pkg_fini(&pkg);
+        return NULL;
+    }
+    ct = disclose_zip_find(z, "[Content_Types].xml");
+    if (ct)
+        pkg.reached[ct - z->e] = 1;
+    pkg_walk(c, z, &pkg);
+    if (!c->nomem) {
+        reached = pkg.reached;
+        pkg.reached = NULL;
+    }
+    pkg_fini(&pkg);
+    return reached;
 }

@@ -259,6 +259,7 @@ rc=0
 
 # --clean: every OOXML fixture with hidden content re-checks as PASS.
 for f in staff_list.xlsx hidden_rows.xlsx letter.docx blank_format.xlsx \
+         staff_comment.xlsx planted_part.xlsx \
          ${LO_FLAG:+} $( [ -z "$LO_FLAG" ] && echo victims_pivot.xlsx ); do
   rc=0
   "$VIGIL_BIN" check-release --json --clean "$W/clean/${f%.*}.clean.${f##*.}" \
