@@ -60,7 +60,8 @@ usage(FILE *out)
             cmd.synopsis);
     cli_opts_help(out, &cmd);
     fprintf(out, "\nExit status: 0 all PASS, 1 some REVIEW, 2 some BLOCK, 64 "
-                 "usage, 66 missing\ninput, 70 internal error, 74 output "
+                 "usage, 66 missing\ninput or some not checked, 70 internal "
+                 "error, 74 output "
                  "error.\n");
 }
 
@@ -86,40 +87,61 @@ push(struct files *f, const char *p)
     return f->v[f->n++] != NULL;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+/* What a walk of a folder gathers. */
+struct walk_state {
+    struct files *f;
+    size_t skipped; /* what could not be checked, said on stderr */
+};
 
 static enum vigil_rc
 walk_file(const struct vigil_walk_entry *e, void *arg)
 {
-    return push(arg, e->path) ? VIGIL_OK : VIGIL_ELIMIT;
-}
+    struct walk_state *w = arg;
 
-/* A folder that cannot be read holds files nobody checked: said. */
-static enum vigil_rc
-walk_skipped(const char *path, const struct vigil_err *why, void *arg)
-{
-    (void)arg;
-    fprintf(stderr, "vigil check-release: %s: %s, not checked\n", path,
-            why->msg);
+    if (S_ISDIR(e->st.st_mode))
+        return VIGIL_OK;
+    if (!S_ISREG(e->st.st_mode)) {
+        fprintf(stderr,
+                "vigil check-release: %s: not a regular file, not checked\n",
+                e->path);
+        w->skipped++;
+    } else if (!push(w->f, e->path)) {
+        w->skipped++;
+    }
     return VIGIL_OK;
 }
 
-/* The regular files under dir, hidden names and links left out, in path
- * order. */
-static void
-walk(struct files *f, const char *dir)
+/* A folder that cannot be read, a broken link, a loop: files nobody
+ * checked, said and counted. */
+static enum vigil_rc
+walk_skipped(const char *path, const struct vigil_err *why, void *arg)
 {
-    static const struct vigil_walk_opts o = {.skip_hidden = 1,
-                                             .regular_only = 1};
-    struct vigil_err err = {0};
-    size_t start = f->n;
+    struct walk_state *w = arg;
 
-    (void)vigil_walk(dir, &o, walk_file, walk_skipped, f, &err);
-    qsort(f->v + start, f->n - start, sizeof(*f->v), cmp_str);
+    fprintf(stderr, "vigil check-release: %s: %s, not checked\n", path,
+            why->msg);
+    w->skipped++;
+    return VIGIL_OK;
+}
+
+/* Adds the files under dir to f in path order, hidden ones too: they are
+ * published with the rest. Symbolic links are followed, to files and to
+ * folders, because what is published is what they point at (zip -r,
+ * cp -L and web servers follow them); a link back up the tree is not
+ * followed again. */
+static void
+walk(struct files *f, const char *dir, size_t *skipped)
+{
+    static const struct vigil_walk_opts o = {.follow_symlinks = 1, .sorted = 1};
+    struct walk_state w = {f, 0};
+    struct vigil_err err = {0};
+
+    if (vigil_walk(dir, &o, walk_file, walk_skipped, &w, &err) != VIGIL_OK) {
+        fprintf(stderr, "vigil check-release: %s: %s, not checked\n", dir,
+                err.msg);
+        w.skipped++;
+    }
+    *skipped += w.skipped;
 }
 
 static int
@@ -262,16 +284,34 @@ cmd_check_release(int argc, char **argv)
     cli_log_to_stderr(0);
     for (int i = 0; i < co.nargs; i++) {
         struct stat st;
+        size_t skipped = 0;
+
         if (stat(co.args[i], &st) != 0) {
             fprintf(stderr, "vigil check-release: %s: %s\n", co.args[i],
                     strerror(errno));
             missing = 1;
             continue;
         }
-        if (S_ISDIR(st.st_mode))
-            walk(&f, co.args[i]);
-        else
-            push(&f, co.args[i]);
+        if (S_ISDIR(st.st_mode)) {
+            size_t before = f.n;
+            walk(&f, co.args[i], &skipped);
+            if (f.n == before)
+                fprintf(stderr,
+                        "vigil check-release: %s: no document found, nothing "
+                        "checked\n",
+                        co.args[i]);
+            if (f.n == before || skipped)
+                missing = 1;
+        } else if (S_ISREG(st.st_mode)) {
+            if (!push(&f, co.args[i]))
+                missing = 1;
+        } else {
+            fprintf(stderr,
+                    "vigil check-release: %s: not a regular file, not "
+                    "checked\n",
+                    co.args[i]);
+            missing = 1;
+        }
     }
     if (o.clean) {
         struct stat st;

@@ -49,6 +49,8 @@ enum vigil_disclose_kind {
     VIGIL_DK_HOSTILE,           /* zip bomb, entity expansion, too deep */
     VIGIL_DK_DAMAGED,           /* truncated or malformed */
     VIGIL_DK_UNSUPPORTED,       /* format not inspected */
+    VIGIL_DK_AMBIGUOUS,         /* zip entries share a name: readers differ */
+    VIGIL_DK_UNEXPLAINED_PART,  /* package part no relationship reaches */
     VIGIL_DK_COUNT
 };
 
@@ -86,6 +88,9 @@ struct vigil_disclose_result {
     enum vigil_disclose_verdict verdict;
     struct vigil_disclose_finding *findings;
     size_t nfindings;
+    /* Findings past the listing cap (4,096): not stored, but counted in
+     * the verdict, which is made from every finding. */
+    size_t unlisted;
     size_t people_records; /* rows of people's records, all sheets */
     size_t pii_total;      /* personal data items anywhere */
     size_t bytes;          /* input size */
@@ -100,7 +105,7 @@ struct vigil_disclose_policy {
     const char *const *custom_headers; /* extra header words */
     size_t ncustom_headers;
     /* Bounds on hostile input. */
-    size_t max_input_bytes;   /* whole file (1 GiB) */
+    size_t max_input_bytes; /* whole file (1 GiB) */
     /* Inflated bytes per container (16 GiB): a real 100 MB workbook holds
      * over 1 GB of sheet XML, which is streamed, so this bounds time, not
      * memory; zip bombs are caught by max_ratio long before. */
@@ -148,8 +153,10 @@ void vigil_disclose_result_free(struct vigil_disclose_result *r);
  * external links, connections, document properties and tracked changes
  * (insertions accepted, deletions dropped), hidden and white text are
  * removed and the package's relationships and content types rewritten to
- * match. *ext gets a static extension for the copy ("xlsx", "docx",
- * "pptx"). VIGIL_EUNSUPPORTED for other formats (ODF, CSV, PDF), which
+ * match; parts no relationship reaches are dropped. A package whose
+ * entry names repeat is refused (VIGIL_EUNSUPPORTED): which copy to
+ * clean is the ambiguity. *ext gets a static extension for the copy ("xlsx",
+ * "docx", "pptx"). VIGIL_EUNSUPPORTED for other formats (ODF, CSV, PDF), which
  * must be edited by hand. */
 enum vigil_rc vigil_disclose_clean(struct vigil_disclose *d, const void *data,
                                    size_t len, struct vigil_buf *out,

@@ -16,6 +16,8 @@
 #include "disclose/disclose_int.h"
 
 #define MAX_FINDINGS 4096
+/* Readings of a package whose entry names repeat (one per copy). */
+#define MAX_VIEWS 16
 
 void
 vigil_disclose_policy_default(struct vigil_disclose_policy *p)
@@ -53,6 +55,7 @@ vigil_disclose_new(struct vigil_disclose **out,
     o.ncustom_patterns = d->policy.ncustom_patterns;
     o.custom_headers = d->policy.custom_headers;
     o.ncustom_headers = d->policy.ncustom_headers;
+    d->custom_headers = d->policy.ncustom_headers > 0;
     /* The arrays are borrowed for this call only. */
     d->policy.custom_patterns = NULL;
     d->policy.ncustom_patterns = 0;
@@ -99,6 +102,30 @@ dupz(struct disclose_ctx *c, const char *s)
     return s ? disclose_strdup(c, s, strlen(s)) : NULL;
 }
 
+static int
+streq0(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Is this finding already made (a package re-read through another copy
+ * of a duplicated entry finds the same things again)? */
+static int
+same_finding(const struct vigil_disclose_result *r,
+             enum vigil_disclose_kind kind, enum vigil_disclose_verdict sev,
+             const char *part, const char *sheet, const char *range,
+             const char *detail)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct vigil_disclose_finding *f = &r->findings[i];
+        if (f->kind == kind && f->severity == sev && streq0(f->part, part) &&
+            streq0(f->sheet, sheet) && streq0(f->range, range) &&
+            streq0(f->detail, detail))
+            return 1;
+    }
+    return 0;
+}
+
 struct vigil_disclose_finding *
 disclose_add(struct disclose_ctx *c, enum vigil_disclose_kind kind,
              enum vigil_disclose_verdict sev, const char *part,
@@ -110,15 +137,24 @@ disclose_add(struct disclose_ctx *c, enum vigil_disclose_kind kind,
     char detail[1024];
     va_list ap;
 
-    if (r->nfindings >= MAX_FINDINGS)
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    if (c->dedup && same_finding(r, kind, sev, part, sheet, range, detail))
         return NULL;
+    /* Past the cap a finding is not listed, but it still counts: a
+     * hostile author must not be able to bury a BLOCK under thousands of
+     * harmless findings. */
+    if (r->nfindings >= MAX_FINDINGS - (c->summary ? 0 : 1)) {
+        r->unlisted++;
+        if (sev > r->priv->unlisted_worst)
+            r->priv->unlisted_worst = sev;
+        return NULL;
+    }
     if (VIGIL_GROW(r->findings, r->nfindings, r->priv->cap) != VIGIL_OK) {
         c->nomem = 1;
         return NULL;
     }
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
-    va_end(ap);
     f = &r->findings[r->nfindings++];
     memset(f, 0, sizeof(*f));
     f->kind = kind;
@@ -237,10 +273,22 @@ disclose_table_row(struct disclose_table *t, uint32_t row, int hidden)
     t->row_hidden = hidden;
     t->row_named = t->row_other = t->row_pend = t->row_ident = 0;
     t->row_hidden_cell = 0;
+    t->row_pend_name = 0;
     if (!t->have_header && !t->fixed_header) {
         memset(t->pend, 0, sizeof(t->pend));
         t->header_row = row;
     }
+}
+
+static int
+has_letter(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80 || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'))
+            return 1;
+    }
+    return 0;
 }
 
 void
@@ -255,11 +303,18 @@ disclose_table_cell(struct disclose_table *t, unsigned col, const char *text,
     if (i == len || col >= DISCLOSE_MAX_COLS)
         return;
     if (!t->have_header) {
-        if (t->rows_seen < 20 && len < 80) {
+        /* A cell without a letter ("310", "2024-01-31") names no column;
+         * the header recognisers cost tens of thousands of instructions
+         * a call. Only an organisation's own header words could be
+         * letterless. */
+        if (t->rows_seen < 20 && len < 80 &&
+            (t->c->d->custom_headers || has_letter(text + i, len - i))) {
             enum pii_column k = disclose_pii_header(t->c->d->pii, text, len);
             t->pend[col] = (uint8_t)k;
             if (k != PII_COL_NONE)
                 t->row_pend++;
+            if (k == PII_COL_NAME)
+                t->row_pend_name = 1;
         }
         return;
     }
@@ -294,12 +349,11 @@ void
 disclose_table_row_end(struct disclose_table *t)
 {
     if (!t->have_header) {
-        int named = 0;
+        /* Noted per cell: a scan of all 1,024 columns per row cost more
+         * than the rest of a small table's check. */
+        int named = t->row_pend_name;
 
         t->rows_seen++;
-        for (size_t i = 0; i < DISCLOSE_MAX_COLS; i++)
-            if (t->pend[i] == PII_COL_NAME)
-                named = 1;
         /* A header: a name column and another personal column, or two
          * personal columns without names (email + phone). Without a name
          * column a record also needs one identifying column (not just
@@ -503,13 +557,41 @@ cfb_has(const unsigned char *d, size_t len, const char *ascii)
     return 0;
 }
 
+/* Checks z as an ODF or OOXML package; 0 when it is neither. */
+static int
+check_package(struct disclose_ctx *c, struct disclose_zip *z)
+{
+    const struct disclose_zip_entry *e = disclose_zip_find(z, "mimetype");
+    struct vigil_err err;
+
+    if (e) {
+        struct vigil_buf b;
+        int odf;
+
+        vigil_buf_init(&b, 256);
+        vigil_err_clear(&err);
+        odf = disclose_zip_read(c, z, e, &b, 200, &err) == VIGIL_OK &&
+              b.len > 30 &&
+              strncmp(b.data, "application/vnd.oasis.opendocument.", 35) == 0;
+        if (odf)
+            disclose_odf(c, z, b.data);
+        vigil_buf_fini(&b);
+        if (odf)
+            return 1;
+    }
+    if (disclose_zip_find(z, "[Content_Types].xml")) {
+        disclose_ooxml(c, z);
+        return 1;
+    }
+    return 0;
+}
+
 static void
 check_zip(struct disclose_ctx *c, const char *name, const unsigned char *data,
           size_t len)
 {
     struct disclose_zip z;
     struct vigil_err err;
-    const struct disclose_zip_entry *e;
     enum vigil_rc rc;
 
     vigil_err_clear(&err);
@@ -533,6 +615,16 @@ check_zip(struct disclose_ctx *c, const char *name, const unsigned char *data,
             c->res->format = "zip";
         return;
     }
+    if (z.ndup)
+        disclose_add(c, VIGIL_DK_AMBIGUOUS, VIGIL_DISCLOSE_BLOCK, z.dupname,
+                     NULL, NULL,
+                     "Do not publish; ask the author to re-save the document "
+                     "from its application and check the new copy.",
+                     "ambiguous package: %zu name(s) are held by more than "
+                     "one entry (up to %zu copies of '%s'); programs differ "
+                     "in which copy they read, so each was checked (up to "
+                     "%d copies of a name)",
+                     z.ndup, z.maxcopies, z.dupname, MAX_VIEWS);
     for (size_t i = 0; i < z.n; i++)
         if (z.e[i].encrypted) {
             disclose_add(c, VIGIL_DK_ENCRYPTED, VIGIL_DISCLOSE_BLOCK,
@@ -542,22 +634,37 @@ check_zip(struct disclose_ctx *c, const char *name, const unsigned char *data,
                          "the entry is encrypted with a password");
             break;
         }
-    e = disclose_zip_find(&z, "mimetype");
-    if (e) {
-        struct vigil_buf b;
-        vigil_buf_init(&b, 256);
-        if (disclose_zip_read(c, &z, e, &b, 200, &err) == VIGIL_OK &&
-            b.len > 30 &&
-            strncmp(b.data, "application/vnd.oasis.opendocument.", 35) == 0) {
-            disclose_odf(c, &z, b.data);
-            vigil_buf_fini(&b);
-            goto out;
+    /* A package with duplicated names is read once per copy: the first
+     * copy of every name, then the second (or the last where there are
+     * fewer)... so whichever copy a program picks has been checked. */
+    {
+        size_t views = z.maxcopies > 1 ? z.maxcopies : 1;
+        size_t rec0 = c->res->people_records, pii0 = c->res->pii_total;
+        size_t rec = 0, pii = 0;
+        int package = 0;
+
+        if (views > MAX_VIEWS)
+            views = MAX_VIEWS;
+        for (z.view = 0; z.view < views && !c->nomem; z.view++) {
+            c->dedup = z.view > 0;
+            package = check_package(c, &z);
+            if (!package)
+                break;
+            /* Each reading counts the same people again: keep the
+             * largest count of one reading, not their sum. */
+            if (c->res->people_records - rec0 > rec)
+                rec = c->res->people_records - rec0;
+            if (c->res->pii_total - pii0 > pii)
+                pii = c->res->pii_total - pii0;
+            c->res->people_records = rec0;
+            c->res->pii_total = pii0;
         }
-        vigil_buf_fini(&b);
-    }
-    if (disclose_zip_find(&z, "[Content_Types].xml")) {
-        disclose_ooxml(c, &z);
-        goto out;
+        c->res->people_records = rec0 + rec;
+        c->res->pii_total = pii0 + pii;
+        c->dedup = 0;
+        z.view = 0;
+        if (package)
+            goto out;
     }
     /* A plain archive: check every member. */
     if (!c->res->format)
@@ -783,6 +890,8 @@ check(struct vigil_disclose *d, const char *name, const void *data, size_t len,
         return vigil_err_set(err, VIGIL_ENOMEM,
                              "out of memory while checking %s", name);
     }
+    /* The last slot is kept for this summary, so it is always listed. */
+    c.summary = 1;
     if (r->people_records > d->policy.max_records)
         disclose_add(&c, VIGIL_DK_PEOPLE_RECORDS, VIGIL_DISCLOSE_BLOCK, NULL,
                      NULL, NULL,
@@ -791,6 +900,7 @@ check(struct vigil_disclose *d, const char *name, const void *data, size_t len,
                      "the file holds %zu people's records in all, more than "
                      "the %zu allowed",
                      r->people_records, d->policy.max_records);
+    r->verdict = r->priv->unlisted_worst;
     for (size_t i = 0; i < r->nfindings; i++)
         if (r->findings[i].severity > r->verdict)
             r->verdict = r->findings[i].severity;
@@ -894,6 +1004,8 @@ vigil_disclose_kind_name(enum vigil_disclose_kind k)
         [VIGIL_DK_HOSTILE] = "hostile",
         [VIGIL_DK_DAMAGED] = "damaged",
         [VIGIL_DK_UNSUPPORTED] = "unsupported",
+        [VIGIL_DK_AMBIGUOUS] = "ambiguous_package",
+        [VIGIL_DK_UNEXPLAINED_PART] = "unexplained_part",
     };
     if ((int)k <= 0 || k >= VIGIL_DK_COUNT)
         return "unknown";

@@ -549,6 +549,22 @@ plan(struct cleaner *k, struct vigil_err *err)
             if (has_prefix(k->z->e[i].name, prefixes[j]) &&
                 !drop_add(k, k->z->e[i].name))
                 return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    {
+        /* Parts no relationship reaches are not part of the document
+         * any program shows: they go (and with them what was planted). */
+        uint8_t *reached = disclose_pkg_reached(k->c, k->z);
+        int ok = reached != NULL;
+
+        for (size_t i = 0; ok && i < k->z->n; i++) {
+            const char *n = k->z->e[i].name;
+            if (!reached[i] && n[0] && n[strlen(n) - 1] != '/' &&
+                !drop_add(k, n))
+                ok = 0;
+        }
+        free(reached);
+        if (!ok)
+            return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
     if (k->kind == 'x') {
         struct disclose_rels rels;
         struct plan_wb p;
@@ -743,7 +759,13 @@ vigil_disclose_clean(struct vigil_disclose *d, const void *data, size_t len,
     memset(&k, 0, sizeof(k));
     k.c = &c;
     k.z = &z;
-    if (disclose_zip_find(&z, "xl/workbook.xml")) {
+    if (z.ndup) {
+        /* Which copy would be cleaned is the very ambiguity. */
+        rc = vigil_err_set(err, VIGIL_EUNSUPPORTED,
+                           "ambiguous package: '%s' is held by more than one "
+                           "entry; re-save it from its application first",
+                           z.dupname);
+    } else if (disclose_zip_find(&z, "xl/workbook.xml")) {
         k.kind = 'x';
         *ext = disclose_zip_find(&z, "xl/vbaProject.bin") ? "xlsm" : "xlsx";
     } else if (disclose_zip_find(&z, "word/document.xml")) {

@@ -517,12 +517,15 @@ disclose_docx(struct disclose_ctx *c, struct disclose_zip *z)
         run_part(c, z, e, 0, NULL, 0, &anchors);
     for (size_t i = 0; i < z->n && !c->nomem; i++) {
         const char *n = z->e[i].name;
-        if (part_like(n, "word/header", ".xml") ||
+        /* What the package says a part is, or where Word puts it. */
+        enum disclose_pk k = disclose_pkg_kind(c, z, &z->e[i]);
+        if (k == DISCLOSE_PK_TEXT || part_like(n, "word/header", ".xml") ||
             part_like(n, "word/footer", ".xml") ||
             strcmp(n, "word/footnotes.xml") == 0 ||
             strcmp(n, "word/endnotes.xml") == 0)
             run_part(c, z, &z->e[i], 0, NULL, 0, NULL);
-        else if (strcmp(n, "word/comments.xml") == 0)
+        else if (k == DISCLOSE_PK_COMMENTS ||
+                 strcmp(n, "word/comments.xml") == 0)
             comments_part(c, z, &z->e[i], &anchors);
     }
 }
@@ -532,17 +535,24 @@ disclose_pptx(struct disclose_ctx *c, struct disclose_zip *z)
 {
     for (size_t i = 0; i < z->n && !c->nomem; i++) {
         const char *n = z->e[i].name;
+        enum disclose_pk k = disclose_pkg_kind(c, z, &z->e[i]);
         char label[64];
 
         if (part_like(n, "ppt/slides/slide", ".xml")) {
             snprintf(label, sizeof(label), "slide %.*s", (int)(strlen(n) - 20),
                      n + 16);
             run_part(c, z, &z->e[i], 1, label, 0, NULL);
+        } else if (k == DISCLOSE_PK_SLIDE) {
+            /* A slide stored where PowerPoint would not put it. */
+            run_part(c, z, &z->e[i], 1, "slide", 0, NULL);
         } else if (part_like(n, "ppt/notesSlides/notesSlide", ".xml")) {
             snprintf(label, sizeof(label), "notes %.*s", (int)(strlen(n) - 30),
                      n + 26);
             run_part(c, z, &z->e[i], 1, label, 1, NULL);
-        } else if (part_like(n, "ppt/comments/", ".xml")) {
+        } else if (k == DISCLOSE_PK_NOTES) {
+            run_part(c, z, &z->e[i], 1, "notes", 1, NULL);
+        } else if (k == DISCLOSE_PK_COMMENTS ||
+                   part_like(n, "ppt/comments/", ".xml")) {
             comments_part(c, z, &z->e[i], NULL);
         }
     }

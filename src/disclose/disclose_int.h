@@ -15,11 +15,14 @@
 struct vigil_disclose {
     struct vigil_disclose_policy policy;
     struct disclose_pii *pii;
+    int custom_headers; /* the organisation gave its own header words */
 };
 
 struct vigil_disclose_result_int {
     struct vigil_arena arena;
     size_t cap;
+    /* The worst severity among findings past the cap (see unlisted). */
+    enum vigil_disclose_verdict unlisted_worst;
 };
 
 /* Personal data counted in one scope (a sheet, the comments...). */
@@ -41,6 +44,16 @@ struct disclose_ctx {
     const char *path;
     const void *top;
     int nomem;
+    /* Set while a package is re-read through another copy of its
+     * duplicated entries: findings equal to one already made are not
+     * added again. */
+    int dedup;
+    /* Set for the file's closing summary, which may take the last
+     * listed slot (every other finding stops one short of the cap). */
+    int summary;
+    /* The OOXML package being checked (relationships, content types),
+     * NULL outside disclose_ooxml. */
+    struct disclose_pkg *pkg;
 };
 
 /* Adds a finding; strings are copied into the result. detail is a
@@ -82,10 +95,19 @@ struct disclose_zip_entry {
     int encrypted;
 };
 
+/* Entries are sorted by name as OPC compares part names (ASCII case
+ * folded, '\\' as '/', no leading '/'), copies of one name in archive
+ * order. */
 struct disclose_zip {
     void *za; /* zip_t */
     struct disclose_zip_entry *e;
     size_t n;
+    /* Names held by more than one entry, and the most copies of one. */
+    size_t ndup;
+    size_t maxcopies;
+    char dupname[256]; /* the first such name, for the finding */
+    /* Which copy disclose_zip_find returns (0 first, clamped to last). */
+    size_t view;
 };
 
 /* Opens data (borrowed; must outlive the zip). Checks entry count,
@@ -96,7 +118,7 @@ enum vigil_rc disclose_zip_open(struct disclose_ctx *c, const void *data,
                                 size_t len, struct disclose_zip *z,
                                 struct vigil_err *err);
 void disclose_zip_close(struct disclose_zip *z);
-/* Entry by normalised name, or NULL. */
+/* Entry by normalised name (copy z->view of it), or NULL. */
 const struct disclose_zip_entry *disclose_zip_find(const struct disclose_zip *z,
                                                    const char *name);
 /* Streams an entry in chunks to fn (return non-zero to stop), counting
@@ -160,6 +182,7 @@ struct disclose_table {
     /* current row */
     int row_hidden;
     unsigned row_named, row_other, row_pend, row_ident;
+    int row_pend_name;   /* a cell of this row names a name column */
     int row_hidden_cell; /* a personal cell in a hidden column */
     size_t records;
     size_t hidden_records;
@@ -225,6 +248,49 @@ void disclose_csv_parse(const char *data, size_t len, char delim,
 /* "A1"-style reference helpers. */
 int disclose_cell_ref(const char *ref, unsigned *col, uint32_t *row);
 void disclose_col_name(unsigned col, char *dst, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* OOXML package map: what relationships and content types say        */
+/* ------------------------------------------------------------------ */
+
+/* What a part is, from the relationship that reaches it or, failing
+ * that, its content type: the parts that can hide content wherever
+ * they are stored. */
+enum disclose_pk {
+    DISCLOSE_PK_NONE = 0,
+    DISCLOSE_PK_COMMENTS, /* legacy comments / notes (any application) */
+    DISCLOSE_PK_THREADED, /* threaded comments (Excel 365) */
+    DISCLOSE_PK_PERSON,   /* people who commented (persons, people.xml) */
+    DISCLOSE_PK_NOTES,    /* presentation notes */
+    DISCLOSE_PK_CUSTOMXML,
+    DISCLOSE_PK_EMBED,   /* OLE object, embedded package, ActiveX */
+    DISCLOSE_PK_EXTLINK, /* external workbook link */
+    DISCLOSE_PK_PIVOTDEF,
+    DISCLOSE_PK_VBA,
+    DISCLOSE_PK_TEXT, /* header, footer, footnotes, endnotes (Word) */
+    DISCLOSE_PK_SLIDE
+};
+
+struct disclose_pkg {
+    const struct disclose_zip *z;
+    uint8_t *kind;    /* enum disclose_pk per entry of the zip */
+    uint8_t *reached; /* reached from _rels/.rels, per entry */
+    /* Per entry that is a .rels part: what the walk read from it, so
+     * disclose_rels_load does not parse it again (rels[i].r NULL and
+     * loaded[i] 0 when not read). */
+    struct disclose_rels *rels;
+    uint8_t *loaded;
+};
+
+/* One byte per entry of z, 1 when a relationship from _rels/.rels
+ * reaches it (or it is [Content_Types].xml or a reached part's .rels).
+ * Returns owned (free()), NULL when memory ran out. */
+uint8_t *disclose_pkg_reached(struct disclose_ctx *c, struct disclose_zip *z);
+/* Kind of entry e of the package being checked (DISCLOSE_PK_NONE
+ * outside a package). */
+enum disclose_pk disclose_pkg_kind(const struct disclose_ctx *c,
+                                   const struct disclose_zip *z,
+                                   const struct disclose_zip_entry *e);
 
 /* Cleaning back ends. */
 enum vigil_rc disclose_clean_ooxml(struct vigil_disclose *d,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "disclose/disclose_int.h"
 
@@ -154,6 +155,18 @@ disclose_rels_load(struct disclose_ctx *c, struct disclose_zip *z,
     e = disclose_zip_find(z, path);
     if (!e)
         return VIGIL_OK;
+    if (c->pkg && c->pkg->z == z && c->pkg->loaded[e - z->e]) {
+        /* Read already by the package walk: a copy, owned by out. */
+        const struct disclose_rels *k = &c->pkg->rels[e - z->e];
+        if (!k->n)
+            return VIGIL_OK;
+        out->r = malloc(k->n * sizeof(*out->r));
+        if (!out->r)
+            return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        memcpy(out->r, k->r, k->n * sizeof(*out->r));
+        out->n = out->cap = k->n;
+        return VIGIL_OK;
+    }
     rc = disclose_xml_entry(c, z, e, &cb, err);
     if (a.nomem)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -336,6 +349,456 @@ ooxml_props(struct disclose_ctx *c, struct disclose_zip *z)
 }
 
 /* ------------------------------------------------------------------ */
+/* The package map: every part reached through relationships            */
+/* ------------------------------------------------------------------ */
+
+/* A part is found by what the package says it is, not by where it is
+ * stored: openpyxl writes comments to xl/comments/comment1.xml, Excel
+ * to xl/comments1.xml, and a hostile author anywhere. */
+static enum disclose_pk
+kind_of_rel(const char *t)
+{
+    static const struct {
+        const char *type;
+        enum disclose_pk k;
+    } map[] = {
+        {"comments", DISCLOSE_PK_COMMENTS},
+        {"threadedComment", DISCLOSE_PK_THREADED},
+        {"person", DISCLOSE_PK_PERSON},
+        {"people", DISCLOSE_PK_PERSON},
+        {"commentAuthors", DISCLOSE_PK_PERSON},
+        {"authors", DISCLOSE_PK_PERSON},
+        {"notesSlide", DISCLOSE_PK_NOTES},
+        {"customXml", DISCLOSE_PK_CUSTOMXML},
+        {"oleObject", DISCLOSE_PK_EMBED},
+        {"package", DISCLOSE_PK_EMBED},
+        {"control", DISCLOSE_PK_EMBED},
+        {"activeXControlBinary", DISCLOSE_PK_EMBED},
+        {"externalLink", DISCLOSE_PK_EXTLINK},
+        {"pivotCacheDefinition", DISCLOSE_PK_PIVOTDEF},
+        {"vbaProject", DISCLOSE_PK_VBA},
+        {"header", DISCLOSE_PK_TEXT},
+        {"footer", DISCLOSE_PK_TEXT},
+        {"footnotes", DISCLOSE_PK_TEXT},
+        {"endnotes", DISCLOSE_PK_TEXT},
+        {"slide", DISCLOSE_PK_SLIDE},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(t, map[i].type) == 0)
+            return map[i].k;
+    return DISCLOSE_PK_NONE;
+}
+
+/* By the last segment of the content type, "+xml" aside:
+ * "application/vnd.ms-excel.threadedcomments+xml" -> threadedcomments.
+ * One compare per known name: this runs for every Default and Override
+ * of every package. */
+static enum disclose_pk
+kind_of_ctype(const char *ct)
+{
+    static const struct {
+        const char *seg;
+        enum disclose_pk k;
+    } map[] = {
+        {"comments", DISCLOSE_PK_COMMENTS},
+        {"threadedcomments", DISCLOSE_PK_THREADED},
+        {"person", DISCLOSE_PK_PERSON},
+        {"people", DISCLOSE_PK_PERSON},
+        {"commentAuthors", DISCLOSE_PK_PERSON},
+        {"authors", DISCLOSE_PK_PERSON},
+        {"notesSlide", DISCLOSE_PK_NOTES},
+        {"oleObject", DISCLOSE_PK_EMBED},
+        {"activeX", DISCLOSE_PK_EMBED},
+        {"externalLink", DISCLOSE_PK_EXTLINK},
+        {"pivotCacheDefinition", DISCLOSE_PK_PIVOTDEF},
+        {"vbaProject", DISCLOSE_PK_VBA},
+    };
+    const char *seg = strrchr(ct, '.');
+    size_t n;
+
+    seg = seg ? seg + 1 : ct;
+    n = strlen(seg);
+    if (n > 4 && strcasecmp(seg + n - 4, "+xml") == 0)
+        n -= 4;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strlen(map[i].seg) == n && strncasecmp(seg, map[i].seg, n) == 0)
+            return map[i].k;
+    return DISCLOSE_PK_NONE;
+}
+
+enum disclose_pk
+disclose_pkg_kind(const struct disclose_ctx *c, const struct disclose_zip *z,
+                  const struct disclose_zip_entry *e)
+{
+    if (!c->pkg || !c->pkg->kind || e < z->e || e >= z->e + z->n)
+        return DISCLOSE_PK_NONE;
+    return (enum disclose_pk)c->pkg->kind[e - z->e];
+}
+
+#define PKG_MAX_DEFAULTS 256
+
+struct ct_arg {
+    struct disclose_zip *z;
+    struct disclose_pkg *pkg;
+    struct {
+        char ext[16];
+        uint8_t k;
+    } def[PKG_MAX_DEFAULTS];
+    size_t ndef;
+};
+
+static void
+ct_start(void *arg, const char *name, const char **atts)
+{
+    struct ct_arg *a = arg;
+    const char *l = disclose_local(name);
+    const char *ct = disclose_attr(atts, "ContentType");
+    enum disclose_pk k;
+
+    if (!ct)
+        return;
+    k = kind_of_ctype(ct);
+    if (k == DISCLOSE_PK_NONE)
+        return;
+    if (strcmp(l, "Override") == 0) {
+        const char *pn = disclose_attr(atts, "PartName");
+        const struct disclose_zip_entry *e =
+            pn ? disclose_zip_find(a->z, pn) : NULL;
+        if (e)
+            a->pkg->kind[e - a->z->e] = (uint8_t)k;
+    } else if (strcmp(l, "Default") == 0 && a->ndef < PKG_MAX_DEFAULTS) {
+        const char *ext = disclose_attr(atts, "Extension");
+        if (ext && strlen(ext) < sizeof(a->def[0].ext)) {
+            snprintf(a->def[a->ndef].ext, sizeof(a->def[0].ext), "%s", ext);
+            a->def[a->ndef++].k = (uint8_t)k;
+        }
+    }
+}
+
+static void
+pkg_content_types(struct disclose_ctx *c, struct disclose_zip *z,
+                  struct disclose_pkg *pkg)
+{
+    const struct disclose_zip_entry *e =
+        disclose_zip_find(z, "[Content_Types].xml");
+    struct ct_arg *a;
+    struct disclose_xml_cb cb = {ct_start, NULL, NULL, NULL};
+    struct vigil_err err;
+    enum vigil_rc rc;
+
+    if (!e)
+        return;
+    pkg->reached[e - z->e] = 1;
+    a = calloc(1, sizeof(*a));
+    if (!a) {
+        c->nomem = 1;
+        return;
+    }
+    a->z = z;
+    a->pkg = pkg;
+    cb.arg = a;
+    vigil_err_clear(&err);
+    rc = disclose_xml_entry(c, z, e, &cb, &err);
+    if (rc != VIGIL_OK)
+        disclose_xml_fail(c, e->name, rc, &err);
+    /* Defaults apply where no Override named the part. */
+    for (size_t i = 0; i < z->n && a->ndef; i++) {
+        const char *dot = strrchr(z->e[i].name, '.');
+        if (pkg->kind[i] || !dot || strchr(dot, '/'))
+            continue;
+        for (size_t k = 0; k < a->ndef; k++)
+            if (strcasecmp(dot + 1, a->def[k].ext) == 0)
+                pkg->kind[i] = a->def[k].k;
+    }
+    free(a);
+}
+
+/* Marks every copy of e's name (duplicates are reported elsewhere) and
+ * returns 1 when e had not been reached before. */
+static int
+pkg_reach(struct disclose_zip *z, struct disclose_pkg *pkg,
+          const struct disclose_zip_entry *e)
+{
+    size_t i = (size_t)(e - z->e), lo = i, hi = i;
+    int fresh = !pkg->reached[i];
+
+    while (lo > 0 && strcasecmp(z->e[lo - 1].name, e->name) == 0)
+        lo--;
+    while (hi + 1 < z->n && strcasecmp(z->e[hi + 1].name, e->name) == 0)
+        hi++;
+    for (size_t k = lo; k <= hi; k++)
+        pkg->reached[k] = 1;
+    return fresh;
+}
+
+/* Follows relationships from the package root (_rels/.rels) to every
+ * part they reach, breadth first; each part is visited once. */
+static void
+pkg_walk(struct disclose_ctx *c, struct disclose_zip *z,
+         struct disclose_pkg *pkg)
+{
+    size_t *queue = calloc(z->n + 1, sizeof(*queue));
+    size_t head = 0, tail = 0;
+    int root = 1;
+
+    if (!queue) {
+        c->nomem = 1;
+        return;
+    }
+    while ((root || head < tail) && !c->nomem) {
+        const char *part = root ? "" : z->e[queue[head++]].name;
+        char rpath[1024];
+        const struct disclose_zip_entry *re;
+        struct disclose_rels rels;
+        struct vigil_err err;
+        enum vigil_rc rc;
+
+        root = 0;
+        disclose_rels_path(part, rpath, sizeof(rpath));
+        re = disclose_zip_find(z, rpath);
+        if (!re)
+            continue;
+        pkg_reach(z, pkg, re);
+        vigil_err_clear(&err);
+        rc = disclose_rels_load(c, z, part, &rels, &err);
+        if (rc != VIGIL_OK)
+            disclose_xml_fail(c, re->name, rc, &err);
+        else if (!pkg->loaded[re - z->e]) {
+            /* Kept for the inspectors, which read some of them again. */
+            pkg->rels[re - z->e] = rels;
+            pkg->loaded[re - z->e] = 1;
+        }
+        for (size_t i = 0; i < rels.n; i++) {
+            const struct disclose_zip_entry *t;
+            enum disclose_pk k;
+
+            if (rels.r[i].external)
+                continue;
+            t = disclose_zip_find(z, rels.r[i].target);
+            if (!t)
+                continue;
+            k = kind_of_rel(rels.r[i].type);
+            if (k != DISCLOSE_PK_NONE)
+                pkg->kind[t - z->e] = (uint8_t)k;
+            if (pkg_reach(z, pkg, t) && tail < z->n)
+                queue[tail++] = (size_t)(t - z->e);
+        }
+        if (!pkg->loaded[re - z->e] || pkg->rels[re - z->e].r != rels.r)
+            disclose_rels_fini(&rels);
+    }
+    free(queue);
+}
+
+/* Allocates the per-entry arrays of pkg for z; 0 when out of memory
+ * (pkg_fini still frees what was allocated). */
+static int
+pkg_init(struct disclose_pkg *pkg, const struct disclose_zip *z)
+{
+    pkg->z = z;
+    pkg->kind = calloc(z->n + 1, 1);
+    pkg->reached = calloc(z->n + 1, 1);
+    pkg->loaded = calloc(z->n + 1, 1);
+    pkg->rels = calloc(z->n + 1, sizeof(*pkg->rels));
+    return pkg->kind && pkg->reached && pkg->loaded && pkg->rels;
+}
+
+static void
+pkg_fini(struct disclose_pkg *pkg)
+{
+    for (size_t i = 0; pkg->rels && i < pkg->z->n; i++)
+        disclose_rels_fini(&pkg->rels[i]);
+    free(pkg->rels);
+    free(pkg->loaded);
+    free(pkg->kind);
+    free(pkg->reached);
+    memset(pkg, 0, sizeof(*pkg));
+}
+
+/* Text and attribute values of an XML part, bounded, for scanning. */
+struct grab_arg {
+    struct vigil_buf *b;
+    size_t people;
+    char names[300];
+    size_t nlen;
+};
+
+#define GRAB_MAX ((size_t)1 << 20)
+
+/* Keeps the first MiB of a part's text: enough to tell personal data is
+ * there, bounded whatever the part's size. */
+static void
+grab_add(struct vigil_buf *b, const char *s, size_t n)
+{
+    if (b->len + 1 >= GRAB_MAX)
+        return;
+    if (n > GRAB_MAX - b->len - 1)
+        n = GRAB_MAX - b->len - 1;
+    vigil_buf_append(b, s, n);
+    vigil_buf_putc(b, ' ');
+}
+
+static void
+grab_start(void *arg, const char *name, const char **atts)
+{
+    struct grab_arg *a = arg;
+
+    (void)name;
+    for (size_t i = 0; atts && atts[i]; i += 2) {
+        const char *l = disclose_local(atts[i]);
+        grab_add(a->b, atts[i + 1], strlen(atts[i + 1]));
+        /* persons: displayName; people.xml: author; cmAuthor: name */
+        if (strcmp(l, "displayName") == 0 || strcmp(l, "author") == 0 ||
+            (strcmp(l, "name") == 0 &&
+             strcmp(disclose_local(name), "cmAuthor") == 0)) {
+            char v[64];
+            a->people++;
+            disclose_clip(atts[i + 1], strlen(atts[i + 1]), v, sizeof(v));
+            if (v[0] && a->nlen + strlen(v) + 6 < sizeof(a->names)) {
+                int w = snprintf(a->names + a->nlen, sizeof(a->names) - a->nlen,
+                                 "%s'%s'", a->nlen ? ", " : "", v);
+                if (w > 0)
+                    a->nlen += (size_t)w;
+            }
+        }
+    }
+}
+
+static void
+grab_text(void *arg, const char *s, int len)
+{
+    struct grab_arg *a = arg;
+    grab_add(a->b, s, (size_t)len);
+}
+
+/* A part no inspector reads: what it holds decides the severity. */
+static void
+pkg_loose_part(struct disclose_ctx *c, struct disclose_zip *z,
+               const struct disclose_zip_entry *e, int reached,
+               enum disclose_pk k, struct vigil_buf *b)
+{
+    struct vigil_buf text;
+    struct grab_arg g;
+    struct disclose_xml_cb cb = {grab_start, NULL, grab_text, &g};
+    struct disclose_acc acc;
+    struct vigil_disclose_finding *f = NULL;
+    struct vigil_err err;
+    char pii[300];
+    const unsigned char *d;
+    size_t skip = 0;
+
+    memset(&acc, 0, sizeof(acc));
+    memset(&g, 0, sizeof(g));
+    vigil_err_clear(&err);
+    if (disclose_zip_read(c, z, e, b, c->d->policy.max_part_bytes, &err) !=
+        VIGIL_OK) {
+        if (!reached)
+            disclose_add(c, VIGIL_DK_UNEXPLAINED_PART, VIGIL_DISCLOSE_BLOCK,
+                         e->name, NULL, NULL,
+                         "Do not publish; re-save the document from its "
+                         "application and check again.",
+                         "no relationship of the package reaches this part, "
+                         "and it cannot be read: %s",
+                         err.msg);
+        return;
+    }
+    if (b->len == 0)
+        return; /* nothing can hide in an empty part */
+    d = (const unsigned char *)b->data;
+    vigil_buf_init(&text, GRAB_MAX + 1);
+    g.b = &text;
+    if (b->len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF)
+        skip = 3;
+    while (skip < b->len && (d[skip] == ' ' || d[skip] == '\n' ||
+                             d[skip] == '\r' || d[skip] == '\t'))
+        skip++;
+    if (skip < b->len && d[skip] == '<') {
+        vigil_err_clear(&err);
+        if (disclose_xml_buf(b->data, b->len, &cb, &err) != VIGIL_OK &&
+            !reached) {
+            /* Not XML after all: scan the bytes as they are. */
+            vigil_buf_reset(&text);
+            grab_add(&text, b->data, b->len);
+        }
+    } else if (!reached && b->len && memchr(b->data, 0, b->len) == NULL) {
+        grab_add(&text, b->data, b->len);
+    }
+    if (text.len)
+        disclose_scan(c, text.data, text.len, &acc);
+    disclose_acc_describe(&acc, pii, sizeof(pii));
+    if (!reached) {
+        f = disclose_add(
+            c, VIGIL_DK_UNEXPLAINED_PART,
+            acc.total ? VIGIL_DISCLOSE_BLOCK : VIGIL_DISCLOSE_REVIEW, e->name,
+            NULL, NULL,
+            "Find out what the part is and delete it, or re-save the "
+            "document from its application and check again.",
+            "no relationship of the package reaches this part (%zu bytes); "
+            "it may be left-over or planted content that some programs "
+            "still read%s%s",
+            b->len, pii[0] ? "; personal data: " : "", pii);
+        /* A container inside is checked like an embedded object. */
+        if (b->len >= 4 &&
+            (memcmp(d, "PK\3\4", 4) == 0 || memcmp(d, "%PDF", 4) == 0 ||
+             memcmp(d, "\xD0\xCF\x11\xE0", 4) == 0) &&
+            c->depth < c->d->policy.max_depth) {
+            char path[1024];
+            const char *saved = c->member;
+            struct disclose_pkg *spkg = c->pkg;
+
+            snprintf(path, sizeof(path), "%s%s%s", saved ? saved : "",
+                     saved ? "/" : "", e->name);
+            c->member = disclose_strdup(c, path, strlen(path));
+            c->depth++;
+            c->pkg = NULL;
+            disclose_check_any(c, e->name, d, b->len, 0);
+            c->pkg = spkg;
+            c->depth--;
+            c->member = saved;
+        }
+    } else if (k == DISCLOSE_PK_PERSON && (g.people || acc.total)) {
+        f = disclose_add(
+            c, VIGIL_DK_METADATA, VIGIL_DISCLOSE_REVIEW, e->name, NULL, NULL,
+            "Delete the comments and their authors (File > Info "
+            "> Check for Issues > Inspect Document).",
+            "the document names %zu comment author(s): %s%s%s", g.people,
+            g.names, pii[0] ? "; personal data: " : "", pii);
+    } else if (k == DISCLOSE_PK_CUSTOMXML && acc.total) {
+        f = disclose_add(c, VIGIL_DK_CUSTOM_PROPERTIES, VIGIL_DISCLOSE_REVIEW,
+                         e->name, NULL, NULL, ADVICE_META,
+                         "a custom XML part holds personal data: %s", pii);
+    }
+    if (f) {
+        f->count = g.people ? g.people : acc.total;
+        disclose_finding_pii(f, &acc);
+    }
+    vigil_buf_fini(&text);
+}
+
+/* After the inspectors: parts no relationship reaches, and reached
+ * parts of kinds no inspector reads (people, custom XML). */
+static void
+pkg_loose(struct disclose_ctx *c, struct disclose_zip *z,
+          struct disclose_pkg *pkg)
+{
+    struct vigil_buf b;
+
+    vigil_buf_init(&b, c->d->policy.max_part_bytes);
+    for (size_t i = 0; i < z->n && !c->nomem; i++) {
+        const char *n = z->e[i].name;
+        size_t nl = strlen(n);
+        enum disclose_pk k = (enum disclose_pk)pkg->kind[i];
+
+        if (nl == 0 || n[nl - 1] == '/' || z->e[i].encrypted)
+            continue;
+        if (pkg->reached[i] && k != DISCLOSE_PK_PERSON &&
+            k != DISCLOSE_PK_CUSTOMXML)
+            continue;
+        pkg_loose_part(c, z, &z->e[i], pkg->reached[i], k, &b);
+    }
+    vigil_buf_fini(&b);
+}
+
+/* ------------------------------------------------------------------ */
 /* Package-wide parts                                                   */
 /* ------------------------------------------------------------------ */
 
@@ -357,8 +820,9 @@ ooxml_parts(struct disclose_ctx *c, struct disclose_zip *z)
     for (size_t i = 0; i < z->n && !c->nomem; i++) {
         const struct disclose_zip_entry *e = &z->e[i];
         const char *n = e->name;
+        enum disclose_pk k = disclose_pkg_kind(c, z, e);
 
-        if (ends_with(n, "vbaProject.bin")) {
+        if (ends_with(n, "vbaProject.bin") || k == DISCLOSE_PK_VBA) {
             disclose_add(c, VIGIL_DK_SCRIPT, VIGIL_DISCLOSE_REVIEW, n, NULL,
                          NULL,
                          "Save as .xlsx/.docx without macros before "
@@ -366,7 +830,8 @@ ooxml_parts(struct disclose_ctx *c, struct disclose_zip *z)
                          "the document carries a VBA macro project");
             continue;
         }
-        if (strstr(n, "/embeddings/") || strstr(n, "/activeX/")) {
+        if (strstr(n, "/embeddings/") || strstr(n, "/activeX/") ||
+            k == DISCLOSE_PK_EMBED) {
             embedded++;
             vigil_err_clear(&err);
             if (disclose_zip_read(c, z, e, &b, c->d->policy.max_part_bytes,
@@ -409,7 +874,16 @@ void
 disclose_ooxml(struct disclose_ctx *c, struct disclose_zip *z)
 {
     const char *fmt;
+    struct disclose_pkg pkg;
+    struct disclose_pkg *outer = c->pkg; /* an embedded package's parent */
 
+    if (!pkg_init(&pkg, z)) {
+        c->nomem = 1;
+        goto out;
+    }
+    c->pkg = &pkg;
+    pkg_content_types(c, z, &pkg);
+    pkg_walk(c, z, &pkg);
     if (disclose_zip_find(z, "xl/workbook.bin"))
         fmt = "xlsb";
     else if (disclose_zip_find(z, "xl/workbook.xml"))
@@ -439,4 +913,31 @@ disclose_ooxml(struct disclose_ctx *c, struct disclose_zip *z)
                      NULL, "Convert it to XLSX, DOCX or PDF and check again.",
                      "an Office Open XML package of unknown kind");
     ooxml_parts(c, z);
+    pkg_loose(c, z, &pkg);
+out:
+    c->pkg = outer;
+    pkg_fini(&pkg);
+}
+
+uint8_t *
+disclose_pkg_reached(struct disclose_ctx *c, struct disclose_zip *z)
+{
+    struct disclose_pkg pkg;
+    const struct disclose_zip_entry *ct;
+    uint8_t *reached = NULL;
+
+    if (!pkg_init(&pkg, z)) {
+        pkg_fini(&pkg);
+        return NULL;
+    }
+    ct = disclose_zip_find(z, "[Content_Types].xml");
+    if (ct)
+        pkg.reached[ct - z->e] = 1;
+    pkg_walk(c, z, &pkg);
+    if (!c->nomem) {
+        reached = pkg.reached;
+        pkg.reached = NULL;
+    }
+    pkg_fini(&pkg);
+    return reached;
 }

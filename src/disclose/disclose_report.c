@@ -68,6 +68,11 @@ vigil_disclose_report_text(const struct vigil_disclose_result *r,
             vigil_disclose_kind_name(f->kind), f->detail ? f->detail : "",
             loc[0] ? loc : "whole file", f->advice ? f->advice : "");
     }
+    if (rc == VIGIL_OK && r->unlisted)
+        rc = vigil_buf_printf(out,
+                              "  ... and %zu more finding(s) not listed; the "
+                              "verdict counts them\n",
+                              r->unlisted);
     if (rc == VIGIL_OK && r->nfindings == 0)
         rc = vigil_buf_printf(out, "  nothing hidden found\n");
     return rc;
@@ -101,8 +106,10 @@ vigil_disclose_report_json(const struct vigil_disclose_result *r,
     if (rc == VIGIL_OK)
         rc = vigil_buf_printf(out,
                               ",\"bytes\":%zu,\"people_records\":%zu,"
-                              "\"pii_total\":%zu,\"findings\":[",
-                              r->bytes, r->people_records, r->pii_total);
+                              "\"pii_total\":%zu,\"unlisted\":%zu,"
+                              "\"findings\":[",
+                              r->bytes, r->people_records, r->pii_total,
+                              r->unlisted);
     for (size_t i = 0; i < r->nfindings && rc == VIGIL_OK; i++) {
         const struct vigil_disclose_finding *f = &r->findings[i];
         int first = 1;
@@ -249,6 +256,11 @@ vigil_disclose_report_html(const struct vigil_disclose_result *const *r,
         }
         if (rc == VIGIL_OK && x->nfindings)
             rc = vigil_buf_printf(out, "</table>\n");
+        if (rc == VIGIL_OK && x->unlisted)
+            rc = vigil_buf_printf(out,
+                                  "<p>%zu more finding(s) not listed; the "
+                                  "verdict counts them.</p>\n",
+                                  x->unlisted);
     }
     if (rc == VIGIL_OK)
         rc = vigil_buf_printf(out, "<p>Made by vigil %s.</p></body></html>\n",

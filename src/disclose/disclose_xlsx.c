@@ -1182,6 +1182,13 @@ conn_start(void *arg, const char *name, const char **atts)
     }
 }
 
+static int
+ends_with_rels(const char *n)
+{
+    size_t l = strlen(n);
+    return l >= 5 && strcmp(n + l - 5, ".rels") == 0;
+}
+
 static void
 do_links(struct xlsx *x)
 {
@@ -1192,8 +1199,9 @@ do_links(struct xlsx *x)
         struct disclose_rels rels;
         const char *target = "";
 
-        if (strncmp(e->name, "xl/externalLinks/externalLink", 29) != 0 ||
-            strchr(e->name + 29, '/'))
+        if (disclose_pkg_kind(x->c, x->z, e) != DISCLOSE_PK_EXTLINK &&
+            (strncmp(e->name, "xl/externalLinks/externalLink", 29) != 0 ||
+             strchr(e->name + 29, '/') || ends_with_rels(e->name)))
             continue;
         vigil_err_clear(&err);
         if (disclose_rels_load(x->c, x->z, e->name, &rels, &err) == VIGIL_OK &&
@@ -1298,13 +1306,21 @@ disclose_xlsx(struct disclose_ctx *c, struct disclose_zip *z)
     map_sheet_rels(&x);
     for (size_t i = 0; i < z->n && !c->nomem; i++) {
         const char *n = z->e[i].name;
-        if (strncmp(n, "xl/comments", 11) == 0 && !strchr(n + 3, '/'))
+        /* What the package says a part is, or where Excel puts it. */
+        enum disclose_pk k = disclose_pkg_kind(c, z, &z->e[i]);
+        if (k == DISCLOSE_PK_COMMENTS ||
+            (k == DISCLOSE_PK_NONE && strncmp(n, "xl/comments", 11) == 0 &&
+             !strchr(n + 3, '/')))
             do_comments(&x, &z->e[i], 0);
-        else if (strncmp(n, "xl/threadedComments/", 20) == 0 &&
-                 !strchr(n + 20, '/'))
+        else if (k == DISCLOSE_PK_THREADED ||
+                 (k == DISCLOSE_PK_NONE &&
+                  strncmp(n, "xl/threadedComments/", 20) == 0 &&
+                  !strchr(n + 20, '/')))
             do_comments(&x, &z->e[i], 1);
-        else if (strncmp(n, "xl/pivotCache/pivotCacheDefinition", 34) == 0 &&
-                 !strchr(n + 14, '/'))
+        else if (k == DISCLOSE_PK_PIVOTDEF ||
+                 (k == DISCLOSE_PK_NONE &&
+                  strncmp(n, "xl/pivotCache/pivotCacheDefinition", 34) == 0 &&
+                  !strchr(n + 14, '/')))
             do_pivot(&x, &z->e[i]);
     }
     do_links(&x);

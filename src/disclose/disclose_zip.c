@@ -6,19 +6,71 @@
  * capped, and XML carrying a DTD or entity declarations is refused
  * outright (OOXML and ODF never need one), which rules out entity
  * expansion attacks whatever expat's own protections are. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <expat.h>
 #include <zip.h>
 
 #include "disclose/disclose_int.h"
 
+/* Part names as OPC compares them: ASCII case folded, without a leading
+ * '/' ('\\' is already '/'). Excel and LibreOffice find "xl/Workbook.xml"
+ * for "xl/workbook.xml", so two such entries are the same part. */
+static int
+name_cmp(const char *a, const char *b)
+{
+    if (*a == '/')
+        a++;
+    if (*b == '/')
+        b++;
+    return strcasecmp(a, b);
+}
+
+/* By name, then archive order, so the copies of a name are in the order
+ * a reader meets them. */
 static int
 entry_cmp(const void *a, const void *b)
 {
     const struct disclose_zip_entry *x = a, *y = b;
-    return strcmp(x->name, y->name);
+    int d = name_cmp(x->name, y->name);
+
+    if (d)
+        return d;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int
+key_cmp(const void *key, const void *b)
+{
+    const struct disclose_zip_entry *y = b;
+    return name_cmp(key, y->name);
+}
+
+/* Counts names held by more than one entry. */
+static void
+find_dups(struct disclose_zip *z)
+{
+    size_t i = 0;
+
+    z->maxcopies = z->n ? 1 : 0;
+    while (i < z->n) {
+        size_t k = i + 1;
+
+        while (k < z->n && name_cmp(z->e[i].name, z->e[k].name) == 0)
+            k++;
+        /* Folder entries ("xl/") carry no content to disagree about. */
+        if (k - i > 1 && z->e[i].name[strlen(z->e[i].name) - 1] != '/') {
+            if (!z->ndup)
+                snprintf(z->dupname, sizeof(z->dupname), "%s", z->e[i].name);
+            z->ndup++;
+            if (k - i > z->maxcopies)
+                z->maxcopies = k - i;
+        }
+        i = k;
+    }
 }
 
 enum vigil_rc
@@ -122,6 +174,7 @@ disclose_zip_open(struct disclose_ctx *c, const void *data, size_t len,
         return VIGIL_ELIMIT;
     }
     qsort(z->e, z->n, sizeof(*z->e), entry_cmp);
+    find_dups(z);
     return VIGIL_OK;
 }
 
@@ -139,14 +192,20 @@ disclose_zip_close(struct disclose_zip *z)
 const struct disclose_zip_entry *
 disclose_zip_find(const struct disclose_zip *z, const char *name)
 {
-    struct disclose_zip_entry key;
+    const struct disclose_zip_entry *e, *end = z->e + z->n;
 
     if (!z->n)
         return NULL;
-    if (name[0] == '/')
-        name++;
-    key.name = (char *)name;
-    return bsearch(&key, z->e, z->n, sizeof(*z->e), entry_cmp);
+    e = bsearch(name, z->e, z->n, sizeof(*z->e), key_cmp);
+    if (!e || !z->ndup)
+        return e;
+    /* The copies of a name sit together: take the one for this view. */
+    while (e > z->e && name_cmp(e[-1].name, name) == 0)
+        e--;
+    for (size_t v = 0;
+         v < z->view && e + 1 < end && name_cmp(e[1].name, name) == 0; v++)
+        e++;
+    return e;
 }
 
 enum vigil_rc

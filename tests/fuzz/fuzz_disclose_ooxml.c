@@ -2,7 +2,9 @@
  * any bytes through vigil_disclose_check_buffer (zip containers, OOXML,
  * ODF, CSV, text) and, for zips, through vigil_disclose_clean. Tight
  * bounds keep each run small; a finding is fine, a crash or leak is not.
- * Seed it with OOXML files: tests/fuzz/corpus/disclose_ooxml/ or the
+ * Seed it with OOXML files: tests/fuzz/corpus/disclose_ooxml/ (crafted
+ * hostile packages: duplicate names, parts reached only by relationship,
+ * parts nothing reaches; made by tests/fuzz/disclose_seeds.sh) or the
  * calamine and mat2 fixtures. */
 #include <stddef.h>
 #include <stdint.h>

@@ -192,6 +192,66 @@ assert [f["kind"] for f in c["findings"]] == ["hidden_text"], c["findings"]
 EOF
 fi
 
+# Issue 10, fail closed. More findings than are listed: the verdict is
+# still made from all of them (the CSV of 60 people comes last).
+expect many_findings.zip 2 '
+assert r["verdict"] == "BLOCK" and len(F) == 4096, (r["verdict"], len(F))
+assert r["unlisted"] > 0, r["unlisted"]
+assert F[-1]["kind"] == "people_records" and F[-1]["severity"] == "BLOCK"
+'
+rc=0
+"$VIGIL_BIN" check-release "$W/fx/many_findings.zip" >"$W/many.txt" || rc=$?
+grep -q "more finding(s) not listed; the verdict counts them" "$W/many.txt" ||
+  { echo "FAIL: many_findings.zip: text report does not say what is unlisted"; fail=1; }
+# Two xl/workbook.xml entries: ambiguous, and the last copy's hidden
+# sheet (what LibreOffice shows) is found.
+expect dup_workbook.xlsx 2 '
+a = one("ambiguous_package")
+assert a["severity"] == "BLOCK" and a["part"] == "xl/workbook.xml", a
+h = one("hidden_sheet")
+assert h["sheet"] == "Contacts" and h["severity"] == "BLOCK", h
+assert h["pii"] == {"email": 5}, h["pii"]
+'
+# openpyxl puts comments at xl/comments/comment1.xml: found through the
+# sheet's relationship.
+expect staff_comment.xlsx 2 '
+assert kinds == ["comments"], kinds
+c = one("comments")
+assert c["part"] == "xl/comments/comment1.xml" and c["sheet"] == "Budget"
+assert c["severity"] == "BLOCK" and c["range"] == "B2", c
+assert c["pii"] == {"email": 1, "uk_phone": 1}, c["pii"]
+'
+expect planted_part.xlsx 2 '
+assert kinds == ["unexplained_part"], kinds
+u = one("unexplained_part")
+assert u["part"] == "xl/stash/data.xml" and u["severity"] == "BLOCK", u
+'
+# Folders: nothing to check is an error, not a PASS; symbolic links are
+# followed (what is published is what they point at); a broken link is
+# named and makes the exit 66.
+mkdir -p "$W/empty" "$W/links" "$W/broken"
+ln -sf "$W/fx/staff_list.xlsx" "$W/links/report.xlsx"
+cp "$W/fx/staff_comment.xlsx" "$W/links/.draft.xlsx"
+ln -sf "$W/fx/no-such-file.xlsx" "$W/broken/gone.xlsx"
+rc=0
+"$VIGIL_BIN" check-release "$W/empty" >"$W/empty.out" 2>"$W/empty.err" || rc=$?
+[ "$rc" = 66 ] || { echo "FAIL: empty folder exit $rc, expected 66"; fail=1; }
+grep -q "nothing checked" "$W/empty.err" ||
+  { echo "FAIL: empty folder: no message"; fail=1; }
+rc=0
+"$VIGIL_BIN" check-release --json "$W/links" >"$W/links.json" || rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: folder of a link to a BLOCK file exit $rc"; fail=1; }
+grep -q '"file":"[^"]*links/report.xlsx","format":"xlsx","verdict":"BLOCK"' \
+  "$W/links.json" || { echo "FAIL: linked document not checked"; fail=1; }
+grep -q '"file":"[^"]*links/.draft.xlsx"' "$W/links.json" ||
+  { echo "FAIL: hidden file not checked"; fail=1; }
+rc=0
+"$VIGIL_BIN" check-release "$W/broken" >/dev/null 2>"$W/broken.err" || rc=$?
+[ "$rc" = 66 ] || { echo "FAIL: broken link exit $rc, expected 66"; fail=1; }
+grep -q "gone.xlsx.*not checked" "$W/broken.err" ||
+  { echo "FAIL: broken link not named"; fail=1; }
+echo "ok: folders (empty, links, broken link)"
+
 # --max-records raises the bound: the CSV alone is then REVIEW.
 rc=0
 "$VIGIL_BIN" check-release --max-records 100 "$W/fx/people.csv" >/dev/null || rc=$?
@@ -199,6 +259,7 @@ rc=0
 
 # --clean: every OOXML fixture with hidden content re-checks as PASS.
 for f in staff_list.xlsx hidden_rows.xlsx letter.docx blank_format.xlsx \
+         staff_comment.xlsx planted_part.xlsx \
          ${LO_FLAG:+} $( [ -z "$LO_FLAG" ] && echo victims_pivot.xlsx ); do
   rc=0
   "$VIGIL_BIN" check-release --json --clean "$W/clean/${f%.*}.clean.${f##*.}" \

@@ -194,12 +194,15 @@ test_mat2_comment_docx(void **state)
 
     (void)state;
     CORPUS_OR_SKIP(r, "mat2/tests/data/comment.docx");
+    /* word/people.xml (reached by its relationship) names the author. */
     assert_string_equal(summary(r),
-                        "metadata:REVIEW:::2 | comments:REVIEW::paragraph 1:1");
+                        "metadata:REVIEW:::2 | comments:REVIEW::paragraph 1:1 "
+                        "| metadata:REVIEW:::1");
     f = find(r, VIGIL_DK_COMMENTS);
     assert_string_equal(f->part, "word/comments.xml");
     assert_string_equal(f->range, "paragraph 1");
     assert_non_null(strstr(f->detail, "'Alex Marchant'"));
+    assert_string_equal(r->findings[2].part, "word/people.xml");
     vigil_disclose_result_free(r);
 }
 
@@ -316,10 +319,21 @@ make_zip(const char *const *parts, size_t nparts, size_t *len)
     return out;
 }
 
+/* The relationships every workbook built here carries: root ->
+ * workbook -> one sheet (a part nothing reaches is itself a finding). */
+#define ROOT_RELS                                                              \
+    "<Relationships><Relationship Id=\"r1\" Type=\"http://x/officeDocument\" " \
+    "Target=\"xl/workbook.xml\"/></Relationships>"
+#define WB_RELS                                                                \
+    "<Relationships><Relationship Id=\"rId1\" Type=\"http://x/worksheet\" "    \
+    "Target=\"worksheets/sheet1.xml\"/></Relationships>"
+
 static void
 test_entity_expansion_refused(void **state)
 {
     static const char *const parts[] = {
+        "_rels/.rels",
+        ROOT_RELS,
         "[Content_Types].xml",
         "<Types xmlns=\"x\"/>",
         "xl/workbook.xml",
@@ -327,7 +341,7 @@ test_entity_expansion_refused(void **state)
         "\"&a;&a;&a;&a;&a;&a;&a;&a;\">]><workbook>&b;</workbook>",
     };
     size_t len;
-    void *z = make_zip(parts, 2, &len);
+    void *z = make_zip(parts, 3, &len);
     struct vigil_disclose_result *r = check_buf(z, len);
 
     assert_string_equal(summary(r), "hostile:BLOCK:::0");
@@ -361,6 +375,231 @@ test_zip_bomb_refused(void **state)
     free(zeros);
 }
 
+/* Issue 10: findings past the listing cap (4,096) still count. 4,200
+ * text files each holding an e-mail address (REVIEW each) are listed
+ * first; the CSV of 60 people after them is BLOCK, and so is the file. */
+static void
+test_findings_cap_counts_all(void **state)
+{
+    enum { NTXT = 4200 };
+    const char **parts = calloc(2 * (NTXT + 1), sizeof(*parts));
+    char(*names)[32] = calloc(NTXT, sizeof(*names));
+    struct vigil_buf csv;
+    struct vigil_disclose_result *r;
+    struct vigil_buf rep;
+    size_t len;
+    void *z;
+
+    (void)state;
+    vigil_buf_init(&csv, 1 << 20);
+    vigil_buf_printf(&csv, "Full name,Email,Phone\n");
+    for (int i = 0; i < 60; i++)
+        vigil_buf_printf(&csv,
+                         "Ann Smith%d,ann.smith%d@example.org,07700 900%03d\n",
+                         i, i, i);
+    for (int i = 0; i < NTXT; i++) {
+        snprintf(names[i], sizeof(names[i]), "a%05d.txt", i);
+        parts[2 * i] = names[i];
+        parts[2 * i + 1] = "Contact: officer@example.org\n";
+    }
+    parts[2 * NTXT] = "people.csv";
+    parts[2 * NTXT + 1] = csv.data;
+    z = make_zip(parts, NTXT + 1, &len);
+    r = check_buf(z, len);
+    assert_int_equal(r->nfindings, 4096);
+    assert_true(r->unlisted > 0);
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_BLOCK);
+    /* The closing summary keeps its listed slot. */
+    assert_int_equal(r->findings[r->nfindings - 1].kind,
+                     VIGIL_DK_PEOPLE_RECORDS);
+    assert_int_equal(r->findings[r->nfindings - 1].severity,
+                     VIGIL_DISCLOSE_BLOCK);
+    vigil_buf_init(&rep, 8 << 20);
+    assert_int_equal(vigil_disclose_report_text(r, &rep), VIGIL_OK);
+    assert_non_null(strstr(rep.data, "more finding(s) not listed"));
+    vigil_buf_reset(&rep);
+    assert_int_equal(vigil_disclose_report_json(r, &rep), VIGIL_OK);
+    assert_non_null(strstr(rep.data, "\"unlisted\":"));
+    vigil_buf_fini(&rep);
+    vigil_disclose_result_free(r);
+    free(z);
+    vigil_buf_fini(&csv);
+    free(names);
+    free(parts);
+}
+
+/* Writes data to $VIGIL_DISCLOSE_SEED_DIR/name when set: how the fuzz
+ * seeds in tests/fuzz/corpus/disclose_ooxml/ are made
+ * (tests/fuzz/disclose_seeds.sh). */
+static void
+maybe_write_seed(const char *name, const void *data, size_t len)
+{
+    const char *dir = getenv("VIGIL_DISCLOSE_SEED_DIR");
+    char path[1024];
+    FILE *f;
+
+    if (dir == NULL || *dir == '\0')
+        return;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* Replaces every occurrence of from by to (same length) in p: libzip
+ * will not write two entries of one name, so they are renamed after. */
+static void
+rename_in(void *p, size_t len, const char *from, const char *to)
+{
+    size_t n = strlen(from);
+    char *b = p;
+
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(b + i, from, n) == 0)
+            memcpy(b + i, to, n);
+}
+
+#define CT_XLSX                                                                \
+    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"           \
+    "content-types\"/>"
+#define WB_ONE                                                                 \
+    "<workbook><sheets><sheet name=\"Public\" r:id=\"rId1\"/></sheets>"        \
+    "</workbook>"
+#define SHEET_EMAILS                                                           \
+    "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>"   \
+    "jo.bloggs@example.org</t></is></c></row></sheetData></worksheet>"
+
+/* Issue 10: two entries named xl/workbook.xml. One program reads the
+ * first, another the last (LibreOffice), which hides a sheet: the
+ * package is BLOCKed as ambiguous and every copy is read. */
+static void
+test_duplicate_entries(void **state)
+{
+    static const char *const parts[] = {
+        "_rels/.rels",
+        ROOT_RELS,
+        "[Content_Types].xml",
+        CT_XLSX,
+        "xl/_rels/workbook.xml.rels",
+        "<Relationships><Relationship Id=\"rId1\" Type=\"http://x/worksheet\" "
+        "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" "
+        "Type=\"http://x/worksheet\" Target=\"worksheets/sheet2.xml\"/>"
+        "</Relationships>",
+        "xl/workbook.xml",
+        WB_ONE,
+        "xl/worksheets/sheet1.xml",
+        "<worksheet><sheetData/></worksheet>",
+        "xl/worksheets/sheet2.xml",
+        SHEET_EMAILS,
+        "xl/workbook.xmQ",
+        "<workbook><sheets><sheet name=\"Public\" r:id=\"rId1\"/><sheet "
+        "name=\"Secret\" state=\"hidden\" r:id=\"rId2\"/></sheets></workbook>",
+    };
+    struct vigil_disclose_result *r;
+    const struct vigil_disclose_finding *f;
+    struct vigil_buf out;
+    struct vigil_err err;
+    const char *ext;
+    size_t len;
+    void *z = make_zip(parts, 7, &len);
+
+    (void)state;
+    rename_in(z, len, "xl/workbook.xmQ", "xl/workbook.xml");
+    maybe_write_seed("dup-workbook.xlsx", z, len);
+    r = check_buf(z, len);
+    f = find(r, VIGIL_DK_AMBIGUOUS);
+    assert_non_null(f);
+    assert_int_equal(f->severity, VIGIL_DISCLOSE_BLOCK);
+    assert_string_equal(f->part, "xl/workbook.xml");
+    assert_non_null(strstr(f->detail, "ambiguous package"));
+    /* The second copy was read too: its hidden sheet is found. */
+    f = find(r, VIGIL_DK_HIDDEN_SHEET);
+    assert_non_null(f);
+    assert_string_equal(f->sheet, "Secret");
+    assert_int_equal(f->severity, VIGIL_DISCLOSE_BLOCK);
+    assert_int_equal(r->verdict, VIGIL_DISCLOSE_BLOCK);
+    vigil_disclose_result_free(r);
+
+    /* Names differing only in case are one part to Office. */
+    free(z);
+    z = make_zip(parts, 7, &len);
+    rename_in(z, len, "xl/workbook.xmQ", "xl/WORKBOOK.xml");
+    maybe_write_seed("dup-case.xlsx", z, len);
+    r = check_buf(z, len);
+    assert_non_null(find(r, VIGIL_DK_AMBIGUOUS));
+    assert_non_null(find(r, VIGIL_DK_HIDDEN_SHEET));
+    vigil_disclose_result_free(r);
+
+    /* Which copy to clean is the ambiguity itself: refused. */
+    vigil_err_clear(&err);
+    vigil_buf_init(&out, 1 << 20);
+    assert_int_equal(vigil_disclose_clean(g_d, z, len, &out, &ext, &err),
+                     VIGIL_EUNSUPPORTED);
+    vigil_buf_fini(&out);
+    free(z);
+}
+
+/* Issue 10: comments are found by the relationship that reaches them,
+ * wherever they are stored; a part nothing reaches is REVIEW, BLOCK when
+ * it holds personal data. */
+static void
+test_parts_by_relationship(void **state)
+{
+    static const char *const parts[] = {
+        "_rels/.rels",
+        ROOT_RELS,
+        "[Content_Types].xml",
+        CT_XLSX,
+        "xl/_rels/workbook.xml.rels",
+        WB_RELS,
+        "xl/workbook.xml",
+        WB_ONE,
+        "xl/worksheets/sheet1.xml",
+        "<worksheet><sheetData/></worksheet>",
+        "xl/worksheets/_rels/sheet1.xml.rels",
+        "<Relationships><Relationship Id=\"c\" Type=\"http://x/comments\" "
+        "Target=\"/xl/notes/staff.xml\"/></Relationships>",
+        "xl/notes/staff.xml",
+        "<comments><authors><author>HR</author></authors><commentList>"
+        "<comment ref=\"B2\" authorId=\"0\"><text><t>Jo Bloggs, "
+        "jo.bloggs@example.org, 07700 900123</t></text></comment>"
+        "</commentList></comments>",
+        "xl/stash.xml",
+        "<x><y>ann.other@example.org</y></x>",
+        "xl/leftover.xml",
+        "<x>nothing personal</x>",
+    };
+    struct vigil_disclose_result *r;
+    const struct vigil_disclose_finding *f;
+    size_t len, unexplained = 0;
+    void *z = make_zip(parts, 9, &len);
+
+    (void)state;
+    maybe_write_seed("parts-by-rels.xlsx", z, len);
+    r = check_buf(z, len);
+    f = find(r, VIGIL_DK_COMMENTS);
+    assert_non_null(f);
+    assert_string_equal(f->part, "xl/notes/staff.xml");
+    assert_string_equal(f->sheet, "Public");
+    assert_int_equal(f->severity, VIGIL_DISCLOSE_BLOCK);
+    assert_int_equal(f->pii_total, 2);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        f = &r->findings[i];
+        if (f->kind != VIGIL_DK_UNEXPLAINED_PART)
+            continue;
+        unexplained++;
+        if (strcmp(f->part, "xl/stash.xml") == 0)
+            assert_int_equal(f->severity, VIGIL_DISCLOSE_BLOCK);
+        else
+            assert_string_equal(f->part, "xl/leftover.xml"),
+                assert_int_equal(f->severity, VIGIL_DISCLOSE_REVIEW);
+    }
+    assert_int_equal(unexplained, 2);
+    vigil_disclose_result_free(r);
+    free(z);
+}
+
 /* An empty part (found by fuzzing: its copy leaked) is carried into the
  * clean copy as an empty part; the leak check of the sanitizer build is
  * what fails if its buffer is lost again. */
@@ -368,6 +607,8 @@ static void
 test_clean_empty_part(void **state)
 {
     static const char *const parts[] = {
+        "_rels/.rels",
+        ROOT_RELS,
         "[Content_Types].xml",
         "<Types xmlns=\"x\"/>",
         "xl/workbook.xml",
@@ -381,7 +622,7 @@ test_clean_empty_part(void **state)
     struct vigil_buf out;
     const char *ext = NULL;
     size_t len;
-    void *z = make_zip(parts, 3, &len);
+    void *z = make_zip(parts, 4, &len);
 
     (void)state;
     vigil_err_clear(&err);
@@ -408,7 +649,7 @@ test_big_sheet_streamed(void **state)
     struct vigil_disclose_result *r = NULL;
     struct vigil_err err;
     struct vigil_buf sheet;
-    const char *parts[6];
+    const char *parts[10];
     size_t len;
     void *z;
 
@@ -428,7 +669,11 @@ test_big_sheet_streamed(void **state)
     parts[3] = sheet.data;
     parts[4] = "[Content_Types].xml";
     parts[5] = "<Types xmlns=\"x\"/>";
-    z = make_zip(parts, 3, &len);
+    parts[6] = "_rels/.rels";
+    parts[7] = ROOT_RELS;
+    parts[8] = "xl/_rels/workbook.xml.rels";
+    parts[9] = WB_RELS;
+    z = make_zip(parts, 5, &len);
     vigil_disclose_policy_default(&p);
     p.max_part_bytes = 1 << 20;
     vigil_err_clear(&err);
@@ -634,6 +879,9 @@ main(void)
         cmocka_unit_test(test_csv_people),
         cmocka_unit_test(test_csv_encodings),
         cmocka_unit_test(test_reports_escape),
+        cmocka_unit_test(test_findings_cap_counts_all),
+        cmocka_unit_test(test_duplicate_entries),
+        cmocka_unit_test(test_parts_by_relationship),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
