@@ -122,22 +122,27 @@ struct rules_src {
 
 #define RULES_MAX_SRC (VIGIL_DETECT_MAX_RULE_PATHS + 1)
 
-static int
-daemon_sources(const struct vigil_detect_config *cfg, char *builtin,
-               size_t blen, struct rules_src *src, size_t *nsrc)
+/* The daemon's rule paths, gathered; the pack's path is only borrowed
+ * for the call that names it, so it is copied. */
+struct rules_srcs {
+    struct rules_src *src;
+    size_t *nsrc;
+    char pack[4096];
+};
+
+static enum vigil_rc
+add_src(const char *path, const char *what, void *arg)
 {
-    if (cfg->builtin_rules) {
-        if (!vigil_detect_find_pack(builtin, blen)) {
-            fprintf(stderr, "vigil rules: vigil's rule pack not found "
-                            "(share/vigil/rules beside the binary, or the "
-                            "source tree's rules/)\n");
-            return 0;
-        }
-        src[(*nsrc)++] = (struct rules_src){builtin, "vigil's pack"};
+    struct rules_srcs *r = arg;
+
+    if (*r->nsrc >= RULES_MAX_SRC)
+        return VIGIL_ELIMIT;
+    if (strcmp(what, "vigil's pack") == 0) {
+        snprintf(r->pack, sizeof(r->pack), "%s", path);
+        path = r->pack;
     }
-    for (size_t i = 0; i < cfg->nrule_dirs && *nsrc < RULES_MAX_SRC; i++)
-        src[(*nsrc)++] = (struct rules_src){cfg->rule_dirs[i], "configuration"};
-    return 1;
+    r->src[(*r->nsrc)++] = (struct rules_src){path, what};
+    return VIGIL_OK;
 }
 
 static uint64_t
@@ -261,11 +266,11 @@ cmd_rules(int argc, char **argv)
     struct rules_args a;
     struct vigil_daemon_config *cfg = NULL;
     const struct vigil_detect_config *dcfg = NULL;
+    struct rules_srcs r; /* outlives the load: a.src points into it */
     struct vigil_detect_opts opts;
     struct vigil_detect *d = NULL;
     struct vigil_err err = {0};
     struct vigil_detect_stats st;
-    char builtin[4096];
     int rc, first = 0, from_daemon;
 
     memset(&o, 0, sizeof(o));
@@ -300,10 +305,14 @@ cmd_rules(int argc, char **argv)
         dcfg = vigil_daemon_config_section(cfg, "detect");
         cli_placeholders_from_config(a.ph, dcfg);
     }
-    if (from_daemon &&
-        !daemon_sources(dcfg, builtin, sizeof(builtin), a.src, &a.npaths)) {
-        rc = VIGIL_EXIT_NOINPUT;
-        goto out;
+    if (from_daemon) {
+        r.src = a.src;
+        r.nsrc = &a.npaths;
+        if (vigil_detect_config_paths(dcfg, add_src, &r, &err) != VIGIL_OK) {
+            fprintf(stderr, "vigil rules: %s\n", err.msg);
+            rc = VIGIL_EXIT_NOINPUT;
+            goto out;
+        }
     }
     cli_log_to_stderr(0);
     vigil_buf_init(&o.b, 1024 * 1024);

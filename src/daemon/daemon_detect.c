@@ -118,35 +118,38 @@ load_path(struct daemon_detect *dd, const char *path,
     return vigil_detect_add_path(dd->d, path, err);
 }
 
+struct load_ctx {
+    struct daemon_detect *dd;
+    const struct vigil_daemon_env *env;
+    struct vigil_err *err;
+};
+
+/* One rule path. A configured path that is missing or unreadable is the
+ * configuration's fault (exit 78), not an I/O error of the store. */
+static enum vigil_rc
+load_one(const char *path, const char *what, void *arg)
+{
+    struct load_ctx *l = arg;
+    char why[sizeof(l->err->msg)];
+    enum vigil_rc rc = load_path(l->dd, path, l->env, l->err);
+
+    if (rc == VIGIL_OK || rc == VIGIL_ENOMEM || rc == VIGIL_EPERM ||
+        strcmp(what, "configuration") != 0)
+        return rc;
+    snprintf(why, sizeof(why), "%s", l->err->msg);
+    vigil_err_clear(l->err);
+    return vigil_err_set(l->err, VIGIL_EPARSE, "rules: %s", why);
+}
+
 static enum vigil_rc
 load_rules(struct daemon_detect *dd, const struct vigil_detect_config *cfg,
            const struct vigil_daemon_env *env, struct vigil_err *err)
 {
-    char builtin[PATH_MAX];
+    struct load_ctx l = {dd, env, err};
     enum vigil_rc rc;
 
-    if (cfg->builtin_rules) {
-        if (!vigil_detect_find_pack(builtin, sizeof(builtin)))
-            return vigil_err_set(err, VIGIL_ENOTFOUND,
-                                 "vigil's rule pack not found (looked for "
-                                 "share/vigil/rules beside the binary and "
-                                 "the source tree's rules/); set "
-                                 "builtin_rules: false to run without it");
-        if ((rc = load_path(dd, builtin, env, err)) != VIGIL_OK)
-            return rc;
-    }
-    /* A configured path that is missing or unreadable is the
-     * configuration's fault (exit 78), not an I/O error of the store. */
-    for (size_t i = 0; i < cfg->nrule_dirs; i++)
-        if ((rc = load_path(dd, cfg->rule_dirs[i], env, err)) != VIGIL_OK) {
-            char why[sizeof(err->msg)];
-
-            if (rc == VIGIL_ENOMEM || rc == VIGIL_EPERM)
-                return rc;
-            snprintf(why, sizeof(why), "%s", err->msg);
-            vigil_err_clear(err);
-            return vigil_err_set(err, VIGIL_EPARSE, "rules: %s", why);
-        }
+    if ((rc = vigil_detect_config_paths(cfg, load_one, &l, err)) != VIGIL_OK)
+        return rc;
     return vigil_detect_compile(dd->d, err);
 }
 

@@ -87,6 +87,17 @@ extern const struct vigil_conf_table vigil_detect_conf;
 /* Frees what cfg owns and zeroes it; NULL-safe. */
 void vigil_detect_config_fini(struct vigil_detect_config *cfg);
 
+/* The rule paths the daemon loads with cfg, in load order: vigil's pack
+ * (unless builtin_rules is false; what = "vigil's pack"), then each
+ * configured path (what = "configuration"). fn returns non-OK to stop,
+ * which is returned. VIGIL_ENOTFOUND (err says where it was looked for)
+ * when the pack is wanted but not installed. Strings are borrowed for
+ * the call. */
+enum vigil_rc vigil_detect_config_paths(
+    const struct vigil_detect_config *cfg,
+    enum vigil_rc (*fn)(const char *path, const char *what, void *arg),
+    void *arg, struct vigil_err *err);
+
 /* Writes the folder of vigil's own rule pack into dst: $VIGIL_RULES_DIR,
  * else share/vigil/rules beside the binary's prefix, else the source
  * tree's rules/, else /usr/share/vigil/rules. Returns 1 when it exists. */

@@ -1,6 +1,7 @@
 /* detect_config.c -- detection's own keys in the configuration: the rule
  * folders the daemon loads, whether vigil's pack is among them, and the
  * values of Sigma's %placeholders%. Checked with core's key tables. */
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,4 +141,29 @@ vigil_detect_config_fini(struct vigil_detect_config *cfg)
         free(cfg->placeholders[i].values);
     }
     memset(cfg, 0, sizeof(*cfg));
+}
+
+enum vigil_rc
+vigil_detect_config_paths(const struct vigil_detect_config *cfg,
+                          enum vigil_rc (*fn)(const char *path,
+                                              const char *what, void *arg),
+                          void *arg, struct vigil_err *err)
+{
+    char pack[PATH_MAX];
+    enum vigil_rc rc;
+
+    if (cfg->builtin_rules) {
+        if (!vigil_detect_find_pack(pack, sizeof(pack)))
+            return vigil_err_set(err, VIGIL_ENOTFOUND,
+                                 "vigil's rule pack not found (looked for "
+                                 "share/vigil/rules beside the binary and "
+                                 "the source tree's rules/); set "
+                                 "builtin_rules: false to run without it");
+        if ((rc = fn(pack, "vigil's pack", arg)) != VIGIL_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < cfg->nrule_dirs; i++)
+        if ((rc = fn(cfg->rule_dirs[i], "configuration", arg)) != VIGIL_OK)
+            return rc;
+    return VIGIL_OK;
 }
