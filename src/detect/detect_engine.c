@@ -24,6 +24,10 @@ vigil_detect_new(struct vigil_detect **out,
         d->opts = *opts;
     if (!d->opts.corr_max_groups)
         d->opts.corr_max_groups = 65536;
+    if (!d->opts.corr_max_source_groups)
+        d->opts.corr_max_source_groups = (d->opts.corr_max_groups + 1) / 2;
+    if (d->opts.corr_max_source_groups > d->opts.corr_max_groups)
+        d->opts.corr_max_source_groups = d->opts.corr_max_groups;
     if (!d->opts.regex_match_limit)
         d->opts.regex_match_limit = 100000;
     vigil_arena_init(&d->arena, 256 * 1024, (size_t)1 << 31);
