@@ -286,8 +286,10 @@ state_key(uint64_t ident, const char *gk, size_t klen,
     const unsigned char *p = (const unsigned char *)gk;
     size_t n = klen, o;
 
-    snprintf(out, DET_STATE_KEY_MAX, "c%016llx%c", (unsigned long long)ident,
-             klen <= DET_STATE_KEY_HEX ? '/' : '#');
+    out[0] = 'c';
+    for (int j = 0; j < 16; j++)
+        out[1 + j] = hx[(ident >> (60 - 4 * j)) & 15];
+    out[17] = klen <= DET_STATE_KEY_HEX ? '/' : '#';
     o = 18;
     if (klen > DET_STATE_KEY_HEX) {
         unsigned int sl = 0;
