@@ -17,7 +17,7 @@
  *
  * Budgets (docs/rules.md, "Correlation state"): at most corr_max_groups
  * groups per correlation and corr_max_source_groups of them opened by one
- * source. A new group past a budget takes the place of another: of its
+ * named source. A new group past a budget takes the place of another: of its
  * own source when that source is at its budget, else of the source
  * holding the most groups; there the group of the lowest level (its count,
  * so the one furthest from firing), least recently fed. Expired groups go
@@ -546,7 +546,8 @@ slot_take(struct vigil_detect_ctx *c, const struct det_rule *cr, uint8_t s,
     size_t max = d->opts.corr_max_groups;
     size_t per = d->opts.corr_max_source_groups;
 
-    if (c != NULL && k->nsrc[s] >= per && victim(k, s) != DET_NONE) {
+    /* events without a source name (vigil hunt) have the table only */
+    if (c != NULL && s != 0 && k->nsrc[s] >= per && victim(k, s) != DET_NONE) {
         evict(c, cr, victim(k, s), 1, per);
     } else if (k->nused >= max) {
         if (c != NULL)
@@ -1019,7 +1020,8 @@ state_load_locked(struct vigil_detect *d, struct det_rule *cr, const char *key,
     memcpy(src, sv.src, sv.sl);
     src[sv.sl] = '\0';
     s = src_slot(d, src);
-    if (k->nused >= max || k->nsrc[s] >= d->opts.corr_max_source_groups)
+    if (k->nused >= max ||
+        (s != 0 && k->nsrc[s] >= d->opts.corr_max_source_groups))
         return VIGIL_ELIMIT;
     if (k->nfree) {
         i = k->freel[--k->nfree];

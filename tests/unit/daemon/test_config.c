@@ -160,7 +160,7 @@ test_refusals(void **state)
     static const struct bad cases[] = {
         {"state_dir: /x\nfoo: 1\n",
          "vigil.yml:2: unknown key 'foo' (known: state_dir, stats_interval, "
-         "store, rules, builtin_rules, placeholders, ingest, sources)"},
+         "store, rules, builtin_rules, placeholders, correlation, ingest, sources)"},
         {"store:\n  archive_events: maybe\n",
          "vigil.yml:2: 'store.archive_events' must be true or false, not "
          "'maybe'"},
