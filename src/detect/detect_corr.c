@@ -68,6 +68,9 @@ struct det_corr_group {
     uint8_t *valid; /* temporal(_ordered): per position */
     char *key;      /* the full group key (the index's key) */
     size_t klen, kcap;
+    char *rowkey; /* its row's key in the store (state_key) */
+    size_t rkcap;
+    size_t hint; /* where its row is in the batch last written */
 };
 
 void
@@ -78,6 +81,7 @@ detect_corr_free(struct det_corr *k)
         free(k->groups[i].v);
         free(k->groups[i].valid);
         free(k->groups[i].key);
+        free(k->groups[i].rowkey);
     }
     free(k->groups);
     vigil_hmap_free(k->index);
@@ -323,8 +327,12 @@ put_u32(uint8_t *p, uint32_t v)
 static void
 put_u64(uint8_t *p, uint64_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8); /* one store: this runs for every time saved */
+#else
     for (int i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
+#endif
 }
 
 static uint16_t
@@ -425,14 +433,13 @@ group_store(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t i)
 {
     struct vigil_store_batch *b = detect_ctx_batch(c);
     struct det_corr *k = cr->corr;
-    char key[DET_STATE_KEY_MAX];
     size_t len;
 
-    if (b == NULL ||
-        !state_key(corr_ident(cr), k->groups[i].key, k->groups[i].klen, key) ||
-        (len = group_save(detect_ctx_engine(c), k, i)) == 0)
+    if (b == NULL || (len = group_save(detect_ctx_engine(c), k, i)) == 0)
         return;
-    vigil_store_batch_set_state(b, DET_STATE_COMPONENT, key, k->sbuf, len);
+    vigil_store_batch_set_state_hint(b, DET_STATE_COMPONENT,
+                                     k->groups[i].rowkey, k->sbuf, len,
+                                     &k->groups[i].hint);
 }
 
 /* ---- the group table ---- */
@@ -463,10 +470,9 @@ group_drop(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t i)
     struct det_corr *k = cr->corr;
     struct det_corr_group *g = &k->groups[i];
     struct vigil_store_batch *b = c ? detect_ctx_batch(c) : NULL;
-    char key[DET_STATE_KEY_MAX];
 
-    if (b != NULL && state_key(corr_ident(cr), g->key, g->klen, key))
-        vigil_store_batch_delete_state(b, DET_STATE_COMPONENT, key);
+    if (b != NULL)
+        vigil_store_batch_delete_state(b, DET_STATE_COMPONENT, g->rowkey);
     vigil_hmap_del(k->index, g->key, g->klen);
     lru_unlink(k, i);
     k->nsrc[g->src]--;
@@ -569,15 +575,17 @@ slot_take(struct vigil_detect_ctx *c, const struct det_rule *cr, uint8_t s,
     return (uint32_t)k->ngroups++;
 }
 
-/* Opens a group for key (klen bytes) of source slot s in slot i: its
- * arrays, its key, on the index and its list. 0 when memory ran out (the
- * slot is given back). */
+/* Opens a group of correlation cr for key (klen bytes) of source slot s
+ * in slot i: its arrays, its key and row key, on the index and its list.
+ * 0 when memory ran out (the slot is given back). */
 static int
-group_open(struct det_corr *k, uint32_t i, const char *key, size_t klen,
+group_open(const struct det_rule *cr, uint32_t i, const char *key, size_t klen,
            uint8_t s)
 {
+    struct det_corr *k = cr->corr;
     struct det_corr_group *g = &k->groups[i];
     size_t cap = items_cap(k);
+    char rk[DET_STATE_KEY_MAX];
 
     if (!g->t) {
         g->t = calloc(cap, sizeof(*g->t));
@@ -586,11 +594,14 @@ group_open(struct det_corr *k, uint32_t i, const char *key, size_t klen,
         g->valid = calloc(64, 1);
     }
     if (!g->t || !g->valid || (k->type == CORR_VALUE_COUNT && !g->v) ||
+        !state_key(corr_ident(cr), key, klen, rk) ||
+        vigil_grow(&g->rowkey, &g->rkcap, strlen(rk) + 1, 1, 0) != VIGIL_OK ||
         vigil_grow(&g->key, &g->kcap, klen ? klen : 1, 1, 0) != VIGIL_OK ||
         vigil_hmap_put(k->index, key, klen, GROUP_REF(i)) != VIGIL_OK) {
         k->freel[k->nfree++] = i;
         return 0;
     }
+    memcpy(g->rowkey, rk, strlen(rk) + 1);
     memcpy(g->key, key, klen);
     g->klen = klen;
     g->used = 1;
@@ -642,7 +653,7 @@ group_get(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
         return (uint32_t)((uintptr_t)ref - 1);
     s = src_slot(d, detect_ctx_source(c));
     if ((i = slot_take(c, cr, s, now)) == DET_NONE ||
-        !group_open(k, i, k->kbuf, klen, s))
+        !group_open(cr, i, k->kbuf, klen, s))
         return DET_NONE;
     struct det_corr_group *g = &k->groups[i];
     key_text(c, k, pos, g->keytext, sizeof(g->keytext));
@@ -1031,7 +1042,7 @@ state_load_locked(struct vigil_detect *d, struct det_rule *cr, const char *key,
         memset(&k->groups[k->ngroups], 0, sizeof(k->groups[0]));
         i = (uint32_t)k->ngroups++;
     }
-    if (!group_open(k, i, sv.key, sv.klen, s))
+    if (!group_open(cr, i, sv.key, sv.klen, s))
         return VIGIL_ENOMEM;
     struct det_corr_group *g = &k->groups[i];
     memcpy(g->keytext, sv.text, sv.tl);
@@ -1073,7 +1084,6 @@ detect_corr_state_each(struct vigil_detect *d,
                                  int64_t last_ns, void *arg),
                        void *arg)
 {
-    char key[DET_STATE_KEY_MAX];
     enum vigil_rc rc = VIGIL_OK;
     int stop = 0;
 
@@ -1088,13 +1098,12 @@ detect_corr_state_each(struct vigil_detect *d,
             size_t len;
             if (!g->used)
                 continue;
-            if (!state_key(corr_ident(cr), g->key, g->klen, key) ||
-                (len = group_save(d, k, (uint32_t)j)) == 0) {
+            if ((len = group_save(d, k, (uint32_t)j)) == 0) {
                 rc = VIGIL_ENOMEM;
                 stop = 1;
                 break;
             }
-            stop = fn(key, k->sbuf, len, g->last_ns, arg);
+            stop = fn(g->rowkey, k->sbuf, len, g->last_ns, arg);
         }
     }
     pthread_mutex_unlock(&d->corr_lock);

@@ -271,9 +271,47 @@ vigil_store_batch_set_counters(struct vigil_store_batch *b,
  * record per (component, key): a later call replaces the earlier one's
  * record (reusing its bytes when the new value fits), so a component that
  * saves a value on every event costs the store one row per batch. */
+/* Replaces record old's value (a delete when !put). */
+static enum vigil_rc
+state_replace(struct vigil_store_batch *b, struct store_state_rec *old, int put,
+              const void *blob, size_t len)
+{
+    enum vigil_rc rc;
+
+    if (!put) {
+        old->off = STORE_NOSTR;
+        old->len = 0;
+    } else if (old->off != STORE_NOSTR && len <= old->room) {
+        if (len > 0)
+            memcpy(b->strs.data + old->off, blob, len);
+        old->len = len;
+    } else {
+        if ((rc = put_mem(b, blob, len, &old->off)) != VIGIL_OK)
+            return rc;
+        old->len = old->room = len;
+    }
+    return VIGIL_OK;
+}
+
+/* Is record i (hint - 1) the one of (component, key)? */
+static struct store_state_rec *
+state_hinted(struct vigil_store_batch *b, const char *component,
+             const char *key, size_t hint)
+{
+    struct store_state_rec *r;
+
+    if (hint == 0 || hint > b->nsv)
+        return NULL;
+    r = &b->sv[hint - 1];
+    if (strcmp(b->strs.data + r->key, key) != 0 ||
+        strcmp(b->strs.data + r->component, component) != 0)
+        return NULL;
+    return r;
+}
+
 static enum vigil_rc
 add_state(struct vigil_store_batch *b, const char *component, const char *key,
-          int put, const void *blob, size_t len)
+          int put, const void *blob, size_t len, size_t *hint)
 {
     char hk[2 * VIGIL_STORE_STATE_KEY_MAX + 2];
     size_t cl, kl;
@@ -288,6 +326,8 @@ add_state(struct vigil_store_batch *b, const char *component, const char *key,
         return VIGIL_ELIMIT;
     if (b->broken)
         return VIGIL_ENOMEM;
+    if (hint != NULL && (old = state_hinted(b, component, key, *hint)) != NULL)
+        return state_replace(b, old, put, blob, len);
     cl = strlen(component) + 1;
     kl = strlen(key);
     memcpy(hk, component, cl);
@@ -296,20 +336,9 @@ add_state(struct vigil_store_batch *b, const char *component, const char *key,
         (rc = vigil_hmap_new(&b->svidx, 0, NULL, NULL)) != VIGIL_OK)
         return rc;
     if ((ref = vigil_hmap_get(b->svidx, hk, cl + kl)) != NULL) {
-        old = &b->sv[(uintptr_t)ref - 1];
-        if (!put) {
-            old->off = STORE_NOSTR;
-            old->len = 0;
-        } else if (old->off != STORE_NOSTR && len <= old->room) {
-            if (len > 0)
-                memcpy(b->strs.data + old->off, blob, len);
-            old->len = len;
-        } else {
-            if ((rc = put_mem(b, blob, len, &old->off)) != VIGIL_OK)
-                return rc;
-            old->len = old->room = len;
-        }
-        return VIGIL_OK;
+        if (hint != NULL)
+            *hint = (uintptr_t)ref;
+        return state_replace(b, &b->sv[(uintptr_t)ref - 1], put, blob, len);
     }
     if ((rc = VIGIL_GROW(b->sv, b->nsv, b->capsv)) != VIGIL_OK)
         return rc;
@@ -325,6 +354,8 @@ add_state(struct vigil_store_batch *b, const char *component, const char *key,
         return rc;
     }
     b->sv[b->nsv++] = r;
+    if (hint != NULL)
+        *hint = b->nsv;
     return VIGIL_OK;
 }
 
@@ -332,12 +363,20 @@ enum vigil_rc
 vigil_store_batch_set_state(struct vigil_store_batch *b, const char *component,
                             const char *key, const void *blob, size_t len)
 {
-    return add_state(b, component, key, 1, blob, len);
+    return add_state(b, component, key, 1, blob, len, NULL);
+}
+
+enum vigil_rc
+vigil_store_batch_set_state_hint(struct vigil_store_batch *b,
+                                 const char *component, const char *key,
+                                 const void *blob, size_t len, size_t *hint)
+{
+    return add_state(b, component, key, 1, blob, len, hint);
 }
 
 enum vigil_rc
 vigil_store_batch_delete_state(struct vigil_store_batch *b,
                                const char *component, const char *key)
 {
-    return add_state(b, component, key, 0, NULL, 0);
+    return add_state(b, component, key, 0, NULL, 0, NULL);
 }
