@@ -26,6 +26,7 @@ struct daemon_detect {
     /* the first refused rule, "file:line: why" */
     char first_refused[512];
     struct vigil_detect_corr_stats cst; /* as last written to the store */
+    uint64_t dropped_before;            /* by earlier processes and instances */
 };
 
 /* Where one match's alert goes. */
@@ -178,7 +179,9 @@ daemon_detect_worse(const struct daemon_detect *fresh,
 
 /* The correlation counters as a counters row named "correlation" (shown
  * by `vigil status`; dropped = groups dropped to make room or refused),
- * added to b when they changed since the last time. */
+ * added to b when they changed since the last time. The row counts for
+ * the life of the store: the engine's count starts at 0 with each
+ * process and each reload, so what earlier ones dropped is added. */
 static int
 corr_counters(struct daemon_detect *dd, struct vigil_store_batch *b,
               const struct vigil_detect_corr_stats *now)
@@ -189,8 +192,7 @@ corr_counters(struct daemon_detect *dd, struct vigil_store_batch *b,
         return 0;
     memset(&c, 0, sizeof(c));
     snprintf(c.name, sizeof(c.name), "correlation");
-    c.events_in = now->groups;
-    c.dropped = now->evicted + now->refused;
+    c.dropped = dd->dropped_before + now->evicted + now->refused;
     if (vigil_store_batch_set_counters(b, &c, 1) != VIGIL_OK)
         return 0;
     dd->cst = *now;
@@ -241,6 +243,17 @@ daemon_detect_stats(const struct daemon_detect *dd)
               (unsigned long long)st.refused);
 }
 
+static int
+dropped_of(const struct vigil_source_counters *c, int64_t updated_ns, void *arg)
+{
+    struct daemon_detect *dd = arg;
+
+    (void)updated_ns;
+    if (strcmp(c->name, "correlation") == 0)
+        dd->dropped_before = c->dropped;
+    return 0;
+}
+
 enum vigil_rc
 daemon_detect_restore(struct daemon_detect *dd, struct vigil_store *store,
                       struct vigil_err *err)
@@ -250,6 +263,9 @@ daemon_detect_restore(struct daemon_detect *dd, struct vigil_store *store,
 
     if (dd->st.correlations == 0)
         return VIGIL_OK;
+    if ((rc = vigil_store_counters_each(store, dropped_of, dd, err)) !=
+        VIGIL_OK)
+        return rc;
     rc = vigil_detect_session_restore(dd->s, store, &restored, &discarded, err);
     if (rc == VIGIL_OK && (restored || discarded))
         vigil_log(VIGIL_LOG_INFO, 1504,
@@ -269,7 +285,9 @@ daemon_detect_take(struct daemon_detect *fresh, struct daemon_detect *old)
         vigil_log(VIGIL_LOG_INFO, 1505,
                   "correlation: %zu groups handed to the reloaded rules",
                   moved);
-    fresh->cst = old->cst;
+    /* fresh's engine counts from 0: old's count goes into the base */
+    fresh->dropped_before =
+        old->dropped_before + old->cst.evicted + old->cst.refused;
 }
 
 void

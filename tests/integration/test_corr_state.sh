@@ -8,7 +8,7 @@
 #  3. 70,000 failed logins from 70,000 spoofed addresses (more than the
 #     65,536 groups a correlation holds), then a real 30-attempt brute force:
 #     still alerted, and the groups dropped are warned about (1502) and
-#     counted in `vigil status`.
+#     counted in `vigil status`, a count a restart does not reset.
 # Each part fails on a daemon that keeps correlation groups in memory only
 # or refuses new groups once its table is full.
 set -euo pipefail
@@ -127,6 +127,33 @@ done
 echo "vigil status: $(counter correlation dropped) correlation groups dropped"
 warnings=$(grep -c '\[1502\]' "$T/daemon.log")
 [ "$warnings" -le 4 ] || fail "$warnings warnings 1502: not rate-limited"
+
+# The counter goes on from where it was after a restart (the new process
+# counts from 0): 10 more one-off addresses, 10 more groups dropped each
+# for the two correlations fed by failed logins.
+kill -TERM "$PID"
+rc=0
+wait "$PID" || rc=$?
+PID=""
+[ "$rc" -eq 0 ] || fail "SIGTERM exit status $rc"
+dropped=$(counter correlation dropped)
+start
+wait_decoded $lines
+python3 - "$T/auth.log" "$(stamp)" <<'PY'
+import sys
+with open(sys.argv[1], "a") as f:
+    for i in range(10):
+        f.write("%s web1 sshd[777]: Failed password for invalid user late%d from 172.16.0.%d port 22 ssh2\n"
+                % (sys.argv[2], i, i))
+PY
+lines=$((lines + 10))
+wait_decoded $lines
+deadline=$((SECONDS + 30))
+until [ "$(counter correlation dropped)" -ge $((dropped + 20)) ]; do
+    [ "$SECONDS" -lt "$deadline" ] ||
+        fail "dropped groups after a restart: $(counter correlation dropped), expected at least $((dropped + 20))"
+    sleep 0.2
+done
 
 kill -TERM "$PID"
 rc=0
