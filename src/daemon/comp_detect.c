@@ -1,8 +1,15 @@
 /* comp_detect.c -- detection as a component: owns the `rules`,
- * `builtin_rules` and `placeholders` keys, subscribes to the bus's events,
- * closes correlation windows on tick (and all of them at the end of a
- * --once run), and on reload keeps the running rules when the new ones
- * are the same (with their open correlation windows) or load worse. */
+ * `builtin_rules`, `placeholders` and `correlation` keys, subscribes to
+ * the bus's events, closes correlation windows on tick (and all of them at
+ * the end of a --once run), and on reload keeps the running rules when the
+ * new ones are the same (with their open correlation windows) or load
+ * worse (with the new sources).
+ *
+ * Correlation groups outlive the process and the reload: at start they are
+ * restored from the store, where every batch saved the changes its events
+ * made; on reload to changed rules the running instance, once stopped (its
+ * sources stopped first, so nothing feeds it any more), hands its groups
+ * to the new one in memory, which then does not read them back. */
 #include <stdlib.h>
 
 #include "daemon_int.h"
@@ -12,6 +19,10 @@ struct comp_detect {
     struct daemon_detect *dd;
     struct vigil_daemon_env env;
     int sub; /* bus subscription, 0 when not subscribed */
+    /* reload: the instance taking over (set on the old one) and the one
+     * taken over from (on the new one); cleared by the hand-over */
+    struct comp_detect *next, *prev;
+    int handed; /* groups came from prev: nothing to restore */
 };
 
 static enum vigil_rc
@@ -60,6 +71,10 @@ detect_reload(void *fresh, void *old, struct vigil_err *err)
         return VIGIL_EUNSUPPORTED;
     if (daemon_detect_worse(n->dd, o->dd, err))
         return VIGIL_EUNSUPPORTED;
+    /* the hand-over happens when o stops: what its last events change
+     * is handed over too */
+    o->next = n;
+    n->prev = o;
     return VIGIL_OK;
 }
 
@@ -68,7 +83,12 @@ detect_start(void *self, struct vigil_err *err)
 {
     struct comp_detect *cd = self;
 
+    enum vigil_rc rc;
+
     daemon_detect_log(cd->dd);
+    if (!cd->handed &&
+        (rc = daemon_detect_restore(cd->dd, cd->env.store, err)) != VIGIL_OK)
+        return rc;
     if ((cd->sub = vigil_bus_on_event(cd->env.bus, on_event, cd)) == 0)
         return vigil_err_set(err, VIGIL_ELIMIT, "too many bus subscribers");
     return VIGIL_OK;
@@ -94,6 +114,20 @@ detect_stop(void *self)
      * has ended, so every open window has too (lt/eq correlations fire
      * now, as they do in vigil hunt). */
     daemon_detect_tick(cd->dd, cd->env.bus, cd->env.store, cd->env.once);
+    if (cd->next != NULL) {
+        daemon_detect_take(cd->next->dd, cd->dd);
+        cd->next->handed = 1;
+        cd->next->prev = NULL;
+        cd->next = NULL;
+    }
+}
+
+static void
+detect_stats(void *self)
+{
+    struct comp_detect *cd = self;
+
+    daemon_detect_stats(cd->dd);
 }
 
 static void
@@ -103,6 +137,12 @@ detect_free(void *self)
 
     if (cd == NULL)
         return;
+    /* a reload refused after this instance was built: the running one
+     * must not hand over to it */
+    if (cd->prev != NULL)
+        cd->prev->next = NULL;
+    if (cd->next != NULL)
+        cd->next->prev = NULL;
     daemon_detect_free(cd->dd);
     free(cd);
 }
@@ -117,6 +157,7 @@ const struct vigil_component daemon_comp_detect = {
     .reload = detect_reload,
     .start = detect_start,
     .tick = detect_tick,
+    .stats = detect_stats,
     .stop = detect_stop,
     .free = detect_free,
 };

@@ -5,7 +5,9 @@
  * kind of log, correlations, the alerts' shape -- that `vigil hunt` shares;
  * this file only publishes its alerts on the bus, into the batch that
  * carries the event's checkpoint (one transaction: a crash neither loses
- * nor repeats an alert). */
+ * nor repeats an alert). The session saves its correlation groups in the
+ * same batches; they are restored at start (daemon_detect_restore) and
+ * handed to the next rules in memory on reload (daemon_detect_take). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,8 @@ struct daemon_detect {
     char cache_dir[4200]; /* compiled literal databases, or "" */
     /* the first refused rule, "file:line: why" */
     char first_refused[512];
+    struct vigil_detect_corr_stats cst; /* as last written to the store */
+    uint64_t dropped_before;            /* by earlier processes and instances */
 };
 
 /* Where one match's alert goes. */
@@ -171,6 +175,8 @@ daemon_detect_new(struct daemon_detect **out,
     opts.report_arg = dd;
     opts.placeholders = ph;
     opts.nplaceholders = placeholders_of(cfg, ph);
+    opts.corr_max_groups = (size_t)cfg->corr_max_groups;
+    opts.corr_max_source_groups = (size_t)cfg->corr_max_source_groups;
     if (vigil_cache_dir(env->state_dir, dd->cache_dir, sizeof(dd->cache_dir)))
         opts.cache_dir = dd->cache_dir;
     if ((rc = vigil_detect_new(&dd->d, &opts, err)) != VIGIL_OK ||
@@ -204,7 +210,7 @@ daemon_detect_event(struct daemon_detect *dd, struct vigil_bus *bus,
 {
     struct dd_target t = {bus, batch, source, 0};
 
-    return vigil_detect_session_match(dd->s, ev, publish, &t);
+    return vigil_detect_session_match_in(dd->s, ev, source, batch, publish, &t);
 }
 
 void
@@ -247,25 +253,117 @@ daemon_detect_same(const struct daemon_detect *fresh,
            vigil_detect_digest(fresh->d) == vigil_detect_digest(old->d);
 }
 
+/* The correlation counters as a counters row named "correlation" (shown
+ * by `vigil status`; dropped = groups dropped to make room or refused),
+ * added to b when they changed since the last time. The row counts for
+ * the life of the store: the engine's count starts at 0 with each
+ * process and each reload, so what earlier ones dropped is added. */
+static int
+corr_counters(struct daemon_detect *dd, struct vigil_store_batch *b,
+              const struct vigil_detect_corr_stats *now)
+{
+    struct vigil_source_counters c;
+
+    if (now->evicted == dd->cst.evicted && now->refused == dd->cst.refused)
+        return 0;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.name, sizeof(c.name), "correlation");
+    c.dropped = dd->dropped_before + now->evicted + now->refused;
+    if (vigil_store_batch_set_counters(b, &c, 1) != VIGIL_OK)
+        return 0;
+    dd->cst = *now;
+    return 1;
+}
+
 enum vigil_rc
 daemon_detect_tick(struct daemon_detect *dd, struct vigil_bus *bus,
                    struct vigil_store *store, int final)
 {
     struct dd_target t = {bus, NULL, "correlation", 0};
+    struct vigil_detect_corr_stats before, after;
     struct vigil_err err = {0};
     enum vigil_rc rc;
+    int changed;
 
     if (dd->st.correlations == 0)
         return VIGIL_OK;
     if ((t.batch = vigil_store_batch_new_for(store)) == NULL)
         return VIGIL_ENOMEM;
-    rc = final ? vigil_detect_session_finish(dd->s, publish, &t)
-               : vigil_detect_session_tick(dd->s, publish, &t);
-    if (rc != VIGIL_OK || t.n == 0) {
+    vigil_detect_corr_get_stats(dd->d, &before);
+    /* the groups it closes are deleted from the store in the batch of
+     * their alerts */
+    rc = vigil_detect_session_close_in(dd->s, t.batch, final, publish, &t);
+    vigil_detect_corr_get_stats(dd->d, &after);
+    changed = corr_counters(dd, t.batch, &after);
+    /* nothing to store: no alert, no group closed, same counters */
+    if (rc != VIGIL_OK ||
+        (t.n == 0 && before.closed == after.closed && !changed)) {
         vigil_store_batch_free(t.batch);
         return rc;
     }
     return vigil_store_submit(store, t.batch, NULL, NULL, &err);
+}
+
+void
+daemon_detect_stats(const struct daemon_detect *dd)
+{
+    struct vigil_detect_corr_stats st;
+
+    if (dd->st.correlations == 0)
+        return;
+    vigil_detect_corr_get_stats(dd->d, &st);
+    vigil_log(VIGIL_LOG_INFO, 1503,
+              "correlation: %llu groups open, %llu dropped to make room, "
+              "%llu refused",
+              (unsigned long long)st.groups, (unsigned long long)st.evicted,
+              (unsigned long long)st.refused);
+}
+
+static int
+dropped_of(const struct vigil_source_counters *c, int64_t updated_ns, void *arg)
+{
+    struct daemon_detect *dd = arg;
+
+    (void)updated_ns;
+    if (strcmp(c->name, "correlation") == 0)
+        dd->dropped_before = c->dropped;
+    return 0;
+}
+
+enum vigil_rc
+daemon_detect_restore(struct daemon_detect *dd, struct vigil_store *store,
+                      struct vigil_err *err)
+{
+    size_t restored = 0, discarded = 0;
+    enum vigil_rc rc;
+
+    if (dd->st.correlations == 0)
+        return VIGIL_OK;
+    if ((rc = vigil_store_counters_each(store, dropped_of, dd, err)) !=
+        VIGIL_OK)
+        return rc;
+    rc = vigil_detect_session_restore(dd->s, store, &restored, &discarded, err);
+    if (rc == VIGIL_OK && (restored || discarded))
+        vigil_log(VIGIL_LOG_INFO, 1504,
+                  "correlation: %zu groups restored from the store, %zu "
+                  "discarded (their rule changed or is gone)",
+                  restored, discarded);
+    return rc;
+}
+
+void
+daemon_detect_take(struct daemon_detect *fresh, struct daemon_detect *old)
+{
+    size_t moved = 0;
+
+    if (vigil_detect_session_take(fresh->s, old->s, &moved) == VIGIL_OK &&
+        moved > 0)
+        vigil_log(VIGIL_LOG_INFO, 1505,
+                  "correlation: %zu groups handed to the reloaded rules",
+                  moved);
+    /* fresh's engine counts from 0: old's count goes into the base */
+    fresh->dropped_before =
+        old->dropped_before + old->cst.evicted + old->cst.refused;
 }
 
 void

@@ -212,6 +212,15 @@ int daemon_detect_same(const struct daemon_detect *fresh,
 enum vigil_rc daemon_detect_tick(struct daemon_detect *dd,
                                  struct vigil_bus *bus,
                                  struct vigil_store *store, int final);
+/* Logs the correlation groups open, dropped and refused (message 1503). */
+void daemon_detect_stats(const struct daemon_detect *dd);
+/* At start: loads the correlation groups saved in store (message 1504). */
+enum vigil_rc daemon_detect_restore(struct daemon_detect *dd,
+                                    struct vigil_store *store,
+                                    struct vigil_err *err);
+/* On reload, once old has stopped: moves its correlation groups into
+ * fresh (not started yet) in memory (message 1505). Both borrowed. */
+void daemon_detect_take(struct daemon_detect *fresh, struct daemon_detect *old);
 void daemon_detect_free(struct daemon_detect *dd);
 
 #endif

@@ -57,8 +57,8 @@ struct vigil_detect_placeholder {
     size_t nvalues;
 };
 
-/* ---- configuration: the top-level keys `rules`, `builtin_rules` and
- * `placeholders` (docs/configuration.md) ---- */
+/* ---- configuration: the top-level keys `rules`, `builtin_rules`,
+ * `placeholders` and `correlation` (docs/configuration.md) ---- */
 
 #define VIGIL_DETECT_MAX_RULE_PATHS         64
 #define VIGIL_DETECT_MAX_PLACEHOLDERS       64
@@ -79,6 +79,9 @@ struct vigil_detect_config {
     int builtin_rules; /* builtin_rules: load vigil's pack (default 1) */
     struct vigil_placeholder_config placeholders[VIGIL_DETECT_MAX_PLACEHOLDERS];
     size_t nplaceholders;
+    /* correlation: max_groups, max_source_groups (0: half of max_groups) */
+    int64_t corr_max_groups;
+    int64_t corr_max_source_groups;
 };
 
 /* The keys detection claims at the top of the configuration, for
@@ -115,7 +118,10 @@ struct vigil_detect_opts {
      * NULL: compile every time). Created 0700; used only when it and its
      * files belong to this user and nobody else can write them. */
     const char *cache_dir;
-    size_t corr_max_groups;     /* per correlation rule; 0: 65536 */
+    size_t corr_max_groups; /* per correlation rule; 0: 65536 */
+    /* per correlation rule and source (the name events are fed with);
+     * 0: half of corr_max_groups (docs/rules.md, "Correlation state") */
+    size_t corr_max_source_groups;
     uint32_t regex_match_limit; /* PCRE2 match limit; 0: 100000 */
 };
 
@@ -235,6 +241,18 @@ struct vigil_detect_ctx_stats {
 void vigil_detect_ctx_get_stats(const struct vigil_detect_ctx *c,
                                 struct vigil_detect_ctx_stats *st);
 
+/* Correlation groups of an engine: in use now, dropped to make room for
+ * new ones (a budget was reached; message 1502), refused (a key too
+ * long, or memory), and closed by vigil_detect_corr_tick. */
+struct vigil_detect_corr_stats {
+    uint64_t groups;
+    uint64_t evicted;
+    uint64_t refused;
+    uint64_t closed;
+};
+void vigil_detect_corr_get_stats(const struct vigil_detect *d,
+                                 struct vigil_detect_corr_stats *st);
+
 /* ---- store adapter ---- */
 
 /* Matches ev and adds one alert per match to batch (vigil_store_batch_
@@ -331,6 +349,43 @@ enum vigil_rc vigil_detect_worker_match(struct vigil_detect_worker *w,
 enum vigil_rc vigil_detect_session_match(struct vigil_detect_session *s,
                                          const struct vigil_event *ev,
                                          vigil_detect_alert_fn fn, void *arg);
+/* Live, as vigil_detect_session_match, for an event of the named source
+ * (borrowed; NULL: none) whose checkpoint batch will carry: every change
+ * it makes to a correlation group is saved in batch (borrowed; NULL:
+ * nothing saved), so the groups stored always agree with the checkpoints
+ * stored (docs/rules.md, "Correlation state"). */
+enum vigil_rc vigil_detect_session_match_in(struct vigil_detect_session *s,
+                                            const struct vigil_event *ev,
+                                            const char *source,
+                                            struct vigil_store_batch *batch,
+                                            vigil_detect_alert_fn fn,
+                                            void *arg);
+/* Live: vigil_detect_session_tick (final: _finish) saving the groups it
+ * closes (their rows deleted) in batch (borrowed; NULL: nothing saved). */
+enum vigil_rc vigil_detect_session_close_in(struct vigil_detect_session *s,
+                                            struct vigil_store_batch *batch,
+                                            int final, vigil_detect_alert_fn fn,
+                                            void *arg);
+/* Live, at start: loads the correlation groups saved in store (borrowed)
+ * into s, whose engine has no groups yet. Saved groups of correlations s
+ * does not have (removed, or changed: another identity), malformed ones
+ * and those past a budget are deleted from the store. Sets *restored and
+ * *discarded (may be NULL). */
+enum vigil_rc vigil_detect_session_restore(struct vigil_detect_session *s,
+                                           struct vigil_store *store,
+                                           size_t *restored, size_t *discarded,
+                                           struct vigil_err *err);
+/* Reload: moves the correlation groups of from (borrowed; no longer
+ * matching) into s (no groups yet), for the correlations of the same
+ * identity, in memory; the others are left out. Sets *moved (may be
+ * NULL). */
+enum vigil_rc vigil_detect_session_take(struct vigil_detect_session *s,
+                                        struct vigil_detect_session *from,
+                                        size_t *moved);
+/* The session's engine (borrowed). */
+const struct vigil_detect *
+vigil_detect_session_engine(const struct vigil_detect_session *s);
+
 /* Live: decides the correlation windows that ended before the newest
  * event time seen (not the clock: a backlog correlates as it would have
  * live). No-op offline. */

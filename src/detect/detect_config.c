@@ -1,6 +1,7 @@
 /* detect_config.c -- detection's own keys in the configuration: the rule
  * folders the daemon loads, whether vigil's pack is among them, and the
- * values of Sigma's %placeholders%. Checked with core's key tables. */
+ * values of Sigma's %placeholders%, and the budgets of correlation
+ * groups. Checked with core's key tables. */
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -114,6 +115,26 @@ parse_placeholders(const struct vigil_conf *c, const struct vigil_conf_node *v,
     return VIGIL_OK;
 }
 
+/* correlation: the budgets of correlation groups (docs/rules.md,
+ * "Correlation state"). */
+static const struct vigil_conf_key corr_keys[] = {
+    {.name = "max_groups",
+     .type = VIGIL_CT_INT,
+     .offset = offsetof(struct vigil_detect_config, corr_max_groups),
+     .min = 16,
+     .max = 16 * 1024 * 1024,
+     .def = 65536},
+    {.name = "max_source_groups",
+     .type = VIGIL_CT_INT,
+     .offset = offsetof(struct vigil_detect_config, corr_max_source_groups),
+     .min = 0,
+     .max = 16 * 1024 * 1024,
+     .def = 0},
+};
+
+static const struct vigil_conf_table corr_table = {
+    "correlation.", corr_keys, sizeof(corr_keys) / sizeof(corr_keys[0])};
+
 static const struct vigil_conf_key keys[] = {
     {.name = "rules", .type = VIGIL_CT_CUSTOM, .parse = parse_rule_dirs},
     {.name = "builtin_rules",
@@ -123,6 +144,7 @@ static const struct vigil_conf_key keys[] = {
     {.name = "placeholders",
      .type = VIGIL_CT_CUSTOM,
      .parse = parse_placeholders},
+    {.name = "correlation", .type = VIGIL_CT_SECTION, .sub = &corr_table},
 };
 
 const struct vigil_conf_table vigil_detect_conf = {

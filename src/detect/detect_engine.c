@@ -45,6 +45,10 @@ vigil_detect_new(struct vigil_detect **out,
         d->opts = *opts;
     if (!d->opts.corr_max_groups)
         d->opts.corr_max_groups = 65536;
+    if (!d->opts.corr_max_source_groups)
+        d->opts.corr_max_source_groups = (d->opts.corr_max_groups + 1) / 2;
+    if (d->opts.corr_max_source_groups > d->opts.corr_max_groups)
+        d->opts.corr_max_source_groups = d->opts.corr_max_groups;
     if (!d->opts.regex_match_limit)
         d->opts.regex_match_limit = 100000;
     d->digest = 1469598103934665603ULL;

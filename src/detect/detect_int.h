@@ -173,6 +173,16 @@ enum det_cmp { CMP_GT = 1, CMP_GTE, CMP_LT, CMP_LTE, CMP_EQ, CMP_NEQ };
 
 struct det_corr_group; /* detect_corr.c */
 
+/* Sources a correlation tells apart for its budgets (detect_corr.c): slot
+ * 0 holds events without a source name and those of sources past the
+ * first DET_CORR_SRC - 1. Levels rank groups for eviction: a group's
+ * level is its count (capped), the closer to firing the higher. */
+#define DET_CORR_SRC 16
+#define DET_CORR_LVL 32
+struct det_corr_list {
+    uint32_t head, tail; /* group indices, DET_NONE when empty */
+};
+
 struct det_corr {
     uint8_t type;
     uint8_t generate;
@@ -198,6 +208,13 @@ struct det_corr {
     uint32_t *freel; /* unused group slots */
     size_t nfree;
     int64_t last_sweep_ns;
+    size_t nused;                   /* groups in use */
+    uint32_t nsrc[DET_CORR_SRC];    /* groups in use per source slot */
+    uint32_t lvlmask[DET_CORR_SRC]; /* levels with a group, per slot */
+    struct det_corr_list *lists;    /* [DET_CORR_SRC * DET_CORR_LVL] */
+    uint64_t ident;                 /* detect_corr_ident, 0: not yet */
+    uint8_t *sbuf;                  /* a group's saved form being built */
+    size_t scap;
 };
 
 struct det_rule {
@@ -281,6 +298,13 @@ struct vigil_detect {
     struct vigil_detect_stats st;
     pthread_mutex_t corr_lock;
     int has_corr;
+    /* correlation sources (names of the slots, under corr_lock) and the
+     * groups dropped to make room, or refused (atomics) */
+    char corr_src[DET_CORR_SRC][64];
+    uint32_t ncorr_src;
+    uint64_t corr_evicted, corr_refused, corr_closed;
+    int64_t corr_warn_ns; /* when message 1502 was last logged */
+    uint64_t corr_warn_evicted;
 };
 
 /* Field name interning. Returns the id, or DET_NONE when full. */
@@ -351,6 +375,30 @@ int detect_corr_feed(struct vigil_detect_ctx *c, uint32_t rule,
                      const struct vigil_event *ev, vigil_detect_match_fn fn,
                      void *arg);
 void detect_corr_free(struct det_corr *k);
+/* The source name and the store batch (both borrowed, either NULL) of
+ * what c feeds next: group budgets count per source, and every change
+ * to a correlation group is saved in the batch (detect_corr.c). */
+void detect_ctx_io(struct vigil_detect_ctx *c, const char *source,
+                   struct vigil_store_batch *batch);
+const char *detect_ctx_source(const struct vigil_detect_ctx *c);
+struct vigil_store_batch *detect_ctx_batch(const struct vigil_detect_ctx *c);
+
+/* Saved correlation groups (detect_corr.c). The component and key prefix
+ * of their rows in the store's component state. */
+#define DET_STATE_COMPONENT "detect"
+/* Applies one saved group (key, blob: untrusted, from disk) to d's
+ * correlation of the same identity. VIGIL_OK: restored; VIGIL_ENOTFOUND:
+ * no such correlation here (a changed or removed rule); VIGIL_EPARSE: the
+ * row is malformed; VIGIL_ELIMIT: the table is full. */
+enum vigil_rc detect_corr_state_load(struct vigil_detect *d, const char *key,
+                                     const void *blob, size_t len);
+/* Calls fn with the key and saved form of every group of every
+ * correlation of d (under its lock); fn returns non-zero to stop. */
+enum vigil_rc detect_corr_state_each(struct vigil_detect *d,
+                                     int (*fn)(const char *key,
+                                               const void *blob, size_t len,
+                                               int64_t last_ns, void *arg),
+                                     void *arg);
 
 /* Field lookup for the current event of a context (detect_match.c). */
 const struct vigil_field *detect_ctx_field(struct vigil_detect_ctx *c,

@@ -66,6 +66,8 @@ struct vigil_detect_ctx {
     char *scan;
     size_t scancap;
     struct vigil_detect_match m;
+    const char *source;              /* of the event fed (detect_ctx_io) */
+    struct vigil_store_batch *batch; /* where group changes are saved */
     struct vigil_detect_ctx_stats st;
     int defer_corr; /* detect_ctx_defer_corr */
 };
@@ -726,6 +728,26 @@ detect_ctx_feed(struct vigil_detect_ctx *c, uint32_t rule,
         bind_event(c, ev, &need_low, &need_scan);
     detect_corr_feed(c, rule, ev, fn, arg);
     return VIGIL_OK;
+}
+
+void
+detect_ctx_io(struct vigil_detect_ctx *c, const char *source,
+              struct vigil_store_batch *batch)
+{
+    c->source = source;
+    c->batch = batch;
+}
+
+const char *
+detect_ctx_source(const struct vigil_detect_ctx *c)
+{
+    return c->source;
+}
+
+struct vigil_store_batch *
+detect_ctx_batch(const struct vigil_detect_ctx *c)
+{
+    return c->batch;
 }
 
 void

@@ -615,18 +615,29 @@ pool_put(struct vigil_detect_session *s, struct vigil_detect_worker *w)
 }
 
 enum vigil_rc
-vigil_detect_session_match(struct vigil_detect_session *s,
-                           const struct vigil_event *ev,
-                           vigil_detect_alert_fn fn, void *arg)
+vigil_detect_session_match_in(struct vigil_detect_session *s,
+                              const struct vigil_event *ev, const char *source,
+                              struct vigil_store_batch *batch,
+                              vigil_detect_alert_fn fn, void *arg)
 {
     struct vigil_detect_worker *w = pool_get(s);
     enum vigil_rc rc;
 
     if (w == NULL)
         return VIGIL_ENOMEM;
+    detect_ctx_io(w->ctx, source, batch);
     rc = vigil_detect_worker_match(w, ev, UINT32_MAX, 0, fn, arg);
+    detect_ctx_io(w->ctx, NULL, NULL);
     pool_put(s, w);
     return rc;
+}
+
+enum vigil_rc
+vigil_detect_session_match(struct vigil_detect_session *s,
+                           const struct vigil_event *ev,
+                           vigil_detect_alert_fn fn, void *arg)
+{
+    return vigil_detect_session_match_in(s, ev, NULL, NULL, fn, arg);
 }
 
 static int
@@ -696,7 +707,8 @@ out:
 /* Decides the correlation windows that ended before now_ns. */
 static enum vigil_rc
 close_windows(struct vigil_detect_session *s, int64_t now_ns, int finish,
-              vigil_detect_alert_fn fn, void *arg)
+              struct vigil_store_batch *batch, vigil_detect_alert_fn fn,
+              void *arg)
 {
     struct vigil_detect_worker *w;
     enum vigil_rc rc = VIGIL_OK;
@@ -713,28 +725,170 @@ close_windows(struct vigil_detect_session *s, int64_t now_ns, int finish,
     w->ev = NULL;
     w->file = UINT32_MAX;
     w->seq = 0;
+    detect_ctx_io(w->ctx, NULL, batch);
     if (rc == VIGIL_OK)
         rc = vigil_detect_corr_tick(w->ctx, now_ns, on_corr, w);
     if (rc == VIGIL_OK)
         rc = w->rc;
+    detect_ctx_io(w->ctx, NULL, NULL);
     pool_put(s, w);
     return rc;
+}
+
+enum vigil_rc
+vigil_detect_session_close_in(struct vigil_detect_session *s,
+                              struct vigil_store_batch *batch, int final,
+                              vigil_detect_alert_fn fn, void *arg)
+{
+    int64_t now = __atomic_load_n(&s->max_event_ns, __ATOMIC_RELAXED);
+
+    if (final)
+        return close_windows(s, INT64_MAX, 1, batch, fn, arg);
+    if (s->o.offline || now == 0)
+        return VIGIL_OK;
+    return close_windows(s, now, 0, batch, fn, arg);
 }
 
 enum vigil_rc
 vigil_detect_session_tick(struct vigil_detect_session *s,
                           vigil_detect_alert_fn fn, void *arg)
 {
-    int64_t now = __atomic_load_n(&s->max_event_ns, __ATOMIC_RELAXED);
-
-    if (s->o.offline || now == 0)
-        return VIGIL_OK;
-    return close_windows(s, now, 0, fn, arg);
+    return vigil_detect_session_close_in(s, NULL, 0, fn, arg);
 }
 
 enum vigil_rc
 vigil_detect_session_finish(struct vigil_detect_session *s,
                             vigil_detect_alert_fn fn, void *arg)
 {
-    return close_windows(s, INT64_MAX, 1, fn, arg);
+    return vigil_detect_session_close_in(s, NULL, 1, fn, arg);
+}
+
+/* ---- correlation state across restarts and reloads ---- */
+
+/* Windows close by the newest event time seen: a restored group must
+ * not hold that clock back. */
+static void
+clock_at_least(struct vigil_detect_session *s, int64_t t)
+{
+    int64_t seen = __atomic_load_n(&s->max_event_ns, __ATOMIC_RELAXED);
+
+    while (t > seen &&
+           !__atomic_compare_exchange_n(&s->max_event_ns, &seen, t, 1,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+}
+
+struct ses_restore {
+    struct vigil_detect_session *s;
+    struct vigil_store_batch *drop; /* rows deleted: not ours any more */
+    size_t restored, discarded;
+    enum vigil_rc rc;
+};
+
+static int
+restore_one(const char *component, const char *key, const void *blob,
+            size_t len, int64_t updated_ns, void *arg)
+{
+    struct ses_restore *r = arg;
+    enum vigil_rc rc;
+
+    (void)component;
+    (void)updated_ns;
+    rc = detect_corr_state_load((struct vigil_detect *)r->s->d, key, blob, len);
+    if (rc == VIGIL_OK) {
+        r->restored++;
+        return 0;
+    }
+    if (rc == VIGIL_ENOMEM) {
+        r->rc = rc;
+        return 1;
+    }
+    r->discarded++;
+    if (vigil_store_batch_delete_state(r->drop, DET_STATE_COMPONENT, key) !=
+        VIGIL_OK)
+        r->rc = VIGIL_ENOMEM;
+    return r->rc != VIGIL_OK;
+}
+
+static int
+clock_of(const char *key, const void *blob, size_t len, int64_t last_ns,
+         void *arg)
+{
+    (void)key;
+    (void)blob;
+    (void)len;
+    clock_at_least(arg, last_ns);
+    return 0;
+}
+
+enum vigil_rc
+vigil_detect_session_restore(struct vigil_detect_session *s,
+                             struct vigil_store *store, size_t *restored,
+                             size_t *discarded, struct vigil_err *err)
+{
+    struct ses_restore r = {s, NULL, 0, 0, VIGIL_OK};
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (!s->d->has_corr)
+        goto out;
+    if ((r.drop = vigil_store_batch_new_for(store)) == NULL) {
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        goto out;
+    }
+    rc = vigil_store_state_each(store, DET_STATE_COMPONENT, restore_one, &r,
+                                err);
+    if (rc == VIGIL_OK && r.rc != VIGIL_OK)
+        rc = vigil_err_set(err, r.rc, "restoring correlation state: %s",
+                           vigil_strerror(r.rc));
+    detect_corr_state_each((struct vigil_detect *)s->d, clock_of, s);
+    if (rc == VIGIL_OK && r.discarded > 0) {
+        rc = vigil_store_commit(store, r.drop, err);
+        r.drop = NULL;
+    }
+out:
+    vigil_store_batch_free(r.drop);
+    if (restored)
+        *restored = r.restored;
+    if (discarded)
+        *discarded = r.discarded;
+    return rc;
+}
+
+struct ses_take {
+    struct vigil_detect *to;
+    size_t moved;
+};
+
+static int
+take_one(const char *key, const void *blob, size_t len, int64_t last_ns,
+         void *arg)
+{
+    struct ses_take *t = arg;
+
+    (void)last_ns;
+    if (detect_corr_state_load(t->to, key, blob, len) == VIGIL_OK)
+        t->moved++;
+    return 0;
+}
+
+enum vigil_rc
+vigil_detect_session_take(struct vigil_detect_session *s,
+                          struct vigil_detect_session *from, size_t *moved)
+{
+    struct ses_take t = {(struct vigil_detect *)s->d, 0};
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (s->d->has_corr && from->d->has_corr)
+        rc = detect_corr_state_each((struct vigil_detect *)from->d, take_one,
+                                    &t);
+    clock_at_least(s, __atomic_load_n(&from->max_event_ns, __ATOMIC_RELAXED));
+    if (moved)
+        *moved = t.moved;
+    return rc;
+}
+
+const struct vigil_detect *
+vigil_detect_session_engine(const struct vigil_detect_session *s)
+{
+    return s->d;
 }

@@ -193,6 +193,16 @@ enum vigil_rc vigil_store_batch_set_state(struct vigil_store_batch *b,
                                           const char *component,
                                           const char *key, const void *blob,
                                           size_t len);
+/* vigil_store_batch_set_state for a caller that saves the same key many
+ * times per batch: *hint (caller-owned, 0 at first, one per key) remembers
+ * where the key's record is, so the next call for it skips the lookup. A
+ * hint that does not name the key's record in b (another batch's, say) is
+ * ignored and set again. */
+enum vigil_rc vigil_store_batch_set_state_hint(struct vigil_store_batch *b,
+                                               const char *component,
+                                               const char *key,
+                                               const void *blob, size_t len,
+                                               size_t *hint);
 /* Deletes the state of (component, key) when this batch is stored (no
  * error when there is none). Arguments borrowed. */
 enum vigil_rc vigil_store_batch_delete_state(struct vigil_store_batch *b,

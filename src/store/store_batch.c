@@ -46,6 +46,7 @@ vigil_store_batch_free(struct vigil_store_batch *b)
     free(b->cp);
     free(b->ct);
     free(b->sv);
+    vigil_hmap_free(b->svidx);
     free(b);
 }
 
@@ -274,13 +275,57 @@ vigil_store_batch_set_counters(struct vigil_store_batch *b,
     return VIGIL_OK;
 }
 
-/* Adds a put (blob non-NULL or len 0 with put set) or a delete. */
+/* Adds a put (blob non-NULL or len 0 with put set) or a delete. One
+ * record per (component, key): a later call replaces the earlier one's
+ * record (reusing its bytes when the new value fits), so a component that
+ * saves a value on every event costs the store one row per batch. */
+/* Replaces record old's value (a delete when !put). */
+static enum vigil_rc
+state_replace(struct vigil_store_batch *b, struct store_state_rec *old, int put,
+              const void *blob, size_t len)
+{
+    enum vigil_rc rc;
+
+    if (!put) {
+        old->off = STORE_NOSTR;
+        old->len = 0;
+    } else if (old->off != STORE_NOSTR && len <= old->room) {
+        if (len > 0)
+            memcpy(b->strs.data + old->off, blob, len);
+        old->len = len;
+    } else {
+        if ((rc = put_mem(b, blob, len, &old->off)) != VIGIL_OK)
+            return rc;
+        old->len = old->room = len;
+    }
+    return VIGIL_OK;
+}
+
+/* Is record i (hint - 1) the one of (component, key)? */
+static struct store_state_rec *
+state_hinted(struct vigil_store_batch *b, const char *component,
+             const char *key, size_t hint)
+{
+    struct store_state_rec *r;
+
+    if (hint == 0 || hint > b->nsv)
+        return NULL;
+    r = &b->sv[hint - 1];
+    if (strcmp(b->strs.data + r->key, key) != 0 ||
+        strcmp(b->strs.data + r->component, component) != 0)
+        return NULL;
+    return r;
+}
+
 static enum vigil_rc
 add_state(struct vigil_store_batch *b, const char *component, const char *key,
-          int put, const void *blob, size_t len)
+          int put, const void *blob, size_t len, size_t *hint)
 {
-    struct store_state_rec r;
+    char hk[2 * VIGIL_STORE_STATE_KEY_MAX + 2];
+    size_t cl, kl;
+    struct store_state_rec r, *old;
     enum vigil_rc rc;
+    void *ref;
 
     if (b == NULL || !store_state_name_ok(component) ||
         !store_state_name_ok(key) || (put && blob == NULL && len > 0))
@@ -289,17 +334,36 @@ add_state(struct vigil_store_batch *b, const char *component, const char *key,
         return VIGIL_ELIMIT;
     if (b->broken)
         return VIGIL_ENOMEM;
+    if (hint != NULL && (old = state_hinted(b, component, key, *hint)) != NULL)
+        return state_replace(b, old, put, blob, len);
+    cl = strlen(component) + 1;
+    kl = strlen(key);
+    memcpy(hk, component, cl);
+    memcpy(hk + cl, key, kl);
+    if (b->svidx == NULL &&
+        (rc = vigil_hmap_new(&b->svidx, 0, NULL, NULL)) != VIGIL_OK)
+        return rc;
+    if ((ref = vigil_hmap_get(b->svidx, hk, cl + kl)) != NULL) {
+        if (hint != NULL)
+            *hint = (uintptr_t)ref;
+        return state_replace(b, &b->sv[(uintptr_t)ref - 1], put, blob, len);
+    }
     if ((rc = VIGIL_GROW(b->sv, b->nsv, b->capsv)) != VIGIL_OK)
         return rc;
     r.off = STORE_NOSTR;
-    r.len = len;
+    r.len = r.room = len;
     if ((rc = put_str(b, component, &r.component)) != VIGIL_OK ||
         (rc = put_str(b, key, &r.key)) != VIGIL_OK ||
         (put && (rc = put_mem(b, blob, len, &r.off)) != VIGIL_OK))
         return rc;
-    /* Kept in call order, not merged per key: the back end applies them
-     * in this order, so the last for a key wins. */
+    if ((rc = vigil_hmap_put(b->svidx, hk, cl + kl,
+                             (void *)(uintptr_t)(b->nsv + 1))) != VIGIL_OK) {
+        b->broken = 1;
+        return rc;
+    }
     b->sv[b->nsv++] = r;
+    if (hint != NULL)
+        *hint = b->nsv;
     return VIGIL_OK;
 }
 
@@ -307,12 +371,20 @@ enum vigil_rc
 vigil_store_batch_set_state(struct vigil_store_batch *b, const char *component,
                             const char *key, const void *blob, size_t len)
 {
-    return add_state(b, component, key, 1, blob, len);
+    return add_state(b, component, key, 1, blob, len, NULL);
+}
+
+enum vigil_rc
+vigil_store_batch_set_state_hint(struct vigil_store_batch *b,
+                                 const char *component, const char *key,
+                                 const void *blob, size_t len, size_t *hint)
+{
+    return add_state(b, component, key, 1, blob, len, hint);
 }
 
 enum vigil_rc
 vigil_store_batch_delete_state(struct vigil_store_batch *b,
                                const char *component, const char *key)
 {
-    return add_state(b, component, key, 0, NULL, 0);
+    return add_state(b, component, key, 0, NULL, 0, NULL);
 }

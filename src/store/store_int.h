@@ -75,6 +75,7 @@ struct store_state_rec {
     size_t component, key;
     size_t off; /* the value, or STORE_NOSTR for a delete */
     size_t len;
+    size_t room; /* bytes at off a later value for the key may reuse */
 };
 
 struct vigil_store_batch {
@@ -90,6 +91,7 @@ struct vigil_store_batch {
     size_t nct, capct;
     struct store_state_rec *sv;
     size_t nsv, capsv;
+    struct vigil_hmap *svidx;         /* "component\0key" -> record index + 1 */
     size_t srcs[STORE_BATCH_SOURCES]; /* recent source names, for reuse */
     size_t nsrcs;
     int broken;      /* an allocation failed: the batch must not commit */

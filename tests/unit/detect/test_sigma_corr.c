@@ -268,31 +268,95 @@ test_lt_window_and_generate(void **s)
     teardown_env(&e);
 }
 
+/* A full table makes room by dropping the group furthest from firing
+ * (lowest count, least recently fed), never by refusing the new one: a
+ * flood of one-off keys cannot push out a group that is building up, and
+ * a group opened during the flood still completes. Every drop counts. */
 static void
 test_bounded_groups(void **s)
 {
     struct env e;
     struct hits h;
     struct vigil_detect_ctx_stats st;
+    struct vigil_detect_corr_stats cs;
     char user[32];
     (void)s;
     setup_env(&e,
               "title: Brute force\nid: bf-1\ncorrelation:\n"
               "  type: event_count\n  rules:\n    - failed_logon\n"
               "  group-by:\n    - TargetUserName\n  timespan: 5m\n"
-              "  condition:\n    gte: 2\n",
+              "  condition:\n    gte: 3\n",
               4);
     memset(&h, 0, sizeof(h));
+    feed(&e, 0, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
+    feed(&e, 1, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
+    /* 4 groups (no source name: no source budget): 10 one-off users,
+     * the first 3 fit */
     for (int i = 0; i < 10; i++) {
         snprintf(user, sizeof(user), "u%d", i);
-        feed(&e, i, &h, "EventID", "4625", "TargetUserName", user, NULL, NULL);
+        feed(&e, 2 + i, &h, "EventID", "4625", "TargetUserName", user, NULL,
+             NULL);
     }
     vigil_detect_ctx_get_stats(e.c, &st);
-    assert_int_equal(st.corr_dropped, 6);
-    /* once the first groups expire their slots are reused */
-    feed(&e, 1000, &h, "EventID", "4625", "TargetUserName", "late", NULL, NULL);
-    feed(&e, 1001, &h, "EventID", "4625", "TargetUserName", "late", NULL, NULL);
+    assert_int_equal(st.corr_dropped, 7);
+    vigil_detect_corr_get_stats(e.d, &cs);
+    assert_int_equal(cs.evicted, 7);
+    assert_int_equal(cs.refused, 0);
+    assert_int_equal(cs.groups, 4);
+    /* alice (count 2) outlived the flood: her third failure fires */
+    feed(&e, 20, &h, "EventID", "4625", "TargetUserName", "alice", NULL, NULL);
     assert_int_equal(h.corr, 1);
+    assert_string_equal(h.group, "TargetUserName=alice");
+    /* the last one-off user opened during the flood still completes */
+    feed(&e, 21, &h, "EventID", "4625", "TargetUserName", "u9", NULL, NULL);
+    feed(&e, 22, &h, "EventID", "4625", "TargetUserName", "u9", NULL, NULL);
+    assert_int_equal(h.corr, 2);
+    assert_string_equal(h.group, "TargetUserName=u9");
+    teardown_env(&e);
+}
+
+/* A flood on one source, its keys even seen twice (ranking above a new
+ * group), neither refuses nor pushes out the group another source opens
+ * in the middle of it: the flooding source pays with its own groups. */
+static void
+udp_flood(struct env *e, struct hits *h, int from, int n)
+{
+    char user[32];
+
+    detect_ctx_io(e->c, "udp", NULL);
+    for (int i = from; i < from + n; i++) {
+        snprintf(user, sizeof(user), "spoof%d", i);
+        feed(e, 1 + i, h, "EventID", "4625", "TargetUserName", user, NULL,
+             NULL);
+        feed(e, 1 + i, h, "EventID", "4625", "TargetUserName", user, NULL,
+             NULL);
+    }
+}
+
+static void
+test_source_budget(void **s)
+{
+    struct env e;
+    struct hits h;
+    (void)s;
+    setup_env(&e,
+              "title: Brute force\nid: bf-1\ncorrelation:\n"
+              "  type: event_count\n  rules:\n    - failed_logon\n"
+              "  group-by:\n    - TargetUserName\n  timespan: 5m\n"
+              "  condition:\n    gte: 3\n",
+              8);
+    memset(&h, 0, sizeof(h));
+    udp_flood(&e, &h, 0, 100);
+    detect_ctx_io(e.c, "files", NULL);
+    feed(&e, 150, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    udp_flood(&e, &h, 150, 100);
+    assert_int_equal(h.corr, 0);
+    detect_ctx_io(e.c, "files", NULL);
+    feed(&e, 260, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    feed(&e, 261, &h, "EventID", "4625", "TargetUserName", "bob", NULL, NULL);
+    assert_int_equal(h.corr, 1);
+    assert_string_equal(h.group, "TargetUserName=bob");
+    detect_ctx_io(e.c, NULL, NULL);
     teardown_env(&e);
 }
 
@@ -406,6 +470,7 @@ main(void)
         cmocka_unit_test(test_temporal_ordered),
         cmocka_unit_test(test_lt_window_and_generate),
         cmocka_unit_test(test_bounded_groups),
+        cmocka_unit_test(test_source_budget),
         cmocka_unit_test(test_long_values_apart),
         cmocka_unit_test(test_colliding_hashes_apart),
         cmocka_unit_test(test_missing_vs_empty),

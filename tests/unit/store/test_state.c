@@ -161,6 +161,58 @@ test_put_get_delete(void **state)
     st_rmtree(dir);
 }
 
+/* A key saved many times in one batch is one record, the last value (a
+ * longer value than the record's room included); the hint skips the
+ * lookup, and a hint from another batch is ignored, not trusted. */
+static void
+test_hint(void **state)
+{
+    char dir[64], path[256];
+    struct vigil_store *s = NULL;
+    struct vigil_store_batch *b, *b2;
+    struct vigil_err err = {0};
+    size_t ha = 0, hb = 0;
+
+    (void)state;
+    st_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/store.db", dir);
+    assert_int_equal(vigil_store_open(&s, path, &plain, &err), VIGIL_OK);
+    b = vigil_store_batch_new();
+    b2 = vigil_store_batch_new();
+    assert_int_equal(
+        vigil_store_batch_set_state_hint(b, "corr", "a", "1234", 4, &ha),
+        VIGIL_OK);
+    assert_int_equal(ha, 1);
+    assert_int_equal(
+        vigil_store_batch_set_state_hint(b, "corr", "b", "x", 1, &hb),
+        VIGIL_OK);
+    assert_int_equal(hb, 2);
+    assert_int_equal(
+        vigil_store_batch_set_state_hint(b, "corr", "a", "12", 2, &ha),
+        VIGIL_OK);
+    assert_int_equal(
+        vigil_store_batch_set_state_hint(b, "corr", "a", "123456", 6, &ha),
+        VIGIL_OK);
+    /* b's hint of "b" names another key's record in b2 (or none) */
+    assert_int_equal(vigil_store_batch_set_state(b2, "corr", "z", "z", 1),
+                     VIGIL_OK);
+    assert_int_equal(vigil_store_batch_set_state(b2, "corr", "other", "o", 1),
+                     VIGIL_OK);
+    assert_int_equal(
+        vigil_store_batch_set_state_hint(b2, "corr", "b", "y", 1, &hb),
+        VIGIL_OK);
+    assert_int_equal(hb, 3);
+    assert_int_equal(vigil_store_batch_delete_state(b, "corr", "b"), VIGIL_OK);
+    assert_int_equal(vigil_store_commit(s, b, &err), VIGIL_OK);
+    expect_state(s, "corr", "a", "123456", 6);
+    expect_state(s, "corr", "b", NULL, 0);
+    assert_int_equal(vigil_store_commit(s, b2, &err), VIGIL_OK);
+    expect_state(s, "corr", "b", "y", 1);
+    expect_state(s, "corr", "other", "o", 1);
+    vigil_store_close(s);
+    st_rmtree(dir);
+}
+
 static void
 test_refusals(void **state)
 {
@@ -293,6 +345,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get_delete),
+        cmocka_unit_test(test_hint),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_state_with_checkpoint),
     };
