@@ -10,10 +10,12 @@ usage: udp_sender.py burst PORT PID N     paused: N datagrams, resumed
        udp_sender.py steady PORT PID      3 s at ~3,000/s, SIGHUP x3
        udp_sender.py tcp PORT PID         3 s of lines on one connection,
                                           SIGHUP x3
+       udp_sender.py tls PORT PID CA      the same over TLS
 """
 import os
 import signal
 import socket
+import ssl
 import sys
 import time
 
@@ -24,11 +26,12 @@ def line(tag, i):
 
 def paced(port, pid, tag, per_ms, events, stream=None):
     """Sends per_ms messages a millisecond for 3 s; at each (time, signal)
-    of events sends the signal to pid. Returns (sent, broken)."""
+    of events sends the signal to pid. A broken stream stops the sending,
+    not the signals. Returns (sent, broken)."""
     s = stream or socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     dest = ("127.0.0.1", port)
     start = time.monotonic()
-    sent = 0
+    sent = broken = 0
     pending = sorted(events)
     while True:
         now = time.monotonic() - start
@@ -37,19 +40,18 @@ def paced(port, pid, tag, per_ms, events, stream=None):
         while pending and now >= pending[0][0]:
             os.kill(pid, pending.pop(0)[1])
         due = int(now * 1000) * per_ms
-        while sent < due:
+        while sent < due and not broken:
             try:
                 if stream:
                     stream.sendall(line(tag, sent) + b"\n")
                 else:
                     s.sendto(line(tag, sent), dest)
             except OSError:
-                return sent, 1
+                broken = 1
+                break
             sent += 1
         time.sleep(0.0005)
-    for _, sig in pending:
-        os.kill(pid, sig)
-    return sent, 0
+    return sent, broken
 
 
 def main():
@@ -72,9 +74,13 @@ def main():
     elif cmd == "steady":
         sent, _ = paced(port, pid, "steady", 3, hups)
         print("sent=%d" % sent)
-    elif cmd == "tcp":
+    elif cmd in ("tcp", "tls"):
         c = socket.create_connection(("127.0.0.1", port))
-        sent, broken = paced(port, pid, "tcp", 1, hups, stream=c)
+        if cmd == "tls":
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.load_verify_locations(sys.argv[4])
+            c = ctx.wrap_socket(c, server_hostname="localhost")
+        sent, broken = paced(port, pid, cmd, 1, hups, stream=c)
         c.close()
         print("sent=%d broken=%d" % (sent, broken))
 
