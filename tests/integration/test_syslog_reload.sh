@@ -17,7 +17,7 @@ set -euo pipefail
 command -v openssl >/dev/null || { echo "SKIP: openssl(1) not installed"; exit 0; }
 
 . "$(dirname "$0")/daemon_lib.sh" syslog-reload
-SEND="python3 $(dirname "$0")/udp_sender.py"
+SEND="python3 $(dirname "$0")/syslog_sender.py"
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -days 2 -subj /CN=localhost -keyout "$T/srv.key" -out "$T/srv.pem" \

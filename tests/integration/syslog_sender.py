@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
-"""udp_sender.py -- the senders of test_syslog_reload.sh: syslog over UDP
+"""syslog_sender.py -- the senders of test_syslog_reload.sh: syslog over UDP
 and TCP on 127.0.0.1 while the daemon is paused (SIGSTOP, so the kernel
 drops what its queue cannot hold) or reloaded (SIGHUP). Prints
 "sent=N" (and for tcp "broken=0|1": the connection failed).
 
-usage: udp_sender.py burst PORT PID N     paused: N datagrams, resumed
-       udp_sender.py storm PORT PID       3 s at ~20,000/s: paused 1 s,
-                                          then SIGHUP x3
-       udp_sender.py steady PORT PID      3 s at ~3,000/s, SIGHUP x3
-       udp_sender.py tcp PORT PID         3 s of lines on one connection,
-                                          SIGHUP x3
-       udp_sender.py tls PORT PID CA      the same over TLS
+usage: syslog_sender.py burst PORT PID N   paused: N datagrams, resumed
+       syslog_sender.py storm PORT PID     3 s at ~20,000/s: paused 1 s,
+                                           then SIGHUP x3
+       syslog_sender.py steady PORT PID    3 s at ~3,000/s, SIGHUP x3
+       syslog_sender.py tcp PORT PID       3 s of lines on one connection,
+                                           SIGHUP x3
+       syslog_sender.py tls PORT PID CA    the same over TLS
 """
 import os
 import signal
