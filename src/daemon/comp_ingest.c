@@ -72,6 +72,18 @@ ingest_new(void **self, const struct vigil_daemon_env *env, const void *conf,
     return VIGIL_OK;
 }
 
+/* The new sources take over the listening sockets of the running ones
+ * they replace (vigil_ingest_adopt), so a reload neither closes a port
+ * nor loses what the kernel queued on it. */
+static enum vigil_rc
+ingest_reload(void *fresh, void *old, struct vigil_err *err)
+{
+    (void)err;
+    vigil_ingest_adopt(((struct comp_ingest *)fresh)->ing,
+                       ((struct comp_ingest *)old)->ing);
+    return VIGIL_OK;
+}
+
 static enum vigil_rc
 ingest_start(void *self, struct vigil_err *err)
 {
@@ -118,6 +130,7 @@ const struct vigil_component daemon_comp_ingest = {
     .conf_builtin = conf_builtin,
     .conf_fini = conf_fini,
     .new = ingest_new,
+    .reload = ingest_reload,
     .start = ingest_start,
     .stats = ingest_stats,
     .done = ingest_done,

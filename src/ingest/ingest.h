@@ -149,6 +149,15 @@ void vigil_ingest_wait(struct vigil_ingest *ing);
  * to their end)? A daemon whose sources are all done can exit. */
 int vigil_ingest_done(struct vigil_ingest *ing);
 
+/* On SIGHUP, with fresh built and not started and old still running
+ * (both borrowed): each source of fresh takes over what the source of old
+ * with the same name and type can hand over (a syslog source's listening
+ * socket, with the datagrams and connections the kernel queued, when
+ * protocol and listen address are the same). old closes none of it when
+ * it stops; fresh reads on from it when it starts, and frees it if it
+ * never starts. Returns the number of sources that took something over. */
+size_t vigil_ingest_adopt(struct vigil_ingest *fresh, struct vigil_ingest *old);
+
 /* Stops reading, submits the last partial batches and joins the threads.
  * The caller then flushes the store. Safe to call twice. */
 void vigil_ingest_stop(struct vigil_ingest *ing);

@@ -102,6 +102,16 @@ struct ingest_source_ops {
     /* Frees state (may be NULL, or half built by a failed open), after
      * the thread has ended. */
     void (*close)(void *state);
+    /* On SIGHUP, on the daemon's thread while the source still runs: a
+     * reference to what the source replacing this one (same name and
+     * type, configuration next, borrowed for the call) can take over --
+     * listening sockets with the input the kernel queued -- or NULL when
+     * next cannot use it. The successor's open takes it with
+     * ingest_src_inherited; close then leaves it open. NULL op: nothing
+     * survives a reload. */
+    void *(*hand_over)(void *state, const struct vigil_source_config *next);
+    /* Drops a reference hand_over returned that no open took. */
+    void (*release)(void *handed);
 };
 
 /* vigil_ingest_new over table (NULL-terminated, borrowed, must outlive
@@ -147,6 +157,9 @@ enum vigil_rc ingest_src_line(struct ingest_src *s, const char *line,
  * and its time_ns when 0. Counted as in and decoded. */
 enum vigil_rc ingest_src_event(struct ingest_src *s, struct vigil_event *ev,
                                const struct vigil_checkpoint *cp);
+/* During open: what the source this one replaces handed over (see
+ * hand_over), now owned by the caller, or NULL. */
+void *ingest_src_inherited(struct ingest_src *s);
 /* A sink handing the tailer's lines to ingest_src_line. */
 void ingest_src_sink(struct ingest_src *s, struct ingest_sink *out);
 /* An ingest_framer callback (arg is the source) over ingest_src_line,

@@ -56,7 +56,8 @@ struct ingest_src {
     struct vigil_ingest *ing;
     const struct vigil_source_config *sc;
     const struct ingest_source_ops *ops;
-    void *state; /* the type's, owned: freed by ops->close */
+    void *state;     /* the type's, owned: freed by ops->close */
+    void *inherited; /* from the source this one replaces, until open */
     uint32_t id;
     pthread_t th;
     int started;
@@ -589,6 +590,15 @@ ingest_src_message(void *arg, const char *msg, size_t len, int oversize)
     return src_line(arg, oversize ? NULL : msg, len, NULL);
 }
 
+void *
+ingest_src_inherited(struct ingest_src *s)
+{
+    void *h = s->inherited;
+
+    s->inherited = NULL;
+    return h;
+}
+
 void
 ingest_src_set_peer(struct ingest_src *s, const struct ingest_peer *p)
 {
@@ -833,7 +843,13 @@ vigil_ingest_start(struct vigil_ingest *ing, struct vigil_err *err)
     enum vigil_rc rc = VIGIL_OK;
 
     /* Set-up that can fail, and every store lookup, happen here on the
-     * caller's thread before any batch is submitted. */
+     * caller's thread before any batch is submitted. After a reload the
+     * counters are read again: the instance this one replaces went on
+     * counting after this one was built, until its last batch. */
+    if (ing->store != NULL) {
+        struct vigil_err cerr = {0};
+        vigil_store_counters_each(ing->store, load_counters, ing, &cerr);
+    }
     for (size_t i = 0; i < ing->nsrcs && rc == VIGIL_OK; i++) {
         struct ingest_src *s = &ing->srcs[i];
 
@@ -905,6 +921,8 @@ vigil_ingest_free(struct vigil_ingest *ing)
         struct ingest_src *s = &ing->srcs[i];
         if (s->ops != NULL && s->ops->close != NULL)
             s->ops->close(s->state);
+        if (s->inherited != NULL)
+            s->ops->release(s->inherited);
         vigil_store_batch_free(s->batch);
         vigil_arena_fini(&s->arena);
         for (size_t k = 0; k < s->nautos; k++)
@@ -918,6 +936,28 @@ vigil_ingest_free(struct vigil_ingest *ing)
     pthread_mutex_destroy(&ing->submit_mu);
     free(ing->srcs);
     free(ing);
+}
+
+size_t
+vigil_ingest_adopt(struct vigil_ingest *fresh, struct vigil_ingest *old)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < fresh->nsrcs; i++) {
+        struct ingest_src *f = &fresh->srcs[i];
+        if (f->ops == NULL || f->ops->hand_over == NULL || f->inherited)
+            continue;
+        for (size_t j = 0; j < old->nsrcs; j++) {
+            struct ingest_src *o = &old->srcs[j];
+            if (o->ops != f->ops || o->state == NULL ||
+                strcmp(o->sc->name, f->sc->name) != 0)
+                continue;
+            f->inherited = o->ops->hand_over(o->state, f->sc);
+            n += f->inherited != NULL;
+            break;
+        }
+    }
+    return n;
 }
 
 size_t

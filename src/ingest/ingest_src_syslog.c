@@ -13,10 +13,20 @@
  * max_connections open, the longest idle one is closed to admit a new
  * sender. TLS handshakes run non-blocking in the same poll loop, so a
  * slow or stalled client costs one slot, never the loop. Warnings a
- * sender can trigger at will are logged at most once a minute. */
+ * sender can trigger at will are logged at most once a minute.
+ *
+ * A reload does not close the port: the listening socket, what the kernel
+ * queued on it and the open connections pass to the source that replaces
+ * this one (hand_over), so nothing sent during a SIGHUP is lost. Every
+ * datagram the kernel drops is counted once: with the next datagram
+ * (SO_RXQ_OVFL), and when the queue runs empty or the source stops (the
+ * socket's drop count, SO_MEMINFO), against the count already taken,
+ * which travels with the socket. */
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,15 +65,32 @@ struct ratelog {
     uint64_t repeats;
 };
 
+/* The listening socket, shared by the source that opened it and the one
+ * that replaces it on a reload; the last reference closes it. */
+struct syslog_sock {
+    atomic_int refs;
+    int fd;
+    enum vigil_protocol protocol;
+    char listen[256];
+    /* UDP: the kernel's drop count as far as it has been counted. Touched
+     * by one source thread at a time: the old one stops before the new
+     * one starts. */
+    uint32_t drops_seen;
+    /* TCP, TLS: the connections the old source had open, moved here when
+     * it stops, taken by the new one when it opens. */
+    struct conn *held;
+    size_t nheld;
+};
+
 struct syslog_src {
-    int ufd, lfd;
+    struct syslog_sock *sock;
+    int ufd, lfd; /* sock->fd, by protocol; -1 for the other */
     SSL_CTX *tls;
     struct conn *conns; /* nconns slots (TCP, TLS) */
     size_t nconns;
     struct pollfd *pfd; /* nconns + 1 */
     struct conn **map;
     int64_t accept_after_ms; /* out of descriptors: pause accepting */
-    uint32_t kernel_drops;   /* the kernel's count at the last look */
     /* The last datagram's sender, so a steady sender is looked at once. */
     struct sockaddr_storage udp_from;
     socklen_t udp_fromlen;
@@ -71,6 +98,8 @@ struct syslog_src {
     struct ingest_peer udp_peer;
     struct ratelog log_refused, log_per_addr, log_evict, log_tls;
 };
+
+static void conn_close(struct ingest_src *s, struct conn *c);
 
 /* Returns 1 when the warning is due now, with note set to "" or to how
  * many times it was held back since the last one. */
@@ -170,15 +199,105 @@ tls_new(const struct vigil_source_config *sc, SSL_CTX **out,
     return VIGIL_OK;
 }
 
+/* Ends a held connection that no source took over (a reload that did
+ * not start): what its framer holds is lost with it. */
+static void
+conn_discard(struct conn *c)
+{
+    ingest_framer_fini(&c->fr);
+    SSL_free(c->ssl);
+    ERR_clear_error();
+    close(c->fd);
+}
+
+static void
+sock_unref(struct syslog_sock *k)
+{
+    if (k == NULL || atomic_fetch_sub(&k->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < k->nheld; i++)
+        conn_discard(&k->held[i]);
+    free(k->held);
+    if (k->fd >= 0)
+        close(k->fd);
+    free(k);
+}
+
+/* Opens and binds sc's listening socket. Returns owned *out (one
+ * reference, dropped with sock_unref). */
+static enum vigil_rc
+sock_bind(const struct vigil_source_config *sc, struct syslog_sock **out,
+          struct vigil_err *err)
+{
+    struct syslog_sock *k = calloc(1, sizeof(*k));
+    struct sockaddr_storage ss;
+    unsigned sslen = 0;
+    int one = 1, udp = sc->protocol == VIGIL_PROTO_UDP;
+
+    *out = NULL;
+    if (k == NULL)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    atomic_init(&k->refs, 1);
+    k->protocol = sc->protocol;
+    snprintf(k->listen, sizeof(k->listen), "%s", sc->listen);
+    k->fd = -1;
+    if (!ingest_parse_listen(sc->listen, &ss, &sslen)) {
+        sock_unref(k);
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "source %s: cannot use listen address '%s'",
+                             sc->name, sc->listen);
+    }
+    k->fd = socket(
+        ss.ss_family,
+        (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (k->fd >= 0 && udp) {
+        int rcvbuf = 4 * 1024 * 1024;
+        setsockopt(k->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+        setsockopt(k->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+    }
+    if (k->fd < 0 ||
+        setsockopt(k->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(k->fd, (struct sockaddr *)&ss, sslen) != 0 ||
+        (!udp && listen(k->fd, 128) != 0)) {
+        int e = errno;
+        sock_unref(k);
+        return vigil_err_set(err, VIGIL_EIO,
+                             "source %s: cannot listen on %s: %s", sc->name,
+                             sc->listen, strerror(e));
+    }
+    *out = k;
+    return VIGIL_OK;
+}
+
+/* Takes the connections the replaced source held open; those beyond
+ * max_connections are closed (their last message handed over). Returns
+ * how many were taken. */
+static size_t
+conns_take(struct ingest_src *s, struct syslog_src *n)
+{
+    struct syslog_sock *k = n->sock;
+    size_t took = 0;
+
+    for (size_t i = 0; i < k->nheld; i++) {
+        if (took < n->nconns)
+            n->conns[took++] = k->held[i];
+        else
+            conn_close(s, &k->held[i]);
+    }
+    free(k->held);
+    k->held = NULL;
+    k->nheld = 0;
+    return took;
+}
+
 static enum vigil_rc
 syslog_open(struct ingest_src *s, void **state, struct vigil_err *err)
 {
     const struct vigil_source_config *sc = ingest_src_config(s);
     static const char *const proto[] = {"", "udp", "tcp", "tls"};
     struct syslog_src *n;
-    struct sockaddr_storage ss;
-    unsigned sslen = 0;
-    int one = 1, fd;
+    enum vigil_rc rc;
+    int inherited;
 
     if (ingest_src_once(s))
         return VIGIL_END; /* offline: nothing to receive */
@@ -186,28 +305,13 @@ syslog_open(struct ingest_src *s, void **state, struct vigil_err *err)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     *state = n;
     n->ufd = n->lfd = -1;
-    if (!ingest_parse_listen(sc->listen, &ss, &sslen))
-        return vigil_err_set(err, VIGIL_EINVAL,
-                             "source %s: cannot use listen address '%s'",
-                             sc->name, sc->listen);
-    if (sc->protocol == VIGIL_PROTO_UDP) {
-        fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            goto fail;
-        int rcvbuf = 4 * 1024 * 1024;
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-        setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, (struct sockaddr *)&ss, sslen) != 0) {
-            close(fd);
-            goto fail;
-        }
-        n->ufd = fd;
-    } else {
-        enum vigil_rc rc;
-        if (sc->protocol == VIGIL_PROTO_TLS &&
-            (rc = tls_new(sc, &n->tls, err)) != VIGIL_OK)
-            return rc;
+    /* Taken first, so that close releases it whatever fails below. */
+    n->sock = ingest_src_inherited(s);
+    inherited = n->sock != NULL;
+    if (sc->protocol == VIGIL_PROTO_TLS &&
+        (rc = tls_new(sc, &n->tls, err)) != VIGIL_OK)
+        return rc;
+    if (sc->protocol != VIGIL_PROTO_UDP) {
         n->nconns = (size_t)sc->max_connections;
         n->conns = calloc(n->nconns, sizeof(*n->conns));
         n->pfd = calloc(n->nconns + 1, sizeof(*n->pfd));
@@ -216,24 +320,22 @@ syslog_open(struct ingest_src *s, void **state, struct vigil_err *err)
             return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
         for (size_t i = 0; i < n->nconns; i++)
             n->conns[i].fd = -1;
-        fd =
-            socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            goto fail;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, (struct sockaddr *)&ss, sslen) != 0 ||
-            listen(fd, 128) != 0) {
-            close(fd);
-            goto fail;
-        }
-        n->lfd = fd;
     }
-    vigil_log(VIGIL_LOG_INFO, 1120, "source %s: listening on %s/%s", sc->name,
-              sc->listen, proto[sc->protocol]);
+    if (n->sock == NULL && (rc = sock_bind(sc, &n->sock, err)) != VIGIL_OK)
+        return rc;
+    if (sc->protocol == VIGIL_PROTO_UDP)
+        n->ufd = n->sock->fd;
+    else
+        n->lfd = n->sock->fd;
+    if (inherited)
+        vigil_log(VIGIL_LOG_INFO, 1125,
+                  "source %s: kept listening on %s/%s across the reload "
+                  "(%zu connections)",
+                  sc->name, sc->listen, proto[sc->protocol], conns_take(s, n));
+    else
+        vigil_log(VIGIL_LOG_INFO, 1120, "source %s: listening on %s/%s",
+                  sc->name, sc->listen, proto[sc->protocol]);
     return VIGIL_OK;
-fail:
-    return vigil_err_set(err, VIGIL_EIO, "source %s: cannot listen on %s: %s",
-                         sc->name, sc->listen, strerror(errno));
 }
 
 /* Is the datagram's sender allowed? Sets the peer of its message. */
@@ -253,14 +355,46 @@ udp_sender(struct ingest_src *s, struct syslog_src *n,
     return n->udp_allowed;
 }
 
+/* The kernel's count of datagrams dropped on the socket since it was
+ * opened, read now: counts what it adds to what was counted already. A
+ * count older than one read before (a datagram queued before the last
+ * look) adds nothing. */
 static void
+drops_note(struct ingest_src *s, struct syslog_sock *k, uint32_t count)
+{
+    int32_t more = (int32_t)(count - k->drops_seen);
+
+    if (more > 0) {
+        ingest_src_add_dropped(s, (uint64_t)more);
+        k->drops_seen = count;
+    }
+}
+
+/* Drops after the last queued datagram are in no SO_RXQ_OVFL until
+ * another datagram comes, which may be never: the socket's own count
+ * (SO_MEMINFO) tells them at once. */
+static void
+drops_read(struct ingest_src *s, struct syslog_sock *k)
+{
+    uint32_t mem[SK_MEMINFO_VARS];
+    socklen_t len = sizeof(mem);
+
+    if (getsockopt(k->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == 0 &&
+        len > SK_MEMINFO_DROPS * sizeof(mem[0]))
+        drops_note(s, k, mem[SK_MEMINFO_DROPS]);
+}
+
+/* Reads up to a burst of datagrams; returns how many. Fewer than a burst:
+ * the queue ran empty, and the drops are counted up to now. */
+static int
 udp_drain(struct ingest_src *s, struct syslog_src *n, char *buf, size_t bufsz,
           int64_t now)
 {
     size_t max = ingest_src_config(s)->max_message;
+    int i;
 
     ingest_src_set_peer(s, &n->udp_peer);
-    for (int i = 0; i < SRC_UDP_BURST; i++) {
+    for (i = 0; i < SRC_UDP_BURST; i++) {
         char cbuf[CMSG_SPACE(sizeof(uint32_t))];
         struct sockaddr_storage from;
         struct iovec iov = {buf, bufsz};
@@ -274,19 +408,16 @@ udp_drain(struct ingest_src *s, struct syslog_src *n, char *buf, size_t bufsz,
         mh.msg_control = cbuf;
         mh.msg_controllen = sizeof(cbuf);
         k = recvmsg(n->ufd, &mh, MSG_TRUNC);
-        if (k < 0)
+        if (k < 0) {
+            drops_read(s, n->sock);
             break;
+        }
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
              c = CMSG_NXTHDR(&mh, c)) {
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
                 uint32_t drops;
                 memcpy(&drops, CMSG_DATA(c), sizeof(drops));
-                /* The kernel's count of datagrams dropped for this socket
-                 * since it was opened. */
-                if (drops != n->kernel_drops) {
-                    ingest_src_add_dropped(s, drops - n->kernel_drops);
-                    n->kernel_drops = drops;
-                }
+                drops_note(s, n->sock, drops);
             }
         }
         if (!udp_sender(s, n, &from, mh.msg_namelen))
@@ -297,6 +428,7 @@ udp_drain(struct ingest_src *s, struct syslog_src *n, char *buf, size_t bufsz,
             ingest_src_line(s, buf, (size_t)k, NULL);
     }
     ingest_src_set_peer(s, NULL);
+    return i;
 }
 
 /* Ends a connection: its last message without a newline is handed over,
@@ -510,6 +642,52 @@ conn_accept(struct ingest_src *s, struct syslog_src *n, int64_t now)
     }
 }
 
+/* Moves the open connections to the socket's successor (hand_over took a
+ * reference) with what their framers hold; returns 0 when out of
+ * memory. */
+static int
+conns_hold(struct syslog_src *n)
+{
+    struct syslog_sock *k = n->sock;
+    size_t open = 0;
+
+    for (size_t i = 0; i < n->nconns; i++)
+        open += n->conns[i].fd >= 0;
+    if (open == 0)
+        return 1;
+    if ((k->held = calloc(open, sizeof(*k->held))) == NULL)
+        return 0;
+    for (size_t i = 0; i < n->nconns; i++)
+        if (n->conns[i].fd >= 0) {
+            k->held[k->nheld++] = n->conns[i];
+            n->conns[i].fd = -1;
+        }
+    return 1;
+}
+
+/* The source stops. With a successor the socket's queue and connections
+ * are left to it; without, what the kernel queued is read now (a bounded
+ * number of rounds, for a sender that never pauses) and the connections
+ * are closed. Either way the drops so far are counted. */
+static void
+syslog_stop(struct ingest_src *s, struct syslog_src *n, char *buf)
+{
+    int heir = atomic_load(&n->sock->refs) > 1;
+
+    if (n->ufd >= 0) {
+        for (int r = 0; !heir && r < 64; r++)
+            if (udp_drain(s, n, buf, ingest_src_config(s)->max_message + 1,
+                          ingest_mono_ms()) < SRC_UDP_BURST)
+                break;
+        drops_read(s, n->sock);
+    }
+    if (heir && conns_hold(n))
+        return;
+    for (size_t i = 0; i < n->nconns; i++)
+        if (n->conns[i].fd >= 0)
+            conn_close(s, &n->conns[i]);
+}
+
 static void
 syslog_run(struct ingest_src *s, void *state)
 {
@@ -573,9 +751,7 @@ syslog_run(struct ingest_src *s, void *state)
         else
             ingest_src_flush_due(s, &err);
     }
-    for (size_t i = 0; i < n->nconns; i++)
-        if (n->conns[i].fd >= 0)
-            conn_close(s, &n->conns[i]);
+    syslog_stop(s, n, buf);
     free(buf);
 }
 
@@ -586,15 +762,37 @@ syslog_close(void *state)
 
     if (n == NULL)
         return;
-    if (n->ufd >= 0)
-        close(n->ufd);
-    if (n->lfd >= 0)
-        close(n->lfd);
+    for (size_t i = 0; i < n->nconns; i++)
+        if (n->conns[i].fd >= 0)
+            conn_discard(&n->conns[i]); /* taken over, never run */
+    sock_unref(n->sock);
     free(n->conns);
     free(n->pfd);
     free(n->map);
     SSL_CTX_free(n->tls);
     free(n);
+}
+
+/* The socket goes on to a successor with the same protocol and listen
+ * address; its TLS settings, limits and allow-list are the successor's
+ * own. */
+static void *
+syslog_hand_over(void *state, const struct vigil_source_config *next)
+{
+    struct syslog_src *n = state;
+    struct syslog_sock *k = n->sock;
+
+    if (k == NULL || next->type != VIGIL_SOURCE_SYSLOG ||
+        next->protocol != k->protocol || strcmp(next->listen, k->listen) != 0)
+        return NULL;
+    atomic_fetch_add(&k->refs, 1);
+    return k;
+}
+
+static void
+syslog_release(void *handed)
+{
+    sock_unref(handed);
 }
 
 const struct ingest_source_ops ingest_src_syslog_ops = {
@@ -604,4 +802,6 @@ const struct ingest_source_ops ingest_src_syslog_ops = {
     .run = syslog_run,
     .rewind = NULL,
     .close = syslog_close,
+    .hand_over = syslog_hand_over,
+    .release = syslog_release,
 };
