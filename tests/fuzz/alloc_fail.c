@@ -132,7 +132,8 @@ __wrap_free(void *p)
 /* One run of a parser over text: returns its rc, fills err, and writes a
  * rendering of what it built into out (the harness's, unarmed). */
 typedef enum vigil_rc (*parser_fn)(const char *text, size_t len,
-                                   struct vigil_err *err, struct vigil_buf *out);
+                                   struct vigil_err *err,
+                                   struct vigil_buf *out);
 
 /* A line decoder, then the event as JSON (the renderer allocates too). */
 static enum vigil_rc
@@ -208,8 +209,7 @@ run_sigma(const char *text, size_t len, struct vigil_err *err,
 
     (void)out;
     if ((rc = vigil_detect_new(&d, NULL, err)) == VIGIL_OK &&
-        (rc = vigil_detect_add_mem(d, "seed.yml", text, len, err)) ==
-            VIGIL_OK)
+        (rc = vigil_detect_add_mem(d, "seed.yml", text, len, err)) == VIGIL_OK)
         rc = vigil_detect_compile(d, err);
     vigil_detect_free(d);
     return rc;
