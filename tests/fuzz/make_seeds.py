@@ -226,6 +226,27 @@ def ooxml_seeds():
     return [xlsx, docx, pptx, odt, b"name,email\nJane,jane@example.org\n"]
 
 
+def pii_seeds(lines):
+    """Text the recognisers scan: the fixtures' lines (addresses, names)
+    and synthetic identifiers in the shapes the recognisers know, each
+    with near misses (bad check digits, wrong lengths)."""
+    seeds = spread(lines, 8)
+    seeds += [
+        "Name,Date of birth,NI number,Postcode\n"
+        "Jane Smith,01/02/1980,QQ 12 34 56 C,SW1A 1AA\n"
+        "John Doe,1975-12-31,QQ123456D,EC1A 1BB\n",
+        "email: jane.smith@example.org; j@x.co.uk; not@an@email\n",
+        "phone 07700 900123, +44 20 7946 0018, 0161 496 0000, 0000 000\n",
+        "NHS 943 476 5919 / 943 476 5918 (bad check digit)\n",
+        "card 4111-1111-1111-1111 and 4111 1111 1111 1112\n",
+        "IBAN GB82 WEST 1234 5698 7654 32 / GB00 WEST 1234 5698 7654 32\n",
+        "Nom;Prénom;Date de naissance\nDupont;Élodie;03/04/1990\n",
+        "Enw\tCyfeiriad\tRhif ffôn\nSiân\tCaerdydd\t029 2018 0000\n",
+        "ip 192.0.2.1, 2001:db8::1, 999.1.1.1, ::ffff:10.0.0.1\n",
+    ]
+    return seeds
+
+
 def frame_seeds(lines):
     seeds = []
     for i, line in enumerate(spread(lines, 6)):
@@ -251,6 +272,7 @@ def seeds_by_target():
         "sigma_rule": rules,
         "sigma_condition": condition_seeds(rules),
         "disclose_ooxml": ooxml_seeds(),
+        "disclose_pii": pii_seeds(lines),
         "ingest_frame": frame_seeds(kinds["syslog"]),
     }
 
