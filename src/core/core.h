@@ -22,16 +22,16 @@
 
 enum vigil_rc {
     VIGIL_OK = 0,
-    VIGIL_ENOMEM,   /* allocation failed */
-    VIGIL_EINVAL,   /* caller passed something unusable */
-    VIGIL_EIO,      /* the operating system said no */
-    VIGIL_EPARSE,   /* input is not in the expected format */
-    VIGIL_ELIMIT,   /* input exceeds a configured bound */
-    VIGIL_ESTORE,   /* the database failed */
-    VIGIL_ENOTFOUND, /* no such thing */
+    VIGIL_ENOMEM,       /* allocation failed */
+    VIGIL_EINVAL,       /* caller passed something unusable */
+    VIGIL_EIO,          /* the operating system said no */
+    VIGIL_EPARSE,       /* input is not in the expected format */
+    VIGIL_ELIMIT,       /* input exceeds a configured bound */
+    VIGIL_ESTORE,       /* the database failed */
+    VIGIL_ENOTFOUND,    /* no such thing */
     VIGIL_EUNSUPPORTED, /* understood but not handled */
     VIGIL_EPERM,        /* refused: not safe to trust or not allowed */
-    VIGIL_END       /* an iterator is exhausted; not an error */
+    VIGIL_END           /* an iterator is exhausted; not an error */
 };
 
 /* Details of the first error, in a caller-owned buffer. The first error
@@ -114,12 +114,7 @@ char *vigil_arena_strndup(struct vigil_arena *a, const char *s, size_t n);
 /* Event model                                                          */
 /* ------------------------------------------------------------------ */
 
-enum vigil_ftype {
-    VIGIL_F_STR = 1,
-    VIGIL_F_INT,
-    VIGIL_F_IP,
-    VIGIL_F_TIME
-};
+enum vigil_ftype { VIGIL_F_STR = 1, VIGIL_F_INT, VIGIL_F_IP, VIGIL_F_TIME };
 
 /* One field. Every field keeps its text form (`text`, not NUL-terminated)
  * because Sigma matches on text; typed fields also carry the parsed value.
@@ -132,7 +127,7 @@ struct vigil_field {
     uint16_t name_len;
     uint8_t type; /* enum vigil_ftype */
     union {
-        int64_t i;     /* VIGIL_F_INT; VIGIL_F_TIME: ns since the epoch */
+        int64_t i;      /* VIGIL_F_INT; VIGIL_F_TIME: ns since the epoch */
         uint8_t ip[16]; /* VIGIL_F_IP: IPv6, IPv4 as ::ffff:a.b.c.d */
     } v;
 };
@@ -154,14 +149,14 @@ enum vigil_log_family {
  * The first VIGIL_EVENT_MAX_FIELDS fields are kept; further ones set
  * `truncated` so nothing is silently lost. */
 struct vigil_event {
-    int64_t time_ns;      /* @timestamp; 0 when the source had none */
-    const char *raw;      /* borrowed original record, may be NULL */
+    int64_t time_ns; /* @timestamp; 0 when the source had none */
+    const char *raw; /* borrowed original record, may be NULL */
     uint32_t raw_len;
-    uint32_t source_id;   /* which configured source produced it */
-    uint64_t offset;      /* source position just past this record */
+    uint32_t source_id; /* which configured source produced it */
+    uint64_t offset;    /* source position just past this record */
     uint16_t nfields;
     uint8_t truncated;
-    uint8_t family;       /* enum vigil_log_family, set by the decoder */
+    uint8_t family;            /* enum vigil_log_family, set by the decoder */
     struct vigil_arena *arena; /* borrowed; where decoders copy text */
     struct vigil_field fields[VIGIL_EVENT_MAX_FIELDS];
 };
@@ -345,9 +340,9 @@ enum vigil_rc vigil_grow(void *arrp, size_t *cap, size_t need, size_t elsize,
  * pointer type) with capacity cap (a size_t lvalue), no bound but
  * overflow. */
 #define VIGIL_GROW(arr, n, cap)                                                \
-    ((n) < (cap) ? VIGIL_OK                                                    \
-                 : vigil_grow(&(arr), &(cap), (size_t)(n) + 1,                 \
-                              sizeof(*(arr)), 0))
+    ((n) < (cap)                                                               \
+         ? VIGIL_OK                                                            \
+         : vigil_grow(&(arr), &(cap), (size_t)(n) + 1, sizeof(*(arr)), 0))
 
 /* ------------------------------------------------------------------ */
 /* Hash table with full keys (core_hmap.c)                              */
@@ -381,8 +376,8 @@ void *vigil_hmap_get(const struct vigil_hmap *m, const void *key, size_t klen);
 /* Stores val (not NULL) under a copy of key, replacing (and freeing
  * through the callback) an older value. VIGIL_ELIMIT when full,
  * VIGIL_ENOMEM; on failure val is still the caller's. */
-enum vigil_rc vigil_hmap_put(struct vigil_hmap *m, const void *key,
-                             size_t klen, void *val);
+enum vigil_rc vigil_hmap_put(struct vigil_hmap *m, const void *key, size_t klen,
+                             void *val);
 /* Removes key (its value goes to the callback). Returns 1 if it was
  * there. Safe during vigil_hmap_next: nothing moves until the next put. */
 int vigil_hmap_del(struct vigil_hmap *m, const void *key, size_t klen);
@@ -409,7 +404,7 @@ struct vigil_walk_opts {
     size_t max_entries;  /* reported entries; 0: default */
 };
 
-#define VIGIL_WALK_MAX_DEPTH 32
+#define VIGIL_WALK_MAX_DEPTH   32
 #define VIGIL_WALK_MAX_ENTRIES 1000000
 
 struct vigil_walk_entry {
@@ -452,11 +447,7 @@ enum vigil_rc vigil_walk(const char *root, const struct vigil_walk_opts *opts,
  * no domain's keys: each domain declares a table for its own section and
  * checks it with vigil_conf_apply (docs/configuration.md lists them). */
 
-enum vigil_conf_kind {
-    VIGIL_CONF_SCALAR = 1,
-    VIGIL_CONF_SEQ,
-    VIGIL_CONF_MAP
-};
+enum vigil_conf_kind { VIGIL_CONF_SCALAR = 1, VIGIL_CONF_SEQ, VIGIL_CONF_MAP };
 
 /* One node; owned by its struct vigil_conf. Children (the entries of a
  * mapping, the items of a sequence) are linked in file order. */
@@ -526,7 +517,7 @@ struct vigil_conf_key {
     size_t offset; /* where the value lives in the section's object */
     size_t size;   /* VIGIL_CT_STR: the buffer's size */
     int64_t min, max;
-    int64_t def; /* numbers and booleans: the default */
+    int64_t def;                        /* numbers and booleans: the default */
     const struct vigil_conf_table *sub; /* VIGIL_CT_SECTION */
     vigil_conf_parse_fn parse;          /* VIGIL_CT_CUSTOM */
 };

@@ -256,7 +256,7 @@ static enum vigil_rc
 build(struct conf_builder *b, yaml_node_t *y, int depth,
       struct vigil_conf_node **out)
 {
-    struct vigil_conf_node *n, *tail = NULL, *child;
+    struct vigil_conf_node *n, *tail = NULL, *child = NULL;
     enum vigil_rc rc;
 
     if (depth > CONF_MAX_DEPTH)

@@ -79,8 +79,8 @@ vigil_event_add_ip(struct vigil_event *ev, const char *name, const char *text,
 }
 
 enum vigil_rc
-vigil_event_add_time(struct vigil_event *ev, const char *name,
-                     const char *text, size_t len, int64_t ns)
+vigil_event_add_time(struct vigil_event *ev, const char *name, const char *text,
+                     size_t len, int64_t ns)
 {
     struct vigil_field *f =
         vigil_event_push(ev, name, strlen(name), text, len, VIGIL_F_TIME);
@@ -161,8 +161,7 @@ vigil_event_to_json(const struct vigil_event *ev, struct vigil_buf *out)
         if ((ev->time_ns || i > 0) && (rc = vigil_buf_putc(out, ',')))
             return rc;
         if ((rc = vigil_buf_json_str(out, f->name, f->name_len)) ||
-            (rc = vigil_buf_putc(out, ':')) ||
-            (rc = field_value_json(f, out)))
+            (rc = vigil_buf_putc(out, ':')) || (rc = field_value_json(f, out)))
             return rc;
     }
     return vigil_buf_putc(out, '}');

@@ -135,8 +135,8 @@ vigil_ip_parse(const char *text, size_t len, uint8_t out[16])
 static int
 is_v4_mapped(const uint8_t ip[16])
 {
-    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
-                                       0xff};
+    static const uint8_t prefix[12] = {0, 0, 0, 0, 0,    0,
+                                       0, 0, 0, 0, 0xff, 0xff};
     return memcmp(ip, prefix, 12) == 0;
 }
 
@@ -147,8 +147,8 @@ vigil_ip_format(const uint8_t ip[16], char *dst)
     size_t len = 0;
 
     if (is_v4_mapped(ip))
-        return (size_t)snprintf(dst, 46, "%u.%u.%u.%u", ip[12], ip[13],
-                                ip[14], ip[15]);
+        return (size_t)snprintf(dst, 46, "%u.%u.%u.%u", ip[12], ip[13], ip[14],
+                                ip[15]);
     /* Find the longest run of zero words (RFC 5952: compress it). */
     for (int k = 0; k < 8; k++) {
         if (ip[2 * k] == 0 && ip[2 * k + 1] == 0) {
@@ -173,8 +173,7 @@ vigil_ip_format(const uint8_t ip[16], char *dst)
 }
 
 int
-vigil_ip_in_cidr(const uint8_t addr[16], const uint8_t net[16],
-                 unsigned prefix)
+vigil_ip_in_cidr(const uint8_t addr[16], const uint8_t net[16], unsigned prefix)
 {
     unsigned bits = prefix, full, rem;
 

@@ -28,8 +28,7 @@ vigil_time_from_utc(int y, int mon, int day, int h, int min, int s, long nsec)
 {
     int64_t days = vigil_days_from_civil(y, (unsigned)mon, (unsigned)day);
 
-    return ((days * 86400) + h * 3600 + min * 60 + s) * VIGIL_NS_PER_SEC +
-           nsec;
+    return ((days * 86400) + h * 3600 + min * 60 + s) * VIGIL_NS_PER_SEC + nsec;
 }
 
 static int
@@ -85,8 +84,8 @@ vigil_time_parse_rfc3339(const char *s, size_t len, int64_t *ns)
         } else if (i < len && (s[i] == '+' || s[i] == '-')) {
             int oh, om;
             int sign = s[i] == '-' ? -1 : 1;
-            if (len - i == 6 && s[i + 3] == ':' &&
-                digits(s + i + 1, 2, &oh) && digits(s + i + 4, 2, &om))
+            if (len - i == 6 && s[i + 3] == ':' && digits(s + i + 1, 2, &oh) &&
+                digits(s + i + 4, 2, &om))
                 ;
             else if (len - i == 5 && digits(s + i + 1, 2, &oh) &&
                      digits(s + i + 3, 2, &om))
@@ -135,8 +134,8 @@ vigil_time_format(int64_t ns, char *dst)
     {
         char *p = dst;
         unsigned us = (unsigned)(rem / 1000);
-        unsigned parts[] = {(unsigned)y, m, d, sod / 3600, sod / 60 % 60,
-                            sod % 60};
+        unsigned parts[] = {(unsigned)y,   m,       d, sod / 3600,
+                            sod / 60 % 60, sod % 60};
         /* Fixed layout "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" without snprintf. */
         p[0] = (char)('0' + parts[0] / 1000);
         p[1] = (char)('0' + parts[0] / 100 % 10);

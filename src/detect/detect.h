@@ -96,10 +96,11 @@ void vigil_detect_config_fini(struct vigil_detect_config *cfg);
  * which is returned. VIGIL_ENOTFOUND (err says where it was looked for)
  * when the pack is wanted but not installed. Strings are borrowed for
  * the call. */
-enum vigil_rc vigil_detect_config_paths(
-    const struct vigil_detect_config *cfg,
-    enum vigil_rc (*fn)(const char *path, const char *what, void *arg),
-    void *arg, struct vigil_err *err);
+enum vigil_rc vigil_detect_config_paths(const struct vigil_detect_config *cfg,
+                                        enum vigil_rc (*fn)(const char *path,
+                                                            const char *what,
+                                                            void *arg),
+                                        void *arg, struct vigil_err *err);
 
 /* Writes the folder of vigil's own rule pack into dst: $VIGIL_RULES_DIR,
  * else share/vigil/rules beside the binary's prefix, else the source

@@ -1,4 +1,5 @@
-/* fuzz_parse_access.c -- libFuzzer target: one line through the access decoder. */
+/* fuzz_parse_access.c -- libFuzzer target: one line through the access decoder.
+ */
 #include "parse_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,4 +1,5 @@
-/* fuzz_parse_auditd.c -- libFuzzer target: one line through the auditd decoder. */
+/* fuzz_parse_auditd.c -- libFuzzer target: one line through the auditd decoder.
+ */
 #include "parse_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,7 +2,7 @@
  * image through vigil_evtx_read_mem, every event rendered as JSON so the
  * fields' bounds are exercised too. EVTX images are at least 69632 bytes
  * (file header and one chunk): run with -max_len=139264 or more. Seeds:
- * tests/fuzz/corpus/evtx/ and tests/fuzz/evtx_seeds.sh. */
+ * tests/fuzz/corpus/parse_evtx/ and tests/fuzz/evtx_seeds.sh. */
 #include <stddef.h>
 #include <stdint.h>
 

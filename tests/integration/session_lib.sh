@@ -4,7 +4,7 @@
 # sorted, so two outputs compare with diff. Needs jq.
 # usage: . "$(dirname "$0")/session_lib.sh"   (after daemon_lib.sh)
 
-command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 0; }
+command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
 
 # run_once NAME FORMAT FILE [RULES_DIR [BUILTIN]]: a fresh state folder,
 # one file source, then the stored alerts.

@@ -11,7 +11,7 @@ set -euo pipefail
 PY=/usr/bin/python3
 if ! $PY -c 'import openpyxl, docx' 2>/dev/null; then
   echo "SKIP: python3-openpyxl / python3-docx not installed"
-  exit 0
+  exit 77
 fi
 W="$VIGIL_BUILD_DIR/test-check-release-i18n"
 rm -rf "$W"

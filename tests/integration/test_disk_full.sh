@@ -9,7 +9,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/daemon_lib.sh" disk-full
 
-command -v sqlite3 >/dev/null || { echo "SKIP: needs the sqlite3 CLI"; exit 0; }
+command -v sqlite3 >/dev/null || { echo "SKIP: needs the sqlite3 CLI"; exit 77; }
 LOG=$T/app.log
 TOTAL=100000
 cat >"$T/vigil.yml" <<YML

@@ -11,7 +11,7 @@ RULES=$CORPUS/sigmahq-sigma/rules
 for d in "$RULES" "$CORPUS/evtx-attack-samples"; do
     if [ ! -d "$d" ]; then
         echo "SKIP: $d is absent (set VIGIL_CORPUS)"
-        exit 0
+        exit 77
     fi
 done
 out=$(mktemp)

@@ -10,7 +10,7 @@ CORPUS=${VIGIL_CORPUS:-../shared/data}
 LOG=$CORPUS/loghub/OpenSSH/OpenSSH_2k.log
 if [ ! -r "$LOG" ]; then
     echo "SKIP: $LOG not found (set VIGIL_CORPUS)"
-    exit 0
+    exit 77
 fi
 LOG=$(cd "$(dirname "$LOG")" && pwd)/$(basename "$LOG")
 

@@ -105,7 +105,7 @@ n=$("$VIGIL_BIN" hunt --no-builtin --rules "$tmp/expand.yml" --json \
 
 if [ ! -d "$SIGMA/rules" ]; then
     echo "SKIP: $SIGMA is absent (set VIGIL_CORPUS)"
-    exit 0
+    exit 77
 fi
 set +e
 "$VIGIL_BIN" rules check --json "$SIGMA"/rules* > "$tmp/all.json"

@@ -5,7 +5,7 @@
 # message counted as failed, then the archive holds the decoded events.
 set -euo pipefail
 
-command -v logger >/dev/null || { echo "SKIP: logger(1) not installed"; exit 0; }
+command -v logger >/dev/null || { echo "SKIP: logger(1) not installed"; exit 77; }
 
 . "$(dirname "$0")/daemon_lib.sh" syslog
 

@@ -16,8 +16,8 @@
 #   - every event carries its sender in log.source.address/port.
 set -euo pipefail
 
-command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
-command -v openssl >/dev/null || { echo "SKIP: openssl(1) not installed"; exit 0; }
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
+command -v openssl >/dev/null || { echo "SKIP: openssl(1) not installed"; exit 77; }
 
 . "$(dirname "$0")/daemon_lib.sh" syslog-attacks
 PEER="python3 $(dirname "$0")/syslog_peer.py"

@@ -14,7 +14,7 @@
 #   tls     the same over TLS
 set -euo pipefail
 
-command -v openssl >/dev/null || { echo "SKIP: openssl(1) not installed"; exit 0; }
+command -v openssl >/dev/null || { echo "SKIP: openssl(1) not installed"; exit 77; }
 
 . "$(dirname "$0")/daemon_lib.sh" syslog-reload
 SEND="python3 $(dirname "$0")/syslog_sender.py"

@@ -1,5 +1,7 @@
 /* vigil_test.h -- what every unit test needs besides cmocka: where the
- * shared corpus is, and a clear skip line when it is absent. */
+ * shared corpus is, a clear skip line when it is absent, and an exit
+ * status CTest understands: 77 (skipped) when a case called skip() and
+ * none failed, so a missing corpus or tool never passes silently. */
 #ifndef VIGIL_TEST_H
 #define VIGIL_TEST_H
 
@@ -13,6 +15,26 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+
+/* Cases that called skip() in this program. */
+static int vigil_test_skipped;
+
+#undef skip
+#define skip() (vigil_test_skipped++, _skip(__FILE__, __LINE__))
+
+/* Failed cases -> 1, else skipped cases -> 77 (SKIP_RETURN_CODE), else 0. */
+static inline int
+vigil_test_status(int failed)
+{
+    if (failed != 0)
+        return 1;
+    return vigil_test_skipped ? 77 : 0;
+}
+
+#undef cmocka_run_group_tests
+#define cmocka_run_group_tests(group, setup, teardown)                         \
+    vigil_test_status(_cmocka_run_group_tests(                                 \
+        #group, group, sizeof(group) / sizeof((group)[0]), setup, teardown))
 
 /* The corpus root: $VIGIL_CORPUS, else ../shared/data from the checkout. */
 static inline const char *

@@ -15,25 +15,25 @@
 
 /* What a PDF can hide; the caller maps these to findings and verdicts. */
 enum pdf_finding_kind {
-    PDF_F_METADATA = 1,     /* Info dictionary or XMP: author, producer... */
-    PDF_F_ATTACHMENT,       /* embedded file */
-    PDF_F_ANNOTATION,       /* comment, note, markup */
-    PDF_F_JAVASCRIPT,       /* document or action JavaScript */
-    PDF_F_HIDDEN_LAYER,     /* optional content group switched off */
-    PDF_F_INCREMENTAL,      /* earlier revision kept by incremental update */
-    PDF_F_HIDDEN_TEXT,      /* invisible (render mode 3), white or tiny */
-    PDF_F_ENCRYPTED,        /* cannot inspect */
-    PDF_F_DAMAGED           /* structure damaged or limits exceeded */
+    PDF_F_METADATA = 1, /* Info dictionary or XMP: author, producer... */
+    PDF_F_ATTACHMENT,   /* embedded file */
+    PDF_F_ANNOTATION,   /* comment, note, markup */
+    PDF_F_JAVASCRIPT,   /* document or action JavaScript */
+    PDF_F_HIDDEN_LAYER, /* optional content group switched off */
+    PDF_F_INCREMENTAL,  /* earlier revision kept by incremental update */
+    PDF_F_HIDDEN_TEXT,  /* invisible (render mode 3), white or tiny */
+    PDF_F_ENCRYPTED,    /* cannot inspect */
+    PDF_F_DAMAGED       /* structure damaged or limits exceeded */
 };
 
 struct pdf_callbacks {
     /* location: "page 3", "Info", "attachment staff.xlsx", ...; detail: a
      * sentence for the report. All borrowed for the call. */
-    void (*finding)(void *arg, enum pdf_finding_kind kind,
-                    const char *location, const char *detail);
+    void (*finding)(void *arg, enum pdf_finding_kind kind, const char *location,
+                    const char *detail);
     /* hidden != 0 when the text is not visible on the page. */
-    void (*text)(void *arg, const char *location, const char *text,
-                 size_t len, int hidden);
+    void (*text)(void *arg, const char *location, const char *text, size_t len,
+                 int hidden);
     /* An embedded file's bytes (borrowed), for recursive checking. */
     void (*attachment)(void *arg, const char *name, const void *data,
                        size_t len);
@@ -41,9 +41,9 @@ struct pdf_callbacks {
 };
 
 struct pdf_limits {
-    size_t max_objects;        /* default 1,000,000 */
-    size_t max_stream_bytes;   /* decoded size of one stream, default 64 MiB */
-    size_t max_text_bytes;     /* text handed out per document, 256 MiB */
+    size_t max_objects;      /* default 1,000,000 */
+    size_t max_stream_bytes; /* decoded size of one stream, default 64 MiB */
+    size_t max_text_bytes;   /* text handed out per document, 256 MiB */
 };
 
 /* Inspects the PDF in data (borrowed). Damage and limits become

@@ -153,10 +153,13 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_event_json), cmocka_unit_test(test_event_full),
+        cmocka_unit_test(test_event_json),
+        cmocka_unit_test(test_event_full),
         cmocka_unit_test(test_json_invalid_utf8),
-        cmocka_unit_test(test_buf_limit),  cmocka_unit_test(test_ip),
-        cmocka_unit_test(test_time),       cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_buf_limit),
+        cmocka_unit_test(test_ip),
+        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_parse_i64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

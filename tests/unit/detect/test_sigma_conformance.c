@@ -14,7 +14,9 @@
 #include "vigil_test.h"
 
 /* paths are bounded by the case table; truncation is checked by use */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #include "detect/detect.h"
 #include "parse/parse.h"

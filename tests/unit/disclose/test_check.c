@@ -337,8 +337,8 @@ test_entity_expansion_refused(void **state)
         "[Content_Types].xml",
         "<Types xmlns=\"x\"/>",
         "xl/workbook.xml",
-        "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY a \"aaaa\"><!ENTITY b "
-        "\"&a;&a;&a;&a;&a;&a;&a;&a;\">]><workbook>&b;</workbook>",
+        ("<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY a \"aaaa\"><!ENTITY b "
+         "\"&a;&a;&a;&a;&a;&a;&a;&a;\">]><workbook>&b;</workbook>"),
     };
     size_t len;
     void *z = make_zip(parts, 3, &len);
@@ -612,8 +612,8 @@ test_clean_empty_part(void **state)
         "[Content_Types].xml",
         "<Types xmlns=\"x\"/>",
         "xl/workbook.xml",
-        "<workbook><sheets><sheet name=\"a\" r:id=\"r1\"/></sheets>"
-        "</workbook>",
+        ("<workbook><sheets><sheet name=\"a\" r:id=\"r1\"/></sheets>"
+         "</workbook>"),
         "xl/empty.bin",
         "",
     };

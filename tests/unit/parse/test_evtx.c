@@ -686,7 +686,7 @@ test_callback_stops(void **state)
 /* ------------------------------------------------------------------ */
 
 /* Writes img to $VIGIL_EVTX_SEED_DIR/name when set: how the fuzz seeds in
- * tests/fuzz/corpus/evtx/ were made (tests/fuzz/evtx_seeds.sh). */
+ * tests/fuzz/corpus/parse_evtx/ were made (tests/fuzz/evtx_seeds.sh). */
 static void
 maybe_write_seed(const char *name, const void *img, size_t len)
 {
