@@ -176,7 +176,7 @@ static enum vigil_rc
 put_events(struct vigil_detect_session *s, struct vigil_buf *b,
            const struct vigil_detect_match *m)
 {
-    size_t idx[SES_SUMMARY_MAX], n = 0;
+    size_t idx[SES_SUMMARY_MAX] = {0}, n = 0; /* zeroed for cppcheck */
     struct ses_needles nd;
     size_t want =
         (size_t)(m->count < SES_SUMMARY_MAX ? m->count : SES_SUMMARY_MAX);
