@@ -100,6 +100,9 @@ check_rules_path(const char *path, const struct vigil_daemon_env *env,
                              path, e.msg);
     if (rc != VIGIL_OK)
         return VIGIL_OK;
+    /* the walk the loader makes (detect_engine's add_dir): links
+     * followed, or a linked folder's files would load unchecked */
+    wo.follow_symlinks = 1;
     wo.skip_hidden = 1;
     rc = vigil_walk(path, &wo, trust_entry, NULL, &t, &e);
     if (rc == VIGIL_EPERM)
