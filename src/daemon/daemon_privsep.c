@@ -13,6 +13,7 @@
  * docs/security.md says what runs with which rights and why. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -71,39 +72,58 @@ daemon_privs_plan(const struct vigil_daemon_config *cfg, struct daemon_privs *p,
 }
 
 /* Files of the state directory that root made (an earlier run as root,
- * `vigil status` creating the WAL index) are handed to the account. */
+ * `vigil status` creating the WAL index) are handed to the account. Every
+ * step goes through an open folder handle and never follows a link, so
+ * nothing swapped in between a look and a change is handed over. */
+static enum vigil_rc
+chown_root_owned_at(int dfd, const char *what, const struct daemon_privs *p,
+                    struct vigil_err *err)
+{
+    enum vigil_rc rc = VIGIL_OK;
+    struct dirent *de;
+    struct stat st;
+    int fd2 = dup(dfd);
+    DIR *d;
+
+    if (fchown(dfd, p->uid, p->gid) != 0 || fd2 < 0 ||
+        (d = fdopendir(fd2)) == NULL) {
+        if (fd2 >= 0)
+            close(fd2);
+        return vigil_err_set(err, VIGIL_EIO, "cannot hand %s to %s: %s", what,
+                             p->user, strerror(errno));
+    }
+    while (rc == VIGIL_OK && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            st.st_uid != 0)
+            continue;
+        if (S_ISDIR(st.st_mode) && strcmp(de->d_name, "cache") == 0) {
+            int sub = openat(dfd, "cache",
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0) {
+                rc = chown_root_owned_at(sub, "cache", p, err);
+                close(sub);
+            }
+        } else if (S_ISREG(st.st_mode) && st.st_nlink == 1) {
+            fchownat(dfd, de->d_name, p->uid, p->gid, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
 static enum vigil_rc
 chown_root_owned(const char *dir, const struct daemon_privs *p,
                  struct vigil_err *err)
 {
-    char path[4608];
-    struct dirent *de;
-    struct stat st;
-    DIR *d;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    enum vigil_rc rc;
 
-    if (lchown(dir, p->uid, p->gid) != 0)
-        return vigil_err_set(err, VIGIL_EIO, "cannot hand %s to %s: %s", dir,
-                             p->user, strerror(errno));
-    if ((d = opendir(dir)) == NULL)
+    if (fd < 0)
         return vigil_err_set(err, VIGIL_EIO, "%s: %s", dir, strerror(errno));
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        if (lstat(path, &st) != 0 || st.st_uid != 0)
-            continue;
-        if (S_ISDIR(st.st_mode) && strcmp(de->d_name, "cache") == 0) {
-            enum vigil_rc rc = chown_root_owned(path, p, err);
-            if (rc != VIGIL_OK) {
-                closedir(d);
-                return rc;
-            }
-        } else if (S_ISREG(st.st_mode) && st.st_nlink == 1) {
-            lchown(path, p->uid, p->gid);
-        }
-    }
-    closedir(d);
-    return VIGIL_OK;
+    rc = chown_root_owned_at(fd, dir, p, err);
+    close(fd);
+    return rc;
 }
 
 enum vigil_rc

@@ -31,7 +31,7 @@ sources:
     type: file
     paths: [$CREATE]
     format: raw
-    rotate_wait: 1s
+    rotate_wait: 5s # longer than a starved writer pauses on a loaded machine
   - name: copy
     type: file
     paths: [$COPY]
