@@ -212,6 +212,23 @@ test_duplicate_keys(void **state)
     T_OK("json", "{\"a.b\":1,\"a\":{\"b\":2}}");
     T_INT("a.b", 2);
     assert_int_equal(count("a.b"), 1);
+    /* a member replaces what dotted keys put below its name, however
+     * the dot is written */
+    T_OK("json", "{\"a.b\":1,\"x\":0,\"a\":\"s\"}");
+    T_FIELD("a", "s");
+    T_ABSENT("a.b");
+    T_OK("json", "{\"a\\u002eb.c\":1,\"a.b\":{\"d\":2}}");
+    T_ABSENT("a.b.c");
+    T_INT("a.b.d", 2);
+    T_OK("json", "{\"averyveryverylongname.b\":1,\"averyveryverylongname\":2}");
+    T_INT("averyveryverylongname", 2);
+    T_ABSENT("averyveryverylongname.b");
+    /* names that only share a prefix are left alone */
+    T_OK("json", "{\"ab\":1,\"a\":2,\"a.bc\":3,\"a.b\":4}");
+    T_INT("ab", 1);
+    T_INT("a", 2);
+    T_INT("a.bc", 3);
+    T_INT("a.b", 4);
     /* an array replaced by a scalar, and a scalar by an array */
     T_OK("json", "{\"t\":[\"x\",\"y\"],\"t\":\"z\"}");
     assert_int_equal(count("t"), 1);
