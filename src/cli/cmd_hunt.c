@@ -100,7 +100,8 @@ enum {
     OPT_NO_CACHE,
     OPT_PLACEHOLDER,
     OPT_QUIET,
-    OPT_VERBOSE
+    OPT_VERBOSE,
+    OPT_TIMEZONE
 };
 
 static const struct cli_opt opts[] = {
@@ -127,6 +128,9 @@ static const struct cli_opt opts[] = {
     {OPT_JOBS, "jobs", 'j', "N",
      "worker threads (default: one per online core)"},
     {OPT_YEAR, "year", 0, "N", "year for syslog stamps that have none"},
+    {OPT_TIMEZONE, "timezone", 0, "ZONE",
+     "zone of syslog stamps that have none (Europe/Berlin, +02:00, local; "
+     "default: UTC)"},
     {OPT_STATE_DIR, "state-dir", 0, "DIR",
      "where compiled rules are cached (DIR/cache; default: the state "
      "directory, see vigil(1))"},
@@ -599,7 +603,8 @@ cmd_hunt(int argc, char **argv)
     size_t ndirs = 0, nids = 0;
     char builtin[PATH_MAX];
     int no_builtin = 0, no_cache = 0, min_level = HUNT_LEVEL_LOW, verbose = 0;
-    const char *state_opt = NULL;
+    const char *state_opt = NULL, *tz_name = NULL;
+    struct vigil_tz *tz = NULL;
     char cache_dir[4200];
     enum hunt_format fmt = HUNT_OUT_TABLE;
     long jobs = 0, year = 0;
@@ -689,6 +694,9 @@ cmd_hunt(int argc, char **argv)
             if (!parse_uint(v, 1970, 9999, &year))
                 return cli_usage_error(&cmd, "--year wants 1970..9999");
             break;
+        case OPT_TIMEZONE:
+            tz_name = v;
+            break;
         }
     }
     if (c == CLI_OPTS_EXIT)
@@ -700,6 +708,10 @@ cmd_hunt(int argc, char **argv)
     cli_log_to_stderr(verbose);
     run.verbose = verbose;
     run.popts.default_year = (int)year;
+    /* read once here; the workers share it read-only (parse_tz.c) */
+    if (tz_name != NULL && vigil_tz_load(&tz, tz_name, &err) != VIGIL_OK)
+        return cli_usage_error(&cmd, "--timezone: %s", err.msg);
+    run.popts.tz = tz;
 
     /* Every named path must exist before any work is done. */
     for (int k = 1; k < np; k++) {
@@ -902,5 +914,6 @@ out:
     if (run.engine != NULL)
         hunt_engine_close(run.engine);
     hunt_files_fini(&run.files);
+    vigil_tz_free(tz);
     return ret;
 }

@@ -663,6 +663,7 @@ ingest_new_with(struct vigil_ingest **out, const struct vigil_ingest_config *cfg
         snprintf(s->lc.name, sizeof(s->lc.name), "%s", sc->name);
         s->c = s->lc;
         s->popts.default_year = sc->year;
+        s->popts.tz = sc->tz;
         ing->nsrcs++;
         if ((s->ops = source_type_find(table, type)) == NULL) {
             rc = vigil_err_set(err, VIGIL_EINVAL,

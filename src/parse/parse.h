@@ -28,9 +28,13 @@
 
 #define VIGIL_MAX_LINE (1024 * 1024) /* longer lines are refused */
 
+struct vigil_tz;
+
 struct vigil_parse_opts {
     int default_year; /* year for RFC 3164 stamps (no year); 0: this year */
     int64_t now_ns;   /* reference "now" for year inference; 0: clock */
+    /* zone of RFC 3164 stamps (no zone); NULL: UTC. Borrowed. */
+    const struct vigil_tz *tz;
 };
 
 struct vigil_decoder {
@@ -62,6 +66,29 @@ enum vigil_rc vigil_decode_line(const struct vigil_decoder *d,
                                 struct vigil_event *ev, const char *line,
                                 size_t len,
                                 const struct vigil_parse_opts *opts);
+
+/* ---- time zones (parse_tz.c) ---- */
+
+/* A zone's UTC offsets over time, read once from its TZif file (RFC 8536)
+ * and never changed after: any number of threads may read it. */
+
+/* Loads the zone called name: "UTC", a fixed offset ("+05:30", "-0800"),
+ * "local" (/etc/localtime) or an IANA name ("Europe/Berlin") read from
+ * $TZDIR or /usr/share/zoneinfo. Returns owned (free with vigil_tz_free). */
+enum vigil_rc vigil_tz_load(struct vigil_tz **out, const char *name,
+                            struct vigil_err *err);
+/* Builds a zone from the bytes of a TZif file (borrowed); malformed files
+ * and zones counting leap seconds are refused. Returns owned. */
+enum vigil_rc vigil_tz_parse(struct vigil_tz **out, const void *data,
+                             size_t len, struct vigil_err *err);
+void vigil_tz_free(struct vigil_tz *tz);
+/* The offset east of UTC, in seconds, in effect at utc_s. */
+int32_t vigil_tz_offset(const struct vigil_tz *tz, int64_t utc_s);
+/* ns since the epoch of a wall-clock time in the zone, given as ns since
+ * the epoch as if it were UTC. A time the clocks showed twice (set back)
+ * is the first; one they skipped (set forward) is read with the offset
+ * before the change. */
+int64_t vigil_tz_to_utc(const struct vigil_tz *tz, int64_t local_ns);
 
 /* ---- Windows EVTX ---- */
 

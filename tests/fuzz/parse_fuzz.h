@@ -20,7 +20,8 @@ parse_fuzz_check(const char *format, const uint8_t *data, size_t size,
     static struct vigil_event *ev;
     static int ready;
     /* Fixed "now" so a crash reproduces whatever the date. */
-    static const struct vigil_parse_opts opts = {0, 1700000000000000000LL};
+    static const struct vigil_parse_opts opts = {0, 1700000000000000000LL,
+                                                 NULL};
     const struct vigil_decoder *d = vigil_decoder_by_name(format);
     struct vigil_buf out;
     char *line;

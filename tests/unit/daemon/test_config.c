@@ -138,7 +138,7 @@ test_refusals(void **state)
          "    pahts: [/y]\n",
          "vigil.yml:5: unknown key 'pahts' (known: name, type, paths, listen, "
          "protocol, max_message, format, allow, max_connections, "
-         "max_per_address, idle_timeout, tls, year)"},
+         "max_per_address, idle_timeout, tls, year, timezone)"},
         {"sources:\n  - {name: a, type: stdin}\n  - {name: a, type: stdin}\n",
          "vigil.yml:3: source name 'a' is used twice"},
         {"sources:\n  - name: a\n    type: file\n    paths: [/x]\n"
