@@ -14,7 +14,9 @@
  *   auditd  Linux audit records (type=... msg=audit(...): key=value ...)
  *   access  Apache/nginx common and combined access logs
  *   json    JSON lines; nested objects become dotted names ("a.b.c"),
- *           arrays keep their raw JSON text as one field
+ *           a repeated key is its last copy, an array of scalars one
+ *           field per element (VIGIL_FF_ELEM), other arrays their raw
+ *           JSON text as one field
  *   cef     ArcSight Common Event Format (bare or behind a syslog header)
  *   evtx    Windows XML event log files (file-level, vigil_evtx_read_file)
  *   raw     the line as `message`, nothing else
