@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "core/core.h"
 #include "hunt/hunt.h"
+#include "parse/parse.h"
 #include "hunt_out.h"
 #include "store/store.h"
 
@@ -34,7 +35,8 @@ enum {
     OPT_NO_CACHE,
     OPT_PLACEHOLDER,
     OPT_QUIET,
-    OPT_VERBOSE
+    OPT_VERBOSE,
+    OPT_TIMEZONE
 };
 
 static const struct cli_opt opts[] = {
@@ -61,6 +63,9 @@ static const struct cli_opt opts[] = {
     {OPT_JOBS, "jobs", 'j', "N",
      "worker threads (default: one per online core)"},
     {OPT_YEAR, "year", 0, "N", "year for syslog stamps that have none"},
+    {OPT_TIMEZONE, "timezone", 0, "ZONE",
+     "zone of syslog stamps that have none (Europe/Berlin, +02:00, local; "
+     "default: UTC)"},
     {OPT_STATE_DIR, "state-dir", 0, "DIR",
      "where compiled rules are cached (DIR/cache; default: the state "
      "directory, see vigil(1))"},
@@ -181,7 +186,8 @@ cmd_hunt(int argc, char **argv)
     char builtin[PATH_MAX];
     int no_builtin = 0, no_cache = 0, min_level = VIGIL_HUNT_LEVEL_LOW;
     int verbose = 0, quiet = 0;
-    const char *state_opt = NULL;
+    const char *state_opt = NULL, *tz_name = NULL;
+    struct vigil_tz *tz = NULL;
     char cache_dir[4200];
     enum hunt_format fmt = HUNT_OUT_TABLE;
     long jobs = 0, year = 0;
@@ -270,6 +276,9 @@ cmd_hunt(int argc, char **argv)
             if (!parse_uint(v, 1970, 9999, &year))
                 return cli_usage_error(&cmd, "--year wants 1970..9999");
             break;
+        case OPT_TIMEZONE:
+            tz_name = v;
+            break;
         }
     }
     if (c == CLI_OPTS_EXIT)
@@ -289,6 +298,12 @@ cmd_hunt(int argc, char **argv)
     ho.since = since;
     ho.until = until;
     ho.default_year = (int)year;
+    /* read once here; the workers share it read-only (parse_tz.c) */
+    if (tz_name != NULL && vigil_tz_load(&tz, tz_name, &err) != VIGIL_OK) {
+        ret = cli_usage_error(&cmd, "--timezone: %s", err.msg);
+        goto out;
+    }
+    ho.tz = tz;
     ho.jobs = (unsigned)jobs;
     {
         const char *ps = getenv("VIGIL_HUNT_PART_BYTES"); /* for tests */
@@ -405,5 +420,6 @@ cmd_hunt(int argc, char **argv)
 out:
     hunt_out_fini(&out);
     vigil_hunt_free(hunt);
+    vigil_tz_free(tz);
     return ret;
 }

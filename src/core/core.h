@@ -125,12 +125,19 @@ struct vigil_field {
     const char *text;
     uint32_t text_len;
     uint16_t name_len;
-    uint8_t type; /* enum vigil_ftype */
+    uint8_t type;  /* enum vigil_ftype */
+    uint8_t flags; /* VIGIL_FF_* */
     union {
         int64_t i;      /* VIGIL_F_INT; VIGIL_F_TIME: ns since the epoch */
         uint8_t ip[16]; /* VIGIL_F_IP: IPv6, IPv4 as ::ffff:a.b.c.d */
     } v;
 };
+
+/* An element of an array: the fields of one name in a row that carry it
+ * are that array's elements, in order (JSON output writes them as one
+ * array). Several fields of one name make a multi-valued field: Sigma
+ * matches a value when any of them matches (docs/rules.md). */
+#define VIGIL_FF_ELEM 1
 
 #define VIGIL_EVENT_MAX_FIELDS 128
 
@@ -185,6 +192,7 @@ vigil_event_push(struct vigil_event *ev, const char *name, size_t name_len,
     f->text = text;
     f->text_len = (uint32_t)len;
     f->type = (uint8_t)type;
+    f->flags = 0;
     f->v.i = 0;
     return f;
 }
@@ -219,7 +227,8 @@ const struct vigil_field *vigil_event_getn(const struct vigil_event *ev,
 
 /* Appends ev as one JSON object (no newline) with flat dotted keys:
  * "@timestamp" first (RFC 3339, UTC), then fields in order. Integers are
- * JSON numbers, everything else strings. */
+ * JSON numbers, everything else strings; a run of VIGIL_FF_ELEM fields of
+ * one name is one array. */
 enum vigil_rc vigil_event_to_json(const struct vigil_event *ev,
                                   struct vigil_buf *out);
 

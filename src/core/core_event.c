@@ -129,6 +129,13 @@ vigil_event_get(const struct vigil_event *ev, const char *name)
     return vigil_event_getn(ev, name, strlen(name));
 }
 
+static int
+same_name(const struct vigil_field *a, const struct vigil_field *b)
+{
+    return a->name_len == b->name_len &&
+           (a->name == b->name || memcmp(a->name, b->name, a->name_len) == 0);
+}
+
 static enum vigil_rc
 field_value_json(const struct vigil_field *f, struct vigil_buf *out)
 {
@@ -158,10 +165,24 @@ vigil_event_to_json(const struct vigil_event *ev, struct vigil_buf *out)
     }
     for (i = 0; i < ev->nfields; i++) {
         const struct vigil_field *f = &ev->fields[i];
+        /* the rest of a run of elements: one more value of the array */
+        int more = (f->flags & VIGIL_FF_ELEM) && i > 0 &&
+                   (ev->fields[i - 1].flags & VIGIL_FF_ELEM) &&
+                   same_name(&ev->fields[i - 1], f);
+        int last = !(f->flags & VIGIL_FF_ELEM) || i + 1 == ev->nfields ||
+                   !(ev->fields[i + 1].flags & VIGIL_FF_ELEM) ||
+                   !same_name(f, &ev->fields[i + 1]);
         if ((ev->time_ns || i > 0) && (rc = vigil_buf_putc(out, ',')))
             return rc;
-        if ((rc = vigil_buf_json_str(out, f->name, f->name_len)) ||
-            (rc = vigil_buf_putc(out, ':')) || (rc = field_value_json(f, out)))
+        if (!more &&
+            ((rc = vigil_buf_json_str(out, f->name, f->name_len)) ||
+             (rc = vigil_buf_putc(out, ':')) ||
+             ((f->flags & VIGIL_FF_ELEM) && (rc = vigil_buf_putc(out, '[')))))
+            return rc;
+        if ((rc = field_value_json(f, out)))
+            return rc;
+        if ((f->flags & VIGIL_FF_ELEM) && last &&
+            (rc = vigil_buf_putc(out, ']')))
             return rc;
     }
     return vigil_buf_putc(out, '}');

@@ -430,7 +430,11 @@ enum vigil_rc detect_alert_make(struct vigil_detect_session *s,
                                 struct vigil_buf *m_json,
                                 struct vigil_alert *a);
 
-/* Parses a Sigma timespan ("30s", "5m", "1h", "2d", "1w"). */
+/* Parses a Sigma timespan ("30s", "5m", "1h", "2d", "1w"), at most
+ * DET_MAX_TIMESPAN_S seconds. */
+#define DET_MAX_TIMESPAN_S (3650LL * 86400)
+/* Largest count a correlation condition may compare with. */
+#define DET_CORR_MAX_COUNT 1000000000
 int detect_timespan(const char *s, int64_t *ns);
 
 /* 64-bit FNV-1a. */

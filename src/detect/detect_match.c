@@ -5,7 +5,9 @@
  * search for fields with a few), scan all fields NUL-separated once for
  * keyword literals, turn literal hits into candidate rules, then evaluate
  * candidates and literal-less rules fully: logsource predicate, condition
- * tree, meta filters. Buffers grow to the largest event seen and are then
+ * tree, meta filters. Fields of one name (a JSON array's elements) are one
+ * multi-valued field: each is scanned, and a value matches when any of
+ * them matches. Buffers grow to the largest event seen and are then
  * reused, so a steady stream allocates nothing. */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,9 @@ struct det_memo {
     char text[DET_MEMO_TEXT];
 };
 
+/* the end of a chain of fields of one name (ctx->fnext) */
+#define DET_NOFIELD UINT16_MAX
+
 struct det_rstate {
     uint32_t cgen;    /* gen of cnt */
     uint32_t cnt;     /* clauses satisfied this event */
@@ -43,7 +48,8 @@ struct vigil_detect_ctx {
     pcre2_jit_stack *js;
     uint32_t gen;
     uint32_t *fstamp; /* per field id: gen when present */
-    uint16_t *fidx;   /* per field id: event field index */
+    uint16_t *fidx;   /* per field id: event field index (the first) */
+    uint16_t *ftail;  /* per field id: its last event field index */
     /* per rule, together so that a literal hit touches one cache line,
      * not three arrays and the rule itself */
     struct det_rstate *rs;
@@ -59,6 +65,8 @@ struct vigil_detect_ctx {
     size_t ncand;
     const struct vigil_event *ev;
     uint32_t ev_fid[VIGIL_EVENT_MAX_FIELDS];
+    /* per event field: the next field of the same id, or DET_NOFIELD */
+    uint16_t fnext[VIGIL_EVENT_MAX_FIELDS];
     uint32_t lstamp[VIGIL_EVENT_MAX_FIELDS];
     uint32_t loff[VIGIL_EVENT_MAX_FIELDS];
     char *low;
@@ -88,6 +96,7 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->d = d;
     c->fstamp = calloc(d->nfnames + 1, sizeof(*c->fstamp));
     c->fidx = calloc(d->nfnames + 1, sizeof(*c->fidx));
+    c->ftail = calloc(d->nfnames + 1, sizeof(*c->ftail));
     c->rs = calloc(d->nrules + 1, sizeof(*c->rs));
     c->memo_of = calloc(d->nfnames + 1, sizeof(*c->memo_of));
     size_t nm = 0;
@@ -104,9 +113,9 @@ vigil_detect_ctx_new(struct vigil_detect_ctx **out,
     c->low = malloc(c->lowcap);
     c->scancap = 64 * 1024;
     c->scan = malloc(c->scancap);
-    if (!c->fstamp || !c->fidx || !c->rs || !c->memo_of || !c->memo ||
-        !c->lithit || !c->cstamp || !c->cand || !c->md || !c->mctx || !c->js ||
-        !c->low || !c->scan) {
+    if (!c->fstamp || !c->fidx || !c->ftail || !c->rs || !c->memo_of ||
+        !c->memo || !c->lithit || !c->cstamp || !c->cand || !c->md ||
+        !c->mctx || !c->js || !c->low || !c->scan) {
         vigil_detect_ctx_free(c);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
@@ -142,6 +151,7 @@ vigil_detect_ctx_free(struct vigil_detect_ctx *c)
     pcre2_jit_stack_free(c->js);
     free(c->fstamp);
     free(c->fidx);
+    free(c->ftail);
     free(c->rs);
     free(c->memo_of);
     free(c->memo);
@@ -379,31 +389,64 @@ absent_val(const struct det_val *v)
     return v->op == OP_NULL || (v->op == OP_EXISTS && !v->flag);
 }
 
-/* values of it against field index fi (or absent when fi < 0) */
+/* v against field fi and the fields of its name after it (when chain):
+ * the index of the first that matches, or -1 */
+static int
+match_any(struct vigil_detect_ctx *c, const struct det_val *v, int fi,
+          int primary, int chain)
+{
+    if (!chain || c->fnext[fi] == DET_NOFIELD)
+        return match_val(c, v, (uint16_t)fi, primary) ? fi : -1;
+    /* The literal scan answers for the name, not for one element: it
+     * rules the value out, but a hit must be checked element by element
+     * (so that the alert shows the element that matched). */
+    if (primary && v->lit != DET_NONE && c->lithit[v->lit] != c->gen)
+        return -1;
+    for (int k = fi; k != DET_NOFIELD; k = c->fnext[k])
+        if (match_val(c, v, (uint16_t)k, 0))
+            return k;
+    return -1;
+}
+
+/* values of it against field index fi and, when chain, the other fields
+ * of its name (or absent when fi < 0): any value against any field, or
+ * with |all each value (group) against some field. Returns the index of a
+ * field that matched (fi when absent), or -2. */
 static int
 eval_vals(struct vigil_detect_ctx *c, const struct det_item *it, int fi,
-          int primary)
+          int primary, int chain)
 {
+    int hit = fi;
+
     if (!it->all) {
-        for (uint32_t i = 0; i < it->nvals; i++)
-            if (fi < 0 ? absent_val(&it->vals[i])
-                       : match_val(c, &it->vals[i], (uint16_t)fi, primary))
-                return 1;
-        return 0;
+        for (uint32_t i = 0; i < it->nvals; i++) {
+            if (fi < 0) {
+                if (absent_val(&it->vals[i]))
+                    return fi;
+            } else if ((hit = match_any(c, &it->vals[i], fi, primary, chain)) >=
+                       0) {
+                return hit;
+            }
+        }
+        return -2;
     }
     uint32_t i = 0;
     while (i < it->nvals) {
         uint32_t g = it->vals[i].grp;
         int ok = 0;
-        for (; i < it->nvals && it->vals[i].grp == g; i++)
-            if (!ok &&
-                (fi < 0 ? absent_val(&it->vals[i])
-                        : match_val(c, &it->vals[i], (uint16_t)fi, primary)))
+        for (; i < it->nvals && it->vals[i].grp == g; i++) {
+            if (ok)
+                continue;
+            if (fi < 0)
+                ok = absent_val(&it->vals[i]);
+            else if ((hit = match_any(c, &it->vals[i], fi, primary, chain)) >=
+                     0)
                 ok = 1;
+        }
         if (!ok)
-            return 0;
+            return -2;
     }
-    return 1;
+    return hit;
 }
 
 static void
@@ -439,7 +482,7 @@ eval_item(struct vigil_detect_ctx *c, const struct det_item *it, int neg)
             return 0;
         if (!it->all) {
             for (uint16_t fi = 0; fi < ev->nfields; fi++)
-                if (eval_vals(c, it, fi, 0)) {
+                if (eval_vals(c, it, fi, 0, 0) >= 0) {
                     if (!neg)
                         record(c, fi);
                     return 1;
@@ -468,10 +511,10 @@ eval_item(struct vigil_detect_ctx *c, const struct det_item *it, int neg)
     } else if (it->alt != DET_NONE && c->fstamp[it->alt] == c->gen) {
         fi = c->fidx[it->alt];
     }
-    int r = eval_vals(c, it, fi, primary);
-    if (r && !neg && fi >= 0)
-        record(c, (uint16_t)fi);
-    return r;
+    int r = eval_vals(c, it, fi, primary, 1);
+    if (r >= 0 && !neg)
+        record(c, (uint16_t)r);
+    return r != -2;
 }
 
 static int
@@ -705,9 +748,15 @@ bind_event(struct vigil_detect_ctx *c, const struct vigil_event *ev,
             id = detect_field_find(d, nm, k);
         }
         c->ev_fid[i] = id;
-        if (id != DET_NONE && c->fstamp[id] != c->gen) {
-            c->fstamp[id] = c->gen;
-            c->fidx[id] = i;
+        c->fnext[i] = DET_NOFIELD;
+        if (id != DET_NONE) {
+            if (c->fstamp[id] != c->gen) {
+                c->fstamp[id] = c->gen;
+                c->fidx[id] = i;
+            } else {
+                c->fnext[c->ftail[id]] = i;
+            }
+            c->ftail[id] = i;
         }
         *need_low += f->text_len + 1;
         if (d->kwdb)
@@ -770,10 +819,11 @@ vigil_detect_match(struct vigil_detect_ctx *c, const struct vigil_event *ev,
     if (vigil_grow(&c->low, &c->lowcap, need_low, 1, 0) != VIGIL_OK ||
         vigil_grow(&c->scan, &c->scancap, need_scan, 1, 0) != VIGIL_OK)
         return VIGIL_ENOMEM;
-    /* each field against the literals rules have for it */
+    /* each field against the literals rules have for it (every field of a
+     * multi-valued name: a literal seen in any of them counts) */
     for (uint16_t i = 0; i < ev->nfields; i++) {
         uint32_t id = c->ev_fid[i];
-        if (id == DET_NONE || c->fidx[id] != i)
+        if (id == DET_NONE)
             continue;
         if (!d->fdb[id]) {
             if (d->fdir[id].n)

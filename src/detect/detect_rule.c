@@ -1031,7 +1031,8 @@ load_correlation(struct lctx *lc, const struct dy_node *c)
         tsn = detect_yaml_get(c, "timeframe");
     if (!tsn || tsn->kind != DY_SCALAR ||
         !detect_timespan(tsn->s, &k->timespan_ns))
-        REFUSE(lc, tsn ? tsn : c, "correlation needs a timespan like 5m");
+        REFUSE(lc, tsn ? tsn : c,
+               "correlation needs a timespan like 5m, at most 10 years");
     const struct dy_node *gen = detect_yaml_get(c, "generate");
     k->generate =
         gen && gen->kind == DY_SCALAR && strcasecmp(gen->s, "true") == 0;
@@ -1042,6 +1043,8 @@ load_correlation(struct lctx *lc, const struct dy_node *c)
             const struct dy_node *ck = cond->kids[2 * i],
                                  *cv = cond->kids[2 * i + 1];
             int op = 0;
+            if (ck->kind != DY_SCALAR)
+                REFUSE(lc, ck, "correlation condition keys must be text");
             if (strcmp(ck->s, "field") == 0) {
                 fld = cv;
                 continue;
@@ -1057,6 +1060,11 @@ load_correlation(struct lctx *lc, const struct dy_node *c)
             if (!op || cv->kind != DY_SCALAR ||
                 !vigil_parse_i64(cv->s, cv->len, &v) || k->ncmp == 2)
                 REFUSE(lc, ck, "bad correlation condition '%s'", ck->s);
+            /* a count is compared with and one past it sized: anything
+             * near INT64_MAX would overflow there */
+            if (v < 0 || v > DET_CORR_MAX_COUNT)
+                REFUSE(lc, cv, "correlation count %s outside 0..%d", cv->s,
+                       DET_CORR_MAX_COUNT);
             k->cmp[k->ncmp] = (uint8_t)op;
             k->cmpv[k->ncmp++] = v;
         }
@@ -1241,7 +1249,10 @@ detect_timespan(const char *s, int64_t *ns)
     default:
         return 0;
     }
-    if (!vigil_parse_i64(s, n - 1, &v) || v <= 0 || v > 3650L * 86400)
+    /* bounded in seconds, whatever the unit: 100000y in nanoseconds is
+     * past INT64_MAX */
+    if (!vigil_parse_i64(s, n - 1, &v) || v <= 0 ||
+        v > DET_MAX_TIMESPAN_S / mul)
         return 0;
     *ns = v * mul * VIGIL_NS_PER_SEC;
     return 1;

@@ -37,17 +37,18 @@ typedef void (*vigil_hunt_note_fn)(const char *msg, void *arg);
 struct vigil_hunt_opts {
     const char *const *rule_ids; /* only these rules (id, title or name) */
     size_t nrule_ids;
-    int min_level;         /* enum vigil_hunt_level */
-    int no_event;          /* matches without event, host and keys (--quiet) */
-    int verbose;           /* note each file's format and each refused rule */
-    int64_t since;         /* only events at or after (ns); 0: unbounded */
-    int64_t until;         /* only events before (ns); 0: unbounded. With either
-                              bound, events without a time are left out */
-    int default_year;      /* for syslog stamps without one; 0: this year */
-    unsigned jobs;         /* worker threads; 0: one per online core */
-    uint64_t part_bytes;   /* line files cut into parts of this size for
-                              the workers; 0: 64 MiB */
-    const char *cache_dir; /* compiled literal databases, or NULL */
+    int min_level;    /* enum vigil_hunt_level */
+    int no_event;     /* matches without event, host and keys (--quiet) */
+    int verbose;      /* note each file's format and each refused rule */
+    int64_t since;    /* only events at or after (ns); 0: unbounded */
+    int64_t until;    /* only events before (ns); 0: unbounded. With either
+                         bound, events without a time are left out */
+    int default_year; /* for syslog stamps without one; 0: this year */
+    const struct vigil_tz *tz; /* RFC 3164 stamps' zone, borrowed; NULL: UTC */
+    unsigned jobs;             /* worker threads; 0: one per online core */
+    uint64_t part_bytes;       /* line files cut into parts of this size for
+                                  the workers; 0: 64 MiB */
+    const char *cache_dir;     /* compiled literal databases, or NULL */
     const struct vigil_detect_placeholder *placeholders; /* borrowed */
     size_t nplaceholders;
     const char *tmp_dir; /* where match details spill; NULL: $TMPDIR, /tmp */

@@ -43,6 +43,7 @@ vigil_hunt_new(struct vigil_hunt **out, const struct vigil_hunt_opts *o,
     h->o = *o;
     pthread_mutex_init(&h->note_lock, NULL);
     h->popts.default_year = o->default_year;
+    h->popts.tz = o->tz;
     *out = h;
     return VIGIL_OK;
 }

@@ -53,6 +53,8 @@ struct vigil_ingest_cidr {
     unsigned prefix;
 };
 
+struct vigil_tz; /* parse/parse.h */
+
 struct vigil_source_config {
     char name[128]; /* unique; names counters and archive */
     enum vigil_source_type type;
@@ -77,6 +79,10 @@ struct vigil_source_config {
     char format[32];          /* decoder name; "" = detect */
     int64_t year;             /* RFC 3164 year; 0 = infer */
     int64_t rotate_wait_ms;   /* file: rotate_wait, see ingest_tail.c */
+    /* RFC 3164 stamps' zone (`timezone:`), read at load; NULL: UTC.
+     * Owned: vigil_ingest_config_fini frees it. */
+    struct vigil_tz *tz;
+    char timezone[64]; /* its name as written, for messages */
 };
 
 struct vigil_ingest_config {

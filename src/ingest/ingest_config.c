@@ -256,6 +256,28 @@ static const struct vigil_conf_key tls_keys[] = {
      .max = 600 * 1000,
      .def = 10 * 1000},
 };
+/* timezone: the zone file is read now, once, so that a name that is no
+ * zone is refused with its line and the sources' threads only read. */
+static enum vigil_rc
+parse_timezone(const struct vigil_conf *c, const struct vigil_conf_node *v,
+               void *obj, struct vigil_err *err)
+{
+    struct vigil_source_config *s = obj;
+    const char *name = v->kind == VIGIL_CONF_SCALAR ? v->value : "";
+    struct vigil_err e = {0};
+    struct vigil_tz *tz = NULL;
+
+    if (strlen(name) >= sizeof(s->timezone) ||
+        vigil_tz_load(&tz, name, &e) != VIGIL_OK)
+        return vigil_conf_fail(c, v, err, "%s",
+                               e.msg[0] ? e.msg
+                                        : "'timezone' must be a zone name "
+                                          "like Europe/Berlin, UTC or +02:00");
+    vigil_tz_free(s->tz);
+    s->tz = tz;
+    snprintf(s->timezone, sizeof(s->timezone), "%s", name);
+    return VIGIL_OK;
+}
 
 static const struct vigil_conf_table tls_table = {
     "tls.", tls_keys, sizeof(tls_keys) / sizeof(tls_keys[0])};
@@ -303,6 +325,7 @@ static const struct vigil_conf_key source_keys[] = {
      .min = 0,
      .max = 3600 * 1000,
      .def = ROTATE_WAIT_MS},
+    SRC_KEY("timezone", parse_timezone),
 };
 
 static const struct vigil_conf_table source_table = {
@@ -489,8 +512,10 @@ vigil_ingest_config_fini(struct vigil_ingest_config *cfg)
 {
     if (cfg == NULL)
         return;
-    for (size_t i = 0; i < cfg->nsources && i < VIGIL_INGEST_MAX_SOURCES; i++)
+    for (size_t i = 0; i < cfg->nsources && i < VIGIL_INGEST_MAX_SOURCES; i++) {
         for (size_t j = 0; j < cfg->sources[i].npaths; j++)
             free(cfg->sources[i].paths[j]);
+        vigil_tz_free(cfg->sources[i].tz);
+    }
     memset(cfg, 0, sizeof(*cfg));
 }

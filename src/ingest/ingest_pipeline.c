@@ -797,6 +797,7 @@ ingest_new_with(struct vigil_ingest **out,
         s->c = s->lc;
         s->cc = s->lc;
         s->popts.default_year = sc->year;
+        s->popts.tz = sc->tz;
         ing->nsrcs++;
         if ((s->ops = source_type_find(table, type)) == NULL) {
             rc = vigil_err_set(err, VIGIL_EINVAL,

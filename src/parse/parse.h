@@ -14,7 +14,9 @@
  *   auditd  Linux audit records (type=... msg=audit(...): key=value ...)
  *   access  Apache/nginx common and combined access logs
  *   json    JSON lines; nested objects become dotted names ("a.b.c"),
- *           arrays keep their raw JSON text as one field
+ *           a repeated key is its last copy, an array of scalars one
+ *           field per element (VIGIL_FF_ELEM), other arrays their raw
+ *           JSON text as one field
  *   cef     ArcSight Common Event Format (bare or behind a syslog header)
  *   evtx    Windows XML event log files (file-level, vigil_evtx_read_file)
  *   raw     the line as `message`, nothing else
@@ -28,9 +30,13 @@
 
 #define VIGIL_MAX_LINE (1024 * 1024) /* longer lines are refused */
 
+struct vigil_tz;
+
 struct vigil_parse_opts {
     int default_year; /* year for RFC 3164 stamps (no year); 0: this year */
     int64_t now_ns;   /* reference "now" for year inference; 0: clock */
+    /* zone of RFC 3164 stamps (no zone); NULL: UTC. Borrowed. */
+    const struct vigil_tz *tz;
 };
 
 struct vigil_decoder {
@@ -86,6 +92,29 @@ enum vigil_rc vigil_decode_auto(struct vigil_decoder_auto *a,
                                 struct vigil_event *ev, const char *line,
                                 size_t len,
                                 const struct vigil_parse_opts *opts);
+
+/* ---- time zones (parse_tz.c) ---- */
+
+/* A zone's UTC offsets over time, read once from its TZif file (RFC 8536)
+ * and never changed after: any number of threads may read it. */
+
+/* Loads the zone called name: "UTC", a fixed offset ("+05:30", "-0800"),
+ * "local" (/etc/localtime) or an IANA name ("Europe/Berlin") read from
+ * $TZDIR or /usr/share/zoneinfo. Returns owned (free with vigil_tz_free). */
+enum vigil_rc vigil_tz_load(struct vigil_tz **out, const char *name,
+                            struct vigil_err *err);
+/* Builds a zone from the bytes of a TZif file (borrowed); malformed files
+ * and zones counting leap seconds are refused. Returns owned. */
+enum vigil_rc vigil_tz_parse(struct vigil_tz **out, const void *data,
+                             size_t len, struct vigil_err *err);
+void vigil_tz_free(struct vigil_tz *tz);
+/* The offset east of UTC, in seconds, in effect at utc_s. */
+int32_t vigil_tz_offset(const struct vigil_tz *tz, int64_t utc_s);
+/* ns since the epoch of a wall-clock time in the zone, given as ns since
+ * the epoch as if it were UTC. A time the clocks showed twice (set back)
+ * is the first; one they skipped (set forward) is read with the offset
+ * before the change. */
+int64_t vigil_tz_to_utc(const struct vigil_tz *tz, int64_t local_ns);
 
 /* ---- Windows EVTX ---- */
 

@@ -1,20 +1,30 @@
 /* parse_json.c -- JSON lines: one object per line, flattened.
  *
  * A zero-copy scanner of our own (jansson would build a tree and copy
- * every string). Rules:
+ * every string). Rules (docs/parsers.md, "JSON"):
  *  - nested objects become dotted names: {"a":{"b":1}} -> "a.b";
- *  - arrays are kept as one field holding their raw JSON text
- *    ({"tags":["x","y"]} -> tags = ["x","y"]), so nothing is lost and
- *    "contains" matches still work;
+ *  - a member replaces every field an earlier member put at or below its
+ *    dotted name, so a repeated key is the last one, as jq, jansson and
+ *    the analyst read it: {"a":"x","a":"y"} -> a = y, and
+ *    {"a":{"b":1},"a":{"c":2}} -> a.c only;
+ *  - an array of scalars becomes one field per element, all called by the
+ *    array's name and flagged VIGIL_FF_ELEM ({"args":["-e","x"]} -> args
+ *    = -e, args = x): a multi-valued field, which a Sigma value matches
+ *    when any element does. An array holding an object or an array keeps
+ *    its raw JSON text as one field, so nothing is lost and "contains"
+ *    matches still work. Null elements and empty arrays add nothing;
  *  - strings point into the line unless they hold a backslash, in which
  *    case they are unescaped into ev->arena (\uXXXX to UTF-8, surrogate
- *    pairs joined; a lone surrogate becomes U+FFFD);
+ *    pairs joined; a lone surrogate becomes U+FFFD). \u0000 stays the six
+ *    characters of its escape: a NUL never enters a name or a value (a
+ *    line with a raw NUL byte is refused before it gets here);
  *  - integral numbers are INT fields, other numbers keep their text;
- *    true/false are the strings "true"/"false"; null leaves are skipped
- *    (for Sigma a null field and a missing field are the same);
+ *    true/false are the strings "true"/"false"; null leaves add nothing
+ *    (for Sigma a null field and a missing field are the same) but still
+ *    replace an earlier member of their name;
  *  - a name ending in ".ip" (or "ip") gets an IP field when it parses;
  *  - a top-level "@timestamp", "timestamp" or "time" in RFC 3339 sets
- *    the event time (the first one found).
+ *    the event time (the first such field the event keeps).
  * Bounds: nesting depth 32, dotted names 256 bytes; deeper or longer
  * input is refused (VIGIL_EPARSE). Names are copied into the arena. */
 #include "parse_int.h"
@@ -28,10 +38,68 @@
 struct json_ctx {
     struct vigil_event *ev;
     const char *p, *end;
-    char path[PARSE_MAX_NAME + 1];
+    /* room for a word loaded at the name's start (name_hash) */
+    char path[PARSE_MAX_NAME + 8];
     size_t plen;
-    int time_set;
+    /* A 1024-bit filter of the dotted names (and their dotted prefixes)
+     * members have had so far: a member whose name is not in it cannot
+     * replace anything, so the search for earlier fields is skipped for
+     * nearly every member. */
+    uint64_t seen[16];
 };
+
+/* A hash of a dotted name for the filter (its top ten bits are used):
+ * its length and its first and last eight bytes, a few instructions where
+ * hashing every byte cost a tenth of the decoder. Names that agree on all
+ * of these ("process.parent.executable", "process.target.executable")
+ * only cost a search that finds nothing to replace. */
+static inline uint64_t
+name_hash(const char *p, size_t n)
+{
+    uint64_t a, b = 0;
+
+    memcpy(&a, p, 8); /* p is c->path: 8 bytes are there */
+    if (n >= 8)
+        memcpy(&b, p + n - 8, 8);
+    else
+        a &= ~0ull >> (63 - 8 * n) >> 1; /* the n bytes of the name */
+    return ((a ^ n) * 0x9e3779b97f4a7c15ull ^ b) * 0xc2b2ae3d27d4eb4full;
+}
+
+/* Whether h was marked; marks it. */
+static inline int
+seen_testmark(struct json_ctx *c, uint64_t h)
+{
+    uint64_t *w = &c->seen[h >> 60], bit = 1ull << (h >> 54 & 63);
+    int was = (*w & bit) != 0;
+
+    *w |= bit;
+    return was;
+}
+
+static inline void
+seen_mark(struct json_ctx *c, uint64_t h)
+{
+    c->seen[h >> 60] |= 1ull << (h >> 54 & 63);
+}
+
+/* Drops every field called name or below it (name + "."): what an
+ * earlier member of the same dotted name left. Rare: only for repeated
+ * keys (and the filter's false positives), so a plain compaction. */
+static void
+drop_below(struct vigil_event *ev, const char *name, size_t n)
+{
+    uint16_t k = 0;
+
+    for (uint16_t i = 0; i < ev->nfields; i++) {
+        const struct vigil_field *f = &ev->fields[i];
+        int below = f->name_len >= n && memcmp(f->name, name, n) == 0 &&
+                    (f->name_len == n || f->name[n] == '.');
+        if (!below)
+            ev->fields[k++] = *f;
+    }
+    ev->nfields = k;
+}
 
 static void
 skip_ws(struct json_ctx *c)
@@ -41,50 +109,74 @@ skip_ws(struct json_ctx *c)
         c->p++;
 }
 
-/* The first '"' or '\\' in [p, end), or end: sixteen bytes at a time
- * with SSE2 where there is SSE2 (one pass for both bytes; two memchr
- * calls per string cost more, their set-up dominating on the short
- * strings most members are), else two memchr calls. */
-static const char *
-find_special(const char *p, const char *end)
+/* The first '"', '\\' or third byte (a key's '.', or '"' again for a
+ * value) in [p, end), or end: sixteen bytes at a time with SSE2 where
+ * there is SSE2 (one pass for all bytes; a memchr call per byte costs
+ * more, its set-up dominating on the short strings most members are),
+ * else memchr calls. */
+static inline const char *
+find_special(const char *p, const char *end, char third)
 {
 #ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  other = _mm_set1_epi8(third);
 
     while (end - p >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+            _mm_cmpeq_epi8(v, other)));
         if (m)
             return p + __builtin_ctz(m);
         p += 16;
     }
     for (; p < end; p++)
-        if (*p == '"' || *p == '\\')
+        if (*p == '"' || *p == '\\' || *p == third)
             return p;
     return end;
 #else
     const char *q = parse_find(p, end, '"');
     const char *bs = p < q ? memchr(p, '\\', (size_t)(q - p)) : NULL;
-    return bs ? bs : q;
+    const char *o = p < q ? memchr(p, third, (size_t)(q - p)) : NULL;
+    if (bs)
+        q = bs;
+    return o && o < q ? o : q;
 #endif
 }
 
+/* Where a key's first dots are (the filter marks the names before them),
+ * found by the string scan itself: nearly free, where a pass of its own
+ * over every key cost more than the marks. */
+#define JSON_KEY_DOTS 8
+struct key_dots {
+    size_t n;                 /* dots seen, unescaped */
+    size_t at[JSON_KEY_DOTS]; /* the first ones, from the key's start */
+};
+
 /* Scans a string at c->p ('"'): sets [*s, *s+*n) to its raw content and
- * *esc when it holds a backslash. */
-static int
-scan_string(struct json_ctx *c, const char **s, size_t *n, int *esc)
+ * *esc when it holds a backslash; for a key (dot not NULL) where its
+ * unescaped dots are. */
+static inline int
+scan_str(struct json_ctx *c, const char **s, size_t *n, int *esc,
+         struct key_dots *dot)
 {
     const char *p = c->p + 1, *end = c->end;
 
     *esc = 0;
     *s = p;
     for (;;) {
-        p = find_special(p, end);
+        p = find_special(p, end, dot ? '.' : '"');
         if (p >= end)
             return 0;
         if (*p == '"')
             break;
+        if (*p == '.') {
+            if (dot->n < JSON_KEY_DOTS)
+                dot->at[dot->n] = (size_t)(p - *s);
+            dot->n++;
+            p++;
+            continue;
+        }
         /* Skip the escape and look again from after it. */
         *esc = 1;
         p += 2;
@@ -94,6 +186,12 @@ scan_string(struct json_ctx *c, const char **s, size_t *n, int *esc)
     *n = (size_t)(p - *s);
     c->p = p + 1;
     return 1;
+}
+
+static int
+scan_string(struct json_ctx *c, const char **s, size_t *n, int *esc)
+{
+    return scan_str(c, s, n, esc, NULL);
 }
 
 static int
@@ -179,6 +277,11 @@ unescape(const char *s, size_t n, char *dst)
             if (i + 6 > n || !hex4(s + i + 2, &cp))
                 return -1;
             i += 6;
+            if (cp == 0) { /* kept as written: never a NUL byte */
+                memcpy(o, s + i - 6, 6);
+                o += 6;
+                continue;
+            }
             if (cp >= 0xd800 && cp < 0xdc00 && i + 6 <= n && s[i] == '\\' &&
                 s[i + 1] == 'u' && hex4(s + i + 2, &lo) && lo >= 0xdc00 &&
                 lo < 0xe000) {
@@ -324,77 +427,121 @@ name_is_ip(const char *n, size_t len)
 
 static int parse_object(struct json_ctx *c, int depth);
 
-/* One member value, its name being c->path[0..plen). */
-static int
-parse_member(struct json_ctx *c, int depth)
+/* A scalar value at c->p (string, number, true, false, null) as a field
+ * called name[0..nlen) (NULL: checked, not kept). Returns 0 on a syntax
+ * error. */
+/* Inlined: a call per member cost 3% of decoding. */
+static inline __attribute__((always_inline)) int
+put_scalar(struct json_ctx *c, const char *name, size_t nlen, int depth)
 {
     struct vigil_event *ev = c->ev;
     const char *s, *v;
-    char *name;
     size_t n, vn;
     int esc, integral;
 
-    skip_ws(c);
-    if (c->p >= c->end)
-        return 0;
-    switch (*c->p) {
-    case '{':
-        return parse_object(c, depth + 1);
-    case '[':
-        s = c->p;
-        if (!skip_value(c, depth + 1))
-            return 0;
-        name = parse_name(ev, c->path, c->plen, "", 0);
-        if (name)
-            parse_str(ev, name, c->plen, s, (size_t)(c->p - s));
-        return 1;
-    case '"':
+    if (*c->p == '"') {
         if (!scan_string(c, &s, &n, &esc))
             return 0;
         v = string_text(c, s, n, esc, &vn);
         if (v == NULL)
             return 0;
-        name = parse_name(ev, c->path, c->plen, "", 0);
         if (name == NULL)
             return 1;
-        if (name_is_ip(name, c->plen))
-            parse_ip(ev, name, c->plen, v, vn);
+        if (name_is_ip(name, nlen))
+            parse_ip(ev, name, nlen, v, vn);
         else
-            parse_str(ev, name, c->plen, v, vn);
-        if (depth == 0 && !c->time_set &&
-            ((c->plen == 10 && memcmp(name, "@timestamp", 10) == 0) ||
-             (c->plen == 9 && memcmp(name, "timestamp", 9) == 0) ||
-             (c->plen == 4 && memcmp(name, "time", 4) == 0))) {
-            int64_t ns;
-            if (parse_rfc3339(v, vn, &ns)) {
-                ev->time_ns = ns;
-                c->time_set = 1;
-            }
-        }
-        return 1;
-    default:
-        s = c->p;
-        if (!skip_value(c, depth + 1))
-            return 0;
-        n = (size_t)(c->p - s);
-        if (n == 4 && memcmp(s, "null", 4) == 0)
-            return 1;
-        if (!((n == 4 && memcmp(s, "true", 4) == 0) ||
-              (n == 5 && memcmp(s, "false", 5) == 0))) {
-            if (!check_number(s, c->p, &integral))
-                return 0;
-        } else {
-            integral = 0;
-        }
-        name = parse_name(ev, c->path, c->plen, "", 0);
-        if (name == NULL)
-            return 1;
-        if (integral)
-            parse_int(ev, name, c->plen, s, n); /* too big: kept as text */
-        else
-            parse_str(ev, name, c->plen, s, n);
+            parse_str(ev, name, nlen, v, vn);
         return 1;
     }
+    s = c->p;
+    if (!skip_value(c, depth + 1))
+        return 0;
+    n = (size_t)(c->p - s);
+    if (n == 4 && memcmp(s, "null", 4) == 0)
+        return 1;
+    if (!((n == 4 && memcmp(s, "true", 4) == 0) ||
+          (n == 5 && memcmp(s, "false", 5) == 0))) {
+        if (!check_number(s, c->p, &integral))
+            return 0;
+    } else {
+        integral = 0;
+    }
+    if (name == NULL)
+        return 1;
+    if (integral)
+        parse_int(ev, name, nlen, s, n); /* too big: kept as text */
+    else
+        parse_str(ev, name, nlen, s, n);
+    return 1;
+}
+
+/* An array at c->p ('['): its scalars as elements, or its raw text when
+ * it holds an object or an array. */
+static int
+put_array(struct json_ctx *c, const char *name, size_t nlen, int depth)
+{
+    struct vigil_event *ev = c->ev;
+    const char *start = c->p;
+    uint16_t first = ev->nfields;
+
+    if (depth + 1 > JSON_MAX_DEPTH)
+        return 0;
+    c->p++; /* '[' */
+    skip_ws(c);
+    if (c->p < c->end && *c->p == ']') {
+        c->p++;
+        return 1;
+    }
+    for (;;) {
+        uint16_t before = ev->nfields;
+        skip_ws(c);
+        if (c->p >= c->end)
+            return 0;
+        if (*c->p == '{' || *c->p == '[')
+            goto raw;
+        if (!put_scalar(c, name, nlen, depth + 1))
+            return 0;
+        if (ev->nfields > before)
+            ev->fields[before].flags = VIGIL_FF_ELEM;
+        skip_ws(c);
+        if (c->p >= c->end)
+            return 0;
+        if (*c->p == ',') {
+            c->p++;
+            continue;
+        }
+        if (*c->p != ']')
+            return 0;
+        c->p++;
+        return 1;
+    }
+raw:
+    ev->nfields = first;
+    c->p = start;
+    if (!skip_value(c, depth + 1))
+        return 0;
+    if (name)
+        parse_str(ev, name, nlen, start, (size_t)(c->p - start));
+    return 1;
+}
+
+/* One member value, its name being c->path[0..plen). */
+static int
+parse_member(struct json_ctx *c, int depth)
+{
+    struct vigil_event *ev = c->ev;
+    char *name;
+
+    skip_ws(c);
+    if (c->p >= c->end)
+        return 0;
+    if (*c->p == '{')
+        return parse_object(c, depth + 1);
+    /* a field dropped for want of arena room still has its value checked */
+    name = parse_name(ev, c->path, c->plen, "", 0);
+    if (*c->p == '[')
+        return put_array(c, name, c->plen, depth);
+    return put_scalar(c, name, c->plen, depth);
 }
 
 /* An object at c->p ('{'); member names extend c->path. */
@@ -414,10 +561,13 @@ parse_object(struct json_ctx *c, int depth)
     for (;;) {
         const char *s;
         size_t n, kn, need;
+        uint64_t h;
+        struct key_dots dot;
         int esc;
 
         skip_ws(c);
-        if (c->p >= c->end || *c->p != '"' || !scan_string(c, &s, &n, &esc))
+        dot.n = 0;
+        if (c->p >= c->end || *c->p != '"' || !scan_str(c, &s, &n, &esc, &dot))
             return 0;
         need = base + (base ? 1 : 0) + n;
         if (need > PARSE_MAX_NAME)
@@ -434,7 +584,20 @@ parse_object(struct json_ctx *c, int depth)
             memcpy(c->path + c->plen, s, n);
             kn = n;
         }
+        /* a dotted key marks its prefixes too: a later member of a
+         * prefix's name replaces what it adds */
+        if (!esc && dot.n <= JSON_KEY_DOTS) {
+            for (size_t i = 0; i < dot.n; i++)
+                seen_mark(c, name_hash(c->path, c->plen + dot.at[i]));
+        } else if (memchr(c->path + c->plen, '.', kn)) {
+            for (size_t i = c->plen; i < c->plen + kn; i++)
+                if (c->path[i] == '.')
+                    seen_mark(c, name_hash(c->path, i));
+        }
         c->plen += kn;
+        h = name_hash(c->path, c->plen);
+        if (seen_testmark(c, h))
+            drop_below(c->ev, c->path, c->plen);
         skip_ws(c);
         if (c->p >= c->end || *c->p != ':')
             return 0;
@@ -456,6 +619,27 @@ parse_object(struct json_ctx *c, int depth)
     }
 }
 
+/* The event time: the first top-level "@timestamp", "timestamp" or
+ * "time" string the event kept that is an RFC 3339 stamp. Looked for
+ * after decoding, as a repeated key may have replaced an earlier one. */
+static void
+set_time(struct vigil_event *ev)
+{
+    for (uint16_t i = 0; i < ev->nfields; i++) {
+        const struct vigil_field *f = &ev->fields[i];
+        int64_t ns;
+        if (f->type != VIGIL_F_STR || (f->flags & VIGIL_FF_ELEM) ||
+            !((f->name_len == 10 && memcmp(f->name, "@timestamp", 10) == 0) ||
+              (f->name_len == 9 && memcmp(f->name, "timestamp", 9) == 0) ||
+              (f->name_len == 4 && memcmp(f->name, "time", 4) == 0)))
+            continue;
+        if (parse_rfc3339(f->text, f->text_len, &ns)) {
+            ev->time_ns = ns;
+            return;
+        }
+    }
+}
+
 enum vigil_rc
 parse_json_decode(struct vigil_event *ev, const char *line, size_t len,
                   const struct vigil_parse_opts *opts)
@@ -467,7 +651,7 @@ parse_json_decode(struct vigil_event *ev, const char *line, size_t len,
     c.p = line;
     c.end = line + len;
     c.plen = 0;
-    c.time_set = 0;
+    memset(c.seen, 0, sizeof(c.seen));
     skip_ws(&c);
     if (c.p >= c.end || *c.p != '{')
         return VIGIL_EPARSE;
@@ -475,7 +659,10 @@ parse_json_decode(struct vigil_event *ev, const char *line, size_t len,
     if (!parse_object(&c, 0))
         return VIGIL_EPARSE;
     skip_ws(&c);
-    return c.p == c.end ? VIGIL_OK : VIGIL_EPARSE;
+    if (c.p != c.end)
+        return VIGIL_EPARSE;
+    set_time(ev);
+    return VIGIL_OK;
 }
 
 int

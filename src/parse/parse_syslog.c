@@ -6,7 +6,8 @@
  * log.syslog.*; the message then goes to parse_auth_message, which
  * recognises the Linux authentication programs. RFC 3164 stamps carry no
  * year and no zone: the year is inferred (parse_time_3164) and the time
- * is taken as UTC, which is what the host wrote when it logs in UTC. */
+ * is read in the source's `timezone:` (opts->tz, parse_tz.c), UTC when
+ * none is set. */
 #include "parse_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -33,23 +34,37 @@ year_of(int64_t ns)
     return (int)(y + (m <= 2));
 }
 
+/* The stamp in year y, in the source's zone. */
+static int64_t
+stamp_in(const struct vigil_parse_opts *opts, int y, int mon, int day, int h,
+         int mi, int s, long nsec)
+{
+    int64_t t = vigil_time_from_utc(y, mon, day, h, mi, s, nsec);
+
+    return opts && opts->tz ? vigil_tz_to_utc(opts->tz, t) : t;
+}
+
 int64_t
 parse_time_3164(const struct vigil_parse_opts *opts, int mon, int day, int h,
                 int mi, int s, long nsec)
 {
-    int64_t now, t;
+    int64_t now, t, local;
     int year;
 
     if (opts && opts->default_year >= PARSE_MIN_YEAR &&
         opts->default_year <= PARSE_MAX_YEAR)
-        return vigil_time_from_utc(opts->default_year, mon, day, h, mi, s,
-                                   nsec);
+        return stamp_in(opts, opts->default_year, mon, day, h, mi, s, nsec);
     now = opts && opts->now_ns ? opts->now_ns : vigil_time_now();
-    year = year_of(now);
-    t = vigil_time_from_utc(year, mon, day, h, mi, s, nsec);
+    /* this year where the logging host is */
+    local = now;
+    if (opts && opts->tz)
+        local += (int64_t)vigil_tz_offset(opts->tz, now / VIGIL_NS_PER_SEC) *
+                 VIGIL_NS_PER_SEC;
+    year = year_of(local);
+    t = stamp_in(opts, year, mon, day, h, mi, s, nsec);
     /* A December line read in January belongs to last year. */
     if (t > now + 86400 * VIGIL_NS_PER_SEC)
-        t = vigil_time_from_utc(year - 1, mon, day, h, mi, s, nsec);
+        t = stamp_in(opts, year - 1, mon, day, h, mi, s, nsec);
     return t;
 }
 
@@ -428,7 +443,7 @@ parse_syslog_probe(const char *line, size_t len)
     const char *p = line, *end = line + len;
     int pri, score = 70;
     int64_t ns;
-    struct vigil_parse_opts opts = {2000, 0};
+    struct vigil_parse_opts opts = {2000, 0, NULL};
 
     if (p < end && *p == '<') {
         p = parse_pri(p, end, &pri);

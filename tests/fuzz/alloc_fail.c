@@ -140,7 +140,8 @@ static enum vigil_rc
 run_decoder(const char *name, const char *text, size_t len,
             struct vigil_err *err, struct vigil_buf *out)
 {
-    static const struct vigil_parse_opts opts = {0, 1700000000000000000LL};
+    static const struct vigil_parse_opts opts = {.now_ns =
+                                                     1700000000000000000LL};
     struct vigil_arena arena;
     struct vigil_event ev;
     struct vigil_buf json;

@@ -16,7 +16,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct vigil_arena arena;
     static struct vigil_event *ev;
     static int ready;
-    static const struct vigil_parse_opts opts = {0, 1700000000000000000LL};
+    static const struct vigil_parse_opts opts = {.now_ns =
+                                                     1700000000000000000LL};
     struct vigil_decoder_auto a = {NULL};
     const char *p, *end;
     char *copy;

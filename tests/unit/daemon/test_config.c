@@ -139,7 +139,7 @@ test_refusals(void **state)
          "    pahts: [/y]\n",
          "vigil.yml:5: unknown key 'pahts' (known: name, type, paths, listen, "
          "protocol, max_message, format, allow, max_connections, "
-         "max_per_address, idle_timeout, tls, year, rotate_wait)"},
+         "max_per_address, idle_timeout, tls, year, rotate_wait, timezone)"},
         {"sources:\n  - name: a\n    type: syslog\n    listen: :5\n"
          "    rotate_wait: 1s\n",
          "vigil.yml:5: 'rotate_wait' is only for file sources"},

@@ -11,7 +11,7 @@ __attribute__((unused)) static struct vigil_arena t_arena;
 __attribute__((unused)) static struct vigil_event *t_ev;
 /* Fixed reference: RFC 3164 stamps get the year 2024 unless a test sets
  * another. */
-__attribute__((unused)) static struct vigil_parse_opts t_opts = {2024, 0};
+__attribute__((unused)) static struct vigil_parse_opts t_opts = {2024, 0, NULL};
 
 __attribute__((unused)) static int
 t_setup(void **state)

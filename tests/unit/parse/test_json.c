@@ -1,5 +1,7 @@
-/* Tests for the JSON-lines decoder: dotted names, arrays kept as raw
- * text, unescaping into the arena, numbers, timestamps, bounds. */
+/* Tests for the JSON-lines decoder: dotted names, arrays of scalars as
+ * elements and others kept as raw text, a repeated key read as its last
+ * copy, unescaping into the arena (\u0000 never a NUL), numbers,
+ * timestamps, bounds. */
 #include "parse_test.h"
 
 static void
@@ -149,7 +151,185 @@ test_malformed(void **state)
         assert_int_equal(t_ev->nfields, 0);
     }
     T_OK("json", "  { \"a\" : [ ] , \"b\" : { } }  ");
-    T_FIELD("a", "[ ]");
+    T_ABSENT("a"); /* no element: like null */
+    assert_int_equal(t_ev->nfields, 0);
+}
+
+/* The i-th field called name (0: the first), or NULL. */
+static const struct vigil_field *
+nth(const char *name, int i)
+{
+    for (uint16_t k = 0; k < t_ev->nfields; k++) {
+        const struct vigil_field *f = &t_ev->fields[k];
+        if (f->name_len == strlen(name) &&
+            memcmp(f->name, name, f->name_len) == 0 && i-- == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static int
+count(const char *name)
+{
+    int n = 0;
+
+    while (nth(name, n))
+        n++;
+    return n;
+}
+
+/* Issue 10: jq, jansson and the analyst read a repeated key as its last
+ * copy; so does the decoder, and nothing of the earlier copy remains. */
+static void
+test_duplicate_keys(void **state)
+{
+    (void)state;
+    T_OK("json", "{\"CommandLine\":\"notepad.exe\",\"x\":1,"
+                 "\"CommandLine\":\"mimikatz sekurlsa::logonpasswords\"}");
+    T_FIELD("CommandLine", "mimikatz sekurlsa::logonpasswords");
+    assert_int_equal(count("CommandLine"), 1);
+    T_INT("x", 1);
+    assert_int_equal(t_ev->nfields, 2);
+    /* a repeated object replaces the whole earlier object */
+    T_OK("json", "{\"a\":{\"b\":1,\"c\":{\"d\":2}},\"z\":0,\"a\":{\"e\":3}}");
+    T_ABSENT("a.b");
+    T_ABSENT("a.c.d");
+    T_INT("a.e", 3);
+    assert_int_equal(t_ev->nfields, 2);
+    /* and a scalar an object, and the other way round */
+    T_OK("json", "{\"a\":{\"b\":1},\"a\":\"s\"}");
+    T_FIELD("a", "s");
+    T_ABSENT("a.b");
+    T_OK("json", "{\"a\":\"s\",\"a\":{\"b\":1}}");
+    T_ABSENT("a");
+    T_INT("a.b", 1);
+    /* inside a nested object too; a later null removes */
+    T_OK("json", "{\"p\":{\"u\":\"bob\",\"u\":\"root\"},\"q\":1,\"q\":null}");
+    T_FIELD("p.u", "root");
+    assert_int_equal(count("p.u"), 1);
+    T_ABSENT("q");
+    /* a flattened name written twice: the last one too */
+    T_OK("json", "{\"a.b\":1,\"a\":{\"b\":2}}");
+    T_INT("a.b", 2);
+    assert_int_equal(count("a.b"), 1);
+    /* a member replaces what dotted keys put below its name, however
+     * the dot is written */
+    T_OK("json", "{\"a.b\":1,\"x\":0,\"a\":\"s\"}");
+    T_FIELD("a", "s");
+    T_ABSENT("a.b");
+    T_OK("json", "{\"a\\u002eb.c\":1,\"a.b\":{\"d\":2}}");
+    T_ABSENT("a.b.c");
+    T_INT("a.b.d", 2);
+    T_OK("json", "{\"averyveryverylongname.b\":1,\"averyveryverylongname\":2}");
+    T_INT("averyveryverylongname", 2);
+    T_ABSENT("averyveryverylongname.b");
+    /* names that only share a prefix are left alone */
+    T_OK("json", "{\"ab\":1,\"a\":2,\"a.bc\":3,\"a.b\":4}");
+    T_INT("ab", 1);
+    T_INT("a", 2);
+    T_INT("a.bc", 3);
+    T_INT("a.b", 4);
+    /* an array replaced by a scalar, and a scalar by an array */
+    T_OK("json", "{\"t\":[\"x\",\"y\"],\"t\":\"z\"}");
+    assert_int_equal(count("t"), 1);
+    T_FIELD("t", "z");
+    T_OK("json", "{\"t\":\"z\",\"t\":[\"x\",\"y\"]}");
+    assert_int_equal(count("t"), 2);
+    T_FIELD("t", "x");
+    /* the time comes from the last copy */
+    T_OK("json", "{\"@timestamp\":\"2020-01-01T00:00:00Z\","
+                 "\"@timestamp\":\"2021-01-01T00:00:00Z\"}");
+    assert_int_equal(t_ev->time_ns,
+                     vigil_time_from_utc(2021, 1, 1, 0, 0, 0, 0));
+    /* many distinct keys (the filter full of bits) lose nothing */
+    char many[4096];
+    size_t n = (size_t)snprintf(many, sizeof(many), "{");
+    for (int i = 0; i < 120; i++)
+        n += (size_t)snprintf(many + n, sizeof(many) - n, "%s\"key%d\":%d",
+                              i ? "," : "", i, i);
+    snprintf(many + n, sizeof(many) - n, "}");
+    T_OK("json", many);
+    assert_int_equal(t_ev->nfields, 120);
+    T_INT("key0", 0);
+    T_INT("key119", 119);
+}
+
+/* Issue 10: an array of scalars is a multi-valued field, one field per
+ * element flagged VIGIL_FF_ELEM; arrays holding objects or arrays keep
+ * their raw text. */
+static void
+test_arrays(void **state)
+{
+    struct vigil_buf b;
+
+    (void)state;
+    T_OK("json", "{\"process\":{\"args\":[\"powershell.exe\",\"-enc\","
+                 "\"SQBFAFgA\"]},\"n\":[1,\"two\",null,true],"
+                 "\"related\":{\"ip\":[\"10.0.0.1\",\"::1\"]},"
+                 "\"mix\":[\"a\",{\"b\":1}],\"nest\":[[1],2],\"one\":[\"x\"]}");
+    assert_int_equal(count("process.args"), 3);
+    assert_memory_equal(nth("process.args", 1)->text, "-enc", 4);
+    assert_int_equal(nth("process.args", 1)->text_len, 4);
+    assert_true(nth("process.args", 2)->flags & VIGIL_FF_ELEM);
+    assert_int_equal(count("n"), 3); /* null adds nothing */
+    assert_int_equal(nth("n", 0)->type, VIGIL_F_INT);
+    assert_int_equal(nth("n", 2)->text_len, 4);
+    assert_int_equal(count("related.ip"), 2);
+    assert_int_equal(nth("related.ip", 1)->type, VIGIL_F_IP);
+    T_FIELD("mix", "[\"a\",{\"b\":1}]");
+    assert_int_equal(count("mix"), 1);
+    assert_false(vigil_event_get(t_ev, "mix")->flags & VIGIL_FF_ELEM);
+    T_FIELD("nest", "[[1],2]");
+    T_FIELD("one", "x");
+    /* the JSON output writes the elements back as arrays */
+    vigil_buf_init(&b, 1 << 16);
+    assert_int_equal(vigil_event_to_json(t_ev, &b), VIGIL_OK);
+    assert_non_null(b.data);
+    assert_true(b.len > 0);
+    const char want[] =
+        "{\"process.args\":[\"powershell.exe\",\"-enc\",\"SQBFAFgA\"],"
+        "\"n\":[1,\"two\",\"true\"],\"related.ip\":[\"10.0.0.1\",\"::1\"],"
+        "\"mix\":\"[\\\"a\\\",{\\\"b\\\":1}]\",\"nest\":\"[[1],2]\","
+        "\"one\":[\"x\"]}";
+    assert_int_equal(b.len, strlen(want));
+    assert_memory_equal(b.data, want, b.len);
+    vigil_buf_fini(&b);
+    /* an array too long for the event keeps what fits, and says so */
+    char big[2048];
+    size_t n = (size_t)snprintf(big, sizeof(big), "{\"a\":[");
+    for (int i = 0; i < 200; i++)
+        n +=
+            (size_t)snprintf(big + n, sizeof(big) - n, "%s%d", i ? "," : "", i);
+    snprintf(big + n, sizeof(big) - n, "]}");
+    T_OK("json", big);
+    assert_int_equal(t_ev->nfields, VIGIL_EVENT_MAX_FIELDS);
+    assert_true(t_ev->truncated);
+    /* malformed elements are still refused */
+    assert_int_equal(t_decode("json", "{\"a\":[1,}"), VIGIL_EPARSE);
+    assert_int_equal(t_decode("json", "{\"a\":[1 2]}"), VIGIL_EPARSE);
+    assert_int_equal(t_decode("json", "{\"a\":[\"x\",tru]}"), VIGIL_EPARSE);
+    assert_int_equal(t_decode("json", "{\"a\":[\"x\",{]}"), VIGIL_EPARSE);
+}
+
+/* Issue 10: \u0000 made NUL bytes inside names and values; it now stays
+ * the six characters of its escape. */
+static void
+test_nul_escape(void **state)
+{
+    (void)state;
+    T_OK("json", "{\"Image\":\"evil.exe\\u0000C:\\\\ok.exe\","
+                 "\"Comm\\u0000and\":\"x\",\"l\":[\"a\\u0000\"]}");
+    T_FIELD("Image", "evil.exe\\u0000C:\\ok.exe");
+    T_FIELD("Comm\\u0000and", "x");
+    T_FIELD("l", "a\\u0000");
+    for (uint16_t i = 0; i < t_ev->nfields; i++) {
+        const struct vigil_field *f = &t_ev->fields[i];
+        assert_null(memchr(f->name, '\0', f->name_len));
+        assert_null(memchr(f->text, '\0', f->text_len));
+    }
+    /* other escapes of control characters are still unescaped */
+    T_OK("json", "{\"c\":\"\\u0001\\u001f\"}");
+    T_FIELD("c", "\x01\x1f");
 }
 
 int
@@ -158,7 +338,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nested),    cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_time_keys), cmocka_unit_test(test_bounds),
-        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_malformed), cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_arrays),    cmocka_unit_test(test_nul_escape),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
