@@ -334,6 +334,12 @@ test_dob(void **state)
                         "date_of_birth=5 Mehefin 1985");
     assert_string_equal(scan(p, "Ganwyd 3ydd Ionawr 1961"),
                         "date_of_birth=3ydd Ionawr 1961");
+    /* "o" and the soft-mutated month after it, as Welsh writes a date
+     * in a sentence. */
+    assert_string_equal(scan(p, "Dyddiad geni: 5ed o Fehefin 1985"),
+                        "date_of_birth=5ed o Fehefin 1985");
+    assert_string_equal(scan(p, "Ganwyd ar y 1af o Orffennaf 1970"),
+                        "date_of_birth=1af o Orffennaf 1970");
     /* "ne le" without its accent is negation; a meeting is no birth. */
     assert_string_equal(scan(p, "il ne le 12 mars 1980"), "");
     assert_string_equal(scan(p, "Réunion le 12 mars 1980"), "");
