@@ -5,7 +5,7 @@
 # than the sniffer's window). Each must be
 # sniffed as CSV and give the same BLOCK as the plain table; before the
 # sniffer allowed a differing top line they were read as text (REVIEW,
-# no records, no dates of birth).
+# no records, no dates of birth). Then crime statistics that must PASS.
 set -euo pipefail
 
 : "${VIGIL_BIN:?}" "${VIGIL_BUILD_DIR:?}"
@@ -78,6 +78,33 @@ EOF_PY
     fail=1
   else
     echo "ok: $f.csv BLOCK, $n records"
+  fi
+done
+# Crime statistics: offence and victim type with a count, no name and
+# nothing identifying, are not people's records (they were 100 records,
+# BLOCK, in English, French and Welsh alike).
+printf 'Offence,Victim,Count\r\n' >"$W/stats_en.csv"
+printf 'Infraction;Victime;Nombre\r\n' >"$W/stats_fr.csv"
+printf 'Trosedd,Dioddefwr,Nifer\r\n' >"$W/stats_cy.csv"
+for i in $(seq 1 100); do
+  printf 'Theft,Business,%d\r\n' "$i" >>"$W/stats_en.csv"
+  printf 'Vol;Commerce;%d\r\n' "$i" >>"$W/stats_fr.csv"
+  printf 'Lladrad,Busnes,%d\r\n' "$i" >>"$W/stats_cy.csv"
+done
+for f in stats_en stats_fr stats_cy; do
+  rc=0
+  "$VIGIL_BIN" check-release --json "$W/$f.csv" >"$W/$f.json" || rc=$?
+  if ! $PY - "$W/$f.json" "$rc" <<'EOF_PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+assert sys.argv[2] == "0" and r["verdict"] == "PASS", r
+assert r["people_records"] == 0 and r["findings"] == [], r
+EOF_PY
+  then
+    echo "FAIL: $f.csv"
+    fail=1
+  else
+    echo "ok: $f.csv PASS"
   fi
 done
 exit $fail
