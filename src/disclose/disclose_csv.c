@@ -192,8 +192,11 @@ disclose_csv_sniff(const char *data, size_t len)
                       (ch == '\r' && (i + 1 >= len || data[i + 1] != '\n'))))
                 lines++;
         }
-        if (lines == 0 && n == len)
-            lines = 1; /* a single line without newline */
+        /* A single line without newline, or a first line longer than
+         * the window (a header of thousands of columns): what was seen
+         * of it is the line. */
+        if (lines == 0)
+            lines = 1;
         if (lines == 0)
             continue;
         /* The same count on each complete line, except that up to three

@@ -80,6 +80,32 @@ EOF_PY
     echo "ok: $f.csv BLOCK, $n records"
   fi
 done
+# A header of 10,000 columns, longer than the sniffer's 64 KiB window:
+# still CSV, its people found (it was read as text, REVIEW).
+$PY - "$W/wide.csv" <<'EOF_PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write(";".join(["Nom", "Prénom", "Courriel"] +
+                     ["col%d" % i for i in range(10000)]) + "\n")
+    for r in range(60):
+        f.write(";".join(["Roy", "Élodie", "e%d@exemple.ca" % r] +
+                         [str(r * i % 997) for i in range(10000)]) + "\n")
+EOF_PY
+rc=0
+"$VIGIL_BIN" check-release --json "$W/wide.csv" >"$W/wide.json" || rc=$?
+if $PY - "$W/wide.json" "$rc" <<'EOF_PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+assert sys.argv[2] == "2" and r["verdict"] == "BLOCK", r["verdict"]
+assert r["format"] == "csv" and r["people_records"] == 60, r
+EOF_PY
+then
+  echo "ok: wide.csv BLOCK, 60 records"
+else
+  echo "FAIL: wide.csv"
+  fail=1
+fi
+
 # Crime statistics: offence and victim type with a count, no name and
 # nothing identifying, are not people's records (they were 100 records,
 # BLOCK, in English, French and Welsh alike).
