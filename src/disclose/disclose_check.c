@@ -365,9 +365,12 @@ disclose_table_row_end(struct disclose_table *t)
         }
         return;
     }
+    /* Without a name column, sensitive cells alone ("Offence", "Victim"
+     * and a count: crime statistics) are not a person; one cell must
+     * identify (contact, address, identifier, date of birth). */
     if (t->has_name_col
             ? (t->row_named >= 1 && t->row_named + t->row_other >= 2)
-            : t->row_other >= 2) {
+            : (t->row_other >= 2 && t->row_ident >= 1)) {
         t->records++;
         if (t->row_hidden || t->row_hidden_cell)
             t->hidden_records++;

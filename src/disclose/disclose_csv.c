@@ -185,22 +185,38 @@ disclose_csv_sniff(const char *data, size_t len)
                 inq = !inq;
             else if (!inq && ch == cand[k])
                 counts[lines]++;
-            else if (!inq && ch == '\n')
+            else if (!inq &&
+                     (ch == '\n' ||
+                      /* a lone CR ends a line: Mac Excel's
+                       * "CSV (Macintosh)" writes no LF */
+                      (ch == '\r' && (i + 1 >= len || data[i + 1] != '\n'))))
                 lines++;
         }
-        if (lines == 0 && n == len)
-            lines = 1; /* a single line without newline */
-        if (lines == 0 || counts[0] == 0)
+        /* A single line without newline, or a first line longer than
+         * the window (a header of thousands of columns): what was seen
+         * of it is the line. */
+        if (lines == 0)
+            lines = 1;
+        if (lines == 0)
             continue;
-        /* Same count on each complete line. */
+        /* The same count on each complete line, except that up to three
+         * lines at the top may differ: a title row ("Liste du personnel
+         * 2024") or a blank line above the header, as people type them
+         * into a spreadsheet before saving it as CSV. Those lines are
+         * still parsed as rows; the header is found below them. */
         {
-            unsigned ok = 1;
-            unsigned used = lines < 8 ? lines : 8;
-            for (unsigned i = 1; i < used; i++)
-                if (counts[i] != counts[0])
-                    ok = 0;
-            if (ok && counts[0] * used > best_score) {
-                best_score = counts[0] * used;
+            unsigned used = lines;
+            unsigned s = used - 1;
+            unsigned run;
+
+            while (s > 0 && counts[s - 1] == counts[used - 1])
+                s--;
+            run = used - s;
+            if (counts[used - 1] == 0 || s > 3 ||
+                (s > 0 && (run < 2 || run + 3 < used)))
+                continue;
+            if (counts[s] * run > best_score) {
+                best_score = counts[s] * run;
                 best = cand[k];
             }
         }

@@ -18,21 +18,25 @@ num2(const unsigned char *d)
     return (unsigned)(d[0] - '0') * 10 + (unsigned)(d[1] - '0');
 }
 
-/* Day d valid in month m (1-12)? February has 29: the year's century is
- * not known, and a leap-day birth is real. */
+/* Day d valid in month m (1-12) of a year ending yy? The century is not
+ * known, but it does not matter for 29 February: a year whose last two
+ * digits are not a multiple of 4 is never a leap year, and 00 may be
+ * (2000). */
 static int
-day_ok(unsigned m, unsigned d)
+day_ok(unsigned yy, unsigned m, unsigned d)
 {
     static const unsigned char mdays[] = {31, 29, 31, 30, 31, 30,
                                           31, 31, 30, 31, 30, 31};
+    if (m == 2 && d == 29 && yy % 4 != 0)
+        return 0;
     return m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1];
 }
 
 /* Month as RAMQ and Ontario licences write it: +50 for women. */
 static int
-sexed_month_day_ok(unsigned m, unsigned d)
+sexed_month_day_ok(unsigned yy, unsigned m, unsigned d)
 {
-    return day_ok(m > 50 ? m - 50 : m, d);
+    return day_ok(yy, m > 50 ? m - 50 : m, d);
 }
 
 static int
@@ -131,7 +135,7 @@ disclose_pii_ramq(const char *t, size_t len, size_t i)
     e = grouped_digits(u, len, j, 8, cuts, d, &sep);
     if (e == 0 || !end_ok(u, len, e))
         return 0;
-    if (!sexed_month_day_ok(num2(d + 2), num2(d + 4)))
+    if (!sexed_month_day_ok(num2(d), num2(d + 2), num2(d + 4)))
         return 0;
     return e - i;
 }
@@ -158,12 +162,12 @@ disclose_pii_ca_licence(const char *t, size_t len, size_t i)
         return 0;
     e = grouped_digits(u, len, i + 1, 14, on_cuts, d, &sep);
     if (e > 0 && end_ok(u, len, e) &&
-        sexed_month_day_ok(num2(d + 10), num2(d + 12)))
+        sexed_month_day_ok(num2(d + 8), num2(d + 10), num2(d + 12)))
         return e - i;
     sep = 0;
     e = grouped_digits(u, len, i + 1, 12, qc_cuts, d, &sep);
     if (e > 0 && end_ok(u, len, e) &&
-        sexed_month_day_ok(num2(d + 6), num2(d + 4)))
+        sexed_month_day_ok(num2(d + 8), num2(d + 6), num2(d + 4)))
         return e - i;
     return 0;
 }

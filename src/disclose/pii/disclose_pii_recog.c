@@ -721,15 +721,50 @@ static const struct {
     const char *name;
     unsigned char month;
 } months[] = {
-    {"january", 1},   {"february", 2},   {"march", 3},     {"april", 4},
-    {"may", 5},       {"june", 6},       {"july", 7},      {"august", 8},
-    {"september", 9}, {"october", 10},   {"november", 11}, {"december", 12},
-    {"janvier", 1},   {"fevrier", 2},    {"mars", 3},      {"avril", 4},
-    {"mai", 5},       {"juin", 6},       {"juillet", 7},   {"aout", 8},
-    {"septembre", 9}, {"octobre", 10},   {"novembre", 11}, {"decembre", 12},
-    {"ionawr", 1},    {"chwefror", 2},   {"mawrth", 3},    {"ebrill", 4},
-    {"mehefin", 6},   {"gorffennaf", 7}, {"awst", 8},      {"medi", 9},
-    {"hydref", 10},   {"tachwedd", 11},  {"rhagfyr", 12},
+    {"january", 1},
+    {"february", 2},
+    {"march", 3},
+    {"april", 4},
+    {"may", 5},
+    {"june", 6},
+    {"july", 7},
+    {"august", 8},
+    {"september", 9},
+    {"october", 10},
+    {"november", 11},
+    {"december", 12},
+    {"janvier", 1},
+    {"fevrier", 2},
+    {"mars", 3},
+    {"avril", 4},
+    {"mai", 5},
+    {"juin", 6},
+    {"juillet", 7},
+    {"aout", 8},
+    {"septembre", 9},
+    {"octobre", 10},
+    {"novembre", 11},
+    {"decembre", 12},
+    {"ionawr", 1},
+    {"chwefror", 2},
+    {"mawrth", 3},
+    {"ebrill", 4},
+    {"mehefin", 6},
+    {"gorffennaf", 7},
+    {"awst", 8},
+    {"medi", 9},
+    {"hydref", 10},
+    {"tachwedd", 11},
+    {"rhagfyr", 12},
+    /* Welsh soft mutation after "o" ("5ed o Fehefin"): M > F, G > -,
+     * T > D, Rh > R. */
+    {"fawrth", 3},
+    {"fai", 5},
+    {"fehefin", 6},
+    {"orffennaf", 7},
+    {"fedi", 9},
+    {"dachwedd", 11},
+    {"ragfyr", 12},
 };
 
 /* Abbreviations, each optionally followed by a full stop. */
@@ -856,6 +891,8 @@ disclose_pii_date(const char *t, size_t len, size_t i)
             j++;
         if (match_ci(u, len, j, "of "))
             j += 3;
+        else if (match_ci(u, len, j, "o ")) /* Welsh "5ed o Fehefin" */
+            j += 2;
         m = month_name(u, len, j, &ml);
         if (m == 0)
             return 0;

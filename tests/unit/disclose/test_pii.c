@@ -195,6 +195,19 @@ test_canada(void **state)
     assert_string_equal(
         scan(p, "GAGJ 7513 0218 GAGJ 7511 3218 GAGJ 75110218 GAG 7511 0218"),
         "");
+    /* 29 February only in a year ending in a multiple of 4 (whatever the
+     * century): a RAMQ born 29/02/81, or a woman's 29/02/79, is not a
+     * date; 29/02/80 and 29/02/00 are. */
+    assert_string_equal(scan(p, "TREM 8102 2912 TREM 7952 2912 "
+                                "TREM 8002 2912 TREM 0052 2912"),
+                        "ca_health_number=TREM 8002 2912|"
+                        "ca_health_number=TREM 0052 2912");
+    /* The same for the licences' embedded dates: Ontario YYMMDD 810229,
+     * Quebec DDMMYY 290281; 1980 was a leap year. */
+    assert_string_equal(scan(p, "S1234-56788-10229 T6128-290281-07 "
+                                "S1234-56788-00229 T6128-290280-07"),
+                        "ca_driver_licence=S1234-56788-00229|"
+                        "ca_driver_licence=T6128-290280-07");
     /* Phones: a Canadian area code, an NXX exchange, written as a phone
      * (brackets, hyphen or dot, or a +1 / 1- prefix). */
     assert_string_equal(scan(p, "Tél. : 514 555-0123 ou (613) 555-0199"),
@@ -321,6 +334,12 @@ test_dob(void **state)
                         "date_of_birth=5 Mehefin 1985");
     assert_string_equal(scan(p, "Ganwyd 3ydd Ionawr 1961"),
                         "date_of_birth=3ydd Ionawr 1961");
+    /* "o" and the soft-mutated month after it, as Welsh writes a date
+     * in a sentence. */
+    assert_string_equal(scan(p, "Dyddiad geni: 5ed o Fehefin 1985"),
+                        "date_of_birth=5ed o Fehefin 1985");
+    assert_string_equal(scan(p, "Ganwyd ar y 1af o Orffennaf 1970"),
+                        "date_of_birth=1af o Orffennaf 1970");
     /* "ne le" without its accent is negation; a meeting is no birth. */
     assert_string_equal(scan(p, "il ne le 12 mars 1980"), "");
     assert_string_equal(scan(p, "Réunion le 12 mars 1980"), "");
