@@ -78,70 +78,23 @@ struct files {
     size_t n, cap;
 };
 
-static int
-push(struct files *f, const char *p)
+/* Takes a document the library collected; refuses past MAX_FILES. */
+static enum vigil_rc
+push(const char *p, void *arg)
 {
+    struct files *f = arg;
+
     if (f->n >= MAX_FILES || VIGIL_GROW(f->v, f->n, f->cap) != VIGIL_OK)
-        return 0;
+        return VIGIL_ELIMIT;
     f->v[f->n] = strdup(p);
-    return f->v[f->n++] != NULL;
+    return f->v[f->n] ? (f->n++, VIGIL_OK) : VIGIL_ENOMEM;
 }
 
-/* What a walk of a folder gathers. */
-struct walk_state {
-    struct files *f;
-    size_t skipped; /* what could not be checked, said on stderr */
-};
-
-static enum vigil_rc
-walk_file(const struct vigil_walk_entry *e, void *arg)
-{
-    struct walk_state *w = arg;
-
-    if (S_ISDIR(e->st.st_mode))
-        return VIGIL_OK;
-    if (!S_ISREG(e->st.st_mode)) {
-        fprintf(stderr,
-                "vigil check-release: %s: not a regular file, not checked\n",
-                e->path);
-        w->skipped++;
-    } else if (!push(w->f, e->path)) {
-        w->skipped++;
-    }
-    return VIGIL_OK;
-}
-
-/* A folder that cannot be read, a broken link, a loop: files nobody
- * checked, said and counted. */
-static enum vigil_rc
-walk_skipped(const char *path, const struct vigil_err *why, void *arg)
-{
-    struct walk_state *w = arg;
-
-    fprintf(stderr, "vigil check-release: %s: %s, not checked\n", path,
-            why->msg);
-    w->skipped++;
-    return VIGIL_OK;
-}
-
-/* Adds the files under dir to f in path order, hidden ones too: they are
- * published with the rest. Symbolic links are followed, to files and to
- * folders, because what is published is what they point at (zip -r,
- * cp -L and web servers follow them); a link back up the tree is not
- * followed again. */
 static void
-walk(struct files *f, const char *dir, size_t *skipped)
+say_skipped(const char *path, const char *why, void *arg)
 {
-    static const struct vigil_walk_opts o = {.follow_symlinks = 1, .sorted = 1};
-    struct walk_state w = {f, 0};
-    struct vigil_err err = {0};
-
-    if (vigil_walk(dir, &o, walk_file, walk_skipped, &w, &err) != VIGIL_OK) {
-        fprintf(stderr, "vigil check-release: %s: %s, not checked\n", dir,
-                err.msg);
-        w.skipped++;
-    }
-    *skipped += w.skipped;
+    (void)arg;
+    fprintf(stderr, "vigil check-release: %s: %s\n", path, why);
 }
 
 static int
@@ -282,37 +235,10 @@ cmd_check_release(int argc, char **argv)
     if (co.nargs == 0)
         return cli_usage_error(&cmd, "no FILE or DIR given");
     cli_log_to_stderr(0);
-    for (int i = 0; i < co.nargs; i++) {
-        struct stat st;
-        size_t skipped = 0;
-
-        if (stat(co.args[i], &st) != 0) {
-            fprintf(stderr, "vigil check-release: %s: %s\n", co.args[i],
-                    strerror(errno));
-            missing = 1;
-            continue;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            size_t before = f.n;
-            walk(&f, co.args[i], &skipped);
-            if (f.n == before)
-                fprintf(stderr,
-                        "vigil check-release: %s: no document found, nothing "
-                        "checked\n",
-                        co.args[i]);
-            if (f.n == before || skipped)
-                missing = 1;
-        } else if (S_ISREG(st.st_mode)) {
-            if (!push(&f, co.args[i]))
-                missing = 1;
-        } else {
-            fprintf(stderr,
-                    "vigil check-release: %s: not a regular file, not "
-                    "checked\n",
-                    co.args[i]);
-            missing = 1;
-        }
-    }
+    vigil_err_clear(&err);
+    if (vigil_disclose_collect((const char *const *)co.args, (size_t)co.nargs,
+                               push, say_skipped, &f, &err) != VIGIL_OK)
+        missing = 1;
     if (o.clean) {
         struct stat st;
         o.clean_dir =

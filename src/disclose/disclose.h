@@ -179,4 +179,27 @@ const char *vigil_disclose_kind_name(enum vigil_disclose_kind k);
 /* Name of personal-data slot i ("email", "uk_nino"), or NULL if unused. */
 const char *vigil_disclose_pii_name(size_t i);
 
+/* ---- Which documents a run checks (disclose_collect.c) ---- */
+
+/* Given each document to check (path borrowed for the call). Anything but
+ * VIGIL_OK: not taken (the callback says why), counted as not checked. */
+typedef enum vigil_rc (*vigil_disclose_file_fn)(const char *path, void *arg);
+/* Told what will not be checked: path and why (without the path), both
+ * borrowed for the call. */
+typedef void (*vigil_disclose_skip_fn)(const char *path, const char *why,
+                                       void *arg);
+
+/* Collects the documents paths[0..n) name: each regular file, and every
+ * regular file under each folder (recursively, in path order, hidden ones
+ * too, following symbolic links because what is published is what they
+ * point at; a link loop is not followed). What cannot be checked -- a
+ * missing path, a device or FIFO, an unreadable folder, a broken link, a
+ * folder with no document -- goes to on_skipped (NULL: not told). Returns
+ * VIGIL_OK when everything named was collected, else VIGIL_ENOTFOUND
+ * (after collecting the rest). Everything is borrowed. */
+enum vigil_rc vigil_disclose_collect(const char *const *paths, size_t n,
+                                     vigil_disclose_file_fn on_file,
+                                     vigil_disclose_skip_fn on_skipped,
+                                     void *arg, struct vigil_err *err);
+
 #endif

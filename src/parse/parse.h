@@ -146,4 +146,45 @@ enum vigil_rc vigil_evtx_read_mem(const void *data, size_t len,
                                   struct vigil_evtx_stats *stats,
                                   struct vigil_err *err);
 
+/* ---- Whole files (parse_file.c) ---- */
+
+/* How vigil_parse_file reads a file. Zeroed: the format detected per
+ * file, this year for stamps without one, nothing told. */
+struct vigil_parse_file_opts {
+    const struct vigil_decoder *forced; /* every line as this; NULL: detect */
+    struct vigil_parse_opts parse;
+    /* Told the format of the file once it is known (path "(stdin)" for
+     * "-"); NULL: not told. */
+    void (*on_format)(const char *path, const char *format, void *arg);
+    /* Told what went wrong in a file that still counts as read (a damaged
+     * EVTX file, records libevtx gave up on); msg names the file and is
+     * borrowed for the call. NULL: not told. */
+    void (*on_note)(const char *msg, void *arg);
+};
+
+/* Added to by vigil_parse_file, never reset: zero it once for a run. */
+struct vigil_parse_file_stats {
+    uint64_t events; /* decoded */
+    uint64_t failed; /* lines or records that could not be decoded */
+};
+
+/* Called once per decoded event; ev (borrowed) and what it points into are
+ * reused after the call. Non-zero stops the read at once. */
+typedef int (*vigil_parse_event_fn)(const struct vigil_event *ev, void *arg);
+
+/* Reads the log file at path ("-": stdin) and decodes every event in it:
+ * lines in the forced format or the one each fits (format detected from
+ * the first lines), EVTX files by signature or when forced. Blank lines
+ * are skipped; bad or over-long lines (VIGIL_MAX_LINE) are counted in
+ * st->failed. on_event NULL: count only. arg goes to every callback of
+ * opts and to on_event. FIFOs and other non-regular files are refused
+ * (stdin is what "-" is for). Returns VIGIL_OK; VIGIL_END when on_event
+ * stopped the read; VIGIL_EIO when the file cannot be opened or read
+ * (err->msg names it); VIGIL_ENOMEM. Everything is borrowed. */
+enum vigil_rc vigil_parse_file(const char *path,
+                               const struct vigil_parse_file_opts *opts,
+                               vigil_parse_event_fn on_event, void *arg,
+                               struct vigil_parse_file_stats *st,
+                               struct vigil_err *err);
+
 #endif
