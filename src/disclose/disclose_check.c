@@ -181,6 +181,8 @@ disclose_finding_pii(struct vigil_disclose_finding *f,
 struct scan_arg {
     struct disclose_acc *acc;
     size_t n;
+    int code;        /* the text is a cell of a code column */
+    size_t from, to; /* the cell's value without surrounding blanks */
 };
 
 static int
@@ -188,6 +190,9 @@ scan_cb(const struct pii_match *m, void *arg)
 {
     struct scan_arg *s = arg;
 
+    if (s->code && m->start == s->from && m->start + m->len == s->to &&
+        disclose_pii_code_hides(PII_COL_CODE, m->kind))
+        return 0;
     if (s->acc) {
         if ((size_t)m->kind < VIGIL_DISCLOSE_PII_SLOTS)
             s->acc->n[m->kind]++;
@@ -201,12 +206,30 @@ size_t
 disclose_scan(struct disclose_ctx *c, const char *text, size_t len,
               struct disclose_acc *acc)
 {
-    struct scan_arg s = {acc, 0};
+    struct scan_arg s = {acc, 0, 0, 0, 0};
 
     if (len == 0)
         return 0;
     disclose_pii_scan(c->d->pii, text, len, scan_cb, &s);
     c->res->pii_total += s.n;
+    return s.n;
+}
+
+size_t
+disclose_table_scan(struct disclose_table *t, unsigned col, const char *text,
+                    size_t len, struct disclose_acc *acc)
+{
+    struct scan_arg s = {acc, 0, 0, 0, len};
+
+    if (len == 0)
+        return 0;
+    s.code = col < DISCLOSE_MAX_COLS && t->code[col];
+    while (s.from < len && (text[s.from] == ' ' || text[s.from] == '\t'))
+        s.from++;
+    while (s.to > s.from && (text[s.to - 1] == ' ' || text[s.to - 1] == '\t'))
+        s.to--;
+    disclose_pii_scan(t->c->d->pii, text, len, scan_cb, &s);
+    t->c->res->pii_total += s.n;
     return s.n;
 }
 
@@ -261,6 +284,8 @@ disclose_table_header(struct disclose_table *t, unsigned col, const char *text,
         return;
     k = disclose_pii_header(t->c->d->pii, text, len);
     t->col[col] = (uint8_t)k;
+    t->code[col] = k == PII_COL_CODE;
+    t->have_code |= k == PII_COL_CODE;
     t->have_header = 1;
     t->fixed_header = 1;
     if (k == PII_COL_NAME)
@@ -273,7 +298,7 @@ disclose_table_row(struct disclose_table *t, uint32_t row, int hidden)
     t->row_hidden = hidden;
     t->row_named = t->row_other = t->row_pend = t->row_ident = 0;
     t->row_hidden_cell = 0;
-    t->row_pend_name = 0;
+    t->row_pend_name = t->row_pend_code = 0;
     if (!t->have_header && !t->fixed_header) {
         memset(t->pend, 0, sizeof(t->pend));
         t->header_row = row;
@@ -311,14 +336,16 @@ disclose_table_cell(struct disclose_table *t, unsigned col, const char *text,
             (t->c->d->custom_headers || has_letter(text + i, len - i))) {
             enum pii_column k = disclose_pii_header(t->c->d->pii, text, len);
             t->pend[col] = (uint8_t)k;
-            if (k != PII_COL_NONE)
+            if (k == PII_COL_CODE)
+                t->row_pend_code = 1;
+            else if (k != PII_COL_NONE)
                 t->row_pend++;
             if (k == PII_COL_NAME)
                 t->row_pend_name = 1;
         }
         return;
     }
-    if (t->col[col] == PII_COL_NONE)
+    if (t->col[col] == PII_COL_NONE || t->col[col] == PII_COL_CODE)
         return;
     /* "12/03/1980" under "Date de naissance" is a date of birth, which
      * the scan alone cannot know. */
@@ -354,6 +381,16 @@ disclose_table_row_end(struct disclose_table *t)
         int named = t->row_pend_name;
 
         t->rows_seen++;
+        /* A budget's "Numéro de compte | Libellé | Montant" names no
+         * personal column, so is never taken as the header, but its code
+         * column must still be known for disclose_table_scan. The first
+         * row naming one is the header; later rows are data ("Compte
+         * courant" under Libellé). */
+        if (t->row_pend_code && (!t->have_code || t->row_pend >= 2)) {
+            for (size_t i = 0; i < DISCLOSE_MAX_COLS; i++)
+                t->code[i] = t->pend[i] == PII_COL_CODE;
+            t->have_code = 1;
+        }
         /* A header: a name column and another personal column, or two
          * personal columns without names (email + phone). Without a name
          * column a record also needs one identifying column (not just
@@ -388,7 +425,8 @@ disclose_table_columns(const struct disclose_table *t, char *dst, size_t n)
     for (size_t i = 0; i < DISCLOSE_MAX_COLS && used < n; i++) {
         int w;
 
-        if (t->col[i] == PII_COL_NONE || (seen & (1u << t->col[i])))
+        if (t->col[i] == PII_COL_NONE || t->col[i] == PII_COL_CODE ||
+            (seen & (1u << t->col[i])))
             continue;
         seen |= 1u << t->col[i];
         w = snprintf(dst + used, n - used, "%s%s", used ? ", " : "",

@@ -300,7 +300,7 @@ csv_cell(void *arg, uint32_t row, unsigned col, const char *s, size_t n)
 
     if (col == 0)
         disclose_table_row(&a->t, row, 0);
-    disclose_scan(a->c, s, n, &a->acc);
+    disclose_table_scan(&a->t, col, s, n, &a->acc);
     disclose_table_cell(&a->t, col, s, n, 0, &a->acc);
 }
 

@@ -174,6 +174,8 @@ struct disclose_table {
     struct disclose_ctx *c;
     uint8_t col[DISCLOSE_MAX_COLS]; /* enum pii_column per column */
     uint8_t pend[DISCLOSE_MAX_COLS];
+    uint8_t code[DISCLOSE_MAX_COLS]; /* 1: header names a code column */
+    int have_code;
     int have_header;
     int fixed_header;   /* header given (pivot cache fields) */
     unsigned rows_seen; /* rows examined for a header */
@@ -183,6 +185,7 @@ struct disclose_table {
     int row_hidden;
     unsigned row_named, row_other, row_pend, row_ident;
     int row_pend_name;   /* a cell of this row names a name column */
+    int row_pend_code;   /* a cell of this row names a code column */
     int row_hidden_cell; /* a personal cell in a hidden column */
     size_t records;
     size_t hidden_records;
@@ -193,6 +196,11 @@ void disclose_table_init(struct disclose_table *t, struct disclose_ctx *c);
 void disclose_table_header(struct disclose_table *t, unsigned col,
                            const char *text, size_t len);
 void disclose_table_row(struct disclose_table *t, uint32_t row, int hidden);
+/* disclose_scan for a table cell: leaves out identifiers that are the
+ * whole value of a code column (disclose_pii_code_hides). t borrowed. */
+size_t disclose_table_scan(struct disclose_table *t, unsigned col,
+                           const char *text, size_t len,
+                           struct disclose_acc *acc);
 /* acc (may be NULL) counts what is personal because of its column
  * (disclose_pii_cell): the caller's count for this cell's scope, which
  * disclose_scan has just filled from the same text. */

@@ -269,7 +269,7 @@ cell_end(struct odf *o)
     if (o->spreadsheet) {
         memset(&one, 0, sizeof(one));
         o->cells++;
-        disclose_scan(o->c, o->cell.data, o->cell.len, &one);
+        disclose_table_scan(&o->t, o->col, o->cell.data, o->cell.len, &one);
         disclose_table_cell(&o->t, o->col, o->cell.data, o->cell.len, hcol,
                             &one);
         disclose_acc_add(&o->acc_all, &one);

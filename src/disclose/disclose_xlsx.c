@@ -548,7 +548,7 @@ sh_cell(struct sh_arg *a)
         return;
     a->cells++;
     memset(&one, 0, sizeof(one));
-    disclose_scan(a->x->c, text, len, &one);
+    disclose_table_scan(&a->t, a->col, text, len, &one);
     disclose_table_cell(&a->t, a->col, text, len, hcol, &one);
     disclose_acc_add(&a->acc_all, &one);
     if (a->row_hidden) {
@@ -1045,11 +1045,11 @@ pvr_start(void *arg, const char *name, const char **atts)
         if (v && vigil_parse_i64(v, strlen(v), &i) && i >= 0 &&
             a->field < a->nf && (size_t)i < a->f[a->field].n) {
             const char *s = a->items.data + a->f[a->field].off[i];
-            disclose_scan(a->x->c, s, strlen(s), &a->acc);
+            disclose_table_scan(&a->t, a->field, s, strlen(s), &a->acc);
             disclose_table_cell(&a->t, a->field, s, strlen(s), 0, &a->acc);
         }
     } else if (v) {
-        disclose_scan(a->x->c, v, strlen(v), &a->acc);
+        disclose_table_scan(&a->t, a->field, v, strlen(v), &a->acc);
         disclose_table_cell(&a->t, a->field, v, strlen(v), 0, &a->acc);
     }
     a->field++;

@@ -420,6 +420,15 @@ disclose_pii_column_name(enum pii_column col)
         return "column:sensitive";
     case PII_COL_CUSTOM:
         return "column:custom";
+    case PII_COL_CODE:
+        return "column:code";
     }
     return "column:unknown";
+}
+
+int
+disclose_pii_code_hides(enum pii_column col, enum pii_kind kind)
+{
+    return col == PII_COL_CODE &&
+           (kind == PII_CA_SIN || kind == PII_NHS_NUMBER);
 }

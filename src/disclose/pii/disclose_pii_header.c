@@ -53,7 +53,15 @@ static const struct phrase phrases[] = {
     {"school name", PII_COL_NONE},
     /* English */
     {"account name", PII_COL_NONE},
-    {"account number", PII_COL_NONE},
+    /* Ledger and reference codes (see PII_COL_CODE). */
+    {"account number", PII_COL_CODE},
+    {"account no", PII_COL_CODE},
+    {"account code", PII_COL_CODE},
+    {"ledger code", PII_COL_CODE},
+    {"nominal code", PII_COL_CODE},
+    {"cost centre", PII_COL_CODE},
+    {"cost center", PII_COL_CODE},
+    {"reference number", PII_COL_CODE},
     /* French */
     {"adresse ip", PII_COL_NONE},
     {"adresse mac", PII_COL_NONE},
@@ -87,6 +95,15 @@ static const struct phrase phrases[] = {
     {"nom de la regle", PII_COL_NONE},
     {"nom du compte", PII_COL_NONE},
     {"nom de compte", PII_COL_NONE},
+    {"compte", PII_COL_CODE},
+    {"numero de compte", PII_COL_CODE},
+    {"no de compte", PII_COL_CODE},
+    {"n de compte", PII_COL_CODE},
+    {"numero du compte", PII_COL_CODE},
+    {"code comptable", PII_COL_CODE},
+    {"compte comptable", PII_COL_CODE},
+    {"numero de reference", PII_COL_CODE},
+    {"no de reference", PII_COL_CODE},
     {"nom de la commune", PII_COL_NONE},
     {"nom de la municipalite", PII_COL_NONE},
     {"raison sociale", PII_COL_NONE},
@@ -120,6 +137,9 @@ static const struct phrase phrases[] = {
     {"enw rhaglen", PII_COL_NONE},
     {"enw ysgol", PII_COL_NONE},
     {"enw cyfrif", PII_COL_NONE},
+    {"rhif cyfrif", PII_COL_CODE},
+    {"cod cyfrif", PII_COL_CODE},
+    {"rhif cyfeirnod", PII_COL_CODE},
     /* Special category and criminal-offence data (UK GDPR Art. 9, 10)
      * and other sensitive roles: first, so ties go to them. */
     {"vetting", PII_COL_SENSITIVE},

@@ -46,7 +46,9 @@ enum pii_column {
     PII_COL_NATIONAL_ID, /* NI number, NHS number, SIN, passport */
     PII_COL_SENSITIVE,   /* vetting, ethnicity, religion, health, sexual
                             orientation, criminal record, victim, offence */
-    PII_COL_CUSTOM
+    PII_COL_CUSTOM,
+    PII_COL_CODE /* account, ledger or reference code: not personal, and
+                    its values hide check-digit identifiers (below) */
 };
 
 struct disclose_pii;
@@ -88,6 +90,13 @@ size_t disclose_pii_scan(const struct disclose_pii *p, const char *text,
  * text, so the two can be counted together). text borrowed. */
 enum pii_kind disclose_pii_cell(enum pii_column col, const char *text,
                                 size_t len);
+
+/* Is a match of kind m over the whole of a cell under column col only a
+ * coincidence? A 9-digit ledger code passes the SIN's Luhn check one time
+ * in ten, so identifiers found by pattern and check digit alone (SIN, NHS
+ * number) are not reported when they are the entire value of a code
+ * column. */
+int disclose_pii_code_hides(enum pii_column col, enum pii_kind kind);
 
 /* Classifies a column header (borrowed text) written in English, French
  * or Welsh. */
