@@ -114,13 +114,17 @@ check_rules_path(const char *path, const struct vigil_daemon_env *env,
     return VIGIL_OK;
 }
 
+/* vigil's own pack is installed with the binary (or sits in the source
+ * tree it was built from): whoever can change it can change the binary,
+ * so checking its owner would add nothing but refuse a checkout made by
+ * a user and run with sudo. The configured paths are checked. */
 static enum vigil_rc
-load_path(struct daemon_detect *dd, const char *path,
+load_path(struct daemon_detect *dd, const char *path, int pack,
           const struct vigil_daemon_env *env, struct vigil_err *err)
 {
     enum vigil_rc rc;
 
-    if ((rc = check_rules_path(path, env, err)) != VIGIL_OK)
+    if (!pack && (rc = check_rules_path(path, env, err)) != VIGIL_OK)
         return rc;
     return vigil_detect_add_path(dd->d, path, err);
 }
@@ -138,10 +142,10 @@ load_one(const char *path, const char *what, void *arg)
 {
     struct load_ctx *l = arg;
     char why[sizeof(l->err->msg)];
-    enum vigil_rc rc = load_path(l->dd, path, l->env, l->err);
+    int pack = strcmp(what, "configuration") != 0;
+    enum vigil_rc rc = load_path(l->dd, path, pack, l->env, l->err);
 
-    if (rc == VIGIL_OK || rc == VIGIL_ENOMEM || rc == VIGIL_EPERM ||
-        strcmp(what, "configuration") != 0)
+    if (rc == VIGIL_OK || rc == VIGIL_ENOMEM || rc == VIGIL_EPERM || pack)
         return rc;
     snprintf(why, sizeof(why), "%s", l->err->msg);
     vigil_err_clear(l->err);
