@@ -493,8 +493,9 @@ test_duplicate_entries(void **state)
         "xl/worksheets/sheet2.xml",
         SHEET_EMAILS,
         "xl/workbook.xmQ",
-        "<workbook><sheets><sheet name=\"Public\" r:id=\"rId1\"/><sheet "
-        "name=\"Secret\" state=\"hidden\" r:id=\"rId2\"/></sheets></workbook>",
+        ("<workbook><sheets><sheet name=\"Public\" r:id=\"rId1\"/><sheet "
+         "name=\"Secret\" state=\"hidden\" "
+         "r:id=\"rId2\"/></sheets></workbook>"),
     };
     struct vigil_disclose_result *r;
     const struct vigil_disclose_finding *f;
