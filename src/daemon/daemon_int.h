@@ -72,10 +72,10 @@ enum vigil_rc vigil_bus_publish_alert(struct vigil_bus *bus,
 enum vigil_rc vigil_bus_publish_finding(struct vigil_bus *bus,
                                         const struct vigil_finding *f,
                                         struct vigil_store_batch *batch);
-/* Counters: events, alerts and findings published since the bus was
- * made. */
-void vigil_bus_counts(const struct vigil_bus *bus, uint64_t *events,
-                      uint64_t *alerts, uint64_t *findings);
+/* Counters: alerts and findings published since the bus was made
+ * (events are counted per source by ingest). */
+void vigil_bus_counts(const struct vigil_bus *bus, uint64_t *alerts,
+                      uint64_t *findings);
 
 /* ---- components ---- */
 

@@ -323,12 +323,30 @@ string_text(struct json_ctx *c, const char *s, size_t n, int esc, size_t *outn)
 }
 
 /* Skips any value (used for arrays); depth-bounded. */
+/* After an item of an object or array: 1 when a ',' says another comes,
+ * 0 at the closing bracket (consumed), -1 for anything else. */
+static inline int
+after_item(struct json_ctx *c, char close)
+{
+    skip_ws(c);
+    if (c->p >= c->end)
+        return -1;
+    if (*c->p == ',') {
+        c->p++;
+        return 1;
+    }
+    if (*c->p != close)
+        return -1;
+    c->p++;
+    return 0;
+}
+
 static int
 skip_value(struct json_ctx *c, int depth)
 {
     const char *s;
     size_t n;
-    int esc;
+    int esc, more;
 
     if (depth > JSON_MAX_DEPTH)
         return 0;
@@ -361,17 +379,10 @@ skip_value(struct json_ctx *c, int depth)
             }
             if (!skip_value(c, depth + 1))
                 return 0;
-            skip_ws(c);
-            if (c->p >= c->end)
+            if ((more = after_item(c, close)) < 0)
                 return 0;
-            if (*c->p == ',') {
-                c->p++;
-                continue;
-            }
-            if (*c->p != close)
-                return 0;
-            c->p++;
-            return 1;
+            if (!more)
+                return 1;
         }
     }
     default: {
@@ -483,6 +494,7 @@ put_array(struct json_ctx *c, const char *name, size_t nlen, int depth)
     struct vigil_event *ev = c->ev;
     const char *start = c->p;
     uint16_t first = ev->nfields;
+    int more;
 
     if (depth + 1 > JSON_MAX_DEPTH)
         return 0;
@@ -503,17 +515,10 @@ put_array(struct json_ctx *c, const char *name, size_t nlen, int depth)
             return 0;
         if (ev->nfields > before)
             ev->fields[before].flags = VIGIL_FF_ELEM;
-        skip_ws(c);
-        if (c->p >= c->end)
+        if ((more = after_item(c, ']')) < 0)
             return 0;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (*c->p != ']')
-            return 0;
-        c->p++;
-        return 1;
+        if (!more)
+            return 1;
     }
 raw:
     ev->nfields = first;
@@ -549,6 +554,7 @@ static int
 parse_object(struct json_ctx *c, int depth)
 {
     size_t base = c->plen;
+    int more;
 
     if (depth > JSON_MAX_DEPTH)
         return 0;
@@ -604,18 +610,12 @@ parse_object(struct json_ctx *c, int depth)
         c->p++;
         if (!parse_member(c, depth))
             return 0;
-        skip_ws(c);
-        if (c->p >= c->end)
+        if ((more = after_item(c, '}')) < 0)
             return 0;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
+        if (!more) {
+            c->plen = base;
+            return 1;
         }
-        if (*c->p != '}')
-            return 0;
-        c->p++;
-        c->plen = base;
-        return 1;
     }
 }
 

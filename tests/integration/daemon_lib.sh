@@ -21,3 +21,27 @@ fail() {
     if [ -f "$T/daemon.log" ]; then tail -20 "$T/daemon.log"; fi
     exit 1
 }
+
+# daemon_listening PATTERN: starts `vigil run -c $T/vigil.yml` (log to
+# $T/daemon.log, pid in $PID) and waits until it logs "listening on
+# PATTERN". Returns 1, the daemon killed, when it did not get there (a port
+# taken by someone else: the caller picks other ports and tries again).
+daemon_listening() {
+    "$VIGIL_BIN" run -c "$T/vigil.yml" 2>>"$T/daemon.log" &
+    PID=$!
+    for _ in $(seq 1 100); do
+        grep -q "listening on $1" "$T/daemon.log" && return 0
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=""
+    return 1
+}
+
+# counter SOURCE NAME: one of a source's counters from `vigil status`.
+counter() {
+    "$VIGIL_BIN" status --state-dir "$T/state" --json 2>/dev/null |
+        grep -o "{\"name\":\"$1\"[^}]*" | grep -o "\"$2\":[0-9]*" | cut -d: -f2
+}

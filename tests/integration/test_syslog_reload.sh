@@ -44,24 +44,11 @@ sources:
     listen: "127.0.0.1:$((P + 4))"
     tls: {cert: $T/srv.pem, key: $T/srv.key}
 YML
-        "$VIGIL_BIN" run -c "$T/vigil.yml" 2>>"$T/daemon.log" &
-        PID=$!
-        for _ in $(seq 1 100); do
-            grep -q "listening on 127.0.0.1:$((P + 4))/tls" "$T/daemon.log" && return 0
-            kill -0 "$PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-        PID=""
+        daemon_listening "127.0.0.1:$((P + 4))/tls" && return 0
     done
     fail "daemon did not start listening"
 }
 
-counter() { # source name, counter
-    "$VIGIL_BIN" status --state-dir "$T/state" --json 2>/dev/null |
-        grep -o "{\"name\":\"$1\"[^}]*" | grep -o "\"$2\":[0-9]*" | cut -d: -f2
-}
 # Waits until the source's events_in + dropped reach n (or 30 s pass).
 wait_total() { # source, n
     local deadline=$((SECONDS + 30)) i d
