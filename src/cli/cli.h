@@ -76,6 +76,13 @@ int cli_config_exit(enum vigil_rc rc);
  * state_dir, else the default. Writes the database's path into db.
  * Returns 0 with an owned *out (vigil_store_close), or the exit code after
  * printing why. */
+/* Like cli_open_store_readonly, for a command that writes (vigil
+ * incident, vigil respond): opens read-write, creating the state
+ * directory and store if missing and migrating every domain's tables
+ * (vigil_daemon_schemas), beside a running daemon. */
+int cli_open_store(const char *cmd, const char *state_opt, const char *cfg_path,
+                   struct vigil_store **out);
+
 int cli_open_store_readonly(const char *cmd, const char *state_opt,
                             const char *cfg_path, struct vigil_store **out,
                             char *db, size_t dblen);

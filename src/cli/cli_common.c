@@ -170,3 +170,29 @@ cli_open_store_readonly(const char *cmd, const char *state_opt,
     fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
     return VIGIL_EXIT_IOERR;
 }
+
+int
+cli_open_store(const char *cmd, const char *state_opt, const char *cfg_path,
+               struct vigil_store **out)
+{
+    struct vigil_store_opts opts = {0};
+    struct vigil_err err = {0};
+    char state[4096], db[4200];
+    int rc;
+
+    *out = NULL;
+    rc = state_dir_for(cmd, state_opt, cfg_path, state, sizeof(state));
+    if (rc != VIGIL_EXIT_OK)
+        return rc;
+    if (vigil_mkdir_p(state) != 0) {
+        fprintf(stderr, "vigil %s: cannot create %s: %s\n", cmd, state,
+                strerror(errno));
+        return VIGIL_EXIT_IOERR;
+    }
+    snprintf(db, sizeof(db), "%s/vigil.db", state);
+    opts.schemas = vigil_daemon_schemas(&opts.nschemas);
+    if (vigil_store_open(out, db, &opts, &err) == VIGIL_OK)
+        return VIGIL_EXIT_OK;
+    fprintf(stderr, "vigil %s: %s\n", cmd, err.msg);
+    return VIGIL_EXIT_IOERR;
+}

@@ -31,6 +31,7 @@ enum vigil_rc {
     VIGIL_ENOTFOUND,    /* no such thing */
     VIGIL_EUNSUPPORTED, /* understood but not handled */
     VIGIL_EPERM,        /* refused: not safe to trust or not allowed */
+    VIGIL_ECONFLICT,    /* already there, or a constraint says no */
     VIGIL_END           /* an iterator is exhausted; not an error */
 };
 
@@ -325,6 +326,14 @@ int vigil_mkdir_p(const char *path);
  * STATE_DIR/cache (state_dir NULL: the default state directory), made if
  * missing. Returns 1 with the path in dst, 0 when there is none to use. */
 int vigil_cache_dir(const char *state_dir, char *dst, size_t len);
+
+/* Length of an id from vigil_uid_new, without its NUL. */
+#define VIGIL_UID_LEN 32
+/* Fills out with a new random id (VIGIL_UID_LEN lower-case hex digits and
+ * a NUL) for alerts, incidents and actions: unguessable and unique across
+ * machines, so ids from many agents never collide. VIGIL_EIO when the
+ * kernel has no randomness to give. */
+enum vigil_rc vigil_uid_new(char out[VIGIL_UID_LEN + 1]);
 
 /* ------------------------------------------------------------------ */
 /* Growable arrays (core_vec.c)                                         */

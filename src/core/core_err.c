@@ -28,6 +28,8 @@ vigil_strerror(enum vigil_rc rc)
         return "unsupported";
     case VIGIL_EPERM:
         return "not permitted";
+    case VIGIL_ECONFLICT:
+        return "conflict";
     case VIGIL_END:
         return "end";
     }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,4 +138,30 @@ vigil_cache_dir(const char *state_dir, char *dst, size_t len)
     if (snprintf(dst, len, "%s/cache", state_dir) >= (int)len)
         return 0;
     return vigil_mkdir_p(dst) == 0;
+}
+
+enum vigil_rc
+vigil_uid_new(char out[VIGIL_UID_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t raw[VIGIL_UID_LEN / 2];
+    size_t got = 0;
+    ssize_t n;
+
+    while (got < sizeof(raw)) {
+        n = getrandom(raw + got, sizeof(raw) - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            out[0] = '\0';
+            return VIGIL_EIO;
+        }
+        got += (size_t)n;
+    }
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[VIGIL_UID_LEN] = '\0';
+    return VIGIL_OK;
 }

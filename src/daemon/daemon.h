@@ -18,6 +18,8 @@
 
 #include "core/core.h"
 
+struct vigil_store_schema;
+
 struct vigil_daemon_config;
 struct vigil_detect_config;
 struct vigil_ingest_config;
@@ -47,6 +49,10 @@ vigil_daemon_config_stats_interval(const struct vigil_daemon_config *cfg);
  * "store"), or NULL; the caller knows its type from the domain header. */
 const void *vigil_daemon_config_section(const struct vigil_daemon_config *cfg,
                                         const char *component);
+
+/* Every domain's tables this binary knows, in migration order (the list
+ * for vigil_store_opts.schemas of any read-write open); sets *n. Static. */
+const struct vigil_store_schema *const *vigil_daemon_schemas(size_t *n);
 
 struct vigil_daemon_opts {
     const char *config_path; /* NULL: the built-in configuration */

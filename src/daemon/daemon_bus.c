@@ -127,8 +127,19 @@ enum vigil_rc
 vigil_bus_publish_alert(struct vigil_bus *bus, const struct vigil_alert *a,
                         struct vigil_store_batch *batch)
 {
+    char uid[VIGIL_UID_LEN + 1];
+    struct vigil_alert own;
     enum vigil_rc rc;
 
+    /* Subscribers (incidents, the evidence log) name the alert by the id
+     * the store keeps, so it is made here, once. */
+    if (a->uid == NULL) {
+        if ((rc = vigil_uid_new(uid)) != VIGIL_OK)
+            return rc;
+        own = *a;
+        own.uid = uid;
+        a = &own;
+    }
     if ((rc = vigil_store_batch_add_alert(batch, a)) != VIGIL_OK)
         return rc;
     atomic_fetch_add_explicit(&bus->alerts, 1, memory_order_relaxed);
@@ -145,7 +156,7 @@ vigil_bus_publish_finding(struct vigil_bus *bus, const struct vigil_finding *f,
                           struct vigil_store_batch *batch)
 {
     struct vigil_buf ev;
-    struct vigil_alert a;
+    struct vigil_alert a = {0};
     enum vigil_rc rc;
 
     atomic_fetch_add_explicit(&bus->findings, 1, memory_order_relaxed);

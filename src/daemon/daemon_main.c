@@ -341,6 +341,7 @@ open_store(struct daemon *d, struct vigil_err *err)
     if ((rc = no_links(d->db, err)) != VIGIL_OK)
         return VIGIL_EPARSE;
     so.backend = sc->backend;
+    so.schemas = vigil_daemon_schemas(&so.nschemas);
     so.archive_events = sc->archive_events;
     so.archive_max_age_s = sc->archive_max_age_s;
     so.archive_max_bytes = sc->archive_max_bytes;

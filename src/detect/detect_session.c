@@ -311,7 +311,7 @@ emit(struct vigil_detect_worker *w, const struct vigil_detect_match *m)
 {
     struct vigil_detect_session *s = w->s;
     struct vigil_detect_alert da;
-    struct vigil_alert a;
+    struct vigil_alert a = {0};
     enum vigil_rc rc;
 
     rc = detect_alert_make(s, m, !s->o.no_event_json, &w->ev_json, &w->m_json,

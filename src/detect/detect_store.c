@@ -20,7 +20,7 @@ static int
 on_match(const struct vigil_detect_match *m, void *arg)
 {
     struct to_store *ts = arg;
-    struct vigil_alert a;
+    struct vigil_alert a = {0};
     enum vigil_rc rc;
 
     rc = detect_alert_make(NULL, m, 1, &ts->ev_json, &ts->m_json, &a);

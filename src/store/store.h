@@ -17,6 +17,7 @@
 #define VIGIL_STORE_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "core/core.h"
 
@@ -107,6 +108,10 @@ struct vigil_alert {
     const char *event_json;   /* the matched event as JSON */
     const char *matched_json; /* {"field":"value",...} that matched, or NULL */
     const char *source;       /* source key or name, may be NULL */
+    /* The alert's own id, 32 lower-case hex digits (vigil_uid_new), by
+     * which incidents and the evidence log name it. NULL: the batch makes
+     * one. The bus fills it before any subscriber sees the alert. */
+    const char *uid;
 };
 
 /* Per-source counters the daemon publishes for `vigil status`. */
@@ -277,5 +282,120 @@ enum vigil_rc vigil_store_state_each(
 enum vigil_rc vigil_store_apply_retention(struct vigil_store *s, int64_t now_ns,
                                           int64_t *deleted,
                                           struct vigil_err *err);
+
+/* ---- domains' own statements ----
+ *
+ * A domain keeps its rows in tables of its own schema (struct
+ * vigil_store_schema) and reads and writes them through these calls,
+ * with `?` parameters, in the SQL subset of struct vigil_store_migration.
+ * The back end prepares each text once per connection and keeps it, so a
+ * domain should pass the same constant text each time. */
+
+enum vigil_store_vtype {
+    VIGIL_SV_NULL,
+    VIGIL_SV_INT,
+    VIGIL_SV_REAL,
+    VIGIL_SV_TEXT,
+    VIGIL_SV_BLOB
+};
+
+/* A parameter or a column. p is borrowed: a parameter's for the call, a
+ * column's for the row callback. A TEXT column's p is NUL-terminated. */
+struct vigil_store_value {
+    enum vigil_store_vtype type;
+    int64_t i;
+    double r;
+    const char *p;
+    size_t len;
+};
+
+static inline struct vigil_store_value
+vigil_sv_null(void)
+{
+    struct vigil_store_value v = {VIGIL_SV_NULL, 0, 0, NULL, 0};
+    return v;
+}
+static inline struct vigil_store_value
+vigil_sv_int(int64_t i)
+{
+    struct vigil_store_value v = {VIGIL_SV_INT, i, 0, NULL, 0};
+    return v;
+}
+static inline struct vigil_store_value
+vigil_sv_real(double r)
+{
+    struct vigil_store_value v = {VIGIL_SV_REAL, 0, r, NULL, 0};
+    return v;
+}
+/* NULL s binds SQL NULL. */
+static inline struct vigil_store_value
+vigil_sv_text(const char *s)
+{
+    struct vigil_store_value v = {s ? VIGIL_SV_TEXT : VIGIL_SV_NULL, 0, 0, s,
+                                  s ? strlen(s) : 0};
+    return v;
+}
+static inline struct vigil_store_value
+vigil_sv_blob(const void *p, size_t len)
+{
+    struct vigil_store_value v = {VIGIL_SV_BLOB, 0, 0, (const char *)p, len};
+    return v;
+}
+
+/* Most parameters one statement takes. */
+#define VIGIL_STORE_PARAMS_MAX 32
+
+/* Called with each result row; cols[0..ncols) borrowed for the call.
+ * Returns non-zero to stop. */
+typedef int (*vigil_store_row_fn)(const struct vigil_store_value *cols,
+                                  size_t ncols, void *arg);
+
+/* Runs one query (a SELECT) on the query connection, calling fn per row.
+ * Works on a readonly store too. Queries may nest (fn may query). */
+enum vigil_rc vigil_store_query(struct vigil_store *s, const char *sql,
+                                const struct vigil_store_value *params,
+                                size_t nparams, vigil_store_row_fn fn,
+                                void *arg, struct vigil_err *err);
+/* Runs one writing statement in a transaction of its own. *changes (may
+ * be NULL) gets the rows it changed. A UNIQUE, CHECK or foreign-key
+ * violation is VIGIL_ECONFLICT. */
+enum vigil_rc vigil_store_exec(struct vigil_store *s, const char *sql,
+                               const struct vigil_store_value *params,
+                               size_t nparams, int64_t *changes,
+                               struct vigil_err *err);
+
+/* A transaction of a domain's statements: everything in it is stored
+ * together or not at all. It holds the store's write lock (the writer
+ * thread waits), so keep it short: split a large load into transactions
+ * of some thousands of rows. */
+struct vigil_store_tx;
+/* Returns owned *tx: end it with commit or rollback. */
+enum vigil_rc vigil_store_tx_begin(struct vigil_store *s,
+                                   struct vigil_store_tx **tx,
+                                   struct vigil_err *err);
+enum vigil_rc vigil_store_tx_exec(struct vigil_store_tx *tx, const char *sql,
+                                  const struct vigil_store_value *params,
+                                  size_t nparams, int64_t *changes,
+                                  struct vigil_err *err);
+/* A query inside the transaction: sees what it wrote. fn must not use tx. */
+enum vigil_rc vigil_store_tx_query(struct vigil_store_tx *tx, const char *sql,
+                                   const struct vigil_store_value *params,
+                                   size_t nparams, vigil_store_row_fn fn,
+                                   void *arg, struct vigil_err *err);
+/* Both take ownership of tx and free it; after a failed commit nothing
+ * of it is stored. */
+enum vigil_rc vigil_store_tx_commit(struct vigil_store_tx *tx,
+                                    struct vigil_err *err);
+void vigil_store_tx_rollback(struct vigil_store_tx *tx);
+
+/* Adds a writing statement to batch b, run in the batch's transaction
+ * after its events, alerts, checkpoints, counters and state, in the order
+ * added: a component stores what it derived from an alert together with
+ * the alert. sql and params are copied. A statement that fails fails the
+ * batch. */
+enum vigil_rc vigil_store_batch_add_exec(struct vigil_store_batch *b,
+                                         const char *sql,
+                                         const struct vigil_store_value *params,
+                                         size_t nparams);
 
 #endif

@@ -140,6 +140,18 @@ struct store_backend {
                                           size_t len, int64_t updated_ns,
                                           void *arg),
                                 void *arg, struct vigil_err *err);
+
+    /* ---- domains' statements (vigil_store_query, _exec, _tx_*) ---- */
+
+    /* Runs sql with params[0..n): on the query connection when query,
+     * else on the read-write one inside the open transaction. Calls fn
+     * (may be NULL) per row; sets *changes (may be NULL). A constraint
+     * violation is VIGIL_ECONFLICT. Keeps the prepared text for the next
+     * call with the same text. */
+    enum vigil_rc (*stmt)(struct store_conn *c, int query, const char *sql,
+                          const struct vigil_store_value *params, size_t n,
+                          vigil_store_row_fn fn, void *arg, int64_t *changes,
+                          struct vigil_err *err);
 };
 
 /* The back ends built into this binary (store_sqlite.c). */

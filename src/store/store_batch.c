@@ -46,6 +46,8 @@ vigil_store_batch_free(struct vigil_store_batch *b)
     free(b->cp);
     free(b->ct);
     free(b->sv);
+    free(b->xs);
+    free(b->xp);
     vigil_hmap_free(b->svidx);
     free(b);
 }
@@ -191,6 +193,7 @@ vigil_store_batch_add_alert(struct vigil_store_batch *b,
                             const struct vigil_alert *a)
 {
     const char *s[STORE_A_NSTR];
+    char uid[VIGIL_UID_LEN + 1];
     struct store_alert_rec r;
     enum vigil_rc rc;
     int i;
@@ -210,6 +213,12 @@ vigil_store_batch_add_alert(struct vigil_store_batch *b,
     s[STORE_A_EVENT] = a->event_json;
     s[STORE_A_MATCHED] = a->matched_json;
     s[STORE_A_SOURCE] = a->source;
+    s[STORE_A_UID] = a->uid;
+    if (a->uid == NULL) {
+        if ((rc = vigil_uid_new(uid)) != VIGIL_OK)
+            return rc;
+        s[STORE_A_UID] = uid;
+    }
     r.time_ns = a->time_ns;
     for (i = 0; i < STORE_A_NSTR; i++)
         if ((rc = put_str(b, s[i], &r.str[i])) != VIGIL_OK)
@@ -387,4 +396,44 @@ vigil_store_batch_delete_state(struct vigil_store_batch *b,
                                const char *component, const char *key)
 {
     return add_state(b, component, key, 0, NULL, 0, NULL);
+}
+
+enum vigil_rc
+vigil_store_batch_add_exec(struct vigil_store_batch *b, const char *sql,
+                           const struct vigil_store_value *params,
+                           size_t nparams)
+{
+    struct store_exec_rec r;
+    enum vigil_rc rc;
+
+    if (b == NULL || sql == NULL || (params == NULL && nparams > 0) ||
+        nparams > VIGIL_STORE_PARAMS_MAX)
+        return VIGIL_EINVAL;
+    if (b->broken)
+        return VIGIL_ENOMEM;
+    if ((rc = VIGIL_GROW(b->xs, b->nxs, b->capxs)) != VIGIL_OK ||
+        (rc = put_str(b, sql, &r.sql)) != VIGIL_OK)
+        goto fail;
+    r.first = b->nxp;
+    r.n = nparams;
+    for (size_t i = 0; i < nparams; i++) {
+        struct store_xparam x = {params[i].type, params[i].i, params[i].r,
+                                 STORE_NOSTR, params[i].len};
+        if ((rc = VIGIL_GROW(b->xp, b->nxp, b->capxp)) != VIGIL_OK)
+            goto fail;
+        size_t nul;
+        /* Bytes then a NUL, so TEXT reads back terminated. */
+        if ((x.type == VIGIL_SV_TEXT || x.type == VIGIL_SV_BLOB) &&
+            ((rc = put_mem(b, params[i].p ? params[i].p : "", x.len, &x.off)) !=
+                 VIGIL_OK ||
+             (rc = put_mem(b, "", 1, &nul)) != VIGIL_OK))
+            goto fail;
+        b->xp[b->nxp++] = x;
+    }
+    b->xs[b->nxs++] = r;
+    return VIGIL_OK;
+fail:
+    /* A half-added statement must never run: the batch is spoiled. */
+    b->broken = 1;
+    return rc;
 }

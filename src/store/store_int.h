@@ -62,6 +62,7 @@ enum store_alert_str {
     STORE_A_EVENT,
     STORE_A_MATCHED,
     STORE_A_SOURCE,
+    STORE_A_UID,
     STORE_A_NSTR
 };
 
@@ -78,6 +79,21 @@ struct store_state_rec {
     size_t room; /* bytes at off a later value for the key may reuse */
 };
 
+/* A domain's statement in a batch (vigil_store_batch_add_exec): its text
+ * in batch->strs and its parameters xp[first .. first + n). */
+struct store_exec_rec {
+    size_t sql;
+    size_t first, n;
+};
+
+/* A copied parameter: TEXT and BLOB bytes at off in batch->strs. */
+struct store_xparam {
+    enum vigil_store_vtype type;
+    int64_t i;
+    double r;
+    size_t off, len;
+};
+
 struct vigil_store_batch {
     struct vigil_buf json; /* every event's JSON, back to back */
     struct vigil_buf strs; /* NUL-terminated copied strings */
@@ -91,6 +107,10 @@ struct vigil_store_batch {
     size_t nct, capct;
     struct store_state_rec *sv;
     size_t nsv, capsv;
+    struct store_exec_rec *xs;
+    size_t nxs, capxs;
+    struct store_xparam *xp;
+    size_t nxp, capxp;
     struct vigil_hmap *svidx;         /* "component\0key" -> record index + 1 */
     size_t srcs[STORE_BATCH_SOURCES]; /* recent source names, for reuse */
     size_t nsrcs;

@@ -29,8 +29,8 @@ static const char *const stmt_sql[SQ_N] = {
     [SQ_GET_SOURCE] = "SELECT id FROM sources WHERE name = ?1",
     [SQ_INS_ALERT] =
         "INSERT INTO alerts (time_ns, rule_id, title, level, tags_json, "
-        "event_json, matched_json, source, created_ns) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "event_json, matched_json, source, uid, created_ns) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [SQ_UPS_CHECKPOINT] =
         "INSERT INTO checkpoints (key, dev, inode, offset, fingerprint, "
         "updated_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
@@ -143,6 +143,12 @@ static const struct vigil_store_migration core_steps[] = {
      /* Bytes a source saw in a file but could not read before it was
       * truncated (copytruncate without a copy vigil could find). */
      "ALTER TABLE counters ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;"},
+    /* version 4 */
+    {"alerts: their own ids",
+     /* Incidents and the evidence log name alerts by an id made where
+      * the alert is (vigil_uid_new), not by a row number. */
+     "ALTER TABLE alerts ADD COLUMN uid TEXT;"
+     "CREATE INDEX alerts_uid ON alerts (uid);"},
     /* Incidents, cases and their timelines come as later steps. */
 };
 
@@ -351,6 +357,7 @@ sq_close(struct store_conn *c)
         return;
     for (i = 0; i < SQ_N; i++)
         sqlite3_finalize(c->st[i]);
+    sq_cache_clear(c);
     if (c->qdb != NULL && sqlite3_close(c->qdb) != SQLITE_OK)
         vigil_log(VIGIL_LOG_WARN, STORE_LOG_CLOSE,
                   "store %s: query connection did not close: %s", c->path,
@@ -507,4 +514,5 @@ const struct store_backend store_sqlite_backend = {
     .alerts_each = sq_alerts_each,
     .state_get = sq_state_get,
     .state_each = sq_state_each,
+    .stmt = sq_stmt,
 };

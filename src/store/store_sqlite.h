@@ -35,6 +35,15 @@ enum sq_stmt {
     SQ_N
 };
 
+/* Domains' statements kept prepared, per connection (store_sqlite_stmt.c). */
+#define SQ_CACHE 48
+
+struct sq_cached {
+    char *sql; /* owned copy of the text, NULL when the slot is free */
+    sqlite3_stmt *st;
+    uint64_t used; /* for evicting the least recently used */
+};
+
 struct store_conn {
     const char *path; /* borrowed from the store, for messages */
     sqlite3 *db;
@@ -44,6 +53,8 @@ struct store_conn {
     int64_t tx_events, tx_bytes;
     int64_t *rowids; /* retention scratch, STORE_RETENTION_CHUNK long */
     sqlite3 *qdb;
+    struct sq_cached cache[2][SQ_CACHE]; /* [0] db, [1] qdb */
+    uint64_t cache_tick;
 };
 
 /* Copies sqlite3_errmsg(db) and what was being done into err; returns
@@ -75,6 +86,13 @@ enum vigil_rc sq_write_state(struct store_conn *c,
 enum vigil_rc sq_expire(struct store_conn *c, int by_age, int64_t cutoff_ns,
                         int64_t max_bytes, int64_t *deleted, int *done,
                         struct vigil_err *err);
+
+enum vigil_rc sq_stmt(struct store_conn *c, int query, const char *sql,
+                      const struct vigil_store_value *params, size_t n,
+                      vigil_store_row_fn fn, void *arg, int64_t *changes,
+                      struct vigil_err *err);
+/* Finalizes the kept statements; before the connections close. */
+void sq_cache_clear(struct store_conn *c);
 
 enum vigil_rc sq_checkpoint_get(struct store_conn *c, const char *key,
                                 struct vigil_checkpoint *cp,

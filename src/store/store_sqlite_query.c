@@ -210,6 +210,7 @@ alerts_row(sqlite3_stmt *st, void *arg)
     a.event_json = (const char *)sqlite3_column_text(st, 5);
     a.matched_json = (const char *)sqlite3_column_text(st, 6);
     a.source = (const char *)sqlite3_column_text(st, 7);
+    a.uid = (const char *)sqlite3_column_text(st, 8);
     return x->fn(&a, x->arg);
 }
 
@@ -224,7 +225,7 @@ sq_alerts_each(struct store_conn *c, int64_t limit,
 
     VIGIL_TRY(q_prepare(c,
                         "SELECT time_ns, rule_id, title, level, tags_json, "
-                        "event_json, matched_json, source FROM alerts "
+                        "event_json, matched_json, source, uid FROM alerts "
                         "ORDER BY time_ns DESC, id DESC LIMIT ?1",
                         &st, err));
     sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);

@@ -21,6 +21,32 @@
 
 /* ---- one transaction ---------------------------------------------- */
 
+/* Runs the domains' statements of b, in the order they were added. */
+static enum vigil_rc
+write_execs(struct vigil_store *s, const struct vigil_store_batch *b,
+            struct vigil_err *err)
+{
+    struct vigil_store_value v[VIGIL_STORE_PARAMS_MAX];
+    enum vigil_rc rc;
+
+    for (size_t i = 0; i < b->nxs; i++) {
+        const struct store_exec_rec *x = &b->xs[i];
+        for (size_t k = 0; k < x->n; k++) {
+            const struct store_xparam *p = &b->xp[x->first + k];
+            v[k].type = p->type;
+            v[k].i = p->i;
+            v[k].r = p->r;
+            v[k].len = p->len;
+            v[k].p = p->off == STORE_NOSTR ? NULL : b->strs.data + p->off;
+        }
+        rc = s->be->stmt(s->conn, 0, b->strs.data + x->sql, v, x->n, NULL, NULL,
+                         NULL, err);
+        if (rc != VIGIL_OK)
+            return rc;
+    }
+    return VIGIL_OK;
+}
+
 /* Writes b (borrowed) through the back end inside the open transaction. */
 static enum vigil_rc
 apply_one(struct vigil_store *s, const struct vigil_store_batch *b, int64_t now,
@@ -56,7 +82,7 @@ apply_one(struct vigil_store *s, const struct vigil_store_batch *b, int64_t now,
         return rc;
     if (b->nsv > 0 && (rc = be->write_state(s->conn, b, now, err)) != VIGIL_OK)
         return rc;
-    return VIGIL_OK;
+    return b->nxs > 0 ? write_execs(s, b, err) : VIGIL_OK;
 }
 
 enum vigil_rc
