@@ -107,6 +107,14 @@ struct vigil_component {
     enum vigil_rc (*conf_builtin)(void *conf, struct vigil_err *err);
     void (*conf_fini)(void *conf);
 
+    /* Optional. Runs once per daemon start (never on reload), as the
+     * account the daemon was started as (root, usually), before it drops
+     * privileges and installs its system-call filter: opens what needs
+     * root (a fanotify group, a capture handle, src/respond's privileged
+     * helper) and keeps it, in the component's own file, for new. conf
+     * is the section at start. A change that needs it again on reload
+     * is refused by reload with a message asking for a restart. */
+    enum vigil_rc (*prepare)(const void *conf, struct vigil_err *err);
     /* conf is borrowed and outlives the instance. Returns owned *self. */
     enum vigil_rc (*new)(void **self, const struct vigil_daemon_env *env,
                          const void *conf, struct vigil_err *err);

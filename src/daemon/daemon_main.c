@@ -331,6 +331,12 @@ open_store(struct daemon *d, struct vigil_err *err)
     if ((rc = daemon_state_check(&d->privs, d->state, err)) != VIGIL_OK &&
         (rc != VIGIL_EPERM || d->cfg->strict_modes))
         return rc == VIGIL_EPERM ? VIGIL_EPARSE : rc;
+    for (size_t i = 0; i < daemon_ncomponents; i++) {
+        const struct vigil_component *comp = daemon_components[i];
+        if (comp->prepare != NULL &&
+            (rc = comp->prepare(d->cfg->sections[i], err)) != VIGIL_OK)
+            return rc;
+    }
     /* Everything the daemon writes from here on belongs to its account. */
     if ((rc = daemon_privs_drop(&d->privs, err)) != VIGIL_OK ||
         (rc = daemon_sandbox(err)) != VIGIL_OK)
