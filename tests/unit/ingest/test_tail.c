@@ -374,6 +374,57 @@ test_rename_late_reopen(void **state)
     ingest_tail_free(t);
 }
 
+/* A writer starved past the grace period: the renamed file is still read
+ * when it grows, its lines reporting the new file's position (a restart
+ * goes on from there, reading nothing twice); let go by a reset, what it
+ * held unread is counted. */
+static void
+test_linger_after_grace(void **state)
+{
+    struct ingest_tail *t;
+    struct vigil_err err = {0};
+    struct got g = {0};
+    uint64_t bytes, files;
+    struct stat st;
+    char p1[320];
+
+    (void)state;
+    grace_ms = 100;
+    t = new_tail(1 << 20);
+    snprintf(p1, sizeof(p1), "%s.1", path);
+    append(path, "a1\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(rename(path, p1), 0);
+    append(path, "b1\n");
+    poll_all(t, &g, 0);
+    usleep(150 * 1000);
+    poll_all(t, &g, 0); /* the grace period is over: the new file */
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.lines[1], "b1");
+    assert_int_equal(stat(path, &st), 0);
+    append(p1, "a2\n"); /* the writer, late */
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.lines[2], "a2");
+    assert_int_equal(g.last.inode, (uint64_t)st.st_ino);
+    assert_int_equal(g.last.offset, 3);
+    append(path, "b2\n");
+    append(p1, "a3\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 5);
+    assert_int_equal(g.last.offset, 6);
+    ingest_tail_take_unread(t, &bytes, &files);
+    assert_int_equal(bytes, 0);
+    /* Let go with 6 bytes unread (a line and a partial one): counted. */
+    append(p1, "a4\na5-");
+    ingest_tail_reset(t);
+    ingest_tail_take_unread(t, &bytes, &files);
+    assert_int_equal(bytes, 6);
+    assert_int_equal(files, 0);
+    ingest_tail_free(t);
+}
+
 static void
 copy_file(const char *from, const char *to)
 {
@@ -645,6 +696,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cr_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_padding, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linger_after_grace, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_rename_late_reopen, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_copytruncate_reads_copy, setup,
