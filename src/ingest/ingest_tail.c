@@ -632,7 +632,8 @@ find_by_text(const struct ingest_tail *t, const char *path,
  * the rotated siblings ("auth.log.1", "auth.log-20240101",
  * "auth.log.2.gz"; not files the globs follow anyway) newer than since --
  * the file the checkpoint names, or the checkpoint's time when that file
- * is gone -- hold lines never read. Queues them on f, oldest first.
+ * is gone -- hold lines never read. (Names as rotations make them: the
+ * file's, a '.', '-' or '_', a digit.) Queues them on f, oldest first.
  * skip_ino and skip_fp name the file the checkpoint names (compressed, it
  * has another inode but the same text), cur_ino the file at the path.
  * What cannot be read -- compressed with what zlib does not read, or more
@@ -662,7 +663,12 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
         size_t old = 0;
         int fd;
 
-        if (strncmp(de->d_name, base, blen) != 0 || de->d_name[blen] == '\0')
+        /* A rotation's suffix: ".1", "-20261206", "_2026-12-06"; not
+         * "app.log.bak" or "app.logger", which no rotation makes. */
+        if (strncmp(de->d_name, base, blen) != 0 ||
+            strchr(".-_", de->d_name[blen]) == NULL ||
+            de->d_name[blen] == '\0' || de->d_name[blen + 1] < '0' ||
+            de->d_name[blen + 1] > '9')
             continue;
         snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
         if (followed_by_globs(t, full) || stat(full, &st) != 0 ||
