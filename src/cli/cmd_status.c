@@ -50,7 +50,7 @@ usage(FILE *out)
             "(bytes written to a rotated file after vigil let it go; files "
             "rotated\naway while vigil was stopped that it could not read) "
             "and alerts raised,\nwith the time of the last update; "
-            "then the number of archived events and alerts.\nThe store is "
+            "then the number of archived events and\nalerts. The store is "
             "opened read-only; the daemon may keep running.\n\n",
             cmd.synopsis);
     cli_opts_help(out, &cmd);

@@ -514,9 +514,8 @@ followed_by_globs(const struct ingest_tail *t, const char *full)
     return 0;
 }
 
-/* The age of a rotated sibling: when it was last written and, for
- * rotations closer together than file times tell apart (a few ms on
- * Linux), its name. */
+/* The age of a rotated sibling: its name as a rotation made it, else when
+ * it was last written. */
 struct sibling {
     int64_t mtime;
     size_t blen;    /* length of the followed file's name, its prefix */
@@ -540,26 +539,37 @@ rot_number(const char *sfx)
     return n;
 }
 
-/* < 0 when a is older than b, > 0 when newer. The one written last is the
- * newer; written at the same time, ".1" is newer than ".2" and
- * "-20261206" newer than "-20261205". */
+/* Is sfx, what follows the followed file's name, one a rotation makes:
+ * ".1", "-20261206", "_2026-12-06"? ("app.log.bak", "app.logger": no.) */
+static int
+rot_suffix(const char *sfx)
+{
+    return sfx[0] != '\0' && strchr(".-_", sfx[0]) != NULL && sfx[1] >= '0' &&
+           sfx[1] <= '9';
+}
+
+/* < 0 when a is older than b, > 0 when newer. Names of one scheme say it
+ * best: ".1" is newer than ".2" (logrotate renames them at each
+ * rotation), "-20261206" newer than "-20261205" (dateext stamps sort as
+ * text, logrotate requires it). File times are a poorer guide: two
+ * rotations within a few ms look alike, and a writer slow to reopen its
+ * log writes to an older file after a newer one. They decide only
+ * between names of different schemes, or against a bare time. */
 static int
 sibling_cmp(const struct sibling *a, const struct sibling *b)
 {
     size_t la = strlen(a->name), lb = strlen(b->name);
     const char *sa = a->name + (a->blen < la ? a->blen : la);
     const char *sb = b->name + (b->blen < lb ? b->blen : lb);
-    long na, nb;
 
-    if (a->mtime != b->mtime)
-        return a->mtime < b->mtime ? -1 : 1;
-    if (a->name[0] == '\0' || b->name[0] == '\0')
-        return 0; /* a bare time: only a later write is newer */
-    na = rot_number(sa);
-    nb = rot_number(sb);
-    if (na >= 0 && nb >= 0)
-        return na > nb ? -1 : na < nb;
-    return strcmp(sa, sb);
+    if (rot_suffix(sa) && rot_suffix(sb)) {
+        long na = rot_number(sa), nb = rot_number(sb);
+        if (na >= 0 && nb >= 0 && na != nb)
+            return na > nb ? -1 : 1;
+        if (na < 0 && nb < 0 && strcmp(sa, sb) != 0)
+            return strcmp(sa, sb);
+    }
+    return a->mtime < b->mtime ? -1 : a->mtime > b->mtime;
 }
 
 static void
@@ -632,8 +642,8 @@ find_by_text(const struct ingest_tail *t, const char *path,
  * the rotated siblings ("auth.log.1", "auth.log-20240101",
  * "auth.log.2.gz"; not files the globs follow anyway) newer than since --
  * the file the checkpoint names, or the checkpoint's time when that file
- * is gone -- hold lines never read. (Names as rotations make them: the
- * file's, a '.', '-' or '_', a digit.) Queues them on f, oldest first.
+ * is gone -- hold lines never read (names as rotations make them:
+ * rot_suffix). Queues them on f, oldest first.
  * skip_ino and skip_fp name the file the checkpoint names (compressed, it
  * has another inode but the same text), cur_ino the file at the path.
  * What cannot be read -- compressed with what zlib does not read, or more
@@ -663,12 +673,8 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
         size_t old = 0;
         int fd;
 
-        /* A rotation's suffix: ".1", "-20261206", "_2026-12-06"; not
-         * "app.log.bak" or "app.logger", which no rotation makes. */
         if (strncmp(de->d_name, base, blen) != 0 ||
-            strchr(".-_", de->d_name[blen]) == NULL ||
-            de->d_name[blen] == '\0' || de->d_name[blen + 1] < '0' ||
-            de->d_name[blen + 1] > '9')
+            !rot_suffix(de->d_name + blen))
             continue;
         snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
         if (followed_by_globs(t, full) || stat(full, &st) != 0 ||

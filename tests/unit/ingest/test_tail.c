@@ -5,6 +5,7 @@
 #include "vigil_test.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -332,6 +333,49 @@ test_double_rotation_while_down(void **state)
     unlink(p2);
     unlink(p3);
     unlink(gz);
+}
+
+/* The same, but the file the checkpoint names was written last (a writer
+ * slow to reopen its log): the names, not the file times, say app.log.1
+ * was rotated after app.log.2, so it is still read. */
+static void
+test_double_rotation_late_writer(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    struct vigil_checkpoint saved;
+    struct timespec later[2] = {{0, UTIME_OMIT}, {0, 0}};
+    char p1[320], p2[320];
+
+    (void)state;
+    snprintf(p1, sizeof(p1), "%s.1", path);
+    snprintf(p2, sizeof(p2), "%s.2", path);
+    append(path, "a1\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    saved = g.last;
+    ingest_tail_free(t);
+
+    assert_int_equal(rename(path, p1), 0);
+    append(path, "b1\n");
+    assert_int_equal(rename(p1, p2), 0);
+    assert_int_equal(rename(path, p1), 0);
+    append(path, "c1\n");
+    append(p2, "a2\n");
+    later[1].tv_sec = time(NULL) + 60;
+    assert_int_equal(utimensat(AT_FDCWD, p2, later, 0), 0);
+
+    t = new_tail(1 << 20);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_scan(t, get_cp, &saved, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.lines[0], "a2");
+    assert_string_equal(g.lines[1], "b1");
+    assert_string_equal(g.lines[2], "c1");
+    ingest_tail_free(t);
+    unlink(p2);
 }
 
 /* logrotate `create`: the file is renamed and a new one created at once,
@@ -696,6 +740,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cr_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_padding, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_double_rotation_late_writer, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_linger_after_grace, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rename_late_reopen, setup,
