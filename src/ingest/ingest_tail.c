@@ -514,8 +514,9 @@ followed_by_globs(const struct ingest_tail *t, const char *full)
     return 0;
 }
 
-/* The age of a rotated sibling: its name as a rotation made it, else when
- * it was last written. */
+/* The age of a rotated sibling: when it was last written and, for
+ * rotations closer together than file times tell apart (a few ms on
+ * Linux), its name. */
 struct sibling {
     int64_t mtime;
     size_t blen;    /* length of the followed file's name, its prefix */
@@ -548,28 +549,29 @@ rot_suffix(const char *sfx)
            sfx[1] <= '9';
 }
 
-/* < 0 when a is older than b, > 0 when newer. Names of one scheme say it
- * best: ".1" is newer than ".2" (logrotate renames them at each
- * rotation), "-20261206" newer than "-20261205" (dateext stamps sort as
- * text, logrotate requires it). File times are a poorer guide: two
- * rotations within a few ms look alike, and a writer slow to reopen its
- * log writes to an older file after a newer one. They decide only
- * between names of different schemes, or against a bare time. */
+/* < 0 when a is older than b, > 0 when newer. The one written last is
+ * the newer: that holds for any naming (logrotate's ".1" is its newest,
+ * a script's may be its oldest). Written at the same time (rotations a
+ * few ms apart), names of one scheme decide: ".1" is newer than ".2" as
+ * logrotate shifts them, "-20261206" newer than "-20261205" (dateext
+ * stamps sort as text; logrotate requires it). */
 static int
 sibling_cmp(const struct sibling *a, const struct sibling *b)
 {
     size_t la = strlen(a->name), lb = strlen(b->name);
     const char *sa = a->name + (a->blen < la ? a->blen : la);
     const char *sb = b->name + (b->blen < lb ? b->blen : lb);
+    long na, nb;
 
-    if (rot_suffix(sa) && rot_suffix(sb)) {
-        long na = rot_number(sa), nb = rot_number(sb);
-        if (na >= 0 && nb >= 0 && na != nb)
-            return na > nb ? -1 : 1;
-        if (na < 0 && nb < 0 && strcmp(sa, sb) != 0)
-            return strcmp(sa, sb);
-    }
-    return a->mtime < b->mtime ? -1 : a->mtime > b->mtime;
+    if (a->mtime != b->mtime)
+        return a->mtime < b->mtime ? -1 : 1;
+    if (!rot_suffix(sa) || !rot_suffix(sb))
+        return 0; /* a bare time, or a name no rotation made */
+    na = rot_number(sa);
+    nb = rot_number(sb);
+    if (na >= 0 && nb >= 0)
+        return na > nb ? -1 : na < nb;
+    return na < 0 && nb < 0 ? strcmp(sa, sb) : 0;
 }
 
 static void
