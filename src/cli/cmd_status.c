@@ -46,9 +46,11 @@ usage(FILE *out)
             "decoded,\nfailed (undecodable, binary, over 1 MiB), dropped "
             "(UDP datagrams the kernel\ndropped, records lost to a store "
             "failure), bytes lost to truncation (a file\ntruncated before "
-            "vigil read them, its copy not found) and alerts raised, with\n"
-            "the time of the last update; "
-            "then the number of archived events and alerts.\nThe store is "
+            "vigil read them, its copy not found), rotated files\nunread "
+            "(bytes written to a rotated file after vigil let it go; files "
+            "rotated\naway while vigil was stopped that it could not read) "
+            "and alerts raised,\nwith the time of the last update; "
+            "then the number of archived events and\nalerts. The store is "
             "opened read-only; the daemon may keep running.\n\n",
             cmd.synopsis);
     cli_opts_help(out, &cmd);
@@ -107,11 +109,13 @@ print_json(const char *db, int version, const struct rows *r, int64_t events,
         vigil_buf_printf(
             &b,
             ",\"events_in\":%llu,\"decoded\":%llu,\"failed\":%llu,"
-            "\"dropped\":%llu,\"truncated_bytes\":%llu,\"alerts\":%llu,"
+            "\"dropped\":%llu,\"truncated_bytes\":%llu,"
+            "\"unread_bytes\":%llu,\"unread_files\":%llu,\"alerts\":%llu,"
             "\"updated\":\"%s\"}",
             (unsigned long long)c->events_in, (unsigned long long)c->decoded,
             (unsigned long long)c->failed, (unsigned long long)c->dropped,
-            (unsigned long long)c->truncated, (unsigned long long)c->alerts,
+            (unsigned long long)c->truncated, (unsigned long long)c->unread,
+            (unsigned long long)c->unread_files, (unsigned long long)c->alerts,
             ts);
     }
     ok = vigil_buf_printf(&b, "]}\n") == VIGIL_OK;
@@ -128,17 +132,23 @@ print_table(const char *db, const struct rows *r, int64_t events,
     char ts[40];
 
     printf("store: %s\n\n", db);
-    printf("%-24s %12s %12s %10s %10s %12s %8s  %s\n", "SOURCE", "IN",
-           "DECODED", "FAILED", "DROPPED", "TRUNC_BYTES", "ALERTS", "UPDATED");
+    printf("%-24s %12s %12s %10s %10s %12s %12s %8s  %s\n", "SOURCE", "IN",
+           "DECODED", "FAILED", "DROPPED", "TRUNC_BYTES", "UNREAD_BYTES",
+           "ALERTS", "UPDATED");
     for (size_t i = 0; i < r->n; i++) {
         const struct vigil_source_counters *c = &r->c[i];
         vigil_time_format(r->updated[i], ts);
         ts[19] = '\0'; /* to the second */
-        printf("%-24.24s %12llu %12llu %10llu %10llu %12llu %8llu  %sZ\n",
+        printf("%-24.24s %12llu %12llu %10llu %10llu %12llu %12llu %8llu  "
+               "%sZ\n",
                c->name, (unsigned long long)c->events_in,
                (unsigned long long)c->decoded, (unsigned long long)c->failed,
                (unsigned long long)c->dropped, (unsigned long long)c->truncated,
-               (unsigned long long)c->alerts, ts);
+               (unsigned long long)c->unread, (unsigned long long)c->alerts,
+               ts);
+        if (c->unread_files > 0)
+            printf("%-24s %llu rotated file(s) could not be read\n", "",
+                   (unsigned long long)c->unread_files);
     }
     if (r->n == 0)
         printf("(no source has reported yet)\n");

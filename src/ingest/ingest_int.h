@@ -170,6 +170,10 @@ enum vigil_rc ingest_src_message(void *arg, const char *msg, size_t len,
 void ingest_src_add_dropped(struct ingest_src *s, uint64_t n);
 /* bytes more of a file lost to a truncation before they were read. */
 void ingest_src_add_truncated(struct ingest_src *s, uint64_t bytes);
+/* bytes more written to rotated files after vigil let them go, and files
+ * more rotated away that could not be read (see ingest_tail_take_unread). */
+void ingest_src_add_unread(struct ingest_src *s, uint64_t bytes,
+                           uint64_t files);
 
 /* Who sent what the source hands over next: a network source sets it
  * before handing over a sender's messages, and every event decoded from
@@ -225,7 +229,10 @@ struct ingest_tail;
  * (free with ingest_tail_free). Lines longer than max_line are skipped and
  * reported through sink->overlong. A file renamed away (rotation) is read
  * until it has been quiet for grace_ms after the new file appeared (0:
- * closed at its first end), as the writer may not have reopened yet. */
+ * until its first end), as the writer may not have reopened yet; then the
+ * new file is read, and the renamed one, while it exists under its
+ * rotated name, still whenever it grows (a starved writer), at most 4
+ * such files per tailer. */
 enum vigil_rc ingest_tail_new(struct ingest_tail **out, char *const *globs,
                               size_t nglobs, size_t max_line, int64_t grace_ms,
                               struct vigil_err *err);
@@ -233,10 +240,13 @@ void ingest_tail_free(struct ingest_tail *t);
 
 /* Expands the globs and starts following files not yet followed. A file
  * with a checkpoint (from get) resumes there if it is still the same file
- * (dev, inode, fingerprint, size); if the file at the path was rotated
- * away while vigil was down, the old file is looked for in the same
- * directory by its inode and read to its end first. Files without a
- * checkpoint are read from the start. */
+ * (dev, inode, fingerprint, size). Otherwise it was rotated (or truncated
+ * by copytruncate) while vigil was down, maybe more than once: the file
+ * the checkpoint names is looked for among the rotated siblings in the
+ * same directory by its inode, else by its first bytes (compressed or
+ * copied since), and read from the checkpoint; then every sibling rotated
+ * after it, oldest first; then the file at the path from its start.
+ * Files without a checkpoint are read from the start. */
 enum vigil_rc ingest_tail_scan(struct ingest_tail *t, ingest_ckpt_get_fn get,
                                void *arg, struct vigil_err *err);
 
@@ -258,11 +268,23 @@ enum vigil_rc ingest_tail_poll(struct ingest_tail *t,
  * from the checkpoints get returns (after a failed store commit). */
 void ingest_tail_reset(struct ingest_tail *t);
 
+/* Before the tailer is freed at a stop: hands out (to sink, borrowed)
+ * what the rotated files still read hold and lets them go (counted
+ * unread if sink refuses). Returns the first non-OK return of sink. */
+enum vigil_rc ingest_tail_stop(struct ingest_tail *t,
+                               const struct ingest_sink *sink);
+
 /* Number of files followed (open or waiting to reappear). */
 size_t ingest_tail_nfiles(const struct ingest_tail *t);
 /* Bytes lost to truncation (a file truncated before they were read,
  * without a copy to read them from) since the last call. */
 uint64_t ingest_tail_take_lost(struct ingest_tail *t);
+/* Since the last call: *bytes written to rotated files vigil has let go
+ * of that it did not read, and *files rotated away while vigil was down
+ * that it could not read (compressed with what zlib cannot read, gone,
+ * or past the catch-up limit): lines are missing. */
+void ingest_tail_take_unread(struct ingest_tail *t, uint64_t *bytes,
+                             uint64_t *files);
 
 /* The 64-bit FNV-1a hash used for fingerprints. */
 uint64_t ingest_hash(const void *p, size_t n);

@@ -619,6 +619,14 @@ ingest_src_add_truncated(struct ingest_src *s, uint64_t bytes)
     s->dirty = 1;
 }
 
+void
+ingest_src_add_unread(struct ingest_src *s, uint64_t bytes, uint64_t files)
+{
+    s->lc.unread += bytes;
+    s->lc.unread_files += files;
+    s->dirty = 1;
+}
+
 enum vigil_rc
 ingest_src_flush_due(struct ingest_src *s, struct vigil_err *err)
 {
@@ -660,12 +668,17 @@ ingest_src_recover(struct ingest_src *s)
     s->batch = NULL;
     src_new_batch(s, 1, &err);
     /* What is read again is counted again: start from the committed
-     * counters. A truncation loss is not seen again, so it stays. */
+     * counters. A loss (truncation, rotated files unread) is not seen
+     * again, so it stays. */
     pthread_mutex_lock(&s->mu);
-    uint64_t truncated = s->lc.truncated;
+    struct vigil_source_counters lost = s->lc;
     s->lc = s->cc;
-    if (truncated > s->lc.truncated)
-        s->lc.truncated = truncated;
+    if (lost.truncated > s->lc.truncated)
+        s->lc.truncated = lost.truncated;
+    if (lost.unread > s->lc.unread)
+        s->lc.unread = lost.unread;
+    if (lost.unread_files > s->lc.unread_files)
+        s->lc.unread_files = lost.unread_files;
     s->c = s->lc;
     pthread_mutex_unlock(&s->mu);
     s->dirty = 1;
@@ -983,11 +996,13 @@ vigil_ingest_log_stats(struct vigil_ingest *ing)
         pthread_mutex_unlock(&ing->srcs[i].mu);
         vigil_log(VIGIL_LOG_INFO, 1110,
                   "source %s: %llu in, %llu decoded, %llu failed, %llu "
-                  "dropped, %llu bytes lost to truncation, %llu alerts",
+                  "dropped, %llu bytes lost to truncation, %llu bytes and "
+                  "%llu files of rotated logs unread, %llu alerts",
                   c.name, (unsigned long long)c.events_in,
                   (unsigned long long)c.decoded, (unsigned long long)c.failed,
                   (unsigned long long)c.dropped,
-                  (unsigned long long)c.truncated,
+                  (unsigned long long)c.truncated, (unsigned long long)c.unread,
+                  (unsigned long long)c.unread_files,
                   (unsigned long long)c.alerts);
     }
 }

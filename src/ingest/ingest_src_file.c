@@ -20,6 +20,19 @@ file_log(struct ingest_src *s, const struct vigil_err *err)
               ingest_src_config(s)->name, err->msg);
 }
 
+/* Moves the tailer's loss counts to the source's counters. */
+static void
+take_counts(struct ingest_src *s, struct file_src *f)
+{
+    uint64_t lost = ingest_tail_take_lost(f->tail), bytes, files;
+
+    if (lost > 0)
+        ingest_src_add_truncated(s, lost);
+    ingest_tail_take_unread(f->tail, &bytes, &files);
+    if (bytes > 0 || files > 0)
+        ingest_src_add_unread(s, bytes, files);
+}
+
 static enum vigil_rc
 file_open(struct ingest_src *s, void **state, struct vigil_err *err)
 {
@@ -34,6 +47,7 @@ file_open(struct ingest_src *s, void **state, struct vigil_err *err)
                               sc->rotate_wait_ms, err)) != VIGIL_OK)
         return rc;
     rc = ingest_tail_scan(f->tail, ingest_src_ckpt_get, s, err);
+    take_counts(s, f);
     if (rc == VIGIL_OK && ingest_tail_nfiles(f->tail) == 0)
         vigil_log(VIGIL_LOG_WARN, 1106,
                   "source %s: no file matches its paths yet", sc->name);
@@ -75,9 +89,7 @@ file_run(struct ingest_src *s, void *state)
         }
         rc =
             ingest_tail_poll(f->tail, &sink, FILE_READ_BUDGET, 0, &bytes, &err);
-        uint64_t lost = ingest_tail_take_lost(f->tail);
-        if (lost > 0)
-            ingest_src_add_truncated(s, lost);
+        take_counts(s, f);
         if (rc != VIGIL_OK) {
             /* A refused line is no read error: recovery follows. */
             if (!ingest_src_failed(s))
@@ -99,6 +111,9 @@ file_run(struct ingest_src *s, void *state)
         ingest_src_flush(s, &err);
         ingest_sleep_ms(cfg->poll_ms);
     }
+    /* Rotated files still read are not gone back to after a restart. */
+    ingest_tail_stop(f->tail, &sink);
+    take_counts(s, f);
 }
 
 static void

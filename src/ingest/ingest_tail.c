@@ -52,9 +52,13 @@ struct tail_stream {
     struct vigil_buf part;      /* a line still waiting for its newline */
     int skipping;               /* dropping an overlong line */
     struct ingest_eol eol;      /* how this file ends its lines */
+    /* A lingering rotated file (see linger_add): the followed file whose
+     * position its lines report; NULL for the others. */
+    struct tail_file *owner;
 };
 
 #define TAIL_PENDING_MAX 8
+#define TAIL_LINGER_MAX  4 /* rotated files still read, per source */
 
 struct tail_file {
     char path[4096];
@@ -70,10 +74,15 @@ struct ingest_tail {
     char **globs;
     size_t nglobs;
     size_t max_line;
-    int64_t grace_ms; /* a renamed file is closed after this long quiet */
-    uint64_t lost;    /* bytes lost to truncation, not yet taken */
+    int64_t grace_ms;      /* a renamed file is closed after this long quiet */
+    uint64_t lost;         /* bytes lost to truncation, not yet taken */
+    uint64_t unread;       /* bytes of rotated files let go unread, not taken */
+    uint64_t unread_files; /* rotated files that could not be read */
     struct tail_file **files;
     size_t nfiles;
+    /* Rotated files still written to after their grace period. */
+    struct tail_stream linger[TAIL_LINGER_MAX];
+    size_t nlinger;
     char *rbuf;
 };
 
@@ -251,10 +260,14 @@ static enum vigil_rc
 emit(struct tail_stream *s, const struct ingest_sink *sink, const char *line,
      size_t len, uint64_t off_after, int overlong)
 {
+    const struct vigil_checkpoint *cp = &s->cp;
+
     s->cp.offset = off_after;
+    if (s->owner != NULL) /* lingering: where the file at the path stands */
+        cp = s->owner->old.fd >= 0 ? &s->owner->old.cp : &s->owner->cur.cp;
     if (overlong)
-        return sink->overlong ? sink->overlong(sink->arg, &s->cp) : VIGIL_OK;
-    return sink->line(sink->arg, line, len, &s->cp);
+        return sink->overlong ? sink->overlong(sink->arg, cp) : VIGIL_OK;
+    return sink->line(sink->arg, line, len, cp);
 }
 
 /* A line grown past max_line may be NUL padding (what a power cut
@@ -409,10 +422,11 @@ open_file(const char *path, struct stat *st)
 }
 
 /* Finds the file with cp's dev+inode in path's directory (the rotated
- * file, e.g. auth.log.1) and returns an open fd to it, or -1. */
+ * file, e.g. auth.log.1) and returns an open fd to it and its name (into
+ * name, nsize bytes), or -1. */
 static int
 find_rotated(const char *path, const struct vigil_checkpoint *cp,
-             struct stat *out)
+             struct stat *out, char *name, size_t nsize)
 {
     char dir[4096];
     const char *slash = strrchr(path, '/');
@@ -449,6 +463,8 @@ find_rotated(const char *path, const struct vigil_checkpoint *cp,
             close(fd); /* the inode was reused by another file */
             fd = -1;
         }
+        if (fd >= 0)
+            snprintf(name, nsize, "%s", de->d_name);
     }
     closedir(d);
     return fd;
@@ -498,15 +514,86 @@ followed_by_globs(const struct ingest_tail *t, const char *full)
     return 0;
 }
 
+/* The age of a rotated sibling: when it was last written and, for
+ * rotations closer together than file times tell apart (a few ms on
+ * Linux), its name. */
+struct sibling {
+    int64_t mtime;
+    size_t blen;    /* length of the followed file's name, its prefix */
+    char name[256]; /* in the directory; "" for a bare time */
+};
+
+/* N of a numbered rotation's suffix (".N", ".N.gz": logrotate's default
+ * scheme), or -1 for another one ("-20261206": dateext). */
+static long
+rot_number(const char *sfx)
+{
+    char *end;
+    long n;
+
+    if (sfx[0] != '.' || sfx[1] < '0' || sfx[1] > '9')
+        return -1;
+    errno = 0;
+    n = strtol(sfx + 1, &end, 10);
+    if (errno != 0 || end - sfx > 5 || (*end != '\0' && *end != '.'))
+        return -1; /* ".20261206" is a date */
+    return n;
+}
+
+/* Is sfx, what follows the followed file's name, one a rotation makes:
+ * ".1", "-20261206", "_2026-12-06"? ("app.log.bak", "app.logger": no.) */
+static int
+rot_suffix(const char *sfx)
+{
+    return sfx[0] != '\0' && strchr(".-_", sfx[0]) != NULL && sfx[1] >= '0' &&
+           sfx[1] <= '9';
+}
+
+/* < 0 when a is older than b, > 0 when newer. The one written last is
+ * the newer: that holds for any naming (logrotate's ".1" is its newest,
+ * a script's may be its oldest). Written at the same time (rotations a
+ * few ms apart), names of one scheme decide: ".1" is newer than ".2" as
+ * logrotate shifts them, "-20261206" newer than "-20261205" (dateext
+ * stamps sort as text; logrotate requires it). */
+static int
+sibling_cmp(const struct sibling *a, const struct sibling *b)
+{
+    size_t la = strlen(a->name), lb = strlen(b->name);
+    const char *sa = a->name + (a->blen < la ? a->blen : la);
+    const char *sb = b->name + (b->blen < lb ? b->blen : lb);
+    long na, nb;
+
+    if (a->mtime != b->mtime)
+        return a->mtime < b->mtime ? -1 : 1;
+    if (!rot_suffix(sa) || !rot_suffix(sb))
+        return 0; /* a bare time, or a name no rotation made */
+    na = rot_number(sa);
+    nb = rot_number(sb);
+    if (na >= 0 && nb >= 0)
+        return na > nb ? -1 : na < nb;
+    return na < 0 && nb < 0 ? strcmp(sa, sb) : 0;
+}
+
+static void
+sibling_set(struct sibling *s, const struct stat *st, const char *name,
+            const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    s->mtime = mtime_ns(st);
+    s->blen = strlen(slash ? slash + 1 : path);
+    snprintf(s->name, sizeof(s->name), "%s", name);
+}
+
 /* Finds, among path's rotated siblings ("app.log.1", "app.log.1.gz", not
  * the files the globs follow anyway, not inode skip_ino), the newest whose
  * text starts as cp's did and holds at least cp's offset: the rotated file
  * after gzip gave it a new inode, or the copy copytruncate made. Returns
- * an open fd and its stat, or -1. */
+ * an open fd, its stat and its age (who, may be NULL), or -1. */
 static int
 find_by_text(const struct ingest_tail *t, const char *path,
              const struct vigil_checkpoint *cp, uint64_t skip_ino,
-             struct stat *out)
+             struct stat *out, struct sibling *who)
 {
     char dir[4096];
     const char *slash = strrchr(path, '/');
@@ -546,39 +633,35 @@ find_by_text(const struct ingest_tail *t, const char *path,
         best = fd;
         best_mtime = mtime_ns(&st);
         *out = st;
+        if (who != NULL)
+            sibling_set(who, &st, de->d_name, path);
     }
     closedir(d);
     return best;
 }
 
-struct newer {
-    int fd;
-    int64_t mtime;
-};
-
-static int
-cmp_newer(const void *a, const void *b)
-{
-    const struct newer *x = a, *y = b;
-
-    return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
-}
-
 /* While vigil was stopped the file may have been rotated more than once:
- * besides the file the checkpoint names (skip_ino), rotated siblings
- * ("auth.log.1", "auth.log-20240101"; not compressed ones, not files the
- * globs follow anyway) last written after `since` hold lines never read.
- * Queues them on f, oldest first. */
+ * the rotated siblings ("auth.log.1", "auth.log-20240101",
+ * "auth.log.2.gz"; not files the globs follow anyway) newer than since --
+ * the file the checkpoint names, or the checkpoint's time when that file
+ * is gone -- hold lines never read (names as rotations make them:
+ * rot_suffix). Queues them on f, oldest first.
+ * skip_ino and skip_fp name the file the checkpoint names (compressed, it
+ * has another inode but the same text), cur_ino the file at the path.
+ * What cannot be read -- compressed with what zlib does not read, or more
+ * than TAIL_PENDING_MAX files -- is counted and reported: its lines are
+ * missing. */
 static void
 find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
-           uint64_t skip_fp, uint64_t cur_ino, int64_t since)
+           uint64_t skip_fp, uint64_t cur_ino, const struct sibling *since)
 {
     char dir[4096];
     const char *slash = strrchr(f->path, '/');
     const char *base = slash ? slash + 1 : f->path;
     size_t blen = strlen(base);
-    struct newer found[TAIL_PENDING_MAX];
-    size_t n = 0, scanned = 0;
+    struct sibling found[TAIL_PENDING_MAX];
+    int fds[TAIL_PENDING_MAX];
+    size_t n = 0, scanned = 0, skipped = 0;
     struct dirent *de;
     DIR *d;
 
@@ -587,49 +670,86 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
         return;
     while ((de = readdir(d)) != NULL && scanned++ < TAIL_DIR_SCAN_MAX) {
         char full[8192];
+        struct sibling sib;
         struct stat st;
+        size_t old = 0;
         int fd;
 
-        if (strncmp(de->d_name, base, blen) != 0 || de->d_name[blen] == '\0' ||
-            is_unreadable_compressed(de->d_name))
+        if (strncmp(de->d_name, base, blen) != 0 ||
+            !rot_suffix(de->d_name + blen))
             continue;
         snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
         if (followed_by_globs(t, full) || stat(full, &st) != 0 ||
             !S_ISREG(st.st_mode) || (uint64_t)st.st_ino == skip_ino ||
-            (uint64_t)st.st_ino == cur_ino || mtime_ns(&st) <= since)
+            (uint64_t)st.st_ino == cur_ino)
             continue;
-        /* gzip keeps the mtime: the file the checkpoint names, compressed,
-         * is recognised by its text (and finished by file_start). */
-        if (skip_fp != 0 && (fd = open_file(full, &st)) >= 0) {
-            uint64_t fp = content_fp(fd, is_gzip(fd), (uint64_t)st.st_size);
-            close(fd);
-            if (fp == skip_fp)
-                continue;
-        }
-        if (n == TAIL_PENDING_MAX) {
-            vigil_log(VIGIL_LOG_WARN, 1107,
-                      "%s: more than %d rotated files to catch up on; "
-                      "reading the newest %d",
-                      f->path, TAIL_PENDING_MAX, TAIL_PENDING_MAX);
-            qsort(found, n, sizeof(found[0]), cmp_newer);
-            if (mtime_ns(&st) <= found[0].mtime)
-                continue;
-            close(found[0].fd);
-            memmove(found, found + 1, (n - 1) * sizeof(found[0]));
-            n--;
+        sibling_set(&sib, &st, de->d_name, f->path);
+        if (sibling_cmp(&sib, since) <= 0)
+            continue; /* read before the checkpoint */
+        if (is_unreadable_compressed(de->d_name)) {
+            t->unread_files++;
+            vigil_log(VIGIL_LOG_WARN, 1116,
+                      "%s: %s was rotated while vigil was stopped and "
+                      "compressed in a format vigil cannot read; lines "
+                      "written to it may be missing",
+                      f->path, full);
+            continue;
         }
         if ((fd = open_file(full, &st)) < 0)
             continue;
-        found[n].fd = fd;
-        found[n++].mtime = mtime_ns(&st);
-        vigil_log(VIGIL_LOG_INFO, 1108,
-                  "%s: reading %s, rotated while vigil was stopped", f->path,
-                  full);
+        /* gzip keeps the time: the file the checkpoint names, compressed,
+         * is recognised by its text (and finished by file_start). */
+        if (skip_fp != 0 &&
+            content_fp(fd, is_gzip(fd), (uint64_t)st.st_size) == skip_fp) {
+            close(fd);
+            continue;
+        }
+        if (n < TAIL_PENDING_MAX) {
+            found[n] = sib;
+            fds[n++] = fd;
+            continue;
+        }
+        /* Too many: keep the newest, the ones the writer may still use. */
+        skipped++;
+        for (size_t i = 1; i < n; i++)
+            if (sibling_cmp(&found[i], &found[old]) < 0)
+                old = i;
+        if (sibling_cmp(&sib, &found[old]) < 0) {
+            close(fd);
+            continue;
+        }
+        close(fds[old]);
+        found[old] = sib;
+        fds[old] = fd;
     }
     closedir(d);
-    qsort(found, n, sizeof(found[0]), cmp_newer);
-    for (size_t i = 0; i < n; i++)
-        f->pending[f->npending++] = found[i].fd;
+    if (skipped > 0) {
+        t->unread_files += skipped;
+        vigil_log(VIGIL_LOG_WARN, 1107,
+                  "%s: more than %d rotated files to catch up on; reading the "
+                  "newest %d, the lines of %zu older ones are missing",
+                  f->path, TAIL_PENDING_MAX, TAIL_PENDING_MAX, skipped);
+    }
+    for (size_t i = 1; i < n; i++) /* oldest first; n is small */
+        for (size_t j = i; j > 0 && sibling_cmp(&found[j], &found[j - 1]) < 0;
+             j--) {
+            struct sibling s = found[j];
+            int fd = fds[j];
+            found[j] = found[j - 1];
+            fds[j] = fds[j - 1];
+            found[j - 1] = s;
+            fds[j - 1] = fd;
+        }
+    for (size_t i = 0; i < n; i++) {
+        if (f->npending == TAIL_PENDING_MAX) {
+            close(fds[i]);
+            continue;
+        }
+        f->pending[f->npending++] = fds[i];
+        vigil_log(VIGIL_LOG_INFO, 1108,
+                  "%s: reading %s/%s, rotated while vigil was stopped", f->path,
+                  dir, found[i].name);
+    }
 }
 
 /* Makes the next queued rotated file the old stream. */
@@ -657,22 +777,27 @@ next_pending(struct tail_file *f)
     return 0;
 }
 
-/* The rotated file a checkpoint names: by its inode, or by its text when
- * it was compressed since. Starts f->old at the checkpoint and sets
- * *mtime to the file's; 1 if found. */
+/* Finds the file a checkpoint names among path's rotated siblings: by
+ * its inode (unless that is the inode at the path: same), or by its text
+ * when it was compressed or copied since. Starts f->old at the checkpoint
+ * and fills *who with the file's age; 1 if found. */
 static int
 start_rotated(struct ingest_tail *t, struct tail_file *f,
-              const struct vigil_checkpoint *cp, uint64_t cur_ino,
-              int64_t *mtime)
+              const struct vigil_checkpoint *cp, int same, uint64_t cur_ino,
+              struct sibling *who)
 {
+    char name[256];
     struct stat ost;
-    int ofd = find_rotated(f->path, cp, &ost);
+    int ofd = -1;
 
-    if (ofd < 0)
-        ofd = find_by_text(t, f->path, cp, cur_ino, &ost);
+    if (!same)
+        ofd = find_rotated(f->path, cp, &ost, name, sizeof(name));
+    if (ofd >= 0)
+        sibling_set(who, &ost, name, f->path);
+    else
+        ofd = find_by_text(t, f->path, cp, cur_ino, &ost, who);
     if (ofd < 0 || !stream_start_any(&f->old, ofd, &ost, cp->offset))
         return 0;
-    *mtime = mtime_ns(&ost);
     f->old.follow = 1;
     f->old.quiet_ms = ingest_mono_ms();
     return 1;
@@ -684,25 +809,20 @@ file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
            void *arg)
 {
     struct vigil_checkpoint cp;
+    struct sibling since;
     struct stat st;
-    int64_t mtime = 0;
     int fd = open_file(f->path, &st);
     int have = get && get(arg, f->cur.cp.key, &cp) == VIGIL_OK;
+    int same, found;
+    uint64_t cur_ino = fd >= 0 ? (uint64_t)st.st_ino : 0;
 
-    if (fd < 0) {
-        /* Not there now; if it was rotated away while we were down, its
-         * rest is still worth reading. */
-        if (have && start_rotated(t, f, &cp, 0, &mtime)) {
-            find_newer(t, f, cp.inode, cp.fingerprint, 0, mtime);
-            f->old.follow = f->npending == 0;
-        }
-        return;
-    }
     if (!have) {
-        stream_start(&f->cur, fd, &st, 0);
+        if (fd >= 0)
+            stream_start(&f->cur, fd, &st, 0);
         return;
     }
-    if (cp.dev == (uint64_t)st.st_dev && cp.inode == (uint64_t)st.st_ino) {
+    same = fd >= 0 && cp.dev == (uint64_t)st.st_dev && cp.inode == cur_ino;
+    if (same) {
         uint64_t fp = fingerprint(fd, (uint64_t)st.st_size);
         if (cp.offset <= (uint64_t)st.st_size &&
             (cp.fingerprint == 0 || fp == cp.fingerprint)) {
@@ -711,38 +831,57 @@ file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
                 f->cur.cp.fingerprint = fp;
             return;
         }
+    }
+    /* The file vigil was reading is no longer (all) at the path: renamed
+     * by one or more rotations and maybe compressed since, or truncated
+     * by copytruncate (same inode; or a new file got the inode the
+     * rotated file freed when it was compressed). Its rest is in a
+     * rotated sibling, found by inode or text; the siblings rotated after
+     * it come next, oldest first; the file at the path last, from its
+     * start. */
+    memset(&since, 0, sizeof(since));
+    found = start_rotated(t, f, &cp, same, cur_ino, &since);
+    if (!found)
+        since.mtime = cp.updated_ns;
+    if (found || cp.updated_ns > 0)
+        find_newer(t, f, found ? f->old.cp.inode : cp.inode, cp.fingerprint,
+                   cur_ino, &since);
+    if (found && same && f->npending == 0) {
+        f->old.follow = 0; /* a copy: nothing writes to it */
         vigil_log(VIGIL_LOG_INFO, 1104,
                   "%s was truncated or rewritten while vigil was stopped; "
                   "reading it from the start",
                   f->path);
-        /* copytruncate: the rest is in the copy, if it is still there. */
-        struct stat cst;
-        int cfd = find_by_text(t, f->path, &cp, (uint64_t)st.st_ino, &cst);
-        if (cfd >= 0 && stream_start_any(&f->old, cfd, &cst, cp.offset))
-            vigil_log(VIGIL_LOG_INFO, 1109,
-                      "%s: reading the rest of the truncated file from its "
-                      "copy",
-                      f->path);
-        stream_start(&f->cur, fd, &st, 0);
-        return;
-    }
-    /* Another file is at the path: the one we were reading was rotated by
-     * rename. Finish it first if it can still be found. */
-    if (start_rotated(t, f, &cp, (uint64_t)st.st_ino, &mtime)) {
+        vigil_log(VIGIL_LOG_INFO, 1109,
+                  "%s: reading the rest of the truncated file from its "
+                  "copy",
+                  f->path);
+    } else if (found) {
+        /* Files rotated after it are older than the one at the path. */
+        f->old.follow = f->npending == 0;
         vigil_log(VIGIL_LOG_INFO, 1105,
                   "%s was rotated while vigil was stopped; finishing the "
                   "rotated file from offset %llu first",
                   f->path, (unsigned long long)cp.offset);
-        find_newer(t, f, cp.inode, cp.fingerprint, (uint64_t)st.st_ino, mtime);
-        /* Files rotated after it are older than the one at the path. */
-        f->old.follow = f->npending == 0;
+    } else if (same) {
+        vigil_log(VIGIL_LOG_INFO, 1104,
+                  "%s was truncated or rewritten while vigil was stopped; "
+                  "reading it from the start",
+                  f->path);
+        next_pending(f);
+    } else if (fd >= 0) {
+        t->unread_files++;
+        vigil_log(VIGIL_LOG_WARN, 1117,
+                  "%s was rotated while vigil was stopped and the rotated "
+                  "file (read up to offset %llu) is gone or unreadable; "
+                  "lines written to it after that may be missing",
+                  f->path, (unsigned long long)cp.offset);
+        next_pending(f);
     } else {
-        if (cp.updated_ns > 0)
-            find_newer(t, f, cp.inode, cp.fingerprint, (uint64_t)st.st_ino,
-                       cp.updated_ns);
         next_pending(f);
     }
-    stream_start(&f->cur, fd, &st, 0);
+    if (fd >= 0)
+        stream_start(&f->cur, fd, &st, 0);
 }
 
 /* While a renamed file waits out its grace period: notes the new file's
@@ -797,6 +936,113 @@ old_finish(struct ingest_tail *t, struct tail_file *f,
     return rc;
 }
 
+/* Lets go of lingering file i. With a sink, what it holds now is read and
+ * its last partial line handed out first; what could not be read is
+ * counted as unread and reported, with why it was let go. */
+static enum vigil_rc
+linger_drop(struct ingest_tail *t, size_t i, const struct ingest_sink *sink,
+            const char *why)
+{
+    struct tail_stream *s = &t->linger[i];
+    struct vigil_err err = {0};
+    enum vigil_rc rc = VIGIL_OK;
+    uint64_t size = s->read_off, unread;
+    struct stat st;
+
+    if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size > size)
+        size = (uint64_t)st.st_size;
+    if (sink != NULL && size > s->read_off) {
+        size_t used = 0;
+        int eof;
+        rc = stream_read(t, s, sink, (size_t)(size - s->read_off), &used, &eof,
+                         &err);
+    }
+    if (sink != NULL && rc == VIGIL_OK)
+        rc = stream_flush_partial(s, sink);
+    /* Bytes held as a partial line are unread too: nothing hands them out. */
+    unread = (size > s->read_off ? size - s->read_off : 0) + s->part.len;
+    if (unread > 0) {
+        t->unread += unread;
+        vigil_log(VIGIL_LOG_WARN, 1118,
+                  "%s: stopped reading its rotated file (inode %llu) %s with "
+                  "%llu bytes written to it not read; they are lost",
+                  s->owner->path, (unsigned long long)s->cp.inode, why,
+                  (unsigned long long)unread);
+    }
+    stream_close(s);
+    vigil_buf_fini(&s->part);
+    memmove(&t->linger[i], &t->linger[i + 1],
+            (t->nlinger - i - 1) * sizeof(t->linger[0]));
+    t->nlinger--;
+    return rc;
+}
+
+/* The renamed file f->old has been quiet for the grace period, but the
+ * writer may not be done with it: one starved of CPU, or slow to reopen,
+ * still appends to it. While it exists under its rotated name it is kept
+ * open and read as it grows (linger_poll) -- at most TAIL_LINGER_MAX per
+ * source, the oldest let go to make room -- and the file at the path is
+ * read meanwhile. Its lines report the position of the file being read at
+ * the path (emit): a restart goes on from there and never reads anything
+ * twice, but does not go back to a lingering file. Returns 1 when f->old
+ * became a lingering file. */
+static int
+linger_add(struct ingest_tail *t, struct tail_file *f,
+           const struct ingest_sink *sink)
+{
+    struct tail_stream *s;
+    struct stat st;
+
+    if (t->grace_ms == 0 || !f->old.follow || f->old.gz != NULL ||
+        f->cur.fd < 0 || fstat(f->old.fd, &st) != 0 || st.st_nlink == 0)
+        return 0;
+    if (t->nlinger == TAIL_LINGER_MAX &&
+        linger_drop(t, 0, sink, "to make room for a newer one") != VIGIL_OK)
+        return 0;
+    s = &t->linger[t->nlinger++];
+    *s = f->old; /* takes over its fd and partial line */
+    s->owner = f;
+    stream_init(&f->old, t->max_line);
+    stream_key(&f->old, f->path);
+    return 1;
+}
+
+/* Reads the lingering files that grew, at most budget bytes each; lets go
+ * of those deleted (or compressed) and quiet for the grace period. */
+static enum vigil_rc
+linger_poll(struct ingest_tail *t, const struct ingest_sink *sink,
+            size_t budget, size_t *used, struct vigil_err *err)
+{
+    int64_t now = ingest_mono_ms();
+    enum vigil_rc rc;
+
+    for (size_t i = 0; i < t->nlinger;) {
+        struct tail_stream *s = &t->linger[i];
+        struct stat st;
+        int eof = 1;
+
+        if (fstat(s->fd, &st) != 0)
+            return vigil_err_set(err, VIGIL_EIO, "%s: fstat: %s",
+                                 s->owner->path, strerror(errno));
+        if ((uint64_t)st.st_size > s->read_off) {
+            size_t u = 0;
+            rc = stream_read(t, s, sink, budget, &u, &eof, err);
+            *used += u;
+            if (rc != VIGIL_OK)
+                return rc;
+            if (u > 0)
+                s->quiet_ms = now;
+        }
+        if (st.st_nlink == 0 && eof && now - s->quiet_ms >= t->grace_ms) {
+            if ((rc = linger_drop(t, i, sink, "once deleted")) != VIGIL_OK)
+                return rc;
+            continue;
+        }
+        i++;
+    }
+    return VIGIL_OK;
+}
+
 /* The file at the path was truncated under the reader (copytruncate):
  * what was not read yet is read from the copy when one is found, else
  * counted as lost. fd/st: the file now at the path. */
@@ -807,7 +1053,7 @@ truncated(struct ingest_tail *t, struct tail_file *f, int fd,
     struct tail_stream *c = &f->cur;
     uint64_t known = c->seen_size > c->read_off ? c->seen_size : c->read_off;
     struct stat cst;
-    int cfd = find_by_text(t, f->path, &c->cp, c->cp.inode, &cst);
+    int cfd = find_by_text(t, f->path, &c->cp, c->cp.inode, &cst, NULL);
 
     if (cfd >= 0 && stream_start_any(&f->old, cfd, &cst, c->cp.offset)) {
         f->old.expect_end = known;
@@ -855,7 +1101,8 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
                 if (now - f->old.quiet_ms < t->grace_ms)
                     return VIGIL_OK; /* the writer may not be done */
             }
-            if ((rc = old_finish(t, f, sink)) != VIGIL_OK)
+            if ((flush || !linger_add(t, f, sink)) &&
+                (rc = old_finish(t, f, sink)) != VIGIL_OK)
                 return rc;
             if (next_pending(f))
                 continue;
@@ -956,9 +1203,13 @@ nomem:
     return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
 }
 
+/* Frees f, letting go of its lingering files (why: for the message). */
 static void
-file_free(struct tail_file *f)
+file_free(struct ingest_tail *t, struct tail_file *f, const char *why)
 {
+    for (size_t i = 0; i < t->nlinger;)
+        if (t->linger[i].owner != f || linger_drop(t, i, NULL, why) != VIGIL_OK)
+            i++;
     for (size_t i = 0; i < f->npending; i++)
         close(f->pending[i]);
     stream_close(&f->cur);
@@ -972,7 +1223,7 @@ void
 ingest_tail_reset(struct ingest_tail *t)
 {
     for (size_t i = 0; i < t->nfiles; i++)
-        file_free(t->files[i]);
+        file_free(t, t->files[i], "to read again from the checkpoints");
     t->nfiles = 0;
 }
 
@@ -1004,6 +1255,29 @@ ingest_tail_take_lost(struct ingest_tail *t)
 
     t->lost = 0;
     return n;
+}
+
+void
+ingest_tail_take_unread(struct ingest_tail *t, uint64_t *bytes, uint64_t *files)
+{
+    *bytes = t->unread;
+    *files = t->unread_files;
+    t->unread = t->unread_files = 0;
+}
+
+enum vigil_rc
+ingest_tail_stop(struct ingest_tail *t, const struct ingest_sink *sink)
+{
+    enum vigil_rc rc = VIGIL_OK;
+
+    while (t->nlinger > 0) {
+        enum vigil_rc r = linger_drop(t, 0, sink, "as vigil stops");
+        if (r != VIGIL_OK) {
+            rc = r;
+            sink = NULL; /* refused: count the rest */
+        }
+    }
+    return rc;
 }
 
 static struct tail_file *
@@ -1074,7 +1348,7 @@ ingest_tail_scan(struct ingest_tail *t, ingest_ckpt_get_fn get, void *arg,
                 i++; /* let poll finish the deleted file first */
                 continue;
             }
-            file_free(f);
+            file_free(t, f, "as its path is no longer followed");
             t->files[i] = t->files[--t->nfiles];
             continue;
         }
@@ -1095,6 +1369,11 @@ ingest_tail_poll(struct ingest_tail *t, const struct ingest_sink *sink,
         size_t used = 0;
         rc = file_poll(t, t->files[i], sink, max_bytes, at_eof_flush, &used,
                        err);
+        *bytes += used;
+    }
+    if (rc == VIGIL_OK && t->nlinger > 0) {
+        size_t used = 0;
+        rc = linger_poll(t, sink, max_bytes, &used, err);
         *bytes += used;
     }
     return rc;

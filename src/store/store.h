@@ -123,6 +123,10 @@ struct vigil_source_counters {
     uint64_t dropped;
     uint64_t alerts;
     uint64_t truncated; /* bytes lost to truncation before they were read */
+    /* Rotated files: bytes written to them after vigil let them go, and
+     * files rotated away that vigil could not read. */
+    uint64_t unread;
+    uint64_t unread_files;
 };
 
 /* Opens (creating if needed) the store at path with the back end

@@ -39,11 +39,13 @@ static const char *const stmt_sql[SQ_N] = {
         "fingerprint = excluded.fingerprint, updated_ns = excluded.updated_ns",
     [SQ_UPS_COUNTERS] =
         "INSERT INTO counters (name, events_in, decoded, failed, dropped, "
-        "alerts, updated_ns, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-        "?8) ON CONFLICT (name) DO UPDATE SET events_in = excluded.events_in, "
-        "decoded = excluded.decoded, failed = excluded.failed, "
-        "dropped = excluded.dropped, alerts = excluded.alerts, "
-        "updated_ns = excluded.updated_ns, truncated = excluded.truncated",
+        "alerts, updated_ns, truncated, unread, unread_files) VALUES (?1, "
+        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (name) DO UPDATE "
+        "SET events_in = excluded.events_in, decoded = excluded.decoded, "
+        "failed = excluded.failed, dropped = excluded.dropped, "
+        "alerts = excluded.alerts, updated_ns = excluded.updated_ns, "
+        "truncated = excluded.truncated, unread = excluded.unread, "
+        "unread_files = excluded.unread_files",
     [SQ_ADD_TOTALS] = "UPDATE archive_totals SET events = events + ?1, "
                       "bytes = bytes + ?2 WHERE id = 1",
     [SQ_GET_TOTALS] = "SELECT events, bytes FROM archive_totals "
@@ -149,6 +151,14 @@ static const struct vigil_store_migration core_steps[] = {
       * the alert is (vigil_uid_new), not by a row number. */
      "ALTER TABLE alerts ADD COLUMN uid TEXT;"
      "CREATE INDEX alerts_uid ON alerts (uid);"},
+    /* version 5 */
+    {"counters: rotated files unread",
+     /* Bytes written to a rotated file after vigil let it go, and rotated
+      * files vigil could not read (compressed with what zlib cannot
+      * read, gone before it read them). */
+     "ALTER TABLE counters ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE counters ADD COLUMN unread_files INTEGER NOT NULL "
+     "DEFAULT 0;"},
     /* Incidents, cases and their timelines come as later steps. */
 };
 

@@ -95,6 +95,8 @@ counters_row(sqlite3_stmt *st, void *arg)
     c.dropped = (uint64_t)sqlite3_column_int64(st, 4);
     c.alerts = (uint64_t)sqlite3_column_int64(st, 5);
     c.truncated = (uint64_t)sqlite3_column_int64(st, 7);
+    c.unread = (uint64_t)sqlite3_column_int64(st, 8);
+    c.unread_files = (uint64_t)sqlite3_column_int64(st, 9);
     return x->fn(&c, sqlite3_column_int64(st, 6), x->arg);
 }
 
@@ -110,7 +112,8 @@ sq_counters_each(struct store_conn *c,
 
     VIGIL_TRY(q_prepare(c,
                         "SELECT name, events_in, decoded, failed, dropped, "
-                        "alerts, updated_ns, truncated FROM counters "
+                        "alerts, updated_ns, truncated, unread, "
+                        "unread_files FROM counters "
                         "ORDER BY name",
                         &st, err));
     rc = q_each(c, st, counters_row, &x, "reading counters", err);

@@ -179,6 +179,8 @@ sq_write_counters(struct store_conn *c, const struct vigil_store_batch *b,
         sqlite3_bind_int64(st, 6, (int64_t)ct->alerts);
         sqlite3_bind_int64(st, 7, now);
         sqlite3_bind_int64(st, 8, (int64_t)ct->truncated);
+        sqlite3_bind_int64(st, 9, (int64_t)ct->unread);
+        sqlite3_bind_int64(st, 10, (int64_t)ct->unread_files);
         if ((rc = sq_step_done(c, SQ_UPS_COUNTERS, "saving counters", err)) !=
             VIGIL_OK)
             return rc;

@@ -7,7 +7,11 @@
 #   2. `copytruncate` (copy, then truncate; the writer goes on at the
 #      start): the rest of the file is read from the copy, nothing lost;
 #   3. a file rotated and gzip-compressed while vigil was stopped, before
-#      it was read to its end: its lines are read from the .gz.
+#      it was read to its end: its lines are read from the .gz;
+#   4. a starved writer: it goes on appending to the renamed file 7 s after
+#      the rename, longer than rotate_wait (5 s), then reopens its log and
+#      writes to the new file: the late lines are read all the same (the
+#      renamed file is still watched), none is lost, none counted unread.
 # Afterwards `vigil status` shows, per source, as many lines in as written.
 set -euo pipefail
 
@@ -16,6 +20,7 @@ set -euo pipefail
 CREATE=$T/create.log
 COPY=$T/copy.log
 GZ=$T/gz.log
+LATE=$T/late.log
 cat >"$T/vigil.yml" <<YML
 state_dir: $T/state
 stats_interval: 0
@@ -40,6 +45,11 @@ sources:
     type: file
     paths: [$GZ]
     format: raw
+  - name: late
+    type: file
+    paths: [$LATE]
+    format: raw
+    rotate_wait: 5s
 YML
 
 # writer.py LOG PREFIX FIRST LAST MODE: appends "PREFIX NNNNNN" lines at
@@ -78,6 +88,32 @@ for i in range(first, last + 1):
             time.sleep(ahead)
 if reopen_at is not None:
     time.sleep(max(0, reopen_at - time.monotonic()))
+os.close(fd)
+PY
+
+# starved.py LOG GO: 1000 lines; the log renamed to LOG.1 and a new one
+# created; 1000 more lines to the renamed file, a 7 s pause (a writer
+# starved of CPU, or slow to reopen), then, once the file GO exists, 1000
+# more to the renamed file; then it reopens the log: 500 more there.
+cat >"$T/starved.py" <<'PY'
+import os, sys, time
+log, go = sys.argv[1], sys.argv[2]
+fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+def w(a, b):
+    for i in range(a, b + 1):
+        os.write(fd, b"s %06d\n" % i)
+w(1, 1000)
+time.sleep(1)
+os.rename(log, log + ".1")
+os.close(os.open(log, os.O_WRONLY | os.O_CREAT, 0o600))
+w(1001, 2000)
+time.sleep(7)
+while not os.path.exists(go):
+    time.sleep(0.05)
+w(2001, 3000)
+os.close(fd)
+fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+w(3001, 3500)
 os.close(fd)
 PY
 
@@ -122,6 +158,7 @@ check() {
 TOTAL=200000
 : >"$CREATE"
 : >"$COPY"
+: >"$LATE"
 seq -f 'g %06.0f' 1 1000 >"$GZ"
 start
 # Rotation before vigil first saw a file cannot be known: wait for it.
@@ -130,9 +167,15 @@ python3 "$T/writer.py" "$CREATE" c 1 "$TOTAL" create &
 W1=$!
 python3 "$T/writer.py" "$COPY" t 1 "$TOTAL" copytruncate &
 W2=$!
+python3 "$T/starved.py" "$LATE" "$T/go" &
+W3=$!
 wait "$W1" "$W2"
 wait_in create "$TOTAL"
 wait_in copy "$TOTAL"
+# 4. The starved writer's late lines are read while the daemon runs.
+touch "$T/go"
+wait "$W3"
+wait_in late 3500
 
 # 3. Stopped while the file grows; then it is rotated and compressed, a new
 #    file is started, and vigil started again.
@@ -153,5 +196,12 @@ ok=1
 check c "$TOTAL" create || ok=0
 check t "$TOTAL" copy || ok=0
 check g 6000 gz || ok=0
+check s 3500 late || ok=0
+for src in create copy gz late; do
+    [ "$(counter "$src" unread_bytes)" = 0 ] || {
+        echo "$src: $(counter "$src" unread_bytes) bytes counted unread"
+        ok=0
+    }
+done
 [ "$ok" -eq 1 ] || fail "lines lost or repeated"
 echo "PASS: every line archived exactly once"

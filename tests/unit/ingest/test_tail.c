@@ -5,6 +5,7 @@
 #include "vigil_test.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -334,6 +335,50 @@ test_double_rotation_while_down(void **state)
     unlink(gz);
 }
 
+/* The same, both rotations within the file times' resolution (logrotate
+ * renames within a millisecond): the names say app.log.1 was rotated
+ * after app.log.2, so it is still read, and after it. */
+static void
+test_double_rotation_same_time(void **state)
+{
+    struct ingest_tail *t = new_tail(1 << 20);
+    struct vigil_err err = {0};
+    struct got g = {0};
+    struct vigil_checkpoint saved;
+    struct timespec same[2] = {{0, UTIME_OMIT}, {0, 0}};
+    char p1[320], p2[320];
+
+    (void)state;
+    snprintf(p1, sizeof(p1), "%s.1", path);
+    snprintf(p2, sizeof(p2), "%s.2", path);
+    append(path, "a1\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    saved = g.last;
+    ingest_tail_free(t);
+
+    assert_int_equal(rename(path, p1), 0);
+    append(path, "b1\n");
+    assert_int_equal(rename(p1, p2), 0);
+    assert_int_equal(rename(path, p1), 0);
+    append(path, "c1\n");
+    append(p2, "a2\n");
+    same[1].tv_sec = time(NULL);
+    assert_int_equal(utimensat(AT_FDCWD, p1, same, 0), 0);
+    assert_int_equal(utimensat(AT_FDCWD, p2, same, 0), 0);
+
+    t = new_tail(1 << 20);
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(ingest_tail_scan(t, get_cp, &saved, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.lines[0], "a2");
+    assert_string_equal(g.lines[1], "b1");
+    assert_string_equal(g.lines[2], "c1");
+    ingest_tail_free(t);
+    unlink(p2);
+}
+
 /* logrotate `create`: the file is renamed and a new one created at once,
  * but the writer appends to the renamed file until it reopens. Those
  * lines are read (the old file stays open until quiet for the grace
@@ -371,6 +416,57 @@ test_rename_late_reopen(void **state)
     assert_string_equal(g.lines[2], "b1");
     assert_int_equal(g.last.offset, 3);
     assert_int_equal(ingest_tail_take_lost(t), 0);
+    ingest_tail_free(t);
+}
+
+/* A writer starved past the grace period: the renamed file is still read
+ * when it grows, its lines reporting the new file's position (a restart
+ * goes on from there, reading nothing twice); let go by a reset, what it
+ * held unread is counted. */
+static void
+test_linger_after_grace(void **state)
+{
+    struct ingest_tail *t;
+    struct vigil_err err = {0};
+    struct got g = {0};
+    uint64_t bytes, files;
+    struct stat st;
+    char p1[320];
+
+    (void)state;
+    grace_ms = 100;
+    t = new_tail(1 << 20);
+    snprintf(p1, sizeof(p1), "%s.1", path);
+    append(path, "a1\n");
+    assert_int_equal(ingest_tail_scan(t, get_cp, NULL, &err), VIGIL_OK);
+    poll_all(t, &g, 0);
+    assert_int_equal(rename(path, p1), 0);
+    append(path, "b1\n");
+    poll_all(t, &g, 0);
+    usleep(150 * 1000);
+    poll_all(t, &g, 0); /* the grace period is over: the new file */
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.lines[1], "b1");
+    assert_int_equal(stat(path, &st), 0);
+    append(p1, "a2\n"); /* the writer, late */
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.lines[2], "a2");
+    assert_int_equal(g.last.inode, (uint64_t)st.st_ino);
+    assert_int_equal(g.last.offset, 3);
+    append(path, "b2\n");
+    append(p1, "a3\n");
+    poll_all(t, &g, 0);
+    assert_int_equal(g.n, 5);
+    assert_int_equal(g.last.offset, 6);
+    ingest_tail_take_unread(t, &bytes, &files);
+    assert_int_equal(bytes, 0);
+    /* Let go with 6 bytes unread (a line and a partial one): counted. */
+    append(p1, "a4\na5-");
+    ingest_tail_reset(t);
+    ingest_tail_take_unread(t, &bytes, &files);
+    assert_int_equal(bytes, 6);
+    assert_int_equal(files, 0);
     ingest_tail_free(t);
 }
 
@@ -645,6 +741,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cr_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_padding, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_double_rotation_same_time, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_linger_after_grace, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_rename_late_reopen, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_copytruncate_reads_copy, setup,

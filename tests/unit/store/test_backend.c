@@ -163,7 +163,7 @@ test_domain_migrations(void **state)
 
     /* A new store: the store's own tables, then the domain's step 1. */
     assert_non_null(s = open_with(path, 0, p1, 1, &err));
-    assert_int_equal(vigil_store_schema_version(s), 4);
+    assert_int_equal(vigil_store_schema_version(s), 5);
     assert_int_equal(steps_run(s), 1);
     vigil_store_close(s);
 

@@ -28,7 +28,7 @@ test_open_migrate_reopen(void **state)
     st_tmpdir(dir, sizeof(dir));
     path_in(path, sizeof(path), dir, "state/vigil/store.db");
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 4);
+    assert_int_equal(vigil_store_schema_version(s), 5);
     assert_int_equal(st_events(s), 0);
     assert_int_equal(st_alerts(s), 0);
 
@@ -49,12 +49,12 @@ test_open_migrate_reopen(void **state)
     /* Re-opening keeps the version and runs no migration again. */
     s = NULL;
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 4);
+    assert_int_equal(vigil_store_schema_version(s), 5);
     vigil_store_close(s);
 
     s = NULL;
     assert_int_equal(vigil_store_open(&s, path, &readonly, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 4);
+    assert_int_equal(vigil_store_schema_version(s), 5);
     assert_int_equal(st_events(s), 0);
     vigil_store_close(s);
     st_rmtree(dir);
@@ -92,7 +92,7 @@ test_refuse_future_version(void **state)
     assert_int_equal(vigil_store_open(&s, path, &archive, &err),
                      VIGIL_EUNSUPPORTED);
     assert_null(s);
-    assert_non_null(strstr(err.msg, "schema version 7, newer than the 4"));
+    assert_non_null(strstr(err.msg, "schema version 7, newer than the 5"));
 
     vigil_err_clear(&err);
     assert_int_equal(vigil_store_open(&s, path, &readonly, &err),
@@ -101,7 +101,7 @@ test_refuse_future_version(void **state)
     assert_non_null(strstr(err.msg, "schema version 7"));
 
     /* The refusal changed nothing: put the version back and it opens. */
-    poke_user_version(path, 4);
+    poke_user_version(path, 5);
     vigil_err_clear(&err);
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
     vigil_store_close(s);
@@ -137,6 +137,8 @@ test_upgrade_from_v1(void **state)
                 "DROP TABLE schema_migrations; DROP TABLE component_state;"
                 "ALTER TABLE counters DROP COLUMN truncated;"
                 "DROP INDEX alerts_uid; ALTER TABLE alerts DROP COLUMN uid;"
+                "ALTER TABLE counters DROP COLUMN unread;"
+                "ALTER TABLE counters DROP COLUMN unread_files;"
                 "PRAGMA user_version = 1",
                 out, sizeof(out))) {
         printf("SKIP: the sqlite3 CLI is needed to make a version 1 store\n");
@@ -147,10 +149,10 @@ test_upgrade_from_v1(void **state)
     s = NULL;
     assert_int_equal(vigil_store_open(&s, path, &readonly, &err),
                      VIGIL_EUNSUPPORTED);
-    assert_non_null(strstr(err.msg, "schema version 1, older than 4"));
+    assert_non_null(strstr(err.msg, "schema version 1, older than 5"));
     vigil_err_clear(&err);
     assert_int_equal(vigil_store_open(&s, path, &archive, &err), VIGIL_OK);
-    assert_int_equal(vigil_store_schema_version(s), 4);
+    assert_int_equal(vigil_store_schema_version(s), 5);
     assert_int_equal(
         vigil_store_checkpoint_get(s, "file:/var/log/auth.log", &got, &err),
         VIGIL_OK);
