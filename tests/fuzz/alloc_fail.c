@@ -14,11 +14,9 @@
  * build); a clean run straight after must give the reference output
  * again, so no half-built state survived the failure.
  *
- * Usage: alloc_fail [--rc-lenient] PARSER PATH...
+ * Usage: alloc_fail PARSER PATH...
  *   PARSER: json, syslog, cef, config, sigma; PATH: seed files or folders
- *   of seeds (one level). --rc-lenient: a wrong return code is counted
- *   and printed but does not fail (for parsers that do not yet report
- *   ENOMEM); leaks, crashes and damaged state still fail.
+ *   of seeds (one level).
  * Prints one line per parser with the allocation points walked. Exit: 0
  * every point failed cleanly, 1 one did not, 77 no input found. */
 #include <dirent.h>
@@ -228,7 +226,6 @@ static const struct {
 
 struct walk {
     parser_fn fn;
-    int rc_lenient;
     unsigned long inputs, points, bad, wrong_rc;
 };
 
@@ -277,12 +274,12 @@ walk_input(struct walk *w, const char *path, const char *text, size_t len)
          * allocation was on the way to that refusal). */
         if (g_failed && !(rc == VIGIL_ENOMEM && err.rc == VIGIL_ENOMEM) &&
             !(ref_rc != VIGIL_OK && rc == ref_rc)) {
-            printf("%s %s: allocation %lu of %lu failed, rc %s (err %s: "
+            printf("FAIL %s: allocation %lu of %lu failed, rc %s (err %s: "
                    "%s), want ENOMEM\n",
-                   w->rc_lenient ? "WRONG-RC" : "FAIL", path, i, n,
-                   vigil_strerror(rc), vigil_strerror(err.rc), err.msg);
+                   path, i, n, vigil_strerror(rc), vigil_strerror(err.rc),
+                   err.msg);
             w->wrong_rc++;
-            w->bad += !w->rc_lenient;
+            w->bad++;
         }
         if (leaked != 0) {
             printf("FAIL %s: allocation %lu of %lu failed, %ld leaked\n", path,
@@ -331,19 +328,14 @@ walk_file(struct walk *w, const char *path)
 int
 main(int argc, char **argv)
 {
-    struct walk w = {NULL, 0, 0, 0, 0, 0};
+    struct walk w = {NULL, 0, 0, 0, 0};
     size_t np = sizeof(parsers) / sizeof(parsers[0]);
 
-    if (argc > 1 && strcmp(argv[1], "--rc-lenient") == 0) {
-        w.rc_lenient = 1;
-        argv++;
-        argc--;
-    }
     for (size_t i = 0; argc > 1 && i < np; i++)
         if (strcmp(argv[1], parsers[i].name) == 0)
             w.fn = parsers[i].fn;
     if (w.fn == NULL) {
-        fprintf(stderr, "usage: alloc_fail [--rc-lenient] "
+        fprintf(stderr, "usage: alloc_fail "
                         "json|syslog|cef|config|sigma PATH...\n");
         return 64;
     }
