@@ -94,6 +94,40 @@ def json_seeds(lines):
     return seeds
 
 
+def json_diff_seeds(lines):
+    """The json seeds plus the lines where vigil and jansson could part:
+    repeated and dotted keys in both orders, arrays, escapes, numbers at
+    the edges, and JSON that is broken only inside an array kept as
+    text (vigil accepted those until the differential target found
+    them)."""
+    seeds = json_seeds(lines)
+    seeds += [
+        '{"process":{"args":["powershell.exe","-enc","SQBFAFgA"]},'
+        '"n":[1,"two",null,true,-3.5],"mix":["a",{"b":[1]}],"e":[]}',
+        '{"CommandLine":"notepad.exe","CommandLine":"mimikatz","a":{"b":1},'
+        '"a":{"c":[1,2]},"a.c":null,"x.y":1,"x":0}',
+        '{"a.b":1,"a":{"b":2}}',
+        '{"a":{"b":2},"a.b":1}',
+        '{"a":{"b":1},"a.b":2,"a":{"c":3}}',
+        '{"a\\u002eb":1,"a":{"c":1},"k\\"ey":{"n\\u0041me":1}}',
+        '{"Image":"evil.exe\\u0000C:\\\\ok.exe","l":["a\\u0000"]}',
+        '{"u":"caf\\u00e9 \\ud83d\\ude00","lone":"\\ud800x"}',
+        '{"big":99999999999999999999,"min":-9223372036854775808,"z":-0,'
+        '"r":1.5e3,"h":1e400}',
+        '{"a":[{"x":1}, garbage]}',
+        '{"a":[{"x":1}, "\\q"]}',
+        '{"a":[{"x":1}, 01]}',
+        '{"a":01}',
+        '{"a":[1,]}',
+        '{"a":1,}',
+        '{"a":[{"b":1},{"b":2,"b":3}],"c":[[1]],"ip":"10.0.0.1","x.ip":"::1"}',
+        '{"time":"2024-01-01T00:00:00Z","time":"nope"}',
+        '{"CommandLine":"mimikatz","":{"CommandLine":"notepad.exe"},'
+        '"":{"":{"x":1}}}',
+    ]
+    return seeds
+
+
 def cef_escape(s, ext):
     s = s.replace("\\", "\\\\")
     return s.replace("=", "\\=") if ext else s.replace("|", "\\|")
@@ -267,6 +301,7 @@ def seeds_by_target():
         "parse_auditd": spread(kinds["auditd"]),
         "parse_access": spread(kinds["access"]),
         "parse_json": json_seeds(lines),
+        "parse_json_diff": json_diff_seeds(lines),
         "parse_cef": cef_seeds(lines),
         "config": config_seeds(),
         "sigma_rule": rules,
