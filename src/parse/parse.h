@@ -182,7 +182,8 @@ typedef int (*vigil_parse_event_fn)(const struct vigil_event *ev, void *arg);
  * opts and to on_event. FIFOs and other non-regular files are refused
  * (stdin is what "-" is for). Returns VIGIL_OK; VIGIL_END when on_event
  * stopped the read; VIGIL_EIO when the file cannot be opened or read
- * (err->msg names it); VIGIL_ENOMEM. Everything is borrowed. */
+ * (err->msg names it); VIGIL_ENOMEM (a line whose decoding ran out of
+ * memory stops the read: it is no bad line). Everything is borrowed. */
 enum vigil_rc vigil_parse_file(const char *path,
                                const struct vigil_parse_file_opts *opts,
                                vigil_parse_event_fn on_event, void *arg,
