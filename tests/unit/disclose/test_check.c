@@ -609,34 +609,34 @@ test_other_parts_by_relationship(void **state)
 {
     static const char *const parts[] = {
         "_rels/.rels",
-        "<Relationships><Relationship Id=\"r1\" "
-        "Type=\"http://x/officeDocument\" Target=\"xl/workbook.xml\"/>"
-        "<Relationship Id=\"r2\" Type=\"http://x/customXml\" "
-        "Target=\"/misc/bag.xml\"/></Relationships>",
+        ("<Relationships><Relationship Id=\"r1\" "
+         "Type=\"http://x/officeDocument\" Target=\"xl/workbook.xml\"/>"
+         "<Relationship Id=\"r2\" Type=\"http://x/customXml\" "
+         "Target=\"/misc/bag.xml\"/></Relationships>"),
         "[Content_Types].xml",
         CT_XLSX,
         "xl/_rels/workbook.xml.rels",
-        "<Relationships><Relationship Id=\"rId1\" Type=\"http://x/worksheet\" "
-        "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" "
-        "Type=\"http://x/person\" Target=\"/xl/who/list.xml\"/>"
-        "<Relationship Id=\"rId3\" Type=\"http://x/externalLink\" "
-        "Target=\"/xl/far/away.xml\"/></Relationships>",
+        ("<Relationships><Relationship Id=\"rId1\" Type=\"http://x/worksheet\" "
+         "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" "
+         "Type=\"http://x/person\" Target=\"/xl/who/list.xml\"/>"
+         "<Relationship Id=\"rId3\" Type=\"http://x/externalLink\" "
+         "Target=\"/xl/far/away.xml\"/></Relationships>"),
         "xl/workbook.xml",
         WB_ONE,
         "xl/worksheets/sheet1.xml",
         "<worksheet><sheetData/></worksheet>",
         "xl/worksheets/_rels/sheet1.xml.rels",
-        "<Relationships><Relationship Id=\"t\" "
-        "Type=\"http://x/threadedComment\" Target=\"/xl/talk/t.xml\"/>"
-        "<Relationship Id=\"o\" Type=\"http://x/oleObject\" "
-        "Target=\"/xl/blobs/thing.bin\"/></Relationships>",
+        ("<Relationships><Relationship Id=\"t\" "
+         "Type=\"http://x/threadedComment\" Target=\"/xl/talk/t.xml\"/>"
+         "<Relationship Id=\"o\" Type=\"http://x/oleObject\" "
+         "Target=\"/xl/blobs/thing.bin\"/></Relationships>"),
         "xl/talk/t.xml",
-        "<ThreadedComments><threadedComment ref=\"C3\" id=\"{1}\">"
-        "<text>Ring Sam Green on 07700 900456 or sam.green@example.org"
-        "</text></threadedComment></ThreadedComments>",
+        ("<ThreadedComments><threadedComment ref=\"C3\" id=\"{1}\">"
+         "<text>Ring Sam Green on 07700 900456 or sam.green@example.org"
+         "</text></threadedComment></ThreadedComments>"),
         "xl/who/list.xml",
-        "<personList><person displayName=\"Ann Other\" id=\"{2}\" "
-        "userId=\"ann.other@example.org\" providerId=\"AD\"/></personList>",
+        ("<personList><person displayName=\"Ann Other\" id=\"{2}\" "
+         "userId=\"ann.other@example.org\" providerId=\"AD\"/></personList>"),
         "misc/bag.xml",
         "<data><owner>pat.doe@example.org</owner></data>",
         "xl/blobs/thing.bin",
