@@ -24,7 +24,7 @@ struct parse_run {
     int out_err;
 };
 
-enum { OPT_FORMAT, OPT_COUNT, OPT_YEAR, OPT_VERBOSE };
+enum { OPT_FORMAT, OPT_COUNT, OPT_YEAR, OPT_TIMEZONE, OPT_VERBOSE };
 
 static const struct cli_opt opts[] = {
     {OPT_FORMAT, "format", 'f', "NAME",
@@ -34,6 +34,9 @@ static const struct cli_opt opts[] = {
     {OPT_YEAR, "year", 'y', "N",
      "year for syslog stamps that have none (default: the current year, "
      "or last year for dates ahead of now)"},
+    {OPT_TIMEZONE, "timezone", 0, "ZONE",
+     "zone of syslog stamps that have none (Europe/Berlin, +02:00, local; "
+     "default: UTC)"},
     {OPT_VERBOSE, "verbose", 'v', NULL,
      "report the detected format of each file"},
 };
@@ -42,8 +45,8 @@ static void usage(FILE *f);
 
 static const struct cli_cmd cmd = {
     .name = "parse",
-    .synopsis = "usage: vigil parse [--format NAME] [--count] [--year N] [-v] "
-                "[FILE...]\n",
+    .synopsis = "usage: vigil parse [--format NAME] [--count] [--year N]\n"
+                "                   [--timezone ZONE] [-v] [FILE...]\n",
     .opts = opts,
     .nopts = CLI_NOPTS(opts),
     .usage = usage,
@@ -123,7 +126,9 @@ cmd_parse(int argc, char **argv)
     static const char *stdin_only[] = {"-"};
     struct parse_run r;
     struct cli_opts o;
-    const char **files = stdin_only;
+    const char **files = stdin_only, *tz_name = NULL;
+    struct vigil_tz *tz = NULL;
+    struct vigil_err err = {0};
     int nfiles = 1, exit_code = VIGIL_EXIT_OK, missing = 0, c;
 
     memset(&r, 0, sizeof(r));
@@ -143,6 +148,9 @@ cmd_parse(int argc, char **argv)
                                              "(1970-2261)");
             r.po.parse.default_year = (int)y;
             break;
+        case OPT_TIMEZONE:
+            tz_name = o.val;
+            break;
         case OPT_COUNT:
             r.count_only = 1;
             break;
@@ -153,6 +161,11 @@ cmd_parse(int argc, char **argv)
     }
     if (c == CLI_OPTS_EXIT)
         return o.exit;
+    /* the same zones and rules as hunt --timezone and a source's
+     * timezone: (vigil_tz_load) */
+    if (tz_name != NULL && vigil_tz_load(&tz, tz_name, &err) != VIGIL_OK)
+        return cli_usage_error(&cmd, "--timezone: %s", err.msg);
+    r.po.parse.tz = tz;
     if (o.nargs > 0) {
         files = (const char **)o.args;
         nfiles = o.nargs;
@@ -165,15 +178,16 @@ cmd_parse(int argc, char **argv)
     vigil_buf_init(&r.out, 256u * 1024 * 1024);
 
     for (int i = 0; i < nfiles && !r.out_err; i++) {
-        struct vigil_err err = {0};
-        enum vigil_rc rc = vigil_parse_file(
-            files[i], &r.po, r.count_only ? NULL : emit, &r, &r.st, &err);
+        enum vigil_rc rc;
 
+        vigil_err_clear(&err);
+        rc = vigil_parse_file(files[i], &r.po, r.count_only ? NULL : emit, &r,
+                              &r.st, &err);
         if (rc == VIGIL_ENOMEM) {
             flush_out(&r);
             fprintf(stderr, "vigil parse: out of memory\n");
-            vigil_buf_fini(&r.out);
-            return VIGIL_EXIT_SOFTWARE;
+            exit_code = VIGIL_EXIT_SOFTWARE;
+            goto out;
         }
         if (rc != VIGIL_OK && rc != VIGIL_END) {
             fprintf(stderr, "vigil parse: %s\n", err.msg);
@@ -199,6 +213,8 @@ cmd_parse(int argc, char **argv)
     } else if (r.st.failed) {
         exit_code = VIGIL_EXIT_DATAERR;
     }
+out:
     vigil_buf_fini(&r.out);
+    vigil_tz_free(tz);
     return exit_code;
 }

@@ -94,13 +94,17 @@ enum vigil_rc vigil_buf_json_str(struct vigil_buf *b, const char *s, size_t n);
 
 /* A bump allocator for everything that lives as long as one batch of
  * events. Reset keeps the first chunk so a steady stream allocates
- * nothing. Allocation past `max` total bytes returns NULL. */
+ * nothing. Allocation past `max` total bytes returns NULL. `nomem` counts
+ * the allocations refused because malloc failed (never reset), so a caller
+ * that treats a NULL as a bound (a dropped field) can still tell an
+ * out-of-memory failure apart and report VIGIL_ENOMEM. */
 struct vigil_arena_chunk;
 struct vigil_arena {
     struct vigil_arena_chunk *head;
     size_t used_total;
     size_t max;
     size_t chunk_size;
+    unsigned long nomem;
 };
 
 void vigil_arena_init(struct vigil_arena *a, size_t chunk_size, size_t max);

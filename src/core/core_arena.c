@@ -22,6 +22,7 @@ vigil_arena_init(struct vigil_arena *a, size_t chunk_size, size_t max)
     a->used_total = 0;
     a->chunk_size = chunk_size ? chunk_size : 64 * 1024;
     a->max = max;
+    a->nomem = 0;
 }
 
 void
@@ -71,8 +72,10 @@ vigil_arena_alloc(struct vigil_arena *a, size_t n)
     if (c == NULL || c->size - c->used < n) {
         size = n > a->chunk_size ? n : a->chunk_size;
         c = malloc(sizeof(*c) + size);
-        if (c == NULL)
+        if (c == NULL) {
+            a->nomem++;
             return NULL;
+        }
         c->size = size;
         c->used = 0;
         c->next = a->head;

@@ -63,6 +63,10 @@ vigil_detect_new(struct vigil_detect **out,
     d->fid_channel = detect_field_id(d, "Channel", 7);
     d->fid_eventid = detect_field_id(d, "EventID", 7);
     d->fid_provider = detect_field_id(d, "Provider_Name", 13);
+    if (d->nomem) {
+        vigil_detect_free(d);
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
     *out = d;
     return VIGIL_OK;
 }
@@ -164,7 +168,7 @@ detect_field_id(struct vigil_detect *d, const char *name, size_t len)
         size_t nc = d->fhash_cap ? d->fhash_cap * 2 : 256;
         uint32_t *nh = calloc(nc, sizeof(*nh));
         if (!nh)
-            return DET_NONE;
+            goto nomem;
         for (size_t i = 0; i < d->nfnames; i++) {
             size_t j = d->fnames[i].hash & (nc - 1);
             while (nh[j])
@@ -177,15 +181,18 @@ detect_field_id(struct vigil_detect *d, const char *name, size_t len)
         fhash_find(d, name, len, h, &slot);
     }
     if (VIGIL_GROW(d->fnames, d->nfnames, d->capfnames) != VIGIL_OK)
-        return DET_NONE;
+        goto nomem;
     char *c = vigil_arena_strndup(&d->arena, name, len);
     if (!c)
-        return DET_NONE;
+        goto nomem;
     d->fnames[d->nfnames].name = c;
     d->fnames[d->nfnames].len = (uint32_t)len;
     d->fnames[d->nfnames].hash = h;
     d->fhash[slot] = (uint32_t)d->nfnames + 1;
     return (uint32_t)d->nfnames++;
+nomem:
+    d->nomem++;
+    return DET_NONE;
 }
 
 /* ---- loading ---- */
@@ -236,6 +243,11 @@ vigil_detect_add_mem(struct vigil_detect *d, const char *name, const char *data,
     msg[0] = '\0';
     rc = detect_yaml_parse(&ya, data, len, &docs, &ndocs, &line, msg,
                            sizeof(msg));
+    if (rc == VIGIL_ENOMEM || ya.nomem) {
+        /* not the file's fault: the load fails, no rule is refused */
+        vigil_arena_fini(&ya);
+        return vigil_err_set(err, VIGIL_ENOMEM, "%s: out of memory", name);
+    }
     if (rc != VIGIL_OK) {
         if (!msg[0])
             snprintf(msg, sizeof(msg), "%s", vigil_strerror(rc));
@@ -261,6 +273,8 @@ vigil_detect_add_mem(struct vigil_detect *d, const char *name, const char *data,
             continue;
         }
         rc = detect_rule_load(d, name, docs[i], &line, msg, sizeof(msg));
+        if (rc == VIGIL_ENOMEM)
+            return vigil_err_set(err, rc, "%s: out of memory", name);
         if (rc == VIGIL_OK) {
             struct det_rule *r = &d->rules[d->nrules - 1];
             r->info.index = (uint32_t)(d->nrules - 1);

@@ -294,6 +294,11 @@ struct vigil_detect {
     pcre2_code **res;
     size_t nres, capres;
     uint32_t fid_channel, fid_eventid, fid_provider;
+    /* Allocations that failed where the failure could not be returned
+     * (a field id, a prefilter literal set): a load or compile during
+     * which this grows fails with VIGIL_ENOMEM, never refuses a rule or
+     * builds a weaker prefilter. */
+    unsigned long nomem;
     int compiled;
     struct vigil_detect_stats st;
     pthread_mutex_t corr_lock;

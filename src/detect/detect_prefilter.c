@@ -33,11 +33,16 @@ kset_free(struct kset *k)
     memset(k, 0, sizeof(*k));
 }
 
+/* A failed allocation is counted in d->nomem (the build fails with
+ * VIGIL_ENOMEM, not with a weaker prefilter). */
 static int
-kset_add(struct kset *k, const struct kent *e, uint32_t q)
+kset_add(struct vigil_detect *d, struct kset *k, const struct kent *e,
+         uint32_t q)
 {
-    if (VIGIL_GROW(k->v, k->n, k->cap) != VIGIL_OK)
+    if (VIGIL_GROW(k->v, k->n, k->cap) != VIGIL_OK) {
+        d->nomem++;
         return 0;
+    }
     k->v[k->n++] = *e;
     if (!k->valid || q < k->score)
         k->score = q;
@@ -47,11 +52,11 @@ kset_add(struct kset *k, const struct kent *e, uint32_t q)
 
 /* union: moves b's entries into a */
 static int
-kset_union(struct kset *a, struct kset *b)
+kset_union(struct vigil_detect *d, struct kset *a, struct kset *b)
 {
     for (size_t i = 0; i < b->n; i++) {
         uint32_t q = a->score;
-        if (!kset_add(a, &b->v[i], q))
+        if (!kset_add(d, a, &b->v[i], q))
             return 0;
     }
     if (b->score < a->score)
@@ -361,7 +366,7 @@ val_lit(const struct det_val *v, const char **s, uint32_t *len)
 }
 
 static struct kset
-item_set(const struct det_item *it)
+item_set(struct vigil_detect *d, const struct det_item *it)
 {
     struct kset r = {0}, g = {0};
     uint32_t grp = DET_NONE;
@@ -376,7 +381,7 @@ item_set(const struct det_item *it)
             }
             e.field = it->field;
             e.alt = it->alt;
-            if (!kset_add(&r, &e, quality(e.s, e.len))) {
+            if (!kset_add(d, &r, &e, quality(e.s, e.len))) {
                 kset_free(&r);
                 return r;
             }
@@ -404,7 +409,7 @@ item_set(const struct det_item *it)
         }
         e.field = it->field;
         e.alt = it->alt;
-        if (!kset_add(&g, &e, quality(e.s, e.len)))
+        if (!kset_add(d, &g, &e, quality(e.s, e.len)))
             gbad = 1;
     }
     return r;
@@ -464,26 +469,26 @@ cnf_take_best(struct cnf *f)
 }
 
 static void
-group_cnf(const struct det_group *g, struct cnf *out)
+group_cnf(struct vigil_detect *d, const struct det_group *g, struct cnf *out)
 {
     for (uint32_t i = 0; i < g->nitems; i++) {
-        struct kset k = item_set(&g->items[i]);
+        struct kset k = item_set(d, &g->items[i]);
         cnf_add(out, &k);
     }
 }
 
 static void
-sel_cnf(const struct det_sel *s, struct cnf *out)
+sel_cnf(struct vigil_detect *d, const struct det_sel *s, struct cnf *out)
 {
     struct kset r = {0};
 
     if (s->ngroups == 1) {
-        group_cnf(&s->groups[0], out);
+        group_cnf(d, &s->groups[0], out);
         return;
     }
     for (uint32_t gi = 0; gi < s->ngroups; gi++) {
         struct cnf g = {0};
-        group_cnf(&s->groups[gi], &g);
+        group_cnf(d, &s->groups[gi], &g);
         struct kset best = cnf_take_best(&g);
         if (!best.valid) {
             kset_free(&r);
@@ -491,7 +496,7 @@ sel_cnf(const struct det_sel *s, struct cnf *out)
         }
         if (!r.valid) {
             r = best;
-        } else if (!kset_union(&r, &best)) {
+        } else if (!kset_union(d, &r, &best)) {
             kset_free(&r);
             kset_free(&best);
             return;
@@ -501,7 +506,8 @@ sel_cnf(const struct det_sel *s, struct cnf *out)
 }
 
 static void
-cond_cnf(const struct det_detection *dt, uint32_t n, int depth, struct cnf *out)
+cond_cnf(struct vigil_detect *d, const struct det_detection *dt, uint32_t n,
+         int depth, struct cnf *out)
 {
     const struct det_cond *c = &dt->cond[n];
 
@@ -509,12 +515,12 @@ cond_cnf(const struct det_detection *dt, uint32_t n, int depth, struct cnf *out)
         return;
     switch (c->kind) {
     case CK_SEL:
-        sel_cnf(&dt->sels[c->sel], out);
+        sel_cnf(d, &dt->sels[c->sel], out);
         return;
     case CK_AND:
         for (uint32_t i = 0; i < c->n; i++) {
             struct cnf k = {0};
-            cond_cnf(dt, c->kids[i], depth + 1, &k);
+            cond_cnf(d, dt, c->kids[i], depth + 1, &k);
             for (int j = 0; j < k.n; j++)
                 cnf_add(out, &k.c[j]);
         }
@@ -523,7 +529,7 @@ cond_cnf(const struct det_detection *dt, uint32_t n, int depth, struct cnf *out)
         struct kset r = {0};
         for (uint32_t i = 0; i < c->n; i++) {
             struct cnf k = {0};
-            cond_cnf(dt, c->kids[i], depth + 1, &k);
+            cond_cnf(d, dt, c->kids[i], depth + 1, &k);
             struct kset best = cnf_take_best(&k);
             if (!best.valid) {
                 kset_free(&r);
@@ -531,7 +537,7 @@ cond_cnf(const struct det_detection *dt, uint32_t n, int depth, struct cnf *out)
             }
             if (!r.valid) {
                 r = best;
-            } else if (!kset_union(&r, &best)) {
+            } else if (!kset_union(d, &r, &best)) {
                 kset_free(&r);
                 kset_free(&best);
                 return;
@@ -740,7 +746,12 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
         if (r->info.kind != VIGIL_RULE_DETECTION)
             continue;
         struct cnf f = {0};
-        cond_cnf(&r->det, r->det.root, 0, &f);
+        unsigned long nomem0 = d->nomem;
+        cond_cnf(d, &r->det, r->det.root, 0, &f);
+        if (d->nomem != nomem0) {
+            cnf_free(&f);
+            return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        }
         if (f.n == 0) {
             r->always = 1;
             d->always[d->nalways++] = (uint32_t)i;
@@ -786,6 +797,9 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
                             /* a regex whose required run was not seen
                              * is not run at all */
                             dv->lit = lit_id(d, dv->s, dv->len, item->field);
+                            if (dv->lit == DET_NONE)
+                                return vigil_err_set(err, VIGIL_ENOMEM,
+                                                     "out of memory");
                             continue;
                         }
                         if ((dv->op != OP_EQ && dv->op != OP_CONTAINS &&
@@ -793,6 +807,9 @@ detect_prefilter_build(struct vigil_detect *d, struct vigil_err *err)
                             dv->len < 5 || memchr(dv->s, '\0', dv->len))
                             continue; /* short ones cost more than memmem */
                         dv->lit = lit_id(d, dv->s, dv->len, item->field);
+                        if (dv->lit == DET_NONE)
+                            return vigil_err_set(err, VIGIL_ENOMEM,
+                                                 "out of memory");
                     }
                 }
         }

@@ -105,21 +105,22 @@ sigma_to_escaped(const char *s, size_t len, struct vigil_buf *out)
     return rc;
 }
 
-/* Escaped form to plain bytes; fails (returns 0) on a wildcard. */
-static int
+/* Escaped form to plain bytes: VIGIL_EUNSUPPORTED on a wildcard, else
+ * the rc of the appends (VIGIL_ENOMEM). */
+static enum vigil_rc
 escaped_to_plain(const char *s, size_t len, struct vigil_buf *out)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\\' && i + 1 < len) {
-            if (vigil_buf_putc(out, s[++i]) != VIGIL_OK)
-                return 0;
-        } else if (s[i] == '*' || s[i] == '?') {
-            return 0;
-        } else if (vigil_buf_putc(out, s[i]) != VIGIL_OK) {
-            return 0;
-        }
+    enum vigil_rc rc = VIGIL_OK;
+
+    for (size_t i = 0; i < len && rc == VIGIL_OK; i++) {
+        if (s[i] == '\\' && i + 1 < len)
+            rc = vigil_buf_putc(out, s[++i]);
+        else if (s[i] == '*' || s[i] == '?')
+            rc = VIGIL_EUNSUPPORTED;
+        else
+            rc = vigil_buf_putc(out, s[i]);
     }
-    return 1;
+    return rc;
 }
 
 static enum vigil_rc
@@ -314,7 +315,9 @@ apply_transform(struct lctx *lc, const struct dy_node *at, int tm,
             continue;
         }
         /* byte-level transforms need the plain value */
-        if (!escaped_to_plain(s, n, &a)) {
+        if ((rc = escaped_to_plain(s, n, &a)) == VIGIL_ENOMEM)
+            break;
+        if (rc != VIGIL_OK) {
             *lc->line = at->line;
             snprintf(lc->msg, lc->msglen,
                      "wildcards cannot be combined with an encoding "
@@ -434,7 +437,11 @@ make_string_val(struct lctx *lc, const char *s, size_t n, int mt, int cased,
     } else {
         struct vigil_buf pl;
         vigil_buf_init(&pl, 32 * DET_MAX_SCALAR);
-        escaped_to_plain(p + b, e - b, &pl);
+        if (escaped_to_plain(p + b, e - b, &pl) != VIGIL_OK) { /* memory */
+            vigil_buf_fini(&pl);
+            vigil_buf_fini(&g);
+            return VIGIL_ENOMEM;
+        }
         v->op = lead && trail ? OP_CONTAINS
                 : lead        ? OP_ENDS
                 : trail       ? OP_STARTS
@@ -757,6 +764,10 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
             rc = apply_transform(lc, x, tms[t], &l);
         for (size_t j = 0; j < l.n && rc == VIGIL_OK; j++) {
             v = vecv_push(&vv);
+            if (!v && vv.n < DET_MAX_VALUES * 4) {
+                rc = VIGIL_ENOMEM;
+                break;
+            }
             if (!v) {
                 *lc->line = x->line;
                 snprintf(lc->msg, lc->msglen,
@@ -927,6 +938,10 @@ compile_detection(struct lctx *lc, const struct dy_node *det,
         vigil_buf_fini(&cb);
         REFUSE(lc, cond, "condition must be text or a list of text");
     }
+    if (rc == VIGIL_ENOMEM) {
+        vigil_buf_fini(&cb);
+        return rc;
+    }
     if (rc != VIGIL_OK) {
         vigil_buf_fini(&cb);
         REFUSE(lc, cond, "condition longer than %d bytes", DET_MAX_COND_LEN);
@@ -947,18 +962,27 @@ tags_json(struct vigil_detect *d, const struct dy_node *tags)
     struct vigil_buf b;
     char *r;
 
+    enum vigil_rc rc;
+
     vigil_buf_init(&b, 65536);
-    vigil_buf_putc(&b, '[');
+    rc = vigil_buf_putc(&b, '[');
     if (tags && tags->kind == DY_SEQ)
-        for (uint32_t i = 0; i < tags->n; i++) {
+        for (uint32_t i = 0; i < tags->n && rc == VIGIL_OK; i++) {
             if (tags->kids[i]->kind != DY_SCALAR)
                 continue;
             if (b.len > 1)
-                vigil_buf_putc(&b, ',');
-            vigil_buf_json_str(&b, tags->kids[i]->s, tags->kids[i]->len);
+                rc = vigil_buf_putc(&b, ',');
+            if (rc == VIGIL_OK)
+                rc = vigil_buf_json_str(&b, tags->kids[i]->s,
+                                        tags->kids[i]->len);
         }
-    vigil_buf_putc(&b, ']');
-    r = b.len ? adup(d, b.data, b.len) : adup(d, "[]", 2);
+    if (rc == VIGIL_OK)
+        rc = vigil_buf_putc(&b, ']');
+    /* NULL: out of memory; tags past the bound are dropped, never cut
+     * into JSON that does not parse */
+    r = rc == VIGIL_ENOMEM ? NULL
+        : rc == VIGIL_OK   ? adup(d, b.data, b.len)
+                           : adup(d, "[]", 2);
     vigil_buf_fini(&b);
     return r;
 }
@@ -1128,9 +1152,9 @@ push_rule(struct vigil_detect *d, struct det_rule **out)
     return VIGIL_OK;
 }
 
-enum vigil_rc
-detect_rule_load(struct vigil_detect *d, const char *file,
-                 const struct dy_node *doc, int *line, char *msg, size_t msglen)
+static enum vigil_rc
+rule_load(struct vigil_detect *d, const char *file, const struct dy_node *doc,
+          int *line, char *msg, size_t msglen)
 {
     struct det_rule *r;
     struct lctx lc;
@@ -1214,6 +1238,25 @@ detect_rule_load(struct vigil_detect *d, const char *file,
     }
     d->nrules++;
     return VIGIL_OK;
+}
+
+enum vigil_rc
+detect_rule_load(struct vigil_detect *d, const char *file,
+                 const struct dy_node *doc, int *line, char *msg, size_t msglen)
+{
+    unsigned long nomem0 = d->nomem + d->arena.nomem;
+    enum vigil_rc rc = rule_load(d, file, doc, line, msg, msglen);
+
+    /* Many builders take a NULL from the arena or a field id of DET_NONE
+     * as a refusal ("too many distinct field names"): when memory ran out
+     * on the way, the rule is not refused but the load fails. */
+    if (rc != VIGIL_ENOMEM && d->nomem + d->arena.nomem != nomem0) {
+        if (rc == VIGIL_OK)
+            d->nrules--;
+        rc = VIGIL_ENOMEM;
+        snprintf(msg, msglen, "out of memory");
+    }
+    return rc;
 }
 
 int

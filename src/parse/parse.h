@@ -64,7 +64,8 @@ const char *const *vigil_decoder_names(void);
  * (a line's bytes up to its last NUL byte: what a power cut leaves in a
  * file before the lines written after it), refuses lines longer than
  * VIGIL_MAX_LINE or holding nothing but padding (VIGIL_EPARSE), and sets
- * ev->raw. On failure ev holds no fields. */
+ * ev->raw. VIGIL_ENOMEM when an allocation in ev->arena failed (never a
+ * line decoded with less, never EPARSE). On failure ev holds no fields. */
 enum vigil_rc vigil_decode_line(const struct vigil_decoder *d,
                                 struct vigil_event *ev, const char *line,
                                 size_t len,
@@ -87,7 +88,8 @@ struct vigil_decoder_auto {
 
 /* Decodes one line (borrowed; same rules as vigil_decode_line) with the
  * decoder a chooses, updating a. VIGIL_EPARSE: the line fitted no
- * decoder or was refused (ev holds no fields). */
+ * decoder or was refused (ev holds no fields); VIGIL_ENOMEM as for
+ * vigil_decode_line (no other decoder is tried). */
 enum vigil_rc vigil_decode_auto(struct vigil_decoder_auto *a,
                                 struct vigil_event *ev, const char *line,
                                 size_t len,
@@ -180,7 +182,8 @@ typedef int (*vigil_parse_event_fn)(const struct vigil_event *ev, void *arg);
  * opts and to on_event. FIFOs and other non-regular files are refused
  * (stdin is what "-" is for). Returns VIGIL_OK; VIGIL_END when on_event
  * stopped the read; VIGIL_EIO when the file cannot be opened or read
- * (err->msg names it); VIGIL_ENOMEM. Everything is borrowed. */
+ * (err->msg names it); VIGIL_ENOMEM (a line whose decoding ran out of
+ * memory stops the read: it is no bad line). Everything is borrowed. */
 enum vigil_rc vigil_parse_file(const char *path,
                                const struct vigil_parse_file_opts *opts,
                                vigil_parse_event_fn on_event, void *arg,

@@ -5,7 +5,8 @@
  * Files are read in large blocks and cut into lines in place, so a line
  * costs one memchr and one decode. A bad line is counted and skipped,
  * never fatal. EVTX files (by signature, or when forced) go to the EVTX
- * reader. */
+ * reader. A line whose decoding runs out of memory stops the read with
+ * VIGIL_ENOMEM: it is no bad line. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,7 +29,8 @@ struct file_run {
     struct vigil_parse_file_stats *st;
     struct vigil_arena arena;
     struct vigil_event *ev;
-    int stopped; /* on_event asked to stop */
+    int stopped; /* on_event asked to stop, or nomem */
+    int nomem;   /* a line's decoding ran out of memory: not a bad line */
 };
 
 /* Decodes one line with the forced format, else the one it fits. */
@@ -51,6 +53,9 @@ one_line(struct file_run *r, struct vigil_decoder_auto *fmt, const char *p,
         r->st->events++;
         if (r->on_event != NULL && r->on_event(r->ev, r->arg) != 0)
             r->stopped = 1;
+    } else if (rc == VIGIL_ENOMEM) {
+        r->nomem = 1;
+        r->stopped = 1;
     } else {
         r->st->failed++;
     }
@@ -199,7 +204,7 @@ read_lines(struct file_run *r, int fd, const char *path, char *buf,
             p = nl + 1;
         }
         if (r->stopped)
-            return VIGIL_END;
+            break;
         if (eof) {
             if (p < end)
                 one_line(r, &fmt, p, (size_t)(end - p));
@@ -215,6 +220,8 @@ read_lines(struct file_run *r, int fd, const char *path, char *buf,
             memmove(buf, p, fill);
         }
     }
+    if (r->nomem)
+        return vigil_err_set(err, VIGIL_ENOMEM, "%s: out of memory", path);
     return r->stopped ? VIGIL_END : VIGIL_OK;
 }
 
@@ -229,7 +236,7 @@ vigil_parse_file(const char *path, const struct vigil_parse_file_opts *o,
                  vigil_parse_event_fn on_event, void *arg,
                  struct vigil_parse_file_stats *st, struct vigil_err *err)
 {
-    struct file_run r = {o, on_event, arg, st, {0}, NULL, 0};
+    struct file_run r = {o, on_event, arg, st, {0}, NULL, 0, 0};
     struct stat sb;
     const char *name = path;
     char *buf = NULL;

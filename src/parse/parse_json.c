@@ -2,7 +2,8 @@
  *
  * A zero-copy scanner of our own (jansson would build a tree and copy
  * every string). Rules (docs/parsers.md, "JSON"):
- *  - nested objects become dotted names: {"a":{"b":1}} -> "a.b";
+ *  - nested objects become dotted names: {"a":{"b":1}} -> "a.b", and
+ *    under an empty key {"":{"b":1}} -> ".b" (never a top-level "b");
  *  - a member replaces every field an earlier member put at or below its
  *    dotted name, so a repeated key is the last one, as jq, jansson and
  *    the analyst read it: {"a":"x","a":"y"} -> a = y, and
@@ -12,20 +13,23 @@
  *    = -e, args = x): a multi-valued field, which a Sigma value matches
  *    when any element does. An array holding an object or an array keeps
  *    its raw JSON text as one field, so nothing is lost and "contains"
- *    matches still work. Null elements and empty arrays add nothing;
+ *    matches still work (that text is checked as JSON like the rest of
+ *    the line). Null elements and empty arrays add nothing;
  *  - strings point into the line unless they hold a backslash, in which
  *    case they are unescaped into ev->arena (\uXXXX to UTF-8, surrogate
  *    pairs joined; a lone surrogate becomes U+FFFD). \u0000 stays the six
  *    characters of its escape: a NUL never enters a name or a value (a
  *    line with a raw NUL byte is refused before it gets here);
- *  - integral numbers are INT fields, other numbers keep their text;
+ *  - numbers follow RFC 8259 (no leading zeros); integral ones are INT
+ *    fields (kept as text past int64), other numbers keep their text;
  *    true/false are the strings "true"/"false"; null leaves add nothing
  *    (for Sigma a null field and a missing field are the same) but still
  *    replace an earlier member of their name;
  *  - a name ending in ".ip" (or "ip") gets an IP field when it parses;
  *  - a top-level "@timestamp", "timestamp" or "time" in RFC 3339 sets
  *    the event time (the first such field the event keeps).
- * Bounds: nesting depth 32, dotted names 256 bytes; deeper or longer
+ * Bounds: 32 levels of objects and arrays (a scalar's own place does
+ * not count), dotted names 256 bytes; deeper or longer
  * input is refused (VIGIL_EPARSE). Names are copied into the arena. */
 #include "parse_int.h"
 
@@ -322,79 +326,6 @@ string_text(struct json_ctx *c, const char *s, size_t n, int esc, size_t *outn)
     return d;
 }
 
-/* Skips any value (used for arrays); depth-bounded. */
-/* After an item of an object or array: 1 when a ',' says another comes,
- * 0 at the closing bracket (consumed), -1 for anything else. */
-static inline int
-after_item(struct json_ctx *c, char close)
-{
-    skip_ws(c);
-    if (c->p >= c->end)
-        return -1;
-    if (*c->p == ',') {
-        c->p++;
-        return 1;
-    }
-    if (*c->p != close)
-        return -1;
-    c->p++;
-    return 0;
-}
-
-static int
-skip_value(struct json_ctx *c, int depth)
-{
-    const char *s;
-    size_t n;
-    int esc, more;
-
-    if (depth > JSON_MAX_DEPTH)
-        return 0;
-    skip_ws(c);
-    if (c->p >= c->end)
-        return 0;
-    switch (*c->p) {
-    case '"':
-        return scan_string(c, &s, &n, &esc);
-    case '{':
-    case '[': {
-        char close = *c->p == '{' ? '}' : ']';
-        int obj = close == '}';
-        c->p++;
-        skip_ws(c);
-        if (c->p < c->end && *c->p == close) {
-            c->p++;
-            return 1;
-        }
-        for (;;) {
-            if (obj) {
-                skip_ws(c);
-                if (c->p >= c->end || *c->p != '"' ||
-                    !scan_string(c, &s, &n, &esc))
-                    return 0;
-                skip_ws(c);
-                if (c->p >= c->end || *c->p != ':')
-                    return 0;
-                c->p++;
-            }
-            if (!skip_value(c, depth + 1))
-                return 0;
-            if ((more = after_item(c, close)) < 0)
-                return 0;
-            if (!more)
-                return 1;
-        }
-    }
-    default: {
-        const char *st = c->p;
-        while (c->p < c->end && *c->p != ',' && *c->p != '}' && *c->p != ']' &&
-               *c->p != ' ' && *c->p != '\t' && *c->p != '\r' && *c->p != '\n')
-            c->p++;
-        return c->p > st;
-    }
-    }
-}
-
 /* Validates a JSON number at [s, e); sets *integral. */
 static int
 check_number(const char *s, const char *e, int *integral)
@@ -406,6 +337,8 @@ check_number(const char *s, const char *e, int *integral)
         p++;
     if (p >= e || !parse_is_digit(*p))
         return 0;
+    if (*p == '0' && p + 1 < e && parse_is_digit(p[1]))
+        return 0; /* no leading zeros (RFC 8259) */
     while (p < e && parse_is_digit(*p))
         p++;
     if (p < e && *p == '.') {
@@ -429,6 +362,124 @@ check_number(const char *s, const char *e, int *integral)
     return p == e;
 }
 
+/* Whether the escapes of a string's raw content s[0..n) are JSON's. */
+static int
+escapes_ok(const char *s, size_t n)
+{
+    unsigned cp;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (++i >= n)
+            return 0;
+        if (s[i] == 'u') {
+            if (i + 5 > n || !hex4(s + i + 1, &cp))
+                return 0;
+            i += 4;
+        } else if (!memchr("\"\\/bfnrt", s[i], 8)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The token of a number, true, false or null at c->p: moves past it and
+ * returns its length (0: none). Checked by the caller. */
+static size_t
+scan_token(struct json_ctx *c)
+{
+    const char *st = c->p;
+
+    while (c->p < c->end && *c->p != ',' && *c->p != '}' && *c->p != ']' &&
+           *c->p != ' ' && *c->p != '\t' && *c->p != '\r' && *c->p != '\n')
+        c->p++;
+    return (size_t)(c->p - st);
+}
+
+/* Whether t[0..n) is a JSON number, true, false or null. */
+static int
+token_ok(const char *t, size_t n)
+{
+    int integral;
+
+    return (n == 4 &&
+            (memcmp(t, "true", 4) == 0 || memcmp(t, "null", 4) == 0)) ||
+           (n == 5 && memcmp(t, "false", 5) == 0) ||
+           check_number(t, t + n, &integral);
+}
+
+/* After an item of an object or array: 1 when a ',' says another comes,
+ * 0 at the closing bracket (consumed), -1 for anything else. */
+static inline int
+after_item(struct json_ctx *c, char close)
+{
+    skip_ws(c);
+    if (c->p >= c->end)
+        return -1;
+    if (*c->p == ',') {
+        c->p++;
+        return 1;
+    }
+    if (*c->p != close)
+        return -1;
+    c->p++;
+    return 0;
+}
+
+/* Skips any value (an array kept as text), checking it as strictly as
+ * a value that becomes a field: the text must be JSON; depth-bounded. */
+static int
+skip_value(struct json_ctx *c, int depth)
+{
+    const char *s;
+    size_t n;
+    int esc, more;
+
+    skip_ws(c);
+    if (c->p >= c->end)
+        return 0;
+    switch (*c->p) {
+    case '"':
+        return scan_string(c, &s, &n, &esc) && (!esc || escapes_ok(s, n));
+    case '{':
+    case '[': {
+        char close = *c->p == '{' ? '}' : ']';
+        int obj = close == '}';
+        if (depth >= JSON_MAX_DEPTH)
+            return 0;
+        c->p++;
+        skip_ws(c);
+        if (c->p < c->end && *c->p == close) {
+            c->p++;
+            return 1;
+        }
+        for (;;) {
+            if (obj) {
+                skip_ws(c);
+                if (c->p >= c->end || *c->p != '"' ||
+                    !scan_string(c, &s, &n, &esc) || (esc && !escapes_ok(s, n)))
+                    return 0;
+                skip_ws(c);
+                if (c->p >= c->end || *c->p != ':')
+                    return 0;
+                c->p++;
+            }
+            if (!skip_value(c, depth + 1))
+                return 0;
+            if ((more = after_item(c, close)) < 0)
+                return 0;
+            if (!more)
+                return 1;
+        }
+    }
+    default: {
+        const char *st = c->p;
+        return token_ok(st, scan_token(c));
+    }
+    }
+}
+
 static int
 name_is_ip(const char *n, size_t len)
 {
@@ -443,7 +494,7 @@ static int parse_object(struct json_ctx *c, int depth);
  * error. */
 /* Inlined: a call per member cost 3% of decoding. */
 static inline __attribute__((always_inline)) int
-put_scalar(struct json_ctx *c, const char *name, size_t nlen, int depth)
+put_scalar(struct json_ctx *c, const char *name, size_t nlen)
 {
     struct vigil_event *ev = c->ev;
     const char *s, *v;
@@ -465,9 +516,8 @@ put_scalar(struct json_ctx *c, const char *name, size_t nlen, int depth)
         return 1;
     }
     s = c->p;
-    if (!skip_value(c, depth + 1))
+    if ((n = scan_token(c)) == 0)
         return 0;
-    n = (size_t)(c->p - s);
     if (n == 4 && memcmp(s, "null", 4) == 0)
         return 1;
     if (!((n == 4 && memcmp(s, "true", 4) == 0) ||
@@ -496,7 +546,7 @@ put_array(struct json_ctx *c, const char *name, size_t nlen, int depth)
     uint16_t first = ev->nfields;
     int more;
 
-    if (depth + 1 > JSON_MAX_DEPTH)
+    if (depth + 1 >= JSON_MAX_DEPTH)
         return 0;
     c->p++; /* '[' */
     skip_ws(c);
@@ -511,7 +561,7 @@ put_array(struct json_ctx *c, const char *name, size_t nlen, int depth)
             return 0;
         if (*c->p == '{' || *c->p == '[')
             goto raw;
-        if (!put_scalar(c, name, nlen, depth + 1))
+        if (!put_scalar(c, name, nlen))
             return 0;
         if (ev->nfields > before)
             ev->fields[before].flags = VIGIL_FF_ELEM;
@@ -546,7 +596,7 @@ parse_member(struct json_ctx *c, int depth)
     name = parse_name(ev, c->path, c->plen, "", 0);
     if (*c->p == '[')
         return put_array(c, name, c->plen, depth);
-    return put_scalar(c, name, c->plen, depth);
+    return put_scalar(c, name, c->plen);
 }
 
 /* An object at c->p ('{'); member names extend c->path. */
@@ -556,7 +606,7 @@ parse_object(struct json_ctx *c, int depth)
     size_t base = c->plen;
     int more;
 
-    if (depth > JSON_MAX_DEPTH)
+    if (depth >= JSON_MAX_DEPTH)
         return 0;
     c->p++; /* '{' */
     skip_ws(c);
@@ -575,11 +625,13 @@ parse_object(struct json_ctx *c, int depth)
         dot.n = 0;
         if (c->p >= c->end || *c->p != '"' || !scan_str(c, &s, &n, &esc, &dot))
             return 0;
-        need = base + (base ? 1 : 0) + n;
+        /* nested members get their dot even under an empty key: "" + "a"
+         * is ".a", never "a", which would replace a top-level "a" */
+        need = base + (depth ? 1 : 0) + n;
         if (need > PARSE_MAX_NAME)
             return 0;
         c->plen = base;
-        if (base)
+        if (depth)
             c->path[c->plen++] = '.';
         if (esc) {
             ptrdiff_t m = unescape(s, n, c->path + c->plen);

@@ -153,22 +153,41 @@ vigil_decoder_detect(const char *const *lines, const size_t *lens, size_t n)
     return best;
 }
 
-/* Decodes the trimmed line with d; on failure ev holds no fields. */
+/* The decoders treat an arena that gives nothing as a bound (the field
+ * is dropped, or the line refused): a malloc failure behind it must not
+ * pass for a decoded line or a broken one. rc of a decoding that began
+ * when the arena had failed nomem0 times: VIGIL_ENOMEM (ev emptied) when
+ * it failed since. */
 static enum vigil_rc
-decode_with(const struct vigil_decoder *d, struct vigil_event *ev,
-            const char *line, size_t len, const struct vigil_parse_opts *opts)
+decoded(struct vigil_event *ev, unsigned long nomem0, enum vigil_rc rc)
 {
-    enum vigil_rc rc;
-
-    ev->raw = line;
-    ev->raw_len = (uint32_t)len;
-    ev->family = (uint8_t)d->family;
-    if ((rc = d->decode(ev, line, len, opts)) != VIGIL_OK) {
+    if (ev->arena != NULL && ev->arena->nomem != nomem0)
+        rc = VIGIL_ENOMEM;
+    if (rc != VIGIL_OK) {
         ev->nfields = 0;
         ev->time_ns = 0;
         ev->truncated = 0;
     }
     return rc;
+}
+
+static unsigned long
+nomem_now(const struct vigil_event *ev)
+{
+    return ev->arena != NULL ? ev->arena->nomem : 0;
+}
+
+/* Decodes the trimmed line with d; on failure ev holds no fields. */
+static enum vigil_rc
+decode_with(const struct vigil_decoder *d, struct vigil_event *ev,
+            const char *line, size_t len, const struct vigil_parse_opts *opts)
+{
+    unsigned long nomem0 = nomem_now(ev);
+
+    ev->raw = line;
+    ev->raw_len = (uint32_t)len;
+    ev->family = (uint8_t)d->family;
+    return decoded(ev, nomem0, d->decode(ev, line, len, opts));
 }
 
 /* A line that cannot be decoded at all: ev keeps the line, no fields. */
@@ -203,6 +222,7 @@ static enum vigil_rc
 decode_cur(const struct vigil_decoder *d, struct vigil_event *ev,
            const char *line, size_t len, const struct vigil_parse_opts *opts)
 {
+    unsigned long nomem0 = nomem_now(ev);
     enum vigil_rc rc;
     int cef = 0;
 
@@ -211,14 +231,12 @@ decode_cur(const struct vigil_decoder *d, struct vigil_event *ev,
     ev->raw = line;
     ev->raw_len = (uint32_t)len;
     ev->family = (uint8_t)d->family;
-    rc = parse_syslog_decode_cef(ev, line, len, opts, &cef);
-    if (rc != VIGIL_OK) {
-        ev->nfields = 0;
-        ev->time_ns = 0;
-        ev->truncated = 0;
-    } else if (cef && decode_with(CEF, ev, line, len, opts) != VIGIL_OK) {
+    rc =
+        decoded(ev, nomem0, parse_syslog_decode_cef(ev, line, len, opts, &cef));
+    if (rc == VIGIL_OK && cef &&
+        (rc = decode_with(CEF, ev, line, len, opts)) != VIGIL_OK &&
+        rc != VIGIL_ENOMEM)
         rc = decode_with(d, ev, line, len, opts);
-    }
     return rc;
 }
 
@@ -230,13 +248,15 @@ vigil_decode_auto(struct vigil_decoder_auto *a, struct vigil_event *ev,
     const struct vigil_decoder *raw = RAW;
     const struct vigil_decoder *cur = a->cur;
     int score[NPROBED];
+    enum vigil_rc rc;
 
     if (!line_trim(&line, &len))
         return refuse(cur ? cur : raw, ev, line, len);
     /* The steady state: the line is in the format of the lines before. */
     if (cur != NULL && cur != raw &&
-        decode_cur(cur, ev, line, len, opts) == VIGIL_OK)
-        return VIGIL_OK;
+        ((rc = decode_cur(cur, ev, line, len, opts)) == VIGIL_OK ||
+         rc == VIGIL_ENOMEM))
+        return rc;
     /* Every other format that claims the line, best score first; each
      * decoder is probed and tried at most once. */
     for (size_t i = 0; i < NPROBED; i++) {
@@ -253,8 +273,10 @@ vigil_decode_auto(struct vigil_decoder_auto *a, struct vigil_event *ev,
         if (best == NPROBED)
             break;
         score[best] = 0;
-        if (decode_with(&decoders[probed[best]], ev, line, len, opts) ==
-            VIGIL_OK) {
+        rc = decode_with(&decoders[probed[best]], ev, line, len, opts);
+        if (rc == VIGIL_ENOMEM)
+            return rc;
+        if (rc == VIGIL_OK) {
             a->cur = &decoders[probed[best]];
             return VIGIL_OK;
         }

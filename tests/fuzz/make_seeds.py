@@ -94,6 +94,78 @@ def json_seeds(lines):
     return seeds
 
 
+def json_diff_seeds(lines):
+    """The json seeds plus the lines where vigil and jansson could part:
+    repeated and dotted keys in both orders, arrays, escapes, numbers at
+    the edges, and JSON that is broken only inside an array kept as
+    text (vigil accepted those until the differential target found
+    them)."""
+    seeds = json_seeds(lines)
+    seeds += [
+        '{"process":{"args":["powershell.exe","-enc","SQBFAFgA"]},'
+        '"n":[1,"two",null,true,-3.5],"mix":["a",{"b":[1]}],"e":[]}',
+        '{"CommandLine":"notepad.exe","CommandLine":"mimikatz","a":{"b":1},'
+        '"a":{"c":[1,2]},"a.c":null,"x.y":1,"x":0}',
+        '{"a.b":1,"a":{"b":2}}',
+        '{"a":{"b":2},"a.b":1}',
+        '{"a":{"b":1},"a.b":2,"a":{"c":3}}',
+        '{"a\\u002eb":1,"a":{"c":1},"k\\"ey":{"n\\u0041me":1}}',
+        '{"Image":"evil.exe\\u0000C:\\\\ok.exe","l":["a\\u0000"]}',
+        '{"u":"caf\\u00e9 \\ud83d\\ude00","lone":"\\ud800x"}',
+        '{"big":99999999999999999999,"min":-9223372036854775808,"z":-0,'
+        '"r":1.5e3,"h":1e400}',
+        '{"a":[{"x":1}, garbage]}',
+        '{"a":[{"x":1}, "\\q"]}',
+        '{"a":[{"x":1}, 01]}',
+        '{"a":01}',
+        '{"a":[1,]}',
+        '{"a":1,}',
+        '{"a":[{"b":1},{"b":2,"b":3}],"c":[[1]],"ip":"10.0.0.1","x.ip":"::1"}',
+        '{"time":"2024-01-01T00:00:00Z","time":"nope"}',
+        '{"CommandLine":"mimikatz","":{"CommandLine":"notepad.exe"},'
+        '"":{"":{"x":1}}}',
+    ]
+    return seeds
+
+
+def pdf_text_seeds():
+    """Page content for fuzz_disclose_pdf_text: pages drawn by
+    pdf_text_diff.py's generator (every way of showing a word, visible and
+    hidden), and pages that leave the interpreter's state broken (page 2's
+    marker must survive them)."""
+    sys.path.insert(0, HERE)
+    import pdf_text_diff
+    rng = pdf_text_diff.random.Random(10)
+    seeds = []
+    for kind in pdf_text_diff.KINDS:
+        doc = pdf_text_diff.Doc(rng)
+        doc.add(kind)
+        doc.add(rng.choice(pdf_text_diff.KINDS))
+        seeds.append("\n".join(doc.parts + doc.form))
+    for _ in range(10):
+        doc = pdf_text_diff.Doc(rng)
+        for _ in range(8):
+            doc.add(rng.choice(pdf_text_diff.KINDS))
+        seeds.append(pdf_text_diff.mutated(rng, "\n".join(doc.parts)))
+    seeds += [
+        "q q q BT /F1 12 Tf 3 Tr 1 g (open) Tj",
+        "/OC /oc1 BDC /OC /oc1 BDC BT /F1 12 Tf (layer) Tj ET",
+        "0.001 0 0 0.001 0 0 cm BT /F1 12 Tf (small) Tj ET",
+        "BT /F1 12 Tf (unterminated \\) Tj ET",
+        "BI /W 1 /H 1 /BPC 8 /CS /G ID \x00\x01 BT (in image) Tj ET",
+        "/X1 Do /X1 Do q /X1 Do Q",
+        "BT /F2 12 Tf <0141014201430144> Tj ET\n--\n"
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        "1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        "1 beginbfrange <0100> <01FF> <0000> endbfrange\n"
+        "endcmap CMapName currentdict /CMap defineresource pop end end",
+        "BT /F1 1e308 Tf 1e308 0 0 1e308 0 0 Tm (huge) Tj ET "
+        "BT /F1 -12 Tf (negative) Tj ET",
+        "Q Q Q ET ET EMC EMC BT (after) Tj",
+    ]
+    return seeds
+
+
 def cef_escape(s, ext):
     s = s.replace("\\", "\\\\")
     return s.replace("=", "\\=") if ext else s.replace("|", "\\|")
@@ -267,11 +339,13 @@ def seeds_by_target():
         "parse_auditd": spread(kinds["auditd"]),
         "parse_access": spread(kinds["access"]),
         "parse_json": json_seeds(lines),
+        "parse_json_diff": json_diff_seeds(lines),
         "parse_cef": cef_seeds(lines),
         "config": config_seeds(),
         "sigma_rule": rules,
         "sigma_condition": condition_seeds(rules),
         "disclose_ooxml": ooxml_seeds(),
+        "disclose_pdf_text": pdf_text_seeds(),
         "disclose_pii": pii_seeds(lines),
         "ingest_frame": frame_seeds(kinds["syslog"]),
     }

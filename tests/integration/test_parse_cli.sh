@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # vigil parse end to end: detection, JSON output, counts, exit codes,
-# stdin, over-long and binary lines, missing files, usage errors.
+# stdin, over-long and binary lines, missing files, usage errors,
+# --timezone.
 set -euo pipefail
 
 : "${VIGIL_BIN:?}"
@@ -58,6 +59,33 @@ set -e
 [ "$rc" -eq 64 ] || fail "exit $rc for an unknown format"
 "$VIGIL_BIN" parse --help | grep -q 'Exit status' || fail "--help"
 
+# --timezone: RFC 3164 stamps read in the zone (winter and summer offsets
+# of one zone, a fixed offset), RFC 5424 stamps keep their own, a name
+# that is no zone is a usage error
+printf '%s\n' 'Jan 15 12:00:00 srv app: winter' 'Jul 15 12:00:00 srv app: summer' \
+  '<13>1 2024-07-15T12:00:00Z srv app - - - own zone' >"$tmp/tz.log"
+stamps() { grep -o '"@timestamp":"[^"]*"' | cut -d'"' -f4 | tr '\n' ' '; }
+out=$("$VIGIL_BIN" parse --year 2024 --format syslog "$tmp/tz.log" 2>/dev/null | stamps)
+[ "$out" = "2024-01-15T12:00:00.000000Z 2024-07-15T12:00:00.000000Z 2024-07-15T12:00:00.000000Z " ] ||
+  fail "no --timezone is UTC: $out"
+if [ -f "${TZDIR:-/usr/share/zoneinfo}/Europe/Berlin" ]; then
+  out=$("$VIGIL_BIN" parse --year 2024 --timezone Europe/Berlin --format syslog "$tmp/tz.log" 2>/dev/null | stamps)
+  [ "$out" = "2024-01-15T11:00:00.000000Z 2024-07-15T10:00:00.000000Z 2024-07-15T12:00:00.000000Z " ] ||
+    fail "--timezone Europe/Berlin: $out"
+else
+  echo "SKIP: no Europe/Berlin zone file"
+  tz_skipped=1
+fi
+out=$("$VIGIL_BIN" parse --year 2024 --timezone +05:30 "$tmp/tz.log" 2>/dev/null | stamps)
+[ "$out" = "2024-01-15T06:30:00.000000Z 2024-07-15T06:30:00.000000Z 2024-07-15T12:00:00.000000Z " ] ||
+  fail "--timezone +05:30: $out"
+set +e
+"$VIGIL_BIN" parse --timezone Mars/Olympus_Mons "$tmp/tz.log" >/dev/null 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 64 ] || fail "exit $rc for a zone that does not exist"
+grep -q 'timezone' "$tmp/err" || fail "no message for the bad zone: $(cat "$tmp/err")"
+"$VIGIL_BIN" parse --help | grep -q -- '--timezone' || fail "--help lacks --timezone"
+
 # detection per file, JSON and CEF
 printf '{"a":{"b":"c"},"n":1}\n' >"$tmp/x.json"
 out=$("$VIGIL_BIN" parse -v "$tmp/x.json" 2>"$tmp/err")
@@ -65,7 +93,7 @@ out=$("$VIGIL_BIN" parse -v "$tmp/x.json" 2>"$tmp/err")
 grep -q 'format json' "$tmp/err" || fail "json not detected"
 
 # --- corpus (a file absent: the checks above ran, the test reports skip) ---
-skipped=0
+skipped=${tz_skipped:-0}
 ssh="$corpus/loghub/OpenSSH/OpenSSH_2k.log"
 if [ -f "$ssh" ]; then
   out=$("$VIGIL_BIN" parse --count "$ssh")

@@ -601,6 +601,84 @@ test_parts_by_relationship(void **state)
     free(z);
 }
 
+/* Issue 10's list: threaded comments, persons, custom XML, embedded
+ * objects and external links are found by the relationship that reaches
+ * them too, stored where no reader of fixed names looks. */
+static void
+test_other_parts_by_relationship(void **state)
+{
+    static const char *const parts[] = {
+        "_rels/.rels",
+        ("<Relationships><Relationship Id=\"r1\" "
+         "Type=\"http://x/officeDocument\" Target=\"xl/workbook.xml\"/>"
+         "<Relationship Id=\"r2\" Type=\"http://x/customXml\" "
+         "Target=\"/misc/bag.xml\"/></Relationships>"),
+        "[Content_Types].xml",
+        CT_XLSX,
+        "xl/_rels/workbook.xml.rels",
+        ("<Relationships><Relationship Id=\"rId1\" Type=\"http://x/worksheet\" "
+         "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" "
+         "Type=\"http://x/person\" Target=\"/xl/who/list.xml\"/>"
+         "<Relationship Id=\"rId3\" Type=\"http://x/externalLink\" "
+         "Target=\"/xl/far/away.xml\"/></Relationships>"),
+        "xl/workbook.xml",
+        WB_ONE,
+        "xl/worksheets/sheet1.xml",
+        "<worksheet><sheetData/></worksheet>",
+        "xl/worksheets/_rels/sheet1.xml.rels",
+        ("<Relationships><Relationship Id=\"t\" "
+         "Type=\"http://x/threadedComment\" Target=\"/xl/talk/t.xml\"/>"
+         "<Relationship Id=\"o\" Type=\"http://x/oleObject\" "
+         "Target=\"/xl/blobs/thing.bin\"/></Relationships>"),
+        "xl/talk/t.xml",
+        ("<ThreadedComments><threadedComment ref=\"C3\" id=\"{1}\">"
+         "<text>Ring Sam Green on 07700 900456 or sam.green@example.org"
+         "</text></threadedComment></ThreadedComments>"),
+        "xl/who/list.xml",
+        ("<personList><person displayName=\"Ann Other\" id=\"{2}\" "
+         "userId=\"ann.other@example.org\" providerId=\"AD\"/></personList>"),
+        "misc/bag.xml",
+        "<data><owner>pat.doe@example.org</owner></data>",
+        "xl/blobs/thing.bin",
+        "OLE bytes",
+        "xl/far/away.xml",
+        "<externalLink><externalBook r:id=\"x\"/></externalLink>",
+    };
+    struct vigil_disclose_result *r;
+    size_t len;
+    void *z = make_zip(parts, 11, &len);
+    int threaded = 0, person = 0, custom = 0, embed = 0, link = 0;
+
+    (void)state;
+    maybe_write_seed("other-parts-by-rels.xlsx", z, len);
+    r = check_buf(z, len);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct vigil_disclose_finding *f = &r->findings[i];
+        /* nothing of these is an unexplained part: each is reached */
+        if (f->kind == VIGIL_DK_UNEXPLAINED_PART)
+            fail_msg("%s unexplained", f->part);
+        if (strcmp(f->part, "xl/talk/t.xml") == 0)
+            threaded = f->kind == VIGIL_DK_COMMENTS &&
+                       f->severity == VIGIL_DISCLOSE_BLOCK;
+        else if (strcmp(f->part, "xl/who/list.xml") == 0)
+            person = f->severity >= VIGIL_DISCLOSE_REVIEW;
+        else if (strcmp(f->part, "misc/bag.xml") == 0)
+            custom = f->kind == VIGIL_DK_CUSTOM_PROPERTIES &&
+                     f->severity >= VIGIL_DISCLOSE_REVIEW;
+        else if (strcmp(f->part, "xl/blobs/thing.bin") == 0)
+            embed = f->kind == VIGIL_DK_EMBEDDED_OBJECT;
+        else if (strcmp(f->part, "xl/far/away.xml") == 0)
+            link = f->kind == VIGIL_DK_EXTERNAL_LINK;
+    }
+    assert_true(threaded);
+    assert_true(person);
+    assert_true(custom);
+    assert_true(embed);
+    assert_true(link);
+    vigil_disclose_result_free(r);
+    free(z);
+}
+
 /* An empty part (found by fuzzing: its copy leaked) is carried into the
  * clean copy as an empty part; the leak check of the sanitizer build is
  * what fails if its buffer is lost again. */
@@ -883,6 +961,7 @@ main(void)
         cmocka_unit_test(test_findings_cap_counts_all),
         cmocka_unit_test(test_duplicate_entries),
         cmocka_unit_test(test_parts_by_relationship),
+        cmocka_unit_test(test_other_parts_by_relationship),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -108,6 +108,18 @@ test_bounds(void **state)
     deep[strlen(deep) - 1] = '\0';
     assert_int_equal(t_decode("json", deep + 5), VIGIL_OK);
     T_INT("a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a", 1);
+    /* the leaf's type does not move the bound: a string at 33 levels is
+     * refused as a number is */
+    p = deep;
+    for (int i = 0; i < 33; i++)
+        p += snprintf(p, 8, "{\"a\":");
+    p += snprintf(p, 4, "\"x\"");
+    for (int i = 0; i < 33; i++)
+        *p++ = '}';
+    *p = '\0';
+    assert_int_equal(t_decode("json", deep), VIGIL_EPARSE);
+    deep[strlen(deep) - 1] = '\0';
+    assert_int_equal(t_decode("json", deep + 5), VIGIL_OK);
 
     /* More members than an event holds: kept up to the limit. */
     n += (size_t)snprintf(many, sizeof(many), "{");
@@ -143,6 +155,14 @@ test_malformed(void **state)
         "{\"a\":[1,2}",
         "{\"a\":{\"b\":1}",
         "{a:1}",
+        /* found by fuzz_parse_json_diff: RFC 8259 refuses them, vigil
+         * took them (a leading zero; inside an array kept as text, a
+         * bare word, a bad escape, a leading zero) */
+        "{\"a\":01}",
+        "{\"a\":[{\"x\":1},garbage]}",
+        "{\"a\":[{\"x\":1},\"\\q\"]}",
+        "{\"a\":[{\"x\":1},{\"k\\x\":1}]}",
+        "{\"a\":[[1],-01]}",
     };
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -189,6 +209,14 @@ test_duplicate_keys(void **state)
     T_FIELD("CommandLine", "mimikatz sekurlsa::logonpasswords");
     assert_int_equal(count("CommandLine"), 1);
     T_INT("x", 1);
+    assert_int_equal(t_ev->nfields, 2);
+    /* found by fuzz_parse_json_diff: an object under an empty key was
+     * merged into the top level, so its CommandLine replaced the one jq
+     * and jansson see; it is ".CommandLine" */
+    T_OK("json", "{\"CommandLine\":\"mimikatz\","
+                 "\"\":{\"CommandLine\":\"notepad.exe\"}}");
+    T_FIELD("CommandLine", "mimikatz");
+    T_FIELD(".CommandLine", "notepad.exe");
     assert_int_equal(t_ev->nfields, 2);
     /* a repeated object replaces the whole earlier object */
     T_OK("json", "{\"a\":{\"b\":1,\"c\":{\"d\":2}},\"z\":0,\"a\":{\"e\":3}}");
