@@ -165,10 +165,10 @@ const struct det_lsmap *detect_logsource_find(const char *product,
 
 /* Whether an event of no declared family (JSON lines, CEF, raw text)
  * may be shown to a rule of logsource product `product` (borrowed, not
- * NULL): yes for products whose logs vigil has no fingerprint of and that
- * are judged by their fields alone (linux, and rules with no product);
- * for the others (zeek, aws, azure, ...) only when the event carries that
- * product's own fields (detect_logsource.c). */
+ * NULL): for products with log formats of their own (zeek, aws, azure,
+ * macos, cisco, ...) only when the event is such a record (it names the
+ * product, or has fields only that product writes); for others (linux, a
+ * site's own product) always (detect_logsource.c). */
 int detect_logsource_product_ok(const char *product,
                                 const struct vigil_event *ev);
 

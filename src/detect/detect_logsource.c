@@ -303,28 +303,63 @@ static const struct det_print prints[] = {
     {"kubernetes", 1, {"objectRef.resource", "verb"}},
 };
 
-/* Products whose rules run on any event of no declared family (the
- * session keeps Windows rules to Windows events already). */
-static const char *const open_products[] = {"linux", "windows", "unix"};
+/* Products whose logs come in formats of their own (SigmaHQ's product
+ * names): their rules are written for those records and run on an event
+ * of no declared family only when it is one. Any other product (linux,
+ * a site's own product name) is judged by the rule's fields alone. */
+static const char *const closed_products[] = {
+    "zeek",
+    "aws",
+    "azure",
+    "gcp",
+    "okta",
+    "m365",
+    "github",
+    "bitbucket",
+    "kubernetes",
+    "onelogin",
+    "google_workspace",
+    "macos",
+    "opencanary",
+    "rpc_firewall",
+    "cisco",
+    "fortigate",
+    "fortios",
+    "paloalto",
+    "juniper",
+    "huawei",
+    "jvm",
+    "spring",
+    "qualys",
+    "velocity",
+    "sql",
+    "ruby_on_rails",
+    "python",
+    "nodejs",
+    "django",
+};
 
 int
 detect_logsource_product_ok(const char *product, const struct vigil_event *ev)
 {
-    for (size_t i = 0; i < sizeof(open_products) / sizeof(open_products[0]);
-         i++)
-        if (strcasecmp(product, open_products[i]) == 0)
-            return 1;
+    size_t i, nc = sizeof(closed_products) / sizeof(closed_products[0]);
+
+    for (i = 0; i < nc; i++)
+        if (strcasecmp(product, closed_products[i]) == 0)
+            break;
+    if (i == nc)
+        return 1;
     /* an event that says which product wrote it (ECS, CEF) */
     static const char *const names[] = {"observer.product", "event.module",
                                         "product"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         const struct vigil_field *f =
             vigil_event_getn(ev, names[i], strlen(names[i]));
         if (f && f->text_len == strlen(product) &&
             strncasecmp(f->text, product, f->text_len) == 0)
             return 1;
     }
-    for (size_t i = 0; i < sizeof(prints) / sizeof(prints[0]); i++) {
+    for (i = 0; i < sizeof(prints) / sizeof(prints[0]); i++) {
         const struct det_print *p = &prints[i];
         size_t k, seen = 0, n = 0;
         if (strcasecmp(p->product, product) != 0)
