@@ -79,9 +79,10 @@ struct det_val {
     char *s; /* lowered unless cased; glob keeps \ escapes */
     pcre2_code *re;
     double num;
-    uint32_t fref; /* field id */
-    uint32_t grp;  /* `all`: values of one group are alternatives */
-    uint32_t lit;  /* prefilter literal of this value, or DET_NONE */
+    uint32_t fref;     /* field id */
+    uint32_t fref_alt; /* its alias when absent (logsource), or DET_NONE */
+    uint32_t grp;      /* `all`: values of one group are alternatives */
+    uint32_t lit;      /* prefilter literal of this value, or DET_NONE */
     uint8_t net[16];
     /* OP_RE: every match holds need_n copies of the byte need_c (0: no
      * such count); fewer in the text means the regex is not run */
@@ -153,14 +154,32 @@ struct det_lsmap {
     struct det_lsalt alts[4];
     const struct det_alias *aliases; /* NULL-terminated by field NULL */
 };
-/* The mapping entry for a logsource, or NULL when none applies. */
 /* Position of m in the table, and the table's size (per-event caches). */
 size_t detect_logsource_index(const struct det_lsmap *m);
 size_t detect_logsource_count(void);
 #define DET_MAX_LOGSOURCES 128
+/* The mapping entry for a logsource, or NULL when none applies. */
 const struct det_lsmap *detect_logsource_find(const char *product,
                                               const char *category,
                                               const char *service);
+
+/* Whether an event of no declared family (JSON lines, CEF, raw text)
+ * may be shown to a rule of logsource product `product` (borrowed, not
+ * NULL): for products with log formats of their own (zeek, aws, azure,
+ * macos, cisco, ...) only when the event is such a record (it names the
+ * product, or has fields only that product writes); for others (linux, a
+ * site's own product) always (detect_logsource.c). */
+int detect_logsource_product_ok(const char *product,
+                                const struct vigil_event *ev);
+
+/* Calls add(arg, s, n) with each other form of the raw Sigma value val
+ * (len bytes) of field `field` (fl bytes) that Windows may write: an
+ * access right's code for its name and back, an integrity level's SID,
+ * ... (detect_winmap.c). add returns non-zero to stop; so does this. */
+int detect_winmap_alts(const char *field, size_t fl, const char *val,
+                       size_t len,
+                       int (*add)(void *arg, const char *s, size_t n),
+                       void *arg);
 
 enum det_corr_type {
     CORR_EVENT_COUNT = 1,

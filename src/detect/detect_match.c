@@ -285,6 +285,19 @@ holds(const char *t, size_t n, uint8_t ch, uint32_t k)
     return 1;
 }
 
+/* the n bytes of a and b equal, ASCII case ignored unless cased */
+static int
+fref_at(const char *a, const char *b, size_t n, int cased)
+{
+    if (cased)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (detect_lower((unsigned char)a[i]) !=
+            detect_lower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
 static int
 match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
           int primary)
@@ -367,16 +380,22 @@ match_val(struct vigil_detect_ctx *c, const struct det_val *v, uint16_t fi,
     case OP_FREF: {
         const struct vigil_field *g = detect_ctx_field(c, v->fref);
         if (!g)
+            g = detect_ctx_field(c, v->fref_alt);
+        if (!g)
             return 0;
-        if (g->text_len != n)
+        size_t gl = g->text_len, at = 0;
+        if (gl > n)
             return 0;
-        if (v->cased)
-            return memcmp(g->text, f->text, n) == 0;
-        for (size_t i = 0; i < n; i++)
-            if (detect_lower((unsigned char)g->text[i]) !=
-                detect_lower((unsigned char)f->text[i]))
-                return 0;
-        return 1;
+        if (v->sub == OP_ENDS)
+            at = n - gl;
+        if (v->sub == OP_EQ && gl != n)
+            return 0;
+        if (v->sub != OP_CONTAINS)
+            return fref_at(g->text, f->text + at, gl, v->cased);
+        for (at = 0; at + gl <= n; at++)
+            if (fref_at(g->text, f->text + at, gl, v->cased))
+                return 1;
+        return 0;
     }
     default:
         return 0;

@@ -488,6 +488,26 @@ vecv_push_raw(struct vecv *vv)
     return &vv->v[vv->n++];
 }
 
+struct alt_ctx {
+    struct slist *l;
+    enum vigil_rc rc;
+};
+
+/* detect_winmap_alts' callback: one more raw Sigma value, escaped. */
+static int
+add_alt(void *arg, const char *s, size_t n)
+{
+    struct alt_ctx *ac = arg;
+    struct vigil_buf e;
+
+    vigil_buf_init(&e, 4 * DET_MAX_SCALAR);
+    ac->rc = sigma_to_escaped(s, n, &e);
+    if (ac->rc == VIGIL_OK)
+        ac->rc = slist_add(ac->l, e.len ? e.data : "", e.len);
+    vigil_buf_fini(&e);
+    return ac->rc != VIGIL_OK;
+}
+
 /* Compiles `key: value(s)` into an item. key is "Field|mod|mod", or
  * NULL for keywords. */
 static enum vigil_rc
@@ -496,11 +516,12 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
 {
     struct vigil_detect *d = lc->d;
     char fname[256];
-    int mt = OP_EQ, cased = 0, all = 0, reflags = 0;
+    int mt = OP_EQ, cased = 0, all = 0, reflags = 0, fref = 0;
     int tms[8], ntm = 0;
     enum vigil_rc rc = VIGIL_OK;
     const char *key = keyn ? keyn->s : NULL;
     const struct dy_node *at = keyn ? keyn : valn;
+    size_t fl_val = 0; /* length of fname when values are a field's */
 
     memset(it, 0, sizeof(*it));
     it->field = DET_NONE;
@@ -549,7 +570,7 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
             else if (IS("exists"))
                 mt = OP_EXISTS;
             else if (IS("fieldref"))
-                mt = OP_FREF;
+                fref = 1; /* the match type says how it compares */
             else if (ntm < 8 && IS("base64"))
                 tms[ntm++] = TM_BASE64;
             else if (ntm < 8 && IS("base64offset"))
@@ -570,6 +591,12 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
         }
         if (reflags && mt != OP_RE)
             REFUSE(lc, at, "modifiers i/m/s need |re");
+        if (fref && mt != OP_EQ && mt != OP_CONTAINS && mt != OP_STARTS &&
+            mt != OP_ENDS)
+            REFUSE(lc, at,
+                   "|fieldref combines only with contains, "
+                   "startswith, endswith");
+        fl_val = fl;
         if (fl == 0) {
             key = NULL; /* "|all" etc. on a keyword list */
         } else {
@@ -739,16 +766,25 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
             v->grp = (uint32_t)i;
             continue;
         }
-        if (mt == OP_FREF) {
+        if (fref) {
             v = vecv_push(&vv);
             if (!v) {
                 rc = VIGIL_ENOMEM;
                 break;
             }
             v->op = OP_FREF;
-            v->sub = OP_EQ;
+            v->sub = (uint8_t)mt;
             v->cased = (uint8_t)cased;
             v->fref = detect_field_id(d, x->s, x->len);
+            /* the referenced field is named as the rule's logsource names
+             * it: the same alias as a field of that name (4688's
+             * ParentProcessName for ParentImage) */
+            v->fref_alt = DET_NONE;
+            for (const struct det_alias *al = lc->aliases; al && al->field;
+                 al++)
+                if (strlen(al->field) == x->len &&
+                    memcmp(al->field, x->s, x->len) == 0)
+                    v->fref_alt = detect_field_id(d, al->alt, strlen(al->alt));
             v->grp = (uint32_t)i;
             continue;
         }
@@ -760,6 +796,13 @@ compile_item(struct lctx *lc, const struct dy_node *keyn,
         if (rc == VIGIL_OK)
             rc = slist_add(&l, e.len ? e.data : "", e.len);
         vigil_buf_fini(&e);
+        /* the form Windows writes where the rule has another one
+         * (detect_winmap.c), as one more alternative of this value */
+        if (rc == VIGIL_OK && fl_val > 0 && mt != OP_RE) {
+            struct alt_ctx ac = {&l, VIGIL_OK};
+            detect_winmap_alts(fname, fl_val, x->s, x->len, add_alt, &ac);
+            rc = ac.rc;
+        }
         for (int t = 0; t < ntm && rc == VIGIL_OK; t++)
             rc = apply_transform(lc, x, tms[t], &l);
         for (size_t j = 0; j < l.n && rc == VIGIL_OK; j++) {

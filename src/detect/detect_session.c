@@ -300,7 +300,13 @@ allowed(struct vigil_detect_worker *w, uint32_t rule)
         /* a Windows event rendered as JSON is a Windows event */
         if (w->channel < 0)
             w->channel = vigil_event_getn(w->ev, "Channel", 7) != NULL;
-        return w->channel ? (ls & LS_WINDOWS) != 0 : (ls & LS_WINDOWS) == 0;
+        if (w->channel)
+            return (ls & LS_WINDOWS) != 0;
+        /* a product's rule only on that product's records (a Zeek rule's
+         * `not selection` holds for any other line) */
+        const char *pr = w->s->d->rules[rule].ls_product;
+        return (ls & LS_WINDOWS) == 0 &&
+               (pr == NULL || detect_logsource_product_ok(pr, w->ev));
     }
 }
 

@@ -126,10 +126,10 @@ hunt_evtx(struct hunt_worker *w, struct hunt_item *it, const char *path)
             if (es.records == 0)
                 w->files_failed++;
         }
-    } else if (es.records == 0 && es.failed == 0 &&
-               vigil_evtx_looks_damaged(path)) {
-        /* The reader found nothing to read in a file that should hold
-         * records: damaged, not an empty log. */
+    } else if (es.records == 0 &&
+               (es.failed > 0 || vigil_evtx_looks_damaged(path))) {
+        /* Nothing read from a file that holds records (some failed) or
+         * should: it could not be decoded at all, not an empty log. */
         hunt_note(w->h, "%s: damaged EVTX file, no record could be read", path);
         w->files_failed++;
     }

@@ -21,6 +21,7 @@ for d in "$TR"/*/; do
     case $name in
     *auditd*) fmt=auditd ;;
     *web*) fmt=access ;;
+    vigil_win_*) fmt=json ;; # EVTX records as `vigil parse` prints them
     *) fmt=syslog ;;
     esac
     for f in "$d"pos.log "$d"neg.log; do
