@@ -36,7 +36,8 @@ enum {
     OPT_PLACEHOLDER,
     OPT_QUIET,
     OPT_VERBOSE,
-    OPT_TIMEZONE
+    OPT_TIMEZONE,
+    OPT_SUPPRESS
 };
 
 static const struct cli_opt opts[] = {
@@ -75,6 +76,10 @@ static const struct cli_opt opts[] = {
      "a value for %NAME% in rules using |expand (repeatable)"},
     {OPT_QUIET, "quiet", 'q', NULL,
      "no per-match output and no progress line; only the summary"},
+    {OPT_SUPPRESS, "suppress", 0, "DURATION",
+     "one alert per correlation rule and group in DURATION (event time; "
+     "30m, 1h, 0: every window alerts; default 1h); the others are "
+     "counted"},
     {OPT_VERBOSE, "verbose", 'v', NULL,
      "report each file's detected format and rule load warnings"},
 };
@@ -191,7 +196,7 @@ cmd_hunt(int argc, char **argv)
     char cache_dir[4200];
     enum hunt_format fmt = HUNT_OUT_TABLE;
     long jobs = 0, year = 0;
-    int64_t since = 0, until = 0;
+    int64_t since = 0, until = 0, suppress_ms = 3600 * 1000;
     struct vigil_hunt *hunt = NULL;
     struct vigil_hunt_opts ho;
     struct vigil_hunt_stats tot;
@@ -279,6 +284,13 @@ cmd_hunt(int argc, char **argv)
         case OPT_TIMEZONE:
             tz_name = v;
             break;
+        case OPT_SUPPRESS:
+            if (!vigil_parse_duration_ms(v, &suppress_ms) || suppress_ms < 0)
+                return cli_usage_error(&cmd,
+                                       "--suppress '%s': not a duration "
+                                       "(30m, 1h, 0)",
+                                       v);
+            break;
         }
     }
     if (c == CLI_OPTS_EXIT)
@@ -298,6 +310,7 @@ cmd_hunt(int argc, char **argv)
     ho.since = since;
     ho.until = until;
     ho.default_year = (int)year;
+    ho.suppress_ns = suppress_ms * 1000000;
     /* read once here; the workers share it read-only (parse_tz.c) */
     if (tz_name != NULL && vigil_tz_load(&tz, tz_name, &err) != VIGIL_OK) {
         ret = cli_usage_error(&cmd, "--timezone: %s", err.msg);

@@ -288,6 +288,12 @@ hunt_out_summary(const struct hunt_out *o, FILE *out,
                 (unsigned long long)t->files_skipped,
                 (unsigned long long)t->files_failed,
                 (unsigned long long)t->events_failed);
+    if (t->suppressed)
+        fprintf(out,
+                "hunt: %llu correlation alert%s suppressed (repeats of one "
+                "rule and group within --suppress)\n",
+                (unsigned long long)t->suppressed,
+                t->suppressed == 1 ? "" : "s");
     if (n == 0)
         return;
     fputs("by level:", out);

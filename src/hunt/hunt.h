@@ -52,6 +52,9 @@ struct vigil_hunt_opts {
     const struct vigil_detect_placeholder *placeholders; /* borrowed */
     size_t nplaceholders;
     const char *tmp_dir; /* where match details spill; NULL: $TMPDIR, /tmp */
+    /* a correlation's alerts for one group within this long (event time)
+     * after its last one are suppressed and counted; 0: none */
+    int64_t suppress_ns;
     vigil_hunt_note_fn note; /* NULL: notes are dropped */
     void *note_arg;
 };
@@ -125,7 +128,8 @@ struct vigil_hunt_stats {
     uint64_t events_failed; /* records not decoded */
     uint64_t bytes;
     uint64_t matches;
-    double seconds; /* reading and matching, rules not counted */
+    uint64_t suppressed; /* correlation alerts held back (suppress_ns) */
+    double seconds;      /* reading and matching, rules not counted */
     uint32_t rules;
     /* progress only: parts of files done and in all */
     size_t parts_done, parts;

@@ -139,6 +139,12 @@ void hunt_spill_fini(struct hunt_spill *s);
  * no_event). */
 enum vigil_rc hunt_keep(struct hunt_worker *w,
                         const struct vigil_detect_alert *a);
+/* The file-wide record number of seq (parts after the first continue
+ * their file's count); valid once every part is read. */
+uint64_t hunt_record(const struct vigil_hunt *h, uint32_t file, uint64_t seq);
+/* The session's event_id: "PATH#RECORD". arg is the hunt. */
+void hunt_event_id(uint32_t file, uint64_t seq, char *buf, size_t len,
+                   void *arg);
 /* Record numbers of parts after the first continue their file's count;
  * then sorts by time, file, record, rule. */
 void hunt_recs_finish(struct vigil_hunt *h, struct hunt_recs *all);

@@ -224,6 +224,11 @@ details(struct vigil_buf *b, const struct vigil_detect_alert *a)
     }
     vigil_buf_init(&keys, 4096);
     rc = ev ? describe_keys(&keys, ev) : VIGIL_OK;
+    if (rc == VIGIL_OK && ev == NULL && a->group != NULL)
+        rc = vigil_buf_printf(&keys, "%s count=%llu", a->group,
+                              (unsigned long long)a->count);
+    if (rc == VIGIL_ELIMIT)
+        rc = VIGIL_OK;
     if (rc == VIGIL_OK)
         rc = put_str(b, ev_json, ev_json ? strlen(ev_json) : 0);
     if (rc == VIGIL_OK)
@@ -283,20 +288,36 @@ cmp_rec(const void *pa, const void *pb)
     return 0;
 }
 
+uint64_t
+hunt_record(const struct vigil_hunt *h, uint32_t file, uint64_t seq)
+{
+    uint64_t part = seq >> HUNT_PART_SHIFT, base = 0;
+    size_t first;
+
+    if (part == 0 || file >= h->nfiles)
+        return seq;
+    first = h->first_item[file];
+    for (uint64_t p = 0; p < part; p++)
+        base += h->items[first + p].records;
+    return base + (seq & HUNT_PART_MASK);
+}
+
+void
+hunt_event_id(uint32_t file, uint64_t seq, char *buf, size_t len, void *arg)
+{
+    const struct vigil_hunt *h = arg;
+
+    snprintf(buf, len, "%s#%llu", file < h->nfiles ? h->files[file].path : "",
+             (unsigned long long)hunt_record(h, file, seq));
+}
+
 void
 hunt_recs_finish(struct vigil_hunt *h, struct hunt_recs *all)
 {
     for (size_t i = 0; i < all->n; i++) {
         struct hunt_rec *m = &all->v[i];
-        uint64_t part = m->seq >> HUNT_PART_SHIFT, base = 0;
-        size_t first;
 
-        if (part == 0 || m->file >= h->nfiles)
-            continue;
-        first = h->first_item[m->file];
-        for (uint64_t p = 0; p < part; p++)
-            base += h->items[first + p].records;
-        m->seq = base + (m->seq & HUNT_PART_MASK);
+        m->seq = hunt_record(h, m->file, m->seq);
     }
     if (all->n > 1)
         qsort(all->v, all->n, sizeof(*all->v), cmp_rec);

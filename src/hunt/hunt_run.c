@@ -246,6 +246,12 @@ vigil_hunt_run(struct vigil_hunt *h, vigil_hunt_progress_fn progress,
                       cw->err.rc ? cw->err.msg : vigil_strerror(rc));
         goto out;
     }
+    {
+        struct vigil_detect_corr_stats cs;
+
+        vigil_detect_corr_get_stats(h->det, &cs);
+        h->st.suppressed = cs.suppressed;
+    }
     h->st.seconds = now_s() - t0;
     h->st.files = h->nfiles - h->st.files_skipped - h->st.files_failed;
     h->st.rules = vigil_hunt_rule_count(h);
