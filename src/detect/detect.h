@@ -130,9 +130,10 @@ struct vigil_detect_opts {
     /* A correlation alert of a group within this long (event time) after
      * the group's last one is suppressed and counted; 0: never. */
     int64_t corr_suppress_ns;
-    /* Live: a group whose condition holds raises its alert once nothing
-     * fed it for this long (wall clock), before its window ends; 0: only
-     * when the window ends (offline). */
+    /* Live: a group whose condition holds raises its alert at a tick
+     * once nothing fed it for this long (wall clock), before its window
+     * ends; 0: only when the window ends (offline); < 0: at the next
+     * tick. */
     int64_t corr_quiet_ns;
 };
 

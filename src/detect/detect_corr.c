@@ -985,7 +985,7 @@ vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
             if (!g->used)
                 continue;
             if (g->win_first_ns != 0 &&
-                (now_ns - g->win_first_ns > k->timespan_ns ||
+                (now_ns - g->win_first_ns > k->timespan_ns || quiet < 0 ||
                  (quiet > 0 && wall - g->fed_wall_ns >= quiet))) {
                 window_end(c, cr, g, fn, arg);
                 changed = 1;
