@@ -19,9 +19,10 @@
 #include "store/store.h"
 
 /* Live, a group over its threshold raises its alert once its events
- * have stopped for this long: an attack in progress is reported within
- * seconds, not at the end of its window (docs/rules.md). */
-#define DD_CORR_QUIET_NS (5LL * 1000000000LL)
+ * have stopped for this long: an attack is reported within a second of
+ * its burst, not at the end of its window (docs/rules.md). The next
+ * windows of the group fall under correlation.suppress. */
+#define DD_CORR_QUIET_NS (300LL * 1000000)
 
 struct daemon_detect {
     struct vigil_detect *d;
@@ -212,7 +213,8 @@ publish(const struct vigil_detect_alert *da, void *arg)
     struct vigil_alert a = *da->alert;
     enum vigil_rc rc;
 
-    a.source = t->source;
+    /* a window raised at a tick belongs to the source of its events */
+    a.source = da->source != NULL ? da->source : t->source;
     if ((rc = vigil_bus_publish_alert(t->bus, &a, t->batch)) == VIGIL_OK)
         t->n++;
     return rc;

@@ -217,6 +217,8 @@ struct vigil_detect_match {
     size_t nfields;
     struct vigil_detect_field fields[VIGIL_DETECT_MAX_MATCHED];
     const char *group;
+    const char *source; /* correlations: the source that opened the group
+                           (vigil_detect_session_match_in), or NULL */
     uint64_t count;
     uint64_t suppressed;
     int64_t time_ns;
@@ -340,10 +342,11 @@ struct vigil_detect_alert {
     const struct vigil_alert *alert; /* as the store keeps it; no source */
     const struct vigil_rule_info *rule;
     const struct vigil_event *event; /* NULL: a correlation window closed */
-    uint32_t file;     /* the caller's file and record of event (offline), */
-    uint64_t seq;      /* UINT32_MAX and 0 when there is no event */
-    const char *group; /* correlations: the group-by values, else NULL */
-    uint64_t count;    /* correlations: the events (or values) counted */
+    uint32_t file;      /* the caller's file and record of event (offline), */
+    uint64_t seq;       /* UINT32_MAX and 0 when there is no event */
+    const char *group;  /* correlations: the group-by values, else NULL */
+    const char *source; /* correlations: the group's source, or NULL */
+    uint64_t count;     /* correlations: the events (or values) counted */
 };
 
 /* Return non-OK to stop: the error is returned by the matching call. */

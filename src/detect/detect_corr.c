@@ -220,7 +220,12 @@ lru_link(struct det_corr *k, uint32_t i)
     struct det_corr_group *g = &k->groups[i];
     struct det_corr_list *l;
 
-    g->lvl = (uint8_t)(g->n < DET_CORR_LVL ? g->n : DET_CORR_LVL - 1);
+    /* a group that alerted holds a running suppression: dropping it
+     * would let the next burst alert again, so it ranks with the
+     * groups closest to firing */
+    g->lvl =
+        (uint8_t)(g->n < DET_CORR_LVL && g->alerted_ns == 0 ? g->n
+                                                            : DET_CORR_LVL - 1);
     l = list_of(k, g->src, g->lvl);
     g->prev = l->tail;
     g->next = DET_NONE;
@@ -774,6 +779,7 @@ emit(struct vigil_detect_ctx *c, const struct det_rule *cr,
     m.rule = &cr->info;
     m.event = ev;
     m.group = g->keytext;
+    m.source = g->src ? d->corr_src[g->src] : NULL;
     m.count = count;
     m.first_ns = first_ns ? first_ns : m.time_ns;
     m.suppressed = g->suppressed;
@@ -1003,6 +1009,8 @@ vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
                 group_drop(c, cr, (uint32_t)j);
                 d->corr_closed++;
             } else if (changed) {
+                lru_unlink(k, (uint32_t)j); /* its level changed */
+                lru_link(k, (uint32_t)j);
                 group_store(c, cr, (uint32_t)j);
             }
         }

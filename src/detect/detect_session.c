@@ -346,6 +346,7 @@ emit(struct vigil_detect_worker *w, const struct vigil_detect_match *m)
         da.file = m->event ? w->file : UINT32_MAX;
         da.seq = m->event ? w->seq : 0;
         da.group = m->rule->kind == VIGIL_RULE_CORRELATION ? m->group : NULL;
+        da.source = m->source;
         da.count = m->count;
         rc = w->fn(&da, w->arg);
     }
