@@ -516,15 +516,21 @@ group_drop(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t i)
     k->freel[k->nfree++] = i;
 }
 
-/* Does group g's suppression still run at now? Then it must outlive its
- * window. */
+/* How long a group that suppressed alerts is kept after its last event,
+ * so the next alert raised can say how many were held back. */
+#define DET_SUPPRESSED_KEEP_NS (86400LL * 1000000000LL)
+
+/* Does group g's suppression still run at now, or has it alerts to
+ * report? Then it must outlive its window. */
 static int
 suppressing(const struct vigil_detect *d, const struct det_corr_group *g,
             int64_t now)
 {
     int64_t supp = d->opts.corr_suppress_ns;
 
-    return supp > 0 && g->alerted_ns != 0 && now - g->alerted_ns < supp;
+    return supp > 0 && g->alerted_ns != 0 &&
+           (now - g->alerted_ns < supp ||
+            (g->suppressed > 0 && now - g->last_ns < DET_SUPPRESSED_KEEP_NS));
 }
 
 /* Frees the groups whose window is over; at most once per timespan/8 so
