@@ -192,8 +192,26 @@ out:
     return rc == VIGIL_ELIMIT ? VIGIL_OK : rc;
 }
 
-/* Details: four strings, each a presence byte then the text and a NUL:
- * event, matched, host, keys. */
+/* The first of key_fields[i]'s names the event has (not empty), or NULL:
+ * the timeline's columns. */
+static const struct vigil_field *
+key_field(const struct vigil_event *ev, size_t i)
+{
+    for (size_t j = 0; j < 4 && key_fields[i].names[j] != NULL; j++) {
+        const struct vigil_field *f =
+            vigil_event_get(ev, key_fields[i].names[j]);
+
+        if (f != NULL && f->text_len > 0)
+            return f;
+    }
+    return NULL;
+}
+
+enum { KEY_USER = 0, KEY_SRC = 1, KEY_CMD = 3 };
+
+/* Details: nine strings, each a presence byte then the text and a NUL:
+ * event, matched, host, keys, then the timeline's channel, event id,
+ * user, source address and command line. */
 static enum vigil_rc
 put_str(struct vigil_buf *b, const char *s, size_t n)
 {
@@ -237,6 +255,20 @@ details(struct vigil_buf *b, const struct vigil_detect_alert *a)
         rc = put_str(b, host ? host->text : NULL, host ? host->text_len : 0);
     if (rc == VIGIL_OK)
         rc = put_str(b, keys.len ? keys.data : NULL, keys.len);
+    {
+        const struct vigil_field *col[5] = {NULL, NULL, NULL, NULL, NULL};
+
+        if (ev != NULL) {
+            col[0] = vigil_event_get(ev, "Channel");
+            col[1] = vigil_event_get(ev, "EventID");
+            col[2] = key_field(ev, KEY_USER);
+            col[3] = key_field(ev, KEY_SRC);
+            col[4] = key_field(ev, KEY_CMD);
+        }
+        for (size_t i = 0; i < 5 && rc == VIGIL_OK; i++)
+            rc = put_str(b, col[i] ? col[i]->text : NULL,
+                         col[i] ? col[i]->text_len : 0);
+    }
     vigil_buf_fini(&keys);
     return rc;
 }
@@ -376,6 +408,11 @@ hunt_recs_deliver(struct vigil_hunt *h, const struct hunt_recs *all,
             m.matched = next_str(&p);
             m.host = next_str(&p);
             m.keys = next_str(&p);
+            m.channel = next_str(&p);
+            m.event_id = next_str(&p);
+            m.user = next_str(&p);
+            m.source = next_str(&p);
+            m.command_line = next_str(&p);
         }
         rc = fn(&m, arg);
         if (rc != VIGIL_OK)
