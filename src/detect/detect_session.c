@@ -106,7 +106,8 @@ struct vigil_detect_session {
     pthread_mutex_t ring_lock;
     struct ses_ring_entry *ring;
     size_t ring_next, ring_used;
-    int64_t max_event_ns; /* the clock correlation windows close by */
+    int64_t max_event_ns;  /* the clock correlation windows close by */
+    int64_t event_tick_ns; /* live: when windows were last decided */
 };
 
 /* ---- the alert ---- */
@@ -654,6 +655,29 @@ pool_put(struct vigil_detect_session *s, struct vigil_detect_worker *w)
     pthread_mutex_unlock(&s->lock);
 }
 
+static enum vigil_rc close_windows(struct vigil_detect_session *s,
+                                   int64_t now_ns, int finish,
+                                   struct vigil_store_batch *batch,
+                                   vigil_detect_alert_fn fn, void *arg);
+
+/* Live: every SES_REPLAY_TICK_NS of event time, the windows that ended
+ * are decided at once, as hunt's replay does, not only at the daemon's
+ * tick: a backlog read in one go then gives the alerts (and their event
+ * lists) hunt gives. One caller at a time does it. */
+static enum vigil_rc
+event_tick(struct vigil_detect_session *s, struct vigil_store_batch *batch,
+           vigil_detect_alert_fn fn, void *arg)
+{
+    int64_t now = __atomic_load_n(&s->max_event_ns, __ATOMIC_RELAXED);
+    int64_t last = __atomic_load_n(&s->event_tick_ns, __ATOMIC_RELAXED);
+
+    if (now - last <= SES_REPLAY_TICK_NS ||
+        !__atomic_compare_exchange_n(&s->event_tick_ns, &last, now, 0,
+                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        return VIGIL_OK;
+    return close_windows(s, now, 0, batch, fn, arg);
+}
+
 enum vigil_rc
 vigil_detect_session_match_in(struct vigil_detect_session *s,
                               const struct vigil_event *ev, const char *source,
@@ -669,6 +693,8 @@ vigil_detect_session_match_in(struct vigil_detect_session *s,
     rc = vigil_detect_worker_match(w, ev, UINT32_MAX, 0, fn, arg);
     detect_ctx_io(w->ctx, NULL, NULL);
     pool_put(s, w);
+    if (rc == VIGIL_OK && s->d->has_corr && !s->o.offline)
+        rc = event_tick(s, batch, fn, arg);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 # events say where each was read ("SOURCE@OFFSET" live, "FILE#RECORD" in
 # hunt) and are left out of the comparison. Needs jq.
 # usage: . "$(dirname "$0")/session_lib.sh"   (after daemon_lib.sh)
+# SESSION_SUPPRESS, when set, is correlation.suppress for both.
 
 command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
 NOIDS='if .matched["correlation.events"] then .matched["correlation.events"] |= map(del(.id)) else . end | '
@@ -18,6 +19,7 @@ run_once() {
     {
         echo "state_dir: $dir/state"
         echo "builtin_rules: $builtin"
+        [ -n "${SESSION_SUPPRESS:-}" ] && echo "correlation: {suppress: $SESSION_SUPPRESS}"
         [ -n "$rules" ] && echo "rules: [$rules]"
         echo "sources:"
         echo "  - {name: $name, type: file, paths: [$file], format: $fmt}"
@@ -33,6 +35,7 @@ hunt_alerts() {
     local file=$1 rules=${2:-} builtin=${3:-true} args=()
     [ -n "$rules" ] && args+=(--rules "$rules")
     [ "$builtin" = true ] || args+=(--no-builtin)
+    [ -n "${SESSION_SUPPRESS:-}" ] && args+=(--suppress "$SESSION_SUPPRESS")
     local rc=0
     "$VIGIL_BIN" hunt --json --state-dir "$T/hunt-state" "${args[@]}" "$file" \
         >"$T/hunt.out" 2>>"$T/daemon.log" || rc=$?
