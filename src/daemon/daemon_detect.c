@@ -22,7 +22,7 @@
  * have stopped for this long: an attack is reported within a second of
  * its burst, not at the end of its window (docs/rules.md). The next
  * windows of the group fall under correlation.suppress. */
-#define DD_CORR_QUIET_NS (300LL * 1000000)
+#define DD_CORR_QUIET_NS (150LL * 1000000)
 
 struct daemon_detect {
     struct vigil_detect *d;
@@ -192,7 +192,8 @@ daemon_detect_new(struct daemon_detect **out,
     opts.corr_max_groups = (size_t)cfg->corr_max_groups;
     opts.corr_max_source_groups = (size_t)cfg->corr_max_source_groups;
     opts.corr_suppress_ns = cfg->corr_suppress_ms * 1000000;
-    opts.corr_quiet_ns = DD_CORR_QUIET_NS;
+    /* --once: the input's end decides every window, as in vigil hunt */
+    opts.corr_quiet_ns = env->once ? 0 : DD_CORR_QUIET_NS;
     if (vigil_cache_dir(env->state_dir, dd->cache_dir, sizeof(dd->cache_dir)))
         opts.cache_dir = dd->cache_dir;
     if ((rc = vigil_detect_new(&dd->d, &opts, err)) != VIGIL_OK ||

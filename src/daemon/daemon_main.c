@@ -17,7 +17,7 @@
 
 #include "daemon_int.h"
 
-#define TICK_MS 250
+#define TICK_MS 100
 
 /* The running components, one instance per entry of daemon_components. */
 struct daemon_set {
@@ -355,7 +355,7 @@ open_store(struct daemon *d, struct vigil_err *err)
     return VIGIL_OK;
 }
 
-/* Waits for signals, ticking the components four times a second (a
+/* Waits for signals, ticking the components ten times a second (a
  * correlation window is raised at a tick once its group went quiet:
  * daemon_detect.c), until a stop is asked for or every source has
  * ended. */
