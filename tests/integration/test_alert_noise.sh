@@ -83,4 +83,21 @@ sup=$("$VIGIL_BIN" status --state-dir "$T/state" --json |
     grep -o '{"name":"suppressed"[^}]*' | grep -o '"alerts":[0-9]*' | cut -d: -f2)
 [ "$sup" = 1 ] || fail "vigil status: suppressed '$sup', expected 1"
 echo "ok: run --once: the same 2 alerts; vigil status counts 1 suppressed"
+
+# correlation.suppress: 0 turns it off; a value past 30 days is refused
+cat >"$T/off.yml" <<YML
+state_dir: $T/off
+correlation: {suppress: 0}
+sources:
+  - {name: auth, type: file, paths: [$T/auth.log], format: syslog, year: 2024}
+YML
+"$VIGIL_BIN" run --once -c "$T/off.yml" 2>>"$T/run.err" || fail "run --once, suppress 0"
+n=$("$VIGIL_BIN" alerts --state-dir "$T/off" --json --limit 0 | grep -cF "\"rule_id\":\"$BRUTE\"" || true)
+[ "$n" = 3 ] || fail "correlation.suppress 0: $n brute-force alerts, expected 3"
+sed -i 's/suppress: 0/suppress: 31d/' "$T/off.yml"
+rc=0
+"$VIGIL_BIN" run --once -c "$T/off.yml" 2>"$T/bad.err" || rc=$?
+[ "$rc" = 78 ] || fail "correlation.suppress 31d: exit $rc, expected 78"
+grep -q "suppress" "$T/bad.err" || fail "the refusal does not name the key: $(cat "$T/bad.err")"
+echo "ok: correlation.suppress 0 gives 3 alerts; 31d is refused"
 echo "PASS: one alert per group and window, repeats suppressed and counted"
