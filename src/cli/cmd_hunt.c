@@ -36,7 +36,12 @@ enum {
     OPT_PLACEHOLDER,
     OPT_QUIET,
     OPT_VERBOSE,
-    OPT_TIMEZONE
+    OPT_TIMEZONE,
+    OPT_SUPPRESS,
+    OPT_TIMELINE,
+    OPT_FORMAT,
+    OPT_LOGON_SUMMARY,
+    OPT_EID_METRICS
 };
 
 static const struct cli_opt opts[] = {
@@ -60,6 +65,19 @@ static const struct cli_opt opts[] = {
      "summary goes to stderr"},
     {OPT_CSV, "csv", 0, NULL,
      "CSV with a header line; the summary goes to stderr"},
+    {OPT_FORMAT, "format", 0, "FMT",
+     "table (default), json or csv: the output of matches, --timeline, "
+     "--logon-summary and --eid-metrics"},
+    {OPT_TIMELINE, "timeline", 0, NULL,
+     "every event a rule matched, in time order, one row each: time, level, "
+     "rule, computer, channel, event id, user, source address, command line"},
+    {OPT_LOGON_SUMMARY, "logon-summary", 0, NULL,
+     "count successful and failed logons, logoffs and explicit-credential "
+     "logons per user, source address and logon type (Security 4624, 4625, "
+     "4634, 4648; sshd) instead of printing matches"},
+    {OPT_EID_METRICS, "eid-metrics", 0, NULL,
+     "count the events of each event id per channel instead of printing "
+     "matches"},
     {OPT_JOBS, "jobs", 'j', "N",
      "worker threads (default: one per online core)"},
     {OPT_YEAR, "year", 0, "N", "year for syslog stamps that have none"},
@@ -75,6 +93,10 @@ static const struct cli_opt opts[] = {
      "a value for %NAME% in rules using |expand (repeatable)"},
     {OPT_QUIET, "quiet", 'q', NULL,
      "no per-match output and no progress line; only the summary"},
+    {OPT_SUPPRESS, "suppress", 0, "DURATION",
+     "one alert per correlation rule and group in DURATION (event time; "
+     "30m, 1h, 0: every window alerts; default 1h); the others are "
+     "counted"},
     {OPT_VERBOSE, "verbose", 'v', NULL,
      "report each file's detected format and rule load warnings"},
 };
@@ -110,6 +132,15 @@ usage(FILE *f)
             "file) sorted by\nevent time then file, then a summary of matches "
             "by level and by ATT&CK tactic.\nA progress line is drawn on "
             "stderr when stderr is a terminal.\n\n"
+            "For responders (Windows event logs above all):\n"
+            "  vigil hunt --timeline --format csv evtx/ > timeline.csv\n"
+            "  vigil hunt --logon-summary evtx/    logons per user, source, "
+            "type\n"
+            "  vigil hunt --eid-metrics evtx/      events per channel and "
+            "event id\n"
+            "The timeline and the reports print in --format table, json "
+            "(one object a line)\nor csv; with them the summary goes to "
+            "stderr.\n\n"
             "Exit status: 0 no rule fired; 1 at least one rule fired; 64 bad "
             "command line;\n65 some input file could not be read or decoded "
             "at all (matches in the\nother files are still printed); 66 a "
@@ -185,13 +216,13 @@ cmd_hunt(int argc, char **argv)
     size_t ndirs = 0, nids = 0;
     char builtin[PATH_MAX];
     int no_builtin = 0, no_cache = 0, min_level = VIGIL_HUNT_LEVEL_LOW;
-    int verbose = 0, quiet = 0;
+    int verbose = 0, quiet = 0, timeline = 0, logons = 0, eids = 0;
     const char *state_opt = NULL, *tz_name = NULL;
     struct vigil_tz *tz = NULL;
     char cache_dir[4200];
     enum hunt_format fmt = HUNT_OUT_TABLE;
     long jobs = 0, year = 0;
-    int64_t since = 0, until = 0;
+    int64_t since = 0, until = 0, suppress_ms = 3600 * 1000;
     struct vigil_hunt *hunt = NULL;
     struct vigil_hunt_opts ho;
     struct vigil_hunt_stats tot;
@@ -279,6 +310,33 @@ cmd_hunt(int argc, char **argv)
         case OPT_TIMEZONE:
             tz_name = v;
             break;
+        case OPT_FORMAT:
+            if (strcmp(v, "table") == 0)
+                fmt = HUNT_OUT_TABLE;
+            else if (strcmp(v, "json") == 0)
+                fmt = HUNT_OUT_JSON;
+            else if (strcmp(v, "csv") == 0)
+                fmt = HUNT_OUT_CSV;
+            else
+                return cli_usage_error(&cmd,
+                                       "--format '%s': table, json or csv", v);
+            break;
+        case OPT_TIMELINE:
+            timeline = 1;
+            break;
+        case OPT_LOGON_SUMMARY:
+            logons = 1;
+            break;
+        case OPT_EID_METRICS:
+            eids = 1;
+            break;
+        case OPT_SUPPRESS:
+            if (!vigil_parse_duration_ms(v, &suppress_ms) || suppress_ms < 0)
+                return cli_usage_error(&cmd,
+                                       "--suppress '%s': not a duration "
+                                       "(30m, 1h, 0)",
+                                       v);
+            break;
         }
     }
     if (c == CLI_OPTS_EXIT)
@@ -293,11 +351,17 @@ cmd_hunt(int argc, char **argv)
     ho.rule_ids = ids;
     ho.nrule_ids = nids;
     ho.min_level = min_level;
+    /* the reports replace the matches' output, unless with --timeline */
+    if ((logons || eids) && !timeline)
+        quiet = 1;
     ho.no_event = quiet;
+    ho.eid_metrics = eids;
+    ho.logon_summary = logons;
     ho.verbose = verbose;
     ho.since = since;
     ho.until = until;
     ho.default_year = (int)year;
+    ho.suppress_ns = suppress_ms * 1000000;
     /* read once here; the workers share it read-only (parse_tz.c) */
     if (tz_name != NULL && vigil_tz_load(&tz, tz_name, &err) != VIGIL_OK) {
         ret = cli_usage_error(&cmd, "--timezone: %s", err.msg);
@@ -386,6 +450,7 @@ cmd_hunt(int argc, char **argv)
 
     hunt_out_fini(&out);
     hunt_out_init(&out, stdout, fmt, quiet);
+    out.timeline = timeline;
     show_progress = !quiet && isatty(STDERR_FILENO);
     pa.t0 = now_s();
     if (vigil_hunt_run(hunt, show_progress ? progress : NULL, &pa,
@@ -407,8 +472,16 @@ cmd_hunt(int argc, char **argv)
         ret = VIGIL_EXIT_IOERR;
         goto out;
     }
-    hunt_out_summary(&out, fmt == HUNT_OUT_TABLE && !quiet ? stdout : stderr,
-                     &tot);
+    if ((eids && hunt_out_eids(&out, hunt) != VIGIL_OK) ||
+        (eids && logons && fmt == HUNT_OUT_TABLE && fputc('\n', stdout) < 0) ||
+        (logons && hunt_out_logons(&out, hunt) != VIGIL_OK)) {
+        fprintf(stderr, "vigil hunt: writing the output failed\n");
+        ret = VIGIL_EXIT_IOERR;
+        goto out;
+    }
+    hunt_out_summary(
+        &out, fmt == HUNT_OUT_TABLE && !quiet && !timeline ? stdout : stderr,
+        &tot);
     if (fflush(stdout) != 0) {
         ret = VIGIL_EXIT_IOERR;
         goto out;

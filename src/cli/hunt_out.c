@@ -1,6 +1,8 @@
 /* hunt_out.c -- how `vigil hunt` prints what src/hunt hands over: a
- * readable table, JSON lines or CSV, one match at a time, and the closing
- * summary by level and by ATT&CK tactic. */
+ * readable table, JSON lines or CSV, one match at a time (as matches, or
+ * as a timeline's rows: --timeline), the counts of --eid-metrics and
+ * --logon-summary, and the closing summary by level and by ATT&CK
+ * tactic. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,17 +167,101 @@ tally(struct hunt_out *o, const struct vigil_hunt_rule *ri)
     }
 }
 
+static const char timeline_csv[] =
+    "time,level,rule_title,computer,channel,event_id,user,source,"
+    "command_line,details,rule_id,file,record\n";
+
 static void
 header(struct hunt_out *o)
 {
     if (o->header)
         return;
     o->header = 1;
+    if (o->timeline) {
+        if (o->fmt == HUNT_OUT_TABLE)
+            fprintf(o->out,
+                    "%-27s %-8s %-40s %-16s %-24s %-6s %-20s %-15s %s\n",
+                    "TIME", "LEVEL", "RULE", "COMPUTER", "CHANNEL", "EID",
+                    "USER", "SOURCE", "COMMAND LINE / DETAILS");
+        else if (o->fmt == HUNT_OUT_CSV)
+            fputs(timeline_csv, o->out);
+        return;
+    }
     if (o->fmt == HUNT_OUT_TABLE)
         fprintf(o->out, "%-27s %-8s %-44s %-16s %s\n", "TIME", "LEVEL", "RULE",
                 "HOST", "DETAILS  [FILE]");
     else if (o->fmt == HUNT_OUT_CSV)
         fputs("time,level,rule_id,rule_title,tags,host,details,file\n", o->out);
+}
+
+/* One timeline row: the event's key fields in columns. A correlation's
+ * row has no event; its details say the group and the count. */
+static void
+timeline_row(struct hunt_out *o, const struct vigil_hunt_match *m,
+             const char *ts)
+{
+    const struct vigil_hunt_rule *ri = m->rule;
+    const char *details = m->command_line ? m->command_line : m->keys;
+    FILE *out = o->out;
+
+    if (o->fmt == HUNT_OUT_TABLE) {
+        fprintf(out, "%-27s ", ts);
+        put_cell(o, vigil_hunt_level_names[ri->level], 8);
+        fputc(' ', out);
+        put_cell(o, ri->title, 40);
+        fputc(' ', out);
+        put_cell(o, m->host, 16);
+        fputc(' ', out);
+        put_cell(o, m->channel, 24);
+        fputc(' ', out);
+        put_cell(o, m->event_id, 6);
+        fputc(' ', out);
+        put_cell(o, m->user, 20);
+        fputc(' ', out);
+        put_cell(o, m->source, 15);
+        fprintf(out, " %s\n", escaped(o, details ? details : "-", 0));
+    } else if (o->fmt == HUNT_OUT_JSON) {
+        const char *keys[] = {"time",         "level",    "rule",    "computer",
+                              "channel",      "event_id", "user",    "source",
+                              "command_line", "details",  "rule_id", "file"};
+        const char *vals[] = {m->time_ns ? ts : NULL,
+                              vigil_hunt_level_names[ri->level],
+                              ri->title,
+                              m->host,
+                              m->channel,
+                              m->event_id,
+                              m->user,
+                              m->source,
+                              m->command_line,
+                              m->keys,
+                              ri->id,
+                              m->file};
+
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+            fprintf(out, "%s\"%s\":", i ? "," : "{", keys[i]);
+            put_json_str(o, vals[i]);
+        }
+        fprintf(out, ",\"record\":%llu}\n", (unsigned long long)m->record);
+    } else {
+        const char *vals[] = {vigil_hunt_level_names[ri->level],
+                              ri->title,
+                              m->host,
+                              m->channel,
+                              m->event_id,
+                              m->user,
+                              m->source,
+                              m->command_line,
+                              m->keys,
+                              ri->id,
+                              m->file};
+
+        fputs(m->time_ns ? ts : "", out);
+        for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+            fputc(',', out);
+            put_csv(o, vals[i] ? vals[i] : "");
+        }
+        fprintf(out, ",%llu\n", (unsigned long long)m->record);
+    }
 }
 
 enum vigil_rc
@@ -193,7 +279,9 @@ hunt_out_match(const struct vigil_hunt_match *m, void *arg)
     header(o);
     if (m->time_ns != 0)
         vigil_time_format(m->time_ns, ts);
-    if (o->fmt == HUNT_OUT_TABLE) {
+    if (o->timeline) {
+        timeline_row(o, m, ts);
+    } else if (o->fmt == HUNT_OUT_TABLE) {
         fprintf(out, "%-27s ", ts);
         put_cell(o, vigil_hunt_level_names[ri->level], 8);
         fputc(' ', out);
@@ -288,6 +376,12 @@ hunt_out_summary(const struct hunt_out *o, FILE *out,
                 (unsigned long long)t->files_skipped,
                 (unsigned long long)t->files_failed,
                 (unsigned long long)t->events_failed);
+    if (t->suppressed)
+        fprintf(out,
+                "hunt: %llu correlation alert%s suppressed (repeats of one "
+                "rule and group within --suppress)\n",
+                (unsigned long long)t->suppressed,
+                t->suppressed == 1 ? "" : "s");
     if (n == 0)
         return;
     fputs("by level:", out);
@@ -315,4 +409,129 @@ hunt_out_summary(const struct hunt_out *o, FILE *out,
                     (unsigned long long)tactics[j].n);
         fputc('\n', out);
     }
+}
+
+/* ---- --eid-metrics and --logon-summary ---- */
+
+struct report {
+    struct hunt_out *o;
+    uint64_t total;
+    int first;
+};
+
+static int
+sum_eid(const struct vigil_hunt_eid *e, void *arg)
+{
+    ((struct report *)arg)->total += e->count;
+    return 0;
+}
+
+static int
+eid_row(const struct vigil_hunt_eid *e, void *arg)
+{
+    struct report *r = arg;
+    struct hunt_out *o = r->o;
+    double pct = r->total ? 100.0 * (double)e->count / (double)r->total : 0;
+
+    if (o->fmt == HUNT_OUT_TABLE) {
+        fprintf(o->out, "%12llu %6.2f%%  ", (unsigned long long)e->count, pct);
+        put_cell(o, e->channel, 48);
+        fprintf(o->out, " %s\n", escaped(o, e->event_id, 0));
+    } else if (o->fmt == HUNT_OUT_JSON) {
+        fputs("{\"channel\":", o->out);
+        put_json_str(o, e->channel);
+        fputs(",\"event_id\":", o->out);
+        put_json_str(o, e->event_id);
+        fprintf(o->out, ",\"count\":%llu,\"percent\":%.2f}\n",
+                (unsigned long long)e->count, pct);
+    } else {
+        put_csv(o, e->channel);
+        fputc(',', o->out);
+        put_csv(o, e->event_id);
+        fprintf(o->out, ",%llu,%.2f\n", (unsigned long long)e->count, pct);
+    }
+    return ferror(o->out) != 0;
+}
+
+enum vigil_rc
+hunt_out_eids(struct hunt_out *o, const struct vigil_hunt *h)
+{
+    struct report r = {o, 0, 1};
+    enum vigil_rc rc;
+
+    if ((rc = vigil_hunt_each_eid(h, sum_eid, &r)) != VIGIL_OK)
+        return rc;
+    if (o->fmt == HUNT_OUT_TABLE)
+        fprintf(o->out, "%12s %7s  %-48s %s\n", "EVENTS", "SHARE", "CHANNEL",
+                "EVENT ID");
+    else if (o->fmt == HUNT_OUT_CSV)
+        fputs("channel,event_id,count,percent\n", o->out);
+    if ((rc = vigil_hunt_each_eid(h, eid_row, &r)) != VIGIL_OK)
+        return rc;
+    if (o->fmt == HUNT_OUT_TABLE)
+        fprintf(o->out, "%12llu events with an event id\n",
+                (unsigned long long)r.total);
+    return ferror(o->out) ? VIGIL_EIO : VIGIL_OK;
+}
+
+static int
+logon_row(const struct vigil_hunt_logon *l, void *arg)
+{
+    struct report *r = arg;
+    struct hunt_out *o = r->o;
+
+    if (o->fmt == HUNT_OUT_TABLE) {
+        fprintf(o->out, "%10llu %10llu %8llu %8llu  ",
+                (unsigned long long)l->success, (unsigned long long)l->failed,
+                (unsigned long long)l->logoff,
+                (unsigned long long)l->explicit_creds);
+        put_cell(o, l->user, 32);
+        fputc(' ', o->out);
+        put_cell(o, l->source, 24);
+        fprintf(o->out, " %s\n", escaped(o, l->type, 0));
+    } else if (o->fmt == HUNT_OUT_JSON) {
+        fputs("{\"user\":", o->out);
+        put_json_str(o, l->user);
+        fputs(",\"source\":", o->out);
+        put_json_str(o, l->source);
+        fputs(",\"logon_type\":", o->out);
+        put_json_str(o, l->type);
+        fprintf(o->out,
+                ",\"successful\":%llu,\"failed\":%llu,\"logoff\":%llu,"
+                "\"explicit\":%llu}\n",
+                (unsigned long long)l->success, (unsigned long long)l->failed,
+                (unsigned long long)l->logoff,
+                (unsigned long long)l->explicit_creds);
+    } else {
+        put_csv(o, l->user);
+        fputc(',', o->out);
+        put_csv(o, l->source);
+        fputc(',', o->out);
+        put_csv(o, l->type);
+        fprintf(o->out, ",%llu,%llu,%llu,%llu\n",
+                (unsigned long long)l->success, (unsigned long long)l->failed,
+                (unsigned long long)l->logoff,
+                (unsigned long long)l->explicit_creds);
+    }
+    r->total++;
+    return ferror(o->out) != 0;
+}
+
+enum vigil_rc
+hunt_out_logons(struct hunt_out *o, const struct vigil_hunt *h)
+{
+    struct report r = {o, 0, 1};
+    enum vigil_rc rc;
+
+    if (o->fmt == HUNT_OUT_TABLE)
+        fprintf(o->out, "%10s %10s %8s %8s  %-32s %-24s %s\n", "SUCCESSFUL",
+                "FAILED", "LOGOFF", "EXPLICIT", "USER", "SOURCE", "LOGON TYPE");
+    else if (o->fmt == HUNT_OUT_CSV)
+        fputs("user,source,logon_type,successful,failed,logoff,explicit\n",
+              o->out);
+    if ((rc = vigil_hunt_each_logon(h, logon_row, &r)) != VIGIL_OK)
+        return rc;
+    if (o->fmt == HUNT_OUT_TABLE && r.total == 0)
+        fputs("no logon events\n", o->out);
+    return ferror(o->out) ? VIGIL_EIO : VIGIL_OK;
 }

@@ -20,8 +20,9 @@ struct hunt_tally {
 struct hunt_out {
     FILE *out;
     enum hunt_format fmt;
-    int quiet;  /* count matches, print none */
-    int header; /* the header line is written */
+    int quiet;    /* count matches, print none */
+    int timeline; /* matches as timeline rows (key fields in columns) */
+    int header;   /* the header line is written */
     uint64_t n;
     uint64_t by_level[VIGIL_HUNT_LEVEL_COUNT];
     struct hunt_tally tactics[HUNT_MAX_TACTICS];
@@ -40,6 +41,11 @@ void hunt_out_fini(struct hunt_out *o);
 enum vigil_rc hunt_out_match(const struct vigil_hunt_match *m, void *arg);
 /* After the last match: VIGIL_EIO when the stream failed. */
 enum vigil_rc hunt_out_end(struct hunt_out *o);
+/* After the run: the event ids per channel (--eid-metrics) and the
+ * logons (--logon-summary) of h (borrowed), in o's format. VIGIL_EIO
+ * when the stream failed. */
+enum vigil_rc hunt_out_eids(struct hunt_out *o, const struct vigil_hunt *h);
+enum vigil_rc hunt_out_logons(struct hunt_out *o, const struct vigil_hunt *h);
 /* Writes the summary: totals, matches by level and by ATT&CK tactic. */
 void hunt_out_summary(const struct hunt_out *o, FILE *out,
                       const struct vigil_hunt_stats *t);

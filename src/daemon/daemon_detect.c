@@ -18,6 +18,12 @@
 #include "detect/detect.h"
 #include "store/store.h"
 
+/* Live, a group over its threshold raises its alert once its events
+ * have stopped for this long: an attack is reported within a second of
+ * its burst, not at the end of its window (docs/rules.md). The next
+ * windows of the group fall under correlation.suppress. */
+#define DD_CORR_QUIET_NS (150LL * 1000000)
+
 struct daemon_detect {
     struct vigil_detect *d;
     struct vigil_detect_session *s;
@@ -27,6 +33,7 @@ struct daemon_detect {
     char first_refused[512];
     struct vigil_detect_corr_stats cst; /* as last written to the store */
     uint64_t dropped_before;            /* by earlier processes and instances */
+    uint64_t suppressed_before;         /* alerts suppressed, likewise */
 };
 
 /* Where one match's alert goes. */
@@ -184,6 +191,9 @@ daemon_detect_new(struct daemon_detect **out,
     opts.nplaceholders = placeholders_of(cfg, ph);
     opts.corr_max_groups = (size_t)cfg->corr_max_groups;
     opts.corr_max_source_groups = (size_t)cfg->corr_max_source_groups;
+    opts.corr_suppress_ns = cfg->corr_suppress_ms * 1000000;
+    /* --once: the input's end decides every window, as in vigil hunt */
+    opts.corr_quiet_ns = env->once ? 0 : DD_CORR_QUIET_NS;
     if (vigil_cache_dir(env->state_dir, dd->cache_dir, sizeof(dd->cache_dir)))
         opts.cache_dir = dd->cache_dir;
     if ((rc = vigil_detect_new(&dd->d, &opts, err)) != VIGIL_OK ||
@@ -204,7 +214,8 @@ publish(const struct vigil_detect_alert *da, void *arg)
     struct vigil_alert a = *da->alert;
     enum vigil_rc rc;
 
-    a.source = t->source;
+    /* a window raised at a tick belongs to the source of its events */
+    a.source = da->source != NULL ? da->source : t->source;
     if ((rc = vigil_bus_publish_alert(t->bus, &a, t->batch)) == VIGIL_OK)
         t->n++;
     return rc;
@@ -260,23 +271,27 @@ daemon_detect_same(const struct daemon_detect *fresh,
            vigil_detect_digest(fresh->d) == vigil_detect_digest(old->d);
 }
 
-/* The correlation counters as a counters row named "correlation" (shown
- * by `vigil status`; dropped = groups dropped to make room or refused),
- * added to b when they changed since the last time. The row counts for
- * the life of the store: the engine's count starts at 0 with each
- * process and each reload, so what earlier ones dropped is added. */
+/* The correlation counters as counters rows (shown by `vigil status`):
+ * "correlation", dropped = groups dropped to make room or refused, and
+ * "suppressed", alerts = correlation alerts suppressed (correlation.
+ * suppress); added to b when they changed since the last time. The rows
+ * count for the life of the store: the engine's count starts at 0 with
+ * each process and each reload, so what earlier ones counted is added. */
 static int
 corr_counters(struct daemon_detect *dd, struct vigil_store_batch *b,
               const struct vigil_detect_corr_stats *now)
 {
-    struct vigil_source_counters c;
+    struct vigil_source_counters c[2];
 
-    if (now->evicted == dd->cst.evicted && now->refused == dd->cst.refused)
+    if (now->evicted == dd->cst.evicted && now->refused == dd->cst.refused &&
+        now->suppressed == dd->cst.suppressed)
         return 0;
-    memset(&c, 0, sizeof(c));
-    snprintf(c.name, sizeof(c.name), "correlation");
-    c.dropped = dd->dropped_before + now->evicted + now->refused;
-    if (vigil_store_batch_set_counters(b, &c, 1) != VIGIL_OK)
+    memset(c, 0, sizeof(c));
+    snprintf(c[0].name, sizeof(c[0].name), "correlation");
+    c[0].dropped = dd->dropped_before + now->evicted + now->refused;
+    snprintf(c[1].name, sizeof(c[1].name), "suppressed");
+    c[1].alerts = dd->suppressed_before + now->suppressed;
+    if (vigil_store_batch_set_counters(b, c, 2) != VIGIL_OK)
         return 0;
     dd->cst = *now;
     return 1;
@@ -321,9 +336,10 @@ daemon_detect_stats(const struct daemon_detect *dd)
     vigil_detect_corr_get_stats(dd->d, &st);
     vigil_log(VIGIL_LOG_INFO, 1503,
               "correlation: %llu groups open, %llu dropped to make room, "
-              "%llu refused",
+              "%llu refused, %llu alerts suppressed",
               (unsigned long long)st.groups, (unsigned long long)st.evicted,
-              (unsigned long long)st.refused);
+              (unsigned long long)st.refused,
+              (unsigned long long)st.suppressed);
 }
 
 static int
@@ -334,6 +350,8 @@ dropped_of(const struct vigil_source_counters *c, int64_t updated_ns, void *arg)
     (void)updated_ns;
     if (strcmp(c->name, "correlation") == 0)
         dd->dropped_before = c->dropped;
+    if (strcmp(c->name, "suppressed") == 0)
+        dd->suppressed_before = c->alerts;
     return 0;
 }
 
@@ -371,6 +389,7 @@ daemon_detect_take(struct daemon_detect *fresh, struct daemon_detect *old)
     /* fresh's engine counts from 0: old's count goes into the base */
     fresh->dropped_before =
         old->dropped_before + old->cst.evicted + old->cst.refused;
+    fresh->suppressed_before = old->suppressed_before + old->cst.suppressed;
 }
 
 void

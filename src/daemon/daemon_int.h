@@ -91,9 +91,10 @@ struct vigil_daemon_env {
 
 /* One component. Only name and new/free are required. The daemon calls:
  * new (build from the configuration, open nothing shared yet), start (open
- * sockets, subscribe, start threads), tick (once a second, on the daemon's
- * thread), stats (every stats_interval), stop (unsubscribe, join threads,
- * submit what is pending; the daemon then flushes the store), free.
+ * sockets, subscribe, start threads), tick (ten times a second, on the
+ * daemon's thread), stats (every stats_interval), stop (unsubscribe, join
+ * threads, submit what is pending; the daemon then flushes the store),
+ * free.
  * Components start in table order and stop in reverse, so consumers are
  * subscribed before producers publish and producers stop first. */
 struct vigil_component {

@@ -4,7 +4,7 @@
  *
  * Signals are blocked in every thread and taken synchronously here with
  * sigtimedwait, so no handler runs inside library code. Components are
- * ticked from this thread once a second. */
+ * ticked from this thread every TICK_MS. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "daemon_int.h"
+
+#define TICK_MS 100
 
 /* The running components, one instance per entry of daemon_components. */
 struct daemon_set {
@@ -360,19 +362,21 @@ open_store(struct daemon *d, struct vigil_err *err)
     return VIGIL_OK;
 }
 
-/* Waits for signals, ticking the components once a second, until a stop
- * is asked for or every source has ended. */
+/* Waits for signals, ticking the components ten times a second (a
+ * correlation window is raised at a tick once its group went quiet:
+ * daemon_detect.c), until a stop is asked for or every source has
+ * ended. */
 static enum vigil_rc
 loop(struct daemon *d, const sigset_t *sigs)
 {
     int64_t every = d->cfg->stats_interval_s * 1000;
     int64_t next_stats = mono_ms() + every;
-    int64_t next_tick = mono_ms() + 1000;
+    int64_t next_tick = mono_ms() + TICK_MS;
 
     for (;;) {
         /* --once polls often: the sources end by themselves */
         struct timespec tmo = {0, 20 * 1000 * 1000};
-        struct timespec sec = {1, 0};
+        struct timespec sec = {0, TICK_MS * 1000 * 1000};
         int sig = sigtimedwait(sigs, NULL, d->opts->once ? &tmo : &sec);
 
         if (sig == SIGTERM || sig == SIGINT) {
@@ -395,7 +399,7 @@ loop(struct daemon *d, const sigset_t *sigs)
         }
         if (mono_ms() >= next_tick) {
             set_call(&d->set, 0);
-            next_tick = mono_ms() + 1000;
+            next_tick = mono_ms() + TICK_MS;
         }
         if (set_done(&d->set)) {
             if (!d->opts->once)

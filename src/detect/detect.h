@@ -82,6 +82,9 @@ struct vigil_detect_config {
     /* correlation: max_groups, max_source_groups (0: half of max_groups) */
     int64_t corr_max_groups;
     int64_t corr_max_source_groups;
+    /* correlation.suppress: repeated alerts of one correlation for one
+     * group within this period are held back and counted (0: off) */
+    int64_t corr_suppress_ms;
 };
 
 /* The keys detection claims at the top of the configuration, for
@@ -124,6 +127,14 @@ struct vigil_detect_opts {
      * 0: half of corr_max_groups (docs/rules.md, "Correlation state") */
     size_t corr_max_source_groups;
     uint32_t regex_match_limit; /* PCRE2 match limit; 0: 100000 */
+    /* A correlation alert of a group within this long (event time) after
+     * the group's last one is suppressed and counted; 0: never. */
+    int64_t corr_suppress_ns;
+    /* Live: a group whose condition holds raises its alert at a tick
+     * once nothing fed it for this long (wall clock), before its window
+     * ends; 0: only when the window ends (offline); < 0: at the next
+     * tick. */
+    int64_t corr_quiet_ns;
 };
 
 /* Returns an owned, empty engine (free with vigil_detect_free). opts is
@@ -191,8 +202,13 @@ struct vigil_detect_field {
 /* One match, valid during the callback only. For a correlation match
  * `event` is the event that completed it (NULL when a window closed in
  * vigil_detect_corr_tick), `group` the group-by values
- * ("k=v,k=v") and `count` the count that met the condition. time_ns is
- * the event's time, or for a closed window the time of its last event.
+ * ("k=v,k=v") and `count` the count that met the condition: for an
+ * event_count or value_count over a threshold (gt/gte), one alert per
+ * group and window, raised when the window ends, counting every event of
+ * the window. time_ns is the event's time, or for a closed window the
+ * time of its last event; first_ns the time of the window's first event.
+ * suppressed: alerts of this rule and group held back (corr_suppress_ns)
+ * since the last one raised.
  * block and alerts are set by a detection session's matcher only (the
  * rule feeds correlations; it also alerts on its own). */
 struct vigil_detect_match {
@@ -201,8 +217,12 @@ struct vigil_detect_match {
     size_t nfields;
     struct vigil_detect_field fields[VIGIL_DETECT_MAX_MATCHED];
     const char *group;
+    const char *source; /* correlations: the source that opened the group
+                           (vigil_detect_session_match_in), or NULL */
     uint64_t count;
+    uint64_t suppressed;
     int64_t time_ns;
+    int64_t first_ns;
     uint8_t block;
     uint8_t alerts;
 };
@@ -244,12 +264,14 @@ void vigil_detect_ctx_get_stats(const struct vigil_detect_ctx *c,
 
 /* Correlation groups of an engine: in use now, dropped to make room for
  * new ones (a budget was reached; message 1502), refused (a key too
- * long, or memory), and closed by vigil_detect_corr_tick. */
+ * long, or memory), and closed by vigil_detect_corr_tick; and the
+ * correlation alerts suppressed. */
 struct vigil_detect_corr_stats {
     uint64_t groups;
     uint64_t evicted;
     uint64_t refused;
     uint64_t closed;
+    uint64_t suppressed; /* alerts held back by corr_suppress_ns */
 };
 void vigil_detect_corr_get_stats(const struct vigil_detect *d,
                                  struct vigil_detect_corr_stats *st);
@@ -306,6 +328,13 @@ struct vigil_detect_session_opts {
      * correlations. */
     int (*wants)(const struct vigil_rule_info *r, void *arg);
     void *arg;
+    /* Offline: writes the name of the event at file and seq (as given to
+     * vigil_detect_worker_match) into buf, as correlation alerts list
+     * their events' ids; called from vigil_detect_session_finish. NULL:
+     * "FILE:SEQ". Live the id is "SOURCE@OFFSET" (the source's position
+     * just past the event). */
+    void (*event_id)(uint32_t file, uint64_t seq, char *buf, size_t len,
+                     void *arg);
 };
 
 /* One alert, valid during the callback only. */
@@ -313,8 +342,11 @@ struct vigil_detect_alert {
     const struct vigil_alert *alert; /* as the store keeps it; no source */
     const struct vigil_rule_info *rule;
     const struct vigil_event *event; /* NULL: a correlation window closed */
-    uint32_t file; /* the caller's file and record of event (offline), */
-    uint64_t seq;  /* UINT32_MAX and 0 when there is no event */
+    uint32_t file;      /* the caller's file and record of event (offline), */
+    uint64_t seq;       /* UINT32_MAX and 0 when there is no event */
+    const char *group;  /* correlations: the group-by values, else NULL */
+    const char *source; /* correlations: the group's source, or NULL */
+    uint64_t count;     /* correlations: the events (or values) counted */
 };
 
 /* Return non-OK to stop: the error is returned by the matching call. */

@@ -1,7 +1,8 @@
 /* detect_config.c -- detection's own keys in the configuration: the rule
  * folders the daemon loads, whether vigil's pack is among them, and the
- * values of Sigma's %placeholders%, and the budgets of correlation
- * groups. Checked with core's key tables. */
+ * values of Sigma's %placeholders%, the budgets of correlation groups
+ * and how long repeated correlation alerts are suppressed. Checked with
+ * core's key tables. */
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -130,6 +131,13 @@ static const struct vigil_conf_key corr_keys[] = {
      .min = 0,
      .max = 16 * 1024 * 1024,
      .def = 0},
+    /* one alert per rule and group in this long; 0: every window alerts */
+    {.name = "suppress",
+     .type = VIGIL_CT_MS,
+     .offset = offsetof(struct vigil_detect_config, corr_suppress_ms),
+     .min = 0,
+     .max = 30LL * 86400 * 1000,
+     .def = 3600 * 1000},
 };
 
 static const struct vigil_conf_table corr_table = {

@@ -4,10 +4,22 @@
  * with the checkpoints of the input it came from.
  *
  * Windows: a `gt`/`gte` condition is checked on every match over a
- * sliding window of `timespan` and the group restarts after it fires; an
- * `lt`/`lte`/`eq`/`neq` condition can only be decided when the window
- * (opened by the group's first match) closes, on a later match or on
- * vigil_detect_corr_tick. temporal_ordered keeps, for each position of
+ * sliding window of `timespan`. When it holds, the group's alert window
+ * opens at the oldest event of that sliding window; every event of the
+ * group up to `timespan` after it is counted into it, and the one alert
+ * of the window (count, first and last time) is raised when it ends: on
+ * the group's next event past it, on vigil_detect_corr_tick, or live once
+ * the group was fed nothing for corr_quiet_ns of wall clock (an attack in
+ * progress is reported within seconds). An `lt`/`lte`/`eq`/`neq`
+ * condition can only be decided when the window (opened by the group's
+ * first match) closes, on a later match or on vigil_detect_corr_tick.
+ * temporal kinds fire on the event that completes them.
+ *
+ * Suppression: an alert of a group less than corr_suppress_ns (event
+ * time) after the group's last raised alert is not raised but counted;
+ * the next alert raised carries the count. A group with a suppression
+ * running outlives its window, so the suppression is saved and restored
+ * with it. temporal_ordered keeps, for each position of
  * its rule list, the start of the latest chain that has matched the rules
  * up to it in order, so a later rule seen first never completes it.
  *
@@ -49,8 +61,9 @@
  * hex; a longer one as its SHA-256 (the row holds the key itself). */
 #define DET_STATE_KEY_HEX 400
 #define DET_STATE_KEY_MAX (1 + 16 + 1 + 2 * DET_STATE_KEY_HEX + 1)
-#define DET_STATE_HEAD    48
-#define DET_STATE_VERSION 1
+#define DET_STATE_HEAD_V1 48
+#define DET_STATE_HEAD    80
+#define DET_STATE_VERSION 2
 /* at most one warning 1502 a minute */
 #define DET_WARN_EVERY_NS (60LL * 1000000000LL)
 
@@ -61,6 +74,13 @@ struct det_corr_group {
     uint32_t prev, next; /* in its (src, lvl) list, DET_NONE at the ends */
     int64_t first_ns;
     int64_t last_ns;
+    /* the alert window (gt/gte): its first event's time, 0 when none is
+     * open, and the events counted into it */
+    int64_t win_first_ns;
+    uint64_t win_count;
+    int64_t alerted_ns;  /* time of the last alert raised, 0: none */
+    uint64_t suppressed; /* alerts suppressed since then */
+    int64_t fed_wall_ns; /* wall clock of its last event (not saved) */
     char keytext[128];
     uint32_t n;     /* items in use */
     int64_t *t;     /* event times / per-rule times / chain starts */
@@ -154,11 +174,14 @@ items_cap(const struct det_corr *k)
     return m > DET_CORR_MAX_ITEMS ? DET_CORR_MAX_ITEMS : (size_t)m;
 }
 
+/* Starts the group's window over; its suppression is kept. */
 static void
 group_reset(struct det_corr_group *g)
 {
     g->n = 0;
     g->first_ns = 0;
+    g->win_first_ns = 0;
+    g->win_count = 0;
     if (g->valid)
         memset(g->valid, 0, 64);
 }
@@ -197,7 +220,12 @@ lru_link(struct det_corr *k, uint32_t i)
     struct det_corr_group *g = &k->groups[i];
     struct det_corr_list *l;
 
-    g->lvl = (uint8_t)(g->n < DET_CORR_LVL ? g->n : DET_CORR_LVL - 1);
+    /* a group that alerted holds a running suppression: dropping it
+     * would let the next burst alert again, so it ranks with the
+     * groups closest to firing */
+    g->lvl =
+        (uint8_t)(g->n < DET_CORR_LVL && g->alerted_ns == 0 ? g->n
+                                                            : DET_CORR_LVL - 1);
     l = list_of(k, g->src, g->lvl);
     g->prev = l->tail;
     g->next = DET_NONE;
@@ -372,13 +400,16 @@ saved_times(const struct det_corr *k, const struct det_corr_group *g)
 }
 
 /* Builds group i's saved form in k->sbuf; returns its length, 0 when
- * memory ran out. Format (version 1, little-endian):
+ * memory ran out. Format (version 2, little-endian):
  *   0  "VCG1"           4  u8 version, u8 type, u8 nrules, u8 srclen
  *   8  u32 key length   12 u16 keytext length, u16 nt (times saved)
  *   16 u32 n            20 u32 0
  *   24 i64 first_ns     32 i64 last_ns    40 u64 valid positions (bits)
- *   48 source name, group key, keytext, nt i64 times, then for
- *      value_count nt u64 value hashes. */
+ *   48 i64 win_first_ns 56 u64 win_count
+ *   64 i64 alerted_ns   72 u64 suppressed
+ *   80 source name, group key, keytext, nt i64 times, then for
+ *      value_count nt u64 value hashes.
+ * Version 1 (written before suppression) ends its head at 48. */
 static size_t
 group_save(const struct vigil_detect *d, struct det_corr *k, uint32_t i)
 {
@@ -411,6 +442,10 @@ group_save(const struct vigil_detect *d, struct det_corr *k, uint32_t i)
             if (g->valid[j])
                 mask |= 1ULL << j;
     put_u64(p + 40, mask);
+    put_u64(p + 48, (uint64_t)g->win_first_ns);
+    put_u64(p + 56, g->win_count);
+    put_u64(p + 64, (uint64_t)g->alerted_ns);
+    put_u64(p + 72, g->suppressed);
     p += DET_STATE_HEAD;
     memcpy(p, src, sl);
     p += sl;
@@ -481,6 +516,23 @@ group_drop(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t i)
     k->freel[k->nfree++] = i;
 }
 
+/* How long a group that suppressed alerts is kept after its last event,
+ * so the next alert raised can say how many were held back. */
+#define DET_SUPPRESSED_KEEP_NS (86400LL * 1000000000LL)
+
+/* Does group g's suppression still run at now, or has it alerts to
+ * report? Then it must outlive its window. */
+static int
+suppressing(const struct vigil_detect *d, const struct det_corr_group *g,
+            int64_t now)
+{
+    int64_t supp = d->opts.corr_suppress_ns;
+
+    return supp > 0 && g->alerted_ns != 0 &&
+           (now - g->alerted_ns < supp ||
+            (g->suppressed > 0 && now - g->last_ns < DET_SUPPRESSED_KEEP_NS));
+}
+
 /* Frees the groups whose window is over; at most once per timespan/8 so
  * a full table under a flood of new keys does not cost O(n) per event.
  * Windows that are decided at close are left to vigil_detect_corr_tick. */
@@ -495,7 +547,10 @@ sweep(struct vigil_detect_ctx *c, const struct det_rule *cr, int64_t now)
     k->last_sweep_ns = now;
     for (size_t i = 0; i < k->ngroups; i++) {
         struct det_corr_group *g = &k->groups[i];
-        if (g->used && g->last_ns + k->timespan_ns < now)
+        /* an open alert window is raised by the tick, and a running
+         * suppression is kept, however old their last event */
+        if (g->used && g->last_ns + k->timespan_ns < now &&
+            g->win_first_ns == 0 && !suppressing(detect_ctx_engine(c), g, now))
             group_drop(c, cr, (uint32_t)i);
     }
 }
@@ -607,6 +662,9 @@ group_open(const struct det_rule *cr, uint32_t i, const char *key, size_t klen,
     g->used = 1;
     g->src = s;
     group_reset(g);
+    g->alerted_ns = 0;
+    g->suppressed = 0;
+    g->fed_wall_ns = 0;
     k->nsrc[s]++;
     k->nused++;
     lru_link(k, i);
@@ -703,21 +761,61 @@ key_build(struct vigil_detect_ctx *c, struct det_corr *k, uint32_t pos,
     return 1;
 }
 
+/* Raises group g's alert unless a suppression holds it back: then it is
+ * counted, and the next alert raised carries the count. ev is the event
+ * that completed it, NULL for a window that ended (its time: the last
+ * event's); first_ns the window's first event. */
 static int
 emit(struct vigil_detect_ctx *c, const struct det_rule *cr,
-     const struct vigil_event *ev, const struct det_corr_group *g,
-     uint64_t count, vigil_detect_match_fn fn, void *arg)
+     const struct vigil_event *ev, struct det_corr_group *g, uint64_t count,
+     int64_t first_ns, vigil_detect_match_fn fn, void *arg)
 {
+    struct vigil_detect *d = (struct vigil_detect *)detect_ctx_engine(c);
+    int64_t supp = d->opts.corr_suppress_ns;
     struct vigil_detect_match m;
 
     memset(&m, 0, sizeof(m));
+    m.time_ns = ev ? ev->time_ns : g->last_ns;
+    if (supp > 0 && g->alerted_ns != 0 && m.time_ns >= g->alerted_ns &&
+        m.time_ns - g->alerted_ns < supp) {
+        g->suppressed++;
+        __atomic_add_fetch(&d->corr_suppressed, 1, __ATOMIC_RELAXED);
+        return 0;
+    }
     m.rule = &cr->info;
     m.event = ev;
     m.group = g->keytext;
+    m.source = g->src ? d->corr_src[g->src] : NULL;
     m.count = count;
-    m.time_ns = ev ? ev->time_ns : g->last_ns;
+    m.first_ns = first_ns ? first_ns : m.time_ns;
+    m.suppressed = g->suppressed;
+    g->alerted_ns = m.time_ns ? m.time_ns : 1;
+    g->suppressed = 0;
     detect_ctx_stats(c)->corr_matches++;
     return fn ? fn(&m, arg) : 0;
+}
+
+/* Raises the group's open alert window (gt/gte) and starts over. */
+static int
+window_end(struct vigil_detect_ctx *c, const struct det_rule *cr,
+           struct det_corr_group *g, vigil_detect_match_fn fn, void *arg)
+{
+    int rc = emit(c, cr, NULL, g, g->win_count, g->win_first_ns, fn, arg);
+
+    group_reset(g);
+    return rc;
+}
+
+/* The oldest of the group's n times */
+static int64_t
+oldest(const struct det_corr_group *g, int64_t now)
+{
+    int64_t t = now;
+
+    for (uint32_t i = 0; i < g->n; i++)
+        if (g->t[i] < t)
+            t = g->t[i];
+    return t;
 }
 
 /* one correlation, one base-rule match at position pos */
@@ -747,11 +845,19 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
          * alert is the closed window's (its time its last event's), not
          * the event that opens the next one. */
         if (g->n && cmp_ok(k, g->n))
-            rc = emit(c, cr, NULL, g, g->n, fn, arg);
+            rc = emit(c, cr, NULL, g, g->n, g->first_ns, fn, arg);
         group_reset(g);
         g->first_ns = now;
     }
+    if (g->win_first_ns != 0 && now - g->win_first_ns > k->timespan_ns)
+        rc = window_end(c, cr, g, fn, arg); /* this event starts anew */
     g->last_ns = now;
+    g->fed_wall_ns = vigil_time_now();
+    if (g->win_first_ns != 0) {
+        /* the alert window is open: the event is one more of it */
+        g->win_count++;
+        goto fed;
+    }
     switch (k->type) {
     case CORR_EVENT_COUNT: {
         if (closes(k)) {
@@ -772,8 +878,8 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
             g->t[cap - 1] = now;
         }
         if (cmp_ok(k, g->n)) {
-            rc = emit(c, cr, ev, g, g->n, fn, arg);
-            group_reset(g);
+            g->win_first_ns = oldest(g, now);
+            g->win_count = g->n;
         }
         break;
     }
@@ -800,8 +906,10 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
             g->v[g->n++] = h;
         }
         if (!closes(k) && cmp_ok(k, g->n)) {
-            rc = emit(c, cr, ev, g, g->n, fn, arg);
-            group_reset(g);
+            /* distinct values so far; the window's later events are
+             * counted one each, new values or not */
+            g->win_first_ns = oldest(g, now);
+            g->win_count = g->n;
         }
         break;
     }
@@ -814,7 +922,7 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
                 n++;
         g->n = n;
         if (!closes(k) && cmp_ok(k, n)) {
-            rc = emit(c, cr, ev, g, n, fn, arg);
+            rc = emit(c, cr, ev, g, n, 0, fn, arg);
             group_reset(g);
         }
         break;
@@ -831,12 +939,13 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
         }
         if (pos == k->nrules - 1 && g->valid[pos] &&
             now - g->t[pos] <= k->timespan_ns) {
-            rc = emit(c, cr, ev, g, k->nrules, fn, arg);
+            rc = emit(c, cr, ev, g, k->nrules, g->t[pos], fn, arg);
             group_reset(g);
         }
         break;
     }
     }
+fed:
     /* its level may have changed; it is now the most recently fed */
     lru_unlink(k, gi);
     lru_link(k, gi);
@@ -871,6 +980,8 @@ vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
                        vigil_detect_match_fn fn, void *arg)
 {
     struct vigil_detect *d = (struct vigil_detect *)detect_ctx_engine(c);
+    int64_t quiet = d->opts.corr_quiet_ns;
+    int64_t wall = quiet > 0 ? vigil_time_now() : 0;
 
     if (!d->has_corr)
         return VIGIL_OK;
@@ -882,22 +993,31 @@ vigil_detect_corr_tick(struct vigil_detect_ctx *c, int64_t now_ns,
             continue;
         for (size_t j = 0; j < k->ngroups; j++) {
             struct det_corr_group *g = &k->groups[j];
-            if (!g->used || now_ns - g->first_ns <= k->timespan_ns)
+            int changed = 0;
+            if (!g->used)
                 continue;
-            if (closes(k) && cmp_ok(k, g->n)) {
-                struct vigil_detect_match m;
-                memset(&m, 0, sizeof(m));
-                m.rule = &cr->info;
-                m.group = g->keytext;
-                m.count = g->n;
-                m.time_ns = g->last_ns;
-                detect_ctx_stats(c)->corr_matches++;
-                if (fn)
-                    fn(&m, arg);
+            if (g->win_first_ns != 0 &&
+                (now_ns - g->win_first_ns > k->timespan_ns || quiet < 0 ||
+                 (quiet > 0 && wall - g->fed_wall_ns >= quiet))) {
+                window_end(c, cr, g, fn, arg);
+                changed = 1;
+            } else if (g->first_ns != 0 &&
+                       now_ns - g->first_ns > k->timespan_ns && closes(k)) {
+                if (cmp_ok(k, g->n))
+                    emit(c, cr, NULL, g, g->n, g->first_ns, fn, arg);
+                group_reset(g);
+                changed = 1;
             }
-            if (now_ns - g->last_ns > k->timespan_ns || closes(k)) {
+            if (g->win_first_ns == 0 &&
+                (now_ns - g->last_ns > k->timespan_ns || closes(k)) &&
+                (now_ns - g->first_ns > k->timespan_ns || g->first_ns == 0) &&
+                !suppressing(d, g, now_ns)) {
                 group_drop(c, cr, (uint32_t)j);
                 d->corr_closed++;
+            } else if (changed) {
+                lru_unlink(k, (uint32_t)j); /* its level changed */
+                lru_link(k, (uint32_t)j);
+                group_store(c, cr, (uint32_t)j);
             }
         }
     }
@@ -958,6 +1078,8 @@ struct det_saved {
     uint32_t nt, n;
     int64_t first_ns, last_ns;
     uint64_t mask;
+    int64_t win_first_ns, alerted_ns;
+    uint64_t win_count, suppressed;
 };
 
 static int
@@ -967,10 +1089,27 @@ saved_parse(const struct det_corr *k, const uint8_t *p, size_t len,
     size_t want, per;
     uint32_t ntemp = k->nrules < 64 ? k->nrules : 64;
 
-    if (p == NULL || len < DET_STATE_HEAD || memcmp(p, "VCG1", 4) != 0 ||
-        p[4] != DET_STATE_VERSION || p[5] != k->type ||
+    size_t head;
+
+    if (p == NULL || len < DET_STATE_HEAD_V1 || memcmp(p, "VCG1", 4) != 0 ||
+        (p[4] != 1 && p[4] != DET_STATE_VERSION) || p[5] != k->type ||
         p[6] != (uint8_t)k->nrules || get_u32(p + 20) != 0)
         return 0;
+    head = p[4] == 1 ? DET_STATE_HEAD_V1 : DET_STATE_HEAD;
+    if (len < head)
+        return 0;
+    sv->win_first_ns = sv->alerted_ns = 0;
+    sv->win_count = sv->suppressed = 0;
+    if (head == DET_STATE_HEAD) {
+        sv->win_first_ns = (int64_t)get_u64(p + 48);
+        sv->win_count = get_u64(p + 56);
+        sv->alerted_ns = (int64_t)get_u64(p + 64);
+        sv->suppressed = get_u64(p + 72);
+        if (!time_ok(sv->win_first_ns) || !time_ok(sv->alerted_ns) ||
+            sv->win_count > ((uint64_t)1 << 62) ||
+            sv->suppressed > ((uint64_t)1 << 62))
+            return 0;
+    }
     sv->sl = p[7];
     sv->klen = get_u32(p + 8);
     sv->tl = get_u16(p + 12);
@@ -983,7 +1122,7 @@ saved_parse(const struct det_corr *k, const uint8_t *p, size_t len,
         !time_ok(sv->first_ns) || !time_ok(sv->last_ns))
         return 0;
     per = k->type == CORR_VALUE_COUNT ? 16 : 8;
-    want = DET_STATE_HEAD + sv->sl + sv->klen + sv->tl + (size_t)sv->nt * per;
+    want = head + sv->sl + sv->klen + sv->tl + (size_t)sv->nt * per;
     if (want != len)
         return 0;
     if (k->type == CORR_TEMPORAL || k->type == CORR_TEMPORAL_ORDERED) {
@@ -998,7 +1137,7 @@ saved_parse(const struct det_corr *k, const uint8_t *p, size_t len,
     } else if (sv->nt != sv->n || sv->n > items_cap(k)) {
         return 0;
     }
-    sv->src = (const char *)p + DET_STATE_HEAD;
+    sv->src = (const char *)p + head;
     sv->key = sv->src + sv->sl;
     sv->text = sv->key + sv->klen;
     sv->t = (const uint8_t *)sv->text + sv->tl;
@@ -1051,6 +1190,11 @@ state_load_locked(struct vigil_detect *d, struct det_rule *cr, const char *key,
     g->keytext[sv.tl] = '\0';
     g->first_ns = sv.first_ns;
     g->last_ns = sv.last_ns;
+    g->win_first_ns = sv.win_first_ns;
+    g->win_count = sv.win_count;
+    g->alerted_ns = sv.alerted_ns;
+    g->suppressed = sv.suppressed;
+    g->fed_wall_ns = vigil_time_now();
     g->n = sv.n;
     for (uint32_t j = 0; j < sv.nt; j++) {
         g->t[j] = (int64_t)get_u64(sv.t + (size_t)j * 8);
@@ -1126,6 +1270,7 @@ vigil_detect_corr_get_stats(const struct vigil_detect *cd,
     pthread_mutex_unlock(&d->corr_lock);
     st->evicted = __atomic_load_n(&d->corr_evicted, __ATOMIC_RELAXED);
     st->refused = __atomic_load_n(&d->corr_refused, __ATOMIC_RELAXED);
+    st->suppressed = __atomic_load_n(&d->corr_suppressed, __ATOMIC_RELAXED);
     pthread_mutex_lock(&d->corr_lock);
     st->closed = d->corr_closed;
     pthread_mutex_unlock(&d->corr_lock);

@@ -326,7 +326,7 @@ struct vigil_detect {
      * groups dropped to make room, or refused (atomics) */
     char corr_src[DET_CORR_SRC][64];
     uint32_t ncorr_src;
-    uint64_t corr_evicted, corr_refused, corr_closed;
+    uint64_t corr_evicted, corr_refused, corr_closed, corr_suppressed;
     int64_t corr_warn_ns; /* when message 1502 was last logged */
     uint64_t corr_warn_evicted;
 };

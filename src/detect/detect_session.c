@@ -40,11 +40,14 @@
 #define SES_RING_JSON    2048
 #define SES_RING_MSG     240
 #define SES_SUMMARY_MAX  20 /* events listed in one correlation alert */
+#define SES_ID_MAX       96
 #define SES_EVENT_JSON   (4u * 1024 * 1024)
 #define SES_MATCHED_JSON (1024u * 1024)
 #define SES_KEEP_MAX     20000000u
 #define SES_KEEP_ARENA   ((size_t)2 * 1024 * 1024 * 1024)
 #define SES_GROUP_KEYS   8
+/* offline, windows are decided every this much event time in the replay */
+#define SES_REPLAY_TICK_NS (10LL * 1000000000LL)
 
 enum { LS_WINDOWS = 1, LS_LINUX = 2, LS_WEB = 4 };
 
@@ -62,6 +65,7 @@ struct ses_kept {
 
 struct ses_ring_entry {
     int64_t time_ns;
+    char id[SES_ID_MAX];
     uint32_t json_len;
     char json[SES_RING_JSON];
     char msg[SES_RING_MSG];
@@ -102,7 +106,8 @@ struct vigil_detect_session {
     pthread_mutex_t ring_lock;
     struct ses_ring_entry *ring;
     size_t ring_next, ring_used;
-    int64_t max_event_ns; /* the clock correlation windows close by */
+    int64_t max_event_ns;  /* the clock correlation windows close by */
+    int64_t event_tick_ns; /* live: when windows were last decided */
 };
 
 /* ---- the alert ---- */
@@ -157,21 +162,25 @@ group_matches(const struct ses_ring_entry *e, const struct ses_needles *nd)
 }
 
 static enum vigil_rc
-put_event_item(struct vigil_buf *b, int64_t t, const char *msg, size_t len)
+put_event_item(struct vigil_buf *b, int64_t t, const char *id, const char *msg,
+               size_t len)
 {
     char ts[40];
     enum vigil_rc rc = VIGIL_OK;
 
     vigil_time_format(t, ts);
-    VIGIL_TRY(vigil_buf_printf(b, "{\"time\":\"%s\",\"message\":", ts));
+    VIGIL_TRY(vigil_buf_printf(b, "{\"time\":\"%s\",\"id\":", ts));
+    VIGIL_TRY(vigil_buf_json_str(b, id, strlen(id)));
+    VIGIL_TRY(vigil_buf_printf(b, ",\"message\":"));
     VIGIL_TRY(vigil_buf_json_str(b, msg, len));
     VIGIL_TRY(vigil_buf_putc(b, '}'));
 out:
     return rc;
 }
 
-/* Appends ,"correlation.events":[...]: the group's remembered events,
- * oldest first (at most count of them, the completing one included). */
+/* Appends ,"correlation.events":[...]: the first events of the match's
+ * window the ring still remembers (at most SES_SUMMARY_MAX, the
+ * completing one last), oldest first. */
 static enum vigil_rc
 put_events(struct vigil_detect_session *s, struct vigil_buf *b,
            const struct vigil_detect_match *m)
@@ -189,17 +198,21 @@ put_events(struct vigil_detect_session *s, struct vigil_buf *b,
     if (s != NULL) {
         needles_build(&nd, m->group);
         pthread_mutex_lock(&s->ring_lock);
-        for (size_t k = 0; k < s->ring_used && n < want; k++) {
+        /* oldest first: from the oldest entry the ring holds */
+        for (size_t k = s->ring_used; k-- > 0 && n < want;) {
             size_t i = (s->ring_next + SES_RING - 1 - k) % SES_RING;
-            if (group_matches(&s->ring[i], &nd))
+            const struct ses_ring_entry *e = &s->ring[i];
+            if (e->time_ns >= m->first_ns && e->time_ns <= m->time_ns &&
+                group_matches(e, &nd))
                 idx[n++] = i;
         }
-        while (rc == VIGIL_OK && n > 0) {
-            const struct ses_ring_entry *e = &s->ring[idx[--n]];
+        for (size_t j = 0; rc == VIGIL_OK && j < n; j++) {
+            const struct ses_ring_entry *e = &s->ring[idx[j]];
             if (!first)
                 rc = vigil_buf_putc(b, ',');
             if (rc == VIGIL_OK)
-                rc = put_event_item(b, e->time_ns, e->msg, strlen(e->msg));
+                rc = put_event_item(b, e->time_ns, e->id, e->msg,
+                                    strlen(e->msg));
             first = 0;
         }
         pthread_mutex_unlock(&s->ring_lock);
@@ -209,7 +222,7 @@ put_events(struct vigil_detect_session *s, struct vigil_buf *b,
         if (!first)
             rc = vigil_buf_putc(b, ',');
         if (rc == VIGIL_OK)
-            rc = put_event_item(b, m->event->time_ns, f ? f->text : "",
+            rc = put_event_item(b, m->event->time_ns, "", f ? f->text : "",
                                 f ? f->text_len : 0);
     }
     if (rc == VIGIL_OK)
@@ -248,6 +261,17 @@ detect_alert_make(struct vigil_detect_session *s,
             VIGIL_TRY(vigil_buf_printf(m_json, ",\"correlation.group\":"));
             VIGIL_TRY(vigil_buf_json_str(m_json, m->group, strlen(m->group)));
         }
+        if (m->first_ns != 0 || m->time_ns != 0) {
+            char t0[40], t1[40];
+            vigil_time_format(m->first_ns ? m->first_ns : m->time_ns, t0);
+            vigil_time_format(m->time_ns, t1);
+            VIGIL_TRY(vigil_buf_printf(m_json,
+                                       ",\"correlation.first\":\"%s\","
+                                       "\"correlation.last\":\"%s\"",
+                                       t0, t1));
+        }
+        VIGIL_TRY(vigil_buf_printf(m_json, ",\"correlation.suppressed\":%llu",
+                                   (unsigned long long)m->suppressed));
         VIGIL_TRY(put_events(s, m_json, m));
     }
     VIGIL_TRY(vigil_buf_putc(m_json, '}'));
@@ -328,6 +352,9 @@ emit(struct vigil_detect_worker *w, const struct vigil_detect_match *m)
         da.event = m->event;
         da.file = m->event ? w->file : UINT32_MAX;
         da.seq = m->event ? w->seq : 0;
+        da.group = m->rule->kind == VIGIL_RULE_CORRELATION ? m->group : NULL;
+        da.source = m->source;
+        da.count = m->count;
         rc = w->fn(&da, w->arg);
     }
     if (rc != VIGIL_OK && w->rc == VIGIL_OK)
@@ -432,15 +459,29 @@ ring_push(struct vigil_detect_worker *w, const struct vigil_event *ev)
     struct ses_ring_entry *e;
     size_t n;
 
+    char id[SES_ID_MAX];
+
     vigil_buf_reset(&w->ev_json);
     if (vigil_event_to_json(ev, &w->ev_json) != VIGIL_OK)
         return;
+    if (s->o.offline && s->o.event_id != NULL) {
+        id[0] = '\0';
+        s->o.event_id(w->file, w->seq, id, sizeof(id), s->o.arg);
+    } else if (s->o.offline) {
+        snprintf(id, sizeof(id), "%u:%llu", w->file,
+                 (unsigned long long)w->seq);
+    } else {
+        const char *src = detect_ctx_source(w->ctx);
+        snprintf(id, sizeof(id), "%s@%llu", src ? src : "",
+                 (unsigned long long)ev->offset);
+    }
     pthread_mutex_lock(&s->ring_lock);
     e = &s->ring[s->ring_next];
     s->ring_next = (s->ring_next + 1) % SES_RING;
     if (s->ring_used < SES_RING)
         s->ring_used++;
     e->time_ns = ev->time_ns;
+    memcpy(e->id, id, sizeof(id));
     n = w->ev_json.len < SES_RING_JSON ? w->ev_json.len : SES_RING_JSON;
     memcpy(e->json, w->ev_json.data, n);
     e->json_len = (uint32_t)n;
@@ -534,7 +575,7 @@ vigil_detect_session_new(struct vigil_detect_session **out,
         if (!s->mute[i] && r->generate)
             s->nalerting++;
     }
-    s->o.wants = NULL; /* called here only */
+    s->o.wants = NULL; /* called here only; o.arg stays for event_id */
     *out = s;
     return VIGIL_OK;
 }
@@ -620,6 +661,29 @@ pool_put(struct vigil_detect_session *s, struct vigil_detect_worker *w)
     pthread_mutex_unlock(&s->lock);
 }
 
+static enum vigil_rc close_windows(struct vigil_detect_session *s,
+                                   int64_t now_ns, int finish,
+                                   struct vigil_store_batch *batch,
+                                   vigil_detect_alert_fn fn, void *arg);
+
+/* Live: every SES_REPLAY_TICK_NS of event time, the windows that ended
+ * are decided at once, as hunt's replay does, not only at the daemon's
+ * tick: a backlog read in one go then gives the alerts (and their event
+ * lists) hunt gives. One caller at a time does it. */
+static enum vigil_rc
+event_tick(struct vigil_detect_session *s, struct vigil_store_batch *batch,
+           vigil_detect_alert_fn fn, void *arg)
+{
+    int64_t now = __atomic_load_n(&s->max_event_ns, __ATOMIC_RELAXED);
+    int64_t last = __atomic_load_n(&s->event_tick_ns, __ATOMIC_RELAXED);
+
+    if (now - last <= SES_REPLAY_TICK_NS ||
+        !__atomic_compare_exchange_n(&s->event_tick_ns, &last, now, 0,
+                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        return VIGIL_OK;
+    return close_windows(s, now, 0, batch, fn, arg);
+}
+
 enum vigil_rc
 vigil_detect_session_match_in(struct vigil_detect_session *s,
                               const struct vigil_event *ev, const char *source,
@@ -635,6 +699,8 @@ vigil_detect_session_match_in(struct vigil_detect_session *s,
     rc = vigil_detect_worker_match(w, ev, UINT32_MAX, 0, fn, arg);
     detect_ctx_io(w->ctx, NULL, NULL);
     pool_put(s, w);
+    if (rc == VIGIL_OK && s->d->has_corr && !s->o.offline)
+        rc = event_tick(s, batch, fn, arg);
     return rc;
 }
 
@@ -669,6 +735,7 @@ replay(struct vigil_detect_session *s, struct vigil_detect_worker *w)
     struct vigil_event *ev = malloc(sizeof(*ev));
     struct vigil_arena arena;
     size_t total = 0, k = 0;
+    int64_t ticked = 0;
     enum vigil_rc rc = VIGIL_OK;
 
     vigil_arena_init(&arena, 4096, 1 << 20);
@@ -688,6 +755,18 @@ replay(struct vigil_detect_session *s, struct vigil_detect_worker *w)
         const struct ses_kept *h = all[k];
         int first = k == 0 || all[k - 1]->fields != h->fields;
         int last = k + 1 == total || all[k + 1]->fields != h->fields;
+
+        /* windows end by event time as they would live, while the ring
+         * still holds their events for the alerts' lists */
+        if (first && h->time_ns - ticked > SES_REPLAY_TICK_NS) {
+            w->ev = NULL;
+            rc = vigil_detect_corr_tick(w->ctx, h->time_ns, on_corr, w);
+            if (rc == VIGIL_OK)
+                rc = w->rc;
+            if (rc != VIGIL_OK)
+                break;
+            ticked = h->time_ns;
+        }
 
         if (first) {
             memcpy(ev->fields, h->fields, h->nfields * sizeof(*h->fields));

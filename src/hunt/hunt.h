@@ -52,6 +52,11 @@ struct vigil_hunt_opts {
     const struct vigil_detect_placeholder *placeholders; /* borrowed */
     size_t nplaceholders;
     const char *tmp_dir; /* where match details spill; NULL: $TMPDIR, /tmp */
+    /* a correlation's alerts for one group within this long (event time)
+     * after its last one are suppressed and counted; 0: none */
+    int64_t suppress_ns;
+    int eid_metrics;   /* count event ids per channel (vigil_hunt_each_eid) */
+    int logon_summary; /* count logons (vigil_hunt_each_logon) */
     vigil_hunt_note_fn note; /* NULL: notes are dropped */
     void *note_arg;
 };
@@ -111,6 +116,12 @@ struct vigil_hunt_match {
     const char *matched; /* matched fields as a JSON object */
     const char *host;    /* host.name or Computer, or NULL */
     const char *keys;    /* "user=x src=y ..." for a table, or NULL */
+    /* the timeline's columns, each NULL when the event has none */
+    const char *channel;      /* Channel */
+    const char *event_id;     /* EventID */
+    const char *user;         /* user.name, TargetUserName, ... */
+    const char *source;       /* source.ip, IpAddress, ... */
+    const char *command_line; /* process.command_line, CommandLine, ... */
 };
 
 /* Return non-OK to stop the run; it returns that result. */
@@ -125,7 +136,8 @@ struct vigil_hunt_stats {
     uint64_t events_failed; /* records not decoded */
     uint64_t bytes;
     uint64_t matches;
-    double seconds; /* reading and matching, rules not counted */
+    uint64_t suppressed; /* correlation alerts held back (suppress_ns) */
+    double seconds;      /* reading and matching, rules not counted */
     uint32_t rules;
     /* progress only: parts of files done and in all */
     size_t parts_done, parts;
@@ -145,6 +157,40 @@ enum vigil_rc vigil_hunt_run(struct vigil_hunt *h,
                              vigil_hunt_progress_fn progress,
                              void *progress_arg, vigil_hunt_match_fn on_match,
                              void *match_arg, struct vigil_err *err);
+/* ---- counts over every event (not only what fired), after the run ---- */
+
+/* Events of one event id in one channel ("-": none). */
+struct vigil_hunt_eid {
+    const char *channel;
+    const char *event_id;
+    uint64_t count;
+};
+/* Calls fn for each event id counted (opts.eid_metrics), by channel, most
+ * frequent first; a last row "(other)" counts the events of ids past the
+ * table's bound (100,000). fn returns non-zero to stop. Strings are valid
+ * during the call. VIGIL_ENOMEM. */
+enum vigil_rc vigil_hunt_each_eid(const struct vigil_hunt *h,
+                                  int (*fn)(const struct vigil_hunt_eid *e,
+                                            void *arg),
+                                  void *arg);
+
+/* Logons of one user (DOMAIN\user when known) from one source address
+ * (or workstation) of one logon type ("-": unknown): Security 4624
+ * (success), 4625 (failed), 4634 (logoff), 4648 (explicit credentials,
+ * type "explicit") and sshd's logins (type "ssh METHOD"). */
+struct vigil_hunt_logon {
+    const char *user;
+    const char *source;
+    const char *type;
+    uint64_t success, failed, logoff, explicit_creds;
+};
+/* Calls fn for each row counted (opts.logon_summary), most failures
+ * first, then most events; as vigil_hunt_each_eid otherwise. */
+enum vigil_rc vigil_hunt_each_logon(const struct vigil_hunt *h,
+                                    int (*fn)(const struct vigil_hunt_logon *l,
+                                              void *arg),
+                                    void *arg);
+
 /* Totals of the run so far. */
 void vigil_hunt_get_stats(const struct vigil_hunt *h,
                           struct vigil_hunt_stats *out);

@@ -59,6 +59,28 @@ struct hunt_rec {
     uint32_t len;   /* 0: no details */
 };
 
+/* Counts per key (hunt_tally.c): event ids per channel (column 0) and
+ * logons per user, source and type (columns HUNT_LOGON_*). */
+#define HUNT_TALLY_COLS 4
+enum {
+    HUNT_LOGON_OK = 0,
+    HUNT_LOGON_FAILED,
+    HUNT_LOGON_LOGOFF,
+    HUNT_LOGON_EXPLICIT
+};
+struct hunt_tally_row {
+    char *key; /* owned: the values, each ended by a NUL */
+    size_t klen;
+    uint64_t n[HUNT_TALLY_COLS];
+};
+struct hunt_tally {
+    struct vigil_hmap *map; /* key -> row index + 1 */
+    struct hunt_tally_row *v;
+    size_t n, cap;
+    struct hunt_tally_row other; /* keys past the bound */
+    int has_other;
+};
+
 struct hunt_recs {
     struct hunt_rec *v; /* owned */
     size_t n, cap;
@@ -78,6 +100,7 @@ struct hunt_worker {
     uint64_t events, events_failed, bytes;
     uint64_t files_skipped, files_failed;
     uint64_t pending_events; /* not yet added to h->events */
+    struct hunt_tally eids, logons;
     int warned_limit;
     struct vigil_err err; /* first hard failure (memory, spill) */
 };
@@ -111,6 +134,7 @@ struct vigil_hunt {
     atomic_uint_fast64_t nmatches;
     pthread_mutex_t note_lock;
     struct vigil_hunt_stats st;
+    struct hunt_tally eids, logons; /* the workers' merged */
     int ran;
 };
 
@@ -139,6 +163,12 @@ void hunt_spill_fini(struct hunt_spill *s);
  * no_event). */
 enum vigil_rc hunt_keep(struct hunt_worker *w,
                         const struct vigil_detect_alert *a);
+/* The file-wide record number of seq (parts after the first continue
+ * their file's count); valid once every part is read. */
+uint64_t hunt_record(const struct vigil_hunt *h, uint32_t file, uint64_t seq);
+/* The session's event_id: "PATH#RECORD". arg is the hunt. */
+void hunt_event_id(uint32_t file, uint64_t seq, char *buf, size_t len,
+                   void *arg);
 /* Record numbers of parts after the first continue their file's count;
  * then sorts by time, file, record, rule. */
 void hunt_recs_finish(struct vigil_hunt *h, struct hunt_recs *all);
@@ -147,6 +177,16 @@ enum vigil_rc hunt_recs_deliver(struct vigil_hunt *h,
                                 const struct hunt_recs *all,
                                 vigil_hunt_match_fn fn, void *arg,
                                 struct vigil_err *err);
+
+/* hunt_tally.c */
+void hunt_tally_init(struct hunt_tally *t);
+void hunt_tally_fini(struct hunt_tally *t);
+/* Counts ev (borrowed) into w's tables, as the options ask. */
+enum vigil_rc hunt_tally_event(struct hunt_worker *w,
+                               const struct vigil_event *ev);
+/* Adds from's rows to into's. */
+enum vigil_rc hunt_tally_merge(struct hunt_tally *into,
+                               const struct hunt_tally *from);
 
 /* hunt_read.c */
 /* Reads and matches one item (a whole file or one part). */

@@ -192,8 +192,26 @@ out:
     return rc == VIGIL_ELIMIT ? VIGIL_OK : rc;
 }
 
-/* Details: four strings, each a presence byte then the text and a NUL:
- * event, matched, host, keys. */
+/* The first of key_fields[i]'s names the event has (not empty), or NULL:
+ * the timeline's columns. */
+static const struct vigil_field *
+key_field(const struct vigil_event *ev, size_t i)
+{
+    for (size_t j = 0; j < 4 && key_fields[i].names[j] != NULL; j++) {
+        const struct vigil_field *f =
+            vigil_event_get(ev, key_fields[i].names[j]);
+
+        if (f != NULL && f->text_len > 0)
+            return f;
+    }
+    return NULL;
+}
+
+enum { KEY_USER = 0, KEY_SRC = 1, KEY_CMD = 3 };
+
+/* Details: nine strings, each a presence byte then the text and a NUL:
+ * event, matched, host, keys, then the timeline's channel, event id,
+ * user, source address and command line. */
 static enum vigil_rc
 put_str(struct vigil_buf *b, const char *s, size_t n)
 {
@@ -224,6 +242,11 @@ details(struct vigil_buf *b, const struct vigil_detect_alert *a)
     }
     vigil_buf_init(&keys, 4096);
     rc = ev ? describe_keys(&keys, ev) : VIGIL_OK;
+    if (rc == VIGIL_OK && ev == NULL && a->group != NULL)
+        rc = vigil_buf_printf(&keys, "%s count=%llu", a->group,
+                              (unsigned long long)a->count);
+    if (rc == VIGIL_ELIMIT)
+        rc = VIGIL_OK;
     if (rc == VIGIL_OK)
         rc = put_str(b, ev_json, ev_json ? strlen(ev_json) : 0);
     if (rc == VIGIL_OK)
@@ -232,6 +255,20 @@ details(struct vigil_buf *b, const struct vigil_detect_alert *a)
         rc = put_str(b, host ? host->text : NULL, host ? host->text_len : 0);
     if (rc == VIGIL_OK)
         rc = put_str(b, keys.len ? keys.data : NULL, keys.len);
+    {
+        const struct vigil_field *col[5] = {NULL, NULL, NULL, NULL, NULL};
+
+        if (ev != NULL) {
+            col[0] = vigil_event_get(ev, "Channel");
+            col[1] = vigil_event_get(ev, "EventID");
+            col[2] = key_field(ev, KEY_USER);
+            col[3] = key_field(ev, KEY_SRC);
+            col[4] = key_field(ev, KEY_CMD);
+        }
+        for (size_t i = 0; i < 5 && rc == VIGIL_OK; i++)
+            rc = put_str(b, col[i] ? col[i]->text : NULL,
+                         col[i] ? col[i]->text_len : 0);
+    }
     vigil_buf_fini(&keys);
     return rc;
 }
@@ -283,20 +320,36 @@ cmp_rec(const void *pa, const void *pb)
     return 0;
 }
 
+uint64_t
+hunt_record(const struct vigil_hunt *h, uint32_t file, uint64_t seq)
+{
+    uint64_t part = seq >> HUNT_PART_SHIFT, base = 0;
+    size_t first;
+
+    if (part == 0 || file >= h->nfiles)
+        return seq;
+    first = h->first_item[file];
+    for (uint64_t p = 0; p < part; p++)
+        base += h->items[first + p].records;
+    return base + (seq & HUNT_PART_MASK);
+}
+
+void
+hunt_event_id(uint32_t file, uint64_t seq, char *buf, size_t len, void *arg)
+{
+    const struct vigil_hunt *h = arg;
+
+    snprintf(buf, len, "%s#%llu", file < h->nfiles ? h->files[file].path : "",
+             (unsigned long long)hunt_record(h, file, seq));
+}
+
 void
 hunt_recs_finish(struct vigil_hunt *h, struct hunt_recs *all)
 {
     for (size_t i = 0; i < all->n; i++) {
         struct hunt_rec *m = &all->v[i];
-        uint64_t part = m->seq >> HUNT_PART_SHIFT, base = 0;
-        size_t first;
 
-        if (part == 0 || m->file >= h->nfiles)
-            continue;
-        first = h->first_item[m->file];
-        for (uint64_t p = 0; p < part; p++)
-            base += h->items[first + p].records;
-        m->seq = base + (m->seq & HUNT_PART_MASK);
+        m->seq = hunt_record(h, m->file, m->seq);
     }
     if (all->n > 1)
         qsort(all->v, all->n, sizeof(*all->v), cmp_rec);
@@ -355,6 +408,11 @@ hunt_recs_deliver(struct vigil_hunt *h, const struct hunt_recs *all,
             m.matched = next_str(&p);
             m.host = next_str(&p);
             m.keys = next_str(&p);
+            m.channel = next_str(&p);
+            m.event_id = next_str(&p);
+            m.user = next_str(&p);
+            m.source = next_str(&p);
+            m.command_line = next_str(&p);
         }
         rc = fn(&m, arg);
         if (rc != VIGIL_OK)

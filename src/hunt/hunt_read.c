@@ -50,6 +50,8 @@ hunt_worker_fini(struct hunt_worker *w)
     free(w->ev);
     free(w->buf);
     free(w->recs.v);
+    hunt_tally_fini(&w->eids);
+    hunt_tally_fini(&w->logons);
     vigil_arena_fini(&w->arena);
     hunt_spill_fini(&w->spill);
 }
@@ -93,6 +95,10 @@ hunt_event(struct hunt_worker *w, struct vigil_event *ev)
         if (o->until != 0 && ev->time_ns >= o->until)
             return VIGIL_OK;
     }
+    if ((o->eid_metrics || o->logon_summary) &&
+        (rc = hunt_tally_event(w, ev)) != VIGIL_OK)
+        return vigil_err_set(&w->err, rc, "counting events: %s",
+                             vigil_strerror(rc));
     rc = vigil_detect_worker_match(w->dw, ev, w->file, w->seq, on_hit, w);
     if (rc == VIGIL_ELIMIT && !w->warned_limit) {
         /* Matching goes on; only correlations lose events past here. */

@@ -224,6 +224,7 @@ hunt_rules_load(struct vigil_hunt *h, struct vigil_err *err)
     dopts.cache_dir = h->o.cache_dir;
     dopts.placeholders = h->o.placeholders;
     dopts.nplaceholders = h->o.nplaceholders;
+    dopts.corr_suppress_ns = h->o.suppress_ns;
     VIGIL_TRY(vigil_detect_new(&h->det, &dopts, err));
     for (size_t i = 0; i < h->nrule_paths; i++)
         VIGIL_TRY(list_rules(&l, h->rule_paths[i], err));
@@ -255,6 +256,7 @@ hunt_rules_load(struct vigil_hunt *h, struct vigil_err *err)
     so.offline = 1;
     so.no_event_json = h->o.no_event;
     so.wants = session_wants;
+    so.event_id = hunt_event_id;
     so.arg = h;
     VIGIL_TRY(vigil_detect_session_new(&h->session, h->det, &so, err));
     if (h->refused > 0 && !h->o.verbose)

@@ -56,6 +56,8 @@ vigil_hunt_free(struct vigil_hunt *h)
     for (unsigned k = 0; h->workers != NULL && k <= h->jobs; k++)
         hunt_worker_fini(&h->workers[k]);
     free(h->workers);
+    hunt_tally_fini(&h->eids);
+    hunt_tally_fini(&h->logons);
     hunt_rules_free(h);
     for (size_t i = 0; i < h->nrule_paths; i++)
         free(h->rule_paths[i]);
@@ -238,6 +240,13 @@ vigil_hunt_run(struct vigil_hunt *h, vigil_hunt_progress_fn progress,
         h->st.bytes += w->bytes;
         h->st.files_skipped += w->files_skipped;
         h->st.files_failed += w->files_failed;
+        if (hunt_tally_merge(&h->eids, &w->eids) != VIGIL_OK ||
+            hunt_tally_merge(&h->logons, &w->logons) != VIGIL_OK) {
+            rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+            goto out;
+        }
+        hunt_tally_fini(&w->eids); /* merged: the worker's copy goes */
+        hunt_tally_fini(&w->logons);
     }
     cw = &h->workers[h->jobs];
     rc = vigil_detect_session_finish(h->session, on_corr, cw);
@@ -245,6 +254,12 @@ vigil_hunt_run(struct vigil_hunt *h, vigil_hunt_progress_fn progress,
         vigil_err_set(err, rc, "correlation: %s",
                       cw->err.rc ? cw->err.msg : vigil_strerror(rc));
         goto out;
+    }
+    {
+        struct vigil_detect_corr_stats cs;
+
+        vigil_detect_corr_get_stats(h->det, &cs);
+        h->st.suppressed = cs.suppressed;
     }
     h->st.seconds = now_s() - t0;
     h->st.files = h->nfiles - h->st.files_skipped - h->st.files_failed;

@@ -71,9 +71,12 @@ check "CSV has a header and one line per match" "$((n + 1))" "$(wc -l <"$tmp/c")
 head -1 "$tmp/c" | grep -q '^time,level,rule_id,rule_title,tags,host,details,file$'
 check "CSV header" 0 $?
 if command -v jq >/dev/null; then
+    # a correlation's window names its events, not one event and file
     jq -e -s 'all(.[]; .rule.id and .rule.title and .rule.level and
-        (.rule.tags|type=="array") and .event and .file)' "$tmp/j1" >/dev/null
-    check "every JSON line has rule, tags, event, file" 0 $?
+        (.rule.tags|type=="array") and ((.event and .file) or
+        (.matched["correlation.count"] > 0 and
+         (.matched["correlation.events"]|length) > 0)))' "$tmp/j1" >/dev/null
+    check "every JSON line has rule, tags, event, file (or its window's events)" 0 $?
 fi
 
 hunt --json --min-level high "$T" 2>/dev/null | grep -c '"level":"medium"' >"$tmp/m"

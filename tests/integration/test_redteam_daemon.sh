@@ -38,9 +38,10 @@ cat >"$T/auth.log" <<'LOG'
 <38>1 2024-05-01T10:01:00Z h sshd 1 - - Failed password for bob from 198.51.100.7 port 4001 ssh2
 <38>1 2024-05-01T10:30:00Z h sshd 1 - - Failed password for bob from 198.51.100.7 port 4002 ssh2
 LOG
-agree lt-windows syslog "$T/auth.log" "$T/corr" false
-want1='7e55a0de-0000-4000-8000-000000000002|2024-05-01T10:01:00.000000Z|{"correlation.count":2,"correlation.group":"source.ip=198.51.100.7","correlation.events":[{"time":"2024-05-01T10:00:00.000000Z","message":"Failed password for bob from 198.51.100.7 port 4000 ssh2"},{"time":"2024-05-01T10:01:00.000000Z","message":"Failed password for bob from 198.51.100.7 port 4001 ssh2"}]}'
-want2='7e55a0de-0000-4000-8000-000000000002|2024-05-01T10:30:00.000000Z|{"correlation.count":1,"correlation.group":"source.ip=198.51.100.7","correlation.events":[{"time":"2024-05-01T10:30:00.000000Z","message":"Failed password for bob from 198.51.100.7 port 4002 ssh2"}]}'
+# every window alerts (no suppression: the second is 30 minutes later)
+SESSION_SUPPRESS=0 agree lt-windows syslog "$T/auth.log" "$T/corr" false
+want1='7e55a0de-0000-4000-8000-000000000002|2024-05-01T10:01:00.000000Z|{"correlation.count":2,"correlation.group":"source.ip=198.51.100.7","correlation.first":"2024-05-01T10:00:00.000000Z","correlation.last":"2024-05-01T10:01:00.000000Z","correlation.suppressed":0,"correlation.events":[{"time":"2024-05-01T10:00:00.000000Z","message":"Failed password for bob from 198.51.100.7 port 4000 ssh2"},{"time":"2024-05-01T10:01:00.000000Z","message":"Failed password for bob from 198.51.100.7 port 4001 ssh2"}]}'
+want2='7e55a0de-0000-4000-8000-000000000002|2024-05-01T10:30:00.000000Z|{"correlation.count":1,"correlation.group":"source.ip=198.51.100.7","correlation.first":"2024-05-01T10:30:00.000000Z","correlation.last":"2024-05-01T10:30:00.000000Z","correlation.suppressed":0,"correlation.events":[{"time":"2024-05-01T10:30:00.000000Z","message":"Failed password for bob from 198.51.100.7 port 4002 ssh2"}]}'
 printf '%s\n%s\n' "$want1" "$want2" >"$T/lt.want"
 diff "$T/lt.want" "$T/lt-windows.run" || fail "lt windows: alerts differ from the two windows"
 echo "ok: 1. a window closed by a later event alerts as itself, in run and hunt"

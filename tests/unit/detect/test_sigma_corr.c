@@ -29,7 +29,8 @@ static const char base_rules[] =
 
 struct hits {
     int n, corr;
-    uint64_t count;
+    uint64_t count, suppressed;
+    int64_t first_ns, time_ns;
     char group[128];
     char last[64];
 };
@@ -42,6 +43,9 @@ on_match(const struct vigil_detect_match *m, void *arg)
     if (m->group) {
         h->corr++;
         h->count = m->count;
+        h->suppressed = m->suppressed;
+        h->first_ns = m->first_ns;
+        h->time_ns = m->time_ns;
         snprintf(h->group, sizeof(h->group), "%s", m->group);
     }
     snprintf(h->last, sizeof(h->last), "%s", m->rule->id);
@@ -54,7 +58,8 @@ struct env {
 };
 
 static void
-setup_env(struct env *e, const char *corr, size_t max_groups)
+setup_env_opts(struct env *e, const char *corr, size_t max_groups,
+               int64_t quiet_ns, int64_t suppress_ns)
 {
     struct vigil_buf b;
     struct vigil_err err = {0};
@@ -63,6 +68,10 @@ setup_env(struct env *e, const char *corr, size_t max_groups)
 
     memset(&o, 0, sizeof(o));
     o.corr_max_groups = max_groups;
+    /* a window is raised at the tick after its condition holds, so each
+     * check below sees it on the event that completed it */
+    o.corr_quiet_ns = quiet_ns;
+    o.corr_suppress_ns = suppress_ns;
     vigil_buf_init(&b, 1 << 20);
     vigil_buf_printf(&b, "%s%s", base_rules, corr);
     assert_int_equal(vigil_detect_new(&e->d, &o, &err), VIGIL_OK);
@@ -74,6 +83,12 @@ setup_env(struct env *e, const char *corr, size_t max_groups)
     assert_int_equal(st.correlations, 1);
     assert_int_equal(vigil_detect_ctx_new(&e->c, e->d, &err), VIGIL_OK);
     vigil_buf_fini(&b);
+}
+
+static void
+setup_env(struct env *e, const char *corr, size_t max_groups)
+{
+    setup_env_opts(e, corr, max_groups, -1, 0);
 }
 
 static void
@@ -100,6 +115,25 @@ feed(struct env *e, int64_t t, struct hits *h, const char *k1, const char *v1,
         vigil_event_add_strz(&ev, k2, v2);
     if (k3)
         vigil_event_add_strz(&ev, k3, v3);
+    assert_int_equal(vigil_detect_match(e->c, &ev, on_match, h, NULL),
+                     VIGIL_OK);
+    assert_int_equal(vigil_detect_corr_tick(e->c, ev.time_ns, on_match, h),
+                     VIGIL_OK);
+    vigil_arena_fini(&a);
+}
+
+/* one failed logon of user at 1000 + t seconds, no tick */
+static void
+feed_only(struct env *e, int64_t t, struct hits *h, const char *user)
+{
+    static struct vigil_event ev;
+    struct vigil_arena a;
+
+    vigil_arena_init(&a, 4096, 1 << 20);
+    vigil_event_init(&ev, &a);
+    ev.time_ns = (t + 1000) * S;
+    vigil_event_add_strz(&ev, "EventID", "4625");
+    vigil_event_add_strz(&ev, "TargetUserName", user);
     assert_int_equal(vigil_detect_match(e->c, &ev, on_match, h, NULL),
                      VIGIL_OK);
     vigil_arena_fini(&a);
@@ -442,6 +476,74 @@ test_missing_vs_empty(void **s)
     teardown_env(&e);
 }
 
+/* One alert per group and window: 30 failures in a burst are one alert
+ * counting 30 with the burst's first and last time, raised when the
+ * window ends (not on the third failure, not 28 times); a second burst
+ * within the suppression period is counted, not raised; a burst after it
+ * is raised and carries that count. */
+static void
+test_window_and_suppress(void **s)
+{
+    struct env e;
+    struct hits h;
+    struct vigil_detect_corr_stats cs;
+    (void)s;
+    setup_env_opts(&e, brute3, 0, 0, 3600 * S);
+    memset(&h, 0, sizeof(h));
+    for (int i = 0; i < 30; i++)
+        feed_only(&e, i * 5, &h, "alice");
+    assert_int_equal(h.corr, 0); /* the window is open */
+    assert_int_equal(
+        vigil_detect_corr_tick(e.c, (1000 + 299) * S, on_match, &h), VIGIL_OK);
+    assert_int_equal(h.corr, 0); /* 5 minutes after the first: not yet */
+    assert_int_equal(
+        vigil_detect_corr_tick(e.c, (1000 + 301) * S, on_match, &h), VIGIL_OK);
+    assert_int_equal(h.corr, 1);
+    assert_int_equal(h.count, 30);
+    assert_true(h.first_ns == 1000 * S);
+    assert_true(h.time_ns == (1000 + 145) * S);
+    assert_int_equal(h.suppressed, 0);
+    /* a second burst 10 minutes later: suppressed, counted */
+    for (int i = 0; i < 10; i++)
+        feed_only(&e, 900 + i, &h, "alice");
+    assert_int_equal(
+        vigil_detect_corr_tick(e.c, (1000 + 1300) * S, on_match, &h), VIGIL_OK);
+    assert_int_equal(h.corr, 1);
+    vigil_detect_corr_get_stats(e.d, &cs);
+    assert_int_equal(cs.suppressed, 1);
+    assert_int_equal(cs.groups, 1); /* kept for its suppression */
+    /* two hours later: raised again, with the one held back */
+    for (int i = 0; i < 4; i++)
+        feed_only(&e, 7300 + i, &h, "alice");
+    assert_int_equal(
+        vigil_detect_corr_tick(e.c, (1000 + 7700) * S, on_match, &h), VIGIL_OK);
+    assert_int_equal(h.corr, 2);
+    assert_int_equal(h.count, 4);
+    assert_int_equal(h.suppressed, 1);
+    teardown_env(&e);
+}
+
+/* suppress 0: every window alerts */
+static void
+test_suppress_off(void **s)
+{
+    struct env e;
+    struct hits h;
+    (void)s;
+    setup_env_opts(&e, brute3, 0, 0, 0);
+    memset(&h, 0, sizeof(h));
+    for (int i = 0; i < 3; i++)
+        feed_only(&e, i, &h, "alice");
+    for (int i = 0; i < 3; i++)
+        feed_only(&e, 400 + i, &h, "alice"); /* ends the first window */
+    assert_int_equal(h.corr, 1);
+    assert_int_equal(vigil_detect_corr_tick(e.c, INT64_MAX, on_match, &h),
+                     VIGIL_OK);
+    assert_int_equal(h.corr, 2);
+    assert_int_equal(h.suppressed, 0);
+    teardown_env(&e);
+}
+
 static void
 test_refused_correlation(void **s)
 {
@@ -474,6 +576,8 @@ main(void)
         cmocka_unit_test(test_long_values_apart),
         cmocka_unit_test(test_colliding_hashes_apart),
         cmocka_unit_test(test_missing_vs_empty),
+        cmocka_unit_test(test_window_and_suppress),
+        cmocka_unit_test(test_suppress_off),
         cmocka_unit_test(test_refused_correlation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
