@@ -115,11 +115,17 @@ struct vigil_detect_session {
 /* The group-by values of a correlation match ("k=v,k=v") as the JSON
  * text an event holding them contains: "k":"v" (strings, addresses) or
  * "k":v (numbers). Built once per alert, not per remembered event. */
+/* A group's key=value pairs as they appear in an event's JSON. A key
+ * that is a correlation alias ("source" for IpAddress) is not a field of
+ * the event: then its value alone, as a JSON string value, must be. */
 struct ses_needles {
     size_t n;
     char str[SES_GROUP_KEYS][300];
     char num[SES_GROUP_KEYS][300];
+    char key[SES_GROUP_KEYS][132];
+    char val[SES_GROUP_KEYS][168];
     size_t str_len[SES_GROUP_KEYS], num_len[SES_GROUP_KEYS];
+    size_t key_len[SES_GROUP_KEYS], val_len[SES_GROUP_KEYS];
 };
 
 static void
@@ -139,10 +145,18 @@ needles_build(struct ses_needles *nd, const char *group)
                               "\"%.*s\":\"%.*s\"", kl, p, vl, eq + 1);
             int w2 = snprintf(nd->num[nd->n], sizeof(nd->num[0]),
                               "\"%.*s\":%.*s", kl, p, vl, eq + 1);
+            int w3 = snprintf(nd->key[nd->n], sizeof(nd->key[0]),
+                              "\"%.*s\":", kl, p);
+            int w4 = snprintf(nd->val[nd->n], sizeof(nd->val[0]), ":\"%.*s\"",
+                              vl, eq + 1);
             if (w1 > 0 && (size_t)w1 < sizeof(nd->str[0]) && w2 > 0 &&
-                (size_t)w2 < sizeof(nd->num[0])) {
+                (size_t)w2 < sizeof(nd->num[0]) && w3 > 0 &&
+                (size_t)w3 < sizeof(nd->key[0]) && w4 > 0 &&
+                (size_t)w4 < sizeof(nd->val[0])) {
                 nd->str_len[nd->n] = (size_t)w1;
                 nd->num_len[nd->n] = (size_t)w2;
+                nd->key_len[nd->n] = (size_t)w3;
+                nd->val_len[nd->n] = (size_t)w4;
                 nd->n++;
             }
         }
@@ -154,10 +168,14 @@ needles_build(struct ses_needles *nd, const char *group)
 static int
 group_matches(const struct ses_ring_entry *e, const struct ses_needles *nd)
 {
-    for (size_t i = 0; i < nd->n; i++)
-        if (!memmem(e->json, e->json_len, nd->str[i], nd->str_len[i]) &&
-            !memmem(e->json, e->json_len, nd->num[i], nd->num_len[i]))
+    for (size_t i = 0; i < nd->n; i++) {
+        if (memmem(e->json, e->json_len, nd->str[i], nd->str_len[i]) ||
+            memmem(e->json, e->json_len, nd->num[i], nd->num_len[i]))
+            continue;
+        if (memmem(e->json, e->json_len, nd->key[i], nd->key_len[i]) ||
+            !memmem(e->json, e->json_len, nd->val[i], nd->val_len[i]))
             return 0;
+    }
     return 1;
 }
 
