@@ -11,8 +11,8 @@
 
 const struct vigil_component *const daemon_components[] = {
     &daemon_comp_store,
-    &daemon_comp_respond, /* alert consumer: subscribed before detect runs */
     &daemon_comp_detect,
+    &daemon_comp_respond, /* subscribed to alerts before sources start */
     &daemon_comp_ingest,
 };
 const size_t daemon_ncomponents =
