@@ -4,12 +4,15 @@ response tests: an SMTP server (aiosmtpd) on 127.0.0.1 that writes each
 message it accepts to DIR/mail-N.eml (envelope in DIR/mail-N.rcpt), and
 an HTTP server that writes each POST body to DIR/hook-N.json with the
 X-Vigil-Signature header checked against SECRET (DIR/hook-N.sig: "ok" or
-"bad"). Writes "SMTP_PORT HTTP_PORT" to DIR/ports when both listen.
+"bad"), and a UDP syslog receiver appending each datagram as a line to
+DIR/syslog.txt. Writes "SMTP_PORT HTTP_PORT UDP_PORT" to DIR/ports when
+all listen.
 usage: respond_sinks.py DIR SECRET"""
 import hashlib
 import hmac
 import http.server
 import os
+import socket
 import sys
 import threading
 import time
@@ -59,7 +62,6 @@ class Hook(http.server.BaseHTTPRequestHandler):
 
 
 def free_port():
-    import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -70,8 +72,21 @@ smtp = Controller(Mailbox(), hostname="127.0.0.1", port=smtp_port)
 smtp.start()
 httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
 threading.Thread(target=httpd.serve_forever, daemon=True).start()
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.bind(("127.0.0.1", 0))
+
+
+def syslog():
+    while True:
+        data = udp.recv(65536)
+        with open(os.path.join(out, "syslog.txt"), "ab") as f:
+            f.write(data + b"\n")
+
+
+threading.Thread(target=syslog, daemon=True).start()
 with open(os.path.join(out, "ports.tmp"), "w") as f:
-    f.write("%d %d\n" % (smtp_port, httpd.server_address[1]))
+    f.write("%d %d %d\n" % (smtp_port, httpd.server_address[1],
+                            udp.getsockname()[1]))
 os.rename(os.path.join(out, "ports.tmp"), os.path.join(out, "ports"))
 while True:
     time.sleep(3600)
