@@ -6,6 +6,7 @@
  * helper: they need the network, not root. */
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,16 @@ respond_hmac_hex(const char *key, const char *body, size_t len, char hex[65])
     hex[64] = '\0';
 }
 
+/* libcurl's global set-up, once, before the first transfer on any
+ * thread (curl_easy_init would otherwise do it, unsynchronised). */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 static enum vigil_rc
 curl_failed(CURLcode c, const char *what, const char *ebuf,
             struct vigil_err *err)
@@ -58,11 +69,12 @@ respond_webhook_post(const struct vigil_respond_config *cfg, const char *body,
     char ebuf[CURL_ERROR_SIZE] = "", sig[100], hex[65];
     struct curl_slist *hdr = NULL, *h2;
     enum vigil_rc rc = VIGIL_OK;
-    CURL *h = curl_easy_init();
+    CURL *h;
     long code = 0;
     CURLcode c;
 
-    if (h == NULL)
+    pthread_once(&curl_once, curl_init);
+    if ((h = curl_easy_init()) == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "webhook: out of memory");
     hdr = curl_slist_append(NULL, "Content-Type: application/json");
     if (hdr != NULL && cfg->webhook_secret[0] != '\0') {
@@ -171,6 +183,7 @@ respond_mail_send(const struct vigil_respond_config *cfg, const char *subject,
     CURL *h = NULL;
     CURLcode c;
 
+    pthread_once(&curl_once, curl_init);
     vigil_buf_init(&m, 8 * 1024 * 1024);
     vigil_buf_init(&to, 64 * 1024);
     if (cfg->nduty_email == 0 || cfg->smtp_url[0] == '\0')
