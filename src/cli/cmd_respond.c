@@ -350,8 +350,15 @@ cmd_respond(int argc, char **argv)
         ret = VIGIL_EXIT_CONFIG;
         goto out;
     }
-    if ((ret = cli_open_store("respond", state_opt, cfg_path, &store)) !=
-        VIGIL_EXIT_OK)
+    /* list is for anyone who can read the store; the rest writes */
+    if (geteuid() != 0 && strcmp(current->name, "list") == 0) {
+        char db[4200];
+        ret = cli_open_store_readonly("respond", state_opt, cfg_path, &store,
+                                      db, sizeof(db));
+    } else {
+        ret = cli_open_store("respond", state_opt, cfg_path, &store);
+    }
+    if (ret != VIGIL_EXIT_OK)
         goto out;
     who(actor, sizeof(actor));
     /* what expired while no daemon ran is undone before anything else */
