@@ -22,6 +22,9 @@ PACKAGES=(
   # tests and benchmarks
   libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2 jq
   openssl tzdata passwd xz-utils
+  # respond: firewall, mail and webhook (libcurl), the SMTP sink of the
+  # tests, the fail2ban compared in bench/respond
+  nftables libcurl4-openssl-dev python3-aiosmtpd fail2ban python3-pyinotify
   # CI's static checks (scripts/test.sh)
   cppcheck clang-format
 )

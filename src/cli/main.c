@@ -20,6 +20,8 @@ static const struct command commands[] = {
      "check documents for hidden personal data before publishing"},
     {"status", cmd_status, "show the daemon's per-source counters"},
     {"alerts", cmd_alerts, "show the alerts the daemon stored"},
+    {"respond", cmd_respond,
+     "block, isolate, stop, lock by hand; list and undo actions"},
     {"version", cmd_version, "print the version"},
 };
 

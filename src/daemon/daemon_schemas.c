@@ -7,10 +7,11 @@
  * the domains its tables refer to.
  */
 #include "daemon.h"
+#include "respond/respond.h"
 #include "store/store.h"
 
 static const struct vigil_store_schema *const schemas[] = {
-    NULL, /* keeps the array non-empty; not counted */
+    &vigil_respond_schema, NULL, /* keeps the array non-empty; not counted */
 };
 
 const struct vigil_store_schema *const *

@@ -300,6 +300,7 @@ detect_alert_make(struct vigil_detect_session *s,
     if (a->time_ns == 0 && (s == NULL || !s->o.offline))
         a->time_ns = vigil_time_now();
     a->rule_id = r->id[0] ? r->id : r->title;
+    a->rule_name = r->name[0] ? r->name : NULL;
     a->title = r->title;
     a->level = r->level;
     a->tags_json = r->tags_json;

@@ -1,8 +1,22 @@
 /* ingest_src_file.c -- the file source type: follows the files matching
  * the source's globs with the tailer (rotation, truncation, resuming
  * from checkpoints) and hands their lines to the shared machinery. After
- * a failed commit it reads again from the committed checkpoints. */
+ * a failed commit it reads again from the committed checkpoints.
+ *
+ * Idle, it waits up to ingest.poll_interval, but wakes as soon as inotify
+ * says a file of a watched folder whose name fits a pattern changed: a
+ * line appended to auth.log reaches detection (and containment) in about
+ * a millisecond instead of half a poll interval on average. The poll
+ * stays the rule (NFS, folders that appear later); inotify only ends the
+ * wait early. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ingest_int.h"
 #include "parse/parse.h"
@@ -11,7 +25,81 @@
 
 struct file_src {
     struct ingest_tail *tail;
+    int ino; /* inotify descriptor, -1 without */
+    const struct vigil_source_config *sc;
 };
+
+/* Watches the folder of each literal-folder pattern (the file itself may
+ * not exist yet, or be replaced by rotation). */
+static void
+watch_open(struct file_src *f)
+{
+    f->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    for (size_t i = 0; f->ino >= 0 && i < f->sc->npaths; i++) {
+        const char *p = f->sc->paths[i], *slash = strrchr(p, '/');
+        char dir[4096];
+
+        if (slash == NULL || (size_t)(slash - p) >= sizeof(dir))
+            continue;
+        memcpy(dir, p, (size_t)(slash - p));
+        dir[slash - p] = '\0';
+        if (dir[0] == '\0')
+            dir[0] = '/', dir[1] = '\0';
+        if (strpbrk(dir, "*?[") == NULL)
+            inotify_add_watch(f->ino, dir,
+                              IN_MODIFY | IN_CREATE | IN_MOVED_TO |
+                                  IN_CLOSE_WRITE);
+    }
+}
+
+/* Does an inotify event name one of the source's files? */
+static int
+watched_name(const struct file_src *f, const char *name)
+{
+    for (size_t i = 0; i < f->sc->npaths; i++) {
+        const char *slash = strrchr(f->sc->paths[i], '/');
+        const char *base = slash ? slash + 1 : f->sc->paths[i];
+        if (fnmatch(base, name, FNM_PERIOD) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Waits up to ms, less when one of the files changes. */
+static void
+file_wait(struct file_src *f, int64_t ms)
+{
+    struct timespec ts;
+    int64_t now, end;
+
+    if (f->ino < 0) {
+        ingest_sleep_ms(ms);
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    end = now + ms;
+    while (now < end) {
+        struct pollfd p = {f->ino, POLLIN, 0};
+        char buf[4096] __attribute__((aligned(8)));
+        int woke = 0;
+        ssize_t n;
+
+        if (poll(&p, 1, (int)(end - now)) <= 0)
+            return; /* time is up (or a signal: the caller looks again) */
+        while ((n = read(f->ino, buf, sizeof(buf))) > 0)
+            for (char *q = buf; q < buf + n;) {
+                const struct inotify_event *e = (const void *)q;
+                if (e->len > 0 && watched_name(f, e->name))
+                    woke = 1;
+                q += sizeof(*e) + e->len;
+            }
+        if (woke)
+            return;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+}
 
 static void
 file_log(struct ingest_src *s, const struct vigil_err *err)
@@ -43,6 +131,8 @@ file_open(struct ingest_src *s, void **state, struct vigil_err *err)
     *state = f;
     if (f == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    f->sc = sc;
+    watch_open(f);
     if ((rc = ingest_tail_new(&f->tail, sc->paths, sc->npaths, VIGIL_MAX_LINE,
                               sc->rotate_wait_ms, err)) != VIGIL_OK)
         return rc;
@@ -109,7 +199,7 @@ file_run(struct ingest_src *s, void *state)
             break;
         }
         ingest_src_flush(s, &err);
-        ingest_sleep_ms(cfg->poll_ms);
+        file_wait(f, cfg->poll_ms);
     }
     /* Rotated files still read are not gone back to after a restart. */
     ingest_tail_stop(f->tail, &sink);
@@ -124,6 +214,8 @@ file_close(void *state)
     if (f == NULL)
         return;
     ingest_tail_free(f->tail);
+    if (f->ino >= 0)
+        close(f->ino);
     free(f);
 }
 

@@ -112,6 +112,9 @@ struct vigil_alert {
      * which incidents and the evidence log name it. NULL: the batch makes
      * one. The bus fills it before any subscriber sees the alert. */
     const char *uid;
+    /* The rule's Sigma name, or NULL; carried to the alert subscribers
+     * (response policies name rules by it), not stored. */
+    const char *rule_name;
 };
 
 /* Per-source counters the daemon publishes for `vigil status`. */

@@ -259,7 +259,7 @@ static void
 test_state_with_checkpoint(void **state)
 {
     static const struct vigil_alert boom = {0,    "boom", "t",  "low", NULL,
-                                            "{}", NULL,   NULL, NULL};
+                                            "{}", NULL,   NULL, NULL,  NULL};
     char dir[64], path[256], out[64];
     struct vigil_store *s = NULL;
     struct vigil_store_batch *b;

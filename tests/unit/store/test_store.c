@@ -307,6 +307,7 @@ static const struct vigil_alert good_alert = {
     "{\"user.name\":\"root\"}",
     "{\"message\":\"Failed password\"}",
     "file:/var/log/auth.log",
+    NULL,
     NULL};
 
 static void

@@ -153,7 +153,8 @@ batch_of(int n, int bad_alert, const char *key, uint64_t offset)
     struct st_ev *e = st_ev_new();
     struct vigil_checkpoint cp;
     struct vigil_alert a = {
-        1, bad_alert ? "boom" : "r", "t", "low", NULL, "{}", NULL, NULL, NULL};
+        1,   bad_alert ? "boom" : "r", "t", "low", NULL, "{}", NULL, NULL, NULL,
+        NULL};
     int i;
 
     for (i = 0; i < n; i++)

@@ -1,0 +1,96 @@
+/* respond_policy.c -- which alerts a policy's `when` takes (rule by id,
+ * name or title; level or higher; a tag or a tag below it), and reading
+ * the fields an action needs (source.ip, process.pid, user.name) from the
+ * alert's event JSON. */
+#include <string.h>
+#include <strings.h>
+
+#include "respond_int.h"
+#include "store/store.h"
+
+static int
+level_rank(const char *l)
+{
+    static const char *const levels[] = {"informational", "low", "medium",
+                                         "high", "critical"};
+
+    for (int i = 0; l != NULL && i < 5; i++)
+        if (strcasecmp(l, levels[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Is tag in the JSON array tags, itself or as a parent ("attack.t1110"
+ * takes "attack.t1110.001")? */
+static int
+has_tag(const char *tags, const char *tag)
+{
+    size_t n = strlen(tag);
+
+    for (const char *p = tags; p != NULL && (p = strchr(p, '"')) != NULL;) {
+        const char *end = strchr(p + 1, '"');
+        size_t len;
+
+        if (end == NULL)
+            return 0;
+        len = (size_t)(end - p - 1);
+        if (len >= n && strncasecmp(p + 1, tag, n) == 0 &&
+            (len == n || p[1 + n] == '.'))
+            return 1;
+        p = end + 1;
+    }
+    return 0;
+}
+
+int
+respond_policy_matches(const struct vigil_respond_policy *p,
+                       const struct vigil_alert *a)
+{
+    if (p->rule[0] != '\0' &&
+        !(a->rule_id && strcmp(a->rule_id, p->rule) == 0) &&
+        !(a->rule_name && strcmp(a->rule_name, p->rule) == 0) &&
+        !(a->title && strcasecmp(a->title, p->rule) == 0))
+        return 0;
+    if (p->level[0] != '\0' && level_rank(a->level) < level_rank(p->level))
+        return 0;
+    if (p->tag[0] != '\0' && !has_tag(a->tags_json, p->tag))
+        return 0;
+    return 1;
+}
+
+int
+respond_json_field(const char *json, const char *name, char *out, size_t outlen)
+{
+    size_t n = strlen(name);
+    const char *p = json;
+
+    /* A key is "name" followed by ':'; inside a string value the quotes
+     * are escaped, so `"name":` cannot appear there. */
+    while (p != NULL && (p = strchr(p, '"')) != NULL) {
+        const char *v;
+        size_t len = 0;
+
+        if (strncmp(p + 1, name, n) != 0 || p[1 + n] != '"' ||
+            p[2 + n] != ':') {
+            p++;
+            continue;
+        }
+        v = p + 3 + n;
+        if (*v == '"') {
+            v++;
+            while (v[len] && v[len] != '"' && v[len] != '\\')
+                len++;
+            if (v[len] != '"')
+                return 0; /* escaped text is no address, pid or name */
+        } else {
+            while (v[len] >= '0' && v[len] <= '9')
+                len++;
+        }
+        if (len == 0 || len >= outlen)
+            return 0;
+        memcpy(out, v, len);
+        out[len] = '\0';
+        return 1;
+    }
+    return 0;
+}
