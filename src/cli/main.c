@@ -20,6 +20,7 @@ static const struct command commands[] = {
      "check documents for hidden personal data before publishing"},
     {"status", cmd_status, "show the daemon's per-source counters"},
     {"alerts", cmd_alerts, "show the alerts the daemon stored"},
+    {"fim", cmd_fim, "record files' baseline and check them for changes"},
     {"version", cmd_version, "print the version"},
 };
 

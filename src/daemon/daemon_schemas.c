@@ -7,9 +7,11 @@
  * the domains its tables refer to.
  */
 #include "daemon.h"
+#include "fim/fim.h"
 #include "store/store.h"
 
 static const struct vigil_store_schema *const schemas[] = {
+    &vigil_fim_schema,
     NULL, /* keeps the array non-empty; not counted */
 };
 
