@@ -12,6 +12,7 @@
 const struct vigil_component *const daemon_components[] = {
     &daemon_comp_store,
     &daemon_comp_detect,
+    &daemon_comp_fim,
     &daemon_comp_ingest,
 };
 const size_t daemon_ncomponents =

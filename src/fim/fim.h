@@ -48,7 +48,7 @@ struct vigil_fim_store_conf {
     int64_t interval_s;    /* how often it is measured */
 };
 
-enum vigil_fim_monitor {
+enum vigil_fim_mon {
     VIGIL_FIM_MON_AUTO = 0, /* fanotify when root, else inotify */
     VIGIL_FIM_MON_FANOTIFY,
     VIGIL_FIM_MON_INOTIFY
@@ -57,7 +57,7 @@ enum vigil_fim_monitor {
 struct vigil_fim_config {
     struct vigil_fim_watch watch[VIGIL_FIM_MAX_WATCH];
     size_t nwatch;
-    int monitor;       /* enum vigil_fim_monitor (fim.monitor) */
+    int monitor;       /* enum vigil_fim_mon (fim.monitor) */
     int action_stop;   /* ransomware.action: stop */
     int canaries;      /* ransomware.canaries (default true) */
     int64_t window_ms; /* ransomware.window */
@@ -189,5 +189,74 @@ enum vigil_rc vigil_fim_hash_file(const char *path, char hex[65],
 
 /* Shannon entropy of p[0..n) in bits per byte (0..8). */
 double vigil_fim_entropy(const void *p, size_t n);
+
+/* ---- realtime watching and ransomware (fim_watch.c, fim_ransom.c) ---- */
+
+/* One change seen live; everything borrowed for the callback. */
+struct vigil_fim_change {
+    int64_t time_ns;
+    const char *action;   /* "creation", "modification", "deletion", "rename" */
+    const char *path;     /* for a rename: the new name */
+    const char *old_path; /* rename: the old name, else NULL */
+    const char *sha256;   /* hex when hashed, else NULL */
+    int64_t pid;          /* 0 when the kernel does not say (inotify) */
+    const char *exe;      /* NULL when unknown */
+    const char *user;     /* NULL when unknown */
+    double entropy; /* highest sampled block, bits per byte; < 0 unknown */
+};
+
+/* Something that deserves an alert (ransomware, a canary touched, a
+ * store that lost data); borrowed for the callback. */
+struct vigil_fim_detection {
+    int64_t time_ns;
+    const char *kind;  /* "fim.ransomware", "fim.canary", "fim.data_loss" */
+    const char *level; /* a Sigma level */
+    const char *title;
+    const char *subject;     /* the process, or the store */
+    const char *detail_json; /* a JSON object */
+};
+
+/* Where the monitor delivers, from its own thread. flush: nothing more
+ * is pending for a while (submit what was gathered). */
+struct vigil_fim_sink {
+    enum vigil_rc (*change)(void *arg, const struct vigil_fim_change *c);
+    enum vigil_rc (*detect)(void *arg, const struct vigil_fim_detection *d);
+    void (*flush)(void *arg);
+    void *arg;
+};
+
+/* Opens the fanotify group and marks the watched trees' mounts (needs
+ * root; call before privileges are dropped). Returns the descriptor in
+ * *fd, or -1 when the configuration asks for inotify or nothing is
+ * watched. VIGIL_EPERM when not root and fanotify was asked for. */
+enum vigil_rc vigil_fim_fanotify_open(const struct vigil_fim_config *cfg,
+                                      int *fd, struct vigil_err *err);
+
+/* Places two canary files in each watched tree unless there already
+ * (0000-vigil-canary.docx, zzzz-vigil-canary.xlsx: first and last in
+ * name order); failures are logged. */
+void vigil_fim_place_canaries(const struct vigil_fim_config *cfg);
+
+struct vigil_fim_monitor;
+
+/* Builds a monitor for cfg (borrowed, outlives it); fan_fd (taken over,
+ * even on failure) is from vigil_fim_fanotify_open or -1 for inotify.
+ * store (borrowed) keeps the data-loss history. Returns owned *out (free
+ * with vigil_fim_monitor_free). */
+enum vigil_rc vigil_fim_monitor_new(struct vigil_fim_monitor **out,
+                                    const struct vigil_fim_config *cfg,
+                                    int fan_fd, struct vigil_store *store,
+                                    const struct vigil_fim_sink *sink,
+                                    struct vigil_err *err);
+/* Places the canaries, adds the inotify watches, starts the thread. */
+enum vigil_rc vigil_fim_monitor_start(struct vigil_fim_monitor *m,
+                                      struct vigil_err *err);
+/* Measures the data-loss stores that are due (once a second). */
+void vigil_fim_monitor_tick(struct vigil_fim_monitor *m);
+/* Joins the thread and removes the canaries. */
+void vigil_fim_monitor_stop(struct vigil_fim_monitor *m);
+void vigil_fim_monitor_free(struct vigil_fim_monitor *m);
+/* "fanotify" or "inotify" (static). */
+const char *vigil_fim_monitor_kind(const struct vigil_fim_monitor *m);
 
 #endif
