@@ -55,6 +55,14 @@ struct proc_info {
     char user[64];
 };
 
+#define USER_CACHE 16
+
+struct user_slot {
+    int used;
+    uint32_t uid;
+    char name[64];
+};
+
 struct move {
     uint32_t cookie;
     char path[PATH_MAX];
@@ -69,6 +77,7 @@ struct vigil_fim_monitor {
     int running;
     struct vigil_hmap *wds; /* wd -> owned path */
     struct proc_info procs[PROC_CACHE];
+    struct user_slot users[USER_CACHE];
     struct fim_scores scores;
     struct {
         int64_t key, t;
@@ -144,12 +153,27 @@ proc_read(int64_t pid, struct proc_info *p)
             }
         }
     }
-    struct passwd pw, *res = NULL;
-    if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
-        snprintf(p->user, sizeof(p->user), "%s", res->pw_name);
-    else
-        snprintf(p->user, sizeof(p->user), "%u", p->uid);
     return 1;
+}
+
+/* The account name of uid, remembered (the password database is a file
+ * read per lookup, and every short-lived writer is a new pid). */
+static void
+user_name(struct vigil_fim_monitor *m, uint32_t uid, char *dst, size_t len)
+{
+    struct user_slot *u = &m->users[uid % USER_CACHE];
+    char buf[1024];
+    struct passwd pw, *res = NULL;
+
+    if (!u->used || u->uid != uid) {
+        if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+            snprintf(u->name, sizeof(u->name), "%s", res->pw_name);
+        else
+            snprintf(u->name, sizeof(u->name), "%u", uid);
+        u->uid = uid;
+        u->used = 1;
+    }
+    snprintf(dst, len, "%s", u->name);
 }
 
 /* The cached or freshly read process pid; NULL when gone and unseen. */
@@ -163,6 +187,7 @@ proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
         return slot;
     if (!proc_read(pid, &p))
         return slot->pid == pid ? slot : NULL;
+    user_name(m, p.uid, p.user, sizeof(p.user));
     p.seen = now;
     *slot = p;
     return slot;
@@ -335,8 +360,10 @@ find_culprits(struct vigil_fim_monitor *m, struct proc_info *out, size_t max)
             closedir(fdd);
         if (!hit)
             hit = cmdline_in_tree(m, pid);
-        if (hit && proc_read(pid, &out[n]))
+        if (hit && proc_read(pid, &out[n])) {
+            user_name(m, out[n].uid, out[n].user, sizeof(out[n].user));
             n++;
+        }
     }
     closedir(d);
     return n;
@@ -630,7 +657,11 @@ read_fanotify(struct vigil_fim_monitor *m)
                 close(md->fd);
                 continue;
             }
-            if (p != NULL) {
+            /* gone before it could be read: most likely the same job
+             * as the last writer there (one short process per file) */
+            if (p == NULL)
+                p = credited(m, (size_t)root, now);
+            else {
                 m->last.key = p->pgid;
                 m->last.t = now;
                 m->last.p = *p;
