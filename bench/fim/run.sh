@@ -44,21 +44,27 @@ Vigil = p+i+n+u+g+s+m+c+sha256
 $DIR/tree Vigil
 CONF
 
-t() { # seconds of "$@" (exit status ignored: checks exit 1 on changes)
-    local s e
-    s=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true
-    e=$(date +%s.%N)
-    echo "$e - $s" | bc
+# t NAME CMD...: runs CMD (its exit status ignored: checks exit 1 on
+# changes) and sets NAME_w to its wall seconds and NAME_c to its CPU
+# seconds (user + system, all threads): on a shared machine the wall time
+# includes waiting for a core, the CPU time does not.
+t() {
+    local name=$1 out
+    shift
+    /usr/bin/time -o "$DIR/time.txt" -f '%e %U %S' "$@" >/dev/null 2>&1 || true
+    out=$(tail -1 "$DIR/time.txt")
+    read -r w u s <<<"$out"
+    printf -v "${name}_w" '%s' "$w"
+    printf -v "${name}_c" '%s' "$(echo "$u + $s" | bc)"
 }
 # warm the page cache once so that neither tool pays the first read
 find "$DIR/tree" -type f -print0 | xargs -0 cat >/dev/null
 
-a_init=$(t aide --init -c "$DIR/aide.conf")
+t a_init aide --init -c "$DIR/aide.conf"
 mv "$DIR/aide.db.new" "$DIR/aide.db"
-v_base=$(t "$VIGIL" fim baseline -q --state-dir "$DIR/state" "$DIR/tree")
-a_check=$(t aide --check -c "$DIR/aide.conf")
-v_check=$(t "$VIGIL" fim check -q --state-dir "$DIR/state")
+t v_base "$VIGIL" fim baseline -q --state-dir "$DIR/state" "$DIR/tree"
+t a_check aide --check -c "$DIR/aide.conf"
+t v_check "$VIGIL" fim check -q --state-dir "$DIR/state"
 # 1 %: rewrite the first bytes of every 100th file
 n=0
 while IFS= read -r -d '' f; do
@@ -66,19 +72,25 @@ while IFS= read -r -d '' f; do
     [ $((n % 100)) = 0 ] || continue
     printf 'changed %d' "$n" | dd of="$f" conv=notrunc status=none
 done < <(find "$DIR/tree" -type f -print0)
-a_check1=$(t aide --check -c "$DIR/aide.conf")
-v_check1=$(t "$VIGIL" fim check -q --state-dir "$DIR/state")
+t a_check1 aide --check -c "$DIR/aide.conf"
+t v_check1 "$VIGIL" fim check -q --state-dir "$DIR/state"
 changed=$("$VIGIL" fim check -q --state-dir "$DIR/state" | wc -l || true)
 # the tree is changed now: the next run regenerates it
 rm -f "$DIR/.done-$FILES-$BYTES"
 
-r() { echo "scale=1; $1 / $2" | bc; }
+r() { echo "scale=1; $1 / $2" | bc 2>/dev/null || echo "-"; }
 echo
 echo "tree: $FILES files, $BYTES bytes; $(nproc) cores; AIDE workers: ${AIDE_WORKERS:-default (1)}"
-printf '%-28s %10s %10s %8s\n' "" "aide (s)" "vigil (s)" "ratio"
-printf '%-28s %10.2f %10.2f %7sx\n' "baseline (--init)" "$a_init" "$v_base" "$(r "$a_init" "$v_base")"
-printf '%-28s %10.2f %10.2f %7sx\n' "check, unchanged" "$a_check" "$v_check" "$(r "$a_check" "$v_check")"
-printf '%-28s %10.2f %10.2f %7sx\n' "check, 1 % changed" "$a_check1" "$v_check1" "$(r "$a_check1" "$v_check1")"
+printf '%-22s %9s %9s %7s | %9s %9s %7s\n' "" "aide wall" "vigil" "ratio" "aide CPU" "vigil" "ratio"
+row() { # label aide vigil
+    local aw=${2}_w ac=${2}_c vw=${3}_w vc=${3}_c
+    printf '%-22s %9.2f %9.2f %6sx | %9.2f %9.2f %6sx\n' "$1" "${!aw}" "${!vw}" \
+        "$(r "${!aw}" "${!vw}")" "${!ac}" "${!vc}" "$(r "${!ac}" "${!vc}")"
+}
+row "baseline (--init)" a_init v_base
+row "check, unchanged" a_check v_check
+row "check, 1 % changed" a_check1 v_check1
+echo "(seconds; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "vigil reported $changed changes after 1 % changed"
 
 if [ "$RUNS" -gt 0 ]; then

@@ -73,7 +73,8 @@ static const struct cli_cmd baseline_cmd = {
 static const struct cli_cmd check_cmd = {
     .name = "fim check",
     .synopsis = "usage: vigil fim check [--state-dir DIR | -c FILE] [--json] "
-                "[--full] [--threads N]\n",
+                "[--full]\n"
+                "                       [--threads N]\n",
     .opts = check_opts,
     .nopts = CLI_NOPTS(check_opts),
     .usage = check_usage,
@@ -89,7 +90,7 @@ baseline_usage(FILE *out)
             baseline_cmd.synopsis);
     cli_opts_help(out, &baseline_cmd);
     fprintf(out, "\nExit codes: 0 recorded, 64 bad command line, 66 a PATH "
-                 "is missing, 74 store error.\n");
+                 "is missing,\n74 store error.\n");
 }
 
 static void
@@ -190,8 +191,10 @@ common_opt(const struct cli_cmd *cmd, struct cli_opts *o, int id,
         c->config = o->val;
         return 1;
     case OPT_THREADS:
-        if (!vigil_parse_i64(o->val, strlen(o->val), &n) || n < 1 || n > 16)
-            return cli_usage_error(cmd, "--threads takes 1 to 16") ? -1 : -1;
+        if (!vigil_parse_i64(o->val, strlen(o->val), &n) || n < 1 || n > 16) {
+            cli_usage_error(cmd, "--threads takes 1 to 16, not '%s'", o->val);
+            return -1;
+        }
         c->threads = (int)n;
         return 1;
     case OPT_QUIET:

@@ -4,6 +4,10 @@
  *
  *   a rewrite whose sampled bytes look encrypted (any sampled block,
  *   since LockBit 3 encrypts only parts of each file)      W_ENTROPY
+ *   the same of a file created moments before (copies of photos and
+ *   archives are new files; encrypting them in place is not) W_NEW
+ *   -- neither when the extension names a compressed format and the
+ *   header is that format's (a .docx starting "PK\3\4")
  *   a written or renamed name with a ransom extension      W_EXT
  *   a ransom note's name                                    W_NOTE
  *   a deletion after the key wrote encrypted-looking data   W_DELETE
@@ -24,6 +28,7 @@
 #include "fim/fim_ransom.h"
 
 #define W_ENTROPY 12
+#define W_NEW     4
 #define W_EXT     30
 #define W_NOTE    40
 #define W_DELETE  8
@@ -62,6 +67,56 @@ fim_ransom_note(const char *name)
     for (size_t i = 0; i < sizeof(note_pat) / sizeof(note_pat[0]); i++)
         if (fnmatch(note_pat[i], name, FNM_CASEFOLD) == 0)
             return 1;
+    return 0;
+}
+
+/* Compressed formats by extension and the bytes they start with (at
+ * offset off). */
+static const struct {
+    const char *ext;
+    size_t off;
+    const char *magic;
+    size_t len;
+} magics[] = {
+    {"zip", 0, "PK\3\4", 4},
+    {"docx", 0, "PK\3\4", 4},
+    {"xlsx", 0, "PK\3\4", 4},
+    {"pptx", 0, "PK\3\4", 4},
+    {"odt", 0, "PK\3\4", 4},
+    {"ods", 0, "PK\3\4", 4},
+    {"jar", 0, "PK\3\4", 4},
+    {"jpg", 0, "\xff\xd8\xff", 3},
+    {"jpeg", 0, "\xff\xd8\xff", 3},
+    {"png", 0, "\x89PNG", 4},
+    {"gif", 0, "GIF8", 4},
+    {"pdf", 0, "%PDF", 4},
+    {"gz", 0, "\x1f\x8b", 2},
+    {"tgz", 0, "\x1f\x8b", 2},
+    {"bz2", 0, "BZh", 3},
+    {"xz", 0,
+     "\xfd"
+     "7zXZ",
+     5},
+    {"zst", 0, "\x28\xb5\x2f\xfd", 4},
+    {"7z", 0, "7z\xbc\xaf", 4},
+    {"mp4", 4, "ftyp", 4},
+    {"mov", 4, "ftyp", 4},
+    {"webp", 8, "WEBP", 4},
+    {"mp3", 0, "ID3", 3},
+};
+
+int
+fim_magic_ok(const char *name, const unsigned char *head, size_t n)
+{
+    const char *dot = strrchr(name, '.');
+
+    if (dot == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+        if (strcasecmp(dot + 1, magics[i].ext) == 0)
+            return n >= magics[i].off + magics[i].len &&
+                   memcmp(head + magics[i].off, magics[i].magic,
+                          magics[i].len) == 0;
     return 0;
 }
 
@@ -118,6 +173,11 @@ fim_score_add(struct fim_score *s, enum fim_signal sig, const char *path,
     switch (sig) {
     case FIM_SIG_ENTROPY:
         w = W_ENTROPY;
+        s->encrypted++;
+        s->last_enc = now;
+        break;
+    case FIM_SIG_ENTROPY_NEW:
+        w = W_NEW;
         s->encrypted++;
         s->last_enc = now;
         break;

@@ -9,7 +9,8 @@
 #define FIM_RECENT 8
 
 enum fim_signal {
-    FIM_SIG_ENTROPY,
+    FIM_SIG_ENTROPY,     /* an existing file rewritten */
+    FIM_SIG_ENTROPY_NEW, /* a file created moments before */
     FIM_SIG_EXT,
     FIM_SIG_NOTE,
     FIM_SIG_DELETE,
@@ -48,6 +49,10 @@ int fim_score_add(struct fim_score *s, enum fim_signal sig, const char *path,
 /* Is name's extension a known ransomware one? Is name a ransom note's? */
 int fim_ransom_ext(const char *name);
 int fim_ransom_note(const char *name);
+/* Is name's extension a compressed format whose header head[0..n) has
+ * (then high entropy is its nature, not encryption)? 0 when the format
+ * is unknown or the header does not match (an encrypted header). */
+int fim_magic_ok(const char *name, const unsigned char *head, size_t n);
 /* Does a sample of sample bytes with this entropy look encrypted? */
 int fim_looks_encrypted(double entropy, size_t sample);
 

@@ -343,6 +343,9 @@ hasher(void *arg)
     for (;;) {
         struct slot *s = NULL;
         while (!sc->stopping) {
+            /* slots before tail were drained (no hash needed) */
+            if (sc->next_hash < sc->tail)
+                sc->next_hash = sc->tail;
             while (sc->next_hash < sc->head &&
                    sc->ring[sc->next_hash % RING].state != S_NEED)
                 sc->next_hash++;

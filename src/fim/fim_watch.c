@@ -46,6 +46,8 @@
 #define CANARY_LAST  "zzzz-vigil-canary.xlsx"
 #define CANARY_SIZE  8192
 #define MAX_CULPRITS 8
+#define CREATED      1024
+#define CREATED_NS   (5 * VIGIL_NS_PER_SEC)
 
 struct proc_info {
     int64_t pid, pgid;
@@ -91,6 +93,12 @@ struct vigil_fim_monitor {
     int64_t last_search;
     struct fim_loss *loss;
     unsigned char buf[SAMPLE];
+    unsigned char head[16]; /* the first bytes of the file sampled last */
+    size_t headlen;
+    struct {
+        uint64_t h;
+        int64_t t;
+    } created[CREATED];  /* paths inotify saw created, by hash */
     unsigned char *hbuf; /* hashing scratch */
 };
 
@@ -482,6 +490,37 @@ score(struct vigil_fim_monitor *m, const struct proc_info *p, size_t root,
 
 /* ---- changes ---- */
 
+static uint64_t
+path_hash(const char *p)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a: a local cache, not input
+                                           that picks buckets of a table */
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+static void
+note_created(struct vigil_fim_monitor *m, const char *path, int64_t now)
+{
+    uint64_t h = path_hash(path);
+
+    m->created[h % CREATED].h = h;
+    m->created[h % CREATED].t = now;
+}
+
+/* Did inotify see path created moments ago? A miss (a slot reused, the
+ * creation not read yet) only makes a new file count as rewritten. */
+static int
+created_recently(const struct vigil_fim_monitor *m, const char *path,
+                 int64_t now)
+{
+    uint64_t h = path_hash(path);
+
+    return m->created[h % CREATED].h == h &&
+           now - m->created[h % CREATED].t < CREATED_NS;
+}
+
 /* Samples SAMPLES blocks of fd spread over size: the highest entropy and
  * whether any looks encrypted. */
 static double
@@ -490,12 +529,18 @@ sample_entropy(struct vigil_fim_monitor *m, int fd, int64_t size, int *enc)
     double best = -1;
 
     *enc = 0;
+    m->headlen = 0;
     for (int i = 0; i < SAMPLES; i++) {
         off_t off =
             size > SAMPLE ? (off_t)((size - SAMPLE) / (SAMPLES - 1)) * i : 0;
         ssize_t n = pread(fd, m->buf, SAMPLE, off);
         if (n <= 0)
             break;
+        if (i == 0) {
+            m->headlen =
+                (size_t)n < sizeof(m->head) ? (size_t)n : sizeof(m->head);
+            memcpy(m->head, m->buf, m->headlen);
+        }
         double e = vigil_fim_entropy(m->buf, (size_t)n);
         if (e > best)
             best = e;
@@ -533,8 +578,11 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     }
     if (is_canary(m, path))
         score(m, p, root, FIM_SIG_CANARY, path, now);
-    if (enc)
-        score(m, p, root, FIM_SIG_ENTROPY, path, now);
+    if (enc && !fim_magic_ok(name, m->head, m->headlen))
+        score(m, p, root,
+              created_recently(m, path, now) ? FIM_SIG_ENTROPY_NEW
+                                             : FIM_SIG_ENTROPY,
+              path, now);
     if (fim_ransom_ext(name))
         score(m, p, root, FIM_SIG_EXT, path, now);
     if (fim_ransom_note(name))
@@ -794,6 +842,8 @@ read_inotify(struct vigil_fim_monitor *m)
             if (ev->mask & IN_CREATE) {
                 if (ev->mask & IN_ISDIR)
                     add_tree(m, path);
+                else
+                    note_created(m, path, now);
                 emit_simple(m, "creation", path, NULL, p, now);
                 if (fim_ransom_note(ev->name))
                     score(m, p, (size_t)root, FIM_SIG_NOTE, path, now);
@@ -841,8 +891,11 @@ read_inotify(struct vigil_fim_monitor *m)
 static void
 canary_path(char *dst, const struct vigil_fim_watch *w, int j)
 {
-    snprintf(dst, PATH_MAX, "%s/%s", w->path,
-             j == 0 ? CANARY_FIRST : CANARY_LAST);
+    int n = snprintf(dst, PATH_MAX, "%s/%s", w->path,
+                     j == 0 ? CANARY_FIRST : CANARY_LAST);
+
+    if (n < 0 || n >= PATH_MAX)
+        dst[0] = '\0'; /* no canary in a tree whose path is that long */
 }
 
 void
@@ -911,10 +964,11 @@ monitor_main(void *arg)
             break;
         if (pf[0].revents)
             break;
-        if (m->fan_fd >= 0 && pf[2].revents)
-            read_fanotify(m);
+        /* creations first: a new file's close is then known as new */
         if (pf[1].revents)
             read_inotify(m);
+        if (m->fan_fd >= 0 && pf[2].revents)
+            read_fanotify(m);
         if (m->pending_stop != 0) {
             int64_t now = vigil_time_now();
             if (now - m->pending_stop > 30 * VIGIL_NS_PER_SEC)

@@ -3,7 +3,9 @@
 # watched by `vigil run` with `alert_drop: 10%`: deleting 5 % raises
 # nothing, deleting 40 % raises one critical fim.data_loss alert naming
 # the store, the share lost, how many files went and the largest of them;
-# the measurements are kept in fim_store_history.
+# the measurements are kept in fim_store_history. Then, when PostgreSQL's
+# server is installed and the test runs as root, the same with a table's
+# row count through libpq (a temporary cluster on a Unix socket).
 set -euo pipefail
 
 . "$(dirname "$0")/daemon_lib.sh" fimloss
@@ -77,4 +79,66 @@ print("alert:", a["title"])
 kill -TERM "$PID"
 wait "$PID" || true
 PID=""
-echo "PASS: data loss of 40 % alerted"
+echo "PASS: data loss of 40 % of a folder alerted"
+
+# --- PostgreSQL: a table's row count ---
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ "$(id -u)" != 0 ] || [ -z "$PGBIN" ] || ! id postgres >/dev/null 2>&1; then
+    echo "PostgreSQL part skipped (needs root and the server)"
+    exit 0
+fi
+PG="$T/pg"
+mkdir -p "$PG/data" "$PG/sock"
+chown -R postgres "$PG"
+pgrun() { runuser -u postgres -- "$@"; }
+pgrun "$PGBIN/initdb" -D "$PG/data" --auth=trust -U postgres >"$T/pg.log" 2>&1 ||
+    fail "initdb: $(tail -5 "$T/pg.log")"
+pgrun "$PGBIN/pg_ctl" -D "$PG/data" -l "$T/pg.log" -w \
+    -o "-k $PG/sock -c listen_addresses='' -p 54329" start >/dev/null ||
+    fail "postgres did not start: $(tail -5 "$T/pg.log")"
+pgstop() { pgrun "$PGBIN/pg_ctl" -D "$PG/data" -m fast stop >/dev/null 2>&1 || true; }
+trap 'pgstop; daemon_cleanup' EXIT
+psql() { runuser -u postgres -- "$PGBIN/psql" -h "$PG/sock" -p 54329 -qAt -d postgres "$@"; }
+psql -c "CREATE TABLE cases (id int PRIMARY KEY, body text)" ||
+    fail "cannot create the table"
+psql -c "INSERT INTO cases SELECT g, 'case ' || g FROM generate_series(1, 1000) g"
+cat >"$T/vigil.yml" <<YML
+state_dir: $T/state
+fim:
+  stores:
+    - name: cases
+      postgres: host=$PG/sock port=54329 dbname=postgres user=postgres
+      query: SELECT count(*) FROM cases
+      alert_drop: 25%
+      within: 1h
+      interval: 1s
+YML
+rm -rf "$T/state"
+: >"$T/daemon.log"
+"$VIGIL_BIN" run -c "$T/vigil.yml" 2>>"$T/daemon.log" &
+PID=$!
+pg_measured() {
+    for _ in $(seq 1 100); do
+        n=$(sqlite3 "file:$T/state/vigil.db?mode=ro" \
+            "SELECT count(*) FROM fim_store_history WHERE store = 'cases' AND items = $1" 2>/dev/null || echo 0)
+        [ "${n:-0}" -ge 1 ] && return 0
+        kill -0 "$PID" 2>/dev/null || fail "the daemon died"
+        sleep 0.1
+    done
+    fail "the count $1 was never measured"
+}
+pg_measured 1000
+psql -c "DELETE FROM cases WHERE id % 5 IN (1, 2)"
+pg_measured 600
+for _ in $(seq 1 30); do
+    "$VIGIL_BIN" alerts --state-dir "$T/state" --json --limit 0 |
+        grep -q '"rule_id":"fim.data_loss".*cases' && break
+    sleep 0.1
+done
+"$VIGIL_BIN" alerts --state-dir "$T/state" --json --limit 0 |
+    grep '"rule_id":"fim.data_loss"' | grep -q '"items_lost_pct":40.0' ||
+    fail "no data-loss alert for the table"
+kill -TERM "$PID"
+wait "$PID" || true
+PID=""
+echo "PASS: data loss of 40 % of a PostgreSQL table alerted"

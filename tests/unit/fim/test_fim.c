@@ -60,6 +60,18 @@ test_names(void **state)
     assert_true(fim_ransom_note("README_LOCKBIT.txt"));
     assert_true(fim_ransom_note("HOW_TO_RECOVER_FILES.html"));
     assert_false(fim_ransom_note("README.md"));
+    /* a compressed format with its own header is not suspicious; the
+     * same name with an encrypted header is */
+    assert_true(fim_magic_ok("a.docx", (const unsigned char *)"PK\3\4xx", 6));
+    assert_false(fim_magic_ok("a.docx",
+                              (const unsigned char *)"\x93\x11"
+                                                     "ab",
+                              4));
+    assert_true(fim_magic_ok("v.mp4",
+                             (const unsigned char *)"\0\0\0\x18"
+                                                    "ftypmp42",
+                             12));
+    assert_false(fim_magic_ok("notes.txt", (const unsigned char *)"PK\3\4", 4));
 }
 
 static void
@@ -90,6 +102,13 @@ test_scores(void **state)
     for (int i = 1; i <= 50; i++)
         fired |= fim_score_add(s, FIM_SIG_ENTROPY, "f",
                                now + (int64_t)i * 60 * VIGIL_NS_PER_SEC, &cfg);
+    assert_false(fired);
+    /* new files with random-looking content (copies of archives of an
+     * unknown kind) weigh a third of a rewrite */
+    s = fim_score_get(&t, 6, now);
+    fired = 0;
+    for (int i = 1; i <= 20; i++)
+        fired |= fim_score_add(s, FIM_SIG_ENTROPY_NEW, "n", now + i, &cfg);
     assert_false(fired);
     /* a canary alone is enough */
     s = fim_score_get(&t, 8, now);
