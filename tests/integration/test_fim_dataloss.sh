@@ -93,9 +93,9 @@ chown -R postgres "$PG"
 pgrun() { runuser -u postgres -- "$@"; }
 pgrun "$PGBIN/initdb" -D "$PG/data" --auth=trust -U postgres >"$T/pg.log" 2>&1 ||
     fail "initdb: $(tail -5 "$T/pg.log")"
-pgrun "$PGBIN/pg_ctl" -D "$PG/data" -l "$T/pg.log" -w \
+pgrun "$PGBIN/pg_ctl" -D "$PG/data" -l "$PG/pg.log" -w \
     -o "-k $PG/sock -c listen_addresses='' -p 54329" start >/dev/null ||
-    fail "postgres did not start: $(tail -5 "$T/pg.log")"
+    fail "postgres did not start: $(tail -5 "$PG/pg.log")"
 pgstop() { pgrun "$PGBIN/pg_ctl" -D "$PG/data" -m fast stop >/dev/null 2>&1 || true; }
 trap 'pgstop; daemon_cleanup' EXIT
 psql() { runuser -u postgres -- "$PGBIN/psql" -h "$PG/sock" -p 54329 -qAt -d postgres "$@"; }
