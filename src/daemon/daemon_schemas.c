@@ -11,8 +11,7 @@
 #include "store/store.h"
 
 static const struct vigil_store_schema *const schemas[] = {
-    &vigil_fim_schema,
-    NULL, /* keeps the array non-empty; not counted */
+    &vigil_fim_schema, NULL, /* keeps the array non-empty; not counted */
 };
 
 const struct vigil_store_schema *const *
