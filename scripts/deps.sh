@@ -14,6 +14,8 @@ PACKAGES=(
   libsodium-dev libseccomp-dev libcap-dev
   # parse, ingest, store
   libevtx-dev libbfio-dev libevtx-utils libsqlite3-dev sqlite3 libsystemd-dev
+  # fim (data-loss stores in PostgreSQL; the AIDE benchmark)
+  libpq-dev aide
   # disclose
   libzip-dev libexpat1-dev libqpdf-dev qpdf zlib1g-dev zip unzip
   python3-openpyxl python3-docx libreoffice-calc-nogui

@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"alerts", cmd_alerts, "show the alerts the daemon stored"},
     {"respond", cmd_respond,
      "block, isolate, stop, lock by hand; list and undo actions"},
+    {"fim", cmd_fim, "record files' baseline and check them for changes"},
     {"version", cmd_version, "print the version"},
 };
 

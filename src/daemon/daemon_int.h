@@ -138,6 +138,7 @@ extern const struct vigil_component daemon_comp_store;
 extern const struct vigil_component daemon_comp_detect;
 extern const struct vigil_component daemon_comp_ingest;
 extern const struct vigil_component daemon_comp_respond;
+extern const struct vigil_component daemon_comp_fim;
 
 /* The table, in start order (daemon_config.c). */
 extern const struct vigil_component *const daemon_components[];
@@ -163,6 +164,7 @@ struct daemon_privs {
     uid_t uid; /* who the daemon runs as once started */
     gid_t gid;
     char user[64]; /* the account's name when dropping */
+    int keep_kill; /* keep CAP_KILL too (fim.ransomware.action: stop) */
 };
 
 /* Decides whom to run as from cfg's user (default vigil; `root` keeps

@@ -27,12 +27,27 @@
 #include <seccomp.h>
 
 #include "daemon_int.h"
+#include "fim/fim.h"
 
 #define DEFAULT_USER "vigil"
 
+/* CAP_KILL last: kept only when fim's ransomware action is stop (it
+ * must stop other users' processes), so NKEPT(p) counts it or not. */
 static const cap_value_t kept_caps[] = {CAP_DAC_READ_SEARCH,
-                                        CAP_NET_BIND_SERVICE};
-#define NKEPT (sizeof(kept_caps) / sizeof(kept_caps[0]))
+                                        CAP_NET_BIND_SERVICE, CAP_KILL};
+#define NKEPT(p) (sizeof(kept_caps) / sizeof(kept_caps[0]) - !(p)->keep_kill)
+
+/* Does the configuration ask fim to stop processes? */
+static int
+wants_kill(const struct vigil_daemon_config *cfg)
+{
+    for (size_t i = 0; i < daemon_ncomponents; i++)
+        if (daemon_components[i] == &daemon_comp_fim &&
+            cfg->sections[i] != NULL)
+            return ((const struct vigil_fim_config *)cfg->sections[i])
+                ->action_stop;
+    return 0;
+}
 
 enum vigil_rc
 daemon_privs_plan(const struct vigil_daemon_config *cfg, struct daemon_privs *p,
@@ -42,6 +57,7 @@ daemon_privs_plan(const struct vigil_daemon_config *cfg, struct daemon_privs *p,
     struct passwd *pw;
 
     memset(p, 0, sizeof(*p));
+    p->keep_kill = wants_kill(cfg);
     p->uid = geteuid();
     p->gid = getegid();
     if (p->uid != 0)
@@ -143,15 +159,17 @@ daemon_state_check(const struct daemon_privs *p, const char *state,
  * inheritable, and removes every other capability from the bounding set
  * so not even an exec could bring one back. */
 static enum vigil_rc
-limit_caps(struct vigil_err *err)
+limit_caps(const struct daemon_privs *p, struct vigil_err *err)
 {
     cap_t caps = cap_init();
     enum vigil_rc rc = VIGIL_OK;
 
     if (caps == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
-    if (cap_set_flag(caps, CAP_PERMITTED, NKEPT, kept_caps, CAP_SET) != 0 ||
-        cap_set_flag(caps, CAP_EFFECTIVE, NKEPT, kept_caps, CAP_SET) != 0 ||
+    if (cap_set_flag(caps, CAP_PERMITTED, (int)NKEPT(p), kept_caps, CAP_SET) !=
+            0 ||
+        cap_set_flag(caps, CAP_EFFECTIVE, (int)NKEPT(p), kept_caps, CAP_SET) !=
+            0 ||
         cap_set_proc(caps) != 0)
         rc = vigil_err_set(err, VIGIL_EIO, "cannot limit capabilities: %s",
                            strerror(errno));
@@ -160,11 +178,11 @@ limit_caps(struct vigil_err *err)
 }
 
 static void
-drop_bounding_set(void)
+drop_bounding_set(const struct daemon_privs *p)
 {
     for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
         int keep = 0;
-        for (size_t i = 0; i < NKEPT; i++)
+        for (size_t i = 0; i < NKEPT(p); i++)
             keep |= kept_caps[i] == c;
         if (!keep)
             prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
@@ -176,7 +194,7 @@ daemon_privs_drop(const struct daemon_privs *p, struct vigil_err *err)
 {
     if (!p->drop)
         return VIGIL_OK;
-    drop_bounding_set();
+    drop_bounding_set(p);
     if (initgroups(p->user, p->gid) != 0 ||
         setresgid(p->gid, p->gid, p->gid) != 0)
         return vigil_err_set(err, VIGIL_EIO, "cannot take %s's groups: %s",
@@ -191,9 +209,11 @@ daemon_privs_drop(const struct daemon_privs *p, struct vigil_err *err)
                              "still able to become root after the drop");
     vigil_log(VIGIL_LOG_INFO, 1172,
               "running as %s (uid %u), keeping CAP_DAC_READ_SEARCH and "
-              "CAP_NET_BIND_SERVICE only",
-              p->user, (unsigned)p->uid);
-    return limit_caps(err);
+              "CAP_NET_BIND_SERVICE only%s",
+              p->user, (unsigned)p->uid,
+              p->keep_kill ? " and CAP_KILL (fim.ransomware.action: stop)"
+                           : "");
+    return limit_caps(p, err);
 }
 
 /* System calls a log reader, detector and store never make. */

@@ -7,11 +7,13 @@
  * the domains its tables refer to.
  */
 #include "daemon.h"
+#include "fim/fim.h"
 #include "respond/respond.h"
 #include "store/store.h"
 
 static const struct vigil_store_schema *const schemas[] = {
-    &vigil_respond_schema, NULL, /* keeps the array non-empty; not counted */
+    &vigil_respond_schema, &vigil_fim_schema,
+    NULL, /* keeps the array non-empty; not counted */
 };
 
 const struct vigil_store_schema *const *

@@ -233,6 +233,11 @@ static const struct det_lsmap table[] = {
     {"linux", "process_creation", NULL, 1, {{LSYSMON, NULL, 1, {1}}}, NULL},
     {"linux", "network_connection", NULL, 1, {{LSYSMON, NULL, 1, {3}}}, NULL},
     {"linux", "file_event", NULL, 1, {{LSYSMON, NULL, 1, {11}}}, NULL},
+    /* vigil's file monitor (src/fim) writes Sysmon for Linux's ids: 2 a
+     * file's content changed, 23 deleted, 11 created or renamed to */
+    {"linux", "file_change", NULL, 1, {{LSYSMON, NULL, 1, {2}}}, NULL},
+    {"linux", "file_delete", NULL, 1, {{LSYSMON, NULL, 1, {23}}}, NULL},
+    {"linux", "file_rename", NULL, 1, {{LSYSMON, NULL, 1, {11}}}, NULL},
 };
 
 static int
