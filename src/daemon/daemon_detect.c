@@ -194,6 +194,9 @@ daemon_detect_new(struct daemon_detect **out,
     opts.corr_suppress_ns = cfg->corr_suppress_ms * 1000000;
     /* --once: the input's end decides every window, as in vigil hunt */
     opts.corr_quiet_ns = env->once ? 0 : DD_CORR_QUIET_NS;
+    /* Live, the alert goes out when the threshold is crossed, so that a
+     * response (src/respond) acts within milliseconds of the line. */
+    opts.corr_early = !env->once;
     if (vigil_cache_dir(env->state_dir, dd->cache_dir, sizeof(dd->cache_dir)))
         opts.cache_dir = dd->cache_dir;
     if ((rc = vigil_detect_new(&dd->d, &opts, err)) != VIGIL_OK ||

@@ -135,6 +135,12 @@ struct vigil_detect_opts {
      * ends; 0: only when the window ends (offline); < 0: at the next
      * tick. */
     int64_t corr_quiet_ns;
+    /* Live: raise a gt/gte window's one alert the moment its condition
+     * holds (its count so far, the event that made it hold), so that a
+     * response acts within milliseconds; the rest of the window is then
+     * folded into it without another alert. 0: raise it when the window
+     * ends or goes quiet (hunt, run --once: exact counts). */
+    int corr_early;
 };
 
 /* Returns an owned, empty engine (free with vigil_detect_free). opts is

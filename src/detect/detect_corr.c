@@ -10,7 +10,10 @@
  * of the window (count, first and last time) is raised when it ends: on
  * the group's next event past it, on vigil_detect_corr_tick, or live once
  * the group was fed nothing for corr_quiet_ns of wall clock (an attack in
- * progress is reported within seconds). An `lt`/`lte`/`eq`/`neq`
+ * progress is reported within seconds). The live daemon sets corr_early:
+ * the window's one alert goes out the moment the condition holds, with
+ * the count so far, so a response acts within milliseconds; the rest of
+ * the window is folded into it without another alert. An `lt`/`lte`/`eq`/`neq`
  * condition can only be decided when the window (opened by the group's
  * first match) closes, on a later match or on vigil_detect_corr_tick.
  * temporal kinds fire on the event that completes them.
@@ -78,6 +81,7 @@ struct det_corr_group {
      * open, and the events counted into it */
     int64_t win_first_ns;
     uint64_t win_count;
+    int win_raised;      /* corr_early: the window's alert is already out */
     int64_t alerted_ns;  /* time of the last alert raised, 0: none */
     uint64_t suppressed; /* alerts suppressed since then */
     int64_t fed_wall_ns; /* wall clock of its last event (not saved) */
@@ -182,6 +186,7 @@ group_reset(struct det_corr_group *g)
     g->first_ns = 0;
     g->win_first_ns = 0;
     g->win_count = 0;
+    g->win_raised = 0;
     if (g->valid)
         memset(g->valid, 0, 64);
 }
@@ -800,10 +805,27 @@ static int
 window_end(struct vigil_detect_ctx *c, const struct det_rule *cr,
            struct det_corr_group *g, vigil_detect_match_fn fn, void *arg)
 {
-    int rc = emit(c, cr, NULL, g, g->win_count, g->win_first_ns, fn, arg);
+    int rc = g->win_raised
+                 ? 0
+                 : emit(c, cr, NULL, g, g->win_count, g->win_first_ns, fn, arg);
 
     group_reset(g);
     return rc;
+}
+
+/* The window of g has just opened on ev: with corr_early, its alert goes
+ * out now (live response), else when the window ends. */
+static int
+window_opened(struct vigil_detect_ctx *c, const struct det_rule *cr,
+              struct det_corr_group *g, const struct vigil_event *ev,
+              vigil_detect_match_fn fn, void *arg)
+{
+    struct vigil_detect *d = (struct vigil_detect *)detect_ctx_engine(c);
+
+    if (!d->opts.corr_early)
+        return 0;
+    g->win_raised = 1;
+    return emit(c, cr, ev, g, g->win_count, g->win_first_ns, fn, arg);
 }
 
 /* The oldest of the group's n times */
@@ -880,6 +902,7 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
         if (cmp_ok(k, g->n)) {
             g->win_first_ns = oldest(g, now);
             g->win_count = g->n;
+            rc = window_opened(c, cr, g, ev, fn, arg);
         }
         break;
     }
@@ -910,6 +933,7 @@ feed_one(struct vigil_detect_ctx *c, const struct det_rule *cr, uint32_t pos,
              * counted one each, new values or not */
             g->win_first_ns = oldest(g, now);
             g->win_count = g->n;
+            rc = window_opened(c, cr, g, ev, fn, arg);
         }
         break;
     }

@@ -251,14 +251,12 @@ act(struct vigil_respond_engine *e, const struct vigil_alert *a,
         req.action = VIGIL_RA_ISOLATE;
         break;
     case VIGIL_DO_STOP_PROCESS:
-        if (!respond_json_field(a->event_json, "process.pid", target,
-                                sizeof(target)))
+        if (!respond_alert_field(a, "process.pid", target, sizeof(target)))
             return;
         req.action = VIGIL_RA_STOP;
         break;
     case VIGIL_DO_LOCK_USER:
-        if (!respond_json_field(a->event_json, "user.name", target,
-                                sizeof(target)))
+        if (!respond_alert_field(a, "user.name", target, sizeof(target)))
             return;
         req.action = VIGIL_RA_LOCK;
         break;
@@ -408,8 +406,7 @@ vigil_respond_engine_alert(struct vigil_respond_engine *e,
     size_t nd = 0;
     int tell = 0, forward = 0;
 
-    if (a->event_json != NULL &&
-        respond_json_field(a->event_json, "source.ip", addr, sizeof(addr)) &&
+    if (respond_alert_field(a, "source.ip", addr, sizeof(addr)) &&
         !vigil_ip_parse(addr, strlen(addr), ip))
         addr[0] = '\0';
     for (size_t i = 0; i < e->cfg.npolicies; i++) {

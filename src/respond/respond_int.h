@@ -159,6 +159,11 @@ int respond_policy_matches(const struct vigil_respond_policy *p,
                            const struct vigil_alert *a);
 /* Copies the string or number field name of a flat event JSON object
  * (as vigil_event_to_json writes it) into out; returns 1 when found. */
+/* The value of field name for alert a: from its event, else from what
+ * matched, else from its correlation group ("source.ip=..." or, for an
+ * address, an alias's value). Returns 1 when found. */
+int respond_alert_field(const struct vigil_alert *a, const char *name,
+                        char *out, size_t len);
 int respond_json_field(const char *json, const char *name, char *out,
                        size_t outlen);
 

@@ -94,3 +94,53 @@ respond_json_field(const char *json, const char *name, char *out, size_t outlen)
     }
     return 0;
 }
+
+/* A correlation alert raised when its window ends names no single event:
+ * what it is about is in its group, "source.ip=198.51.100.23" (or under
+ * an alias, "source=..."). Finds name=value there; for an address also
+ * any member whose value is one, whatever its alias. */
+static int
+group_field(const char *group, const char *name, char *out, size_t len)
+{
+    const char *p = group;
+    size_t nl = strlen(name);
+    int want_ip = strcmp(name, "source.ip") == 0;
+
+    while (p != NULL && *p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        if (eq != NULL) {
+            size_t kl = (size_t)(eq - p), vl = n - kl - 1;
+            uint8_t ip[16];
+            if (vl < len && ((kl == nl && memcmp(p, name, nl) == 0) ||
+                             (want_ip && vigil_ip_parse(eq + 1, vl, ip)))) {
+                memcpy(out, eq + 1, vl);
+                out[vl] = '\0';
+                return 1;
+            }
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The value of field name for alert a: from its event, else from what
+ * matched, else from its correlation group. */
+int
+respond_alert_field(const struct vigil_alert *a, const char *name, char *out,
+                    size_t len)
+{
+    char group[512];
+
+    if (a->event_json != NULL &&
+        respond_json_field(a->event_json, name, out, len))
+        return 1;
+    if (a->matched_json == NULL)
+        return 0;
+    if (respond_json_field(a->matched_json, name, out, len))
+        return 1;
+    return respond_json_field(a->matched_json, "correlation.group", group,
+                              sizeof(group)) &&
+           group_field(group, name, out, len);
+}
