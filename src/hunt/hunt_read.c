@@ -113,7 +113,7 @@ evtx_event(struct vigil_event *ev, void *arg)
 static void
 hunt_evtx(struct hunt_worker *w, struct hunt_item *it, const char *path)
 {
-    struct vigil_evtx_stats es = {0, 0, 0};
+    struct vigil_evtx_stats es = {0};
     struct vigil_err err = {0};
     struct vigil_event *keep = w->ev;
 

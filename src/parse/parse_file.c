@@ -114,7 +114,7 @@ note(const struct file_run *r, const char *msg)
 static enum vigil_rc
 read_evtx(struct file_run *r, const char *path, struct vigil_err *err)
 {
-    struct vigil_evtx_stats st = {0, 0, 0};
+    struct vigil_evtx_stats st = {0};
     struct vigil_err e = {0};
     enum vigil_rc rc;
 
