@@ -286,6 +286,9 @@ chunk_records(struct evtx_run *r, struct evtx_slot *s, struct evtx_rec *rec,
             vigil_arena_reset(&rec->arena);
         if (evtx_rec_decode(rec, off, size) != 0) {
             s->failed++;
+#ifdef EVTX_DEBUG
+            fprintf(stderr, "chunk %llu off %u: %s\n", (unsigned long long)s->index, off, rec->why);
+#endif
         } else if (direct) {
             rec->ev.offset = base + off + size;
             r->stats->records++;

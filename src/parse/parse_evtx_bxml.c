@@ -720,6 +720,36 @@ bx_name_ref(struct evtx_rec *r, uint32_t *pos, uint32_t end)
     return s;
 }
 
+/* Could a name be at chunk offset off, referenced from pos (name_at:
+ * where a name defined in place would start)? Names lie past the chunk
+ * header, before the reference or right at it. */
+static int
+bx_name_plausible(const struct evtx_rec *r, uint32_t off, uint32_t pos,
+                  uint32_t name_at)
+{
+    return off >= EVTX_CHUNK_HDR && (off < pos || off == name_at) &&
+           (uint64_t)off + 8 <= r->chunk_len &&
+           (uint64_t)off + 10 + 2 * (uint64_t)evtx_u16(r->chunk + off + 6) <=
+               r->chunk_len;
+}
+
+/* An element's start at pos: token, dependency identifier (u16), data
+ * size (u32), name reference. Some writers leave the dependency
+ * identifier out; the name reference tells which layout it is. Returns
+ * the position of the name reference, 0 on failure. */
+static uint32_t
+bx_open_name(struct evtx_rec *r, uint32_t pos, uint32_t end)
+{
+    if ((uint64_t)pos + 11 <= end &&
+        bx_name_plausible(r, evtx_u32(r->chunk + pos + 7), pos, pos + 11))
+        return pos + 7;
+    if ((uint64_t)pos + 9 <= end &&
+        bx_name_plausible(r, evtx_u32(r->chunk + pos + 5), pos, pos + 9))
+        return pos + 5;
+    evtx_fail(r, "an element without a readable name");
+    return 0;
+}
+
 /* Appends the UTF-16 text of a counted string at pos to the current sink
  * (or skips it); returns the position past it, 0 on failure. */
 static uint32_t
@@ -823,13 +853,8 @@ bx_walk(struct evtx_rec *r, uint32_t pos, uint32_t end, uint32_t vbase,
                 evtx_fail(r, "an element opened inside a start tag");
                 break;
             }
-            /* token, dependency id, data size, name offset */
-            if ((uint64_t)pos + 7 > end) {
-                evtx_fail(r, "an element past the end");
-                break;
-            }
-            pos += 7;
-            if ((name = bx_name_ref(r, &pos, end)) == NULL)
+            if ((pos = bx_open_name(r, pos, end)) == 0 ||
+                (name = bx_name_ref(r, &pos, end)) == NULL)
                 break;
             if (tok & 0x40)
                 pos += 4; /* attribute list size */
