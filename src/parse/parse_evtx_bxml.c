@@ -72,26 +72,27 @@ static const struct {
     {"Execution", 0}, {"Security", 0},
 };
 
-/* System attributes flattened as Element_Attribute. */
+/* System attributes flattened as Element_Attribute: element (one of
+ * sys_elems, compared by pointer), attribute, field name. */
 static const struct {
-    const char *name;
+    const char *elem, *attr, *name;
     int is_int;
 } sys_attrs[] = {
-    {"Provider_Name", 0},
-    {"Provider_Guid", 0},
-    {"Provider_EventSourceName", 0},
-    {"EventID_Qualifiers", 1},
-    {"TimeCreated_SystemTime", 0},
-    {"Correlation_ActivityID", 0},
-    {"Correlation_RelatedActivityID", 0},
-    {"Execution_ProcessID", 1},
-    {"Execution_ThreadID", 1},
-    {"Execution_ProcessorID", 1},
-    {"Execution_SessionID", 1},
-    {"Execution_KernelTime", 1},
-    {"Execution_UserTime", 1},
-    {"Execution_ProcessorTime", 1},
-    {"Security_UserID", 0},
+    {"Provider", "Name", "Provider_Name", 0},
+    {"Provider", "Guid", "Provider_Guid", 0},
+    {"Provider", "EventSourceName", "Provider_EventSourceName", 0},
+    {"EventID", "Qualifiers", "EventID_Qualifiers", 1},
+    {"TimeCreated", "SystemTime", "TimeCreated_SystemTime", 0},
+    {"Correlation", "ActivityID", "Correlation_ActivityID", 0},
+    {"Correlation", "RelatedActivityID", "Correlation_RelatedActivityID", 0},
+    {"Execution", "ProcessID", "Execution_ProcessID", 1},
+    {"Execution", "ThreadID", "Execution_ThreadID", 1},
+    {"Execution", "ProcessorID", "Execution_ProcessorID", 1},
+    {"Execution", "SessionID", "Execution_SessionID", 1},
+    {"Execution", "KernelTime", "Execution_KernelTime", 1},
+    {"Execution", "UserTime", "Execution_UserTime", 1},
+    {"Execution", "ProcessorTime", "Execution_ProcessorTime", 1},
+    {"Security", "UserID", "Security_UserID", 0},
 };
 
 static void
@@ -227,21 +228,30 @@ evtx_system_attr(struct evtx_rec *r, const char *elem,
 {
     char name[EVTX_MAX_NAME];
     const char *fname = NULL, *val = r->abuf.p + a->voff;
-    int is_int = 0, n;
-    size_t i, vlen;
+    int is_int = 0;
+    size_t i, vlen, el, al;
     char *v;
 
-    n = snprintf(name, sizeof(name), "%s_%s", elem, a->name);
-    if (n < 0 || (size_t)n >= sizeof(name) || strncmp(a->name, "xmlns", 5) == 0)
+    if (strncmp(a->name, "xmlns", 5) == 0)
         return;
     for (i = 0; i < NELEM(sys_attrs); i++)
-        if (strcmp(sys_attrs[i].name, name) == 0) {
+        if (strcmp(sys_attrs[i].attr, a->name) == 0 &&
+            strcmp(sys_attrs[i].elem, elem) == 0) {
             fname = sys_attrs[i].name;
             is_int = sys_attrs[i].is_int;
             break;
         }
-    if (fname == NULL && (fname = evtx_strdup(r, name, (size_t)n)) == NULL)
-        return;
+    if (fname == NULL) {
+        el = strlen(elem);
+        al = strlen(a->name);
+        if (el + 1 + al >= sizeof(name))
+            return;
+        memcpy(name, elem, el);
+        name[el] = '_';
+        memcpy(name + el + 1, a->name, al);
+        if ((fname = evtx_strdup(r, name, el + 1 + al)) == NULL)
+            return;
+    }
     if ((v = evtx_value(r, val, a->vlen, 0, &vlen)) == NULL)
         return;
     if (fname == sys_attrs[4].name) { /* TimeCreated_SystemTime */
