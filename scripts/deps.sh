@@ -13,7 +13,7 @@ PACKAGES=(
   libyaml-dev libjansson-dev libpcre2-dev libvectorscan-dev libssl-dev
   libsodium-dev libseccomp-dev libcap-dev
   # parse, ingest, store
-  libevtx-dev libbfio-dev libevtx-utils libsqlite3-dev sqlite3 libsystemd-dev
+  libsqlite3-dev sqlite3 libsystemd-dev
   # disclose
   libzip-dev libexpat1-dev libqpdf-dev qpdf zlib1g-dev zip unzip
   python3-openpyxl python3-docx libreoffice-calc-nogui
@@ -22,6 +22,8 @@ PACKAGES=(
   # tests and benchmarks
   libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2 jq
   openssl tzdata passwd
+  # benchmarks: evtxexport, the EVTX reader's peer (bench/hunt/evtx_read.sh)
+  libevtx-utils
   # CI's static checks (scripts/test.sh)
   cppcheck clang-format
 )
