@@ -590,19 +590,20 @@ evtx_read(struct evtx_src *src, const struct vigil_evtx_opts *o,
     r.fn = fn;
     r.arg = arg;
     r.stats = stats;
-    if (src->size < EVTX_FILE_HDR)
-        return vigil_err_set(err, VIGIL_EPARSE,
-                             "%s: not a readable EVTX file: shorter than its "
-                             "file header",
-                             src->label);
+    memset(hdr, 0, sizeof(hdr));
     if (src->mem)
-        memcpy(hdr, src->mem, sizeof(hdr));
-    else if (pread(src->fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
+        memcpy(hdr, src->mem, src->size < sizeof(hdr) ? src->size : sizeof(hdr));
+    else if (pread(src->fd, hdr, sizeof(hdr), 0) < 8)
         return vigil_err_set(err, VIGIL_EIO, "%s: %s", src->label,
                              strerror(errno));
     if (memcmp(hdr, EVTX_SIGNATURE, 8) != 0)
         return vigil_err_set(err, VIGIL_EPARSE,
                              "%s: not an EVTX file (no ElfFile signature)",
+                             src->label);
+    if (src->size < EVTX_FILE_HDR)
+        return vigil_err_set(err, VIGIL_EPARSE,
+                             "%s: not a readable EVTX file: shorter than its "
+                             "file header",
                              src->label);
     /* A bad header CRC or a dirty flag (0x1: not closed cleanly) is no
      * reason to skip anything: the chunks carry their own checks. */
