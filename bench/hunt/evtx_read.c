@@ -52,8 +52,7 @@ main(int argc, char **argv)
             o.threads = (int)strtol(argv[++i], NULL, 10);
             continue;
         }
-        if (vigil_evtx_read(argv[i], &o, on_event, &c, &st, &err) !=
-            VIGIL_OK) {
+        if (vigil_evtx_read(argv[i], &o, on_event, &c, &st, &err) != VIGIL_OK) {
             fprintf(stderr, "%s\n", err.msg);
             bad++;
         }
@@ -62,8 +61,8 @@ main(int argc, char **argv)
             "records %llu failed %llu recovered %llu fields %llu "
             "unreadable files %d damaged chunks %llu\n",
             (unsigned long long)st.records, (unsigned long long)st.failed,
-            (unsigned long long)st.recovered, (unsigned long long)c.fields,
-            bad, (unsigned long long)st.damaged_chunks);
+            (unsigned long long)st.recovered, (unsigned long long)c.fields, bad,
+            (unsigned long long)st.damaged_chunks);
     vigil_buf_fini(&c.out);
     return bad ? 1 : 0;
 }

@@ -36,7 +36,8 @@ enum {
     OPT_PLACEHOLDER,
     OPT_QUIET,
     OPT_VERBOSE,
-    OPT_TIMEZONE
+    OPT_TIMEZONE,
+    OPT_CARVE
 };
 
 static const struct cli_opt opts[] = {
@@ -77,6 +78,9 @@ static const struct cli_opt opts[] = {
      "no per-match output and no progress line; only the summary"},
     {OPT_VERBOSE, "verbose", 'v', NULL,
      "report each file's detected format and rule load warnings"},
+    {OPT_CARVE, "carve", 0, NULL,
+     "EVTX: also recover records from slack space and damaged chunks "
+     "(may bring back stale records of another log)"},
 };
 
 static void usage(FILE *f);
@@ -185,7 +189,7 @@ cmd_hunt(int argc, char **argv)
     size_t ndirs = 0, nids = 0;
     char builtin[PATH_MAX];
     int no_builtin = 0, no_cache = 0, min_level = VIGIL_HUNT_LEVEL_LOW;
-    int verbose = 0, quiet = 0;
+    int verbose = 0, quiet = 0, carve = 0;
     const char *state_opt = NULL, *tz_name = NULL;
     struct vigil_tz *tz = NULL;
     char cache_dir[4200];
@@ -279,6 +283,9 @@ cmd_hunt(int argc, char **argv)
         case OPT_TIMEZONE:
             tz_name = v;
             break;
+        case OPT_CARVE:
+            carve = 1;
+            break;
         }
     }
     if (c == CLI_OPTS_EXIT)
@@ -295,6 +302,7 @@ cmd_hunt(int argc, char **argv)
     ho.min_level = min_level;
     ho.no_event = quiet;
     ho.verbose = verbose;
+    ho.evtx_carve = carve;
     ho.since = since;
     ho.until = until;
     ho.default_year = (int)year;

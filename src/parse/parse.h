@@ -155,8 +155,7 @@ int vigil_evtx_looks_damaged(const char *path);
  * o NULL: defaults. Damaged chunks are skipped and counted (log 1300).
  * Returns VIGIL_OK; VIGIL_EPARSE (no EVTX file), VIGIL_EIO, VIGIL_ENOMEM,
  * or what fn returned to stop. Everything is borrowed. */
-enum vigil_rc vigil_evtx_read(const char *path,
-                              const struct vigil_evtx_opts *o,
+enum vigil_rc vigil_evtx_read(const char *path, const struct vigil_evtx_opts *o,
                               vigil_event_fn fn, void *arg,
                               struct vigil_evtx_stats *stats,
                               struct vigil_err *err);
@@ -190,6 +189,9 @@ struct vigil_parse_file_opts {
      * EVTX file, records that could not be decoded); msg names the file and is
      * borrowed for the call. NULL: not told. */
     void (*on_note)(const char *msg, void *arg);
+    /* EVTX files: also carve records from slack space and damaged chunks
+     * (struct vigil_evtx_opts.carve). */
+    int evtx_carve;
 };
 
 /* Added to by vigil_parse_file, never reset: zero it once for a run. */

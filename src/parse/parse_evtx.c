@@ -161,8 +161,8 @@ chunk_load(struct evtx_run *r, struct evtx_slot *s, uint64_t index)
         return VIGIL_OK;
     }
     while (done < len) {
-        ssize_t n = pread(r->src.fd, s->buf + done, len - done,
-                          (off_t)(at + done));
+        ssize_t n =
+            pread(r->src.fd, s->buf + done, len - done, (off_t)(at + done));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -287,7 +287,8 @@ chunk_records(struct evtx_run *r, struct evtx_slot *s, struct evtx_rec *rec,
         if (evtx_rec_decode(rec, off, size) != 0) {
             s->failed++;
 #ifdef EVTX_DEBUG
-            fprintf(stderr, "chunk %llu off %u: %s\n", (unsigned long long)s->index, off, rec->why);
+            fprintf(stderr, "chunk %llu off %u: %s\n",
+                    (unsigned long long)s->index, off, rec->why);
 #endif
         } else if (direct) {
             rec->ev.offset = base + off + size;
@@ -592,7 +593,8 @@ evtx_read(struct evtx_src *src, const struct vigil_evtx_opts *o,
     r.stats = stats;
     memset(hdr, 0, sizeof(hdr));
     if (src->mem)
-        memcpy(hdr, src->mem, src->size < sizeof(hdr) ? src->size : sizeof(hdr));
+        memcpy(hdr, src->mem,
+               src->size < sizeof(hdr) ? src->size : sizeof(hdr));
     else if (pread(src->fd, hdr, sizeof(hdr), 0) < 8)
         return vigil_err_set(err, VIGIL_EIO, "%s: %s", src->label,
                              strerror(errno));

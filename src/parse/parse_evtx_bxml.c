@@ -143,8 +143,8 @@ bx_name(struct evtx_rec *r, uint32_t off, uint32_t *size)
     slot = EVTX_NAME_SLOTS; /* no free slot nearby: do not cache */
 miss:
     p = r->chunk + off + 8;
-    if (slot < EVTX_NAME_SLOTS && r->pool_used + 3 * (size_t)n + 1 <=
-                                      EVTX_NAME_POOL) {
+    if (slot < EVTX_NAME_SLOTS &&
+        r->pool_used + 3 * (size_t)n + 1 <= EVTX_NAME_POOL) {
         sb.p = r->pool + r->pool_used;
         sb.cap = 3 * (size_t)n + 1;
         (void)evtx_utf16_put(&sb, p, n);
@@ -479,8 +479,7 @@ sax_end(struct evtx_rec *r)
     f = &r->st[r->depth];
     /* An element whose only content was an empty optional substitution
      * is not there (Windows leaves it out of the rendering). */
-    if (r->depth >= 3 && !f->has_child &&
-        !(f->opt_empty && r->text.len == 0))
+    if (r->depth >= 3 && !f->has_child && !(f->opt_empty && r->text.len == 0))
         evtx_leaf(r, f);
     if (r->depth == 2) {
         if (r->section == SEC_EVENTDATA)
@@ -806,8 +805,8 @@ bx_put_entity(struct evtx_rec *r, const char *name)
     static const struct {
         const char *name;
         char c;
-    } ents[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'},
-                {"apos", '\''}};
+    } ents[] = {
+        {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
     struct evtx_sb *sink = bx_literal_sink(r);
     size_t i;
     int ok = 1;

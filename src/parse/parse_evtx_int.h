@@ -92,7 +92,7 @@ struct evtx_span {
 };
 
 struct evtx_attr {
-    const char *name; /* local name */
+    const char *name;    /* local name */
     uint32_t voff, vlen; /* value inside struct evtx_rec.abuf */
     int8_t keep;         /* 0: substitutions left it empty: dropped */
     int8_t literal;      /* it has a value of its own (not substituted) */
@@ -115,11 +115,11 @@ struct evtx_rec {
     uint32_t nvals;
     uint32_t tokens;
     /* flattening */
-    struct evtx_sb text;  /* character data of the current element */
-    struct evtx_sb abuf;  /* attribute values of the open element */
+    struct evtx_sb text; /* character data of the current element */
+    struct evtx_sb abuf; /* attribute values of the open element */
     struct evtx_attr attrs[EVTX_MAX_ATTRS];
     int nattrs;
-    int attrs_depth; /* depth of the element r->attrs belong to; -1 */
+    int attrs_depth;       /* depth of the element r->attrs belong to; -1 */
     const char *open_name; /* element whose start tag is being read */
     int in_attr;           /* value tokens go to the last attribute */
     const char *why;       /* why the record failed, static */

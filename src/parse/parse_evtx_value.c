@@ -208,8 +208,7 @@ evtx_filetime_ns(uint64_t ft)
            (int64_t)(ft % 10000000u) * 100;
 }
 
-static int
-put_fmt(struct evtx_sb *sb, const char *fmt, ...)
+static int put_fmt(struct evtx_sb *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -246,7 +245,8 @@ put_u64(struct evtx_sb *sb, uint64_t v, int neg)
 static int
 put_i64(struct evtx_sb *sb, int64_t v)
 {
-    return v < 0 ? put_u64(sb, 0 - (uint64_t)v, 1) : put_u64(sb, (uint64_t)v, 0);
+    return v < 0 ? put_u64(sb, 0 - (uint64_t)v, 1)
+                 : put_u64(sb, (uint64_t)v, 0);
 }
 
 static int
@@ -272,7 +272,7 @@ static int
 put_guid(struct evtx_sb *sb, const uint8_t *p)
 {
     static const char hx[] = "0123456789ABCDEF";
-    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6,
+    static const uint8_t order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
                                       8, 9, 10, 11, 12, 13, 14, 15};
     char t[38], *o = t;
     int i;

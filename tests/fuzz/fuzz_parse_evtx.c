@@ -35,8 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct vigil_evtx_stats st = {0};
         struct vigil_err err = {VIGIL_OK, {0}};
         o.carve = carve;
-        (void)vigil_evtx_read_image(data, size, &o, on_event, &out, &st,
-                                    &err);
+        (void)vigil_evtx_read_image(data, size, &o, on_event, &out, &st, &err);
     }
     vigil_buf_fini(&out);
     return 0;

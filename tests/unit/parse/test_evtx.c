@@ -547,8 +547,7 @@ read_image_opts(const char *data, size_t len, int carve, int threads,
 
     memset(st, 0, sizeof(*st));
     assert_int_equal(
-        vigil_evtx_read_image(data, len, &o, count_cb, &n, st, &err),
-        VIGIL_OK);
+        vigil_evtx_read_image(data, len, &o, count_cb, &n, st, &err), VIGIL_OK);
     assert_int_equal(n, st->records);
 }
 
@@ -974,7 +973,7 @@ test_crafted_types(void **state)
                                   0xFE, 0xFF, 0xFF, 0xFF}; /* -5e9 */
     static const uint8_t u64[] = {0xFF, 0xFF, 0xFF, 0xFF,
                                   0xFF, 0xFF, 0xFF, 0xFF};
-    static const uint8_t r32[] = {0x00, 0x00, 0xC0, 0x3F}; /* 1.5 */
+    static const uint8_t r32[] = {0x00, 0x00, 0xC0, 0x3F};       /* 1.5 */
     static const uint8_t r64[] = {0, 0, 0, 0, 0, 0, 0xD0, 0x3F}; /* .25 */
     static const uint8_t yes[] = {1, 0, 0, 0};
     static const uint8_t guid[] = {0x5F, 0x38, 0x70, 0x57, 0x2A, 0xC2,
@@ -983,9 +982,9 @@ test_crafted_types(void **state)
     static const uint8_t size8[] = {0x00, 0x10, 0, 0, 0, 0, 0, 0};
     static const uint8_t ft[] = {0x87, 0xD6, 0x6C, 0xF6,
                                  0x4C, 0xF5, 0xD4, 0x01};
-    static const uint8_t st16[] = {0xE3, 0x07, 4, 0, 3, 0, 17, 0,
+    static const uint8_t st16[] = {0xE3, 0x07, 4,  0, 3, 0, 17,   0,
                                    18,   0,    40, 0, 5, 0, 0x7B, 0};
-    static const uint8_t sid[] = {1, 2, 0, 0, 0, 0, 0, 5,
+    static const uint8_t sid[] = {1,  2, 0, 0, 0,    0,    0, 5,
                                   21, 0, 0, 0, 0xE8, 0x03, 0, 0};
     static const uint8_t h32[] = {0x10, 0x10, 0, 0};
     static const uint8_t h64[] = {0xE7, 0x03, 0, 0, 0, 0, 0, 0};
@@ -994,18 +993,18 @@ test_crafted_types(void **state)
     static const uint8_t u32s[] = {1, 0, 0, 0, 2, 0, 0, 0};
     static const uint8_t str[] = {'x', 0, 'y', 0, 0, 0};
     const struct craft_val v[] = {
-        {"I8", 0x03, 0, &i8, 1},       {"U8", 0x04, 0, &u8, 1},
-        {"I16", 0x05, 0, i16, 2},      {"U16", 0x06, 0, u16, 2},
-        {"I32", 0x07, 0, i32, 4},      {"U32", 0x08, 0, u32, 4},
-        {"I64", 0x09, 0, i64, 8},      {"U64", 0x0a, 0, u64, 8},
-        {"R32", 0x0b, 0, r32, 4},      {"R64", 0x0c, 0, r64, 8},
-        {"Bool", 0x0d, 0, yes, 4},     {"Bin", 0x0e, 0, bin, 3},
-        {"Guid", 0x0f, 0, guid, 16},   {"SizeT", 0x10, 0, size8, 8},
-        {"Ft", 0x11, 0, ft, 8},        {"St", 0x12, 0, st16, 16},
-        {"Sid", 0x13, 0, sid, 16},     {"H32", 0x14, 0, h32, 4},
-        {"H64", 0x15, 0, h64, 8},      {"Ansi", 0x02, 0, ansi, 4},
-        {"Strs", 0x81, 0, strs, 10},   {"U32s", 0x88, 0, u32s, 8},
-        {"Str", 0x01, 0, str, 6},      {"Null", 0x00, 0, NULL, 0},
+        {"I8", 0x03, 0, &i8, 1},     {"U8", 0x04, 0, &u8, 1},
+        {"I16", 0x05, 0, i16, 2},    {"U16", 0x06, 0, u16, 2},
+        {"I32", 0x07, 0, i32, 4},    {"U32", 0x08, 0, u32, 4},
+        {"I64", 0x09, 0, i64, 8},    {"U64", 0x0a, 0, u64, 8},
+        {"R32", 0x0b, 0, r32, 4},    {"R64", 0x0c, 0, r64, 8},
+        {"Bool", 0x0d, 0, yes, 4},   {"Bin", 0x0e, 0, bin, 3},
+        {"Guid", 0x0f, 0, guid, 16}, {"SizeT", 0x10, 0, size8, 8},
+        {"Ft", 0x11, 0, ft, 8},      {"St", 0x12, 0, st16, 16},
+        {"Sid", 0x13, 0, sid, 16},   {"H32", 0x14, 0, h32, 4},
+        {"H64", 0x15, 0, h64, 8},    {"Ansi", 0x02, 0, ansi, 4},
+        {"Strs", 0x81, 0, strs, 10}, {"U32s", 0x88, 0, u32s, 8},
+        {"Str", 0x01, 0, str, 6},    {"Null", 0x00, 0, NULL, 0},
         {"Gone", 0x01, 1, NULL, 0},
     };
     struct craft *c = malloc(sizeof(*c));
