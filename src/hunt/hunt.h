@@ -46,7 +46,6 @@ struct vigil_hunt_opts {
     int default_year; /* for syslog stamps without one; 0: this year */
     const struct vigil_tz *tz; /* RFC 3164 stamps' zone, borrowed; NULL: UTC */
     unsigned jobs;             /* worker threads; 0: one per online core */
-    int evtx_carve; /* EVTX: also carve slack space (vigil_evtx_opts) */
     uint64_t part_bytes;       /* line files cut into parts of this size for
                                   the workers; 0: 64 MiB */
     const char *cache_dir;     /* compiled literal databases, or NULL */
@@ -55,6 +54,7 @@ struct vigil_hunt_opts {
     const char *tmp_dir; /* where match details spill; NULL: $TMPDIR, /tmp */
     vigil_hunt_note_fn note; /* NULL: notes are dropped */
     void *note_arg;
+    int evtx_carve; /* EVTX: also carve slack space (vigil_evtx_opts) */
 };
 
 struct vigil_hunt;
