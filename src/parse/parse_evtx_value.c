@@ -2,11 +2,10 @@
  *
  * Every value type a record can hold (strings, integers, reals, bool,
  * binary, GUID, size_t, FILETIME, SYSTEMTIME, SID, hex integers, and
- * arrays of them) is written as text the way docs/evtx.md says, which is
- * the way the libevtx-based reader wrote it before (so rules and tests
- * see the same values), except hexadecimal integers: Windows' short form
- * "0x1010" instead of the zero-padded one. Appends to a bounded buffer;
- * nothing here allocates per value. */
+ * arrays of them) is written as text the way docs/evtx.md says: as vigil
+ * wrote them when it read EVTX through libevtx (so rules and tests see the
+ * same values), hexadecimal integers in Windows' short form "0x1010".
+ * Appends to a bounded buffer; nothing here allocates per value. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>

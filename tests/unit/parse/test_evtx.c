@@ -186,7 +186,7 @@ test_sysmon_process_creation(void **state)
     assert_field(&p->ev, "ParentCommandLine",
                  "\"C:\\Windows\\system32\\cmd.exe\"");
     assert_field(&p->ev, "User", "IEWIN7\\IEUser");
-    /* HexInt64 as Windows writes it, not libevtx's zero-padded form. */
+    /* A typed HexInt64, in the short form Windows writes. */
     assert_field(&p->ev, "LogonId", "0x135f2");
     assert_field(&p->ev, "RuleName", "");
     assert_int_field(&p->ev, "EventRecordID", 16497);
@@ -360,7 +360,7 @@ mismatch(struct regression *rg, const char *fmt, const char *name,
 
 /* Does our text equal SigmaHQ's value? Their renderer writes GUID-typed
  * values without braces and times in micro-seconds; we keep Windows'
- * braces and libevtx's 100 ns digits (docs/evtx.md). */
+ * braces and the FILETIME's 100 ns digits (docs/evtx.md). */
 static int
 same_value(const struct vigil_field *f, const char *want)
 {
