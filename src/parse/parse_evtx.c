@@ -285,11 +285,13 @@ chunk_records(struct evtx_run *r, struct evtx_slot *s, struct evtx_rec *rec,
         if (direct)
             vigil_arena_reset(&rec->arena);
         if (evtx_rec_decode(rec, off, size) != 0) {
+            if (!direct && rec->arena_full && s->nout > 0) {
+                /* the batch's arena is full, not the record too big:
+                 * the calling thread reads from here on */
+                s->resume = off;
+                return VIGIL_OK;
+            }
             s->failed++;
-#ifdef EVTX_DEBUG
-            fprintf(stderr, "chunk %llu off %u: %s\n",
-                    (unsigned long long)s->index, off, rec->why);
-#endif
         } else if (direct) {
             rec->ev.offset = base + off + size;
             r->stats->records++;
@@ -453,8 +455,11 @@ deliver(struct evtx_run *r, struct evtx_slot *s, struct evtx_rec *own)
         if ((rc = r->fn(ev, r->arg)) != VIGIL_OK)
             return rc;
     }
-    if (s->resume) /* the batch ran out of memory: the rest, directly */
+    if (s->resume) { /* the batch ran out of memory: the rest, directly */
+        uint64_t before = s->failed;
         rc = chunk_records(r, s, own, s->resume, 1);
+        r->stats->failed += s->failed - before;
+    }
     return rc;
 }
 

@@ -99,6 +99,7 @@ static void
 evtx_fail(struct evtx_rec *r, const char *why)
 {
     if (!r->bad) {
+        r->arena_full = strstr(why, "arena") != NULL;
         r->bad = 1;
         r->why = why;
     }
@@ -846,7 +847,8 @@ bx_walk(struct evtx_rec *r, uint32_t pos, uint32_t end, uint32_t vbase,
         uint8_t tok = c[pos];
         const char *name;
 
-        if (++r->tokens > EVTX_MAX_TOKENS) {
+        if (++r->tokens > EVTX_MAX_TOKENS ||
+            ++r->chunk_tokens > EVTX_MAX_CHUNK_TOKENS) {
             evtx_fail(r, "too many tokens");
             break;
         }
@@ -1014,6 +1016,7 @@ evtx_rec_chunk(struct evtx_rec *r, const uint8_t *chunk, uint32_t len)
     r->chunk_len = len;
     memset(r->names, 0, sizeof(r->names));
     r->pool_used = 0;
+    r->chunk_tokens = 0;
 }
 
 int
@@ -1037,6 +1040,7 @@ evtx_rec_decode(struct evtx_rec *r, uint32_t off, uint32_t size)
     r->open_name = NULL;
     r->nvals = 0;
     r->tokens = 0;
+    r->arena_full = 0;
     r->st[0].has_child = 0;
     if (bx_walk(r, off + EVTX_REC_HDR, off + size - 4, 0, 0, 0, &done) != 0)
         return -1;

@@ -22,11 +22,15 @@
 #define EVTX_MAX_NAME    256           /* a flattened field name */
 #define EVTX_MAX_VALS    8192          /* substitution values in flight */
 #define EVTX_MAX_TEXT    (1024 * 1024) /* text of one element or attribute */
-#define EVTX_MAX_TOKENS  (1u << 20)    /* tokens walked for one record */
-#define EVTX_NAME_SLOTS  1024          /* cached names per chunk */
-#define EVTX_NAME_POOL   (128 * 1024)  /* bytes of cached names per chunk */
-#define EVTX_ARENA_CHUNK (256 * 1024)
-#define EVTX_ARENA_MAX   (16 * 1024 * 1024)
+#define EVTX_MAX_TOKENS  (1u << 16)    /* tokens walked for one record */
+/* Tokens walked for one chunk: templates that instantiate each other can
+ * multiply a record's tokens, and a chunk holds up to 2,000 records; real
+ * chunks walk under 100,000. */
+#define EVTX_MAX_CHUNK_TOKENS (1u << 22)
+#define EVTX_NAME_SLOTS       1024         /* cached names per chunk */
+#define EVTX_NAME_POOL        (128 * 1024) /* bytes of cached names per chunk */
+#define EVTX_ARENA_CHUNK      (256 * 1024)
+#define EVTX_ARENA_MAX        (16 * 1024 * 1024)
 
 /* Binary XML value types (the low 7 bits; 0x80 marks an array). */
 enum evtx_vtype {
@@ -113,7 +117,9 @@ struct evtx_rec {
     /* substitution values of the template instances being walked */
     struct evtx_val vals[EVTX_MAX_VALS];
     uint32_t nvals;
-    uint32_t tokens;
+    uint32_t tokens;       /* walked for this record */
+    uint32_t chunk_tokens; /* walked for this chunk */
+    int arena_full;        /* the record failed for want of arena */
     /* flattening */
     struct evtx_sb text; /* character data of the current element */
     struct evtx_sb abuf; /* attribute values of the open element */
