@@ -45,7 +45,7 @@ static void usage(FILE *f);
 static const struct cli_cmd cmd = {
     .name = "parse",
     .synopsis = "usage: vigil parse [--format NAME] [--count] [--year N] "
-                "[--carve] [-v] [FILE...]\n",
+                "[--carve]\n                   [-v] [FILE...]\n",
     .opts = opts,
     .nopts = CLI_NOPTS(opts),
     .usage = usage,
