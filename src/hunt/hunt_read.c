@@ -127,10 +127,11 @@ hunt_evtx(struct hunt_worker *w, struct hunt_item *it, const char *path)
             if (es.records == 0)
                 w->files_failed++;
         }
-    } else if (es.records == 0 && es.failed == 0 &&
-               vigil_evtx_looks_damaged(path)) {
+    } else if (es.records == 0 && (es.failed != 0 || es.damaged_chunks != 0 ||
+                                   vigil_evtx_looks_damaged(path))) {
         /* The reader found nothing to read in a file that should hold
-         * records: damaged, not an empty log. */
+         * records (or none of its records decoded): damaged, not an empty
+         * log, so the file counts as unreadable (exit 65). */
         hunt_note(w->h, "%s: damaged EVTX file, no record could be read", path);
         w->files_failed++;
     }

@@ -134,7 +134,7 @@ read_evtx(struct file_run *r, const char *path, struct vigil_err *err)
     if (r->stopped)
         return VIGIL_END;
     if (rc == VIGIL_OK && st.records == 0 && st.failed == 0 &&
-        vigil_evtx_looks_damaged(path)) {
+        (st.damaged_chunks != 0 || vigil_evtx_looks_damaged(path))) {
         /* Nothing read from a file that should hold records. */
         char msg[4096 + 64];
 
