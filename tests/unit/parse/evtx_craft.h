@@ -49,6 +49,8 @@ craft_chunk(struct craft *c)
 static void
 craft_put(struct craft *c, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* a null value has no bytes (and may have no pointer) */
     if (c->pos + n > CRAFT_CHUNK - 8) {
         c->overflow = 1;
         return;
