@@ -365,7 +365,8 @@ put_fixed(struct evtx_sb *sb, uint8_t t, const uint8_t *p)
         return put_guid(sb, p);
     case EVTX_V_FILETIME: {
         char tmp[32];
-        return evtx_sb_put(sb, tmp, evtx_filetime_text(evtx_u64(p), tmp));
+        size_t n = evtx_filetime_text(evtx_u64(p), tmp);
+        return evtx_sb_put(sb, tmp, n);
     }
     case EVTX_V_SYSTIME:
         return put_fmt(sb, "%04u-%02u-%02uT%02u:%02u:%02u.%03u000000Z",
