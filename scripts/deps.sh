@@ -13,7 +13,7 @@ PACKAGES=(
   libyaml-dev libjansson-dev libpcre2-dev libvectorscan-dev libssl-dev
   libsodium-dev libseccomp-dev libcap-dev
   # parse, ingest, store
-  libevtx-dev libbfio-dev libevtx-utils libsqlite3-dev sqlite3 libsystemd-dev
+  libsqlite3-dev sqlite3 libsystemd-dev
   # fim (data-loss stores in PostgreSQL; the AIDE benchmark)
   libpq-dev aide
   # disclose
@@ -27,6 +27,8 @@ PACKAGES=(
   # respond: firewall, mail and webhook (libcurl), the SMTP sink of the
   # tests, the fail2ban compared in bench/respond
   nftables libcurl4-openssl-dev python3-aiosmtpd fail2ban python3-pyinotify
+  # benchmarks: evtxexport, the EVTX reader's peer (bench/hunt/evtx_read.sh)
+  libevtx-utils
   # CI's static checks (scripts/test.sh)
   cppcheck clang-format
 )

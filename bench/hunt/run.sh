@@ -4,7 +4,9 @@
 #      only parsing the same files;
 #   2. over a JSON-lines file made from the same events by `vigil parse`
 #      (repeated to HUNT_BENCH_MB, default 1024 MB), beside `rg -c` for one
-#      literal on the same file.
+#      literal on the same file;
+#   3. the EVTX reader alone on the corpus's largest EVTX file, records per
+#      CPU-second beside evtxexport's (evtx_read.sh).
 # One worker thread (--jobs 1) so the figures are per core. Rule loading is
 # not counted in vigil's own timing (its summary line), but is in the wall
 # time printed beside it. Medians of HUNT_BENCH_RUNS runs (default 3).
@@ -104,3 +106,9 @@ printf '  vigil hunt, all rules, 1 thread:    %6.2f s CPU (%.2f s wall); without
 printf '  vigil parse --count (JSON decode):  %6.2f s CPU = %.0f events/s\n' "$jp" "$(rate "$jevents" "$jp")"
 printf '  rg -c %s (one literal):       %6.2f s CPU (%.2f s wall) = %.1f MB/s\n' "$LITERAL" "$rt" "$rw" "$(rate "$big / 1000000" "$rt")"
 printf '  ratio hunt/rg (CPU):                %6.2f\n' "$(rate "$jonly" "$rt")"
+
+# ---- 3. the EVTX reader alone, beside evtxexport on the same file ----
+if command -v evtxexport >/dev/null; then
+    echo "EVTX reader on the largest file:"
+    bash "$here/evtx_read.sh" "$(dirname "$VIGIL_BIN")" "$RUNS" | sed 's/^/  /'
+fi

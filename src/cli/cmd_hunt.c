@@ -41,7 +41,8 @@ enum {
     OPT_TIMELINE,
     OPT_FORMAT,
     OPT_LOGON_SUMMARY,
-    OPT_EID_METRICS
+    OPT_EID_METRICS,
+    OPT_CARVE
 };
 
 static const struct cli_opt opts[] = {
@@ -99,6 +100,9 @@ static const struct cli_opt opts[] = {
      "counted"},
     {OPT_VERBOSE, "verbose", 'v', NULL,
      "report each file's detected format and rule load warnings"},
+    {OPT_CARVE, "carve", 0, NULL,
+     "EVTX: also recover records from slack space and damaged chunks "
+     "(may bring back stale records of another log)"},
 };
 
 static void usage(FILE *f);
@@ -216,7 +220,7 @@ cmd_hunt(int argc, char **argv)
     size_t ndirs = 0, nids = 0;
     char builtin[PATH_MAX];
     int no_builtin = 0, no_cache = 0, min_level = VIGIL_HUNT_LEVEL_LOW;
-    int verbose = 0, quiet = 0, timeline = 0, logons = 0, eids = 0;
+    int verbose = 0, quiet = 0, timeline = 0, logons = 0, eids = 0, carve = 0;
     const char *state_opt = NULL, *tz_name = NULL;
     struct vigil_tz *tz = NULL;
     char cache_dir[4200];
@@ -337,6 +341,9 @@ cmd_hunt(int argc, char **argv)
                                        "(30m, 1h, 0)",
                                        v);
             break;
+        case OPT_CARVE:
+            carve = 1;
+            break;
         }
     }
     if (c == CLI_OPTS_EXIT)
@@ -358,6 +365,7 @@ cmd_hunt(int argc, char **argv)
     ho.eid_metrics = eids;
     ho.logon_summary = logons;
     ho.verbose = verbose;
+    ho.evtx_carve = carve;
     ho.since = since;
     ho.until = until;
     ho.default_year = (int)year;

@@ -24,7 +24,7 @@ struct parse_run {
     int out_err;
 };
 
-enum { OPT_FORMAT, OPT_COUNT, OPT_YEAR, OPT_TIMEZONE, OPT_VERBOSE };
+enum { OPT_FORMAT, OPT_COUNT, OPT_YEAR, OPT_TIMEZONE, OPT_VERBOSE, OPT_CARVE };
 
 static const struct cli_opt opts[] = {
     {OPT_FORMAT, "format", 'f', "NAME",
@@ -39,14 +39,17 @@ static const struct cli_opt opts[] = {
      "default: UTC)"},
     {OPT_VERBOSE, "verbose", 'v', NULL,
      "report the detected format of each file"},
+    {OPT_CARVE, "carve", 0, NULL,
+     "EVTX: also recover records from slack space and damaged chunks"},
 };
 
 static void usage(FILE *f);
 
 static const struct cli_cmd cmd = {
     .name = "parse",
-    .synopsis = "usage: vigil parse [--format NAME] [--count] [--year N]\n"
-                "                   [--timezone ZONE] [-v] [FILE...]\n",
+    .synopsis =
+        "usage: vigil parse [--format NAME] [--count] [--year N]\n"
+        "                   [--timezone ZONE] [--carve] [-v] [FILE...]\n",
     .opts = opts,
     .nopts = CLI_NOPTS(opts),
     .usage = usage,
@@ -156,6 +159,9 @@ cmd_parse(int argc, char **argv)
             break;
         case OPT_VERBOSE:
             r.verbose = 1;
+            break;
+        case OPT_CARVE:
+            r.po.evtx_carve = 1;
             break;
         }
     }

@@ -59,6 +59,7 @@ struct vigil_hunt_opts {
     int logon_summary; /* count logons (vigil_hunt_each_logon) */
     vigil_hunt_note_fn note; /* NULL: notes are dropped */
     void *note_arg;
+    int evtx_carve; /* EVTX: also carve slack space (vigil_evtx_opts) */
 };
 
 struct vigil_hunt;

@@ -180,8 +180,8 @@ hunt_items_make(struct vigil_hunt *h, uint64_t part, struct vigil_err *err)
         uint64_t sz = hf->size;
         uint32_t parts = 1;
 
-        /* EVTX files are read whole by libevtx, gzip streams from the
-         * start. */
+        /* EVTX files are read whole (the reader splits them by chunk),
+         * gzip streams from the start. */
         if (sz > part && !vigil_evtx_is_file(hf->path) &&
             !hunt_is_gzip(hf->path))
             parts = (uint32_t)((sz + part - 1) / part);

@@ -119,26 +119,32 @@ evtx_event(struct vigil_event *ev, void *arg)
 static void
 hunt_evtx(struct hunt_worker *w, struct hunt_item *it, const char *path)
 {
-    struct vigil_evtx_stats es = {0, 0, 0};
+    struct vigil_evtx_stats es = {0};
+    struct vigil_evtx_opts eo = {w->h->o.evtx_carve, 0};
     struct vigil_err err = {0};
     struct vigil_event *keep = w->ev;
 
     if (w->h->o.verbose)
         hunt_note(w->h, "%s: format evtx", path);
-    if (vigil_evtx_read_file(path, evtx_event, w, &es, &err) != VIGIL_OK) {
+    if (vigil_evtx_read(path, &eo, evtx_event, w, &es, &err) != VIGIL_OK) {
         if (w->err.rc == VIGIL_OK) {
             /* The reader's message names the file already. */
             hunt_note(w->h, "%s", err.msg);
             if (es.records == 0)
                 w->files_failed++;
         }
-    } else if (es.records == 0 &&
-               (es.failed > 0 || vigil_evtx_looks_damaged(path))) {
-        /* Nothing read from a file that holds records (some failed) or
-         * should: it could not be decoded at all, not an empty log. */
+    } else if (es.records == 0 && (es.failed != 0 || es.damaged_chunks != 0 ||
+                                   vigil_evtx_looks_damaged(path))) {
+        /* The reader found nothing to read in a file that should hold
+         * records (or none of its records decoded): damaged, not an empty
+         * log, so the file counts as unreadable (exit 65). */
         hunt_note(w->h, "%s: damaged EVTX file, no record could be read", path);
         w->files_failed++;
     }
+    if (es.damaged_chunks != 0)
+        hunt_note(w->h, "%s: %llu damaged EVTX chunk(s) skipped%s", path,
+                  (unsigned long long)es.damaged_chunks,
+                  eo.carve ? " (carved)" : " (--carve recovers their records)");
     w->ev = keep;
     w->events_failed += es.failed;
     w->bytes += w->h->files[it->file].size;

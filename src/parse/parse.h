@@ -126,9 +126,24 @@ int64_t vigil_tz_to_utc(const struct vigil_tz *tz, int64_t local_ns);
 typedef enum vigil_rc (*vigil_event_fn)(struct vigil_event *ev, void *arg);
 
 struct vigil_evtx_stats {
-    uint64_t records;   /* records decoded into events */
-    uint64_t failed;    /* records libevtx or the XML reader refused */
-    uint64_t recovered; /* records recovered from damaged chunks */
+    uint64_t records;        /* records decoded into events */
+    uint64_t failed;         /* records found but not decodable */
+    uint64_t recovered;      /* of records: carved (vigil_evtx_opts.carve) */
+    uint64_t damaged_chunks; /* chunks skipped: bad signature or CRC32 */
+};
+
+/* How to read an EVTX file. Zeroed: allocated records only, threads as
+ * the file's size and the machine's cores say. */
+struct vigil_evtx_opts {
+    /* Also recover records (signature 0x2a2a0000) from slack space after
+     * each chunk's records, damaged chunks and a truncated last chunk;
+     * those whose record identifier was read already are left out. Slack
+     * can hold stale records of another log (docs/evtx.md). */
+    int carve;
+    /* Decoding threads for a file of many chunks: 0 as many as cores (at
+     * most 8), 1 the calling thread only. The callback is always called
+     * from the calling thread, in file order. */
+    int threads;
 };
 
 /* Is this file an EVTX file (by its "ElfFile" signature)? */
@@ -138,11 +153,25 @@ int vigil_evtx_is_file(const char *path);
 int vigil_evtx_looks_damaged(const char *path);
 /* Reads every record of the EVTX file at path, flattening System fields
  * and EventData/UserData under the names Sigma uses (EventID, Channel,
- * Provider_Name, Computer, TimeCreated, CommandLine, ...). */
+ * Provider_Name, Computer, TimeCreated, CommandLine, ...; docs/evtx.md).
+ * o NULL: defaults. Damaged chunks are skipped and counted (log 1300).
+ * Returns VIGIL_OK; VIGIL_EPARSE (no EVTX file), VIGIL_EIO, VIGIL_ENOMEM,
+ * or what fn returned to stop. Everything is borrowed. */
+enum vigil_rc vigil_evtx_read(const char *path, const struct vigil_evtx_opts *o,
+                              vigil_event_fn fn, void *arg,
+                              struct vigil_evtx_stats *stats,
+                              struct vigil_err *err);
+/* vigil_evtx_read with the defaults. */
 enum vigil_rc vigil_evtx_read_file(const char *path, vigil_event_fn fn,
                                    void *arg, struct vigil_evtx_stats *stats,
                                    struct vigil_err *err);
-/* Same over an in-memory image (fuzzing, tests). data is borrowed. */
+/* Same over an in-memory image (fuzzing, tests); data is borrowed and
+ * read in place. */
+enum vigil_rc vigil_evtx_read_image(const void *data, size_t len,
+                                    const struct vigil_evtx_opts *o,
+                                    vigil_event_fn fn, void *arg,
+                                    struct vigil_evtx_stats *stats,
+                                    struct vigil_err *err);
 enum vigil_rc vigil_evtx_read_mem(const void *data, size_t len,
                                   vigil_event_fn fn, void *arg,
                                   struct vigil_evtx_stats *stats,
@@ -159,9 +188,12 @@ struct vigil_parse_file_opts {
      * "-"); NULL: not told. */
     void (*on_format)(const char *path, const char *format, void *arg);
     /* Told what went wrong in a file that still counts as read (a damaged
-     * EVTX file, records libevtx gave up on); msg names the file and is
+     * EVTX file, records that could not be decoded); msg names the file and is
      * borrowed for the call. NULL: not told. */
     void (*on_note)(const char *msg, void *arg);
+    /* EVTX files: also carve records from slack space and damaged chunks
+     * (struct vigil_evtx_opts.carve). */
+    int evtx_carve;
 };
 
 /* Added to by vigil_parse_file, never reset: zero it once for a run. */

@@ -1,789 +1,665 @@
-/* parse_evtx.c -- Windows EVTX files to Events.
+/* parse_evtx.c -- Windows EVTX files to Events: the file and its chunks.
  *
- * libevtx walks the chunks and renders each record as XML; expat flattens
- * that XML into the field names Sigma rules use (EventID, Channel,
- * Provider_Name, CommandLine, ...). The rules are in docs/evtx.md.
+ * vigil reads the format itself (docs/evtx.md): the file header, then
+ * every 64 KiB chunk in the file -- also those past the header's count and
+ * in files not closed cleanly -- whose signature and two CRC32s (header,
+ * event records) hold. A damaged chunk is skipped, counted and logged
+ * (1300), never the whole file. Records are walked from the chunk's
+ * header to its free-space offset and decoded by parse_evtx_bxml.c.
+ * With carving on, records (signature 0x2a2a0000) are also recovered from
+ * the slack after each chunk's records, from damaged chunks and from a
+ * truncated last chunk.
  *
- * One reader (arena, event, expat parser, buffers) serves a whole file and
- * is reset per record, so the steady state allocates nothing beyond what
- * libevtx itself does per record. Everything is bounded: XML size per
- * record, element depth, attributes per element, arena bytes. A record
- * libevtx or expat refuses is counted in stats->failed and skipped. */
+ * Memory is bounded per chunk: a reader holds one chunk, its cached names
+ * and one record's arena. A file of many chunks is decoded by several
+ * threads, one chunk each, into per-chunk batches that the calling thread
+ * hands to the callback in file order; the batches are reused, so the
+ * steady state allocates nothing per record. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <expat.h>
-#include <libevtx.h>
 #include <zlib.h>
 
-#include "parse.h"
+#include "parse_evtx_int.h"
 
-#define EVTX_MAX_XML     (1024 * 1024) /* rendered XML of one record */
-#define EVTX_MAX_DEPTH   16            /* element nesting */
-#define EVTX_MAX_ATTRS   16            /* attributes of one element */
-#define EVTX_MAX_UNNAMED 64            /* unnamed <Data> of one record */
-#define EVTX_MAX_NAME    256           /* a flattened field name */
-#define EVTX_ARENA_CHUNK (256 * 1024)
-#define EVTX_ARENA_MAX   (16 * 1024 * 1024)
-#define EVTX_SIGNATURE   "ElfFile" /* 8 bytes with its NUL */
+#define EVTX_SIGNATURE     "ElfFile" /* 8 bytes with its NUL */
+#define EVTX_CHUNK_SIG     "ElfChnk"
+#define EVTX_MAX_THREADS   8
+#define EVTX_PAR_MIN_CHUNK 8 /* fewer chunks: one thread */
 
-/* Control characters are not allowed in XML 1.0, yet EVTX strings carry
- * them (and \r, which XML would fold). Before expat sees a record, each
- * such byte c becomes the private-use character U+F700+c (EF 9C 80+c),
- * U+FFFE/U+FFFF become U+F720/U+F721; values are mapped back afterwards,
- * so a hostile control character cannot make a record unreadable. */
-#define EVTX_MAP_B0 0xEF
-#define EVTX_MAP_B1 0x9C
-
-enum evtx_section {
-    SEC_NONE = 0,
-    SEC_SYSTEM,
-    SEC_EVENTDATA,
-    SEC_USERDATA,
-    SEC_SKIP /* RenderingInfo, ProcessingErrorData, ... */
+/* Where the bytes come from: a file (read a chunk at a time) or an image
+ * in memory (borrowed, never copied). */
+struct evtx_src {
+    int fd;
+    const uint8_t *mem;
+    uint64_t size;
+    const char *label;
 };
 
-enum evtx_kind {
-    FR_PLAIN = 0,
-    FR_SYS_INT,    /* System element whose text is an integer */
-    FR_DATA_NAMED, /* <Data Name="X"> */
-    FR_DATA_UNNAMED
+/* Decoded records of one chunk waiting for the callback (threads). */
+struct evtx_out {
+    uint32_t first; /* index into the slot's fields */
+    uint16_t n;
+    uint8_t truncated;
+    uint8_t family;
+    int64_t time_ns;
+    uint64_t offset;
 };
 
-struct evtx_frame {
-    const char *name; /* static, or NUL-terminated in the arena */
-    uint8_t has_child;
-    uint8_t kind; /* enum evtx_kind */
+enum { SLOT_EMPTY = 0, SLOT_BUSY, SLOT_READY };
+
+/* One chunk in work: its bytes, a record reader, and (threads) the batch
+ * of its decoded records. */
+struct evtx_slot {
+    struct evtx_rec rec;
+    uint8_t *buf; /* EVTX_CHUNK_SIZE, for files */
+    const uint8_t *data;
+    uint32_t len;
+    uint64_t index;
+    uint64_t want; /* the chunk this slot takes next (chunk % nslots) */
+    int state;
+    int damaged;
+    uint32_t resume; /* batch full: records from here on are left */
+    uint32_t free_off;
+    struct vigil_field *fields;
+    size_t nfields, fcap;
+    struct evtx_out *out;
+    size_t nout, ocap;
+    uint64_t failed;
+    char why[96];
 };
 
-struct evtx_span {
-    const char *p;
-    size_t n;
-};
-
-struct evtx_reader {
-    struct vigil_arena arena;
-    struct vigil_event ev;
-    XML_Parser xp;
-    char *xml; /* libevtx's rendering, reused */
-    size_t xml_cap;
-    char *map; /* the rendering with control characters mapped */
-    size_t map_cap;
-    char *text; /* character data of the current element */
-    size_t text_len, text_cap;
-    const char *why; /* why the current record failed, static */
-    int depth;
-    int section;
-    int bad;
-    struct evtx_frame st[EVTX_MAX_DEPTH + 1];
-    struct evtx_span unnamed[EVTX_MAX_UNNAMED];
-    unsigned nunnamed;
-    uint64_t *ids; /* identifiers of allocated records (damaged files) */
-    size_t nids;
+struct evtx_run {
+    struct evtx_src src;
+    const struct vigil_evtx_opts *o;
     vigil_event_fn fn;
     void *arg;
     struct vigil_evtx_stats *stats;
-};
-
-/* ------------------------------------------------------------------ */
-/* Names                                                                */
-/* ------------------------------------------------------------------ */
-
-/* System children: static names, and which of them are integers. */
-static const struct {
-    const char *name;
-    int is_int;
-} sys_elems[] = {
-    {"EventID", 1},   {"Version", 1},  {"Level", 1},       {"Task", 1},
-    {"Opcode", 1},    {"Keywords", 0}, {"Channel", 0},     {"EventRecordID", 1},
-    {"Computer", 0},  {"Provider", 0}, {"TimeCreated", 0}, {"Correlation", 0},
-    {"Execution", 0}, {"Security", 0},
-};
-
-/* System attributes flattened as Element_Attribute. */
-static const struct {
-    const char *name;
-    int is_int;
-} sys_attrs[] = {
-    {"Provider_Name", 0},
-    {"Provider_Guid", 0},
-    {"Provider_EventSourceName", 0},
-    {"EventID_Qualifiers", 1},
-    {"TimeCreated_SystemTime", 0},
-    {"Correlation_ActivityID", 0},
-    {"Correlation_RelatedActivityID", 0},
-    {"Execution_ProcessID", 1},
-    {"Execution_ThreadID", 1},
-    {"Execution_ProcessorID", 1},
-    {"Execution_SessionID", 1},
-    {"Execution_KernelTime", 1},
-    {"Execution_UserTime", 1},
-    {"Execution_ProcessorTime", 1},
-    {"Security_UserID", 0},
-};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The local part of a (possibly prefixed) element or attribute name. */
-static const char *
-evtx_local(const char *name)
-{
-    const char *c = strrchr(name, ':');
-
-    return c ? c + 1 : name;
-}
-
-static void
-evtx_fail(struct evtx_reader *r, const char *why)
-{
-    if (!r->bad) {
-        r->bad = 1;
-        r->why = why;
-        XML_StopParser(r->xp, XML_FALSE);
-    }
-}
-
-static char *
-evtx_strdup(struct evtx_reader *r, const char *s, size_t n)
-{
-    char *p = vigil_arena_strndup(&r->arena, s, n);
-
-    if (p == NULL)
-        evtx_fail(r, "record exceeds the arena bound");
-    return p;
-}
-
-/* ------------------------------------------------------------------ */
-/* Values                                                               */
-/* ------------------------------------------------------------------ */
-
-static int
-evtx_is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-           (c >= 'A' && c <= 'F');
-}
-
-/* Copies the text of a value into the arena: maps control characters back
- * (see EVTX_MAP_B0), drops trailing white space when trim is set, and
- * writes libevtx's zero-padded hexadecimal integers ("0x00001010") the
- * way Windows renders them ("0x1010"). Returns NULL on arena exhaustion
- * (and fails the record). */
-static char *
-evtx_value(struct evtx_reader *r, const char *s, size_t n, int trim,
-           size_t *out_len)
-{
-    char *d = vigil_arena_alloc(&r->arena, n + 1);
-    size_t i, j = 0, k;
-
-    if (d == NULL) {
-        evtx_fail(r, "record exceeds the arena bound");
-        return NULL;
-    }
-    if (memchr(s, EVTX_MAP_B0, n) == NULL) {
-        memcpy(d, s, n);
-        j = n;
-    } else {
-        for (i = 0; i < n; i++) {
-            unsigned char c2;
-            if ((unsigned char)s[i] != EVTX_MAP_B0 || i + 2 >= n ||
-                (unsigned char)s[i + 1] != EVTX_MAP_B1) {
-                d[j++] = s[i];
-                continue;
-            }
-            c2 = (unsigned char)s[i + 2];
-            if (c2 >= 0x80 && c2 <= 0x9F) {
-                d[j++] = (char)(c2 - 0x80);
-            } else if (c2 == 0xA0 || c2 == 0xA1) {
-                d[j++] = (char)0xEF;
-                d[j++] = (char)0xBF;
-                d[j++] = (char)(c2 == 0xA0 ? 0xBE : 0xBF);
-            } else {
-                d[j++] = s[i];
-                continue;
-            }
-            i += 2;
-        }
-    }
-    if (trim)
-        while (j > 0 && (d[j - 1] == ' ' || d[j - 1] == '\t' ||
-                         d[j - 1] == '\n' || d[j - 1] == '\r'))
-            j--;
-    if ((j == 10 || j == 18) && d[0] == '0' && d[1] == 'x' && d[2] == '0') {
-        for (i = 2; i < j && evtx_is_hex(d[i]); i++)
-            ;
-        if (i == j) {
-            for (k = 2; k + 1 < j && d[k] == '0'; k++)
-                ;
-            memmove(d + 2, d + k, j - k);
-            j = 2 + (j - k);
-        }
-    }
-    d[j] = '\0';
-    *out_len = j;
-    return d;
-}
-
-/* Adds a field, as an integer when asked and the text is one. Running out
- * of fields only marks the event truncated. */
-static void
-evtx_add(struct evtx_reader *r, const char *name, const char *v, size_t n,
-         int is_int)
-{
-    int64_t iv;
+    uint64_t nchunks; /* whole chunks in the file */
+    uint32_t tail;    /* bytes of a partial last chunk */
+    /* carving: identifiers of records already read */
+    uint64_t *ids;
+    size_t ids_cap, ids_n;
+    /* threads */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct evtx_slot *slots;
+    unsigned nslots;
+    uint64_t next;
+    int stop;
     enum vigil_rc rc;
-
-    if (is_int && vigil_parse_i64(v, n, &iv))
-        rc = vigil_event_add_int(&r->ev, name, v, n, iv);
-    else
-        rc = vigil_event_add_str(&r->ev, name, v, n);
-    if (rc != VIGIL_OK && rc != VIGIL_ELIMIT)
-        evtx_fail(r, "cannot add a field");
-}
+};
 
 /* ------------------------------------------------------------------ */
-/* Flattening                                                           */
+/* Record identifiers (carving only)                                    */
 /* ------------------------------------------------------------------ */
 
-static void
-evtx_system_attr(struct evtx_reader *r, const char *elem, const char *attr,
-                 const char *val)
+static uint64_t
+id_hash(uint64_t id)
 {
-    char name[EVTX_MAX_NAME];
-    const char *fname = NULL;
-    int is_int = 0, n;
-    size_t i, vlen;
-    char *v;
-
-    n = snprintf(name, sizeof(name), "%s_%s", elem, evtx_local(attr));
-    if (n < 0 || (size_t)n >= sizeof(name) || strncmp(attr, "xmlns", 5) == 0)
-        return;
-    for (i = 0; i < NELEM(sys_attrs); i++)
-        if (strcmp(sys_attrs[i].name, name) == 0) {
-            fname = sys_attrs[i].name;
-            is_int = sys_attrs[i].is_int;
-            break;
-        }
-    if (fname == NULL && (fname = evtx_strdup(r, name, (size_t)n)) == NULL)
-        return;
-    if ((v = evtx_value(r, val, strlen(val), 0, &vlen)) == NULL)
-        return;
-    if (strcmp(fname, "TimeCreated_SystemTime") == 0) {
-        int64_t ns;
-        if (vigil_time_parse_rfc3339(v, vlen, &ns)) {
-            r->ev.time_ns = ns;
-            if (vigil_event_add_time(&r->ev, fname, v, vlen, ns) ==
-                VIGIL_ENOMEM)
-                evtx_fail(r, "cannot add a field");
-            return;
-        }
-    }
-    evtx_add(r, fname, v, vlen, is_int);
+    id ^= id >> 33;
+    id *= 0xff51afd7ed558ccdULL;
+    return id ^ (id >> 33);
 }
 
-static void
-evtx_start_system(struct evtx_reader *r, struct evtx_frame *f,
-                  const char *local, const XML_Char **atts)
+/* Adds id; returns 1 when it was new, 0 when known, -1 out of memory.
+ * Open addressing; ids are stored + 1 so that 0 means empty. */
+static int
+id_add(struct evtx_run *r, uint64_t id)
 {
     size_t i;
 
-    for (i = 0; i < NELEM(sys_elems); i++)
-        if (strcmp(sys_elems[i].name, local) == 0) {
-            f->name = sys_elems[i].name;
-            f->kind = sys_elems[i].is_int ? FR_SYS_INT : FR_PLAIN;
-            break;
-        }
-    if (f->name == NULL &&
-        (f->name = evtx_strdup(r, local, strlen(local))) == NULL)
-        return;
-    for (i = 0; atts[i] && !r->bad; i += 2)
-        evtx_system_attr(r, f->name, atts[i], atts[i + 1]);
-}
-
-static void XMLCALL
-evtx_start(void *ud, const XML_Char *name, const XML_Char **atts)
-{
-    struct evtx_reader *r = ud;
-    struct evtx_frame *f;
-    const char *local = evtx_local(name);
-    size_t nat = 0, i;
-
-    if (r->bad)
-        return;
-    while (atts[nat])
-        nat += 2;
-    if (r->depth >= EVTX_MAX_DEPTH || nat / 2 > EVTX_MAX_ATTRS) {
-        evtx_fail(r, "element nesting or attributes exceed the bounds");
-        return;
-    }
-    r->st[r->depth].has_child = 1;
-    f = &r->st[++r->depth];
-    f->name = NULL;
-    f->has_child = 0;
-    f->kind = FR_PLAIN;
-    r->text_len = 0;
-    if (r->depth == 1)
-        return;
-    if (r->depth == 2) {
-        if (strcmp(local, "System") == 0)
-            r->section = SEC_SYSTEM;
-        else if (strcmp(local, "EventData") == 0)
-            r->section = SEC_EVENTDATA;
-        else if (strcmp(local, "UserData") == 0)
-            r->section = SEC_USERDATA;
-        else
-            r->section = SEC_SKIP;
-        if (r->section == SEC_EVENTDATA)
-            for (i = 0; atts[i]; i += 2)
-                if (strcmp(atts[i], "Name") == 0) {
-                    size_t n;
-                    char *v =
-                        evtx_value(r, atts[i + 1], strlen(atts[i + 1]), 0, &n);
-                    if (v)
-                        evtx_add(r, "EventData_Name", v, n, 0);
-                }
-        return;
-    }
-    if (r->section == SEC_SYSTEM) {
-        if (r->depth == 3)
-            evtx_start_system(r, f, local, atts);
-    } else if (r->section == SEC_EVENTDATA && r->depth == 3 &&
-               strcmp(local, "Data") == 0) {
-        f->kind = FR_DATA_UNNAMED;
-        for (i = 0; atts[i]; i += 2)
-            if (strcmp(atts[i], "Name") == 0) {
-                size_t n;
-                f->kind = FR_DATA_NAMED;
-                f->name =
-                    evtx_value(r, atts[i + 1], strlen(atts[i + 1]), 0, &n);
-                break;
+    if (2 * (r->ids_n + 1) > r->ids_cap) {
+        size_t cap = r->ids_cap ? 2 * r->ids_cap : 1024, j;
+        uint64_t *n = calloc(cap, sizeof(*n));
+        if (n == NULL)
+            return -1;
+        for (j = 0; j < r->ids_cap; j++)
+            if (r->ids[j]) {
+                i = id_hash(r->ids[j]) & (cap - 1);
+                while (n[i])
+                    i = (i + 1) & (cap - 1);
+                n[i] = r->ids[j];
             }
-    } else if (r->section == SEC_EVENTDATA || r->section == SEC_USERDATA) {
-        /* Other elements (Binary, UserData leaves) go by local name. */
-        f->name = evtx_strdup(r, local, strlen(local));
+        free(r->ids);
+        r->ids = n;
+        r->ids_cap = cap;
     }
-}
-
-static void XMLCALL
-evtx_chars(void *ud, const XML_Char *s, int len)
-{
-    struct evtx_reader *r = ud;
-    size_t need;
-
-    if (r->bad || r->depth < 3 || r->section == SEC_SKIP ||
-        r->st[r->depth].has_child || len <= 0)
-        return;
-    need = r->text_len + (size_t)len;
-    /* Bounded by the record's XML size; grows only a few times per file. */
-    if (vigil_grow(&r->text, &r->text_cap, need, 1, 0) != VIGIL_OK) {
-        evtx_fail(r, "out of memory");
-        return;
+    i = id_hash(id + 1) & (r->ids_cap - 1);
+    while (r->ids[i]) {
+        if (r->ids[i] == id + 1)
+            return 0;
+        i = (i + 1) & (r->ids_cap - 1);
     }
-    memcpy(r->text + r->text_len, s, (size_t)len);
-    r->text_len = need;
-}
-
-/* Does the event already hold a field called name? */
-static int
-evtx_has(const struct evtx_reader *r, const char *name)
-{
-    return vigil_event_get(&r->ev, name) != NULL;
-}
-
-/* A leaf below UserData (or nested inside EventData) is named by its local
- * name; when that name is taken, by its path below the section joined
- * with '_'. */
-static const char *
-evtx_leaf_name(struct evtx_reader *r)
-{
-    char name[EVTX_MAX_NAME];
-    size_t n = 0, l;
-    int d;
-
-    if (!evtx_has(r, r->st[r->depth].name))
-        return r->st[r->depth].name;
-    for (d = 3; d <= r->depth; d++) {
-        const char *part = r->st[d].name;
-        if (part == NULL)
-            continue;
-        l = strlen(part);
-        if (n + l + 2 > sizeof(name))
-            return r->st[r->depth].name;
-        if (n)
-            name[n++] = '_';
-        memcpy(name + n, part, l);
-        n += l;
-    }
-    return evtx_strdup(r, name, n);
-}
-
-static void
-evtx_leaf(struct evtx_reader *r, struct evtx_frame *f)
-{
-    const char *name;
-    size_t n;
-    char *v;
-
-    if (r->section == SEC_SYSTEM) {
-        if (r->depth != 3 || r->text_len == 0 || f->name == NULL)
-            return;
-        if ((v = evtx_value(r, r->text, r->text_len, 1, &n)) != NULL)
-            evtx_add(r, f->name, v, n, f->kind == FR_SYS_INT);
-        return;
-    }
-    if (r->section != SEC_EVENTDATA && r->section != SEC_USERDATA)
-        return;
-    if ((v = evtx_value(r, r->text, r->text_len, 1, &n)) == NULL)
-        return;
-    if (f->kind == FR_DATA_UNNAMED) {
-        if (r->nunnamed < EVTX_MAX_UNNAMED) {
-            r->unnamed[r->nunnamed].p = v;
-            r->unnamed[r->nunnamed].n = n;
-            r->nunnamed++;
-        } else {
-            r->ev.truncated = 1;
-        }
-        return;
-    }
-    if (f->name == NULL)
-        return;
-    name = r->section == SEC_EVENTDATA && r->depth == 3 ? f->name
-                                                        : evtx_leaf_name(r);
-    if (name)
-        evtx_add(r, name, v, n, 0);
-}
-
-/* Unnamed <Data> values: one becomes `Data`; several become `Data` (all of
- * them joined with '\n', so Sigma's `Data|contains` sees every value) and
- * `Data_1` .. `Data_N`. */
-static void
-evtx_flush_unnamed(struct evtx_reader *r)
-{
-    size_t total = 0, i, n;
-    char *joined, *p;
-    char name[16];
-
-    if (r->nunnamed == 0)
-        return;
-    if (r->nunnamed == 1) {
-        evtx_add(r, "Data", r->unnamed[0].p, r->unnamed[0].n, 0);
-        return;
-    }
-    for (i = 0; i < r->nunnamed; i++)
-        total += r->unnamed[i].n + 1;
-    if ((joined = vigil_arena_alloc(&r->arena, total)) == NULL) {
-        evtx_fail(r, "record exceeds the arena bound");
-        return;
-    }
-    for (p = joined, i = 0; i < r->nunnamed; i++) {
-        memcpy(p, r->unnamed[i].p, r->unnamed[i].n);
-        p += r->unnamed[i].n;
-        *p++ = i + 1 < r->nunnamed ? '\n' : '\0';
-    }
-    evtx_add(r, "Data", joined, total - 1, 0);
-    for (i = 0; i < r->nunnamed && !r->bad; i++) {
-        n = (size_t)snprintf(name, sizeof(name), "Data_%zu", i + 1);
-        if (vigil_event_add_dyn(&r->ev, name, n, r->unnamed[i].p,
-                                r->unnamed[i].n) == VIGIL_ENOMEM)
-            evtx_fail(r, "record exceeds the arena bound");
-    }
-    r->nunnamed = 0;
-}
-
-static void XMLCALL
-evtx_end(void *ud, const XML_Char *name)
-{
-    struct evtx_reader *r = ud;
-    struct evtx_frame *f;
-
-    (void)name;
-    if (r->bad || r->depth <= 0)
-        return;
-    f = &r->st[r->depth];
-    if (r->depth >= 3 && !f->has_child)
-        evtx_leaf(r, f);
-    if (r->depth == 2) {
-        if (r->section == SEC_EVENTDATA)
-            evtx_flush_unnamed(r);
-        r->section = SEC_NONE;
-    }
-    r->depth--;
-    r->text_len = 0;
-}
-
-/* libevtx never writes a DOCTYPE; one in a record means hostile input, so
- * no DTD (and so no entity) is ever processed. */
-static void XMLCALL
-evtx_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-             const XML_Char *pubid, int has_internal_subset)
-{
-    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
-    evtx_fail(ud, "record XML has a DOCTYPE");
-}
-
-static void XMLCALL
-evtx_entity(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
-            int value_len, const XML_Char *base, const XML_Char *sysid,
-            const XML_Char *pubid, const XML_Char *notation)
-{
-    (void)name, (void)is_param, (void)value, (void)value_len, (void)base;
-    (void)sysid, (void)pubid, (void)notation;
-    evtx_fail(ud, "record XML declares an entity");
+    r->ids[i] = id + 1;
+    r->ids_n++;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ */
-/* Records                                                              */
+/* Chunks                                                               */
 /* ------------------------------------------------------------------ */
 
-static int
-evtx_needs_map(const unsigned char *u, size_t i, size_t n)
-{
-    return (u[i] < 0x20 && u[i] != '\n' && u[i] != '\t') ||
-           (u[i] == 0xEF && i + 2 < n && u[i + 1] == 0xBF &&
-            (u[i + 2] == 0xBE || u[i + 2] == 0xBF));
-}
-
-/* Maps the bytes XML refuses (see EVTX_MAP_B0). Returns the text to parse:
- * xml itself when nothing needed mapping; NULL when out of memory. */
-static const char *
-evtx_map_xml(struct evtx_reader *r, const char *xml, size_t n, size_t *out_len)
-{
-    const unsigned char *u = (const unsigned char *)xml;
-    size_t i, j = 0, first = n;
-
-    for (i = 0; i < n; i++)
-        if ((u[i] < 0x20 || u[i] == 0xEF) && evtx_needs_map(u, i, n)) {
-            first = i;
-            break;
-        }
-    if (first == n) {
-        *out_len = n;
-        return xml;
-    }
-    /* At most 3 bytes out per byte in. */
-    if (vigil_grow(&r->map, &r->map_cap, 3 * n, 1, 0) != VIGIL_OK)
-        return NULL;
-    memcpy(r->map, xml, first);
-    j = first;
-    for (i = first; i < n; i++) {
-        if (!evtx_needs_map(u, i, n)) {
-            r->map[j++] = xml[i];
-            continue;
-        }
-        r->map[j++] = (char)EVTX_MAP_B0;
-        r->map[j++] = (char)EVTX_MAP_B1;
-        if (u[i] < 0x20) {
-            r->map[j++] = (char)(0x80 + u[i]);
-        } else {
-            r->map[j++] = (char)(u[i + 2] == 0xBE ? 0xA0 : 0xA1);
-            i += 2;
-        }
-    }
-    *out_len = j;
-    return r->map;
-}
-
-static void
-evtx_parser_setup(struct evtx_reader *r)
-{
-    XML_SetUserData(r->xp, r);
-    XML_SetElementHandler(r->xp, evtx_start, evtx_end);
-    XML_SetCharacterDataHandler(r->xp, evtx_chars);
-    XML_SetStartDoctypeDeclHandler(r->xp, evtx_doctype);
-    XML_SetEntityDeclHandler(r->xp, evtx_entity);
-    XML_SetParamEntityParsing(r->xp, XML_PARAM_ENTITY_PARSING_NEVER);
-}
-
-/* Decodes one record and hands it to the callback. A record that cannot
- * be decoded is counted and skipped (VIGIL_OK); only the callback's
- * verdict or running out of memory stops the file. */
+/* Makes the bytes of chunk index available in s->data (s->len bytes). */
 static enum vigil_rc
-evtx_record(struct evtx_reader *r, libevtx_record_t *rec, uint64_t index,
-            int recovered)
+chunk_load(struct evtx_run *r, struct evtx_slot *s, uint64_t index)
 {
-    libevtx_error_t *e = NULL;
-    size_t size = 0, n, raw_len;
-    const char *doc;
+    uint64_t at = EVTX_FILE_HDR + index * EVTX_CHUNK_SIZE;
+    uint32_t len = index < r->nchunks ? EVTX_CHUNK_SIZE : r->tail;
+    size_t done = 0;
 
-    if (libevtx_record_get_utf8_xml_string_size(rec, &size, &e) != 1 ||
-        size < 2 || size > EVTX_MAX_XML)
-        goto bad;
-    if (vigil_grow(&r->xml, &r->xml_cap, size, 1, 0) != VIGIL_OK)
-        return VIGIL_ENOMEM;
-    if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)r->xml, size, &e) !=
-        1)
-        goto bad;
-    raw_len = strnlen(r->xml, size);
-    if ((doc = evtx_map_xml(r, r->xml, raw_len, &n)) == NULL)
-        return VIGIL_ENOMEM;
-
-    vigil_arena_reset(&r->arena);
-    vigil_event_init(&r->ev, &r->arena);
-    r->ev.family = VIGIL_FAMILY_WINDOWS;
-    r->ev.raw = r->xml;
-    r->ev.raw_len = (uint32_t)raw_len;
-    /* libevtx gives no record offsets; the position is the 1-based index
-     * of the allocated record (0 for recovered ones). */
-    r->ev.offset = index;
-    r->depth = 0;
-    r->section = SEC_NONE;
-    r->bad = 0;
-    r->why = NULL;
-    r->nunnamed = 0;
-    r->text_len = 0;
-    r->st[0].has_child = 0;
-    XML_ParserReset(r->xp, "UTF-8");
-    evtx_parser_setup(r);
-    if (XML_Parse(r->xp, doc, (int)n, XML_TRUE) != XML_STATUS_OK || r->bad ||
-        r->ev.nfields == 0)
-        goto bad;
-    r->stats->records++;
-    if (recovered)
-        r->stats->recovered++;
-    return r->fn(&r->ev, r->arg);
-bad:
-    if (e)
-        libevtx_error_free(&e);
-    r->stats->failed++;
+    s->index = index;
+    s->len = len;
+    if (r->src.mem != NULL) {
+        s->data = r->src.mem + at;
+        return VIGIL_OK;
+    }
+    while (done < len) {
+        ssize_t n =
+            pread(r->src.fd, s->buf + done, len - done, (off_t)(at + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return VIGIL_EIO;
+        done += (size_t)n;
+    }
+    s->data = s->buf;
     return VIGIL_OK;
 }
 
 static int
-evtx_cmp_id(const void *a, const void *b)
+all_zero(const uint8_t *p, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
-static void
-evtx_reader_free(struct evtx_reader *r)
+/* A checksum mismatch; fuzzing builds let mutated chunks through. */
+static int
+crc_bad(uint32_t have, uint32_t want)
 {
-    if (r == NULL)
-        return;
-    if (r->xp)
-        XML_ParserFree(r->xp);
-    vigil_arena_fini(&r->arena);
-    free(r->xml);
-    free(r->map);
-    free(r->text);
-    free(r->ids);
-    free(r);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    (void)have, (void)want;
+    return 0;
+#else
+    return have != want;
+#endif
 }
 
-static void
-evtx_errmsg(libevtx_error_t *e, char *dst, size_t n)
+/* Checks a whole chunk's header: 0 good (s->free_off set), 1 unused
+ * (zeros: a log file is preallocated), -1 damaged (s->why says how). */
+static int
+chunk_check(struct evtx_slot *s)
 {
-    char *p;
+    const uint8_t *c = s->data;
+    uint32_t crc, free_off;
 
-    dst[0] = '\0';
-    if (e == NULL || libevtx_error_sprint(e, dst, n) < 0)
-        snprintf(dst, n, "unreadable");
-    for (p = dst; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
+    if (memcmp(c, EVTX_CHUNK_SIG, 8) != 0) {
+        if (all_zero(c, s->len))
+            return 1;
+        snprintf(s->why, sizeof(s->why), "no chunk signature");
+        return -1;
+    }
+    crc = (uint32_t)crc32(0L, c, 120);
+    crc = (uint32_t)crc32(crc, c + 128, EVTX_CHUNK_HDR - 128);
+    if (crc_bad(crc, evtx_u32(c + 124))) {
+        snprintf(s->why, sizeof(s->why), "header CRC32 mismatch");
+        return -1;
+    }
+    free_off = evtx_u32(c + 48);
+    if (free_off < EVTX_CHUNK_HDR || free_off > EVTX_CHUNK_SIZE) {
+        snprintf(s->why, sizeof(s->why), "free space offset %u out of range",
+                 free_off);
+        return -1;
+    }
+    if (crc_bad(
+            (uint32_t)crc32(0L, c + EVTX_CHUNK_HDR, free_off - EVTX_CHUNK_HDR),
+            evtx_u32(c + 52))) {
+        snprintf(s->why, sizeof(s->why), "event records CRC32 mismatch");
+        return -1;
+    }
+    s->free_off = free_off;
+    return 0;
 }
 
-/* Reads the file libevtx opens at libpath; label names it in messages. */
+/* Is there a well-formed record header at off, ending by end? *size: its
+ * size. */
+static int
+record_at(const uint8_t *c, uint32_t off, uint32_t end, uint32_t *size)
+{
+    uint32_t n;
+
+    if ((uint64_t)off + EVTX_REC_HDR + 4 > end ||
+        memcmp(c + off, "\x2a\x2a\x00\x00", 4) != 0)
+        return 0;
+    n = evtx_u32(c + off + 4);
+    if (n < EVTX_REC_HDR + 4 || (uint64_t)off + n > end ||
+        evtx_u32(c + off + n - 4) != n)
+        return 0;
+    *size = n;
+    return 1;
+}
+
+/* Copies the decoded record into the slot's batch. 0: done; 1: the batch
+ * cannot take it (memory); the caller leaves the rest of the chunk to the
+ * calling thread. */
+static int
+batch_add(struct evtx_slot *s, uint64_t offset)
+{
+    const struct vigil_event *ev = &s->rec.ev;
+    struct evtx_out *o;
+
+    if (vigil_grow(&s->fields, &s->fcap, s->nfields + ev->nfields,
+                   sizeof(*s->fields), 0) != VIGIL_OK ||
+        VIGIL_GROW(s->out, s->nout, s->ocap) != VIGIL_OK)
+        return 1;
+    o = &s->out[s->nout++];
+    o->first = (uint32_t)s->nfields;
+    o->n = ev->nfields;
+    o->truncated = ev->truncated;
+    o->family = ev->family;
+    o->time_ns = ev->time_ns;
+    o->offset = offset;
+    memcpy(s->fields + s->nfields, ev->fields,
+           ev->nfields * sizeof(*ev->fields));
+    s->nfields += ev->nfields;
+    return 0;
+}
+
+/* Decodes the allocated records of a checked chunk from offset from.
+ * direct: each record goes to the callback at once (the arena is reset
+ * per record); otherwise into the slot's batch. Returns the callback's
+ * verdict. */
 static enum vigil_rc
-evtx_read(const char *libpath, const char *label, vigil_event_fn fn, void *arg,
-          struct vigil_evtx_stats *stats, struct vigil_err *err)
+chunk_records(struct evtx_run *r, struct evtx_slot *s, struct evtx_rec *rec,
+              uint32_t from, int direct)
 {
-    libevtx_file_t *file = NULL;
-    libevtx_error_t *e = NULL;
-    libevtx_record_t *rec = NULL;
-    struct evtx_reader *r = NULL;
+    uint64_t base = EVTX_FILE_HDR + s->index * EVTX_CHUNK_SIZE;
+    uint32_t off = from, size;
     enum vigil_rc rc = VIGIL_OK;
-    char msg[160];
-    int i, nrec = 0, nrecov = 0, damaged;
-    uint64_t id = 0;
 
-    if ((r = calloc(1, sizeof(*r))) == NULL) {
-        rc = vigil_err_set(err, VIGIL_ENOMEM, "%s: out of memory", label);
-        goto out;
+    evtx_rec_chunk(rec, s->data, s->len);
+    if (!direct) {
+        vigil_arena_reset(&rec->arena);
+        s->nfields = s->nout = 0;
     }
-    vigil_arena_init(&r->arena, EVTX_ARENA_CHUNK, EVTX_ARENA_MAX);
-    r->fn = fn;
-    r->arg = arg;
-    r->stats = stats;
-    r->xp = XML_ParserCreate("UTF-8");
-    if (r->xp == NULL) {
-        rc = vigil_err_set(err, VIGIL_ENOMEM, "%s: out of memory", label);
-        goto out;
+    while (off < s->free_off) {
+        if (!record_at(s->data, off, s->free_off, &size)) {
+            /* The records' CRC held, so this is how the chunk was
+             * written: nothing past here can be found without carving. */
+            s->failed++;
+            break;
+        }
+        if (direct)
+            vigil_arena_reset(&rec->arena);
+        if (evtx_rec_decode(rec, off, size) != 0) {
+            if (!direct && rec->arena_full && s->nout > 0) {
+                /* the batch's arena is full, not the record too big:
+                 * the calling thread reads from here on */
+                s->resume = off;
+                return VIGIL_OK;
+            }
+            s->failed++;
+        } else if (direct) {
+            rec->ev.offset = base + off + size;
+            r->stats->records++;
+            if (r->o->carve && id_add(r, evtx_u64(s->data + off + 8)) < 0)
+                return VIGIL_ENOMEM;
+            if ((rc = r->fn(&rec->ev, r->arg)) != VIGIL_OK)
+                return rc;
+        } else if (batch_add(s, base + off + size) != 0) {
+            s->resume = off;
+            return VIGIL_OK;
+        }
+        off += size;
     }
-    if (libevtx_file_initialize(&file, &e) != 1 ||
-        libevtx_file_open(file, libpath, LIBEVTX_OPEN_READ, &e) != 1) {
-        evtx_errmsg(e, msg, sizeof(msg));
-        rc = vigil_err_set(err, VIGIL_EPARSE,
-                           "%s: not a readable EVTX file: %s", label, msg);
-        goto out;
+    s->resume = 0;
+    return rc;
+}
+
+static void
+chunk_damaged(struct evtx_run *r, struct evtx_slot *s)
+{
+    r->stats->damaged_chunks++;
+    vigil_log(VIGIL_LOG_WARN, 1300, "%s: chunk %llu is damaged (%s); skipped",
+              r->src.label, (unsigned long long)s->index, s->why);
+}
+
+/* ------------------------------------------------------------------ */
+/* Carving                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Recovers records from [from, end) of the slot's chunk: every 8-byte
+ * aligned record signature with a consistent size that decodes and whose
+ * identifier was not read already. */
+static enum vigil_rc
+carve_range(struct evtx_run *r, struct evtx_slot *s, uint32_t from,
+            uint32_t end)
+{
+    uint64_t base = EVTX_FILE_HDR + s->index * EVTX_CHUNK_SIZE;
+    struct evtx_rec *rec = &s->rec;
+    uint32_t off = (from + 7) & ~7u, size;
+    enum vigil_rc rc;
+    int fresh;
+
+    evtx_rec_chunk(rec, s->data, s->len);
+    for (; (uint64_t)off + EVTX_REC_HDR + 4 <= end; off += 8) {
+        if (!record_at(s->data, off, end, &size))
+            continue;
+        vigil_arena_reset(&rec->arena);
+        if (evtx_rec_decode(rec, off, size) != 0)
+            continue; /* stale bytes that only look like a record */
+        fresh = id_add(r, evtx_u64(s->data + off + 8));
+        if (fresh < 0)
+            return VIGIL_ENOMEM;
+        if (fresh == 0)
+            continue;
+        rec->ev.offset = base + off + size;
+        r->stats->records++;
+        r->stats->recovered++;
+        if ((rc = r->fn(&rec->ev, r->arg)) != VIGIL_OK)
+            return rc;
+        off += size - 8;
     }
-    if (libevtx_file_get_number_of_records(file, &nrec, &e) != 1)
-        nrec = 0;
-    /* libevtx also "recovers" records from slack space: in a healthy file
-     * that is stale data (a filtered export keeps the old chunks: other
-     * channels, other hosts), which must not reach detection. Only in a
-     * damaged file do recovered records give back what would otherwise be
-     * lost; there, records that are also allocated are skipped. */
-    damaged = libevtx_file_is_corrupted(file, NULL) == 1;
-    if (damaged && nrec > 0 &&
-        (r->ids = malloc((size_t)nrec * sizeof(*r->ids))) == NULL) {
+    return VIGIL_OK;
+}
+
+/* The second pass of --carve: slack space of good chunks, all of damaged
+ * ones and of a partial last chunk. */
+static enum vigil_rc
+carve_file(struct evtx_run *r, struct evtx_slot *s)
+{
+    uint64_t i, n = r->nchunks + (r->tail > EVTX_CHUNK_HDR ? 1 : 0);
+    enum vigil_rc rc = VIGIL_OK;
+
+    for (i = 0; i < n && rc == VIGIL_OK; i++) {
+        int st;
+        if (chunk_load(r, s, i) != VIGIL_OK)
+            return VIGIL_EIO;
+        st = i < r->nchunks ? chunk_check(s) : -1;
+        if (st == 1)
+            continue;
+        rc = carve_range(r, s, st == 0 ? s->free_off : EVTX_CHUNK_HDR, s->len);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Threads                                                              */
+/* ------------------------------------------------------------------ */
+
+static void *
+worker_main(void *arg)
+{
+    struct evtx_run *r = arg;
+
+    for (;;) {
+        struct evtx_slot *s;
+        uint64_t i;
+        int st;
+
+        pthread_mutex_lock(&r->mu);
+        if (r->stop || r->next >= r->nchunks) {
+            pthread_mutex_unlock(&r->mu);
+            return NULL;
+        }
+        i = r->next++;
+        s = &r->slots[i % r->nslots];
+        /* Only chunk i may take the slot: a worker racing ahead through
+         * empty chunks must not take it from chunk i - nslots' turn. */
+        while (!(s->state == SLOT_EMPTY && s->want == i) && !r->stop)
+            pthread_cond_wait(&r->cv, &r->mu);
+        if (r->stop) {
+            pthread_mutex_unlock(&r->mu);
+            return NULL;
+        }
+        s->state = SLOT_BUSY;
+        pthread_mutex_unlock(&r->mu);
+
+        s->failed = 0;
+        s->damaged = 0;
+        s->nfields = s->nout = 0;
+        s->resume = 0;
+        s->free_off = 0;
+        if (chunk_load(r, s, i) != VIGIL_OK) {
+            s->damaged = 1;
+            snprintf(s->why, sizeof(s->why), "read error");
+        } else if ((st = chunk_check(s)) < 0) {
+            s->damaged = 1;
+        } else if (st == 0) {
+            (void)chunk_records(r, s, &s->rec, EVTX_CHUNK_HDR, 0);
+        }
+        pthread_mutex_lock(&r->mu);
+        s->index = i;
+        s->state = SLOT_READY;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
+/* Hands a ready slot's records to the callback, in order. */
+static enum vigil_rc
+deliver(struct evtx_run *r, struct evtx_slot *s, struct evtx_rec *own)
+{
+    struct vigil_event *ev = &own->ev;
+    enum vigil_rc rc = VIGIL_OK;
+    size_t k;
+
+    r->stats->failed += s->failed;
+    if (s->damaged) {
+        chunk_damaged(r, s);
+        return VIGIL_OK;
+    }
+    for (k = 0; k < s->nout; k++) {
+        const struct evtx_out *o = &s->out[k];
+        vigil_event_init(ev, &s->rec.arena);
+        ev->family = o->family;
+        ev->time_ns = o->time_ns;
+        ev->offset = o->offset;
+        ev->truncated = o->truncated;
+        ev->nfields = o->n;
+        memcpy(ev->fields, s->fields + o->first, o->n * sizeof(*ev->fields));
+        r->stats->records++;
+        if ((rc = r->fn(ev, r->arg)) != VIGIL_OK)
+            return rc;
+    }
+    if (s->resume) { /* the batch ran out of memory: the rest, directly */
+        uint64_t before = s->failed;
+        rc = chunk_records(r, s, own, s->resume, 1);
+        r->stats->failed += s->failed - before;
+    }
+    return rc;
+}
+
+static enum vigil_rc
+read_parallel(struct evtx_run *r, unsigned nthreads, struct evtx_rec *own)
+{
+    pthread_t th[EVTX_MAX_THREADS];
+    unsigned started = 0, k;
+    uint64_t i;
+    enum vigil_rc rc = VIGIL_OK;
+
+    r->nslots = 2 * nthreads;
+    r->slots = calloc(r->nslots, sizeof(*r->slots));
+    if (r->slots == NULL)
+        return VIGIL_ENOMEM;
+    for (k = 0; k < r->nslots; k++) {
+        r->slots[k].want = k;
+        if (evtx_rec_init(&r->slots[k].rec) != VIGIL_OK ||
+            (r->src.mem == NULL &&
+             (r->slots[k].buf = malloc(EVTX_CHUNK_SIZE)) == NULL)) {
+            rc = VIGIL_ENOMEM;
+            goto out;
+        }
+        /* a whole chunk's text: larger than one record's */
+        vigil_arena_fini(&r->slots[k].rec.arena);
+        vigil_arena_init(&r->slots[k].rec.arena, EVTX_ARENA_CHUNK,
+                         4 * EVTX_ARENA_MAX);
+    }
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    for (; started < nthreads; started++)
+        if (pthread_create(&th[started], NULL, worker_main, r) != 0)
+            break;
+    if (started == 0) {
+        rc = VIGIL_ENOMEM;
+        goto join;
+    }
+    for (i = 0; i < r->nchunks && rc == VIGIL_OK; i++) {
+        struct evtx_slot *s = &r->slots[i % r->nslots];
+        pthread_mutex_lock(&r->mu);
+        while (!(s->state == SLOT_READY && s->index == i))
+            pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+        rc = deliver(r, s, own);
+        pthread_mutex_lock(&r->mu);
+        s->state = SLOT_EMPTY;
+        s->want = i + r->nslots;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+join:
+    pthread_mutex_lock(&r->mu);
+    r->stop = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    for (k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+out:
+    for (k = 0; k < r->nslots; k++) {
+        evtx_rec_fini(&r->slots[k].rec);
+        free(r->slots[k].buf);
+        free(r->slots[k].fields);
+        free(r->slots[k].out);
+    }
+    free(r->slots);
+    r->slots = NULL;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                                */
+/* ------------------------------------------------------------------ */
+
+static unsigned
+thread_count(const struct evtx_run *r)
+{
+    long n;
+
+    if (r->o->threads == 1 || r->nchunks < EVTX_PAR_MIN_CHUNK)
+        return 1;
+    if (r->o->threads > 1)
+        n = r->o->threads;
+    else
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 2)
+        return 1;
+    if ((uint64_t)n > r->nchunks / 2)
+        n = (long)(r->nchunks / 2);
+    return n > EVTX_MAX_THREADS ? EVTX_MAX_THREADS : (unsigned)n;
+}
+
+static enum vigil_rc
+read_serial(struct evtx_run *r, struct evtx_slot *s)
+{
+    enum vigil_rc rc;
+    uint64_t i;
+
+    for (i = 0; i < r->nchunks; i++) {
+        int st;
+        if (chunk_load(r, s, i) != VIGIL_OK)
+            return VIGIL_EIO;
+        s->failed = 0;
+        if ((st = chunk_check(s)) < 0) {
+            chunk_damaged(r, s);
+            continue;
+        }
+        if (st == 1)
+            continue;
+        rc = chunk_records(r, s, &s->rec, EVTX_CHUNK_HDR, 1);
+        r->stats->failed += s->failed;
+        if (rc != VIGIL_OK)
+            return rc;
+    }
+    return VIGIL_OK;
+}
+
+static enum vigil_rc
+evtx_read(struct evtx_src *src, const struct vigil_evtx_opts *o,
+          vigil_event_fn fn, void *arg, struct vigil_evtx_stats *stats,
+          struct vigil_err *err)
+{
+    static const struct vigil_evtx_opts defaults = {0, 0};
+    struct evtx_run r;
+    struct evtx_slot *s = NULL;
+    uint8_t hdr[128];
+    enum vigil_rc rc = VIGIL_OK;
+    unsigned nthreads;
+
+    memset(&r, 0, sizeof(r));
+    r.src = *src;
+    r.o = o ? o : &defaults;
+    r.fn = fn;
+    r.arg = arg;
+    r.stats = stats;
+    memset(hdr, 0, sizeof(hdr));
+    if (src->mem)
+        memcpy(hdr, src->mem,
+               src->size < sizeof(hdr) ? src->size : sizeof(hdr));
+    else if (pread(src->fd, hdr, sizeof(hdr), 0) < 8)
+        return vigil_err_set(err, VIGIL_EIO, "%s: %s", src->label,
+                             strerror(errno));
+    if (memcmp(hdr, EVTX_SIGNATURE, 8) != 0)
+        return vigil_err_set(err, VIGIL_EPARSE,
+                             "%s: not an EVTX file (no ElfFile signature)",
+                             src->label);
+    if (src->size < EVTX_FILE_HDR)
+        return vigil_err_set(err, VIGIL_EPARSE,
+                             "%s: not a readable EVTX file: shorter than its "
+                             "file header",
+                             src->label);
+    /* A bad header CRC or a dirty flag (0x1: not closed cleanly) is no
+     * reason to skip anything: the chunks carry their own checks. */
+    if ((uint32_t)crc32(0L, hdr, 120) != evtx_u32(hdr + 124))
+        vigil_log(VIGIL_LOG_WARN, 1301,
+                  "%s: EVTX file header CRC32 mismatch; reading its chunks",
+                  src->label);
+    r.nchunks = (src->size - EVTX_FILE_HDR) / EVTX_CHUNK_SIZE;
+    r.tail = (uint32_t)((src->size - EVTX_FILE_HDR) % EVTX_CHUNK_SIZE);
+    if ((s = calloc(1, sizeof(*s))) == NULL ||
+        evtx_rec_init(&s->rec) != VIGIL_OK ||
+        (src->mem == NULL && (s->buf = malloc(EVTX_CHUNK_SIZE)) == NULL)) {
         rc = VIGIL_ENOMEM;
         goto out;
     }
-    for (i = 0; i < nrec; i++) {
-        if (libevtx_file_get_record_by_index(file, i, &rec, &e) != 1) {
-            if (e)
-                libevtx_error_free(&e);
-            stats->failed++;
-            continue;
-        }
-        if (r->ids && libevtx_record_get_identifier(rec, &id, NULL) == 1)
-            r->ids[r->nids++] = id;
-        rc = evtx_record(r, rec, (uint64_t)i + 1, 0);
-        libevtx_record_free(&rec, NULL);
-        if (rc != VIGIL_OK)
-            goto out;
-    }
-    if (!damaged ||
-        libevtx_file_get_number_of_recovered_records(file, &nrecov, &e) != 1)
-        nrecov = 0;
-    if (r->nids)
-        qsort(r->ids, r->nids, sizeof(*r->ids), evtx_cmp_id);
-    for (i = 0; i < nrecov; i++) {
-        if (libevtx_file_get_recovered_record_by_index(file, i, &rec, &e) !=
-            1) {
-            if (e)
-                libevtx_error_free(&e);
-            stats->failed++;
-            continue;
-        }
-        if (libevtx_record_get_identifier(rec, &id, NULL) != 1 ||
-            r->nids == 0 ||
-            bsearch(&id, r->ids, r->nids, sizeof(id), evtx_cmp_id) == NULL)
-            rc = evtx_record(r, rec, 0, 1);
-        libevtx_record_free(&rec, NULL);
-        if (rc != VIGIL_OK)
-            goto out;
-    }
+    nthreads = thread_count(&r);
+    if (nthreads > 1 && !r.o->carve)
+        rc = read_parallel(&r, nthreads, &s->rec);
+    else
+        rc = read_serial(&r, s);
+    if (rc == VIGIL_OK && r.o->carve)
+        rc = carve_file(&r, s);
 out:
     if (rc == VIGIL_ENOMEM)
-        vigil_err_set(err, rc, "%s: out of memory", label);
+        vigil_err_set(err, rc, "%s: out of memory", src->label);
+    else if (rc == VIGIL_EIO)
+        vigil_err_set(err, rc, "%s: read error: %s", src->label,
+                      strerror(errno ? errno : EIO));
     else if (rc != VIGIL_OK && err && err->rc == VIGIL_OK)
-        vigil_err_set(err, rc, "%s: stopped by the event handler", label);
-    if (e)
-        libevtx_error_free(&e);
-    if (file) {
-        libevtx_file_close(file, NULL);
-        libevtx_file_free(&file, NULL);
+        vigil_err_set(err, rc, "%s: stopped by the event handler", src->label);
+    if (s) {
+        evtx_rec_fini(&s->rec);
+        free(s->buf);
+        free(s);
     }
-    evtx_reader_free(r);
+    free(r.ids);
     return rc;
 }
 
@@ -824,79 +700,71 @@ vigil_evtx_looks_damaged(const char *path)
     close(fd);
     if (n < (ssize_t)sizeof(h))
         return 1;
-    crc = (uint32_t)h[124] | (uint32_t)h[125] << 8 | (uint32_t)h[126] << 16 |
-          (uint32_t)h[127] << 24;
+    crc = evtx_u32(h + 124);
     if (crc32(0L, h, 120) != crc)
         return 1;
     return memcmp(h + 4096, "ElfChnk", 8) != 0;
 }
 
 enum vigil_rc
-vigil_evtx_read_file(const char *path, vigil_event_fn fn, void *arg,
-                     struct vigil_evtx_stats *stats, struct vigil_err *err)
+vigil_evtx_read(const char *path, const struct vigil_evtx_opts *o,
+                vigil_event_fn fn, void *arg, struct vigil_evtx_stats *stats,
+                struct vigil_err *err)
 {
+    struct evtx_src src = {-1, NULL, 0, path};
     struct stat st;
-    char sig[8];
-    ssize_t n;
-    int fd;
+    enum vigil_rc rc;
 
     if (path == NULL || fn == NULL || stats == NULL)
         return vigil_err_set(err, VIGIL_EINVAL, "evtx: missing argument");
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
+    src.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (src.fd < 0)
         return vigil_err_set(err, VIGIL_EIO, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
+    if (fstat(src.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(src.fd);
         return vigil_err_set(err, VIGIL_EIO, "%s: not a regular file", path);
     }
-    n = read(fd, sig, sizeof(sig));
-    close(fd);
-    if (n != (ssize_t)sizeof(sig) ||
-        memcmp(sig, EVTX_SIGNATURE, sizeof(sig)) != 0)
+    src.size = (uint64_t)st.st_size;
+    if (src.size < 8) {
+        close(src.fd);
         return vigil_err_set(err, VIGIL_EPARSE,
                              "%s: not an EVTX file (no ElfFile signature)",
                              path);
-    return evtx_read(path, path, fn, arg, stats, err);
+    }
+#ifdef POSIX_FADV_SEQUENTIAL
+    posix_fadvise(src.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    rc = evtx_read(&src, o, fn, arg, stats, err);
+    close(src.fd);
+    return rc;
 }
 
-/* libevtx reads through file paths only (its memory-range IO needs
- * libbfio's headers and ties us to libbfio's ABI), so the image goes into
- * an anonymous memory file that libevtx opens by its /proc path: the same
- * code path as real files, which is what the fuzzer should exercise. */
+enum vigil_rc
+vigil_evtx_read_file(const char *path, vigil_event_fn fn, void *arg,
+                     struct vigil_evtx_stats *stats, struct vigil_err *err)
+{
+    return vigil_evtx_read(path, NULL, fn, arg, stats, err);
+}
+
+enum vigil_rc
+vigil_evtx_read_image(const void *data, size_t len,
+                      const struct vigil_evtx_opts *o, vigil_event_fn fn,
+                      void *arg, struct vigil_evtx_stats *stats,
+                      struct vigil_err *err)
+{
+    struct evtx_src src = {-1, data, len, "evtx image"};
+
+    if ((data == NULL && len) || fn == NULL || stats == NULL)
+        return vigil_err_set(err, VIGIL_EINVAL, "evtx: missing argument");
+    if (len < 8 || memcmp(data, EVTX_SIGNATURE, 8) != 0)
+        return vigil_err_set(err, VIGIL_EPARSE,
+                             "evtx image: no ElfFile signature");
+    return evtx_read(&src, o, fn, arg, stats, err);
+}
+
 enum vigil_rc
 vigil_evtx_read_mem(const void *data, size_t len, vigil_event_fn fn, void *arg,
                     struct vigil_evtx_stats *stats, struct vigil_err *err)
 {
-    char path[64];
-    const char *p = data;
-    size_t done = 0;
-    enum vigil_rc rc;
-    int fd;
-
-    if ((data == NULL && len) || fn == NULL || stats == NULL)
-        return vigil_err_set(err, VIGIL_EINVAL, "evtx: missing argument");
-    if (len < sizeof(EVTX_SIGNATURE) ||
-        memcmp(data, EVTX_SIGNATURE, sizeof(EVTX_SIGNATURE)) != 0)
-        return vigil_err_set(err, VIGIL_EPARSE,
-                             "evtx image: no ElfFile signature");
-    fd = memfd_create("vigil-evtx", MFD_CLOEXEC);
-    if (fd < 0)
-        return vigil_err_set(err, VIGIL_EIO, "evtx image: memfd_create: %s",
-                             strerror(errno));
-    while (done < len) {
-        ssize_t n = write(fd, p + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rc = vigil_err_set(err, VIGIL_EIO, "evtx image: write: %s",
-                               strerror(errno));
-            close(fd);
-            return rc;
-        }
-        done += (size_t)n;
-    }
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    rc = evtx_read(path, "evtx image", fn, arg, stats, err);
-    close(fd);
-    return rc;
+    return vigil_evtx_read_image(data, len, NULL, fn, arg, stats, err);
 }

@@ -119,18 +119,27 @@ note(const struct file_run *r, const char *msg)
 static enum vigil_rc
 read_evtx(struct file_run *r, const char *path, struct vigil_err *err)
 {
-    struct vigil_evtx_stats st = {0, 0, 0};
+    struct vigil_evtx_stats st = {0};
+    struct vigil_evtx_opts eo = {r->o->evtx_carve, 0};
     struct vigil_err e = {0};
     enum vigil_rc rc;
 
     if (r->o->on_format != NULL)
         r->o->on_format(path, "evtx", r->arg);
-    rc = vigil_evtx_read_file(path, evtx_event, r, &st, &e);
+    rc = vigil_evtx_read(path, &eo, evtx_event, r, &st, &e);
     r->st->failed += st.failed;
+    if (st.damaged_chunks != 0) {
+        char msg[4096 + 96];
+
+        snprintf(msg, sizeof(msg), "%s: %llu damaged EVTX chunk(s) skipped%s",
+                 path, (unsigned long long)st.damaged_chunks,
+                 eo.carve ? " (carved)" : " (--carve recovers their records)");
+        note(r, msg);
+    }
     if (r->stopped)
         return VIGIL_END;
     if (rc == VIGIL_OK && st.records == 0 && st.failed == 0 &&
-        vigil_evtx_looks_damaged(path)) {
+        (st.damaged_chunks != 0 || vigil_evtx_looks_damaged(path))) {
         /* Nothing read from a file that should hold records. */
         char msg[4096 + 64];
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # evtx_seeds.sh -- seeds for fuzz_parse_evtx.
 #   tests/fuzz/corpus/parse_evtx/ crafted images (committed), written by the
-#                                unit test's crafted cases
+#                                unit test's crafted cases (make_seeds.py
+#                                writes the g-* images beside them)
 #   tests/fuzz/corpus-run/parse_evtx/ the first chunk of a few real logs from
 #                                $VIGIL_CORPUS (gitignored: never commit)
 # Usage: tests/fuzz/evtx_seeds.sh BUILD_DIR   (a normal, non-fuzz build)

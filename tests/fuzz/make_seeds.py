@@ -4,7 +4,8 @@ tests/fuzz/corpus/<target>/ from the repository's own fixtures: the rule
 tests' log lines (tests/rules/*/pos.log, neg.log), the rule pack
 (rules/**/*.yml), the configuration example (docs/configuration.md), and
 inputs built here (JSON and CEF records carrying the fixtures' values, small
-OOXML containers, RFC 6587 frames). Never reads ../shared/data.
+OOXML containers, RFC 6587 frames, EVTX images written by EvtxWriter below).
+Never reads ../shared/data.
 
 Seeds are named g-<hash of content>, so running it again adds nothing new
 and hand-written seeds beside them are kept. The output is committed:
@@ -18,8 +19,10 @@ import io
 import json
 import os
 import re
+import struct
 import sys
 import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -330,6 +333,264 @@ def frame_seeds(lines):
     return seeds
 
 
+
+class EvtxWriter:
+    """Writes EVTX images the way Windows does (docs/evtx.md): a 4 KiB file
+    header, 64 KiB chunks with their string and template tables, records
+    whose binary XML instantiates templates with typed substitution values.
+    For the EVTX reader's seeds: every token and value type, templates
+    defined once and referenced again, nested binary XML, arrays, optional
+    substitutions, a dirty header, slack space and a damaged chunk."""
+
+    def __init__(self):
+        self.chunks = []
+        self.new_chunk()
+
+    def new_chunk(self):
+        self.c = bytearray(512)
+        self.names = {}
+        self.templates = {}
+        self.first_id = None
+        self.last_rec = 0
+        self.nrec = 0
+        self.chunks.append(self.c)
+
+    @staticmethod
+    def u16(v):
+        return struct.pack("<H", v & 0xFFFF)
+
+    @staticmethod
+    def u32(v):
+        return struct.pack("<I", v & 0xFFFFFFFF)
+
+    def name(self, buf, base, s, dep=True):
+        """A name reference at the end of buf (which will sit at chunk
+        offset base): defined in place the first time, by offset after."""
+        if s in self.names:
+            return buf + self.u32(self.names[s])
+        at = base + len(buf) + 4
+        self.names[s] = at
+        h = 0
+        for ch in s:
+            h = (h * 65599 + ord(ch)) & 0xFFFFFFFF
+        return (buf + self.u32(at) + self.u32(0) + self.u16(h) +
+                self.u16(len(s)) + s.encode("utf-16-le") + b"\0\0")
+
+    def element(self, buf, base, tag, attrs, content, dep=True):
+        """<tag attrs>content</tag>: attrs a list of (name, tokens-fn);
+        content a function appending tokens."""
+        buf += bytes([0x41 if attrs else 0x01])
+        if dep:
+            buf += self.u16(0xFFFF)
+        buf += self.u32(0)  # data size: not needed to read
+        buf = self.name(buf, base, tag)
+        if attrs:
+            buf += self.u32(0)
+            for i, (an, fn) in enumerate(attrs):
+                buf += bytes([0x46 if i + 1 < len(attrs) else 0x06])
+                buf = self.name(buf, base, an)
+                buf = fn(buf)
+        if content is None:
+            return buf + b"\x03"
+        buf += b"\x02"
+        buf = content(buf)
+        return buf + b"\x04"
+
+    @staticmethod
+    def text(s):
+        return lambda b: b + b"\x05\x01" + struct.pack("<H", len(s)) + \
+            s.encode("utf-16-le")
+
+    @staticmethod
+    def sub(i, t, optional=False):
+        return lambda b: b + bytes([0x0E if optional else 0x0D]) + \
+            struct.pack("<HB", i, t)
+
+    def template(self, key, body_fn, base):
+        """Template instance header for template key; its definition is
+        written in place the first time."""
+        out = b"\x0c\x01" + self.u32(0)
+        if key in self.templates:
+            return out + self.u32(self.templates[key])
+        at = base + len(out) + 4
+        self.templates[key] = at
+        body = body_fn(bytearray(b"\x0f\x01\x01\x00"), at + 24)
+        body += b"\x00"
+        return (out + self.u32(at) + self.u32(0) + bytes(range(16)) +
+                self.u32(len(body)) + bytes(body))
+
+    @staticmethod
+    def values(vals):
+        out = struct.pack("<I", len(vals))
+        for t, d in vals:
+            out += struct.pack("<HBB", len(d), t, 0)
+        for t, d in vals:
+            out += d
+        return out
+
+    def record(self, rid, fragment_fn):
+        base = len(self.c)
+        frag = fragment_fn(bytearray(b"\x0f\x01\x01\x00"), base + 24)
+        frag += b"\x00"
+        size = 24 + len(frag) + 4
+        pad = (8 - size % 8) % 8
+        size += pad
+        rec = (b"\x2a\x2a\x00\x00" + self.u32(size) + struct.pack("<Q", rid) +
+               struct.pack("<Q", 132000000000000000 + rid) + bytes(frag) +
+               b"\0" * pad + self.u32(size))
+        self.c += rec
+        self.last_rec = base
+        self.nrec += 1
+        if self.first_id is None:
+            self.first_id = rid
+
+    def finish_chunk(self, c_index, free_off=None):
+        c = self.c
+        free = len(c) if free_off is None else free_off
+        c += b"\0" * (65536 - len(c))
+        c[0:8] = b"ElfChnk\0"
+        c[8:40] = struct.pack("<QQQQ", 1, self.nrec, self.first_id or 1,
+                              (self.first_id or 1) + self.nrec - 1)
+        c[40:52] = struct.pack("<III", 128, self.last_rec, free)
+        c[52:56] = self.u32(zlib.crc32(bytes(c[512:free])))
+        c[124:128] = self.u32(zlib.crc32(bytes(c[:120]) + bytes(c[128:512])))
+
+    def image(self, header_chunks=None, flags=0):
+        h = bytearray(4096)
+        n = len(self.chunks)
+        h[0:8] = b"ElfFile\0"
+        h[8:32] = struct.pack("<QQQ", 0, n - 1, 1000)
+        h[32:44] = struct.pack("<IHHHH", 128, 1, 3, 4096,
+                               n if header_chunks is None else header_chunks)
+        h[120:124] = self.u32(flags)
+        h[124:128] = self.u32(zlib.crc32(bytes(h[:120])))
+        return bytes(h) + b"".join(bytes(c) for c in self.chunks)
+
+
+def evtx_event(w, rid, data):
+    """One record: Event/System from a shared template, EventData
+    from a second one; data: (name, type, bytes, optional) tuples."""
+    def system(b, base):
+        def sysbody(body, tb):
+            e = w.element
+            def inner(x):
+                x = e(x, tb, "Provider", [("Name", w.sub(0, 1)),
+                                          ("Guid", w.sub(1, 0x0f, True))], None)
+                x = e(x, tb, "EventID", [("Qualifiers", w.sub(2, 6, True))],
+                      w.sub(3, 6))
+                x = e(x, tb, "Level", [], w.sub(4, 4))
+                x = e(x, tb, "Keywords", [], w.sub(5, 0x15))
+                x = e(x, tb, "TimeCreated", [("SystemTime", w.sub(6, 0x11))],
+                      None)
+                x = e(x, tb, "EventRecordID", [], w.sub(7, 0x0a))
+                x = e(x, tb, "Correlation",
+                      [("ActivityID", w.sub(8, 0x0f, True))], None)
+                x = e(x, tb, "Channel", [], w.text("Security"))
+                x = e(x, tb, "Computer", [], w.sub(9, 1))
+                x = e(x, tb, "Security", [("UserID", w.sub(10, 0x13, True))],
+                      None)
+                return x
+            def ev(x):
+                x = e(x, tb, "System", [], inner)
+                return x + bytes([0x0D]) + struct.pack("<HB", 11, 0x21)
+            return e(body, tb, "Event",
+                     [("xmlns", w.text("http://schemas.microsoft.com/win/2004/08/events/event"))],
+                     ev)
+        b += w.template("system", sysbody, base + len(b))
+        u16s = lambda s: (s + "\0").encode("utf-16-le")
+        sid = bytes([1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0]) + \
+            struct.pack("<IIII", 1, 2, 3, 1001)
+        nested = bytearray(b"\x0f\x01\x01\x00")
+        def datatpl(body, tb):
+            def ed(x):
+                for i, (n, t, d, opt) in enumerate(data):
+                    x = w.element(x, tb, "Data", [("Name", w.text(n))],
+                                  w.sub(i, t, opt))
+                return x
+            return w.element(body, tb, "EventData", [], ed)
+        # nested binary XML: its offsets are those of the chunk, so it is
+        # laid out where it will sit: after the values' header.
+        vals = [(1, u16s("Microsoft-Windows-Security-Auditing")),
+                (0x0f, bytes(range(16))), (6, w.u16(16384)),
+                (6, w.u16(4688)), (4, b"\x00"),
+                (0x15, struct.pack("<Q", 0x8020000000000000)),
+                (0x11, struct.pack("<Q", 132000000000000000 + rid)),
+                (0x0a, struct.pack("<Q", rid)), (0, b""),
+                (1, u16s("host.example")), (0x13, sid)]
+        head = len(b) + 4 + 4 * (len(vals) + 1)
+        at = base + head + sum(len(d) for _, d in vals)
+        nested += w.template(("data", len(data), tuple(x[0] for x in data)),
+                             datatpl, at + len(nested))
+        nested += w.values([(t, d) for _, t, d, _ in data])
+        nested += b"\x00"
+        vals.append((0x21, bytes(nested)))
+        return b + w.values(vals)
+    w.record(rid, system)
+
+
+def evtx_seeds():
+    u16s = lambda s: (s + "\0").encode("utf-16-le")
+    data = [
+        ("CommandLine", 1, u16s("powershell -enc SQBFAFgA & <x> ]]>"), False),
+        ("NewProcessName", 1, u16s("C:\\Windows\\System32\\cmd.exe"), False),
+        ("TokenElevationType", 1, u16s("%%1936"), False),
+        ("ProcessId", 0x14, struct.pack("<I", 0x1f4), False),
+        ("SubjectLogonId", 0x15, struct.pack("<Q", 0x3e7), False),
+        ("MandatoryLabel", 0x13, bytes([1, 1, 0, 0, 0, 0, 0, 16]) +
+         struct.pack("<I", 12288), False),
+        ("Empty", 1, b"", True),
+        ("Flags", 0x0d, struct.pack("<I", 1), False),
+        ("Ratio", 0x0c, struct.pack("<d", 0.5), False),
+        ("Blob", 0x0e, b"\x00\xff\x10", False),
+        ("Names", 0x81, u16s("a") + u16s("b"), False),
+        ("Ports", 0x88, struct.pack("<II", 445, 3389), False),
+        ("Small", 0x03, b"\xfb", False),
+        ("Ansi", 0x02, b"ansi\0", False),
+        ("Size", 0x10, struct.pack("<Q", 4096), False),
+        ("When", 0x12, struct.pack("<8H", 2024, 3, 5, 1, 10, 0, 0, 7), False),
+    ]
+    seeds = []
+    w = EvtxWriter()
+    for rid in range(1, 6):
+        evtx_event(w, rid, data[: 4 + rid * 2])
+    # markup tokens in a record of its own: CDATA, references, a PI
+    def misc(b, base):
+        def body(x):
+            x += b"\x07" + struct.pack("<H", 3) + "a<b".encode("utf-16-le")
+            x += b"\x08" + struct.pack("<H", 0x263A)
+            x += b"\x09"
+            x = w.name(x, base, "amp")
+            x += b"\x0a"
+            x = w.name(x, base, "pi")
+            x += b"\x0b" + struct.pack("<H", 2) + "hi".encode("utf-16-le")
+            return x
+        def user(x):
+            return w.element(x, base, "Leaf", [], body, dep=False)
+        def ev(x):
+            x = w.element(x, base, "System", [],
+                          lambda y: w.element(y, base, "EventID", [],
+                                              w.text("1102")))
+            return w.element(x, base, "UserData", [], user)
+        return w.element(b, base, "Event", [], ev)
+    w.record(6, misc)
+    slack = len(w.c)
+    evtx_event(w, 7, data)  # left in slack space below
+    w.finish_chunk(0, free_off=slack)
+    seeds.append(w.image())
+    seeds.append(w.image(header_chunks=0, flags=1))  # dirty, stale count
+    # a second chunk, then damage to the first one's records
+    w.new_chunk()
+    for rid in range(8, 11):
+        evtx_event(w, rid, data[:6])
+    w.finish_chunk(1)
+    img = bytearray(w.image())
+    seeds.append(bytes(img))
+    img[4096 + 600] ^= 0xFF
+    seeds.append(bytes(img))
+    seeds.append(bytes(img[: 4096 + 65536 + 3000]))  # truncated chunk
+    return seeds
+
+
 def seeds_by_target():
     lines = fixture_lines()
     kinds = by_kind(lines)
@@ -348,6 +609,7 @@ def seeds_by_target():
         "disclose_pdf_text": pdf_text_seeds(),
         "disclose_pii": pii_seeds(lines),
         "ingest_frame": frame_seeds(kinds["syslog"]),
+        "parse_evtx": evtx_seeds(),
     }
 
 

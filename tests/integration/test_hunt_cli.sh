@@ -120,7 +120,7 @@ rm -f "$tmp/syslog.log" "$tmp/whole" "$tmp/parts"
 head -c 4096 /dev/zero >"$tmp/blob.bin"
 hunt "$tmp/blob.bin" >/dev/null 2>&1
 check "binary file skipped" 0 $?
-# A file with the EVTX signature that libevtx cannot open is exit 65, and
+# A file with the EVTX signature that cannot be read is exit 65, and
 # the other files are still hunted.
 printf 'ElfFile\0' >"$tmp/broken.evtx"
 hunt --json "$tmp/broken.evtx" "$T/vigil_ssh_root_login/pos.log" >"$tmp/out" 2>/dev/null

@@ -1,9 +1,10 @@
 /* evtx_craft.h -- builds small EVTX images in memory for tests: one file
- * header, one chunk, records whose binary XML uses inline names and plain
- * text values (no templates). Enough to hand the reader hostile records
- * (deep nesting, many attributes, control characters, markup in values)
- * that no real log holds. Layout per the public libevtx format notes:
- * file header 4096 bytes, chunk 65536 bytes with a 512-byte header. */
+ * header, one chunk, records whose binary XML uses inline names, plain
+ * text values and templates with typed substitution values. Enough to
+ * hand the reader every value type and hostile records (deep nesting,
+ * many attributes, control characters, markup in values) that no real
+ * log holds. Layout (docs/evtx.md): file header 4096 bytes, chunk 65536
+ * bytes with a 512-byte header. */
 #ifndef EVTX_CRAFT_H
 #define EVTX_CRAFT_H
 
@@ -48,6 +49,8 @@ craft_chunk(struct craft *c)
 static void
 craft_put(struct craft *c, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* a null value has no bytes (and may have no pointer) */
     if (c->pos + n > CRAFT_CHUNK - 8) {
         c->overflow = 1;
         return;
@@ -216,6 +219,58 @@ craft_data(struct craft *c, const char *name, const char *text)
     craft_end(c, at);
 }
 
+/* One substitution value of a crafted template. */
+struct craft_val {
+    const char *name; /* <Data Name="name"> */
+    uint8_t type;     /* binary XML value type */
+    int optional;     /* optional substitution (0x0e) */
+    const void *data;
+    uint16_t size;
+};
+
+/* A template instance defined in place, whose body is one
+ * <Data Name="v[i].name">%i</Data> per value, and its values. */
+static void
+craft_template(struct craft *c, const struct craft_val *v, size_t n)
+{
+    size_t i, size_at, body, sz = 0, at;
+
+    craft_u8(c, 0x0c);
+    craft_u8(c, 0x01);
+    craft_u32(c, 0);
+    craft_u32(c, (uint32_t)(c->pos + 4)); /* the definition follows */
+    craft_u32(c, 0);                      /* next template */
+    for (i = 0; i < 16; i++)
+        craft_u8(c, (uint8_t)(0xA0 + i)); /* GUID */
+    size_at = c->pos;
+    craft_u32(c, 0);
+    body = c->pos;
+    craft_u8(c, 0x0F);
+    craft_u8(c, 1);
+    craft_u8(c, 1);
+    craft_u8(c, 0);
+    for (i = 0; i < n; i++) {
+        at = craft_open(c, "Data", 1, &sz);
+        craft_attr(c, "Name", v[i].name, 0);
+        craft_end_attrs(c, sz);
+        craft_close_start(c);
+        craft_u8(c, v[i].optional ? 0x0e : 0x0d);
+        craft_u16(c, (uint16_t)i);
+        craft_u8(c, v[i].type);
+        craft_end(c, at);
+    }
+    craft_u8(c, 0x00);
+    craft_patch32(c, size_at, (uint32_t)(c->pos - body));
+    craft_u32(c, (uint32_t)n);
+    for (i = 0; i < n; i++) {
+        craft_u16(c, v[i].size);
+        craft_u8(c, v[i].type);
+        craft_u8(c, 0);
+    }
+    for (i = 0; i < n; i++)
+        craft_put(c, v[i].data, v[i].size);
+}
+
 static void
 craft_init(struct craft *c)
 {
@@ -272,6 +327,37 @@ craft_record_end(struct craft *c, size_t event_at)
     craft_u32(c, size);
     craft_patch32(c, c->rec_start + 4, size);
     c->last_rec = c->rec_start;
+}
+
+/* Recomputes a chunk header's two checksums: the event records' (from
+ * the header to the free-space offset) and the header's own. */
+static void
+craft_chunk_crcs(uint8_t *k)
+{
+    uint32_t free_off = (uint32_t)k[48] | (uint32_t)k[49] << 8 |
+                        (uint32_t)k[50] << 16 | (uint32_t)k[51] << 24;
+    uint8_t tmp[512 - 8];
+    uint32_t crc = craft_crc32(k + 512, free_off - 512);
+    int i;
+
+    for (i = 0; i < 4; i++)
+        k[52 + i] = (uint8_t)(crc >> (8 * i));
+    memcpy(tmp, k, 120);
+    memcpy(tmp + 120, k + 128, 512 - 128);
+    crc = craft_crc32(tmp, 120 + 512 - 128);
+    for (i = 0; i < 4; i++)
+        k[124 + i] = (uint8_t)(crc >> (8 * i));
+}
+
+/* Recomputes the file header's checksum. */
+static void
+craft_file_crc(uint8_t *f)
+{
+    uint32_t crc = craft_crc32(f, 120);
+    int i;
+
+    for (i = 0; i < 4; i++)
+        f[124 + i] = (uint8_t)(crc >> (8 * i));
 }
 
 /* Writes both headers and their checksums; returns the image size. */

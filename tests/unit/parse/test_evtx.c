@@ -1,6 +1,7 @@
 /* Tests for the EVTX reader: record counts against evtxexport, exact field
  * values of real records, every field of SigmaHQ's JSON renderings of its
- * regression events, and hostile (truncated, random, damaged) files. */
+ * regression events, every value type, damaged chunks, dirty files,
+ * carving, threads, and hostile (truncated, random) files. */
 #include "vigil_test.h"
 
 #include <ftw.h>
@@ -185,7 +186,7 @@ test_sysmon_process_creation(void **state)
     assert_field(&p->ev, "ParentCommandLine",
                  "\"C:\\Windows\\system32\\cmd.exe\"");
     assert_field(&p->ev, "User", "IEWIN7\\IEUser");
-    /* HexInt64 as Windows writes it, not libevtx's zero-padded form. */
+    /* A typed HexInt64, in the short form Windows writes. */
     assert_field(&p->ev, "LogonId", "0x135f2");
     assert_field(&p->ev, "RuleName", "");
     assert_int_field(&p->ev, "EventRecordID", 16497);
@@ -359,7 +360,7 @@ mismatch(struct regression *rg, const char *fmt, const char *name,
 
 /* Does our text equal SigmaHQ's value? Their renderer writes GUID-typed
  * values without braces and times in micro-seconds; we keep Windows'
- * braces and libevtx's 100 ns digits (docs/evtx.md). */
+ * braces and the FILETIME's 100 ns digits (docs/evtx.md). */
 static int
 same_value(const struct vigil_field *f, const char *want)
 {
@@ -537,6 +538,20 @@ read_image(const char *data, size_t len, enum vigil_rc want_rc,
 }
 
 static void
+read_image_opts(const char *data, size_t len, int carve, int threads,
+                struct vigil_evtx_stats *st)
+{
+    struct vigil_evtx_opts o = {carve, threads};
+    struct vigil_err err = {0};
+    uint64_t n = 0;
+
+    memset(st, 0, sizeof(*st));
+    assert_int_equal(
+        vigil_evtx_read_image(data, len, &o, count_cb, &n, st, &err), VIGIL_OK);
+    assert_int_equal(n, st->records);
+}
+
+static void
 test_truncated(void **state)
 {
     struct vigil_evtx_stats st;
@@ -577,21 +592,28 @@ test_damaged_chunks(void **state)
     assert_int_equal(st.records, 869);
     assert_int_equal(st.recovered, 0);
 
-    /* Chunk 1 (records 99..197) loses its signature: libevtx skips the
-     * chunk, its records come back as recovered ones. */
+    /* Chunk 1 (records 99..197) loses its signature: the chunk is
+     * skipped and counted, the others are read; carving gets its records
+     * back. */
     memcpy(copy, data, len);
     memcpy(copy + 4096 + 65536, "XXXXXXXX", 8);
     read_image(copy, len, VIGIL_OK, &st);
+    assert_int_equal(st.records, 770);
+    assert_int_equal(st.damaged_chunks, 1);
+    assert_int_equal(st.recovered, 0);
+    read_image_opts(copy, len, 1, 1, &st);
     assert_int_equal(st.records, 869);
     assert_int_equal(st.recovered, 99);
+    assert_int_equal(st.damaged_chunks, 1);
 
-    /* Chunk 1's string and template tables overwritten: its records fail
-     * and are counted, the other chunks are read. */
+    /* Chunk 1's first records overwritten: its event records CRC32 no
+     * longer holds, the chunk is skipped, the other chunks are read. */
     memcpy(copy, data, len);
     memset(copy + 4096 + 65536 + 0x200, 0xAA, 0xE00);
     read_image(copy, len, VIGIL_OK, &st);
     assert_int_equal(st.records, 770);
-    assert_true(st.failed > 0);
+    assert_int_equal(st.damaged_chunks, 1);
+    assert_int_equal(st.failed, 0);
 
     /* Random bytes all over chunk 2: no crash, the rest is read. */
     memcpy(copy, data, len);
@@ -599,7 +621,23 @@ test_damaged_chunks(void **state)
     for (i = 4096 + 2 * 65536 + 512; i < 4096 + 3 * 65536; i++)
         copy[i] = (char)rand();
     read_image(copy, len, VIGIL_OK, &st);
-    assert_true(st.records >= 869 - 90);
+    assert_int_equal(st.damaged_chunks, 1);
+    assert_true(st.records >= 869 - 99);
+    read_image_opts(copy, len, 1, 1, &st);
+    assert_true(st.records >= 869 - 99);
+
+    /* Not closed cleanly (dirty flag) and a header that counts one chunk
+     * only, with a good CRC32: every chunk is still read. */
+    memcpy(copy, data, len);
+    copy[120] = 1;
+    copy[42] = 1, copy[43] = 0;
+    craft_file_crc((uint8_t *)copy);
+    read_image(copy, len, VIGIL_OK, &st);
+    assert_int_equal(st.records, 869);
+    /* A bad file header CRC32 alone loses nothing either. */
+    copy[124] ^= 0xFF;
+    read_image(copy, len, VIGIL_OK, &st);
+    assert_int_equal(st.records, 869);
 
     free(copy);
     free(data);
@@ -770,8 +808,10 @@ test_crafted_values(void **state)
                  "cmd.exe /c \"a]]>b\" <x> & <!DOCTYPE &e;");
     /* Control characters and \r survive XML. */
     assert_field(&p->ev, "Ctl", "x\x01y\rz\x1f");
-    assert_field(&p->ev, "Hex16", "0x10");
-    assert_field(&p->ev, "Hex8", "0x0");
+    /* Text that looks like a hexadecimal number stays as written (only
+     * typed hex values are rendered, in Windows' short form). */
+    assert_field(&p->ev, "Hex16", "0x0000000000000010");
+    assert_field(&p->ev, "Hex8", "0x00000000");
     assert_field(&p->ev, "Hex4", "0x0001");
     assert_field(&p->ev, "Hex8Text", "0x0000001g");
     assert_field(&p->ev, "Data", "first\nsecond");
@@ -869,6 +909,209 @@ test_crafted_bounds(void **state)
     free(c);
 }
 
+/* JSON lines of every event of a file, read with the given options. */
+static enum vigil_rc
+json_cb(struct vigil_event *ev, void *arg)
+{
+    struct vigil_buf *b = arg;
+
+    assert_int_equal(vigil_event_to_json(ev, b), VIGIL_OK);
+    return vigil_buf_append(b, "\n", 1);
+}
+
+static void
+test_threads_same_order(void **state)
+{
+    struct vigil_evtx_opts one = {0, 1}, four = {0, 4};
+    struct vigil_evtx_stats s1 = {0}, s4 = {0};
+    struct vigil_err err = {0};
+    struct vigil_buf a, b;
+    char path[1024];
+
+    (void)state;
+    VIGIL_NEED_CORPUS(path, LM_5145);
+    vigil_buf_init(&a, 64 << 20);
+    vigil_buf_init(&b, 64 << 20);
+    assert_int_equal(vigil_evtx_read(path, &one, json_cb, &a, &s1, &err),
+                     VIGIL_OK);
+    assert_int_equal(vigil_evtx_read(path, &four, json_cb, &b, &s4, &err),
+                     VIGIL_OK);
+    assert_int_equal(s1.records, 869);
+    assert_int_equal(s4.records, 869);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    vigil_buf_fini(&a);
+    vigil_buf_fini(&b);
+}
+
+static void
+test_callback_stops_threads(void **state)
+{
+    struct vigil_evtx_opts four = {0, 4};
+    struct vigil_evtx_stats st = {0};
+    struct vigil_err err = {0};
+    char path[1024];
+    int n = 0;
+
+    (void)state;
+    VIGIL_NEED_CORPUS(path, LM_5145);
+    assert_int_equal(vigil_evtx_read(path, &four, stop_cb, &n, &st, &err),
+                     VIGIL_ELIMIT);
+    assert_int_equal(n, 3);
+    assert_int_equal(st.records, 3);
+}
+
+static void
+test_crafted_types(void **state)
+{
+    static const int8_t i8 = -5;
+    static const uint8_t u8 = 200, bin[] = {0x01, 0xAB, 0x00};
+    static const uint8_t i16[] = {0xD4, 0xFE}, u16[] = {0x60, 0xEA};
+    static const uint8_t i32[] = {0x90, 0xEE, 0xFE, 0xFF};
+    static const uint8_t u32[] = {0x00, 0x28, 0x6B, 0xEE};
+    static const uint8_t i64[] = {0x00, 0x0E, 0xFA, 0xD5,
+                                  0xFE, 0xFF, 0xFF, 0xFF}; /* -5e9 */
+    static const uint8_t u64[] = {0xFF, 0xFF, 0xFF, 0xFF,
+                                  0xFF, 0xFF, 0xFF, 0xFF};
+    static const uint8_t r32[] = {0x00, 0x00, 0xC0, 0x3F};       /* 1.5 */
+    static const uint8_t r64[] = {0, 0, 0, 0, 0, 0, 0xD0, 0x3F}; /* .25 */
+    static const uint8_t yes[] = {1, 0, 0, 0};
+    static const uint8_t guid[] = {0x5F, 0x38, 0x70, 0x57, 0x2A, 0xC2,
+                                   0xE0, 0x43, 0xBF, 0x4C, 0x06, 0xF5,
+                                   0x69, 0x8F, 0xFB, 0xD9};
+    static const uint8_t size8[] = {0x00, 0x10, 0, 0, 0, 0, 0, 0};
+    static const uint8_t ft[] = {0x87, 0xD6, 0x6C, 0xF6,
+                                 0x4C, 0xF5, 0xD4, 0x01};
+    static const uint8_t st16[] = {0xE3, 0x07, 4,  0, 3, 0, 17,   0,
+                                   18,   0,    40, 0, 5, 0, 0x7B, 0};
+    static const uint8_t sid[] = {1,  2, 0, 0, 0,    0,    0, 5,
+                                  21, 0, 0, 0, 0xE8, 0x03, 0, 0};
+    static const uint8_t h32[] = {0x10, 0x10, 0, 0};
+    static const uint8_t h64[] = {0xE7, 0x03, 0, 0, 0, 0, 0, 0};
+    static const char ansi[] = "abc\xe9";
+    static const uint8_t strs[] = {'a', 0, 0, 0, 'b', 0, 'c', 0, 0, 0};
+    static const uint8_t u32s[] = {1, 0, 0, 0, 2, 0, 0, 0};
+    static const uint8_t str[] = {'x', 0, 'y', 0, 0, 0};
+    const struct craft_val v[] = {
+        {"I8", 0x03, 0, &i8, 1},     {"U8", 0x04, 0, &u8, 1},
+        {"I16", 0x05, 0, i16, 2},    {"U16", 0x06, 0, u16, 2},
+        {"I32", 0x07, 0, i32, 4},    {"U32", 0x08, 0, u32, 4},
+        {"I64", 0x09, 0, i64, 8},    {"U64", 0x0a, 0, u64, 8},
+        {"R32", 0x0b, 0, r32, 4},    {"R64", 0x0c, 0, r64, 8},
+        {"Bool", 0x0d, 0, yes, 4},   {"Bin", 0x0e, 0, bin, 3},
+        {"Guid", 0x0f, 0, guid, 16}, {"SizeT", 0x10, 0, size8, 8},
+        {"Ft", 0x11, 0, ft, 8},      {"St", 0x12, 0, st16, 16},
+        {"Sid", 0x13, 0, sid, 16},   {"H32", 0x14, 0, h32, 4},
+        {"H64", 0x15, 0, h64, 8},    {"Ansi", 0x02, 0, ansi, 4},
+        {"Strs", 0x81, 0, strs, 10}, {"U32s", 0x88, 0, u32s, 8},
+        {"Str", 0x01, 0, str, 6},    {"Null", 0x00, 0, NULL, 0},
+        {"Gone", 0x01, 1, NULL, 0},
+    };
+    struct craft *c = malloc(sizeof(*c));
+    struct vigil_evtx_stats st = {0};
+    struct vigil_err err = {0};
+    struct pick *p = calloc(1, sizeof(*p));
+    const struct vigil_field *f;
+    size_t ev, ed;
+    int k, nstrs = 0;
+
+    (void)state;
+    assert_non_null(c);
+    assert_non_null(p);
+    craft_init(c);
+    ev = craft_record_begin(c, 4688, "Security");
+    ed = craft_open(c, "EventData", 0, NULL);
+    craft_close_start(c);
+    craft_template(c, v, sizeof(v) / sizeof(v[0]));
+    craft_end(c, ed);
+    craft_record_end(c, ev);
+    assert_false(c->overflow);
+    craft_finish(c);
+    maybe_write_seed("crafted-types.evtx", c->img, CRAFT_SIZE);
+
+    vigil_arena_init(&p->arena, 0, 0);
+    p->record_id = 1;
+    assert_int_equal(
+        vigil_evtx_read_mem(c->img, CRAFT_SIZE, pick_cb, p, &st, &err),
+        VIGIL_OK);
+    assert_int_equal(st.records, 1);
+    assert_int_equal(st.failed, 0);
+    assert_field(&p->ev, "I8", "-5");
+    assert_field(&p->ev, "U8", "200");
+    assert_field(&p->ev, "I16", "-300");
+    assert_field(&p->ev, "U16", "60000");
+    assert_field(&p->ev, "I32", "-70000");
+    assert_field(&p->ev, "U32", "4000000000");
+    assert_field(&p->ev, "I64", "-5000000000");
+    assert_field(&p->ev, "U64", "18446744073709551615");
+    assert_field(&p->ev, "R32", "1.5");
+    assert_field(&p->ev, "R64", "0.25");
+    assert_field(&p->ev, "Bool", "true");
+    assert_field(&p->ev, "Bin", "01AB00");
+    assert_field(&p->ev, "Guid", "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}");
+    assert_field(&p->ev, "SizeT", "0x1000");
+    assert_field(&p->ev, "Ft", "2019-04-17T18:40:00.123456700Z");
+    assert_field(&p->ev, "St", "2019-04-17T18:40:05.123000000Z");
+    assert_field(&p->ev, "Sid", "S-1-5-21-1000");
+    assert_field(&p->ev, "H32", "0x1010");
+    assert_field(&p->ev, "H64", "0x3e7");
+    assert_field(&p->ev, "Ansi", "abc\xc3\xa9");
+    /* An array in an element: one element per item, as Windows renders
+     * it, so one field per item. */
+    for (k = 0; k < p->ev.nfields; k++)
+        if (p->ev.fields[k].name_len == 4 &&
+            memcmp(p->ev.fields[k].name, "Strs", 4) == 0)
+            nstrs++;
+    assert_int_equal(nstrs, 2);
+    assert_field(&p->ev, "Strs", "a");
+    assert_field(&p->ev, "U32s", "1");
+    assert_field(&p->ev, "Str", "xy");
+    assert_field(&p->ev, "Null", "");
+    /* An empty optional substitution leaves its element out. */
+    assert_null(vigil_event_get(&p->ev, "Gone"));
+    f = vigil_event_get(&p->ev, "EventID");
+    assert_non_null(f);
+    pick_free(p);
+    free(c);
+}
+
+static void
+test_carve_slack(void **state)
+{
+    struct craft *c = malloc(sizeof(*c));
+    struct vigil_evtx_stats st;
+    uint8_t *k;
+    uint32_t second;
+
+    (void)state;
+    assert_non_null(c);
+    craft_init(c);
+    craft_plain_record(c, "kept");
+    craft_plain_record(c, "deleted");
+    assert_false(c->overflow);
+    craft_finish(c);
+    /* The chunk ends before the second record: it is slack now. */
+    k = craft_chunk(c);
+    second = (uint32_t)c->last_rec;
+    k[48] = (uint8_t)second, k[49] = (uint8_t)(second >> 8);
+    k[50] = k[51] = 0;
+    craft_chunk_crcs(k);
+    maybe_write_seed("crafted-slack.evtx", c->img, CRAFT_SIZE);
+
+    read_image((const char *)c->img, CRAFT_SIZE, VIGIL_OK, &st);
+    assert_int_equal(st.records, 1);
+    assert_int_equal(st.damaged_chunks, 0);
+    read_image_opts((const char *)c->img, CRAFT_SIZE, 1, 1, &st);
+    assert_int_equal(st.records, 2);
+    assert_int_equal(st.recovered, 1);
+    /* A truncated chunk: only carving reads it. */
+    read_image_opts((const char *)c->img, CRAFT_SIZE - 100, 0, 1, &st);
+    assert_int_equal(st.records, 0);
+    read_image_opts((const char *)c->img, CRAFT_SIZE - 100, 1, 1, &st);
+    assert_int_equal(st.records, 2);
+    free(c);
+}
+
 int
 main(void)
 {
@@ -887,6 +1130,10 @@ main(void)
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_crafted_values),
         cmocka_unit_test(test_crafted_bounds),
+        cmocka_unit_test(test_crafted_types),
+        cmocka_unit_test(test_carve_slack),
+        cmocka_unit_test(test_threads_same_order),
+        cmocka_unit_test(test_callback_stops_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
