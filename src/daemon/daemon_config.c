@@ -11,6 +11,7 @@
 
 const struct vigil_component *const daemon_components[] = {
     &daemon_comp_store,
+    &daemon_comp_incident, /* subscribes to alerts before detect publishes */
     &daemon_comp_detect,
     &daemon_comp_ingest,
 };

@@ -7,9 +7,13 @@
  * the domains its tables refer to.
  */
 #include "daemon.h"
+#include "evidence/evidence.h"
+#include "incident/incident.h"
 #include "store/store.h"
 
 static const struct vigil_store_schema *const schemas[] = {
+    &vigil_evidence_schema,
+    &vigil_incident_schema, /* logs into the evidence tables */
     NULL, /* keeps the array non-empty; not counted */
 };
 
