@@ -20,6 +20,9 @@ static const struct command commands[] = {
      "check documents for hidden personal data before publishing"},
     {"status", cmd_status, "show the daemon's per-source counters"},
     {"alerts", cmd_alerts, "show the alerts the daemon stored"},
+    {"incident", cmd_incident,
+     "incidents: cases, playbooks, regulators' clocks, register, export"},
+    {"evidence", cmd_evidence, "verify the signed evidence log"},
     {"version", cmd_version, "print the version"},
 };
 
