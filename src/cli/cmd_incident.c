@@ -291,7 +291,15 @@ s_of(json_t *o, const char *k)
 }
 
 /* Text from the store may come from hostile logs: no control characters
- * reach the terminal. */
+ * (but the line breaks of a draft) reach the terminal. */
+static void
+put_lines(const char *s)
+{
+    for (; s != NULL && *s; s++)
+        putchar(((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f ? '?'
+                                                                       : *s);
+}
+
 static void
 put(const char *s, int width)
 {
@@ -700,7 +708,7 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
                 json_dumpf(o, stdout, JSON_COMPACT);
                 putchar('\n');
             } else {
-                put(s_of(o, "text"), 0); /* control characters masked */
+                put_lines(s_of(o, "text"));
             }
             json_decref(o);
         }
