@@ -70,10 +70,18 @@ cmd_evidence(int argc, char **argv)
     cli_opts_start(&o, &cmd, argc, argv);
     while ((c = cli_opts_next(&o)) >= 0) {
         switch (c) {
-        case OPT_STATE_DIR: state_opt = o.val; break;
-        case OPT_CONFIG: cfg_path = o.val; break;
-        case OPT_JSON: json = 1; break;
-        case OPT_KEY: keyhex = o.val; break;
+        case OPT_STATE_DIR:
+            state_opt = o.val;
+            break;
+        case OPT_CONFIG:
+            cfg_path = o.val;
+            break;
+        case OPT_JSON:
+            json = 1;
+            break;
+        case OPT_KEY:
+            keyhex = o.val;
+            break;
         }
     }
     if (c == CLI_OPTS_EXIT)
@@ -89,7 +97,8 @@ cmd_evidence(int argc, char **argv)
     ret = cli_state_dir("evidence", state_opt, cfg_path, state, sizeof(state));
     if (ret != VIGIL_EXIT_OK)
         return ret;
-    if (keyhex == NULL && vigil_evidence_pub_read(state, pub, &err) != VIGIL_OK) {
+    if (keyhex == NULL &&
+        vigil_evidence_pub_read(state, pub, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil evidence: no public key: %s\n", err.msg);
         return VIGIL_EXIT_NOINPUT;
     }

@@ -80,8 +80,7 @@ static const struct cli_opt opts[] = {
      "facts: a high risk to the people affected."},
     {OPT_NOTE, "note", 'm', "TEXT", "status: a note with the change."},
     {OPT_ADD, "add", 0, "TITLE", "task: add a task."},
-    {OPT_STATE, "state", 0, "STATE",
-     "task: open, doing, done or skipped."},
+    {OPT_STATE, "state", 0, "STATE", "task: open, doing, done or skipped."},
     {OPT_WORKAROUND, "workaround", 'w', "TEXT",
      "service: the workaround told to the public."},
     {OPT_SUMMARY, "summary", 0, "TEXT",
@@ -92,8 +91,7 @@ static const struct cli_opt opts[] = {
      "facts: the kinds of personal data involved."},
     {OPT_CONSEQUENCES, "consequences", 0, "TEXT",
      "facts: likely consequences for the people affected."},
-    {OPT_MEASURES, "measures", 0, "TEXT",
-     "facts: measures taken or proposed."},
+    {OPT_MEASURES, "measures", 0, "TEXT", "facts: measures taken or proposed."},
     {OPT_REF, "ref", 0, "TEXT",
      "clock: the regulator's reference, or why it is not required."},
     {OPT_OUTPUT, "output", 'O', "FILE",
@@ -330,8 +328,8 @@ print_list(json_t *arr)
            "KIND", "OWNER", "TITLE");
     json_array_foreach(arr, i, o)
     {
-        printf("INC-%-3lld ", (long long)json_integer_value(
-                                  json_object_get(o, "num")));
+        printf("INC-%-3lld ",
+               (long long)json_integer_value(json_object_get(o, "num")));
         put(s_of(o, "severity"), 9);
         putchar(' ');
         put(s_of(o, "status"), 11);
@@ -351,7 +349,8 @@ print_show(json_t *o)
     size_t i;
     json_t *e;
 
-    printf("INC-%lld  ", (long long)json_integer_value(json_object_get(o, "num")));
+    printf("INC-%lld  ",
+           (long long)json_integer_value(json_object_get(o, "num")));
     put(s_of(o, "title"), 0);
     printf("\n  id %s\n  kind %s  severity %s  status %s  owner ",
            s_of(o, "id"), s_of(o, "kind"), s_of(o, "severity"),
@@ -376,8 +375,7 @@ print_show(json_t *o)
     {
         printf("  %-17s %-13s due %s  %s%s  %s\n", s_of(e, "regime"),
                s_of(e, "state"), s_of(e, "due"),
-               strcmp(s_of(e, "state"), "running") == 0 ? s_of(e, "left")
-                                                        : "",
+               strcmp(s_of(e, "state"), "running") == 0 ? s_of(e, "left") : "",
                strcmp(s_of(e, "state"), "running") == 0 ? " left" : "",
                s_of(e, "name"));
     }
@@ -442,11 +440,21 @@ csv_field(const char *s, int last)
 static void
 print_register(json_t *arr, int csv)
 {
-    static const char *const cols[] = {
-        "num",          "title",    "kind",     "occurred",
-        "aware",        "summary",  "data_categories", "people",
-        "records",      "consequences", "measures", "high_risk",
-        "notifications", "status",  "keep_until"};
+    static const char *const cols[] = {"num",
+                                       "title",
+                                       "kind",
+                                       "occurred",
+                                       "aware",
+                                       "summary",
+                                       "data_categories",
+                                       "people",
+                                       "records",
+                                       "consequences",
+                                       "measures",
+                                       "high_risk",
+                                       "notifications",
+                                       "status",
+                                       "keep_until"};
     size_t n = sizeof(cols) / sizeof(cols[0]), i;
     json_t *o;
 
@@ -457,8 +465,8 @@ print_register(json_t *arr, int csv)
         {
             for (size_t c = 0; c < n; c++) {
                 json_t *v = json_object_get(o, cols[c]);
-                char *t = json_is_string(v) ? NULL
-                                            : json_dumps(v, JSON_ENCODE_ANY);
+                char *t =
+                    json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
                 printf("  %-16s ", cols[c]);
                 put(json_is_string(v) ? json_string_value(v) : t ? t : "", 0);
                 putchar('\n');
@@ -495,10 +503,9 @@ print_register(json_t *arr, int csv)
                 json_array_foreach(v, k, e)
                 {
                     if (used < sizeof(joined))
-                        used += (size_t)snprintf(joined + used,
-                                                 sizeof(joined) - used, "%s%s",
-                                                 k ? "; " : "",
-                                                 json_string_value(e));
+                        used += (size_t)snprintf(
+                            joined + used, sizeof(joined) - used, "%s%s",
+                            k ? "; " : "", json_string_value(e));
                 }
                 t = joined;
             }
@@ -578,9 +585,8 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
         teardown(x);
         return ret;
     }
-    if (need > 0 &&
-        (rc = vigil_incident_resolve(x->store, args[0], uid, &num, &err)) !=
-            VIGIL_OK) {
+    if (need > 0 && (rc = vigil_incident_resolve(x->store, args[0], uid, &num,
+                                                 &err)) != VIGIL_OK) {
         /* nothing more to do */
     } else if (strcmp(sub, "list") == 0) {
         if ((rc = vigil_incident_list(&x->env, !x->all, &text, &err)) ==
@@ -595,8 +601,7 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
             json_decref(o);
         }
     } else if (strcmp(sub, "show") == 0) {
-        if ((rc = vigil_incident_show(&x->env, uid, &text, &err)) ==
-            VIGIL_OK) {
+        if ((rc = vigil_incident_show(&x->env, uid, &text, &err)) == VIGIL_OK) {
             o = json_loads(text, 0, NULL);
             if (x->json) {
                 json_dumpf(o, stdout, JSON_COMPACT);
@@ -614,8 +619,8 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
                 json_array_append_new(
                     arr, json_pack("{s:s,s:s,s:s,s:b,s:I}", "id", pb->id,
                                    "title", pb->title, "severity", pb->severity,
-                                   "personal_data", pb->personal_data,
-                                   "tasks", (json_int_t)pb->ntasks));
+                                   "personal_data", pb->personal_data, "tasks",
+                                   (json_int_t)pb->ntasks));
             else
                 printf("%-24s %-9s %2zu tasks  %s\n", pb->id, pb->severity,
                        pb->ntasks, pb->title);
@@ -626,8 +631,8 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
         }
         json_decref(arr);
     } else if (strcmp(sub, "new") == 0) {
-        struct vigil_incident_new n = {x->title,    x->kind,     x->severity,
-                                       x->owner,    x->aware_ns, x->personal};
+        struct vigil_incident_new n = {x->title, x->kind,     x->severity,
+                                       x->owner, x->aware_ns, x->personal};
         if (x->title == NULL) {
             teardown(x);
             return cli_usage_error(&cmd, "new needs --title");
@@ -679,16 +684,15 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
         if (rc == VIGIL_OK)
             ret = show_after(x, uid, done);
     } else if (strcmp(sub, "clock") == 0) {
-        rc = vigil_incident_clock(&x->env, uid, args[1], args[2], x->ref,
-                                  &err);
+        rc = vigil_incident_clock(&x->env, uid, args[1], args[2], x->ref, &err);
         snprintf(done, sizeof(done), "INC-%lld: clock %.40s %.20s",
                  (long long)num, args[1], args[2]);
         if (rc == VIGIL_OK)
             ret = show_after(x, uid, done);
     } else if (strcmp(sub, "facts") == 0) {
         struct vigil_incident_facts f = {
-            x->summary, x->categories, x->consequences, x->measures,
-            x->people,  x->records,    x->personal,     x->high_risk,
+            x->summary,  x->categories, x->consequences, x->measures,
+            x->people,   x->records,    x->personal,     x->high_risk,
             x->aware_ns, x->occurred_ns};
         rc = vigil_incident_facts(&x->env, uid, &f, &err);
         snprintf(done, sizeof(done), "INC-%lld: facts recorded",
@@ -741,16 +745,14 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
                 fputs(text, stdout);
                 putchar('\n');
             } else {
-                snprintf(path, sizeof(path), "%s",
-                         x->output ? x->output : "");
+                snprintf(path, sizeof(path), "%s", x->output ? x->output : "");
                 if (x->output == NULL)
                     snprintf(path, sizeof(path), "INC-%lld.json",
                              (long long)num);
-                if ((f = fopen(path, "wx")) == NULL ||
-                    fputs(text, f) == EOF || fputc('\n', f) == EOF ||
-                    fclose(f) != 0) {
-                    fprintf(stderr, "vigil incident: cannot write %s%s\n",
-                            path, f == NULL ? " (exists already?)" : "");
+                if ((f = fopen(path, "wx")) == NULL || fputs(text, f) == EOF ||
+                    fputc('\n', f) == EOF || fclose(f) != 0) {
+                    fprintf(stderr, "vigil incident: cannot write %s%s\n", path,
+                            f == NULL ? " (exists already?)" : "");
                     ret = VIGIL_EXIT_IOERR;
                 } else {
                     printf("INC-%lld exported to %s\n", (long long)num, path);
@@ -790,30 +792,78 @@ cmd_incident(int argc, char **argv)
         int bad = 0;
 
         switch (c) {
-        case OPT_STATE_DIR: x->state_opt = v; break;
-        case OPT_CONFIG: x->cfg_path = v; break;
-        case OPT_JSON: x->json = 1; break;
-        case OPT_BY: x->by = v; break;
-        case OPT_ALL: x->all = 1; break;
-        case OPT_CSV: x->csv = 1; break;
-        case OPT_TITLE: x->title = v; break;
-        case OPT_KIND: x->kind = v; break;
-        case OPT_SEVERITY: x->severity = v; break;
-        case OPT_OWNER: x->owner = v; break;
-        case OPT_NOTE: x->note = v; break;
-        case OPT_ADD: x->add = v; break;
-        case OPT_STATE: x->state = v; break;
-        case OPT_WORKAROUND: x->workaround = v; break;
-        case OPT_SUMMARY: x->summary = v; break;
-        case OPT_CATEGORIES: x->categories = v; break;
-        case OPT_CONSEQUENCES: x->consequences = v; break;
-        case OPT_MEASURES: x->measures = v; break;
-        case OPT_REF: x->ref = v; break;
-        case OPT_OUTPUT: x->output = v; break;
-        case OPT_AWARE: bad = !time_opt(v, &x->aware_ns); break;
-        case OPT_OCCURRED: bad = !time_opt(v, &x->occurred_ns); break;
-        case OPT_PERSONAL: bad = !parse_yes(v, &x->personal); break;
-        case OPT_HIGH_RISK: bad = !parse_yes(v, &x->high_risk); break;
+        case OPT_STATE_DIR:
+            x->state_opt = v;
+            break;
+        case OPT_CONFIG:
+            x->cfg_path = v;
+            break;
+        case OPT_JSON:
+            x->json = 1;
+            break;
+        case OPT_BY:
+            x->by = v;
+            break;
+        case OPT_ALL:
+            x->all = 1;
+            break;
+        case OPT_CSV:
+            x->csv = 1;
+            break;
+        case OPT_TITLE:
+            x->title = v;
+            break;
+        case OPT_KIND:
+            x->kind = v;
+            break;
+        case OPT_SEVERITY:
+            x->severity = v;
+            break;
+        case OPT_OWNER:
+            x->owner = v;
+            break;
+        case OPT_NOTE:
+            x->note = v;
+            break;
+        case OPT_ADD:
+            x->add = v;
+            break;
+        case OPT_STATE:
+            x->state = v;
+            break;
+        case OPT_WORKAROUND:
+            x->workaround = v;
+            break;
+        case OPT_SUMMARY:
+            x->summary = v;
+            break;
+        case OPT_CATEGORIES:
+            x->categories = v;
+            break;
+        case OPT_CONSEQUENCES:
+            x->consequences = v;
+            break;
+        case OPT_MEASURES:
+            x->measures = v;
+            break;
+        case OPT_REF:
+            x->ref = v;
+            break;
+        case OPT_OUTPUT:
+            x->output = v;
+            break;
+        case OPT_AWARE:
+            bad = !time_opt(v, &x->aware_ns);
+            break;
+        case OPT_OCCURRED:
+            bad = !time_opt(v, &x->occurred_ns);
+            break;
+        case OPT_PERSONAL:
+            bad = !parse_yes(v, &x->personal);
+            break;
+        case OPT_HIGH_RISK:
+            bad = !parse_yes(v, &x->high_risk);
+            break;
         case OPT_PEOPLE:
             bad = !vigil_parse_i64(v, strlen(v), &x->people) || x->people < 0;
             break;

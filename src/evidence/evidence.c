@@ -295,6 +295,37 @@ vigil_evidence_append_batch(struct vigil_store_batch *b, const char *kind,
     return rc;
 }
 
+enum vigil_rc
+vigil_evidence_append_unless(struct vigil_store_tx *tx,
+                             struct vigil_store_batch *b, const char *kind,
+                             const char *data, const char *actor,
+                             const char *unless,
+                             const struct vigil_store_value *p, size_t n,
+                             struct vigil_err *err)
+{
+    struct vigil_store_value all[5 + 8];
+    char uid[VIGIL_UID_LEN + 1], sql[1024];
+    enum vigil_rc rc;
+
+    if (n > 8 || (tx == NULL) == (b == NULL) || unless == NULL ||
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO evidence_pending (uid, created_ns, kind, actor,"
+                 " data) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (%s)",
+                 unless) >= (int)sizeof(sql))
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "evidence: a guarded append needs one target, a "
+                             "short query and at most 8 parameters");
+    if ((rc = pending_params(all, uid, kind, data, actor, err)) != VIGIL_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        all[5 + i] = p[i];
+    if (tx != NULL)
+        return vigil_store_tx_exec(tx, sql, all, 5 + n, NULL, err);
+    if ((rc = vigil_store_batch_add_exec(b, sql, all, 5 + n)) != VIGIL_OK)
+        vigil_err_set(err, rc, "evidence: %s", vigil_strerror(rc));
+    return rc;
+}
+
 /* ---- the canonical form ---- */
 
 static void

@@ -72,6 +72,16 @@ enum vigil_rc vigil_evidence_append_batch(struct vigil_store_batch *b,
                                           const char *actor,
                                           struct vigil_err *err);
 
+/* Like _tx or _batch (exactly one of tx and b is set), but the entry is
+ * queued only when the query `unless` (a constant SELECT text; its
+ * parameters p[0..n), n <= 8, borrowed) returns no row when the statement
+ * runs. For a record that has a guard of its own (written again after a
+ * refused batch), so that the evidence is not queued twice either. */
+enum vigil_rc vigil_evidence_append_unless(
+    struct vigil_store_tx *tx, struct vigil_store_batch *b, const char *kind,
+    const char *data, const char *actor, const char *unless,
+    const struct vigil_store_value *p, size_t n, struct vigil_err *err);
+
 /* Chains and signs the pending entries with k (borrowed), oldest first,
  * at most 4096 per transaction, until none is left; sets *sealed (may be
  * NULL). Does nothing, taking no write lock, when none is pending. A log

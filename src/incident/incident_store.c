@@ -139,7 +139,7 @@ incident_record(const struct incident_sink *k, const char *uid,
                 const char *tl_uid, const char *actor, const char *what,
                 const char *text, json_t *extra, struct vigil_err *err)
 {
-    char own[VIGIL_UID_LEN + 1], kind[64];
+    char own[VIGIL_UID_LEN + 1], kind[64], *text_data;
     struct vigil_store_value p[8];
     int64_t at = incident_now();
     json_t *data;
@@ -150,24 +150,11 @@ incident_record(const struct incident_sink *k, const char *uid,
             return vigil_err_set(err, VIGIL_EIO, "no random bytes for an id");
         tl_uid = own;
     }
-    p[0] = vigil_sv_text(tl_uid);
-    p[1] = vigil_sv_text(uid);
-    p[2] = vigil_sv_int(at);
-    p[3] = vigil_sv_text(actor);
-    p[4] = vigil_sv_text(what);
-    p[5] = vigil_sv_text(text);
-    p[6] = vigil_sv_text(tl_uid);
-    rc = incident_exec(k,
-                       "INSERT INTO incident_timeline (uid, incident_uid, "
-                       "at_ns, actor, what, text) SELECT ?, ?, ?, ?, ?, ? "
-                       "WHERE NOT EXISTS (SELECT 1 FROM incident_timeline "
-                       "WHERE uid = ?)",
-                       p, 7, NULL, err);
-    if (rc != VIGIL_OK)
-        return rc;
     /* The evidence entry names the incident and the timeline entry, and
      * repeats what the timeline says, so an export can show that every
-     * timeline entry is in the signed log. */
+     * timeline entry is in the signed log. It goes first: when the
+     * timeline entry is there already (a guarded record written again),
+     * neither is written twice. */
     data = extra != NULL ? json_deep_copy(extra) : json_object();
     if (data == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
@@ -177,9 +164,30 @@ incident_record(const struct incident_sink *k, const char *uid,
     json_object_set_new(data, "what", json_string(what));
     json_object_set_new(data, "text", json_string(text));
     snprintf(kind, sizeof(kind), "incident.%s", what);
-    rc = incident_evidence(k, kind, data, actor, err);
+    text_data = json_dumps(data, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(data);
-    return rc;
+    if (text_data == NULL)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    p[0] = vigil_sv_text(tl_uid);
+    rc = vigil_evidence_append_unless(
+        k->tx, k->batch, kind, text_data, actor,
+        "SELECT 1 FROM incident_timeline WHERE uid = ?", p, 1, err);
+    free(text_data);
+    if (rc != VIGIL_OK)
+        return rc;
+    p[0] = vigil_sv_text(tl_uid);
+    p[1] = vigil_sv_text(uid);
+    p[2] = vigil_sv_int(at);
+    p[3] = vigil_sv_text(actor);
+    p[4] = vigil_sv_text(what);
+    p[5] = vigil_sv_text(text);
+    p[6] = vigil_sv_text(tl_uid);
+    return incident_exec(k,
+                         "INSERT INTO incident_timeline (uid, incident_uid, "
+                         "at_ns, actor, what, text) SELECT ?, ?, ?, ?, ?, ? "
+                         "WHERE NOT EXISTS (SELECT 1 FROM incident_timeline "
+                         "WHERE uid = ?)",
+                         p, 7, NULL, err);
 }
 
 /* ---- creation ---- */
