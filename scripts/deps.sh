@@ -21,7 +21,7 @@ PACKAGES=(
   python3-uno python3-pil bc
   # tests and benchmarks
   libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2 jq
-  openssl tzdata passwd
+  openssl tzdata passwd python3-cryptography
   # CI's static checks (scripts/test.sh)
   cppcheck clang-format
 )
