@@ -31,8 +31,8 @@ static void usage(FILE *out);
 
 static const struct cli_cmd cmd = {
     .name = "evidence",
-    .synopsis = "usage: vigil evidence verify [--state-dir DIR | -c FILE] "
-                "[--public-key HEX] [--json]\n",
+    .synopsis = "usage: vigil evidence verify [--state-dir DIR | -c FILE]\n"
+                "                             [--public-key HEX] [--json]\n",
     .opts = opts,
     .nopts = CLI_NOPTS(opts),
     .usage = usage,

@@ -107,8 +107,8 @@ static const struct cli_cmd cmd = {
         "       vigil incident show ID\n"
         "       vigil incident new --title TEXT [--kind PLAYBOOK] "
         "[--severity LEVEL]\n"
-        "                          [--owner NAME] [--aware TIME] "
-        "[--personal-data yes|no]\n"
+        "                          [--owner NAME] [--aware TIME]\n"
+        "                          [--personal-data yes|no]\n"
         "       vigil incident note ID TEXT\n"
         "       vigil incident status ID PHASE [--note TEXT]\n"
         "       vigil incident assign ID OWNER\n"
@@ -142,7 +142,7 @@ usage(FILE *out)
     cli_opts_help(out, &cmd);
     fprintf(out, "\nExit codes: 0 done, 64 bad command line or value, 65 "
                  "refused (conflict),\n66 no such incident or store, 74 store "
-                 "or output error, 78 configuration refused.\n");
+                 "or output error, 78 configuration\nrefused.\n");
 }
 
 /* Everything a subcommand needs. */

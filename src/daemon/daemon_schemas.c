@@ -14,7 +14,7 @@
 static const struct vigil_store_schema *const schemas[] = {
     &vigil_evidence_schema,
     &vigil_incident_schema, /* logs into the evidence tables */
-    NULL, /* keeps the array non-empty; not counted */
+    NULL,                   /* keeps the array non-empty; not counted */
 };
 
 const struct vigil_store_schema *const *
