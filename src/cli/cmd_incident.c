@@ -209,10 +209,13 @@ who(struct ictx *x)
             *p = '?';
 }
 
-/* Configuration, playbooks, time zone and the store. */
+/* Configuration, playbooks, time zone and the store (read-only for the
+ * subcommands that only read, so they run as any account that can read
+ * the daemon's store). */
 static int
-setup(struct ictx *x)
+setup(struct ictx *x, int readonly)
 {
+    char db[4200];
     struct vigil_err err = {0};
     const struct vigil_incident_config *cfg = NULL;
     enum vigil_rc rc;
@@ -241,7 +244,13 @@ setup(struct ictx *x)
         fprintf(stderr, "vigil incident: %s\n", err.msg);
         return VIGIL_EXIT_CONFIG;
     }
-    ret = cli_open_store("incident", x->state_opt, x->cfg_path, &x->store);
+    if (readonly == 2) /* the playbooks need no store */
+        ret = VIGIL_EXIT_OK;
+    else if (readonly)
+        ret = cli_open_store_readonly("incident", x->state_opt, x->cfg_path,
+                                      &x->store, db, sizeof(db));
+    else
+        ret = cli_open_store("incident", x->state_opt, x->cfg_path, &x->store);
     if (ret != VIGIL_EXIT_OK)
         return ret;
     who(x);
@@ -560,7 +569,7 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
     char *text = NULL;
     json_t *o;
     enum vigil_rc rc = VIGIL_OK;
-    int need = 0, ret = VIGIL_EXIT_OK;
+    int need = 0, mode, ret = VIGIL_EXIT_OK;
 
     /* how many positional arguments each takes (after the subcommand) */
     if (strcmp(sub, "list") == 0 || strcmp(sub, "register") == 0 ||
@@ -581,7 +590,12 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
     if (nargs != need)
         return cli_usage_error(&cmd, "%s takes %d argument%s, not %d", sub,
                                need, need == 1 ? "" : "s", nargs);
-    if ((ret = setup(x)) != VIGIL_EXIT_OK) {
+    mode = strcmp(sub, "playbooks") == 0 ? 2
+           : strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0 ||
+                   strcmp(sub, "register") == 0 || strcmp(sub, "draft") == 0
+               ? 1
+               : 0;
+    if ((ret = setup(x, mode)) != VIGIL_EXIT_OK) {
         teardown(x);
         return ret;
     }
