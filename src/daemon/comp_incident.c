@@ -153,15 +153,14 @@ static void
 incident_stop(void *self)
 {
     struct comp_incident *ci = self;
-    struct vigil_err err = {0};
 
     if (ci->sub != 0)
         vigil_bus_unsubscribe(ci->denv.bus, ci->sub);
     ci->sub = 0;
-    /* the producers stopped first: what they queued is in the store once
-     * it is flushed, so seal it now rather than at the next start */
-    if (vigil_store_flush(ci->denv.store, &err) == VIGIL_OK)
-        seal(ci);
+    /* What is committed is sealed now; entries in batches still queued
+     * are sealed at the next start (flushing here would take the failure
+     * of a batch from the daemon, which reports it at exit). */
+    seal(ci);
 }
 
 static void
