@@ -72,12 +72,14 @@ enum vigil_rc incident_create(const struct vigil_incident_env *env,
                               const struct incident_creation *c,
                               const struct incident_sink *k,
                               struct vigil_err *err);
-/* Adds the clocks that apply and are missing, and moves the due time of
- * running ones to aware_ns. */
+/* Adds the clocks that apply and are missing (due from aware_ns); with
+ * move, also moves the due time of running ones to count from aware_ns
+ * (a corrected moment of awareness). */
 enum vigil_rc incident_clocks_sync(const struct vigil_incident_env *env,
                                    const struct incident_sink *k,
                                    const char *uid, int64_t aware_ns,
-                                   int personal_data, struct vigil_err *err);
+                                   int personal_data, int move,
+                                   struct vigil_err *err);
 
 /* Owned JSON text of v (compact), NULL on failure; v is released. */
 char *incident_dump(json_t *v);

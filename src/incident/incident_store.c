@@ -208,7 +208,8 @@ regime_applies(const struct vigil_incident_config *cfg,
 enum vigil_rc
 incident_clocks_sync(const struct vigil_incident_env *env,
                      const struct incident_sink *k, const char *uid,
-                     int64_t aware_ns, int personal_data, struct vigil_err *err)
+                     int64_t aware_ns, int personal_data, int move,
+                     struct vigil_err *err)
 {
     const struct vigil_regime *r;
     size_t n;
@@ -234,8 +235,8 @@ incident_clocks_sync(const struct vigil_incident_env *env,
                            " FROM incident_clocks WHERE incident_uid = ? AND"
                            " regime = ?)",
                            p, 5, NULL, err);
-        if (rc != VIGIL_OK)
-            break;
+        if (rc != VIGIL_OK || !move)
+            continue;
         p[0] = vigil_sv_int(due);
         p[1] = vigil_sv_text(uid);
         p[2] = vigil_sv_text(r[i].id);
@@ -317,7 +318,7 @@ incident_create(const struct vigil_incident_env *env,
     }
     if (rc == VIGIL_OK)
         rc = incident_clocks_sync(env, k, c->uid, c->aware_ns, c->personal_data,
-                                  err);
+                                  0, err);
     return rc;
 }
 
@@ -859,7 +860,8 @@ facts_body(const struct vigil_incident_env *env, const struct incident_sink *k,
         (f->aware_ns > 0 || (f->personal_data == 1 && r.personal == 0)))
         rc = incident_clocks_sync(
             env, k, a->uid, f->aware_ns > 0 ? f->aware_ns : r.aware_ns,
-            f->personal_data >= 0 ? f->personal_data : (int)r.personal, err);
+            f->personal_data >= 0 ? f->personal_data : (int)r.personal,
+            f->aware_ns > 0, err);
     if (rc != VIGIL_OK)
         return rc;
     extra = json_pack("{s:s?,s:s?,s:s?,s:s?}", "summary", f->summary,

@@ -88,7 +88,15 @@ V clock 1 uk-gdpr-33 met --ref "ICO case 12345" >/dev/null
 V clock 1 uk-nis not-required --ref "no essential service affected" >/dev/null
 expect_rc 66 V clock 1 on-ipc met # Ontario not configured: no clock
 expect_rc 64 V clock 1 nonsense met
+# awareness corrected an hour earlier: running clocks move, met ones stay
+V facts 1 --aware 2026-03-27T08:00:00Z >/dev/null
 V show 1 --json >"$T/show.json"
+python3 - "$T/show.json" <<'PY' || fail "corrected awareness"
+import json, sys
+c = {x["regime"]: x for x in json.load(open(sys.argv[1]))["clocks"]}
+assert c["eu-gdpr-33"]["due"] == "2026-03-30T09:00:00+01:00", c["eu-gdpr-33"]
+assert c["uk-gdpr-33"]["due"] == "2026-03-30T10:00:00+01:00", c["uk-gdpr-33"]
+PY
 python3 - "$T/show.json" <<'PY' || fail "life cycle"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -93,6 +93,9 @@ brute 42000
 two_alerts() { [ "$(V show 1 --json | jget 'len(d["alerts"])')" = 2 ]; }
 wait_for "second alert in the incident" two_alerts
 [ "$(V list --all --json | jget 'len(d)')" = 1 ] || fail "a second incident was opened"
+# the clocks still count from the first alert, the moment of awareness
+[ "$(V show 1 --json | jget '[c["due_ns"] - d["aware_ns"] for c in d["clocks"] if c["regime"] == "uk-gdpr-33"][0]')" = 259200000000000 ] ||
+    fail "the second alert moved the ICO clock"
 
 # The Art. 34 clock warns (first within seconds, the last at 10 s left),
 # through the log, once per threshold, and in the timeline.
