@@ -138,7 +138,7 @@ assert len(rows) == 1, rows          # the port scan is no personal data breach
 r = rows[0]
 assert r["num"] == "1" and r["people"] == "1200", r
 assert "uk-gdpr-33: met ICO case 12345" in r["notifications"], r
-assert r["keep_until"] == "2031-03-27T09:00:00+00:00", r  # Quebec: 5 years
+assert r["keep_until"] == "2031-03-27T08:00:00+00:00", r  # Quebec: 5 years from awareness
 PY
 V close 1 --summary "restored; lessons recorded" --by ann >/dev/null
 [ "$(V show 1 --json | jget 'd["status"]')" = closed ] || fail "close"
