@@ -489,13 +489,14 @@ seal_chunk(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
         rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     for (size_t i = 0; rc == VIGIL_OK && i < l->n; i++) {
         struct pending *pe = &l->v[i];
-        struct vigil_evidence_entry e = {.seq = ++seq,
+        struct vigil_evidence_entry e = {.seq = seq + 1,
                                          .time_ns = pe->time_ns,
                                          .kind = pe->kind,
                                          .actor = pe->actor,
                                          .data = pe->data,
                                          .prev = prev};
 
+        seq++;
         hash_bytes(&e, hb);
         sodium_bin2hex(hash, sizeof(hash), hb, sizeof(hb));
         crypto_sign_detached(sb, NULL, hb, sizeof(hb), k->sk);
