@@ -23,7 +23,7 @@ PACKAGES=(
   python3-uno python3-pil bc
   # tests and benchmarks
   libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2 jq
-  openssl tzdata passwd xz-utils
+  openssl tzdata passwd xz-utils python3-cryptography
   # respond: firewall, mail and webhook (libcurl), the SMTP sink of the
   # tests, the fail2ban compared in bench/respond
   nftables libcurl4-openssl-dev python3-aiosmtpd fail2ban python3-pyinotify

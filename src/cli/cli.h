@@ -36,6 +36,8 @@ int cmd_check_release(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_respond(int argc, char **argv);
 int cmd_fim(int argc, char **argv);
+int cmd_incident(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 
 /* ---- |expand placeholders (cli_common.c) ---- */
 #define CLI_MAX_PLACEHOLDERS       64
@@ -84,6 +86,11 @@ int cli_config_exit(enum vigil_rc rc);
  * (vigil_daemon_schemas), beside a running daemon. */
 int cli_open_store(const char *cmd, const char *state_opt, const char *cfg_path,
                    struct vigil_store **out);
+
+/* The state directory a command uses (as cli_open_store finds it) into
+ * state; returns 0 or the exit code after printing why. */
+int cli_state_dir(const char *cmd, const char *state_opt, const char *cfg_path,
+                  char *state, size_t len);
 
 int cli_open_store_readonly(const char *cmd, const char *state_opt,
                             const char *cfg_path, struct vigil_store **out,

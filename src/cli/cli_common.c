@@ -140,6 +140,13 @@ state_dir_for(const char *cmd, const char *state_opt, const char *cfg_path,
 }
 
 int
+cli_state_dir(const char *cmd, const char *state_opt, const char *cfg_path,
+              char *state, size_t len)
+{
+    return state_dir_for(cmd, state_opt, cfg_path, state, len);
+}
+
+int
 cli_open_store_readonly(const char *cmd, const char *state_opt,
                         const char *cfg_path, struct vigil_store **out,
                         char *db, size_t dblen)

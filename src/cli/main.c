@@ -23,6 +23,9 @@ static const struct command commands[] = {
     {"respond", cmd_respond,
      "block, isolate, stop, lock by hand; list and undo actions"},
     {"fim", cmd_fim, "record files' baseline and check them for changes"},
+    {"incident", cmd_incident,
+     "incidents: cases, playbooks, regulators' clocks, register, export"},
+    {"evidence", cmd_evidence, "verify the signed evidence log"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -7,12 +7,17 @@
  * the domains its tables refer to.
  */
 #include "daemon.h"
+#include "evidence/evidence.h"
 #include "fim/fim.h"
+#include "incident/incident.h"
 #include "respond/respond.h"
 #include "store/store.h"
 
 static const struct vigil_store_schema *const schemas[] = {
-    &vigil_respond_schema, &vigil_fim_schema,
+    &vigil_evidence_schema,
+    &vigil_incident_schema, /* logs into the evidence tables */
+    &vigil_respond_schema,
+    &vigil_fim_schema,
     NULL, /* keeps the array non-empty; not counted */
 };
 

@@ -42,7 +42,7 @@ refused() {
 # command, one option taking a value, one of its valid arguments
 cmds=("run --config" "parse --format" "status --state-dir" "version -"
     "hunt --rules" "rules --config" "check-release --html"
-    "alerts --limit")
+    "alerts --limit" "incident --title" "evidence --state-dir")
 for c in "${cmds[@]}"; do
     set -- $c
     cmd=$1 valopt=$2

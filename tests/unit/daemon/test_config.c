@@ -109,8 +109,8 @@ test_refusals(void **state)
     static const struct bad cases[] = {
         {"state_dir: /x\nfoo: 1\n",
          "vigil.yml:2: unknown key 'foo' (known: state_dir, stats_interval, "
-         "user, strict_modes, store, rules, builtin_rules, placeholders, "
-         "correlation, response, fim, ingest, sources)"},
+         "user, strict_modes, store, incident, rules, builtin_rules, "
+         "placeholders, correlation, response, fim, ingest, sources)"},
         {"store:\n  archive_events: maybe\n",
          "vigil.yml:2: 'store.archive_events' must be true or false, not "
          "'maybe'"},

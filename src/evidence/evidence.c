@@ -1,0 +1,752 @@
+/* evidence.c -- the evidence log: its tables, the signing key, queueing,
+ * sealing (chaining and signing) and verification. The canonical form
+ * hashed for each entry and for the head is written down in
+ * docs/evidence.md; tests/integration/evidence_verify.py checks an export
+ * from that description alone. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "evidence.h"
+
+#define SEAL_CHUNK 4096
+#define ZERO_HASH                                                              \
+    "0000000000000000000000000000000000000000000000000000000000000000"
+
+static const struct vigil_store_migration evidence_steps[] = {
+    {"evidence log, pending entries and signed head",
+     "CREATE TABLE evidence_pending (uid TEXT PRIMARY KEY NOT NULL,"
+     " created_ns BIGINT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,"
+     " data TEXT NOT NULL);"
+     "CREATE INDEX evidence_pending_at ON evidence_pending (created_ns, uid);"
+     "CREATE TABLE evidence_log (seq BIGINT PRIMARY KEY NOT NULL,"
+     " time_ns BIGINT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,"
+     " data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL,"
+     " sig TEXT NOT NULL);"
+     "CREATE TABLE evidence_head (id TEXT PRIMARY KEY NOT NULL,"
+     " seq BIGINT NOT NULL, hash TEXT NOT NULL, sig TEXT NOT NULL,"
+     " pub TEXT NOT NULL);"},
+};
+const struct vigil_store_schema vigil_evidence_schema = {
+    "evidence", evidence_steps,
+    sizeof(evidence_steps) / sizeof(evidence_steps[0])};
+
+struct vigil_evidence_key {
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+};
+
+/* ---- the key ---- */
+
+static enum vigil_rc
+write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return VIGIL_EIO;
+        c += w;
+        n -= (size_t)w;
+    }
+    return VIGIL_OK;
+}
+
+static enum vigil_rc
+key_create(const char *path, const char *pubpath, struct vigil_evidence_key *k,
+           struct vigil_err *err)
+{
+    char hex[VIGIL_EVIDENCE_PUB_HEX + 2];
+    int fd;
+    enum vigil_rc rc;
+
+    crypto_sign_keypair(k->pk, k->sk);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno == EEXIST
+                   ? VIGIL_ECONFLICT
+                   : vigil_err_set(err, VIGIL_EIO, "creating %s: %s", path,
+                                   strerror(errno));
+    rc = write_all(fd, k->sk, sizeof(k->sk));
+    if (fsync(fd) != 0 || close(fd) != 0 || rc != VIGIL_OK) {
+        unlink(path);
+        return vigil_err_set(err, VIGIL_EIO, "writing %s", path);
+    }
+    sodium_bin2hex(hex, sizeof(hex), k->pk, sizeof(k->pk));
+    hex[VIGIL_EVIDENCE_PUB_HEX] = '\n';
+    hex[VIGIL_EVIDENCE_PUB_HEX + 1] = '\0';
+    unlink(pubpath);
+    fd = open(pubpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              0644);
+    if (fd < 0 || write_all(fd, hex, strlen(hex)) != VIGIL_OK) {
+        if (fd >= 0)
+            close(fd);
+        return vigil_err_set(err, VIGIL_EIO, "writing %s", pubpath);
+    }
+    close(fd);
+    vigil_log(VIGIL_LOG_INFO, 2201,
+              "evidence: new signing key %s, public key %.64s", path, hex);
+    return VIGIL_OK;
+}
+
+static enum vigil_rc
+key_read(const char *path, struct vigil_evidence_key *k, struct vigil_err *err)
+{
+    struct stat st;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (fd < 0)
+        return errno == ENOENT ? VIGIL_ENOTFOUND
+                               : vigil_err_set(err, VIGIL_EIO, "opening %s: %s",
+                                               path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = vigil_err_set(err, VIGIL_EIO, "%s is not a regular file", path);
+        goto out;
+    }
+    if ((st.st_mode & 077) != 0) {
+        rc = vigil_err_set(err, VIGIL_EPERM,
+                           "%s is readable or writable by others (mode %03o); "
+                           "the signing key must be 0600",
+                           path, (unsigned)(st.st_mode & 0777));
+        goto out;
+    }
+    n = read(fd, k->sk, sizeof(k->sk));
+    if (n != (ssize_t)sizeof(k->sk)) {
+        rc = vigil_err_set(err, VIGIL_EPARSE, "%s is not an Ed25519 key", path);
+        goto out;
+    }
+    crypto_sign_ed25519_sk_to_pk(k->pk, k->sk);
+out:
+    close(fd);
+    return rc;
+}
+
+enum vigil_rc
+vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
+                        struct vigil_err *err)
+{
+    char path[4200], pubpath[4200];
+    struct vigil_evidence_key *k;
+    enum vigil_rc rc;
+
+    *out = NULL;
+    if (sodium_init() < 0)
+        return vigil_err_set(err, VIGIL_EIO, "libsodium did not initialise");
+    if ((k = sodium_malloc(sizeof(*k))) == NULL)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    snprintf(path, sizeof(path), "%s/evidence.key", state_dir);
+    snprintf(pubpath, sizeof(pubpath), "%s/evidence.pub", state_dir);
+    rc = key_read(path, k, err);
+    if (rc == VIGIL_ENOTFOUND) {
+        rc = key_create(path, pubpath, k, err);
+        if (rc == VIGIL_ECONFLICT) /* another process made it first */
+            rc = key_read(path, k, err);
+    }
+    if (rc != VIGIL_OK) {
+        sodium_free(k);
+        return rc == VIGIL_ENOTFOUND
+                   ? vigil_err_set(err, rc, "%s vanished", path)
+                   : rc;
+    }
+    *out = k;
+    return VIGIL_OK;
+}
+
+void
+vigil_evidence_key_free(struct vigil_evidence_key *k)
+{
+    if (k != NULL)
+        sodium_free(k);
+}
+
+void
+vigil_evidence_key_pub(const struct vigil_evidence_key *k,
+                       char out[VIGIL_EVIDENCE_PUB_HEX + 1])
+{
+    sodium_bin2hex(out, VIGIL_EVIDENCE_PUB_HEX + 1, k->pk, sizeof(k->pk));
+}
+
+enum vigil_rc
+vigil_evidence_pub_read(const char *state_dir, uint8_t out[32],
+                        struct vigil_err *err)
+{
+    char path[4200], *text = NULL;
+    size_t len = 0, got = 0;
+    enum vigil_rc rc;
+
+    snprintf(path, sizeof(path), "%s/evidence.pub", state_dir);
+    rc = vigil_read_file(path, 1024, &text, &len, err);
+    if (rc != VIGIL_OK)
+        return rc;
+    if (sodium_hex2bin(out, 32, text, len, " \n", &got, NULL) != 0 || got != 32)
+        rc = vigil_err_set(err, VIGIL_EPARSE, "%s is not a public key in hex",
+                           path);
+    free(text);
+    return rc;
+}
+
+/* ---- queueing ---- */
+
+#define PENDING_INSERT                                                         \
+    "INSERT INTO evidence_pending (uid, created_ns, kind, actor, data)"        \
+    " VALUES (?, ?, ?, ?, ?)"
+
+static int
+name_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n == 0 || n > VIGIL_EVIDENCE_NAME_MAX)
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* Entries are chained in the order of created_ns, so a process never
+ * gives two entries the same time: appends made one after another keep
+ * their order even within one clock tick. */
+static int64_t
+stamp(void)
+{
+    static atomic_llong last;
+    long long now = vigil_time_now(), prev = atomic_load(&last);
+
+    for (;;) {
+        long long next = now > prev ? now : prev + 1;
+        if (atomic_compare_exchange_weak(&last, &prev, next))
+            return next;
+    }
+}
+
+/* The parameters of a pending row; uid is the caller's buffer. */
+static enum vigil_rc
+pending_params(struct vigil_store_value p[5], char uid[VIGIL_UID_LEN + 1],
+               const char *kind, const char *data, const char *actor,
+               struct vigil_err *err)
+{
+    if (!name_ok(kind) || !name_ok(actor) || data == NULL)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "evidence: kind and actor must be 1..%d "
+                             "printable bytes, data a text",
+                             VIGIL_EVIDENCE_NAME_MAX);
+    if (vigil_uid_new(uid) != VIGIL_OK)
+        return vigil_err_set(err, VIGIL_EIO, "no random bytes for an id");
+    p[0] = vigil_sv_text(uid);
+    p[1] = vigil_sv_int(stamp());
+    p[2] = vigil_sv_text(kind);
+    p[3] = vigil_sv_text(actor);
+    p[4] = vigil_sv_text(data);
+    return VIGIL_OK;
+}
+
+enum vigil_rc
+vigil_evidence_append(struct vigil_store *s, const char *kind, const char *data,
+                      const char *actor, struct vigil_err *err)
+{
+    struct vigil_store_value p[5];
+    char uid[VIGIL_UID_LEN + 1];
+    enum vigil_rc rc = pending_params(p, uid, kind, data, actor, err);
+
+    return rc != VIGIL_OK
+               ? rc
+               : vigil_store_exec(s, PENDING_INSERT, p, 5, NULL, err);
+}
+
+enum vigil_rc
+vigil_evidence_append_tx(struct vigil_store_tx *tx, const char *kind,
+                         const char *data, const char *actor,
+                         struct vigil_err *err)
+{
+    struct vigil_store_value p[5];
+    char uid[VIGIL_UID_LEN + 1];
+    enum vigil_rc rc = pending_params(p, uid, kind, data, actor, err);
+
+    return rc != VIGIL_OK
+               ? rc
+               : vigil_store_tx_exec(tx, PENDING_INSERT, p, 5, NULL, err);
+}
+
+enum vigil_rc
+vigil_evidence_append_batch(struct vigil_store_batch *b, const char *kind,
+                            const char *data, const char *actor,
+                            struct vigil_err *err)
+{
+    struct vigil_store_value p[5];
+    char uid[VIGIL_UID_LEN + 1];
+    enum vigil_rc rc = pending_params(p, uid, kind, data, actor, err);
+
+    if (rc == VIGIL_OK &&
+        (rc = vigil_store_batch_add_exec(b, PENDING_INSERT, p, 5)) != VIGIL_OK)
+        vigil_err_set(err, rc, "evidence: %s", vigil_strerror(rc));
+    return rc;
+}
+
+enum vigil_rc
+vigil_evidence_append_unless(struct vigil_store_tx *tx,
+                             struct vigil_store_batch *b, const char *kind,
+                             const char *data, const char *actor,
+                             const char *unless,
+                             const struct vigil_store_value *p, size_t n,
+                             struct vigil_err *err)
+{
+    struct vigil_store_value all[5 + 8];
+    char uid[VIGIL_UID_LEN + 1], sql[1024];
+    enum vigil_rc rc;
+
+    if (n > 8 || (tx == NULL) == (b == NULL) || unless == NULL ||
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO evidence_pending (uid, created_ns, kind, actor,"
+                 " data) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (%s)",
+                 unless) >= (int)sizeof(sql))
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "evidence: a guarded append needs one target, a "
+                             "short query and at most 8 parameters");
+    if ((rc = pending_params(all, uid, kind, data, actor, err)) != VIGIL_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        all[5 + i] = p[i];
+    if (tx != NULL)
+        return vigil_store_tx_exec(tx, sql, all, 5 + n, NULL, err);
+    if ((rc = vigil_store_batch_add_exec(b, sql, all, 5 + n)) != VIGIL_OK)
+        vigil_err_set(err, rc, "evidence: %s", vigil_strerror(rc));
+    return rc;
+}
+
+/* ---- the canonical form ---- */
+
+static void
+hash_bytes(const struct vigil_evidence_entry *e, uint8_t out[32])
+{
+    crypto_hash_sha256_state st;
+    char num[64];
+    int n;
+
+    crypto_hash_sha256_init(&st);
+    n = snprintf(num, sizeof(num), "vigil-evidence-1\n%lld\n%lld\n",
+                 (long long)e->seq, (long long)e->time_ns);
+    crypto_hash_sha256_update(&st, (const uint8_t *)num, (size_t)n);
+    crypto_hash_sha256_update(&st, (const uint8_t *)e->kind, strlen(e->kind));
+    crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
+    crypto_hash_sha256_update(&st, (const uint8_t *)e->actor, strlen(e->actor));
+    crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
+    crypto_hash_sha256_update(&st, (const uint8_t *)e->prev, strlen(e->prev));
+    crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
+    crypto_hash_sha256_update(&st, (const uint8_t *)e->data, strlen(e->data));
+    crypto_hash_sha256_final(&st, out);
+}
+
+void
+vigil_evidence_hash(const struct vigil_evidence_entry *e,
+                    char out[VIGIL_EVIDENCE_HASH_HEX + 1])
+{
+    uint8_t h[32];
+
+    hash_bytes(e, h);
+    sodium_bin2hex(out, VIGIL_EVIDENCE_HASH_HEX + 1, h, sizeof(h));
+}
+
+/* What the head's signature covers. */
+static int
+head_text(char *dst, size_t len, int64_t seq, const char *hash)
+{
+    return snprintf(dst, len, "vigil-evidence-head-1\n%lld\n%s", (long long)seq,
+                    hash);
+}
+
+/* ---- sealing ---- */
+
+struct pending {
+    char uid[VIGIL_UID_LEN + 1];
+    int64_t time_ns;
+    char *kind, *actor, *data;
+};
+
+struct pending_list {
+    struct pending *v;
+    size_t n, cap;
+    int failed;
+};
+
+static int
+pending_row(const struct vigil_store_value *c, size_t nc, void *arg)
+{
+    struct pending_list *l = arg;
+    struct pending *p;
+
+    if (VIGIL_GROW(l->v, l->n + 1, l->cap) != VIGIL_OK) {
+        l->failed = 1;
+        return 1;
+    }
+    p = &l->v[l->n];
+    snprintf(p->uid, sizeof(p->uid), "%s", c[0].p ? c[0].p : "");
+    p->time_ns = c[1].i;
+    p->kind = strdup(c[2].p ? c[2].p : "");
+    p->actor = strdup(c[3].p ? c[3].p : "");
+    p->data = strdup(c[4].p ? c[4].p : "");
+    l->n++;
+    if (p->kind == NULL || p->actor == NULL || p->data == NULL) {
+        l->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void
+pending_clear(struct pending_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].kind);
+        free(l->v[i].actor);
+        free(l->v[i].data);
+    }
+    l->n = 0;
+}
+
+struct head_row {
+    int found;
+    int64_t seq;
+    char hash[VIGIL_EVIDENCE_HASH_HEX + 1];
+    char sig[VIGIL_EVIDENCE_SIG_HEX + 1];
+    char pub[VIGIL_EVIDENCE_PUB_HEX + 1];
+};
+
+static int
+head_row(const struct vigil_store_value *c, size_t nc, void *arg)
+{
+    struct head_row *h = arg;
+
+    h->found = 1;
+    h->seq = c[0].i;
+    snprintf(h->hash, sizeof(h->hash), "%s", c[1].p ? c[1].p : "");
+    snprintf(h->sig, sizeof(h->sig), "%s", c[2].p ? c[2].p : "");
+    snprintf(h->pub, sizeof(h->pub), "%s", c[3].p ? c[3].p : "");
+    return 1;
+}
+
+static int
+count_row(const struct vigil_store_value *c, size_t nc, void *arg)
+{
+    *(int64_t *)arg = c[0].i;
+    return 1;
+}
+
+#define HEAD_SELECT                                                            \
+    "SELECT seq, hash, sig, pub FROM evidence_head WHERE id = 'head'"
+
+/* Seals one chunk inside tx; sets *n to how many were sealed. */
+static enum vigil_rc
+seal_chunk(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
+           struct pending_list *l, size_t *n, struct vigil_err *err)
+{
+    struct head_row h = {0};
+    struct vigil_store_value p[8];
+    char prev[VIGIL_EVIDENCE_HASH_HEX + 1], hash[VIGIL_EVIDENCE_HASH_HEX + 1];
+    char sig[VIGIL_EVIDENCE_SIG_HEX + 1], pub[VIGIL_EVIDENCE_PUB_HEX + 1];
+    char htext[128];
+    uint8_t hb[32], sb[crypto_sign_BYTES];
+    struct vigil_store_value lim = vigil_sv_int(SEAL_CHUNK);
+    int64_t seq, changes = 0, rows = 0;
+    enum vigil_rc rc;
+
+    *n = 0;
+    if ((rc = vigil_store_tx_query(tx, HEAD_SELECT, NULL, 0, head_row, &h,
+                                   err)) != VIGIL_OK)
+        return rc;
+    if (!h.found) {
+        rc = vigil_store_tx_query(tx, "SELECT COUNT(*) FROM evidence_log", NULL,
+                                  0, count_row, &rows, err);
+        if (rc != VIGIL_OK)
+            return rc;
+        if (rows != 0)
+            return vigil_err_set(err, VIGIL_EPERM,
+                                 "the evidence log holds %lld entries but its "
+                                 "head is gone; not sealing on top "
+                                 "(run vigil evidence verify)",
+                                 (long long)rows);
+    }
+    seq = h.found ? h.seq : 0;
+    snprintf(prev, sizeof(prev), "%s", h.found ? h.hash : ZERO_HASH);
+    rc = vigil_store_tx_query(
+        tx,
+        "SELECT uid, created_ns, kind, actor, data FROM "
+        "evidence_pending ORDER BY created_ns, uid LIMIT ?",
+        &lim, 1, pending_row, l, err);
+    if (rc == VIGIL_OK && l->failed)
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == VIGIL_OK && i < l->n; i++) {
+        struct pending *pe = &l->v[i];
+        struct vigil_evidence_entry e = {.seq = seq + 1,
+                                         .time_ns = pe->time_ns,
+                                         .kind = pe->kind,
+                                         .actor = pe->actor,
+                                         .data = pe->data,
+                                         .prev = prev};
+
+        seq++;
+        hash_bytes(&e, hb);
+        sodium_bin2hex(hash, sizeof(hash), hb, sizeof(hb));
+        crypto_sign_detached(sb, NULL, hb, sizeof(hb), k->sk);
+        sodium_bin2hex(sig, sizeof(sig), sb, sizeof(sb));
+        p[0] = vigil_sv_int(seq);
+        p[1] = vigil_sv_int(pe->time_ns);
+        p[2] = vigil_sv_text(pe->kind);
+        p[3] = vigil_sv_text(pe->actor);
+        p[4] = vigil_sv_text(pe->data);
+        p[5] = vigil_sv_text(prev);
+        p[6] = vigil_sv_text(hash);
+        p[7] = vigil_sv_text(sig);
+        rc = vigil_store_tx_exec(tx,
+                                 "INSERT INTO evidence_log (seq, time_ns, kind,"
+                                 " actor, data, prev, hash, sig) VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, ?)",
+                                 p, 8, NULL, err);
+        if (rc == VIGIL_OK) {
+            p[0] = vigil_sv_text(pe->uid);
+            rc = vigil_store_tx_exec(
+                tx, "DELETE FROM evidence_pending WHERE uid = ?", p, 1, NULL,
+                err);
+        }
+        memcpy(prev, hash, sizeof(prev));
+    }
+    if (rc != VIGIL_OK || l->n == 0)
+        return rc;
+    head_text(htext, sizeof(htext), seq, prev);
+    crypto_sign_detached(sb, NULL, (const uint8_t *)htext, strlen(htext),
+                         k->sk);
+    sodium_bin2hex(sig, sizeof(sig), sb, sizeof(sb));
+    vigil_evidence_key_pub(k, pub);
+    p[0] = vigil_sv_int(seq);
+    p[1] = vigil_sv_text(prev);
+    p[2] = vigil_sv_text(sig);
+    p[3] = vigil_sv_text(pub);
+    rc = vigil_store_tx_exec(tx,
+                             "UPDATE evidence_head SET seq = ?, hash = ?, "
+                             "sig = ?, pub = ? WHERE id = 'head'",
+                             p, 4, &changes, err);
+    if (rc == VIGIL_OK && changes == 0)
+        rc = vigil_store_tx_exec(tx,
+                                 "INSERT INTO evidence_head (seq, hash, sig, "
+                                 "pub, id) VALUES (?, ?, ?, ?, 'head')",
+                                 p, 4, NULL, err);
+    if (rc == VIGIL_OK)
+        *n = l->n;
+    return rc;
+}
+
+enum vigil_rc
+vigil_evidence_seal(struct vigil_store *s, const struct vigil_evidence_key *k,
+                    int64_t *sealed, struct vigil_err *err)
+{
+    struct pending_list l = {0};
+    int64_t total = 0, waiting = 0;
+    enum vigil_rc rc;
+
+    if (sealed != NULL)
+        *sealed = 0;
+    for (;;) {
+        struct vigil_store_tx *tx = NULL;
+        size_t n = 0;
+
+        /* the query connection: nothing pending costs no write lock */
+        rc = vigil_store_query(s, "SELECT COUNT(*) FROM evidence_pending", NULL,
+                               0, count_row, &waiting, err);
+        if (rc != VIGIL_OK || waiting == 0)
+            break;
+        if ((rc = vigil_store_tx_begin(s, &tx, err)) != VIGIL_OK)
+            break;
+        rc = seal_chunk(tx, k, &l, &n, err);
+        pending_clear(&l);
+        if (rc != VIGIL_OK) {
+            vigil_store_tx_rollback(tx);
+            break;
+        }
+        if ((rc = vigil_store_tx_commit(tx, err)) != VIGIL_OK)
+            break;
+        total += (int64_t)n;
+        if (n < SEAL_CHUNK)
+            break;
+    }
+    free(l.v);
+    if (sealed != NULL)
+        *sealed = total;
+    if (total > 0)
+        vigil_log(VIGIL_LOG_DEBUG, 2202, "evidence: sealed %lld entries",
+                  (long long)total);
+    return rc;
+}
+
+/* ---- reading and verifying ---- */
+
+struct each_ctx {
+    int (*fn)(const struct vigil_evidence_entry *e, void *arg);
+    void *arg;
+};
+
+static int
+each_row(const struct vigil_store_value *c, size_t nc, void *arg)
+{
+    struct each_ctx *ec = arg;
+    struct vigil_evidence_entry e = {
+        .seq = c[0].i,
+        .time_ns = c[1].i,
+        .kind = c[2].p ? c[2].p : "",
+        .actor = c[3].p ? c[3].p : "",
+        .data = c[4].p ? c[4].p : "",
+        .prev = c[5].p ? c[5].p : "",
+        .hash = c[6].p ? c[6].p : "",
+        .sig = c[7].p ? c[7].p : "",
+    };
+
+    return ec->fn(&e, ec->arg);
+}
+
+enum vigil_rc
+vigil_evidence_each(struct vigil_store *s,
+                    int (*fn)(const struct vigil_evidence_entry *e, void *arg),
+                    void *arg, struct vigil_evidence_head *head,
+                    struct vigil_err *err)
+{
+    struct each_ctx ec = {fn, arg};
+    struct head_row h = {0};
+    enum vigil_rc rc;
+
+    rc = vigil_store_query(s,
+                           "SELECT seq, time_ns, kind, actor, data, prev, hash,"
+                           " sig FROM evidence_log ORDER BY seq",
+                           NULL, 0, each_row, &ec, err);
+    if (rc == VIGIL_OK && head != NULL) {
+        rc = vigil_store_query(s, HEAD_SELECT, NULL, 0, head_row, &h, err);
+        memset(head, 0, sizeof(*head));
+        if (rc == VIGIL_OK && h.found) {
+            head->seq = h.seq;
+            memcpy(head->hash, h.hash, sizeof(head->hash));
+            memcpy(head->sig, h.sig, sizeof(head->sig));
+            memcpy(head->pub, h.pub, sizeof(head->pub));
+        }
+    }
+    return rc;
+}
+
+struct verify_ctx {
+    const uint8_t *pub;
+    struct vigil_evidence_verdict *v;
+    int64_t expect;
+    char prev[VIGIL_EVIDENCE_HASH_HEX + 1];
+};
+
+static int
+bad(struct verify_ctx *vc, int64_t at, const char *why)
+{
+    vc->v->bad = at;
+    snprintf(vc->v->why, sizeof(vc->v->why), "%s", why);
+    return 1;
+}
+
+static int
+sig_ok(const uint8_t *pub, const char *sighex, const uint8_t *msg, size_t len)
+{
+    uint8_t sig[crypto_sign_BYTES];
+    size_t got = 0;
+
+    if (strlen(sighex) != VIGIL_EVIDENCE_SIG_HEX ||
+        sodium_hex2bin(sig, sizeof(sig), sighex, strlen(sighex), NULL, &got,
+                       NULL) != 0 ||
+        got != sizeof(sig))
+        return 0;
+    return crypto_sign_verify_detached(sig, msg, len, pub) == 0;
+}
+
+static int
+verify_row(const struct vigil_evidence_entry *e, void *arg)
+{
+    struct verify_ctx *vc = arg;
+    char hash[VIGIL_EVIDENCE_HASH_HEX + 1];
+    uint8_t hb[32];
+    size_t got = 0;
+
+    vc->v->entries++;
+    if (e->seq != vc->expect) {
+        if (e->seq > vc->expect) {
+            char why[128];
+            snprintf(why, sizeof(why),
+                     "missing: the log goes from entry %lld to entry %lld",
+                     (long long)(vc->expect - 1), (long long)e->seq);
+            return bad(vc, vc->expect, why);
+        }
+        return bad(vc, e->seq, "position out of order");
+    }
+    vigil_evidence_hash(e, hash);
+    if (strcmp(hash, e->hash) != 0)
+        return bad(vc, e->seq,
+                   "its content does not match its hash (edited or moved)");
+    if (strcmp(e->prev, vc->prev) != 0)
+        return bad(vc, e->seq,
+                   "it does not follow the entry before it (inserted, "
+                   "removed or reordered)");
+    if (sodium_hex2bin(hb, sizeof(hb), e->hash, strlen(e->hash), NULL, &got,
+                       NULL) != 0 ||
+        got != sizeof(hb) || !sig_ok(vc->pub, e->sig, hb, sizeof(hb)))
+        return bad(vc, e->seq, "its signature does not verify");
+    memcpy(vc->prev, hash, sizeof(vc->prev));
+    vc->expect++;
+    return 0;
+}
+
+enum vigil_rc
+vigil_evidence_verify(struct vigil_store *s, const uint8_t pub[32],
+                      struct vigil_evidence_verdict *v, struct vigil_err *err)
+{
+    struct verify_ctx vc = {.pub = pub, .v = v, .expect = 1};
+    struct vigil_evidence_head h;
+    char htext[128], why[200];
+    enum vigil_rc rc;
+
+    memset(v, 0, sizeof(*v));
+    if (sodium_init() < 0)
+        return vigil_err_set(err, VIGIL_EIO, "libsodium did not initialise");
+    snprintf(vc.prev, sizeof(vc.prev), "%s", ZERO_HASH);
+    rc = vigil_evidence_each(s, verify_row, &vc, &h, err);
+    if (rc == VIGIL_OK)
+        rc = vigil_store_query(s, "SELECT COUNT(*) FROM evidence_pending", NULL,
+                               0, count_row, &v->pending, err);
+    if (rc != VIGIL_OK || v->bad != 0)
+        return rc;
+    /* The head: signed, and naming exactly the last entry. */
+    if (h.seq == 0) {
+        if (v->entries > 0)
+            bad(&vc, 1, "the signed head is missing");
+        return VIGIL_OK;
+    }
+    head_text(htext, sizeof(htext), h.seq, h.hash);
+    if (!sig_ok(pub, h.sig, (const uint8_t *)htext, strlen(htext))) {
+        snprintf(why, sizeof(why),
+                 "the head's signature does not verify (head at entry %lld)",
+                 (long long)h.seq);
+        bad(&vc, h.seq, why);
+    } else if (h.seq > v->entries) {
+        snprintf(why, sizeof(why),
+                 "missing: the signed head is entry %lld, the log ends at "
+                 "%lld (truncated)",
+                 (long long)h.seq, (long long)v->entries);
+        bad(&vc, v->entries + 1, why);
+    } else if (h.seq < v->entries) {
+        bad(&vc, h.seq + 1, "appended after the signed head");
+    } else if (strcmp(h.hash, vc.prev) != 0) {
+        bad(&vc, h.seq, "the signed head names another last entry");
+    }
+    return VIGIL_OK;
+}

@@ -1,0 +1,365 @@
+/* incident_group.c -- the daemon's side of incidents: every alert goes
+ * into the evidence log, and an alert at or above incident.min_level
+ * joins the incident that saw the same host, user, source address or
+ * rule family within incident.window, or opens one from the playbook its
+ * tags or rule match, with the playbook's tasks and the clocks its
+ * jurisdictions call for.
+ *
+ * All of it is added to the alert's own batch, so an incident exists
+ * exactly when the alert that opened it is stored. Which incident a key
+ * belongs to is kept in memory (filled from the open incidents at start),
+ * because the batches of the alerts just before may not be committed yet;
+ * the statements are guarded, so a batch read again after a refused
+ * commit changes nothing twice. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "incident_int.h"
+
+#define GROUP_KEYS_MAX 4
+#define GROUPS_MAX     100000
+
+struct group {
+    char uid[VIGIL_UID_LEN + 1];
+    int64_t last_ns;
+    int sev; /* the incident's severity rank as last set */
+};
+
+struct vigil_incident_grouper {
+    struct vigil_incident_env env;
+    pthread_mutex_t lock;
+    struct vigil_hmap *keys; /* "source=203.0.113.9" -> struct group */
+    int min_rank;
+};
+
+static void
+group_free(void *v)
+{
+    free(v);
+}
+
+/* The grouping keys of an alert, from its event: "host=web1" and so on. */
+static size_t
+alert_keys(const struct vigil_incident_grouper *g, const struct vigil_alert *a,
+           char keys[GROUP_KEYS_MAX][300])
+{
+    static const struct {
+        int bit;
+        const char *name;
+        const char *fields[3];
+    } dims[] = {
+        {VIGIL_GROUP_SOURCE, "source", {"source.ip", "source.address", NULL}},
+        {VIGIL_GROUP_USER, "user", {"user.name", "user.target.name", NULL}},
+        {VIGIL_GROUP_HOST, "host", {"host.name", "host.hostname", NULL}},
+    };
+    int bits = incident_group_bits(g->env.cfg);
+    json_t *ev = json_loads(a->event_json, 0, NULL);
+    json_t *tags = a->tags_json ? json_loads(a->tags_json, 0, NULL) : NULL;
+    size_t n = 0;
+
+    for (size_t d = 0; d < sizeof(dims) / sizeof(dims[0]); d++) {
+        if (!(bits & dims[d].bit))
+            continue;
+        for (size_t f = 0; dims[d].fields[f] != NULL; f++) {
+            const char *v =
+                json_string_value(json_object_get(ev, dims[d].fields[f]));
+            if (v != NULL && v[0] != '\0') {
+                snprintf(keys[n++], 300, "%s=%s", dims[d].name, v);
+                break;
+            }
+        }
+    }
+    if (bits & VIGIL_GROUP_RULE) {
+        /* the family: the ATT&CK technique without sub-technique, else
+         * the rule itself */
+        const char *fam = NULL;
+        size_t i, len = 0;
+        json_t *t;
+
+        json_array_foreach(tags, i, t)
+        {
+            const char *s = json_string_value(t);
+            if (fam == NULL && s != NULL && strncmp(s, "attack.t", 8) == 0 &&
+                s[8] >= '0' && s[8] <= '9') {
+                fam = s;
+                len = strcspn(s, ".") + 1 + strcspn(s + 7, ".");
+            }
+        }
+        if (fam != NULL)
+            snprintf(keys[n++], 300, "rule=%.*s", (int)len, fam);
+        else
+            snprintf(keys[n++], 300, "rule=%s", a->rule_id);
+    }
+    json_decref(ev);
+    json_decref(tags);
+    return n;
+}
+
+struct seed {
+    struct vigil_incident_grouper *g;
+    int64_t since;
+};
+
+static int
+seed_row(const struct vigil_store_value *c, size_t nc, void *arg)
+{
+    struct seed *s = arg;
+    const char *keys = c[1].type == VIGIL_SV_TEXT ? c[1].p : "";
+
+    while (*keys) {
+        size_t len = strcspn(keys, "\n");
+        struct group *gr = calloc(1, sizeof(*gr));
+
+        if (gr == NULL)
+            return 1;
+        snprintf(gr->uid, sizeof(gr->uid), "%s", c[0].p);
+        gr->last_ns = c[2].i;
+        gr->sev = incident_level_rank(c[3].p);
+        if (len == 0 || vigil_hmap_put(s->g->keys, keys, len, gr) != VIGIL_OK)
+            free(gr);
+        keys += len + (keys[len] == '\n');
+    }
+    return 0;
+}
+
+enum vigil_rc
+vigil_incident_grouper_new(struct vigil_incident_grouper **out,
+                           const struct vigil_incident_env *env,
+                           struct vigil_err *err)
+{
+    struct vigil_incident_grouper *g = calloc(1, sizeof(*g));
+    struct vigil_store_value p;
+    struct seed s;
+    enum vigil_rc rc;
+
+    *out = NULL;
+    if (g == NULL)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    g->env = *env;
+    g->min_rank = incident_level_rank(
+        env->cfg->min_level[0] ? env->cfg->min_level : "medium");
+    if (g->min_rank < 0) {
+        free(g);
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "incident.min_level '%s' is not a Sigma level",
+                             env->cfg->min_level);
+    }
+    pthread_mutex_init(&g->lock, NULL);
+    if ((rc = vigil_hmap_new(&g->keys, GROUPS_MAX, group_free, err)) !=
+        VIGIL_OK) {
+        vigil_incident_grouper_free(g);
+        return rc;
+    }
+    /* open incidents whose window is still open */
+    s.g = g;
+    s.since = vigil_time_now() - env->cfg->window_s * VIGIL_NS_PER_SEC;
+    p = vigil_sv_int(s.since);
+    rc = vigil_store_query(env->store,
+                           "SELECT uid, group_keys, last_alert_ns, severity"
+                           " FROM incident_incidents WHERE status <> 'closed'"
+                           " AND last_alert_ns >= ? ORDER BY last_alert_ns",
+                           &p, 1, seed_row, &s, err);
+    if (rc != VIGIL_OK) {
+        vigil_incident_grouper_free(g);
+        return rc;
+    }
+    *out = g;
+    return VIGIL_OK;
+}
+
+void
+vigil_incident_grouper_free(struct vigil_incident_grouper *g)
+{
+    if (g == NULL)
+        return;
+    vigil_hmap_free(g->keys);
+    pthread_mutex_destroy(&g->lock);
+    free(g);
+}
+
+void
+vigil_incident_grouper_expire(struct vigil_incident_grouper *g, int64_t now_ns)
+{
+    int64_t before = now_ns - g->env.cfg->window_s * VIGIL_NS_PER_SEC;
+    const void *key;
+    size_t pos = 0, klen;
+    void *val;
+
+    pthread_mutex_lock(&g->lock);
+    while (vigil_hmap_next(g->keys, &pos, &key, &klen, &val))
+        if (((struct group *)val)->last_ns < before)
+            vigil_hmap_del(g->keys, key, klen);
+    pthread_mutex_unlock(&g->lock);
+}
+
+static json_t *
+alert_evidence(const struct vigil_alert *a, const char *incident)
+{
+    uint8_t h[32];
+    char hex[65];
+    json_t *d;
+
+    crypto_hash_sha256(h, (const uint8_t *)a->event_json,
+                       strlen(a->event_json));
+    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+    d = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "alert", a->uid, "rule_id",
+                  a->rule_id, "title", a->title, "level", a->level, "time_ns",
+                  (json_int_t)a->time_ns, "source", a->source ? a->source : "",
+                  "event_sha256", hex);
+    if (d != NULL && incident != NULL)
+        json_object_set_new(d, "incident", json_string(incident));
+    return d;
+}
+
+/* Under the lock: the incident of one of keys seen within the window, or
+ * NULL. */
+static struct group *
+find(struct vigil_incident_grouper *g, char keys[][300], size_t n, int64_t t)
+{
+    int64_t win = g->env.cfg->window_s * VIGIL_NS_PER_SEC;
+
+    for (size_t i = 0; i < n; i++) {
+        struct group *gr = vigil_hmap_get(g->keys, keys[i], strlen(keys[i]));
+        if (gr != NULL && t - gr->last_ns <= win && gr->last_ns - t <= win)
+            return gr;
+    }
+    return NULL;
+}
+
+enum vigil_rc
+vigil_incident_on_alert(struct vigil_incident_grouper *g,
+                        const struct vigil_alert *a,
+                        struct vigil_store_batch *batch, struct vigil_err *err)
+{
+    struct incident_sink k = {.batch = batch};
+    char keys[GROUP_KEYS_MAX][300], joined[GROUP_KEYS_MAX * 301];
+    char uid[VIGIL_UID_LEN + 1], text[600];
+    const struct vigil_playbook *pb;
+    struct incident_creation c = {0};
+    struct vigil_store_value p[4];
+    struct group *gr;
+    int rank = incident_level_rank(a->level), opened = 0;
+    int64_t now = vigil_time_now();
+    size_t n, used = 0;
+    json_t *ev;
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (!g->env.cfg->auto_open || rank < g->min_rank || a->uid == NULL) {
+        ev = alert_evidence(a, NULL);
+        rc = ev ? incident_evidence(&k, "alert", ev, "vigil", err)
+                : vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        json_decref(ev);
+        return rc;
+    }
+    n = alert_keys(g, a, keys);
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(joined + used, sizeof(joined) - used, "%s%s",
+                                 i ? "\n" : "", keys[i]);
+    pb = vigil_playbooks_match(g->env.playbooks, a->rule_id, a->tags_json);
+
+    pthread_mutex_lock(&g->lock);
+    gr = find(g, keys, n, now);
+    if (gr == NULL) {
+        if ((gr = calloc(1, sizeof(*gr))) == NULL ||
+            vigil_uid_new(gr->uid) != VIGIL_OK) {
+            free(gr);
+            pthread_mutex_unlock(&g->lock);
+            return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        }
+        gr->sev = rank < 1 ? 1 : rank;
+        opened = 1;
+    }
+    gr->last_ns = now;
+    snprintf(uid, sizeof(uid), "%s", gr->uid);
+    /* every key of this alert now leads to the incident */
+    for (size_t i = 0; i < n; i++) {
+        struct group *cp = vigil_hmap_get(g->keys, keys[i], strlen(keys[i]));
+
+        if (cp == gr)
+            continue;
+        if ((cp = malloc(sizeof(*cp))) == NULL)
+            break;
+        *cp = *gr;
+        if (vigil_hmap_put(g->keys, keys[i], strlen(keys[i]), cp) != VIGIL_OK)
+            free(cp);
+    }
+    if (opened) /* the copies hold it; the original is not in the table */
+        free(gr), gr = NULL;
+    /* severity follows the worst alert */
+    if (!opened) {
+        int raise = 0;
+        for (size_t i = 0; i < n; i++) {
+            struct group *cp =
+                vigil_hmap_get(g->keys, keys[i], strlen(keys[i]));
+            if (cp != NULL && rank > cp->sev) {
+                cp->sev = rank;
+                raise = 1;
+            }
+        }
+        if (raise) {
+            p[0] = vigil_sv_text(a->level);
+            p[1] = vigil_sv_text(uid);
+            rc = incident_exec(&k,
+                               "UPDATE incident_incidents SET severity = ?"
+                               " WHERE uid = ?",
+                               p, 2, NULL, err);
+        }
+    }
+    pthread_mutex_unlock(&g->lock);
+
+    /* The creation is guarded, so it is added with every alert: if the
+     * batch that opened the incident was refused, the next one opens it. */
+    c.uid = uid;
+    c.title = a->title;
+    c.kind = pb ? pb->id : "generic";
+    c.severity = pb && incident_level_rank(pb->severity) > rank ? pb->severity
+                 : rank >= 1                                    ? a->level
+                                                                : "low";
+    c.owner = incident_role_person(g->env.cfg, "incident-lead");
+    c.group_keys = joined;
+    c.actor = "vigil";
+    c.opened_ns = now;
+    c.aware_ns = now;
+    c.last_alert_ns = now;
+    c.personal_data = pb ? pb->personal_data : 0;
+    c.pb = pb;
+    if (rc == VIGIL_OK)
+        rc = incident_create(&g->env, &c, &k, err);
+    p[0] = vigil_sv_text(uid);
+    p[1] = vigil_sv_text(a->uid);
+    p[2] = vigil_sv_int(now);
+    if (rc == VIGIL_OK)
+        rc = incident_exec(&k,
+                           "INSERT INTO incident_alerts (incident_uid,"
+                           " alert_uid, added_ns) VALUES (?, ?, ?)",
+                           p, 3, NULL, err);
+    p[0] = vigil_sv_int(now);
+    p[1] = vigil_sv_text(uid);
+    p[2] = vigil_sv_int(now);
+    if (rc == VIGIL_OK)
+        rc = incident_exec(&k,
+                           "UPDATE incident_incidents SET last_alert_ns = ?"
+                           " WHERE uid = ? AND last_alert_ns < ?",
+                           p, 3, NULL, err);
+    if (rc == VIGIL_OK && (ev = alert_evidence(a, uid)) != NULL) {
+        rc = incident_evidence(&k, "alert", ev, "vigil", err);
+        json_decref(ev);
+    }
+    snprintf(text, sizeof(text), "alert: %s (%s, rule %s)", a->title, a->level,
+             a->rule_id);
+    if (rc == VIGIL_OK) {
+        ev = json_pack("{s:s}", "alert", a->uid);
+        rc = incident_record(&k, uid, NULL, "vigil", "alert", text, ev, err);
+        json_decref(ev);
+    }
+    if (rc == VIGIL_OK && opened)
+        vigil_log(VIGIL_LOG_WARN, LOG_INCIDENT_OPENED,
+                  "incident %.8s opened: %s (%s, playbook %s) on %s", uid,
+                  a->title, c.severity, c.kind,
+                  n ? keys[0] : "no grouping key");
+    return rc;
+}

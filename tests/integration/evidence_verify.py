@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""evidence_verify.py -- verifies an archive written by `vigil incident
+export`, independently of vigil: written from docs/evidence.md alone, it
+imports nothing of vigil's, only the standard library and the
+`cryptography` package's Ed25519.
+
+usage: evidence_verify.py ARCHIVE [--public-key HEX]
+
+Exit 0 when the archive verifies; 1 with the first problem on stderr.
+"""
+import hashlib
+import json
+import sys
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+ZERO = "0" * 64
+
+
+class Bad(Exception):
+    pass
+
+
+def entry_hash(e):
+    canon = "vigil-evidence-1\n%d\n%d\n%s\n%s\n%s\n" % (
+        e["seq"], e["time_ns"], e["kind"], e["actor"], e["prev"])
+    return hashlib.sha256(canon.encode("utf-8") + e["data"].encode("utf-8")).hexdigest()
+
+
+def check_sig(pub, sig_hex, msg, what):
+    try:
+        pub.verify(bytes.fromhex(sig_hex), msg)
+    except (InvalidSignature, ValueError):
+        raise Bad("%s: the signature does not verify" % what)
+
+
+def verify(archive, expected_key):
+    if archive.get("format") != "vigil-incident-export-1":
+        raise Bad("not a vigil-incident-export-1 archive")
+    ev = archive["evidence"]
+    key_hex = ev["public_key"]
+    if expected_key is not None and key_hex != expected_key:
+        raise Bad("signed by %s, not by the expected key %s" % (key_hex, expected_key))
+    pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(key_hex))
+
+    # The chain: positions 1..n, each linked to the one before, each hash
+    # recomputed where the content is given, each signature checked.
+    prev = ZERO
+    full = []
+    for i, e in enumerate(ev["entries"], start=1):
+        what = "entry %d" % i
+        if e["seq"] != i:
+            raise Bad("%s: found position %d (an entry is missing or moved)" % (what, e["seq"]))
+        if e["prev"] != prev:
+            raise Bad("%s: does not follow the entry before it" % what)
+        if not e.get("redacted"):
+            if entry_hash(e) != e["hash"]:
+                raise Bad("%s: its content does not match its hash" % what)
+            full.append(e)
+        check_sig(pub, e["sig"], bytes.fromhex(e["hash"]), what)
+        prev = e["hash"]
+
+    head = ev["head"]
+    n = len(ev["entries"])
+    check_sig(pub, head["sig"],
+              ("vigil-evidence-head-1\n%d\n%s" % (head["seq"], head["hash"])).encode(),
+              "the head")
+    if head["seq"] != n or head["hash"] != prev:
+        raise Bad("the signed head is entry %d, the archive ends at entry %d" % (head["seq"], n))
+
+    # The incident's records against the signed entries.
+    inc = archive["incident"]
+    data = [json.loads(e["data"]) for e in full]
+    by_timeline = {d.get("timeline"): (d, e) for d, e in zip(data, full)}
+    for t in archive["timeline"]:
+        if t["id"] not in by_timeline:
+            raise Bad("timeline entry %s (%s) is not in the evidence log" % (t["id"], t["text"]))
+        d, e = by_timeline[t["id"]]
+        if (d.get("incident") != inc["id"] or d.get("text") != t["text"]
+                or e["actor"] != t["actor"] or d.get("at_ns") != t["at_ns"]):
+            raise Bad("timeline entry %s differs from its evidence entry %d" % (t["id"], e["seq"]))
+    alerts = {d["alert"]: d for d, e in zip(data, full) if e["kind"] == "alert"}
+    for a in archive["alerts"]:
+        d = alerts.get(a["id"])
+        if d is None:
+            raise Bad("alert %s is not in the evidence log" % a["id"])
+        digest = hashlib.sha256(a["event_json"].encode("utf-8")).hexdigest()
+        if d.get("event_sha256") != digest or d.get("rule_id") != a["rule_id"]:
+            raise Bad("alert %s: its event differs from the one logged" % a["id"])
+    if not any(d.get("incident") == inc["id"] and d.get("what") == "opened" for d in data):
+        raise Bad("the incident's opening is not in the evidence log")
+    return n, len(full)
+
+
+def main(argv):
+    if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--public-key"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(argv[1], encoding="utf-8") as f:
+        archive = json.load(f)
+    try:
+        n, mine = verify(archive, argv[3] if len(argv) == 4 else None)
+    except (Bad, KeyError, TypeError, ValueError) as e:
+        print("NOT VERIFIED: %s" % e, file=sys.stderr)
+        return 1
+    print("verified: %d entries in the chain, %d of this incident, head signed" % (n, mine))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
