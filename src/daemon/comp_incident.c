@@ -8,12 +8,14 @@
  *
  * Sealing and the clocks run on the daemon's thread with transactions of
  * their own; the alert path only adds statements to batches. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon_int.h"
 #include "evidence/evidence.h"
 #include "incident/incident.h"
+#include "respond/respond.h"
 #include "parse/parse.h"
 
 struct comp_incident {
@@ -29,11 +31,39 @@ struct comp_incident {
     int seal_failed; /* logged once until it works again */
 };
 
-/* HOOK (issue 13, src/respond): a clock crossed a warning threshold.
- * Today the warning goes to the log (message 2220); once the notification
- * channels of the containment work exist, send it through them here too
- * (e.g. vigil_respond_notify(...)) and keep the log line. This is the one
- * place clock warnings leave the incident component. */
+/* A clock crossed a warning threshold: the log (message 2220) and, when
+ * the response component has duty channels (src/respond), the people on
+ * duty. This is the one place clock warnings leave the incident
+ * component. */
+static void
+notify_duty(const struct vigil_clock_warning *w, const char *due,
+            const char *left)
+{
+    struct vigil_respond_msg m = {0};
+    struct vigil_err err = {0};
+    char subject[256], text[1024], about[64];
+    enum vigil_rc rc;
+
+    snprintf(subject, sizeof(subject), "[vigil] INC-%lld: %s %s %s",
+             (long long)w->num, w->regime->name,
+             w->stage == 3 ? "overdue by" : "due in", left);
+    snprintf(text, sizeof(text),
+             "Incident INC-%lld (%s)\n%s to %s %s %s (due %s).\n"
+             "Draft: vigil incident draft INC-%lld\n",
+             (long long)w->num, w->title, w->regime->name, w->regime->regulator,
+             w->stage == 3 ? "is overdue by" : "is due in", left, due,
+             (long long)w->num);
+    snprintf(about, sizeof(about), "INC-%lld", (long long)w->num);
+    m.subject = subject;
+    m.text = text;
+    m.about = about;
+    rc = vigil_respond_notify(&m, &err);
+    if (rc != VIGIL_OK && rc != VIGIL_ENOTFOUND)
+        vigil_log(VIGIL_LOG_WARN, 2231,
+                  "incident INC-%lld: the duty was not told of its clock: %s",
+                  (long long)w->num, err.msg);
+}
+
 static void
 clock_warning_notify(const struct vigil_clock_warning *w, void *arg)
 {
@@ -47,6 +77,7 @@ clock_warning_notify(const struct vigil_clock_warning *w, void *arg)
               (long long)w->num, w->title, w->regime->name,
               w->stage == 3 ? "is overdue by" : "is due in",
               left[0] == '-' ? left + 1 : left, due, w->regime->regulator);
+    notify_duty(w, due, left[0] == '-' ? left + 1 : left);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence/evidence.h"
 #include "respond_int.h"
 #include "store/store.h"
 
@@ -55,11 +56,49 @@ static const char insert_sql[] =
     " alert_uid, created_ns, expires_ns, state, detail, updated_ns)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+/* Appends s as a JSON string, or null. */
+static enum vigil_rc
+put_json_str(struct vigil_buf *b, const char *s)
+{
+    return s ? vigil_buf_json_str(b, s, strlen(s))
+             : vigil_buf_printf(b, "null");
+}
+
+/* The evidence entry of an action (docs/evidence.md): kind
+ * "respond.ACTION", what and why as JSON, who did it. */
+static enum vigil_rc
+evidence_of(const struct respond_record *r, struct vigil_buf *json, char *kind,
+            size_t klen)
+{
+    enum vigil_rc rc = VIGIL_OK;
+
+    snprintf(kind, klen, "respond.%s", r->action);
+    VIGIL_TRY(vigil_buf_printf(json, "{\"id\":"));
+    VIGIL_TRY(vigil_buf_json_str(json, r->id, strlen(r->id)));
+    VIGIL_TRY(vigil_buf_printf(json, ",\"target\":"));
+    VIGIL_TRY(put_json_str(json, r->target));
+    VIGIL_TRY(vigil_buf_printf(json, ",\"reason\":"));
+    VIGIL_TRY(put_json_str(json, r->reason));
+    VIGIL_TRY(vigil_buf_printf(json, ",\"alert_uid\":"));
+    VIGIL_TRY(put_json_str(json, r->alert_uid));
+    VIGIL_TRY(vigil_buf_printf(json, ",\"state\":"));
+    VIGIL_TRY(put_json_str(json, r->state));
+    VIGIL_TRY(vigil_buf_printf(json, ",\"expires_ns\":%lld}",
+                               (long long)r->expires_ns));
+out:
+    return rc;
+}
+
 enum vigil_rc
 respond_record_add(struct vigil_store *s, struct vigil_store_batch *batch,
                    const struct respond_record *r, struct vigil_err *err)
 {
+    const char *actor = r->actor && r->actor[0] ? r->actor : "vigil";
     struct vigil_store_value p[11];
+    struct vigil_store_tx *tx = NULL;
+    struct vigil_buf json;
+    char kind[64];
+    enum vigil_rc rc;
 
     p[0] = vigil_sv_text(r->id);
     p[1] = vigil_sv_text(r->action);
@@ -72,14 +111,36 @@ respond_record_add(struct vigil_store *s, struct vigil_store_batch *batch,
     p[8] = vigil_sv_text(r->state);
     p[9] = vigil_sv_text(r->detail && r->detail[0] ? r->detail : NULL);
     p[10] = vigil_sv_int(r->created_ns);
-    if (batch != NULL) {
-        enum vigil_rc rc = vigil_store_batch_add_exec(batch, insert_sql, p, 11);
-        return rc == VIGIL_OK
-                   ? rc
-                   : vigil_err_set(err, rc, "recording an action: %s",
-                                   vigil_strerror(rc));
+    vigil_buf_init(&json, 64 * 1024);
+    if ((rc = evidence_of(r, &json, kind, sizeof(kind))) != VIGIL_OK) {
+        vigil_err_set(err, rc, "recording an action: %s", vigil_strerror(rc));
+        goto out;
     }
-    return vigil_store_exec(s, insert_sql, p, 11, NULL, err);
+    /* The action and its evidence entry are stored together or not at
+     * all. */
+    if (batch != NULL) {
+        rc = vigil_store_batch_add_exec(batch, insert_sql, p, 11);
+        if (rc != VIGIL_OK)
+            vigil_err_set(err, rc, "recording an action: %s",
+                          vigil_strerror(rc));
+        else
+            rc =
+                vigil_evidence_append_batch(batch, kind, json.data, actor, err);
+        goto out;
+    }
+    if ((rc = vigil_store_tx_begin(s, &tx, err)) != VIGIL_OK)
+        goto out;
+    if ((rc = vigil_store_tx_exec(tx, insert_sql, p, 11, NULL, err)) !=
+            VIGIL_OK ||
+        (rc = vigil_evidence_append_tx(tx, kind, json.data, actor, err)) !=
+            VIGIL_OK) {
+        vigil_store_tx_rollback(tx);
+        goto out;
+    }
+    rc = vigil_store_tx_commit(tx, err);
+out:
+    vigil_buf_fini(&json);
+    return rc;
 }
 
 enum vigil_rc

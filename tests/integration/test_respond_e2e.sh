@@ -110,6 +110,16 @@ inh "$VIGIL_BIN" respond list --json -c "$T/vigil.yml" | grep "\"id\":\"$id\"" |
     fail "the block does not name its rule and alert"
 inh "$VIGIL_BIN" respond list --json -c "$T/vigil.yml" | grep -q '"action":"notify".*"state":"sent"' ||
     fail "the notification is not recorded"
+# the block is in the signed evidence log, sealed by the daemon, intact
+for _ in $(seq 1 50); do
+    n=$(sqlite3 "file:$T/state/vigil.db?mode=ro" \
+        "SELECT count(*) FROM evidence_log WHERE kind = 'respond.block' AND data LIKE '%$id%'" 2>/dev/null)
+    [ "${n:-0}" -ge 1 ] && break
+    sleep 0.1
+done
+[ "${n:-0}" -ge 1 ] || fail "the block is not in the evidence log"
+inh "$VIGIL_BIN" evidence verify -c "$T/vigil.yml" >/dev/null ||
+    fail "vigil evidence verify refuses the log"
 
 # ---- refused: the management network ----
 out=$(inh "$PY" "$HERE/respond_attack.py" "$T/auth.log" 10.88.0.3 1 --timeout 2) &&
