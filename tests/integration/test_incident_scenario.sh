@@ -4,8 +4,8 @@
 # account-compromise playbook (its tasks in order, owners by role); its
 # ICO clock runs from the moment of awareness and warns as it nears its
 # deadline; the ICO draft and the register entry are filled from the
-# incident; a second brute force from the same address joins the same
-# incident; `vigil incident export` writes an archive that the
+# incident; a second brute force against the same host and account joins
+# the same incident; `vigil incident export` writes an archive that the
 # independent script verifies; tampering with the evidence log or the
 # archive fails verification.
 set -euo pipefail
@@ -53,11 +53,11 @@ wait_for() { # what command...
 wait_for "daemon start" grep -q "incidents: 6 playbooks" "$T/daemon.log"
 
 # The brute force: 12 failed passwords from one address.
-brute() { # first-port
-    local st burst=""
+brute() { # first-port [address]
+    local st burst="" ip=${2:-203.0.113.9}
     st=$(stamp)
     for i in $(seq 1 12); do
-        burst+="$st web1 sshd[$((3000 + i))]: Failed password for root from 203.0.113.9 port $(($1 + i)) ssh2"$'\n'
+        burst+="$st web1 sshd[$((3000 + i))]: Failed password for root from $ip port $(($1 + i)) ssh2"$'\n'
     done
     printf '%s' "$burst" >>"$T/auth.log"
 }
@@ -88,8 +88,10 @@ assert [e["what"] for e in d["timeline"]][:2] == ["opened", "alert"], d["timelin
 PY
 echo "incident opened: $(V list | tail -1)"
 
-# The same address again: the same incident, not a new one.
-brute 42000
+# A second brute force on the same host and account (another address: the
+# first one's window and suppression fold a repeat into its alert): the
+# same incident, not a new one.
+brute 42000 203.0.113.77
 two_alerts() { [ "$(V show 1 --json | jget 'len(d["alerts"])')" = 2 ]; }
 wait_for "second alert in the incident" two_alerts
 [ "$(V list --all --json | jget 'len(d)')" = 1 ] || fail "a second incident was opened"
