@@ -3,6 +3,7 @@
  * and sets up the kernel ring for live capture). Each frame is decoded in
  * place and handed on; libpcap's buffer is reused, nothing is copied. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,16 +66,18 @@ vigil_net_read_file(const char *path, vigil_net_pkt_fn fn, void *arg,
     int eof = 0, failed = 0, stop;
     enum vigil_rc rc = VIGIL_OK;
 
-    /* Nanoseconds: tv_usec then holds them, whatever the file has. */
-    p = pcap_open_offline_with_tstamp_precision(
-        path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    FILE *fp = fopen(path, "rb");
+
+    if (fp == NULL)
+        return vigil_err_set(err, errno == ENOENT ? VIGIL_ENOTFOUND : VIGIL_EIO,
+                             "%s: %s", path, strerror(errno));
+    /* Nanoseconds: tv_usec then holds them, whatever the file has. libpcap
+     * closes fp with the handle. */
+    p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO,
+                                                 ebuf);
     if (p == NULL) {
-        int e = errno;
-        return vigil_err_set(err,
-                             e == ENOENT   ? VIGIL_ENOTFOUND
-                             : e == EACCES ? VIGIL_EIO
-                                           : VIGIL_EPARSE,
-                             "%s: %s", path, ebuf);
+        fclose(fp);
+        return vigil_err_set(err, VIGIL_EPARSE, "%s: %s", path, ebuf);
     }
     stop = run_frames(p, pcap_datalink(p), 1, -1, fn, arg, &st->packets,
                       &st->bytes, &st->non_ip, &eof, &failed);

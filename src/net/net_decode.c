@@ -217,7 +217,7 @@ dns_name(const uint8_t *m, size_t n, size_t *pos, char *out, size_t outsz,
          size_t *outlen)
 {
     size_t p = *pos, o = 0, end = 0;
-    int jumped = 0;
+    int jumped = 0, done = 0;
 
     for (int hops = 0; hops < 16;) {
         uint8_t l;
@@ -228,6 +228,7 @@ dns_name(const uint8_t *m, size_t n, size_t *pos, char *out, size_t outsz,
         if (l == 0) {
             if (!jumped)
                 end = p + 1;
+            done = 1;
             break;
         }
         if ((l & 0xc0) == 0xc0) {
@@ -255,7 +256,7 @@ dns_name(const uint8_t *m, size_t n, size_t *pos, char *out, size_t outsz,
         }
         p += 1 + (size_t)l;
     }
-    if (end == 0)
+    if (!done || end == 0)
         return 0;
     out[o] = '\0';
     *outlen = o;
