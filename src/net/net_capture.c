@@ -3,6 +3,7 @@
  * and sets up the kernel ring for live capture). Each frame is decoded in
  * place and handed on; libpcap's buffer is reused, nothing is copied. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ struct vigil_net_live {
     pcap_t *p;
     int dlt;
     int64_t mul; /* tv_usec units to ns */
+    int fd;
     uint64_t packets, bytes, non_ip;
 };
 
@@ -123,6 +125,14 @@ vigil_net_live_open(struct vigil_net_live **out,
         goto out;
     }
     l->dlt = pcap_datalink(l->p);
+    /* Non-blocking, waited for with poll: pcap's own timeout does not
+     * fire on an interface that stays silent. */
+    if (pcap_setnonblock(l->p, 1, ebuf) < 0 ||
+        (l->fd = pcap_get_selectable_fd(l->p)) < 0) {
+        rc = vigil_err_set(err, VIGIL_EIO, "%s: cannot poll the capture",
+                           o->iface);
+        goto out;
+    }
     if (o->filter && o->filter[0]) {
         if (pcap_compile(l->p, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
             rc = vigil_err_set(err, VIGIL_EINVAL, "filter \"%s\": %s",
@@ -156,7 +166,10 @@ vigil_net_live_poll(struct vigil_net_live *l, vigil_net_pkt_fn fn, void *arg,
                     struct vigil_err *err)
 {
     int eof = 0, failed = 0;
+    struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
 
+    if (poll(&pfd, 1, 200) < 0 && errno != EINTR)
+        return vigil_err_set(err, VIGIL_EIO, "poll: %s", strerror(errno));
     /* A bounded batch, so the caller's clock tick and stop flag are seen
      * under load too. */
     if (run_frames(l->p, l->dlt, l->mul, 4096, fn, arg, &l->packets, &l->bytes,
