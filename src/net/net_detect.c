@@ -21,8 +21,10 @@
 
 #define BEACON_KEEP 64
 
+/* One client's connection starts to one service, oldest first. */
 struct beacon {
     uint32_t n;
+    int alerted;
     int64_t t[BEACON_KEEP];
 };
 
@@ -291,8 +293,8 @@ beacon_flow(struct vigil_net_detect *d, const struct vigil_net_flow *f)
 {
     uint8_t k[16 + 16 + 2 + 1];
     struct beacon *b;
-    int64_t t[BEACON_KEEP], iv[BEACON_KEEP], med;
-    size_t n, near = 0;
+    int64_t iv[BEACON_KEEP], med;
+    size_t n, near = 0, pos;
     char a[64], c[64], subj[160];
 
     /* Resolvers and time servers are asked at regular times by design;
@@ -315,22 +317,37 @@ beacon_flow(struct vigil_net_detect *d, const struct vigil_net_flow *f)
             return;
         }
     }
+    if (b->alerted)
+        return;
+    /* Kept in time order by insertion (flows end out of start order:
+     * idle timeouts, eviction), mostly at the end. */
     if (b->n == BEACON_KEEP) {
+        if (f->first_ns <= b->t[0])
+            return;
         memmove(b->t, b->t + 1, (BEACON_KEEP - 1) * sizeof(b->t[0]));
         b->n--;
     }
-    b->t[b->n++] = f->first_ns;
-    if (b->n < d->o.beacon_min)
+    pos = b->n;
+    while (pos > 0 && b->t[pos - 1] > f->first_ns) {
+        b->t[pos] = b->t[pos - 1];
+        pos--;
+    }
+    b->t[pos] = f->first_ns;
+    b->n++;
+    /* Judged when a start extends the series by a plausible interval: a
+     * burst of connections (a brute force, a page's resources) costs no
+     * sorting. */
+    if (b->n < d->o.beacon_min || pos + 1 != b->n ||
+        b->t[pos] - b->t[pos - 1] <
+            (int64_t)((1 - d->o.beacon_jitter) *
+                      (double)d->o.beacon_min_interval_ns))
         return;
-    /* Flows end out of start order (idle timeouts, eviction). Robust
-     * to a few odd gaps (a retry, a session opened by hand): enough
-     * intervals lie within beacon_jitter of the median interval and they
-     * are at least half of all. */
+    /* Robust to a few odd gaps (a retry, a session opened by hand):
+     * enough intervals lie within beacon_jitter of the median interval
+     * and they are at least half of all. */
     n = b->n;
-    memcpy(t, b->t, n * sizeof(t[0]));
-    qsort(t, n, sizeof(t[0]), cmp_i64);
     for (size_t i = 1; i < n; i++)
-        iv[i - 1] = t[i] - t[i - 1];
+        iv[i - 1] = b->t[i] - b->t[i - 1];
     qsort(iv, n - 1, sizeof(iv[0]), cmp_i64);
     med = iv[(n - 1) / 2];
     for (size_t i = 0; i + 1 < n; i++)
@@ -339,6 +356,7 @@ beacon_flow(struct vigil_net_detect *d, const struct vigil_net_flow *f)
     if (med < d->o.beacon_min_interval_ns || near + 1 < d->o.beacon_min ||
         2 * near < n - 1)
         return;
+    b->alerted = 1;
     snprintf(subj, sizeof(subj), "%s|%s|%u|%u", ipstr(f->caddr, a),
              ipstr(f->saddr, c), (unsigned)f->sport, (unsigned)f->proto);
     net_raise(d, "beacon", subj, 3, f->first_ns, f->caddr, f->saddr, f->sport,
