@@ -60,7 +60,7 @@ declare -A cpu wall
 measure() { # name command...
   local name=$1 t
   shift
-  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 | tail -1)
+  t=$( { time ("$@" >/dev/null 2>&1 || true); } 2>&1 | tail -1)
   wall[$name]=$(echo "$t" | awk '{print $1}')
   cpu[$name]=$(echo "$t" | awk '{print $2 + $3}')
   awk -v n="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v p="$pkts" -v b="$bytes" \
