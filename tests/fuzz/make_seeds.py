@@ -258,6 +258,12 @@ def frame_seeds(lines):
     return seeds
 
 
+def sensor_lines(name):
+    """The hand-written sensor logs of tests/fixtures/net, line by line."""
+    with open(os.path.join(ROOT, "tests/fixtures/net", name), encoding="utf-8") as f:
+        return [l.rstrip("\n") for l in f if l.strip()]
+
+
 def net_packets():
     """Frames built here (Ethernet, VLAN, IPv4, IPv6 with extension
     headers, TCP, UDP, ICMP, DNS, a TLS ClientHello, an HTTP request), each
@@ -351,6 +357,8 @@ def seeds_by_target():
         "disclose_pii": pii_seeds(lines),
         "ingest_frame": frame_seeds(kinds["syslog"]),
         "net_decode": net_packets(),
+        "parse_suricata": sensor_lines("eve.json"),
+        "parse_zeek": sensor_lines("zeek.json"),
     }
 
 
