@@ -18,6 +18,8 @@ struct frame {
 static void
 put(struct frame *f, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* p may be NULL: memcpy must not see it */
     memcpy(f->b + f->n, p, n);
     f->n += n;
 }
