@@ -21,6 +21,8 @@ PACKAGES=(
   python3-openpyxl python3-docx libreoffice-calc-nogui
   libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils
   python3-uno python3-pil bc
+  # net: capture, and the peers and tools of its tests and benchmark
+  libpcap-dev nmap tshark wireshark-common argus-client argus-server
   # tests and benchmarks
   libcmocka-dev ripgrep hyperfine python3 procps util-linux iproute2 jq
   openssl tzdata passwd xz-utils python3-cryptography

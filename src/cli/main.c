@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"incident", cmd_incident,
      "incidents: cases, playbooks, regulators' clocks, register, export"},
     {"evidence", cmd_evidence, "verify the signed evidence log"},
+    {"net", cmd_net, "flows and network alerts from captures or an interface"},
     {"version", cmd_version, "print the version"},
 };
 

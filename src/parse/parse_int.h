@@ -245,6 +245,15 @@ int parse_access_probe(const char *line, size_t len);
 enum vigil_rc parse_access_decode(struct vigil_event *ev, const char *line,
                                   size_t len,
                                   const struct vigil_parse_opts *opts);
+/* Suricata EVE JSON and Zeek JSON logs (parse_sensor.c): the JSON
+ * decoder, then the sensors' names renamed to ECS. */
+int parse_eve_probe(const char *line, size_t len);
+enum vigil_rc parse_eve_decode(struct vigil_event *ev, const char *line,
+                               size_t len, const struct vigil_parse_opts *opts);
+int parse_zeek_probe(const char *line, size_t len);
+enum vigil_rc parse_zeek_decode(struct vigil_event *ev, const char *line,
+                                size_t len,
+                                const struct vigil_parse_opts *opts);
 int parse_json_probe(const char *line, size_t len);
 enum vigil_rc parse_json_decode(struct vigil_event *ev, const char *line,
                                 size_t len,

@@ -50,7 +50,18 @@ evtx_decode(struct vigil_event *ev, const char *line, size_t len,
 
 /* Order matters on ties: the more specific format first. "raw", the
  * fallback, is last. */
-enum { D_SYSLOG, D_AUTH, D_AUDITD, D_ACCESS, D_JSON, D_CEF, D_EVTX, D_RAW };
+enum {
+    D_SYSLOG,
+    D_AUTH,
+    D_AUDITD,
+    D_ACCESS,
+    D_EVE,
+    D_ZEEK,
+    D_JSON,
+    D_CEF,
+    D_EVTX,
+    D_RAW
+};
 static const struct vigil_decoder decoders[] = {
     [D_SYSLOG] = {"syslog", VIGIL_FAMILY_LINUX, parse_syslog_probe,
                   parse_syslog_decode},
@@ -60,6 +71,10 @@ static const struct vigil_decoder decoders[] = {
                   parse_auditd_decode},
     [D_ACCESS] = {"access", VIGIL_FAMILY_WEB, parse_access_probe,
                   parse_access_decode},
+    [D_EVE] = {"suricata", VIGIL_FAMILY_GENERIC, parse_eve_probe,
+               parse_eve_decode},
+    [D_ZEEK] = {"zeek", VIGIL_FAMILY_GENERIC, parse_zeek_probe,
+                parse_zeek_decode},
     [D_JSON] = {"json", VIGIL_FAMILY_GENERIC, parse_json_probe,
                 parse_json_decode},
     [D_CEF] = {"cef", VIGIL_FAMILY_GENERIC, parse_cef_probe, parse_cef_decode},
@@ -70,8 +85,9 @@ static const struct vigil_decoder decoders[] = {
 #define CEF       (&decoders[D_CEF])
 #define RAW       (&decoders[D_RAW])
 
-static const char *const names[] = {
-    "syslog", "auth", "auditd", "access", "json", "cef", "evtx", "raw", NULL};
+static const char *const names[] = {"syslog",   "auth", "auditd", "access",
+                                    "suricata", "zeek", "json",   "cef",
+                                    "evtx",     "raw",  NULL};
 
 const struct vigil_decoder *
 vigil_decoder_by_name(const char *name)
@@ -116,7 +132,8 @@ line_trim(const char **line, size_t *len)
 
 /* The decoders that detection and auto-decoding probe, in table order:
  * not "auth" (an alias), "evtx" (files only) or "raw" (the fallback). */
-static const uint8_t probed[] = {D_SYSLOG, D_AUDITD, D_ACCESS, D_JSON, D_CEF};
+static const uint8_t probed[] = {D_SYSLOG, D_AUDITD, D_ACCESS, D_EVE,
+                                 D_ZEEK,   D_JSON,   D_CEF};
 #define NPROBED (sizeof(probed) / sizeof(probed[0]))
 
 const struct vigil_decoder *

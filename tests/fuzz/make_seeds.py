@@ -589,6 +589,86 @@ def evtx_seeds():
     seeds.append(bytes(img))
     seeds.append(bytes(img[: 4096 + 65536 + 3000]))  # truncated chunk
     return seeds
+def sensor_lines(name):
+    """The hand-written sensor logs of tests/fixtures/net, line by line."""
+    with open(os.path.join(ROOT, "tests/fixtures/net", name), encoding="utf-8") as f:
+        return [l.rstrip("\n") for l in f if l.strip()]
+
+
+def net_packets():
+    """Frames built here (Ethernet, VLAN, IPv4, IPv6 with extension
+    headers, TCP, UDP, ICMP, DNS, a TLS ClientHello, an HTTP request), each
+    prefixed by a byte choosing the link type as fuzz_net_decode.c reads
+    it; also cut in half so the short paths start covered."""
+    import struct
+
+    def eth(et, body, vlan=False):
+        h = b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb"
+        if vlan:
+            h += struct.pack(">HH", 0x8100, 42)
+        return h + struct.pack(">H", et) + body
+
+    def ip4(proto, body, src=b"\x0a\x00\x00\x01", dst=b"\x0a\x00\x00\x02"):
+        return struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(body), 1, 0,
+                           64, proto, 0, src, dst) + body
+
+    def ip6(nh, body, ext=b""):
+        src = b"\x20\x01\x0d\xb8" + b"\x00" * 11 + b"\x01"
+        dst = b"\x20\x01\x0d\xb8" + b"\x00" * 11 + b"\x02"
+        return struct.pack(">IHBB16s16s", 0x60000000, len(ext) + len(body),
+                           nh, 64, src, dst) + ext + body
+
+    def tcp(sp, dp, flags, payload=b""):
+        return struct.pack(">HHIIBBHHH", sp, dp, 1, 0, 5 << 4, flags, 65535,
+                           0, 0) + payload
+
+    def udp(sp, dp, payload):
+        return struct.pack(">HHHH", sp, dp, 8 + len(payload), 0) + payload
+
+    def qname(n):
+        return b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0"
+
+    def dns(name, qtype, resp=False):
+        m = struct.pack(">HHHHHH", 0x1234, 0x8180 if resp else 0x0100, 1,
+                        1 if resp else 0, 0, 0) + qname(name) + struct.pack(">HH", qtype, 1)
+        if resp:
+            m += b"\xc0\x0c" + struct.pack(">HHIH", 16, 1, 60, 4) + b"\x03abc"
+        return m
+
+    def ext(t, b):
+        return struct.pack(">HH", t, len(b)) + b
+
+    sni = b"example.org"
+    exts = (ext(0x0a0a, b"") +
+            ext(0, struct.pack(">HBH", len(sni) + 3, 0, len(sni)) + sni) +
+            ext(10, struct.pack(">HHHH", 6, 0x1a1a, 29, 23)) +
+            ext(11, b"\x01\x00") +
+            ext(13, struct.pack(">HHH", 4, 0x0403, 0x0804)) +
+            ext(16, b"\x00\x03\x02h2") +
+            ext(43, b"\x04\x03\x04\x03\x03"))
+    ch = (b"\x03\x03" + b"\x11" * 32 + b"\x00" +
+          struct.pack(">HHHH", 6, 0x2a2a, 0x1301, 0xc02f) + b"\x01\x00" +
+          struct.pack(">H", len(exts)) + exts)
+    hs = b"\x01" + struct.pack(">I", len(ch))[1:] + ch
+    tls = b"\x16\x03\x01" + struct.pack(">H", len(hs)) + hs
+    http = b"GET /index.php?id=1 HTTP/1.1\r\nUser-Agent: x\r\nHost: Example.COM\r\n\r\n"
+    frames = [
+        b"\0" + eth(0x0800, ip4(17, udp(5353, 53, dns("a.example.com", 16)))),
+        b"\0" + eth(0x0800, ip4(17, udp(53, 5353, dns("a.example.com", 16, True)))),
+        b"\0" + eth(0x0800, ip4(6, tcp(40000, 80, 0x02)), vlan=True),
+        b"\0" + eth(0x0800, ip4(6, tcp(40001, 443, 0x18, tls))),
+        b"\0" + eth(0x0800, ip4(6, tcp(40002, 80, 0x18, http))),
+        b"\0" + eth(0x0800, ip4(1, b"\x08\x00\x00\x00\x00\x01\x00\x01ping")),
+        b"\0" + eth(0x86dd, ip6(0, udp(1000, 53, dns("v6.example.net", 1)),
+                                   ext=b"\x2c\x00" + b"\x00" * 6 +
+                                   b"\x11\x00\x00\x00\x00\x00\x00\x07")),
+        b"\x01" + ip4(6, tcp(1, 2, 0x12)),
+        b"\x01" + ip6(6, tcp(3, 4, 0x11)),
+        b"\x02" + b"\x00\x00\x00\x01\x00\x06" + b"\x00" * 8 +
+        b"\x08\x00" + ip4(17, udp(1, 2, b"x")),
+        b"\x03" + b"\x02\x00\x00\x00" + ip4(6, tcp(5, 6, 0x04)),
+    ]
+    return frames + [f[: len(f) // 2] for f in frames]
 
 
 def seeds_by_target():
@@ -610,6 +690,9 @@ def seeds_by_target():
         "disclose_pii": pii_seeds(lines),
         "ingest_frame": frame_seeds(kinds["syslog"]),
         "parse_evtx": evtx_seeds(),
+        "net_decode": net_packets(),
+        "parse_suricata": sensor_lines("eve.json"),
+        "parse_zeek": sensor_lines("zeek.json"),
     }
 
 

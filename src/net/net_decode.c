@@ -1,0 +1,580 @@
+/* net_decode.c -- bounds-checked packet decoders: link layers, IPv4, IPv6
+ * with extension headers, TCP/UDP/ICMP, DNS questions, the TLS
+ * ClientHello (SNI, JA3 and a JA4-style fingerprint) and the HTTP
+ * request line with its Host header.
+ *
+ * Every read goes through a length checked just before it: captures are
+ * untrusted input (tests/fuzz/fuzz_net_decode.c). Nothing here allocates;
+ * text is written into the caller's fixed buffers and cut to fit. */
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "net/net.h"
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static void
+map_v4(uint8_t out[16], const uint8_t *a)
+{
+    memset(out, 0, 10);
+    out[10] = 0xff;
+    out[11] = 0xff;
+    memcpy(out + 12, a, 4);
+}
+
+static int
+decode_l4(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
+{
+    size_t hl;
+
+    switch (pkt->proto) {
+    case 6:
+        if (n < 20)
+            return 1;
+        hl = (size_t)(p[12] >> 4) * 4;
+        if (hl < 20 || hl > n)
+            return 1;
+        pkt->sport = rd16(p);
+        pkt->dport = rd16(p + 2);
+        pkt->tcp_flags = p[13];
+        pkt->payload = p + hl;
+        pkt->payload_len = (uint32_t)(n - hl);
+        break;
+    case 17:
+        if (n < 8)
+            return 1;
+        pkt->sport = rd16(p);
+        pkt->dport = rd16(p + 2);
+        pkt->payload = p + 8;
+        pkt->payload_len = (uint32_t)(n - 8);
+        break;
+    case 1:
+    case 58:
+        if (n < 4)
+            return 1;
+        pkt->icmp_type = p[0];
+        /* Type and code as the "ports", as NetFlow does, so echo
+         * request and reply are one flow. */
+        pkt->payload = p + 4;
+        pkt->payload_len = (uint32_t)(n - 4);
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+static int
+decode_ip4(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
+{
+    size_t hl, tot;
+
+    if (n < 20 || (p[0] >> 4) != 4)
+        return 0;
+    hl = (size_t)(p[0] & 15) * 4;
+    tot = rd16(p + 2);
+    if (hl < 20 || hl > n)
+        return 0;
+    if (tot < hl)
+        tot = n; /* TSO captures say 0: trust what we have */
+    pkt->ip_len = (uint32_t)tot;
+    if (tot < n)
+        n = tot; /* Ethernet padding */
+    pkt->proto = p[9];
+    map_v4(pkt->src, p + 12);
+    map_v4(pkt->dst, p + 16);
+    /* A later fragment has no transport header. */
+    if ((rd16(p + 6) & 0x1fff) != 0)
+        return 1;
+    return decode_l4(p + hl, n - hl, pkt);
+}
+
+static int
+decode_ip6(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
+{
+    size_t off = 40, plen;
+    uint8_t nh;
+
+    if (n < 40 || (p[0] >> 4) != 6)
+        return 0;
+    plen = rd16(p + 4);
+    pkt->ipv6 = 1;
+    pkt->ip_len = (uint32_t)(plen + 40);
+    if (plen + 40 < n && plen != 0)
+        n = plen + 40;
+    memcpy(pkt->src, p + 8, 16);
+    memcpy(pkt->dst, p + 24, 16);
+    nh = p[6];
+    for (int hops = 0; hops < 8; hops++) {
+        size_t len;
+
+        switch (nh) {
+        case 0:  /* hop-by-hop */
+        case 43: /* routing */
+        case 60: /* destination options */
+            if (off + 8 > n)
+                goto unknown;
+            len = ((size_t)p[off + 1] + 1) * 8;
+            break;
+        case 44: /* fragment: only the first carries the transport header */
+            if (off + 8 > n)
+                goto unknown;
+            if ((rd16(p + off + 2) & 0xfff8) != 0) {
+                pkt->proto = p[off];
+                return 1;
+            }
+            len = 8;
+            break;
+        case 51: /* authentication header */
+            if (off + 8 > n)
+                goto unknown;
+            len = ((size_t)p[off + 1] + 2) * 4;
+            break;
+        default:
+            pkt->proto = nh;
+            return decode_l4(p + off, n - off, pkt);
+        }
+        if (off + len > n)
+            goto unknown;
+        nh = p[off];
+        off += len;
+    }
+unknown:
+    pkt->proto = nh;
+    return 1;
+}
+
+int
+vigil_net_decode(const uint8_t *f, size_t n, uint32_t wire_len, int dlt,
+                 int64_t time_ns, struct vigil_net_pkt *pkt)
+{
+    uint16_t et;
+    size_t off;
+
+    memset(pkt, 0, offsetof(struct vigil_net_pkt, payload));
+    pkt->payload = NULL;
+    pkt->payload_len = 0;
+    pkt->time_ns = time_ns;
+    pkt->wire_len = wire_len;
+    switch (dlt) {
+    case VIGIL_NET_DLT_EN10MB:
+        if (n < 14)
+            return 0;
+        et = rd16(f + 12);
+        off = 14;
+        /* 802.1Q / 802.1ad tags, stacked at most twice (QinQ). */
+        for (int i = 0; i < 2 && (et == 0x8100 || et == 0x88a8); i++) {
+            if (off + 4 > n)
+                return 0;
+            et = rd16(f + off + 2);
+            off += 4;
+        }
+        break;
+    case VIGIL_NET_DLT_LINUX_SLL:
+        if (n < 16)
+            return 0;
+        et = rd16(f + 14);
+        off = 16;
+        break;
+    case VIGIL_NET_DLT_NULL:
+        if (n < 4)
+            return 0;
+        /* The address family in the capturing host's byte order. */
+        et = (f[0] == 2 || f[3] == 2) ? 0x0800 : 0x86dd;
+        off = 4;
+        break;
+    case VIGIL_NET_DLT_RAW:
+    case VIGIL_NET_DLT_IPV4:
+    case VIGIL_NET_DLT_IPV6:
+        if (n < 1)
+            return 0;
+        et = (f[0] >> 4) == 4 ? 0x0800 : 0x86dd;
+        off = 0;
+        break;
+    default:
+        return 0;
+    }
+    if (et == 0x0800)
+        return decode_ip4(f + off, n - off, pkt);
+    if (et == 0x86dd)
+        return decode_ip6(f + off, n - off, pkt);
+    return 0;
+}
+
+/* ---- DNS ---- */
+
+/* Reads the name at *pos into out (dotted, lower case); follows at most
+ * 16 compression pointers. Returns 1, with *pos past the name in the
+ * message. */
+static int
+dns_name(const uint8_t *m, size_t n, size_t *pos, char *out, size_t outsz,
+         size_t *outlen)
+{
+    size_t p = *pos, o = 0, end = 0;
+    int jumped = 0, done = 0;
+
+    for (int hops = 0; hops < 16;) {
+        uint8_t l;
+
+        if (p >= n)
+            return 0;
+        l = m[p];
+        if (l == 0) {
+            if (!jumped)
+                end = p + 1;
+            done = 1;
+            break;
+        }
+        if ((l & 0xc0) == 0xc0) {
+            if (p + 1 >= n)
+                return 0;
+            if (!jumped)
+                end = p + 2;
+            jumped = 1;
+            p = ((size_t)(l & 0x3f) << 8) | m[p + 1];
+            hops++;
+            continue;
+        }
+        if ((l & 0xc0) != 0 || p + 1 + l > n)
+            return 0;
+        if (o > 0 && o + 1 < outsz)
+            out[o++] = '.';
+        for (size_t i = 0; i < l && o + 1 < outsz; i++) {
+            uint8_t c = m[p + 1 + i];
+
+            if (c >= 'A' && c <= 'Z')
+                c = (uint8_t)(c + 32);
+            else if (c < 0x21 || c > 0x7e)
+                c = '?';
+            out[o++] = (char)c;
+        }
+        p += 1 + (size_t)l;
+    }
+    if (!done || end == 0)
+        return 0;
+    out[o] = '\0';
+    *outlen = o;
+    *pos = end;
+    return 1;
+}
+
+int
+vigil_net_dns_parse(const uint8_t *p, size_t n, struct vigil_net_dns *out)
+{
+    size_t pos = 12;
+
+    if (n < 12 || rd16(p + 4) == 0 || (p[2] & 0x78) > 0x10)
+        return 0; /* no question, or an opcode beyond UPDATE */
+    out->id = rd16(p);
+    out->response = p[2] >> 7;
+    out->rcode = p[3] & 15;
+    out->ancount = rd16(p + 6);
+    if (!dns_name(p, n, &pos, out->qname, sizeof(out->qname),
+                  &out->qname_len) ||
+        pos + 4 > n)
+        return 0;
+    out->qtype = rd16(p + pos);
+    return 1;
+}
+
+/* ---- TLS ClientHello ---- */
+
+static int
+grease(uint16_t v)
+{
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+struct txt {
+    char *b;
+    size_t len, cap;
+};
+
+static void
+txt_put(struct txt *t, const char *s, size_t n)
+{
+    if (t->len + n >= t->cap)
+        n = t->len + 1 < t->cap ? t->cap - t->len - 1 : 0;
+    memcpy(t->b + t->len, s, n);
+    t->len += n;
+    t->b[t->len] = '\0';
+}
+
+static void
+txt_u16(struct txt *t, uint16_t v, int hex, int sep)
+{
+    char tmp[8];
+    int k = 0;
+
+    if (sep)
+        tmp[k++] = (char)sep;
+    if (hex) {
+        static const char hx[] = "0123456789abcdef";
+        for (int s = 12; s >= 0; s -= 4)
+            tmp[k++] = hx[(v >> s) & 15];
+    } else {
+        char d[6];
+        int m = 0;
+        do {
+            d[m++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        while (m)
+            tmp[k++] = d[--m];
+    }
+    txt_put(t, tmp, (size_t)k);
+}
+
+static void
+hex_digest(const char *md, const char *s, size_t n, char *out, size_t hexlen)
+{
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int hl = 0;
+    static const char hx[] = "0123456789abcdef";
+
+    out[0] = '\0';
+    if (!EVP_Digest(s, n, h, &hl, EVP_get_digestbyname(md), NULL))
+        return;
+    for (size_t i = 0; i < hexlen / 2 && i < hl; i++) {
+        out[2 * i] = hx[h[i] >> 4];
+        out[2 * i + 1] = hx[h[i] & 15];
+    }
+    out[hexlen] = '\0';
+}
+
+static void
+sort16(uint16_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            uint16_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+#define TLS_MAXV 128
+
+int
+vigil_net_tls_parse(const uint8_t *p, size_t n, struct vigil_net_tls *out)
+{
+    uint16_t ciph[TLS_MAXV], ext[TLS_MAXV], grp[TLS_MAXV], sig[TLS_MAXV];
+    uint8_t pf[32];
+    size_t nc = 0, ne = 0, ng = 0, ns = 0, npf = 0, pos, end, l;
+    uint16_t best = 0;
+    char alpn[2] = {'0', '0'};
+    char s3[2048], s4[1024];
+    struct txt t = {s3, 0, sizeof(s3)};
+
+    memset(out, 0, sizeof(*out));
+    if (n < 5 + 4 + 38 || p[0] != 0x16 || p[1] != 3 || p[5] != 1)
+        return 0;
+    /* Only what was captured of the record is read. */
+    end = 9 + (((size_t)p[6] << 16) | ((size_t)p[7] << 8) | p[8]);
+    if (end > n)
+        end = n;
+    out->version = rd16(p + 9);
+    pos = 9 + 2 + 32;
+    if (pos + 1 > end)
+        return 0;
+    pos += 1 + p[pos]; /* session id */
+    if (pos + 2 > end)
+        return 0;
+    l = rd16(p + pos);
+    pos += 2;
+    if (pos + l > end)
+        return 0;
+    for (size_t i = 0; i + 1 < l; i += 2) {
+        uint16_t v = rd16(p + pos + i);
+        if (!grease(v) && nc < TLS_MAXV)
+            ciph[nc++] = v;
+    }
+    pos += l;
+    if (pos + 1 > end)
+        return 0;
+    pos += 1 + p[pos]; /* compression methods */
+    if (pos + 2 <= end) {
+        size_t eend = pos + 2 + rd16(p + pos);
+
+        if (eend > end)
+            eend = end;
+        pos += 2;
+        while (pos + 4 <= eend) {
+            uint16_t et = rd16(p + pos);
+            size_t el = rd16(p + pos + 2);
+            const uint8_t *e = p + pos + 4;
+
+            if (pos + 4 + el > eend)
+                break;
+            pos += 4 + el;
+            if (grease(et))
+                continue;
+            if (ne < TLS_MAXV)
+                ext[ne++] = et;
+            if (et == 0 && el >= 5 && e[2] == 0) {
+                size_t hl = rd16(e + 3), k = 0;
+                if (hl > el - 5)
+                    hl = el - 5;
+                for (size_t i = 0; i < hl && k + 1 < sizeof(out->sni); i++) {
+                    uint8_t c = e[5 + i];
+                    if (c >= 'A' && c <= 'Z')
+                        c = (uint8_t)(c + 32);
+                    out->sni[k++] = (c < 0x21 || c > 0x7e) ? '?' : (char)c;
+                }
+                out->sni[k] = '\0';
+            } else if (et == 10 && el >= 2) {
+                for (size_t i = 2; i + 1 < el && i - 2 < rd16(e); i += 2)
+                    if (!grease(rd16(e + i)) && ng < TLS_MAXV)
+                        grp[ng++] = rd16(e + i);
+            } else if (et == 11 && el >= 1) {
+                for (size_t i = 1; i < el && i - 1 < e[0] && npf < 32; i++)
+                    pf[npf++] = e[i];
+            } else if (et == 13 && el >= 2) {
+                for (size_t i = 2; i + 1 < el && i - 2 < rd16(e); i += 2)
+                    if (ns < TLS_MAXV)
+                        sig[ns++] = rd16(e + i);
+            } else if (et == 16 && el >= 4) {
+                size_t al = e[2];
+                if (al > 0 && 3 + al <= el) {
+                    alpn[0] = (char)e[3];
+                    alpn[1] = (char)e[2 + al];
+                }
+            } else if (et == 43 && el >= 1) {
+                for (size_t i = 1; i + 1 < el && i - 1 < e[0]; i += 2) {
+                    uint16_t v = rd16(e + i);
+                    if (!grease(v) && v > best)
+                        best = v;
+                }
+            }
+        }
+    }
+
+    /* JA3: version,ciphers,extensions,groups,point formats (decimal). */
+    txt_u16(&t, out->version, 0, 0);
+    txt_put(&t, ",", 1);
+    for (size_t i = 0; i < nc; i++)
+        txt_u16(&t, ciph[i], 0, i ? '-' : 0);
+    txt_put(&t, ",", 1);
+    for (size_t i = 0; i < ne; i++)
+        txt_u16(&t, ext[i], 0, i ? '-' : 0);
+    txt_put(&t, ",", 1);
+    for (size_t i = 0; i < ng; i++)
+        txt_u16(&t, grp[i], 0, i ? '-' : 0);
+    txt_put(&t, ",", 1);
+    for (size_t i = 0; i < npf; i++)
+        txt_u16(&t, pf[i], 0, i ? '-' : 0);
+    hex_digest("MD5", t.b, t.len, out->ja3, 32);
+
+    /* JA4-style: a readable prefix, then truncated SHA-256 of the sorted
+     * ciphers and of the sorted extensions (without SNI and ALPN) with
+     * the signature algorithms in order. */
+    {
+        uint16_t v = best ? best : out->version;
+        const char *ver = v == 0x0304   ? "13"
+                          : v == 0x0303 ? "12"
+                          : v == 0x0302 ? "11"
+                          : v == 0x0301 ? "10"
+                                        : "00";
+        char a[16], hb[13], hc[13];
+        size_t k = 0;
+        int sni = out->sni[0] != '\0';
+        size_t nx = 0;
+
+        sort16(ciph, nc);
+        t = (struct txt){s4, 0, sizeof(s4)};
+        for (size_t i = 0; i < nc; i++)
+            txt_u16(&t, ciph[i], 1, i ? ',' : 0);
+        hex_digest("SHA256", t.b, t.len, hb, 12);
+        for (size_t i = 0; i < ne; i++)
+            if (ext[i] != 0 && ext[i] != 16)
+                ext[nx++] = ext[i];
+        sort16(ext, nx);
+        t = (struct txt){s4, 0, sizeof(s4)};
+        for (size_t i = 0; i < nx; i++)
+            txt_u16(&t, ext[i], 1, i ? ',' : 0);
+        if (ns)
+            txt_put(&t, "_", 1);
+        for (size_t i = 0; i < ns; i++)
+            txt_u16(&t, sig[i], 1, i ? ',' : 0);
+        hex_digest("SHA256", t.b, t.len, hc, 12);
+        a[k++] = 't';
+        a[k++] = ver[0];
+        a[k++] = ver[1];
+        a[k++] = sni ? 'd' : 'i';
+        a[k++] = (char)('0' + (nc > 99 ? 99 : nc) / 10);
+        a[k++] = (char)('0' + (nc > 99 ? 99 : nc) % 10);
+        a[k++] = (char)('0' + (ne > 99 ? 99 : ne) / 10);
+        a[k++] = (char)('0' + (ne > 99 ? 99 : ne) % 10);
+        a[k++] = (alpn[0] >= 0x21 && alpn[0] <= 0x7e) ? alpn[0] : '9';
+        a[k++] = (alpn[1] >= 0x21 && alpn[1] <= 0x7e) ? alpn[1] : '9';
+        a[k] = '\0';
+        t = (struct txt){out->ja4, 0, sizeof(out->ja4)};
+        txt_put(&t, a, k);
+        txt_put(&t, "_", 1);
+        txt_put(&t, hb, strlen(hb));
+        txt_put(&t, "_", 1);
+        txt_put(&t, hc, strlen(hc));
+    }
+    return 1;
+}
+
+/* ---- HTTP ---- */
+
+static void
+copy_text(char *dst, size_t dstsz, const uint8_t *s, size_t n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n && k + 1 < dstsz; i++)
+        dst[k++] = (s[i] < 0x20 || s[i] > 0x7e) ? '?' : (char)s[i];
+    dst[k] = '\0';
+}
+
+int
+vigil_net_http_parse(const uint8_t *p, size_t n, struct vigil_net_http *out)
+{
+    size_t m = 0, u, ue, eol;
+
+    while (m < n && m < 15 && p[m] >= 'A' && p[m] <= 'Z')
+        m++;
+    if (m < 3 || m >= n || p[m] != ' ')
+        return 0;
+    u = m + 1;
+    for (ue = u; ue < n && p[ue] != ' ' && p[ue] != '\r' && p[ue] != '\n'; ue++)
+        ;
+    if (ue == u || ue + 6 > n || memcmp(p + ue, " HTTP/", 6) != 0)
+        return 0;
+    copy_text(out->method, sizeof(out->method), p, m);
+    copy_text(out->uri, sizeof(out->uri), p + u, ue - u);
+    out->host[0] = '\0';
+    /* Header lines up to the blank line or the end of the capture. */
+    for (eol = ue; eol + 1 < n;) {
+        size_t ls, le;
+
+        while (eol < n && p[eol] != '\n')
+            eol++;
+        ls = ++eol;
+        if (ls >= n || p[ls] == '\r' || p[ls] == '\n')
+            break;
+        for (le = ls; le < n && p[le] != '\r' && p[le] != '\n'; le++)
+            ;
+        if (le - ls > 5 && strncasecmp((const char *)p + ls, "host:", 5) == 0) {
+            size_t v = ls + 5;
+            while (v < le && (p[v] == ' ' || p[v] == '\t'))
+                v++;
+            copy_text(out->host, sizeof(out->host), p + v, le - v);
+            for (char *c = out->host; *c; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    *c = (char)(*c + 32);
+            break;
+        }
+        eol = le;
+    }
+    return 1;
+}

@@ -1,0 +1,11 @@
+/* fuzz_parse_suricata.c -- libFuzzer target: one line through the suricata
+ * decoder. */
+#include "parse_fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return parse_fuzz_one("suricata", data, size);
+}
