@@ -404,14 +404,10 @@ vigil_respond_engine_alert(struct vigil_respond_engine *e,
 {
     struct done d[16];
     char addr[64] = "";
-    uint8_t ip[16];
     size_t nd = 0;
     int tell = 0, forward = 0;
 
-    if (a->event_json != NULL &&
-        respond_json_field(a->event_json, "source.ip", addr, sizeof(addr)) &&
-        !vigil_ip_parse(addr, strlen(addr), ip))
-        addr[0] = '\0';
+    respond_alert_address(a, addr, sizeof(addr));
     for (size_t i = 0; i < e->cfg.npolicies; i++) {
         const struct vigil_respond_policy *p = &e->cfg.policies[i];
         if (!respond_policy_matches(p, a))

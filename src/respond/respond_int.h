@@ -157,6 +157,12 @@ enum vigil_rc respond_restore_with(struct vigil_store *s, respond_exec_fn exec,
 /* Does alert a meet p's when? */
 int respond_policy_matches(const struct vigil_respond_policy *p,
                            const struct vigil_alert *a);
+/* The attacking address of alert a into out (at least 64 bytes): its
+ * event's source.ip or, for a correlation (whose alert carries no event),
+ * the group when the rule groups by source.ip alone. Returns 1 when found
+ * and an IP address. */
+int respond_alert_address(const struct vigil_alert *a, char *out,
+                          size_t outlen);
 /* Copies the string or number field name of a flat event JSON object
  * (as vigil_event_to_json writes it) into out; returns 1 when found. */
 int respond_json_field(const char *json, const char *name, char *out,

@@ -94,3 +94,32 @@ respond_json_field(const char *json, const char *name, char *out, size_t outlen)
     }
     return 0;
 }
+
+int
+respond_alert_address(const struct vigil_alert *a, char *out, size_t outlen)
+{
+    static const char key[] = "source.ip=";
+    uint8_t ip[16];
+    char group[128];
+
+    if (a->event_json != NULL &&
+        respond_json_field(a->event_json, "source.ip", out, outlen) &&
+        vigil_ip_parse(out, strlen(out), ip))
+        return 1;
+    /* "source.ip=203.0.113.5"; with more group-by keys the values of the
+     * others (a user name) could spell "source.ip=" too, so only the
+     * group of that one key names the address */
+    if (a->matched_json == NULL ||
+        !respond_json_field(a->matched_json, "correlation.group", group,
+                            sizeof(group)) ||
+        strncmp(group, key, sizeof(key) - 1) != 0 ||
+        !vigil_ip_parse(group + sizeof(key) - 1,
+                        strlen(group + sizeof(key) - 1), ip) ||
+        strlen(group + sizeof(key) - 1) >= outlen) {
+        if (outlen > 0)
+            out[0] = '\0';
+        return 0;
+    }
+    memmove(out, group + sizeof(key) - 1, strlen(group + sizeof(key) - 1) + 1);
+    return 1;
+}

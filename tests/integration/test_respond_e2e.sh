@@ -96,7 +96,8 @@ assert open(d + "/hook-1.sig").read() == "ok", "bad HMAC signature"
 h = json.load(open(d + "/hook-1.json"))
 a = h["data"]["alert"]
 assert a["rule_name"] == "vigil_ssh_brute_force" and a["level"] == "high", a
-assert a["event"]["source.ip"] == "10.88.0.2", a["event"]
+# a correlation's alert has no single event: the address is its group
+assert a["matched"]["correlation.group"] == "source.ip=10.88.0.2", a["matched"]
 act = h["data"]["actions"]
 assert act == [{"id": aid, "action": "block", "target": "10.88.0.2", "state": "active"}], act
 s = open(d + "/syslog.txt").read()
