@@ -32,7 +32,7 @@ struct vigil_respond_engine {
 /* The helper lives as long as the process: forked once before the
  * privileges go, it cannot be started again afterwards. */
 static struct respond_helper *helper;
-static int restored;
+static int restored, helper_lost;
 
 static int64_t
 mono_ms(void)
@@ -434,6 +434,14 @@ vigil_respond_engine_tick(struct vigil_respond_engine *e)
     struct vigil_err err = {0};
     int64_t now = mono_ms();
 
+    /* said once, at once, not at the next attack's failed block */
+    if (helper != NULL && !helper_lost && respond_helper_gone(helper)) {
+        helper_lost = 1;
+        vigil_log(VIGIL_LOG_ERROR, 2125,
+                  "the privileged helper (pid %d) ended: blocks, isolation, "
+                  "stop, lock and commands fail until vigil is restarted",
+                  (int)respond_helper_pid(helper));
+    }
     if (helper != NULL &&
         respond_expire_with(e->store, helper_exec, e, vigil_time_now(), NULL,
                             &err) != VIGIL_OK)

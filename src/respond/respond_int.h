@@ -94,6 +94,9 @@ enum vigil_rc respond_helper_call(struct respond_helper *h,
 const struct vigil_respond_config *
 respond_helper_config(const struct respond_helper *h);
 pid_t respond_helper_pid(const struct respond_helper *h);
+/* Has the helper ended (killed, crashed)? Reaps it; cannot be started
+ * again once the privileges are gone, so every action fails from then. */
+int respond_helper_gone(struct respond_helper *h);
 void respond_helper_free(struct respond_helper *h);
 
 /* ---- the record (respond_record.c) ---- */

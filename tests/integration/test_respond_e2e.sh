@@ -146,4 +146,22 @@ wait "$PID" || fail "daemon exit $?"
 PID=""
 for _ in $(seq 1 50); do kill -0 "$helper" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$helper" 2>/dev/null && fail "the helper outlived the daemon"
+
+# ---- the helper killed: the daemon says at once that containment is down ----
+start
+helper=""
+for _ in $(seq 1 50); do
+    helper=$(pgrep -P "$PID" -x vigil-respond || true)
+    [ -n "$helper" ] && break
+    sleep 0.1
+done
+[ -n "$helper" ] || fail "no helper after a restart"
+sleep 0.5
+kill -KILL "$helper"
+for _ in $(seq 1 50); do grep -q "\[2125\]" "$T/daemon.log" && break; sleep 0.1; done
+grep -q "\[2125\] the privileged helper (pid $helper) ended" "$T/daemon.log" ||
+    fail "the helper's end is not logged: $(tail -3 "$T/daemon.log")"
+kill -TERM "$PID"
+wait "$PID" || fail "daemon exit $? after its helper died"
+PID=""
 echo "PASS: brute force blocked in ${ms} ms, mail + signed webhook + syslog, undo, refusal, restore"
