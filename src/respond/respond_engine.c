@@ -32,7 +32,7 @@ struct vigil_respond_engine {
 /* The helper lives as long as the process: forked once before the
  * privileges go, it cannot be started again afterwards. */
 static struct respond_helper *helper;
-static int restored;
+static int restored, helper_lost;
 
 static int64_t
 mono_ms(void)
@@ -402,13 +402,10 @@ vigil_respond_engine_alert(struct vigil_respond_engine *e,
 {
     struct done d[16];
     char addr[64] = "";
-    uint8_t ip[16];
     size_t nd = 0;
     int tell = 0, forward = 0;
 
-    if (respond_alert_field(a, "source.ip", addr, sizeof(addr)) &&
-        !vigil_ip_parse(addr, strlen(addr), ip))
-        addr[0] = '\0';
+    respond_alert_address(a, addr, sizeof(addr));
     for (size_t i = 0; i < e->cfg.npolicies; i++) {
         const struct vigil_respond_policy *p = &e->cfg.policies[i];
         if (!respond_policy_matches(p, a))
@@ -435,6 +432,14 @@ vigil_respond_engine_tick(struct vigil_respond_engine *e)
     struct vigil_err err = {0};
     int64_t now = mono_ms();
 
+    /* said once, at once, not at the next attack's failed block */
+    if (helper != NULL && !helper_lost && respond_helper_gone(helper)) {
+        helper_lost = 1;
+        vigil_log(VIGIL_LOG_ERROR, 2125,
+                  "the privileged helper (pid %d) ended: blocks, isolation, "
+                  "stop, lock and commands fail until vigil is restarted",
+                  (int)respond_helper_pid(helper));
+    }
     if (helper != NULL &&
         respond_expire_with(e->store, helper_exec, e, vigil_time_now(), NULL,
                             &err) != VIGIL_OK)

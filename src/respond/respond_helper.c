@@ -23,6 +23,7 @@
 struct respond_helper {
     int fd;
     pid_t pid;
+    int gone;             /* reaped by respond_helper_gone */
     pthread_mutex_t lock; /* one request at a time on the socket */
     struct vigil_respond_config cfg;
 };
@@ -147,13 +148,25 @@ respond_helper_pid(const struct respond_helper *h)
     return h->pid;
 }
 
+int
+respond_helper_gone(struct respond_helper *h)
+{
+    pid_t w;
+
+    if (!h->gone && ((w = waitpid(h->pid, NULL, WNOHANG)) == h->pid ||
+                     (w < 0 && errno == ECHILD)))
+        h->gone = 1;
+    return h->gone;
+}
+
 void
 respond_helper_free(struct respond_helper *h)
 {
     if (h == NULL)
         return;
     close(h->fd); /* the helper reads EOF and exits */
-    waitpid(h->pid, NULL, 0);
+    if (!h->gone)
+        waitpid(h->pid, NULL, 0);
     pthread_mutex_destroy(&h->lock);
     free(h);
 }

@@ -94,6 +94,9 @@ enum vigil_rc respond_helper_call(struct respond_helper *h,
 const struct vigil_respond_config *
 respond_helper_config(const struct respond_helper *h);
 pid_t respond_helper_pid(const struct respond_helper *h);
+/* Has the helper ended (killed, crashed)? Reaps it; cannot be started
+ * again once the privileges are gone, so every action fails from then. */
+int respond_helper_gone(struct respond_helper *h);
 void respond_helper_free(struct respond_helper *h);
 
 /* ---- the record (respond_record.c) ---- */
@@ -157,11 +160,17 @@ enum vigil_rc respond_restore_with(struct vigil_store *s, respond_exec_fn exec,
 /* Does alert a meet p's when? */
 int respond_policy_matches(const struct vigil_respond_policy *p,
                            const struct vigil_alert *a);
+/* The attacking address of alert a into out (at least 64 bytes): its
+ * event's source.ip or, for a correlation (whose alert carries no event),
+ * the group when the rule groups by source.ip alone. Returns 1 when found
+ * and an IP address. */
+int respond_alert_address(const struct vigil_alert *a, char *out,
+                          size_t outlen);
 /* Copies the string or number field name of a flat event JSON object
  * (as vigil_event_to_json writes it) into out; returns 1 when found. */
 /* The value of field name for alert a: from its event, else from what
- * matched, else from its correlation group ("source.ip=..." or, for an
- * address, an alias's value). Returns 1 when found. */
+ * matched, else from a correlation group of that one field
+ * ("user.name=alice"). Returns 1 when found. */
 int respond_alert_field(const struct vigil_alert *a, const char *name,
                         char *out, size_t len);
 int respond_json_field(const char *json, const char *name, char *out,

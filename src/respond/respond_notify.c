@@ -301,7 +301,7 @@ respond_forward_format(const struct vigil_respond_config *cfg,
     VIGIL_TRY(vigil_buf_printf(out, "<%d>1 %s %s vigil %d ALERT ",
                                10 * 8 + severity(a->level, 0), ts, host,
                                (int)getpid()));
-    respond_alert_field(a, "source.ip", ip, sizeof(ip));
+    respond_alert_address(a, ip, sizeof(ip));
     if (!cef) {
         VIGIL_TRY(vigil_buf_printf(out, "[vigil@32473 uid=\""));
         VIGIL_TRY(put_escaped(out, a->uid, "\"\\]"));

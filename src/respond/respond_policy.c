@@ -96,33 +96,22 @@ respond_json_field(const char *json, const char *name, char *out, size_t outlen)
 }
 
 /* A correlation alert raised when its window ends names no single event:
- * what it is about is in its group, "source.ip=198.51.100.23" (or under
- * an alias, "source=..."). Finds name=value there; for an address also
- * any member whose value is one, whatever its alias. */
+ * what it is about is in its group. Only a group of that one field
+ * ("user.name=alice") is trusted: with several fields, a value the
+ * attacker chose (a user name "x,process.pid=1") could spell another. */
 static int
 group_field(const char *group, const char *name, char *out, size_t len)
 {
-    const char *p = group;
-    size_t nl = strlen(name);
-    int want_ip = strcmp(name, "source.ip") == 0;
+    size_t nl = strlen(name), vl;
 
-    while (p != NULL && *p != '\0') {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        const char *eq = memchr(p, '=', n);
-        if (eq != NULL) {
-            size_t kl = (size_t)(eq - p), vl = n - kl - 1;
-            uint8_t ip[16];
-            if (vl < len && ((kl == nl && memcmp(p, name, nl) == 0) ||
-                             (want_ip && vigil_ip_parse(eq + 1, vl, ip)))) {
-                memcpy(out, eq + 1, vl);
-                out[vl] = '\0';
-                return 1;
-            }
-        }
-        p = end ? end + 1 : NULL;
-    }
-    return 0;
+    if (strchr(group, ',') != NULL || strncmp(group, name, nl) != 0 ||
+        group[nl] != '=')
+        return 0;
+    vl = strlen(group + nl + 1);
+    if (vl == 0 || vl >= len)
+        return 0;
+    memcpy(out, group + nl + 1, vl + 1);
+    return 1;
 }
 
 /* The value of field name for alert a: from its event, else from what
@@ -143,4 +132,35 @@ respond_alert_field(const struct vigil_alert *a, const char *name, char *out,
     return respond_json_field(a->matched_json, "correlation.group", group,
                               sizeof(group)) &&
            group_field(group, name, out, len);
+}
+
+/* The address an alert is about: its event's source.ip, else the group of
+ * a correlation grouped by source.ip alone. */
+int
+respond_alert_address(const struct vigil_alert *a, char *out, size_t outlen)
+{
+    static const char key[] = "source.ip=";
+    uint8_t ip[16];
+    char group[128];
+
+    if (a->event_json != NULL &&
+        respond_json_field(a->event_json, "source.ip", out, outlen) &&
+        vigil_ip_parse(out, strlen(out), ip))
+        return 1;
+    /* "source.ip=203.0.113.5"; with more group-by keys the values of the
+     * others (a user name) could spell "source.ip=" too, so only the
+     * group of that one key names the address */
+    if (a->matched_json == NULL ||
+        !respond_json_field(a->matched_json, "correlation.group", group,
+                            sizeof(group)) ||
+        strncmp(group, key, sizeof(key) - 1) != 0 ||
+        !vigil_ip_parse(group + sizeof(key) - 1,
+                        strlen(group + sizeof(key) - 1), ip) ||
+        strlen(group + sizeof(key) - 1) >= outlen) {
+        if (outlen > 0)
+            out[0] = '\0';
+        return 0;
+    }
+    memmove(out, group + sizeof(key) - 1, strlen(group + sizeof(key) - 1) + 1);
+    return 1;
 }

@@ -22,8 +22,11 @@ static const struct vigil_store_migration steps[] = {
      "CREATE INDEX respond_actions_created ON respond_actions (created_ns);"
      "CREATE INDEX respond_actions_state ON respond_actions (state,"
      " expires_ns);"},
+    {"containment actions by target",
+     "CREATE INDEX respond_actions_target ON respond_actions (target,"
+     " action, state);"},
 };
-const struct vigil_store_schema vigil_respond_schema = {"respond", steps, 1};
+const struct vigil_store_schema vigil_respond_schema = {"respond", steps, 2};
 
 #define MAX_SWEEP 256 /* actions handled per expiry sweep */
 
@@ -182,6 +185,49 @@ lasts(enum vigil_respond_action a)
     return a == VIGIL_RA_BLOCK || a == VIGIL_RA_ISOLATE || a == VIGIL_RA_LOCK;
 }
 
+struct longest {
+    int64_t now, max_ns; /* max_ns -1: one is until undone */
+};
+
+static int
+take_longest(const struct vigil_store_value *c, size_t n, void *arg)
+{
+    struct longest *l = arg;
+
+    if (n < 1 || l->max_ns < 0)
+        return 1;
+    if (c[0].i == 0)
+        l->max_ns = -1;
+    else if (c[0].i > l->max_ns)
+        l->max_ns = c[0].i;
+    return 0;
+}
+
+/* for_s, or longer if an active block of addr lasts longer (0: one is
+ * until undone). A store error leaves for_s: the new block still
+ * happens. */
+static int64_t
+longest_block(struct vigil_store *s, const char *addr, int64_t for_s)
+{
+    struct longest l = {vigil_time_now(), 0};
+    struct vigil_store_value p[2] = {vigil_sv_text(addr), vigil_sv_int(l.now)};
+    struct vigil_err err = {0};
+
+    if (for_s == 0 || s == NULL ||
+        vigil_store_query(s,
+                          "SELECT expires_ns FROM respond_actions WHERE"
+                          " target = ? AND action = 'block' AND"
+                          " state = 'active' AND (expires_ns = 0 OR"
+                          " expires_ns > ?)",
+                          p, 2, take_longest, &l, &err) != VIGIL_OK)
+        return for_s;
+    if (l.max_ns < 0)
+        return 0;
+    if ((l.max_ns - l.now + VIGIL_NS_PER_SEC - 1) / VIGIL_NS_PER_SEC > for_s)
+        return (l.max_ns - l.now + VIGIL_NS_PER_SEC - 1) / VIGIL_NS_PER_SEC;
+    return for_s;
+}
+
 enum vigil_rc
 respond_do(struct vigil_store *s, struct vigil_store_batch *batch,
            respond_exec_fn exec, void *arg,
@@ -193,15 +239,28 @@ respond_do(struct vigil_store *s, struct vigil_store_batch *batch,
     struct vigil_err e = {0};
     enum vigil_rc rc, wrc;
     const char *target = req->target ? req->target : "";
+    char canon[64];
+    uint8_t ip[16];
 
     memset(&rq, 0, sizeof(rq));
     if ((rc = vigil_uid_new(id)) != VIGIL_OK)
         return vigil_err_set(err, rc, "no randomness for an action id");
     if (strlen(target) >= sizeof(rq.target))
         return vigil_err_set(err, VIGIL_EINVAL, "target too long");
+    /* one spelling per address ("::FFFF:203.0.113.9" is 203.0.113.9), so
+     * an unblock or undo finds every block of it in the record */
+    if ((req->action == VIGIL_RA_BLOCK || req->action == VIGIL_RA_UNBLOCK) &&
+        vigil_ip_parse(target, strlen(target), ip)) {
+        vigil_ip_format(ip, canon);
+        target = canon;
+    }
     rq.magic = RESPOND_MAGIC;
     rq.op = (uint32_t)req->action;
     rq.for_s = req->for_s;
+    /* the kernel keeps one timeout per address, the last one given: a
+     * shorter block must not cut a longer one that is still active */
+    if (req->action == VIGIL_RA_BLOCK && !req->dry_run)
+        rq.for_s = longest_block(s, target, req->for_s);
     rq.command = command;
     rq.check_only = req->dry_run != 0;
     snprintf(rq.target, sizeof(rq.target), "%s", target);
@@ -438,7 +497,10 @@ respond_restore_with(struct vigil_store *s, respond_exec_fn exec, void *arg,
                            " respond_actions WHERE state = 'active' AND"
                            " action IN ('block', 'isolate') AND"
                            " (expires_ns = 0 OR expires_ns > ?)"
-                           " ORDER BY created_ns",
+                           /* the kernel keeps the last timeout given for
+                            * an address: the longest block goes last */
+                           " ORDER BY expires_ns = 0, expires_ns,"
+                           " created_ns",
                            &p, 1, take_rows, rs, err);
     for (size_t i = 0; i < rs->n && rc == VIGIL_OK; i++) {
         struct row *r = &rs->r[i];

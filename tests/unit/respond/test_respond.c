@@ -7,10 +7,12 @@
  * and webhook are in tests/integration/test_respond_*.sh. */
 #include "vigil_test.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "core/core.h"
 #include "daemon/daemon.h"
+#include "evidence/evidence.h"
 #include "respond/respond.h"
 #include "respond/respond_int.h"
 #include "store/store.h"
@@ -251,6 +253,37 @@ test_json_field(void **state)
                                     out, sizeof(out)));
 }
 
+/* A correlation's alert carries no event ("event":{}): the address is its
+ * group, but only a group of source.ip alone names it. */
+static void
+test_alert_address(void **state)
+{
+    struct vigil_alert a;
+    char out[64];
+
+    (void)state;
+    memset(&a, 0, sizeof(a));
+    a.event_json = "{}";
+    a.matched_json = "{\"correlation.count\":12,\"correlation.group\":"
+                     "\"source.ip=203.0.113.5\",\"correlation.events\":[]}";
+    assert_true(respond_alert_address(&a, out, sizeof(out)));
+    assert_string_equal(out, "203.0.113.5");
+    a.event_json = "{\"source.ip\":\"2001:db9::1\"}";
+    assert_true(respond_alert_address(&a, out, sizeof(out)));
+    assert_string_equal(out, "2001:db9::1");
+    /* another key's value cannot spell the address */
+    a.event_json = "{}";
+    a.matched_json = "{\"correlation.group\":\"user.name=x,source.ip=192.0.2.1"
+                     "\"}";
+    assert_false(respond_alert_address(&a, out, sizeof(out)));
+    a.matched_json = "{\"correlation.group\":\"source.ip=198.51.100.7,"
+                     "user.name=x\"}";
+    assert_false(respond_alert_address(&a, out, sizeof(out)));
+    assert_string_equal(out, "");
+    a.matched_json = "{\"correlation.group\":\"source.ip=not-an-ip\"}";
+    assert_false(respond_alert_address(&a, out, sizeof(out)));
+}
+
 static void
 test_forward_format(void **state)
 {
@@ -311,6 +344,119 @@ test_parse_for(void **state)
     assert_false(vigil_respond_parse_for("soon", &s));
 }
 
+/* ---- the record agrees with the firewall (fake executor, real store) ---- */
+
+struct fake {
+    int n;
+    struct respond_req last;
+    int64_t for_of_restored; /* for_s of the last block restored */
+};
+
+static enum vigil_rc
+fake_exec(void *arg, const struct respond_req *rq, struct vigil_err *err)
+{
+    struct fake *f = arg;
+
+    (void)err;
+    f->n++;
+    f->last = *rq;
+    return VIGIL_OK;
+}
+
+struct state_q {
+    char state[16];
+};
+
+static int
+take_state(const struct vigil_store_value *c, size_t n, void *arg)
+{
+    struct state_q *q = arg;
+
+    if (n > 0 && c[0].p != NULL)
+        snprintf(q->state, sizeof(q->state), "%s", (const char *)c[0].p);
+    return 1;
+}
+
+static const char *
+state_of(struct vigil_store *s, const char *id, struct state_q *q)
+{
+    struct vigil_store_value p = vigil_sv_text(id);
+    struct vigil_err err = {0};
+
+    q->state[0] = '\0';
+    assert_int_equal(vigil_store_query(s,
+                                       "SELECT state FROM respond_actions"
+                                       " WHERE id = ?",
+                                       &p, 1, take_state, q, &err),
+                     VIGIL_OK);
+    return q->state;
+}
+
+static void
+do_act(struct vigil_store *s, struct fake *f, enum vigil_respond_action a,
+       const char *target, int64_t for_s, char *id)
+{
+    struct vigil_respond_request r = {0};
+    struct vigil_err err = {0};
+
+    r.action = a;
+    r.target = target;
+    r.for_s = for_s;
+    r.reason = "test";
+    r.actor = "user test";
+    assert_int_equal(respond_do(s, NULL, fake_exec, f, &r, -1, id, &err),
+                     VIGIL_OK);
+}
+
+static void
+test_record_consistent(void **state)
+{
+    /* actions are recorded with their evidence entries */
+    const struct vigil_store_schema *schemas[] = {&vigil_evidence_schema,
+                                                  &vigil_respond_schema};
+    struct vigil_store_opts o = {.schemas = schemas, .nschemas = 2};
+    struct vigil_store *s = NULL;
+    struct vigil_err err = {0};
+    struct fake f = {0};
+    struct state_q q;
+    char dir[64], path[128], perm[VIGIL_UID_LEN + 1], id[VIGIL_UID_LEN + 1];
+    size_t n = 0;
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/vigil-respond-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/store.db", dir);
+    assert_int_equal(vigil_store_open(&s, path, &o, &err), VIGIL_OK);
+
+    /* a block until undone, then the same address for an hour (another
+     * spelling, as a log line may write it): the firewall must keep it
+     * until undone, not let it go after the hour */
+    do_act(s, &f, VIGIL_RA_BLOCK, "::FFFF:203.0.113.9", 0, perm);
+    do_act(s, &f, VIGIL_RA_BLOCK, "203.0.113.9", 3600, id);
+    assert_int_equal(f.last.for_s, 0);
+    /* unblocking one spelling lifts the blocks recorded under another */
+    do_act(s, &f, VIGIL_RA_UNBLOCK, "203.0.113.9", 0, id);
+    assert_string_equal(state_of(s, perm, &q), "undone");
+
+    /* at a restart the longest block of an address is the one in force,
+     * whatever order they were made in */
+    do_act(s, &f, VIGIL_RA_BLOCK, "2001:db9::7", 7200, id);
+    do_act(s, &f, VIGIL_RA_BLOCK, "2001:DB9::7", 60, id);
+    assert_true(f.last.for_s > 3600);
+    assert_int_equal(respond_restore_with(s, fake_exec, &f, &n, &err),
+                     VIGIL_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(f.last.target, "2001:db9::7");
+    assert_true(f.last.for_s > 3600);
+    vigil_store_close(s);
+    for (size_t i = 0; i < 3; i++) {
+        static const char *const ext[] = {"", "-wal", "-shm"};
+        snprintf(path, sizeof(path), "%s/store.db%s", dir, ext[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -320,9 +466,11 @@ main(void)
         cmocka_unit_test(test_guard),
         cmocka_unit_test(test_policy_match),
         cmocka_unit_test(test_json_field),
+        cmocka_unit_test(test_alert_address),
         cmocka_unit_test(test_forward_format),
         cmocka_unit_test(test_hmac),
         cmocka_unit_test(test_parse_for),
+        cmocka_unit_test(test_record_consistent),
     };
     return vigil_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }
