@@ -29,5 +29,11 @@ vigil_log(enum vigil_log_level level, int id, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* Messages quote names and text others choose (a file named
+     * "a.log.1\nvigil: error [1301] ..." in a log folder): a control byte
+     * would forge a line of the daemon's log or drive the terminal. */
+    for (char *p = msg; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     log_fn(level, id, msg, log_arg);
 }

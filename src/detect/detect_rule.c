@@ -1090,7 +1090,15 @@ load_correlation(struct lctx *lc, const struct dy_node *c)
         REFUSE(lc, c, "correlation needs a list of rules");
     if (k->nrules > 64)
         REFUSE(lc, c, "correlation over more than 64 rules");
-    k->groupby = str_list(d, detect_yaml_get(c, "group-by"), &k->ngroupby);
+    const struct dy_node *gb = detect_yaml_get(c, "group-by");
+    k->groupby = str_list(d, gb, &k->ngroupby);
+    /* A map or a list in group-by left the correlation ungrouped: every
+     * address counted together, not what its author wrote. */
+    if (gb && !(gb->kind == DY_SEQ && gb->n == 0) && k->ngroupby == 0)
+        REFUSE(lc, gb, "group-by must be a list of field names");
+    for (uint32_t i = 0; i < k->ngroupby; i++)
+        if (k->groupby[i][0] == '\0')
+            REFUSE(lc, gb, "group-by holds an empty field name");
     if (k->ngroupby > 8)
         REFUSE(lc, c, "more than 8 group-by fields");
     const struct dy_node *tsn = detect_yaml_get(c, "timespan");

@@ -407,10 +407,14 @@ stream_read(struct ingest_tail *t, struct tail_stream *s,
 /* Files                                                                */
 /* ------------------------------------------------------------------ */
 
+/* Opens path, a regular file, read-only; -1 otherwise. flags: 0, or
+ * O_NOFOLLOW for a rotated sibling -- rotation never makes a symlink, and
+ * one planted by whoever can write the log folder would have the daemon
+ * (which keeps CAP_DAC_READ_SEARCH) read any file into the store. */
 static int
-open_file(const char *path, struct stat *st)
+open_file(const char *path, struct stat *st, int flags)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
 
     if (fd < 0)
         return -1;
@@ -449,11 +453,12 @@ find_rotated(const char *path, const struct vigil_checkpoint *cp,
         struct stat st;
         if ((uint64_t)de->d_ino != cp->inode)
             continue;
-        if (fstatat(dfd, de->d_name, &st, 0) != 0 ||
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
             (uint64_t)st.st_dev != cp->dev ||
             (uint64_t)st.st_ino != cp->inode || !S_ISREG(st.st_mode))
             continue;
-        fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        fd = openat(dfd, de->d_name,
+                    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
         if (fd >= 0 && fstat(fd, out) != 0) {
             close(fd);
             fd = -1;
@@ -618,7 +623,8 @@ find_by_text(const struct ingest_tail *t, const char *path,
             is_unreadable_compressed(de->d_name))
             continue;
         snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-        if (followed_by_globs(t, full) || (fd = open_file(full, &st)) < 0)
+        if (followed_by_globs(t, full) ||
+            (fd = open_file(full, &st, O_NOFOLLOW)) < 0)
             continue;
         gz = is_gzip(fd);
         if ((uint64_t)st.st_ino == skip_ino ||
@@ -679,7 +685,7 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
             !rot_suffix(de->d_name + blen))
             continue;
         snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-        if (followed_by_globs(t, full) || stat(full, &st) != 0 ||
+        if (followed_by_globs(t, full) || lstat(full, &st) != 0 ||
             !S_ISREG(st.st_mode) || (uint64_t)st.st_ino == skip_ino ||
             (uint64_t)st.st_ino == cur_ino)
             continue;
@@ -695,7 +701,7 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
                       f->path, full);
             continue;
         }
-        if ((fd = open_file(full, &st)) < 0)
+        if ((fd = open_file(full, &st, O_NOFOLLOW)) < 0)
             continue;
         /* gzip keeps the time: the file the checkpoint names, compressed,
          * is recognised by its text (and finished by file_start). */
@@ -811,7 +817,7 @@ file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
     struct vigil_checkpoint cp;
     struct sibling since;
     struct stat st;
-    int fd = open_file(f->path, &st);
+    int fd = open_file(f->path, &st, 0);
     int have = get && get(arg, f->cur.cp.key, &cp) == VIGIL_OK;
     int same, found;
     uint64_t cur_ino = fd >= 0 ? (uint64_t)st.st_ino : 0;
@@ -901,7 +907,7 @@ watch_path(struct tail_file *f, int64_t now)
     if ((uint64_t)st.st_dev == f->old.cp.dev &&
         (uint64_t)st.st_ino == f->old.cp.inode)
         return; /* renamed back */
-    if ((fd = open_file(f->path, &st)) < 0)
+    if ((fd = open_file(f->path, &st, 0)) < 0)
         return;
     if (f->cur.fd >= 0) {
         /* Rotated again before the first one went quiet: the file in
@@ -1133,7 +1139,7 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
                       f->path);
         }
         if (f->cur.fd < 0) {
-            int fd = open_file(f->path, &st);
+            int fd = open_file(f->path, &st, 0);
             if (fd < 0)
                 return VIGIL_OK;
             stream_start(&f->cur, fd, &st, 0);
@@ -1152,7 +1158,7 @@ file_poll(struct ingest_tail *t, struct tail_file *f,
     if (!trunc && size > f->cur.read_off && f->cur.cp.fingerprint != 0)
         trunc = fingerprint(f->cur.fd, size) != f->cur.cp.fingerprint;
     if (trunc) {
-        int fd = open_file(f->path, &st);
+        int fd = open_file(f->path, &st, 0);
         if (fd < 0) {
             stream_close(&f->cur);
             return VIGIL_OK;
