@@ -34,6 +34,7 @@ int cmd_hunt(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_check_release(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 /* ---- |expand placeholders (cli_common.c) ---- */
 #define CLI_MAX_PLACEHOLDERS       64

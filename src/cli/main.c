@@ -20,6 +20,7 @@ static const struct command commands[] = {
      "check documents for hidden personal data before publishing"},
     {"status", cmd_status, "show the daemon's per-source counters"},
     {"alerts", cmd_alerts, "show the alerts the daemon stored"},
+    {"user", cmd_user, "manage the users of the dashboard and REST API"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -13,6 +13,7 @@ const struct vigil_component *const daemon_components[] = {
     &daemon_comp_store,
     &daemon_comp_detect,
     &daemon_comp_ingest,
+    &daemon_comp_web,
 };
 const size_t daemon_ncomponents =
     sizeof(daemon_components) / sizeof(daemon_components[0]);

@@ -136,6 +136,7 @@ struct vigil_component {
 extern const struct vigil_component daemon_comp_store;
 extern const struct vigil_component daemon_comp_detect;
 extern const struct vigil_component daemon_comp_ingest;
+extern const struct vigil_component daemon_comp_web;
 
 /* The table, in start order (daemon_config.c). */
 extern const struct vigil_component *const daemon_components[];

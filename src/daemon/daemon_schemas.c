@@ -8,9 +8,10 @@
  */
 #include "daemon.h"
 #include "store/store.h"
+#include "web/web.h"
 
 static const struct vigil_store_schema *const schemas[] = {
-    NULL, /* keeps the array non-empty; not counted */
+    &vigil_web_schema, NULL, /* keeps the array non-empty; not counted */
 };
 
 const struct vigil_store_schema *const *
