@@ -339,7 +339,7 @@ web_login(struct vigil_store *s, const char *name, const char *password,
 {
     struct pw_row row = {0};
     char sid_hash[65], csrf[65];
-    int64_t now = vigil_time_now();
+    int64_t now;
     enum vigil_rc rc;
     struct vigil_store_value p[] = {vigil_sv_text(name)};
 
@@ -358,6 +358,8 @@ web_login(struct vigil_store *s, const char *name, const char *password,
     }
     if (crypto_pwhash_str_verify(row.hash, password, strlen(password)) != 0)
         return vigil_err_set(err, VIGIL_EPERM, "wrong user or password");
+    /* After the hash, which takes a while on a busy machine. */
+    now = vigil_time_now();
     random_hex(sid, 32);
     random_hex(csrf, 32);
     secret_hash(sid, sid_hash);
