@@ -199,6 +199,7 @@ async function alertDetail(uid) {
         await api('/api/alerts/triage', {body: {uids: [a.uid], state, assignee: session.user}});
         status.textContent = 'now ' + state;
         document.getElementById('alert-state').textContent = state;
+        document.getElementById('alert-assignee').textContent = session.user;
       } catch (e) { status.textContent = e.message; }
     };
     view(
@@ -210,7 +211,7 @@ async function alertDetail(uid) {
         h('dt', {}, 'Rule'), h('dd', {}, a.rule_id),
         h('dt', {}, 'Source'), h('dd', {}, a.source || ''),
         h('dt', {}, 'State'), h('dd', {id: 'alert-state'}, a.state),
-        h('dt', {}, 'Assignee'), h('dd', {}, a.assignee || '—'),
+        h('dt', {}, 'Assignee'), h('dd', {id: 'alert-assignee'}, a.assignee || '—'),
         h('dt', {}, 'Tags'), h('dd', {}, Array.isArray(a.tags) ? a.tags.join(', ') : ''),
         h('dt', {}, 'Id'), h('dd', {}, h('code', {}, a.uid))),
       session.role !== 'viewer' ? h('div', {class: 'bulk'},
