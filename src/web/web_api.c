@@ -83,22 +83,24 @@ level_ok(const char *l)
 }
 
 /* Keyset paging on (time_ns, id): the cursor is the last row's pair, so
- * a page costs the same at any depth, on the alerts_time index. The
- * time_ns bound is a plain range the index can seek; the OR settles ties.
- * Two constant texts (newest or oldest first) so each is prepared once. */
+ * a page costs the same at any depth, on the alerts_time index. SQLite
+ * seeks with one lower and one upper bound per index, so the caller folds
+ * `until` (newest first) or `since` (oldest first) into the cursor and
+ * each text has exactly one bound of each kind on time_ns; the OR settles
+ * ties. Two constant texts, so each is prepared once. */
 #define ALERT_COLS                                                             \
     "SELECT a.id, a.uid, a.time_ns, a.rule_id, a.title, a.level, a.source, "   \
     "a.matched_json, t.state, t.assignee FROM alerts a LEFT JOIN web_triage "  \
     "t ON t.alert_uid = a.uid WHERE (?1 IS NULL OR a.level = ?1) AND (?2 IS "  \
     "NULL OR a.rule_id = ?2) AND (?3 IS NULL OR COALESCE(t.state, 'new') = "   \
     "?3) AND (?4 IS NULL OR a.source = ?4) AND (?5 IS NULL OR a.title LIKE "   \
-    "'%' || ?5 || '%') AND a.time_ns >= ?6 AND a.time_ns < ?7 "
+    "'%' || ?5 || '%') "
 static const char sql_alerts_desc[] =
-    ALERT_COLS "AND a.time_ns <= ?8 AND (a.time_ns < ?8 OR a.id < ?9) "
-               "ORDER BY a.time_ns DESC, a.id DESC LIMIT ?10";
+    ALERT_COLS "AND a.time_ns >= ?6 AND a.time_ns <= ?8 AND (a.time_ns < ?8 "
+               "OR a.id < ?9) ORDER BY a.time_ns DESC, a.id DESC LIMIT ?10";
 static const char sql_alerts_asc[] =
-    ALERT_COLS "AND a.time_ns >= ?8 AND (a.time_ns > ?8 OR a.id > ?9) "
-               "ORDER BY a.time_ns ASC, a.id ASC LIMIT ?10";
+    ALERT_COLS "AND a.time_ns < ?7 AND a.time_ns >= ?8 AND (a.time_ns > ?8 "
+               "OR a.id > ?9) ORDER BY a.time_ns ASC, a.id ASC LIMIT ?10";
 
 static json_t *
 alert_row(const struct vigil_store_value *c)
@@ -158,6 +160,14 @@ h_alerts(struct web_req *r)
     if (cursor == NULL) {
         ct = asc ? INT64_MIN : INT64_MAX;
         cid = asc ? INT64_MIN : INT64_MAX;
+    }
+    /* until and since fold into the cursor (see sql_alerts_desc). */
+    if (!asc && until - 1 < ct) {
+        ct = until - 1;
+        cid = INT64_MAX;
+    } else if (asc && since > ct) {
+        ct = since;
+        cid = INT64_MIN;
     }
     struct vigil_store_value p[] = {vigil_sv_text(level),
                                     vigil_sv_text(web_arg(r, "rule")),
