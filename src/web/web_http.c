@@ -558,6 +558,26 @@ vigil_web_new(struct vigil_web **out, struct vigil_store *store,
     return VIGIL_OK;
 }
 
+static int
+any_row(const struct vigil_store_value *c, size_t n, void *arg)
+{
+    (void)c;
+    (void)n;
+    *(int *)arg = 1;
+    return 1;
+}
+
+static int
+no_users(struct vigil_web *w)
+{
+    struct vigil_err err = {0};
+    int found = 0;
+
+    return vigil_store_query(w->store, "SELECT 1 FROM web_users LIMIT 1",
+                             NULL, 0, any_row, &found, &err) == VIGIL_OK &&
+           !found;
+}
+
 enum vigil_rc
 vigil_web_start(struct vigil_web *w, struct vigil_err *err)
 {
@@ -589,6 +609,10 @@ vigil_web_start(struct vigil_web *w, struct vigil_err *err)
     }
     vigil_log(VIGIL_LOG_INFO, 2401, "web: dashboard listening on %s://%s/",
               w->tls ? "https" : "http", listen_spec(w->cfg));
+    if (no_users(w))
+        vigil_log(VIGIL_LOG_INFO, 2407,
+                  "web: no user yet; create the first with `vigil user add "
+                  "NAME --role admin`");
     return VIGIL_OK;
 }
 
