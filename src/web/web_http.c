@@ -271,6 +271,15 @@ web_h_login(struct web_req *r)
                   r->client);
         return web_fail(r, 429, "too many failed logins; wait a minute");
     }
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    /* JSON only: a cross-site form cannot send it without a preflight,
+     * which this server never grants, so no one is logged in by a
+     * forged form. */
+    if (ct == NULL || strncmp(ct, "application/json", 16) != 0) {
+        json_decref(in);
+        return web_fail(r, 415, "login takes application/json");
+    }
     if (user == NULL || pw == NULL) {
         json_decref(in);
         return web_fail(r, 400, "expected {\"user\":..., \"password\":...}");
@@ -573,8 +582,8 @@ no_users(struct vigil_web *w)
     struct vigil_err err = {0};
     int found = 0;
 
-    return vigil_store_query(w->store, "SELECT 1 FROM web_users LIMIT 1",
-                             NULL, 0, any_row, &found, &err) == VIGIL_OK &&
+    return vigil_store_query(w->store, "SELECT 1 FROM web_users LIMIT 1", NULL,
+                             0, any_row, &found, &err) == VIGIL_OK &&
            !found;
 }
 

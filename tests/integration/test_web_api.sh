@@ -71,4 +71,28 @@ YML
 rc=0; timeout 20 "$V" run -c "$T/open.yml" 2>"$T/open.log" || rc=$?
 [ "$rc" != 0 ] || fail "a non-loopback listen without a certificate was accepted"
 grep -q "not a loopback address and no web.cert" "$T/open.log" || { cat "$T/open.log"; fail "no reason given"; }
+# With a certificate: HTTPS, and the session cookie is Secure.
+if command -v openssl >/dev/null && command -v curl >/dev/null; then
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" \
+        -days 1 -subj /CN=localhost 2>/dev/null
+    for try in 1 2 3 4 5; do
+        PORT=$((20000 + RANDOM % 20000))
+        cat >"$T/vigil.yml" <<YML
+state_dir: $S
+web: {listen: 127.0.0.1:$PORT, cert: $T/cert.pem, key: $T/key.pem}
+sources:
+  - {name: auth, type: file, paths: [$T/auth.log]}
+YML
+        daemon_listening "https://127.0.0.1:$PORT/" && break
+        [ "$try" = 5 ] && fail "daemon did not listen over TLS"
+    done
+    hdrs=$(curl -sk -D - -o /dev/null -H 'Content-Type: application/json' \
+        -d '{"user":"vic","password":"viewer password 3"}' "https://127.0.0.1:$PORT/api/login")
+    echo "$hdrs" | grep -qi '^set-cookie:.*HttpOnly; SameSite=Strict.*; Secure' ||
+        fail "no Secure session cookie over TLS: $hdrs"
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/openapi.json" || true)
+    [ "$code" != 200 ] || fail "plain HTTP answered on the TLS port"
+else
+    echo "SKIP (part): openssl or curl missing, TLS not checked"
+fi
 echo "PASS"

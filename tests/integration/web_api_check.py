@@ -89,6 +89,14 @@ for m, p in ops:
     check(st == 401 or (st == 303 and p[:5] != "/api/"),
           "%s %s with a wrong token: %d" % (m, path, st))
 
+# a login from a cross-site form (not JSON) is refused
+c = http.client.HTTPConnection(U.hostname, U.port, timeout=30)
+c.request("POST", "/api/login", body=json.dumps({"user": "ana", "password": PW["ana"]}),
+          headers={"Content-Type": "text/plain"})
+r = c.getresponse(); r.read(); c.close()
+check(r.status == 415 and "set-cookie" not in dict((k.lower(), v) for k, v in r.getheaders()),
+      "a non-JSON login is refused: %d" % r.status)
+
 # ---- sessions ----
 st, sid, csrf, hd = login("ana")
 check(st == 200 and sid, "analyst logs in")
