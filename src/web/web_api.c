@@ -226,7 +226,8 @@ h_alert(struct web_req *r)
     return 0;
 }
 
-/* POST {"uids": [...], "state": "acknowledged", "assignee": "ana"}. */
+/* POST {"uids": [...], "state": "acknowledged", "assignee": "ana"}; no
+ * "assignee" keeps each alert's, null clears it. */
 static int
 h_triage(struct web_req *r)
 {
@@ -255,9 +256,9 @@ h_triage(struct web_req *r)
     json_array_foreach(uids, i, u)
     {
         struct vigil_store_value p[] = {
-            vigil_sv_text(json_string_value(u)), vigil_sv_text(state),
+            vigil_sv_text(json_string_value(u)),   vigil_sv_text(state),
             vigil_sv_text(json_string_value(asg)), vigil_sv_text(r->who.user),
-            vigil_sv_int(vigil_time_now())};
+            vigil_sv_int(vigil_time_now()),        vigil_sv_int(asg == NULL)};
         if (!json_is_string(u))
             continue;
         /* Only alerts that exist are triaged. */
@@ -266,10 +267,11 @@ h_triage(struct web_req *r)
                 "INSERT INTO web_triage (alert_uid, state, assignee, "
                 "updated_by, updated_ns) SELECT uid, ?2, ?3, ?4, ?5 FROM "
                 "alerts WHERE uid = ?1 ON CONFLICT (alert_uid) DO UPDATE SET "
-                "state = excluded.state, assignee = excluded.assignee, "
+                "state = excluded.state, assignee = CASE WHEN ?6 = 1 THEN "
+                "web_triage.assignee ELSE excluded.assignee END, "
                 "updated_by = excluded.updated_by, updated_ns = "
                 "excluded.updated_ns",
-                p, 5, &changed, &err) != VIGIL_OK) {
+                p, 6, &changed, &err) != VIGIL_OK) {
             vigil_store_tx_rollback(tx);
             goto fail;
         }

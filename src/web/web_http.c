@@ -311,6 +311,7 @@ web_h_logout(struct web_req *r)
 {
     if (!r->who.by_token)
         web_logout(r->w->store, r->who.sid_hash);
+    web_record_change(r->w, r->who.user, "logout", r->client, NULL);
     snprintf(r->set_cookie, sizeof(r->set_cookie),
              COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
              r->w->tls ? "; Secure" : "");

@@ -84,6 +84,8 @@ async function main() {
     await page.waitForSelector('#bulk-status:has-text("1 updated")');
     await page.goto(BASE + '/#/alerts?state=closed');
     await page.waitForSelector('#alert-rows td.state:has-text("closed")');
+    // closing kept the assignee the detail page set
+    await page.waitForSelector('#alert-rows tr:has-text("ana")');
     await shot('05-queue-closed');
 
     // The overview counts it and lists the action with its user.

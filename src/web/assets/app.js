@@ -147,7 +147,9 @@ async function alerts(params) {
     const uids = [...body.querySelectorAll('input:checked')].map(c => c.value);
     if (!uids.length) { status.textContent = 'select alerts first'; return; }
     try {
-      const r = await api('/api/alerts/triage', {body: {uids, state, assignee: assign ? session.user : null}});
+      const body = {uids, state};
+      if (assign) body.assignee = session.user; // else each keeps its own
+      const r = await api('/api/alerts/triage', {body});
       status.textContent = `${r.updated} updated`;
       load(true);
     } catch (e) { status.textContent = e.message; }
