@@ -12,6 +12,8 @@ PACKAGES=(
   # core, config, rules
   libyaml-dev libjansson-dev libpcre2-dev libvectorscan-dev libssl-dev
   libsodium-dev libseccomp-dev libcap-dev
+  # web: the REST API and dashboard, its browser test and load bench
+  libmicrohttpd-dev chromium nodejs npm wrk curl
   # parse, ingest, store
   libsqlite3-dev sqlite3 libsystemd-dev
   # fim (data-loss stores in PostgreSQL; the AIDE benchmark)

@@ -39,6 +39,7 @@ int cmd_fim(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_net(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 /* ---- |expand placeholders (cli_common.c) ---- */
 #define CLI_MAX_PLACEHOLDERS       64

@@ -27,6 +27,7 @@ static const struct command commands[] = {
      "incidents: cases, playbooks, regulators' clocks, register, export"},
     {"evidence", cmd_evidence, "verify the signed evidence log"},
     {"net", cmd_net, "flows and network alerts from captures or an interface"},
+    {"user", cmd_user, "manage the users of the dashboard and REST API"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -140,6 +140,7 @@ extern const struct vigil_component daemon_comp_ingest;
 extern const struct vigil_component daemon_comp_respond;
 extern const struct vigil_component daemon_comp_fim;
 extern const struct vigil_component daemon_comp_incident;
+extern const struct vigil_component daemon_comp_web;
 
 /* The table, in start order (daemon_config.c). */
 extern const struct vigil_component *const daemon_components[];

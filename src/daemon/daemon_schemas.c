@@ -12,12 +12,14 @@
 #include "incident/incident.h"
 #include "respond/respond.h"
 #include "store/store.h"
+#include "web/web.h"
 
 static const struct vigil_store_schema *const schemas[] = {
     &vigil_evidence_schema,
     &vigil_incident_schema, /* logs into the evidence tables */
     &vigil_respond_schema,
     &vigil_fim_schema,
+    &vigil_web_schema,
     NULL, /* keeps the array non-empty; not counted */
 };
 

@@ -239,6 +239,8 @@ enum vigil_rc vigil_store_submit(struct vigil_store *s,
                                  struct vigil_store_batch *b,
                                  vigil_store_done_fn done, void *arg,
                                  struct vigil_err *err);
+/* Batches queued for the writer thread now (for /metrics). */
+size_t vigil_store_queue_depth(struct vigil_store *s);
 /* Waits until every submitted batch is committed. */
 enum vigil_rc vigil_store_flush(struct vigil_store *s, struct vigil_err *err);
 

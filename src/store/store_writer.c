@@ -319,3 +319,14 @@ store_writer_stop(struct vigil_store *s)
         pthread_join(s->writer, NULL);
     s->started = 0;
 }
+
+size_t
+vigil_store_queue_depth(struct vigil_store *s)
+{
+    size_t n;
+
+    pthread_mutex_lock(&s->mu);
+    n = s->qlen;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}

@@ -1,0 +1,115 @@
+/* comp_web.c -- the dashboard and REST API (src/web) as a component: owns
+ * the `web:` section. The socket is opened in prepare (as root, before
+ * the privilege drop) for a port below 1024 or a key only root may read,
+ * else in start. A server that cannot listen (the port taken) is logged
+ * and the daemon goes on collecting and detecting without it: the
+ * dashboard is a window on the work, not the work. Not started with
+ * --once. */
+#include <stdlib.h>
+
+#include "daemon_int.h"
+#include "web/web.h"
+
+struct comp_web {
+    struct vigil_web *web;
+    struct vigil_web_probe probe;
+    struct vigil_bus *bus;
+    int running;
+};
+
+static void
+web_bus_counts(void *arg, uint64_t *alerts, uint64_t *findings)
+{
+    vigil_bus_counts(arg, alerts, findings);
+}
+
+static enum vigil_rc
+web_prepare(const void *conf, struct vigil_err *err)
+{
+    return vigil_web_prepare(conf, err);
+}
+
+static enum vigil_rc
+web_new(void **self, const struct vigil_daemon_env *env, const void *conf,
+        struct vigil_err *err)
+{
+    const struct vigil_web_config *cfg = conf;
+    struct comp_web *cw = calloc(1, sizeof(*cw));
+    enum vigil_rc rc;
+
+    if (cw == NULL)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    cw->probe.bus_counts = web_bus_counts;
+    cw->probe.arg = env->bus;
+    if (cfg->enabled && !env->once &&
+        (rc = vigil_web_new(&cw->web, env->store, cfg, &cw->probe, err)) !=
+            VIGIL_OK) {
+        free(cw);
+        return rc;
+    }
+    *self = cw;
+    return VIGIL_OK;
+}
+
+/* The running server keeps its socket and sessions across a reload. */
+static enum vigil_rc
+web_reload(void *fresh, void *old, struct vigil_err *err)
+{
+    (void)fresh;
+    (void)old;
+    return vigil_err_set(err, VIGIL_EUNSUPPORTED,
+                         "the web server keeps its settings until a restart");
+}
+
+static enum vigil_rc
+web_start(void *self, struct vigil_err *err)
+{
+    struct comp_web *cw = self;
+    struct vigil_err why = {0};
+
+    (void)err;
+    if (cw->web == NULL)
+        return VIGIL_OK;
+    if (vigil_web_start(cw->web, &why) != VIGIL_OK) {
+        vigil_log(VIGIL_LOG_ERROR, 2402, "web: dashboard not started: %s",
+                  why.msg);
+        return why.rc == VIGIL_EPERM || why.rc == VIGIL_EINVAL ||
+                       why.rc == VIGIL_EUNSUPPORTED
+                   ? vigil_err_set(err, why.rc, "%s", why.msg)
+                   : VIGIL_OK;
+    }
+    cw->running = 1;
+    return VIGIL_OK;
+}
+
+static void
+web_stop(void *self)
+{
+    struct comp_web *cw = self;
+
+    if (cw->web != NULL)
+        vigil_web_stop(cw->web);
+}
+
+static void
+web_free(void *self)
+{
+    struct comp_web *cw = self;
+
+    vigil_web_free(cw->web);
+    free(cw);
+}
+
+const struct vigil_component daemon_comp_web = {
+    .name = "web",
+    .what = "dashboard",
+    .conf = &vigil_web_conf,
+    .conf_size = sizeof(struct vigil_web_config),
+    .conf_builtin = vigil_web_conf_builtin,
+    .prepare = web_prepare,
+    .new = web_new,
+    .reload = web_reload,
+    .start = web_start,
+    .stop = web_stop,
+    .free = web_free,
+};

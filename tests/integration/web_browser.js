@@ -1,0 +1,122 @@
+// web_browser.js -- the dashboard in a real browser (playwright-core
+// driving Debian's chromium) against a running daemon: sign in, see an
+// alert raised by a log line this script appends, open it, triage it
+// (detail page and bulk), see the not-configured page of a domain not
+// built yet. Screenshots go to SHOTS as test artefacts.
+// usage: node web_browser.js BASE AUTH_LOG SHOTS PROFILE_DIR
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const [BASE, AUTHLOG, SHOTS, PROFILE] = process.argv.slice(2);
+
+function stamp() {
+  const d = new Date();
+  const mon = d.toLocaleString('en-US', { month: 'short' });
+  const day = String(d.getDate()).padStart(2, ' ');
+  const t = d.toTimeString().slice(0, 8);
+  return `${mon} ${day} ${t}`;
+}
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const context = await chromium.launchPersistentContext(PROFILE, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+      '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1366, height: 800 },
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // The wrong password's 401 is expected; any other failed load is not.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('status of 401')) errors.push(m.text());
+  });
+  const shot = (name) => page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
+  try {
+    // Not signed in: the dashboard sends us to the login page.
+    await page.goto(BASE + '/');
+    await page.waitForURL(/\/login$/);
+    await shot('01-login');
+    await page.fill('#user', 'ana');
+    await page.fill('#password', 'wrong password here');
+    await page.click('#signin');
+    await page.waitForSelector('#error:has-text("wrong user or password")');
+    await page.fill('#password', 'analyst password 2');
+    await page.click('#signin');
+    await page.waitForSelector('#alert-total');
+    const before = Number(await page.textContent('#alert-total'));
+    await shot('02-overview-empty');
+
+    // A root login appended to the tailed log becomes an alert.
+    fs.appendFileSync(AUTHLOG, `${stamp()} web1 sshd[4242]: Accepted password for root from 198.51.100.77 port 40404 ssh2\n`);
+    await page.goto(BASE + '/#/alerts');
+    const link = page.locator('a.alert-link', { hasText: 'Root login over SSH' });
+    for (let i = 0; i < 60 && await link.count() === 0; i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+      await page.waitForSelector('#alert-rows tr');
+    }
+    if (await link.count() === 0) throw new Error('the alert never appeared in the queue');
+    await shot('03-queue');
+
+    // Open it: the matched fields and the event are there.
+    await link.first().click();
+    await page.waitForSelector('#alert-title:has-text("Root login over SSH")');
+    const matched = await page.textContent('#matched');
+    if (!matched.includes('user.name') || !matched.includes('root'))
+      throw new Error('matched fields missing: ' + matched);
+    const ev = await page.textContent('#event');
+    if (!ev.includes('198.51.100.77')) throw new Error('event missing the address');
+    await page.click('#detail-ack');
+    await page.waitForSelector('#alert-state:has-text("acknowledged")');
+    await shot('04-detail-acknowledged');
+
+    // Bulk triage from the queue: close it.
+    await page.goto(BASE + '/#/alerts?state=acknowledged');
+    await page.waitForSelector('#alert-rows input[type=checkbox]');
+    await page.check('#alert-rows input[type=checkbox]');
+    await page.click('#close');
+    await page.waitForSelector('#bulk-status:has-text("1 updated")');
+    await page.goto(BASE + '/#/alerts?state=closed');
+    await page.waitForSelector('#alert-rows td.state:has-text("closed")');
+    // closing kept the assignee the detail page set
+    await page.waitForSelector('#alert-rows tr:has-text("ana")');
+    await shot('05-queue-closed');
+
+    // The overview counts it and lists the action with its user.
+    await page.goto(BASE + '/#/overview');
+    await page.waitForSelector('#alert-total');
+    await page.waitForFunction((b) => Number(document.querySelector('#alert-total').textContent) > b, before);
+    await page.waitForSelector('.actions li:has-text("alerts.triage")');
+    await shot('06-overview');
+
+    // A domain not built yet says so instead of showing made-up data.
+    await page.goto(BASE + '/#/incidents');
+    await page.waitForSelector('#not-configured');
+    await shot('07-incidents-not-configured');
+
+    // The wall screen.
+    await page.setViewportSize({ width: 2560, height: 1440 });
+    await page.goto(BASE + '/#/overview');
+    await page.waitForSelector('#alert-total');
+    await shot('08-overview-wall');
+
+    // Sign out: the dashboard is closed again.
+    await page.click('#logout');
+    await page.waitForURL(/\/login$/);
+    if (errors.length) throw new Error('page errors: ' + errors.join('; '));
+    console.log('PASS browser: screenshots in ' + SHOTS);
+  } catch (e) {
+    await shot('99-failure').catch(() => {});
+    console.log('FAIL ' + e.message);
+    process.exitCode = 1;
+  } finally {
+    await context.close();
+  }
+}
+main();
