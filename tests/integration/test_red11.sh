@@ -4,6 +4,8 @@
 # chose (a user name in a failed or accepted login), so a cell that starts
 # = + - @ must not reach a spreadsheet as a formula; a bare "-" (no value)
 # stays as it is. Fails on a timeline that writes "@SUM(1+1)" as is.
+# And: the NTLM workstation name (4776) is chosen by the client, so a
+# guessing tool sending a new one per attempt must still raise an alert.
 set -u
 : "${VIGIL_BIN:?}"
 tmpd=$(mktemp -d)
@@ -32,5 +34,20 @@ row=$(grep -F 'SUM(1+1)' "$tmpd/out.csv" | head -1)
 [ -n "$row" ] || { echo "FAIL: no timeline row for the accepted login"; fail=1; }
 check "user cell is text, not a formula" 1 "$(grep -cF ",\"'@SUM(1+1)\"," <<<"$row")"
 check "no cell starts a formula" 0 "$(grep -cE '(^|,)"?[=+@]' "$tmpd/out.csv")"
+
+# 20 failed NTLM validations of Administrator on a DC, each with another
+# workstation name: no "one source" group reaches ten.
+command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
+for i in $(seq 0 19); do
+    printf '{"@timestamp": "2024-03-04T10:00:%02d.000000Z", "Provider_Name": "Microsoft-Windows-Security-Auditing", "EventID": 4776, "Level": 0, "Channel": "Security", "Computer": "DC01.example.corp", "PackageName": "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0", "TargetUserName": "Administrator", "Workstation": "WS%04d", "Status": "0xc000006a"}\n' "$i" "$i"
+done >"$tmpd/ntlm.json"
+"$VIGIL_BIN" hunt --json --no-cache "$tmpd/ntlm.json" >"$tmpd/ntlm.out" 2>/dev/null
+check "random workstation names still alert" 1 \
+    "$(jq -r '.rule.id' "$tmpd/ntlm.out" | grep -c 5d0c7a4e-7f1b-4b53-9a43-2c8e61d0b7a9)"
+# One workstation: the brute-force rule's case, not this one's.
+sed 's/"WS[0-9]*"/"WS0001"/' "$tmpd/ntlm.json" >"$tmpd/same.json"
+"$VIGIL_BIN" hunt --json --no-cache "$tmpd/same.json" >"$tmpd/same.out" 2>/dev/null
+check "one workstation: brute force only" "ce624d00-6d75-4d09-adfd-9360d9b4f3f2" \
+    "$(jq -r 'select(.rule.level != "informational") | .rule.id' "$tmpd/same.out" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 
 exit $fail
