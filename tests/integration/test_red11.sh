@@ -6,6 +6,8 @@
 # stays as it is. Fails on a timeline that writes "@SUM(1+1)" as is.
 # And: the NTLM workstation name (4776) is chosen by the client, so a
 # guessing tool sending a new one per attempt must still raise an alert.
+# And: an EVTX file cut off inside a chunk says its last chunk was left
+# (--carve reads it); cut inside its first chunk, nothing was read: exit 65.
 set -u
 : "${VIGIL_BIN:?}"
 tmpd=$(mktemp -d)
@@ -34,6 +36,22 @@ row=$(grep -F 'SUM(1+1)' "$tmpd/out.csv" | head -1)
 [ -n "$row" ] || { echo "FAIL: no timeline row for the accepted login"; fail=1; }
 check "user cell is text, not a formula" 1 "$(grep -cF ",\"'@SUM(1+1)\"," <<<"$row")"
 check "no cell starts a formula" 0 "$(grep -cE '(^|,)"?[=+@]' "$tmpd/out.csv")"
+
+CORPUS=${VIGIL_CORPUS:-${VIGIL_SOURCE_DIR:-.}/../shared/data}
+SRC="$CORPUS/evtx-attack-samples/Lateral Movement/LM_5145_Remote_FileCopy.evtx"
+if [ -f "$SRC" ]; then
+    head -c $((4096 + 65536 + 32781)) "$SRC" >"$tmpd/cut1.evtx"
+    "$VIGIL_BIN" parse --count "$tmpd/cut1.evtx" >"$tmpd/out" 2>"$tmpd/err"
+    check "cut file: first chunk read" "98 events, 0 failed" "$(cat "$tmpd/out")"
+    check "cut file: the partial chunk is reported" 1 \
+        "$(grep -c 'chunk 1 is damaged (truncated' "$tmpd/err")"
+    head -c $((4096 + 32781)) "$SRC" >"$tmpd/cut0.evtx"
+    rc=0
+    "$VIGIL_BIN" hunt --quiet "$tmpd/cut0.evtx" >/dev/null 2>&1 || rc=$?
+    check "cut inside the only chunk: hunt exits 65" 65 "$rc"
+else
+    echo "skip: $SRC is absent (set VIGIL_CORPUS)"
+fi
 
 # 20 failed NTLM validations of Administrator on a DC, each with another
 # workstation name: no "one source" group reaches ten.
