@@ -100,8 +100,16 @@ put_csv(struct hunt_out *o, const char *s)
     FILE *out = o->out;
 
     fputc('"', out);
+    s = escaped(o, s, 1);
+    /* Field values come from the logs, that is from the attacker: a cell
+     * starting = + - @ (or a tab or CR before one) is a formula to a
+     * spreadsheet opening the timeline, quoted or not. A leading ' keeps
+     * it text; a lone "-" (no value) is no formula and stays as it is. */
+    if ((s[0] != '\0' && strchr("=+@\t\r", s[0]) != NULL) ||
+        (s[0] == '-' && s[1] != '\0'))
+        fputc('\'', out);
     /* Line breaks inside a cell would break naive CSV readers. */
-    for (s = escaped(o, s, 1); *s != '\0'; s++) {
+    for (; *s != '\0'; s++) {
         if (*s == '"')
             fputc('"', out);
         fputc(*s, out);

@@ -646,6 +646,20 @@ evtx_read(struct evtx_src *src, const struct vigil_evtx_opts *o,
         rc = read_serial(&r, s);
     if (rc == VIGIL_OK && r.o->carve)
         rc = carve_file(&r, s);
+    else if (rc == VIGIL_OK && r.tail > EVTX_CHUNK_HDR) {
+        /* A file cut short (a copy taken while it was written, a partial
+         * acquisition) ends in part of a chunk: its records are only read
+         * by --carve, so say they were left, or they vanish unnoticed. */
+        if (chunk_load(&r, s, r.nchunks) != VIGIL_OK) {
+            rc = VIGIL_EIO;
+            goto out;
+        }
+        if (memcmp(s->data, EVTX_CHUNK_SIG, 8) == 0) {
+            snprintf(s->why, sizeof(s->why), "truncated: %u of %u bytes",
+                     r.tail, (unsigned)EVTX_CHUNK_SIZE);
+            chunk_damaged(&r, s);
+        }
+    }
 out:
     if (rc == VIGIL_ENOMEM)
         vigil_err_set(err, rc, "%s: out of memory", src->label);
