@@ -407,19 +407,42 @@ stream_read(struct ingest_tail *t, struct tail_stream *s,
 /* Files                                                                */
 /* ------------------------------------------------------------------ */
 
-/* Opens path, a regular file, read-only; -1 otherwise. flags: 0, or
- * O_NOFOLLOW for a rotated sibling -- rotation never makes a symlink, and
- * one planted by whoever can write the log folder would have the daemon
- * (which keeps CAP_DAC_READ_SEARCH) read any file into the store. */
+/* May a symlink lst, leading to a file target, be followed? Only when
+ * root or the target's owner made it (the kernel's protected_symlinks
+ * rule): whoever can write the log folder could otherwise swap the
+ * configured path for a link to a file they cannot read, and the daemon
+ * (which keeps CAP_DAC_READ_SEARCH) would read it into the store. */
+static int
+link_trusted(const struct stat *lst, const struct stat *target)
+{
+    return !S_ISLNK(lst->st_mode) || lst->st_uid == 0 ||
+           lst->st_uid == target->st_uid;
+}
+
+/* Opens path, a regular file, read-only; -1 otherwise (errno EPERM for a
+ * link link_trusted refuses). flags: 0, or O_NOFOLLOW for a rotated
+ * sibling -- rotation never makes a symlink. The path is looked at before
+ * and after the open, so a link swapped in between is caught too. */
 static int
 open_file(const char *path, struct stat *st, int flags)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
+    struct stat before, after;
+    int fd;
 
+    if (lstat(path, &before) != 0)
+        return -1;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
     if (fd < 0)
         return -1;
     if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
         close(fd);
+        return -1;
+    }
+    if (lstat(path, &after) != 0 || after.st_ino != before.st_ino ||
+        after.st_dev != before.st_dev || !link_trusted(&before, st) ||
+        (!S_ISLNK(before.st_mode) && before.st_ino != st->st_ino)) {
+        close(fd);
+        errno = EPERM;
         return -1;
     }
     return fd;

@@ -39,4 +39,27 @@ if grep -q '^vigil: error \[9999\] FORGED' "$T/daemon.log"; then
 fi
 got=$(grep -c '"message":"app \|"message":"new ' "$T/events" || true)
 [ "$got" = 1510 ] || fail "$got lines archived, want 1510"
-echo "PASS: symlinked, FIFO and newline-named siblings handled"
+
+# The live path swapped for a link someone other than root or the
+# target's owner made: not followed. A link root made (an operator's
+# configured symlink) still is.
+if id nobody >/dev/null 2>&1; then
+    "$VIGIL_BIN" run -c "$T/vigil.yml" 2>>"$T/daemon.log" & PID=$!
+    sleep 1
+    echo "root:SWAPPEDHASH:19000:0:99999:7:::" >"$T/secret2"
+    mv "$T/app.log" "$T/app.log.5"
+    ln -s "$T/secret2" "$T/planted"
+    chown -h nobody "$T/planted"
+    mv "$T/planted" "$T/app.log"
+    sleep 3
+    rm "$T/app.log"
+    seq -f "good %06.0f" 1 20 >"$T/real.log"
+    ln -s "$T/real.log" "$T/app.log"
+    for _ in $(seq 1 100); do [ "$(counter app events_in || true)" = 1530 ] && break; sleep 0.2; done
+    kill -TERM $PID; wait $PID || true; PID=""
+    "$VIGIL_BIN" status --state-dir "$T/state" --events >"$T/events"
+    grep -q SWAPPEDHASH "$T/events" && fail "a link planted by another user was followed"
+    got=$(grep -c '"message":"good ' "$T/events" || true)
+    [ "$got" = 20 ] || fail "$got lines of root's link read, want 20"
+fi
+echo "PASS: symlinked, FIFO and newline-named siblings handled; planted links refused"
