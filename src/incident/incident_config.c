@@ -82,9 +82,13 @@ parse_tz(const struct vigil_conf *c, const struct vigil_conf_node *v, void *obj,
     const char *name = v->kind == VIGIL_CONF_SCALAR ? v->value : "";
     struct vigil_err e = {0};
     struct vigil_tz *tz = NULL;
+    enum vigil_rc rc = VIGIL_OK;
 
-    if (strlen(name) >= sizeof(cfg->timezone) ||
-        vigil_tz_load(&tz, name, &e) != VIGIL_OK)
+    if (strlen(name) < sizeof(cfg->timezone))
+        rc = vigil_tz_load(&tz, name, &e);
+    if (rc == VIGIL_ENOMEM)
+        return vigil_err_set(err, rc, "%s", e.msg);
+    if (strlen(name) >= sizeof(cfg->timezone) || rc != VIGIL_OK)
         return vigil_conf_fail(c, v, err, "%s",
                                e.msg[0] ? e.msg
                                         : "'timezone' must be a zone name "
