@@ -124,8 +124,18 @@ cmd_evidence(int argc, char **argv)
                b.data ? b.data : "\"\"");
         vigil_buf_fini(&b);
     } else if (v.bad == 0) {
-        printf("evidence log intact: %lld entries%s\n", (long long)v.entries,
-               v.pending ? " (and some not sealed yet)" : "");
+        char hex[65];
+
+        /* Without --public-key the key is the state directory's own,
+         * which whoever rewrote the log could have replaced too: show
+         * it, to be compared with the copy kept away (docs/evidence.md). */
+        sodium_bin2hex(hex, sizeof(hex), pub, sizeof(pub));
+        printf("evidence log intact: %lld entries%s, signed by %s%s\n",
+               (long long)v.entries,
+               v.pending ? " (and some not sealed yet)" : "", hex,
+               keyhex == NULL ? " (the key in the state directory: compare "
+                                "it with your own copy)"
+                              : "");
     } else {
         printf("evidence log NOT intact: entry %lld: %s\n", (long long)v.bad,
                v.why);

@@ -425,8 +425,9 @@ print_show(json_t *o)
 }
 
 /* A CSV field (RFC 4180): quoted when it holds a comma, quote or line
- * break; a leading = + - @ is prefixed with ' so a spreadsheet does not
- * run it as a formula. */
+ * break; a leading = + - @ (or a tab or carriage return, which some
+ * spreadsheets skip before reading a formula) is prefixed with ' so a
+ * spreadsheet does not run it as a formula. */
 static void
 csv_field(const char *s, int last)
 {
@@ -434,7 +435,7 @@ csv_field(const char *s, int last)
 
     if (quote)
         putchar('"');
-    if (strchr("=+-@", s[0]) != NULL && s[0] != '\0')
+    if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
         putchar('\'');
     for (; *s; s++) {
         if (*s == '"')
@@ -783,10 +784,15 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
     return ret;
 }
 
+/* A moment of awareness or of occurrence: not in the future (a typo in
+ * the year would otherwise push every regulator's deadline out of sight;
+ * a minute is left for clocks that differ) and after 1970 (0 means "not
+ * given" to the store). */
 static int
 time_opt(const char *v, int64_t *ns)
 {
-    return vigil_time_parse_rfc3339(v, strlen(v), ns);
+    return vigil_time_parse_rfc3339(v, strlen(v), ns) && *ns > 0 &&
+           *ns <= vigil_time_now() + 60 * VIGIL_NS_PER_SEC;
 }
 
 int

@@ -478,6 +478,16 @@ seal_chunk(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
                                  "(run vigil evidence verify)",
                                  (long long)rows);
     }
+    /* A head signed by another key: the key file was replaced or lost
+     * (a new one is made when it is missing). Entries signed by this key
+     * on top would leave a log that verifies under neither key. */
+    vigil_evidence_key_pub(k, pub);
+    if (h.found && strcmp(h.pub, pub) != 0)
+        return vigil_err_set(err, VIGIL_EPERM,
+                             "the evidence log's head was signed by the key "
+                             "%.64s, not by %s (the signing key was replaced "
+                             "or lost); not sealing on top",
+                             h.pub, pub);
     seq = h.found ? h.seq : 0;
     snprintf(prev, sizeof(prev), "%s", h.found ? h.hash : ZERO_HASH);
     rc = vigil_store_tx_query(

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "incident_int.h"
+#include "parse/parse.h"
 
 struct word {
     const char *word;
@@ -70,6 +71,49 @@ parse_jur(const struct vigil_conf *c, const struct vigil_conf_node *v,
                  &cfg->jurisdictions, err);
 }
 
+/* timezone and min_level are checked here, not when the component
+ * starts, so that a wrong value is refused with its file and line (and
+ * by vigil check) rather than by a daemon that will not start. */
+static enum vigil_rc
+parse_tz(const struct vigil_conf *c, const struct vigil_conf_node *v, void *obj,
+         struct vigil_err *err)
+{
+    struct vigil_incident_config *cfg = obj;
+    const char *name = v->kind == VIGIL_CONF_SCALAR ? v->value : "";
+    struct vigil_err e = {0};
+    struct vigil_tz *tz = NULL;
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (strlen(name) < sizeof(cfg->timezone))
+        rc = vigil_tz_load(&tz, name, &e);
+    if (rc == VIGIL_ENOMEM)
+        return vigil_err_set(err, rc, "%s", e.msg);
+    if (strlen(name) >= sizeof(cfg->timezone) || rc != VIGIL_OK)
+        return vigil_conf_fail(c, v, err, "%s",
+                               e.msg[0] ? e.msg
+                                        : "'timezone' must be a zone name "
+                                          "like Europe/London, UTC or +01:00");
+    vigil_tz_free(tz);
+    snprintf(cfg->timezone, sizeof(cfg->timezone), "%s", name);
+    return VIGIL_OK;
+}
+
+static enum vigil_rc
+parse_level(const struct vigil_conf *c, const struct vigil_conf_node *v,
+            void *obj, struct vigil_err *err)
+{
+    struct vigil_incident_config *cfg = obj;
+    const char *name = v->kind == VIGIL_CONF_SCALAR ? v->value : "";
+
+    if (strlen(name) >= sizeof(cfg->min_level) || incident_level_rank(name) < 0)
+        return vigil_conf_fail(c, v, err,
+                               "'min_level' must be a Sigma level "
+                               "(informational, low, medium, high, "
+                               "critical)");
+    snprintf(cfg->min_level, sizeof(cfg->min_level), "%s", name);
+    return VIGIL_OK;
+}
+
 /* roles: {incident-lead: "Ann Smith", dpo: "..."} */
 static enum vigil_rc
 parse_roles(const struct vigil_conf *c, const struct vigil_conf_node *v,
@@ -110,19 +154,13 @@ static const struct vigil_conf_key keys[] = {
      .max = 90 * 24 * MS_H,
      .def = 3600},
     {.name = "group_by", .type = VIGIL_CT_CUSTOM, .parse = parse_group_by},
-    {.name = "min_level",
-     .type = VIGIL_CT_STR,
-     .offset = OFF(min_level),
-     .size = SZ(min_level)},
+    {.name = "min_level", .type = VIGIL_CT_CUSTOM, .parse = parse_level},
     {.name = "jurisdictions", .type = VIGIL_CT_CUSTOM, .parse = parse_jur},
     {.name = "essential_service",
      .type = VIGIL_CT_BOOL,
      .offset = OFF(essential_service),
      .def = 0},
-    {.name = "timezone",
-     .type = VIGIL_CT_STR,
-     .offset = OFF(timezone),
-     .size = SZ(timezone)},
+    {.name = "timezone", .type = VIGIL_CT_CUSTOM, .parse = parse_tz},
     {.name = "warn_before",
      .type = VIGIL_CT_SECONDS,
      .offset = OFF(warn_first_s),

@@ -517,9 +517,9 @@ vigil_tz_load(struct vigil_tz **out, const char *name, struct vigil_err *err)
             return vigil_err_set(err, VIGIL_EINVAL, "zone folder too long");
     }
     rc = vigil_read_file(path, TZ_MAX_FILE, &data, &len, &e);
-    if (rc != VIGIL_OK)
-        return vigil_err_set(err, VIGIL_EINVAL, "time zone '%.64s': %s", name,
-                             e.msg);
+    if (rc != VIGIL_OK) /* out of memory stays so: it is no bad name */
+        return vigil_err_set(err, rc == VIGIL_ENOMEM ? rc : VIGIL_EINVAL,
+                             "time zone '%.64s': %s", name, e.msg);
     rc = vigil_tz_parse(out, data, len, &e);
     free(data);
     if (rc != VIGIL_OK)

@@ -88,6 +88,23 @@ def verify(archive, expected_key):
         digest = hashlib.sha256(a["event_json"].encode("utf-8")).hexdigest()
         if d.get("event_sha256") != digest or d.get("rule_id") != a["rule_id"]:
             raise Bad("alert %s: its event differs from the one logged" % a["id"])
+        # The archive shows these too: a changed level, title or time
+        # would otherwise pass as "recorded by vigil".
+        for k in ("title", "level", "time_ns", "source"):
+            if d.get(k) != a.get(k):
+                raise Bad("alert %s: its %s differs from the one logged" % (a["id"], k))
+    # And the converse: an entry of this incident kept whole in the chain
+    # but left out of the timeline or the alerts was removed from the record.
+    shown_t = {t["id"] for t in archive["timeline"]}
+    shown_a = {a["id"] for a in archive["alerts"]}
+    for d, e in zip(data, full):
+        if e["kind"] == "alert":
+            if d.get("alert") not in shown_a:
+                raise Bad("evidence entry %d: alert %s is missing from the archive's alerts"
+                          % (e["seq"], d.get("alert")))
+        elif d.get("incident") == inc["id"] and "timeline" in d and d["timeline"] not in shown_t:
+            raise Bad("evidence entry %d: timeline entry %s is missing from the archive's timeline"
+                      % (e["seq"], d["timeline"]))
     if not any(d.get("incident") == inc["id"] and d.get("what") == "opened" for d in data):
         raise Bad("the incident's opening is not in the evidence log")
     return n, len(full)

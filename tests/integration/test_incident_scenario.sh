@@ -166,4 +166,20 @@ a["alerts"][0]["event_json"] = a["alerts"][0]["event_json"].replace("203.0.113.9
 json.dump(a, open(sys.argv[2], "w"))
 PY
 if python3 "$VERIFY" "$T/bad.json"; then fail "a changed event verified"; fi
+# Changes the archive shows but the event hash does not cover, and
+# entries dropped from the archive's timeline or alerts while their
+# evidence entries stay whole: each must fail too.
+for edit in 'a["alerts"][0]["level"] = "low"' \
+    'a["alerts"][0]["time_ns"] += 3600 * 10**9' \
+    'a["alerts"][0]["title"] = "nothing"' \
+    'del a["alerts"][1]' \
+    'a["timeline"] = [t for t in a["timeline"] if t["what"] != "status"]'; do
+    python3 - "$T/INC-1.json" "$T/bad.json" "$edit" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(a, open(sys.argv[2], "w"))
+PY
+    if python3 "$VERIFY" "$T/bad.json" 2>"$T/out"; then fail "archive edit verified: $edit"; fi
+done
 echo "PASS: brute force -> account-compromise incident, ICO clock, draft, register, export verified, tampering detected"
