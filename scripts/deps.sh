@@ -13,7 +13,7 @@ PACKAGES=(
   libyaml-dev libjansson-dev libpcre2-dev libvectorscan-dev libssl-dev
   libsodium-dev libseccomp-dev libcap-dev
   # web: the REST API and dashboard, its browser test and load bench
-  libmicrohttpd-dev chromium nodejs npm wrk curl
+  libmicrohttpd-dev chromium wrk curl
   # parse, ingest, store
   libsqlite3-dev sqlite3 libsystemd-dev
   # fim (data-loss stores in PostgreSQL; the AIDE benchmark)
@@ -36,6 +36,13 @@ PACKAGES=(
   # CI's static checks (scripts/test.sh)
   cppcheck clang-format
 )
+
+# The browser test's playwright-core comes from npm. Many machines carry
+# their own Node.js with npm built in, which Debian's nodejs and npm
+# packages conflict with: take Debian's only when there is none.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 if [ -z "${VIGIL_SKIP_APT_UPDATE:-}" ]; then
   $SUDO apt-get update -q
