@@ -775,7 +775,7 @@ web_openapi(void)
                                   "query", "schema", "type", "string"));
             q += n + (q[n] == ',');
         }
-        for (k = 0; rt->method[k] && k < sizeof(m) - 1; k++)
+        for (k = 0; k < sizeof(m) - 1 && rt->method[k]; k++)
             m[k] = (char)(rt->method[k] | 0x20);
         m[k] = '\0';
         json_object_set_new(

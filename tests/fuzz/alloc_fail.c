@@ -221,10 +221,11 @@ run_file(const char *text, size_t len, struct vigil_err *err,
     if (path[0] == '\0')
         snprintf(path, sizeof(path), "/tmp/alloc_fail.%ld.log", (long)getpid());
     f = fopen(path, "wb");
-    if (f != NULL && fwrite(text, 1, len, f) == len && fclose(f) == 0)
-        rc = VIGIL_OK;
-    else if (f != NULL)
-        (void)fclose(f);
+    if (f != NULL) {
+        int wrote = fwrite(text, 1, len, f) == len;
+        if (fclose(f) == 0 && wrote) /* closed once, whatever happened */
+            rc = VIGIL_OK;
+    }
     g_armed = 1;
     if (rc != VIGIL_OK)
         return vigil_err_set(err, rc, "cannot write %s", path);
