@@ -162,7 +162,9 @@ rc=0
 python3 - "$T/INC-1.json" "$T/bad.json" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1]))
-a["alerts"][0]["event_json"] = a["alerts"][0]["event_json"].replace("203.0.113.9", "198.51.100.1")
+ev = a["alerts"][0]["event_json"]
+a["alerts"][0]["event_json"] = ev.replace('"source.ip":"203.0.113.', '"source.ip":"198.51.100.')
+assert a["alerts"][0]["event_json"] != ev
 json.dump(a, open(sys.argv[2], "w"))
 PY
 if python3 "$VERIFY" "$T/bad.json"; then fail "a changed event verified"; fi
