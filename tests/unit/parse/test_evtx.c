@@ -606,14 +606,18 @@ test_damaged_chunks(void **state)
     assert_int_equal(st.recovered, 99);
     assert_int_equal(st.damaged_chunks, 1);
 
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
     /* Chunk 1's first records overwritten: its event records CRC32 no
-     * longer holds, the chunk is skipped, the other chunks are read. */
+     * longer holds, the chunk is skipped, the other chunks are read.
+     * (The fuzzing build does not enforce CRCs, so that mutated inputs
+     * reach the decoder.) */
     memcpy(copy, data, len);
     memset(copy + 4096 + 65536 + 0x200, 0xAA, 0xE00);
     read_image(copy, len, VIGIL_OK, &st);
     assert_int_equal(st.records, 770);
     assert_int_equal(st.damaged_chunks, 1);
     assert_int_equal(st.failed, 0);
+#endif
 
     /* Random bytes all over chunk 2: no crash, the rest is read. */
     memcpy(copy, data, len);
@@ -621,7 +625,9 @@ test_damaged_chunks(void **state)
     for (i = 4096 + 2 * 65536 + 512; i < 4096 + 3 * 65536; i++)
         copy[i] = (char)rand();
     read_image(copy, len, VIGIL_OK, &st);
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
     assert_int_equal(st.damaged_chunks, 1);
+#endif
     assert_true(st.records >= 869 - 99);
     read_image_opts(copy, len, 1, 1, &st);
     assert_true(st.records >= 869 - 99);
