@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fim/fim_loss.h"
+#include "store/store.h"
 
 #define LISTING_MAX 500000
 #define TOP_REMOVED 10
@@ -243,8 +244,11 @@ measure(struct fim_loss *l, size_t i, int64_t now,
     }
     if (c->kind == VIGIL_FIM_STORE_FOLDER)
         rc = measure_folder(c, s, now, &bytes, &items, &err);
+    else if (c->kind == VIGIL_FIM_STORE_POSTGRES)
+        rc = vigil_store_foreign_count(c->target, c->query, &items, &err);
     else
-        rc = fim_loss_db_count(c, &items, &err);
+        rc = vigil_err_set(&err, VIGIL_EUNSUPPORTED,
+                           "SQLite stores are not built into this vigil");
     if (rc != VIGIL_OK) {
         vigil_log(VIGIL_LOG_WARN, FIM_LOG_STORE, "fim: store %s: %s", c->name,
                   err.msg);

@@ -16,9 +16,4 @@ enum vigil_rc fim_loss_new(struct fim_loss **out,
 void fim_loss_tick(struct fim_loss *l, const struct vigil_fim_sink *sink);
 void fim_loss_free(struct fim_loss *l);
 
-/* Counts what a database store holds: the first column of the first row
- * of s->query (fim_loss_db.c). */
-enum vigil_rc fim_loss_db_count(const struct vigil_fim_store_conf *s,
-                                int64_t *items, struct vigil_err *err);
-
 #endif

@@ -407,4 +407,12 @@ enum vigil_rc vigil_store_batch_add_exec(struct vigil_store_batch *b,
                                          const struct vigil_store_value *params,
                                          size_t nparams);
 
+/* Counts what another system's PostgreSQL database holds: the first
+ * column of the first row of query (borrowed), run on a connection to dsn
+ * (libpq's connection string). For src/fim's data-loss stores; never
+ * vigil's own store. VIGIL_EIO when it cannot connect or the query fails,
+ * VIGIL_EPARSE when the value is not a number. */
+enum vigil_rc vigil_store_foreign_count(const char *dsn, const char *query,
+                                        int64_t *items, struct vigil_err *err);
+
 #endif

@@ -1,32 +1,29 @@
-/* fim_loss_db.c -- a database store's row count: PostgreSQL through
- * libpq. These are other systems' databases, read with the query the
- * configuration gives, never vigil's own store (src/store). A SQLite
- * store would need <sqlite3.h>, which only src/store may include
- * (tests/unit/store/test_boundary.c): it is refused for now. */
+/* store_foreign.c -- counts what another system's database holds (the
+ * first column of the first row of a query): PostgreSQL through libpq,
+ * for the data-loss stores of src/fim. These are never vigil's own
+ * store; they live here because only src/store includes a database's
+ * headers. */
 #include <string.h>
 
 #include <libpq-fe.h>
 
-#include "fim/fim_loss.h"
+#include "store/store.h"
 
 enum vigil_rc
-fim_loss_db_count(const struct vigil_fim_store_conf *s, int64_t *items,
-                  struct vigil_err *err)
+vigil_store_foreign_count(const char *dsn, const char *query, int64_t *items,
+                          struct vigil_err *err)
 {
     enum vigil_rc rc = VIGIL_EIO;
     PGconn *c = NULL;
     PGresult *r = NULL;
     const char *v;
 
-    if (s->kind != VIGIL_FIM_STORE_POSTGRES)
-        return vigil_err_set(err, VIGIL_EUNSUPPORTED,
-                             "SQLite stores are not built into this vigil");
-    c = PQconnectdb(s->target);
+    c = PQconnectdb(dsn);
     if (PQstatus(c) != CONNECTION_OK) {
         rc = vigil_err_set(err, VIGIL_EIO, "postgres: %s", PQerrorMessage(c));
         goto out;
     }
-    r = PQexec(c, s->query);
+    r = PQexec(c, query);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1 ||
         PQnfields(r) < 1) {
         rc = vigil_err_set(err, VIGIL_EIO, "postgres: query: %s",
