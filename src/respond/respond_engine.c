@@ -388,7 +388,7 @@ notify(struct vigil_respond_engine *e, const struct vigil_alert *a,
         struct vigil_respond_msg m = {subject, text.data, json.data, a->uid};
         respond_queue_msg(e->queue, &m, &err);
     } else {
-        vigil_log(VIGIL_LOG_ERROR, 2123, "alert %s too large to notify",
+        vigil_log(VIGIL_LOG_ERROR, 2126, "alert %s too large to notify",
                   a->uid ? a->uid : "");
     }
     vigil_buf_fini(&text);

@@ -1,7 +1,8 @@
 /* respond_guard.c -- what may never be done, checked on the privileged
  * side before every action whoever asks (the daemon's helper, `vigil
  * respond`): no block of a management or allow-listed network, of
- * loopback or of this host's own addresses; no isolation without a
+ * loopback or of this host's own addresses, gateways and resolvers
+ * (respond_infra.c); no isolation without a
  * management network to keep; no signal to pid 1, the daemon, its helper
  * or any vigil process; no lock of root or of the daemon's account. */
 #include <errno.h>
@@ -98,6 +99,8 @@ check_address(const struct respond_guard *g, const char *text,
     if (own_address(ip))
         return vigil_err_set(err, VIGIL_EPERM, "%s is an address of this host",
                              text);
+    if ((which = respond_infra_address(ip)) != NULL)
+        return vigil_err_set(err, VIGIL_EPERM, "%s is %s", text, which);
     return VIGIL_OK;
 }
 

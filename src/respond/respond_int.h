@@ -44,7 +44,8 @@ struct respond_guard {
 void respond_guard_init(struct respond_guard *g,
                         const struct vigil_respond_config *cfg);
 /* May rq be performed? VIGIL_EPERM with the reason (a management or
- * allow-listed address, loopback, this host's own address, pid 1, the
+ * allow-listed address, loopback, this host's own address, gateway or
+ * resolver, a link-local or multicast address, pid 1, the
  * daemon or its helper, root's account); VIGIL_EINVAL for a malformed
  * request. Borrows both. */
 enum vigil_rc respond_guard_check(const struct respond_guard *g,
@@ -56,6 +57,11 @@ enum vigil_rc respond_guard_check(const struct respond_guard *g,
 enum vigil_rc respond_perform(const struct respond_guard *g,
                               const struct respond_req *rq,
                               struct vigil_err *err);
+
+/* What makes ip one this host depends on (a gateway, a resolver) or no
+ * single attacker's (link-local, multicast, broadcast): a static phrase
+ * for the refusal, or NULL when it may be blocked (respond_infra.c). */
+const char *respond_infra_address(const uint8_t ip[16]);
 
 /* ---- actuators (respond_act.c) ---- */
 

@@ -1,6 +1,7 @@
 /* test_respond.c -- the response domain without root: the `response:`
  * section (policies as in the issue, refusals with file:line), the
- * guard's refusals (management, allow-list, loopback, pid 1, this
+ * guard's refusals (management, allow-list, loopback, gateways,
+ * resolvers, link-local and multicast, pid 1, this
  * process, root's account, malformed requests), which alerts a policy
  * takes, field extraction that a crafted log line cannot steer, the
  * RFC 5424 and CEF lines and the webhook's HMAC. The real firewall, mail
@@ -149,6 +150,36 @@ expect(const struct respond_guard *g, enum vigil_respond_action a,
                  target, rc, err.msg, want, part ? part : "");
 }
 
+/* This host's first IPv4 gateway and first resolver, read here without
+ * the code under test: a forged log line naming either is refused. */
+static void
+expect_infra(const struct respond_guard *g)
+{
+    char line[512], addr[64];
+    unsigned gw;
+    FILE *f;
+
+    if ((f = fopen("/proc/net/route", "r")) != NULL) {
+        while (fgets(line, sizeof(line), f))
+            if (sscanf(line, "%*s %*x %x", &gw) == 1 && gw != 0) {
+                snprintf(addr, sizeof(addr), "%u.%u.%u.%u", gw & 255,
+                         (gw >> 8) & 255, (gw >> 16) & 255, gw >> 24);
+                expect(g, VIGIL_RA_BLOCK, addr, VIGIL_EPERM, NULL);
+                break;
+            }
+        fclose(f);
+    }
+    if ((f = fopen("/etc/resolv.conf", "r")) != NULL) {
+        while (fgets(line, sizeof(line), f))
+            if (sscanf(line, " nameserver %63s", addr) == 1 &&
+                strncmp(addr, "127.", 4) != 0 && strchr(addr, '%') == NULL) {
+                expect(g, VIGIL_RA_BLOCK, addr, VIGIL_EPERM, NULL);
+                break;
+            }
+        fclose(f);
+    }
+}
+
 static void
 test_guard(void **state)
 {
@@ -169,6 +200,12 @@ test_guard(void **state)
     expect(g, VIGIL_RA_BLOCK, "127.0.0.2", VIGIL_EPERM, "loopback");
     expect(g, VIGIL_RA_BLOCK, "::1", VIGIL_EPERM, "loopback");
     expect(g, VIGIL_RA_BLOCK, "0.0.0.0", VIGIL_EPERM, "unspecified");
+    expect(g, VIGIL_RA_BLOCK, "169.254.0.7", VIGIL_EPERM, "link-local");
+    expect(g, VIGIL_RA_BLOCK, "fe80::1", VIGIL_EPERM, "link-local");
+    expect(g, VIGIL_RA_BLOCK, "224.0.0.251", VIGIL_EPERM, "multicast");
+    expect(g, VIGIL_RA_BLOCK, "255.255.255.255", VIGIL_EPERM, "broadcast");
+    expect(g, VIGIL_RA_BLOCK, "ff02::1", VIGIL_EPERM, "multicast");
+    expect_infra(g);
     expect(g, VIGIL_RA_BLOCK, "1.2.3.4 timeout 1s }; flush ruleset",
            VIGIL_EINVAL, "not an IP address");
     expect(g, VIGIL_RA_STOP, "1", VIGIL_EPERM, "pid 1");
