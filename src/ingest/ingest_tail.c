@@ -669,6 +669,11 @@ find_by_text(const struct ingest_tail *t, const char *path,
     return best;
 }
 
+/* How find_newer's log lines say when the rotations it catches up on
+ * happened. */
+#define WHEN_STOPPED "while vigil was stopped"
+#define WHEN_BEHIND  "while vigil was behind"
+
 /* While vigil was stopped the file may have been rotated more than once:
  * the rotated siblings ("auth.log.1", "auth.log-20240101",
  * "auth.log.2.gz"; not files the globs follow anyway) newer than since --
@@ -682,7 +687,8 @@ find_by_text(const struct ingest_tail *t, const char *path,
  * missing. */
 static void
 find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
-           uint64_t skip_fp, uint64_t cur_ino, const struct sibling *since)
+           uint64_t skip_fp, uint64_t cur_ino, const struct sibling *since,
+           const char *when)
 {
     char dir[4096];
     const char *slash = strrchr(f->path, '/');
@@ -718,10 +724,10 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
         if (is_unreadable_compressed(de->d_name)) {
             t->unread_files++;
             vigil_log(VIGIL_LOG_WARN, 1116,
-                      "%s: %s was rotated while vigil was stopped and "
-                      "compressed in a format vigil cannot read; lines "
-                      "written to it may be missing",
-                      f->path, full);
+                      "%s: %s was rotated %s and compressed in a format "
+                      "vigil cannot read; lines written to it may be "
+                      "missing",
+                      f->path, full, when);
             continue;
         }
         if ((fd = open_file(full, &st, O_NOFOLLOW)) < 0)
@@ -775,9 +781,8 @@ find_newer(struct ingest_tail *t, struct tail_file *f, uint64_t skip_ino,
             continue;
         }
         f->pending[f->npending++] = fds[i];
-        vigil_log(VIGIL_LOG_INFO, 1108,
-                  "%s: reading %s/%s, rotated while vigil was stopped", f->path,
-                  dir, found[i].name);
+        vigil_log(VIGIL_LOG_INFO, 1108, "%s: reading %s/%s, rotated %s",
+                  f->path, dir, found[i].name, when);
     }
 }
 
@@ -874,7 +879,7 @@ file_start(struct ingest_tail *t, struct tail_file *f, ingest_ckpt_get_fn get,
         since.mtime = cp.updated_ns;
     if (found || cp.updated_ns > 0)
         find_newer(t, f, found ? f->old.cp.inode : cp.inode, cp.fingerprint,
-                   cur_ino, &since);
+                   cur_ino, &since, WHEN_STOPPED);
     if (found && same && f->npending == 0) {
         f->old.follow = 0; /* a copy: nothing writes to it */
         vigil_log(VIGIL_LOG_INFO, 1104,
@@ -1081,8 +1086,9 @@ truncated(struct ingest_tail *t, struct tail_file *f, int fd,
 {
     struct tail_stream *c = &f->cur;
     uint64_t known = c->seen_size > c->read_off ? c->seen_size : c->read_off;
+    struct sibling copy;
     struct stat cst;
-    int cfd = find_by_text(t, f->path, &c->cp, c->cp.inode, &cst, NULL);
+    int cfd = find_by_text(t, f->path, &c->cp, c->cp.inode, &cst, &copy);
 
     if (cfd >= 0 && stream_start_any(&f->old, cfd, &cst, c->cp.offset)) {
         f->old.expect_end = known;
@@ -1090,6 +1096,11 @@ truncated(struct ingest_tail *t, struct tail_file *f, int fd,
                   "%s was truncated (copytruncate); reading the rest from "
                   "its copy, then the file from the start",
                   f->path);
+        /* A reader that fell behind may have missed more than one
+         * truncation: the copies made after this one hold lines the file
+         * no longer has. They come next, oldest first. */
+        find_newer(t, f, (uint64_t)cst.st_ino, c->cp.fingerprint,
+                   (uint64_t)st->st_ino, &copy, WHEN_BEHIND);
     } else if (known > c->cp.offset) {
         t->lost += known - c->cp.offset;
         vigil_log(VIGIL_LOG_WARN, 1115,
