@@ -29,7 +29,7 @@ counter() { # counter SOURCE FIELD
         cut -d: -f2
 }
 wait_decoded() { # value
-    local deadline=$((SECONDS + 120))
+    local deadline=$((SECONDS + 300)) # ASan on a loaded machine
     until [ "$(counter auth decoded)" = "$1" ]; do
         [ "$SECONDS" -lt "$deadline" ] ||
             fail "decoded is '$(counter auth decoded)', expected $1"
