@@ -5,6 +5,7 @@
  * is src/incident's; this file reads options and prints. Each change is
  * sealed into the evidence log at once when the signing key can be read
  * (else the daemon seals it within a second). */
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -561,6 +562,79 @@ parse_yes(const char *v, int *out)
     return 1;
 }
 
+/* The archive of docs/evidence.md: what is queued sealed first, then
+ * the incident's export with the anchor (STATE/evidence.head) added
+ * beside the head, so the archive alone shows it was not cut back.
+ * Returns owned *out (free with free()). */
+static enum vigil_rc
+export_text(struct ictx *x, const char *uid, char **out, struct vigil_err *err)
+{
+    struct vigil_evidence_key *key = NULL;
+    struct vigil_evidence_anchor an;
+    char pub[VIGIL_EVIDENCE_PUB_HEX + 1], *text = NULL;
+    json_t *o = NULL, *ev;
+    enum vigil_rc rc;
+
+    *out = NULL;
+    rc = vigil_evidence_key_load(&key, x->state_dir, err);
+    if (rc == VIGIL_OK)
+        rc = vigil_evidence_seal(x->store, key, NULL, err);
+    if (rc == VIGIL_OK) {
+        vigil_evidence_key_pub(key, pub);
+        rc = vigil_incident_export(&x->env, uid, pub, &text, err);
+    }
+    vigil_evidence_key_free(key);
+    if (rc == VIGIL_OK)
+        rc = vigil_evidence_anchor_read(x->state_dir, &an, err);
+    if (rc == VIGIL_OK) {
+        o = json_loads(text, 0, NULL);
+        ev = json_object_get(o, "evidence");
+        if (ev == NULL ||
+            json_object_set_new(ev, "anchor",
+                                json_pack("{s:I,s:s,s:I,s:s}", "seq",
+                                          (json_int_t)an.seq, "hash", an.hash,
+                                          "time_ns", (json_int_t)an.time_ns,
+                                          "sig", an.sig)) != 0 ||
+            (*out = json_dumps(o, JSON_INDENT(1) | JSON_ENSURE_ASCII)) == NULL)
+            rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    json_decref(o);
+    free(text);
+    return rc;
+}
+
+/* Writes the archive to a new file (an existing one is not replaced);
+ * on any error the partial file is removed, so no half archive is left
+ * to be handed over. */
+static int
+write_archive(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wx");
+    int ok, e;
+
+    if (f == NULL) {
+        fprintf(stderr, "vigil incident: cannot create %s: %s\n", path,
+                strerror(errno));
+        return VIGIL_EXIT_IOERR;
+    }
+    ok = fputs(text, f) != EOF && fputc('\n', f) != EOF && fflush(f) == 0 &&
+         fsync(fileno(f)) == 0;
+    e = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = 0;
+        e = errno;
+    }
+    if (!ok) {
+        unlink(path);
+        fprintf(stderr,
+                "vigil incident: writing %s: %s (the partial archive was "
+                "removed)\n",
+                path, strerror(e));
+        return VIGIL_EXIT_IOERR;
+    }
+    return VIGIL_EXIT_OK;
+}
+
 static int
 run(struct ictx *x, const char *sub, char **args, int nargs)
 {
@@ -743,35 +817,20 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
             json_decref(o);
         }
     } else if (strcmp(sub, "export") == 0) {
-        struct vigil_evidence_key *key = NULL;
-        char pub[VIGIL_EVIDENCE_PUB_HEX + 1], path[4200];
-        FILE *f;
-
-        rc = vigil_evidence_key_load(&key, x->state_dir, &err);
-        if (rc == VIGIL_OK)
-            rc = vigil_evidence_seal(x->store, key, NULL, &err);
-        if (rc == VIGIL_OK) {
-            vigil_evidence_key_pub(key, pub);
-            rc = vigil_incident_export(&x->env, uid, pub, &text, &err);
-        }
-        vigil_evidence_key_free(key);
-        if (rc == VIGIL_OK) {
+        if ((rc = export_text(x, uid, &text, &err)) == VIGIL_OK) {
             if (x->output != NULL && strcmp(x->output, "-") == 0) {
                 fputs(text, stdout);
                 putchar('\n');
             } else {
-                snprintf(path, sizeof(path), "%s", x->output ? x->output : "");
-                if (x->output == NULL)
+                char path[4200];
+
+                if (x->output != NULL)
+                    snprintf(path, sizeof(path), "%s", x->output);
+                else
                     snprintf(path, sizeof(path), "INC-%lld.json",
                              (long long)num);
-                if ((f = fopen(path, "wx")) == NULL || fputs(text, f) == EOF ||
-                    fputc('\n', f) == EOF || fclose(f) != 0) {
-                    fprintf(stderr, "vigil incident: cannot write %s%s\n", path,
-                            f == NULL ? " (exists already?)" : "");
-                    ret = VIGIL_EXIT_IOERR;
-                } else {
+                if ((ret = write_archive(path, text)) == VIGIL_EXIT_OK)
                     printf("INC-%lld exported to %s\n", (long long)num, path);
-                }
             }
         }
     }

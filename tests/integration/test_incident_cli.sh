@@ -139,6 +139,7 @@ expect_rc 66 V draft 1 ca-pipeda-opc
 
 # a second incident, closed, without personal data
 V new --title "Port scan" --personal-data no >/dev/null
+sqlite3 "$S/vigil.db" ".backup '$T/old.db'" # for the rollback below
 V close 2 --summary "nothing reached" >/dev/null
 [ "$(V list --json | jget 'len(d)')" = 1 ] || fail "list shows closed incidents"
 [ "$(V list --all --json | jget 'len(d)')" = 2 ] || fail "list --all"
@@ -184,8 +185,9 @@ tamper() { # name expected-entry sql
     local d="$T/t-$1"
     rm -rf "$d"
     mkdir -p "$d"
-    cp "$S/vigil.db" "$S/evidence.pub" "$d/"
+    cp "$S/vigil.db" "$S/evidence.pub" "$S/evidence.head" "$d/"
     sqlite3 "$d/vigil.db" "$3"
+    [ -z "${4:-}" ] || (cd "$d" && eval "$4")
     local rc=0
     "$VIGIL_BIN" evidence verify --state-dir "$d" >"$T/out" 2>&1 || rc=$?
     [ "$rc" = 1 ] || fail "tampering '$1' not detected (exit $rc): $(cat "$T/out")"
@@ -223,6 +225,30 @@ PY
 tamper forge $((n + 1)) "$forge"
 tamper head $n "UPDATE evidence_head SET hash = (SELECT prev FROM evidence_log WHERE seq = $n)"
 tamper no-head 1 "DELETE FROM evidence_head"
+# the whole log and its head deleted together: only the anchor outside
+# the store (STATE/evidence.head) shows that entries 1..n were there
+tamper wiped 1 "DELETE FROM evidence_log; DELETE FROM evidence_head"
+grep -q "names entry $n, the store holds 0" "$T/out" || fail "wiped: $(cat "$T/out")"
+# an older backup of the store put back: its head is signed and
+# consistent, only the anchor knows the log went further
+old_n=$(sqlite3 "$T/old.db" "SELECT COUNT(*) FROM evidence_log")
+tamper rollback $((old_n + 1)) "SELECT 1" "cp '$T/old.db' vigil.db"
+# a missing anchor is a failure, not a pass: removing it is the first
+# step of deleting a log unseen
+tamper no-anchor $((n + 1)) "SELECT 1" "rm evidence.head"
+grep -q "anchor is missing" "$T/out" || fail "no-anchor: $(cat "$T/out")"
+tamper wiped-no-anchor 1 "DELETE FROM evidence_log; DELETE FROM evidence_head" "rm evidence.head"
+tamper forged-anchor $((n + 5)) "SELECT 1" "sed -i 2s/.*/$((n + 5))/ evidence.head"
+# a writer does not seal on top of a log cut back behind the anchor
+d="$T/t-reseal"
+rm -rf "$d"; mkdir -p "$d"
+cp "$S/vigil.db" "$S/evidence.pub" "$S/evidence.key" "$S/evidence.head" "$d/"
+sqlite3 "$d/vigil.db" "DELETE FROM evidence_log; DELETE FROM evidence_head"
+sed "s|^state_dir: .*|state_dir: $d|" "$T/vigil.yml" >"$T/reseal.yml"
+"$VIGIL_BIN" incident -c "$T/reseal.yml" note 1 "after the wipe" >/dev/null 2>"$T/err" || true
+grep -q "no longer holds entry $n" "$T/err" || fail "sealed over a wiped log: $(cat "$T/err")"
+[ "$(sqlite3 "$d/vigil.db" "SELECT COUNT(*) FROM evidence_log")" = 0 ] ||
+    fail "entries sealed on top of a wiped log"
 
 # tampering with the archive: the independent script refuses it
 tamper_archive() { # name python-expression-on-a
@@ -243,6 +269,7 @@ tamper_archive drop 'del a["evidence"]["entries"][3]'
 tamper_archive cut 'del a["evidence"]["entries"][-1]'
 tamper_archive unshown 'a["timeline"] = [t for t in a["timeline"] if t["what"] != "status"]'
 tamper_archive key 'a["evidence"]["public_key"] = "00" * 32'
+tamper_archive anchor-seq 'a["evidence"]["anchor"]["seq"] -= 1'
 # a lost signing key: a writer makes a new one, but must not sign on top
 # of a log another key signed (a mixed log verifies under neither key)
 d="$T/lostkey"

@@ -61,6 +61,8 @@ teardown(void **state)
     unlink(cmd);
     snprintf(cmd, sizeof(cmd), "%s/evidence.pub", f->dir);
     unlink(cmd);
+    snprintf(cmd, sizeof(cmd), "%s/evidence.head", f->dir);
+    unlink(cmd);
     rmdir(f->dir);
     free(f);
     return 0;
