@@ -60,6 +60,7 @@ struct vigil_incident_config {
     size_t nroles;          /* incident.roles: role -> person */
     char role[VIGIL_INCIDENT_ROLES_MAX][64];
     char person[VIGIL_INCIDENT_ROLES_MAX][128];
+    int64_t max_open_per_hour; /* incident.max_open_per_hour; 0: no cap */
 };
 
 /* The `incident:` key for vigil_conf_apply with a struct

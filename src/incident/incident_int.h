@@ -12,6 +12,7 @@
 /* Log ids (docs/log-messages.md, 2200-2299). */
 #define LOG_INCIDENT_OPENED 2210
 #define LOG_INCIDENT_GROUP  2211
+#define LOG_INCIDENT_FLOOD  2213
 #define LOG_INCIDENT_CLOCK  2220
 #define LOG_INCIDENT_PLAYBK 2230
 
