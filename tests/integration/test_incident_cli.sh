@@ -172,6 +172,21 @@ V close 1 --summary "restored; lessons recorded" --by ann >/dev/null
 python3 "$VERIFY" "$T/INC-1.json" --public-key "$(cat "$S/evidence.pub")" ||
     fail "the export does not verify"
 expect_rc 74 bash -c "cd '$T' && '$VIGIL_BIN' incident -c '$T/vigil.yml' export 1"
+# a write error (a full file system: a 4 KiB tmpfs in a mount namespace
+# of its own) exits 74 with the reason and leaves no partial archive
+ns="unshare -m"
+[ "$(id -u)" = 0 ] || ns="unshare -rm"
+if $ns true 2>/dev/null; then
+    mkdir -p "$T/full"
+    expect_rc 74 $ns sh -c "mount -t tmpfs -o size=4k tmpfs '$T/full' || exit 99
+        '$VIGIL_BIN' incident -c '$T/vigil.yml' export 1 -O '$T/full/a.json'
+        rc=\$?; ls -A '$T/full' >'$T/left'; exit \$rc"
+    grep -q "writing $T/full/a.json: No space left on device (the partial archive was removed)" "$T/err" ||
+        fail "export write error: $(cat "$T/err")"
+    [ ! -s "$T/left" ] || fail "a partial archive was left: $(cat "$T/left")"
+else
+    echo "no mount namespace here: the full-disk export is not tried"
+fi
 "$VIGIL_BIN" evidence verify --state-dir "$S" | grep -q "intact" || fail "verify intact"
 # the key a verification trusted is shown, to compare with a kept copy
 # (a log rewritten with another key and its evidence.pub swapped verifies)
