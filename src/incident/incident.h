@@ -158,6 +158,11 @@ void vigil_clock_left(int64_t ns, char *dst, size_t len);
 
 /* ---- incidents ---- */
 
+/* The longest title, note, owner, task, service name, workaround,
+ * reference or fact text, in bytes: a longer one is refused
+ * (VIGIL_EINVAL, nothing changed), never cut (docs/incidents.md). */
+#define VIGIL_INCIDENT_TEXT_MAX 16384
+
 /* What a person opens an incident with (strings borrowed; NULL: none). */
 struct vigil_incident_new {
     const char *title;

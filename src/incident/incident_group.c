@@ -360,7 +360,7 @@ vigil_incident_on_alert(struct vigil_incident_grouper *g,
 {
     struct incident_sink k = {.batch = batch};
     char keys[GROUP_KEYS_MAX][300], joined[GROUP_KEYS_MAX * 301];
-    char uid[VIGIL_UID_LEN + 1], text[600], ftitle[160];
+    char uid[VIGIL_UID_LEN + 1], *text, ftitle[160];
     const struct vigil_playbook *pb;
     struct incident_creation c = {0};
     struct vigil_store_value p[4];
@@ -464,13 +464,16 @@ vigil_incident_on_alert(struct vigil_incident_grouper *g,
         rc = incident_evidence(&k, "alert", ev, "vigil", err);
         json_decref(ev);
     }
-    snprintf(text, sizeof(text), "alert: %s (%s, rule %s)", a->title, a->level,
-             a->rule_id);
+    text = incident_textf("alert: %s (%s, rule %s)", a->title, a->level,
+                          a->rule_id);
+    if (rc == VIGIL_OK && text == NULL)
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     if (rc == VIGIL_OK) {
         ev = json_pack("{s:s}", "alert", a->uid);
         rc = incident_record(&k, uid, NULL, "vigil", "alert", text, ev, err);
         json_decref(ev);
     }
+    free(text);
     if (rc == VIGIL_OK && opened && flood)
         vigil_log(VIGIL_LOG_WARN, LOG_INCIDENT_FLOOD,
                   "incident %.8s opened for an alert flood: %lld incidents "

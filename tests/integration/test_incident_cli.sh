@@ -164,6 +164,45 @@ t = [r["title"] for r in rows if r["num"] == "3"][0]
 assert t.startswith("'"), repr(t)
 PY
 V close 3 --summary "test entry" >/dev/null
+
+# terminal escapes from hostile text (OSC and CSI through ESC, C1 CSI
+# U+009B, a right-to-left override) are masked in tables and the detail
+# view; JSON keeps them exact, escaped
+evil=$'evil \e]0;owned\a \u009b31m red \e[2J \u202e rtl'
+V new --title "$evil" >/dev/null
+V note 4 "$evil" >/dev/null
+for view in "list" "show 4"; do
+    V $view >"$T/view.txt"
+    python3 - "$T/view.txt" <<'PY' || fail "escapes reach the terminal in '$view'"
+import sys
+b = open(sys.argv[1], "rb").read()
+for bad in (b"\x1b", b"\x07", b"\xc2\x9b", b"\xe2\x80\xae"):
+    assert bad not in b, (bad, b)
+assert b"evil ?]0;owned? ?31m red ?[2J ? rtl" in b, b
+PY
+done
+V show 4 --json >"$T/show.json"
+grep -qi 'evil \\u001b\]0;owned\\u0007 \\u009b31m red \\u001b\[2J \\u202e rtl' "$T/show.json" ||
+    fail "JSON does not keep the title exact: $(head -c 300 "$T/show.json")"
+[ "$(jget 'd["title"]' <"$T/show.json")" = "$evil" ] || fail "JSON title not exact"
+# not UTF-8: refused (the record is JSON), not mangled
+expect_rc 64 V note 4 $'raw \x9b byte'
+grep -q "not UTF-8" "$T/err" || fail "raw byte: $(cat "$T/err")"
+
+# long texts are kept whole up to 16384 bytes, and refused beyond: never
+# cut (a table once cut at 1023 bytes, the timeline at 1199)
+long=$(python3 -c 'print("n" * 5000 + "END")')
+V note 4 "$long" >/dev/null
+V show 4 --json | jget 'd["timeline"][-1]["text"]' | grep -qx "$long" || fail "long note cut"
+V show 4 | grep -q "${long}$" || fail "long note cut in the detail view"
+V new --title "$long" >/dev/null
+V list | grep -q "${long}$" || fail "long title cut in the list"
+expect_rc 64 V note 4 "$(python3 -c 'print("x" * 16385)')"
+grep -q "16385 bytes; at most 16384" "$T/err" || fail "over-long note: $(cat "$T/err")"
+V note 4 "$(python3 -c 'print("x" * 16384)')" >/dev/null || fail "a note of 16384 bytes refused"
+expect_rc 64 V note 4 hi --by "$(python3 -c 'print("b" * 200)')"
+V close 4 >/dev/null
+V close 5 >/dev/null
 V close 1 --summary "restored; lessons recorded" --by ann >/dev/null
 [ "$(V show 1 --json | jget 'd["status"]')" = closed ] || fail "close"
 
