@@ -187,37 +187,47 @@ vigil_evidence_anchor_read(const char *state_dir,
     return rc;
 }
 
-/* Moves the anchor to (seq, hash), never back: the state directory's
- * lock orders the writers (the daemon and commands seal, each writes
- * the anchor after its commit, so one that commits first may write
- * last). A crash between the commit and this leaves the anchor behind
- * the store, which verification accepts. */
+/* The state directory's lock, which orders the writers of the key and
+ * the anchor (the daemon and commands): an open descriptor of the
+ * folder holding it (close() releases it), or -1 with err set. */
+static int
+dir_lock(const char *dir, struct vigil_err *err)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (dfd < 0) {
+        vigil_err_set(err, VIGIL_EIO, "opening %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    while (flock(dfd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            vigil_err_set(err, VIGIL_EIO, "locking %s: %s", dir,
+                          strerror(errno));
+            close(dfd);
+            return -1;
+        }
+    }
+    return dfd;
+}
+
+/* Under dir_lock: moves the anchor to (seq, hash), never back (each
+ * writer moves it after its commit, so one that commits first may come
+ * here last). A crash between the commit and this leaves the anchor
+ * behind the store, which verification accepts. */
 static enum vigil_rc
-anchor_write(const struct vigil_evidence_key *k, int64_t seq, const char *hash,
-             struct vigil_err *err)
+anchor_put(const struct vigil_evidence_key *k, int64_t seq, const char *hash,
+           struct vigil_err *err)
 {
     struct vigil_evidence_anchor a = {.seq = seq}, cur;
     struct vigil_err ignored = {0};
     char path[4200], text[512];
     uint8_t sb[crypto_sign_BYTES];
     size_t n;
-    int dfd;
-    enum vigil_rc rc = VIGIL_OK;
 
     snprintf(path, sizeof(path), "%s/evidence.head", k->state_dir);
-    if ((dfd = open(k->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-        return vigil_err_set(err, VIGIL_EIO, "opening %s: %s", k->state_dir,
-                             strerror(errno));
-    while (flock(dfd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            rc = vigil_err_set(err, VIGIL_EIO, "locking %s: %s", k->state_dir,
-                               strerror(errno));
-            goto out;
-        }
-    }
     if (vigil_evidence_anchor_read(k->state_dir, &cur, &ignored) == VIGIL_OK &&
         cur.seq >= seq)
-        goto out;
+        return VIGIL_OK;
     snprintf(a.hash, sizeof(a.hash), "%s", hash);
     a.time_ns = vigil_time_now();
     n = vigil_evidence_anchor_text(&a, text, sizeof(text));
@@ -226,9 +236,20 @@ anchor_write(const struct vigil_evidence_key *k, int64_t seq, const char *hash,
     sodium_bin2hex(text + n, sizeof(text) - n, sb, sizeof(sb));
     n += VIGIL_EVIDENCE_SIG_HEX;
     text[n++] = '\n';
-    rc = file_publish(k->state_dir, path, text, n, 0644, 0, err);
-out:
-    close(dfd); /* and the lock with it */
+    return file_publish(k->state_dir, path, text, n, 0644, 0, err);
+}
+
+static enum vigil_rc
+anchor_write(const struct vigil_evidence_key *k, int64_t seq, const char *hash,
+             struct vigil_err *err)
+{
+    int dfd = dir_lock(k->state_dir, err);
+    enum vigil_rc rc;
+
+    if (dfd < 0)
+        return err->rc;
+    rc = anchor_put(k, seq, hash, err);
+    close(dfd);
     return rc;
 }
 
@@ -307,6 +328,7 @@ vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
 {
     char path[4200], pubpath[4200];
     struct vigil_evidence_key *k;
+    int dfd;
     enum vigil_rc rc;
 
     *out = NULL;
@@ -317,6 +339,13 @@ vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
     snprintf(path, sizeof(path), "%s/evidence.key", state_dir);
     snprintf(pubpath, sizeof(pubpath), "%s/evidence.pub", state_dir);
     snprintf(k->state_dir, sizeof(k->state_dir), "%s", state_dir);
+    /* Under the state directory's lock, so that a key is never seen
+     * without its anchor: a process that starts while another makes the
+     * key waits for both. */
+    if ((dfd = dir_lock(state_dir, err)) < 0) {
+        sodium_free(k);
+        return err->rc;
+    }
     rc = key_read(path, k, err);
     if (rc == VIGIL_ENOTFOUND) {
         rc = key_create(state_dir, path, pubpath, k, err);
@@ -325,11 +354,12 @@ vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
         /* A new log is anchored at entry 0 at once: from now on a
          * missing anchor is damage, not a fresh directory. */
         else if (rc == VIGIL_OK)
-            rc = anchor_write(k, 0, ZERO_HASH, err);
+            rc = anchor_put(k, 0, ZERO_HASH, err);
     } else if (rc == VIGIL_OK && access(pubpath, F_OK) != 0 &&
                errno == ENOENT) {
         rc = pub_write(state_dir, pubpath, k, err);
     }
+    close(dfd);
     if (rc != VIGIL_OK) {
         sodium_free(k);
         return rc == VIGIL_ENOTFOUND

@@ -160,7 +160,7 @@ void vigil_clock_left(int64_t ns, char *dst, size_t len);
 
 /* The longest title, note, owner, task, service name, workaround,
  * reference or fact text, in bytes: a longer one is refused
- * (VIGIL_EINVAL, nothing changed), never cut (docs/incidents.md). */
+ * (VIGIL_EINVAL, nothing changed), never cut (vigil-incident(1)). */
 #define VIGIL_INCIDENT_TEXT_MAX 16384
 
 /* What a person opens an incident with (strings borrowed; NULL: none). */
