@@ -1,6 +1,7 @@
 /* cmd_evidence.c -- `vigil evidence verify`: checks the whole evidence log
- * (every entry's hash, signature and link, and the signed head against
- * the last entry) and exits 0 when intact, 1 naming the first bad entry.
+ * (every entry's hash, signature and link, the signed head against the
+ * last entry, and the anchor file against the log) and exits 0 when
+ * intact, 1 naming the first bad entry.
  * Opens the store read-only, so it runs beside the daemon. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@ static const struct cli_opt opts[] = {
      "take the state directory from this configuration."},
     {OPT_JSON, "json", 0, NULL,
      "one JSON object: intact, entries, pending, bad (the first bad "
-     "entry's position, 0 when intact) and why."},
+     "entry's position, 0 when intact), anchor (the position "
+     "STATE/evidence.head names, -1 when unread) and why."},
     {OPT_KEY, "public-key", 'k', "HEX",
      "verify against this public key (64 hex digits, kept apart from the "
      "machine) instead of STATE/evidence.pub."},
@@ -44,9 +46,11 @@ usage(FILE *out)
     fprintf(out,
             "%s\nChecks the evidence log: entries 1..n without gap, each "
             "entry's SHA-256 over\nits content and the entry before, each "
-            "Ed25519 signature, and the signed head\nagainst the last entry "
-            "(entries cut off the end are found). docs/evidence.md\n"
-            "describes the format.\n\n",
+            "Ed25519 signature, the signed head\nagainst the last entry "
+            "(entries cut off the end are found), and the anchor\n"
+            "STATE/evidence.head, kept outside the store, against the log "
+            "(a log deleted\nwith its head is found; a missing anchor is "
+            "a failure). docs/evidence.md\ndescribes the format.\n\n",
             cmd.synopsis);
     cli_opts_help(out, &cmd);
     fprintf(out, "\nExit codes: 0 intact, 1 not intact (the first bad entry "
@@ -106,7 +110,8 @@ cmd_evidence(int argc, char **argv)
                                   sizeof(db));
     if (ret != VIGIL_EXIT_OK)
         return ret;
-    if (vigil_evidence_verify(store, pub, &v, &err) != VIGIL_OK) {
+    if (vigil_evidence_verify_anchored(store, pub, state, &v, &err) !=
+        VIGIL_OK) {
         fprintf(stderr, "vigil evidence: %s\n", err.msg);
         vigil_store_close(store);
         return VIGIL_EXIT_IOERR;
@@ -118,10 +123,10 @@ cmd_evidence(int argc, char **argv)
         vigil_buf_init(&b, 4096);
         vigil_buf_json_str(&b, v.why, strlen(v.why));
         printf("{\"intact\":%s,\"entries\":%lld,\"pending\":%lld,\"bad\":%lld,"
-               "\"why\":%.*s}\n",
+               "\"anchor\":%lld,\"why\":%.*s}\n",
                v.bad ? "false" : "true", (long long)v.entries,
-               (long long)v.pending, (long long)v.bad, (int)b.len,
-               b.data ? b.data : "\"\"");
+               (long long)v.pending, (long long)v.bad, (long long)v.anchor,
+               (int)b.len, b.data ? b.data : "\"\"");
         vigil_buf_fini(&b);
     } else if (v.bad == 0) {
         char hex[65];

@@ -5,6 +5,7 @@
  * is src/incident's; this file reads options and prints. Each change is
  * sealed into the evidence log at once when the signing key can be read
  * (else the daemon seals it within a second). */
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,12 +192,16 @@ fail(const struct vigil_err *err)
     return exit_for(err->rc);
 }
 
-static void
+/* Who makes the change; 0 when --by is longer than the evidence log
+ * keeps (it is refused, not cut). */
+static int
 who(struct ictx *x)
 {
     const char *s = x->by ? x->by : getenv("SUDO_USER");
     struct passwd *pw;
 
+    if (s != NULL && strlen(s) >= sizeof(x->actor))
+        return 0;
     if (s != NULL && s[0] != '\0') {
         snprintf(x->actor, sizeof(x->actor), "%s", s);
     } else if ((pw = getpwuid(getuid())) != NULL) {
@@ -207,6 +212,7 @@ who(struct ictx *x)
     for (char *p = x->actor; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
+    return 1;
 }
 
 /* Configuration, playbooks, time zone and the store (read-only for the
@@ -253,7 +259,9 @@ setup(struct ictx *x, int readonly)
         ret = cli_open_store("incident", x->state_opt, x->cfg_path, &x->store);
     if (ret != VIGIL_EXIT_OK)
         return ret;
-    who(x);
+    if (!who(x))
+        return cli_usage_error(&cmd, "--by is at most %zu bytes",
+                               sizeof(x->actor) - 1);
     x->env.store = x->store;
     x->env.cfg = cfg;
     x->env.playbooks = x->playbooks;
@@ -297,30 +305,86 @@ s_of(json_t *o, const char *k)
     return s ? s : "";
 }
 
-/* Text from the store may come from hostile logs: no control characters
- * (but the line breaks of a draft) reach the terminal. */
+/* Text from the store may come from hostile logs (an alert's title, a
+ * user name): what reaches the terminal is whole UTF-8 characters other
+ * than controls (C0, DEL and C1, U+0080..U+009F, which some terminals
+ * read as ESC [ and the like), line and paragraph separators and the
+ * bidirectional overrides that reorder what is shown; anything else,
+ * and bytes that are not UTF-8 (a lone 0x9b is CSI to an 8-bit
+ * terminal), is shown as '?'. Sets *len to the bytes of the character
+ * at s (at least 1); returns 1 when they may be printed as they are. */
+static int
+term_char(const unsigned char *s, size_t *len)
+{
+    uint32_t cp;
+    size_t n, i;
+
+    *len = 1;
+    if (s[0] < 0x80)
+        return s[0] >= 0x20 && s[0] != 0x7f;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        n = 2;
+        cp = s[0] & 0x1f;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        n = 3;
+        cp = s[0] & 0x0f;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        n = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0; /* a continuation byte alone, or never valid */
+    }
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    *len = n;
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0; /* overlong, out of range, surrogate */
+    return !(cp <= 0x9f || cp == 0x200e || cp == 0x200f || cp == 0x2028 ||
+             cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+             (cp >= 0x2066 && cp <= 0x2069));
+}
+
+/* s for the terminal (term_char), whole; with width > 0, cut or padded
+ * to width characters (a table's column). keep_lines: line breaks stay
+ * (a draft). */
+static void
+put_term(const char *s, int width, int keep_lines)
+{
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    int shown = 0;
+    size_t len;
+
+    while (*u != '\0' && (width <= 0 || shown < width)) {
+        if (keep_lines && *u == '\n') {
+            putchar('\n');
+            u++;
+            continue;
+        }
+        if (term_char(u, &len))
+            fwrite(u, 1, len, stdout);
+        else
+            putchar('?');
+        u += len;
+        shown++;
+    }
+    for (; shown < width; shown++)
+        putchar(' ');
+}
+
 static void
 put_lines(const char *s)
 {
-    for (; s != NULL && *s; s++)
-        putchar(((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f ? '?'
-                                                                       : *s);
+    put_term(s, 0, 1);
 }
 
 static void
 put(const char *s, int width)
 {
-    char buf[1024];
-    size_t i;
-
-    snprintf(buf, sizeof(buf), "%s", s ? s : "");
-    for (i = 0; buf[i]; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-            buf[i] = '?';
-    if (width > 0)
-        printf("%-*.*s", width, width, buf);
-    else
-        fputs(buf, stdout);
+    put_term(s, width, 0);
 }
 
 static void
@@ -466,6 +530,7 @@ print_register(json_t *arr, int csv)
                                        "status",
                                        "keep_until"};
     size_t n = sizeof(cols) / sizeof(cols[0]), i;
+    struct vigil_buf joined;
     json_t *o;
 
     if (!csv) {
@@ -486,6 +551,7 @@ print_register(json_t *arr, int csv)
         }
         return;
     }
+    vigil_buf_init(&joined, (size_t)1 << 26);
     for (size_t c = 0; c < n; c++)
         csv_field(cols[c], c + 1 == n);
     json_array_foreach(arr, i, o)
@@ -506,22 +572,21 @@ print_register(json_t *arr, int csv)
             } else if (json_is_array(v)) {
                 size_t k;
                 json_t *e;
-                static char joined[2048];
-                size_t used = 0;
 
-                joined[0] = '\0';
+                vigil_buf_reset(&joined);
                 json_array_foreach(v, k, e)
                 {
-                    if (used < sizeof(joined))
-                        used += (size_t)snprintf(
-                            joined + used, sizeof(joined) - used, "%s%s",
-                            k ? "; " : "", json_string_value(e));
+                    const char *js = json_string_value(e);
+
+                    vigil_buf_printf(&joined, "%s%s", k ? "; " : "",
+                                     js ? js : "");
                 }
-                t = joined;
+                t = joined.len > 0 ? joined.data : "";
             }
             csv_field(t, c + 1 == n);
         }
     }
+    vigil_buf_fini(&joined);
 }
 
 /* ---- subcommands ---- */
@@ -542,7 +607,7 @@ show_after(struct ictx *x, const char *uid, const char *done)
     if (vigil_incident_show(&x->env, uid, &text, &err) != VIGIL_OK)
         return fail(&err);
     o = json_loads(text, 0, NULL);
-    json_dumpf(o, stdout, JSON_COMPACT);
+    json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
     putchar('\n');
     json_decref(o);
     free(text);
@@ -559,6 +624,79 @@ parse_yes(const char *v, int *out)
     else
         return 0;
     return 1;
+}
+
+/* The archive of docs/evidence.md: what is queued sealed first, then
+ * the incident's export with the anchor (STATE/evidence.head) added
+ * beside the head, so the archive alone shows it was not cut back.
+ * Returns owned *out (free with free()). */
+static enum vigil_rc
+export_text(struct ictx *x, const char *uid, char **out, struct vigil_err *err)
+{
+    struct vigil_evidence_key *key = NULL;
+    struct vigil_evidence_anchor an;
+    char pub[VIGIL_EVIDENCE_PUB_HEX + 1], *text = NULL;
+    json_t *o = NULL, *ev;
+    enum vigil_rc rc;
+
+    *out = NULL;
+    rc = vigil_evidence_key_load(&key, x->state_dir, err);
+    if (rc == VIGIL_OK)
+        rc = vigil_evidence_seal(x->store, key, NULL, err);
+    if (rc == VIGIL_OK) {
+        vigil_evidence_key_pub(key, pub);
+        rc = vigil_incident_export(&x->env, uid, pub, &text, err);
+    }
+    vigil_evidence_key_free(key);
+    if (rc == VIGIL_OK)
+        rc = vigil_evidence_anchor_read(x->state_dir, &an, err);
+    if (rc == VIGIL_OK) {
+        o = json_loads(text, 0, NULL);
+        ev = json_object_get(o, "evidence");
+        if (ev == NULL ||
+            json_object_set_new(ev, "anchor",
+                                json_pack("{s:I,s:s,s:I,s:s}", "seq",
+                                          (json_int_t)an.seq, "hash", an.hash,
+                                          "time_ns", (json_int_t)an.time_ns,
+                                          "sig", an.sig)) != 0 ||
+            (*out = json_dumps(o, JSON_INDENT(1) | JSON_ENSURE_ASCII)) == NULL)
+            rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    }
+    json_decref(o);
+    free(text);
+    return rc;
+}
+
+/* Writes the archive to a new file (an existing one is not replaced);
+ * on any error the partial file is removed, so no half archive is left
+ * to be handed over. */
+static int
+write_archive(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wx");
+    int ok, e;
+
+    if (f == NULL) {
+        fprintf(stderr, "vigil incident: cannot create %s: %s\n", path,
+                strerror(errno));
+        return VIGIL_EXIT_IOERR;
+    }
+    ok = fputs(text, f) != EOF && fputc('\n', f) != EOF && fflush(f) == 0 &&
+         fsync(fileno(f)) == 0;
+    e = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = 0;
+        e = errno;
+    }
+    if (!ok) {
+        unlink(path);
+        fprintf(stderr,
+                "vigil incident: writing %s: %s (the partial archive was "
+                "removed)\n",
+                path, strerror(e));
+        return VIGIL_EXIT_IOERR;
+    }
+    return VIGIL_EXIT_OK;
 }
 
 static int
@@ -608,7 +746,7 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
             VIGIL_OK) {
             o = json_loads(text, 0, NULL);
             if (x->json) {
-                json_dumpf(o, stdout, JSON_COMPACT);
+                json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
                 putchar('\n');
             } else {
                 print_list(o);
@@ -619,7 +757,7 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
         if ((rc = vigil_incident_show(&x->env, uid, &text, &err)) == VIGIL_OK) {
             o = json_loads(text, 0, NULL);
             if (x->json) {
-                json_dumpf(o, stdout, JSON_COMPACT);
+                json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
                 putchar('\n');
             } else {
                 print_show(o);
@@ -641,7 +779,7 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
                        pb->ntasks, pb->title);
         }
         if (x->json) {
-            json_dumpf(arr, stdout, JSON_COMPACT);
+            json_dumpf(arr, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
             putchar('\n');
         }
         json_decref(arr);
@@ -724,7 +862,7 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
             VIGIL_OK) {
             o = json_loads(text, 0, NULL);
             if (x->json) {
-                json_dumpf(o, stdout, JSON_COMPACT);
+                json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
                 putchar('\n');
             } else {
                 put_lines(s_of(o, "text"));
@@ -735,7 +873,7 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
         if ((rc = vigil_incident_register(&x->env, &text, &err)) == VIGIL_OK) {
             o = json_loads(text, 0, NULL);
             if (x->json) {
-                json_dumpf(o, stdout, JSON_COMPACT);
+                json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
                 putchar('\n');
             } else {
                 print_register(o, x->csv);
@@ -743,35 +881,20 @@ run(struct ictx *x, const char *sub, char **args, int nargs)
             json_decref(o);
         }
     } else if (strcmp(sub, "export") == 0) {
-        struct vigil_evidence_key *key = NULL;
-        char pub[VIGIL_EVIDENCE_PUB_HEX + 1], path[4200];
-        FILE *f;
-
-        rc = vigil_evidence_key_load(&key, x->state_dir, &err);
-        if (rc == VIGIL_OK)
-            rc = vigil_evidence_seal(x->store, key, NULL, &err);
-        if (rc == VIGIL_OK) {
-            vigil_evidence_key_pub(key, pub);
-            rc = vigil_incident_export(&x->env, uid, pub, &text, &err);
-        }
-        vigil_evidence_key_free(key);
-        if (rc == VIGIL_OK) {
+        if ((rc = export_text(x, uid, &text, &err)) == VIGIL_OK) {
             if (x->output != NULL && strcmp(x->output, "-") == 0) {
                 fputs(text, stdout);
                 putchar('\n');
             } else {
-                snprintf(path, sizeof(path), "%s", x->output ? x->output : "");
-                if (x->output == NULL)
+                char path[4200];
+
+                if (x->output != NULL)
+                    snprintf(path, sizeof(path), "%s", x->output);
+                else
                     snprintf(path, sizeof(path), "INC-%lld.json",
                              (long long)num);
-                if ((f = fopen(path, "wx")) == NULL || fputs(text, f) == EOF ||
-                    fputc('\n', f) == EOF || fclose(f) != 0) {
-                    fprintf(stderr, "vigil incident: cannot write %s%s\n", path,
-                            f == NULL ? " (exists already?)" : "");
-                    ret = VIGIL_EXIT_IOERR;
-                } else {
+                if ((ret = write_archive(path, text)) == VIGIL_EXIT_OK)
                     printf("INC-%lld exported to %s\n", (long long)num, path);
-                }
             }
         }
     }

@@ -322,6 +322,15 @@ enum vigil_rc vigil_state_dir(const char *override, char *dst, size_t dstlen,
 enum vigil_rc vigil_path_trusted(const char *path, uid_t owner, int nofollow,
                                  struct vigil_err *err);
 
+/* A folder of data installed with vigil (NAME: "rules", "playbooks"):
+ * $env_var when set (1 if it exists), else share/vigil/NAME beside the
+ * binary's prefix, else the source tree's NAME ($VIGIL_SOURCE_DIR, then
+ * source_dir, the tree the caller was built from; may be NULL), else
+ * /usr/share/vigil/NAME. Returns 1 with the folder in dst, 0 (dst holds
+ * the last place tried) when none is there. All borrowed. */
+int vigil_find_data_dir(const char *env_var, const char *name,
+                        const char *source_dir, char *dst, size_t len);
+
 /* mkdir -p with mode 0700 for what it creates; returns 0 or -1 (errno
  * set). */
 int vigil_mkdir_p(const char *path);

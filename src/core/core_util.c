@@ -1,6 +1,8 @@
 /* core_util.c -- small helpers shared by every domain: integer parsing,
- * bounded whole-file reads and the state directory rule. */
+ * bounded whole-file reads, the state directory rule and where the data
+ * installed with vigil (rules, playbooks) is. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +102,49 @@ vigil_state_dir(const char *override, char *dst, size_t dstlen,
                              "state directory path too "
                              "long");
     return VIGIL_OK;
+}
+
+static int
+is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int
+vigil_find_data_dir(const char *env_var, const char *name,
+                    const char *source_dir, char *dst, size_t len)
+{
+    const char *env = getenv(env_var);
+    char exe[PATH_MAX], *slash;
+    struct stat st;
+    ssize_t n;
+
+    if (env != NULL && *env != '\0') {
+        snprintf(dst, len, "%s", env);
+        return stat(dst, &st) == 0;
+    }
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/')) != NULL) {
+            *slash = '\0';
+            if (snprintf(dst, len, "%s/../share/vigil/%s", exe, name) <
+                    (int)len &&
+                is_dir(dst))
+                return 1;
+        }
+    }
+    env = getenv("VIGIL_SOURCE_DIR");
+    if (env != NULL && *env != '\0' &&
+        snprintf(dst, len, "%s/%s", env, name) < (int)len && is_dir(dst))
+        return 1;
+    if (source_dir != NULL &&
+        snprintf(dst, len, "%s/%s", source_dir, name) < (int)len && is_dir(dst))
+        return 1;
+    snprintf(dst, len, "/usr/share/vigil/%s", name);
+    return is_dir(dst);
 }
 
 int

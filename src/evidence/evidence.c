@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ const struct vigil_store_schema vigil_evidence_schema = {
 struct vigil_evidence_key {
     uint8_t pk[crypto_sign_PUBLICKEYBYTES];
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    char state_dir[4096]; /* where the anchor goes */
 };
 
 /* ---- the key ---- */
@@ -62,40 +64,227 @@ write_all(int fd, const void *p, size_t n)
     return VIGIL_OK;
 }
 
+/* A file written whole or not at all: a temporary file beside path
+ * (mode), written and fsync'd, then published under its name and the
+ * folder fsync'd so that the name survives a crash too. excl: link(),
+ * which fails with EEXIST (VIGIL_ECONFLICT) when the name exists, so of
+ * several processes creating it exactly one wins; else rename(), which
+ * replaces it. */
 static enum vigil_rc
-key_create(const char *path, const char *pubpath, struct vigil_evidence_key *k,
+file_publish(const char *dir, const char *path, const void *data, size_t len,
+             mode_t mode, int excl, struct vigil_err *err)
+{
+    char tmp[4300];
+    int fd, dfd = -1, placed = 0;
+    enum vigil_rc rc = VIGIL_OK;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0)
+        return vigil_err_set(err, VIGIL_EIO, "creating a file beside %s: %s",
+                             path, strerror(errno));
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, mode) != 0 ||
+        write_all(fd, data, len) != VIGIL_OK || fsync(fd) != 0) {
+        rc = vigil_err_set(err, VIGIL_EIO, "writing %s: %s", tmp,
+                           strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = vigil_err_set(err, VIGIL_EIO, "writing %s: %s", tmp,
+                           strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (excl ? link(tmp, path) != 0 : rename(tmp, path) != 0) {
+        rc = excl && errno == EEXIST
+                 ? VIGIL_ECONFLICT
+                 : vigil_err_set(err, VIGIL_EIO, "publishing %s: %s", path,
+                                 strerror(errno));
+        goto out;
+    }
+    placed = !excl; /* a rename leaves no temporary name behind */
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+        fsync(dfd) != 0)
+        rc = vigil_err_set(err, VIGIL_EIO, "syncing %s: %s", dir,
+                           strerror(errno));
+out:
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    if (!placed)
+        unlink(tmp);
+    return rc;
+}
+
+/* ---- the anchor ---- */
+
+/* STATE/evidence.head: the head again, outside the store, with the time
+ * it was written and a signature over the three (docs/evidence.md). A
+ * store emptied of its log and its head together still has to match it,
+ * and the state directory is a different place from a store on a
+ * database server. */
+#define ANCHOR_MAGIC "vigil-evidence-anchor-1"
+
+size_t
+vigil_evidence_anchor_text(const struct vigil_evidence_anchor *a, char *dst,
+                           size_t len)
+{
+    int n = snprintf(dst, len, ANCHOR_MAGIC "\n%lld\n%s\n%lld",
+                     (long long)a->seq, a->hash, (long long)a->time_ns);
+
+    return n < 0 ? 0 : (size_t)n;
+}
+
+static int
+anchor_line(const char **p, char *dst, size_t len)
+{
+    size_t n = strcspn(*p, "\n");
+
+    if ((*p)[n] != '\n' || n == 0 || n >= len)
+        return 0;
+    memcpy(dst, *p, n);
+    dst[n] = '\0';
+    *p += n + 1;
+    return 1;
+}
+
+enum vigil_rc
+vigil_evidence_anchor_read(const char *state_dir,
+                           struct vigil_evidence_anchor *out,
+                           struct vigil_err *err)
+{
+    char path[4200], magic[32], seq[24], tns[24], text[1024];
+    const char *p;
+    ssize_t len = 0, r;
+    int fd;
+    enum vigil_rc rc = VIGIL_OK;
+
+    memset(out, 0, sizeof(*out));
+    snprintf(path, sizeof(path), "%s/evidence.head", state_dir);
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return vigil_err_set(err, errno == ENOENT ? VIGIL_ENOTFOUND : VIGIL_EIO,
+                             "%s: %s", path, strerror(errno));
+    while (len < (ssize_t)sizeof(text) - 1 &&
+           ((r = read(fd, text + len, sizeof(text) - 1 - (size_t)len)) > 0 ||
+            (r < 0 && errno == EINTR)))
+        len += r > 0 ? r : 0;
+    close(fd);
+    text[len] = '\0';
+    p = text;
+    if (strlen(text) != (size_t)len || !anchor_line(&p, magic, sizeof(magic)) ||
+        strcmp(magic, ANCHOR_MAGIC) != 0 ||
+        !anchor_line(&p, seq, sizeof(seq)) ||
+        !anchor_line(&p, out->hash, sizeof(out->hash)) ||
+        !anchor_line(&p, tns, sizeof(tns)) ||
+        !anchor_line(&p, out->sig, sizeof(out->sig)) || *p != '\0' ||
+        !vigil_parse_i64(seq, strlen(seq), &out->seq) || out->seq < 0 ||
+        !vigil_parse_i64(tns, strlen(tns), &out->time_ns) ||
+        strlen(out->hash) != VIGIL_EVIDENCE_HASH_HEX ||
+        strlen(out->sig) != VIGIL_EVIDENCE_SIG_HEX)
+        rc = vigil_err_set(err, VIGIL_EPARSE, "%s is not an evidence anchor",
+                           path);
+    return rc;
+}
+
+/* The state directory's lock, which orders the writers of the key and
+ * the anchor (the daemon and commands): an open descriptor of the
+ * folder holding it (close() releases it), or -1 with err set. */
+static int
+dir_lock(const char *dir, struct vigil_err *err)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (dfd < 0) {
+        vigil_err_set(err, VIGIL_EIO, "opening %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    while (flock(dfd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            vigil_err_set(err, VIGIL_EIO, "locking %s: %s", dir,
+                          strerror(errno));
+            close(dfd);
+            return -1;
+        }
+    }
+    return dfd;
+}
+
+/* Under dir_lock: moves the anchor to (seq, hash), never back (each
+ * writer moves it after its commit, so one that commits first may come
+ * here last). A crash between the commit and this leaves the anchor
+ * behind the store, which verification accepts. */
+static enum vigil_rc
+anchor_put(const struct vigil_evidence_key *k, int64_t seq, const char *hash,
            struct vigil_err *err)
 {
-    char hex[VIGIL_EVIDENCE_PUB_HEX + 2];
-    int fd;
+    struct vigil_evidence_anchor a = {.seq = seq}, cur;
+    struct vigil_err ignored = {0};
+    char path[4200], text[512];
+    uint8_t sb[crypto_sign_BYTES];
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/evidence.head", k->state_dir);
+    if (vigil_evidence_anchor_read(k->state_dir, &cur, &ignored) == VIGIL_OK &&
+        cur.seq >= seq)
+        return VIGIL_OK;
+    snprintf(a.hash, sizeof(a.hash), "%s", hash);
+    a.time_ns = vigil_time_now();
+    n = vigil_evidence_anchor_text(&a, text, sizeof(text));
+    crypto_sign_detached(sb, NULL, (const uint8_t *)text, n, k->sk);
+    text[n++] = '\n';
+    sodium_bin2hex(text + n, sizeof(text) - n, sb, sizeof(sb));
+    n += VIGIL_EVIDENCE_SIG_HEX;
+    text[n++] = '\n';
+    return file_publish(k->state_dir, path, text, n, 0644, 0, err);
+}
+
+static enum vigil_rc
+anchor_write(const struct vigil_evidence_key *k, int64_t seq, const char *hash,
+             struct vigil_err *err)
+{
+    int dfd = dir_lock(k->state_dir, err);
     enum vigil_rc rc;
 
-    crypto_sign_keypair(k->pk, k->sk);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return errno == EEXIST
-                   ? VIGIL_ECONFLICT
-                   : vigil_err_set(err, VIGIL_EIO, "creating %s: %s", path,
-                                   strerror(errno));
-    rc = write_all(fd, k->sk, sizeof(k->sk));
-    if (fsync(fd) != 0 || close(fd) != 0 || rc != VIGIL_OK) {
-        unlink(path);
-        return vigil_err_set(err, VIGIL_EIO, "writing %s", path);
-    }
+    if (dfd < 0)
+        return err->rc;
+    rc = anchor_put(k, seq, hash, err);
+    close(dfd);
+    return rc;
+}
+
+static enum vigil_rc
+pub_write(const char *state_dir, const char *pubpath,
+          const struct vigil_evidence_key *k, struct vigil_err *err)
+{
+    char hex[VIGIL_EVIDENCE_PUB_HEX + 2];
+
     sodium_bin2hex(hex, sizeof(hex), k->pk, sizeof(k->pk));
     hex[VIGIL_EVIDENCE_PUB_HEX] = '\n';
     hex[VIGIL_EVIDENCE_PUB_HEX + 1] = '\0';
-    unlink(pubpath);
-    fd = open(pubpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-              0644);
-    if (fd < 0 || write_all(fd, hex, strlen(hex)) != VIGIL_OK) {
-        if (fd >= 0)
-            close(fd);
-        return vigil_err_set(err, VIGIL_EIO, "writing %s", pubpath);
-    }
-    close(fd);
+    return file_publish(state_dir, pubpath, hex, strlen(hex), 0644, 0, err);
+}
+
+/* A new key, published with link() so that when several processes start
+ * on a fresh state directory at once exactly one key is made and every
+ * process uses it (VIGIL_ECONFLICT to the losers, which read the
+ * winner's). The key file is never seen half written. */
+static enum vigil_rc
+key_create(const char *state_dir, const char *path, const char *pubpath,
+           struct vigil_evidence_key *k, struct vigil_err *err)
+{
+    char hex[VIGIL_EVIDENCE_PUB_HEX + 1];
+    enum vigil_rc rc;
+
+    crypto_sign_keypair(k->pk, k->sk);
+    rc = file_publish(state_dir, path, k->sk, sizeof(k->sk), 0600, 1, err);
+    if (rc != VIGIL_OK)
+        return rc;
+    if ((rc = pub_write(state_dir, pubpath, k, err)) != VIGIL_OK)
+        return rc;
+    sodium_bin2hex(hex, sizeof(hex), k->pk, sizeof(k->pk));
     vigil_log(VIGIL_LOG_INFO, 2201,
-              "evidence: new signing key %s, public key %.64s", path, hex);
+              "evidence: new signing key %s, public key %s", path, hex);
     return VIGIL_OK;
 }
 
@@ -139,6 +328,7 @@ vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
 {
     char path[4200], pubpath[4200];
     struct vigil_evidence_key *k;
+    int dfd;
     enum vigil_rc rc;
 
     *out = NULL;
@@ -148,12 +338,28 @@ vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     snprintf(path, sizeof(path), "%s/evidence.key", state_dir);
     snprintf(pubpath, sizeof(pubpath), "%s/evidence.pub", state_dir);
+    snprintf(k->state_dir, sizeof(k->state_dir), "%s", state_dir);
+    /* Under the state directory's lock, so that a key is never seen
+     * without its anchor: a process that starts while another makes the
+     * key waits for both. */
+    if ((dfd = dir_lock(state_dir, err)) < 0) {
+        sodium_free(k);
+        return err->rc;
+    }
     rc = key_read(path, k, err);
     if (rc == VIGIL_ENOTFOUND) {
-        rc = key_create(path, pubpath, k, err);
+        rc = key_create(state_dir, path, pubpath, k, err);
         if (rc == VIGIL_ECONFLICT) /* another process made it first */
             rc = key_read(path, k, err);
+        /* A new log is anchored at entry 0 at once: from now on a
+         * missing anchor is damage, not a fresh directory. */
+        else if (rc == VIGIL_OK)
+            rc = anchor_put(k, 0, ZERO_HASH, err);
+    } else if (rc == VIGIL_OK && access(pubpath, F_OK) != 0 &&
+               errno == ENOENT) {
+        rc = pub_write(state_dir, pubpath, k, err);
     }
+    close(dfd);
     if (rc != VIGIL_OK) {
         sodium_free(k);
         return rc == VIGIL_ENOTFOUND
@@ -447,10 +653,52 @@ count_row(const struct vigil_store_value *c, size_t nc, void *arg)
 #define HEAD_SELECT                                                            \
     "SELECT seq, hash, sig, pub FROM evidence_head WHERE id = 'head'"
 
-/* Seals one chunk inside tx; sets *n to how many were sealed. */
+static int
+hash_row(const struct vigil_store_value *c, size_t nc, void *arg)
+{
+    snprintf(arg, VIGIL_EVIDENCE_HASH_HEX + 1, "%s", c[0].p ? c[0].p : "");
+    return 1;
+}
+
+/* The log in tx still holds the entry the anchor names (an older anchor
+ * names an entry of the same chain, so a writer that has not moved it
+ * yet does not matter). A log cut back behind it is not sealed on: the
+ * new entries would hide the cut. */
+static enum vigil_rc
+anchor_holds(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
+             struct vigil_err *err)
+{
+    struct vigil_evidence_anchor a;
+    struct vigil_err e = {0};
+    struct vigil_store_value p;
+    char hash[VIGIL_EVIDENCE_HASH_HEX + 1] = "";
+    enum vigil_rc rc = vigil_evidence_anchor_read(k->state_dir, &a, &e);
+
+    if (rc == VIGIL_ENOTFOUND) /* made again after the seal */
+        return VIGIL_OK;
+    if (rc != VIGIL_OK)
+        return vigil_err_set(err, VIGIL_EPERM, "%s; not sealing", e.msg);
+    if (a.seq == 0)
+        return VIGIL_OK;
+    p = vigil_sv_int(a.seq);
+    rc = vigil_store_tx_query(tx, "SELECT hash FROM evidence_log WHERE seq = ?",
+                              &p, 1, hash_row, hash, err);
+    if (rc == VIGIL_OK && strcmp(hash, a.hash) != 0)
+        rc = vigil_err_set(err, VIGIL_EPERM,
+                           "the evidence log no longer holds entry %lld as "
+                           "%s/evidence.head anchored it (entries deleted or "
+                           "rewritten); not sealing on top (run vigil "
+                           "evidence verify)",
+                           (long long)a.seq, k->state_dir);
+    return rc;
+}
+
+/* Seals one chunk inside tx; sets *n to how many were sealed and
+ * *seq_out, hash_out to the new head. */
 static enum vigil_rc
 seal_chunk(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
-           struct pending_list *l, size_t *n, struct vigil_err *err)
+           struct pending_list *l, size_t *n, int64_t *seq_out,
+           char hash_out[VIGIL_EVIDENCE_HASH_HEX + 1], struct vigil_err *err)
 {
     struct head_row h = {0};
     struct vigil_store_value p[8];
@@ -463,6 +711,8 @@ seal_chunk(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
     enum vigil_rc rc;
 
     *n = 0;
+    if ((rc = anchor_holds(tx, k, err)) != VIGIL_OK)
+        return rc;
     if ((rc = vigil_store_tx_query(tx, HEAD_SELECT, NULL, 0, head_row, &h,
                                    err)) != VIGIL_OK)
         return rc;
@@ -552,9 +802,41 @@ seal_chunk(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
                                  "INSERT INTO evidence_head (seq, hash, sig, "
                                  "pub, id) VALUES (?, ?, ?, ?, 'head')",
                                  p, 4, NULL, err);
-    if (rc == VIGIL_OK)
+    if (rc == VIGIL_OK) {
         *n = l->n;
+        *seq_out = seq;
+        memcpy(hash_out, prev, VIGIL_EVIDENCE_HASH_HEX + 1);
+    }
     return rc;
+}
+
+/* No anchor while the log has a head of this key: the first seal since
+ * an upgrade from a vigil without anchors (or the file was removed,
+ * which is logged). The store's head is taken as it is. */
+static enum vigil_rc
+anchor_heal(struct vigil_store *s, const struct vigil_evidence_key *k,
+            struct vigil_err *err)
+{
+    struct vigil_evidence_anchor a;
+    struct vigil_err e = {0};
+    struct head_row h = {0};
+    char pub[VIGIL_EVIDENCE_PUB_HEX + 1];
+    enum vigil_rc rc;
+
+    if (vigil_evidence_anchor_read(k->state_dir, &a, &e) != VIGIL_ENOTFOUND)
+        return VIGIL_OK;
+    if ((rc = vigil_store_query(s, HEAD_SELECT, NULL, 0, head_row, &h, err)) !=
+        VIGIL_OK)
+        return rc;
+    vigil_evidence_key_pub(k, pub);
+    if (h.found && strcmp(h.pub, pub) != 0)
+        return VIGIL_OK; /* sealing refuses this log anyway */
+    vigil_log(VIGIL_LOG_WARN, 2204,
+              "evidence: %s/evidence.head was missing; anchoring the log at "
+              "its head, entry %lld",
+              k->state_dir, (long long)(h.found ? h.seq : 0));
+    return anchor_write(k, h.found ? h.seq : 0, h.found ? h.hash : ZERO_HASH,
+                        err);
 }
 
 enum vigil_rc
@@ -569,6 +851,8 @@ vigil_evidence_seal(struct vigil_store *s, const struct vigil_evidence_key *k,
         *sealed = 0;
     for (;;) {
         struct vigil_store_tx *tx = NULL;
+        char hash[VIGIL_EVIDENCE_HASH_HEX + 1];
+        int64_t seq = 0;
         size_t n = 0;
 
         /* the query connection: nothing pending costs no write lock */
@@ -578,7 +862,7 @@ vigil_evidence_seal(struct vigil_store *s, const struct vigil_evidence_key *k,
             break;
         if ((rc = vigil_store_tx_begin(s, &tx, err)) != VIGIL_OK)
             break;
-        rc = seal_chunk(tx, k, &l, &n, err);
+        rc = seal_chunk(tx, k, &l, &n, &seq, hash, err);
         pending_clear(&l);
         if (rc != VIGIL_OK) {
             vigil_store_tx_rollback(tx);
@@ -587,10 +871,20 @@ vigil_evidence_seal(struct vigil_store *s, const struct vigil_evidence_key *k,
         if ((rc = vigil_store_tx_commit(tx, err)) != VIGIL_OK)
             break;
         total += (int64_t)n;
+        if (n > 0 && (rc = anchor_write(k, seq, hash, err)) != VIGIL_OK) {
+            char why[sizeof(err->msg)];
+
+            snprintf(why, sizeof(why), "%s", err->msg);
+            vigil_err_set(err, rc, "sealed, but the anchor was not moved: %s",
+                          why);
+            break;
+        }
         if (n < SEAL_CHUNK)
             break;
     }
     free(l.v);
+    if (rc == VIGIL_OK)
+        rc = anchor_heal(s, k, err);
     if (sealed != NULL)
         *sealed = total;
     if (total > 0)
@@ -759,4 +1053,64 @@ vigil_evidence_verify(struct vigil_store *s, const uint8_t pub[32],
         bad(&vc, h.seq, "the signed head names another last entry");
     }
     return VIGIL_OK;
+}
+
+enum vigil_rc
+vigil_evidence_verify_anchored(struct vigil_store *s, const uint8_t pub[32],
+                               const char *state_dir,
+                               struct vigil_evidence_verdict *v,
+                               struct vigil_err *err)
+{
+    struct vigil_evidence_anchor a;
+    struct vigil_store_value p;
+    struct vigil_err e = {0};
+    char text[512], when[48], hash[VIGIL_EVIDENCE_HASH_HEX + 1] = "";
+    enum vigil_rc rc = vigil_evidence_verify(s, pub, v, err), arc;
+
+    v->anchor = -1;
+    if (rc != VIGIL_OK || v->bad != 0)
+        return rc;
+    arc = vigil_evidence_anchor_read(state_dir, &a, &e);
+    if (arc != VIGIL_OK) {
+        /* Missing is damage too: a key is never made without one, and
+         * deleting it is the first step of deleting the log unseen. */
+        v->bad = v->entries + 1;
+        snprintf(v->why, sizeof(v->why),
+                 "the anchor is %s (%.160s): the log cannot be shown whole",
+                 arc == VIGIL_ENOTFOUND ? "missing" : "unreadable", e.msg);
+        return VIGIL_OK;
+    }
+    v->anchor = a.seq;
+    if (!sig_ok(pub, a.sig, (const uint8_t *)text,
+                vigil_evidence_anchor_text(&a, text, sizeof(text)))) {
+        v->bad = a.seq > 0 ? a.seq : 1;
+        snprintf(v->why, sizeof(v->why),
+                 "the anchor's signature does not verify (anchor at entry "
+                 "%lld)",
+                 (long long)a.seq);
+        return VIGIL_OK;
+    }
+    vigil_time_format(a.time_ns, when);
+    if (a.seq > v->entries) {
+        v->bad = v->entries + 1;
+        snprintf(v->why, sizeof(v->why),
+                 "missing: the anchor of %s names entry %lld, the store "
+                 "holds %lld (entries %lld to %lld deleted, with the head)",
+                 when, (long long)a.seq, (long long)v->entries,
+                 (long long)v->entries + 1, (long long)a.seq);
+        return VIGIL_OK;
+    }
+    if (a.seq == 0)
+        return VIGIL_OK;
+    p = vigil_sv_int(a.seq);
+    rc = vigil_store_query(s, "SELECT hash FROM evidence_log WHERE seq = ?", &p,
+                           1, hash_row, hash, err);
+    if (rc == VIGIL_OK && strcmp(hash, a.hash) != 0) {
+        v->bad = a.seq;
+        snprintf(v->why, sizeof(v->why),
+                 "it is not the entry the anchor of %s names (the log was "
+                 "rewritten from here)",
+                 when);
+    }
+    return rc;
 }

@@ -128,6 +128,7 @@ struct vigil_evidence_verdict {
     int64_t pending; /* entries queued but not sealed yet */
     int64_t bad;     /* the first bad entry's position; 0: intact */
     char why[256];   /* what is wrong with it */
+    int64_t anchor;  /* the anchor's position; -1: none was checked */
 };
 
 /* Checks the whole log against pub (32 bytes, borrowed): positions 1..n
@@ -140,5 +141,37 @@ enum vigil_rc vigil_evidence_verify(struct vigil_store *s,
                                     const uint8_t pub[32],
                                     struct vigil_evidence_verdict *v,
                                     struct vigil_err *err);
+
+/* The anchor, STATE/evidence.head: the head again, outside the store,
+ * written (temporary file, fsync, rename, fsync of the folder) by every
+ * seal after its commit and when a key is made (entry 0), never moved
+ * back. A store emptied of its log and head together no longer matches
+ * it. Its signature covers vigil_evidence_anchor_text. */
+struct vigil_evidence_anchor {
+    int64_t seq;
+    int64_t time_ns; /* when it was written */
+    char hash[VIGIL_EVIDENCE_HASH_HEX + 1];
+    char sig[VIGIL_EVIDENCE_SIG_HEX + 1];
+};
+
+/* Reads STATE/evidence.head (state_dir borrowed): VIGIL_ENOTFOUND when
+ * there is none, VIGIL_EPARSE when it is not an anchor. */
+enum vigil_rc vigil_evidence_anchor_read(const char *state_dir,
+                                         struct vigil_evidence_anchor *out,
+                                         struct vigil_err *err);
+/* "vigil-evidence-anchor-1" LF seq LF hash LF time_ns into dst; returns
+ * its length. */
+size_t vigil_evidence_anchor_text(const struct vigil_evidence_anchor *a,
+                                  char *dst, size_t len);
+
+/* vigil_evidence_verify, then the anchor of state_dir (borrowed): there,
+ * signed by pub, and naming an entry the log holds with that hash. A log
+ * shorter than the anchor (entries and head deleted together) or a
+ * missing anchor is not intact. v->anchor is its position. */
+enum vigil_rc vigil_evidence_verify_anchored(struct vigil_store *s,
+                                             const uint8_t pub[32],
+                                             const char *state_dir,
+                                             struct vigil_evidence_verdict *v,
+                                             struct vigil_err *err);
 
 #endif

@@ -60,6 +60,7 @@ struct vigil_incident_config {
     size_t nroles;          /* incident.roles: role -> person */
     char role[VIGIL_INCIDENT_ROLES_MAX][64];
     char person[VIGIL_INCIDENT_ROLES_MAX][128];
+    int64_t max_open_per_hour; /* incident.max_open_per_hour; 0: no cap */
 };
 
 /* The `incident:` key for vigil_conf_apply with a struct
@@ -156,6 +157,11 @@ size_t vigil_clock_format(const struct vigil_tz *tz, int64_t ns, char *dst);
 void vigil_clock_left(int64_t ns, char *dst, size_t len);
 
 /* ---- incidents ---- */
+
+/* The longest title, note, owner, task, service name, workaround,
+ * reference or fact text, in bytes: a longer one is refused
+ * (VIGIL_EINVAL, nothing changed), never cut (vigil-incident(1)). */
+#define VIGIL_INCIDENT_TEXT_MAX 16384
 
 /* What a person opens an incident with (strings borrowed; NULL: none). */
 struct vigil_incident_new {

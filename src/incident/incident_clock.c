@@ -155,8 +155,8 @@ static const struct vigil_regime regimes[] = {
      "concerned",
      "the persons whose information it is", 1, 0, VIGIL_DUE_PROMPT, 0, NULL,
      "a confidentiality incident presenting a risk of serious injury",
-     "Private sector Act s. 3.5; Regulation respecting confidentiality "
-     "incidents s. 4-5",
+     "Private sector Act s. 3.5 (public bodies: Access Act s. 63.8); "
+     "Regulation respecting confidentiality incidents s. 5-6",
      f_qc_people},
     {"on-ipc", VIGIL_JUR_ONTARIO,
      "Ontario FIPPA: report to the Information and Privacy Commissioner",
@@ -165,8 +165,9 @@ static const struct vigil_regime regimes[] = {
      "a provincial institution's breach with a real risk of significant harm "
      "(as soon as feasible; since 1 July 2025). Municipal institutions under "
      "MFIPPA have no statutory duty yet; the IPC asks them to report too",
-     "FIPPA as amended by the Strengthening Cyber Security and Building Trust "
-     "in the Public Sector Act, 2024, Sch. 2; IPC privacy breach guidance",
+     "FIPPA s. 40.1, as amended by the Strengthening Cyber Security and "
+     "Building Trust in the Public Sector Act, 2024, Sch. 2; IPC privacy "
+     "breach guidance",
      f_on_ipc},
     {"ca-pipeda-opc", VIGIL_JUR_CANADA,
      "PIPEDA s. 10.1: report to the Privacy Commissioner of Canada",
@@ -183,7 +184,7 @@ static const struct vigil_regime regimes[] = {
      "the individuals affected", 1, 0, VIGIL_DUE_PROMPT, 0, NULL,
      "a breach of security safeguards with a real risk of significant harm "
      "(as soon as feasible)",
-     "PIPEDA s. 10.1(3), (6); Breach of Security Safeguards Regulations s. 3-5",
+     "PIPEDA s. 10.1(3)-(6); Breach of Security Safeguards Regulations s. 3-5",
      f_pipeda_people},
 };
 

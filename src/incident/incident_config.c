@@ -192,6 +192,12 @@ static const struct vigil_conf_key keys[] = {
      .offset = OFF(contact),
      .size = SZ(contact)},
     {.name = "roles", .type = VIGIL_CT_CUSTOM, .parse = parse_roles},
+    {.name = "max_open_per_hour",
+     .type = VIGIL_CT_INT,
+     .offset = OFF(max_open_per_hour),
+     .min = 0,
+     .max = 100000,
+     .def = 50},
 };
 
 static const struct vigil_conf_table section = {"incident.", keys,

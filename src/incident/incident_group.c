@@ -10,7 +10,13 @@
  * belongs to is kept in memory (filled from the open incidents at start),
  * because the batches of the alerts just before may not be committed yet;
  * the statements are guarded, so a batch read again after a refused
- * commit changes nothing twice. */
+ * commit changes nothing twice.
+ *
+ * Alerts from many sources (spoofed addresses) would each open an
+ * incident: after incident.max_open_per_hour incidents opened within an
+ * hour, an alert that would open one joins the one "flood" incident
+ * instead (opened for it, logged once as 2213), so none is dropped and
+ * the list stays readable. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +28,8 @@
 
 #define GROUP_KEYS_MAX 4
 #define GROUPS_MAX     100000
+#define HOUR_NS        (3600 * VIGIL_NS_PER_SEC)
+#define FLOOD_KEYS     "flood" /* the group_keys of a flood incident */
 
 struct group {
     char uid[VIGIL_UID_LEN + 1];
@@ -34,7 +42,31 @@ struct vigil_incident_grouper {
     pthread_mutex_t lock;
     struct vigil_hmap *keys; /* "source=203.0.113.9" -> struct group */
     int min_rank;
+    /* when the last max_open_per_hour incidents opened (a ring; ring[head]
+     * is the oldest once it is full) */
+    int64_t *ring;
+    size_t ring_cap, ring_n, ring_head;
+    struct group flood; /* uid "" until a flood opened one */
 };
+
+/* Room for one more incident within the hour. */
+static int
+ring_room(const struct vigil_incident_grouper *g, int64_t now)
+{
+    return g->ring_cap == 0 || g->ring_n < g->ring_cap ||
+           g->ring[g->ring_head] < now - HOUR_NS;
+}
+
+static void
+ring_add(struct vigil_incident_grouper *g, int64_t t)
+{
+    if (g->ring_cap == 0)
+        return;
+    g->ring[g->ring_head] = t;
+    g->ring_head = (g->ring_head + 1) % g->ring_cap;
+    if (g->ring_n < g->ring_cap)
+        g->ring_n++;
+}
 
 static void
 group_free(void *v)
@@ -110,6 +142,12 @@ seed_row(const struct vigil_store_value *c, size_t nc, void *arg)
     struct seed *s = arg;
     const char *keys = c[1].type == VIGIL_SV_TEXT ? c[1].p : "";
 
+    if (strcmp(keys, FLOOD_KEYS) == 0) {
+        snprintf(s->g->flood.uid, sizeof(s->g->flood.uid), "%s", c[0].p);
+        s->g->flood.last_ns = c[2].i;
+        s->g->flood.sev = incident_level_rank(c[3].p);
+        return 0;
+    }
     while (*keys) {
         size_t len = strcspn(keys, "\n");
         struct group *gr = calloc(1, sizeof(*gr));
@@ -123,6 +161,13 @@ seed_row(const struct vigil_store_value *c, size_t nc, void *arg)
             free(gr);
         keys += len + (keys[len] == '\n');
     }
+    return 0;
+}
+
+static int
+ring_row(const struct vigil_store_value *c, size_t nc, void *arg)
+{
+    ring_add(arg, c[0].i);
     return 0;
 }
 
@@ -163,6 +208,19 @@ vigil_incident_grouper_new(struct vigil_incident_grouper **out,
                            " FROM incident_incidents WHERE status <> 'closed'"
                            " AND last_alert_ns >= ? ORDER BY last_alert_ns",
                            &p, 1, seed_row, &s, err);
+    /* what the daemon opened within the hour counts against the cap */
+    g->ring_cap = (size_t)env->cfg->max_open_per_hour;
+    if (rc == VIGIL_OK && g->ring_cap > 0 &&
+        (g->ring = calloc(g->ring_cap, sizeof(*g->ring))) == NULL)
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    p = vigil_sv_int(vigil_time_now() - HOUR_NS);
+    if (rc == VIGIL_OK && g->ring_cap > 0)
+        rc = vigil_store_query(env->store,
+                               "SELECT opened_ns FROM incident_incidents"
+                               " WHERE created_by = 'vigil' AND opened_ns >= ?"
+                               " AND group_keys <> '" FLOOD_KEYS "'"
+                               " ORDER BY opened_ns",
+                               &p, 1, ring_row, g, err);
     if (rc != VIGIL_OK) {
         vigil_incident_grouper_free(g);
         return rc;
@@ -178,6 +236,7 @@ vigil_incident_grouper_free(struct vigil_incident_grouper *g)
         return;
     vigil_hmap_free(g->keys);
     pthread_mutex_destroy(&g->lock);
+    free(g->ring);
     free(g);
 }
 
@@ -230,51 +289,31 @@ find(struct vigil_incident_grouper *g, char keys[][300], size_t n, int64_t t)
     return NULL;
 }
 
-enum vigil_rc
-vigil_incident_on_alert(struct vigil_incident_grouper *g,
-                        const struct vigil_alert *a,
-                        struct vigil_store_batch *batch, struct vigil_err *err)
+/* Under the lock: the alert joins gr (NULL: a new incident, *opened),
+ * every key of it now leading there; uid gets the incident's id. */
+static enum vigil_rc
+join(struct vigil_incident_grouper *g, const struct incident_sink *kp,
+     const struct vigil_alert *a, char keys[][300], size_t n, int64_t now,
+     int rank, struct group **grp, int *opened_out, char *uid,
+     struct vigil_err *err)
 {
-    struct incident_sink k = {.batch = batch};
-    char keys[GROUP_KEYS_MAX][300], joined[GROUP_KEYS_MAX * 301];
-    char uid[VIGIL_UID_LEN + 1], text[600];
-    const struct vigil_playbook *pb;
-    struct incident_creation c = {0};
-    struct vigil_store_value p[4];
-    struct group *gr;
-    int rank = incident_level_rank(a->level), opened = 0;
-    int64_t now = vigil_time_now();
-    size_t n, used = 0;
-    json_t *ev;
+    struct vigil_store_value p[2];
+    struct group *gr = *grp;
+    int opened = 0;
     enum vigil_rc rc = VIGIL_OK;
 
-    if (!g->env.cfg->auto_open || rank < g->min_rank || a->uid == NULL) {
-        ev = alert_evidence(a, NULL);
-        rc = ev ? incident_evidence(&k, "alert", ev, "vigil", err)
-                : vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
-        json_decref(ev);
-        return rc;
-    }
-    n = alert_keys(g, a, keys);
-    for (size_t i = 0; i < n; i++)
-        used += (size_t)snprintf(joined + used, sizeof(joined) - used, "%s%s",
-                                 i ? "\n" : "", keys[i]);
-    pb = vigil_playbooks_match(g->env.playbooks, a->rule_id, a->tags_json);
-
-    pthread_mutex_lock(&g->lock);
-    gr = find(g, keys, n, now);
     if (gr == NULL) {
         if ((gr = calloc(1, sizeof(*gr))) == NULL ||
             vigil_uid_new(gr->uid) != VIGIL_OK) {
             free(gr);
-            pthread_mutex_unlock(&g->lock);
             return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
         }
         gr->sev = rank < 1 ? 1 : rank;
         opened = 1;
+        ring_add(g, now);
     }
     gr->last_ns = now;
-    snprintf(uid, sizeof(uid), "%s", gr->uid);
+    snprintf(uid, VIGIL_UID_LEN + 1, "%s", gr->uid);
     /* every key of this alert now leads to the incident */
     for (size_t i = 0; i < n; i++) {
         struct group *cp = vigil_hmap_get(g->keys, keys[i], strlen(keys[i]));
@@ -303,11 +342,75 @@ vigil_incident_on_alert(struct vigil_incident_grouper *g,
         if (raise) {
             p[0] = vigil_sv_text(a->level);
             p[1] = vigil_sv_text(uid);
+            rc = incident_exec(kp,
+                               "UPDATE incident_incidents SET severity = ?"
+                               " WHERE uid = ?",
+                               p, 2, NULL, err);
+        }
+    }
+    *grp = gr;
+    *opened_out = opened;
+    return rc;
+}
+
+enum vigil_rc
+vigil_incident_on_alert(struct vigil_incident_grouper *g,
+                        const struct vigil_alert *a,
+                        struct vigil_store_batch *batch, struct vigil_err *err)
+{
+    struct incident_sink k = {.batch = batch};
+    char keys[GROUP_KEYS_MAX][300], joined[GROUP_KEYS_MAX * 301];
+    char uid[VIGIL_UID_LEN + 1], *text, ftitle[160];
+    const struct vigil_playbook *pb;
+    struct incident_creation c = {0};
+    struct vigil_store_value p[4];
+    struct group *gr;
+    int rank = incident_level_rank(a->level), opened = 0, flood = 0;
+    int64_t now = vigil_time_now();
+    size_t n, used = 0;
+    json_t *ev;
+    enum vigil_rc rc = VIGIL_OK;
+
+    if (!g->env.cfg->auto_open || rank < g->min_rank || a->uid == NULL) {
+        ev = alert_evidence(a, NULL);
+        rc = ev ? incident_evidence(&k, "alert", ev, "vigil", err)
+                : vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+        json_decref(ev);
+        return rc;
+    }
+    n = alert_keys(g, a, keys);
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(joined + used, sizeof(joined) - used, "%s%s",
+                                 i ? "\n" : "", keys[i]);
+    pb = vigil_playbooks_match(g->env.playbooks, a->rule_id, a->tags_json);
+
+    pthread_mutex_lock(&g->lock);
+    gr = find(g, keys, n, now);
+    if (gr == NULL && !ring_room(g, now)) {
+        /* a flood: the flood incident of this window, or a new one */
+        flood = 1;
+        if (g->flood.uid[0] == '\0' ||
+            now - g->flood.last_ns > g->env.cfg->window_s * VIGIL_NS_PER_SEC) {
+            if (vigil_uid_new(g->flood.uid) != VIGIL_OK) {
+                g->flood.uid[0] = '\0';
+                pthread_mutex_unlock(&g->lock);
+                return vigil_err_set(err, VIGIL_EIO, "no random bytes");
+            }
+            g->flood.sev = rank < 3 ? 3 : rank;
+            opened = 1;
+        } else if (rank > g->flood.sev) {
+            g->flood.sev = rank;
+            p[0] = vigil_sv_text(a->level);
+            p[1] = vigil_sv_text(g->flood.uid);
             rc = incident_exec(&k,
                                "UPDATE incident_incidents SET severity = ?"
                                " WHERE uid = ?",
                                p, 2, NULL, err);
         }
+        g->flood.last_ns = now;
+        snprintf(uid, sizeof(uid), "%s", g->flood.uid);
+    } else {
+        rc = join(g, &k, a, keys, n, now, rank, &gr, &opened, uid, err);
     }
     pthread_mutex_unlock(&g->lock);
 
@@ -327,6 +430,18 @@ vigil_incident_on_alert(struct vigil_incident_grouper *g,
     c.last_alert_ns = now;
     c.personal_data = pb ? pb->personal_data : 0;
     c.pb = pb;
+    if (flood) {
+        snprintf(ftitle, sizeof(ftitle),
+                 "Alert flood: more than %lld incidents opened within an "
+                 "hour; the alerts that would open more are gathered here",
+                 (long long)g->env.cfg->max_open_per_hour);
+        c.title = ftitle;
+        c.kind = "generic";
+        c.severity = rank > 3 ? a->level : "high";
+        c.group_keys = FLOOD_KEYS;
+        c.personal_data = 0;
+        c.pb = NULL;
+    }
     if (rc == VIGIL_OK)
         rc = incident_create(&g->env, &c, &k, err);
     p[0] = vigil_sv_text(uid);
@@ -349,14 +464,23 @@ vigil_incident_on_alert(struct vigil_incident_grouper *g,
         rc = incident_evidence(&k, "alert", ev, "vigil", err);
         json_decref(ev);
     }
-    snprintf(text, sizeof(text), "alert: %s (%s, rule %s)", a->title, a->level,
-             a->rule_id);
+    text = incident_textf("alert: %s (%s, rule %s)", a->title, a->level,
+                          a->rule_id);
+    if (rc == VIGIL_OK && text == NULL)
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     if (rc == VIGIL_OK) {
         ev = json_pack("{s:s}", "alert", a->uid);
         rc = incident_record(&k, uid, NULL, "vigil", "alert", text, ev, err);
         json_decref(ev);
     }
-    if (rc == VIGIL_OK && opened)
+    free(text);
+    if (rc == VIGIL_OK && opened && flood)
+        vigil_log(VIGIL_LOG_WARN, LOG_INCIDENT_FLOOD,
+                  "incident %.8s opened for an alert flood: %lld incidents "
+                  "opened within the hour (incident.max_open_per_hour); "
+                  "alerts that would open more join it",
+                  uid, (long long)g->env.cfg->max_open_per_hour);
+    else if (rc == VIGIL_OK && opened)
         vigil_log(VIGIL_LOG_WARN, LOG_INCIDENT_OPENED,
                   "incident %.8s opened: %s (%s, playbook %s) on %s", uid,
                   a->title, c.severity, c.kind,

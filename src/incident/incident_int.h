@@ -12,6 +12,7 @@
 /* Log ids (docs/log-messages.md, 2200-2299). */
 #define LOG_INCIDENT_OPENED 2210
 #define LOG_INCIDENT_GROUP  2211
+#define LOG_INCIDENT_FLOOD  2213
 #define LOG_INCIDENT_CLOCK  2220
 #define LOG_INCIDENT_PLAYBK 2230
 
@@ -80,6 +81,15 @@ enum vigil_rc incident_clocks_sync(const struct vigil_incident_env *env,
                                    const char *uid, int64_t aware_ns,
                                    int personal_data, int move,
                                    struct vigil_err *err);
+
+/* printf into a new string (free with free()); NULL: out of memory. So
+ * that a timeline entry holds its note whole, whatever its length. */
+char *incident_textf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* VIGIL_EINVAL naming what (borrowed) when s (may be NULL) is longer
+ * than VIGIL_INCIDENT_TEXT_MAX (refused, never cut) or not UTF-8. */
+enum vigil_rc incident_text_ok(const char *what, const char *s,
+                               struct vigil_err *err);
 
 /* Owned JSON text of v (compact), NULL on failure; v is released. */
 char *incident_dump(json_t *v);

@@ -19,40 +19,13 @@
 int
 vigil_playbooks_find_dir(char *dst, size_t len)
 {
-    char exe[PATH_MAX];
-    const char *env = getenv("VIGIL_PLAYBOOKS_DIR");
-    struct stat st;
-    ssize_t n;
-
-    if (env != NULL && *env != '\0') {
-        snprintf(dst, len, "%s", env);
-        return stat(dst, &st) == 0;
-    }
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        char *slash;
-
-        exe[n] = '\0';
-        if ((slash = strrchr(exe, '/')) != NULL) {
-            *slash = '\0';
-            if (snprintf(dst, len, "%s/../share/vigil/playbooks", exe) <
-                    (int)len &&
-                stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-                return 1;
-        }
-    }
-    env = getenv("VIGIL_SOURCE_DIR");
-    if (env != NULL && *env != '\0' &&
-        snprintf(dst, len, "%s/playbooks", env) < (int)len &&
-        stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-        return 1;
 #ifdef VIGIL_SOURCE_DIR
-    if (snprintf(dst, len, "%s/playbooks", VIGIL_SOURCE_DIR) < (int)len &&
-        stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-        return 1;
+    return vigil_find_data_dir("VIGIL_PLAYBOOKS_DIR", "playbooks",
+                               VIGIL_SOURCE_DIR, dst, len);
+#else
+    return vigil_find_data_dir("VIGIL_PLAYBOOKS_DIR", "playbooks", NULL, dst,
+                               len);
 #endif
-    snprintf(dst, len, "/usr/share/vigil/playbooks");
-    return stat(dst, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static enum vigil_rc

@@ -3,6 +3,7 @@
  * the alert that caused it) holding the change, its timeline entry and
  * its evidence entry, so the timeline and the signed evidence log never
  * disagree about what happened, when, or who did it. */
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,46 @@ incident_now(void)
         if (atomic_compare_exchange_weak(&last, &prev, next))
             return next;
     }
+}
+
+char *
+incident_textf(const char *fmt, ...)
+{
+    va_list ap;
+    char *out;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (out = malloc((size_t)n + 1)) == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+enum vigil_rc
+incident_text_ok(const char *what, const char *s, struct vigil_err *err)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    json_t *j;
+
+    if (n > VIGIL_INCIDENT_TEXT_MAX)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "%s is %zu bytes; at most %d are kept (nothing "
+                             "was changed)",
+                             what, n, VIGIL_INCIDENT_TEXT_MAX);
+    /* the timeline and the evidence log are JSON: UTF-8 only, so that
+     * what is stored is what was given */
+    if (s != NULL && (j = json_stringn(s, n)) == NULL)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "%s is not UTF-8 text (nothing was changed)",
+                             what);
+    if (s != NULL)
+        json_decref(j);
+    return VIGIL_OK;
 }
 
 char *
@@ -256,7 +297,7 @@ incident_create(const struct vigil_incident_env *env,
                 const struct incident_sink *k, struct vigil_err *err)
 {
     struct vigil_store_value p[14];
-    char tl[VIGIL_UID_LEN + 16], text[512];
+    char tl[VIGIL_UID_LEN + 16], *text;
     json_t *extra;
     enum vigil_rc rc;
 
@@ -286,14 +327,18 @@ incident_create(const struct vigil_incident_env *env,
     if (rc != VIGIL_OK)
         return rc;
     snprintf(tl, sizeof(tl), "%s.opened", c->uid);
-    snprintf(text, sizeof(text), "opened: %s (%s, %s)", c->title, c->kind,
-             c->severity);
+    text =
+        incident_textf("opened: %s (%s, %s)", c->title, c->kind, c->severity);
     extra =
         json_pack("{s:s,s:s,s:s,s:I,s:s}", "title", c->title, "kind", c->kind,
                   "severity", c->severity, "aware_ns", (json_int_t)c->aware_ns,
                   "group_keys", c->group_keys ? c->group_keys : "");
-    rc = incident_record(k, c->uid, tl, c->actor, "opened", text, extra, err);
+    rc = text != NULL && extra != NULL
+             ? incident_record(k, c->uid, tl, c->actor, "opened", text, extra,
+                               err)
+             : vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     json_decref(extra);
+    free(text);
     for (size_t i = 0; rc == VIGIL_OK && c->pb != NULL && i < c->pb->ntasks;
          i++) {
         const struct vigil_playbook_task *t = &c->pb->tasks[i];
@@ -491,6 +536,9 @@ vigil_incident_open(const struct vigil_incident_env *env,
 
     if (n->title == NULL || n->title[0] == '\0')
         return vigil_err_set(err, VIGIL_EINVAL, "an incident needs a title");
+    if (incident_text_ok("the title", n->title, err) != VIGIL_OK ||
+        incident_text_ok("the owner", n->owner, err) != VIGIL_OK)
+        return err->rc;
     return in_tx(env, open_body, &a, err);
 }
 
@@ -501,7 +549,7 @@ struct change {
     struct vigil_store_value p[8];
     size_t np;
     const char *what;
-    char text[1200];
+    char *text; /* owned (incident_textf); NULL: out of memory */
     json_t *extra;
     int must_change;  /* the UPDATE must touch a row */
     const char *none; /* message when it touched none */
@@ -520,6 +568,8 @@ change_body(const struct vigil_incident_env *env, const struct incident_sink *k,
                  &r, err);
     if (rc == VIGIL_OK && ch->sql != NULL)
         rc = incident_exec(k, ch->sql, ch->p, ch->np, &changes, err);
+    if (rc == VIGIL_OK && ch->text == NULL)
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     if (rc == VIGIL_OK && ch->must_change && changes == 0)
         rc = vigil_err_set(err, VIGIL_ENOTFOUND, "%s", ch->none);
     if (rc == VIGIL_OK)
@@ -535,6 +585,7 @@ run_change(const struct vigil_incident_env *env, struct change *ch,
     enum vigil_rc rc = in_tx(env, change_body, ch, err);
 
     json_decref(ch->extra);
+    free(ch->text);
     return rc;
 }
 
@@ -546,7 +597,9 @@ vigil_incident_note(const struct vigil_incident_env *env, const char *uid,
 
     if (text == NULL || text[0] == '\0')
         return vigil_err_set(err, VIGIL_EINVAL, "an empty note");
-    snprintf(ch.text, sizeof(ch.text), "%s", text);
+    if (incident_text_ok("the note", text, err) != VIGIL_OK)
+        return err->rc;
+    ch.text = incident_textf("%s", text);
     return run_change(env, &ch, err);
 }
 
@@ -570,8 +623,10 @@ vigil_incident_status(const struct vigil_incident_env *env, const char *uid,
     ch.p[2] = vigil_sv_int(now);
     ch.p[3] = vigil_sv_text(uid);
     ch.np = 4;
-    snprintf(ch.text, sizeof(ch.text), "status: %s%s%s", phase,
-             note ? ": " : "", note ? note : "");
+    if (incident_text_ok("the note", note, err) != VIGIL_OK)
+        return err->rc;
+    ch.text = incident_textf("status: %s%s%s", phase, note ? ": " : "",
+                             note ? note : "");
     ch.extra = json_pack("{s:s}", "status", phase);
     return run_change(env, &ch, err);
 }
@@ -588,7 +643,9 @@ vigil_incident_assign(const struct vigil_incident_env *env, const char *uid,
     ch.p[0] = vigil_sv_text(owner);
     ch.p[1] = vigil_sv_text(uid);
     ch.np = 2;
-    snprintf(ch.text, sizeof(ch.text), "owner: %s", owner);
+    if (incident_text_ok("the owner", owner, err) != VIGIL_OK)
+        return err->rc;
+    ch.text = incident_textf("owner: %s", owner);
     ch.extra = json_pack("{s:s}", "owner", owner);
     return run_change(env, &ch, err);
 }
@@ -612,7 +669,7 @@ task_add_body(const struct vigil_incident_env *env,
     struct task_args *a = arg;
     struct vigil_store_value p[8];
     struct row_ctx r;
-    char text[600];
+    char *text;
     int64_t pos = 0;
     json_t *extra;
     enum vigil_rc rc;
@@ -637,13 +694,15 @@ task_add_body(const struct vigil_incident_env *env,
                        " role, owner, phase, ref, state, updated_ns) VALUES"
                        " (?, ?, ?, '', ?, '', '', 'open', ?)",
                        p, 5, NULL, err);
-    snprintf(text, sizeof(text), "task %lld added: %s", (long long)pos,
-             a->title);
+    text = incident_textf("task %lld added: %s", (long long)pos, a->title);
     extra = json_pack("{s:I,s:s}", "task", (json_int_t)pos, "title", a->title);
+    if (rc == VIGIL_OK && (text == NULL || extra == NULL))
+        rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     if (rc == VIGIL_OK)
         rc = incident_record(k, a->uid, NULL, env->actor, "task", text, extra,
                              err);
     json_decref(extra);
+    free(text);
     *a->pos = pos;
     return rc;
 }
@@ -657,6 +716,9 @@ vigil_incident_task_add(const struct vigil_incident_env *env, const char *uid,
 
     if (title == NULL || title[0] == '\0')
         return vigil_err_set(err, VIGIL_EINVAL, "a task needs a title");
+    if (incident_text_ok("the task's title", title, err) != VIGIL_OK ||
+        incident_text_ok("the owner", owner, err) != VIGIL_OK)
+        return err->rc;
     return in_tx(env, task_add_body, &a, err);
 }
 
@@ -695,9 +757,11 @@ vigil_incident_task_set(const struct vigil_incident_env *env, const char *uid,
     ch.p[3] = vigil_sv_text(uid);
     ch.p[4] = vigil_sv_int(pos);
     ch.np = 5;
-    snprintf(ch.text, sizeof(ch.text), "task %lld:%s%s%s%s", (long long)pos,
-             state ? " " : "", state ? state : "", owner ? " owner " : "",
-             owner ? owner : "");
+    if (incident_text_ok("the owner", owner, err) != VIGIL_OK)
+        return err->rc;
+    ch.text = incident_textf("task %lld:%s%s%s%s", (long long)pos,
+                             state ? " " : "", state ? state : "",
+                             owner ? " owner " : "", owner ? owner : "");
     ch.extra = json_pack("{s:I,s:s?,s:s?}", "task", (json_int_t)pos, "state",
                          state, "owner", owner);
     return run_change(env, &ch, err);
@@ -715,7 +779,7 @@ service_body(const struct vigil_incident_env *env,
     struct vigil_store_value p[5];
     struct row_ctx r;
     int64_t changes = 0, now = incident_now();
-    char text[1200];
+    char *text;
     json_t *extra;
     enum vigil_rc rc;
 
@@ -746,14 +810,17 @@ service_body(const struct vigil_incident_env *env,
     }
     if (rc != VIGIL_OK)
         return rc;
-    snprintf(text, sizeof(text), "service %s: %s%s%s", a->name, a->state,
-             a->workaround ? "; public workaround: " : "",
-             a->workaround ? a->workaround : "");
+    text = incident_textf("service %s: %s%s%s", a->name, a->state,
+                          a->workaround ? "; public workaround: " : "",
+                          a->workaround ? a->workaround : "");
     extra = json_pack("{s:s,s:s,s:s?}", "service", a->name, "state", a->state,
                       "workaround", a->workaround);
-    rc = incident_record(k, a->uid, NULL, env->actor, "service", text, extra,
-                         err);
+    rc = text != NULL && extra != NULL
+             ? incident_record(k, a->uid, NULL, env->actor, "service", text,
+                               extra, err)
+             : vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     json_decref(extra);
+    free(text);
     return rc;
 }
 
@@ -768,6 +835,9 @@ vigil_incident_service(const struct vigil_incident_env *env, const char *uid,
 
     if (name == NULL || name[0] == '\0')
         return vigil_err_set(err, VIGIL_EINVAL, "which service?");
+    if (incident_text_ok("the service's name", name, err) != VIGIL_OK ||
+        incident_text_ok("the workaround", workaround, err) != VIGIL_OK)
+        return err->rc;
     if (state == NULL || !one_of(state, states))
         return vigil_err_set(err, VIGIL_EINVAL,
                              "a service is down, degraded, restored or "
@@ -803,8 +873,10 @@ vigil_incident_clock(const struct vigil_incident_env *env, const char *uid,
     ch.p[3] = vigil_sv_text(uid);
     ch.p[4] = vigil_sv_text(regime);
     ch.np = 5;
-    snprintf(ch.text, sizeof(ch.text), "clock %s (%s): %s%s%s", regime, r->name,
-             state, ref ? " - " : "", ref ? ref : "");
+    if (incident_text_ok("the reference", ref, err) != VIGIL_OK)
+        return err->rc;
+    ch.text = incident_textf("clock %s (%s): %s%s%s", regime, r->name, state,
+                             ref ? " - " : "", ref ? ref : "");
     ch.extra = json_pack("{s:s,s:s,s:s?}", "regime", regime, "state", state,
                          "ref", ref);
     return run_change(env, &ch, err);
@@ -882,12 +954,13 @@ facts_body(const struct vigil_incident_env *env, const struct incident_sink *k,
         json_object_set_new(extra, "occurred_ns", json_integer(f->occurred_ns));
     {
         char *facts = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
-        char text[1200];
+        char *text = facts ? incident_textf("facts: %s", facts) : NULL;
 
-        snprintf(text, sizeof(text), "facts: %s", facts ? facts : "");
+        rc = text != NULL ? incident_record(k, a->uid, NULL, env->actor,
+                                            "facts", text, extra, err)
+                          : vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
         free(facts);
-        rc = incident_record(k, a->uid, NULL, env->actor, "facts", text, extra,
-                             err);
+        free(text);
     }
     json_decref(extra);
     return rc;
@@ -900,6 +973,13 @@ vigil_incident_facts(const struct vigil_incident_env *env, const char *uid,
 {
     struct facts_args a = {uid, f};
 
+    if (incident_text_ok("the summary", f->summary, err) != VIGIL_OK ||
+        incident_text_ok("the data categories", f->data_categories, err) !=
+            VIGIL_OK ||
+        incident_text_ok("the consequences", f->consequences, err) !=
+            VIGIL_OK ||
+        incident_text_ok("the measures", f->measures, err) != VIGIL_OK)
+        return err->rc;
     return in_tx(env, facts_body, &a, err);
 }
 
@@ -917,8 +997,10 @@ vigil_incident_close(const struct vigil_incident_env *env, const char *uid,
     ch.p[2] = vigil_sv_text(summary);
     ch.p[3] = vigil_sv_text(uid);
     ch.np = 4;
-    snprintf(ch.text, sizeof(ch.text), "closed%s%s", summary ? ": " : "",
-             summary ? summary : "");
+    if (incident_text_ok("the summary", summary, err) != VIGIL_OK)
+        return err->rc;
+    ch.text = incident_textf("closed%s%s", summary ? ": " : "",
+                             summary ? summary : "");
     ch.extra = json_pack("{s:s,s:s?}", "status", "closed", "summary", summary);
     return run_change(env, &ch, err);
 }

@@ -69,6 +69,21 @@ def verify(archive, expected_key):
     if head["seq"] != n or head["hash"] != prev:
         raise Bad("the signed head is entry %d, the archive ends at entry %d" % (head["seq"], n))
 
+    # The anchor (kept outside the store): signed, and naming an entry of
+    # this chain, so a log cut back with its head before the export shows.
+    anchor = ev.get("anchor")
+    if anchor is not None:
+        check_sig(pub, anchor["sig"],
+                  ("vigil-evidence-anchor-1\n%d\n%s\n%d" % (
+                      anchor["seq"], anchor["hash"], anchor["time_ns"])).encode(),
+                  "the anchor")
+        if anchor["seq"] > n:
+            raise Bad("the anchor names entry %d, the archive ends at entry %d"
+                      % (anchor["seq"], n))
+        want = ZERO if anchor["seq"] == 0 else ev["entries"][anchor["seq"] - 1]["hash"]
+        if anchor["hash"] != want:
+            raise Bad("entry %d is not the one the anchor names" % anchor["seq"])
+
     # The incident's records against the signed entries.
     inc = archive["incident"]
     data = [json.loads(e["data"]) for e in full]

@@ -139,6 +139,7 @@ expect_rc 66 V draft 1 ca-pipeda-opc
 
 # a second incident, closed, without personal data
 V new --title "Port scan" --personal-data no >/dev/null
+sqlite3 "$S/vigil.db" ".backup '$T/old.db'" # for the rollback below
 V close 2 --summary "nothing reached" >/dev/null
 [ "$(V list --json | jget 'len(d)')" = 1 ] || fail "list shows closed incidents"
 [ "$(V list --all --json | jget 'len(d)')" = 2 ] || fail "list --all"
@@ -163,6 +164,45 @@ t = [r["title"] for r in rows if r["num"] == "3"][0]
 assert t.startswith("'"), repr(t)
 PY
 V close 3 --summary "test entry" >/dev/null
+
+# terminal escapes from hostile text (OSC and CSI through ESC, C1 CSI
+# U+009B, a right-to-left override) are masked in tables and the detail
+# view; JSON keeps them exact, escaped
+evil=$'evil \e]0;owned\a \u009b31m red \e[2J \u202e rtl'
+V new --title "$evil" >/dev/null
+V note 4 "$evil" >/dev/null
+for view in "list" "show 4"; do
+    V $view >"$T/view.txt"
+    python3 - "$T/view.txt" <<'PY' || fail "escapes reach the terminal in '$view'"
+import sys
+b = open(sys.argv[1], "rb").read()
+for bad in (b"\x1b", b"\x07", b"\xc2\x9b", b"\xe2\x80\xae"):
+    assert bad not in b, (bad, b)
+assert b"evil ?]0;owned? ?31m red ?[2J ? rtl" in b, b
+PY
+done
+V show 4 --json >"$T/show.json"
+grep -qi 'evil \\u001b\]0;owned\\u0007 \\u009b31m red \\u001b\[2J \\u202e rtl' "$T/show.json" ||
+    fail "JSON does not keep the title exact: $(head -c 300 "$T/show.json")"
+[ "$(jget 'd["title"]' <"$T/show.json")" = "$evil" ] || fail "JSON title not exact"
+# not UTF-8: refused (the record is JSON), not mangled
+expect_rc 64 V note 4 $'raw \x9b byte'
+grep -q "not UTF-8" "$T/err" || fail "raw byte: $(cat "$T/err")"
+
+# long texts are kept whole up to 16384 bytes, and refused beyond: never
+# cut (a table once cut at 1023 bytes, the timeline at 1199)
+long=$(python3 -c 'print("n" * 5000 + "END")')
+V note 4 "$long" >/dev/null
+V show 4 --json | jget 'd["timeline"][-1]["text"]' | grep -qx "$long" || fail "long note cut"
+V show 4 | grep -q "${long}$" || fail "long note cut in the detail view"
+V new --title "$long" >/dev/null
+V list | grep -q "${long}$" || fail "long title cut in the list"
+expect_rc 64 V note 4 "$(python3 -c 'print("x" * 16385)')"
+grep -q "16385 bytes; at most 16384" "$T/err" || fail "over-long note: $(cat "$T/err")"
+V note 4 "$(python3 -c 'print("x" * 16384)')" >/dev/null || fail "a note of 16384 bytes refused"
+expect_rc 64 V note 4 hi --by "$(python3 -c 'print("b" * 200)')"
+V close 4 >/dev/null
+V close 5 >/dev/null
 V close 1 --summary "restored; lessons recorded" --by ann >/dev/null
 [ "$(V show 1 --json | jget 'd["status"]')" = closed ] || fail "close"
 
@@ -171,6 +211,21 @@ V close 1 --summary "restored; lessons recorded" --by ann >/dev/null
 python3 "$VERIFY" "$T/INC-1.json" --public-key "$(cat "$S/evidence.pub")" ||
     fail "the export does not verify"
 expect_rc 74 bash -c "cd '$T' && '$VIGIL_BIN' incident -c '$T/vigil.yml' export 1"
+# a write error (a full file system: a 4 KiB tmpfs in a mount namespace
+# of its own) exits 74 with the reason and leaves no partial archive
+ns="unshare -m"
+[ "$(id -u)" = 0 ] || ns="unshare -rm"
+if $ns true 2>/dev/null; then
+    mkdir -p "$T/full"
+    expect_rc 74 $ns sh -c "mount -t tmpfs -o size=4k tmpfs '$T/full' || exit 99
+        '$VIGIL_BIN' incident -c '$T/vigil.yml' export 1 -O '$T/full/a.json'
+        rc=\$?; ls -A '$T/full' >'$T/left'; exit \$rc"
+    grep -q "writing $T/full/a.json: No space left on device (the partial archive was removed)" "$T/err" ||
+        fail "export write error: $(cat "$T/err")"
+    [ ! -s "$T/left" ] || fail "a partial archive was left: $(cat "$T/left")"
+else
+    echo "no mount namespace here: the full-disk export is not tried"
+fi
 "$VIGIL_BIN" evidence verify --state-dir "$S" | grep -q "intact" || fail "verify intact"
 # the key a verification trusted is shown, to compare with a kept copy
 # (a log rewritten with another key and its evidence.pub swapped verifies)
@@ -184,8 +239,9 @@ tamper() { # name expected-entry sql
     local d="$T/t-$1"
     rm -rf "$d"
     mkdir -p "$d"
-    cp "$S/vigil.db" "$S/evidence.pub" "$d/"
+    cp "$S/vigil.db" "$S/evidence.pub" "$S/evidence.head" "$d/"
     sqlite3 "$d/vigil.db" "$3"
+    [ -z "${4:-}" ] || (cd "$d" && eval "$4")
     local rc=0
     "$VIGIL_BIN" evidence verify --state-dir "$d" >"$T/out" 2>&1 || rc=$?
     [ "$rc" = 1 ] || fail "tampering '$1' not detected (exit $rc): $(cat "$T/out")"
@@ -223,6 +279,30 @@ PY
 tamper forge $((n + 1)) "$forge"
 tamper head $n "UPDATE evidence_head SET hash = (SELECT prev FROM evidence_log WHERE seq = $n)"
 tamper no-head 1 "DELETE FROM evidence_head"
+# the whole log and its head deleted together: only the anchor outside
+# the store (STATE/evidence.head) shows that entries 1..n were there
+tamper wiped 1 "DELETE FROM evidence_log; DELETE FROM evidence_head"
+grep -q "names entry $n, the store holds 0" "$T/out" || fail "wiped: $(cat "$T/out")"
+# an older backup of the store put back: its head is signed and
+# consistent, only the anchor knows the log went further
+old_n=$(sqlite3 "$T/old.db" "SELECT COUNT(*) FROM evidence_log")
+tamper rollback $((old_n + 1)) "SELECT 1" "cp '$T/old.db' vigil.db"
+# a missing anchor is a failure, not a pass: removing it is the first
+# step of deleting a log unseen
+tamper no-anchor $((n + 1)) "SELECT 1" "rm evidence.head"
+grep -q "anchor is missing" "$T/out" || fail "no-anchor: $(cat "$T/out")"
+tamper wiped-no-anchor 1 "DELETE FROM evidence_log; DELETE FROM evidence_head" "rm evidence.head"
+tamper forged-anchor $((n + 5)) "SELECT 1" "sed -i 2s/.*/$((n + 5))/ evidence.head"
+# a writer does not seal on top of a log cut back behind the anchor
+d="$T/t-reseal"
+rm -rf "$d"; mkdir -p "$d"
+cp "$S/vigil.db" "$S/evidence.pub" "$S/evidence.key" "$S/evidence.head" "$d/"
+sqlite3 "$d/vigil.db" "DELETE FROM evidence_log; DELETE FROM evidence_head"
+sed "s|^state_dir: .*|state_dir: $d|" "$T/vigil.yml" >"$T/reseal.yml"
+"$VIGIL_BIN" incident -c "$T/reseal.yml" note 1 "after the wipe" >/dev/null 2>"$T/err" || true
+grep -q "no longer holds entry $n" "$T/err" || fail "sealed over a wiped log: $(cat "$T/err")"
+[ "$(sqlite3 "$d/vigil.db" "SELECT COUNT(*) FROM evidence_log")" = 0 ] ||
+    fail "entries sealed on top of a wiped log"
 
 # tampering with the archive: the independent script refuses it
 tamper_archive() { # name python-expression-on-a
@@ -243,6 +323,7 @@ tamper_archive drop 'del a["evidence"]["entries"][3]'
 tamper_archive cut 'del a["evidence"]["entries"][-1]'
 tamper_archive unshown 'a["timeline"] = [t for t in a["timeline"] if t["what"] != "status"]'
 tamper_archive key 'a["evidence"]["public_key"] = "00" * 32'
+tamper_archive anchor-seq 'a["evidence"]["anchor"]["seq"] -= 1'
 # a lost signing key: a writer makes a new one, but must not sign on top
 # of a log another key signed (a mixed log verifies under neither key)
 d="$T/lostkey"
@@ -253,4 +334,28 @@ sed "s|^state_dir: .*|state_dir: $d|" "$T/vigil.yml" >"$T/lost.yml"
 grep -q "signed by the key" "$T/err" || fail "sealed over another key's head: $(cat "$T/err")"
 [ "$(sqlite3 "$d/vigil.db" "SELECT COUNT(*) FROM evidence_log")" = "$n" ] ||
     fail "entries signed by a new key on top of the old log"
+
+# 8 commands at once on a fresh state directory: exactly one signing key
+# is made (published with link(), never seen half written) and all of
+# them seal with it; the log verifies with nothing left pending
+for round in 1 2 3; do
+    d="$T/conc$round"
+    mkdir -p "$d"
+    pids=()
+    for i in 1 2 3 4 5 6 7 8; do
+        "$VIGIL_BIN" incident --state-dir "$d" new --title "parallel $i" \
+            >/dev/null 2>"$d/err$i" &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p" || fail "a parallel command failed: $(cat "$d"/err*)"; done
+    [ "$(cat "$d"/err* | grep -c "new signing key")" = 1 ] ||
+        fail "round $round: not exactly one key made: $(cat "$d"/err*)"
+    ! grep -q "warning" "$d"/err* || fail "round $round: $(cat "$d"/err*)"
+    [ "$(stat -c %s "$d/evidence.key")" = 64 ] || fail "round $round: key size"
+    ! ls "$d" | grep -q "tmp" || fail "round $round: temporary files left: $(ls "$d")"
+    "$VIGIL_BIN" evidence verify --state-dir "$d" --json >"$T/out" ||
+        fail "round $round: $(cat "$T/out")"
+    grep -q '"entries":8,"pending":0' "$T/out" || fail "round $round: $(cat "$T/out")"
+done
+
 echo "PASS: incident life cycle through the CLI; every tampering detected"

@@ -61,6 +61,8 @@ teardown(void **state)
     unlink(cmd);
     snprintf(cmd, sizeof(cmd), "%s/evidence.pub", f->dir);
     unlink(cmd);
+    snprintf(cmd, sizeof(cmd), "%s/evidence.head", f->dir);
+    unlink(cmd);
     rmdir(f->dir);
     free(f);
     return 0;
@@ -186,6 +188,51 @@ test_group_by(void **state)
     vigil_incident_grouper_free(g);
 }
 
+/* Alerts from 40 (spoofed) addresses, grouped by source only, with a cap
+ * of 5 incidents an hour: 5 incidents and one flood incident holding the
+ * other 35 alerts; none dropped. A restarted grouper counts the hour's
+ * incidents and finds the flood incident again. */
+static void
+test_flood(void **state)
+{
+    struct fx *f = *state;
+    struct vigil_incident_grouper *g = NULL;
+    struct vigil_err err = {0};
+    char ev[128];
+
+    f->cfg.group_by = 0x10000 | VIGIL_GROUP_SOURCE;
+    assert_int_equal(f->cfg.max_open_per_hour, 50); /* the default */
+    f->cfg.max_open_per_hour = 5;
+    assert_int_equal(vigil_incident_grouper_new(&g, &f->env, &err), VIGIL_OK);
+    for (int i = 0; i < 40; i++) {
+        snprintf(ev, sizeof(ev), "{\"source.ip\":\"198.51.100.%d\"}", i + 1);
+        alert(g, f, "high", "[]", ev);
+    }
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_incidents"), 6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_alerts"), 40);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_alerts x JOIN"
+                              " incident_incidents i ON i.uid ="
+                              " x.incident_uid WHERE i.group_keys = 'flood'"
+                              " AND i.title LIKE 'Alert flood%'"),
+                     35);
+    /* an address already seen still goes to its own incident */
+    alert(g, f, "high", "[]", "{\"source.ip\":\"198.51.100.2\"}");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_alerts x JOIN"
+                              " incident_incidents i ON i.uid ="
+                              " x.incident_uid WHERE i.num = 2"),
+                     2);
+    vigil_incident_grouper_free(g);
+    g = NULL;
+    assert_int_equal(vigil_incident_grouper_new(&g, &f->env, &err), VIGIL_OK);
+    alert(g, f, "high", "[]", "{\"source.ip\":\"203.0.113.77\"}");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_incidents"), 6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_alerts x JOIN"
+                              " incident_incidents i ON i.uid ="
+                              " x.incident_uid WHERE i.group_keys = 'flood'"),
+                     36);
+    vigil_incident_grouper_free(g);
+}
+
 static void
 test_evidence_of_it(void **state)
 {
@@ -245,6 +292,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_grouping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_by, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
         cmocka_unit_test_setup_teardown(test_evidence_of_it, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
