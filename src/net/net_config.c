@@ -29,11 +29,11 @@ parse_ifaces(const struct vigil_conf *c, const struct vigil_conf_node *v,
         size_t n = p->kind == VIGIL_CONF_SCALAR ? strlen(p->value) : 0;
 
         /* IFNAMSIZ is 16 with the NUL; names are plain (no '/', space) */
-        if (n == 0 || n > 15 || strpbrk(p->value, "/ \t:") != NULL)
+        if (n == 0 || n > 15 || strpbrk(p->value, "/ \t:\"\\") != NULL)
             return vigil_conf_fail(c, p, err,
                                    "'net.interfaces' holds interface names "
-                                   "(1 to 15 characters, no '/', ':' or "
-                                   "space)");
+                                   "(1 to 15 characters, no '/', ':', "
+                                   "quote, backslash or space)");
         if (cfg->nifaces >= VIGIL_NET_MAX_IFACES)
             return vigil_conf_fail(c, p, err, "more than %d interfaces",
                                    VIGIL_NET_MAX_IFACES);
