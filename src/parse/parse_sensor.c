@@ -196,18 +196,26 @@ parse_zeek_decode(struct vigil_event *ev, const char *line, size_t len,
                   const struct vigil_parse_opts *opts)
 {
     enum vigil_rc rc = parse_json_decode(ev, line, len, opts);
-    const struct vigil_field *t;
-    const char *ds;
 
-    if (rc != VIGIL_OK)
-        return rc;
-    /* Which log: the fields only it has. */
-    ds = field(ev, "note")                                 ? "zeek.notice"
-         : field(ev, "query")                              ? "zeek.dns"
-         : field(ev, "method")                             ? "zeek.http"
-         : field(ev, "server_name") || field(ev, "cipher") ? "zeek.ssl"
-         : field(ev, "conn_state")                         ? "zeek.conn"
-                                                           : "zeek";
+    return rc != VIGIL_OK ? rc : parse_zeek_ecs(ev, NULL);
+}
+
+enum vigil_rc
+parse_zeek_ecs(struct vigil_event *ev, const char *dataset)
+{
+    const struct vigil_field *t;
+    const char *ds = dataset;
+
+    /* Which log, when the record does not say: the fields only it has. */
+    if (ds == NULL)
+        ds = field(ev, "note")                                 ? "zeek.notice"
+             : field(ev, "query")                              ? "zeek.dns"
+             : field(ev, "method")                             ? "zeek.http"
+             : field(ev, "server_name") || field(ev, "cipher") ? "zeek.ssl"
+             : field(ev, "conn_state")                         ? "zeek.conn"
+                                                               : "zeek";
+    else if ((ds = vigil_arena_strndup(ev->arena, ds, strlen(ds))) == NULL)
+        return VIGIL_ENOMEM;
     rename_fields(ev, zeek_map, sizeof(zeek_map) / sizeof(zeek_map[0]));
     /* ts: seconds since the epoch with a fraction (JSON number or text). */
     if (ev->time_ns == 0 && (t = field(ev, "ts")) != NULL) {

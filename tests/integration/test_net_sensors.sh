@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_net_sensors.sh -- Suricata EVE JSON and Zeek JSON logs decode into
+# test_net_sensors.sh -- Suricata EVE JSON and Zeek JSON and TSV logs decode into
 # the ECS fields vigil's own flows carry (format detected, sensor alerts
 # are event.kind "alert"). The fixtures were written by hand in the
 # formats' documented layout: neither Suricata nor Zeek is installable on
@@ -44,5 +44,48 @@ assert ssl["event.dataset"] == "zeek.ssl" and ssl["tls.client.server_name"] == "
 assert notice["event.kind"] == "alert" and notice["rule.name"] == "Scan::Port_Scan"
 assert notice["source.ip"] == "192.168.4.49"
 '
+# Zeek's TSV logs (written by hand from the ASCII writer's documented
+# header: Zeek is not installable here) give the JSON logs' ECS fields:
+# the same records as zeek.json, one log per file, with unset (-) and
+# empty ((empty)) values, \xHH escapes, bools (T/F) and set/vector fields.
+tsv=$fx/zeek_tsv
+for f in conn dns http ssl notice; do
+    "$VIGIL_BIN" parse -v "$tsv/$f.log" 2>/dev/null
+done >"/tmp/vigil-zeek-tsv-$$.json"
+"$VIGIL_BIN" parse -v "$fx/zeek.json" 2>/dev/null >"/tmp/vigil-zeek-json-$$.json"
+if ! python3 - "/tmp/vigil-zeek-tsv-$$.json" "/tmp/vigil-zeek-json-$$.json" <<'PY'
+import json, sys
+tsv = [json.loads(l) for l in open(sys.argv[1])]
+js = [json.loads(l) for l in open(sys.argv[2])]
+assert len(tsv) == 6, len(tsv)  # conn has two records
+conn, conn2, dns, http, ssl, notice = tsv
+jconn, jdns, jhttp, jssl, jnotice = js
+def same(a, b, keys):
+    for k in keys:
+        assert a.get(k) == b.get(k), (k, a.get(k), b.get(k))
+common = ["@timestamp", "source.ip", "source.port", "destination.ip",
+          "destination.port", "event.id", "event.module", "event.dataset",
+          "event.kind", "event.category"]
+same(conn, jconn, common + ["network.transport", "network.protocol",
+     "source.bytes", "destination.bytes", "source.packets", "destination.packets"])
+same(dns, jdns, common + ["dns.question.name", "dns.question.type",
+     "dns.response_code"])
+same(http, jhttp, common + ["http.request.method", "url.domain",
+     "http.response.status_code", "user_agent.original", "resp_fuids"])
+same(ssl, jssl, common + ["tls.client.server_name"])
+same(notice, jnotice, ["@timestamp", "rule.name", "message", "source.ip",
+     "destination.ip", "event.kind", "event.dataset"])
+assert "local_orig" not in conn and conn2["local_orig"] == "true", conn2
+assert "tunnel_parents" not in conn, conn  # an empty set has no element
+assert dns["answers"] == ["31.3.245.133", "31.3.245.134"], dns
+assert dns["RD"] == "true" and dns["AA"] == "false"
+assert http["url.original"] == "/a\tb,c", http["url.original"]
+assert "tags" not in http and "event.id" not in notice
+PY
+then
+    echo "FAIL: Zeek TSV logs"
+    fail=1
+fi
+rm -f "/tmp/vigil-zeek-tsv-$$.json" "/tmp/vigil-zeek-json-$$.json"
 [ $fail -eq 0 ] && echo PASS
 exit $fail
