@@ -23,6 +23,8 @@ $2"; then
 check "$fx/eve.json" '
 a, fl, dns, tls, http = rows
 assert a["event.kind"] == "alert" and a["rule.id"] == 2024217, a
+# Suricata severity 1 is its worst: ECS 4; the original is kept
+assert a["event.severity"] == 4 and a["alert.severity"] == 1, a
 assert a["source.ip"] == "10.16.1.11" and a["destination.port"] == 445
 assert a["network.transport"] == "tcp" and a["@timestamp"] == "2017-04-07T21:24:37.251547Z"
 assert fl["source.bytes"] == 2048 and fl["destination.packets"] == 10
@@ -33,11 +35,20 @@ assert tls["tls.client.ja3"] == "97737df38853b88c4324af06e211c4a1"
 assert http["url.domain"] == "homealldaylong.com" and http["http.request.method"] == "POST"
 assert http["http.response.status_code"] == 200
 '
+check "$fx/eve_dns_v3.json" '
+dns, = rows
+assert dns["dns.question.name"] == "xmr.pool.minergate.com", dns  # Suricata 8
+assert dns["dns.question.type"] == "A"
+'
 check "$fx/zeek.json" '
 conn, dns, http, ssl, notice = rows
 assert conn["event.dataset"] == "zeek.conn" and conn["source.ip"] == "192.168.4.76"
 assert conn["destination.port"] == 53 and conn["network.protocol"] == "dns"
-assert conn["source.bytes"] == 62 and conn["@timestamp"] == "2020-06-05T14:39:59.305988Z"
+assert conn["source.bytes"] == 118 and conn["@timestamp"] == "2020-06-05T14:39:59.305988Z"
+# the ECS names are added beside the Zeek names (SigmaHQ zeek rules use those);
+# bytes are IP bytes as in vigil flows, the duration in nanoseconds
+assert conn["id.orig_h"] == "192.168.4.76" and conn["orig_bytes"] == 62
+assert conn["event.duration"] == 66851854 and dns["query"] == "testmyids.com"
 assert dns["dns.question.name"] == "testmyids.com" and dns["dns.response_code"] == "NOERROR"
 assert http["url.domain"] == "testmyids.com" and http["http.request.method"] == "GET"
 assert ssl["event.dataset"] == "zeek.ssl" and ssl["tls.client.server_name"] == "www.taosecurity.com"
@@ -87,5 +98,22 @@ then
     fail=1
 fi
 rm -f "/tmp/vigil-zeek-tsv-$$.json" "/tmp/vigil-zeek-json-$$.json"
+
+# SigmaHQ's zeek rules select on Zeek's names: the mining-pool rule fires
+# on a dns record asking for a pool, the RDP listener rule on no record
+# that carries id.orig_h (it fired on every one while the names were
+# renamed away).
+zr=${VIGIL_CORPUS:-$VIGIL_SOURCE_DIR/../shared/data}/sigmahq-sigma/rules/network/zeek
+if [ -d "$zr" ]; then
+    sed -n 2p "$fx/zeek.json" | sed 's/testmyids.com/xmr.pool.minergate.com/' \
+        >"/tmp/vigil-zeek-mine-$$.json"
+    out=$("$VIGIL_BIN" hunt --no-builtin --rules "$zr" --json \
+        "/tmp/vigil-zeek-mine-$$.json" "$fx/zeek.json" 2>/dev/null)
+    grep -q '"title":"DNS Events Related To Mining Pools"' <<<"$out" ||
+        { echo "FAIL: the zeek mining-pool rule did not fire"; fail=1; }
+    [ "$(grep -c 'Publicly Accessible RDP Service' <<<"$out")" -le 1 ] ||
+        { echo "FAIL: the zeek RDP rule fires on records that are no RDP"; fail=1; }
+    rm -f "/tmp/vigil-zeek-mine-$$.json"
+fi
 [ $fail -eq 0 ] && echo PASS
 exit $fail

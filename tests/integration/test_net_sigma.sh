@@ -56,5 +56,14 @@ done
 "$VIGIL_BIN" net read --json "$CS/dns_query_response.pcapng" |
     grep -q '"record_type":"A","answer":"128.121.50.122"' ||
     { echo "FAIL: the A answer is missing"; fail=1; }
+# SigmaHQ's own category dns rules (WannaCry's kill-switch domain, Cobalt
+# Strike's DNS beacon names) on flows of queries for them
+dr=$CORPUS/sigmahq-sigma/rules/network/dns
+if [ -d "$dr" ]; then
+    "$VIGIL_BIN" net read --json "$VIGIL_SOURCE_DIR/tests/fixtures/net/dns_wannacry.pcap" \
+        >"$tmpd/wc.json" 2>/dev/null
+    n=$("$VIGIL_BIN" hunt --no-builtin --rules "$dr" --json "$tmpd/wc.json" 2>/dev/null | wc -l)
+    [ "$n" -ge 2 ] || { echo "FAIL: SigmaHQ dns rules: $n matches, want 2"; fail=1; }
+fi
 [ $fail -eq 0 ] && echo PASS
 exit $fail
