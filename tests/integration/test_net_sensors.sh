@@ -115,5 +115,12 @@ if [ -d "$zr" ]; then
         { echo "FAIL: the zeek RDP rule fires on records that are no RDP"; fail=1; }
     rm -f "/tmp/vigil-zeek-mine-$$.json"
 fi
+# Sensor alerts become vigil alerts through the pack's rules: Suricata's
+# severity-1 alert is high, a Zeek notice medium; flows, dns, http and tls
+# records are no alert.
+n=$("$VIGIL_BIN" hunt --no-builtin --rules "$VIGIL_SOURCE_DIR/rules/network" --json \
+    "$fx/eve.json" "$fx/zeek.json" 2>/dev/null |
+    grep -c '"rule":{"id":"\(5d8e3a71\|8a4f2c19\)')
+[ "$n" -eq 2 ] || { echo "FAIL: $n sensor alerts from the pack rules, want 2"; fail=1; }
 [ $fail -eq 0 ] && echo PASS
 exit $fail
