@@ -145,7 +145,13 @@ done
 grep -F '"rule_id":"net.beacon"' <<<"$out" | grep -qF '8443' ||
     fail "the beacon alert does not name port 8443"
 
-st=$("$VIGIL_BIN" status --state-dir "$T/state" --json) || fail "status failed"
+# the capture's report is stored once a second: poll until it has caught
+# up with the alerts already stored
+for _ in $(seq 1 20); do
+    st=$("$VIGIL_BIN" status --state-dir "$T/state" --json) || fail "status failed"
+    grep -q '"net":\[{[^]]*"alerts":[2-9]' <<<"$st" && break
+    sleep 0.5
+done
 python3 -c '
 import json, sys
 st = json.load(sys.stdin)
