@@ -53,6 +53,9 @@ struct net_cap {
     int64_t batch_at, report_at, expire_at, warned_drop_at, warned_evict_at;
     size_t nev;
     uint64_t alerts, last_drops, last_evicted, err_logged;
+    /* what the last report stored */
+    uint64_t rep_packets, rep_flows, rep_drops, rep_alerts, rep_evicted;
+    int reported;
     struct vigil_net_capture_stats cs;
     struct vigil_arena arena;
     struct vigil_event ev;
@@ -247,6 +250,18 @@ report(struct net_cap *c, int64_t now)
         c->warned_evict_at = now;
         c->last_evicted = fs.evicted;
     }
+    c->report_at = now;
+    /* nothing moved (a quiet interface): nothing to write */
+    if (cs.packets == c->rep_packets && fs.flows == c->rep_flows &&
+        drops == c->rep_drops && alerts == c->rep_alerts &&
+        fs.evicted == c->rep_evicted && c->reported)
+        return;
+    c->rep_packets = cs.packets;
+    c->rep_flows = fs.flows;
+    c->rep_drops = drops;
+    c->rep_alerts = alerts;
+    c->rep_evicted = fs.evicted;
+    c->reported = 1;
     if ((b = batch_of(c)) == NULL)
         return;
     memset(&sc, 0, sizeof(sc));
@@ -272,7 +287,6 @@ report(struct net_cap *c, int64_t now)
             (unsigned long long)alerts) == VIGIL_OK)
         (void)vigil_store_batch_set_state(b, "net", c->iface, st.data, st.len);
     vigil_buf_fini(&st);
-    c->report_at = now;
     submit(c);
 }
 
