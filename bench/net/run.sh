@@ -8,6 +8,8 @@
 # sample captures concatenated with mergecap until big enough, cached in
 # bench/data/ (gitignored).
 #
+# vigil runs twice: --alerts-only (the detectors, no flow output) and
+# --json (every flow printed as a JSON line, like the peers' flow tables).
 # Each tool runs once after a warm-up read of the file (page cache), pinned
 # to one core. Reported: wall and CPU (user + system) seconds, packets and
 # Gbit per CPU-second, and vigil's ratio to each peer in CPU time (the
@@ -69,6 +71,9 @@ measure() { # name command...
 argus_pair() { argus -r "$cap" -w "$data/.net.argus" && ra -r "$data/.net.argus" >/dev/null; }
 
 measure vigil $pin "$bin" net read --alerts-only "$cap"
+# the same with every flow written as a JSON line (what tshark's table and
+# ra print), to /dev/null
+measure "vigil --json" $pin "$bin" net read --json "$cap"
 measure tshark $pin tshark -q -z conv,tcp -r "$cap"
 rm -f "$data/.net.argus"
 measure "argus -r + ra" $pin bash -c "$(declare -f argus_pair); cap='$cap' data='$data'; argus_pair"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/core.h"
@@ -22,7 +23,9 @@ enum {
     OPT_FILTER,
     OPT_SECONDS,
     OPT_NEWSVC,
-    OPT_STATS
+    OPT_STATS,
+    OPT_SNAPLEN,
+    OPT_BUFFER
 };
 
 static const struct cli_opt opts[] = {
@@ -38,6 +41,10 @@ static const struct cli_opt opts[] = {
     {OPT_STATS, "stats", 0, NULL,
      "print packet, flow and drop counts "
      "to stderr at the end"},
+    {OPT_SNAPLEN, "snaplen", 0, "N",
+     "watch: bytes kept per packet (64..262144, default 262144)"},
+    {OPT_BUFFER, "buffer", 0, "SIZE",
+     "watch: the kernel's capture buffer (1MiB..1GiB, default 16MiB)"},
 };
 
 static void usage(FILE *f);
@@ -46,7 +53,9 @@ static const struct cli_cmd cmd = {
     .name = "net",
     .synopsis = "usage: vigil net read [--json] [--ioc FILE] [-a] FILE...\n"
                 "       vigil net watch [--json] [--ioc FILE] [-a] "
-                "[--filter BPF] [--seconds N] IFACE\n",
+                "[--filter BPF] [--seconds N]\n"
+                "                       [--snaplen N] [--buffer SIZE] "
+                "IFACE\n",
     .opts = opts,
     .nopts = CLI_NOPTS(opts),
     .usage = usage,
@@ -110,14 +119,21 @@ on_alert(const struct vigil_net_alert *a, void *arg)
     if (r->json) {
         vigil_buf_printf(&r->out,
                          "{\"type\":\"alert\",\"@timestamp\":\"%s\","
-                         "\"rule.name\":\"net.%s\",\"event.severity\":%d,"
-                         "\"source.ip\":\"%s\"",
+                         "\"event.kind\":\"alert\",\"event.category\":"
+                         "\"network\",\"rule.name\":\"net.%s\","
+                         "\"event.severity\":%d,\"source.ip\":\"%s\"",
                          ts, a->kind, a->severity, s);
         if (memcmp(a->dst, zero, 16) != 0)
             vigil_buf_printf(&r->out, ",\"destination.ip\":\"%s\"", d);
         if (a->dport)
             vigil_buf_printf(&r->out, ",\"destination.port\":%u",
                              (unsigned)a->dport);
+        if (a->proto == 6 || a->proto == 17)
+            vigil_buf_printf(&r->out, ",\"network.transport\":\"%s\"",
+                             a->proto == 6 ? "tcp" : "udp");
+        else if (a->proto)
+            vigil_buf_printf(&r->out, ",\"network.iana_number\":%u",
+                             (unsigned)a->proto);
         vigil_buf_printf(&r->out, ",\"message\":");
         vigil_buf_json_str(&r->out, a->msg, strlen(a->msg));
         vigil_buf_putc(&r->out, '}');
@@ -147,7 +163,7 @@ on_flow(const struct vigil_net_flow *f, void *arg)
         if (vigil_net_flow_event(f, &ev) != VIGIL_OK ||
             vigil_event_to_json(&ev, &r->out) != VIGIL_OK ||
             vigil_buf_putc(&r->out, '\n') != VIGIL_OK) {
-            vigil_buf_init(&r->out, r->out.max);
+            vigil_buf_reset(&r->out); /* the lines before it were flushed */
             r->out_err = 1;
         }
     } else {
@@ -157,8 +173,10 @@ on_flow(const struct vigil_net_flow *f, void *arg)
         vigil_time_format(f->first_ns, ts);
         vigil_ip_format(f->caddr, s);
         vigil_ip_format(f->saddr, d);
-        snprintf(ep, sizeof(ep), "%s:%u -> %s:%u", s, (unsigned)f->cport, d,
-                 (unsigned)f->sport);
+        /* [v6]:port, as URLs write it: the port is no part of the address */
+        snprintf(ep, sizeof(ep), "%s%s%s:%u -> %s%s%s:%u", f->ipv6 ? "[" : "",
+                 s, f->ipv6 ? "]" : "", (unsigned)f->cport, f->ipv6 ? "[" : "",
+                 d, f->ipv6 ? "]" : "", (unsigned)f->sport);
         vigil_buf_printf(&r->out, "%-26s %-4u %-52s %6llu %10llu %-4s %s\n", ts,
                          (unsigned)f->proto, ep,
                          (unsigned long long)(f->cpkts + f->spkts),
@@ -207,7 +225,7 @@ cmd_net(int argc, char **argv)
     const char *filter = NULL;
     size_t niocs = 0;
     int64_t seconds = 0, n;
-    int c, watch, stats = 0, exit_code = VIGIL_EXIT_OK;
+    int c, watch, stats = 0, exit_code = VIGIL_EXIT_OK, snaplen = 0, buffer = 0;
     struct vigil_err err = {0};
     struct vigil_net_capture_stats cs = {0};
     struct vigil_net_live *live = NULL;
@@ -255,6 +273,17 @@ cmd_net(int argc, char **argv)
         case OPT_STATS:
             stats = 1;
             break;
+        case OPT_SNAPLEN:
+            if (!vigil_parse_i64(o.val, strlen(o.val), &n) || n < 64 ||
+                n > 262144)
+                return cli_usage_error(&cmd, "--snaplen needs 64..262144");
+            snaplen = (int)n;
+            break;
+        case OPT_BUFFER:
+            if (!vigil_parse_size(o.val, &n) || n < (1 << 20) || n > (1 << 30))
+                return cli_usage_error(&cmd, "--buffer needs 1MiB..1GiB");
+            buffer = (int)n;
+            break;
         }
     }
     if (c == CLI_OPTS_EXIT)
@@ -262,6 +291,10 @@ cmd_net(int argc, char **argv)
     if (o.nargs == 0 || (watch && o.nargs != 1))
         return cli_usage_error(&cmd, watch ? "name one interface"
                                            : "name a capture file");
+    if (!watch && (filter || seconds || snaplen || buffer))
+        /* silently reading everything would look like a filtered run */
+        return cli_usage_error(&cmd, "--filter, --seconds, --snaplen and "
+                                     "--buffer are for watch");
     cli_log_to_stderr(0);
     vigil_buf_init(&r.out, 64u << 20);
     vigil_arena_init(&r.arena, 16384, 1u << 20);
@@ -286,7 +319,10 @@ cmd_net(int argc, char **argv)
             enum vigil_rc rc;
 
             vigil_err_clear(&err);
-            rc = vigil_net_read_file(o.args[i], on_packet, &r, &cs, &err);
+            /* "-": standard input, as `tcpdump -w - | vigil net read -` */
+            rc = vigil_net_read_file(strcmp(o.args[i], "-") == 0 ? "/dev/stdin"
+                                                                 : o.args[i],
+                                     on_packet, &r, &cs, &err);
             if (rc != VIGIL_OK && rc != VIGIL_END) {
                 fprintf(stderr, "vigil net: %s\n", err.msg);
                 exit_code = rc == VIGIL_EPARSE ? VIGIL_EXIT_DATAERR
@@ -294,13 +330,21 @@ cmd_net(int argc, char **argv)
             }
         }
     } else {
-        struct vigil_net_live_opts lo = {.iface = o.args[0], .filter = filter};
+        struct vigil_net_live_opts lo = {.iface = o.args[0],
+                                         .filter = filter,
+                                         .snaplen = snaplen,
+                                         .buffer_bytes = buffer};
         int64_t until =
             seconds ? vigil_time_now() + seconds * VIGIL_NS_PER_SEC : 0;
 
         if (vigil_net_live_open(&live, &lo, &err) != VIGIL_OK) {
-            fprintf(stderr, "vigil net: %s\n", err.msg);
-            exit_code = VIGIL_EXIT_NOINPUT;
+            /* a filter that does not compile is a bad command line */
+            fprintf(stderr, "vigil net: %s%s\n", err.msg,
+                    err.rc != VIGIL_EINVAL && geteuid() != 0
+                        ? " (capturing needs root or CAP_NET_RAW)"
+                        : "");
+            exit_code =
+                err.rc == VIGIL_EINVAL ? VIGIL_EXIT_USAGE : VIGIL_EXIT_NOINPUT;
             goto out;
         }
         while (!stop_flag && !r.out_err) {

@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #define STATUS_MAX_SOURCES 1024
+#define STATUS_MAX_NET     64
 
 enum { OPT_STATE_DIR, OPT_CONFIG, OPT_JSON, OPT_EVENTS, OPT_GREP };
 
@@ -50,6 +51,9 @@ usage(FILE *out)
             "(bytes written to a rotated file after vigil let it go; files "
             "rotated\naway while vigil was stopped that it could not read) "
             "and alerts raised,\nwith the time of the last update; "
+            "for each network capture (net:) the\npackets seen, flows, flows "
+            "evicted from a full table, packets the kernel\nand the "
+            "interface dropped, and alerts; "
             "then the number of archived events and\nalerts. The store is "
             "opened read-only; the daemon may keep running.\n\n",
             cmd.synopsis);
@@ -63,7 +67,57 @@ struct rows {
     struct vigil_source_counters c[STATUS_MAX_SOURCES];
     int64_t updated[STATUS_MAX_SOURCES];
     size_t n;
+    /* the network captures' reports (state "net", one JSON object per
+     * interface, src/daemon/comp_net.c), each NUL-terminated */
+    char *net[STATUS_MAX_NET];
+    int64_t net_updated[STATUS_MAX_NET];
+    size_t nnet;
 };
+
+static int
+collect_net(const char *component, const char *key, const void *blob,
+            size_t len, int64_t updated_ns, void *arg)
+{
+    struct rows *r = arg;
+    char *s;
+
+    (void)component;
+    (void)key;
+    if (r->nnet >= STATUS_MAX_NET || len == 0 || len > 4096 ||
+        ((const char *)blob)[0] != '{')
+        return 0;
+    if ((s = malloc(len + 1)) == NULL)
+        return 1;
+    memcpy(s, blob, len);
+    s[len] = '\0';
+    r->net_updated[r->nnet] = updated_ns;
+    r->net[r->nnet++] = s;
+    return 0;
+}
+
+/* A number of a report (0 when absent). */
+static unsigned long long
+net_num(const char *json, const char *name)
+{
+    char key[64];
+    const char *p;
+
+    snprintf(key, sizeof(key), "\"%s\":", name);
+    p = strstr(json, key);
+    return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+static void
+net_iface(const char *json, char *out, size_t outsz)
+{
+    const char *p = strstr(json, "\"interface\":\"");
+    size_t n = 0;
+
+    if (p != NULL)
+        for (p += 13; p[n] && p[n] != '"' && n + 1 < outsz; n++)
+            out[n] = p[n];
+    out[n] = '\0';
+}
 
 static int
 collect(const struct vigil_source_counters *c, int64_t updated_ns, void *arg)
@@ -118,6 +172,13 @@ print_json(const char *db, int version, const struct rows *r, int64_t events,
             (unsigned long long)c->unread_files, (unsigned long long)c->alerts,
             ts);
     }
+    vigil_buf_printf(&b, "],\"net\":[");
+    for (size_t i = 0; i < r->nnet; i++) {
+        /* the report, with the time it was stored */
+        vigil_time_format(r->net_updated[i], ts);
+        vigil_buf_printf(&b, "%s%.*s,\"updated\":\"%s\"}", i ? "," : "",
+                         (int)(strlen(r->net[i]) - 1), r->net[i], ts);
+    }
     ok = vigil_buf_printf(&b, "]}\n") == VIGIL_OK;
     if (ok)
         fwrite(b.data, 1, b.len, stdout);
@@ -152,6 +213,23 @@ print_table(const char *db, const struct rows *r, int64_t events,
     }
     if (r->n == 0)
         printf("(no source has reported yet)\n");
+    if (r->nnet > 0) {
+        printf("\n%-16s %14s %12s %10s %12s %10s %8s  %s\n", "CAPTURE",
+               "PACKETS", "FLOWS", "EVICTED", "KERNEL_DROPS", "IF_DROPS",
+               "ALERTS", "UPDATED");
+        for (size_t i = 0; i < r->nnet; i++) {
+            const char *j = r->net[i];
+            char name[64];
+
+            net_iface(j, name, sizeof(name));
+            vigil_time_format(r->net_updated[i], ts);
+            ts[19] = '\0';
+            printf("%-16.16s %14llu %12llu %10llu %12llu %10llu %8llu  %sZ\n",
+                   name, net_num(j, "packets"), net_num(j, "flows"),
+                   net_num(j, "evicted"), net_num(j, "kernel_drops"),
+                   net_num(j, "if_drops"), net_num(j, "alerts"), ts);
+        }
+    }
     printf("\narchived events: %lld\nalerts: %lld\n", (long long)events,
            (long long)alerts);
 }
@@ -214,6 +292,8 @@ cmd_status(int argc, char **argv)
         goto out;
     }
     if (vigil_store_counters_each(store, collect, rows, &err) != VIGIL_OK ||
+        vigil_store_state_each(store, "net", collect_net, rows, &err) !=
+            VIGIL_OK ||
         vigil_store_count(store, &events, &alerts, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil status: %s\n", err.msg);
         ret = VIGIL_EXIT_IOERR;
@@ -225,6 +305,8 @@ cmd_status(int argc, char **argv)
     else
         print_table(db, rows, events, alerts);
 out:
+    for (size_t i = 0; rows != NULL && i < rows->nnet; i++)
+        free(rows->net[i]);
     free(rows);
     vigil_store_close(store);
     return ret;

@@ -10,11 +10,16 @@
 #include "daemon_int.h"
 
 const struct vigil_component *const daemon_components[] = {
-    &daemon_comp_store,  &daemon_comp_incident, /* subscribes to alerts before
-                                                   detect publishes */
-    &daemon_comp_detect, &daemon_comp_respond,  /* subscribed to alerts before
-                                                   sources start */
-    &daemon_comp_fim,    &daemon_comp_ingest,   &daemon_comp_web,
+    &daemon_comp_store,
+    &daemon_comp_incident, /* subscribes to alerts before
+                              detect publishes */
+    &daemon_comp_detect,
+    &daemon_comp_respond, /* subscribed to alerts before
+                             sources start */
+    &daemon_comp_fim,
+    &daemon_comp_net, /* its own threads, like fim */
+    &daemon_comp_ingest,
+    &daemon_comp_web,
 };
 const size_t daemon_ncomponents =
     sizeof(daemon_components) / sizeof(daemon_components[0]);

@@ -139,6 +139,7 @@ extern const struct vigil_component daemon_comp_detect;
 extern const struct vigil_component daemon_comp_ingest;
 extern const struct vigil_component daemon_comp_respond;
 extern const struct vigil_component daemon_comp_fim;
+extern const struct vigil_component daemon_comp_net;
 extern const struct vigil_component daemon_comp_incident;
 extern const struct vigil_component daemon_comp_web;
 

@@ -168,8 +168,10 @@ const struct det_lsmap *detect_logsource_find(const char *product,
  * NULL): for products with log formats of their own (zeek, aws, azure,
  * macos, cisco, ...) only when the event is such a record (it names the
  * product, or has fields only that product writes); for others (linux, a
- * site's own product) always (detect_logsource.c). */
-int detect_logsource_product_ok(const char *product,
+ * site's own product) always (detect_logsource.c). A Zeek rule of a
+ * service (rdp, dns) runs only on records of that log when the record
+ * says which log it is (event.dataset zeek.X, or _path). */
+int detect_logsource_product_ok(const char *product, const char *service,
                                 const struct vigil_event *ev);
 
 /* Calls add(arg, s, n) with each other form of the raw Sigma value val

@@ -344,10 +344,32 @@ static const char *const closed_products[] = {
     "django",
 };
 
+/* A Zeek record that says which log it is (event.dataset "zeek.X" from
+ * src/parse, or Zeek's own _path) and is not service's log. A record
+ * that does not say is not excluded. */
+static int
+zeek_other_log(const char *service, const struct vigil_event *ev)
+{
+    const struct vigil_field *f = vigil_event_getn(ev, "_path", 5);
+    size_t sl = strlen(service);
+
+    if (f != NULL)
+        return f->text_len != sl || strncasecmp(f->text, service, sl) != 0;
+    f = vigil_event_getn(ev, "event.dataset", 13);
+    if (f == NULL || f->text_len <= 5 || strncmp(f->text, "zeek.", 5) != 0)
+        return 0;
+    return f->text_len - 5 != sl || strncasecmp(f->text + 5, service, sl) != 0;
+}
+
 int
-detect_logsource_product_ok(const char *product, const struct vigil_event *ev)
+detect_logsource_product_ok(const char *product, const char *service,
+                            const struct vigil_event *ev)
 {
     size_t i, nc = sizeof(closed_products) / sizeof(closed_products[0]);
+
+    if (service != NULL && strcasecmp(product, "zeek") == 0 &&
+        zeek_other_log(service, ev))
+        return 0;
 
     for (i = 0; i < nc; i++)
         if (strcasecmp(product, closed_products[i]) == 0)

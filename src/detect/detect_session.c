@@ -349,7 +349,8 @@ allowed(struct vigil_detect_worker *w, uint32_t rule)
          * `not selection` holds for any other line) */
         const char *pr = w->s->d->rules[rule].ls_product;
         return (ls & LS_WINDOWS) == 0 &&
-               (pr == NULL || detect_logsource_product_ok(pr, w->ev));
+               (pr == NULL || detect_logsource_product_ok(
+                                  pr, w->s->d->rules[rule].ls_service, w->ev));
     }
 }
 

@@ -76,6 +76,9 @@ struct vigil_net_dns {
     uint16_t ancount;
     char qname[VIGIL_NET_NAME_MAX]; /* dotted, lower case, NUL-ended */
     size_t qname_len;
+    /* A response's first A/AAAA address, CNAME/PTR name or TXT string
+     * ("" when none); non-printable bytes become '?'. */
+    char answer[VIGIL_NET_NAME_MAX];
 };
 /* Parses a DNS message (UDP payload; for TCP skip the 2-byte length).
  * Returns 1 when a question was read, 0 otherwise. Compression pointers
@@ -138,6 +141,7 @@ struct vigil_net_flow {
     uint16_t dns_qtype;
     uint8_t dns_rcode, dns_answered;
     char name[VIGIL_NET_NAME_MAX]; /* DNS question, TLS SNI or HTTP Host */
+    char dns_answer[128];          /* first answer (struct vigil_net_dns) */
     char ja3[33], ja4[40];
     char method[16];
     char uri[256];
@@ -277,8 +281,54 @@ void vigil_net_live_close(struct vigil_net_live *l);
  * Returns VIGIL_OK, VIGIL_END when fn asked to stop, VIGIL_EIO. */
 enum vigil_rc vigil_net_live_poll(struct vigil_net_live *l, vigil_net_pkt_fn fn,
                                   void *arg, struct vigil_err *err);
+/* Replaces the capture filter (filter "" or NULL: everything); the
+ * running one is kept on failure. */
+enum vigil_rc vigil_net_live_set_filter(struct vigil_net_live *l,
+                                        const char *filter,
+                                        struct vigil_err *err);
 /* Packets, and the kernel's drop counters. */
 void vigil_net_live_stats(struct vigil_net_live *l,
                           struct vigil_net_capture_stats *st);
+
+/* ------------------------------------------------------------------ */
+/* The daemon's `net:` section (net_config.c, docs/configuration.md)    */
+/* ------------------------------------------------------------------ */
+
+#define VIGIL_NET_MAX_IFACES 16
+#define VIGIL_NET_MAX_IOCS   16
+
+/* Numbers are int64_t (durations in ms, sizes in bytes) as core's key
+ * tables write them; vigil_net_config_opts turns them into the
+ * libraries' options. */
+struct vigil_net_config {
+    char ifaces[VIGIL_NET_MAX_IFACES][64]; /* interfaces */
+    size_t nifaces;
+    char filter[1024]; /* BPF, "" = everything */
+    int64_t snaplen, buffer;
+    int events; /* publish finished flows as events */
+    int64_t max_flows, idle_timeout_ms, active_timeout_ms;
+    int64_t scan_window_ms, scan_ports, scan_hosts;
+    int64_t beacon_min, beacon_min_interval_ms;
+    double beacon_jitter;
+    int64_t exfil_bytes, exfil_baseline_flows;
+    double exfil_factor;
+    int64_t dns_label_len, dns_encoded_queries, dns_txt_queries;
+    double dns_entropy;
+    int64_t new_service_after, max_entries;
+    char *iocs[VIGIL_NET_MAX_IOCS]; /* owned paths */
+    size_t niocs;
+};
+
+/* The `net` key's table. A double left 0 takes the detector's default
+ * (vigil_net_detect_defaults). */
+extern const struct vigil_conf_table vigil_net_conf;
+/* Frees what c owns (not c). NULL-safe. */
+void vigil_net_config_fini(struct vigil_net_config *c);
+/* Fills the flow, detector and live-capture options from c (borrowed;
+ * lo->iface and lo->filter borrow c's strings). */
+void vigil_net_config_opts(const struct vigil_net_config *c,
+                           struct vigil_net_flow_opts *fo,
+                           struct vigil_net_detect_opts *dopts,
+                           struct vigil_net_live_opts *lo);
 
 #endif

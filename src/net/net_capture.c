@@ -99,7 +99,6 @@ vigil_net_live_open(struct vigil_net_live **out,
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     struct vigil_net_live *l;
-    struct bpf_program prog;
     enum vigil_rc rc = VIGIL_OK;
 
     *out = NULL;
@@ -133,21 +132,32 @@ vigil_net_live_open(struct vigil_net_live **out,
                            o->iface);
         goto out;
     }
-    if (o->filter && o->filter[0]) {
-        if (pcap_compile(l->p, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-            rc = vigil_err_set(err, VIGIL_EINVAL, "filter \"%s\": %s",
-                               o->filter, pcap_geterr(l->p));
-            goto out;
-        }
-        if (pcap_setfilter(l->p, &prog) < 0)
-            rc = vigil_err_set(err, VIGIL_EIO, "filter: %s", pcap_geterr(l->p));
-        pcap_freecode(&prog);
-    }
+    if (o->filter && o->filter[0])
+        rc = vigil_net_live_set_filter(l, o->filter, err);
 out:
     if (rc != VIGIL_OK)
         vigil_net_live_close(l);
     else
         *out = l;
+    return rc;
+}
+
+enum vigil_rc
+vigil_net_live_set_filter(struct vigil_net_live *l, const char *filter,
+                          struct vigil_err *err)
+{
+    struct bpf_program prog;
+    enum vigil_rc rc = VIGIL_OK;
+
+    /* "" compiles to accept-all, which also lifts an earlier filter */
+    if (filter == NULL)
+        filter = "";
+    if (pcap_compile(l->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+        return vigil_err_set(err, VIGIL_EINVAL, "filter \"%s\": %s", filter,
+                             pcap_geterr(l->p));
+    if (pcap_setfilter(l->p, &prog) < 0)
+        rc = vigil_err_set(err, VIGIL_EIO, "filter: %s", pcap_geterr(l->p));
+    pcap_freecode(&prog);
     return rc;
 }
 

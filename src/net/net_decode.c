@@ -264,6 +264,55 @@ dns_name(const uint8_t *m, size_t n, size_t *pos, char *out, size_t outsz,
     return 1;
 }
 
+/* The first answer record of an address or a name (A, AAAA, CNAME, PTR,
+ * TXT's first string) as text in out->answer; records of other types
+ * before it are skipped (at most 16). */
+static void
+dns_answer(const uint8_t *m, size_t n, size_t pos, struct vigil_net_dns *out)
+{
+    char skip[VIGIL_NET_NAME_MAX];
+    size_t sl, rdl;
+    uint16_t type;
+
+    for (unsigned i = 0; i < out->ancount && i < 16; i++) {
+        if (!dns_name(m, n, &pos, skip, sizeof(skip), &sl) || pos + 10 > n)
+            return;
+        type = rd16(m + pos);
+        rdl = rd16(m + pos + 8);
+        pos += 10;
+        if (pos + rdl > n)
+            return;
+        if (type == 1 && rdl == 4) {
+            uint8_t ip[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+            memcpy(ip + 12, m + pos, 4);
+            vigil_ip_format(ip, out->answer);
+            return;
+        }
+        if (type == 28 && rdl == 16) {
+            vigil_ip_format(m + pos, out->answer);
+            return;
+        }
+        if (type == 5 || type == 12) {
+            size_t q = pos;
+            if (!dns_name(m, n, &q, out->answer, sizeof(out->answer), &sl))
+                out->answer[0] = '\0';
+            return;
+        }
+        if (type == 16 && rdl > 0) {
+            size_t l = m[pos], o = 0;
+            if (l + 1 > rdl)
+                return;
+            for (size_t k = 0; k < l && o + 1 < sizeof(out->answer); k++) {
+                uint8_t c = m[pos + 1 + k];
+                out->answer[o++] = c < 0x20 || c > 0x7e ? '?' : (char)c;
+            }
+            out->answer[o] = '\0';
+            return;
+        }
+        pos += rdl;
+    }
+}
+
 int
 vigil_net_dns_parse(const uint8_t *p, size_t n, struct vigil_net_dns *out)
 {
@@ -280,6 +329,9 @@ vigil_net_dns_parse(const uint8_t *p, size_t n, struct vigil_net_dns *out)
         pos + 4 > n)
         return 0;
     out->qtype = rd16(p + pos);
+    out->answer[0] = '\0';
+    if (out->response && out->ancount > 0 && rd16(p + 4) == 1)
+        dns_answer(p, n, pos + 4, out);
     return 1;
 }
 

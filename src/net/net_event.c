@@ -72,6 +72,75 @@ add_time(struct vigil_event *ev, const char *name, int64_t ns)
     return vigil_event_add_time(ev, name, t, n, ns);
 }
 
+/* Sigma's names for a connection (Sysmon event 3, which SigmaHQ's
+ * `category: network_connection` rules are written for): the client is
+ * the side that initiated it. Hostnames come from the TLS server name or
+ * the HTTP Host, never from a reverse lookup. */
+static enum vigil_rc
+sigma_conn(const struct vigil_net_flow *f, const char *tr,
+           struct vigil_event *ev)
+{
+    enum vigil_rc rc = VIGIL_OK;
+
+    VIGIL_TRY(add_ip(ev, "SourceIp", f->caddr));
+    VIGIL_TRY(add_ip(ev, "DestinationIp", f->saddr));
+    if (f->proto == 6 || f->proto == 17 || f->proto == 132) {
+        VIGIL_TRY(vigil_event_add_intv(ev, "SourcePort", f->cport));
+        VIGIL_TRY(vigil_event_add_intv(ev, "DestinationPort", f->sport));
+    }
+    if (tr)
+        VIGIL_TRY(vigil_event_add_strz(ev, "Protocol", tr));
+    VIGIL_TRY(vigil_event_add_strz(ev, "Initiated", "true"));
+    VIGIL_TRY(
+        vigil_event_add_strz(ev, "SourceIsIpv6", f->ipv6 ? "true" : "false"));
+    VIGIL_TRY(vigil_event_add_strz(ev, "DestinationIsIpv6",
+                                   f->ipv6 ? "true" : "false"));
+    if (f->app == VIGIL_NET_APP_TLS || f->app == VIGIL_NET_APP_HTTP)
+        VIGIL_TRY(add_text(ev, "DestinationHostname", f->name));
+out:
+    return rc;
+}
+
+/* A DNS type's name as Sigma's `category: dns` rules write record_type. */
+static const char *
+qtype_name(uint16_t t)
+{
+    static const struct {
+        uint16_t code;
+        const char *name;
+    } types[] = {{1, "A"},       {2, "NS"},    {5, "CNAME"},  {6, "SOA"},
+                 {10, "NULL"},   {12, "PTR"},  {15, "MX"},    {16, "TXT"},
+                 {28, "AAAA"},   {33, "SRV"},  {35, "NAPTR"}, {43, "DS"},
+                 {48, "DNSKEY"}, {64, "SVCB"}, {65, "HTTPS"}, {252, "AXFR"},
+                 {255, "ANY"}};
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (types[i].code == t)
+            return types[i].name;
+    return NULL;
+}
+
+/* Sigma's `category: dns` names (query, answer, record_type: the names
+ * of SigmaHQ's rules/network/dns) and Sysmon event 22's QueryName and
+ * QueryResults, so a `dns_query` rule's selection reads them too. */
+static enum vigil_rc
+sigma_dns(const struct vigil_net_flow *f, struct vigil_event *ev)
+{
+    enum vigil_rc rc = VIGIL_OK;
+    const char *tn = qtype_name(f->dns_qtype);
+
+    VIGIL_TRY(add_text(ev, "query", f->name));
+    VIGIL_TRY(add_text(ev, "QueryName", f->name));
+    if (tn)
+        VIGIL_TRY(vigil_event_add_strz(ev, "record_type", tn));
+    else
+        VIGIL_TRY(vigil_event_add_intv(ev, "record_type", f->dns_qtype));
+    VIGIL_TRY(add_text(ev, "answer", f->dns_answer));
+    VIGIL_TRY(add_text(ev, "QueryResults", f->dns_answer));
+out:
+    return rc;
+}
+
 enum vigil_rc
 vigil_net_flow_event(const struct vigil_net_flow *f, struct vigil_event *ev)
 {
@@ -124,6 +193,7 @@ vigil_net_flow_event(const struct vigil_net_flow *f, struct vigil_event *ev)
         flags[k] = '\0';
         VIGIL_TRY(add_text(ev, "network.tcp_flags", flags));
     }
+    VIGIL_TRY(sigma_conn(f, tr, ev));
     switch (f->app) {
     case VIGIL_NET_APP_DNS:
         VIGIL_TRY(vigil_event_add_strz(ev, "network.protocol", "dns"));
@@ -133,6 +203,8 @@ vigil_net_flow_event(const struct vigil_net_flow *f, struct vigil_event *ev)
         if (f->spkts)
             VIGIL_TRY(vigil_event_add_intv(ev, "dns.response_code_number",
                                            f->dns_rcode));
+        VIGIL_TRY(add_text(ev, "dns.answers.data", f->dns_answer));
+        VIGIL_TRY(sigma_dns(f, ev));
         break;
     case VIGIL_NET_APP_TLS:
         VIGIL_TRY(vigil_event_add_strz(ev, "network.protocol", "tls"));

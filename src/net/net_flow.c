@@ -232,6 +232,12 @@ app_detect(struct vigil_net_flow *f, const struct vigil_net_pkt *p, int fromc)
         } else if (d.response) {
             f->dns_rcode = d.rcode;
             f->dns_answered = d.ancount > 0;
+            if (d.answer[0] != '\0' && f->dns_answer[0] == '\0') {
+                /* cut to fit: a long CNAME or TXT keeps its start */
+                size_t al = strnlen(d.answer, sizeof(f->dns_answer) - 1);
+                memcpy(f->dns_answer, d.answer, al);
+                f->dns_answer[al] = '\0';
+            }
             if (f->name[0] == '\0') {
                 memcpy(f->name, d.qname, d.qname_len + 1);
                 f->dns_qtype = d.qtype;
@@ -326,7 +332,8 @@ vigil_net_flows_add(struct vigil_net_flows *t, const struct vigil_net_pkt *p)
         t->used++;
         f = &t->e[i].f;
         memset(f, 0, offsetof(struct vigil_net_flow, name));
-        f->name[0] = f->ja3[0] = f->ja4[0] = f->method[0] = f->uri[0] = '\0';
+        f->name[0] = f->dns_answer[0] = f->ja3[0] = f->ja4[0] = f->method[0] =
+            f->uri[0] = '\0';
         memcpy(f->caddr, p->src, 16);
         memcpy(f->saddr, p->dst, 16);
         f->cport = sp;

@@ -18,6 +18,8 @@
  *           field per element (VIGIL_FF_ELEM), other arrays their raw
  *           JSON text as one field
  *   cef     ArcSight Common Event Format (bare or behind a syslog header)
+ *   suricata, zeek  the sensors' JSON logs renamed to ECS (parse_sensor.c);
+ *           Zeek's TSV logs need their header: vigil_zeek_tsv_line
  *   evtx    Windows XML event log files (file-level, vigil_evtx_read_file)
  *   raw     the line as `message`, nothing else
  */
@@ -94,6 +96,39 @@ enum vigil_rc vigil_decode_auto(struct vigil_decoder_auto *a,
                                 struct vigil_event *ev, const char *line,
                                 size_t len,
                                 const struct vigil_parse_opts *opts);
+
+/* ---- Zeek's TSV logs (parse_zeek_tsv.c) ---- */
+
+/* A stream of Zeek ASCII log lines is read with the header it carries
+ * (#separator, #set_separator, #empty_field, #unset_field, #path,
+ * #fields, #types): one state per stream, fixed size, no allocation. The
+ * events have the ECS fields of the "zeek" JSON decoder. */
+#define VIGIL_ZEEK_TSV_MAX_COLS 128
+struct vigil_zeek_tsv {
+    char sep, set_sep;
+    char unset[16], empty[16];
+    uint8_t unset_len, empty_len;
+    char path[32];
+    uint16_t ncols, ntypes;
+    uint16_t name_off[VIGIL_ZEEK_TSV_MAX_COLS];
+    uint8_t name_len[VIGIL_ZEEK_TSV_MAX_COLS];
+    uint8_t type[VIGIL_ZEEK_TSV_MAX_COLS];
+    uint8_t is_set[VIGIL_ZEEK_TSV_MAX_COLS];
+    char names[8192];
+};
+/* Sets Zeek's defaults (tab, ",", "-", "(empty)"). */
+void vigil_zeek_tsv_init(struct vigil_zeek_tsv *z);
+/* Does line start a Zeek TSV log ("#separator ...")? */
+int vigil_zeek_tsv_probe(const char *line, size_t len);
+/* Reads one line (borrowed; the event's texts point into it or into
+ * ev->arena; names are copied to the arena). A header line updates z and
+ * returns VIGIL_END (no event); a data line fills ev (VIGIL_OK), or
+ * VIGIL_EPARSE when no #fields came before or its columns do not match
+ * them; VIGIL_ENOMEM when the arena is exhausted. */
+enum vigil_rc vigil_zeek_tsv_line(struct vigil_zeek_tsv *z,
+                                  struct vigil_event *ev, const char *line,
+                                  size_t len,
+                                  const struct vigil_parse_opts *opts);
 
 /* ---- time zones (parse_tz.c) ---- */
 

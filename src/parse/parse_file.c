@@ -31,6 +31,10 @@ struct file_run {
     struct vigil_event *ev;
     int stopped; /* on_event asked to stop, or nomem */
     int nomem;   /* a line's decoding ran out of memory: not a bad line */
+    /* A Zeek TSV log (it starts with "#separator "): read with the header
+     * it carries instead of line by line. */
+    int tsv;
+    struct vigil_zeek_tsv zeek;
 };
 
 /* Decodes one line with the forced format, else the one it fits. */
@@ -45,7 +49,14 @@ one_line(struct file_run *r, struct vigil_decoder_auto *fmt, const char *p,
     if (len == 0)
         return; /* blank lines are not events */
     vigil_event_init(r->ev, &r->arena);
-    if (r->o->forced != NULL)
+    if (r->tsv) {
+        rc = vigil_zeek_tsv_line(&r->zeek, r->ev, p, len, &r->o->parse);
+        if (rc == VIGIL_END) { /* a header line: no event */
+            if (r->arena.used_total)
+                vigil_arena_reset(&r->arena);
+            return;
+        }
+    } else if (r->o->forced != NULL)
         rc = vigil_decode_line(r->o->forced, r->ev, p, len, &r->o->parse);
     else
         rc = vigil_decode_auto(fmt, r->ev, p, len, &r->o->parse);
@@ -170,7 +181,7 @@ read_lines(struct file_run *r, int fd, const char *path, char *buf,
     const struct vigil_decoder *d = r->o->forced;
     struct vigil_decoder_auto fmt = {NULL};
     size_t fill = 0;
-    int eof = 0, skipping = 0;
+    int eof = 0, skipping = 0, pos0 = 1;
 
     while (!eof) {
         ssize_t n = read(fd, buf + fill, BUF_SIZE - 1 - fill);
@@ -196,6 +207,15 @@ read_lines(struct file_run *r, int fd, const char *path, char *buf,
             p = nl + 1;
             skipping = 0;
         }
+        if (pos0 && (d == NULL || strcmp(d->name, "zeek") == 0) &&
+            vigil_zeek_tsv_probe(p, (size_t)(end - p))) {
+            r->tsv = 1;
+            vigil_zeek_tsv_init(&r->zeek);
+            d = vigil_decoder_by_name("zeek");
+            if (r->o->on_format != NULL)
+                r->o->on_format(path, "zeek (TSV)", r->arg);
+        }
+        pos0 = 0;
         if (d == NULL) {
             if (!eof && fill < READ_BLOCK &&
                 count_lines(p, (size_t)(end - p)) < DETECT_LINES)
@@ -245,7 +265,7 @@ vigil_parse_file(const char *path, const struct vigil_parse_file_opts *o,
                  vigil_parse_event_fn on_event, void *arg,
                  struct vigil_parse_file_stats *st, struct vigil_err *err)
 {
-    struct file_run r = {o, on_event, arg, st, {0}, NULL, 0, 0};
+    struct file_run r = {o, on_event, arg, st, {0}, NULL, 0, 0, 0, {0}};
     struct stat sb;
     const char *name = path;
     char *buf = NULL;

@@ -250,6 +250,10 @@ enum vigil_rc parse_access_decode(struct vigil_event *ev, const char *line,
 int parse_eve_probe(const char *line, size_t len);
 enum vigil_rc parse_eve_decode(struct vigil_event *ev, const char *line,
                                size_t len, const struct vigil_parse_opts *opts);
+/* The ECS renames, time and event.* of a Zeek record decoded into ev
+ * (JSON or TSV); dataset ("zeek.conn"; copied) or NULL to guess it from
+ * the fields. */
+enum vigil_rc parse_zeek_ecs(struct vigil_event *ev, const char *dataset);
 int parse_zeek_probe(const char *line, size_t len);
 enum vigil_rc parse_zeek_decode(struct vigil_event *ev, const char *line,
                                 size_t len,

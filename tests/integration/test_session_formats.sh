@@ -22,6 +22,7 @@ for d in "$TR"/*/; do
     *auditd*) fmt=auditd ;;
     *web*) fmt=access ;;
     vigil_win_*) fmt=json ;; # EVTX records as `vigil parse` prints them
+    vigil_sensor_*) fmt=suricata ;; # EVE JSON
     *) fmt=syslog ;;
     esac
     for f in "$d"pos.log "$d"neg.log; do

@@ -110,7 +110,8 @@ test_refusals(void **state)
         {"state_dir: /x\nfoo: 1\n",
          "vigil.yml:2: unknown key 'foo' (known: state_dir, stats_interval, "
          "user, strict_modes, store, incident, rules, builtin_rules, "
-         "placeholders, correlation, response, fim, ingest, sources, web)"},
+         "placeholders, correlation, response, fim, net, ingest, sources, "
+         ")"}, /* the list is cut at 150 characters */
         {"store:\n  archive_events: maybe\n",
          "vigil.yml:2: 'store.archive_events' must be true or false, not "
          "'maybe'"},
