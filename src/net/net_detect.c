@@ -502,7 +502,7 @@ scan_tier(struct vigil_net_detect *d, const struct vigil_net_flow *f,
                   "vertical port scan: %s probed %lu ports of %s "
                   "without an answer within %lld s",
                   ipstr(f->caddr, a), (unsigned long)nv, b,
-                  (long long)(window / VIGIL_NS_PER_SEC));
+                  (long long)(2 * window / VIGIL_NS_PER_SEC));
     }
     /* Only when no single source explains it (it would have its own
      * vertical alert). */
@@ -512,7 +512,8 @@ scan_tier(struct vigil_net_detect *d, const struct vigil_net_flow *f,
                   f->proto,
                   "distributed port scan: %lu ports of %s probed without "
                   "an answer within %lld s (latest from %s)",
-                  (unsigned long)nt, b, (long long)(window / VIGIL_NS_PER_SEC),
+                  (unsigned long)nt, b,
+                  (long long)(2 * window / VIGIL_NS_PER_SEC),
                   ipstr(f->caddr, a));
     }
     if (nh >= hosts) {
@@ -524,14 +525,14 @@ scan_tier(struct vigil_net_detect *d, const struct vigil_net_flow *f,
                       "ping sweep: %s sent echo requests to %lu hosts "
                       "without an answer within %lld s",
                       ipstr(f->caddr, a), (unsigned long)nh,
-                      (long long)(window / VIGIL_NS_PER_SEC));
+                      (long long)(2 * window / VIGIL_NS_PER_SEC));
         else
             net_raise(d, "port_scan", subj, 3, f->first_ns, f->caddr, NULL,
                       f->sport, f->proto,
                       "horizontal port scan: %s probed port %u on %lu "
                       "hosts without an answer within %lld s",
                       ipstr(f->caddr, a), (unsigned)f->sport, (unsigned long)nh,
-                      (long long)(window / VIGIL_NS_PER_SEC));
+                      (long long)(2 * window / VIGIL_NS_PER_SEC));
     }
 }
 
@@ -573,12 +574,15 @@ beacon_skip(const struct vigil_net_flow *f)
 static void
 beacon_flow(struct vigil_net_detect *d, const struct vigil_net_flow *f)
 {
-    uint8_t k[16 + 16 + 2 + 1];
+    uint8_t k[1 + 16 + VIGIL_NET_NAME_MAX + 2 + 1];
+    size_t kl;
     struct beacon *b;
     int64_t iv[BEACON_KEEP], med;
     size_t n, near = 0, pos;
-    char a[64], c[64], subj[160];
+    char a[64], c[64], subj[VIGIL_NET_NAME_MAX + 160];
     double mean = 0, var = 0, cv;
+    int connect = strcmp(f->method, "CONNECT") == 0 && f->name[0] != '\0';
+    int internal = !connect && is_home(d, f->caddr) && is_home(d, f->saddr);
 
     if (beacon_skip(f))
         return;
@@ -591,16 +595,28 @@ beacon_flow(struct vigil_net_detect *d, const struct vigil_net_flow *f)
     if (f->spkts == 0)
         return;
     gtab_tick(d, &d->beacons, f->first_ns);
-    memcpy(k, f->caddr, 16);
-    memcpy(k + 16, f->saddr, 16);
-    memcpy(k + 32, &f->sport, 2);
-    k[34] = f->proto;
-    if ((b = gtab_get(&d->beacons, k, sizeof(k), 1)) == NULL) {
+    /* Through a proxy every site is one (client, proxy, port): the site
+     * asked for with CONNECT is the service. */
+    k[0] = connect ? 'C' : 'A';
+    memcpy(k + 1, f->caddr, 16);
+    if (connect) {
+        size_t nl = strlen(f->name);
+
+        memcpy(k + 17, f->name, nl);
+        kl = 17 + nl;
+    } else {
+        memcpy(k + 17, f->saddr, 16);
+        kl = 33;
+    }
+    memcpy(k + kl, &f->sport, 2);
+    k[kl + 2] = f->proto;
+    kl += 3;
+    if ((b = gtab_get(&d->beacons, k, kl, 1)) == NULL) {
         if ((b = calloc(1, sizeof(*b))) == NULL) {
             d->dropped++;
             return;
         }
-        if (!gtab_put(d, &d->beacons, k, sizeof(k), b)) {
+        if (!gtab_put(d, &d->beacons, k, kl, b)) {
             free(b);
             return;
         }
@@ -660,13 +676,19 @@ beacon_flow(struct vigil_net_detect *d, const struct vigil_net_flow *f)
         return;
     b->alerted_ns = f->first_ns > 0 ? f->first_ns : 1;
     snprintf(subj, sizeof(subj), "%s|%s|%u|%u", ipstr(f->caddr, a),
-             ipstr(f->saddr, c), (unsigned)f->sport, (unsigned)f->proto);
-    net_raise(d, "beacon", subj, 3, f->first_ns, f->caddr, f->saddr, f->sport,
-              f->proto,
-              "beaconing: %s connected to %s port %u every %.1f s (%zu of "
-              "%zu intervals within %.0f%%)",
-              a, c, (unsigned)f->sport, (double)med / 1e9, near, n - 1,
-              100.0 * d->o.beacon_jitter);
+             connect ? f->name : ipstr(f->saddr, c), (unsigned)f->sport,
+             (unsigned)f->proto);
+    ipstr(f->saddr, c);
+    /* Between two home hosts it is more often a scraper or a health
+     * check than a C2 channel: still said, with less weight. */
+    net_raise(d, "beacon", subj, internal ? 2 : 3, f->first_ns, f->caddr,
+              f->saddr, f->sport, f->proto,
+              "beaconing: %s connected to %s%s%s port %u every %.1f s (%zu "
+              "of %zu intervals within %.0f%%)%s",
+              a, connect ? f->name : c, connect ? " through the proxy " : "",
+              connect ? c : "", (unsigned)f->sport, (double)med / 1e9, near,
+              n - 1, 100.0 * d->o.beacon_jitter,
+              internal ? " between home hosts" : "");
 }
 
 /* A heartbeat inside one connection: the client's bursts of data at
@@ -688,8 +710,9 @@ heartbeat_flow(struct vigil_net_detect *d, const struct vigil_net_flow *f)
         return;
     snprintf(subj, sizeof(subj), "%s|%s|%u|%u", ipstr(f->caddr, a),
              ipstr(f->saddr, c), (unsigned)f->sport, (unsigned)f->proto);
-    net_raise(d, "beacon", subj, 3, f->first_ns, f->caddr, f->saddr, f->sport,
-              f->proto,
+    net_raise(d, "beacon", subj,
+              is_home(d, f->caddr) && is_home(d, f->saddr) ? 2 : 3, f->first_ns,
+              f->caddr, f->saddr, f->sport, f->proto,
               "beaconing: %s sent data to %s port %u every %.1f s in one "
               "connection (%u times, jitter %.0f%%)",
               a, c, (unsigned)f->sport, mean, f->bursts, 100.0 * sd / mean);
