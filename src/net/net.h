@@ -355,6 +355,7 @@ struct vigil_net_live_opts {
     const char *filter; /* BPF, may be NULL */
     int snaplen;        /* default 262144 */
     int buffer_bytes;   /* default 16 MiB */
+    int no_promisc;     /* 1: only the host's own traffic */
 };
 struct vigil_net_live;
 /* Opens and activates a live capture (needs CAP_NET_RAW: the daemon does

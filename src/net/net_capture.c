@@ -144,7 +144,7 @@ vigil_net_live_open(struct vigil_net_live **out,
     pcap_set_snaplen(l->p, o->snaplen > 0 ? o->snaplen : 262144);
     pcap_set_buffer_size(l->p,
                          o->buffer_bytes > 0 ? o->buffer_bytes : 16 << 20);
-    pcap_set_promisc(l->p, 1);
+    pcap_set_promisc(l->p, !o->no_promisc);
     pcap_set_timeout(l->p, 200);
     /* tv_usec then holds nanoseconds, as from files. */
     l->mul = pcap_set_tstamp_precision(l->p, PCAP_TSTAMP_PRECISION_NANO) == 0
