@@ -41,6 +41,8 @@ struct dest {
     uint64_t out, in;
     uint32_t flows;
     int64_t first_ns, win_ns;
+    int64_t alerted_ns; /* 0: not alerted (judged again after the alert
+                           window, not at every flow) */
 };
 
 /* A table in two generations: entries live in `cur`; when the window
@@ -64,6 +66,9 @@ struct vigil_net_detect {
     struct gtab scan_seen, scan_count, slow_seen, slow_count, beacons, hosts,
         dests, dns, services, alerted;
     struct vigil_hmap *iocs;
+    /* the home networks as masked 64-bit halves, for a cheap test per
+     * flow */
+    uint64_t home_net[16][2], home_mask[16][2];
     struct vigil_net_cidr *ioc_nets;
     size_t n_ioc_nets;
     uint64_t learned, dropped;
@@ -158,6 +163,14 @@ vigil_net_cidr_parse(const char *text, size_t len, struct vigil_net_cidr *out)
         return 0;
     out->prefix = prefix;
     return 1;
+}
+
+static int
+is_v4(const uint8_t ip[16])
+{
+    static const uint8_t pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    return memcmp(ip, pre, 12) == 0;
 }
 
 static void
@@ -268,6 +281,19 @@ vigil_net_detect_new(struct vigil_net_detect **out,
     d->fn = fn;
     d->arg = arg;
     m = d->o.max_entries;
+    for (uint32_t i = 0; i < d->o.nhome; i++) {
+        uint8_t mask[16] = {0};
+        unsigned bits = d->o.home[i].prefix;
+
+        if (is_v4(d->o.home[i].net))
+            bits += 96;
+        for (unsigned b = 0; b < bits && b < 128; b++)
+            mask[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+        memcpy(d->home_mask[i], mask, 16);
+        memcpy(d->home_net[i], d->o.home[i].net, 16);
+        d->home_net[i][0] &= d->home_mask[i][0];
+        d->home_net[i][1] &= d->home_mask[i][1];
+    }
     VIGIL_TRY(gtab_init(&d->scan_seen, d->o.scan_window_ns, m, 0, err));
     VIGIL_TRY(gtab_init(&d->scan_count, d->o.scan_window_ns, m, 0, err));
     VIGIL_TRY(gtab_init(&d->slow_seen, SLOW_WINDOW, m, 0, err));
@@ -383,14 +409,6 @@ ipstr(const uint8_t ip[16], char *buf)
     return buf;
 }
 
-static int
-is_v4(const uint8_t ip[16])
-{
-    static const uint8_t pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-    return memcmp(ip, pre, 12) == 0;
-}
-
 /* Multicast and broadcast: not a peer that answers (no C2, no exfil). */
 static int
 is_group(const uint8_t ip[16])
@@ -404,8 +422,12 @@ is_group(const uint8_t ip[16])
 static int
 is_home(const struct vigil_net_detect *d, const uint8_t ip[16])
 {
+    uint64_t a[2];
+
+    memcpy(a, ip, 16);
     for (uint32_t i = 0; i < d->o.nhome; i++)
-        if (vigil_ip_in_cidr(ip, d->o.home[i].net, d->o.home[i].prefix))
+        if ((a[0] & d->home_mask[i][0]) == d->home_net[i][0] &&
+            (a[1] & d->home_mask[i][1]) == d->home_net[i][1])
             return 1;
     return 0;
 }
@@ -494,7 +516,10 @@ scan_tier(struct vigil_net_detect *d, const struct vigil_net_flow *f,
             nt = bump(d, count, k, 17);
         }
     }
-    if (nv >= ports) {
+    /* Raised when a count reaches its threshold (each probe adds one),
+     * not at every probe past it: formatting an alert that is already
+     * raised would cost a scan's every flow. */
+    if (nv == ports) {
         snprintf(subj, sizeof(subj), "v|%s|%s", ipstr(src, a),
                  ipstr(f->saddr, b));
         net_raise(d, "port_scan", subj, 3, f->first_ns, f->caddr, f->saddr, 0,
@@ -506,7 +531,7 @@ scan_tier(struct vigil_net_detect *d, const struct vigil_net_flow *f,
     }
     /* Only when no single source explains it (it would have its own
      * vertical alert). */
-    if (nt >= 2 * ports && nv < ports) {
+    if (nt == 2 * ports && nv < ports) {
         snprintf(subj, sizeof(subj), "t|%s", ipstr(f->saddr, b));
         net_raise(d, "port_scan", subj, 3, f->first_ns, f->caddr, f->saddr, 0,
                   f->proto,
@@ -516,7 +541,7 @@ scan_tier(struct vigil_net_detect *d, const struct vigil_net_flow *f,
                   (long long)(2 * window / VIGIL_NS_PER_SEC),
                   ipstr(f->caddr, a));
     }
-    if (nh >= hosts) {
+    if (nh == hosts) {
         snprintf(subj, sizeof(subj), "h|%s|%u|%u", ipstr(src, a),
                  (unsigned)f->sport, (unsigned)f->proto);
         if (icmp)
@@ -675,6 +700,7 @@ beacon_flow(struct vigil_net_detect *d, const struct vigil_net_flow *f)
           (near >= d->o.beacon_min_near && 2 * near >= n - 1)))
         return;
     b->alerted_ns = f->first_ns > 0 ? f->first_ns : 1;
+    internal = !connect && is_home(d, f->caddr) && is_home(d, f->saddr);
     snprintf(subj, sizeof(subj), "%s|%s|%u|%u", ipstr(f->caddr, a),
              connect ? f->name : ipstr(f->saddr, c), (unsigned)f->sport,
              (unsigned)f->proto);
@@ -800,21 +826,28 @@ exfil_judge(struct vigil_net_detect *d, const struct vigil_net_flow *f,
     vin = e->in + in;
     mean = h->flows ? (double)h->bytes / (double)h->flows : 0;
     per = (double)vol / (double)(e->flows + 1);
+    if (e->alerted_ns && t - e->alerted_ns >= d->o.alert_window_ns)
+        e->alerted_ns = 0;
     /* An upload dominates its traffic (a call or a download does not). */
-    if (vol >= d->o.exfil_bytes &&
-        (double)vol >= d->o.exfil_ratio * (double)vin) {
+    if (!e->alerted_ns && vol >= d->o.exfil_bytes &&
+        (double)vol >= d->o.exfil_ratio * (double)vin &&
+        (f->first_ns - e->first_ns <= d->o.exfil_window_ns ||
+         (h->flows >= d->o.exfil_baseline_flows &&
+          per > d->o.exfil_factor * mean))) {
+        /* first used within the window: a new destination */
+        int fresh = f->first_ns - e->first_ns <= d->o.exfil_window_ns;
+
+        e->alerted_ns = t > 0 ? t : 1;
         ipstr(host, a);
         ipstr(peer, c);
         snprintf(subj, sizeof(subj), "%s|%s", a, c);
-        /* first used within the window: a new destination */
-        if (f->first_ns - e->first_ns <= d->o.exfil_window_ns)
+        if (fresh)
             net_raise(d, "exfiltration", subj, 3, t, host, peer,
                       host == f->caddr ? f->sport : f->cport, f->proto,
                       "exfiltration: %s sent %llu bytes in %u flows to %s, a "
                       "destination it had not used",
                       a, (unsigned long long)vol, e->flows + 1, c);
-        else if (h->flows >= d->o.exfil_baseline_flows &&
-                 per > d->o.exfil_factor * mean)
+        else
             net_raise(d, "exfiltration", subj, 3, t, host, peer,
                       host == f->caddr ? f->sport : f->cport, f->proto,
                       "exfiltration: %s sent %llu bytes in %u flows to %s, "
@@ -1261,7 +1294,7 @@ vigil_net_detect_packet(struct vigil_net_detect *d,
 
         key[0] = 'e';
         c = bump(d, &d->dns, key, 17 + dl);
-        if (c >= d->o.dns_encoded_queries) {
+        if (c == d->o.dns_encoded_queries) {
             char subj[VIGIL_NET_NAME_MAX + 80];
 
             snprintf(subj, sizeof(subj), "e|%s|%s", a, dom);
@@ -1277,7 +1310,7 @@ vigil_net_detect_packet(struct vigil_net_detect *d,
 
         key[0] = 't';
         c = bump(d, &d->dns, key, 17 + dl);
-        if (c >= d->o.dns_txt_queries) {
+        if (c == d->o.dns_txt_queries) {
             char subj[VIGIL_NET_NAME_MAX + 80];
 
             snprintf(subj, sizeof(subj), "t|%s|%s", a, dom);
