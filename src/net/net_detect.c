@@ -72,6 +72,7 @@ struct vigil_net_detect {
     struct vigil_net_cidr *ioc_nets;
     size_t n_ioc_nets;
     uint64_t learned, dropped;
+    uint64_t full_rotations, next_full_log;
 };
 
 /* A slower scan tier: this many times the fast thresholds within
@@ -254,8 +255,21 @@ gtab_put(struct vigil_net_detect *d, struct gtab *g, const void *k, size_t kl,
          void *v)
 {
     if (g->cur && vigil_hmap_get(g->cur, k, kl) == NULL &&
-        vigil_hmap_count(g->cur) >= g->max)
+        vigil_hmap_count(g->cur) >= g->max) {
+        /* Full before its window passed (a flood): the older generation
+         * goes early, counted and said (at the 1st, 10th, 100th... time,
+         * so a flood cannot flood the log). */
+        d->dropped += g->old ? vigil_hmap_count(g->old) : 0;
+        if (++d->full_rotations == d->next_full_log) {
+            d->next_full_log *= 10;
+            vigil_log(VIGIL_LOG_WARN, 2391,
+                      "net: a detector table of %zu entries filled up before "
+                      "its window passed (%llu times): older entries were "
+                      "dropped early",
+                      g->max, (unsigned long long)d->full_rotations);
+        }
         gtab_rotate(d, g);
+    }
     if (g->cur == NULL || vigil_hmap_put(g->cur, k, kl, v) != VIGIL_OK) {
         d->dropped++;
         return 0;
@@ -280,6 +294,7 @@ vigil_net_detect_new(struct vigil_net_detect **out,
     vigil_net_detect_defaults(&d->o);
     d->fn = fn;
     d->arg = arg;
+    d->next_full_log = 1;
     m = d->o.max_entries;
     for (uint32_t i = 0; i < d->o.nhome; i++) {
         uint8_t mask[16] = {0};

@@ -699,6 +699,7 @@ test_full_tables_age(void **state)
              3000 + i, "x", 1);
     vigil_net_flows_flush(r.t);
     assert_int_equal(r.s.alerts, 0);
+    assert_true(vigil_net_detect_dropped(r.d) > 0); /* said, not silent */
     /* a scan, a beacon and an upload still alert */
     t = 10 * S;
     for (int i = 0; i < 60; i++) {
