@@ -188,6 +188,16 @@ on_flow(const struct vigil_net_flow *f, void *arg)
     return r->out_err;
 }
 
+/* A live flow: IOC and exfiltration alerts without waiting for its end. */
+static int
+on_update(const struct vigil_net_flow *f, void *arg)
+{
+    struct net_run *r = arg;
+
+    vigil_net_detect_update(r->det, f);
+    return r->out_err;
+}
+
 static int
 on_packet(const struct vigil_net_pkt *p, void *arg)
 {
@@ -298,7 +308,9 @@ cmd_net(int argc, char **argv)
     cli_log_to_stderr(0);
     vigil_buf_init(&r.out, 64u << 20);
     vigil_arena_init(&r.arena, 16384, 1u << 20);
-    if (vigil_net_flows_new(&r.flows, NULL, on_flow, &r, &err) != VIGIL_OK ||
+    if (vigil_net_flows_new(
+            &r.flows, &(struct vigil_net_flow_opts){.on_update = on_update},
+            on_flow, &r, &err) != VIGIL_OK ||
         vigil_net_detect_new(&r.det, &dopts, on_alert, &r, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil net: %s\n", err.msg);
         exit_code = VIGIL_EXIT_SOFTWARE;

@@ -194,6 +194,22 @@ on_flow(const struct vigil_net_flow *fl, void *arg)
     return 0;
 }
 
+/* A live flow's news (a name read, an IOC address at its first packet,
+ * every MiB sent): the detectors judge it now, not when it ends. */
+static int
+on_update(const struct vigil_net_flow *fl, void *arg)
+{
+    struct net_cap *c = arg;
+    struct comp_net *cn = c->cn;
+
+    pthread_mutex_lock(&cn->det_mu);
+    cn->cur = c;
+    vigil_net_detect_update(cn->det, fl);
+    cn->cur = NULL;
+    pthread_mutex_unlock(&cn->det_mu);
+    return 0;
+}
+
 static int
 on_packet(const struct vigil_net_pkt *p, void *arg)
 {
@@ -401,6 +417,7 @@ net_new(void **self, const struct vigil_daemon_env *env, const void *conf,
     pthread_mutex_init(&cn->det_mu, NULL);
     atomic_init(&cn->stop, 0);
     vigil_net_config_opts(cfg, &fo, &dopts, NULL);
+    fo.on_update = on_update;
     if ((rc = vigil_net_detect_new(&cn->det, &dopts, on_alert, cn, err)) !=
         VIGIL_OK)
         goto out;

@@ -21,13 +21,26 @@
 /* Decoded packets                                                      */
 /* ------------------------------------------------------------------ */
 
-/* Link types we decode (libpcap's DLT numbers). */
-#define VIGIL_NET_DLT_NULL      0
-#define VIGIL_NET_DLT_EN10MB    1
-#define VIGIL_NET_DLT_RAW       101
-#define VIGIL_NET_DLT_LINUX_SLL 113
-#define VIGIL_NET_DLT_IPV4      228
-#define VIGIL_NET_DLT_IPV6      229
+/* Link types we decode. libpcap's pcap_datalink() returns DLT numbers,
+ * which differ from the LINKTYPE numbers written in files for raw IP:
+ * LINKTYPE_RAW (101) is DLT_RAW, 12 on Linux and most systems, 14 on
+ * OpenBSD; all three are taken as raw IP. */
+#define VIGIL_NET_DLT_NULL       0
+#define VIGIL_NET_DLT_EN10MB     1
+#define VIGIL_NET_DLT_RAW12      12
+#define VIGIL_NET_DLT_RAW14      14
+#define VIGIL_NET_DLT_RAW        101
+#define VIGIL_NET_DLT_LINUX_SLL  113
+#define VIGIL_NET_DLT_IPV4       228
+#define VIGIL_NET_DLT_IPV6       229
+#define VIGIL_NET_DLT_LINUX_SLL2 276
+
+/* 1 when vigil_net_decode decodes link type dlt. */
+int vigil_net_dlt_supported(int dlt);
+
+/* Packet times are clamped to [0, VIGIL_NET_TIME_MAX] (2200-01-01) so
+ * that sums and differences of times and timeouts cannot overflow. */
+#define VIGIL_NET_TIME_MAX (7258118400LL * VIGIL_NS_PER_SEC)
 
 enum vigil_net_app {
     VIGIL_NET_APP_NONE = 0,
@@ -53,6 +66,9 @@ struct vigil_net_pkt {
     uint8_t tcp_flags; /* VIGIL_NET_TH_* */
     uint8_t ipv6;
     uint8_t icmp_type;
+    uint8_t icmp_code;
+    uint8_t frag;           /* IPv4/IPv6: 1 first fragment, 2 a later one */
+    uint32_t seq;           /* TCP sequence number */
     uint32_t wire_len;      /* bytes on the wire (IP datagram and link) */
     uint32_t ip_len;        /* IP datagram length its header claims */
     const uint8_t *payload; /* transport payload, borrowed */
@@ -64,6 +80,11 @@ struct vigil_net_pkt {
  * short to say (ARP, truncated headers); never reads past caplen. */
 int vigil_net_decode(const uint8_t *frame, size_t caplen, uint32_t wire_len,
                      int dlt, int64_t time_ns, struct vigil_net_pkt *pkt);
+/* For an ICMP/ICMPv6 error (unreachable, time exceeded): decodes the
+ * datagram it quotes into inner (addresses, protocol, ports as that
+ * datagram had them). Returns 1 when it could. */
+int vigil_net_icmp_quoted(const struct vigil_net_pkt *p,
+                          struct vigil_net_pkt *inner);
 
 #define VIGIL_NET_NAME_MAX 256
 
@@ -102,9 +123,15 @@ struct vigil_net_http {
     char uri[256];
     char host[VIGIL_NET_NAME_MAX];
 };
-/* Returns 1 when p starts with a request line (METHOD SP URI SP HTTP/). */
+/* Returns 1 when p starts with a request line (METHOD SP URI SP HTTP/).
+ * host is the request's target host, normalised (vigil_net_name_norm):
+ * the authority of CONNECT or of an absolute URI, else the Host header. */
 int vigil_net_http_parse(const uint8_t *p, size_t n,
                          struct vigil_net_http *out);
+/* Normalises a host name in place for matching and output: lower case,
+ * surrounding blanks, a ":port" (also "[v6]:port" -> v6), trailing dots
+ * and a leading "*." or "." removed. Returns the new length. */
+size_t vigil_net_name_norm(char *s);
 
 /* ------------------------------------------------------------------ */
 /* Flows                                                                */
@@ -145,6 +172,29 @@ struct vigil_net_flow {
     char ja3[33], ja4[40];
     char method[16];
     char uri[256];
+    /* Set by the flow table (read by detectors). */
+    uint8_t icmp_type;    /* the first ICMP packet's type */
+    uint8_t path_answer;  /* 1: an ICMP time-exceeded quoted this flow */
+    uint8_t port_unreach; /* 1: an ICMP port/host unreachable did */
+    uint8_t resumed;      /* TCP without a handshake seen: it continues a
+                             connection (roles from a closed-by-idle flow
+                             of the same 5-tuple, or from the ports) */
+    uint8_t names;        /* application names seen (every request) */
+    uint8_t update;       /* enum vigil_net_update, for on_update */
+    uint16_t reasm;       /* ClientHello reassembly slot + 1, or 0 */
+    uint32_t next_seq;
+    uint64_t next_update_bytes;
+    const char *seen_name; /* on_update VIGIL_NET_UPD_NAME: the name */
+};
+
+/* Why on_update is called with a live flow. */
+enum vigil_net_update {
+    VIGIL_NET_UPD_NEW = 1, /* its first packet */
+    VIGIL_NET_UPD_NAME,    /* a request named a host (seen_name): each
+                              HTTP request, each ClientHello, the DNS
+                              question */
+    VIGIL_NET_UPD_BYTES    /* the client's bytes crossed a multiple of
+                              update_bytes */
 };
 
 /* Called with each finished flow (borrowed for the call). Returns 0 to go
@@ -155,6 +205,11 @@ struct vigil_net_flow_opts {
     size_t max_flows;          /* flows held at once (default 65536) */
     int64_t idle_timeout_ns;   /* default 60 s */
     int64_t active_timeout_ns; /* default 1800 s */
+    /* Optional: called (with the table's arg) while a flow is live, see
+     * enum vigil_net_update, so IOC and exfiltration alerts need not wait
+     * for its end. */
+    vigil_net_flow_fn on_update;
+    uint64_t update_bytes; /* default 1 MiB */
 };
 
 struct vigil_net_flows;
@@ -190,7 +245,13 @@ enum vigil_rc vigil_net_flow_event(const struct vigil_net_flow *f,
 /* Detectors                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Thresholds (docs/configuration.md, "net"). Zero fields take defaults
+/* A network: address and prefix length (IPv4 bits for mapped IPv4). */
+struct vigil_net_cidr {
+    uint8_t net[16];
+    unsigned prefix;
+};
+
+/* Thresholds (docs/man/vigil-net.1.md, DETECTORS). Zero fields take defaults
  * from vigil_net_detect_defaults. */
 struct vigil_net_detect_opts {
     int64_t scan_window_ns;         /* 60 s */
@@ -209,8 +270,28 @@ struct vigil_net_detect_opts {
     uint32_t dns_txt_queries;       /* 20 TXT/NULL queries to one domain */
     uint32_t new_service_after;     /* learn for N flows first: 0 = off */
     size_t max_entries;             /* per table: 65536 */
+    /* Added later; zero takes the default. */
+    int64_t exfil_window_ns;  /* 3600 s: upload volume per (host, dest) */
+    double exfil_ratio;       /* 4: sent at least 4x what came back */
+    int64_t state_window_ns;  /* 3600 s: beacon series, baselines,
+                                 destinations unused this long go */
+    int64_t alert_window_ns;  /* 86400 s: the same alert again after */
+    int64_t dns_window_ns;    /* 60 s: DNS counts are per window */
+    uint32_t dns_name_len;    /* 52: so many characters of subdomain
+                                 (all labels) also count as long */
+    uint32_t beacon_min_near; /* 6 intervals within the jitter, or ... */
+    double beacon_max_cv;     /* 0.1: ... all intervals this regular
+                                 (standard deviation / mean) */
+    /* Home networks (exfiltration goes from them to elsewhere; new
+     * services are theirs). nhome 0: RFC 1918 and fc00::/7. */
+    struct vigil_net_cidr home[16];
+    uint32_t nhome;
 };
 void vigil_net_detect_defaults(struct vigil_net_detect_opts *o);
+/* Parses "10.0.0.0/8", "2001:db8::/32" or an address (a host). Returns 1
+ * on success. */
+int vigil_net_cidr_parse(const char *text, size_t len,
+                         struct vigil_net_cidr *out);
 
 struct vigil_net_alert {
     const char *kind; /* "port_scan", "beacon", "exfiltration",
@@ -231,15 +312,24 @@ enum vigil_rc vigil_net_detect_new(struct vigil_net_detect **out,
                                    vigil_net_alert_fn fn, void *arg,
                                    struct vigil_err *err);
 void vigil_net_detect_free(struct vigil_net_detect *d);
-/* Loads an IOC list: one address, CIDR-less, or domain per line, '#'
- * comments; a CSV takes its first column (a header row is skipped).
- * Domains match themselves and their subdomains. */
+/* Loads an IOC list: one address, network (CIDR) or domain per line,
+ * '#' comments, a UTF-8 BOM skipped; "*.dom" and ".dom" are dom, a URL
+ * gives its host. A CSV whose header names a column ip, dst_ip,
+ * indicator, ioc, value, domain, host or url takes that column, else the
+ * first. Domains match themselves and their subdomains. Says how many
+ * were loaded and how many lines refused (log 2390); VIGIL_EPARSE when a
+ * non-empty file gives none. */
 enum vigil_rc vigil_net_detect_load_iocs(struct vigil_net_detect *d,
                                          const char *path,
                                          struct vigil_err *err);
 /* Feeds one finished flow / one packet (DNS) to the detectors. */
 void vigil_net_detect_flow(struct vigil_net_detect *d,
                            const struct vigil_net_flow *f);
+/* Feeds a live flow (vigil_net_flow_opts.on_update): IOC addresses at
+ * its first packet, IOC domains at each name, exfiltration when its
+ * upload crosses the threshold. */
+void vigil_net_detect_update(struct vigil_net_detect *d,
+                             const struct vigil_net_flow *f);
 void vigil_net_detect_packet(struct vigil_net_detect *d,
                              const struct vigil_net_pkt *p);
 /* Entries dropped because a detector table was full. */
@@ -269,6 +359,7 @@ struct vigil_net_live_opts {
     const char *filter; /* BPF, may be NULL */
     int snaplen;        /* default 262144 */
     int buffer_bytes;   /* default 16 MiB */
+    int no_promisc;     /* 1: only the host's own traffic */
 };
 struct vigil_net_live;
 /* Opens and activates a live capture (needs CAP_NET_RAW: the daemon does
@@ -315,6 +406,10 @@ struct vigil_net_config {
     int64_t dns_label_len, dns_encoded_queries, dns_txt_queries;
     double dns_entropy;
     int64_t new_service_after, max_entries;
+    int64_t exfil_window_ms, dns_window_ms;
+    double exfil_ratio;
+    struct vigil_net_cidr home[16]; /* net.home; none: RFC 1918 + ULA */
+    size_t nhome;
     char *iocs[VIGIL_NET_MAX_IOCS]; /* owned paths */
     size_t niocs;
 };

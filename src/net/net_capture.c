@@ -20,6 +20,34 @@ struct vigil_net_live {
     uint64_t packets, bytes, non_ip;
 };
 
+/* A frame's time in ns, saturated: pcapng carries 64-bit timestamps, and
+ * times past VIGIL_NET_TIME_MAX (or before 1970) would overflow the flow
+ * and detector arithmetic. */
+static int64_t
+frame_ns(const struct pcap_pkthdr *h, int64_t mul)
+{
+    int64_t sec = (int64_t)h->ts.tv_sec, sub = (int64_t)h->ts.tv_usec * mul;
+
+    if (sec < 0)
+        return 0;
+    if (sec >= VIGIL_NET_TIME_MAX / VIGIL_NS_PER_SEC)
+        return VIGIL_NET_TIME_MAX;
+    if (sub < 0 || sub >= VIGIL_NS_PER_SEC)
+        sub = 0;
+    return sec * VIGIL_NS_PER_SEC + sub;
+}
+
+/* The "unsupported link type" error, naming it as libpcap does. */
+static enum vigil_rc
+dlt_refused(struct vigil_err *err, const char *what, int dlt)
+{
+    const char *name = pcap_datalink_val_to_name(dlt);
+
+    return vigil_err_set(err, VIGIL_EPARSE,
+                         "%s: link type %d (%s) is not decoded", what, dlt,
+                         name ? name : "unknown");
+}
+
 /* Decodes every frame libpcap hands over; returns 1 when fn said stop. */
 static int
 run_frames(pcap_t *p, int dlt, int64_t mul, int count, vigil_net_pkt_fn fn,
@@ -46,9 +74,7 @@ run_frames(pcap_t *p, int dlt, int64_t mul, int count, vigil_net_pkt_fn fn,
         n++;
         (*pk)++;
         *by += h->len;
-        if (!vigil_net_decode(data, h->caplen, h->len, dlt,
-                              (int64_t)h->ts.tv_sec * VIGIL_NS_PER_SEC +
-                                  (int64_t)h->ts.tv_usec * mul,
+        if (!vigil_net_decode(data, h->caplen, h->len, dlt, frame_ns(h, mul),
                               &pkt)) {
             (*nonip)++;
             continue;
@@ -81,6 +107,12 @@ vigil_net_read_file(const char *path, vigil_net_pkt_fn fn, void *arg,
         fclose(fp);
         return vigil_err_set(err, VIGIL_EPARSE, "%s: %s", path, ebuf);
     }
+    if (!vigil_net_dlt_supported(pcap_datalink(p))) {
+        /* Said, not silent: "no alerts" must not read as "clean". */
+        rc = dlt_refused(err, path, pcap_datalink(p));
+        pcap_close(p);
+        return rc;
+    }
     stop = run_frames(p, pcap_datalink(p), 1, -1, fn, arg, &st->packets,
                       &st->bytes, &st->non_ip, &eof, &failed);
     if (failed && !stop)
@@ -111,7 +143,7 @@ vigil_net_live_open(struct vigil_net_live **out,
     pcap_set_snaplen(l->p, o->snaplen > 0 ? o->snaplen : 262144);
     pcap_set_buffer_size(l->p,
                          o->buffer_bytes > 0 ? o->buffer_bytes : 16 << 20);
-    pcap_set_promisc(l->p, 1);
+    pcap_set_promisc(l->p, !o->no_promisc);
     pcap_set_timeout(l->p, 200);
     /* tv_usec then holds nanoseconds, as from files. */
     l->mul = pcap_set_tstamp_precision(l->p, PCAP_TSTAMP_PRECISION_NANO) == 0
@@ -124,6 +156,10 @@ vigil_net_live_open(struct vigil_net_live **out,
         goto out;
     }
     l->dlt = pcap_datalink(l->p);
+    if (!vigil_net_dlt_supported(l->dlt)) {
+        rc = dlt_refused(err, o->iface, l->dlt);
+        goto out;
+    }
     /* Non-blocking, waited for with poll: pcap's own timeout does not
      * fire on an interface that stays silent. */
     if (pcap_setnonblock(l->p, 1, ebuf) < 0 ||

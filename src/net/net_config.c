@@ -137,6 +137,41 @@ parse_entropy(const struct vigil_conf *c, const struct vigil_conf_node *v,
                       &((struct vigil_net_config *)obj)->dns_entropy, err);
 }
 
+static enum vigil_rc
+parse_ratio(const struct vigil_conf *c, const struct vigil_conf_node *v,
+            void *obj, struct vigil_err *err)
+{
+    return parse_real(c, v, "net.exfil.ratio", 1, 1e6,
+                      &((struct vigil_net_config *)obj)->exfil_ratio, err);
+}
+
+/* net.home: the site's own networks, whose hosts can be exfiltrated from
+ * and whose servers' new services are judged. */
+static enum vigil_rc
+parse_home(const struct vigil_conf *c, const struct vigil_conf_node *v,
+           void *obj, struct vigil_err *err)
+{
+    struct vigil_net_config *cfg = obj;
+    size_t max = sizeof(cfg->home) / sizeof(cfg->home[0]);
+
+    if (v->kind != VIGIL_CONF_SEQ)
+        return vigil_conf_fail(c, v, err,
+                               "'net.home' must be a list of networks");
+    for (const struct vigil_conf_node *p = v->first; p; p = p->next) {
+        if (cfg->nhome >= max)
+            return vigil_conf_fail(c, p, err, "more than %zu home networks",
+                                   max);
+        if (p->kind != VIGIL_CONF_SCALAR ||
+            !vigil_net_cidr_parse(p->value, strlen(p->value),
+                                  &cfg->home[cfg->nhome]))
+            return vigil_conf_fail(c, p, err,
+                                   "'net.home' holds networks such as "
+                                   "10.0.0.0/8 or 2001:db8::/32");
+        cfg->nhome++;
+    }
+    return VIGIL_OK;
+}
+
 #define INT_KEY(nm, field, lo, hi, d)                                          \
     {                                                                          \
         .name = nm, .type = VIGIL_CT_INT, .offset = CFG(field), .min = lo,     \
@@ -181,6 +216,8 @@ static const struct vigil_conf_key exfil_keys[] = {
      .def = 1 << 20},
     {.name = "factor", .type = VIGIL_CT_CUSTOM, .parse = parse_factor},
     INT_KEY("baseline_flows", exfil_baseline_flows, 1, 1 << 30, 20),
+    MS_KEY("window", exfil_window_ms, 60 * 1000, MS_DAY, 3600 * 1000),
+    {.name = "ratio", .type = VIGIL_CT_CUSTOM, .parse = parse_ratio},
 };
 TABLE(exfil_table, "net.exfil.", exfil_keys);
 
@@ -189,6 +226,7 @@ static const struct vigil_conf_key dns_keys[] = {
     {.name = "entropy", .type = VIGIL_CT_CUSTOM, .parse = parse_entropy},
     INT_KEY("encoded_queries", dns_encoded_queries, 1, 1 << 30, 20),
     INT_KEY("txt_queries", dns_txt_queries, 1, 1 << 30, 20),
+    MS_KEY("window", dns_window_ms, 10 * 1000, MS_DAY, 60 * 1000),
 };
 TABLE(dns_table, "net.dns_tunnel.", dns_keys);
 
@@ -209,6 +247,7 @@ static const struct vigil_conf_key net_keys[] = {
     {.name = "exfil", .type = VIGIL_CT_SECTION, .sub = &exfil_table},
     {.name = "dns_tunnel", .type = VIGIL_CT_SECTION, .sub = &dns_table},
     {.name = "ioc", .type = VIGIL_CT_CUSTOM, .parse = parse_iocs},
+    {.name = "home", .type = VIGIL_CT_CUSTOM, .parse = parse_home},
     INT_KEY("new_service_after", new_service_after, 0, 1 << 30, 0),
     INT_KEY("max_entries", max_entries, 1024, 4 << 20, 65536),
 };
@@ -262,6 +301,11 @@ vigil_net_config_opts(const struct vigil_net_config *c,
         d->dns_txt_queries = (uint32_t)c->dns_txt_queries;
         d->new_service_after = (uint32_t)c->new_service_after;
         d->max_entries = (size_t)c->max_entries;
+        d->exfil_window_ns = c->exfil_window_ms * ms;
+        d->exfil_ratio = c->exfil_ratio;
+        d->dns_window_ns = c->dns_window_ms * ms;
+        memcpy(d->home, c->home, sizeof(d->home));
+        d->nhome = (uint32_t)c->nhome;
         vigil_net_detect_defaults(d);
     }
     if (lo != NULL) {

@@ -35,22 +35,29 @@ decode_l4(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
 
     switch (pkt->proto) {
     case 6:
+        /* A first fragment may carry only the ports (8 bytes): keep
+         * them, so the fragment joins its connection's flow. */
+        if (n >= 4) {
+            pkt->sport = rd16(p);
+            pkt->dport = rd16(p + 2);
+        }
         if (n < 20)
             return 1;
         hl = (size_t)(p[12] >> 4) * 4;
+        pkt->seq = ((uint32_t)rd16(p + 4) << 16) | rd16(p + 6);
+        pkt->tcp_flags = p[13];
         if (hl < 20 || hl > n)
             return 1;
-        pkt->sport = rd16(p);
-        pkt->dport = rd16(p + 2);
-        pkt->tcp_flags = p[13];
         pkt->payload = p + hl;
         pkt->payload_len = (uint32_t)(n - hl);
         break;
     case 17:
+        if (n >= 4) {
+            pkt->sport = rd16(p);
+            pkt->dport = rd16(p + 2);
+        }
         if (n < 8)
             return 1;
-        pkt->sport = rd16(p);
-        pkt->dport = rd16(p + 2);
         pkt->payload = p + 8;
         pkt->payload_len = (uint32_t)(n - 8);
         break;
@@ -59,8 +66,7 @@ decode_l4(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
         if (n < 4)
             return 1;
         pkt->icmp_type = p[0];
-        /* Type and code as the "ports", as NetFlow does, so echo
-         * request and reply are one flow. */
+        pkt->icmp_code = p[1];
         pkt->payload = p + 4;
         pkt->payload_len = (uint32_t)(n - 4);
         break;
@@ -89,9 +95,14 @@ decode_ip4(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
     pkt->proto = p[9];
     map_v4(pkt->src, p + 12);
     map_v4(pkt->dst, p + 16);
-    /* A later fragment has no transport header. */
-    if ((rd16(p + 6) & 0x1fff) != 0)
+    /* A later fragment has no transport header: it is counted under the
+     * host pair (port 0); the first one gives the ports. */
+    if ((rd16(p + 6) & 0x1fff) != 0) {
+        pkt->frag = 2;
         return 1;
+    }
+    if (rd16(p + 6) & 0x2000)
+        pkt->frag = 1;
     return decode_l4(p + hl, n - hl, pkt);
 }
 
@@ -111,13 +122,19 @@ decode_ip6(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
     memcpy(pkt->src, p + 8, 16);
     memcpy(pkt->dst, p + 24, 16);
     nh = p[6];
-    for (int hops = 0; hops < 8; hops++) {
+    /* Walked while the bytes last (each header is 8 bytes or more, so
+     * the walk is bounded by the packet), not a fixed number of headers:
+     * a chain longer than a count limit would hide the transport. */
+    for (;;) {
         size_t len;
 
         switch (nh) {
-        case 0:  /* hop-by-hop */
-        case 43: /* routing */
-        case 60: /* destination options */
+        case 0:   /* hop-by-hop */
+        case 43:  /* routing */
+        case 60:  /* destination options */
+        case 135: /* mobility */
+        case 139: /* HIP */
+        case 140: /* shim6 */
             if (off + 8 > n)
                 goto unknown;
             len = ((size_t)p[off + 1] + 1) * 8;
@@ -127,8 +144,11 @@ decode_ip6(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
                 goto unknown;
             if ((rd16(p + off + 2) & 0xfff8) != 0) {
                 pkt->proto = p[off];
+                pkt->frag = 2;
                 return 1;
             }
+            if (rd16(p + off + 2) & 1)
+                pkt->frag = 1;
             len = 8;
             break;
         case 51: /* authentication header */
@@ -146,8 +166,29 @@ decode_ip6(const uint8_t *p, size_t n, struct vigil_net_pkt *pkt)
         off += len;
     }
 unknown:
-    pkt->proto = nh;
+    /* Cut short inside the chain: the transport is not known (59 is
+     * "no next header"), rather than an extension header's number. */
+    pkt->proto = 59;
     return 1;
+}
+
+int
+vigil_net_dlt_supported(int dlt)
+{
+    switch (dlt) {
+    case VIGIL_NET_DLT_NULL:
+    case VIGIL_NET_DLT_EN10MB:
+    case VIGIL_NET_DLT_RAW12:
+    case VIGIL_NET_DLT_RAW14:
+    case VIGIL_NET_DLT_RAW:
+    case VIGIL_NET_DLT_LINUX_SLL:
+    case VIGIL_NET_DLT_LINUX_SLL2:
+    case VIGIL_NET_DLT_IPV4:
+    case VIGIL_NET_DLT_IPV6:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 int
@@ -160,7 +201,9 @@ vigil_net_decode(const uint8_t *f, size_t n, uint32_t wire_len, int dlt,
     memset(pkt, 0, offsetof(struct vigil_net_pkt, payload));
     pkt->payload = NULL;
     pkt->payload_len = 0;
-    pkt->time_ns = time_ns;
+    pkt->time_ns = time_ns < 0                    ? 0
+                   : time_ns > VIGIL_NET_TIME_MAX ? VIGIL_NET_TIME_MAX
+                                                  : time_ns;
     pkt->wire_len = wire_len;
     switch (dlt) {
     case VIGIL_NET_DLT_EN10MB:
@@ -182,13 +225,31 @@ vigil_net_decode(const uint8_t *f, size_t n, uint32_t wire_len, int dlt,
         et = rd16(f + 14);
         off = 16;
         break;
-    case VIGIL_NET_DLT_NULL:
+    case VIGIL_NET_DLT_LINUX_SLL2: /* protocol first, 20 bytes */
+        if (n < 20)
+            return 0;
+        et = rd16(f);
+        off = 20;
+        break;
+    case VIGIL_NET_DLT_NULL: {
+        /* The address family in the capturing host's byte order: 2 is
+         * IPv4; 24, 28 and 30 are IPv6 on the BSDs and macOS. */
+        uint8_t af;
+
         if (n < 4)
             return 0;
-        /* The address family in the capturing host's byte order. */
-        et = (f[0] == 2 || f[3] == 2) ? 0x0800 : 0x86dd;
+        af = f[0] ? f[0] : f[3];
+        if (af == 2)
+            et = 0x0800;
+        else if (af == 24 || af == 28 || af == 30 || af == 10)
+            et = 0x86dd;
+        else
+            return 0;
         off = 4;
         break;
+    }
+    case VIGIL_NET_DLT_RAW12:
+    case VIGIL_NET_DLT_RAW14:
     case VIGIL_NET_DLT_RAW:
     case VIGIL_NET_DLT_IPV4:
     case VIGIL_NET_DLT_IPV6:
@@ -205,6 +266,28 @@ vigil_net_decode(const uint8_t *f, size_t n, uint32_t wire_len, int dlt,
     if (et == 0x86dd)
         return decode_ip6(f + off, n - off, pkt);
     return 0;
+}
+
+int
+vigil_net_icmp_quoted(const struct vigil_net_pkt *p,
+                      struct vigil_net_pkt *inner)
+{
+    /* After type, code and checksum: 4 unused bytes (IPv4 time exceeded
+     * and unreachable; ICMPv6 alike), then the quoted datagram. */
+    int err4 = p->proto == 1 && (p->icmp_type == 3 || p->icmp_type == 11);
+    int err6 = p->proto == 58 && (p->icmp_type == 1 || p->icmp_type == 3);
+
+    if ((!err4 && !err6) || p->payload_len < 4 + 20)
+        return 0;
+    memset(inner, 0, offsetof(struct vigil_net_pkt, payload));
+    inner->payload = NULL;
+    inner->payload_len = 0;
+    inner->time_ns = p->time_ns;
+    if (err4)
+        return decode_ip4(p->payload + 4, p->payload_len - 4, inner) &&
+               inner->sport != 0;
+    return decode_ip6(p->payload + 4, p->payload_len - 4, inner) &&
+           inner->sport != 0;
 }
 
 /* ---- DNS ---- */
@@ -318,8 +401,9 @@ vigil_net_dns_parse(const uint8_t *p, size_t n, struct vigil_net_dns *out)
 {
     size_t pos = 12;
 
-    if (n < 12 || rd16(p + 4) == 0 || (p[2] & 0x78) > 0x10)
-        return 0; /* no question, or an opcode beyond UPDATE */
+    if (n < 12 || rd16(p + 4) == 0 || ((p[2] >> 3) & 15) > 5 ||
+        ((p[2] >> 3) & 15) == 3)
+        return 0; /* no question, or not QUERY..UPDATE (3 is unassigned) */
     out->id = rd16(p);
     out->response = p[2] >> 7;
     out->rcode = p[3] & 15;
@@ -480,6 +564,7 @@ vigil_net_tls_parse(const uint8_t *p, size_t n, struct vigil_net_tls *out)
                     out->sni[k++] = (c < 0x21 || c > 0x7e) ? '?' : (char)c;
                 }
                 out->sni[k] = '\0';
+                vigil_net_name_norm(out->sni);
             } else if (et == 10 && el >= 2) {
                 for (size_t i = 2; i + 1 < el && i - 2 < rd16(e); i += 2)
                     if (!grease(rd16(e + i)) && ng < TLS_MAXV)
@@ -588,10 +673,80 @@ copy_text(char *dst, size_t dstsz, const uint8_t *s, size_t n)
     dst[k] = '\0';
 }
 
+size_t
+vigil_net_name_norm(char *s)
+{
+    size_t n = strlen(s), b = 0;
+    char *colon;
+
+    while (b < n && (s[b] == ' ' || s[b] == '\t'))
+        b++;
+    if (b)
+        memmove(s, s + b, n - b + 1), n -= b;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    if (s[0] == '[') {
+        /* [v6] or [v6]:port */
+        char *e = strchr(s, ']');
+
+        if (e != NULL) {
+            n = (size_t)(e - s - 1);
+            memmove(s, s + 1, n);
+            s[n] = '\0';
+        }
+    } else if ((colon = strchr(s, ':')) != NULL &&
+               strchr(colon + 1, ':') == NULL) {
+        /* name:port (one colon: more is a bare IPv6 address) */
+        n = (size_t)(colon - s);
+        s[n] = '\0';
+    }
+    while (n && s[n - 1] == '.')
+        s[--n] = '\0';
+    if (n >= 2 && s[0] == '*' && s[1] == '.')
+        memmove(s, s + 2, n - 1), n -= 2;
+    else if (n >= 1 && s[0] == '.')
+        memmove(s, s + 1, n), n -= 1;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] + 32);
+    return n;
+}
+
+/* The authority of an absolute URI ("http://host:port/path"), or of
+ * CONNECT's "host:port"; 0 when the URI is a path. */
+static int
+uri_host(const uint8_t *u, size_t n, int connect, char *out, size_t outsz)
+{
+    size_t s = 0, e;
+
+    if (!connect) {
+        for (; s + 2 < n && s < 10 && u[s] != ':'; s++)
+            if (!((u[s] >= 'a' && u[s] <= 'z') || (u[s] >= 'A' && u[s] <= 'Z')))
+                return 0;
+        if (s + 2 >= n || u[s] != ':' || u[s + 1] != '/' || u[s + 2] != '/')
+            return 0;
+        s += 3;
+    }
+    for (e = s; e < n && u[e] != '/' && u[e] != '?' && u[e] != '#'; e++)
+        ;
+    /* userinfo@ is not the host */
+    for (size_t i = e; i > s; i--)
+        if (u[i - 1] == '@') {
+            s = i;
+            break;
+        }
+    if (e == s)
+        return 0;
+    copy_text(out, outsz, u + s, e - s);
+    vigil_net_name_norm(out);
+    return out[0] != '\0';
+}
+
 int
 vigil_net_http_parse(const uint8_t *p, size_t n, struct vigil_net_http *out)
 {
     size_t m = 0, u, ue, eol;
+    int from_uri;
 
     while (m < n && m < 15 && p[m] >= 'A' && p[m] <= 'Z')
         m++;
@@ -605,8 +760,12 @@ vigil_net_http_parse(const uint8_t *p, size_t n, struct vigil_net_http *out)
     copy_text(out->method, sizeof(out->method), p, m);
     copy_text(out->uri, sizeof(out->uri), p + u, ue - u);
     out->host[0] = '\0';
+    /* The target a proxy is asked for is the real destination, whatever
+     * the Host header says. */
+    from_uri = uri_host(p + u, ue - u, m == 7 && memcmp(p, "CONNECT", 7) == 0,
+                        out->host, sizeof(out->host));
     /* Header lines up to the blank line or the end of the capture. */
-    for (eol = ue; eol + 1 < n;) {
+    for (eol = ue; !from_uri && eol + 1 < n;) {
         size_t ls, le;
 
         while (eol < n && p[eol] != '\n')
@@ -621,9 +780,7 @@ vigil_net_http_parse(const uint8_t *p, size_t n, struct vigil_net_http *out)
             while (v < le && (p[v] == ' ' || p[v] == '\t'))
                 v++;
             copy_text(out->host, sizeof(out->host), p + v, le - v);
-            for (char *c = out->host; *c; c++)
-                if (*c >= 'A' && *c <= 'Z')
-                    *c = (char)(*c + 32);
+            vigil_net_name_norm(out->host);
             break;
         }
         eol = le;

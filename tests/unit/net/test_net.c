@@ -6,6 +6,7 @@
  * (one short of it: no alert; at it: one alert). */
 #include "vigil_test.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "net/net.h"
@@ -266,8 +267,12 @@ test_every_prefix(void **state)
             (void)vigil_net_decode(c, cut, (uint32_t)cut, dlt, 0, &p);
         if (vigil_net_decode(c, cut, (uint32_t)cut, VIGIL_NET_DLT_EN10MB, 0,
                              &p) &&
+            cut < 18 + 20 + 4)
+            assert_int_equal(p.dport, 0); /* no TCP ports captured */
+        if (vigil_net_decode(c, cut, (uint32_t)cut, VIGIL_NET_DLT_EN10MB, 0,
+                             &p) &&
             cut < 18 + 20 + 20)
-            assert_int_equal(p.dport, 0); /* TCP header incomplete */
+            assert_int_equal(p.payload_len, 0); /* TCP header incomplete */
         free(c);
     }
 }
@@ -485,6 +490,409 @@ test_detect_exfil_ioc(void **state)
     vigil_net_flows_free(t);
 }
 
+/* ---- FIND15: the red team's evasions, each on frames built here ---- */
+
+#define S VIGIL_NS_PER_SEC
+
+static void
+test_decode_links(void **state)
+{
+    struct frame f;
+    struct vigil_net_pkt p;
+    uint8_t sll2[20 + 60] = {0x08, 0x00};
+    uint8_t b[14 + 40 + 9 * 8 + 20] = {0};
+    uint8_t q[300];
+    size_t qn, o = 14;
+
+    (void)state;
+    /* raw IP as libpcap reports it (DLT_RAW 12, 14 on OpenBSD) and as
+     * files write it (101) */
+    build4(&f, 0, 17, 0x0a000001, 0x0a000002, 5000, 6000, 0, "x", 1);
+    for (int dlt = 0; dlt < 3; dlt++) {
+        static const int dlts[3] = {VIGIL_NET_DLT_RAW12, VIGIL_NET_DLT_RAW14,
+                                    VIGIL_NET_DLT_RAW};
+        assert_true(vigil_net_dlt_supported(dlts[dlt]));
+        assert_int_equal(vigil_net_decode(f.b + 14, f.n - 14,
+                                          (uint32_t)f.n - 14, dlts[dlt], 0, &p),
+                         1);
+        assert_int_equal(p.dport, 6000);
+    }
+    /* Linux cooked v2: the protocol first, 20 bytes */
+    memcpy(sll2 + 20, f.b + 14, f.n - 14);
+    assert_int_equal(vigil_net_decode(sll2, 20 + f.n - 14,
+                                      (uint32_t)(20 + f.n - 14),
+                                      VIGIL_NET_DLT_LINUX_SLL2, 0, &p),
+                     1);
+    assert_int_equal(p.sport, 5000);
+    assert_false(vigil_net_dlt_supported(147));
+    /* times saturate: no overflow downstream */
+    vigil_net_decode(f.b, f.n, (uint32_t)f.n, VIGIL_NET_DLT_EN10MB, INT64_MAX,
+                     &p);
+    assert_true(p.time_ns == VIGIL_NET_TIME_MAX);
+    vigil_net_decode(f.b, f.n, (uint32_t)f.n, VIGIL_NET_DLT_EN10MB, -5, &p);
+    assert_true(p.time_ns == 0);
+    /* a first IPv4 fragment with 8 bytes of TCP still gives the ports */
+    build4(&f, 0, 6, 0x0a000001, 0x0a000002, 40000, 80, 0x18, NULL, 0);
+    f.b[14 + 6] = 0x20; /* more fragments */
+    f.b[14 + 3] = 28;
+    assert_int_equal(
+        vigil_net_decode(f.b, 14 + 28, 14 + 28, VIGIL_NET_DLT_EN10MB, 0, &p),
+        1);
+    assert_int_equal(p.dport, 80);
+    assert_int_equal(p.frag, 1);
+    /* nine destination-options headers before TCP */
+    b[12] = 0x86;
+    b[13] = 0xdd;
+    b[o] = 0x60;
+    b[o + 5] = 9 * 8 + 20;
+    b[o + 6] = 60;
+    o += 40;
+    for (int i = 0; i < 9; i++, o += 8)
+        b[o] = i < 8 ? 60 : 6;
+    b[o + 3] = 80;
+    b[o + 12] = 0x50;
+    assert_int_equal(
+        vigil_net_decode(b, sizeof(b), sizeof(b), VIGIL_NET_DLT_EN10MB, 0, &p),
+        1);
+    assert_int_equal(p.proto, 6);
+    assert_int_equal(p.dport, 80);
+    /* DLT_NULL: an address family that is not IP is not IP */
+    {
+        uint8_t nul[4 + 60] = {7, 0, 0, 0};
+
+        memcpy(nul + 4, f.b + 14, 28);
+        assert_int_equal(
+            vigil_net_decode(nul, 32, 32, VIGIL_NET_DLT_NULL, 0, &p), 0);
+    }
+    /* DNS NOTIFY (opcode 4) is DNS; opcode 3 is unassigned */
+    qn = dns_query(q, "example.org", 6);
+    q[2] = 4 << 3;
+    assert_int_equal(vigil_net_dns_parse(q, qn, &(struct vigil_net_dns){0}), 1);
+    q[2] = 3 << 3;
+    assert_int_equal(vigil_net_dns_parse(q, qn, &(struct vigil_net_dns){0}), 0);
+}
+
+static void
+test_names(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {{"Evil.Example:80", "evil.example"},
+                 {"evil.example.", "evil.example"},
+                 {" evil.example \t", "evil.example"},
+                 {"*.evil.example", "evil.example"},
+                 {".evil.example", "evil.example"},
+                 {"[2001:db8::1]:443", "2001:db8::1"},
+                 {"2001:db8::1", "2001:db8::1"}};
+    struct vigil_net_http h;
+    static const char conn[] = "CONNECT Evil.Example:443 HTTP/1.1\r\n"
+                               "Host: evil.example:443\r\n\r\n";
+    static const char absu[] = "GET http://user@evil.example:8080/x HTTP/1.1"
+                               "\r\nHost: cdn.good.example\r\n\r\n";
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char b[64];
+
+        snprintf(b, sizeof(b), "%s", cases[i].in);
+        vigil_net_name_norm(b);
+        assert_string_equal(b, cases[i].out);
+    }
+    assert_int_equal(
+        vigil_net_http_parse((const uint8_t *)conn, strlen(conn), &h), 1);
+    assert_string_equal(h.host, "evil.example");
+    assert_int_equal(
+        vigil_net_http_parse((const uint8_t *)absu, strlen(absu), &h), 1);
+    assert_string_equal(h.host, "evil.example");
+}
+
+/* A flow table and detectors wired as the CLI wires them, on_update
+ * included. */
+struct rig {
+    struct seen s;
+    struct vigil_net_flows *t;
+    struct vigil_net_detect *d;
+};
+
+static int
+rig_update(const struct vigil_net_flow *f, void *arg)
+{
+    struct seen *s = arg;
+
+    vigil_net_detect_update(s->det, f);
+    return 0;
+}
+
+static void
+rig_new(struct rig *r, const struct vigil_net_detect_opts *o)
+{
+    struct vigil_net_flow_opts fo = {.on_update = rig_update};
+
+    memset(r, 0, sizeof(*r));
+    assert_int_equal(vigil_net_flows_new(&r->t, &fo, count_flow, &r->s, NULL),
+                     VIGIL_OK);
+    assert_int_equal(vigil_net_detect_new(&r->d, o, count_alert, &r->s, NULL),
+                     VIGIL_OK);
+    r->s.det = r->d;
+}
+
+static void
+rig_end(struct rig *r)
+{
+    vigil_net_flows_flush(r->t);
+    vigil_net_detect_free(r->d);
+    vigil_net_flows_free(r->t);
+}
+
+/* n client packets of pn bytes each, then one answer of an bytes. */
+static void
+upload(struct rig *r, uint32_t c, uint32_t sv, uint16_t cp, uint16_t sp,
+       int64_t ns, int n, size_t pn, size_t an)
+{
+    static uint8_t big[1400];
+
+    for (int i = 0; i < n; i++)
+        feed(r->t, r->d, 6, c, sv, cp, sp, 0x18, ns + i, big, pn);
+    if (an)
+        feed(r->t, r->d, 6, sv, c, sp, cp, 0x18, ns + n, big, an);
+}
+
+static void
+test_scan_without_syn(void **state)
+{
+    static const uint8_t probes[4] = {0x01, 0x00, 0x29, 0x10};
+
+    (void)state;
+    for (int k = 0; k < 4; k++)
+        for (int n = 49; n <= 50; n++) {
+            struct rig r;
+
+            rig_new(&r, NULL);
+            for (int i = 0; i < n; i++) {
+                feed(r.t, r.d, 6, 0x0a000042, 0x0a000014, 50000,
+                     (uint16_t)(1 + i), probes[k], i * 1000, NULL, 0);
+                feed(r.t, r.d, 6, 0x0a000014, 0x0a000042, (uint16_t)(1 + i),
+                     50000, 0x14, i * 1000 + 1, NULL, 0);
+            }
+            rig_end(&r);
+            assert_int_equal(r.s.alerts, n == 50);
+        }
+}
+
+static void
+test_full_tables_age(void **state)
+{
+    struct vigil_net_detect_opts o = {.max_entries = 512,
+                                      .alert_window_ns = 100 * S};
+    struct rig r;
+    int64_t t = 0;
+
+    (void)state;
+    rig_new(&r, &o);
+    /* 11: many unanswered flows fill the scan tables... */
+    for (uint32_t i = 0; i < 3000; i++)
+        feed(r.t, r.d, 17, 0x0b000000 + i, 0x0a0000fe, 1900, 1900, 0, i,
+             "M-SEARCH", 8);
+    /* 12: ... and one-way spoofed packets the others */
+    for (uint32_t i = 0; i < 3000; i++)
+        feed(r.t, r.d, 17, 0x0a010000 + i, 0x5e000000 + i, 4000, 443, 0,
+             3000 + i, "x", 1);
+    vigil_net_flows_flush(r.t);
+    assert_int_equal(r.s.alerts, 0);
+    assert_true(vigil_net_detect_dropped(r.d) > 0); /* said, not silent */
+    /* a scan, a beacon and an upload still alert */
+    t = 10 * S;
+    for (int i = 0; i < 60; i++) {
+        feed(r.t, r.d, 6, 0x0a000042, 0x0a000014, 50000, (uint16_t)(1 + i),
+             0x02, t + i, NULL, 0);
+        feed(r.t, r.d, 6, 0x0a000014, 0x0a000042, (uint16_t)(1 + i), 50000,
+             0x14, t + i + 1, NULL, 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        feed(r.t, r.d, 6, 0x0a000005, 0x5d000077, (uint16_t)(30000 + i), 443,
+             0x02, t + i * 10 * S, NULL, 0);
+        feed(r.t, r.d, 6, 0x5d000077, 0x0a000005, 443, (uint16_t)(30000 + i),
+             0x12, t + i * 10 * S + 1000, NULL, 0);
+    }
+    upload(&r, 0x0a000006, 0x5d0000c8, 41000, 443, t, 1600, 1400, 40);
+    vigil_net_flows_flush(r.t);
+    assert_int_equal(r.s.alerts, 3);
+    assert_non_null(strstr(r.s.kinds, "port_scan"));
+    assert_non_null(strstr(r.s.kinds, "beacon"));
+    assert_non_null(strstr(r.s.kinds, "exfiltration"));
+    /* the same alert again once alert_window_ns has passed */
+    upload(&r, 0x0a000006, 0x5d0000c8, 41001, 443, 400 * S, 1600, 1400, 40);
+    rig_end(&r);
+    assert_int_equal(r.s.alerts, 4);
+    assert_non_null(strstr(r.s.kinds, "beacon exfiltration "));
+}
+
+static void
+test_exfil_volume(void **state)
+{
+    struct rig r;
+    static const int at[10] = {0, 13, 50, 61, 130, 170, 171, 260, 300, 420};
+    static uint8_t media[1200];
+
+    (void)state;
+    /* 3: ten flows of 280 KB each to a new destination: the sum counts */
+    rig_new(&r, NULL);
+    for (int i = 0; i < 10; i++)
+        upload(&r, 0x0a000001, 0x5d000009, (uint16_t)(40000 + i), 443,
+               (int64_t)at[i] * S, 200, 1400, 40);
+    rig_end(&r);
+    assert_string_equal(r.s.kinds, "exfiltration ");
+    /* 26: a two-way call, an upload from outside to a home server, and
+     * between home hosts: none */
+    rig_new(&r, NULL);
+    for (int i = 0; i < 1600; i++) {
+        feed(r.t, r.d, 17, 0x0a000001, 0x34700a14, 50000, 3478, 0, i * 1000,
+             media, sizeof(media));
+        feed(r.t, r.d, 17, 0x34700a14, 0x0a000001, 3478, 50000, 0, i * 1000 + 1,
+             media, sizeof(media));
+    }
+    upload(&r, 0x5d000005, 0x0a000002, 50123, 443, 5 * S, 1600, 1400, 40);
+    upload(&r, 0x0a000003, 0x0a000004, 50124, 443, 6 * S, 1600, 1400, 40);
+    rig_end(&r);
+    assert_int_equal(r.s.alerts, 0);
+}
+
+static void
+test_roles_across_idle(void **state)
+{
+    struct rig r;
+
+    (void)state;
+    /* 23: handshake, 70 s of silence, the server speaks first, then the
+     * client uploads: the client stays the client */
+    rig_new(&r, NULL);
+    feed(r.t, r.d, 6, 0x0a000005, 0xc000027b, 50000, 443, 0x02, 0, NULL, 0);
+    feed(r.t, r.d, 6, 0xc000027b, 0x0a000005, 443, 50000, 0x12, 1000, NULL, 0);
+    feed(r.t, r.d, 6, 0x0a000005, 0xc000027b, 50000, 443, 0x10, 2000, NULL, 0);
+    feed(r.t, r.d, 6, 0xc000027b, 0x0a000005, 443, 50000, 0x18, 70 * S, "x", 1);
+    upload(&r, 0x0a000005, 0xc000027b, 50000, 443, 71 * S, 1600, 1400, 0);
+    vigil_net_flows_flush(r.t);
+    assert_int_equal(r.s.last.cport, 50000);
+    assert_int_equal(r.s.last.resumed, 1);
+    rig_end(&r);
+    assert_string_equal(r.s.kinds, "exfiltration ");
+}
+
+static void
+test_live_alerts(void **state)
+{
+    struct rig r;
+    struct vigil_err err = {0};
+    char path[] = "/tmp/vigil-ioc-XXXXXX";
+    int fd = mkstemp(path);
+    static const char req[] = "GET / HTTP/1.1\r\nHost: a.bad.example\r\n\r\n";
+    static const char list[] = "\xef\xbb\xbf"
+                               "10.9.0.0/16\n"
+                               "*.bad.example # comment\n"
+                               "http://worse.example/x.exe\n"
+                               "not an indicator\n";
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, list, sizeof(list) - 1),
+                     (ssize_t)sizeof(list) - 1);
+    close(fd);
+    rig_new(&r, NULL);
+    /* 10: BOM, CIDR, *.domain, URL */
+    assert_int_equal(vigil_net_detect_load_iocs(r.d, path, &err), VIGIL_OK);
+    /* 35: at the first packet, not at the flow's end */
+    feed(r.t, r.d, 6, 0x0a000001, 0x0a090909, 1, 4444, 0x02, 0, NULL, 0);
+    assert_int_equal(r.s.alerts, 1);
+    /* at the request naming the domain */
+    feed(r.t, r.d, 6, 0x0a000001, 0x5d000001, 2, 80, 0x18, 1, req, strlen(req));
+    assert_int_equal(r.s.alerts, 2);
+    /* 9: the second request of a keep-alive connection */
+    feed(r.t, r.d, 6, 0x0a000001, 0x5d000002, 3, 80, 0x18, 2,
+         "GET / HTTP/1.1\r\nHost: ok.example\r\n\r\n", 37);
+    feed(r.t, r.d, 6, 0x0a000001, 0x5d000002, 3, 80, 0x18, 3,
+         "GET / HTTP/1.1\r\nHost: WORSE.example.\r\n\r\n", 40);
+    assert_int_equal(r.s.alerts, 3);
+    rig_end(&r);
+    assert_int_equal(r.s.alerts, 3);
+    /* a list with no indicator is an error */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    assert_int_equal(write(fd, "nothing here\n", 13), 13);
+    close(fd);
+    rig_new(&r, NULL);
+    assert_int_equal(vigil_net_detect_load_iocs(r.d, path, &err), VIGIL_EPARSE);
+    rig_end(&r);
+    unlink(path);
+}
+
+static void
+test_beacon_evidence(void **state)
+{
+    int64_t t[10];
+    static const double loose[5] = {0, 9.7, 21.7, 33.9, 48.2};
+    struct rig r;
+
+    (void)state;
+    /* 8c: five starts, four intervals within 20 % of the median but not
+     * regular (random traffic does that): not enough */
+    for (int i = 0; i < 5; i++)
+        t[i] = (int64_t)(loose[i] * 1e9);
+    assert_int_equal(run('b', 5, t, 0).alerts, 0);
+    /* a timer: five starts 30 s apart */
+    for (int i = 0; i < 5; i++)
+        t[i] = (int64_t)i * 30 * S;
+    assert_int_equal(run('b', 5, t, 0).alerts, 1);
+    /* 8b: multicast every 60 s */
+    rig_new(&r, NULL);
+    for (int i = 0; i < 10; i++)
+        feed(r.t, r.d, 17, 0x0a000001, 0xeffffffa, (uint16_t)(40000 + i), 1900,
+             0, (int64_t)i * 60 * S, "M-SEARCH", 8);
+    rig_end(&r);
+    assert_int_equal(r.s.alerts, 0);
+}
+
+static void
+test_new_service_home(void **state)
+{
+    struct vigil_net_detect_opts o = {.new_service_after = 1};
+    struct rig r;
+
+    (void)state;
+    /* 22: websites visited are not services of ours; a home server's
+     * new port is */
+    rig_new(&r, &o);
+    for (uint32_t i = 0; i < 5; i++) {
+        feed(r.t, r.d, 6, 0x0a000001, 0x5d000100 + i, 40000, 443, 0x02,
+             (int64_t)i, NULL, 0);
+        feed(r.t, r.d, 6, 0x5d000100 + i, 0x0a000001, 443, 40000, 0x12,
+             (int64_t)i + 1, NULL, 0);
+    }
+    for (uint16_t p = 0; p < 2; p++) {
+        feed(r.t, r.d, 6, 0x0a000001, 0x0a000032, 41000, (uint16_t)(22 + p),
+             0x02, 100 + p, NULL, 0);
+        feed(r.t, r.d, 6, 0x0a000032, 0x0a000001, (uint16_t)(22 + p), 41000,
+             0x12, 100 + p + 1, NULL, 0);
+    }
+    rig_end(&r);
+    assert_string_equal(r.s.kinds, "new_service ");
+}
+
+static void
+test_dns_window(void **state)
+{
+    struct rig r;
+    uint8_t q[300];
+    size_t qn = dns_query(q, "_spf.google.com", 16);
+
+    (void)state;
+    /* 7: 25 TXT lookups, one every 12 minutes: not a tunnel */
+    rig_new(&r, NULL);
+    for (int i = 0; i < 25; i++)
+        feed(r.t, r.d, 17, 0x0a000019, 0x0a000035, (uint16_t)(20000 + i), 53, 0,
+             (int64_t)i * 720 * S, q, qn);
+    rig_end(&r);
+    assert_int_equal(r.s.alerts, 0);
+}
+
 int
 main(void)
 {
@@ -498,6 +906,16 @@ main(void)
         cmocka_unit_test(test_detect_beacon),
         cmocka_unit_test(test_detect_dns_tunnel),
         cmocka_unit_test(test_detect_exfil_ioc),
+        cmocka_unit_test(test_decode_links),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_scan_without_syn),
+        cmocka_unit_test(test_full_tables_age),
+        cmocka_unit_test(test_exfil_volume),
+        cmocka_unit_test(test_roles_across_idle),
+        cmocka_unit_test(test_live_alerts),
+        cmocka_unit_test(test_beacon_evidence),
+        cmocka_unit_test(test_new_service_home),
+        cmocka_unit_test(test_dns_window),
     };
 
     return vigil_test_status(cmocka_run_group_tests(tests, NULL, NULL));

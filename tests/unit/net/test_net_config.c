@@ -45,9 +45,10 @@ test_keys(void **state)
                           "  beacon: {connections: 4, jitter: 0.1, "
                           "min_interval: 500ms}\n"
                           "  exfil: {bytes: 10MiB, factor: 4.5, "
-                          "baseline_flows: 7}\n"
+                          "baseline_flows: 7, window: 2h, ratio: 8}\n"
                           "  dns_tunnel: {label_length: 30, entropy: 4, "
-                          "encoded_queries: 3, txt_queries: 9}\n"
+                          "encoded_queries: 3, txt_queries: 9, window: 5m}\n"
+                          "  home: [10.1.0.0/16, \"2001:db8::/32\"]\n"
                           "  ioc: [/etc/vigil/a.txt]\n"
                           "  new_service_after: 100\n"
                           "  max_entries: 4096\n",
@@ -76,6 +77,11 @@ test_keys(void **state)
     assert_int_equal(d.dns_txt_queries, 9);
     assert_int_equal(d.new_service_after, 100);
     assert_int_equal(d.max_entries, 4096);
+    assert_true(d.exfil_window_ns == 7200 * VIGIL_NS_PER_SEC);
+    assert_true(d.exfil_ratio > 7.99 && d.exfil_ratio < 8.01);
+    assert_true(d.dns_window_ns == 300 * VIGIL_NS_PER_SEC);
+    assert_int_equal(d.nhome, 2);
+    assert_int_equal(d.home[0].prefix, 16); /* IPv4 bits of a mapped net */
     assert_string_equal(lo.filter, "not port 22");
     assert_int_equal(lo.snaplen, 1500);
     assert_int_equal(lo.buffer_bytes, 32 << 20);
@@ -114,6 +120,9 @@ test_refusals(void **state)
         {"net:\n  ioc: [relative.txt]\n",
          "vigil.yml:2: 'net.ioc' holds absolute file paths"},
         {"net:\n  scans: {}\n", "vigil.yml:2: unknown key 'net.scans'"},
+        {"net:\n  home: [10.0.0.0/99]\n",
+         "vigil.yml:2: 'net.home' holds networks"},
+        {"net:\n  exfil: {ratio: 0.5}\n", "vigil.yml:2: 'net.exfil.ratio'"},
     };
     struct vigil_net_config cfg;
     struct vigil_err err;
