@@ -258,17 +258,23 @@ looks_binary(const char *p, size_t len)
     return memchr(p, '\0', len < BINARY_MAX ? len : BINARY_MAX) != NULL;
 }
 
+/* tsv: a Zeek TSV log's header state, or NULL. */
 static enum vigil_rc
-one_line(struct hunt_worker *w, struct vigil_decoder_auto *fmt, const char *p,
-         size_t l)
+one_line(struct hunt_worker *w, struct vigil_decoder_auto *fmt,
+         struct vigil_zeek_tsv *tsv, const char *p, size_t l)
 {
     struct vigil_event *ev = w->ev;
+    enum vigil_rc rc;
 
     if (l == 0 || (l == 1 && p[0] == '\r'))
         return VIGIL_OK;
     vigil_arena_reset(&w->arena);
     vigil_event_init(ev, &w->arena);
-    if (vigil_decode_auto(fmt, ev, p, l, &w->h->popts) != VIGIL_OK) {
+    rc = tsv != NULL ? vigil_zeek_tsv_line(tsv, ev, p, l, &w->h->popts)
+                     : vigil_decode_auto(fmt, ev, p, l, &w->h->popts);
+    if (rc == VIGIL_END)
+        return VIGIL_OK; /* a TSV header line: no event */
+    if (rc != VIGIL_OK) {
         w->seq++;
         w->events_failed++;
         return VIGIL_OK;
@@ -276,6 +282,24 @@ one_line(struct hunt_worker *w, struct vigil_decoder_auto *fmt, const char *p,
     if (hunt_event(w, ev) != VIGIL_OK && w->err.rc != VIGIL_OK)
         return w->err.rc;
     return VIGIL_OK;
+}
+
+/* Reads the header lines at the head of a Zeek TSV log into tsv, so a
+ * part that starts past them reads its lines with it. */
+static void
+tsv_header(struct hunt_worker *w, struct vigil_zeek_tsv *tsv, const char *p,
+           size_t len)
+{
+    const char *end = p + len, *nl;
+
+    vigil_zeek_tsv_init(tsv);
+    while (p < end && *p == '#' && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+        vigil_arena_reset(&w->arena);
+        vigil_event_init(w->ev, &w->arena);
+        (void)vigil_zeek_tsv_line(tsv, w->ev, p, (size_t)(nl - p),
+                                  &w->h->popts);
+        p = nl + 1;
+    }
 }
 
 /* Hunts the lines starting in it->start..it->end. head holds the first
@@ -289,13 +313,20 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
     /* Every part detects on the file's first lines: same answer. That is
      * only the first guess: each line is decoded in the format it fits. */
     const struct vigil_decoder *d = detect_format(w->buf, hlen);
-    struct vigil_decoder_auto fmt = {d};
+    struct vigil_zeek_tsv tsv, *zt = NULL;
+    struct vigil_decoder_auto fmt;
     int quiet = it->part > 0; /* say things about a file once */
     char *buf = w->buf;
     size_t fill = hlen;
     uint64_t pos = 0; /* offset of buf[0] in the stream */
     int skipping = 0;
 
+    if (vigil_zeek_tsv_probe(w->buf, hlen)) {
+        zt = &tsv;
+        tsv_header(w, zt, w->buf, hlen);
+        d = vigil_decoder_by_name("zeek");
+    }
+    fmt = (struct vigil_decoder_auto){d};
     /* Text that is no known log format (a README, a licence) found while
      * searching a folder would only feed keyword rules noise; a file named
      * on the command line is hunted whatever it is, unless binary. */
@@ -353,12 +384,13 @@ hunt_lines(struct hunt_worker *w, const struct hunt_file *hf,
             nl = memchr(p, '\n', (size_t)(end - p));
             if (nl == NULL)
                 break;
-            if (one_line(w, &fmt, p, (size_t)(nl - p)) != VIGIL_OK)
+            if (one_line(w, &fmt, zt, p, (size_t)(nl - p)) != VIGIL_OK)
                 return 1;
             p = nl + 1;
         }
         if (eof) {
-            if (p < end && one_line(w, &fmt, p, (size_t)(end - p)) != VIGIL_OK)
+            if (p < end &&
+                one_line(w, &fmt, zt, p, (size_t)(end - p)) != VIGIL_OK)
                 return 1;
             break;
         }

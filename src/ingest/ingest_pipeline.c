@@ -50,6 +50,9 @@ static const struct ingest_source_ops *const builtin_types[] = {
 struct src_auto {
     char *key; /* owned */
     struct vigil_decoder_auto a;
+    /* A Zeek TSV log's header (owned; made at its "#separator" line):
+     * its lines are read with it, not one by one. */
+    struct vigil_zeek_tsv *tsv;
 };
 
 struct ingest_src {
@@ -66,6 +69,7 @@ struct ingest_src {
     /* The configured decoder; NULL: decided line by line, per file for
      * lines with a checkpoint (autos, by key), else for the source. */
     const struct vigil_decoder *dec;
+    const struct vigil_decoder *zeek; /* whose TSV logs read per file */
     struct vigil_decoder_auto autod;
     struct src_auto *autos;
     size_t nautos, capautos, lastauto, nextauto;
@@ -490,14 +494,42 @@ src_auto_for(struct ingest_src *s, const struct vigil_checkpoint *cp)
     } else if (s->nautos > 0) {
         s->lastauto = s->nextauto++ % s->nautos;
         free(s->autos[s->lastauto].key);
+        free(s->autos[s->lastauto].tsv);
     } else {
         free(key);
         return &s->autod;
     }
     e = &s->autos[s->lastauto];
     e->key = key;
+    e->tsv = NULL;
     memset(&e->a, 0, sizeof(e->a));
     return &e->a;
+}
+
+/* The Zeek TSV state of the file cp names, made (or begun again) at a
+ * "#separator" line; NULL when the file is not a Zeek TSV log or the
+ * source's format cannot be Zeek. */
+static struct vigil_zeek_tsv *
+src_tsv(struct ingest_src *s, const char *line, size_t len,
+        const struct vigil_checkpoint *cp)
+{
+    struct src_auto *e;
+    int start;
+
+    if (cp == NULL || (s->dec != NULL && s->dec != s->zeek))
+        return NULL;
+    start = line[0] == '#' && vigil_zeek_tsv_probe(line, len);
+    if (!start && s->nautos == 0)
+        return NULL; /* the common case: no file of it was TSV */
+    if (src_auto_for(s, cp) == &s->autod)
+        return NULL;
+    e = &s->autos[s->lastauto];
+    if (start) {
+        if (e->tsv == NULL && (e->tsv = malloc(sizeof(*e->tsv))) == NULL)
+            return NULL;
+        vigil_zeek_tsv_init(e->tsv);
+    }
+    return e->tsv;
 }
 
 /* ingest_src_line; static so that the tailer's and the framer's
@@ -506,12 +538,21 @@ static enum vigil_rc
 src_line(struct ingest_src *s, const char *line, size_t len,
          const struct vigil_checkpoint *cp)
 {
+    struct vigil_zeek_tsv *tsv;
     enum vigil_rc rc;
 
     if (line != NULL && (len == 0 || (len == 1 && line[0] == '\r'))) {
         /* An empty line is no record; only the position moves. */
         if (cp != NULL)
             src_note_cp(s, cp);
+        return VIGIL_OK;
+    }
+    tsv = line != NULL ? src_tsv(s, line, len, cp) : NULL;
+    if (tsv != NULL && line[0] == '#') {
+        /* a header line: it sets how the lines after it read */
+        vigil_event_init(&s->ev, &s->arena);
+        (void)vigil_zeek_tsv_line(tsv, &s->ev, line, len, &s->popts);
+        src_note_cp(s, cp);
         return VIGIL_OK;
     }
     if ((rc = src_need_batch(s)) != VIGIL_OK)
@@ -523,7 +564,9 @@ src_line(struct ingest_src *s, const char *line, size_t len,
         vigil_event_init(&s->ev, &s->arena);
         s->ev.source_id = s->id;
         s->ev.offset = cp ? cp->offset : 0;
-        if (s->dec != NULL
+        if (tsv != NULL ? vigil_zeek_tsv_line(tsv, &s->ev, line, len,
+                                              &s->popts) != VIGIL_OK
+            : s->dec != NULL
                 ? vigil_decode_line(s->dec, &s->ev, line, len, &s->popts) !=
                       VIGIL_OK
                 : vigil_decode_auto(src_auto_for(s, cp), &s->ev, line, len,
@@ -817,6 +860,7 @@ ingest_new_with(struct vigil_ingest **out,
                                "source %s: unknown type '%s'", sc->name, type);
             break;
         }
+        s->zeek = vigil_decoder_by_name("zeek");
         if (sc->format[0] != '\0')
             s->dec = vigil_decoder_by_name(sc->format);
         else if (s->ops->default_format != NULL)
@@ -939,8 +983,10 @@ vigil_ingest_free(struct vigil_ingest *ing)
             s->ops->release(s->inherited);
         vigil_store_batch_free(s->batch);
         vigil_arena_fini(&s->arena);
-        for (size_t k = 0; k < s->nautos; k++)
+        for (size_t k = 0; k < s->nautos; k++) {
             free(s->autos[k].key);
+            free(s->autos[k].tsv);
+        }
         free(s->autos);
         free(s->bcps);
         free(s->committed);
