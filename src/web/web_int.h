@@ -127,11 +127,34 @@ void web_logout(struct vigil_store *s, const char *sid_hash);
 int web_str_eq(const char *a, const char *b);
 
 /* Every change made through the web goes through here: stored in the
- * web_audit table with the user and logged (2410). The incident timeline
- * and evidence log (issue 14) hook in here. detail (may be NULL) is
- * borrowed. */
+ * web_audit table and the evidence log (signed at the daemon's next
+ * seal) with the user as the actor, and logged (2410). detail (may be
+ * NULL) is borrowed. */
 void web_record_change(struct vigil_web *w, const char *user,
                        const char *action, const char *subject, json_t *detail);
+
+/* Like web_record_change for a change whose domain put it in the
+ * incident timeline and the evidence log itself (incidents, response
+ * actions): the audit row only, for the overview's last actions. */
+void web_record_audit(struct vigil_web *w, const char *user, const char *action,
+                      const char *subject, json_t *detail);
+
+/* ---- handlers over other domains (web_api.c, web_domains.c) ---- */
+int web_h_files(struct web_req *r);
+int web_h_network(struct web_req *r);
+int web_h_incidents(struct web_req *r);
+int web_h_incident(struct web_req *r);
+int web_h_incident_open(struct web_req *r);
+int web_h_incident_change(struct web_req *r);
+int web_h_respond_list(struct web_req *r);
+int web_h_respond_act(struct web_req *r);
+int web_h_respond_undo(struct web_req *r);
+int web_h_release_checks(struct web_req *r);
+int web_h_user_add(struct web_req *r);
+int web_h_user_change(struct web_req *r);
+int web_h_tokens(struct web_req *r);
+int web_h_token_new(struct web_req *r);
+int web_h_token_revoke(struct web_req *r);
 
 /* The OpenAPI document for web_routes; returns owned JSON. */
 json_t *web_openapi(void);
