@@ -3,8 +3,11 @@
 # real daemon with real alerts (three root logins appended to a tailed
 # auth.log): web_api_check.py walks every OpenAPI path without
 # credentials, then checks forged cookies, wrong tokens, roles, CSRF,
-# expiry, paging and rate limiting. Also: a non-loopback listen address
-# without a certificate is refused at start.
+# expiry, paging and rate limiting; every path again by role and without
+# CSRF; incidents, response actions (response.dry_run), release checks
+# (`vigil check-release --record`), rules, users and tokens through the
+# API, each change in the timeline and evidence log with its user. Also:
+# a non-loopback listen address without a certificate is refused.
 set -euo pipefail
 . "$(dirname "$0")/daemon_lib.sh" webapi
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
@@ -32,6 +35,11 @@ rc=0; "$V" user del gone --state-dir "$S" 2>/dev/null || rc=$?
 TOKEN=$("$V" user token vic --label ci --state-dir "$S")
 [[ "$TOKEN" =~ ^vgl_[0-9a-f]{64}$ ]] || fail "token: $TOKEN"
 
+# ---- a release check recorded for the dashboard ----
+{ echo "name,email,phone"; for i in $(seq 1 80); do echo "Person $i,person$i@example.org,+44 20 7946 0$((100 + i))"; done; } >"$T/staff.csv"
+rc=0; "$V" check-release --record --state-dir "$S" "$T/staff.csv" >"$T/check.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || { cat "$T/check.out"; fail "check-release of 80 people's records: exit $rc, expected 2 (BLOCK)"; }
+
 stamp() { date '+%b %e %H:%M:%S'; }
 : >"$T/auth.log"
 for try in 1 2 3 4 5; do
@@ -41,6 +49,7 @@ state_dir: $S
 web: {listen: 127.0.0.1:$PORT, session_ttl: 5s, login_attempts: 3}
 sources:
   - {name: auth, type: file, paths: [$T/auth.log]}
+response: {dry_run: true}
 YML
     daemon_listening "http://127.0.0.1:$PORT/" && break
     [ "$try" = 5 ] && fail "daemon did not listen"
