@@ -229,25 +229,75 @@ struct conn_state {
     struct timespec t0;
 };
 
+/* The counter of key in this minute: its slot, a free one (empty or of
+ * an earlier minute) along the probe sequence, or the shared overflow
+ * counter when every probed slot is live, which limits too -- a
+ * colliding newcomer never resets another key's count. Under w->mu. */
+static struct web_rate *
+rate_slot(struct vigil_web *w, const char *key, size_t klen, int64_t now)
+{
+    size_t h = 5381;
+    struct web_rate *free_slot = NULL;
+
+    for (size_t i = 0; i < klen; i++)
+        h = h * 33 + (unsigned char)key[i];
+    for (size_t i = 0; i < WEB_RATE_PROBES; i++) {
+        struct web_rate *s = &w->rate[(h + i) % WEB_RATE_SLOTS];
+        if (s->window_s == now && memcmp(s->client, key, klen) == 0 &&
+            s->client[klen] == '\0' && s->client[klen + 1] == '\0')
+            return s;
+        if (free_slot == NULL && s->window_s != now)
+            free_slot = s;
+    }
+    if (free_slot == NULL) {
+        if (w->rate_overflow.window_s != now) {
+            w->rate_overflow.window_s = now;
+            w->rate_overflow.fails = 0;
+        }
+        return &w->rate_overflow;
+    }
+    memset(free_slot->client, 0, sizeof(free_slot->client));
+    memcpy(free_slot->client, key, klen);
+    free_slot->window_s = now;
+    free_slot->fails = 0;
+    return free_slot;
+}
+
+/* A login attempt of user from client takes one from each budget of this
+ * minute before the password is checked (so parallel attempts cannot all
+ * pass the check), and gives it back when it succeeds. Budgets: the
+ * (address, user) pair login_per_minute; the address and the user name,
+ * four times that (spraying users, rotating addresses). Returns 1 (and
+ * takes nothing) when a budget is spent. */
 static int
-rate_limited(struct vigil_web *w, const char *client, int fail)
+rate_take(struct vigil_web *w, const char *client, const char *user, int back)
 {
     int64_t now = vigil_time_now() / 1000000000LL / 60;
-    size_t h = 5381;
-    int limited;
+    int64_t lim = w->cfg->login_per_minute;
+    char keys[3][sizeof(w->rate[0].client)];
+    size_t lens[3];
+    struct web_rate *s[3];
+    int limited = 0;
 
-    for (const char *p = client; *p; p++)
-        h = h * 33 + (unsigned char)*p;
+    /* "p" client NUL user, "a" client, "u" user: two NULs end each */
+    memset(keys, 0, sizeof(keys));
+    lens[0] = (size_t)snprintf(keys[0], sizeof(keys[0]) - 2, "p%.63s%c%.64s",
+                               client, 0, user);
+    lens[1] = (size_t)snprintf(keys[1], sizeof(keys[1]) - 2, "a%.63s", client);
+    lens[2] = (size_t)snprintf(keys[2], sizeof(keys[2]) - 2, "u%.64s", user);
     pthread_mutex_lock(&w->mu);
-    struct web_rate *s = &w->rate[h % WEB_RATE_SLOTS];
-    if (strcmp(s->client, client) != 0 || s->window_s != now) {
-        snprintf(s->client, sizeof(s->client), "%s", client);
-        s->window_s = now;
-        s->fails = 0;
+    for (int i = 0; i < 3; i++) {
+        s[i] = rate_slot(w, keys[i], lens[i], now);
+        if (!back && (s[i] == &w->rate_overflow ? s[i]->fails >= lim * 4
+                      : i == 0                  ? s[i]->fails >= lim
+                                                : s[i]->fails >= lim * 4))
+            limited = 1;
     }
-    if (fail)
-        s->fails++;
-    limited = s->fails >= w->cfg->login_per_minute;
+    for (int i = 0; !limited && i < 3; i++) {
+        s[i]->fails += back ? -1 : 1;
+        if (s[i]->fails < 0)
+            s[i]->fails = 0;
+    }
     pthread_mutex_unlock(&w->mu);
     return limited;
 }
@@ -263,14 +313,6 @@ web_h_login(struct web_req *r)
     char sid[65];
     struct web_principal who;
 
-    if (rate_limited(r->w, r->client, 0)) {
-        json_decref(in);
-        vigil_log(VIGIL_LOG_WARN, 2404,
-                  "web: logins from %s refused for a "
-                  "minute after too many failures",
-                  r->client);
-        return web_fail(r, 429, "too many failed logins; wait a minute");
-    }
     const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
     /* JSON only: a cross-site form cannot send it without a preflight,
@@ -284,15 +326,23 @@ web_h_login(struct web_req *r)
         json_decref(in);
         return web_fail(r, 400, "expected {\"user\":..., \"password\":...}");
     }
+    if (rate_take(r->w, r->client, user, 0)) {
+        vigil_log(VIGIL_LOG_WARN, 2404,
+                  "web: logins from %s as '%.64s' refused for a minute after "
+                  "too many failures",
+                  r->client, user);
+        json_decref(in);
+        return web_fail(r, 429, "too many failed logins; wait a minute");
+    }
     if (web_login(r->w->store, user, pw, r->w->cfg->session_ttl_s, sid, &who,
                   &err) != VIGIL_OK) {
-        rate_limited(r->w, r->client, 1);
         vigil_log(VIGIL_LOG_WARN, 2403, "web: failed login for '%.64s' from %s",
                   user, r->client);
         json_decref(in);
         return web_fail(r, err.rc == VIGIL_EPERM ? 401 : 500,
                         err.rc == VIGIL_EPERM ? err.msg : "store error");
     }
+    rate_take(r->w, r->client, user, 1); /* a success gives its attempt back */
     json_decref(in);
     snprintf(
         r->set_cookie, sizeof(r->set_cookie),
@@ -309,8 +359,11 @@ web_h_login(struct web_req *r)
 int
 web_h_logout(struct web_req *r)
 {
-    if (!r->who.by_token)
-        web_logout(r->w->store, r->who.sid_hash);
+    if (r->who.by_token)
+        return web_fail(r, 400,
+                        "an API token is not a session: an admin revokes it "
+                        "(Users page, or POST /api/tokens/{id}/revoke)");
+    web_logout(r->w->store, r->who.sid_hash);
     web_record_change(r->w, r->who.user, "logout", r->client, NULL);
     snprintf(r->set_cookie, sizeof(r->set_cookie),
              COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",

@@ -85,11 +85,15 @@ extern const struct web_route web_routes[];
 extern const size_t web_nroutes;
 
 /* ---- the server object ---- */
-#define WEB_RATE_SLOTS  256
+#define WEB_RATE_SLOTS  1024 /* login failure counters (open addressing) */
+#define WEB_RATE_PROBES 32
 #define WEB_LAT_BUCKETS 8
 
+/* Failed logins in the current minute of one key: "p" address NUL user
+ * (the pair), "a" address (a ceiling against spraying many users) or
+ * "u" user (a ceiling against rotating addresses). */
 struct web_rate {
-    char client[64];
+    char client[64 + VIGIL_WEB_USER_MAX + 2];
     int64_t window_s;
     int fails;
 };
@@ -103,6 +107,7 @@ struct vigil_web {
     int64_t started_ns;
     pthread_mutex_t mu; /* rate table and metrics */
     struct web_rate rate[WEB_RATE_SLOTS];
+    struct web_rate rate_overflow; /* when every probed slot is live */
     uint64_t requests, refused;
     uint64_t lat_count[WEB_LAT_BUCKETS + 1];
     double lat_sum;
