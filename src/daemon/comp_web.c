@@ -136,6 +136,7 @@ web_new(void **self, const struct vigil_daemon_env *env, const void *conf,
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     cw->bus = env->bus;
     cw->links = env->links;
+    cw->probe.state_dir = env->state_dir;
     cw->probe.bus_counts = web_bus_counts;
     cw->probe.incidents = web_incidents;
     cw->probe.respond_act = web_respond_act;

@@ -103,6 +103,8 @@ struct vigil_rule_info;
  * (the capability is then "not configured"); each call answers
  * VIGIL_EUNSUPPORTED when its component is not running at that moment. */
 struct vigil_web_probe {
+    /* The daemon's state directory, for the first-user hint (2407). */
+    const char *state_dir;
     /* Alerts and findings published since start. */
     void (*bus_counts)(void *arg, uint64_t *alerts, uint64_t *findings);
     /* Runs fn with the incident component's environment, its actor set

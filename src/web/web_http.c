@@ -24,6 +24,11 @@
 
 #define BODY_MAX    (64 * 1024)
 #define COOKIE_NAME "vigil_session"
+/* TLS 1.2 and 1.3 only, forward-secret AEAD ciphers (GnuTLS syntax). */
+#define TLS_PRIORITIES                                                         \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-AES-128-CBC:"         \
+    "-AES-256-CBC:-CAMELLIA-128-CBC:-CAMELLIA-256-CBC:-3DES-CBC:-SHA1:"        \
+    "%SERVER_PRECEDENCE"
 
 const double web_lat_bounds[WEB_LAT_BUCKETS] = {0.001, 0.005, 0.01, 0.025,
                                                 0.05,  0.1,   0.5,  1.0};
@@ -661,9 +666,13 @@ vigil_web_start(struct vigil_web *w, struct vigil_err *err)
         flags, 0, NULL, NULL, on_request, w, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_done, w, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)4, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        /* one client (address) cannot hold every connection, and one that
+         * stops sending is dropped after 10 s */
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
         w->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, prepared_cert,
-        MHD_OPTION_HTTPS_MEM_KEY, prepared_key, MHD_OPTION_END);
+        MHD_OPTION_HTTPS_MEM_KEY, prepared_key, MHD_OPTION_HTTPS_PRIORITIES,
+        TLS_PRIORITIES, MHD_OPTION_END);
     if (w->daemon == NULL) {
         close(fd);
         return vigil_err_set(err, VIGIL_EIO,
@@ -675,7 +684,8 @@ vigil_web_start(struct vigil_web *w, struct vigil_err *err)
     if (no_users(w))
         vigil_log(VIGIL_LOG_INFO, 2407,
                   "web: no user yet; create the first with `vigil user add "
-                  "NAME --role admin`");
+                  "NAME --role admin --state-dir %s`",
+                  w->probe.state_dir ? w->probe.state_dir : "STATE_DIR");
     return VIGIL_OK;
 }
 

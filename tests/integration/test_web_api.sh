@@ -99,6 +99,16 @@ YML
         -d '{"user":"vic","password":"viewer password 3"}' "https://127.0.0.1:$PORT/api/login")
     echo "$hdrs" | grep -qi '^set-cookie:.*HttpOnly; SameSite=Strict.*; Secure' ||
         fail "no Secure session cookie over TLS: $hdrs"
+    # TLS 1.2 and 1.3 with forward secrecy only (FIND16 10)
+    echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 >"$T/tls12" 2>&1 ||
+        fail "TLS 1.2 refused: $(tail -3 "$T/tls12")"
+    grep -q "Cipher is ECDHE" "$T/tls12" || fail "TLS 1.2 without ECDHE: $(grep Cipher "$T/tls12")"
+    if echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >"$T/tls11" 2>&1; then
+        fail "TLS 1.1 accepted"
+    fi
+    if echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 -cipher AES128-SHA >"$T/tlsrsa" 2>&1; then
+        fail "static RSA AES128-SHA accepted"
+    fi
     code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/openapi.json" || true)
     [ "$code" != 200 ] || fail "plain HTTP answered on the TLS port"
 else
