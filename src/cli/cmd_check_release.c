@@ -305,8 +305,8 @@ cmd_check_release(int argc, char **argv)
         goto out;
     }
     record_who(who, sizeof(who));
-    if (o.record && (ret = cli_open_store("check-release", o.state, o.config,
-                                          &store)) != 0)
+    if (o.record &&
+        (ret = cli_open_store("check-release", o.state, o.config, &store)) != 0)
         goto out;
     res = calloc(f.n + 1, sizeof(*res));
     if (!res) {

@@ -218,6 +218,23 @@ h_alert(struct web_req *r)
     return 0;
 }
 
+struct user_find {
+    const char *name;
+    int found;
+};
+
+static int
+user_is(const char *name, enum vigil_web_role role, int64_t created_ns,
+        void *arg)
+{
+    struct user_find *f = arg;
+
+    (void)role;
+    (void)created_ns;
+    f->found = strcmp(name, f->name) == 0;
+    return f->found;
+}
+
 /* POST {"uids": [...], "state": "acknowledged", "assignee": "ana"}; no
  * "assignee" keeps each alert's, null clears it. */
 static int
@@ -243,8 +260,23 @@ h_triage(struct web_req *r)
                         "expected {\"uids\":[...], \"state\":\"new|"
                         "acknowledged|closed\", \"assignee\":...}");
     }
-    json_array_foreach(uids, i, u) if (json_is_string(u)) list[n++] =
-        json_string_value(u);
+    json_array_foreach(uids, i, u)
+    {
+        if (!json_is_string(u) || strlen(json_string_value(u)) > 64) {
+            json_decref(in);
+            return web_fail(r, 400, "an alert uid is a string of 64 or fewer");
+        }
+        list[n++] = json_string_value(u);
+    }
+    /* the assignee is someone who can sign in, or nobody */
+    struct user_find uf = {json_string_value(asg), 0};
+    if (uf.name != NULL &&
+        (vigil_web_user_each(r->w->store, user_is, &uf, &err) != VIGIL_OK ||
+         !uf.found)) {
+        json_decref(in);
+        return err.rc != VIGIL_OK ? store_fail(r, &err)
+                                  : web_fail(r, 400, "the assignee is no user");
+    }
     if (vigil_store_alert_triage(r->w->store, list, n, state,
                                  json_string_value(asg), asg == NULL,
                                  r->who.user, &total, &err) != VIGIL_OK) {

@@ -34,6 +34,18 @@ rc=0; "$V" user del gone --state-dir "$S" 2>/dev/null || rc=$?
 [ "$rc" = 65 ] || fail "deleting an unknown user: exit $rc"
 TOKEN=$("$V" user token vic --label ci --state-dir "$S")
 [[ "$TOKEN" =~ ^vgl_[0-9a-f]{64}$ ]] || fail "token: $TOKEN"
+# role, tokens, revoke (FIND16 4)
+printf 'temp password 98\n' | "$V" user add temp --password-stdin --state-dir "$S" >/dev/null
+"$V" user role temp --role analyst --state-dir "$S" >/dev/null
+"$V" user list --state-dir "$S" | grep -q '^temp  *analyst' || fail "role did not change"
+"$V" user token temp --label old --state-dir "$S" >/dev/null
+tid=$("$V" user tokens --state-dir "$S" | awk '$2 == "temp" {print $1}')
+[[ "$tid" =~ ^[0-9a-f]{12}$ ]] || fail "tokens: $("$V" user tokens --state-dir "$S")"
+"$V" user revoke "$tid" --state-dir "$S" >/dev/null
+"$V" user tokens --state-dir "$S" | grep -q ' temp ' && fail "revoke left the token"
+rc=0; "$V" user revoke "$tid" --state-dir "$S" 2>/dev/null || rc=$?
+[ "$rc" = 65 ] || fail "revoking twice: exit $rc"
+"$V" user del temp --state-dir "$S" >/dev/null
 
 # ---- a release check recorded for the dashboard ----
 { echo "name,email,phone"; for i in $(seq 1 80); do echo "Person $i,person$i@example.org,+44 20 7946 0$((100 + i))"; done; } >"$T/staff.csv"

@@ -158,6 +158,11 @@ check(req("POST", "/api/alerts/triage", tri,
       "triage with a wrong CSRF token is refused")
 st, _, raw = req("POST", "/api/alerts/triage", tri, {**cookie(sid), "X-CSRF-Token": csrf})
 check(st == 200 and json.loads(raw)["updated"] == 1, "triage with the CSRF token works")
+# the assignee is a user or nobody; uids are short (FIND16 6)
+for bad in ({**tri, "assignee": "<img src=x onerror=alert(7)>"}, {**tri, "assignee": "A" * 60000},
+            {**tri, "uids": ["x" * 65]}):
+    check(req("POST", "/api/alerts/triage", bad, {**cookie(sid), "X-CSRF-Token": csrf})[0] == 400,
+          "triage refuses assignee %.20s / uid %.10s" % (bad["assignee"], bad["uids"][0]))
 st, _, raw = req("GET", "/api/alerts?state=acknowledged", headers=cookie(sid))
 check([x["uid"] for x in json.loads(raw)["items"]] == [uids[0]], "state filter sees the triage")
 st, _, raw = req("GET", "/api/actions", headers=cookie(sid))
