@@ -103,3 +103,31 @@ vigil_incident_add_alert(const struct vigil_incident_env *env, const char *uid,
     }
     return vigil_store_tx_commit(k.tx, err);
 }
+
+struct of_ctx {
+    int (*fn)(const char *uid, void *arg);
+    void *arg;
+};
+
+static int
+of_row(const struct vigil_store_value *c, size_t nc, void *arg)
+{
+    struct of_ctx *o = arg;
+
+    (void)nc;
+    return o->fn(c[0].p, o->arg);
+}
+
+enum vigil_rc
+vigil_incident_of_alert(struct vigil_store *s, const char *alert_uid,
+                        int (*fn)(const char *uid, void *arg), void *arg,
+                        struct vigil_err *err)
+{
+    struct of_ctx o = {fn, arg};
+    struct vigil_store_value p = vigil_sv_text(alert_uid);
+
+    return vigil_store_query(s,
+                             "SELECT incident_uid FROM incident_alerts WHERE "
+                             "alert_uid = ? ORDER BY incident_uid",
+                             &p, 1, of_row, &o, err);
+}

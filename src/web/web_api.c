@@ -286,6 +286,7 @@ h_triage(struct web_req *r)
     json_t *detail = json_pack("{s:s,s:O,s:O}", "state", state, "assignee",
                                asg ? asg : json_null(), "uids", uids);
     web_record_change(r->w, r->who.user, "alerts.triage", state, detail);
+    web_triage_incidents(r, list, n, state);
     json_decref(detail);
     json_decref(in);
     r->json = json_pack("{s:I}", "updated", (json_int_t)total);

@@ -400,6 +400,63 @@ web_h_incident_change(struct web_req *r)
     return ret;
 }
 
+/* Triage of alerts that belong to incidents: a line in each incident's
+ * timeline (and so its evidence) with the user (FIND16 8). */
+struct triage_note {
+    const char *const *uids;
+    size_t n;
+    const char *state;
+};
+
+struct triage_one {
+    const struct vigil_incident_env *env;
+    const char *alert, *state;
+    enum vigil_rc rc;
+    struct vigil_err *err;
+};
+
+static int
+note_triage(const char *uid, void *arg)
+{
+    struct triage_one *t = arg;
+    char text[160];
+
+    snprintf(text, sizeof(text), "alert %s triaged: %s", t->alert, t->state);
+    t->rc = vigil_incident_note(t->env, uid, text, t->err);
+    return t->rc != VIGIL_OK;
+}
+
+static enum vigil_rc
+triage_body(const struct vigil_incident_env *env, void *ctx,
+            struct vigil_err *err)
+{
+    struct triage_note *tn = ctx;
+    enum vigil_rc rc = VIGIL_OK;
+
+    for (size_t i = 0; i < tn->n && rc == VIGIL_OK; i++) {
+        struct triage_one t = {env, tn->uids[i], tn->state, VIGIL_OK, err};
+        rc = vigil_incident_of_alert(env->store, tn->uids[i], note_triage, &t,
+                                     err);
+        if (rc == VIGIL_OK)
+            rc = t.rc;
+    }
+    return rc;
+}
+
+void
+web_triage_incidents(struct web_req *r, const char *const *uids, size_t n,
+                     const char *state)
+{
+    struct vigil_err err = {0};
+    struct triage_note tn = {uids, n, state};
+    enum vigil_rc rc = with_incidents(r, triage_body, &tn, &err);
+
+    if (rc != VIGIL_OK && rc != VIGIL_EUNSUPPORTED)
+        vigil_log(VIGIL_LOG_WARN, 2412,
+                  "web: the triage is not in every incident's timeline: %s",
+                  err.msg);
+}
+
 /* ---- response actions ---- */
 
 static int

@@ -145,6 +145,10 @@ void web_record_audit(struct vigil_web *w, const char *user, const char *action,
                       const char *subject, json_t *detail);
 
 /* ---- handlers over other domains (web_api.c, web_domains.c) ---- */
+/* Notes the triage of alerts uids[0..n) in the timelines of the
+ * incidents holding them, with the user (web_domains.c). */
+void web_triage_incidents(struct web_req *r, const char *const *uids, size_t n,
+                          const char *state);
 int web_h_files(struct web_req *r);
 int web_h_network(struct web_req *r);
 int web_h_incidents(struct web_req *r);

@@ -231,6 +231,15 @@ check(req("POST", "/api/incidents/%d/alerts" % n, {"alert": uids[1]}, A)[0] == 4
 st, _, raw = req("GET", "/api/incidents/%d" % n, headers=vt)
 d = json.loads(raw)
 tl = [(t["actor"], t["what"]) for t in d["timeline"]]
+# ana's triage of an alert vigil grouped into an incident is in that
+# incident's timeline (FIND16 8)
+st, _, raw = req("GET", "/api/incidents?sort=num", headers=vt)
+first = json.loads(raw)["items"][0]["num"]
+st, _, raw = req("GET", "/api/incidents/%d" % first, headers=vt)
+d1 = json.loads(raw)
+check(uids[0] in [a["id"] for a in d1["alerts"]], "vigil grouped the root logins into INC-%d" % first)
+check(any(t["actor"] == "ana" and ("alert %s triaged: acknowledged" % uids[0]) in t["text"]
+          for t in d1["timeline"]), "the triage is in the timeline of the alert's incident")
 check(st == 200 and ("ana", "opened") in tl and ("ana", "alert") in tl and ("ana", "note") in tl
       and ("ana", "status") in tl and ("ana", "assign") in tl,
       "every change is in the timeline with the user: %s" % tl)
