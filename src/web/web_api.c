@@ -388,7 +388,10 @@ h_rules(struct web_req *r)
         json_decref(rows);
         return store_fail(r, &err);
     }
-    json_object_foreach(all, k, v) json_array_append(rows, v);
+    json_object_foreach(all, k, v)
+    {
+        json_array_append(rows, v);
+    }
     json_decref(all);
     if (json_array_size(rows) > 1) {
         size_t n = json_array_size(rows);
