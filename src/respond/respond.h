@@ -236,9 +236,10 @@ void vigil_respond_engine_alert(struct vigil_respond_engine *e,
  * VIGIL_EPERM: refused; VIGIL_EIO: failed (no helper: no containment
  * policy was configured when the daemon started). Thread-safe; all
  * borrowed. */
-enum vigil_rc vigil_respond_engine_request(
-    struct vigil_respond_engine *e, const struct vigil_respond_request *req,
-    char id[VIGIL_UID_LEN + 1], struct vigil_err *err);
+enum vigil_rc
+vigil_respond_engine_request(struct vigil_respond_engine *e,
+                             const struct vigil_respond_request *req,
+                             char id[VIGIL_UID_LEN + 1], struct vigil_err *err);
 /* Undoes action id through the helper, as vigil_respond_undo does. */
 enum vigil_rc vigil_respond_engine_undo(struct vigil_respond_engine *e,
                                         const char *id, const char *actor,

@@ -320,15 +320,16 @@ struct vigil_alert_row {
 
 /* Calls fn per alert of f's page, in f's order; fn returns non-zero to
  * stop. VIGIL_EINVAL for a bad state, category or limit. */
-enum vigil_rc vigil_store_alert_list(
-    struct vigil_store *s, const struct vigil_alert_filter *f,
-    int (*fn)(const struct vigil_alert_row *r, void *arg), void *arg,
-    struct vigil_err *err);
+enum vigil_rc vigil_store_alert_list(struct vigil_store *s,
+                                     const struct vigil_alert_filter *f,
+                                     int (*fn)(const struct vigil_alert_row *r,
+                                               void *arg),
+                                     void *arg, struct vigil_err *err);
 /* Calls fn once with the alert uid in full, or not at all. */
-enum vigil_rc vigil_store_alert_get(
-    struct vigil_store *s, const char *uid,
-    int (*fn)(const struct vigil_alert_row *r, void *arg), void *arg,
-    struct vigil_err *err);
+enum vigil_rc vigil_store_alert_get(struct vigil_store *s, const char *uid,
+                                    int (*fn)(const struct vigil_alert_row *r,
+                                              void *arg),
+                                    void *arg, struct vigil_err *err);
 /* Alerts since since_ns counted per level and hour, oldest hour first. */
 enum vigil_rc vigil_store_alert_hours(struct vigil_store *s, int64_t since_ns,
                                       int (*fn)(const char *level,
