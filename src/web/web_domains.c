@@ -582,12 +582,17 @@ web_h_respond_act(struct web_req *r)
                         "expected {action: block|unblock|isolate|unisolate|"
                         "stop|lock|unlock, target, for: \"1h\", reason}");
     }
+    req.target = str(in, "target");
+    if ((req.target == NULL || req.target[0] == '\0') &&
+        req.action != VIGIL_RA_ISOLATE && req.action != VIGIL_RA_UNISOLATE) {
+        json_decref(in);
+        return web_fail(r, 400, "this action needs a target");
+    }
     if (p->respond_act == NULL) {
         json_decref(in);
         return web_fail(r, 503, "response is not configured in this daemon");
     }
     snprintf(actor, sizeof(actor), "user %s", r->who.user);
-    req.target = str(in, "target");
     req.reason = str(in, "reason") ? str(in, "reason") : "from the dashboard";
     req.actor = actor;
     req.alert_uid = str(in, "alert");

@@ -52,6 +52,9 @@ static const struct vigil_store_migration web_steps[] = {
      "  detail_json TEXT"
      ");"
      "CREATE INDEX web_audit_time ON web_audit (time_ns);"},
+    /* version 2 */
+    {"the dashboard's file and network views: alerts by source",
+     "CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source, time_ns);"},
 };
 
 const struct vigil_store_schema vigil_web_schema = {

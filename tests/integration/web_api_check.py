@@ -266,6 +266,7 @@ check(st == 200 and act.get("state") == "dry-run", "a block from the web is chec
 st, _, raw = req("POST", "/api/respond/actions", {"action": "block", "target": "127.0.0.1"}, A)
 check(st == 403 and json.loads(raw).get("state") == "refused", "blocking loopback is refused: %d" % st)
 check(req("POST", "/api/respond/actions", {"action": "explode"}, A)[0] == 400, "an unknown action is 400")
+check(req("POST", "/api/respond/actions", {"action": "block"}, A)[0] == 400, "a block without a target is 400")
 st, _, raw = req("GET", "/api/respond/actions", headers=vt)
 rs = json.loads(raw)["items"]
 check(any(x["id"] == act.get("id") and x["actor"] == "user ana" for x in rs), "the action is listed with its user")

@@ -1,10 +1,10 @@
 /* Tests for the alert queue as the dashboard reads it (src/store/
  * store_alerts.c) and the admin's user calls: the rule filter gives only
  * that rule's alerts, newest first, and its cursor goes on where the page
- * ended; the file category finds fim alerts only; triage counts only
- * alerts that exist and keeps or clears the assignee as asked; counts per
- * rule and per hour; a role change and a token revoked by its id, and an
- * id with a wildcard revokes nothing. */
+ * ended; the file and network categories find fim and net:* alerts only; triage
+ * counts only alerts that exist and keeps or clears the assignee as asked;
+ * counts per rule and per hour; a role change and a token revoked by its id,
+ * and an id with a wildcard revokes nothing. */
 #include "../store/store_test_util.h"
 #include "web/web_int.h"
 
@@ -25,7 +25,7 @@ open_web(char *dir, size_t n)
 }
 
 /* 30 alerts one second apart: rules r0, r1, r2 in turn; every tenth from
- * fim (rule fim.changed). uid "u<i>". */
+ * fim (rule fim.changed); the sixth from a network sensor. uid "u<i>". */
 static void
 fill(struct vigil_store *s, int64_t t0)
 {
@@ -43,7 +43,7 @@ fill(struct vigil_store *s, int64_t t0)
         a.title = "t";
         a.level = i % 2 ? "high" : "low";
         a.event_json = "{}";
-        a.source = i % 10 == 9 ? "fim" : "auth";
+        a.source = i % 10 == 9 ? "fim" : i == 5 ? "net:eth0" : "auth";
         a.uid = uid;
         assert_int_equal(vigil_store_batch_add_alert(b, &a), VIGIL_OK);
     }
@@ -115,6 +115,11 @@ test_list(void **state)
     assert_int_equal(p.n, 3);
     for (int i = 0; i < p.n; i++)
         assert_string_equal(p.rules[i], "fim.changed");
+    h.category = "network";
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(vigil_store_alert_list(s, &h, take, &p, &err), VIGIL_OK);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.uids[0], "u5");
     h.category = "printers";
     assert_int_equal(vigil_store_alert_list(s, &h, take, &p, &err),
                      VIGIL_EINVAL);
