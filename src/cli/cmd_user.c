@@ -66,7 +66,8 @@ usage(FILE *out)
                  "error.\n");
 }
 
-/* Reads one line into buf without its newline; 0 at end of input. */
+/* Reads one line into buf without its newline; 0 at end of input or when
+ * the line does not fit (a password is refused, never cut short). */
 static int
 read_line(FILE *in, char *buf, size_t len)
 {
@@ -75,6 +76,12 @@ read_line(FILE *in, char *buf, size_t len)
     if (fgets(buf, (int)len, in) == NULL)
         return 0;
     n = strcspn(buf, "\r\n");
+    if (buf[n] == '\0' && n == len - 1 && !feof(in)) {
+        fprintf(stderr, "vigil user: a password is at most %zu characters\n",
+                len - 2);
+        sodium_memzero(buf, len);
+        return 0;
+    }
     buf[n] = '\0';
     return 1;
 }

@@ -43,6 +43,17 @@
     "a.source >= 'net' AND a.source < 'neu' AND (?2 IS NULL OR a.rule_id = "   \
     "?2) AND "
 
+/* Alerts in a triage state other than new: from web_triage's state index
+ * (few rows) into alerts, in that order (CROSS JOIN keeps it), then
+ * sorted; walking the time index for them would read every alert. */
+#define TRIAGED                                                                \
+    "SELECT a.id, a.uid, a.time_ns, a.rule_id, a.title, a.level, a.source, "   \
+    "a.matched_json, t.state, t.assignee FROM web_triage t CROSS JOIN alerts " \
+    "a ON a.uid = t.alert_uid WHERE t.state = ?3 AND (?2 IS NULL OR "          \
+    "a.rule_id = ?2) AND "
+static const char sql_triaged_desc[] = TRIAGED FILTERS DESC;
+static const char sql_triaged_asc[] = TRIAGED FILTERS ASC;
+
 static const char sql_desc[] = COLS "(?2 IS NULL) AND " FILTERS DESC;
 static const char sql_asc[] = COLS "(?2 IS NULL) AND " FILTERS ASC;
 static const char sql_rule_desc[] = COLS "a.rule_id = ?2 AND " FILTERS DESC;
@@ -133,6 +144,8 @@ vigil_store_alert_list(struct vigil_store *s,
         sql = asc ? sql_file_asc : sql_file_desc;
     else if (f->category != NULL)
         sql = asc ? sql_net_asc : sql_net_desc;
+    else if (f->state != NULL && strcmp(f->state, "new") != 0)
+        sql = asc ? sql_triaged_asc : sql_triaged_desc;
     else if (f->rule != NULL)
         sql = asc ? sql_rule_asc : sql_rule_desc;
     else

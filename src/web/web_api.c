@@ -34,6 +34,59 @@ store_fail(struct web_req *r, const struct vigil_err *err)
     return web_fail(r, 500, "store error");
 }
 
+/* A JSON string of text (NULL: null) that never fails on bad UTF-8: each
+ * byte that does not start a valid sequence becomes U+FFFD, so a row a
+ * writer got wrong is shown, not dropped (FIND16 16). */
+static json_t *
+jstr(const char *text)
+{
+    json_t *j;
+    size_t n, o = 0;
+    char *clean;
+
+    if (text == NULL)
+        return json_null();
+    if ((j = json_string(text)) != NULL)
+        return j;
+    n = strlen(text);
+    if ((clean = malloc(n * 3 + 1)) == NULL)
+        return json_null();
+    for (size_t i = 0; i < n;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        size_t len = p[0] < 0x80             ? 1
+                     : (p[0] & 0xE0) == 0xC0 ? 2
+                     : (p[0] & 0xF0) == 0xE0 ? 3
+                     : (p[0] & 0xF8) == 0xF0 ? 4
+                                             : 0;
+        int ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (p[k] & 0xC0) == 0x80;
+        /* overlong forms and surrogates, as jansson refuses them */
+        if (ok && len == 2 && p[0] < 0xC2)
+            ok = 0;
+        if (ok && len == 3 &&
+            ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
+            ok = 0;
+        if (ok && len == 4 &&
+            ((p[0] == 0xF0 && p[1] < 0x90) || p[0] > 0xF4 ||
+             (p[0] == 0xF4 && p[1] >= 0x90)))
+            ok = 0;
+        if (ok) {
+            memcpy(clean + o, p, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(clean + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    clean[o] = '\0';
+    j = json_string(clean);
+    free(clean);
+    return j != NULL ? j : json_null();
+}
+
 static json_t *
 json_or_null(const struct vigil_store_value *v)
 {
@@ -42,13 +95,13 @@ json_or_null(const struct vigil_store_value *v)
     if (v->type != VIGIL_SV_TEXT)
         return json_null();
     j = json_loads(v->p, 0, NULL);
-    return j != NULL ? j : json_string(v->p);
+    return j != NULL ? j : jstr(v->p);
 }
 
 static json_t *
 text_or_null(const struct vigil_store_value *v)
 {
-    return v->type == VIGIL_SV_TEXT ? json_string(v->p) : json_null();
+    return v->type == VIGIL_SV_TEXT ? jstr(v->p) : json_null();
 }
 
 static int
@@ -94,24 +147,27 @@ alert_json(const struct vigil_alert_row *a)
     struct vigil_store_value uid = vigil_sv_text(a->uid);
     struct vigil_store_value asg = vigil_sv_text(a->assignee);
 
-    return json_pack("{s:I,s:o,s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:o}", "id",
+    return json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:s,s:o}", "id",
                      (json_int_t)a->id, "uid", text_or_null(&uid), "time_ns",
-                     (json_int_t)a->time_ns, "rule_id", a->rule_id, "title",
-                     a->title, "level", a->level, "source", text_or_null(&src),
-                     "matched", json_or_null(&m), "state", a->state, "assignee",
-                     text_or_null(&asg));
+                     (json_int_t)a->time_ns, "rule_id", jstr(a->rule_id),
+                     "title", jstr(a->title), "level", jstr(a->level), "source",
+                     text_or_null(&src), "matched", json_or_null(&m), "state",
+                     a->state, "assignee", text_or_null(&asg));
 }
 
 struct list_ctx {
     json_t *items;
-    int64_t last_t, last_id;
+    int64_t last_t, last_id, rows;
 };
 
+/* The cursor comes from the rows read, not the items made, so that a row
+ * that could not be shown never ends the walk early. */
 static int
 list_row(const struct vigil_alert_row *a, void *arg)
 {
     struct list_ctx *l = arg;
 
+    l->rows++;
     json_array_append_new(l->items, alert_json(a));
     l->last_t = a->time_ns;
     l->last_id = a->id;
@@ -123,7 +179,7 @@ static int
 alert_page(struct web_req *r, const char *category)
 {
     struct vigil_err err = {0};
-    struct list_ctx l = {json_array(), 0, 0};
+    struct list_ctx l = {json_array(), 0, 0, 0};
     struct vigil_alert_filter f = {0};
     const char *sort = web_arg(r, "sort");
     const char *cursor = web_arg(r, "cursor");
@@ -164,7 +220,7 @@ alert_page(struct web_req *r, const char *category)
         return store_fail(r, &err);
     }
     char next[64] = "";
-    if ((int64_t)json_array_size(l.items) == f.limit)
+    if (l.rows == f.limit)
         snprintf(next, sizeof(next), "%" PRId64 ".%" PRId64, l.last_t,
                  l.last_id);
     r->json = json_pack("{s:o,s:o}", "items", l.items, "next",
@@ -309,9 +365,10 @@ h_alert_stats(struct web_req *r)
     int64_t hours;
     json_t *rows = json_array();
 
-    if (!int_arg(r, "hours", 24, 1, 24 * 90, &hours)) {
+    /* a week at most: the count walks every alert of the period */
+    if (!int_arg(r, "hours", 24, 1, 24 * 7, &hours)) {
         json_decref(rows);
-        return web_fail(r, 400, "hours is 1 to 2160");
+        return web_fail(r, 400, "hours is 1 to 168");
     }
     if (vigil_store_alert_hours(r->w->store, vigil_time_now() - hours * HOUR_NS,
                                 stats_row, rows, &err) != VIGIL_OK) {

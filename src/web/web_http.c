@@ -258,6 +258,7 @@ rate_slot(struct vigil_web *w, const char *key, size_t klen, int64_t now)
         if (w->rate_overflow.window_s != now) {
             w->rate_overflow.window_s = now;
             w->rate_overflow.fails = 0;
+            w->rate_overflow.refused = 0;
         }
         return &w->rate_overflow;
     }
@@ -265,6 +266,7 @@ rate_slot(struct vigil_web *w, const char *key, size_t klen, int64_t now)
     memcpy(free_slot->client, key, klen);
     free_slot->window_s = now;
     free_slot->fails = 0;
+    free_slot->refused = 0;
     return free_slot;
 }
 
@@ -273,9 +275,11 @@ rate_slot(struct vigil_web *w, const char *key, size_t klen, int64_t now)
  * pass the check), and gives it back when it succeeds. Budgets: the
  * (address, user) pair login_per_minute; the address and the user name,
  * four times that (spraying users, rotating addresses). Returns 1 (and
- * takes nothing) when a budget is spent. */
+ * takes nothing) when a budget is spent; *first (may be NULL) is then set
+ * for the first refusal of the pair this minute, the one to log. */
 static int
-rate_take(struct vigil_web *w, const char *client, const char *user, int back)
+rate_take(struct vigil_web *w, const char *client, const char *user, int back,
+          int *first)
 {
     int64_t now = vigil_time_now() / 1000000000LL / 60;
     int64_t lim = w->cfg->login_per_minute;
@@ -298,6 +302,8 @@ rate_take(struct vigil_web *w, const char *client, const char *user, int back)
                                                 : s[i]->fails >= lim * 4))
             limited = 1;
     }
+    if (limited && first != NULL)
+        *first = s[0]->refused++ == 0;
     for (int i = 0; !limited && i < 3; i++) {
         s[i]->fails += back ? -1 : 1;
         if (s[i]->fails < 0)
@@ -331,11 +337,15 @@ web_h_login(struct web_req *r)
         json_decref(in);
         return web_fail(r, 400, "expected {\"user\":..., \"password\":...}");
     }
-    if (rate_take(r->w, r->client, user, 0)) {
-        vigil_log(VIGIL_LOG_WARN, 2404,
-                  "web: logins from %s as '%.64s' refused for a minute after "
-                  "too many failures",
-                  r->client, user);
+    int first = 0;
+    if (rate_take(r->w, r->client, user, 0, &first)) {
+        /* once per pair and minute: a flood of refused attempts must not
+         * become a flood of log lines (FIND16 17) */
+        if (first)
+            vigil_log(VIGIL_LOG_WARN, 2404,
+                      "web: logins from %s as '%.64s' refused for a minute "
+                      "after too many failures",
+                      r->client, user);
         json_decref(in);
         return web_fail(r, 429, "too many failed logins; wait a minute");
     }
@@ -347,7 +357,7 @@ web_h_login(struct web_req *r)
         return web_fail(r, err.rc == VIGIL_EPERM ? 401 : 500,
                         err.rc == VIGIL_EPERM ? err.msg : "store error");
     }
-    rate_take(r->w, r->client, user, 1); /* a success gives its attempt back */
+    rate_take(r->w, r->client, user, 1, NULL); /* a success gives it back */
     json_decref(in);
     snprintf(
         r->set_cookie, sizeof(r->set_cookie),

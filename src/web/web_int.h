@@ -96,6 +96,7 @@ struct web_rate {
     char client[64 + VIGIL_WEB_USER_MAX + 2];
     int64_t window_s;
     int fails;
+    int refused; /* attempts refused this minute: logged at the first */
 };
 
 struct vigil_web {

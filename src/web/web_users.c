@@ -53,8 +53,12 @@ static const struct vigil_store_migration web_steps[] = {
      ");"
      "CREATE INDEX web_audit_time ON web_audit (time_ns);"},
     /* version 2 */
-    {"the dashboard's file and network views: alerts by source",
-     "CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source, time_ns);"},
+    {"the dashboard's file and network views and its triaged queues",
+     "CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source, time_ns);"
+     "CREATE INDEX web_triage_state ON web_triage (state);"
+     /* the overview's counts by level per hour read only this index */
+     "CREATE INDEX IF NOT EXISTS alerts_time_level ON alerts (time_ns, "
+     "level);"},
 };
 
 const struct vigil_store_schema vigil_web_schema = {

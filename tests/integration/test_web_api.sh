@@ -18,6 +18,8 @@ S="$T/state"
 printf 'admin password 1\n' | "$V" user add root-admin --role admin --password-stdin --state-dir "$S" >/dev/null
 printf 'analyst password 2\n' | "$V" user add ana --role analyst --password-stdin --state-dir "$S" >/dev/null
 printf 'viewer password 3\n' | "$V" user add vic --password-stdin --state-dir "$S" >/dev/null
+rc=0; python3 -c "print('L' * 300)" | "$V" user add longpw --password-stdin --state-dir "$S" 2>/dev/null || rc=$?
+[ "$rc" = 65 ] || fail "a 300-character password: exit $rc, expected 65 (not truncated)"
 rc=0; printf 'short\n' | "$V" user add shorty --password-stdin --state-dir "$S" 2>/dev/null || rc=$?
 [ "$rc" = 65 ] || fail "a short password: exit $rc, expected 65"
 rc=0; printf 'long enough pass\n' | "$V" user add ana --password-stdin --state-dir "$S" 2>/dev/null || rc=$?
@@ -80,6 +82,9 @@ done
 python3 "$(dirname "$0")/web_api_check.py" "http://127.0.0.1:$PORT" "$S" "$TOKEN" 5 ||
     fail "API checks"
 grep -q '\[2410\] web: ana alerts.triage' "$T/daemon.log" || fail "triage not logged with its user"
+# five refused parallel guesses of one pair: one 2404 line (FIND16 17)
+n=$(grep -c "\[2404\].*127.0.0.77 as 'nobody-c'" "$T/daemon.log" || true)
+[ "$n" = 1 ] || fail "2404 logged $n times for one pair, want once"
 kill -TERM "$PID"; wait "$PID" || true; PID=""
 
 # Listening beyond loopback needs TLS.

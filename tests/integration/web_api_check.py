@@ -327,6 +327,26 @@ check(st == 200 and b"vigil_http_request_duration_seconds_bucket" in raw
       and b'vigil_events_in_total{source="auth"}' in raw
       and b"vigil_store_queue_depth" in raw, "metrics for a token")
 
+# ---- a row with bad UTF-8 is shown, and paging walks past it (FIND16 16) ----
+db.execute("INSERT INTO alerts (time_ns, rule_id, title, level, tags_json, event_json, "
+           "matched_json, source, created_ns, uid) SELECT time_ns - 1000, rule_id, "
+           "CAST(X'426164206279746573FF' AS TEXT), level, tags_json, event_json, "
+           "CAST(X'7B2275736572223A2261EDA08062227D' AS TEXT), source, created_ns, "
+           "'feedfeedfeedfeedfeedfeedfeedfeed' FROM alerts WHERE uid = ?", (uids[1],))
+db.commit()
+seen, cur = [], None
+for _ in range(10):
+    st, _, raw = req("GET", "/api/alerts?limit=1" + ("&cursor=" + cur if cur else ""), headers=vt)
+    page = json.loads(raw)
+    seen += [a["uid"] for a in page["items"]]
+    cur = page["next"]
+    if not cur:
+        break
+check(len(seen) == 4 and "feedfeedfeedfeedfeedfeedfeedfeed" in seen and uids[2] in seen,
+      "paging walks past a row with bad UTF-8: %s" % seen)
+st, _, raw = req("GET", "/api/alerts/feedfeedfeedfeedfeedfeedfeedfeed", headers=vt)
+check(st == 200 and "\ufffd" in json.loads(raw)["title"], "its detail shows U+FFFD: %d" % st)
+
 # ---- logout, passwd, expiry ----
 st, osid, ocsrf, _ = login("vic")
 check(req("POST", "/api/logout", {}, {**cookie(osid), "X-CSRF-Token": ocsrf})[0] == 200, "logout")

@@ -96,6 +96,7 @@ async function main() {
     await page.waitForSelector('#alert-total');
     await page.waitForFunction((b) => Number(document.querySelector('#alert-total').textContent) > b, before);
     await page.waitForSelector('.actions li:has-text("alerts.triage")');
+    await page.waitForSelector('#updated'); // redrawn every 30 s, saying when
     await shot('06-overview');
 
     // The incident vigil opened by itself: its clocks count down here.

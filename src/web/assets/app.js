@@ -34,7 +34,7 @@ async function api(path, opts = {}) {
     body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
     credentials: 'same-origin',
   });
-  if (res.status === 401) { location.href = '/login'; throw new Error('signed out'); }
+  if (res.status === 401) { location.href = '/login' + location.hash; throw new Error('signed out'); }
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.error || ('HTTP ' + res.status));
   return body;
@@ -92,8 +92,14 @@ function chart(buckets, hours) {
   return svg;
 }
 
-async function overview() {
-  view(h('h1', {}, 'Overview'), h('p', {}, 'Loading…'));
+// The overview redraws itself every 30 s (a wall screen is left alone),
+// saying when it last did and when a refresh failed.
+let overviewTimer = null;
+async function overview(again) {
+  if (overviewTimer) { clearTimeout(overviewTimer); overviewTimer = null; }
+  const still = () => (location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0] === 'overview';
+  const schedule = () => { overviewTimer = setTimeout(() => { if (still()) overview(true); }, 30000); };
+  if (again !== true) view(h('h1', {}, 'Overview'), h('p', {}, 'Loading…'));
   try {
     const c = await capabilities();
     const [st, stats, src, act, inc, resp] = await Promise.all([
@@ -127,7 +133,15 @@ async function overview() {
           resp.items.length ? h('ul', {class: 'actions', id: 'last-responses'}, resp.items.map(a => h('li', {},
             h('time', {}, when(a.created_ns)), ' ', a.action, ' ', a.target, ' ', h('b', {}, a.state), ' ', a.actor)))
             : h('p', {}, 'No response action yet.'))));
-  } catch (e) { view(h('h1', {}, 'Overview'), errorBox(e)); }
+    document.getElementById('view').prepend(h('p', {class: 'hint', id: 'updated'}, 'updated ' + new Date().toTimeString().slice(0, 8)));
+    schedule();
+  } catch (e) {
+    if (again === true) {
+      const u = document.getElementById('updated');
+      if (u) { u.textContent = 'refresh failed at ' + new Date().toTimeString().slice(0, 8) + ': ' + e.message; u.classList.add('error'); }
+    } else view(h('h1', {}, 'Overview'), errorBox(e));
+    schedule();
+  }
 }
 
 // ---- alert queue ----
@@ -657,7 +671,7 @@ function route() {
     a.classList.toggle('on', a.getAttribute('href') === '#/' + parts[0]);
   if (parts[0] === 'alert' && parts[1]) return alertDetail(decodeURIComponent(parts[1]));
   if (parts[0] === 'incident' && parts[1]) return incidentDetail(decodeURIComponent(parts[1]));
-  return (routes[parts[0]] || overview)(query || '');
+  return (Object.hasOwn(routes, parts[0]) ? routes[parts[0]] : overview)(query || '');
 }
 
 async function main() {
