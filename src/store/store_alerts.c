@@ -28,7 +28,8 @@
 #define FILTERS                                                                \
     "(?1 IS NULL OR a.level = ?1) AND (?3 IS NULL OR COALESCE(t.state, "       \
     "'new') = ?3) AND (?4 IS NULL OR a.source = ?4) AND (?5 IS NULL OR "       \
-    "a.title LIKE '%' || ?5 || '%') AND (?11 IS NULL OR ?11 = ?11) "
+    "a.title LIKE '%' || ?5 || '%' ESCAPE '\\') AND (?11 IS NULL OR ?11 = "    \
+    "?11) "
 #define DESC                                                                   \
     "AND a.time_ns >= ?6 AND a.time_ns <= ?8 AND (a.time_ns < ?8 OR a.id < "   \
     "?9) ORDER BY a.time_ns DESC, a.id DESC LIMIT ?10"
@@ -119,6 +120,17 @@ vigil_store_alert_list(struct vigil_store *s,
 
     if (!state_ok(f->state) || f->limit < 1)
         return vigil_err_set(err, VIGIL_EINVAL, "bad state or limit");
+    /* the title search is for the text as typed: % _ and \ match
+     * themselves */
+    char text[512];
+    size_t o = 0;
+    for (const char *c = f->text; c != NULL && *c && o + 2 < sizeof(text);
+         c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            text[o++] = '\\';
+        text[o++] = *c;
+    }
+    text[o] = '\0';
     if (f->category != NULL && strcmp(f->category, "file") != 0 &&
         strcmp(f->category, "network") != 0)
         return vigil_err_set(err, VIGIL_EINVAL, "category is file or network");
@@ -133,13 +145,17 @@ vigil_store_alert_list(struct vigil_store *s,
         ct = f->since_ns;
         cid = INT64_MIN;
     }
-    struct vigil_store_value p[] = {
-        vigil_sv_text(f->level),   vigil_sv_text(f->rule),
-        vigil_sv_text(f->state),   vigil_sv_text(f->source),
-        vigil_sv_text(f->text),    vigil_sv_int(f->since_ns),
-        vigil_sv_int(until),       vigil_sv_int(ct),
-        vigil_sv_int(cid),         vigil_sv_int(f->limit),
-        vigil_sv_text(f->category)};
+    struct vigil_store_value p[] = {vigil_sv_text(f->level),
+                                    vigil_sv_text(f->rule),
+                                    vigil_sv_text(f->state),
+                                    vigil_sv_text(f->source),
+                                    vigil_sv_text(f->text ? text : NULL),
+                                    vigil_sv_int(f->since_ns),
+                                    vigil_sv_int(until),
+                                    vigil_sv_int(ct),
+                                    vigil_sv_int(cid),
+                                    vigil_sv_int(f->limit),
+                                    vigil_sv_text(f->category)};
     if (f->category != NULL && strcmp(f->category, "file") == 0)
         sql = asc ? sql_file_asc : sql_file_desc;
     else if (f->category != NULL)

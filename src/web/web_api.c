@@ -8,6 +8,7 @@
  * The other domains' handlers (incidents, response actions, release
  * checks, users) are in web_domains.c; the alert queue's SQL is the
  * store's (store_alerts.c). */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #define TRIAGE_MAX   500
 #define SILENT_NS    (15LL * 60 * 1000000000LL)
 #define HOUR_NS      3600000000000LL
+/* how long the counts over many alerts (rules, per hour) are kept */
+#define CACHE_NS (10LL * 1000000000LL)
 
 int web_h_login(struct web_req *r);
 int web_h_logout(struct web_req *r);
@@ -206,9 +209,11 @@ alert_page(struct web_req *r, const char *category)
     f.until_ns = until == INT64_MAX ? 0 : until;
     if (cursor != NULL) {
         char *end = NULL;
+        errno = 0;
         f.cursor_t = strtoll(cursor, &end, 10);
-        if (end == cursor || *end != '.' ||
-            (f.cursor_id = strtoll(end + 1, &end, 10), *end != '\0')) {
+        if (end == cursor || *end != '.' || errno != 0 ||
+            (f.cursor_id = strtoll(end + 1, &end, 10), *end != '\0') ||
+            errno != 0) {
             json_decref(l.items);
             return web_fail(r, 400, "bad cursor");
         }
@@ -341,8 +346,11 @@ h_triage(struct web_req *r)
     }
     json_t *detail = json_pack("{s:s,s:O,s:O}", "state", state, "assignee",
                                asg ? asg : json_null(), "uids", uids);
-    web_record_change(r->w, r->who.user, "alerts.triage", state, detail);
-    web_triage_incidents(r, list, n, state);
+    /* a triage that changed nothing is no change to record */
+    if (total > 0) {
+        web_record_change(r->w, r->who.user, "alerts.triage", state, detail);
+        web_triage_incidents(r, list, n, state);
+    }
     json_decref(detail);
     json_decref(in);
     r->json = json_pack("{s:I}", "updated", (json_int_t)total);
@@ -370,6 +378,12 @@ h_alert_stats(struct web_req *r)
         json_decref(rows);
         return web_fail(r, 400, "hours is 1 to 168");
     }
+    char key[64];
+    snprintf(key, sizeof(key), "stats %" PRId64, hours);
+    if ((r->json = web_cache_get(r->w, key, CACHE_NS)) != NULL) {
+        json_decref(rows);
+        return 0;
+    }
     if (vigil_store_alert_hours(r->w->store, vigil_time_now() - hours * HOUR_NS,
                                 stats_row, rows, &err) != VIGIL_OK) {
         json_decref(rows);
@@ -377,6 +391,8 @@ h_alert_stats(struct web_req *r)
     }
     r->json =
         json_pack("{s:I,s:o}", "hours", (json_int_t)hours, "buckets", rows);
+    if (r->json != NULL)
+        web_cache_put(r->w, key, r->json);
     return 0;
 }
 
@@ -432,10 +448,14 @@ h_rules(struct web_req *r)
 {
     struct vigil_err err = {0};
     const struct vigil_web_probe *pr = &r->w->probe;
-    json_t *all = json_object(), *rows = json_array(), *v;
+    json_t *all, *rows, *v;
     const char *k;
     int loaded = 0;
 
+    if ((r->json = web_cache_get(r->w, "rules", CACHE_NS)) != NULL)
+        return 0;
+    all = json_object();
+    rows = json_array();
     if (pr->rules != NULL &&
         pr->rules(pr->arg, rule_loaded, all, &err) == VIGIL_OK)
         loaded = 1;
@@ -465,6 +485,8 @@ h_rules(struct web_req *r)
     }
     r->json =
         json_pack("{s:b,s:o}", "loaded_from_daemon", loaded, "items", rows);
+    if (r->json != NULL)
+        web_cache_put(r->w, "rules", r->json);
     return 0;
 }
 

@@ -95,6 +95,31 @@ listen_spec(const struct vigil_web_config *cfg)
     return cfg->listen[0] ? cfg->listen : "127.0.0.1:8443";
 }
 
+/* Without TLS the server is on loopback: a Host other than its own
+ * address, localhost or [::1] (with its port) is a page elsewhere that
+ * had its name point here (DNS rebinding), so it is refused. Under TLS
+ * the certificate names the server. */
+static int
+host_ok(const struct vigil_web *w, const char *host)
+{
+    const char *spec = listen_spec(w->cfg), *port = strrchr(spec, ':');
+    static const char *const names[] = {"127.0.0.1", "localhost", "[::1]"};
+    char want[160];
+
+    if (w->tls)
+        return 1;
+    if (host == NULL || port == NULL)
+        return 0;
+    if (strcmp(host, spec) == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(want, sizeof(want), "%s%s", names[i], port);
+        if (strcmp(host, want) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static enum vigil_rc
 open_socket(const struct vigil_web_config *cfg, int *fd, struct vigil_err *err)
 {
@@ -421,7 +446,10 @@ dispatch(struct web_req *r)
         if (!route_match(web_routes[i].pattern, r->path, r))
             continue;
         path_seen = 1;
-        if (strcmp(web_routes[i].method, r->method) == 0)
+        /* HEAD is GET without the body (libmicrohttpd leaves it out) */
+        if (strcmp(web_routes[i].method, r->method) == 0 ||
+            (strcmp(r->method, "HEAD") == 0 &&
+             strcmp(web_routes[i].method, "GET") == 0))
             hit = &web_routes[i];
     }
     if (hit == NULL) {
@@ -562,6 +590,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
     client_name(conn, r.client, sizeof(r.client));
     if (cs->too_big)
         web_fail(&r, 413, "request body too large");
+    else if (!host_ok(w, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_HOST)))
+        web_fail(&r, 421, "not this server's name");
     else
         dispatch(&r);
     if (r.json != NULL) {
@@ -656,6 +687,46 @@ no_users(struct vigil_web *w)
            !found;
 }
 
+json_t *
+web_cache_get(struct vigil_web *w, const char *key, int64_t max_age_ns)
+{
+    json_t *out = NULL;
+    int64_t now = vigil_time_now();
+
+    pthread_mutex_lock(&w->mu);
+    for (size_t i = 0; i < WEB_CACHE_SLOTS && out == NULL; i++)
+        if (w->cache[i].json != NULL && strcmp(w->cache[i].key, key) == 0 &&
+            now - w->cache[i].at_ns < max_age_ns)
+            out = json_deep_copy(w->cache[i].json);
+    pthread_mutex_unlock(&w->mu);
+    return out;
+}
+
+void
+web_cache_put(struct vigil_web *w, const char *key, json_t *answer)
+{
+    json_t *copy = json_deep_copy(answer);
+    size_t pick = 0;
+
+    if (copy == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    /* the slot of key, else the oldest */
+    for (size_t i = 0; i < WEB_CACHE_SLOTS; i++) {
+        if (strcmp(w->cache[i].key, key) == 0) {
+            pick = i;
+            break;
+        }
+        if (w->cache[i].at_ns < w->cache[pick].at_ns)
+            pick = i;
+    }
+    json_decref(w->cache[pick].json);
+    snprintf(w->cache[pick].key, sizeof(w->cache[pick].key), "%s", key);
+    w->cache[pick].at_ns = vigil_time_now();
+    w->cache[pick].json = copy;
+    pthread_mutex_unlock(&w->mu);
+}
+
 enum vigil_rc
 vigil_web_start(struct vigil_web *w, struct vigil_err *err)
 {
@@ -714,6 +785,8 @@ vigil_web_free(struct vigil_web *w)
     if (w == NULL)
         return;
     vigil_web_stop(w);
+    for (size_t i = 0; i < WEB_CACHE_SLOTS; i++)
+        json_decref(w->cache[i].json);
     pthread_mutex_destroy(&w->mu);
     free(w);
 }

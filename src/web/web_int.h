@@ -99,6 +99,16 @@ struct web_rate {
     int refused; /* attempts refused this minute: logged at the first */
 };
 
+/* An answer kept a few seconds: the counts that walk many alerts (rules,
+ * alerts per hour) are asked for by every open overview and wall screen,
+ * and all reads share the store's one query connection. */
+#define WEB_CACHE_SLOTS 8
+struct web_cache {
+    char key[64];
+    int64_t at_ns;
+    json_t *json; /* owned */
+};
+
 struct vigil_web {
     struct vigil_store *store;
     const struct vigil_web_config *cfg;
@@ -109,6 +119,7 @@ struct vigil_web {
     pthread_mutex_t mu; /* rate table and metrics */
     struct web_rate rate[WEB_RATE_SLOTS];
     struct web_rate rate_overflow; /* when every probed slot is live */
+    struct web_cache cache[WEB_CACHE_SLOTS];
     uint64_t requests, refused;
     uint64_t lat_count[WEB_LAT_BUCKETS + 1];
     double lat_sum;
@@ -165,6 +176,11 @@ int web_h_user_change(struct web_req *r);
 int web_h_tokens(struct web_req *r);
 int web_h_token_new(struct web_req *r);
 int web_h_token_revoke(struct web_req *r);
+
+/* A copy of the answer kept for key within max_age_ns, or NULL. */
+json_t *web_cache_get(struct vigil_web *w, const char *key, int64_t max_age_ns);
+/* Keeps a copy of answer for key (answer borrowed). */
+void web_cache_put(struct vigil_web *w, const char *key, json_t *answer);
 
 /* The OpenAPI document for web_routes; returns owned JSON. */
 json_t *web_openapi(void);

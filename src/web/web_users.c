@@ -108,7 +108,9 @@ name_ok(const char *name)
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)name[i]) && strchr("._@-", name[i]) == NULL)
             return 0;
-    return 1;
+    /* "adm." beside "adm" would read the same in the audit trail */
+    return isalnum((unsigned char)name[0]) &&
+           isalnum((unsigned char)name[n - 1]);
 }
 
 static enum vigil_rc
@@ -157,7 +159,8 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
 
     if (!name_ok(name))
         return vigil_err_set(err, VIGIL_EINVAL,
-                             "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -",
+                             "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -, "
+                             "beginning and ending with a letter or digit",
                              VIGIL_WEB_USER_MAX);
     if (role == VIGIL_ROLE_NONE)
         return vigil_err_set(err, VIGIL_EINVAL,
@@ -168,11 +171,15 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
     struct vigil_store_value p[] = {
         vigil_sv_text(name), vigil_sv_text(vigil_web_role_name(role)),
         vigil_sv_text(hash), vigil_sv_int(vigil_time_now())};
+    /* one name whatever its case: "ADM" is not another user than "adm" */
+    int64_t added = 0;
     rc = vigil_store_exec(s,
                           "INSERT INTO web_users (name, role, hash, "
-                          "created_ns) VALUES (?, ?, ?, ?)",
-                          p, 4, NULL, err);
-    if (rc == VIGIL_ECONFLICT) {
+                          "created_ns) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS "
+                          "(SELECT 1 FROM web_users WHERE lower(name) = "
+                          "lower(?1))",
+                          p, 4, &added, err);
+    if (rc == VIGIL_ECONFLICT || (rc == VIGIL_OK && added == 0)) {
         struct vigil_err why = {0};
         *err = why;
         rc = vigil_err_set(err, VIGIL_ECONFLICT, "user '%s' exists", name);

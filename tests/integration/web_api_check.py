@@ -89,6 +89,16 @@ for m, p in ops:
     check(st == 401 or (st == 303 and p[:5] != "/api/"),
           "%s %s with a wrong token: %d" % (m, path, st))
 
+# another name pointed at the loopback server (DNS rebinding) is refused
+# (FIND16 15a); its own address and localhost are fine
+check(req("GET", "/api/openapi.json", headers={"Host": "evil.example:%d" % U.port})[0] == 421,
+      "a foreign Host is 421")
+check(req("GET", "/api/openapi.json", headers={"Host": "localhost:%d" % U.port})[0] == 200,
+      "Host localhost is fine")
+st, _, raw = req("HEAD", "/api/status", headers={"Authorization": "Bearer " + VTOKEN})
+check(st == 200 and raw == b"", "HEAD answers like GET without a body: %d" % st)
+check(req("HEAD", "/api/status")[0] == 401, "HEAD needs authentication too")
+
 # a login from a cross-site form (not JSON) is refused
 c = http.client.HTTPConnection(U.hostname, U.port, timeout=30)
 c.request("POST", "/api/login", body=json.dumps({"user": "ana", "password": PW["ana"]}),

@@ -120,6 +120,14 @@ test_list(void **state)
     assert_int_equal(vigil_store_alert_list(s, &h, take, &p, &err), VIGIL_OK);
     assert_int_equal(p.n, 1);
     assert_string_equal(p.uids[0], "u5");
+    /* % and _ in a title search match themselves, not everything */
+    struct vigil_alert_filter k = {.text = "_", .limit = 50};
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(vigil_store_alert_list(s, &k, take, &p, &err), VIGIL_OK);
+    assert_int_equal(p.n, 0);
+    k.text = "t";
+    assert_int_equal(vigil_store_alert_list(s, &k, take, &p, &err), VIGIL_OK);
+    assert_int_equal(p.n, 30);
     h.category = "printers";
     assert_int_equal(vigil_store_alert_list(s, &h, take, &p, &err),
                      VIGIL_EINVAL);
@@ -217,6 +225,13 @@ test_role_tokens(void **state)
     assert_int_equal(
         vigil_web_user_add(s, "ana", "long enough pw", VIGIL_ROLE_VIEWER, &err),
         VIGIL_OK);
+    /* one name whatever its case, and no look-alike with a trailing dot */
+    assert_int_equal(
+        vigil_web_user_add(s, "ANA", "long enough pw", VIGIL_ROLE_ADMIN, &err),
+        VIGIL_ECONFLICT);
+    assert_int_equal(
+        vigil_web_user_add(s, "ana.", "long enough pw", VIGIL_ROLE_ADMIN, &err),
+        VIGIL_EINVAL);
     assert_int_equal(vigil_web_token_new(s, "ana", "ci", tok, &err), VIGIL_OK);
     assert_int_equal(vigil_web_user_role(s, "ana", VIGIL_ROLE_ANALYST, &err),
                      VIGIL_OK);
