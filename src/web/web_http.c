@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +63,9 @@ parse_listen(const char *spec, struct listen_addr *a, struct vigil_err *err)
         goto bad;
     memcpy(host, spec, (size_t)(colon - spec));
     host[colon - spec] = '\0';
+    /* the name everyone types for this machine's loopback */
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof(host), "127.0.0.1");
     a->port = (int)port;
     if (host[0] == '[' && host[strlen(host) - 1] == ']') {
         struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
@@ -188,6 +192,13 @@ load_tls(const struct vigil_web_config *cfg, struct vigil_err *err)
         return vigil_err_set(err, VIGIL_EINVAL, "web.cert needs web.key");
     if ((rc = slurp(cfg->cert, &prepared_cert, err)) != VIGIL_OK)
         return rc;
+    /* a private key others may read is no longer private (FIND16 15s) */
+    struct stat st;
+    if (stat(cfg->key, &st) == 0 && (st.st_mode & 077) != 0)
+        vigil_log(VIGIL_LOG_WARN, 2408,
+                  "web: the key %s can be read by others (mode %03o); "
+                  "chmod 600 it",
+                  cfg->key, (unsigned)(st.st_mode & 0777));
     return slurp(cfg->key, &prepared_key, err);
 }
 

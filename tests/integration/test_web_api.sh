@@ -87,6 +87,22 @@ n=$(grep -c "\[2404\].*127.0.0.77 as 'nobody-c'" "$T/daemon.log" || true)
 [ "$n" = 1 ] || fail "2404 logged $n times for one pair, want once"
 kill -TERM "$PID"; wait "$PID" || true; PID=""
 
+# web.listen takes localhost for 127.0.0.1 (FIND16 15m)
+for try in 1 2 3 4 5; do
+    PORT=$((20000 + RANDOM % 20000))
+    cat >"$T/vigil.yml" <<YML
+state_dir: $S
+web: {listen: "localhost:$PORT"}
+sources:
+  - {name: auth, type: file, paths: [$T/auth.log]}
+YML
+    daemon_listening "http://localhost:$PORT/" && break
+    [ "$try" = 5 ] && fail "daemon did not listen on localhost"
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/openapi.json")
+[ "$code" = 200 ] || fail "localhost:$PORT: $code"
+kill -TERM "$PID"; wait "$PID" || true; PID=""
+
 # Listening beyond loopback needs TLS.
 cat >"$T/open.yml" <<YML
 state_dir: $S
@@ -109,6 +125,7 @@ web: {listen: 127.0.0.1:$PORT, cert: $T/cert.pem, key: $T/key.pem}
 sources:
   - {name: auth, type: file, paths: [$T/auth.log]}
 YML
+        chmod 644 "$T/key.pem"
         daemon_listening "https://127.0.0.1:$PORT/" && break
         [ "$try" = 5 ] && fail "daemon did not listen over TLS"
     done
@@ -116,6 +133,8 @@ YML
         -d '{"user":"vic","password":"viewer password 3"}' "https://127.0.0.1:$PORT/api/login")
     echo "$hdrs" | grep -qi '^set-cookie:.*HttpOnly; SameSite=Strict.*; Secure' ||
         fail "no Secure session cookie over TLS: $hdrs"
+    grep -q "\[2408\] web: the key .* can be read by others" "$T/daemon.log" ||
+        fail "a world-readable key without a warning"
     # TLS 1.2 and 1.3 with forward secrecy only (FIND16 10)
     echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 >"$T/tls12" 2>&1 ||
         fail "TLS 1.2 refused: $(tail -3 "$T/tls12")"

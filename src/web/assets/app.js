@@ -146,14 +146,25 @@ async function overview(again) {
 
 // ---- alert queue ----
 
+// The rules by title, for the queue's Rule filter and the detail page:
+// people look for "Root login over SSH", not its id.
+let ruleList = null;
+async function rulesByTitle() {
+  if (!ruleList) ruleList = (await api('/api/rules').catch(() => ({items: []}))).items
+    .slice().sort((x, y) => (x.title || x.rule_id).localeCompare(y.title || y.rule_id));
+  return ruleList;
+}
+
 async function alerts(params) {
   const q = new URLSearchParams(params);
+  const rl = await rulesByTitle();
   const filters = h('form', {class: 'filters', id: 'filters'},
     h('label', {}, 'Level ', h('select', {name: 'level'}, h('option', {value: ''}, 'any'),
       LEVELS.map(l => h('option', {value: l, selected: q.get('level') === l}, l)))),
     h('label', {}, 'State ', h('select', {name: 'state'}, h('option', {value: ''}, 'any'),
       ['new', 'acknowledged', 'closed'].map(s => h('option', {value: s, selected: q.get('state') === s}, s)))),
-    h('label', {}, 'Rule ', h('input', {name: 'rule', value: q.get('rule') || '', size: 20})),
+    h('label', {}, 'Rule ', h('select', {name: 'rule', id: 'rule-filter'}, h('option', {value: ''}, 'any'),
+      rl.map(r => h('option', {value: r.rule_id, selected: q.get('rule') === r.rule_id}, r.title || r.rule_id)))),
     h('label', {}, 'Title ', h('input', {name: 'q', value: q.get('q') || '', size: 20})),
     h('button', {type: 'submit'}, 'Filter'));
   filters.addEventListener('submit', (e) => {
@@ -219,6 +230,7 @@ async function alertDetail(uid) {
     const a = await api('/api/alerts/' + encodeURIComponent(uid));
     const matched = a.matched && typeof a.matched === 'object' ? Object.entries(a.matched) : [];
     await capabilities();
+    const ruleTitle = ((await rulesByTitle()).find(r => r.rule_id === a.rule_id) || {}).title || '';
     const ev = a.event && typeof a.event === 'object' ? a.event : {};
     const srcIp = (a.matched && a.matched['source.ip']) || ev['source.ip'] || (ev.source && ev.source.ip) || null;
     const status = h('span', {class: 'status', id: 'triage-status'});
@@ -236,7 +248,7 @@ async function alertDetail(uid) {
       h('dl', {class: 'facts'},
         h('dt', {}, 'Level'), h('dd', {}, levelBadge(a.level)),
         h('dt', {}, 'Time'), h('dd', {}, when(a.time_ns)),
-        h('dt', {}, 'Rule'), h('dd', {}, a.rule_id),
+        h('dt', {}, 'Rule'), h('dd', {}, ruleTitle, ' ', h('small', {class: 'hint'}, a.rule_id)),
         h('dt', {}, 'Source'), h('dd', {}, a.source || ''),
         h('dt', {}, 'State'), h('dd', {id: 'alert-state'}, a.state),
         h('dt', {}, 'Assignee'), h('dd', {id: 'alert-assignee'}, a.assignee || '—'),
