@@ -67,6 +67,21 @@ enum vigil_rc vigil_web_user_each(struct vigil_store *s,
                                             enum vigil_web_role role,
                                             int64_t created_ns, void *arg),
                                   void *arg, struct vigil_err *err);
+/* Sets a user's role and ends their sessions (VIGIL_ENOTFOUND). */
+enum vigil_rc vigil_web_user_role(struct vigil_store *s, const char *name,
+                                  enum vigil_web_role role,
+                                  struct vigil_err *err);
+/* Calls fn per API token (its id is the first 12 hex digits of its
+ * hash, which is not enough to use it), newest first. */
+enum vigil_rc vigil_web_token_each(struct vigil_store *s,
+                                   int (*fn)(const char *id, const char *user,
+                                             const char *label,
+                                             int64_t created_ns, void *arg),
+                                   void *arg, struct vigil_err *err);
+/* Revokes the token whose id (as _each gives it) is id
+ * (VIGIL_ENOTFOUND). */
+enum vigil_rc vigil_web_token_revoke(struct vigil_store *s, const char *id,
+                                     struct vigil_err *err);
 /* Makes an API token for user: writes "vgl_" + 64 hex digits into out
  * (shown once; only its hash is stored). label (may be NULL) names it. */
 #define VIGIL_WEB_TOKEN_LEN 68
@@ -79,10 +94,41 @@ enum vigil_rc vigil_web_token_new(struct vigil_store *s, const char *user,
 
 struct vigil_web;
 
-/* What the daemon lends the server for counters it does not store. */
+struct vigil_incident_env;
+struct vigil_respond_request;
+struct vigil_rule_info;
+
+/* What the daemon lends the server: counters it does not store, and the
+ * running components the dashboard acts through. Any member may be NULL
+ * (the capability is then "not configured"); each call answers
+ * VIGIL_EUNSUPPORTED when its component is not running at that moment. */
 struct vigil_web_probe {
-    /* Alerts and findings published since start; may be NULL. */
+    /* The daemon's state directory, for the first-user hint (2407). */
+    const char *state_dir;
+    /* Alerts and findings published since start. */
     void (*bus_counts)(void *arg, uint64_t *alerts, uint64_t *findings);
+    /* Runs fn with the incident component's environment, its actor set
+     * to actor (borrowed), while the component cannot stop. */
+    enum vigil_rc (*incidents)(
+        void *arg, const char *actor,
+        enum vigil_rc (*fn)(const struct vigil_incident_env *env, void *ctx,
+                            struct vigil_err *err),
+        void *ctx, struct vigil_err *err);
+    /* A response action asked for by a person, and its undo, through the
+     * respond component (vigil_respond_engine_request / _undo). */
+    enum vigil_rc (*respond_act)(void *arg,
+                                 const struct vigil_respond_request *req,
+                                 char id[VIGIL_UID_LEN + 1],
+                                 struct vigil_err *err);
+    enum vigil_rc (*respond_undo)(void *arg, const char *id, const char *actor,
+                                  struct vigil_err *err);
+    /* Is that component running now: "incidents", "respond"? */
+    int (*running)(void *arg, const char *what);
+    /* Calls fn per loaded rule (detect component). */
+    enum vigil_rc (*rules)(void *arg,
+                           void (*fn)(const struct vigil_rule_info *r,
+                                      void *ctx),
+                           void *ctx, struct vigil_err *err);
     void *arg;
 };
 

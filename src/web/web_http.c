@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,11 @@
 
 #define BODY_MAX    (64 * 1024)
 #define COOKIE_NAME "vigil_session"
+/* TLS 1.2 and 1.3 only, forward-secret AEAD ciphers (GnuTLS syntax). */
+#define TLS_PRIORITIES                                                         \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-AES-128-CBC:"         \
+    "-AES-256-CBC:-CAMELLIA-128-CBC:-CAMELLIA-256-CBC:-3DES-CBC:-SHA1:"        \
+    "%SERVER_PRECEDENCE"
 
 const double web_lat_bounds[WEB_LAT_BUCKETS] = {0.001, 0.005, 0.01, 0.025,
                                                 0.05,  0.1,   0.5,  1.0};
@@ -57,6 +63,9 @@ parse_listen(const char *spec, struct listen_addr *a, struct vigil_err *err)
         goto bad;
     memcpy(host, spec, (size_t)(colon - spec));
     host[colon - spec] = '\0';
+    /* the name everyone types for this machine's loopback */
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof(host), "127.0.0.1");
     a->port = (int)port;
     if (host[0] == '[' && host[strlen(host) - 1] == ']') {
         struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
@@ -88,6 +97,31 @@ static const char *
 listen_spec(const struct vigil_web_config *cfg)
 {
     return cfg->listen[0] ? cfg->listen : "127.0.0.1:8443";
+}
+
+/* Without TLS the server is on loopback: a Host other than its own
+ * address, localhost or [::1] (with its port) is a page elsewhere that
+ * had its name point here (DNS rebinding), so it is refused. Under TLS
+ * the certificate names the server. */
+static int
+host_ok(const struct vigil_web *w, const char *host)
+{
+    const char *spec = listen_spec(w->cfg), *port = strrchr(spec, ':');
+    static const char *const names[] = {"127.0.0.1", "localhost", "[::1]"};
+    char want[160];
+
+    if (w->tls)
+        return 1;
+    if (host == NULL || port == NULL)
+        return 0;
+    if (strcmp(host, spec) == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(want, sizeof(want), "%s%s", names[i], port);
+        if (strcmp(host, want) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static enum vigil_rc
@@ -158,6 +192,13 @@ load_tls(const struct vigil_web_config *cfg, struct vigil_err *err)
         return vigil_err_set(err, VIGIL_EINVAL, "web.cert needs web.key");
     if ((rc = slurp(cfg->cert, &prepared_cert, err)) != VIGIL_OK)
         return rc;
+    /* a private key others may read is no longer private (FIND16 15s) */
+    struct stat st;
+    if (stat(cfg->key, &st) == 0 && (st.st_mode & 077) != 0)
+        vigil_log(VIGIL_LOG_WARN, 2408,
+                  "web: the key %s can be read by others (mode %03o); "
+                  "chmod 600 it",
+                  cfg->key, (unsigned)(st.st_mode & 0777));
     return slurp(cfg->key, &prepared_key, err);
 }
 
@@ -229,25 +270,81 @@ struct conn_state {
     struct timespec t0;
 };
 
+/* The counter of key in this minute: its slot, a free one (empty or of
+ * an earlier minute) along the probe sequence, or the shared overflow
+ * counter when every probed slot is live, which limits too -- a
+ * colliding newcomer never resets another key's count. Under w->mu. */
+static struct web_rate *
+rate_slot(struct vigil_web *w, const char *key, size_t klen, int64_t now)
+{
+    size_t h = 5381;
+    struct web_rate *free_slot = NULL;
+
+    for (size_t i = 0; i < klen; i++)
+        h = h * 33 + (unsigned char)key[i];
+    for (size_t i = 0; i < WEB_RATE_PROBES; i++) {
+        struct web_rate *s = &w->rate[(h + i) % WEB_RATE_SLOTS];
+        if (s->window_s == now && memcmp(s->client, key, klen) == 0 &&
+            s->client[klen] == '\0' && s->client[klen + 1] == '\0')
+            return s;
+        if (free_slot == NULL && s->window_s != now)
+            free_slot = s;
+    }
+    if (free_slot == NULL) {
+        if (w->rate_overflow.window_s != now) {
+            w->rate_overflow.window_s = now;
+            w->rate_overflow.fails = 0;
+            w->rate_overflow.refused = 0;
+        }
+        return &w->rate_overflow;
+    }
+    memset(free_slot->client, 0, sizeof(free_slot->client));
+    memcpy(free_slot->client, key, klen);
+    free_slot->window_s = now;
+    free_slot->fails = 0;
+    free_slot->refused = 0;
+    return free_slot;
+}
+
+/* A login attempt of user from client takes one from each budget of this
+ * minute before the password is checked (so parallel attempts cannot all
+ * pass the check), and gives it back when it succeeds. Budgets: the
+ * (address, user) pair login_per_minute; the address and the user name,
+ * four times that (spraying users, rotating addresses). Returns 1 (and
+ * takes nothing) when a budget is spent; *first (may be NULL) is then set
+ * for the first refusal of the pair this minute, the one to log. */
 static int
-rate_limited(struct vigil_web *w, const char *client, int fail)
+rate_take(struct vigil_web *w, const char *client, const char *user, int back,
+          int *first)
 {
     int64_t now = vigil_time_now() / 1000000000LL / 60;
-    size_t h = 5381;
-    int limited;
+    int64_t lim = w->cfg->login_per_minute;
+    char keys[3][sizeof(w->rate[0].client)];
+    size_t lens[3];
+    struct web_rate *s[3];
+    int limited = 0;
 
-    for (const char *p = client; *p; p++)
-        h = h * 33 + (unsigned char)*p;
+    /* "p" client NUL user, "a" client, "u" user: two NULs end each */
+    memset(keys, 0, sizeof(keys));
+    lens[0] = (size_t)snprintf(keys[0], sizeof(keys[0]) - 2, "p%.63s%c%.64s",
+                               client, 0, user);
+    lens[1] = (size_t)snprintf(keys[1], sizeof(keys[1]) - 2, "a%.63s", client);
+    lens[2] = (size_t)snprintf(keys[2], sizeof(keys[2]) - 2, "u%.64s", user);
     pthread_mutex_lock(&w->mu);
-    struct web_rate *s = &w->rate[h % WEB_RATE_SLOTS];
-    if (strcmp(s->client, client) != 0 || s->window_s != now) {
-        snprintf(s->client, sizeof(s->client), "%s", client);
-        s->window_s = now;
-        s->fails = 0;
+    for (int i = 0; i < 3; i++) {
+        s[i] = rate_slot(w, keys[i], lens[i], now);
+        if (!back && (s[i] == &w->rate_overflow ? s[i]->fails >= lim * 4
+                      : i == 0                  ? s[i]->fails >= lim
+                                                : s[i]->fails >= lim * 4))
+            limited = 1;
     }
-    if (fail)
-        s->fails++;
-    limited = s->fails >= w->cfg->login_per_minute;
+    if (limited && first != NULL)
+        *first = s[0]->refused++ == 0;
+    for (int i = 0; !limited && i < 3; i++) {
+        s[i]->fails += back ? -1 : 1;
+        if (s[i]->fails < 0)
+            s[i]->fails = 0;
+    }
     pthread_mutex_unlock(&w->mu);
     return limited;
 }
@@ -263,14 +360,6 @@ web_h_login(struct web_req *r)
     char sid[65];
     struct web_principal who;
 
-    if (rate_limited(r->w, r->client, 0)) {
-        json_decref(in);
-        vigil_log(VIGIL_LOG_WARN, 2404,
-                  "web: logins from %s refused for a "
-                  "minute after too many failures",
-                  r->client);
-        return web_fail(r, 429, "too many failed logins; wait a minute");
-    }
     const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
     /* JSON only: a cross-site form cannot send it without a preflight,
@@ -284,15 +373,27 @@ web_h_login(struct web_req *r)
         json_decref(in);
         return web_fail(r, 400, "expected {\"user\":..., \"password\":...}");
     }
+    int first = 0;
+    if (rate_take(r->w, r->client, user, 0, &first)) {
+        /* once per pair and minute: a flood of refused attempts must not
+         * become a flood of log lines (FIND16 17) */
+        if (first)
+            vigil_log(VIGIL_LOG_WARN, 2404,
+                      "web: logins from %s as '%.64s' refused for a minute "
+                      "after too many failures",
+                      r->client, user);
+        json_decref(in);
+        return web_fail(r, 429, "too many failed logins; wait a minute");
+    }
     if (web_login(r->w->store, user, pw, r->w->cfg->session_ttl_s, sid, &who,
                   &err) != VIGIL_OK) {
-        rate_limited(r->w, r->client, 1);
         vigil_log(VIGIL_LOG_WARN, 2403, "web: failed login for '%.64s' from %s",
                   user, r->client);
         json_decref(in);
         return web_fail(r, err.rc == VIGIL_EPERM ? 401 : 500,
                         err.rc == VIGIL_EPERM ? err.msg : "store error");
     }
+    rate_take(r->w, r->client, user, 1, NULL); /* a success gives it back */
     json_decref(in);
     snprintf(
         r->set_cookie, sizeof(r->set_cookie),
@@ -309,8 +410,11 @@ web_h_login(struct web_req *r)
 int
 web_h_logout(struct web_req *r)
 {
-    if (!r->who.by_token)
-        web_logout(r->w->store, r->who.sid_hash);
+    if (r->who.by_token)
+        return web_fail(r, 400,
+                        "an API token is not a session: an admin revokes it "
+                        "(Users page, or POST /api/tokens/{id}/revoke)");
+    web_logout(r->w->store, r->who.sid_hash);
     web_record_change(r->w, r->who.user, "logout", r->client, NULL);
     snprintf(r->set_cookie, sizeof(r->set_cookie),
              COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
@@ -353,7 +457,10 @@ dispatch(struct web_req *r)
         if (!route_match(web_routes[i].pattern, r->path, r))
             continue;
         path_seen = 1;
-        if (strcmp(web_routes[i].method, r->method) == 0)
+        /* HEAD is GET without the body (libmicrohttpd leaves it out) */
+        if (strcmp(web_routes[i].method, r->method) == 0 ||
+            (strcmp(r->method, "HEAD") == 0 &&
+             strcmp(web_routes[i].method, "GET") == 0))
             hit = &web_routes[i];
     }
     if (hit == NULL) {
@@ -494,6 +601,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
     client_name(conn, r.client, sizeof(r.client));
     if (cs->too_big)
         web_fail(&r, 413, "request body too large");
+    else if (!host_ok(w, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_HOST)))
+        web_fail(&r, 421, "not this server's name");
     else
         dispatch(&r);
     if (r.json != NULL) {
@@ -588,6 +698,46 @@ no_users(struct vigil_web *w)
            !found;
 }
 
+json_t *
+web_cache_get(struct vigil_web *w, const char *key, int64_t max_age_ns)
+{
+    json_t *out = NULL;
+    int64_t now = vigil_time_now();
+
+    pthread_mutex_lock(&w->mu);
+    for (size_t i = 0; i < WEB_CACHE_SLOTS && out == NULL; i++)
+        if (w->cache[i].json != NULL && strcmp(w->cache[i].key, key) == 0 &&
+            now - w->cache[i].at_ns < max_age_ns)
+            out = json_deep_copy(w->cache[i].json);
+    pthread_mutex_unlock(&w->mu);
+    return out;
+}
+
+void
+web_cache_put(struct vigil_web *w, const char *key, json_t *answer)
+{
+    json_t *copy = json_deep_copy(answer);
+    size_t pick = 0;
+
+    if (copy == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    /* the slot of key, else the oldest */
+    for (size_t i = 0; i < WEB_CACHE_SLOTS; i++) {
+        if (strcmp(w->cache[i].key, key) == 0) {
+            pick = i;
+            break;
+        }
+        if (w->cache[i].at_ns < w->cache[pick].at_ns)
+            pick = i;
+    }
+    json_decref(w->cache[pick].json);
+    snprintf(w->cache[pick].key, sizeof(w->cache[pick].key), "%s", key);
+    w->cache[pick].at_ns = vigil_time_now();
+    w->cache[pick].json = copy;
+    pthread_mutex_unlock(&w->mu);
+}
+
 enum vigil_rc
 vigil_web_start(struct vigil_web *w, struct vigil_err *err)
 {
@@ -608,9 +758,13 @@ vigil_web_start(struct vigil_web *w, struct vigil_err *err)
         flags, 0, NULL, NULL, on_request, w, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_done, w, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)4, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        /* one client (address) cannot hold every connection, and one that
+         * stops sending is dropped after 10 s */
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
         w->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, prepared_cert,
-        MHD_OPTION_HTTPS_MEM_KEY, prepared_key, MHD_OPTION_END);
+        MHD_OPTION_HTTPS_MEM_KEY, prepared_key, MHD_OPTION_HTTPS_PRIORITIES,
+        TLS_PRIORITIES, MHD_OPTION_END);
     if (w->daemon == NULL) {
         close(fd);
         return vigil_err_set(err, VIGIL_EIO,
@@ -622,7 +776,8 @@ vigil_web_start(struct vigil_web *w, struct vigil_err *err)
     if (no_users(w))
         vigil_log(VIGIL_LOG_INFO, 2407,
                   "web: no user yet; create the first with `vigil user add "
-                  "NAME --role admin`");
+                  "NAME --role admin --state-dir %s`",
+                  w->probe.state_dir ? w->probe.state_dir : "STATE_DIR");
     return VIGIL_OK;
 }
 
@@ -641,6 +796,8 @@ vigil_web_free(struct vigil_web *w)
     if (w == NULL)
         return;
     vigil_web_stop(w);
+    for (size_t i = 0; i < WEB_CACHE_SLOTS; i++)
+        json_decref(w->cache[i].json);
     pthread_mutex_destroy(&w->mu);
     free(w);
 }

@@ -85,13 +85,28 @@ extern const struct web_route web_routes[];
 extern const size_t web_nroutes;
 
 /* ---- the server object ---- */
-#define WEB_RATE_SLOTS  256
+#define WEB_RATE_SLOTS  1024 /* login failure counters (open addressing) */
+#define WEB_RATE_PROBES 32
 #define WEB_LAT_BUCKETS 8
 
+/* Failed logins in the current minute of one key: "p" address NUL user
+ * (the pair), "a" address (a ceiling against spraying many users) or
+ * "u" user (a ceiling against rotating addresses). */
 struct web_rate {
-    char client[64];
+    char client[64 + VIGIL_WEB_USER_MAX + 2];
     int64_t window_s;
     int fails;
+    int refused; /* attempts refused this minute: logged at the first */
+};
+
+/* An answer kept a few seconds: the counts that walk many alerts (rules,
+ * alerts per hour) are asked for by every open overview and wall screen,
+ * and all reads share the store's one query connection. */
+#define WEB_CACHE_SLOTS 8
+struct web_cache {
+    char key[64];
+    int64_t at_ns;
+    json_t *json; /* owned */
 };
 
 struct vigil_web {
@@ -103,6 +118,8 @@ struct vigil_web {
     int64_t started_ns;
     pthread_mutex_t mu; /* rate table and metrics */
     struct web_rate rate[WEB_RATE_SLOTS];
+    struct web_rate rate_overflow; /* when every probed slot is live */
+    struct web_cache cache[WEB_CACHE_SLOTS];
     uint64_t requests, refused;
     uint64_t lat_count[WEB_LAT_BUCKETS + 1];
     double lat_sum;
@@ -127,11 +144,43 @@ void web_logout(struct vigil_store *s, const char *sid_hash);
 int web_str_eq(const char *a, const char *b);
 
 /* Every change made through the web goes through here: stored in the
- * web_audit table with the user and logged (2410). The incident timeline
- * and evidence log (issue 14) hook in here. detail (may be NULL) is
- * borrowed. */
+ * web_audit table and the evidence log (signed at the daemon's next
+ * seal) with the user as the actor, and logged (2410). detail (may be
+ * NULL) is borrowed. */
 void web_record_change(struct vigil_web *w, const char *user,
                        const char *action, const char *subject, json_t *detail);
+
+/* Like web_record_change for a change whose domain put it in the
+ * incident timeline and the evidence log itself (incidents, response
+ * actions): the audit row only, for the overview's last actions. */
+void web_record_audit(struct vigil_web *w, const char *user, const char *action,
+                      const char *subject, json_t *detail);
+
+/* ---- handlers over other domains (web_api.c, web_domains.c) ---- */
+/* Notes the triage of alerts uids[0..n) in the timelines of the
+ * incidents holding them, with the user (web_domains.c). */
+void web_triage_incidents(struct web_req *r, const char *const *uids, size_t n,
+                          const char *state);
+int web_h_files(struct web_req *r);
+int web_h_network(struct web_req *r);
+int web_h_incidents(struct web_req *r);
+int web_h_incident(struct web_req *r);
+int web_h_incident_open(struct web_req *r);
+int web_h_incident_change(struct web_req *r);
+int web_h_respond_list(struct web_req *r);
+int web_h_respond_act(struct web_req *r);
+int web_h_respond_undo(struct web_req *r);
+int web_h_release_checks(struct web_req *r);
+int web_h_user_add(struct web_req *r);
+int web_h_user_change(struct web_req *r);
+int web_h_tokens(struct web_req *r);
+int web_h_token_new(struct web_req *r);
+int web_h_token_revoke(struct web_req *r);
+
+/* A copy of the answer kept for key within max_age_ns, or NULL. */
+json_t *web_cache_get(struct vigil_web *w, const char *key, int64_t max_age_ns);
+/* Keeps a copy of answer for key (answer borrowed). */
+void web_cache_put(struct vigil_web *w, const char *key, json_t *answer);
 
 /* The OpenAPI document for web_routes; returns owned JSON. */
 json_t *web_openapi(void);

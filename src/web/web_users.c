@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "evidence/evidence.h"
 #include "web_int.h"
 
 static const struct vigil_store_migration web_steps[] = {
@@ -51,6 +52,13 @@ static const struct vigil_store_migration web_steps[] = {
      "  detail_json TEXT"
      ");"
      "CREATE INDEX web_audit_time ON web_audit (time_ns);"},
+    /* version 2 */
+    {"the dashboard's file and network views and its triaged queues",
+     "CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source, time_ns);"
+     "CREATE INDEX web_triage_state ON web_triage (state);"
+     /* the overview's counts by level per hour read only this index */
+     "CREATE INDEX IF NOT EXISTS alerts_time_level ON alerts (time_ns, "
+     "level);"},
 };
 
 const struct vigil_store_schema vigil_web_schema = {
@@ -100,7 +108,9 @@ name_ok(const char *name)
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)name[i]) && strchr("._@-", name[i]) == NULL)
             return 0;
-    return 1;
+    /* "adm." beside "adm" would read the same in the audit trail */
+    return isalnum((unsigned char)name[0]) &&
+           isalnum((unsigned char)name[n - 1]);
 }
 
 static enum vigil_rc
@@ -149,7 +159,8 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
 
     if (!name_ok(name))
         return vigil_err_set(err, VIGIL_EINVAL,
-                             "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -",
+                             "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -, "
+                             "beginning and ending with a letter or digit",
                              VIGIL_WEB_USER_MAX);
     if (role == VIGIL_ROLE_NONE)
         return vigil_err_set(err, VIGIL_EINVAL,
@@ -160,11 +171,15 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
     struct vigil_store_value p[] = {
         vigil_sv_text(name), vigil_sv_text(vigil_web_role_name(role)),
         vigil_sv_text(hash), vigil_sv_int(vigil_time_now())};
+    /* one name whatever its case: "ADM" is not another user than "adm" */
+    int64_t added = 0;
     rc = vigil_store_exec(s,
                           "INSERT INTO web_users (name, role, hash, "
-                          "created_ns) VALUES (?, ?, ?, ?)",
-                          p, 4, NULL, err);
-    if (rc == VIGIL_ECONFLICT) {
+                          "created_ns) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS "
+                          "(SELECT 1 FROM web_users WHERE lower(name) = "
+                          "lower(?1))",
+                          p, 4, &added, err);
+    if (rc == VIGIL_ECONFLICT || (rc == VIGIL_OK && added == 0)) {
         struct vigil_err why = {0};
         *err = why;
         rc = vigil_err_set(err, VIGIL_ECONFLICT, "user '%s' exists", name);
@@ -292,6 +307,87 @@ vigil_web_token_new(struct vigil_store *s, const char *user, const char *label,
         rc = vigil_err_set(err, VIGIL_ENOTFOUND, "no user '%s'", user);
     if (rc != VIGIL_OK)
         sodium_memzero(out, VIGIL_WEB_TOKEN_LEN + 1);
+    return rc;
+}
+
+enum vigil_rc
+vigil_web_user_role(struct vigil_store *s, const char *name,
+                    enum vigil_web_role role, struct vigil_err *err)
+{
+    struct vigil_store_tx *tx = NULL;
+    int64_t changed = 0;
+    enum vigil_rc rc;
+    struct vigil_store_value p[] = {vigil_sv_text(vigil_web_role_name(role)),
+                                    vigil_sv_text(name)};
+
+    if (role < VIGIL_ROLE_VIEWER || role > VIGIL_ROLE_ADMIN)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "role is viewer, analyst or admin");
+    if ((rc = vigil_store_tx_begin(s, &tx, err)) != VIGIL_OK)
+        return rc;
+    rc = vigil_store_tx_exec(tx, "UPDATE web_users SET role = ? WHERE name = ?",
+                             p, 2, &changed, err);
+    if (rc == VIGIL_OK && changed == 0)
+        rc = vigil_err_set(err, VIGIL_ENOTFOUND, "no user '%s'", name);
+    /* whoever changed role signs in again */
+    if (rc == VIGIL_OK)
+        rc = end_sessions(tx, name, 0, err);
+    if (rc != VIGIL_OK) {
+        vigil_store_tx_rollback(tx);
+        return rc;
+    }
+    return vigil_store_tx_commit(tx, err);
+}
+
+struct token_ctx {
+    int (*fn)(const char *, const char *, const char *, int64_t, void *);
+    void *arg;
+};
+
+static int
+token_row(const struct vigil_store_value *c, size_t n, void *arg)
+{
+    struct token_ctx *t = arg;
+    char id[13];
+
+    (void)n;
+    snprintf(id, sizeof(id), "%s", c[0].p);
+    return t->fn(id, c[1].p, c[2].type == VIGIL_SV_TEXT ? c[2].p : "", c[3].i,
+                 t->arg);
+}
+
+enum vigil_rc
+vigil_web_token_each(struct vigil_store *s,
+                     int (*fn)(const char *id, const char *user,
+                               const char *label, int64_t created_ns,
+                               void *arg),
+                     void *arg, struct vigil_err *err)
+{
+    struct token_ctx t = {fn, arg};
+
+    return vigil_store_query(s,
+                             "SELECT hash, user_name, label, created_ns FROM "
+                             "web_tokens ORDER BY created_ns DESC",
+                             NULL, 0, token_row, &t, err);
+}
+
+enum vigil_rc
+vigil_web_token_revoke(struct vigil_store *s, const char *id,
+                       struct vigil_err *err)
+{
+    char prefix[16];
+    int64_t changed = 0;
+    enum vigil_rc rc;
+
+    /* exactly the 12 hex digits _each shows: no wildcard reaches LIKE */
+    if (id == NULL || strlen(id) != 12 || strspn(id, "0123456789abcdef") != 12)
+        return vigil_err_set(err, VIGIL_EINVAL, "a token id is 12 hex digits");
+    snprintf(prefix, sizeof(prefix), "%s%%", id);
+    struct vigil_store_value p[] = {vigil_sv_text(prefix)};
+    rc = vigil_store_exec(s, "DELETE FROM web_tokens WHERE hash LIKE ?", p, 1,
+                          &changed, err);
+    if (rc == VIGIL_OK && changed == 0)
+        rc = vigil_err_set(err, VIGIL_ENOTFOUND, "no token %s", id);
     return rc;
 }
 
@@ -475,9 +571,26 @@ web_logout(struct vigil_store *s, const char *sid_hash)
                            1, NULL, &err);
 }
 
+static void record(struct vigil_web *w, const char *user, const char *action,
+                   const char *subject, json_t *detail, int evidence);
+
 void
 web_record_change(struct vigil_web *w, const char *user, const char *action,
                   const char *subject, json_t *detail)
+{
+    record(w, user, action, subject, detail, 1);
+}
+
+void
+web_record_audit(struct vigil_web *w, const char *user, const char *action,
+                 const char *subject, json_t *detail)
+{
+    record(w, user, action, subject, detail, 0);
+}
+
+static void
+record(struct vigil_web *w, const char *user, const char *action,
+       const char *subject, json_t *detail, int evidence)
 {
     struct vigil_err err = {0};
     char uid[VIGIL_UID_LEN + 1];
@@ -489,13 +602,39 @@ web_record_change(struct vigil_web *w, const char *user, const char *action,
         vigil_sv_text(uid),     vigil_sv_int(vigil_time_now()),
         vigil_sv_text(user),    vigil_sv_text(action),
         vigil_sv_text(subject), vigil_sv_text(dj)};
-    if (vigil_store_exec(w->store,
-                         "INSERT INTO web_audit (uid, time_ns, user_name, "
-                         "action, subject, detail_json) VALUES (?, ?, ?, ?, "
-                         "?, ?)",
-                         p, 6, NULL, &err) != VIGIL_OK)
+    char kind[VIGIL_EVIDENCE_NAME_MAX];
+    json_t *ev =
+        json_pack("{s:s,s:s,s:o,s:O}", "audit", uid, "action", action,
+                  "subject", subject ? json_string(subject) : json_null(),
+                  "detail", detail ? detail : json_null());
+    char *evj = ev ? json_dumps(ev, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
+    /* The audit row (the overview's last actions) and the evidence entry,
+     * signed by the daemon's next seal, with the user as the actor. An
+     * incident's own changes are in its timeline and evidence already
+     * (src/incident), respond's in its record and evidence. */
+    snprintf(kind, sizeof(kind), "web.%s", action);
+    struct vigil_store_tx *tx = NULL;
+    enum vigil_rc rc = evj == NULL
+                           ? vigil_err_set(&err, VIGIL_ENOMEM, "out of memory")
+                           : vigil_store_tx_begin(w->store, &tx, &err);
+    if (rc == VIGIL_OK)
+        rc = vigil_store_tx_exec(tx,
+                                 "INSERT INTO web_audit (uid, time_ns, "
+                                 "user_name, action, subject, detail_json) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)",
+                                 p, 6, NULL, &err);
+    if (rc == VIGIL_OK && evidence)
+        rc = vigil_evidence_append_tx(tx, kind, evj, user, &err);
+    if (rc == VIGIL_OK)
+        rc = vigil_store_tx_commit(tx, &err);
+    else if (tx != NULL)
+        vigil_store_tx_rollback(tx);
+    if (rc != VIGIL_OK)
         vigil_log(VIGIL_LOG_ERROR, 2411, "web: cannot record %s by %s: %s",
                   action, user, err.msg);
+    json_decref(ev);
+    free(evj);
     vigil_log(VIGIL_LOG_INFO, 2410, "web: %s %s %s%s%s", user, action,
               subject ? subject : "", dj ? " " : "", dj ? dj : "");
     free(dj);
