@@ -91,11 +91,21 @@ sodium_ready(struct vigil_err *err)
 }
 
 static int
+found_row(const struct vigil_store_value *c, size_t n, void *arg)
+{
+    (void)c;
+    (void)n;
+    *(int *)arg = 1;
+    return 1;
+}
+
+static int
 name_ok(const char *name)
 {
     size_t n = strlen(name);
 
-    if (n == 0 || n > VIGIL_WEB_USER_MAX)
+    /* "adm." beside "adm" reads as the same name in an audit trail. */
+    if (n == 0 || n > VIGIL_WEB_USER_MAX || name[n - 1] == '.')
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)name[i]) && strchr("._@-", name[i]) == NULL)
@@ -111,6 +121,10 @@ hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
         return vigil_err_set(err, VIGIL_EINVAL,
                              "a password needs at least %d characters",
                              VIGIL_WEB_PASSWORD_MIN);
+    if (strlen(password) > VIGIL_WEB_PASSWORD_MAX)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "a password is at most %d characters",
+                             VIGIL_WEB_PASSWORD_MAX);
     if (crypto_pwhash_str_alg(out, password, strlen(password),
                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
@@ -149,7 +163,8 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
 
     if (!name_ok(name))
         return vigil_err_set(err, VIGIL_EINVAL,
-                             "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -",
+                             "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -, "
+                             "not ending in a dot",
                              VIGIL_WEB_USER_MAX);
     if (role == VIGIL_ROLE_NONE)
         return vigil_err_set(err, VIGIL_EINVAL,
@@ -157,6 +172,20 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
     if ((rc = sodium_ready(err)) != VIGIL_OK ||
         (rc = hash_password(password, hash, err)) != VIGIL_OK)
         return rc;
+    /* Names differing only in case (ADM beside adm) are one name to a
+     * reader of "Last actions". */
+    struct vigil_store_value q[] = {vigil_sv_text(name)};
+    int taken = 0;
+    if ((rc = vigil_store_query(s,
+                                "SELECT 1 FROM web_users WHERE lower(name) = "
+                                "lower(?) LIMIT 1",
+                                q, 1, found_row, &taken, err)) != VIGIL_OK)
+        return rc;
+    if (taken)
+        return vigil_err_set(err, VIGIL_ECONFLICT,
+                             "user '%s' exists (names are unique without "
+                             "regard to case)",
+                             name);
     struct vigil_store_value p[] = {
         vigil_sv_text(name), vigil_sv_text(vigil_web_role_name(role)),
         vigil_sv_text(hash), vigil_sv_int(vigil_time_now())};
@@ -475,13 +504,16 @@ web_logout(struct vigil_store *s, const char *sid_hash)
                            1, NULL, &err);
 }
 
-void
-web_record_change(struct vigil_web *w, const char *user, const char *action,
-                  const char *subject, json_t *detail)
+/* How long a successful login from an address keeps that user clear of
+ * the address's ceiling (web_login_known). */
+#define KNOWN_NS (30LL * 86400 * 1000000000LL)
+
+static void
+audit_row(struct vigil_web *w, const char *user, const char *action,
+          const char *subject, const char *dj)
 {
     struct vigil_err err = {0};
     char uid[VIGIL_UID_LEN + 1];
-    char *dj = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
 
     if (vigil_uid_new(uid) != VIGIL_OK)
         random_hex(uid, VIGIL_UID_LEN / 2);
@@ -496,7 +528,39 @@ web_record_change(struct vigil_web *w, const char *user, const char *action,
                          p, 6, NULL, &err) != VIGIL_OK)
         vigil_log(VIGIL_LOG_ERROR, 2411, "web: cannot record %s by %s: %s",
                   action, user, err.msg);
+}
+
+void
+web_audit_only(struct vigil_web *w, const char *user, const char *action,
+               const char *subject)
+{
+    audit_row(w, user, action, subject, NULL);
+}
+
+void
+web_record_change(struct vigil_web *w, const char *user, const char *action,
+                  const char *subject, json_t *detail)
+{
+    char *dj = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+
+    audit_row(w, user, action, subject, dj);
     vigil_log(VIGIL_LOG_INFO, 2410, "web: %s %s %s%s%s", user, action,
               subject ? subject : "", dj ? " " : "", dj ? dj : "");
     free(dj);
+}
+
+int
+web_login_known(struct vigil_store *s, const char *user, const char *client)
+{
+    struct vigil_err err = {0};
+    int found = 0;
+    struct vigil_store_value p[] = {vigil_sv_int(vigil_time_now() - KNOWN_NS),
+                                    vigil_sv_text(user), vigil_sv_text(client)};
+
+    return vigil_store_query(s,
+                             "SELECT 1 FROM web_audit WHERE time_ns > ? AND "
+                             "action = 'login' AND user_name = ? AND "
+                             "subject = ? LIMIT 1",
+                             p, 3, found_row, &found, &err) == VIGIL_OK &&
+           found;
 }
