@@ -51,6 +51,12 @@ static const struct vigil_store_migration web_steps[] = {
      "  detail_json TEXT"
      ");"
      "CREATE INDEX web_audit_time ON web_audit (time_ns);"},
+    /* version 2 */
+    {"web audit: logins by user and address",
+     /* web_login_known runs for logins refused at an address's ceiling:
+      * without it each would scan a month of audit rows */
+     "CREATE INDEX web_audit_login ON web_audit (user_name, subject, action, "
+     "time_ns);"},
 };
 
 const struct vigil_store_schema vigil_web_schema = {

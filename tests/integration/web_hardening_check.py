@@ -93,10 +93,12 @@ check(login("longpw", LONGPW) == 200, "a 1024-character password logs in")
 check(login("longpw", LONGPW + "x") == 400, "a 1025-character password is 400")
 
 # ---- 1: two addresses that shared a slot of the old 256-slot table ----
-codes = []
-for i in range(12):
+# (each pair refills one attempt every 20 s: a slow machine may earn one)
+codes, t0 = [], time.time()
+for i in range(16):
     codes.append(login("ana", "wrong %d" % i, ("127.0.0.2", "127.0.0.110")[i % 2]))
-check(codes.count(401) <= 6 and codes[-2:] == [429, 429],
+earned = 2 * int((time.time() - t0) / 20)
+check(codes.count(401) <= 6 + earned and 429 in codes[-4:],
       "alternating colliding addresses do not reset each other: %s" % codes)
 
 # ---- 2: parallel wrong logins do not exceed the limit ----
@@ -164,7 +166,7 @@ for _ in range(48):
         held.append(s)
     except OSError:
         closed += 1
-time.sleep(1)
+time.sleep(2)
 for s in held:
     s.settimeout(0.2)
     try:
