@@ -102,8 +102,11 @@ bucket(struct web_limiter *L, uint64_t h, int64_t now,
     for (size_t i = 0; i < WEB_LIMIT_WAYS && *way == NULL; i++)
         if (ways[i].h == h)
             *way = &ways[i];
+    /* A full bucket's way is free; strictly before now, so a way just
+     * given to the pair key in this same take is not taken again for
+     * the address key. */
     for (size_t i = 0; i < WEB_LIMIT_WAYS && *way == NULL; i++)
-        if (ways[i].tat <= now) {
+        if (ways[i].h == 0 || ways[i].tat < now) {
             *way = &ways[i];
             (*way)->h = h;
             (*way)->tat = now;
