@@ -53,21 +53,27 @@ usage(FILE *out)
 {
     fprintf(out,
             "%s\nManages who may use the dashboard and the REST API. "
-            "Passwords need at least\n%d characters and are stored as "
+            "Passwords need %d to %d\ncharacters and are stored as "
             "argon2id hashes. `token` prints a new API\ntoken (for "
             "`Authorization: Bearer`) once; only its hash is kept. `tokens`"
             "\nlists them by id (the start of the hash), `revoke` ends one; "
             "`passwd` and\n`role` end the user's sessions, not their "
             "tokens.\n\n",
-            cmd.synopsis, VIGIL_WEB_PASSWORD_MIN);
+            cmd.synopsis, VIGIL_WEB_PASSWORD_MIN, VIGIL_WEB_PASSWORD_MAX);
     cli_opts_help(out, &cmd);
-    fprintf(out, "\nExit codes: 0 done, 64 bad command line, 65 refused "
-                 "(name taken or unknown,\npassword too short), 74 store "
-                 "error.\n");
+    fprintf(
+        out,
+        "\nExit codes: 0 done, 64 bad command line, 65 refused "
+        "(name taken or unknown,\npassword too short or too long), 74 store "
+        "error.\n");
 }
 
+/* The password buffers: the longest password, its newline and the NUL,
+ * plus one byte so that a longer line is seen as longer, never cut. */
+#define PW_BUF (VIGIL_WEB_PASSWORD_MAX + 3)
+
 /* Reads one line into buf without its newline; 0 at end of input or when
- * the line does not fit (a password is refused, never cut short). */
+ * the line is longer than VIGIL_WEB_PASSWORD_MAX (said on stderr). */
 static int
 read_line(FILE *in, char *buf, size_t len)
 {
@@ -76,13 +82,13 @@ read_line(FILE *in, char *buf, size_t len)
     if (fgets(buf, (int)len, in) == NULL)
         return 0;
     n = strcspn(buf, "\r\n");
-    if (buf[n] == '\0' && n == len - 1 && !feof(in)) {
-        fprintf(stderr, "vigil user: a password is at most %zu characters\n",
-                len - 2);
+    buf[n] = '\0';
+    if (n > VIGIL_WEB_PASSWORD_MAX) {
         sodium_memzero(buf, len);
+        fprintf(stderr, "vigil user: a password is at most %d characters\n",
+                VIGIL_WEB_PASSWORD_MAX);
         return 0;
     }
-    buf[n] = '\0';
     return 1;
 }
 
@@ -108,7 +114,7 @@ prompt(const char *what, char *buf, size_t len)
 static int
 get_password(int from_stdin, char *buf, size_t len)
 {
-    char again[256];
+    char again[PW_BUF];
     int ok;
 
     if (from_stdin)
@@ -175,7 +181,7 @@ cmd_user(int argc, char **argv)
     struct vigil_store *store = NULL;
     struct vigil_err err = {0};
     enum vigil_rc rc = VIGIL_OK;
-    char pw[256] = "";
+    char pw[PW_BUF] = "";
     const char *verb, *name;
     int role_given = 0;
 

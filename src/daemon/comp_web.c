@@ -14,6 +14,7 @@
 #include "web/web.h"
 
 struct comp_web {
+    const struct vigil_web_config *cfg; /* borrowed: the section */
     struct vigil_web *web;
     struct vigil_web_probe probe;
     struct vigil_bus *bus;
@@ -134,6 +135,7 @@ web_new(void **self, const struct vigil_daemon_env *env, const void *conf,
 
     if (cw == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    cw->cfg = cfg;
     cw->bus = env->bus;
     cw->links = env->links;
     cw->probe.state_dir = env->state_dir;
@@ -154,14 +156,19 @@ web_new(void **self, const struct vigil_daemon_env *env, const void *conf,
     return VIGIL_OK;
 }
 
-/* The running server keeps its socket and sessions across a reload. */
+/* The running server keeps its socket and sessions across a reload: an
+ * unchanged section is said at info (1163), a changed one is told to
+ * need a restart (1162). */
 static enum vigil_rc
 web_reload(void *fresh, void *old, struct vigil_err *err)
 {
-    (void)fresh;
-    (void)old;
+    const struct comp_web *f = fresh, *o = old;
+
+    if (vigil_web_conf_equal(f->cfg, o->cfg))
+        return VIGIL_EUNSUPPORTED;
     return vigil_err_set(err, VIGIL_EUNSUPPORTED,
-                         "the web server keeps its settings until a restart");
+                         "the web: section changed; the web server keeps its "
+                         "settings until a restart");
 }
 
 static enum vigil_rc

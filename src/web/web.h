@@ -16,6 +16,8 @@
 #include "core/core.h"
 #include "store/store.h"
 
+#define VIGIL_WEB_HOSTNAMES_MAX 16
+
 /* The `web:` section of the configuration (docs/configuration.md). */
 struct vigil_web_config {
     int enabled;              /* web.enabled (default true) */
@@ -23,12 +25,21 @@ struct vigil_web_config {
     char cert[4096];          /* web.cert: PEM certificate; "" = plain HTTP */
     char key[4096];           /* web.key: its PEM private key */
     int64_t session_ttl_s;    /* web.session_ttl (default 12h) */
-    int64_t login_per_minute; /* web.login_attempts: failures per address */
+    int64_t login_per_minute; /* web.login_attempts: per (address, user) */
+    /* web.hostnames: names the dashboard is reached by, beside its listen
+     * address and localhost (the Host header check) */
+    char hostnames[VIGIL_WEB_HOSTNAMES_MAX][256];
+    size_t nhostnames;
 };
 
 extern const struct vigil_conf_table vigil_web_conf;
 /* Built-in values (enabled, 127.0.0.1:8443, 12h, 5). */
 enum vigil_rc vigil_web_conf_builtin(void *conf, struct vigil_err *err);
+
+/* 1 when a and b (borrowed) are the same settings: a reload with an
+ * unchanged section says nothing about needing a restart. */
+int vigil_web_conf_equal(const struct vigil_web_config *a,
+                         const struct vigil_web_config *b);
 
 /* The domain's tables: users, sessions, API tokens, triage, audit. */
 extern const struct vigil_store_schema vigil_web_schema;
@@ -45,8 +56,10 @@ enum vigil_web_role vigil_web_role_parse(const char *name);
 
 /* Longest user name; names are [A-Za-z0-9._@-]. */
 #define VIGIL_WEB_USER_MAX 64
-/* Shortest password accepted. */
+/* Shortest and longest password accepted (the CLI and login agree: a
+ * longer one is refused, never cut). */
 #define VIGIL_WEB_PASSWORD_MIN 12
+#define VIGIL_WEB_PASSWORD_MAX 1024
 
 /* Adds a user (VIGIL_ECONFLICT when the name is taken, VIGIL_EINVAL for a
  * bad name or a password shorter than VIGIL_WEB_PASSWORD_MIN). All

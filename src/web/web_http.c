@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,11 +26,17 @@
 
 #define BODY_MAX    (64 * 1024)
 #define COOKIE_NAME "vigil_session"
-/* TLS 1.2 and 1.3 only, forward-secret AEAD ciphers (GnuTLS syntax). */
-#define TLS_PRIORITIES                                                         \
-    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-AES-128-CBC:"         \
-    "-AES-256-CBC:-CAMELLIA-128-CBC:-CAMELLIA-256-CBC:-3DES-CBC:-SHA1:"        \
-    "%SERVER_PRECEDENCE"
+/* Connections: in all, per client address, and idle seconds. */
+#define WEB_CONNECTIONS 512
+#define WEB_PER_ADDRESS 32
+#define WEB_IDLE_S      10
+/* GnuTLS priorities: TLS 1.2 and 1.3 only, AEAD ciphers, ECDHE key
+ * exchange (forward secrecy; TLS 1.3 is ECDHE by design), the server's
+ * order. */
+#define WEB_TLS_PRIORITIES                                                     \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"  \
+    "+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-RSA:"       \
+    "+ECDHE-ECDSA:%SERVER_PRECEDENCE"
 
 const double web_lat_bounds[WEB_LAT_BUCKETS] = {0.001, 0.005, 0.01, 0.025,
                                                 0.05,  0.1,   0.5,  1.0};
@@ -63,10 +70,11 @@ parse_listen(const char *spec, struct listen_addr *a, struct vigil_err *err)
         goto bad;
     memcpy(host, spec, (size_t)(colon - spec));
     host[colon - spec] = '\0';
-    /* the name everyone types for this machine's loopback */
+    a->port = (int)port;
+    /* Not resolved: localhost is 127.0.0.1 here, whatever /etc/hosts
+     * says, so it stays a loopback address. */
     if (strcmp(host, "localhost") == 0)
         snprintf(host, sizeof(host), "127.0.0.1");
-    a->port = (int)port;
     if (host[0] == '[' && host[strlen(host) - 1] == ']') {
         struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
         host[strlen(host) - 1] = '\0';
@@ -89,7 +97,7 @@ parse_listen(const char *spec, struct listen_addr *a, struct vigil_err *err)
 bad:
     return vigil_err_set(err, VIGIL_EINVAL,
                          "web.listen '%s' is not ADDRESS:PORT (127.0.0.1:8443, "
-                         "[::1]:8443)",
+                         "[::1]:8443, localhost:8443)",
                          spec);
 }
 
@@ -97,31 +105,6 @@ static const char *
 listen_spec(const struct vigil_web_config *cfg)
 {
     return cfg->listen[0] ? cfg->listen : "127.0.0.1:8443";
-}
-
-/* Without TLS the server is on loopback: a Host other than its own
- * address, localhost or [::1] (with its port) is a page elsewhere that
- * had its name point here (DNS rebinding), so it is refused. Under TLS
- * the certificate names the server. */
-static int
-host_ok(const struct vigil_web *w, const char *host)
-{
-    const char *spec = listen_spec(w->cfg), *port = strrchr(spec, ':');
-    static const char *const names[] = {"127.0.0.1", "localhost", "[::1]"};
-    char want[160];
-
-    if (w->tls)
-        return 1;
-    if (host == NULL || port == NULL)
-        return 0;
-    if (strcmp(host, spec) == 0)
-        return 1;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(want, sizeof(want), "%s%s", names[i], port);
-        if (strcmp(host, want) == 0)
-            return 1;
-    }
-    return 0;
 }
 
 static enum vigil_rc
@@ -180,6 +163,7 @@ slurp(const char *path, char **out, struct vigil_err *err)
 static enum vigil_rc
 load_tls(const struct vigil_web_config *cfg, struct vigil_err *err)
 {
+    struct stat st;
     enum vigil_rc rc;
 
     if (cfg->cert[0] == '\0' || prepared_cert != NULL)
@@ -192,12 +176,10 @@ load_tls(const struct vigil_web_config *cfg, struct vigil_err *err)
         return vigil_err_set(err, VIGIL_EINVAL, "web.cert needs web.key");
     if ((rc = slurp(cfg->cert, &prepared_cert, err)) != VIGIL_OK)
         return rc;
-    /* a private key others may read is no longer private (FIND16 15s) */
-    struct stat st;
-    if (stat(cfg->key, &st) == 0 && (st.st_mode & 077) != 0)
-        vigil_log(VIGIL_LOG_WARN, 2408,
-                  "web: the key %s can be read by others (mode %03o); "
-                  "chmod 600 it",
+    if (stat(cfg->key, &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        vigil_log(VIGIL_LOG_WARN, 2421,
+                  "web: the TLS key %s is readable by group or others "
+                  "(mode %03o); chmod 600 it",
                   cfg->key, (unsigned)(st.st_mode & 0777));
     return slurp(cfg->key, &prepared_key, err);
 }
@@ -267,89 +249,67 @@ struct conn_state {
     char *body;
     size_t len;
     int too_big;
+    int started;  /* on_request has seen the headers */
+    int nul_path; /* the raw path holds %00 */
     struct timespec t0;
 };
 
-/* The counter of key in this minute: its slot, a free one (empty or of
- * an earlier minute) along the probe sequence, or the shared overflow
- * counter when every probed slot is live, which limits too -- a
- * colliding newcomer never resets another key's count. Under w->mu. */
-static struct web_rate *
-rate_slot(struct vigil_web *w, const char *key, size_t klen, int64_t now)
+/* MHD hands on_request the path decoded and cut at a NUL, so
+ * "/api/openapi.json%00/../x" would be routed as its prefix: the raw
+ * request line is looked at here, before decoding. The returned state
+ * becomes the request's *con_cls. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    size_t h = 5381;
-    struct web_rate *free_slot = NULL;
+    struct conn_state *cs = calloc(1, sizeof(*cs));
+    size_t plen = strcspn(uri, "?");
 
-    for (size_t i = 0; i < klen; i++)
-        h = h * 33 + (unsigned char)key[i];
-    for (size_t i = 0; i < WEB_RATE_PROBES; i++) {
-        struct web_rate *s = &w->rate[(h + i) % WEB_RATE_SLOTS];
-        if (s->window_s == now && memcmp(s->client, key, klen) == 0 &&
-            s->client[klen] == '\0' && s->client[klen + 1] == '\0')
-            return s;
-        if (free_slot == NULL && s->window_s != now)
-            free_slot = s;
-    }
-    if (free_slot == NULL) {
-        if (w->rate_overflow.window_s != now) {
-            w->rate_overflow.window_s = now;
-            w->rate_overflow.fails = 0;
-            w->rate_overflow.refused = 0;
-        }
-        return &w->rate_overflow;
-    }
-    memset(free_slot->client, 0, sizeof(free_slot->client));
-    memcpy(free_slot->client, key, klen);
-    free_slot->window_s = now;
-    free_slot->fails = 0;
-    free_slot->refused = 0;
-    return free_slot;
+    (void)cls;
+    (void)conn;
+    if (cs == NULL)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &cs->t0);
+    for (size_t i = 0; i + 2 < plen; i++)
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+            cs->nul_path = 1;
+    return cs;
 }
 
-/* A login attempt of user from client takes one from each budget of this
- * minute before the password is checked (so parallel attempts cannot all
- * pass the check), and gives it back when it succeeds. Budgets: the
- * (address, user) pair login_per_minute; the address and the user name,
- * four times that (spraying users, rotating addresses). Returns 1 (and
- * takes nothing) when a budget is spent; *first (may be NULL) is then set
- * for the first refusal of the pair this minute, the one to log. */
-static int
-rate_take(struct vigil_web *w, const char *client, const char *user, int back,
-          int *first)
+/* A refused login: logged (2403/2404) and kept in web_audit so "Last
+ * actions" shows it, both through the gate so a flood of refusals costs
+ * a few lines a minute; /metrics counts every one. */
+static void
+note_refusal(struct web_req *r, const char *user, int limited)
 {
-    int64_t now = vigil_time_now() / 1000000000LL / 60;
-    int64_t lim = w->cfg->login_per_minute;
-    char keys[3][sizeof(w->rate[0].client)];
-    size_t lens[3];
-    struct web_rate *s[3];
-    int limited = 0;
+    uint64_t more = 0;
+    char who[VIGIL_WEB_USER_MAX + 2];
 
-    /* "p" client NUL user, "a" client, "u" user: two NULs end each */
-    memset(keys, 0, sizeof(keys));
-    lens[0] = (size_t)snprintf(keys[0], sizeof(keys[0]) - 2, "p%.63s%c%.64s",
-                               client, 0, user);
-    lens[1] = (size_t)snprintf(keys[1], sizeof(keys[1]) - 2, "a%.63s", client);
-    lens[2] = (size_t)snprintf(keys[2], sizeof(keys[2]) - 2, "u%.64s", user);
-    pthread_mutex_lock(&w->mu);
-    for (int i = 0; i < 3; i++) {
-        s[i] = rate_slot(w, keys[i], lens[i], now);
-        if (!back && (s[i] == &w->rate_overflow ? s[i]->fails >= lim * 4
-                      : i == 0                  ? s[i]->fails >= lim
-                                                : s[i]->fails >= lim * 4))
-            limited = 1;
-    }
-    if (limited && first != NULL)
-        *first = s[0]->refused++ == 0;
-    for (int i = 0; !limited && i < 3; i++) {
-        s[i]->fails += back ? -1 : 1;
-        if (s[i]->fails < 0)
-            s[i]->fails = 0;
-    }
-    pthread_mutex_unlock(&w->mu);
-    return limited;
+    if (!web_limit_gate(r->w, &more))
+        return;
+    if (more > 0)
+        vigil_log(VIGIL_LOG_WARN, 2420,
+                  "web: %llu more refused logins were not logged in the "
+                  "last minute",
+                  (unsigned long long)more);
+    /* The audit row names who was tried, cut like the log line. */
+    snprintf(who, sizeof(who), "%.*s", VIGIL_WEB_USER_MAX, user);
+    for (char *p = who; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    if (limited)
+        vigil_log(VIGIL_LOG_WARN, 2404,
+                  "web: logins for '%s' from %s refused for now after too "
+                  "many failures",
+                  who, r->client);
+    else
+        vigil_log(VIGIL_LOG_WARN, 2403, "web: failed login for '%s' from %s",
+                  who, r->client);
+    web_audit_only(r->w, who, limited ? "login.refused" : "login.failed",
+                   r->client);
 }
 
-/* POST /api/login {"user":..., "password":...}: public, rate limited. */
+/* POST /api/login {"user":..., "password":...}: public, rate limited
+ * per (address, user) and per address (web_limit.c). */
 int
 web_h_login(struct web_req *r)
 {
@@ -357,44 +317,51 @@ web_h_login(struct web_req *r)
     json_t *in = json_loadb(r->body ? r->body : "", r->body_len, 0, NULL);
     const char *user = json_string_value(json_object_get(in, "user"));
     const char *pw = json_string_value(json_object_get(in, "password"));
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    struct web_limit_ticket t;
+    enum web_limit_res lim;
     char sid[65];
     struct web_principal who;
 
-    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
     /* JSON only: a cross-site form cannot send it without a preflight,
      * which this server never grants, so no one is logged in by a
      * forged form. */
     if (ct == NULL || strncmp(ct, "application/json", 16) != 0) {
-        json_decref(in);
-        return web_fail(r, 415, "login takes application/json");
+        web_fail(r, 415, "login takes application/json");
+        goto out;
     }
     if (user == NULL || pw == NULL) {
-        json_decref(in);
-        return web_fail(r, 400, "expected {\"user\":..., \"password\":...}");
+        web_fail(r, 400, "expected {\"user\":..., \"password\":...}");
+        goto out;
     }
-    int first = 0;
-    if (rate_take(r->w, r->client, user, 0, &first)) {
-        /* once per pair and minute: a flood of refused attempts must not
-         * become a flood of log lines (FIND16 17) */
-        if (first)
-            vigil_log(VIGIL_LOG_WARN, 2404,
-                      "web: logins from %s as '%.64s' refused for a minute "
-                      "after too many failures",
-                      r->client, user);
-        json_decref(in);
-        return web_fail(r, 429, "too many failed logins; wait a minute");
+    if (strlen(pw) > VIGIL_WEB_PASSWORD_MAX) {
+        web_fail(r, 400, "a password is at most 1024 characters");
+        goto out;
+    }
+    lim = web_limit_take(r->w, r->client, user, 0, &t);
+    /* Over the address's ceiling, a user who has logged in from this
+     * address before still gets their own pair's attempts: a neighbour
+     * on a shared address (loopback, a proxy) cannot lock them out. */
+    if (lim == WEB_LIMIT_ADDRESS &&
+        web_login_known(r->w->store, user, r->client))
+        lim = web_limit_take(r->w, r->client, user, 1, &t);
+    if (lim != WEB_LIMIT_OK) {
+        note_refusal(r, user, 1);
+        web_fail(r, 429, "too many failed logins; wait a minute");
+        goto out;
     }
     if (web_login(r->w->store, user, pw, r->w->cfg->session_ttl_s, sid, &who,
                   &err) != VIGIL_OK) {
-        vigil_log(VIGIL_LOG_WARN, 2403, "web: failed login for '%.64s' from %s",
-                  user, r->client);
-        json_decref(in);
-        return web_fail(r, err.rc == VIGIL_EPERM ? 401 : 500,
-                        err.rc == VIGIL_EPERM ? err.msg : "store error");
+        if (err.rc == VIGIL_EPERM)
+            note_refusal(r, user, 0);
+        else
+            web_limit_give_back(r->w, &t);
+        web_fail(r, err.rc == VIGIL_EPERM ? 401 : 500,
+                 err.rc == VIGIL_EPERM ? err.msg : "store error");
+        goto out;
     }
-    rate_take(r->w, r->client, user, 1, NULL); /* a success gives it back */
-    json_decref(in);
+    web_limit_give_back(r->w, &t);
     snprintf(
         r->set_cookie, sizeof(r->set_cookie),
         COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
@@ -404,16 +371,21 @@ web_h_login(struct web_req *r)
     web_record_change(r->w, who.user, "login", r->client, NULL);
     r->json = json_pack("{s:s,s:s,s:s}", "user", who.user, "role",
                         vigil_web_role_name(who.role), "csrf", who.csrf);
+out:
+    json_decref(in);
     return 0;
 }
 
+/* POST /api/logout ends a session. A bearer token is not a session:
+ * answering "ok" would let a script believe its token is dead. */
 int
 web_h_logout(struct web_req *r)
 {
     if (r->who.by_token)
         return web_fail(r, 400,
                         "an API token is not a session: an admin revokes it "
-                        "(Users page, or POST /api/tokens/{id}/revoke)");
+                        "(`vigil user revoke`, the Users page, or POST "
+                        "/api/tokens/{id}/revoke)");
     web_logout(r->w->store, r->who.sid_hash);
     web_record_change(r->w, r->who.user, "logout", r->client, NULL);
     snprintf(r->set_cookie, sizeof(r->set_cookie),
@@ -457,10 +429,7 @@ dispatch(struct web_req *r)
         if (!route_match(web_routes[i].pattern, r->path, r))
             continue;
         path_seen = 1;
-        /* HEAD is GET without the body (libmicrohttpd leaves it out) */
-        if (strcmp(web_routes[i].method, r->method) == 0 ||
-            (strcmp(r->method, "HEAD") == 0 &&
-             strcmp(web_routes[i].method, "GET") == 0))
+        if (strcmp(web_routes[i].method, r->method) == 0)
             hit = &web_routes[i];
     }
     if (hit == NULL) {
@@ -541,6 +510,54 @@ observe(struct vigil_web *w, const struct timespec *t0, int status)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* The Host header check (DNS rebinding: a page from evil.example whose
+ * name now resolves to 127.0.0.1 would send Host: evil.example). Kept:
+ * no Host (HTTP/1.0), the listen address, localhost, 127.0.0.1, [::1]
+ * and web.hostnames, with the listen port or none; on a wildcard listen
+ * address any IP literal, since a name there arrives only through DNS. */
+static int
+host_ok(const struct vigil_web *w, const char *host)
+{
+    const struct vigil_web_config *cfg = w->cfg;
+    const char *spec = listen_spec(cfg);
+    const char *lcolon = strrchr(spec, ':');
+    const char *colon, *rb;
+    char name[256];
+    size_t n;
+
+    if (host == NULL)
+        return 1;
+    rb = host[0] == '[' ? strchr(host, ']') : NULL;
+    colon = strrchr(rb != NULL ? rb : host, ':');
+    if (host[0] == '[' && rb == NULL)
+        return 0;
+    n = colon != NULL ? (size_t)(colon - host) : strlen(host);
+    if (n == 0 || n >= sizeof(name))
+        return 0;
+    memcpy(name, host, n);
+    name[n] = '\0';
+    if (colon != NULL && lcolon != NULL && strcmp(colon, lcolon) != 0)
+        return 0;
+    if (strcasecmp(name, "localhost") == 0 || strcmp(name, "127.0.0.1") == 0 ||
+        strcmp(name, "[::1]") == 0 ||
+        (lcolon != NULL && (size_t)(lcolon - spec) == n &&
+         strncasecmp(spec, name, n) == 0))
+        return 1;
+    for (size_t i = 0; i < cfg->nhostnames; i++)
+        if (strcasecmp(cfg->hostnames[i], name) == 0)
+            return 1;
+    if (strncmp(spec, "0.0.0.0:", 8) == 0 || strncmp(spec, "[::]:", 5) == 0) {
+        unsigned char buf[sizeof(struct in6_addr)];
+        if (inet_pton(AF_INET, name, buf) == 1)
+            return 1;
+        if (name[0] == '[' && n > 2) {
+            name[n - 1] = '\0';
+            return inet_pton(AF_INET6, name + 1, buf) == 1;
+        }
+    }
+    return 0;
+}
+
 static void
 client_name(struct MHD_Connection *c, char *out, size_t len)
 {
@@ -574,6 +591,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &cs->t0);
         *con_cls = cs;
+    }
+    if (!cs->started) {
+        cs->started = 1;
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -593,7 +613,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
     }
     memset(&r, 0, sizeof(r));
     r.w = w;
-    r.method = method;
+    /* HEAD is routed as GET; MHD sends the headers without the body. */
+    r.method = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? "GET" : method;
     r.path = url;
     r.conn = conn;
     r.body = cs->body;
@@ -601,9 +622,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
     client_name(conn, r.client, sizeof(r.client));
     if (cs->too_big)
         web_fail(&r, 413, "request body too large");
+    else if (cs->nul_path)
+        web_fail(&r, 400, "a path may not contain %00");
     else if (!host_ok(w, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_HOST)))
-        web_fail(&r, 421, "not this server's name");
+        web_fail(&r, 421, "this server does not answer for that Host");
     else
         dispatch(&r);
     if (r.json != NULL) {
@@ -754,17 +777,20 @@ vigil_web_start(struct vigil_web *w, struct vigil_err *err)
     w->started_ns = vigil_time_now();
     if (w->tls)
         flags |= MHD_USE_TLS;
+    /* One address holds at most WEB_PER_ADDRESS connections, so a slow
+     * client cannot take all WEB_CONNECTIONS; an idle one is closed
+     * after WEB_IDLE_S (also one trickling a header line at a time
+     * slower than that). */
     w->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, w, MHD_OPTION_LISTEN_SOCKET, fd,
-        MHD_OPTION_NOTIFY_COMPLETED, on_done, w, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)4, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-        /* one client (address) cannot hold every connection, and one that
-         * stops sending is dropped after 10 s */
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, w, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, w, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_ADDRESS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_S,
         w->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, prepared_cert,
         MHD_OPTION_HTTPS_MEM_KEY, prepared_key, MHD_OPTION_HTTPS_PRIORITIES,
-        TLS_PRIORITIES, MHD_OPTION_END);
+        WEB_TLS_PRIORITIES, MHD_OPTION_END);
     if (w->daemon == NULL) {
         close(fd);
         return vigil_err_set(err, VIGIL_EIO,

@@ -59,6 +59,18 @@ static const struct vigil_store_migration web_steps[] = {
      /* the overview's counts by level per hour read only this index */
      "CREATE INDEX IF NOT EXISTS alerts_time_level ON alerts (time_ns, "
      "level);"},
+    /* version 3 */
+    {"web audit: logins by user and address",
+     /* web_login_known runs for logins refused at an address's ceiling:
+      * without it each would scan a month of audit rows */
+     "CREATE INDEX IF NOT EXISTS web_audit_login ON web_audit (user_name, "
+     "subject, action, time_ns);"
+     /* a development store whose version 2 was this index alone (the
+      * hardening branch, before the merge) lacks version 2's indexes */
+     "CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source, time_ns);"
+     "CREATE INDEX IF NOT EXISTS web_triage_state ON web_triage (state);"
+     "CREATE INDEX IF NOT EXISTS alerts_time_level ON alerts (time_ns, "
+     "level);"},
 };
 
 const struct vigil_store_schema vigil_web_schema = {
@@ -99,18 +111,26 @@ sodium_ready(struct vigil_err *err)
 }
 
 static int
+found_row(const struct vigil_store_value *c, size_t n, void *arg)
+{
+    (void)c;
+    (void)n;
+    *(int *)arg = 1;
+    return 1;
+}
+
+static int
 name_ok(const char *name)
 {
     size_t n = strlen(name);
 
-    if (n == 0 || n > VIGIL_WEB_USER_MAX)
+    /* "adm." beside "adm" reads as the same name in an audit trail. */
+    if (n == 0 || n > VIGIL_WEB_USER_MAX || name[n - 1] == '.')
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)name[i]) && strchr("._@-", name[i]) == NULL)
             return 0;
-    /* "adm." beside "adm" would read the same in the audit trail */
-    return isalnum((unsigned char)name[0]) &&
-           isalnum((unsigned char)name[n - 1]);
+    return 1;
 }
 
 static enum vigil_rc
@@ -121,6 +141,10 @@ hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
         return vigil_err_set(err, VIGIL_EINVAL,
                              "a password needs at least %d characters",
                              VIGIL_WEB_PASSWORD_MIN);
+    if (strlen(password) > VIGIL_WEB_PASSWORD_MAX)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "a password is at most %d characters",
+                             VIGIL_WEB_PASSWORD_MAX);
     if (crypto_pwhash_str_alg(out, password, strlen(password),
                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
@@ -160,7 +184,7 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
     if (!name_ok(name))
         return vigil_err_set(err, VIGIL_EINVAL,
                              "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -, "
-                             "beginning and ending with a letter or digit",
+                             "not ending in a dot",
                              VIGIL_WEB_USER_MAX);
     if (role == VIGIL_ROLE_NONE)
         return vigil_err_set(err, VIGIL_EINVAL,
@@ -168,18 +192,28 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
     if ((rc = sodium_ready(err)) != VIGIL_OK ||
         (rc = hash_password(password, hash, err)) != VIGIL_OK)
         return rc;
+    /* Names differing only in case (ADM beside adm) are one name to a
+     * reader of "Last actions". */
+    struct vigil_store_value q[] = {vigil_sv_text(name)};
+    int taken = 0;
+    if ((rc = vigil_store_query(s,
+                                "SELECT 1 FROM web_users WHERE lower(name) = "
+                                "lower(?) LIMIT 1",
+                                q, 1, found_row, &taken, err)) != VIGIL_OK)
+        return rc;
+    if (taken)
+        return vigil_err_set(err, VIGIL_ECONFLICT,
+                             "user '%s' exists (names are unique without "
+                             "regard to case)",
+                             name);
     struct vigil_store_value p[] = {
         vigil_sv_text(name), vigil_sv_text(vigil_web_role_name(role)),
         vigil_sv_text(hash), vigil_sv_int(vigil_time_now())};
-    /* one name whatever its case: "ADM" is not another user than "adm" */
-    int64_t added = 0;
     rc = vigil_store_exec(s,
                           "INSERT INTO web_users (name, role, hash, "
-                          "created_ns) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS "
-                          "(SELECT 1 FROM web_users WHERE lower(name) = "
-                          "lower(?1))",
-                          p, 4, &added, err);
-    if (rc == VIGIL_ECONFLICT || (rc == VIGIL_OK && added == 0)) {
+                          "created_ns) VALUES (?, ?, ?, ?)",
+                          p, 4, NULL, err);
+    if (rc == VIGIL_ECONFLICT) {
         struct vigil_err why = {0};
         *err = why;
         rc = vigil_err_set(err, VIGIL_ECONFLICT, "user '%s' exists", name);
@@ -571,26 +605,41 @@ web_logout(struct vigil_store *s, const char *sid_hash)
                            1, NULL, &err);
 }
 
+/* How long a successful login from an address keeps that user clear of
+ * the address's ceiling (web_login_known). */
+#define KNOWN_NS (30LL * 86400 * 1000000000LL)
+
+/* What record does besides the audit row. */
+#define RECORD_EVIDENCE 1 /* an evidence entry in the same transaction */
+#define RECORD_LOG      2 /* a 2410 line */
+
 static void record(struct vigil_web *w, const char *user, const char *action,
-                   const char *subject, json_t *detail, int evidence);
+                   const char *subject, json_t *detail, int what);
 
 void
 web_record_change(struct vigil_web *w, const char *user, const char *action,
                   const char *subject, json_t *detail)
 {
-    record(w, user, action, subject, detail, 1);
+    record(w, user, action, subject, detail, RECORD_EVIDENCE | RECORD_LOG);
 }
 
 void
 web_record_audit(struct vigil_web *w, const char *user, const char *action,
                  const char *subject, json_t *detail)
 {
-    record(w, user, action, subject, detail, 0);
+    record(w, user, action, subject, detail, RECORD_LOG);
+}
+
+void
+web_audit_only(struct vigil_web *w, const char *user, const char *action,
+               const char *subject)
+{
+    record(w, user, action, subject, NULL, 0);
 }
 
 static void
 record(struct vigil_web *w, const char *user, const char *action,
-       const char *subject, json_t *detail, int evidence)
+       const char *subject, json_t *detail, int what)
 {
     struct vigil_err err = {0};
     char uid[VIGIL_UID_LEN + 1];
@@ -624,7 +673,7 @@ record(struct vigil_web *w, const char *user, const char *action,
                                  "user_name, action, subject, detail_json) "
                                  "VALUES (?, ?, ?, ?, ?, ?)",
                                  p, 6, NULL, &err);
-    if (rc == VIGIL_OK && evidence)
+    if (rc == VIGIL_OK && (what & RECORD_EVIDENCE))
         rc = vigil_evidence_append_tx(tx, kind, evj, user, &err);
     if (rc == VIGIL_OK)
         rc = vigil_store_tx_commit(tx, &err);
@@ -635,7 +684,24 @@ record(struct vigil_web *w, const char *user, const char *action,
                   action, user, err.msg);
     json_decref(ev);
     free(evj);
-    vigil_log(VIGIL_LOG_INFO, 2410, "web: %s %s %s%s%s", user, action,
-              subject ? subject : "", dj ? " " : "", dj ? dj : "");
+    if (what & RECORD_LOG)
+        vigil_log(VIGIL_LOG_INFO, 2410, "web: %s %s %s%s%s", user, action,
+                  subject ? subject : "", dj ? " " : "", dj ? dj : "");
     free(dj);
+}
+
+int
+web_login_known(struct vigil_store *s, const char *user, const char *client)
+{
+    struct vigil_err err = {0};
+    int found = 0;
+    struct vigil_store_value p[] = {vigil_sv_int(vigil_time_now() - KNOWN_NS),
+                                    vigil_sv_text(user), vigil_sv_text(client)};
+
+    return vigil_store_query(s,
+                             "SELECT 1 FROM web_audit WHERE time_ns > ? AND "
+                             "action = 'login' AND user_name = ? AND "
+                             "subject = ? LIMIT 1",
+                             p, 3, found_row, &found, &err) == VIGIL_OK &&
+           found;
 }

@@ -18,8 +18,7 @@ S="$T/state"
 printf 'admin password 1\n' | "$V" user add root-admin --role admin --password-stdin --state-dir "$S" >/dev/null
 printf 'analyst password 2\n' | "$V" user add ana --role analyst --password-stdin --state-dir "$S" >/dev/null
 printf 'viewer password 3\n' | "$V" user add vic --password-stdin --state-dir "$S" >/dev/null
-rc=0; python3 -c "print('L' * 300)" | "$V" user add longpw --password-stdin --state-dir "$S" 2>/dev/null || rc=$?
-[ "$rc" = 65 ] || fail "a 300-character password: exit $rc, expected 65 (not truncated)"
+# (1024 and 1025 characters: integration.web_hardening)
 rc=0; printf 'short\n' | "$V" user add shorty --password-stdin --state-dir "$S" 2>/dev/null || rc=$?
 [ "$rc" = 65 ] || fail "a short password: exit $rc, expected 65"
 rc=0; printf 'long enough pass\n' | "$V" user add ana --password-stdin --state-dir "$S" 2>/dev/null || rc=$?
@@ -82,9 +81,6 @@ done
 python3 "$(dirname "$0")/web_api_check.py" "http://127.0.0.1:$PORT" "$S" "$TOKEN" 5 ||
     fail "API checks"
 grep -q '\[2410\] web: ana alerts.triage' "$T/daemon.log" || fail "triage not logged with its user"
-# five refused parallel guesses of one pair: one 2404 line (FIND16 17)
-n=$(grep -c "\[2404\].*127.0.0.77 as 'nobody-c'" "$T/daemon.log" || true)
-[ "$n" = 1 ] || fail "2404 logged $n times for one pair, want once"
 kill -TERM "$PID"; wait "$PID" || true; PID=""
 
 # web.listen takes localhost for 127.0.0.1 (FIND16 15m)
@@ -133,7 +129,7 @@ YML
         -d '{"user":"vic","password":"viewer password 3"}' "https://127.0.0.1:$PORT/api/login")
     echo "$hdrs" | grep -qi '^set-cookie:.*HttpOnly; SameSite=Strict.*; Secure' ||
         fail "no Secure session cookie over TLS: $hdrs"
-    grep -q "\[2408\] web: the key .* can be read by others" "$T/daemon.log" ||
+    grep -q "\[2421\] web: the TLS key .* is readable by group or others" "$T/daemon.log" ||
         fail "a world-readable key without a warning"
     # TLS 1.2 and 1.3 with forward secrecy only (FIND16 10)
     echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 >"$T/tls12" 2>&1 ||

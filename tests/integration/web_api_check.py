@@ -371,33 +371,8 @@ check(st == 200, "the new password works")
 time.sleep(TTL + 1.5)
 check(req("GET", "/api/alerts", headers=cookie(esid))[0] == 401, "an expired session is refused")
 
-# ---- login rate limiting across addresses (FIND16 1-3) ----
-def login_from(src, user, pw):
-    c = http.client.HTTPConnection(U.hostname, U.port, timeout=30, source_address=(src, 0))
-    c.request("POST", "/api/login", body=json.dumps({"user": user, "password": pw}),
-              headers={"Content-Type": "application/json"})
-    r = c.getresponse(); r.read(); c.close()
-    return r.status
-
-# two addresses whose counters once shared a slot, used in turn, no
-# longer reset each other: each pair stops at the limit (3)
-codes = [login_from(("127.0.0.2", "127.0.0.110")[i % 2], "nobody-a", "guess %d" % i) for i in range(10)]
-check(codes.count(401) == 6 and codes[-1] == 429, "alternating addresses are limited: %s" % codes)
-# rotating addresses against one name: the name's ceiling (4 x 3)
-codes = [login_from("127.0.0.%d" % (30 + i), "nobody-b", "guess %d" % i) for i in range(14)]
-check(codes.count(401) == 12 and codes[-1] == 429, "rotating addresses hit the name's ceiling: %s" % codes)
-# a spent budget for one name leaves another user's login from the same
-# address alone
-check(login_from("127.0.0.2", "root-admin", PW["root-admin"]) == 200,
-      "another user still logs in from a limited address")
-# parallel attempts cannot all pass the check before the slow hash
-import threading
-par = []
-ths = [threading.Thread(target=lambda i=i: par.append(login_from("127.0.0.77", "nobody-c", "p %d" % i)))
-       for i in range(8)]
-for t in ths: t.start()
-for t in ths: t.join()
-check(par.count(401) == 3 and par.count(429) == 5, "parallel guesses stop at the limit: %s" % sorted(par))
+# ---- login rate limiting across addresses, parallel logins, the log
+# gate: integration.web_hardening (web_hardening_check.py) ----
 # a bearer token is not a session: logout refuses it, the token lives on
 check(req("POST", "/api/logout", {}, vt)[0] == 400, "logout with a token is 400")
 check(req("GET", "/api/session", headers=vt)[0] == 200, "the token still works")
