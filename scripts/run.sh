@@ -13,6 +13,7 @@ if [ "$(id -u)" -eq 0 ] && ! id vigil >/dev/null 2>&1; then
   useradd --system --no-create-home --shell /usr/sbin/nologin vigil
 fi
 # The dashboard (docs/web.md): loopback only unless web.cert is set.
-echo "vigil: dashboard at http://127.0.0.1:8443/ (web.listen in the configuration)"
+echo "vigil: dashboard at http://127.0.0.1:8443/ (web.listen in the configuration;"
+echo "       the daemon's [2401] line below says where it really listens)"
 echo "vigil: create its first user with: sudo ./build/vigil user add NAME --role admin"
 exec ./build/vigil run "$@"

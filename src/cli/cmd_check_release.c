@@ -1,16 +1,20 @@
 /* cmd_check_release.c -- `vigil check-release`: checks documents before
  * they are published and says per file PASS, REVIEW or BLOCK, what is
  * hidden and where, and what to do; optionally writes a cleaned copy and
- * checks that too. */
+ * checks that too, and with --record keeps each verdict in the store for
+ * the dashboard. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/core.h"
 #include "disclose/disclose.h"
+#include "store/store.h"
 
 #define MAX_FILES 100000
 
@@ -20,7 +24,10 @@ enum {
     OPT_MAX_RECORDS,
     OPT_PATTERN,
     OPT_HEADER,
-    OPT_CLEAN
+    OPT_CLEAN,
+    OPT_RECORD,
+    OPT_STATE_DIR,
+    OPT_CONFIG
 };
 
 static const struct cli_opt opts[] = {
@@ -35,6 +42,12 @@ static const struct cli_opt opts[] = {
     {OPT_CLEAN, "clean", 0, "OUT",
      "write a copy without hidden content to OUT (a file for one input, a "
      "folder for several) and check the copy"},
+    {OPT_RECORD, "record", 0, NULL,
+     "record each file's verdict in the store, for the dashboard's release "
+     "checks"},
+    {OPT_STATE_DIR, "state-dir", 0, "DIR",
+     "with --record: the state directory (default: the configuration's)"},
+    {OPT_CONFIG, "config", 'c', "FILE", "with --record: the configuration"},
 };
 
 static void usage(FILE *out);
@@ -67,6 +80,8 @@ usage(FILE *out)
 
 struct opts {
     int json;
+    int record;
+    const char *state, *config;
     const char *html;
     const char *clean;
     int clean_dir;
@@ -95,6 +110,24 @@ say_skipped(const char *path, const char *why, void *arg)
 {
     (void)arg;
     fprintf(stderr, "vigil check-release: %s: %s\n", path, why);
+}
+
+/* Who ran the check, for the record: $SUDO_USER, else the account. */
+static void
+record_who(char *dst, size_t len)
+{
+    const char *s = getenv("SUDO_USER");
+    struct passwd *pw;
+
+    if (s != NULL && s[0] != '\0')
+        snprintf(dst, len, "%s", s);
+    else if ((pw = getpwuid(getuid())) != NULL)
+        snprintf(dst, len, "%s", pw->pw_name);
+    else
+        snprintf(dst, len, "uid %u", (unsigned)getuid());
+    for (char *p = dst; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
 }
 
 static int
@@ -195,6 +228,8 @@ cmd_check_release(int argc, char **argv)
     size_t npats = 0, nhdrs = 0;
     struct vigil_disclose *d = NULL;
     struct vigil_disclose_result **res = NULL;
+    struct vigil_store *store = NULL;
+    char who[128];
     struct vigil_err err;
     struct vigil_buf out;
     int c, worst = 0, ret = VIGIL_EXIT_OK, missing = 0;
@@ -212,6 +247,15 @@ cmd_check_release(int argc, char **argv)
             break;
         case OPT_CLEAN:
             o.clean = co.val;
+            break;
+        case OPT_RECORD:
+            o.record = 1;
+            break;
+        case OPT_STATE_DIR:
+            o.state = co.val;
+            break;
+        case OPT_CONFIG:
+            o.config = co.val;
             break;
         case OPT_MAX_RECORDS: {
             int64_t v;
@@ -260,6 +304,10 @@ cmd_check_release(int argc, char **argv)
         ret = VIGIL_EXIT_USAGE;
         goto out;
     }
+    record_who(who, sizeof(who));
+    if (o.record &&
+        (ret = cli_open_store("check-release", o.state, o.config, &store)) != 0)
+        goto out;
     res = calloc(f.n + 1, sizeof(*res));
     if (!res) {
         ret = VIGIL_EXIT_SOFTWARE;
@@ -287,6 +335,13 @@ cmd_check_release(int argc, char **argv)
         }
         if ((int)res[i]->verdict > worst)
             worst = (int)res[i]->verdict;
+        vigil_err_clear(&err);
+        if (store != NULL &&
+            vigil_disclose_record(store, res[i], who, &err) != VIGIL_OK) {
+            fprintf(stderr, "vigil check-release: %s: not recorded: %s\n",
+                    f.v[i], err.msg);
+            ret = VIGIL_EXIT_IOERR;
+        }
         if (o.clean && res[i]->verdict != VIGIL_DISCLOSE_PASS) {
             int v = clean_one(d, &o, f.v[i], &out);
             if (v == -2)
@@ -328,5 +383,6 @@ out:
     free(res);
     free(f.v);
     vigil_disclose_free(d);
+    vigil_store_close(store);
     return ret;
 }

@@ -1,4 +1,5 @@
-/* cmd_user.c -- `vigil user add|del|passwd|list|token`: the people and
+/* cmd_user.c -- `vigil user add|del|passwd|role|list|token|tokens|
+ * revoke`: the people and
  * scripts allowed into the dashboard and the REST API (src/web). Writes
  * to the daemon's store beside a running daemon; a password comes from
  * the terminal without echo, or from stdin with --password-stdin. */
@@ -38,7 +39,10 @@ static const struct cli_cmd cmd = {
                 "       vigil user passwd NAME [--password-stdin]\n"
                 "       vigil user del NAME\n"
                 "       vigil user list\n"
-                "       vigil user token NAME [--label TEXT]\n",
+                "       vigil user role NAME --role ROLE\n"
+                "       vigil user token NAME [--label TEXT]\n"
+                "       vigil user tokens\n"
+                "       vigil user revoke TOKEN_ID\n",
     .opts = opts,
     .nopts = CLI_NOPTS(opts),
     .usage = usage,
@@ -49,17 +53,27 @@ usage(FILE *out)
 {
     fprintf(out,
             "%s\nManages who may use the dashboard and the REST API. "
-            "Passwords need at least\n%d characters and are stored as "
+            "Passwords need %d to %d\ncharacters and are stored as "
             "argon2id hashes. `token` prints a new API\ntoken (for "
-            "`Authorization: Bearer`) once; only its hash is kept.\n\n",
-            cmd.synopsis, VIGIL_WEB_PASSWORD_MIN);
+            "`Authorization: Bearer`) once; only its hash is kept. `tokens`"
+            "\nlists them by id (the start of the hash), `revoke` ends one; "
+            "`passwd` and\n`role` end the user's sessions, not their "
+            "tokens.\n\n",
+            cmd.synopsis, VIGIL_WEB_PASSWORD_MIN, VIGIL_WEB_PASSWORD_MAX);
     cli_opts_help(out, &cmd);
-    fprintf(out, "\nExit codes: 0 done, 64 bad command line, 65 refused "
-                 "(name taken or unknown,\npassword too short), 74 store "
-                 "error.\n");
+    fprintf(
+        out,
+        "\nExit codes: 0 done, 64 bad command line, 65 refused "
+        "(name taken or unknown,\npassword too short or too long), 74 store "
+        "error.\n");
 }
 
-/* Reads one line into buf without its newline; 0 at end of input. */
+/* The password buffers: the longest password, its newline and the NUL,
+ * plus one byte so that a longer line is seen as longer, never cut. */
+#define PW_BUF (VIGIL_WEB_PASSWORD_MAX + 3)
+
+/* Reads one line into buf without its newline; 0 at end of input or when
+ * the line is longer than VIGIL_WEB_PASSWORD_MAX (said on stderr). */
 static int
 read_line(FILE *in, char *buf, size_t len)
 {
@@ -69,6 +83,12 @@ read_line(FILE *in, char *buf, size_t len)
         return 0;
     n = strcspn(buf, "\r\n");
     buf[n] = '\0';
+    if (n > VIGIL_WEB_PASSWORD_MAX) {
+        sodium_memzero(buf, len);
+        fprintf(stderr, "vigil user: a password is at most %d characters\n",
+                VIGIL_WEB_PASSWORD_MAX);
+        return 0;
+    }
     return 1;
 }
 
@@ -94,7 +114,7 @@ prompt(const char *what, char *buf, size_t len)
 static int
 get_password(int from_stdin, char *buf, size_t len)
 {
-    char again[256];
+    char again[PW_BUF];
     int ok;
 
     if (from_stdin)
@@ -129,6 +149,21 @@ print_user(const char *name, enum vigil_web_role role, int64_t created_ns,
 }
 
 static int
+print_token(const char *id, const char *user, const char *label,
+            int64_t created_ns, void *arg)
+{
+    time_t t = (time_t)(created_ns / 1000000000LL);
+    struct tm tm;
+    char when[32];
+
+    (void)arg;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    printf("%-12s %-24s %s %s\n", id, user, when, label);
+    return 0;
+}
+
+static int
 exit_for(enum vigil_rc rc)
 {
     return rc == VIGIL_EINVAL || rc == VIGIL_ECONFLICT || rc == VIGIL_ENOTFOUND
@@ -146,8 +181,9 @@ cmd_user(int argc, char **argv)
     struct vigil_store *store = NULL;
     struct vigil_err err = {0};
     enum vigil_rc rc = VIGIL_OK;
-    char pw[256] = "";
+    char pw[PW_BUF] = "";
     const char *verb, *name;
+    int role_given = 0;
 
     cli_opts_start(&o, &cmd, argc, argv);
     while ((c = cli_opts_next(&o)) != CLI_OPTS_END) {
@@ -161,6 +197,7 @@ cmd_user(int argc, char **argv)
             config = o.val;
             break;
         case OPT_ROLE:
+            role_given = 1;
             if ((role = vigil_web_role_parse(o.val)) == VIGIL_ROLE_NONE)
                 return cli_usage_error(&cmd,
                                        "no role '%s' (viewer, analyst, "
@@ -179,13 +216,17 @@ cmd_user(int argc, char **argv)
         return cli_usage_error(&cmd, "which: add, del, passwd, list, token?");
     verb = o.args[0];
     name = o.nargs > 1 ? o.args[1] : NULL;
-    if (strcmp(verb, "list") == 0 ? o.nargs != 1 : o.nargs != 2)
+    if (strcmp(verb, "list") == 0 || strcmp(verb, "tokens") == 0 ? o.nargs != 1
+                                                                 : o.nargs != 2)
         return cli_usage_error(&cmd, "wrong number of arguments for '%s'",
                                verb);
     if (strcmp(verb, "add") != 0 && strcmp(verb, "del") != 0 &&
         strcmp(verb, "passwd") != 0 && strcmp(verb, "list") != 0 &&
-        strcmp(verb, "token") != 0)
+        strcmp(verb, "token") != 0 && strcmp(verb, "tokens") != 0 &&
+        strcmp(verb, "revoke") != 0 && strcmp(verb, "role") != 0)
         return cli_usage_error(&cmd, "unknown action '%s'", verb);
+    if (strcmp(verb, "role") == 0 && !role_given)
+        return cli_usage_error(&cmd, "role needs --role ROLE");
     if ((strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0) &&
         !get_password(from_stdin, pw, sizeof(pw)))
         return VIGIL_EXIT_DATAERR;
@@ -202,6 +243,15 @@ cmd_user(int argc, char **argv)
             printf("deleted %s\n", name);
     } else if (strcmp(verb, "list") == 0) {
         rc = vigil_web_user_each(store, print_user, NULL, &err);
+    } else if (strcmp(verb, "role") == 0) {
+        if ((rc = vigil_web_user_role(store, name, role, &err)) == VIGIL_OK)
+            printf("%s is now %s; their sessions ended\n", name,
+                   vigil_web_role_name(role));
+    } else if (strcmp(verb, "tokens") == 0) {
+        rc = vigil_web_token_each(store, print_token, NULL, &err);
+    } else if (strcmp(verb, "revoke") == 0) {
+        if ((rc = vigil_web_token_revoke(store, name, &err)) == VIGIL_OK)
+            printf("token %s revoked\n", name);
     } else {
         char tok[VIGIL_WEB_TOKEN_LEN + 1];
         if ((rc = vigil_web_token_new(store, name, label, tok, &err)) ==

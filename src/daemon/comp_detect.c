@@ -91,6 +91,7 @@ detect_start(void *self, struct vigil_err *err)
         return rc;
     if ((cd->sub = vigil_bus_on_event(cd->env.bus, on_event, cd)) == 0)
         return vigil_err_set(err, VIGIL_ELIMIT, "too many bus subscribers");
+    daemon_link_set(cd->env.links, DAEMON_LINK_DETECT, cd->dd);
     return VIGIL_OK;
 }
 
@@ -107,6 +108,7 @@ detect_stop(void *self)
 {
     struct comp_detect *cd = self;
 
+    daemon_link_clear(cd->env.links, DAEMON_LINK_DETECT, cd->dd);
     if (cd->sub != 0)
         vigil_bus_unsubscribe(cd->env.bus, cd->sub);
     cd->sub = 0;

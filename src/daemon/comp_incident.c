@@ -159,6 +159,7 @@ incident_start(void *self, struct vigil_err *err)
               "incidents: %zu playbooks, grouping %s, evidence signed by %s",
               ci->playbooks->n, ci->cfg->auto_open ? "on" : "off", pub);
     seal(ci); /* what commands queued while the daemon was down */
+    daemon_link_set(ci->denv.links, DAEMON_LINK_INCIDENT, &ci->env);
     return VIGIL_OK;
 }
 
@@ -185,6 +186,7 @@ incident_stop(void *self)
 {
     struct comp_incident *ci = self;
 
+    daemon_link_clear(ci->denv.links, DAEMON_LINK_INCIDENT, &ci->env);
     if (ci->sub != 0)
         vigil_bus_unsubscribe(ci->denv.bus, ci->sub);
     ci->sub = 0;

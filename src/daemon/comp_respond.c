@@ -13,6 +13,7 @@
 struct comp_respond {
     struct vigil_respond_engine *eng;
     struct vigil_bus *bus;
+    struct daemon_links *links;
     int sub;
 };
 
@@ -49,6 +50,7 @@ respond_new(void **self, const struct vigil_daemon_env *env, const void *conf,
     if (cr == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     cr->bus = env->bus;
+    cr->links = env->links;
     if ((rc = vigil_respond_engine_new(&cr->eng, conf, env->store, err)) !=
         VIGIL_OK) {
         free(cr);
@@ -77,6 +79,7 @@ respond_start(void *self, struct vigil_err *err)
         return rc;
     if ((cr->sub = vigil_bus_on_alert(cr->bus, on_alert, cr)) == 0)
         return vigil_err_set(err, VIGIL_ELIMIT, "too many bus subscribers");
+    daemon_link_set(cr->links, DAEMON_LINK_RESPOND, cr->eng);
     return VIGIL_OK;
 }
 
@@ -93,6 +96,7 @@ respond_stop(void *self)
 {
     struct comp_respond *cr = self;
 
+    daemon_link_clear(cr->links, DAEMON_LINK_RESPOND, cr->eng);
     if (cr->sub != 0)
         vigil_bus_unsubscribe(cr->bus, cr->sub);
     cr->sub = 0;

@@ -235,6 +235,14 @@ daemon_detect_event(struct daemon_detect *dd, struct vigil_bus *bus,
 }
 
 void
+daemon_detect_rules(const struct daemon_detect *dd,
+                    void (*fn)(const struct vigil_rule_info *r, void *arg),
+                    void *arg)
+{
+    vigil_detect_each_rule(dd->d, fn, arg);
+}
+
+void
 daemon_detect_log(const struct daemon_detect *dd)
 {
     static const char *const cache[] = {

@@ -7,6 +7,7 @@
 #ifndef VIGIL_DAEMON_INT_H
 #define VIGIL_DAEMON_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,37 @@ void vigil_bus_counts(const struct vigil_bus *bus, uint64_t *alerts,
 
 /* ---- components ---- */
 
+/* ---- what running components lend each other (daemon_links.c) ----
+ * The web component acts through the incident and respond components and
+ * lists detect's rules. Each registers itself while started and withdraws
+ * at stop; a caller holds the read lock for the length of its call, so an
+ * instance is never stopped or freed under it. A withdrawal clears the
+ * slot only when it still holds the instance withdrawing, whatever order
+ * a reload stops the old instance and starts the new one in. */
+struct daemon_links {
+    pthread_rwlock_t lock;
+    const void *incident; /* const struct vigil_incident_env * */
+    void *respond;        /* struct vigil_respond_engine * */
+    const void *detect;   /* const struct daemon_detect * */
+};
+
+enum daemon_link {
+    DAEMON_LINK_INCIDENT,
+    DAEMON_LINK_RESPOND,
+    DAEMON_LINK_DETECT
+};
+
+/* Registers p (borrowed until withdrawn) in slot `which`; NULL-safe l. */
+void daemon_link_set(struct daemon_links *l, enum daemon_link which,
+                     const void *p);
+/* Clears slot `which` if it still holds p, waiting for readers. */
+void daemon_link_clear(struct daemon_links *l, enum daemon_link which,
+                       const void *p);
+/* Read-locks l and returns slot `which` (NULL when nothing is
+ * registered); release with daemon_link_put whatever it returned. */
+const void *daemon_link_get(struct daemon_links *l, enum daemon_link which);
+void daemon_link_put(struct daemon_links *l);
+
 /* What the daemon lends a component for its life (all borrowed). */
 struct vigil_daemon_env {
     struct vigil_store *store;
@@ -87,6 +119,7 @@ struct vigil_daemon_env {
     int once;         /* read to the end and stop (vigil run --once) */
     int strict_modes; /* refuse inputs others could have written */
     uid_t trusted;    /* besides root, who may own them */
+    struct daemon_links *links; /* NULL outside the daemon */
 };
 
 /* One component. Only name and new/free are required. The daemon calls:
@@ -212,6 +245,11 @@ enum vigil_rc daemon_detect_event(struct daemon_detect *dd,
                                   struct vigil_store_batch *batch);
 /* Logs the rule counts (message 1161). */
 void daemon_detect_log(const struct daemon_detect *dd);
+/* Calls fn for every loaded rule, in load order (the web's rule list). */
+struct vigil_rule_info;
+void daemon_detect_rules(const struct daemon_detect *dd,
+                         void (*fn)(const struct vigil_rule_info *r, void *arg),
+                         void *arg);
 /* Does fresh refuse more rules than old? Then err says how many and
  * which first (file:line). */
 int daemon_detect_worse(const struct daemon_detect *fresh,

@@ -30,6 +30,7 @@ struct daemon {
     struct daemon_privs privs;
     struct vigil_daemon_config *cfg;
     struct vigil_daemon_env env;
+    struct daemon_links links;
     struct daemon_set set;
     char state[4096];
     char db[4200];
@@ -472,12 +473,15 @@ vigil_daemon_run(const struct vigil_daemon_opts *opts, struct vigil_err *err)
     if (d == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     d->opts = opts;
+    pthread_rwlock_init(&d->links.lock, NULL);
+    d->env.links = &d->links;
     rc = run(d, err);
     set_stop(&d->set, NULL);
     set_free(&d->set, NULL);
     vigil_store_close(d->env.store);
     vigil_bus_free(d->env.bus);
     vigil_daemon_config_free(d->cfg);
+    pthread_rwlock_destroy(&d->links.lock);
     free(d);
     return rc;
 }

@@ -7,6 +7,7 @@
  * the domains its tables refer to.
  */
 #include "daemon.h"
+#include "disclose/disclose.h"
 #include "evidence/evidence.h"
 #include "fim/fim.h"
 #include "incident/incident.h"
@@ -19,6 +20,7 @@ static const struct vigil_store_schema *const schemas[] = {
     &vigil_incident_schema, /* logs into the evidence tables */
     &vigil_respond_schema,
     &vigil_fim_schema,
+    &vigil_disclose_schema,
     &vigil_web_schema,
     NULL, /* keeps the array non-empty; not counted */
 };

@@ -202,4 +202,32 @@ enum vigil_rc vigil_disclose_collect(const char *const *paths, size_t n,
                                      vigil_disclose_skip_fn on_skipped,
                                      void *arg, struct vigil_err *err);
 
+/* ---- release checks kept in the store (disclose_record.c) ---- */
+
+struct vigil_store;
+struct vigil_store_schema;
+
+/* The disclose_checks table, for vigil_daemon_schemas. */
+extern const struct vigil_store_schema vigil_disclose_schema;
+
+/* Records r's file, format, verdict and findings, checked by user, in s
+ * (opened with vigil_daemon_schemas). All borrowed. */
+enum vigil_rc vigil_disclose_record(struct vigil_store *s,
+                                    const struct vigil_disclose_result *r,
+                                    const char *user, struct vigil_err *err);
+
+/* One recorded check; strings borrowed for the callback. */
+struct vigil_disclose_check_row {
+    int64_t time_ns;
+    const char *file, *format, *verdict, *user;
+    int64_t findings;
+};
+/* Calls fn per recorded check, newest first, at most limit, only those of
+ * verdict ("PASS", "REVIEW", "BLOCK"; NULL: all); fn returns non-zero to
+ * stop. */
+enum vigil_rc vigil_disclose_checks_each(
+    struct vigil_store *s, const char *verdict, int64_t limit,
+    int (*fn)(const struct vigil_disclose_check_row *r, void *arg), void *arg,
+    struct vigil_err *err);
+
 #endif

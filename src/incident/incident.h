@@ -247,6 +247,18 @@ enum vigil_rc vigil_incident_facts(const struct vigil_incident_env *env,
                                    const char *uid,
                                    const struct vigil_incident_facts *f,
                                    struct vigil_err *err);
+/* Adds the stored alert alert_uid to the incident, with a timeline
+ * entry naming it (VIGIL_ENOTFOUND: no such incident or alert;
+ * VIGIL_ECONFLICT: it is there already). incident_link.c. */
+enum vigil_rc vigil_incident_add_alert(const struct vigil_incident_env *env,
+                                       const char *uid, const char *alert_uid,
+                                       struct vigil_err *err);
+/* Calls fn with the id of each incident holding alert alert_uid; fn
+ * returns non-zero to stop. incident_link.c. */
+enum vigil_rc vigil_incident_of_alert(struct vigil_store *s,
+                                      const char *alert_uid,
+                                      int (*fn)(const char *uid, void *arg),
+                                      void *arg, struct vigil_err *err);
 /* Closes it (phase closed) with a closing summary (may be NULL). */
 enum vigil_rc vigil_incident_close(const struct vigil_incident_env *env,
                                    const char *uid, const char *summary,

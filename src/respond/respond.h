@@ -228,6 +228,22 @@ enum vigil_rc vigil_respond_engine_start(struct vigil_respond_engine *e,
 void vigil_respond_engine_alert(struct vigil_respond_engine *e,
                                 const struct vigil_alert *a,
                                 struct vigil_store_batch *batch);
+/* An action asked for by a person through the running daemon (the web
+ * dashboard): checked and performed through the privileged helper like
+ * a policy's, recorded with req->actor and its evidence entry; with
+ * response.dry_run (or req->dry_run) checked and recorded only, in this
+ * process when there is no helper. Writes the action's id into id.
+ * VIGIL_EPERM: refused; VIGIL_EIO: failed (no helper: no containment
+ * policy was configured when the daemon started). Thread-safe; all
+ * borrowed. */
+enum vigil_rc
+vigil_respond_engine_request(struct vigil_respond_engine *e,
+                             const struct vigil_respond_request *req,
+                             char id[VIGIL_UID_LEN + 1], struct vigil_err *err);
+/* Undoes action id through the helper, as vigil_respond_undo does. */
+enum vigil_rc vigil_respond_engine_undo(struct vigil_respond_engine *e,
+                                        const char *id, const char *actor,
+                                        struct vigil_err *err);
 /* Once a second: undoes and marks what expired. */
 void vigil_respond_engine_tick(struct vigil_respond_engine *e);
 /* Sends what is queued and stops the notification thread. */

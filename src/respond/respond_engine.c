@@ -84,6 +84,46 @@ helper_exec(void *arg, const struct respond_req *rq, struct vigil_err *err)
     return respond_helper_call(helper, rq, err);
 }
 
+/* A person's request: through the helper, or, for a dry run without
+ * one, the same checks in this process (checking needs no privilege). */
+static enum vigil_rc
+request_exec(void *arg, const struct respond_req *rq, struct vigil_err *err)
+{
+    struct vigil_respond_engine *e = arg;
+    struct respond_guard *g;
+    enum vigil_rc rc;
+
+    if (helper != NULL || !rq->check_only)
+        return helper_exec(arg, rq, err);
+    if ((g = malloc(sizeof(*g))) == NULL)
+        return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    respond_guard_init(g, &e->cfg);
+    rc = respond_guard_check(g, rq, err);
+    free(g);
+    return rc;
+}
+
+enum vigil_rc
+vigil_respond_engine_request(struct vigil_respond_engine *e,
+                             const struct vigil_respond_request *req,
+                             char id[VIGIL_UID_LEN + 1], struct vigil_err *err)
+{
+    struct vigil_respond_request r = *req;
+
+    if (r.action == VIGIL_RA_RUN)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "configured commands run from policies only");
+    r.dry_run = r.dry_run || e->cfg.dry_run;
+    return respond_do(e->store, NULL, request_exec, e, &r, -1, id, err);
+}
+
+enum vigil_rc
+vigil_respond_engine_undo(struct vigil_respond_engine *e, const char *id,
+                          const char *actor, struct vigil_err *err)
+{
+    return respond_undo_with(e->store, helper_exec, e, id, actor, err);
+}
+
 enum vigil_rc
 vigil_respond_engine_new(struct vigil_respond_engine **out,
                          const struct vigil_respond_config *cfg,

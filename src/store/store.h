@@ -292,6 +292,65 @@ enum vigil_rc vigil_store_apply_retention(struct vigil_store *s, int64_t now_ns,
                                           int64_t *deleted,
                                           struct vigil_err *err);
 
+/* ---- the alert queue (store_alerts.c): what the dashboard reads ----
+ * Triage lives in the web_triage table of the web domain's schema; an
+ * alert without a row there is "new". */
+
+/* A page of alerts: NULL strings and 0 numbers filter nothing. */
+struct vigil_alert_filter {
+    const char *level, *rule, *state, *source;
+    const char *text;     /* part of the title */
+    const char *category; /* "file" (fim), "network" (net), or NULL */
+    int64_t since_ns;     /* time_ns >= since */
+    int64_t until_ns;     /* time_ns < until; 0: no bound */
+    int oldest_first;     /* else newest first */
+    int has_cursor;       /* continue after (cursor_t, cursor_id) */
+    int64_t cursor_t, cursor_id;
+    int64_t limit; /* at least 1 */
+};
+
+/* One alert; strings borrowed for the callback (uid, source, matched,
+ * assignee, event, tags may be NULL; event and tags only from _get). */
+struct vigil_alert_row {
+    int64_t id, time_ns;
+    const char *uid, *rule_id, *title, *level, *source, *matched_json;
+    const char *state, *assignee;
+    const char *event_json, *tags_json;
+};
+
+/* Calls fn per alert of f's page, in f's order; fn returns non-zero to
+ * stop. VIGIL_EINVAL for a bad state, category or limit. */
+enum vigil_rc vigil_store_alert_list(struct vigil_store *s,
+                                     const struct vigil_alert_filter *f,
+                                     int (*fn)(const struct vigil_alert_row *r,
+                                               void *arg),
+                                     void *arg, struct vigil_err *err);
+/* Calls fn once with the alert uid in full, or not at all. */
+enum vigil_rc vigil_store_alert_get(struct vigil_store *s, const char *uid,
+                                    int (*fn)(const struct vigil_alert_row *r,
+                                              void *arg),
+                                    void *arg, struct vigil_err *err);
+/* Alerts since since_ns counted per level and hour, oldest hour first. */
+enum vigil_rc vigil_store_alert_hours(struct vigil_store *s, int64_t since_ns,
+                                      int (*fn)(const char *level,
+                                                int64_t hour_ns, int64_t count,
+                                                void *arg),
+                                      void *arg, struct vigil_err *err);
+/* Per rule id that raised alerts: the newest alert's time and the count. */
+enum vigil_rc vigil_store_alert_rules(struct vigil_store *s,
+                                      int (*fn)(const char *rule_id,
+                                                int64_t last_ns, int64_t count,
+                                                void *arg),
+                                      void *arg, struct vigil_err *err);
+/* Sets the state (new, acknowledged, closed) and assignee (NULL: none;
+ * keep_assignee: each alert keeps its own) of the alerts uids[0..n) that
+ * exist, by user `by`, in one transaction; *updated gets how many. */
+enum vigil_rc vigil_store_alert_triage(struct vigil_store *s,
+                                       const char *const *uids, size_t n,
+                                       const char *state, const char *assignee,
+                                       int keep_assignee, const char *by,
+                                       int64_t *updated, struct vigil_err *err);
+
 /* ---- domains' own statements ----
  *
  * A domain keeps its rows in tables of its own schema (struct

@@ -16,6 +16,8 @@
 #include "core/core.h"
 #include "store/store.h"
 
+#define VIGIL_WEB_HOSTNAMES_MAX 16
+
 /* The `web:` section of the configuration (docs/configuration.md). */
 struct vigil_web_config {
     int enabled;              /* web.enabled (default true) */
@@ -23,12 +25,21 @@ struct vigil_web_config {
     char cert[4096];          /* web.cert: PEM certificate; "" = plain HTTP */
     char key[4096];           /* web.key: its PEM private key */
     int64_t session_ttl_s;    /* web.session_ttl (default 12h) */
-    int64_t login_per_minute; /* web.login_attempts: failures per address */
+    int64_t login_per_minute; /* web.login_attempts: per (address, user) */
+    /* web.hostnames: names the dashboard is reached by, beside its listen
+     * address and localhost (the Host header check) */
+    char hostnames[VIGIL_WEB_HOSTNAMES_MAX][256];
+    size_t nhostnames;
 };
 
 extern const struct vigil_conf_table vigil_web_conf;
 /* Built-in values (enabled, 127.0.0.1:8443, 12h, 5). */
 enum vigil_rc vigil_web_conf_builtin(void *conf, struct vigil_err *err);
+
+/* 1 when a and b (borrowed) are the same settings: a reload with an
+ * unchanged section says nothing about needing a restart. */
+int vigil_web_conf_equal(const struct vigil_web_config *a,
+                         const struct vigil_web_config *b);
 
 /* The domain's tables: users, sessions, API tokens, triage, audit. */
 extern const struct vigil_store_schema vigil_web_schema;
@@ -45,8 +56,10 @@ enum vigil_web_role vigil_web_role_parse(const char *name);
 
 /* Longest user name; names are [A-Za-z0-9._@-]. */
 #define VIGIL_WEB_USER_MAX 64
-/* Shortest password accepted. */
+/* Shortest and longest password accepted (the CLI and login agree: a
+ * longer one is refused, never cut). */
 #define VIGIL_WEB_PASSWORD_MIN 12
+#define VIGIL_WEB_PASSWORD_MAX 1024
 
 /* Adds a user (VIGIL_ECONFLICT when the name is taken, VIGIL_EINVAL for a
  * bad name or a password shorter than VIGIL_WEB_PASSWORD_MIN). All
@@ -67,6 +80,21 @@ enum vigil_rc vigil_web_user_each(struct vigil_store *s,
                                             enum vigil_web_role role,
                                             int64_t created_ns, void *arg),
                                   void *arg, struct vigil_err *err);
+/* Sets a user's role and ends their sessions (VIGIL_ENOTFOUND). */
+enum vigil_rc vigil_web_user_role(struct vigil_store *s, const char *name,
+                                  enum vigil_web_role role,
+                                  struct vigil_err *err);
+/* Calls fn per API token (its id is the first 12 hex digits of its
+ * hash, which is not enough to use it), newest first. */
+enum vigil_rc vigil_web_token_each(struct vigil_store *s,
+                                   int (*fn)(const char *id, const char *user,
+                                             const char *label,
+                                             int64_t created_ns, void *arg),
+                                   void *arg, struct vigil_err *err);
+/* Revokes the token whose id (as _each gives it) is id
+ * (VIGIL_ENOTFOUND). */
+enum vigil_rc vigil_web_token_revoke(struct vigil_store *s, const char *id,
+                                     struct vigil_err *err);
 /* Makes an API token for user: writes "vgl_" + 64 hex digits into out
  * (shown once; only its hash is stored). label (may be NULL) names it. */
 #define VIGIL_WEB_TOKEN_LEN 68
@@ -79,10 +107,41 @@ enum vigil_rc vigil_web_token_new(struct vigil_store *s, const char *user,
 
 struct vigil_web;
 
-/* What the daemon lends the server for counters it does not store. */
+struct vigil_incident_env;
+struct vigil_respond_request;
+struct vigil_rule_info;
+
+/* What the daemon lends the server: counters it does not store, and the
+ * running components the dashboard acts through. Any member may be NULL
+ * (the capability is then "not configured"); each call answers
+ * VIGIL_EUNSUPPORTED when its component is not running at that moment. */
 struct vigil_web_probe {
-    /* Alerts and findings published since start; may be NULL. */
+    /* The daemon's state directory, for the first-user hint (2407). */
+    const char *state_dir;
+    /* Alerts and findings published since start. */
     void (*bus_counts)(void *arg, uint64_t *alerts, uint64_t *findings);
+    /* Runs fn with the incident component's environment, its actor set
+     * to actor (borrowed), while the component cannot stop. */
+    enum vigil_rc (*incidents)(
+        void *arg, const char *actor,
+        enum vigil_rc (*fn)(const struct vigil_incident_env *env, void *ctx,
+                            struct vigil_err *err),
+        void *ctx, struct vigil_err *err);
+    /* A response action asked for by a person, and its undo, through the
+     * respond component (vigil_respond_engine_request / _undo). */
+    enum vigil_rc (*respond_act)(void *arg,
+                                 const struct vigil_respond_request *req,
+                                 char id[VIGIL_UID_LEN + 1],
+                                 struct vigil_err *err);
+    enum vigil_rc (*respond_undo)(void *arg, const char *id, const char *actor,
+                                  struct vigil_err *err);
+    /* Is that component running now: "incidents", "respond"? */
+    int (*running)(void *arg, const char *what);
+    /* Calls fn per loaded rule (detect component). */
+    enum vigil_rc (*rules)(void *arg,
+                           void (*fn)(const struct vigil_rule_info *r,
+                                      void *ctx),
+                           void *ctx, struct vigil_err *err);
     void *arg;
 };
 

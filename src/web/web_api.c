@@ -5,15 +5,17 @@
  * OpenAPI description made from the table itself, and the dashboard's
  * embedded pages.
  *
- * Another domain's endpoints (incidents, response actions, file changes,
- * network findings) are added as entries of web_routes; until then
- * /api/capabilities says they are not configured. */
+ * The other domains' handlers (incidents, response actions, release
+ * checks, users) are in web_domains.c; the alert queue's SQL is the
+ * store's (store_alerts.c). */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/detect.h"
 #include "web_int.h"
 
 #define PAGE_DEFAULT 50
@@ -21,6 +23,8 @@
 #define TRIAGE_MAX   500
 #define SILENT_NS    (15LL * 60 * 1000000000LL)
 #define HOUR_NS      3600000000000LL
+/* how long the counts over many alerts (rules, per hour) are kept */
+#define CACHE_NS (10LL * 1000000000LL)
 
 int web_h_login(struct web_req *r);
 int web_h_logout(struct web_req *r);
@@ -33,6 +37,59 @@ store_fail(struct web_req *r, const struct vigil_err *err)
     return web_fail(r, 500, "store error");
 }
 
+/* A JSON string of text (NULL: null) that never fails on bad UTF-8: each
+ * byte that does not start a valid sequence becomes U+FFFD, so a row a
+ * writer got wrong is shown, not dropped (FIND16 16). */
+static json_t *
+jstr(const char *text)
+{
+    json_t *j;
+    size_t n, o = 0;
+    char *clean;
+
+    if (text == NULL)
+        return json_null();
+    if ((j = json_string(text)) != NULL)
+        return j;
+    n = strlen(text);
+    if ((clean = malloc(n * 3 + 1)) == NULL)
+        return json_null();
+    for (size_t i = 0; i < n;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        size_t len = p[0] < 0x80             ? 1
+                     : (p[0] & 0xE0) == 0xC0 ? 2
+                     : (p[0] & 0xF0) == 0xE0 ? 3
+                     : (p[0] & 0xF8) == 0xF0 ? 4
+                                             : 0;
+        int ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (p[k] & 0xC0) == 0x80;
+        /* overlong forms and surrogates, as jansson refuses them */
+        if (ok && len == 2 && p[0] < 0xC2)
+            ok = 0;
+        if (ok && len == 3 &&
+            ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
+            ok = 0;
+        if (ok && len == 4 &&
+            ((p[0] == 0xF0 && p[1] < 0x90) || p[0] > 0xF4 ||
+             (p[0] == 0xF4 && p[1] >= 0x90)))
+            ok = 0;
+        if (ok) {
+            memcpy(clean + o, p, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(clean + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    clean[o] = '\0';
+    j = json_string(clean);
+    free(clean);
+    return j != NULL ? j : json_null();
+}
+
 static json_t *
 json_or_null(const struct vigil_store_value *v)
 {
@@ -41,13 +98,13 @@ json_or_null(const struct vigil_store_value *v)
     if (v->type != VIGIL_SV_TEXT)
         return json_null();
     j = json_loads(v->p, 0, NULL);
-    return j != NULL ? j : json_string(v->p);
+    return j != NULL ? j : jstr(v->p);
 }
 
 static json_t *
 text_or_null(const struct vigil_store_value *v)
 {
-    return v->type == VIGIL_SV_TEXT ? json_string(v->p) : json_null();
+    return v->type == VIGIL_SV_TEXT ? jstr(v->p) : json_null();
 }
 
 static int
@@ -82,110 +139,93 @@ level_ok(const char *l)
     return 0;
 }
 
-/* Keyset paging on (time_ns, id): the cursor is the last row's pair, so
- * a page costs the same at any depth, on the alerts_time index. SQLite
- * seeks with one lower and one upper bound per index, so the caller folds
- * `until` (newest first) or `since` (oldest first) into the cursor and
- * each text has exactly one bound of each kind on time_ns; the OR settles
- * ties. Two constant texts, so each is prepared once. */
-#define ALERT_COLS                                                             \
-    "SELECT a.id, a.uid, a.time_ns, a.rule_id, a.title, a.level, a.source, "   \
-    "a.matched_json, t.state, t.assignee FROM alerts a LEFT JOIN web_triage "  \
-    "t ON t.alert_uid = a.uid WHERE (?1 IS NULL OR a.level = ?1) AND (?2 IS "  \
-    "NULL OR a.rule_id = ?2) AND (?3 IS NULL OR COALESCE(t.state, 'new') = "   \
-    "?3) AND (?4 IS NULL OR a.source = ?4) AND (?5 IS NULL OR a.title LIKE "   \
-    "'%' || ?5 || '%') "
-static const char sql_alerts_desc[] =
-    ALERT_COLS "AND a.time_ns >= ?6 AND a.time_ns <= ?8 AND (a.time_ns < ?8 "
-               "OR a.id < ?9) ORDER BY a.time_ns DESC, a.id DESC LIMIT ?10";
-static const char sql_alerts_asc[] =
-    ALERT_COLS "AND a.time_ns < ?7 AND a.time_ns >= ?8 AND (a.time_ns > ?8 "
-               "OR a.id > ?9) ORDER BY a.time_ns ASC, a.id ASC LIMIT ?10";
+/* The alert queue's SQL is the store's (vigil_store_alert_list and
+ * friends, store_alerts.c); here are the request's checks and the JSON. */
 
 static json_t *
-alert_row(const struct vigil_store_value *c)
+alert_json(const struct vigil_alert_row *a)
 {
-    return json_pack("{s:I,s:o,s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:o}", "id",
-                     (json_int_t)c[0].i, "uid", text_or_null(&c[1]), "time_ns",
-                     (json_int_t)c[2].i, "rule_id", c[3].p, "title", c[4].p,
-                     "level", c[5].p, "source", text_or_null(&c[6]), "matched",
-                     json_or_null(&c[7]), "state",
-                     c[8].type == VIGIL_SV_TEXT ? c[8].p : "new", "assignee",
-                     text_or_null(&c[9]));
+    struct vigil_store_value m = vigil_sv_text(a->matched_json);
+    struct vigil_store_value src = vigil_sv_text(a->source);
+    struct vigil_store_value uid = vigil_sv_text(a->uid);
+    struct vigil_store_value asg = vigil_sv_text(a->assignee);
+
+    return json_pack("{s:I,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:s,s:o}", "id",
+                     (json_int_t)a->id, "uid", text_or_null(&uid), "time_ns",
+                     (json_int_t)a->time_ns, "rule_id", jstr(a->rule_id),
+                     "title", jstr(a->title), "level", jstr(a->level), "source",
+                     text_or_null(&src), "matched", json_or_null(&m), "state",
+                     a->state, "assignee", text_or_null(&asg));
 }
 
 struct list_ctx {
     json_t *items;
-    int64_t last_t, last_id;
+    int64_t last_t, last_id, rows;
 };
 
+/* The cursor comes from the rows read, not the items made, so that a row
+ * that could not be shown never ends the walk early. */
 static int
-list_row(const struct vigil_store_value *c, size_t n, void *arg)
+list_row(const struct vigil_alert_row *a, void *arg)
 {
     struct list_ctx *l = arg;
 
-    (void)n;
-    json_array_append_new(l->items, alert_row(c));
-    l->last_t = c[2].i;
-    l->last_id = c[0].i;
+    l->rows++;
+    json_array_append_new(l->items, alert_json(a));
+    l->last_t = a->time_ns;
+    l->last_id = a->id;
     return 0;
 }
 
+/* GET /api/alerts, and the file and network views (category set). */
 static int
-h_alerts(struct web_req *r)
+alert_page(struct web_req *r, const char *category)
 {
     struct vigil_err err = {0};
-    struct list_ctx l = {json_array(), 0, 0};
-    int64_t limit, since, until, ct = 0, cid = 0;
+    struct list_ctx l = {json_array(), 0, 0, 0};
+    struct vigil_alert_filter f = {0};
     const char *sort = web_arg(r, "sort");
     const char *cursor = web_arg(r, "cursor");
-    const char *level = web_arg(r, "level"), *state = web_arg(r, "state");
-    int asc = sort != NULL && strcmp(sort, "time") == 0;
+    const char *state = web_arg(r, "state");
+    int64_t until;
 
-    if (!int_arg(r, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit) ||
-        !int_arg(r, "since", 0, 0, INT64_MAX, &since) ||
-        !int_arg(r, "until", INT64_MAX, 0, INT64_MAX, &until) ||
-        (sort != NULL && !asc && strcmp(sort, "-time") != 0) ||
-        (level != NULL && !level_ok(level)) ||
+    f.level = web_arg(r, "level");
+    f.rule = web_arg(r, "rule");
+    f.state = state;
+    f.source = web_arg(r, "source");
+    f.text = web_arg(r, "q");
+    f.category = category;
+    f.oldest_first = sort != NULL && strcmp(sort, "time") == 0;
+    if (!int_arg(r, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &f.limit) ||
+        !int_arg(r, "since", 0, 0, INT64_MAX, &f.since_ns) ||
+        !int_arg(r, "until", INT64_MAX, 1, INT64_MAX, &until) ||
+        (sort != NULL && !f.oldest_first && strcmp(sort, "-time") != 0) ||
+        (f.level != NULL && !level_ok(f.level)) ||
         (state != NULL && strcmp(state, "new") != 0 &&
          strcmp(state, "acknowledged") != 0 && strcmp(state, "closed") != 0)) {
         json_decref(l.items);
         return web_fail(r, 400, "bad limit, since, until, sort or state");
     }
-    if (cursor != NULL &&
-        sscanf(cursor, "%" SCNd64 ".%" SCNd64, &ct, &cid) != 2) {
-        json_decref(l.items);
-        return web_fail(r, 400, "bad cursor");
+    f.until_ns = until == INT64_MAX ? 0 : until;
+    if (cursor != NULL) {
+        char *end = NULL;
+        errno = 0;
+        f.cursor_t = strtoll(cursor, &end, 10);
+        if (end == cursor || *end != '.' || errno != 0 ||
+            (f.cursor_id = strtoll(end + 1, &end, 10), *end != '\0') ||
+            errno != 0) {
+            json_decref(l.items);
+            return web_fail(r, 400, "bad cursor");
+        }
+        f.has_cursor = 1;
     }
-    if (cursor == NULL) {
-        ct = asc ? INT64_MIN : INT64_MAX;
-        cid = asc ? INT64_MIN : INT64_MAX;
-    }
-    /* until and since fold into the cursor (see sql_alerts_desc). */
-    if (!asc && until - 1 < ct) {
-        ct = until - 1;
-        cid = INT64_MAX;
-    } else if (asc && since > ct) {
-        ct = since;
-        cid = INT64_MIN;
-    }
-    struct vigil_store_value p[] = {vigil_sv_text(level),
-                                    vigil_sv_text(web_arg(r, "rule")),
-                                    vigil_sv_text(state),
-                                    vigil_sv_text(web_arg(r, "source")),
-                                    vigil_sv_text(web_arg(r, "q")),
-                                    vigil_sv_int(since),
-                                    vigil_sv_int(until),
-                                    vigil_sv_int(ct),
-                                    vigil_sv_int(cid),
-                                    vigil_sv_int(limit)};
-    if (vigil_store_query(r->w->store, asc ? sql_alerts_asc : sql_alerts_desc,
-                          p, 10, list_row, &l, &err) != VIGIL_OK) {
+    if (vigil_store_alert_list(r->w->store, &f, list_row, &l, &err) !=
+        VIGIL_OK) {
         json_decref(l.items);
         return store_fail(r, &err);
     }
     char next[64] = "";
-    if ((int64_t)json_array_size(l.items) == limit)
+    if (l.rows == f.limit)
         snprintf(next, sizeof(next), "%" PRId64 ".%" PRId64, l.last_t,
                  l.last_id);
     r->json = json_pack("{s:o,s:o}", "items", l.items, "next",
@@ -194,14 +234,33 @@ h_alerts(struct web_req *r)
 }
 
 static int
-detail_row(const struct vigil_store_value *c, size_t n, void *arg)
+h_alerts(struct web_req *r)
+{
+    return alert_page(r, NULL);
+}
+
+int
+web_h_files(struct web_req *r)
+{
+    return alert_page(r, "file");
+}
+
+int
+web_h_network(struct web_req *r)
+{
+    return alert_page(r, "network");
+}
+
+static int
+detail_row(const struct vigil_alert_row *a, void *arg)
 {
     json_t **out = arg;
+    struct vigil_store_value ev = vigil_sv_text(a->event_json);
+    struct vigil_store_value tags = vigil_sv_text(a->tags_json);
 
-    (void)n;
-    *out = alert_row(c);
-    json_object_set_new(*out, "event", json_or_null(&c[10]));
-    json_object_set_new(*out, "tags", json_or_null(&c[11]));
+    *out = alert_json(a);
+    json_object_set_new(*out, "event", json_or_null(&ev));
+    json_object_set_new(*out, "tags", json_or_null(&tags));
     return 1;
 }
 
@@ -210,20 +269,31 @@ h_alert(struct web_req *r)
 {
     struct vigil_err err = {0};
     json_t *a = NULL;
-    struct vigil_store_value p[] = {vigil_sv_text(r->params[0])};
 
-    if (vigil_store_query(
-            r->w->store,
-            "SELECT a.id, a.uid, a.time_ns, a.rule_id, a.title, a.level, "
-            "a.source, a.matched_json, t.state, t.assignee, a.event_json, "
-            "a.tags_json FROM alerts a LEFT JOIN web_triage t ON t.alert_uid "
-            "= a.uid WHERE a.uid = ?",
-            p, 1, detail_row, &a, &err) != VIGIL_OK)
+    if (vigil_store_alert_get(r->w->store, r->params[0], detail_row, &a,
+                              &err) != VIGIL_OK)
         return store_fail(r, &err);
     if (a == NULL)
         return web_fail(r, 404, "no such alert");
     r->json = a;
     return 0;
+}
+
+struct user_find {
+    const char *name;
+    int found;
+};
+
+static int
+user_is(const char *name, enum vigil_web_role role, int64_t created_ns,
+        void *arg)
+{
+    struct user_find *f = arg;
+
+    (void)role;
+    (void)created_ns;
+    f->found = strcmp(name, f->name) == 0;
+    return f->found;
 }
 
 /* POST {"uids": [...], "state": "acknowledged", "assignee": "ana"}; no
@@ -232,13 +302,13 @@ static int
 h_triage(struct web_req *r)
 {
     struct vigil_err err = {0};
-    struct vigil_store_tx *tx = NULL;
     json_t *in = json_loadb(r->body ? r->body : "", r->body_len, 0, NULL);
     json_t *uids = json_object_get(in, "uids");
     const char *state = json_string_value(json_object_get(in, "state"));
     json_t *asg = json_object_get(in, "assignee");
-    int64_t changed = 0, total = 0;
-    size_t i;
+    const char *list[TRIAGE_MAX];
+    int64_t total = 0;
+    size_t i, n = 0;
     json_t *u;
 
     if (!json_is_array(uids) || json_array_size(uids) == 0 ||
@@ -251,53 +321,48 @@ h_triage(struct web_req *r)
                         "expected {\"uids\":[...], \"state\":\"new|"
                         "acknowledged|closed\", \"assignee\":...}");
     }
-    if (vigil_store_tx_begin(r->w->store, &tx, &err) != VIGIL_OK)
-        goto fail;
     json_array_foreach(uids, i, u)
     {
-        struct vigil_store_value p[] = {
-            vigil_sv_text(json_string_value(u)),   vigil_sv_text(state),
-            vigil_sv_text(json_string_value(asg)), vigil_sv_text(r->who.user),
-            vigil_sv_int(vigil_time_now()),        vigil_sv_int(asg == NULL)};
-        if (!json_is_string(u))
-            continue;
-        /* Only alerts that exist are triaged. */
-        if (vigil_store_tx_exec(
-                tx,
-                "INSERT INTO web_triage (alert_uid, state, assignee, "
-                "updated_by, updated_ns) SELECT uid, ?2, ?3, ?4, ?5 FROM "
-                "alerts WHERE uid = ?1 ON CONFLICT (alert_uid) DO UPDATE SET "
-                "state = excluded.state, assignee = CASE WHEN ?6 = 1 THEN "
-                "web_triage.assignee ELSE excluded.assignee END, "
-                "updated_by = excluded.updated_by, updated_ns = "
-                "excluded.updated_ns",
-                p, 6, &changed, &err) != VIGIL_OK) {
-            vigil_store_tx_rollback(tx);
-            goto fail;
+        if (!json_is_string(u) || strlen(json_string_value(u)) > 64) {
+            json_decref(in);
+            return web_fail(r, 400, "an alert uid is a string of 64 or fewer");
         }
-        total += changed;
+        list[n++] = json_string_value(u);
     }
-    if (vigil_store_tx_commit(tx, &err) != VIGIL_OK)
-        goto fail;
+    /* the assignee is someone who can sign in, or nobody */
+    struct user_find uf = {json_string_value(asg), 0};
+    if (uf.name != NULL &&
+        (vigil_web_user_each(r->w->store, user_is, &uf, &err) != VIGIL_OK ||
+         !uf.found)) {
+        json_decref(in);
+        return err.rc != VIGIL_OK ? store_fail(r, &err)
+                                  : web_fail(r, 400, "the assignee is no user");
+    }
+    if (vigil_store_alert_triage(r->w->store, list, n, state,
+                                 json_string_value(asg), asg == NULL,
+                                 r->who.user, &total, &err) != VIGIL_OK) {
+        json_decref(in);
+        return store_fail(r, &err);
+    }
     json_t *detail = json_pack("{s:s,s:O,s:O}", "state", state, "assignee",
                                asg ? asg : json_null(), "uids", uids);
-    web_record_change(r->w, r->who.user, "alerts.triage", state, detail);
+    /* a triage that changed nothing is no change to record */
+    if (total > 0) {
+        web_record_change(r->w, r->who.user, "alerts.triage", state, detail);
+        web_triage_incidents(r, list, n, state);
+    }
     json_decref(detail);
     json_decref(in);
     r->json = json_pack("{s:I}", "updated", (json_int_t)total);
     return 0;
-fail:
-    json_decref(in);
-    return store_fail(r, &err);
 }
 
 static int
-stats_row(const struct vigil_store_value *c, size_t n, void *arg)
+stats_row(const char *level, int64_t hour_ns, int64_t count, void *arg)
 {
-    (void)n;
-    json_array_append_new(arg, json_pack("{s:s,s:I,s:I}", "level", c[0].p,
-                                         "hour_ns", (json_int_t)(c[1].i),
-                                         "count", (json_int_t)c[2].i));
+    json_array_append_new(arg, json_pack("{s:s,s:I,s:I}", "level", level,
+                                         "hour_ns", (json_int_t)hour_ns,
+                                         "count", (json_int_t)count));
     return 0;
 }
 
@@ -308,54 +373,120 @@ h_alert_stats(struct web_req *r)
     int64_t hours;
     json_t *rows = json_array();
 
-    if (!int_arg(r, "hours", 24, 1, 24 * 90, &hours)) {
+    /* a week at most: the count walks every alert of the period */
+    if (!int_arg(r, "hours", 24, 1, 24 * 7, &hours)) {
         json_decref(rows);
-        return web_fail(r, 400, "hours is 1 to 2160");
+        return web_fail(r, 400, "hours is 1 to 168");
     }
-    int64_t now = vigil_time_now();
-    struct vigil_store_value p[] = {vigil_sv_int(HOUR_NS),
-                                    vigil_sv_int(now - hours * HOUR_NS)};
-    if (vigil_store_query(r->w->store,
-                          "SELECT level, (time_ns / ?1) * ?1 AS h, COUNT(*) "
-                          "FROM alerts WHERE time_ns >= ?2 GROUP BY level, h "
-                          "ORDER BY h",
-                          p, 2, stats_row, rows, &err) != VIGIL_OK) {
+    char key[64];
+    snprintf(key, sizeof(key), "stats %" PRId64, hours);
+    if ((r->json = web_cache_get(r->w, key, CACHE_NS)) != NULL) {
+        json_decref(rows);
+        return 0;
+    }
+    if (vigil_store_alert_hours(r->w->store, vigil_time_now() - hours * HOUR_NS,
+                                stats_row, rows, &err) != VIGIL_OK) {
         json_decref(rows);
         return store_fail(r, &err);
     }
     r->json =
         json_pack("{s:I,s:o}", "hours", (json_int_t)hours, "buckets", rows);
+    if (r->json != NULL)
+        web_cache_put(r->w, key, r->json);
     return 0;
 }
 
 /* ---- rules, sources, status, actions, users ---- */
 
-static int
-rule_row(const struct vigil_store_value *c, size_t n, void *arg)
+/* Every loaded rule (from the running detect component) with its alert
+ * count and newest alert; rules that raised alerts but are no longer
+ * loaded are listed too, as "loaded": false. */
+static void
+rule_loaded(const struct vigil_rule_info *ri, void *arg)
 {
-    (void)n;
-    json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:I,s:I}", "rule_id",
-                                         c[0].p, "title", c[1].p, "level",
-                                         c[2].p, "alerts", (json_int_t)c[3].i,
-                                         "last_ns", (json_int_t)c[4].i));
+    json_t *o = arg;
+    const char *key = ri->id[0] ? ri->id : ri->title;
+    json_t *tags = json_loads(ri->tags_json, 0, NULL);
+
+    json_object_set_new(o, key,
+                        json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:o}",
+                                  "rule_id", key, "title", ri->title, "level",
+                                  ri->level, "status", ri->status, "file",
+                                  ri->file, "alerts", (json_int_t)0, "last_ns",
+                                  (json_int_t)0, "loaded", 1, "tags",
+                                  tags ? tags : json_array()));
+}
+
+static int
+rule_counted(const char *rule_id, int64_t last_ns, int64_t count, void *arg)
+{
+    json_t *o = arg, *e = json_object_get(o, rule_id);
+
+    if (e == NULL) {
+        e = json_pack("{s:s,s:s,s:s,s:b}", "rule_id", rule_id, "title", "",
+                      "level", "", "loaded", 0);
+        json_object_set_new(o, rule_id, e);
+    }
+    json_object_set_new(e, "alerts", json_integer(count));
+    json_object_set_new(e, "last_ns", json_integer(last_ns));
     return 0;
+}
+
+static int
+by_alerts(const void *a, const void *b)
+{
+    json_int_t x =
+        json_integer_value(json_object_get(*(json_t *const *)a, "alerts"));
+    json_int_t y =
+        json_integer_value(json_object_get(*(json_t *const *)b, "alerts"));
+
+    return x < y ? 1 : x > y ? -1 : 0;
 }
 
 static int
 h_rules(struct web_req *r)
 {
     struct vigil_err err = {0};
-    json_t *rows = json_array();
+    const struct vigil_web_probe *pr = &r->w->probe;
+    json_t *all, *rows, *v;
+    const char *k;
+    int loaded = 0;
 
-    if (vigil_store_query(r->w->store,
-                          "SELECT rule_id, MAX(title), MAX(level), COUNT(*), "
-                          "MAX(time_ns) FROM alerts GROUP BY rule_id ORDER BY "
-                          "COUNT(*) DESC",
-                          NULL, 0, rule_row, rows, &err) != VIGIL_OK) {
+    if ((r->json = web_cache_get(r->w, "rules", CACHE_NS)) != NULL)
+        return 0;
+    all = json_object();
+    rows = json_array();
+    if (pr->rules != NULL &&
+        pr->rules(pr->arg, rule_loaded, all, &err) == VIGIL_OK)
+        loaded = 1;
+    if (vigil_store_alert_rules(r->w->store, rule_counted, all, &err) !=
+        VIGIL_OK) {
+        json_decref(all);
         json_decref(rows);
         return store_fail(r, &err);
     }
-    r->json = json_pack("{s:o}", "items", rows);
+    json_object_foreach(all, k, v)
+    {
+        json_array_append(rows, v);
+    }
+    json_decref(all);
+    if (json_array_size(rows) > 1) {
+        size_t n = json_array_size(rows);
+        json_t **tmp = malloc(n * sizeof(*tmp));
+        if (tmp != NULL) {
+            for (size_t i = 0; i < n; i++)
+                tmp[i] = json_incref(json_array_get(rows, i));
+            qsort(tmp, n, sizeof(*tmp), by_alerts);
+            json_array_clear(rows);
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(rows, tmp[i]);
+            free(tmp);
+        }
+    }
+    r->json =
+        json_pack("{s:b,s:o}", "loaded_from_daemon", loaded, "items", rows);
+    if (r->json != NULL)
+        web_cache_put(r->w, "rules", r->json);
     return 0;
 }
 
@@ -487,19 +618,20 @@ h_session(struct web_req *r)
     return 0;
 }
 
-/* What the dashboard shows for the domains that are not built into this
- * binary yet: a page saying so, never made-up data. */
+/* Which views have something behind them: incidents and containment when
+ * their components run in this daemon; files, network and release checks
+ * read the store, which every daemon has. The dashboard says "not
+ * configured" for the others, never shows made-up data. */
 static int
 h_capabilities(struct web_req *r)
 {
-    static const char *const absent[] = {"incidents", "respond", "fim", "net",
-                                         "release_checks"};
-    json_t *o =
-        json_pack("{s:b,s:b,s:b}", "alerts", 1, "rules", 1, "sources", 1);
+    const struct vigil_web_probe *p = &r->w->probe;
+    int inc = p->running != NULL && p->running(p->arg, "incidents");
+    int resp = p->running != NULL && p->running(p->arg, "respond");
 
-    for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
-        json_object_set_new(o, absent[i], json_false());
-    r->json = o;
+    r->json = json_pack("{s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "alerts", 1,
+                        "rules", 1, "sources", 1, "incidents", inc, "respond",
+                        resp, "fim", 1, "net", 1, "release_checks", 1);
     return 0;
 }
 
@@ -717,7 +849,44 @@ const struct web_route web_routes[] = {
     {"GET", "/api/alerts/{uid}", WEB_VIEWER, h_alert,
      "One alert with its matched event and fields", "alerts", NULL},
     {"GET", "/api/rules", WEB_VIEWER, h_rules,
-     "Rules that raised alerts, with counts", "rules", NULL},
+     "Every loaded rule, and rules that raised alerts, with alert counts",
+     "rules", NULL},
+    {"GET", "/api/files", WEB_VIEWER, web_h_files,
+     "File changes: alerts from file integrity monitoring", "files",
+     "level,rule,state,q,since,until,sort,limit,cursor"},
+    {"GET", "/api/network", WEB_VIEWER, web_h_network,
+     "Network findings: alerts from the network detectors", "network",
+     "level,rule,state,q,since,until,sort,limit,cursor"},
+    {"GET", "/api/incidents", WEB_VIEWER, web_h_incidents,
+     "Incidents, filtered, sorted and paged", "incidents",
+     "status,severity,owner,q,open,sort,limit,offset"},
+    {"POST", "/api/incidents", WEB_ANALYST, web_h_incident_open,
+     "Opens an incident {title, severity, kind, owner, alert}", "incidents",
+     NULL},
+    {"GET", "/api/incidents/{id}", WEB_VIEWER, web_h_incident,
+     "One incident: timeline, tasks, clocks, services, alerts, drafts",
+     "incidents", NULL},
+    {"POST", "/api/incidents/{id}/note", WEB_ANALYST, web_h_incident_change,
+     "Adds a note {text}", "incidents", NULL},
+    {"POST", "/api/incidents/{id}/status", WEB_ANALYST, web_h_incident_change,
+     "Moves it to a phase {status, note}", "incidents", NULL},
+    {"POST", "/api/incidents/{id}/assign", WEB_ANALYST, web_h_incident_change,
+     "Gives it an owner {owner}", "incidents", NULL},
+    {"POST", "/api/incidents/{id}/tasks", WEB_ANALYST, web_h_incident_change,
+     "Sets a task's state or owner {pos, state, owner}", "incidents", NULL},
+    {"POST", "/api/incidents/{id}/alerts", WEB_ANALYST, web_h_incident_change,
+     "Adds a stored alert {alert}", "incidents", NULL},
+    {"GET", "/api/respond/actions", WEB_VIEWER, web_h_respond_list,
+     "Response actions, newest first", "respond", "limit"},
+    {"POST", "/api/respond/actions", WEB_ANALYST, web_h_respond_act,
+     "Blocks, isolates, stops or locks {action, target, for, reason, alert, "
+     "incident, dry_run}",
+     "respond", NULL},
+    {"POST", "/api/respond/actions/{id}/undo", WEB_ANALYST, web_h_respond_undo,
+     "Undoes an active action {incident}", "respond", NULL},
+    {"GET", "/api/release-checks", WEB_VIEWER, web_h_release_checks,
+     "Documents checked before release (vigil check-release --record)",
+     "release", "verdict"},
     {"GET", "/api/sources", WEB_VIEWER, h_sources,
      "Sources with their counters, healthy or silent", "sources", NULL},
     {"GET", "/api/status", WEB_VIEWER, h_status, "The daemon's status",
@@ -729,6 +898,20 @@ const struct web_route web_routes[] = {
      "Which capabilities this daemon has configured", "status", NULL},
     {"GET", "/api/users", WEB_ADMIN, h_users, "Users and their roles", "auth",
      NULL},
+    {"POST", "/api/users", WEB_ADMIN, web_h_user_add,
+     "Adds a user {name, password, role}", "auth", NULL},
+    {"POST", "/api/users/{name}/role", WEB_ADMIN, web_h_user_change,
+     "Sets a user's role {role}", "auth", NULL},
+    {"POST", "/api/users/{name}/password", WEB_ADMIN, web_h_user_change,
+     "Sets a user's password {password}", "auth", NULL},
+    {"POST", "/api/users/{name}/delete", WEB_ADMIN, web_h_user_change,
+     "Deletes a user with their sessions and tokens", "auth", NULL},
+    {"GET", "/api/tokens", WEB_ADMIN, web_h_tokens, "API tokens (ids only)",
+     "auth", NULL},
+    {"POST", "/api/tokens", WEB_ADMIN, web_h_token_new,
+     "Makes an API token {user, label}; shown once", "auth", NULL},
+    {"POST", "/api/tokens/{id}/revoke", WEB_ADMIN, web_h_token_revoke,
+     "Revokes an API token", "auth", NULL},
     {"GET", "/metrics", WEB_VIEWER, h_metrics, "Prometheus metrics", "meta",
      NULL},
 };

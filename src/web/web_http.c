@@ -12,8 +12,10 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +26,17 @@
 
 #define BODY_MAX    (64 * 1024)
 #define COOKIE_NAME "vigil_session"
+/* Connections: in all, per client address, and idle seconds. */
+#define WEB_CONNECTIONS 512
+#define WEB_PER_ADDRESS 32
+#define WEB_IDLE_S      10
+/* GnuTLS priorities: TLS 1.2 and 1.3 only, AEAD ciphers, ECDHE key
+ * exchange (forward secrecy; TLS 1.3 is ECDHE by design), the server's
+ * order. */
+#define WEB_TLS_PRIORITIES                                                     \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"  \
+    "+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-RSA:"       \
+    "+ECDHE-ECDSA:%SERVER_PRECEDENCE"
 
 const double web_lat_bounds[WEB_LAT_BUCKETS] = {0.001, 0.005, 0.01, 0.025,
                                                 0.05,  0.1,   0.5,  1.0};
@@ -58,6 +71,10 @@ parse_listen(const char *spec, struct listen_addr *a, struct vigil_err *err)
     memcpy(host, spec, (size_t)(colon - spec));
     host[colon - spec] = '\0';
     a->port = (int)port;
+    /* Not resolved: localhost is 127.0.0.1 here, whatever /etc/hosts
+     * says, so it stays a loopback address. */
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof(host), "127.0.0.1");
     if (host[0] == '[' && host[strlen(host) - 1] == ']') {
         struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
         host[strlen(host) - 1] = '\0';
@@ -80,7 +97,7 @@ parse_listen(const char *spec, struct listen_addr *a, struct vigil_err *err)
 bad:
     return vigil_err_set(err, VIGIL_EINVAL,
                          "web.listen '%s' is not ADDRESS:PORT (127.0.0.1:8443, "
-                         "[::1]:8443)",
+                         "[::1]:8443, localhost:8443)",
                          spec);
 }
 
@@ -146,6 +163,7 @@ slurp(const char *path, char **out, struct vigil_err *err)
 static enum vigil_rc
 load_tls(const struct vigil_web_config *cfg, struct vigil_err *err)
 {
+    struct stat st;
     enum vigil_rc rc;
 
     if (cfg->cert[0] == '\0' || prepared_cert != NULL)
@@ -158,6 +176,11 @@ load_tls(const struct vigil_web_config *cfg, struct vigil_err *err)
         return vigil_err_set(err, VIGIL_EINVAL, "web.cert needs web.key");
     if ((rc = slurp(cfg->cert, &prepared_cert, err)) != VIGIL_OK)
         return rc;
+    if (stat(cfg->key, &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        vigil_log(VIGIL_LOG_WARN, 2421,
+                  "web: the TLS key %s is readable by group or others "
+                  "(mode %03o); chmod 600 it",
+                  cfg->key, (unsigned)(st.st_mode & 0777));
     return slurp(cfg->key, &prepared_key, err);
 }
 
@@ -226,33 +249,67 @@ struct conn_state {
     char *body;
     size_t len;
     int too_big;
+    int started;  /* on_request has seen the headers */
+    int nul_path; /* the raw path holds %00 */
     struct timespec t0;
 };
 
-static int
-rate_limited(struct vigil_web *w, const char *client, int fail)
+/* MHD hands on_request the path decoded and cut at a NUL, so
+ * "/api/openapi.json%00/../x" would be routed as its prefix: the raw
+ * request line is looked at here, before decoding. The returned state
+ * becomes the request's *con_cls. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    int64_t now = vigil_time_now() / 1000000000LL / 60;
-    size_t h = 5381;
-    int limited;
+    struct conn_state *cs = calloc(1, sizeof(*cs));
+    size_t plen = strcspn(uri, "?");
 
-    for (const char *p = client; *p; p++)
-        h = h * 33 + (unsigned char)*p;
-    pthread_mutex_lock(&w->mu);
-    struct web_rate *s = &w->rate[h % WEB_RATE_SLOTS];
-    if (strcmp(s->client, client) != 0 || s->window_s != now) {
-        snprintf(s->client, sizeof(s->client), "%s", client);
-        s->window_s = now;
-        s->fails = 0;
-    }
-    if (fail)
-        s->fails++;
-    limited = s->fails >= w->cfg->login_per_minute;
-    pthread_mutex_unlock(&w->mu);
-    return limited;
+    (void)cls;
+    (void)conn;
+    if (cs == NULL)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &cs->t0);
+    for (size_t i = 0; i + 2 < plen; i++)
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+            cs->nul_path = 1;
+    return cs;
 }
 
-/* POST /api/login {"user":..., "password":...}: public, rate limited. */
+/* A refused login: logged (2403/2404) and kept in web_audit so "Last
+ * actions" shows it, both through the gate so a flood of refusals costs
+ * a few lines a minute; /metrics counts every one. */
+static void
+note_refusal(struct web_req *r, const char *user, int limited)
+{
+    uint64_t more = 0;
+    char who[VIGIL_WEB_USER_MAX + 2];
+
+    if (!web_limit_gate(r->w, &more))
+        return;
+    if (more > 0)
+        vigil_log(VIGIL_LOG_WARN, 2420,
+                  "web: %llu more refused logins were not logged in the "
+                  "last minute",
+                  (unsigned long long)more);
+    /* The audit row names who was tried, cut like the log line. */
+    snprintf(who, sizeof(who), "%.*s", VIGIL_WEB_USER_MAX, user);
+    for (char *p = who; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    if (limited)
+        vigil_log(VIGIL_LOG_WARN, 2404,
+                  "web: logins for '%s' from %s refused for now after too "
+                  "many failures",
+                  who, r->client);
+    else
+        vigil_log(VIGIL_LOG_WARN, 2403, "web: failed login for '%s' from %s",
+                  who, r->client);
+    web_audit_only(r->w, who, limited ? "login.refused" : "login.failed",
+                   r->client);
+}
+
+/* POST /api/login {"user":..., "password":...}: public, rate limited
+ * per (address, user) and per address (web_limit.c). */
 int
 web_h_login(struct web_req *r)
 {
@@ -260,40 +317,51 @@ web_h_login(struct web_req *r)
     json_t *in = json_loadb(r->body ? r->body : "", r->body_len, 0, NULL);
     const char *user = json_string_value(json_object_get(in, "user"));
     const char *pw = json_string_value(json_object_get(in, "password"));
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    struct web_limit_ticket t;
+    enum web_limit_res lim;
     char sid[65];
     struct web_principal who;
 
-    if (rate_limited(r->w, r->client, 0)) {
-        json_decref(in);
-        vigil_log(VIGIL_LOG_WARN, 2404,
-                  "web: logins from %s refused for a "
-                  "minute after too many failures",
-                  r->client);
-        return web_fail(r, 429, "too many failed logins; wait a minute");
-    }
-    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
     /* JSON only: a cross-site form cannot send it without a preflight,
      * which this server never grants, so no one is logged in by a
      * forged form. */
     if (ct == NULL || strncmp(ct, "application/json", 16) != 0) {
-        json_decref(in);
-        return web_fail(r, 415, "login takes application/json");
+        web_fail(r, 415, "login takes application/json");
+        goto out;
     }
     if (user == NULL || pw == NULL) {
-        json_decref(in);
-        return web_fail(r, 400, "expected {\"user\":..., \"password\":...}");
+        web_fail(r, 400, "expected {\"user\":..., \"password\":...}");
+        goto out;
+    }
+    if (strlen(pw) > VIGIL_WEB_PASSWORD_MAX) {
+        web_fail(r, 400, "a password is at most 1024 characters");
+        goto out;
+    }
+    lim = web_limit_take(r->w, r->client, user, 0, &t);
+    /* Over the address's ceiling, a user who has logged in from this
+     * address before still gets their own pair's attempts: a neighbour
+     * on a shared address (loopback, a proxy) cannot lock them out. */
+    if (lim == WEB_LIMIT_ADDRESS &&
+        web_login_known(r->w->store, user, r->client))
+        lim = web_limit_take(r->w, r->client, user, 1, &t);
+    if (lim != WEB_LIMIT_OK) {
+        note_refusal(r, user, 1);
+        web_fail(r, 429, "too many failed logins; wait a minute");
+        goto out;
     }
     if (web_login(r->w->store, user, pw, r->w->cfg->session_ttl_s, sid, &who,
                   &err) != VIGIL_OK) {
-        rate_limited(r->w, r->client, 1);
-        vigil_log(VIGIL_LOG_WARN, 2403, "web: failed login for '%.64s' from %s",
-                  user, r->client);
-        json_decref(in);
-        return web_fail(r, err.rc == VIGIL_EPERM ? 401 : 500,
-                        err.rc == VIGIL_EPERM ? err.msg : "store error");
+        if (err.rc == VIGIL_EPERM)
+            note_refusal(r, user, 0);
+        else
+            web_limit_give_back(r->w, &t);
+        web_fail(r, err.rc == VIGIL_EPERM ? 401 : 500,
+                 err.rc == VIGIL_EPERM ? err.msg : "store error");
+        goto out;
     }
-    json_decref(in);
+    web_limit_give_back(r->w, &t);
     snprintf(
         r->set_cookie, sizeof(r->set_cookie),
         COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
@@ -303,14 +371,22 @@ web_h_login(struct web_req *r)
     web_record_change(r->w, who.user, "login", r->client, NULL);
     r->json = json_pack("{s:s,s:s,s:s}", "user", who.user, "role",
                         vigil_web_role_name(who.role), "csrf", who.csrf);
+out:
+    json_decref(in);
     return 0;
 }
 
+/* POST /api/logout ends a session. A bearer token is not a session:
+ * answering "ok" would let a script believe its token is dead. */
 int
 web_h_logout(struct web_req *r)
 {
-    if (!r->who.by_token)
-        web_logout(r->w->store, r->who.sid_hash);
+    if (r->who.by_token)
+        return web_fail(r, 400,
+                        "an API token is not a session: an admin revokes it "
+                        "(`vigil user revoke`, the Users page, or POST "
+                        "/api/tokens/{id}/revoke)");
+    web_logout(r->w->store, r->who.sid_hash);
     web_record_change(r->w, r->who.user, "logout", r->client, NULL);
     snprintf(r->set_cookie, sizeof(r->set_cookie),
              COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
@@ -434,6 +510,54 @@ observe(struct vigil_web *w, const struct timespec *t0, int status)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* The Host header check (DNS rebinding: a page from evil.example whose
+ * name now resolves to 127.0.0.1 would send Host: evil.example). Kept:
+ * no Host (HTTP/1.0), the listen address, localhost, 127.0.0.1, [::1]
+ * and web.hostnames, with the listen port or none; on a wildcard listen
+ * address any IP literal, since a name there arrives only through DNS. */
+static int
+host_ok(const struct vigil_web *w, const char *host)
+{
+    const struct vigil_web_config *cfg = w->cfg;
+    const char *spec = listen_spec(cfg);
+    const char *lcolon = strrchr(spec, ':');
+    const char *colon, *rb;
+    char name[256];
+    size_t n;
+
+    if (host == NULL)
+        return 1;
+    rb = host[0] == '[' ? strchr(host, ']') : NULL;
+    colon = strrchr(rb != NULL ? rb : host, ':');
+    if (host[0] == '[' && rb == NULL)
+        return 0;
+    n = colon != NULL ? (size_t)(colon - host) : strlen(host);
+    if (n == 0 || n >= sizeof(name))
+        return 0;
+    memcpy(name, host, n);
+    name[n] = '\0';
+    if (colon != NULL && lcolon != NULL && strcmp(colon, lcolon) != 0)
+        return 0;
+    if (strcasecmp(name, "localhost") == 0 || strcmp(name, "127.0.0.1") == 0 ||
+        strcmp(name, "[::1]") == 0 ||
+        (lcolon != NULL && (size_t)(lcolon - spec) == n &&
+         strncasecmp(spec, name, n) == 0))
+        return 1;
+    for (size_t i = 0; i < cfg->nhostnames; i++)
+        if (strcasecmp(cfg->hostnames[i], name) == 0)
+            return 1;
+    if (strncmp(spec, "0.0.0.0:", 8) == 0 || strncmp(spec, "[::]:", 5) == 0) {
+        unsigned char buf[sizeof(struct in6_addr)];
+        if (inet_pton(AF_INET, name, buf) == 1)
+            return 1;
+        if (name[0] == '[' && n > 2) {
+            name[n - 1] = '\0';
+            return inet_pton(AF_INET6, name + 1, buf) == 1;
+        }
+    }
+    return 0;
+}
+
 static void
 client_name(struct MHD_Connection *c, char *out, size_t len)
 {
@@ -467,6 +591,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &cs->t0);
         *con_cls = cs;
+    }
+    if (!cs->started) {
+        cs->started = 1;
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -486,7 +613,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
     }
     memset(&r, 0, sizeof(r));
     r.w = w;
-    r.method = method;
+    /* HEAD is routed as GET; MHD sends the headers without the body. */
+    r.method = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? "GET" : method;
     r.path = url;
     r.conn = conn;
     r.body = cs->body;
@@ -494,6 +622,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
     client_name(conn, r.client, sizeof(r.client));
     if (cs->too_big)
         web_fail(&r, 413, "request body too large");
+    else if (cs->nul_path)
+        web_fail(&r, 400, "a path may not contain %00");
+    else if (!host_ok(w, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_HOST)))
+        web_fail(&r, 421, "this server does not answer for that Host");
     else
         dispatch(&r);
     if (r.json != NULL) {
@@ -588,6 +721,46 @@ no_users(struct vigil_web *w)
            !found;
 }
 
+json_t *
+web_cache_get(struct vigil_web *w, const char *key, int64_t max_age_ns)
+{
+    json_t *out = NULL;
+    int64_t now = vigil_time_now();
+
+    pthread_mutex_lock(&w->mu);
+    for (size_t i = 0; i < WEB_CACHE_SLOTS && out == NULL; i++)
+        if (w->cache[i].json != NULL && strcmp(w->cache[i].key, key) == 0 &&
+            now - w->cache[i].at_ns < max_age_ns)
+            out = json_deep_copy(w->cache[i].json);
+    pthread_mutex_unlock(&w->mu);
+    return out;
+}
+
+void
+web_cache_put(struct vigil_web *w, const char *key, json_t *answer)
+{
+    json_t *copy = json_deep_copy(answer);
+    size_t pick = 0;
+
+    if (copy == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    /* the slot of key, else the oldest */
+    for (size_t i = 0; i < WEB_CACHE_SLOTS; i++) {
+        if (strcmp(w->cache[i].key, key) == 0) {
+            pick = i;
+            break;
+        }
+        if (w->cache[i].at_ns < w->cache[pick].at_ns)
+            pick = i;
+    }
+    json_decref(w->cache[pick].json);
+    snprintf(w->cache[pick].key, sizeof(w->cache[pick].key), "%s", key);
+    w->cache[pick].at_ns = vigil_time_now();
+    w->cache[pick].json = copy;
+    pthread_mutex_unlock(&w->mu);
+}
+
 enum vigil_rc
 vigil_web_start(struct vigil_web *w, struct vigil_err *err)
 {
@@ -604,13 +777,20 @@ vigil_web_start(struct vigil_web *w, struct vigil_err *err)
     w->started_ns = vigil_time_now();
     if (w->tls)
         flags |= MHD_USE_TLS;
+    /* One address holds at most WEB_PER_ADDRESS connections, so a slow
+     * client cannot take all WEB_CONNECTIONS; an idle one is closed
+     * after WEB_IDLE_S (also one trickling a header line at a time
+     * slower than that). */
     w->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, w, MHD_OPTION_LISTEN_SOCKET, fd,
-        MHD_OPTION_NOTIFY_COMPLETED, on_done, w, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)4, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, w, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, w, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_ADDRESS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_S,
         w->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, prepared_cert,
-        MHD_OPTION_HTTPS_MEM_KEY, prepared_key, MHD_OPTION_END);
+        MHD_OPTION_HTTPS_MEM_KEY, prepared_key, MHD_OPTION_HTTPS_PRIORITIES,
+        WEB_TLS_PRIORITIES, MHD_OPTION_END);
     if (w->daemon == NULL) {
         close(fd);
         return vigil_err_set(err, VIGIL_EIO,
@@ -622,7 +802,8 @@ vigil_web_start(struct vigil_web *w, struct vigil_err *err)
     if (no_users(w))
         vigil_log(VIGIL_LOG_INFO, 2407,
                   "web: no user yet; create the first with `vigil user add "
-                  "NAME --role admin`");
+                  "NAME --role admin --state-dir %s`",
+                  w->probe.state_dir ? w->probe.state_dir : "STATE_DIR");
     return VIGIL_OK;
 }
 
@@ -641,6 +822,8 @@ vigil_web_free(struct vigil_web *w)
     if (w == NULL)
         return;
     vigil_web_stop(w);
+    for (size_t i = 0; i < WEB_CACHE_SLOTS; i++)
+        json_decref(w->cache[i].json);
     pthread_mutex_destroy(&w->mu);
     free(w);
 }

@@ -84,14 +84,58 @@ struct web_route {
 extern const struct web_route web_routes[];
 extern const size_t web_nroutes;
 
+/* ---- login rate limiting (web_limit.c) ---- */
+#define WEB_LIMIT_SETS 2048
+#define WEB_LIMIT_WAYS 8
+/* The per-address ceiling is this many times web.login_attempts. */
+#define WEB_LIMIT_ADDRESS_FACTOR 4
+
+struct web_limit_way {
+    uint64_t h;  /* keyed hash of the key; 0: empty */
+    int64_t tat; /* GCRA arrival time (ns); <= now: the bucket is full */
+};
+
+struct web_limiter {
+    struct web_limit_way ways[WEB_LIMIT_SETS][WEB_LIMIT_WAYS];
+    int64_t overflow[WEB_LIMIT_SETS]; /* newcomers to a set full of live keys */
+};
+
+/* What web_limit_take took, for web_limit_give_back. */
+struct web_limit_ticket {
+    uint64_t pair_h, addr_h;
+    int64_t *pair, *addr; /* the buckets charged; NULL: none */
+    struct web_limit_way *pair_way, *addr_way; /* NULL: an overflow bucket */
+};
+
+enum web_limit_res {
+    WEB_LIMIT_OK = 0, /* one attempt taken */
+    WEB_LIMIT_PAIR,   /* this (address, user) pair is out of attempts */
+    WEB_LIMIT_ADDRESS /* the address is over its ceiling */
+};
+
+/* Takes one attempt from the (client, user) bucket and, unless
+ * skip_address, the client's; nothing is taken unless both have room.
+ * client and user borrowed. */
+enum web_limit_res web_limit_take(struct vigil_web *w, const char *client,
+                                  const char *user, int skip_address,
+                                  struct web_limit_ticket *t);
+/* After a right password: the attempt does not count. */
+void web_limit_give_back(struct vigil_web *w, const struct web_limit_ticket *t);
+/* 1 when one more refused-login line may be logged and audited this
+ * minute; *suppressed is how many were not, when a new minute starts. */
+int web_limit_gate(struct vigil_web *w, uint64_t *suppressed);
+
 /* ---- the server object ---- */
-#define WEB_RATE_SLOTS  256
 #define WEB_LAT_BUCKETS 8
 
-struct web_rate {
-    char client[64];
-    int64_t window_s;
-    int fails;
+/* An answer kept a few seconds: the counts that walk many alerts (rules,
+ * alerts per hour) are asked for by every open overview and wall screen,
+ * and all reads share the store's one query connection. */
+#define WEB_CACHE_SLOTS 8
+struct web_cache {
+    char key[64];
+    int64_t at_ns;
+    json_t *json; /* owned */
 };
 
 struct vigil_web {
@@ -101,8 +145,11 @@ struct vigil_web {
     void *daemon; /* struct MHD_Daemon */
     int tls;
     int64_t started_ns;
-    pthread_mutex_t mu; /* rate table and metrics */
-    struct web_rate rate[WEB_RATE_SLOTS];
+    pthread_mutex_t mu; /* limiter, log gate, cache and metrics */
+    struct web_limiter limit;
+    int64_t gate_start;
+    uint64_t gate_count, gate_dropped;
+    struct web_cache cache[WEB_CACHE_SLOTS];
     uint64_t requests, refused;
     uint64_t lat_count[WEB_LAT_BUCKETS + 1];
     double lat_sum;
@@ -127,11 +174,50 @@ void web_logout(struct vigil_store *s, const char *sid_hash);
 int web_str_eq(const char *a, const char *b);
 
 /* Every change made through the web goes through here: stored in the
- * web_audit table with the user and logged (2410). The incident timeline
- * and evidence log (issue 14) hook in here. detail (may be NULL) is
- * borrowed. */
+ * web_audit table and the evidence log (signed at the daemon's next
+ * seal) with the user as the actor, and logged (2410). detail (may be
+ * NULL) is borrowed. */
 void web_record_change(struct vigil_web *w, const char *user,
                        const char *action, const char *subject, json_t *detail);
+
+/* Like web_record_change for a change whose domain put it in the
+ * incident timeline and the evidence log itself (incidents, response
+ * actions): the audit row only, for the overview's last actions. */
+void web_record_audit(struct vigil_web *w, const char *user, const char *action,
+                      const char *subject, json_t *detail);
+/* Stores an audit row only (no evidence entry, no 2410 line): refused
+ * logins, which web_http.c logs itself through its gate. All borrowed. */
+void web_audit_only(struct vigil_web *w, const char *user, const char *action,
+                    const char *subject);
+
+/* ---- handlers over other domains (web_api.c, web_domains.c) ---- */
+/* Notes the triage of alerts uids[0..n) in the timelines of the
+ * incidents holding them, with the user (web_domains.c). */
+void web_triage_incidents(struct web_req *r, const char *const *uids, size_t n,
+                          const char *state);
+int web_h_files(struct web_req *r);
+int web_h_network(struct web_req *r);
+int web_h_incidents(struct web_req *r);
+int web_h_incident(struct web_req *r);
+int web_h_incident_open(struct web_req *r);
+int web_h_incident_change(struct web_req *r);
+int web_h_respond_list(struct web_req *r);
+int web_h_respond_act(struct web_req *r);
+int web_h_respond_undo(struct web_req *r);
+int web_h_release_checks(struct web_req *r);
+int web_h_user_add(struct web_req *r);
+int web_h_user_change(struct web_req *r);
+int web_h_tokens(struct web_req *r);
+int web_h_token_new(struct web_req *r);
+int web_h_token_revoke(struct web_req *r);
+
+/* A copy of the answer kept for key within max_age_ns, or NULL. */
+json_t *web_cache_get(struct vigil_web *w, const char *key, int64_t max_age_ns);
+/* Keeps a copy of answer for key (answer borrowed). */
+void web_cache_put(struct vigil_web *w, const char *key, json_t *answer);
+/* 1 when user logged in from client in the last 30 days (web_audit). */
+int web_login_known(struct vigil_store *s, const char *user,
+                    const char *client);
 
 /* The OpenAPI document for web_routes; returns owned JSON. */
 json_t *web_openapi(void);

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "evidence/evidence.h"
 #include "web_int.h"
 
 static const struct vigil_store_migration web_steps[] = {
@@ -51,6 +52,25 @@ static const struct vigil_store_migration web_steps[] = {
      "  detail_json TEXT"
      ");"
      "CREATE INDEX web_audit_time ON web_audit (time_ns);"},
+    /* version 2 */
+    {"the dashboard's file and network views and its triaged queues",
+     "CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source, time_ns);"
+     "CREATE INDEX web_triage_state ON web_triage (state);"
+     /* the overview's counts by level per hour read only this index */
+     "CREATE INDEX IF NOT EXISTS alerts_time_level ON alerts (time_ns, "
+     "level);"},
+    /* version 3 */
+    {"web audit: logins by user and address",
+     /* web_login_known runs for logins refused at an address's ceiling:
+      * without it each would scan a month of audit rows */
+     "CREATE INDEX IF NOT EXISTS web_audit_login ON web_audit (user_name, "
+     "subject, action, time_ns);"
+     /* a development store whose version 2 was this index alone (the
+      * hardening branch, before the merge) lacks version 2's indexes */
+     "CREATE INDEX IF NOT EXISTS alerts_source ON alerts (source, time_ns);"
+     "CREATE INDEX IF NOT EXISTS web_triage_state ON web_triage (state);"
+     "CREATE INDEX IF NOT EXISTS alerts_time_level ON alerts (time_ns, "
+     "level);"},
 };
 
 const struct vigil_store_schema vigil_web_schema = {
@@ -91,11 +111,21 @@ sodium_ready(struct vigil_err *err)
 }
 
 static int
+found_row(const struct vigil_store_value *c, size_t n, void *arg)
+{
+    (void)c;
+    (void)n;
+    *(int *)arg = 1;
+    return 1;
+}
+
+static int
 name_ok(const char *name)
 {
     size_t n = strlen(name);
 
-    if (n == 0 || n > VIGIL_WEB_USER_MAX)
+    /* "adm." beside "adm" reads as the same name in an audit trail. */
+    if (n == 0 || n > VIGIL_WEB_USER_MAX || name[n - 1] == '.')
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)name[i]) && strchr("._@-", name[i]) == NULL)
@@ -111,6 +141,10 @@ hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
         return vigil_err_set(err, VIGIL_EINVAL,
                              "a password needs at least %d characters",
                              VIGIL_WEB_PASSWORD_MIN);
+    if (strlen(password) > VIGIL_WEB_PASSWORD_MAX)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "a password is at most %d characters",
+                             VIGIL_WEB_PASSWORD_MAX);
     if (crypto_pwhash_str_alg(out, password, strlen(password),
                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
@@ -149,7 +183,8 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
 
     if (!name_ok(name))
         return vigil_err_set(err, VIGIL_EINVAL,
-                             "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -",
+                             "a user name is 1 to %d of A-Z a-z 0-9 . _ @ -, "
+                             "not ending in a dot",
                              VIGIL_WEB_USER_MAX);
     if (role == VIGIL_ROLE_NONE)
         return vigil_err_set(err, VIGIL_EINVAL,
@@ -157,6 +192,20 @@ vigil_web_user_add(struct vigil_store *s, const char *name,
     if ((rc = sodium_ready(err)) != VIGIL_OK ||
         (rc = hash_password(password, hash, err)) != VIGIL_OK)
         return rc;
+    /* Names differing only in case (ADM beside adm) are one name to a
+     * reader of "Last actions". */
+    struct vigil_store_value q[] = {vigil_sv_text(name)};
+    int taken = 0;
+    if ((rc = vigil_store_query(s,
+                                "SELECT 1 FROM web_users WHERE lower(name) = "
+                                "lower(?) LIMIT 1",
+                                q, 1, found_row, &taken, err)) != VIGIL_OK)
+        return rc;
+    if (taken)
+        return vigil_err_set(err, VIGIL_ECONFLICT,
+                             "user '%s' exists (names are unique without "
+                             "regard to case)",
+                             name);
     struct vigil_store_value p[] = {
         vigil_sv_text(name), vigil_sv_text(vigil_web_role_name(role)),
         vigil_sv_text(hash), vigil_sv_int(vigil_time_now())};
@@ -292,6 +341,87 @@ vigil_web_token_new(struct vigil_store *s, const char *user, const char *label,
         rc = vigil_err_set(err, VIGIL_ENOTFOUND, "no user '%s'", user);
     if (rc != VIGIL_OK)
         sodium_memzero(out, VIGIL_WEB_TOKEN_LEN + 1);
+    return rc;
+}
+
+enum vigil_rc
+vigil_web_user_role(struct vigil_store *s, const char *name,
+                    enum vigil_web_role role, struct vigil_err *err)
+{
+    struct vigil_store_tx *tx = NULL;
+    int64_t changed = 0;
+    enum vigil_rc rc;
+    struct vigil_store_value p[] = {vigil_sv_text(vigil_web_role_name(role)),
+                                    vigil_sv_text(name)};
+
+    if (role < VIGIL_ROLE_VIEWER || role > VIGIL_ROLE_ADMIN)
+        return vigil_err_set(err, VIGIL_EINVAL,
+                             "role is viewer, analyst or admin");
+    if ((rc = vigil_store_tx_begin(s, &tx, err)) != VIGIL_OK)
+        return rc;
+    rc = vigil_store_tx_exec(tx, "UPDATE web_users SET role = ? WHERE name = ?",
+                             p, 2, &changed, err);
+    if (rc == VIGIL_OK && changed == 0)
+        rc = vigil_err_set(err, VIGIL_ENOTFOUND, "no user '%s'", name);
+    /* whoever changed role signs in again */
+    if (rc == VIGIL_OK)
+        rc = end_sessions(tx, name, 0, err);
+    if (rc != VIGIL_OK) {
+        vigil_store_tx_rollback(tx);
+        return rc;
+    }
+    return vigil_store_tx_commit(tx, err);
+}
+
+struct token_ctx {
+    int (*fn)(const char *, const char *, const char *, int64_t, void *);
+    void *arg;
+};
+
+static int
+token_row(const struct vigil_store_value *c, size_t n, void *arg)
+{
+    struct token_ctx *t = arg;
+    char id[13];
+
+    (void)n;
+    snprintf(id, sizeof(id), "%s", c[0].p);
+    return t->fn(id, c[1].p, c[2].type == VIGIL_SV_TEXT ? c[2].p : "", c[3].i,
+                 t->arg);
+}
+
+enum vigil_rc
+vigil_web_token_each(struct vigil_store *s,
+                     int (*fn)(const char *id, const char *user,
+                               const char *label, int64_t created_ns,
+                               void *arg),
+                     void *arg, struct vigil_err *err)
+{
+    struct token_ctx t = {fn, arg};
+
+    return vigil_store_query(s,
+                             "SELECT hash, user_name, label, created_ns FROM "
+                             "web_tokens ORDER BY created_ns DESC",
+                             NULL, 0, token_row, &t, err);
+}
+
+enum vigil_rc
+vigil_web_token_revoke(struct vigil_store *s, const char *id,
+                       struct vigil_err *err)
+{
+    char prefix[16];
+    int64_t changed = 0;
+    enum vigil_rc rc;
+
+    /* exactly the 12 hex digits _each shows: no wildcard reaches LIKE */
+    if (id == NULL || strlen(id) != 12 || strspn(id, "0123456789abcdef") != 12)
+        return vigil_err_set(err, VIGIL_EINVAL, "a token id is 12 hex digits");
+    snprintf(prefix, sizeof(prefix), "%s%%", id);
+    struct vigil_store_value p[] = {vigil_sv_text(prefix)};
+    rc = vigil_store_exec(s, "DELETE FROM web_tokens WHERE hash LIKE ?", p, 1,
+                          &changed, err);
+    if (rc == VIGIL_OK && changed == 0)
+        rc = vigil_err_set(err, VIGIL_ENOTFOUND, "no token %s", id);
     return rc;
 }
 
@@ -475,9 +605,41 @@ web_logout(struct vigil_store *s, const char *sid_hash)
                            1, NULL, &err);
 }
 
+/* How long a successful login from an address keeps that user clear of
+ * the address's ceiling (web_login_known). */
+#define KNOWN_NS (30LL * 86400 * 1000000000LL)
+
+/* What record does besides the audit row. */
+#define RECORD_EVIDENCE 1 /* an evidence entry in the same transaction */
+#define RECORD_LOG      2 /* a 2410 line */
+
+static void record(struct vigil_web *w, const char *user, const char *action,
+                   const char *subject, json_t *detail, int what);
+
 void
 web_record_change(struct vigil_web *w, const char *user, const char *action,
                   const char *subject, json_t *detail)
+{
+    record(w, user, action, subject, detail, RECORD_EVIDENCE | RECORD_LOG);
+}
+
+void
+web_record_audit(struct vigil_web *w, const char *user, const char *action,
+                 const char *subject, json_t *detail)
+{
+    record(w, user, action, subject, detail, RECORD_LOG);
+}
+
+void
+web_audit_only(struct vigil_web *w, const char *user, const char *action,
+               const char *subject)
+{
+    record(w, user, action, subject, NULL, 0);
+}
+
+static void
+record(struct vigil_web *w, const char *user, const char *action,
+       const char *subject, json_t *detail, int what)
 {
     struct vigil_err err = {0};
     char uid[VIGIL_UID_LEN + 1];
@@ -489,14 +651,57 @@ web_record_change(struct vigil_web *w, const char *user, const char *action,
         vigil_sv_text(uid),     vigil_sv_int(vigil_time_now()),
         vigil_sv_text(user),    vigil_sv_text(action),
         vigil_sv_text(subject), vigil_sv_text(dj)};
-    if (vigil_store_exec(w->store,
-                         "INSERT INTO web_audit (uid, time_ns, user_name, "
-                         "action, subject, detail_json) VALUES (?, ?, ?, ?, "
-                         "?, ?)",
-                         p, 6, NULL, &err) != VIGIL_OK)
+    char kind[VIGIL_EVIDENCE_NAME_MAX];
+    json_t *ev =
+        json_pack("{s:s,s:s,s:o,s:O}", "audit", uid, "action", action,
+                  "subject", subject ? json_string(subject) : json_null(),
+                  "detail", detail ? detail : json_null());
+    char *evj = ev ? json_dumps(ev, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
+    /* The audit row (the overview's last actions) and the evidence entry,
+     * signed by the daemon's next seal, with the user as the actor. An
+     * incident's own changes are in its timeline and evidence already
+     * (src/incident), respond's in its record and evidence. */
+    snprintf(kind, sizeof(kind), "web.%s", action);
+    struct vigil_store_tx *tx = NULL;
+    enum vigil_rc rc = evj == NULL
+                           ? vigil_err_set(&err, VIGIL_ENOMEM, "out of memory")
+                           : vigil_store_tx_begin(w->store, &tx, &err);
+    if (rc == VIGIL_OK)
+        rc = vigil_store_tx_exec(tx,
+                                 "INSERT INTO web_audit (uid, time_ns, "
+                                 "user_name, action, subject, detail_json) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)",
+                                 p, 6, NULL, &err);
+    if (rc == VIGIL_OK && (what & RECORD_EVIDENCE))
+        rc = vigil_evidence_append_tx(tx, kind, evj, user, &err);
+    if (rc == VIGIL_OK)
+        rc = vigil_store_tx_commit(tx, &err);
+    else if (tx != NULL)
+        vigil_store_tx_rollback(tx);
+    if (rc != VIGIL_OK)
         vigil_log(VIGIL_LOG_ERROR, 2411, "web: cannot record %s by %s: %s",
                   action, user, err.msg);
-    vigil_log(VIGIL_LOG_INFO, 2410, "web: %s %s %s%s%s", user, action,
-              subject ? subject : "", dj ? " " : "", dj ? dj : "");
+    json_decref(ev);
+    free(evj);
+    if (what & RECORD_LOG)
+        vigil_log(VIGIL_LOG_INFO, 2410, "web: %s %s %s%s%s", user, action,
+                  subject ? subject : "", dj ? " " : "", dj ? dj : "");
     free(dj);
+}
+
+int
+web_login_known(struct vigil_store *s, const char *user, const char *client)
+{
+    struct vigil_err err = {0};
+    int found = 0;
+    struct vigil_store_value p[] = {vigil_sv_int(vigil_time_now() - KNOWN_NS),
+                                    vigil_sv_text(user), vigil_sv_text(client)};
+
+    return vigil_store_query(s,
+                             "SELECT 1 FROM web_audit WHERE time_ns > ? AND "
+                             "action = 'login' AND user_name = ? AND "
+                             "subject = ? LIMIT 1",
+                             p, 3, found_row, &found, &err) == VIGIL_OK &&
+           found;
 }

@@ -3,8 +3,11 @@
 # real daemon with real alerts (three root logins appended to a tailed
 # auth.log): web_api_check.py walks every OpenAPI path without
 # credentials, then checks forged cookies, wrong tokens, roles, CSRF,
-# expiry, paging and rate limiting. Also: a non-loopback listen address
-# without a certificate is refused at start.
+# expiry, paging and rate limiting; every path again by role and without
+# CSRF; incidents, response actions (response.dry_run), release checks
+# (`vigil check-release --record`), rules, users and tokens through the
+# API, each change in the timeline and evidence log with its user. Also:
+# a non-loopback listen address without a certificate is refused.
 set -euo pipefail
 . "$(dirname "$0")/daemon_lib.sh" webapi
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
@@ -15,6 +18,7 @@ S="$T/state"
 printf 'admin password 1\n' | "$V" user add root-admin --role admin --password-stdin --state-dir "$S" >/dev/null
 printf 'analyst password 2\n' | "$V" user add ana --role analyst --password-stdin --state-dir "$S" >/dev/null
 printf 'viewer password 3\n' | "$V" user add vic --password-stdin --state-dir "$S" >/dev/null
+# (1024 and 1025 characters: integration.web_hardening)
 rc=0; printf 'short\n' | "$V" user add shorty --password-stdin --state-dir "$S" 2>/dev/null || rc=$?
 [ "$rc" = 65 ] || fail "a short password: exit $rc, expected 65"
 rc=0; printf 'long enough pass\n' | "$V" user add ana --password-stdin --state-dir "$S" 2>/dev/null || rc=$?
@@ -31,6 +35,23 @@ rc=0; "$V" user del gone --state-dir "$S" 2>/dev/null || rc=$?
 [ "$rc" = 65 ] || fail "deleting an unknown user: exit $rc"
 TOKEN=$("$V" user token vic --label ci --state-dir "$S")
 [[ "$TOKEN" =~ ^vgl_[0-9a-f]{64}$ ]] || fail "token: $TOKEN"
+# role, tokens, revoke (FIND16 4)
+printf 'temp password 98\n' | "$V" user add temp --password-stdin --state-dir "$S" >/dev/null
+"$V" user role temp --role analyst --state-dir "$S" >/dev/null
+"$V" user list --state-dir "$S" | grep -q '^temp  *analyst' || fail "role did not change"
+"$V" user token temp --label old --state-dir "$S" >/dev/null
+tid=$("$V" user tokens --state-dir "$S" | awk '$2 == "temp" {print $1}')
+[[ "$tid" =~ ^[0-9a-f]{12}$ ]] || fail "tokens: $("$V" user tokens --state-dir "$S")"
+"$V" user revoke "$tid" --state-dir "$S" >/dev/null
+"$V" user tokens --state-dir "$S" | grep -q ' temp ' && fail "revoke left the token"
+rc=0; "$V" user revoke "$tid" --state-dir "$S" 2>/dev/null || rc=$?
+[ "$rc" = 65 ] || fail "revoking twice: exit $rc"
+"$V" user del temp --state-dir "$S" >/dev/null
+
+# ---- a release check recorded for the dashboard ----
+{ echo "name,email,phone"; for i in $(seq 1 80); do echo "Person $i,person$i@example.org,+44 20 7946 0$((100 + i))"; done; } >"$T/staff.csv"
+rc=0; "$V" check-release --record --state-dir "$S" "$T/staff.csv" >"$T/check.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || { cat "$T/check.out"; fail "check-release of 80 people's records: exit $rc, expected 2 (BLOCK)"; }
 
 stamp() { date '+%b %e %H:%M:%S'; }
 : >"$T/auth.log"
@@ -41,6 +62,7 @@ state_dir: $S
 web: {listen: 127.0.0.1:$PORT, session_ttl: 5s, login_attempts: 3}
 sources:
   - {name: auth, type: file, paths: [$T/auth.log]}
+response: {dry_run: true}
 YML
     daemon_listening "http://127.0.0.1:$PORT/" && break
     [ "$try" = 5 ] && fail "daemon did not listen"
@@ -59,6 +81,22 @@ done
 python3 "$(dirname "$0")/web_api_check.py" "http://127.0.0.1:$PORT" "$S" "$TOKEN" 5 ||
     fail "API checks"
 grep -q '\[2410\] web: ana alerts.triage' "$T/daemon.log" || fail "triage not logged with its user"
+kill -TERM "$PID"; wait "$PID" || true; PID=""
+
+# web.listen takes localhost for 127.0.0.1 (FIND16 15m)
+for try in 1 2 3 4 5; do
+    PORT=$((20000 + RANDOM % 20000))
+    cat >"$T/vigil.yml" <<YML
+state_dir: $S
+web: {listen: "localhost:$PORT"}
+sources:
+  - {name: auth, type: file, paths: [$T/auth.log]}
+YML
+    daemon_listening "http://localhost:$PORT/" && break
+    [ "$try" = 5 ] && fail "daemon did not listen on localhost"
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/openapi.json")
+[ "$code" = 200 ] || fail "localhost:$PORT: $code"
 kill -TERM "$PID"; wait "$PID" || true; PID=""
 
 # Listening beyond loopback needs TLS.
@@ -83,6 +121,7 @@ web: {listen: 127.0.0.1:$PORT, cert: $T/cert.pem, key: $T/key.pem}
 sources:
   - {name: auth, type: file, paths: [$T/auth.log]}
 YML
+        chmod 644 "$T/key.pem"
         daemon_listening "https://127.0.0.1:$PORT/" && break
         [ "$try" = 5 ] && fail "daemon did not listen over TLS"
     done
@@ -90,6 +129,18 @@ YML
         -d '{"user":"vic","password":"viewer password 3"}' "https://127.0.0.1:$PORT/api/login")
     echo "$hdrs" | grep -qi '^set-cookie:.*HttpOnly; SameSite=Strict.*; Secure' ||
         fail "no Secure session cookie over TLS: $hdrs"
+    grep -q "\[2421\] web: the TLS key .* is readable by group or others" "$T/daemon.log" ||
+        fail "a world-readable key without a warning"
+    # TLS 1.2 and 1.3 with forward secrecy only (FIND16 10)
+    echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 >"$T/tls12" 2>&1 ||
+        fail "TLS 1.2 refused: $(tail -3 "$T/tls12")"
+    grep -q "Cipher is ECDHE" "$T/tls12" || fail "TLS 1.2 without ECDHE: $(grep Cipher "$T/tls12")"
+    if echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >"$T/tls11" 2>&1; then
+        fail "TLS 1.1 accepted"
+    fi
+    if echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 -cipher AES128-SHA >"$T/tlsrsa" 2>&1; then
+        fail "static RSA AES128-SHA accepted"
+    fi
     code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/openapi.json" || true)
     [ "$code" != 200 ] || fail "plain HTTP answered on the TLS port"
 else

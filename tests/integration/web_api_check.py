@@ -89,6 +89,16 @@ for m, p in ops:
     check(st == 401 or (st == 303 and p[:5] != "/api/"),
           "%s %s with a wrong token: %d" % (m, path, st))
 
+# another name pointed at the loopback server (DNS rebinding) is refused
+# (FIND16 15a); its own address and localhost are fine
+check(req("GET", "/api/openapi.json", headers={"Host": "evil.example:%d" % U.port})[0] == 421,
+      "a foreign Host is 421")
+check(req("GET", "/api/openapi.json", headers={"Host": "localhost:%d" % U.port})[0] == 200,
+      "Host localhost is fine")
+st, _, raw = req("HEAD", "/api/status", headers={"Authorization": "Bearer " + VTOKEN})
+check(st == 200 and raw == b"", "HEAD answers like GET without a body: %d" % st)
+check(req("HEAD", "/api/status")[0] == 401, "HEAD needs authentication too")
+
 # a login from a cross-site form (not JSON) is refused
 c = http.client.HTTPConnection(U.hostname, U.port, timeout=30)
 c.request("POST", "/api/login", body=json.dumps({"user": "ana", "password": PW["ana"]}),
@@ -158,6 +168,11 @@ check(req("POST", "/api/alerts/triage", tri,
       "triage with a wrong CSRF token is refused")
 st, _, raw = req("POST", "/api/alerts/triage", tri, {**cookie(sid), "X-CSRF-Token": csrf})
 check(st == 200 and json.loads(raw)["updated"] == 1, "triage with the CSRF token works")
+# the assignee is a user or nobody; uids are short (FIND16 6)
+for bad in ({**tri, "assignee": "<img src=x onerror=alert(7)>"}, {**tri, "assignee": "A" * 60000},
+            {**tri, "uids": ["x" * 65]}):
+    check(req("POST", "/api/alerts/triage", bad, {**cookie(sid), "X-CSRF-Token": csrf})[0] == 400,
+          "triage refuses assignee %.20s / uid %.10s" % (bad["assignee"], bad["uids"][0]))
 st, _, raw = req("GET", "/api/alerts?state=acknowledged", headers=cookie(sid))
 check([x["uid"] for x in json.loads(raw)["items"]] == [uids[0]], "state filter sees the triage")
 st, _, raw = req("GET", "/api/actions", headers=cookie(sid))
@@ -174,10 +189,173 @@ check(req("GET", "/api/users", headers=cookie(sid))[0] == 403, "analyst may not 
 st, asid, _, _ = login("root-admin")
 st, _, raw = req("GET", "/api/users", headers=cookie(asid))
 check(st == 200 and len(json.loads(raw)["items"]) == 3, "admin lists users")
+
+# ---- every path of the description, by role and without CSRF ----
+# A viewer (session with its CSRF token, and a token) is refused every
+# route above viewer; an analyst every admin route; and every change made
+# with a session but without its CSRF token is refused, whatever the role
+# -- before the handler runs, so none of these changes anything.
+st, vsid, vcsrf, _ = login("vic")
+st, _, raw = req("GET", "/api/session", headers=cookie(asid))
+acsrf = json.loads(raw)["csrf"]
+roles = {(m.upper(), p): op["x-vigil-role"] for p, item in doc["paths"].items()
+         for m, op in item.items()}
+for (m, p), role in sorted(roles.items()):
+    if role == "public":
+        continue
+    path = re.sub(r"\{[^}]+\}", "x", p)
+    body = {} if m != "GET" else None
+    if role in ("analyst", "admin"):
+        st, _, raw = req(m, path, body, {**cookie(vsid), "X-CSRF-Token": vcsrf})
+        check(st == 403, "%s %s as a viewer (with CSRF): %d" % (m, path, st))
+        st, _, _ = req(m, path, body, vt)
+        check(st == 403, "%s %s with a viewer's token: %d" % (m, path, st))
+    if role == "admin":
+        st, _, _ = req(m, path, body, {**cookie(sid), "X-CSRF-Token": csrf})
+        check(st == 403, "%s %s as an analyst (with CSRF): %d" % (m, path, st))
+    if m != "GET":
+        st, _, _ = req(m, path, body, cookie(asid))
+        check(st == 403, "%s %s as admin without CSRF: %d" % (m, path, st))
+
+A = {**cookie(sid), "X-CSRF-Token": csrf}
+AD = {**cookie(asid), "X-CSRF-Token": acsrf}
+
+# ---- incidents: open from an alert, change, timeline and evidence ----
+st, _, raw = req("GET", "/api/capabilities", headers=A)
+caps = json.loads(raw)
+check(caps["incidents"] and caps["release_checks"], "incidents and release checks are present: %s" % caps)
+st, _, raw = req("POST", "/api/incidents", {"alert": uids[1], "severity": "high"}, A)
+check(st == 201, "analyst opens an incident from an alert: %d %s" % (st, raw[:200]))
+inc = json.loads(raw)
+n = inc["num"]
+for what, body in (("note", {"text": "checked the host"}), ("status", {"status": "contained"}),
+                   ("assign", {"owner": "ana"}), ("tasks", {"pos": 1, "state": "done"})):
+    st, _, raw = req("POST", "/api/incidents/%d/%s" % (n, what), body, A)
+    check(st == 200 or (what == "tasks" and st == 404),
+          "incident %s: %d %s" % (what, st, raw[:200]))
+check(req("POST", "/api/incidents/%d/status" % n, {"status": "nonsense"}, A)[0] == 400,
+      "a bad phase is 400")
+check(req("POST", "/api/incidents/9999/note", {"text": "x"}, A)[0] == 404, "an unknown incident is 404")
+check(req("POST", "/api/incidents/%d/alerts" % n, {"alert": uids[1]}, A)[0] == 409,
+      "the same alert twice is 409")
+st, _, raw = req("GET", "/api/incidents/%d" % n, headers=vt)
+d = json.loads(raw)
+tl = [(t["actor"], t["what"]) for t in d["timeline"]]
+# ana's triage of an alert vigil grouped into an incident is in that
+# incident's timeline (FIND16 8)
+st, _, raw = req("GET", "/api/incidents?sort=num", headers=vt)
+first = json.loads(raw)["items"][0]["num"]
+st, _, raw = req("GET", "/api/incidents/%d" % first, headers=vt)
+d1 = json.loads(raw)
+check(uids[0] in [a["id"] for a in d1["alerts"]], "vigil grouped the root logins into INC-%d" % first)
+check(any(t["actor"] == "ana" and ("alert %s triaged: acknowledged" % uids[0]) in t["text"]
+          for t in d1["timeline"]), "the triage is in the timeline of the alert's incident")
+check(st == 200 and ("ana", "opened") in tl and ("ana", "alert") in tl and ("ana", "note") in tl
+      and ("ana", "status") in tl and ("ana", "assign") in tl,
+      "every change is in the timeline with the user: %s" % tl)
+check([a["id"] for a in d["alerts"]] == [uids[1]], "the alert is in the incident")
+check(isinstance(d["now_ns"], int) and all("due_ns" in c for c in d["clocks"])
+      and isinstance(d["drafts"], list), "clocks with deadlines, server time and drafts")
+st, _, raw = req("GET", "/api/incidents?status=contained&sort=-num&limit=1", headers=vt)
+page = json.loads(raw)
+check(st == 200 and [i["num"] for i in page["items"]] == [n] and page["total"] >= 1,
+      "incident list filters by status")
+check(req("GET", "/api/incidents?sort=evil", headers=vt)[0] == 400, "bad incident sort is 400")
+time.sleep(1.5)  # the daemon seals pending evidence once a second
+rows = db.execute("SELECT kind FROM evidence_log WHERE actor = 'ana' UNION ALL "
+                  "SELECT kind FROM evidence_pending WHERE actor = 'ana'").fetchall()
+kinds = {r[0] for r in rows}
+check({"incident.opened", "incident.note", "incident.status", "web.alerts.triage"} <= kinds,
+      "the evidence log names ana for her changes: %s" % sorted(kinds))
+
+# ---- response actions (response.dry_run in this daemon) ----
+st, _, raw = req("POST", "/api/respond/actions",
+                 {"action": "block", "target": "198.51.100.9", "for": "1h", "incident": str(n)}, A)
+act = json.loads(raw)
+check(st == 200 and act.get("state") == "dry-run", "a block from the web is checked and recorded: %d %s" % (st, raw[:200]))
+st, _, raw = req("POST", "/api/respond/actions", {"action": "block", "target": "127.0.0.1"}, A)
+check(st == 403 and json.loads(raw).get("state") == "refused", "blocking loopback is refused: %d" % st)
+check(req("POST", "/api/respond/actions", {"action": "explode"}, A)[0] == 400, "an unknown action is 400")
+check(req("POST", "/api/respond/actions", {"action": "block"}, A)[0] == 400, "a block without a target is 400")
+st, _, raw = req("GET", "/api/respond/actions", headers=vt)
+rs = json.loads(raw)["items"]
+check(any(x["id"] == act.get("id") and x["actor"] == "user ana" for x in rs), "the action is listed with its user")
+check(req("POST", "/api/respond/actions/%s/undo" % act.get("id"), {}, A)[0] == 409,
+      "a dry run cannot be undone")
+st, _, raw = req("GET", "/api/incidents/%d" % n, headers=vt)
+check(any(t["actor"] == "ana" and "198.51.100.9" in t["text"] for t in json.loads(raw)["timeline"]),
+      "the block is in the incident's timeline")
+
+# ---- files, network, release checks, rules ----
+for p in ("/api/files", "/api/network"):
+    st, _, raw = req("GET", p, headers=vt)
+    check(st == 200 and json.loads(raw)["items"] == [], "%s lists no ssh alert" % p)
+st, _, raw = req("GET", "/api/release-checks", headers=vt)
+rc = json.loads(raw)["items"]
+check(st == 200 and any(c["verdict"] == "BLOCK" and c["findings"] > 0 for c in rc),
+      "the recorded release check is listed: %s" % rc)
+st, _, raw = req("GET", "/api/rules", headers=vt)
+rl = json.loads(raw)
+check(rl["loaded_from_daemon"] and len(rl["items"]) > 20
+      and any(r["alerts"] == 3 for r in rl["items"]) and any(r["alerts"] == 0 for r in rl["items"]),
+      "rules lists every loaded rule with counts")
+
+# ---- users and tokens by an admin ----
+st, _, raw = req("POST", "/api/users", {"name": "newbie", "password": "newbie password 1", "role": "viewer"}, AD)
+check(st == 201, "admin adds a user: %d %s" % (st, raw[:200]))
+check(req("POST", "/api/users", {"name": "newbie", "password": "newbie password 1", "role": "viewer"}, AD)[0] == 409,
+      "a taken name is 409")
+check(req("POST", "/api/users", {"name": "x", "password": "short", "role": "viewer"}, AD)[0] == 400,
+      "a short password is 400")
+check(req("POST", "/api/users/newbie/role", {"role": "analyst"}, AD)[0] == 200, "admin sets a role")
+check(req("POST", "/api/users/newbie/password", {"password": "another long one"}, AD)[0] == 200,
+      "admin resets a password")
+check(login("newbie", "another long one")[0] == 200, "the reset password works")
+st, _, raw = req("POST", "/api/tokens", {"user": "newbie", "label": "ci"}, AD)
+tok = json.loads(raw).get("token", "")
+check(st == 201 and re.match(r"^vgl_[0-9a-f]{64}$", tok), "admin makes a token")
+st, _, raw = req("GET", "/api/session", headers={"Authorization": "Bearer " + tok})
+check(st == 200 and json.loads(raw)["role"] == "analyst", "the new token works with the new role")
+st, _, raw = req("GET", "/api/tokens", headers=AD)
+tids = [t["id"] for t in json.loads(raw)["items"] if t["user"] == "newbie"]
+check(len(tids) == 1 and tok not in raw.decode(), "tokens are listed by id only")
+check(req("POST", "/api/tokens/%s/revoke" % tids[0], {}, AD)[0] == 200, "admin revokes it")
+check(req("GET", "/api/session", headers={"Authorization": "Bearer " + tok})[0] == 401,
+      "a revoked token is refused")
+check(req("POST", "/api/tokens/%25/revoke", {}, AD)[0] in (400, 404), "a wildcard id revokes nothing")
+check(req("POST", "/api/users/root-admin/delete", {}, AD)[0] == 409, "an admin cannot delete themselves")
+check(req("POST", "/api/users/newbie/delete", {}, AD)[0] == 200, "admin deletes a user")
+st, _, raw = req("GET", "/api/users", headers=AD)
+check("newbie" not in [u["name"] for u in json.loads(raw)["items"]], "the deleted user is gone")
+st, _, raw = req("GET", "/api/actions", headers=AD)
+acts = [(x["user"], x["action"]) for x in json.loads(raw)["items"]]
+check(("root-admin", "user.add") in acts and ("root-admin", "token.revoke") in acts,
+      "user changes are recorded with the admin: %s" % acts[:8])
+check(b"newbie password" not in raw and b"another long one" not in raw, "no password in the record")
 st, _, raw = req("GET", "/metrics", headers=vt)
 check(st == 200 and b"vigil_http_request_duration_seconds_bucket" in raw
       and b'vigil_events_in_total{source="auth"}' in raw
       and b"vigil_store_queue_depth" in raw, "metrics for a token")
+
+# ---- a row with bad UTF-8 is shown, and paging walks past it (FIND16 16) ----
+db.execute("INSERT INTO alerts (time_ns, rule_id, title, level, tags_json, event_json, "
+           "matched_json, source, created_ns, uid) SELECT time_ns - 1000, rule_id, "
+           "CAST(X'426164206279746573FF' AS TEXT), level, tags_json, event_json, "
+           "CAST(X'7B2275736572223A2261EDA08062227D' AS TEXT), source, created_ns, "
+           "'feedfeedfeedfeedfeedfeedfeedfeed' FROM alerts WHERE uid = ?", (uids[1],))
+db.commit()
+seen, cur = [], None
+for _ in range(10):
+    st, _, raw = req("GET", "/api/alerts?limit=1" + ("&cursor=" + cur if cur else ""), headers=vt)
+    page = json.loads(raw)
+    seen += [a["uid"] for a in page["items"]]
+    cur = page["next"]
+    if not cur:
+        break
+check(len(seen) == 4 and "feedfeedfeedfeedfeedfeedfeedfeed" in seen and uids[2] in seen,
+      "paging walks past a row with bad UTF-8: %s" % seen)
+st, _, raw = req("GET", "/api/alerts/feedfeedfeedfeedfeedfeedfeedfeed", headers=vt)
+check(st == 200 and "\ufffd" in json.loads(raw)["title"], "its detail shows U+FFFD: %d" % st)
 
 # ---- logout, passwd, expiry ----
 st, osid, ocsrf, _ = login("vic")
@@ -192,6 +370,12 @@ st, esid, _, _ = login("ana", "a new analyst pass")
 check(st == 200, "the new password works")
 time.sleep(TTL + 1.5)
 check(req("GET", "/api/alerts", headers=cookie(esid))[0] == 401, "an expired session is refused")
+
+# ---- login rate limiting across addresses, parallel logins, the log
+# gate: integration.web_hardening (web_hardening_check.py) ----
+# a bearer token is not a session: logout refuses it, the token lives on
+check(req("POST", "/api/logout", {}, vt)[0] == 400, "logout with a token is 400")
+check(req("GET", "/api/session", headers=vt)[0] == 200, "the token still works")
 
 # ---- login rate limiting (last: it locks this address out a minute) ----
 # web.login_attempts is 3 a minute; one wrong password was tried above,

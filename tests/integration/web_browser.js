@@ -1,15 +1,18 @@
 // web_browser.js -- the dashboard in a real browser (playwright-core
 // driving Debian's chromium) against a running daemon: sign in, see an
 // alert raised by a log line this script appends, open it, triage it
-// (detail page and bulk), see the not-configured page of a domain not
-// built yet. Screenshots go to SHOTS as test artefacts.
-// usage: node web_browser.js BASE AUTH_LOG SHOTS PROFILE_DIR
+// (detail page and bulk), open an incident from it, see its clocks count
+// down, add a note, block the alert's address through a confirmation
+// dialog, undo it (MODE real; a dry run has nothing to undo), and see the
+// timeline with the user's name; then the response, file, network and
+// release-check views. Screenshots go to SHOTS as test artefacts.
+// usage: node web_browser.js BASE AUTH_LOG SHOTS PROFILE_DIR MODE
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const [BASE, AUTHLOG, SHOTS, PROFILE] = process.argv.slice(2);
+const [BASE, AUTHLOG, SHOTS, PROFILE, MODE] = process.argv.slice(2);
 
 function stamp() {
   const d = new Date();
@@ -93,24 +96,85 @@ async function main() {
     await page.waitForSelector('#alert-total');
     await page.waitForFunction((b) => Number(document.querySelector('#alert-total').textContent) > b, before);
     await page.waitForSelector('.actions li:has-text("alerts.triage")');
+    await page.waitForSelector('#updated'); // redrawn every 30 s, saying when
     await shot('06-overview');
 
-    // A domain not built yet says so instead of showing made-up data.
+    // The incident vigil opened by itself: its clocks count down here.
     await page.goto(BASE + '/#/incidents');
-    await page.waitForSelector('#not-configured');
-    await shot('07-incidents-not-configured');
+    await page.waitForSelector('a.incident-link');
+    await shot('07-incidents');
+    await page.locator('a.incident-link').last().click();
+    await page.waitForSelector('#incident-title');
+    // (the account-compromise playbook starts the UK GDPR clocks)
+    await page.waitForSelector('#clocks td.left');
+    const t1 = await page.textContent('#clocks td.left');
+    await page.waitForTimeout(1500);
+    const t2 = await page.textContent('#clocks td.left');
+    if (!/\d\d:\d\d:\d\d/.test(t1) || t1 === t2) throw new Error(`the clock does not count down: ${t1} / ${t2}`);
+    if (await page.locator('#drafts details').count() === 0) throw new Error('no draft notification');
+    // A task done.
+    await page.locator('#tasks button.mark-done').first().click();
+    await page.waitForSelector('#tasks tr.task-done');
+    await shot('08-incident-clocks');
+
+    // An incident of our own, from the alert.
+    await page.goto(BASE + '/#/alerts?state=closed');
+    await page.locator('a.alert-link', { hasText: 'Root login over SSH' }).first().click();
+    await page.waitForSelector('#detail-incident');
+    await page.click('#detail-incident');
+    await page.waitForURL(/#\/incident\/\d+$/);
+    await page.waitForSelector('#incident-title:has-text("Root login over SSH")');
+    await page.waitForSelector('#incident-alerts li:has-text("Root login over SSH")');
+    await page.fill('#note-text', 'checked the login with the host owner');
+    await page.click('#note-form button[type=submit]');
+    await page.waitForSelector('#timeline tr:has-text("checked the login")');
+
+    // Block the address: a confirmation first, then the record.
+    await page.fill('#block-target', '198.51.100.77');
+    await page.click('#incident-block');
+    await page.waitForSelector('#confirm[open]');
+    await shot('09-confirm-block');
+    await page.click('#confirm-ok');
+    const want = MODE === 'real' ? 'active' : 'dry-run';
+    await page.waitForSelector(`#incident-actions td.state:has-text("${want}")`);
+    await page.waitForSelector('#timeline tr:has-text("block 198.51.100.77")');
+    if (MODE === 'real') {
+      await page.click('#incident-actions button.undo');
+      await page.waitForSelector('#confirm[open]');
+      await page.click('#confirm-ok');
+      await page.waitForSelector('#incident-actions td.state:has-text("undone")');
+      await page.waitForSelector('#timeline tr:has-text("undo of action")');
+    }
+    // Every entry of ours names ana.
+    const rows = await page.$$eval('#timeline tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const ours = rows.filter((r) => /checked the login|block 198|undo of action|opened:|alert added/.test(r[3]));
+    if (ours.length < (MODE === 'real' ? 5 : 4) || ours.some((r) => r[1] !== 'ana'))
+      throw new Error('timeline entries without ana: ' + JSON.stringify(rows));
+    await shot('10-incident-timeline');
+
+    // The response record, and the views over the other domains.
+    await page.goto(BASE + '/#/actions');
+    await page.waitForSelector(`#action-rows td.state:has-text("${MODE === 'real' ? 'undone' : 'dry-run'}")`);
+    await shot('11-response-actions');
+    for (const [route, sel, name] of [['files', '#category-rows', '12-files'], ['network', '#category-rows', '13-network'],
+                                      ['releases', '#release-rows', '14-release-checks']]) {
+      await page.goto(BASE + '/#/' + route);
+      await page.waitForSelector(sel);
+      if (await page.locator('#not-configured').count() > 0) throw new Error(route + ' says not configured');
+      await shot(name);
+    }
 
     // The wall screen.
     await page.setViewportSize({ width: 2560, height: 1440 });
     await page.goto(BASE + '/#/overview');
     await page.waitForSelector('#alert-total');
-    await shot('08-overview-wall');
+    await shot('15-overview-wall');
 
     // Sign out: the dashboard is closed again.
     await page.click('#logout');
     await page.waitForURL(/\/login$/);
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
-    console.log('PASS browser: screenshots in ' + SHOTS);
+    console.log(`PASS browser (response ${MODE}): screenshots in ${SHOTS}`);
   } catch (e) {
     await shot('99-failure').catch(() => {});
     console.log('FAIL ' + e.message);

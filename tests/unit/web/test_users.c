@@ -51,6 +51,24 @@ test_users(void **state)
     assert_int_equal(vigil_web_user_add(s, "ana", "another password",
                                         VIGIL_ROLE_VIEWER, &err),
                      VIGIL_ECONFLICT);
+    /* names equal but for case, or with a trailing dot, read as one */
+    assert_int_equal(vigil_web_user_add(s, "ANA", "another password",
+                                        VIGIL_ROLE_VIEWER, &err),
+                     VIGIL_ECONFLICT);
+    assert_int_equal(vigil_web_user_add(s, "ana.", "another password",
+                                        VIGIL_ROLE_VIEWER, &err),
+                     VIGIL_EINVAL);
+    /* a password over the maximum is refused, never cut */
+    char longpw[VIGIL_WEB_PASSWORD_MAX + 2];
+    memset(longpw, 'L', sizeof(longpw) - 1);
+    longpw[sizeof(longpw) - 1] = '\0';
+    assert_int_equal(
+        vigil_web_user_add(s, "bob", longpw, VIGIL_ROLE_VIEWER, &err),
+        VIGIL_EINVAL);
+    longpw[VIGIL_WEB_PASSWORD_MAX] = '\0';
+    assert_int_equal(
+        vigil_web_user_add(s, "bob", longpw, VIGIL_ROLE_VIEWER, &err),
+        VIGIL_OK);
     assert_int_equal(vigil_store_query(s, "SELECT hash FROM web_users", NULL, 0,
                                        hash_row, hash, &err),
                      VIGIL_OK);
