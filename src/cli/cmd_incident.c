@@ -259,6 +259,10 @@ setup(struct ictx *x, int readonly)
         ret = cli_open_store("incident", x->state_opt, x->cfg_path, &x->store);
     if (ret != VIGIL_EXIT_OK)
         return ret;
+    /* "vigil" is the daemon's name in the timeline and the evidence log:
+     * a person does not take it (FIND14 6) */
+    if (x->by != NULL && strcmp(x->by, "vigil") == 0)
+        return cli_usage_error(&cmd, "--by vigil is reserved for the daemon");
     if (!who(x))
         return cli_usage_error(&cmd, "--by is at most %zu bytes",
                                sizeof(x->actor) - 1);
@@ -601,7 +605,9 @@ show_after(struct ictx *x, const char *uid, const char *done)
 
     seal(x);
     if (!x->json) {
-        printf("%s\n", done);
+        /* done repeats the command's own text: masked as show masks it */
+        put(done, 0);
+        putchar('\n');
         return ret;
     }
     if (vigil_incident_show(&x->env, uid, &text, &err) != VIGIL_OK)
@@ -643,13 +649,15 @@ export_text(struct ictx *x, const char *uid, char **out, struct vigil_err *err)
     rc = vigil_evidence_key_load(&key, x->state_dir, err);
     if (rc == VIGIL_OK)
         rc = vigil_evidence_seal(x->store, key, NULL, err);
+    /* The anchor before the store: moved only after a commit, it is
+     * never ahead of the snapshot the export reads next. */
+    if (rc == VIGIL_OK)
+        rc = vigil_evidence_anchor_read(x->state_dir, &an, err);
     if (rc == VIGIL_OK) {
         vigil_evidence_key_pub(key, pub);
         rc = vigil_incident_export(&x->env, uid, pub, &text, err);
     }
     vigil_evidence_key_free(key);
-    if (rc == VIGIL_OK)
-        rc = vigil_evidence_anchor_read(x->state_dir, &an, err);
     if (rc == VIGIL_OK) {
         o = json_loads(text, 0, NULL);
         ev = json_object_get(o, "evidence");
