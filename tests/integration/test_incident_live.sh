@@ -80,4 +80,16 @@ V note 1 "as the daemon" --by vigil >/dev/null 2>&1 || rc=$?
 V assign 1 $'\e[8mhidden' >"$T/out"
 ! grep -q $'\e' "$T/out" || fail "escape echoed raw: $(cat -v "$T/out")"
 grep -q "owner ?\[8mhidden" "$T/out" || fail "assign echo: $(cat -v "$T/out")"
+# awareness: a date or time that does not exist, or one without a zone,
+# is refused with the reason, not moved silently
+for bad in 2026-02-30T10:00:00Z 2026-12-06T10:00:60Z 2026-10-25T01:30:00 2025-02-29T09:00:00Z; do
+    rc=0
+    V new --title clk --aware "$bad" >/dev/null 2>"$T/err" || rc=$?
+    [ "$rc" = 64 ] || fail "--aware $bad accepted (exit $rc)"
+    grep -q "exist\|no zone" "$T/err" || fail "--aware $bad: $(head -2 "$T/err")"
+done
+rc=0
+V new --title clk --aware 2099-01-01T00:00:00Z >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" = 64 ] && grep -q "in the future" "$T/err" || fail "future: $(head -2 "$T/err")"
+V new --title clk --aware 2024-02-29T09:00:00+01:00 >/dev/null || fail "a leap day refused"
 echo "ok"
