@@ -77,6 +77,10 @@ cmp -s "$d/evidence.pub" "$S/evidence.pub" || fail "evidence.pub was overwritten
 rc=0
 V note 1 "as the daemon" --by vigil >/dev/null 2>&1 || rc=$?
 [ "$rc" = 64 ] || fail "--by vigil accepted (exit $rc)"
+# --by names a person; the account that ran the command is logged too
+V note 1 "by ann" --by ann >/dev/null
+sqlite3 "$S/vigil.db" "SELECT actor, data FROM evidence_log ORDER BY seq DESC LIMIT 1" >"$T/out"
+grep -q "^ann|.*\"account\":\"$(id -un)\"" "$T/out" || fail "account not logged: $(cat "$T/out")"
 V assign 1 $'\e[8mhidden' >"$T/out"
 ! grep -q $'\e' "$T/out" || fail "escape echoed raw: $(cat -v "$T/out")"
 grep -q "owner ?\[8mhidden" "$T/out" || fail "assign echo: $(cat -v "$T/out")"
