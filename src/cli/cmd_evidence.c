@@ -158,8 +158,20 @@ cmd_evidence(int argc, char **argv)
                    (long long)v.head.seq, v.head.hash, when);
         }
     } else {
+        char hex[65];
+
         printf("evidence log NOT intact: entry %lld: %s\n", (long long)v.bad,
                v.why);
+        /* The head says which key signed the log: when it is not the
+         * one checked against, say so rather than leave "entry 1
+         * forged" as the only clue (FIND14 8) */
+        sodium_bin2hex(hex, sizeof(hex), pub, sizeof(pub));
+        if (v.head.seq > 0 && v.head.pub[0] != '\0' &&
+            strcmp(v.head.pub, hex) != 0)
+            printf("the log's head names the key %s, checked against %s: "
+                   "the key was replaced (restore STATE/evidence.key, or "
+                   "pass the key you hold with --public-key)\n",
+                   v.head.pub, hex);
     }
     if (fflush(stdout) != 0)
         return VIGIL_EXIT_IOERR;

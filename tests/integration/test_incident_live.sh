@@ -73,6 +73,10 @@ rc=0
 grep -q "restore evidence.key" "$T/err" || fail "key loss: $(cat "$T/err")"
 [ ! -e "$d/evidence.key" ] || fail "a new key was made beside an existing log"
 cmp -s "$d/evidence.pub" "$S/evidence.pub" || fail "evidence.pub was overwritten"
+# evidence.pub replaced: verify names the key the head says signed it
+printf '%064d\n' 0 >"$d/evidence.pub"
+"$VIGIL_BIN" evidence verify --state-dir "$d" >"$T/out" 2>&1 && fail "verified with another key"
+grep -q "head names the key $(cat "$S/evidence.pub")" "$T/out" || fail "key not named: $(cat "$T/out")"
 # the daemon's name is not taken by a person; echoes are masked
 rc=0
 V note 1 "as the daemon" --by vigil >/dev/null 2>&1 || rc=$?
