@@ -121,12 +121,18 @@ cmd_evidence(int argc, char **argv)
         struct vigil_buf b;
 
         vigil_buf_init(&b, 4096);
+        char when[48] = "";
+
         vigil_buf_json_str(&b, v.why, strlen(v.why));
+        if (v.head_time_ns > 0)
+            vigil_time_format(v.head_time_ns, when);
         printf("{\"intact\":%s,\"entries\":%lld,\"pending\":%lld,\"bad\":%lld,"
-               "\"anchor\":%lld,\"why\":%.*s}\n",
+               "\"anchor\":%lld,\"head_seq\":%lld,\"head_hash\":\"%s\","
+               "\"head_time\":\"%s\",\"why\":%.*s}\n",
                v.bad ? "false" : "true", (long long)v.entries,
                (long long)v.pending, (long long)v.bad, (long long)v.anchor,
-               (int)b.len, b.data ? b.data : "\"\"");
+               (long long)v.head.seq, v.head.hash, when, (int)b.len,
+               b.data ? b.data : "\"\"");
         vigil_buf_fini(&b);
     } else if (v.bad == 0) {
         char hex[65];
@@ -141,9 +147,31 @@ cmd_evidence(int argc, char **argv)
                keyhex == NULL ? " (the key in the state directory: compare "
                                 "it with your own copy)"
                               : "");
+        /* The head, to be copied off this host: a rollback of the store
+         * together with its anchor is found only by comparing with such
+         * a copy (docs/evidence.md, "Keeping the head elsewhere"). */
+        if (v.head.seq > 0) {
+            char when[48];
+
+            vigil_time_format(v.head_time_ns, when);
+            printf("head: entry %lld, hash %s, sealed %s\n",
+                   (long long)v.head.seq, v.head.hash, when);
+        }
     } else {
+        char hex[65];
+
         printf("evidence log NOT intact: entry %lld: %s\n", (long long)v.bad,
                v.why);
+        /* The head says which key signed the log: when it is not the
+         * one checked against, say so rather than leave "entry 1
+         * forged" as the only clue (FIND14 8) */
+        sodium_bin2hex(hex, sizeof(hex), pub, sizeof(pub));
+        if (v.head.seq > 0 && v.head.pub[0] != '\0' &&
+            strcmp(v.head.pub, hex) != 0)
+            printf("the log's head names the key %s, checked against %s: "
+                   "the key was replaced (restore STATE/evidence.key, or "
+                   "pass the key you hold with --public-key)\n",
+                   v.head.pub, hex);
     }
     if (fflush(stdout) != 0)
         return VIGIL_EXIT_IOERR;

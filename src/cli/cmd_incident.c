@@ -259,6 +259,10 @@ setup(struct ictx *x, int readonly)
         ret = cli_open_store("incident", x->state_opt, x->cfg_path, &x->store);
     if (ret != VIGIL_EXIT_OK)
         return ret;
+    /* "vigil" is the daemon's name in the timeline and the evidence log:
+     * a person does not take it (FIND14 6) */
+    if (x->by != NULL && strcmp(x->by, "vigil") == 0)
+        return cli_usage_error(&cmd, "--by vigil is reserved for the daemon");
     if (!who(x))
         return cli_usage_error(&cmd, "--by is at most %zu bytes",
                                sizeof(x->actor) - 1);
@@ -601,7 +605,9 @@ show_after(struct ictx *x, const char *uid, const char *done)
 
     seal(x);
     if (!x->json) {
-        printf("%s\n", done);
+        /* done repeats the command's own text: masked as show masks it */
+        put(done, 0);
+        putchar('\n');
         return ret;
     }
     if (vigil_incident_show(&x->env, uid, &text, &err) != VIGIL_OK)
@@ -643,13 +649,15 @@ export_text(struct ictx *x, const char *uid, char **out, struct vigil_err *err)
     rc = vigil_evidence_key_load(&key, x->state_dir, err);
     if (rc == VIGIL_OK)
         rc = vigil_evidence_seal(x->store, key, NULL, err);
+    /* The anchor before the store: moved only after a commit, it is
+     * never ahead of the snapshot the export reads next. */
+    if (rc == VIGIL_OK)
+        rc = vigil_evidence_anchor_read(x->state_dir, &an, err);
     if (rc == VIGIL_OK) {
         vigil_evidence_key_pub(key, pub);
         rc = vigil_incident_export(&x->env, uid, pub, &text, err);
     }
     vigil_evidence_key_free(key);
-    if (rc == VIGIL_OK)
-        rc = vigil_evidence_anchor_read(x->state_dir, &an, err);
     if (rc == VIGIL_OK) {
         o = json_loads(text, 0, NULL);
         ev = json_object_get(o, "evidence");
@@ -918,6 +926,53 @@ time_opt(const char *v, int64_t *ns)
            *ns <= vigil_time_now() + 60 * VIGIL_NS_PER_SEC;
 }
 
+/* Two digits at p as a number, or -1. */
+static int
+two(const char *p)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+        return -1;
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* Why v is not a moment a legal clock may count from, or NULL: the date
+ * and time must exist as written (30 February and second 60 are not
+ * moved silently) and the zone must be given (Z or an offset), since a
+ * local time can be ambiguous or skipped at a clock change (FIND14 10). */
+static const char *
+time_why(const char *v)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t n = strlen(v);
+    int y, mo, d, h, mi, sec;
+    const char *z;
+
+    if (n < 19 || v[4] != '-' || v[7] != '-' ||
+        (v[10] != 'T' && v[10] != 't' && v[10] != ' ') || v[13] != ':' ||
+        v[16] != ':')
+        return "is not YYYY-MM-DDTHH:MM:SS with Z or an offset";
+    y = two(v) * 100 + two(v + 2);
+    mo = two(v + 5);
+    d = two(v + 8);
+    h = two(v + 11);
+    mi = two(v + 14);
+    sec = two(v + 17);
+    if (y < 0 || two(v) < 0 || mo < 1 || mo > 12 || d < 1 ||
+        d > mdays[mo - 1] ||
+        (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+        return "is not a date that exists";
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+        return "is not a time that exists";
+    z = v + 19;
+    if (*z == '.')
+        for (z++; *z >= '0' && *z <= '9'; z++)
+            ;
+    if (*z == '\0')
+        return "has no zone: give Z or an offset (+01:00), since a local "
+               "time can be ambiguous or skipped at a clock change";
+    return NULL;
+}
+
 int
 cmd_incident(int argc, char **argv)
 {
@@ -996,11 +1051,21 @@ cmd_incident(int argc, char **argv)
             x->output = v;
             break;
         case OPT_AWARE:
-            bad = !time_opt(v, &x->aware_ns);
+        case OPT_OCCURRED: {
+            int64_t *t = c == OPT_AWARE ? &x->aware_ns : &x->occurred_ns;
+            const char *why = time_why(v);
+
+            if (why == NULL && !time_opt(v, t))
+                why = vigil_time_parse_rfc3339(v, strlen(v), t) && *t > 0
+                          ? "is in the future"
+                          : "is not a time vigil can keep (1970 or later)";
+            if (why != NULL) {
+                free(x);
+                return cli_usage_error(&cmd, "option --%s: '%s' %s",
+                                       opts[c].name, v, why);
+            }
             break;
-        case OPT_OCCURRED:
-            bad = !time_opt(v, &x->occurred_ns);
-            break;
+        }
         case OPT_PERSONAL:
             bad = !parse_yes(v, &x->personal);
             break;

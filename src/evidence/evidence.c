@@ -3,6 +3,7 @@
  * hashed for each entry and for the head is written down in
  * docs/evidence.md; tests/integration/evidence_verify.py checks an export
  * from that description alone. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -34,6 +35,15 @@ static const struct vigil_store_migration evidence_steps[] = {
      "CREATE TABLE evidence_head (id TEXT PRIMARY KEY NOT NULL,"
      " seq BIGINT NOT NULL, hash TEXT NOT NULL, sig TEXT NOT NULL,"
      " pub TEXT NOT NULL);"},
+    /* The anchor came later: a store that already had a log when this
+     * step ran is marked, and only such a store's first seal may anchor
+     * the log as it is (anchor_heal). A store made since never is, so
+     * deleting its log, head and anchor cannot be healed into "intact". */
+    {"mark a log begun before the anchor",
+     "CREATE TABLE evidence_upgrade (id TEXT PRIMARY KEY NOT NULL);"
+     "INSERT INTO evidence_upgrade (id) SELECT 'anchor' WHERE EXISTS"
+     " (SELECT 1 FROM evidence_head) OR EXISTS (SELECT 1 FROM evidence_log)"
+     " OR EXISTS (SELECT 1 FROM evidence_pending);"},
 };
 const struct vigil_store_schema vigil_evidence_schema = {
     "evidence", evidence_steps,
@@ -322,6 +332,56 @@ out:
     return rc;
 }
 
+/* Removes the temporary files a process killed in file_publish left
+ * (evidence.head.tmp.*, evidence.key.tmp.*: a copy of the secret key).
+ * Under dir_lock, so no writer is between mkstemp and its rename. */
+static void
+tmp_sweep(const char *state_dir)
+{
+    DIR *d = opendir(state_dir);
+    struct dirent *de;
+    char path[4400];
+
+    if (d == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "evidence.", 9) != 0 ||
+            strstr(de->d_name, ".tmp.") == NULL)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", state_dir, de->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+/* A key was made in state_dir before: its public key or an anchor is
+ * there. */
+static int
+key_was_made(const char *state_dir, const char *pubpath)
+{
+    char path[4200];
+
+    snprintf(path, sizeof(path), "%s/evidence.head", state_dir);
+    return access(pubpath, F_OK) == 0 || access(path, F_OK) == 0;
+}
+
+/* pubpath holds k's public key in hex. */
+static int
+pub_matches(const char *pubpath, const struct vigil_evidence_key *k)
+{
+    char want[VIGIL_EVIDENCE_PUB_HEX + 1], got[VIGIL_EVIDENCE_PUB_HEX + 2];
+    FILE *f = fopen(pubpath, "re");
+    int ok = 0;
+
+    if (f == NULL)
+        return 0;
+    sodium_bin2hex(want, sizeof(want), k->pk, sizeof(k->pk));
+    if (fgets(got, sizeof(got), f) != NULL)
+        ok = strncmp(got, want, VIGIL_EVIDENCE_PUB_HEX) == 0;
+    fclose(f);
+    return ok;
+}
+
 enum vigil_rc
 vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
                         struct vigil_err *err)
@@ -346,8 +406,20 @@ vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
         sodium_free(k);
         return err->rc;
     }
+    tmp_sweep(state_dir);
     rc = key_read(path, k, err);
-    if (rc == VIGIL_ENOTFOUND) {
+    if (rc == VIGIL_ENOTFOUND && key_was_made(state_dir, pubpath)) {
+        /* A key was made here before (its public key or anchor is
+         * left): a new one would silently start a chain the old log's
+         * readers cannot follow and overwrite the only public key. */
+        rc = vigil_err_set(err, VIGIL_EPERM,
+                           "%s is missing, but %s/evidence.pub or "
+                           "evidence.head shows a key was made: restore "
+                           "evidence.key from a backup (mode 0600); not "
+                           "making a new key (docs/evidence.md, \"Losing "
+                           "the key\")",
+                           path, state_dir);
+    } else if (rc == VIGIL_ENOTFOUND) {
         rc = key_create(state_dir, path, pubpath, k, err);
         if (rc == VIGIL_ECONFLICT) /* another process made it first */
             rc = key_read(path, k, err);
@@ -355,8 +427,9 @@ vigil_evidence_key_load(struct vigil_evidence_key **out, const char *state_dir,
          * missing anchor is damage, not a fresh directory. */
         else if (rc == VIGIL_OK)
             rc = anchor_put(k, 0, ZERO_HASH, err);
-    } else if (rc == VIGIL_OK && access(pubpath, F_OK) != 0 &&
-               errno == ENOENT) {
+    } else if (rc == VIGIL_OK && !pub_matches(pubpath, k)) {
+        /* evidence.pub is always the key actually loaded (a key put
+         * back after a loss finds the other one's there) */
         rc = pub_write(state_dir, pubpath, k, err);
     }
     close(dfd);
@@ -650,6 +723,15 @@ count_row(const struct vigil_store_value *c, size_t nc, void *arg)
     return 1;
 }
 
+/* 1 when the store was upgraded from a vigil without anchors and its
+ * log not anchored since (evidence_steps). */
+#define UPGRADE_SELECT "SELECT COUNT(*) FROM evidence_upgrade"
+#define NO_ANCHOR_MSG                                                          \
+    "%s/evidence.head is missing, and this store was not upgraded from a "     \
+    "vigil without anchors: the log, its head and the anchor may have been "   \
+    "deleted; not sealing (run vigil evidence verify; docs/evidence.md, "      \
+    "\"Missing anchor\")"
+
 #define HEAD_SELECT                                                            \
     "SELECT seq, hash, sig, pub FROM evidence_head WHERE id = 'head'"
 
@@ -674,8 +756,15 @@ anchor_holds(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
     char hash[VIGIL_EVIDENCE_HASH_HEX + 1] = "";
     enum vigil_rc rc = vigil_evidence_anchor_read(k->state_dir, &a, &e);
 
-    if (rc == VIGIL_ENOTFOUND) /* made again after the seal */
-        return VIGIL_OK;
+    if (rc == VIGIL_ENOTFOUND) {
+        int64_t up = 0;
+
+        rc = vigil_store_tx_query(tx, UPGRADE_SELECT, NULL, 0, count_row, &up,
+                                  err);
+        if (rc == VIGIL_OK && up == 0)
+            rc = vigil_err_set(err, VIGIL_EPERM, NO_ANCHOR_MSG, k->state_dir);
+        return rc;
+    }
     if (rc != VIGIL_OK)
         return vigil_err_set(err, VIGIL_EPERM, "%s; not sealing", e.msg);
     if (a.seq == 0)
@@ -810,9 +899,10 @@ seal_chunk(struct vigil_store_tx *tx, const struct vigil_evidence_key *k,
     return rc;
 }
 
-/* No anchor while the log has a head of this key: the first seal since
- * an upgrade from a vigil without anchors (or the file was removed,
- * which is logged). The store's head is taken as it is. */
+/* No anchor while the store is marked as upgraded from a vigil without
+ * anchors: the first seal since then takes the store's head as it is,
+ * once. Any other missing anchor is refused (VIGIL_EPERM): an emptied
+ * log with its anchor removed must not be anchored afresh. */
 static enum vigil_rc
 anchor_heal(struct vigil_store *s, const struct vigil_evidence_key *k,
             struct vigil_err *err)
@@ -823,8 +913,15 @@ anchor_heal(struct vigil_store *s, const struct vigil_evidence_key *k,
     char pub[VIGIL_EVIDENCE_PUB_HEX + 1];
     enum vigil_rc rc;
 
+    int64_t up = 0;
+
     if (vigil_evidence_anchor_read(k->state_dir, &a, &e) != VIGIL_ENOTFOUND)
         return VIGIL_OK;
+    if ((rc = vigil_store_query(s, UPGRADE_SELECT, NULL, 0, count_row, &up,
+                                err)) != VIGIL_OK)
+        return rc;
+    if (up == 0)
+        return vigil_err_set(err, VIGIL_EPERM, NO_ANCHOR_MSG, k->state_dir);
     if ((rc = vigil_store_query(s, HEAD_SELECT, NULL, 0, head_row, &h, err)) !=
         VIGIL_OK)
         return rc;
@@ -832,11 +929,17 @@ anchor_heal(struct vigil_store *s, const struct vigil_evidence_key *k,
     if (h.found && strcmp(h.pub, pub) != 0)
         return VIGIL_OK; /* sealing refuses this log anyway */
     vigil_log(VIGIL_LOG_WARN, 2204,
-              "evidence: %s/evidence.head was missing; anchoring the log at "
-              "its head, entry %lld",
+              "evidence: %s/evidence.head was missing after an upgrade from "
+              "a vigil without anchors; anchoring the log at its head, entry "
+              "%lld",
               k->state_dir, (long long)(h.found ? h.seq : 0));
-    return anchor_write(k, h.found ? h.seq : 0, h.found ? h.hash : ZERO_HASH,
-                        err);
+    rc =
+        anchor_write(k, h.found ? h.seq : 0, h.found ? h.hash : ZERO_HASH, err);
+    /* once only: from now on a missing anchor is damage */
+    if (rc == VIGIL_OK)
+        rc = vigil_store_exec(s, "DELETE FROM evidence_upgrade", NULL, 0, NULL,
+                              err);
+    return rc;
 }
 
 enum vigil_rc
@@ -928,6 +1031,10 @@ vigil_evidence_each(struct vigil_store *s,
     struct head_row h = {0};
     enum vigil_rc rc;
 
+    /* log and head from one snapshot: a seal committing between the two
+     * reads would give a head past the rows read ("truncated") */
+    if ((rc = vigil_store_snapshot_begin(s, err)) != VIGIL_OK)
+        return rc;
     rc = vigil_store_query(s,
                            "SELECT seq, time_ns, kind, actor, data, prev, hash,"
                            " sig FROM evidence_log ORDER BY seq",
@@ -942,6 +1049,7 @@ vigil_evidence_each(struct vigil_store *s,
             memcpy(head->pub, h.pub, sizeof(head->pub));
         }
     }
+    vigil_store_snapshot_end(s);
     return rc;
 }
 
@@ -1006,6 +1114,7 @@ verify_row(const struct vigil_evidence_entry *e, void *arg)
         got != sizeof(hb) || !sig_ok(vc->pub, e->sig, hb, sizeof(hb)))
         return bad(vc, e->seq, "its signature does not verify");
     memcpy(vc->prev, hash, sizeof(vc->prev));
+    vc->v->head_time_ns = e->time_ns;
     vc->expect++;
     return 0;
 }
@@ -1023,10 +1132,14 @@ vigil_evidence_verify(struct vigil_store *s, const uint8_t pub[32],
     if (sodium_init() < 0)
         return vigil_err_set(err, VIGIL_EIO, "libsodium did not initialise");
     snprintf(vc.prev, sizeof(vc.prev), "%s", ZERO_HASH);
+    if ((rc = vigil_store_snapshot_begin(s, err)) != VIGIL_OK)
+        return rc;
     rc = vigil_evidence_each(s, verify_row, &vc, &h, err);
     if (rc == VIGIL_OK)
         rc = vigil_store_query(s, "SELECT COUNT(*) FROM evidence_pending", NULL,
                                0, count_row, &v->pending, err);
+    vigil_store_snapshot_end(s);
+    v->head = h;
     if (rc != VIGIL_OK || v->bad != 0)
         return rc;
     /* The head: signed, and naming exactly the last entry. */
@@ -1055,22 +1168,23 @@ vigil_evidence_verify(struct vigil_store *s, const uint8_t pub[32],
     return VIGIL_OK;
 }
 
-enum vigil_rc
-vigil_evidence_verify_anchored(struct vigil_store *s, const uint8_t pub[32],
-                               const char *state_dir,
-                               struct vigil_evidence_verdict *v,
-                               struct vigil_err *err)
+/* vigil_evidence_verify_anchored inside its snapshot, with the anchor
+ * (arc: how reading it went, e its error) read before. */
+static enum vigil_rc
+verify_snap(struct vigil_store *s, const uint8_t pub[32],
+            const struct vigil_evidence_anchor *ap, enum vigil_rc arc,
+            const struct vigil_err *ae, struct vigil_evidence_verdict *v,
+            struct vigil_err *err)
 {
-    struct vigil_evidence_anchor a;
+    const struct vigil_evidence_anchor a = *ap;
+    const struct vigil_err e = *ae;
     struct vigil_store_value p;
-    struct vigil_err e = {0};
     char text[512], when[48], hash[VIGIL_EVIDENCE_HASH_HEX + 1] = "";
-    enum vigil_rc rc = vigil_evidence_verify(s, pub, v, err), arc;
+    enum vigil_rc rc = vigil_evidence_verify(s, pub, v, err);
 
     v->anchor = -1;
     if (rc != VIGIL_OK || v->bad != 0)
         return rc;
-    arc = vigil_evidence_anchor_read(state_dir, &a, &e);
     if (arc != VIGIL_OK) {
         /* Missing is damage too: a key is never made without one, and
          * deleting it is the first step of deleting the log unseen. */
@@ -1081,6 +1195,7 @@ vigil_evidence_verify_anchored(struct vigil_store *s, const uint8_t pub[32],
         return VIGIL_OK;
     }
     v->anchor = a.seq;
+    v->anchor_time_ns = a.time_ns;
     if (!sig_ok(pub, a.sig, (const uint8_t *)text,
                 vigil_evidence_anchor_text(&a, text, sizeof(text)))) {
         v->bad = a.seq > 0 ? a.seq : 1;
@@ -1112,5 +1227,28 @@ vigil_evidence_verify_anchored(struct vigil_store *s, const uint8_t pub[32],
                  "rewritten from here)",
                  when);
     }
+    return rc;
+}
+
+enum vigil_rc
+vigil_evidence_verify_anchored(struct vigil_store *s, const uint8_t pub[32],
+                               const char *state_dir,
+                               struct vigil_evidence_verdict *v,
+                               struct vigil_err *err)
+{
+    struct vigil_evidence_anchor a;
+    struct vigil_err e = {0};
+    enum vigil_rc rc, arc;
+
+    /* The anchor first: it is moved only after a commit, so read before
+     * the store it is never ahead of what the store then holds (read
+     * after, a seal in between would look like a cut log). The store is
+     * read in one snapshot, so its head may be ahead of the anchor: the
+     * anchor only proves a lower bound. */
+    arc = vigil_evidence_anchor_read(state_dir, &a, &e);
+    if ((rc = vigil_store_snapshot_begin(s, err)) != VIGIL_OK)
+        return rc;
+    rc = verify_snap(s, pub, &a, arc, &e, v, err);
+    vigil_store_snapshot_end(s);
     return rc;
 }

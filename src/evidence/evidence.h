@@ -40,8 +40,12 @@ struct vigil_evidence_key;
 
 /* Loads STATE/evidence.key (Ed25519 secret key, mode 0600), generating it
  * and STATE/evidence.pub (the public key in hex, 0644) the first time. A
- * key file others can read or write is refused (VIGIL_EPERM). state_dir
- * borrowed. Returns owned *out (free with vigil_evidence_key_free). */
+ * key file others can read or write is refused (VIGIL_EPERM), and so is a
+ * missing key where evidence.pub or the anchor shows one was made (no new
+ * key is made: restore it). evidence.pub is rewritten when it is not the
+ * loaded key's. Removes evidence.*.tmp.* files killed writers left.
+ * state_dir borrowed. Returns owned *out (free with
+ * vigil_evidence_key_free). */
 enum vigil_rc vigil_evidence_key_load(struct vigil_evidence_key **out,
                                       const char *state_dir,
                                       struct vigil_err *err);
@@ -129,6 +133,9 @@ struct vigil_evidence_verdict {
     int64_t bad;     /* the first bad entry's position; 0: intact */
     char why[256];   /* what is wrong with it */
     int64_t anchor;  /* the anchor's position; -1: none was checked */
+    struct vigil_evidence_head head; /* the signed head read (seq 0: none) */
+    int64_t head_time_ns;            /* its entry's time; 0: none */
+    int64_t anchor_time_ns;          /* when the anchor was written */
 };
 
 /* Checks the whole log against pub (32 bytes, borrowed): positions 1..n
@@ -165,9 +172,12 @@ size_t vigil_evidence_anchor_text(const struct vigil_evidence_anchor *a,
                                   char *dst, size_t len);
 
 /* vigil_evidence_verify, then the anchor of state_dir (borrowed): there,
- * signed by pub, and naming an entry the log holds with that hash. A log
- * shorter than the anchor (entries and head deleted together) or a
- * missing anchor is not intact. v->anchor is its position. */
+ * signed by pub, and naming an entry the log holds with that hash. The
+ * anchor is read first and the store in one snapshot after it, so a seal
+ * running meanwhile leaves the store ahead of the anchor, which is
+ * accepted (the anchor proves a lower bound). A log shorter than the
+ * anchor (entries and head deleted together) or a missing anchor is not
+ * intact. v->anchor is its position. */
 enum vigil_rc vigil_evidence_verify_anchored(struct vigil_store *s,
                                              const uint8_t pub[32],
                                              const char *state_dir,

@@ -258,6 +258,7 @@ vigil_incident_grouper_expire(struct vigil_incident_grouper *g, int64_t now_ns)
 static json_t *
 alert_evidence(const struct vigil_alert *a, const char *incident)
 {
+    const char *m = a->matched_json;
     uint8_t h[32];
     char hex[65];
     json_t *d;
@@ -269,6 +270,13 @@ alert_evidence(const struct vigil_alert *a, const char *incident)
                   a->rule_id, "title", a->title, "level", a->level, "time_ns",
                   (json_int_t)a->time_ns, "source", a->source ? a->source : "",
                   "event_sha256", hex);
+    /* the matched fields too, so an archive's matched_json is proved (as
+     * the export shows it: "" when there are none) */
+    crypto_hash_sha256(h, (const uint8_t *)(m != NULL ? m : ""),
+                       m != NULL ? strlen(m) : 0);
+    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+    if (d != NULL)
+        json_object_set_new(d, "matched_sha256", json_string(hex));
     if (d != NULL && incident != NULL)
         json_object_set_new(d, "incident", json_string(incident));
     return d;
@@ -432,7 +440,7 @@ vigil_incident_on_alert(struct vigil_incident_grouper *g,
     c.pb = pb;
     if (flood) {
         snprintf(ftitle, sizeof(ftitle),
-                 "Alert flood: more than %lld incidents opened within an "
+                 "Alert flood: %lld incidents opened within an "
                  "hour; the alerts that would open more are gathered here",
                  (long long)g->env.cfg->max_open_per_hour);
         c.title = ftitle;

@@ -3,11 +3,14 @@
  * the alert that caused it) holding the change, its timeline entry and
  * its evidence entry, so the timeline and the signed evidence log never
  * disagree about what happened, when, or who did it. */
+#include <pthread.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "incident_int.h"
 
@@ -175,6 +178,24 @@ incident_evidence(const struct incident_sink *k, const char *kind, json_t *data,
     return rc;
 }
 
+/* The operating-system account this process runs as, looked up once:
+ * recorded beside the actor, which --by lets a person name freely
+ * (FIND14 6). */
+static char account[128];
+static pthread_once_t account_once = PTHREAD_ONCE_INIT;
+
+static void
+account_init(void)
+{
+    struct passwd pw, *res = NULL;
+    char buf[1024];
+
+    if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+        snprintf(account, sizeof(account), "%s", res->pw_name);
+    else
+        snprintf(account, sizeof(account), "uid %u", (unsigned)getuid());
+}
+
 enum vigil_rc
 incident_record(const struct incident_sink *k, const char *uid,
                 const char *tl_uid, const char *actor, const char *what,
@@ -204,6 +225,8 @@ incident_record(const struct incident_sink *k, const char *uid,
     json_object_set_new(data, "at_ns", json_integer(at));
     json_object_set_new(data, "what", json_string(what));
     json_object_set_new(data, "text", json_string(text));
+    pthread_once(&account_once, account_init);
+    json_object_set_new(data, "account", json_string(account));
     snprintf(kind, sizeof(kind), "incident.%s", what);
     text_data = json_dumps(data, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(data);

@@ -631,6 +631,8 @@ struct export_ctx {
     const char *uid;
     json_t *alerts;  /* alert ids of the incident */
     json_t *entries; /* the evidence, others reduced to their hashes */
+    json_t *sealed;  /* "t:ID" / "a:ID" of the records sealed: others are
+                        still pending and left out of the archive */
     int failed;
 };
 
@@ -659,6 +661,22 @@ export_entry(const struct vigil_evidence_entry *e, void *arg)
     struct export_ctx *x = arg;
     json_t *o;
 
+    if (belongs(x, e)) {
+        json_t *d = json_loads(e->data, 0, NULL);
+        const char *t = json_string_value(json_object_get(d, "timeline"));
+        const char *al = json_string_value(json_object_get(d, "alert"));
+        char key[300];
+
+        if (t != NULL) {
+            snprintf(key, sizeof(key), "t:%s", t);
+            json_object_set_new(x->sealed, key, json_true());
+        }
+        if (al != NULL && strcmp(e->kind, "alert") == 0) {
+            snprintf(key, sizeof(key), "a:%s", al);
+            json_object_set_new(x->sealed, key, json_true());
+        }
+        json_decref(d);
+    }
     if (belongs(x, e))
         o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "seq",
                       (json_int_t)e->seq, "time_ns", (json_int_t)e->time_ns,
@@ -675,11 +693,32 @@ export_entry(const struct vigil_evidence_entry *e, void *arg)
     return 0;
 }
 
+/* The records of list (borrowed) whose evidence entry is sealed: those
+ * still pending are the next seal's, not this archive's. Returns a new
+ * array (NULL when out of memory). */
+static json_t *
+sealed_only(json_t *list, const char *prefix, json_t *sealed)
+{
+    json_t *out = json_array(), *r;
+    size_t i;
+    char key[300];
+
+    json_array_foreach(list, i, r)
+    {
+        const char *id = json_string_value(json_object_get(r, "id"));
+
+        snprintf(key, sizeof(key), "%s%s", prefix, id ? id : "");
+        if (json_object_get(sealed, key) != NULL)
+            json_array_append(out, r);
+    }
+    return out;
+}
+
 enum vigil_rc
 vigil_incident_export(const struct vigil_incident_env *env, const char *uid,
                       const char *pub_hex, char **json, struct vigil_err *err)
 {
-    struct export_ctx x = {uid, json_array(), json_array(), 0};
+    struct export_ctx x = {uid, json_array(), json_array(), json_object(), 0};
     struct vigil_evidence_head head;
     json_t *inc = NULL, *out = NULL, *a;
     char now[48];
@@ -687,6 +726,12 @@ vigil_incident_export(const struct vigil_incident_env *env, const char *uid,
     enum vigil_rc rc;
 
     *json = NULL;
+    /* The incident, its timeline and alerts, the log and its head from
+     * one snapshot, so that a seal or an alert committing meanwhile
+     * cannot leave the archive with a head past its entries or a record
+     * without its entry (FIND14 12). */
+    if ((rc = vigil_store_snapshot_begin(env->store, err)) != VIGIL_OK)
+        goto out;
     rc = show(env, uid, 1, &inc, err);
     if (rc == VIGIL_OK) {
         json_array_foreach(json_object_get(inc, "alerts"), i, a)
@@ -695,11 +740,14 @@ vigil_incident_export(const struct vigil_incident_env *env, const char *uid,
         }
         rc = vigil_evidence_each(env->store, export_entry, &x, &head, err);
     }
+    vigil_store_snapshot_end(env->store);
     if (rc == VIGIL_OK && x.failed)
         rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     if (rc == VIGIL_OK) {
-        json_t *timeline = json_incref(json_object_get(inc, "timeline"));
-        json_t *alerts = json_incref(json_object_get(inc, "alerts"));
+        json_t *timeline =
+            sealed_only(json_object_get(inc, "timeline"), "t:", x.sealed);
+        json_t *alerts =
+            sealed_only(json_object_get(inc, "alerts"), "a:", x.sealed);
 
         json_object_del(inc, "timeline");
         json_object_del(inc, "alerts");
@@ -714,9 +762,11 @@ vigil_incident_export(const struct vigil_incident_env *env, const char *uid,
         if (out == NULL)
             rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
+out:
     json_decref(inc);
     json_decref(x.alerts);
     json_decref(x.entries);
+    json_decref(x.sealed);
     if (rc == VIGIL_OK &&
         (*json = json_dumps(out, JSON_INDENT(1) | JSON_ENSURE_ASCII)) == NULL)
         rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");

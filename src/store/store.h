@@ -424,6 +424,15 @@ enum vigil_rc vigil_store_query(struct vigil_store *s, const char *sql,
                                 const struct vigil_store_value *params,
                                 size_t nparams, vigil_store_row_fn fn,
                                 void *arg, struct vigil_err *err);
+/* A read snapshot: every query this thread runs between begin and end
+ * sees the store as of the first of them, so rows read by several
+ * queries (a log and its head) agree although writers commit meanwhile.
+ * Holds the query lock: other threads' queries wait until end. Works on
+ * a readonly store. Every successful begin needs one end; one begun
+ * inside another is part of it. */
+enum vigil_rc vigil_store_snapshot_begin(struct vigil_store *s,
+                                         struct vigil_err *err);
+void vigil_store_snapshot_end(struct vigil_store *s);
 /* Runs one writing statement in a transaction of its own. *changes (may
  * be NULL) gets the rows it changed. A UNIQUE, CHECK or foreign-key
  * violation is VIGIL_ECONFLICT. */

@@ -136,6 +136,7 @@ struct vigil_store {
     struct store_conn *conn; /* owned by the back end */
     pthread_mutex_t wmu;     /* writes */
     pthread_mutex_t qmu;     /* queries; recursive */
+    int snapshots;           /* open read snapshots (under qmu) */
 
     pthread_mutex_t mu;
     pthread_cond_t cv_work;  /* the queue has jobs or stop is set */

@@ -3,6 +3,7 @@
  * arguments and takes the store's locks; the back end's `stmt` operation
  * prepares, binds and steps (store_backend.h).
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "store_int.h"
@@ -47,6 +48,37 @@ vigil_store_query(struct vigil_store *s, const char *sql,
     rc = s->be->stmt(s->conn, 1, sql, params, nparams, fn, arg, NULL, err);
     pthread_mutex_unlock(&s->qmu);
     return rc;
+}
+
+enum vigil_rc
+vigil_store_snapshot_begin(struct vigil_store *s, struct vigil_err *err)
+{
+    enum vigil_rc rc;
+
+    if (s == NULL)
+        return vigil_err_set(err, VIGIL_EINVAL, "store: no store");
+    pthread_mutex_lock(&s->qmu);
+    /* a deferred BEGIN: the snapshot is taken by the first read; one
+     * nested in another is part of it */
+    rc = s->snapshots > 0
+             ? VIGIL_OK
+             : s->be->stmt(s->conn, 1, "BEGIN", NULL, 0, NULL, NULL, NULL, err);
+    if (rc != VIGIL_OK)
+        pthread_mutex_unlock(&s->qmu);
+    else
+        s->snapshots++;
+    return rc;
+}
+
+void
+vigil_store_snapshot_end(struct vigil_store *s)
+{
+    struct vigil_err e = {0};
+
+    /* nothing was written: ending the read cannot lose anything */
+    if (--s->snapshots == 0)
+        (void)s->be->stmt(s->conn, 1, "COMMIT", NULL, 0, NULL, NULL, NULL, &e);
+    pthread_mutex_unlock(&s->qmu);
 }
 
 enum vigil_rc

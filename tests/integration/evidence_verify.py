@@ -7,7 +7,12 @@ imports nothing of vigil's, only the standard library and the
 usage: evidence_verify.py ARCHIVE [--public-key HEX]
 
 Exit 0 when the archive verifies; 1 with the first problem on stderr.
+Without --public-key the archive's own key is used and a warning says
+so on stderr (still exit 0): whoever rewrote the archive could have
+re-signed it with a key of their own, so pin the key published out of
+band (docs/evidence.md).
 """
+import datetime
 import hashlib
 import json
 import sys
@@ -33,6 +38,17 @@ def check_sig(pub, sig_hex, msg, what):
         pub.verify(bytes.fromhex(sig_hex), msg)
     except (InvalidSignature, ValueError):
         raise Bad("%s: the signature does not verify" % what)
+
+
+def instant(text, what):
+    """Seconds since the epoch of an ISO 8601 time with its offset."""
+    try:
+        t = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        raise Bad("%s: %r is not a time" % (what, text))
+    if t.tzinfo is None:
+        raise Bad("%s: %r has no offset" % (what, text))
+    return int(t.timestamp())
 
 
 def verify(archive, expected_key):
@@ -88,18 +104,43 @@ def verify(archive, expected_key):
     inc = archive["incident"]
     data = [json.loads(e["data"]) for e in full]
     by_timeline = {d.get("timeline"): (d, e) for d, e in zip(data, full)}
+    seen = set()
+    last = None
     for t in archive["timeline"]:
         if t["id"] not in by_timeline:
             raise Bad("timeline entry %s (%s) is not in the evidence log" % (t["id"], t["text"]))
+        if t["id"] in seen:
+            raise Bad("timeline entry %s is shown twice" % t["id"])
+        seen.add(t["id"])
         d, e = by_timeline[t["id"]]
         if (d.get("incident") != inc["id"] or d.get("text") != t["text"]
-                or e["actor"] != t["actor"] or d.get("at_ns") != t["at_ns"]):
+                or e["actor"] != t["actor"] or d.get("at_ns") != t["at_ns"]
+                or d.get("what") != t["what"]):
             raise Bad("timeline entry %s differs from its evidence entry %d" % (t["id"], e["seq"]))
+        if instant(t["at"], "timeline entry %s" % t["id"]) != t["at_ns"] // 10**9:
+            raise Bad("timeline entry %s: at %s is not its logged time" % (t["id"], t["at"]))
+        # the timeline is shown by time, then id: an order both signed
+        if last is not None and (t["at_ns"], t["id"]) < last:
+            raise Bad("timeline entry %s is out of order" % t["id"])
+        last = (t["at_ns"], t["id"])
     alerts = {d["alert"]: d for d, e in zip(data, full) if e["kind"] == "alert"}
+    seen = set()
+    unproved = []
     for a in archive["alerts"]:
         d = alerts.get(a["id"])
         if d is None:
             raise Bad("alert %s is not in the evidence log" % a["id"])
+        if a["id"] in seen:
+            raise Bad("alert %s is shown twice" % a["id"])
+        seen.add(a["id"])
+        if instant(a["time"], "alert %s" % a["id"]) != a["time_ns"] // 10**9:
+            raise Bad("alert %s: time %s is not its logged time" % (a["id"], a["time"]))
+        if "matched_sha256" in d:
+            m = hashlib.sha256(a["matched_json"].encode("utf-8")).hexdigest()
+            if d["matched_sha256"] != m:
+                raise Bad("alert %s: its matched_json differs from the one logged" % a["id"])
+        else:  # logged by a vigil that did not record it
+            unproved.append(a["id"])
         digest = hashlib.sha256(a["event_json"].encode("utf-8")).hexdigest()
         if d.get("event_sha256") != digest or d.get("rule_id") != a["rule_id"]:
             raise Bad("alert %s: its event differs from the one logged" % a["id"])
@@ -122,7 +163,7 @@ def verify(archive, expected_key):
                       % (e["seq"], d["timeline"]))
     if not any(d.get("incident") == inc["id"] and d.get("what") == "opened" for d in data):
         raise Bad("the incident's opening is not in the evidence log")
-    return n, len(full)
+    return n, len(full), unproved
 
 
 def main(argv):
@@ -131,12 +172,22 @@ def main(argv):
         return 2
     with open(argv[1], encoding="utf-8") as f:
         archive = json.load(f)
+    pinned = len(argv) == 4
     try:
-        n, mine = verify(archive, argv[3] if len(argv) == 4 else None)
+        n, mine, unproved = verify(archive, argv[3] if pinned else None)
     except (Bad, KeyError, TypeError, ValueError) as e:
         print("NOT VERIFIED: %s" % e, file=sys.stderr)
         return 1
     print("verified: %d entries in the chain, %d of this incident, head signed" % (n, mine))
+    print("%d entries are shown only as hashes (other incidents'): the archive proves "
+          "what it shows, not that none of them is this incident's" % (n - mine))
+    for a in unproved:
+        print("alert %s: matched_json is not proved (logged without its hash)" % a)
+    if not pinned:
+        print("WARNING: NOT PINNED: verified with the archive's own key %s; anyone who "
+              "rewrote the archive could have re-signed it. Compare it with the public key "
+              "published out of band, or pass --public-key HEX." % archive["evidence"]["public_key"],
+              file=sys.stderr)
     return 0
 
 

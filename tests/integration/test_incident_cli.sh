@@ -324,14 +324,15 @@ tamper_archive cut 'del a["evidence"]["entries"][-1]'
 tamper_archive unshown 'a["timeline"] = [t for t in a["timeline"] if t["what"] != "status"]'
 tamper_archive key 'a["evidence"]["public_key"] = "00" * 32'
 tamper_archive anchor-seq 'a["evidence"]["anchor"]["seq"] -= 1'
-# a lost signing key: a writer makes a new one, but must not sign on top
-# of a log another key signed (a mixed log verifies under neither key)
+# a lost signing key: a writer makes no new one while the old one's
+# public key is there (a mixed log verifies under neither key)
 d="$T/lostkey"
 mkdir -p "$d"
 cp "$S/vigil.db" "$S/evidence.pub" "$d/"
 sed "s|^state_dir: .*|state_dir: $d|" "$T/vigil.yml" >"$T/lost.yml"
 "$VIGIL_BIN" incident -c "$T/lost.yml" note 1 "after the key was lost" >/dev/null 2>"$T/err" || true
-grep -q "signed by the key" "$T/err" || fail "sealed over another key's head: $(cat "$T/err")"
+grep -q "restore evidence.key" "$T/err" || fail "made a new key beside a log: $(cat "$T/err")"
+[ ! -e "$d/evidence.key" ] || fail "a new key was made beside an existing log"
 [ "$(sqlite3 "$d/vigil.db" "SELECT COUNT(*) FROM evidence_log")" = "$n" ] ||
     fail "entries signed by a new key on top of the old log"
 

@@ -210,11 +210,12 @@ test_flood(void **state)
     }
     assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_incidents"), 6);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_alerts"), 40);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_alerts x JOIN"
-                              " incident_incidents i ON i.uid ="
-                              " x.incident_uid WHERE i.group_keys = 'flood'"
-                              " AND i.title LIKE 'Alert flood%'"),
-                     35);
+    assert_int_equal(
+        count(f, "SELECT COUNT(*) FROM incident_alerts x JOIN"
+                 " incident_incidents i ON i.uid ="
+                 " x.incident_uid WHERE i.group_keys = 'flood'"
+                 " AND i.title LIKE 'Alert flood: 5 incidents opened%'"),
+        35);
     /* an address already seen still goes to its own incident */
     alert(g, f, "high", "[]", "{\"source.ip\":\"198.51.100.2\"}");
     assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_alerts x JOIN"
@@ -286,6 +287,115 @@ test_evidence_of_it(void **state)
     vigil_evidence_key_free(key);
 }
 
+/* Path of name in f->dir into out. */
+static void
+in_dir(const struct fx *f, const char *name, char *out, size_t len)
+{
+    snprintf(out, len, "%s/%s", f->dir, name);
+}
+
+/* Runs one writing statement on f's store. */
+static void
+sql(struct fx *f, const char *text)
+{
+    struct vigil_err err = {0};
+
+    assert_int_equal(vigil_store_exec(f->s, text, NULL, 0, NULL, &err),
+                     VIGIL_OK);
+}
+
+/* FIND14 13: a log, head and anchor deleted together are never anchored
+ * afresh by the next seal; only a store marked at migration as begun
+ * before anchors is, and once. */
+static void
+test_no_heal_of_a_wiped_log(void **state)
+{
+    struct fx *f = *state;
+    struct vigil_evidence_key *key = NULL;
+    struct vigil_evidence_verdict v;
+    struct vigil_evidence_anchor a;
+    struct vigil_err err = {0};
+    uint8_t pub[32];
+    char path[128];
+    int64_t sealed = 0;
+
+    assert_int_equal(vigil_evidence_key_load(&key, f->dir, &err), VIGIL_OK);
+    assert_int_equal(vigil_evidence_pub_read(f->dir, pub, &err), VIGIL_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(vigil_evidence_append(f->s, "x", "{}", "t", &err),
+                         VIGIL_OK);
+    assert_int_equal(vigil_evidence_seal(f->s, key, &sealed, &err), VIGIL_OK);
+    assert_int_equal(sealed, 3);
+    sql(f, "DELETE FROM evidence_log");
+    sql(f, "DELETE FROM evidence_head");
+    in_dir(f, "evidence.head", path, sizeof(path));
+    assert_int_equal(unlink(path), 0);
+    /* nothing pending and something pending: both refuse */
+    assert_int_equal(vigil_evidence_seal(f->s, key, &sealed, &err),
+                     VIGIL_EPERM);
+    assert_non_null(strstr(err.msg, "not upgraded"));
+    assert_int_equal(vigil_evidence_append(f->s, "x", "{}", "t", &err),
+                     VIGIL_OK);
+    assert_int_equal(vigil_evidence_seal(f->s, key, &sealed, &err),
+                     VIGIL_EPERM);
+    assert_int_equal(vigil_evidence_anchor_read(f->dir, &a, &err),
+                     VIGIL_ENOTFOUND);
+    assert_int_equal(
+        vigil_evidence_verify_anchored(f->s, pub, f->dir, &v, &err), VIGIL_OK);
+    assert_int_not_equal(v.bad, 0);
+    /* a store upgraded from a vigil without anchors: anchored once */
+    sql(f, "DELETE FROM evidence_pending");
+    sql(f, "INSERT INTO evidence_upgrade VALUES ('anchor')");
+    assert_int_equal(vigil_evidence_seal(f->s, key, &sealed, &err), VIGIL_OK);
+    assert_int_equal(vigil_evidence_anchor_read(f->dir, &a, &err), VIGIL_OK);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(vigil_evidence_seal(f->s, key, &sealed, &err),
+                     VIGIL_EPERM);
+    vigil_evidence_key_free(key);
+}
+
+/* FIND14 8 and 9: a lost key is not replaced by a new one while a key's
+ * traces are there; evidence.pub follows the key loaded; temporary files
+ * of killed writers are removed. */
+static void
+test_key_loss(void **state)
+{
+    struct fx *f = *state;
+    struct vigil_evidence_key *key = NULL;
+    struct vigil_err err = {0};
+    char path[128], keep[128], pubhex[65], got[80] = "";
+    FILE *fp;
+
+    assert_int_equal(vigil_evidence_key_load(&key, f->dir, &err), VIGIL_OK);
+    vigil_evidence_key_pub(key, pubhex);
+    vigil_evidence_key_free(key);
+    key = NULL;
+    in_dir(f, "evidence.key", path, sizeof(path));
+    in_dir(f, "evidence.key.saved", keep, sizeof(keep));
+    assert_int_equal(rename(path, keep), 0);
+    assert_int_equal(vigil_evidence_key_load(&key, f->dir, &err), VIGIL_EPERM);
+    assert_null(key);
+    assert_non_null(strstr(err.msg, "restore"));
+    assert_int_equal(access(path, F_OK), -1);
+    /* the key put back, evidence.pub replaced meanwhile: rewritten */
+    assert_int_equal(rename(keep, path), 0);
+    in_dir(f, "evidence.pub", keep, sizeof(keep));
+    assert_non_null(fp = fopen(keep, "w"));
+    fprintf(fp, "%064d\n", 0);
+    fclose(fp);
+    in_dir(f, "evidence.head.tmp.AbCdEf", keep, sizeof(keep));
+    assert_non_null(fp = fopen(keep, "w"));
+    fclose(fp);
+    assert_int_equal(vigil_evidence_key_load(&key, f->dir, &err), VIGIL_OK);
+    assert_int_equal(access(keep, F_OK), -1);
+    in_dir(f, "evidence.pub", keep, sizeof(keep));
+    assert_non_null(fp = fopen(keep, "r"));
+    assert_non_null(fgets(got, sizeof(got), fp));
+    fclose(fp);
+    assert_int_equal(strncmp(got, pubhex, 64), 0);
+    vigil_evidence_key_free(key);
+}
+
 int
 main(void)
 {
@@ -294,6 +404,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_group_by, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
         cmocka_unit_test_setup_teardown(test_evidence_of_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_heal_of_a_wiped_log, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_key_loss, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
