@@ -1,8 +1,8 @@
 /* fim_loss.c -- data-loss stores: every `interval` each declared store is
  * measured (a folder: bytes and files, walked with core's vigil_walk; a
- * database: a row count from its query), the measurement is appended to
- * fim_store_history, and when the size or the count fell by more than
- * `alert_drop` of the largest value recorded within `within`, a critical
+ * database: a row count from its query, through src/store), the measurement is
+ * appended to fim_store_history, and when the size or the count fell by more
+ * than `alert_drop` of the largest value recorded within `within`, a critical
  * detection names the store, the share lost and, for folders, how many
  * files went and the largest of them (the previous listing is kept in
  * memory, up to LISTING_MAX files a store; past that only counts). */
@@ -29,6 +29,7 @@ struct store_state {
     struct removed top[TOP_REMOVED];
     int64_t removed_n; /* files gone within the period */
     int64_t removed_since;
+    char last_err[256]; /* the failure last logged: not repeated each time */
 };
 
 struct fim_loss {
@@ -205,11 +206,18 @@ alert(struct fim_loss *l, size_t i, int64_t now, int64_t bytes, int64_t items,
         first = 0;
     }
     vigil_buf_printf(&b, "]}");
-    snprintf(title, sizeof(title),
-             "Data loss: store %s lost %.0f%% of its %s within %llds "
-             "(%lld files removed)",
-             c->name, pb > pi ? pb : pi, pb > pi ? "size" : "items",
-             (long long)c->within_s, (long long)s->removed_n);
+    if (c->kind == VIGIL_FIM_STORE_FOLDER)
+        snprintf(title, sizeof(title),
+                 "Data loss: store %s lost %.0f%% of its %s within %llds "
+                 "(%lld files removed)",
+                 c->name, pb > pi ? pb : pi, pb > pi ? "size" : "items",
+                 (long long)c->within_s, (long long)s->removed_n);
+    else
+        snprintf(title, sizeof(title),
+                 "Data loss: store %s lost %.0f%% of its items within %llds "
+                 "(%lld of %lld rows gone)",
+                 c->name, pi, (long long)c->within_s,
+                 (long long)(mx->items - items), (long long)mx->items);
     vigil_log(VIGIL_LOG_ERROR, FIM_LOG_DROP, "fim: %s", title);
     struct vigil_fim_detection d = {
         .time_ns = now,
@@ -247,13 +255,16 @@ measure(struct fim_loss *l, size_t i, int64_t now,
     else if (c->kind == VIGIL_FIM_STORE_POSTGRES)
         rc = vigil_store_foreign_count(c->target, c->query, &items, &err);
     else
-        rc = vigil_err_set(&err, VIGIL_EUNSUPPORTED,
-                           "SQLite stores are not built into this vigil");
+        rc =
+            vigil_store_foreign_sqlite_count(c->target, c->query, &items, &err);
     if (rc != VIGIL_OK) {
-        vigil_log(VIGIL_LOG_WARN, FIM_LOG_STORE, "fim: store %s: %s", c->name,
-                  err.msg);
+        if (strcmp(s->last_err, err.msg) != 0)
+            vigil_log(VIGIL_LOG_WARN, FIM_LOG_STORE, "fim: store %s: %s",
+                      c->name, err.msg);
+        snprintf(s->last_err, sizeof(s->last_err), "%s", err.msg);
         return;
     }
+    s->last_err[0] = '\0';
     v[0] = vigil_sv_text(c->name);
     v[1] = vigil_sv_int(now - c->within_s * VIGIL_NS_PER_SEC);
     rc = vigil_store_query(l->store,

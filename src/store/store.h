@@ -415,4 +415,16 @@ enum vigil_rc vigil_store_batch_add_exec(struct vigil_store_batch *b,
 enum vigil_rc vigil_store_foreign_count(const char *dsn, const char *query,
                                         int64_t *items, struct vigil_err *err);
 
+/* The same for another system's SQLite file at path (borrowed), opened
+ * read-only (never created, every write refused), waiting at most 1 s for
+ * a writer's lock and 5 s for the query, which must be one statement that
+ * only reads. VIGIL_ENOTFOUND when the file is missing, VIGIL_EINVAL when
+ * it is no regular file or the query would write, VIGIL_EIO when it cannot
+ * be opened, is locked, damaged or the query fails, VIGIL_EPARSE when the
+ * value is not a whole number. */
+enum vigil_rc vigil_store_foreign_sqlite_count(const char *path,
+                                               const char *query,
+                                               int64_t *items,
+                                               struct vigil_err *err);
+
 #endif
