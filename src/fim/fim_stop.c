@@ -20,9 +20,10 @@
  * inotify names nobody, so a process is named only when the evidence is
  * unambiguous: it writes (holds open for writing) a file of the watched
  * trees, and it or its siblings -- the children of one parent, as a
- * script starts one `openssl` per file -- are the only ones seen moving
- * from file to file there within the window (or writing a file with a
- * ransom extension); a logger keeping one file open is not it. A command line
+ * script starts one `openssl` per file -- are the only ones seen within
+ * the window writing a file that then looked encrypted once closed, or a
+ * file with a ransom extension. A logger keeping a file open or a copier
+ * writing plain files is not it. A command line
  * or working folder naming the tree is no evidence: any process can claim
  * either. */
 #include <dirent.h>
@@ -438,8 +439,8 @@ in_tree(const struct vigil_fim_config *cfg, const char *path)
 
 /* Remembers that a child of unit writes the file st (at path) at now. */
 static void
-sighted(struct fim_suspects *h, int64_t unit, const struct stat *st,
-        const char *path, int64_t now, int64_t window)
+sighted(struct fim_suspects *h, int64_t unit, uint64_t ustart,
+        const struct stat *st, const char *path, int64_t now, int64_t window)
 {
     const char *name = strrchr(path, '/');
 
@@ -452,26 +453,35 @@ sighted(struct fim_suspects *h, int64_t unit, const struct stat *st,
         }
     }
     h->s[h->next] =
-        (struct fim_seen){unit, now, (uint64_t)st->st_dev, (uint64_t)st->st_ino,
-                          name != NULL && fim_ransom_ext(name + 1)};
+        (struct fim_seen){.unit = unit,
+                          .ustart = ustart,
+                          .t = now,
+                          .dev = (uint64_t)st->st_dev,
+                          .ino = (uint64_t)st->st_ino,
+                          .ext = name != NULL && fim_ransom_ext(name + 1)};
     h->next = (h->next + 1) % FIM_SEEN;
 }
 
-/* Has unit been a suspect within the window: two different files, or one
- * with a ransom extension? */
+void
+fim_suspect_scored(struct fim_suspects *h, uint64_t dev, uint64_t ino,
+                   int64_t now, int64_t window)
+{
+    for (size_t i = 0; i < FIM_SEEN; i++) {
+        struct fim_seen *s = &h->s[i];
+        if (s->t != 0 && now - s->t <= window && s->dev == dev && s->ino == ino)
+            s->scored = 1;
+    }
+}
+
+/* Has unit been a suspect within the window? */
 static int
 suspect(const struct fim_suspects *h, int64_t unit, int64_t now, int64_t window)
 {
-    const struct fim_seen *first = NULL;
-
     for (size_t i = 0; i < FIM_SEEN; i++) {
         const struct fim_seen *s = &h->s[i];
-        if (s->t == 0 || s->unit != unit || now - s->t > window)
-            continue;
-        if (s->ext ||
-            (first != NULL && (first->dev != s->dev || first->ino != s->ino)))
+        if (s->t != 0 && s->unit == unit && now - s->t <= window &&
+            (s->ext || s->scored))
             return 1;
-        first = s;
     }
     return 0;
 }
@@ -481,18 +491,27 @@ suspect(const struct fim_suspects *h, int64_t unit, int64_t now, int64_t window)
  * for writing); 1 when there is one. */
 static int
 writes_in_tree(const struct vigil_fim_config *cfg, struct fim_suspects *h,
-               int64_t now, long long pid, int64_t unit)
+               int64_t now, const struct fim_proc *p, int64_t unit)
 {
+    long long pid = (long long)p->pid;
+    uint64_t ustart = p->start;
+    struct fim_proc up;
     char dir[64], fp[128], link[4096];
     struct dirent *fe;
+    struct stat st;
     DIR *fdd;
     int hit = 0, seen = 0;
 
+    snprintf(dir, sizeof(dir), "/proc/%lld", pid);
+    /* without root, only the daemon's own account's descriptors can be
+     * read: the others are not even listed (the search runs every 5 ms) */
+    if (geteuid() != 0 && (stat(dir, &st) != 0 || st.st_uid != geteuid()))
+        return 0;
     snprintf(dir, sizeof(dir), "/proc/%lld/fd", pid);
     if ((fdd = opendir(dir)) == NULL)
         return 0;
     while (seen < FD_MAX && (fe = readdir(fdd)) != NULL) {
-        struct stat st, target;
+        struct stat target;
         ssize_t l;
         if (fe->d_name[0] == '.')
             continue;
@@ -506,8 +525,12 @@ writes_in_tree(const struct vigil_fim_config *cfg, struct fim_suspects *h,
         if (link[0] != '/' || !in_tree(cfg, link) || stat(fp, &target) != 0 ||
             !S_ISREG(target.st_mode))
             continue;
+        /* the unit's start time tells it from a later reuse of its pid */
+        if (!hit && unit != p->pid)
+            ustart = read_stat(unit, &up, NULL, 0) ? up.start : 0;
         hit = 1;
-        sighted(h, unit, &target, link, now, cfg->window_ms * 1000000LL);
+        sighted(h, unit, ustart, &target, link, now,
+                cfg->window_ms * 1000000LL);
     }
     closedir(fdd);
     return hit;
@@ -538,7 +561,7 @@ fim_find_writer(const struct vigil_fim_config *cfg, struct fim_suspects *h,
         /* the unit: the writer's parent, whose children a script starts
          * one per file; a child of pid 1 stands alone */
         int64_t unit = p.ppid > 1 ? p.ppid : pid;
-        if (!writes_in_tree(cfg, h, now, pid, unit) || nw >= WRITING)
+        if (!writes_in_tree(cfg, h, now, &p, unit) || nw >= WRITING)
             continue;
         writing[nw][0] = pid;
         writing[nw++][1] = unit;
@@ -560,5 +583,14 @@ fim_find_writer(const struct vigil_fim_config *cfg, struct fim_suspects *h,
     for (size_t i = 0; unit_found != 0 && i < nw; i++)
         if (writing[i][1] == unit_found && fim_proc_read(writing[i][0], out))
             return 1;
+    /* none of it writes at this instant (a script between two files):
+     * the unit's parent itself, while it is the same process */
+    for (size_t i = 0; unit_found != 0 && i < FIM_SEEN; i++) {
+        const struct fim_seen *s = &h->s[i];
+        struct fim_proc now_p;
+        if (s->unit == unit_found && s->ustart != 0 &&
+            read_stat(unit_found, &now_p, NULL, 0) && now_p.start == s->ustart)
+            return fim_proc_read(unit_found, out);
+    }
     return 0;
 }

@@ -58,30 +58,38 @@ int fim_stop(const struct vigil_fim_config *cfg, const struct fim_proc *actor,
              char *why, size_t len);
 
 /* inotify names nobody, and a process holding a file of the trees open
- * for writing may be an innocent one (a logger, an editor). A unit -- a
+ * for writing may be an innocent one (a logger, a copier). A unit -- a
  * parent's children, as a script starts one `openssl` per file, or a
- * child of pid 1 alone -- becomes a suspect when it is seen writing two
- * different files of the trees within the window (a run moves from file
- * to file), or a file with a ransom extension. fim_find_writer remembers
- * what it saw here. */
-#define FIM_SEEN 64
+ * child of pid 1 alone -- becomes a suspect when it was seen writing a
+ * file that then scored (encrypted-looking content once closed), or a
+ * file with a ransom extension. fim_find_writer remembers what it saw
+ * here; fim_suspect_scored links a scored file to who wrote it. */
+#define FIM_SEEN 128
 struct fim_seen {
-    int64_t unit, t;
+    int64_t unit;    /* the writer's parent, or the writer */
+    uint64_t ustart; /* the unit's start time (0: unknown) */
+    int64_t t;
     uint64_t dev, ino;
-    int ext; /* the file has a ransom extension */
+    int ext;    /* the file has a ransom extension */
+    int scored; /* the file scored once closed */
 };
 struct fim_suspects {
     struct fim_seen s[FIM_SEEN];
     size_t next;
 };
 
+/* The file (dev, ino) scored at now: whoever was seen writing it within
+ * window becomes a suspect. */
+void fim_suspect_scored(struct fim_suspects *h, uint64_t dev, uint64_t ino,
+                        int64_t now, int64_t window);
+
 /* Reads which processes hold a file of the trees open for writing (the
  * /proc/PID/fd link's own mode has the write bit), other than the daemon;
  * descriptors it cannot read are no evidence. Returns 1 with *out filled
- * (one of its processes writing now) when exactly one unit has been a
- * suspect within the window; 0 when none has or several have (then
- * nobody is named), *several telling which. h (borrowed) keeps the
- * sightings between calls. */
+ * (one of its processes writing now, else the unit's parent while it
+ * lives) when exactly one unit has been a suspect within the window; 0 when
+ * none has or several have (then nobody is named), *several telling which. h
+ * (borrowed) keeps the sightings between calls. */
 int fim_find_writer(const struct vigil_fim_config *cfg, struct fim_suspects *h,
                     int64_t now, struct fim_proc *out, int *several);
 

@@ -49,7 +49,7 @@
 #define CANARY_SIZE  8192
 #define PENDING_NS   (2 * VIGIL_NS_PER_SEC)
 #define PENDING_MAX  (30 * VIGIL_NS_PER_SEC)
-#define SEARCH_NS    (VIGIL_NS_PER_SEC / 50)
+#define SEARCH_NS    (VIGIL_NS_PER_SEC / 200)
 #define CREATED      1024
 #define CREATED_NS   (5 * VIGIL_NS_PER_SEC)
 
@@ -90,6 +90,7 @@ struct vigil_fim_monitor {
     int pending_several;  /* ... several suspects were seen */
     int64_t last_search;
     struct fim_suspects suspects; /* inotify: who was seen writing what */
+    int64_t sight_until;          /* ... looked at until then */
     struct fim_loss *loss;
     unsigned char buf[SAMPLE];
     unsigned char head[16]; /* the first bytes of the file sampled last */
@@ -260,6 +261,20 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
     vigil_buf_fini(&b);
 }
 
+/* inotify, something suspicious going on: notes who writes in the trees
+ * now (at most every SEARCH_NS), for fim_find_writer's evidence. */
+static void
+sight(struct vigil_fim_monitor *m, int64_t now)
+{
+    struct fim_proc found;
+    int several;
+
+    if (now - m->last_search < SEARCH_NS)
+        return;
+    m->last_search = now;
+    (void)fim_find_writer(m->cfg, &m->suspects, now, &found, &several);
+}
+
 /* Credits sig about path to whoever acted (p may be NULL). */
 static void
 score(struct vigil_fim_monitor *m, const struct fim_proc *p, size_t root,
@@ -278,6 +293,14 @@ score(struct vigil_fim_monitor *m, const struct fim_proc *p, size_t root,
     }
     if (key == 0 && m->pending_stop != 0)
         m->pending_seen = now;
+    /* inotify: who writes in the trees is looked at from the first third
+     * of the threshold on, for a window, so that the evidence a detection
+     * needs (who wrote the files that scored) is there when it comes */
+    if (key == 0 && m->fan_fd < 0 &&
+        s->score * 3 >= (double)m->cfg->threshold) {
+        m->sight_until = now + m->cfg->window_ms * 1000000LL;
+        sight(m, now);
+    }
     if (fim_score_add(s, sig, path, now, m->cfg))
         detect(m, s, p, now);
     (void)root;
@@ -371,6 +394,13 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
         c.exe = p->exe_known ? p->exe : NULL;
         c.user = p->user;
     }
+    /* inotify: whoever was seen writing this file is a suspect now, before
+     * the score may reach a detection that looks for one */
+    if (p == NULL && ((enc && !fim_magic_ok(name, m->head, m->headlen)) ||
+                      fim_ransom_ext(name)))
+        fim_suspect_scored(&m->suspects, (uint64_t)st.st_dev,
+                           (uint64_t)st.st_ino, now,
+                           m->cfg->window_ms * 1000000LL);
     if (is_canary(m, path))
         score(m, p, root, FIM_SIG_CANARY, path, now);
     if (enc && !fim_magic_ok(name, m->head, m->headlen))
@@ -417,6 +447,8 @@ emit_simple(struct vigil_fim_monitor *m, const char *action, const char *path,
     if (m->sink.change != NULL)
         (void)m->sink.change(m->sink.arg, &c);
 }
+
+static void retry_stop(struct vigil_fim_monitor *m);
 
 /* ---- fanotify ---- */
 
@@ -678,6 +710,10 @@ read_inotify(struct vigil_fim_monitor *m)
             }
         }
         flush_moves(m, now);
+        /* a run keeps the queue full: look for its writer between
+         * batches, not only once the queue is empty */
+        if (m->pending_stop != 0)
+            retry_stop(m);
     }
 }
 
@@ -742,7 +778,7 @@ find_canaries(struct vigil_fim_monitor *m)
 
 /* ---- the thread ---- */
 
-/* inotify, action stop, nobody named yet: every 20 ms, while
+/* inotify, action stop, nobody named yet: every 5 ms, while
  * unattributed changes go on (PENDING_NS since the last, PENDING_MAX in
  * all), looks for the one process writing in the trees and stops it. */
 static void
@@ -790,7 +826,10 @@ monitor_main(void *arg)
     if (m->fan_fd >= 0)
         pf[np++] = (struct pollfd){.fd = m->fan_fd, .events = POLLIN};
     for (;;) {
-        int r = poll(pf, (nfds_t)np, m->pending_stop ? 10 : 200);
+        int r = poll(pf, (nfds_t)np,
+                     m->pending_stop  ? 10
+                     : m->sight_until ? 20
+                                      : 200);
         if (r < 0 && errno != EINTR)
             break;
         if (pf[0].revents)
@@ -802,6 +841,13 @@ monitor_main(void *arg)
             read_fanotify(m);
         if (m->pending_stop != 0)
             retry_stop(m);
+        else if (m->sight_until != 0) {
+            int64_t now = vigil_time_now();
+            if (now > m->sight_until)
+                m->sight_until = 0;
+            else
+                sight(m, now);
+        }
         if (r == 0 && m->sink.flush != NULL)
             m->sink.flush(m->sink.arg);
     }

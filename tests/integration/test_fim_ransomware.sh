@@ -167,6 +167,8 @@ if [ "$(id -u)" = 0 ]; then
 else
     echo "not root: the fanotify path is not tested"
 fi
+# MONITORS="inotify" (bench/fim) measures one path only
+[ -n "${MONITORS:-}" ] && read -r -a monitors <<<"$MONITORS"
 for mon in "${monitors[@]}"; do
     for script in ransom_rename.sh ransom_inplace.sh; do
         for _ in $(seq 1 "$RUNS"); do
@@ -177,23 +179,26 @@ for mon in "${monitors[@]}"; do
     one_run "$mon" ransom_rename.sh group
 done
 
-# inotify, two process groups moving from file to file in the tree at
-# once: nothing tells which one is encrypting, so the alert names nobody
-# and nobody is stopped
+# inotify, two process groups writing random-looking files in the tree
+# at once: nothing tells which one is encrypting, so the alert names
+# nobody and nobody is stopped
 make_tree
 start_daemon inotify false
 read -r -a run <<<"$(as_daemon_user)"
 setsid "${run[@]}" bash -c "i=0; while :; do i=\$((i + 1));
-    (for j in 1 2 3; do echo \$j; sleep 0.03; done) >'$T/tree/hr/copy-'\$((i % 20)).txt
+    (head -c 8192 /dev/urandom; sleep 0.1; head -c 8192 /dev/urandom) \
+        >'$T/tree/hr/download-'\$((i % 20)).bin; sleep 0.2
     done" >/dev/null 2>&1 &
 copier=$!
-sleep 0.5
+# long enough for its random files to make the tree suspicious (a third
+# of the threshold) and for the daemon to see it writing them
+sleep 4
 setsid "${run[@]}" bash "$HERE/fim/ransom_rename.sh" "$T/tree" >/dev/null 2>&1 &
 rp=$!
 rc=0
 wait "$rp" || rc=$?
 [ "$rc" = 0 ] || fail "two writers: one was stopped ($rc)"
-kill -0 "$copier" 2>/dev/null || fail "two writers: the copier was stopped"
+kill -0 "$copier" 2>/dev/null || fail "two writers: the other writer was stopped"
 kill "$copier"
 sleep 2.5
 stop_daemon
