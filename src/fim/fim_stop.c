@@ -122,6 +122,17 @@ fim_proc_read(int64_t pid, struct fim_proc *p)
     return 1;
 }
 
+int
+fim_proc_start(int64_t pid, uint64_t *start)
+{
+    struct fim_proc p;
+
+    if (!read_stat(pid, &p, NULL, 0))
+        return 0;
+    *start = p.start;
+    return 1;
+}
+
 /* ---- the plan ---- */
 
 static int

@@ -26,6 +26,10 @@ struct fim_proc {
  * are dropped), else 0. */
 int fim_proc_read(int64_t pid, struct fim_proc *p);
 
+/* pid's start time into *start: 1 when pid lives. One read of its stat,
+ * to tell a cached process from a later one with its pid. */
+int fim_proc_start(int64_t pid, uint64_t *start);
+
 /* What one process of a plan is: the part of fim_proc the plan needs. */
 struct fim_pnode {
     int64_t pid, ppid, pgid, sid;

@@ -9,12 +9,11 @@
  * Who acted: fanotify gives the pid; its process group, user and
  * executable are read from /proc while the process lives (a cache filled
  * on the first write, since a short-lived writer such as one `openssl
- * enc` per file may be gone by the time its close is read). inotify names
- * nobody: its renames and deletions are credited to the last writer
- * fanotify saw under the same tree within two seconds; without fanotify a
- * detection names a process only when it is the one holding a file of
- * the trees open for writing (fim_stop.c), and stopping is left to
- * fim_stop.c's rules. */
+ * enc` per file may be gone by the time its close is read; a writer gone
+ * before that is nobody). inotify names nobody, and nobody is credited
+ * with its events by guess: a detection without a pid names a process
+ * only on the evidence fim_stop.c's fim_find_writer asks for, and
+ * stopping follows fim_stop.c's rules. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +37,6 @@
 
 #define PROC_CACHE   512
 #define PROC_TTL_NS  (10 * VIGIL_NS_PER_SEC)
-#define CREDIT_NS    (2 * VIGIL_NS_PER_SEC)
 #define HASH_MAX     (16 << 20) /* larger files are not hashed live */
 #define SAMPLE       4096
 #define SAMPLES      4
@@ -47,6 +45,7 @@
 #define CANARY_FIRST "0000-vigil-canary.docx"
 #define CANARY_LAST  "zzzz-vigil-canary.xlsx"
 #define CANARY_SIZE  8192
+#define CREDIT_NS    (2 * VIGIL_NS_PER_SEC)
 #define PENDING_NS   (2 * VIGIL_NS_PER_SEC)
 #define PENDING_MAX  (30 * VIGIL_NS_PER_SEC)
 #define SEARCH_NS    (VIGIL_NS_PER_SEC / 200)
@@ -78,10 +77,10 @@ struct vigil_fim_monitor {
     struct user_slot users[USER_CACHE];
     struct fim_scores scores;
     struct {
-        int64_t key, t;
+        int64_t t;
         struct fim_proc p;
         size_t root;
-    } last;
+    } last; /* fanotify: the last writer of suspicious data */
     struct move moves[MOVES];
     size_t nmoves;
     char canary[VIGIL_FIM_MAX_WATCH][2][PATH_MAX];
@@ -131,10 +130,16 @@ proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
     struct fim_proc *slot = &m->procs[(uint64_t)pid % PROC_CACHE];
     struct fim_proc p;
 
-    if (slot->pid == pid && now - slot->seen < PROC_TTL_NS)
+    uint64_t start;
+    int alive = fim_proc_start(pid, &start);
+
+    /* the same process as cached (not a reuse of its pid), or one gone
+     * since it was cached a moment ago */
+    if (slot->pid == pid && now - slot->seen < PROC_TTL_NS &&
+        (alive ? start == slot->start : 1))
         return slot;
-    if (!fim_proc_read(pid, &p))
-        return slot->pid == pid ? slot : NULL;
+    if (!alive || !fim_proc_read(pid, &p))
+        return NULL;
     user_name(m, p.uid, p.user, sizeof(p.user));
     p.seen = now;
     *slot = p;
@@ -188,6 +193,12 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
     struct fim_proc found;
     int stopped = 0, several = 0;
 
+    /* the cache may be up to PROC_TTL_NS old: the process may have
+     * exec'd or changed identity since; re-read while it is the same */
+    if (p != NULL && fim_proc_read(p->pid, &found) && found.start == p->start) {
+        user_name(m, found.uid, found.user, sizeof(found.user));
+        p = &found;
+    }
     if (p == NULL &&
         fim_find_writer(m->cfg, &m->suspects, now, &found, &several)) {
         user_name(m, found.uid, found.user, sizeof(found.user));
@@ -373,13 +384,13 @@ sample_entropy(struct vigil_fim_monitor *m, int fd, int64_t size, int *enc)
 /* A file written and closed: fd open on it (borrowed). */
 static void
 on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
-           const struct fim_proc *p, int64_t now)
+           const struct fim_proc *p, int64_t now, int fan)
 {
     struct vigil_fim_change c = {0};
     struct vigil_err err = {0};
     struct stat st;
     char hex[65];
-    int enc = 0;
+    int enc = 0, suspicious;
     const char *name = strrchr(path, '/');
 
     name = name ? name + 1 : path;
@@ -389,6 +400,23 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     c.action = "modification";
     c.path = path;
     c.entropy = sample_entropy(m, fd, (int64_t)st.st_size, &enc);
+    suspicious = (enc && !fim_magic_ok(name, m->head, m->headlen)) ||
+                 fim_ransom_ext(name);
+    /* fanotify named a writer that exited before /proc could be read (one
+     * short process per file): a suspicious write is credited to the last
+     * writer seen writing suspicious data under the same tree moments
+     * ago, a script's previous worker; never to a writer of plain data,
+     * such as a service logging there */
+    if (fan && suspicious) {
+        if (p == NULL && m->last.t != 0 && now - m->last.t < CREDIT_NS &&
+            m->last.root == root)
+            p = &m->last.p;
+        else if (p != NULL) {
+            m->last.p = *p;
+            m->last.t = now;
+            m->last.root = root;
+        }
+    }
     if (p != NULL) {
         c.pid = p->pid;
         c.exe = p->exe_known ? p->exe : NULL;
@@ -396,8 +424,7 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     }
     /* inotify: whoever was seen writing this file is a suspect now, before
      * the score may reach a detection that looks for one */
-    if (p == NULL && ((enc && !fim_magic_ok(name, m->head, m->headlen)) ||
-                      fim_ransom_ext(name)))
+    if (p == NULL && suspicious)
         fim_suspect_scored(&m->suspects, (uint64_t)st.st_dev,
                            (uint64_t)st.st_ino, now,
                            m->cfg->window_ms * 1000000LL);
@@ -417,15 +444,6 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
         c.sha256 = hex;
     if (m->sink.change != NULL)
         (void)m->sink.change(m->sink.arg, &c);
-}
-
-/* The writer inotify's events are credited to, or NULL. */
-static const struct fim_proc *
-credited(struct vigil_fim_monitor *m, size_t root, int64_t now)
-{
-    if (m->last.t != 0 && now - m->last.t < CREDIT_NS && m->last.root == root)
-        return &m->last.p;
-    return NULL;
 }
 
 static void
@@ -520,29 +538,22 @@ read_fanotify(struct vigil_fim_monitor *m)
                 close(md->fd);
                 continue;
             }
-            /* fill the cache while the writer lives */
-            p = proc_get(m, md->pid, now);
-            if (!(md->mask & FAN_CLOSE_WRITE)) {
-                close(md->fd);
-                continue;
-            }
+            /* outside the trees (a mount mark sees the whole mount):
+             * dropped before any /proc work */
             snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", md->fd);
             l = readlink(fdpath, path, sizeof(path) - 1);
             if (l <= 0 || (path[l] = '\0', root = watched(m, path)) < 0) {
                 close(md->fd);
                 continue;
             }
-            /* gone before it could be read: most likely the same job
-             * as the last writer there (one short process per file) */
-            if (p == NULL)
-                p = credited(m, (size_t)root, now);
-            else {
-                m->last.key = p->pgid;
-                m->last.t = now;
-                m->last.p = *p;
-                m->last.root = (size_t)root;
+            /* fill the cache while the writer lives; one already gone
+             * is nobody: crediting another process would be a guess */
+            p = proc_get(m, md->pid, now);
+            if (!(md->mask & FAN_CLOSE_WRITE)) {
+                close(md->fd);
+                continue;
             }
-            on_written(m, md->fd, path, (size_t)root, p, now);
+            on_written(m, md->fd, path, (size_t)root, p, now, 1);
             close(md->fd);
         }
     }
@@ -616,20 +627,16 @@ ino_written(struct vigil_fim_monitor *m, const char *path, size_t root,
 
     if (fd < 0)
         return;
-    on_written(m, fd, path, root, NULL, now);
+    on_written(m, fd, path, root, NULL, now, 0);
     close(fd);
 }
 
 static void
 flush_moves(struct vigil_fim_monitor *m, int64_t now)
 {
-    for (size_t i = 0; i < m->nmoves; i++) {
-        int root = watched(m, m->moves[i].path);
-        const struct fim_proc *p =
-            root >= 0 ? credited(m, (size_t)root, now) : NULL;
-        /* moved out of the watched trees: gone from them */
-        emit_simple(m, "deletion", m->moves[i].path, NULL, p, now);
-    }
+    /* moved out of the watched trees: gone from them */
+    for (size_t i = 0; i < m->nmoves; i++)
+        emit_simple(m, "deletion", m->moves[i].path, NULL, NULL, now);
     m->nmoves = 0;
 }
 
@@ -665,7 +672,8 @@ read_inotify(struct vigil_fim_monitor *m)
                     sizeof(path) ||
                 (root = watched(m, path)) < 0)
                 continue;
-            const struct fim_proc *p = credited(m, (size_t)root, now);
+            /* inotify names nobody; no one is credited by guess */
+            const struct fim_proc *p = NULL;
             if (ev->mask & IN_CREATE) {
                 if (ev->mask & IN_ISDIR)
                     add_tree(m, path);

@@ -55,7 +55,7 @@ make_tree() {
         >"$T/before.sha")
 }
 
-start_daemon() { # monitor canaries
+start_daemon() { # monitor canaries [allow-list]
     cat >"$T/vigil.yml" <<YML
 state_dir: $T/state
 rules: [$T/rules]
@@ -66,6 +66,7 @@ fim:
   ransomware:
     action: stop
     canaries: $2
+    allow: [${3:-/usr/bin/rsync}]
 YML
     chmod 600 "$T/vigil.yml"
     : >"$T/daemon.log"
@@ -208,6 +209,50 @@ stop_daemon
 grep -q "several processes write in the trees" "$T/daemon.log" ||
     fail "two writers: the log does not say why nobody was stopped"
 echo "two writers: alert without a process, nobody stopped"
+
+# an allow-listed name on the command line is no pass: the in-place
+# program's dd calls itself /usr/bin/rsync (allow-listed), and is stopped
+sed 's|dd of=|(exec -a /usr/bin/rsync dd of=|; s|status=none$|status=none)|' \
+    "$HERE/fim/ransom_inplace.sh" >"$T/spoof.sh"
+grep -q 'exec -a /usr/bin/rsync dd' "$T/spoof.sh" || fail "spoof.sh not built"
+make_tree
+start_daemon "${monitors[0]}" false
+read -r -a run <<<"$([ "${monitors[0]}" = inotify ] && as_daemon_user)"
+setsid "${run[@]}" bash "$T/spoof.sh" "$T/tree" >/dev/null 2>&1 &
+rp=$!
+rc=0
+wait "$rp" || rc=$?
+[ "$rc" = 137 ] || fail "a writer calling itself rsync was not stopped ($rc)"
+grep -q "is allow-listed" "$T/daemon.log" && fail "argv[0] matched the allow-list"
+stop_daemon
+echo "spoofed allow-list name: stopped after $(damaged) files"
+
+# fanotify: a canary deleted by another user is not blamed on the last
+# writer in the tree (a root service logging there), which keeps running
+if [ "${monitors[0]}" = fanotify ] && id nobody >/dev/null 2>&1; then
+    make_tree
+    chmod 755 "$T"
+    chmod 777 "$T/tree"
+    start_daemon fanotify true
+    setsid bash -c "while :; do date >>'$T/tree/hr/app.log'; sleep 0.2; done" \
+        >/dev/null 2>&1 &
+    logger_pid=$!
+    sleep 1
+    runuser -u nobody -- rm -f "$T/tree/0000-vigil-canary.docx"
+    for _ in $(seq 1 30); do
+        [ "$(alerts_of fim.canary)" -ge 1 ] && break
+        sleep 0.1
+    done
+    sleep 0.5
+    kill -0 "$logger_pid" 2>/dev/null || fail "an innocent writer was stopped for a canary it did not touch"
+    kill "$logger_pid"
+    stop_daemon
+    [ "$(alerts_of fim.canary)" -ge 1 ] || fail "no canary alert for the deletion"
+    "$VIGIL_BIN" alerts --state-dir "$T/state" --json --limit 0 |
+        grep '"rule_id":"fim.canary"' | grep -q '"pid":0,' ||
+        fail "the canary alert named a process the kernel did not"
+    echo "canary deleted by another user: alert, nobody blamed or stopped"
+fi
 
 # the rename program's .lockbit files reached Sigma as Linux file_event
 make_tree
