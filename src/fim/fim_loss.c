@@ -6,9 +6,11 @@
  * detection names the store, the share lost and, for folders, how many
  * files went and the largest of them (the previous listing is kept in
  * memory, up to LISTING_MAX files a store; past that only counts). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fim/fim_loss.h"
 #include "store/store.h"
@@ -30,6 +32,9 @@ struct store_state {
     int64_t removed_n; /* files gone within the period */
     int64_t removed_since;
     char last_err[256]; /* the failure last logged: not repeated each time */
+    uint64_t dev;       /* a folder's file system, as last measured */
+    int gone;           /* a folder measured before is no more */
+    int gone_alerted;
 };
 
 struct fim_loss {
@@ -124,11 +129,33 @@ measure_folder(const struct vigil_fim_store_conf *c, struct store_state *s,
     struct vigil_walk_opts o = {.regular_only = 1,
                                 .max_entries = (size_t)1 << 30};
     struct walk_ctx w = {0};
-    enum vigil_rc rc;
+    struct stat root;
+    enum vigil_rc rc = VIGIL_OK;
 
+    /* a folder removed whole is the worst loss, not an unreadable store;
+     * one that is now another file system's (unmounted, remounted) is no
+     * loss: its history starts again */
+    if (stat(c->target, &root) != 0) {
+        if (errno != ENOENT || s->listing == NULL)
+            return vigil_err_set(err, VIGIL_EIO, "%s: %s", c->target,
+                                 strerror(errno));
+        s->gone = 1;
+    } else if (s->dev != 0 && (uint64_t)root.st_dev != s->dev) {
+        s->dev = (uint64_t)root.st_dev;
+        vigil_hmap_free(s->listing);
+        s->listing = NULL;
+        return vigil_err_set(err, VIGIL_ECONFLICT,
+                             "%s is now on another file system (mounted or "
+                             "unmounted): its history starts again",
+                             c->target);
+    } else {
+        s->dev = (uint64_t)root.st_dev;
+        s->gone = 0;
+    }
     if (vigil_hmap_new(&w.map, LISTING_MAX, NULL, err) != VIGIL_OK)
         w.map = NULL;
-    rc = vigil_walk(c->target, &o, walk_fn, NULL, &w, err);
+    if (!s->gone)
+        rc = vigil_walk(c->target, &o, walk_fn, NULL, &w, err);
     if (rc != VIGIL_OK) {
         vigil_hmap_free(w.map);
         return rc;
@@ -188,6 +215,7 @@ alert(struct fim_loss *l, size_t i, int64_t now, int64_t bytes, int64_t items,
     vigil_buf_init(&b, 1 << 16);
     vigil_buf_printf(&b, "{\"store\":");
     vigil_buf_json_str(&b, c->name, strlen(c->name));
+    vigil_buf_printf(&b, ",\"gone\":%s", s->gone ? "true" : "false");
     vigil_buf_printf(&b,
                      ",\"bytes\":%lld,\"items\":%lld,\"max_bytes\":%lld,"
                      "\"max_items\":%lld,\"bytes_lost_pct\":%.1f,"
@@ -206,7 +234,12 @@ alert(struct fim_loss *l, size_t i, int64_t now, int64_t bytes, int64_t items,
         first = 0;
     }
     vigil_buf_printf(&b, "]}");
-    if (c->kind == VIGIL_FIM_STORE_FOLDER)
+    if (s->gone)
+        snprintf(title, sizeof(title),
+                 "Data loss: store %s is gone: its folder %s was removed "
+                 "(%lld files)",
+                 c->name, c->target, (long long)s->removed_n);
+    else if (c->kind == VIGIL_FIM_STORE_FOLDER)
         snprintf(title, sizeof(title),
                  "Data loss: store %s lost %.0f%% of its %s within %llds "
                  "(%lld files removed)",
@@ -262,6 +295,13 @@ measure(struct fim_loss *l, size_t i, int64_t now,
             vigil_log(VIGIL_LOG_WARN, FIM_LOG_STORE, "fim: store %s: %s",
                       c->name, err.msg);
         snprintf(s->last_err, sizeof(s->last_err), "%s", err.msg);
+        if (rc == VIGIL_ECONFLICT) {
+            v[0] = vigil_sv_text(c->name);
+            (void)vigil_store_exec(l->store,
+                                   "DELETE FROM fim_store_history WHERE "
+                                   "store = ?",
+                                   v, 1, NULL, &err);
+        }
         return;
     }
     s->last_err[0] = '\0';
@@ -288,9 +328,12 @@ measure(struct fim_loss *l, size_t i, int64_t now,
                    (mx.bytes - bytes) * 1000 > c->drop_permille * mx.bytes) ||
                   (mx.items > 0 &&
                    (mx.items - items) * 1000 > c->drop_permille * mx.items);
+    /* once per period, and once more when the folder then goes whole */
     if (dropped && (s->alerted_at == 0 ||
-                    now - s->alerted_at > c->within_s * VIGIL_NS_PER_SEC)) {
+                    now - s->alerted_at > c->within_s * VIGIL_NS_PER_SEC ||
+                    (s->gone && !s->gone_alerted))) {
         s->alerted_at = now;
+        s->gone_alerted = s->gone;
         alert(l, i, now, bytes, items, &mx, sink);
     }
 }
