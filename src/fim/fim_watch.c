@@ -148,9 +148,10 @@ proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
 
 /* ---- where ---- */
 
-/* The watched tree path is in (index), or -1; excluded paths are -1. */
+/* The watched tree path is in (index), or -1; *excluded (may be NULL)
+ * says whether an exclude pattern matches it. */
 static int
-watched(const struct vigil_fim_monitor *m, const char *path)
+tree_of(const struct vigil_fim_monitor *m, const char *path, int *excluded)
 {
     const char *name = strrchr(path, '/');
 
@@ -163,12 +164,21 @@ watched(const struct vigil_fim_monitor *m, const char *path)
         if (strncmp(path, w->path, l) != 0 ||
             (path[l] != '/' && path[l] != '\0'))
             continue;
-        if (fim_excluded(path, name, (const char *const *)w->exclude,
-                         w->nexclude))
-            return -1;
+        if (excluded != NULL)
+            *excluded = fim_excluded(
+                path, name, (const char *const *)w->exclude, w->nexclude);
         return (int)i;
     }
     return -1;
+}
+
+/* The watched tree path is in, or -1 when outside or excluded. */
+static int
+watched(const struct vigil_fim_monitor *m, const char *path)
+{
+    int excluded = 0, root = tree_of(m, path, &excluded);
+
+    return excluded ? -1 : root;
 }
 
 static int
@@ -384,7 +394,7 @@ sample_entropy(struct vigil_fim_monitor *m, int fd, int64_t size, int *enc)
 /* A file written and closed: fd open on it (borrowed). */
 static void
 on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
-           const struct fim_proc *p, int64_t now, int fan)
+           const struct fim_proc *p, int64_t now, int fan, int quiet)
 {
     struct vigil_fim_change c = {0};
     struct vigil_err err = {0};
@@ -442,7 +452,7 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     if (st.st_size <= HASH_MAX && m->hbuf != NULL &&
         fim_hash_fd(fd, m->hbuf, 1 << 20, hex, NULL, &err) == VIGIL_OK)
         c.sha256 = hex;
-    if (m->sink.change != NULL)
+    if (m->sink.change != NULL && !quiet)
         (void)m->sink.change(m->sink.arg, &c);
 }
 
@@ -524,7 +534,7 @@ read_fanotify(struct vigil_fim_monitor *m)
             char fdpath[64], path[PATH_MAX];
             const struct fim_proc *p;
             ssize_t l;
-            int root;
+            int root, quiet = 0;
 
             if (md->vers != FANOTIFY_METADATA_VERSION)
                 return;
@@ -542,7 +552,8 @@ read_fanotify(struct vigil_fim_monitor *m)
              * dropped before any /proc work */
             snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", md->fd);
             l = readlink(fdpath, path, sizeof(path) - 1);
-            if (l <= 0 || (path[l] = '\0', root = watched(m, path)) < 0) {
+            if (l <= 0 ||
+                (path[l] = '\0', root = tree_of(m, path, &quiet)) < 0) {
                 close(md->fd);
                 continue;
             }
@@ -553,7 +564,7 @@ read_fanotify(struct vigil_fim_monitor *m)
                 close(md->fd);
                 continue;
             }
-            on_written(m, md->fd, path, (size_t)root, p, now, 1);
+            on_written(m, md->fd, path, (size_t)root, p, now, 1, quiet);
             close(md->fd);
         }
     }
@@ -621,13 +632,13 @@ out:
 
 static void
 ino_written(struct vigil_fim_monitor *m, const char *path, size_t root,
-            int64_t now)
+            int64_t now, int quiet)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
     if (fd < 0)
         return;
-    on_written(m, fd, path, root, NULL, now, 0);
+    on_written(m, fd, path, root, NULL, now, 0, quiet);
     close(fd);
 }
 
@@ -652,7 +663,7 @@ read_inotify(struct vigil_fim_monitor *m)
             struct inotify_event *ev = (void *)q;
             char path[PATH_MAX];
             const char *dir;
-            int root;
+            int root, quiet = 0;
 
             q += sizeof(*ev) + ev->len;
             if (ev->mask & IN_Q_OVERFLOW) {
@@ -670,8 +681,16 @@ read_inotify(struct vigil_fim_monitor *m)
                 continue;
             if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, ev->name) >=
                     sizeof(path) ||
-                (root = watched(m, path)) < 0)
+                (root = tree_of(m, path, &quiet)) < 0)
                 continue;
+            /* an excluded name raises no event, but what is written
+             * there is still scored: encrypting to F.tmp, then renaming
+             * it over F, must not pass unseen */
+            if (quiet) {
+                if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0)
+                    ino_written(m, path, (size_t)root, now, 1);
+                continue;
+            }
             /* inotify names nobody; no one is credited by guess */
             const struct fim_proc *p = NULL;
             if (ev->mask & IN_CREATE) {
@@ -714,7 +733,7 @@ read_inotify(struct vigil_fim_monitor *m)
                 if (fim_ransom_ext(ev->name))
                     score(m, p, (size_t)root, FIM_SIG_EXT, path, now);
             } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0) {
-                ino_written(m, path, (size_t)root, now);
+                ino_written(m, path, (size_t)root, now, 0);
             }
         }
         flush_moves(m, now);

@@ -55,7 +55,7 @@ make_tree() {
         >"$T/before.sha")
 }
 
-start_daemon() { # monitor canaries [allow-list]
+start_daemon() { # monitor canaries [allow-list] [exclude-list]
     cat >"$T/vigil.yml" <<YML
 state_dir: $T/state
 rules: [$T/rules]
@@ -63,6 +63,7 @@ fim:
   monitor: $1
   watch:
     - path: $T/tree
+      exclude: [${4:-}]
   ransomware:
     action: stop
     canaries: $2
@@ -209,6 +210,30 @@ stop_daemon
 grep -q "several processes write in the trees" "$T/daemon.log" ||
     fail "two writers: the log does not say why nobody was stopped"
 echo "two writers: alert without a process, nobody stopped"
+
+# excluded names are no hiding place: each file encrypted to F.tmp
+# (excluded) and renamed over F is still scored and the program stopped
+cat >"$T/tmpmv.sh" <<'SH'
+find "$1" -type f ! -name '*.tmp' -print0 |
+    while IFS= read -r -d '' f; do
+        openssl enc -aes-256-cbc -pbkdf2 -iter 1 -pass pass:vigil-test \
+            -in "$f" -out "$f.tmp" 2>/dev/null && mv -f -- "$f.tmp" "$f"
+    done
+SH
+for mon in "${monitors[@]}"; do
+    make_tree
+    start_daemon "$mon" false /usr/bin/rsync '"*.tmp"'
+    read -r -a run <<<"$([ "$mon" = inotify ] && as_daemon_user)"
+    setsid "${run[@]}" bash "$T/tmpmv.sh" "$T/tree" >/dev/null 2>&1 &
+    rp=$!
+    rc=0
+    wait "$rp" || rc=$?
+    [ "$rc" = 137 ] || fail "$mon: encrypting through excluded names was not stopped ($rc)"
+    stop_daemon
+    n=$(damaged)
+    echo "excluded names ($mon): stopped after $n files"
+    [ "$n" -lt "$LIMIT" ] || fail "$mon: $n files damaged through excluded names"
+done
 
 # an allow-listed name on the command line is no pass: the in-place
 # program's dd calls itself /usr/bin/rsync (allow-listed), and is stopped
