@@ -236,7 +236,7 @@ alert(struct fim_loss *l, size_t i, int64_t now, int64_t bytes, int64_t items,
     vigil_buf_printf(&b, "]}");
     if (s->gone)
         snprintf(title, sizeof(title),
-                 "Data loss: store %s is gone: its folder %s was removed "
+                 "Data loss: store %s is gone: its folder %.200s was removed "
                  "(%lld files)",
                  c->name, c->target, (long long)s->removed_n);
     else if (c->kind == VIGIL_FIM_STORE_FOLDER)

@@ -35,22 +35,23 @@
 #include "fim/fim_ransom.h"
 #include "fim/fim_stop.h"
 
-#define PROC_CACHE   512
-#define PROC_TTL_NS  (10 * VIGIL_NS_PER_SEC)
-#define HASH_MAX     (16 << 20) /* larger files are not hashed live */
-#define SAMPLE       4096
-#define SAMPLES      4
-#define MAX_WATCHES  65536
-#define MOVES        64
-#define CANARY_FIRST "0000-vigil-canary.docx"
-#define CANARY_LAST  "zzzz-vigil-canary.xlsx"
-#define CANARY_SIZE  8192
-#define CREDIT_NS    (2 * VIGIL_NS_PER_SEC)
-#define PENDING_NS   (2 * VIGIL_NS_PER_SEC)
-#define PENDING_MAX  (30 * VIGIL_NS_PER_SEC)
-#define SEARCH_NS    (VIGIL_NS_PER_SEC / 200)
-#define CREATED      1024
-#define CREATED_NS   (5 * VIGIL_NS_PER_SEC)
+#define PROC_CACHE    512
+#define PROC_TTL_NS   (10 * VIGIL_NS_PER_SEC)
+#define PROC_FRESH_NS (VIGIL_NS_PER_SEC / 10)
+#define HASH_MAX      (16 << 20) /* larger files are not hashed live */
+#define SAMPLE        4096
+#define SAMPLES       4
+#define MAX_WATCHES   65536
+#define MOVES         64
+#define CANARY_FIRST  "0000-vigil-canary.docx"
+#define CANARY_LAST   "zzzz-vigil-canary.xlsx"
+#define CANARY_SIZE   8192
+#define CREDIT_NS     (2 * VIGIL_NS_PER_SEC)
+#define PENDING_NS    (2 * VIGIL_NS_PER_SEC)
+#define PENDING_MAX   (30 * VIGIL_NS_PER_SEC)
+#define SEARCH_NS     (VIGIL_NS_PER_SEC / 200)
+#define CREATED       1024
+#define CREATED_NS    (5 * VIGIL_NS_PER_SEC)
 
 #define USER_CACHE 16
 
@@ -131,7 +132,13 @@ proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
     struct fim_proc p;
 
     uint64_t start;
-    int alive = fim_proc_start(pid, &start);
+    int alive;
+
+    /* a pid is not reused within PROC_FRESH_NS (the whole pid space would
+     * have to wrap): no /proc read per event of a busy writer */
+    if (slot->pid == pid && now - slot->seen < PROC_FRESH_NS)
+        return slot;
+    alive = fim_proc_start(pid, &start);
 
     /* the same process as cached (not a reuse of its pid), or one gone
      * since it was cached a moment ago */
@@ -425,6 +432,14 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
             m->last.p = *p;
             m->last.t = now;
             m->last.root = root;
+            /* a detection made of writers gone too fast to be named is
+             * waiting: this one, writing encrypted-looking data in the
+             * trees while those changes go on, is its next worker */
+            if (m->pending_stop != 0 && m->cfg->action_stop) {
+                char why[256];
+                m->pending_stop = 0;
+                (void)fim_stop(m->cfg, p, why, sizeof(why));
+            }
         }
     }
     if (p != NULL) {
@@ -642,6 +657,20 @@ ino_written(struct vigil_fim_monitor *m, const char *path, size_t root,
     close(fd);
 }
 
+/* Samples a file moved into place for the score; its event was emitted
+ * as a rename or a creation already. */
+static void
+moved_in(struct vigil_fim_monitor *m, const char *path, size_t root,
+         int64_t now)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    on_written(m, fd, path, root, NULL, now, 0, 1);
+    close(fd);
+}
+
 static void
 flush_moves(struct vigil_fim_monitor *m, int64_t now)
 {
@@ -732,6 +761,14 @@ read_inotify(struct vigil_fim_monitor *m)
                     add_tree(m, path);
                 if (fim_ransom_ext(ev->name))
                     score(m, p, (size_t)root, FIM_SIG_EXT, path, now);
+                /* a name moved over a canary replaces it */
+                if (is_canary(m, path))
+                    score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
+                /* written elsewhere (outside the trees, or under an
+                 * excluded name) and moved in, maybe over the original:
+                 * the content is looked at as a rewrite's */
+                if (!(ev->mask & IN_ISDIR))
+                    moved_in(m, path, (size_t)root, now);
             } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0) {
                 ino_written(m, path, (size_t)root, now, 0);
             }

@@ -9,7 +9,8 @@
 # critical alert and get the program killed, and the files it damaged
 # (sha256 differs or gone) must be fewer than 20; the counts are printed
 # ("damaged: MONITOR SCRIPT N"), and RUNS=N repeats each case (bench/fim
-# takes the median of 10). Canaries are off here so that the behaviour
+# takes the median of 10; MEASURE=1 records a run over the limit or not
+# stopped instead of failing, and MONITORS=... picks the paths). Canaries are off here so that the behaviour
 # alone is measured; a last run checks that touching a canary alone
 # stops the writer, and that a Sigma rule for Linux file_event sees the
 # monitor's events.
@@ -145,6 +146,13 @@ one_run() {
     # a program that is never stopped runs through 200 files in a few
     # seconds; 60 s means it hung, which is a failure too
     wait "$rp" || rc=$?
+    if [ -n "${MEASURE:-}" ] && [ "$rc" != 137 ]; then
+        # bench/fim: a run that was not stopped counts with what it damaged
+        kill "$dp" "$holder" 2>/dev/null || true
+        stop_daemon
+        echo "damaged: $1 $2 $(damaged)${3:+ ($3)} (not stopped)"
+        return 0
+    fi
     [ "$rc" = 137 ] || fail "$1 $2 ${3:-}: the program was not killed (exit $rc)"
     kill -0 "$rp" 2>/dev/null && fail "$1 $2: still running"
     kill -0 "$dp" 2>/dev/null || fail "$1 $2: the decoy was stopped"
@@ -159,7 +167,8 @@ one_run() {
     local n
     n=$(damaged)
     echo "damaged: $1 $2 $n${3:+ ($3)}"
-    [ "$n" -lt "$LIMIT" ] || fail "$1 $2: $n files damaged (limit $LIMIT)"
+    [ -n "${MEASURE:-}" ] || [ "$n" -lt "$LIMIT" ] ||
+        fail "$1 $2: $n files damaged (limit $LIMIT)"
     [ "$n" -ge 1 ] || fail "$1 $2: nothing damaged: did the program run?"
 }
 
@@ -234,6 +243,35 @@ for mon in "${monitors[@]}"; do
     echo "excluded names ($mon): stopped after $n files"
     [ "$n" -lt "$LIMIT" ] || fail "$mon: $n files damaged through excluded names"
 done
+
+# encrypted outside the trees and moved over the original: the file moved
+# in is looked at as a rewrite (an alert; nobody writes in the tree, so
+# nobody is named)
+cat >"$T/mvin.sh" <<SH
+find "\$1" -type f -print0 |
+    while IFS= read -r -d '' f; do
+        openssl enc -aes-256-cbc -pbkdf2 -iter 1 -pass pass:vigil-test \\
+            -in "\$f" -out "$T/outside.tmp" 2>/dev/null && mv -f -- "$T/outside.tmp" "\$f"
+    done
+SH
+make_tree
+start_daemon "${monitors[0]}" false
+setsid bash "$T/mvin.sh" "$T/tree" >/dev/null 2>&1 &
+wait $! || true
+sleep 0.5
+stop_daemon
+[ "$(alerts_of fim.ransomware)" -ge 1 ] || fail "files encrypted outside and moved in raised no alert"
+echo "encrypted outside and moved in: alerted"
+
+# a canary replaced by renaming another file over it is a canary touched
+make_tree
+start_daemon "${monitors[0]}" true
+echo mine >"$T/tree/hr/x"
+mv -f "$T/tree/hr/x" "$T/tree/zzzz-vigil-canary.xlsx"
+for _ in $(seq 1 30); do [ "$(alerts_of fim.canary)" -ge 1 ] && break; sleep 0.1; done
+stop_daemon
+[ "$(alerts_of fim.canary)" -ge 1 ] || fail "a canary replaced by a rename raised no alert"
+echo "canary replaced by a rename: alerted"
 
 # an allow-listed name on the command line is no pass: the in-place
 # program's dd calls itself /usr/bin/rsync (allow-listed), and is stopped

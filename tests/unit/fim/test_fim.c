@@ -60,6 +60,10 @@ test_names(void **state)
     assert_true(fim_ransom_ext("a.LOCKED"));
     assert_false(fim_ransom_ext("report.docx"));
     assert_false(fim_ransom_ext(".lockbit")); /* a hidden file */
+    /* everyday extensions some families also use: git's, yarn's locks */
+    assert_false(fim_ransom_ext("index.lock"));
+    assert_false(fim_ransom_ext("yarn.lock"));
+    assert_false(fim_ransom_ext("song.play"));
     assert_true(fim_ransom_note("README_LOCKBIT.txt"));
     assert_true(fim_ransom_note("HOW_TO_RECOVER_FILES.html"));
     assert_false(fim_ransom_note("README.md"));
