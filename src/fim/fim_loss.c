@@ -145,8 +145,8 @@ measure_folder(const struct vigil_fim_store_conf *c, struct store_state *s,
         vigil_hmap_free(s->listing);
         s->listing = NULL;
         return vigil_err_set(err, VIGIL_ECONFLICT,
-                             "%s is now on another file system (mounted or "
-                             "unmounted): its history starts again",
+                             "%s is now on another file system, mounted "
+                             "or unmounted: its history starts again",
                              c->target);
     } else {
         s->dev = (uint64_t)root.st_dev;
