@@ -545,6 +545,23 @@ read_fanotify(struct vigil_fim_monitor *m)
     while ((n = read(m->fan_fd, buf, sizeof(buf))) > 0) {
         int64_t now = vigil_time_now();
         struct fanotify_event_metadata *md = (void *)buf;
+        ssize_t left = n; /* FAN_EVENT_NEXT counts it down */
+        /* first, who wrote: a short-lived writer (one process per file)
+         * may exit while the batch's earlier closes are hashed, scored
+         * and published, so every writer in the batch is read from /proc
+         * before any of that work */
+        for (; FAN_EVENT_OK(md, left); md = FAN_EVENT_NEXT(md, left)) {
+            char fdpath[64], path[PATH_MAX];
+            ssize_t l;
+            if (md->vers != FANOTIFY_METADATA_VERSION || md->fd < 0 ||
+                md->pid == getpid())
+                continue;
+            snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", md->fd);
+            l = readlink(fdpath, path, sizeof(path) - 1);
+            if (l > 0 && (path[l] = '\0', tree_of(m, path, NULL)) >= 0)
+                (void)proc_get(m, md->pid, now);
+        }
+        md = (void *)buf;
         for (; FAN_EVENT_OK(md, n); md = FAN_EVENT_NEXT(md, n)) {
             char fdpath[64], path[PATH_MAX];
             const struct fim_proc *p;
