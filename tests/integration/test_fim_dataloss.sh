@@ -96,7 +96,7 @@ print("alert:", a["title"])
 
 # the whole folder removed: the worst loss, alerted as such
 rm -rf "$V"
-for _ in $(seq 1 50); do
+for _ in $(seq 1 200); do
     alerts | grep -q '"store":"vanish"' && break
     sleep 0.1
 done
@@ -107,7 +107,7 @@ alerts | grep '"store":"vanish"' | grep -q '"removed_count":10' ||
 # unmounted: the folder below is another file system's, not a loss
 if [ -n "$MNT" ]; then
     umount "$MNT"
-    for _ in $(seq 1 50); do
+    for _ in $(seq 1 200); do
         grep -q "store mounted: .*another file system" "$T/daemon.log" && break
         sleep 0.1
     done
