@@ -34,12 +34,15 @@
 #define W_DELETE  8
 #define W_RENAME  3
 
+/* Families' own extensions only: everyday words some families also use
+ * (".lock" of git, yarn and cargo, ".stop", ".play", ".hive") would score
+ * ordinary work. */
 static const char *const ransom_ext[] = {
-    "lockbit", "locked", "encrypted", "enc",     "crypt",  "crypted",
-    "crypto",  "ryk",    "conti",     "akira",   "royal",  "clop",
-    "play",    "8base",  "blackcat",  "alphv",   "hive",   "lock",
-    "cerber",  "locky",  "wannacry",  "wncry",   "phobos", "dharma",
-    "djvu",    "stop",   "medusa",    "rhysida", "basta",  "babuk",
+    "lockbit", "locked",   "encrypted", "enc",    "crypt",  "crypted",
+    "crypto",  "ryk",      "conti",     "akira",  "royal",  "clop",
+    "8base",   "blackcat", "alphv",     "cerber", "locky",  "wannacry",
+    "wncry",   "phobos",   "dharma",    "djvu",   "medusa", "rhysida",
+    "basta",   "babuk",
 };
 
 static const char *const note_pat[] = {
