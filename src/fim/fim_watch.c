@@ -39,7 +39,6 @@
 #define CREDIT_NS    (2 * VIGIL_NS_PER_SEC)
 #define HASH_MAX     (16 << 20) /* larger files are not hashed live */
 #define SAMPLE       4096
-#define SAMPLES      4
 #define MAX_WATCHES  65536
 #define MOVES        64
 #define CANARY_FIRST "0000-vigil-canary.docx"
@@ -67,6 +66,7 @@ struct user_slot {
 
 struct move {
     uint32_t cookie;
+    int quiet; /* an excluded name: scored, never reported */
     char path[PATH_MAX];
 };
 
@@ -93,8 +93,6 @@ struct vigil_fim_monitor {
     int64_t last_search;
     struct fim_loss *loss;
     unsigned char buf[SAMPLE];
-    unsigned char head[16]; /* the first bytes of the file sampled last */
-    size_t headlen;
     struct {
         uint64_t h;
         int64_t t;
@@ -222,6 +220,23 @@ watched(const struct vigil_fim_monitor *m, const char *path)
                          w->nexclude))
             return -1;
         return (int)i;
+    }
+    return -1;
+}
+
+/* The watched tree path is in, excluded or not, or -1: the ransomware
+ * scorer sees excluded names too (fimscore: FIND12 6), only their
+ * events are not reported. */
+static int
+in_tree(const struct vigil_fim_monitor *m, const char *path)
+{
+    for (size_t i = 0; i < m->cfg->nwatch; i++) {
+        size_t l = strlen(m->cfg->watch[i].path);
+        while (l > 1 && m->cfg->watch[i].path[l - 1] == '/')
+            l--;
+        if (strncmp(path, m->cfg->watch[i].path, l) == 0 &&
+            (path[l] == '/' || path[l] == '\0'))
+            return (int)i;
     }
     return -1;
 }
@@ -399,8 +414,12 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
     struct proc_info found[MAX_CULPRITS];
     size_t nfound = 0;
     int stopped = 0;
+    /* the long window (fimscore): a lower level, no stop */
+    int slow = s->is_slow && s->canary == 0;
 
-    if (m->cfg->action_stop) {
+    if (slow)
+        snprintf(why, sizeof(why), "alert only (sustained slow rewrites)");
+    if (m->cfg->action_stop && !slow) {
         if (p != NULL && p->pid > 0) {
             stopped = stop_group(m, p, why, sizeof(why));
         } else {
@@ -449,15 +468,15 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
     }
     vigil_buf_printf(&b, "]}");
     snprintf(title, sizeof(title),
-             "Ransomware behaviour: %s (pid %lld, user %s) rewrote %u files "
-             "with encrypted-looking data%s",
-             p && p->exe[0] ? p->exe : "unknown process",
+             "Ransomware behaviour%s: %s (pid %lld, user %s) rewrote %u files "
+             "with encrypted-looking data, wiped %u%s",
+             slow ? " (slow)" : "", p && p->exe[0] ? p->exe : "unknown process",
              p ? (long long)p->pid : 0LL, p && p->user[0] ? p->user : "?",
-             s->encrypted, stopped ? "; stopped" : "");
+             s->encrypted, s->wiped, stopped ? "; stopped" : "");
     struct vigil_fim_detection d = {
         .time_ns = now,
         .kind = s->canary ? "fim.canary" : "fim.ransomware",
-        .level = "critical",
+        .level = slow ? "high" : "critical",
         .title = title,
         .subject = p && p->exe[0] ? p->exe : "unknown process",
         .detail_json = b.data ? b.data : "{}",
@@ -484,6 +503,9 @@ score(struct vigil_fim_monitor *m, const struct proc_info *p, size_t root,
         snprintf(s->user, sizeof(s->user), "%s", p->user);
     }
     if (fim_score_add(s, sig, path, now, m->cfg))
+        detect(m, s, p, now);
+    else if (p != NULL &&
+             fim_score_user(&m->scores, p->uid, sig, path, now, m->cfg, &s))
         detect(m, s, p, now);
     (void)root;
 }
@@ -521,47 +543,19 @@ created_recently(const struct vigil_fim_monitor *m, const char *path,
            now - m->created[h % CREATED].t < CREATED_NS;
 }
 
-/* Samples SAMPLES blocks of fd spread over size: the highest entropy and
- * whether any looks encrypted. */
-static double
-sample_entropy(struct vigil_fim_monitor *m, int fd, int64_t size, int *enc)
-{
-    double best = -1;
-
-    *enc = 0;
-    m->headlen = 0;
-    for (int i = 0; i < SAMPLES; i++) {
-        off_t off =
-            size > SAMPLE ? (off_t)((size - SAMPLE) / (SAMPLES - 1)) * i : 0;
-        ssize_t n = pread(fd, m->buf, SAMPLE, off);
-        if (n <= 0)
-            break;
-        if (i == 0) {
-            m->headlen =
-                (size_t)n < sizeof(m->head) ? (size_t)n : sizeof(m->head);
-            memcpy(m->head, m->buf, m->headlen);
-        }
-        double e = vigil_fim_entropy(m->buf, (size_t)n);
-        if (e > best)
-            best = e;
-        if (fim_looks_encrypted(e, (size_t)n))
-            *enc = 1;
-        if (size <= SAMPLE)
-            break;
-    }
-    return best;
-}
-
-/* A file written and closed: fd open on it (borrowed). */
+/* A file written and closed: fd open on it (borrowed). quiet: an
+ * excluded name, scored but not reported; created: a new file (not a
+ * rewrite) whatever inotify saw. */
 static void
 on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
-           const struct proc_info *p, int64_t now)
+           const struct proc_info *p, int64_t now, int quiet, int created)
 {
     struct vigil_fim_change c = {0};
     struct vigil_err err = {0};
+    struct fim_sample smp;
     struct stat st;
     char hex[65];
-    int enc = 0;
+    int sig;
     const char *name = strrchr(path, '/');
 
     name = name ? name + 1 : path;
@@ -570,7 +564,8 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     c.time_ns = now;
     c.action = "modification";
     c.path = path;
-    c.entropy = sample_entropy(m, fd, (int64_t)st.st_size, &enc);
+    fim_sample_fd(fd, name, (int64_t)st.st_size, m->buf, sizeof(m->buf), &smp);
+    c.entropy = smp.entropy;
     if (p != NULL) {
         c.pid = p->pid;
         c.exe = p->exe;
@@ -578,11 +573,12 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     }
     if (is_canary(m, path))
         score(m, p, root, FIM_SIG_CANARY, path, now);
-    if (enc && !fim_magic_ok(name, m->head, m->headlen))
-        score(m, p, root,
-              created_recently(m, path, now) ? FIM_SIG_ENTROPY_NEW
-                                             : FIM_SIG_ENTROPY,
-              path, now);
+    sig = fim_judge_write(&m->scores, path, &smp,
+                          created || created_recently(m, path, now));
+    if (sig >= 0)
+        score(m, p, root, (enum fim_signal)sig, path, now);
+    if (quiet)
+        return;
     if (fim_ransom_ext(name))
         score(m, p, root, FIM_SIG_EXT, path, now);
     if (fim_ransom_note(name))
@@ -679,7 +675,7 @@ read_fanotify(struct vigil_fim_monitor *m)
             char fdpath[64], path[PATH_MAX];
             const struct proc_info *p;
             ssize_t l;
-            int root;
+            int root, quiet = 0;
 
             if (md->vers != FANOTIFY_METADATA_VERSION)
                 return;
@@ -701,7 +697,10 @@ read_fanotify(struct vigil_fim_monitor *m)
             }
             snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", md->fd);
             l = readlink(fdpath, path, sizeof(path) - 1);
-            if (l <= 0 || (path[l] = '\0', root = watched(m, path)) < 0) {
+            if (l > 0 && (path[l] = '\0', root = watched(m, path)) < 0 &&
+                (root = in_tree(m, path)) >= 0)
+                quiet = 1;
+            if (l <= 0 || root < 0) {
                 close(md->fd);
                 continue;
             }
@@ -715,7 +714,7 @@ read_fanotify(struct vigil_fim_monitor *m)
                 m->last.p = *p;
                 m->last.root = (size_t)root;
             }
-            on_written(m, md->fd, path, (size_t)root, p, now);
+            on_written(m, md->fd, path, (size_t)root, p, now, quiet, 0);
             close(md->fd);
         }
     }
@@ -783,13 +782,37 @@ out:
 
 static void
 ino_written(struct vigil_fim_monitor *m, const char *path, size_t root,
-            int64_t now)
+            int64_t now, int quiet)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
     if (fd < 0)
         return;
-    on_written(m, fd, path, root, NULL, now);
+    on_written(m, fd, path, root, NULL, now, quiet, 0);
+    close(fd);
+}
+
+/* A temporary file (created moments ago, or an excluded name) renamed
+ * over path: the content of path was rewritten, judge it so
+ * (fimscore: FIND12 6). */
+static void
+ino_replaced(struct vigil_fim_monitor *m, const char *path, size_t root,
+             const struct proc_info *p, int64_t now)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct fim_sample smp;
+    struct stat st;
+    int sig;
+
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        const char *name = strrchr(path, '/');
+        fim_sample_fd(fd, name ? name + 1 : path, (int64_t)st.st_size, m->buf,
+                      sizeof(m->buf), &smp);
+        if ((sig = fim_judge_write(&m->scores, path, &smp, 0)) >= 0)
+            score(m, p, root, (enum fim_signal)sig, path, now);
+    }
     close(fd);
 }
 
@@ -798,6 +821,8 @@ flush_moves(struct vigil_fim_monitor *m, int64_t now)
 {
     for (size_t i = 0; i < m->nmoves; i++) {
         int root = watched(m, m->moves[i].path);
+        if (m->moves[i].quiet)
+            continue;
         const struct proc_info *p =
             root >= 0 ? credited(m, (size_t)root, now) : NULL;
         /* moved out of the watched trees: gone from them */
@@ -818,7 +843,7 @@ read_inotify(struct vigil_fim_monitor *m)
             struct inotify_event *ev = (void *)q;
             char path[PATH_MAX];
             const char *dir;
-            int root;
+            int root, quiet = 0;
 
             q += sizeof(*ev) + ev->len;
             if (ev->mask & IN_Q_OVERFLOW) {
@@ -835,10 +860,27 @@ read_inotify(struct vigil_fim_monitor *m)
                 (dir = vigil_hmap_get(m->wds, &ev->wd, sizeof(ev->wd))) == NULL)
                 continue;
             if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, ev->name) >=
-                    sizeof(path) ||
-                (root = watched(m, path)) < 0)
+                sizeof(path))
                 continue;
+            if ((root = watched(m, path)) < 0) {
+                /* excluded: only what the scorer needs (fimscore) */
+                if ((root = in_tree(m, path)) < 0 || (ev->mask & IN_ISDIR))
+                    continue;
+                quiet = 1;
+            }
             const struct proc_info *p = credited(m, (size_t)root, now);
+            if (quiet) {
+                if (ev->mask & IN_CREATE)
+                    note_created(m, path, now);
+                else if (ev->mask & IN_MOVED_FROM && m->nmoves < MOVES) {
+                    m->moves[m->nmoves].cookie = ev->cookie;
+                    m->moves[m->nmoves].quiet = 1;
+                    snprintf(m->moves[m->nmoves].path, PATH_MAX, "%s", path);
+                    m->nmoves++;
+                } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0)
+                    ino_written(m, path, (size_t)root, now, 1);
+                continue;
+            }
             if (ev->mask & IN_CREATE) {
                 if (ev->mask & IN_ISDIR)
                     add_tree(m, path);
@@ -849,6 +891,7 @@ read_inotify(struct vigil_fim_monitor *m)
                     score(m, p, (size_t)root, FIM_SIG_NOTE, path, now);
             } else if (ev->mask & IN_DELETE) {
                 emit_simple(m, "deletion", path, NULL, p, now);
+                fim_ransom_deleted(&m->scores, path);
                 if (is_canary(m, path))
                     score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
                 score(m, p, (size_t)root, FIM_SIG_DELETE, path, now);
@@ -856,30 +899,43 @@ read_inotify(struct vigil_fim_monitor *m)
                 if (m->nmoves >= MOVES)
                     flush_moves(m, now);
                 m->moves[m->nmoves].cookie = ev->cookie;
+                m->moves[m->nmoves].quiet = 0;
                 snprintf(m->moves[m->nmoves].path, PATH_MAX, "%s", path);
                 m->nmoves++;
                 if (is_canary(m, path))
                     score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
             } else if (ev->mask & IN_MOVED_TO) {
                 const char *old = NULL;
-                for (size_t i = 0; i < m->nmoves; i++)
+                char oldp[PATH_MAX];
+                int replaced = 0, ext;
+                size_t i;
+                for (i = 0; i < m->nmoves; i++)
                     if (m->moves[i].cookie == ev->cookie) {
                         old = m->moves[i].path;
                         break;
                     }
                 emit_simple(m, old ? "rename" : "creation", path, old, p, now);
                 if (old != NULL) {
-                    size_t i =
-                        (size_t)(old - m->moves[0].path) / sizeof(m->moves[0]);
+                    /* a temporary file renamed into place: a rewrite of
+                     * path (fimscore) */
+                    replaced =
+                        !(ev->mask & IN_ISDIR) &&
+                        (m->moves[i].quiet || created_recently(m, old, now));
+                    snprintf(oldp, sizeof(oldp), "%s", old);
+                    old = oldp;
                     m->moves[i] = m->moves[--m->nmoves];
                     score(m, p, (size_t)root, FIM_SIG_RENAME, path, now);
                 }
                 if (ev->mask & IN_ISDIR)
                     add_tree(m, path);
-                if (fim_ransom_ext(ev->name))
+                ext = old != NULL ? fim_ransom_ext_renamed(old, path)
+                                  : fim_ransom_ext(ev->name);
+                if (ext)
                     score(m, p, (size_t)root, FIM_SIG_EXT, path, now);
+                if (replaced)
+                    ino_replaced(m, path, (size_t)root, p, now);
             } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0) {
-                ino_written(m, path, (size_t)root, now);
+                ino_written(m, path, (size_t)root, now, 0);
             }
         }
         flush_moves(m, now);
