@@ -924,7 +924,10 @@ read_inotify(struct vigil_fim_monitor *m)
                     snprintf(oldp, sizeof(oldp), "%s", old);
                     old = oldp;
                     m->moves[i] = m->moves[--m->nmoves];
-                    score(m, p, (size_t)root, FIM_SIG_RENAME, path, now);
+                    /* a temporary put in place (editors, rsync) is
+                     * judged by its content below, not as a rename */
+                    if (!replaced)
+                        score(m, p, (size_t)root, FIM_SIG_RENAME, path, now);
                 }
                 if (ev->mask & IN_ISDIR)
                     add_tree(m, path);
