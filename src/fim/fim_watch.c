@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fim/fim_canary.h"
 #include "fim/fim_loss.h"
 #include "fim/fim_ransom.h"
 
@@ -41,9 +42,6 @@
 #define SAMPLE       4096
 #define MAX_WATCHES  65536
 #define MOVES        64
-#define CANARY_FIRST "0000-vigil-canary.docx"
-#define CANARY_LAST  "zzzz-vigil-canary.xlsx"
-#define CANARY_SIZE  8192
 #define MAX_CULPRITS 8
 #define CREATED      1024
 #define CREATED_NS   (5 * VIGIL_NS_PER_SEC)
@@ -88,7 +86,6 @@ struct vigil_fim_monitor {
     } last;
     struct move moves[MOVES];
     size_t nmoves;
-    char canary[VIGIL_FIM_MAX_WATCH][2][PATH_MAX];
     int64_t pending_stop; /* inotify: a detection still looking for whom */
     int64_t last_search;
     struct fim_loss *loss;
@@ -241,14 +238,11 @@ in_tree(const struct vigil_fim_monitor *m, const char *path)
     return -1;
 }
 
+/* fim_canary.c knows the canaries (fimscore: FIND12 17) */
 static int
 is_canary(const struct vigil_fim_monitor *m, const char *path)
 {
-    for (size_t i = 0; i < m->cfg->nwatch; i++)
-        for (int j = 0; j < 2; j++)
-            if (m->canary[i][j][0] && strcmp(m->canary[i][j], path) == 0)
-                return 1;
-    return 0;
+    return m->cfg->canaries && fim_canary_is(m->cfg, path, vigil_time_now());
 }
 
 /* ---- stopping ---- */
@@ -467,12 +461,22 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
         vigil_buf_json_str(&b, r, strlen(r));
     }
     vigil_buf_printf(&b, "]}");
-    snprintf(title, sizeof(title),
-             "Ransomware behaviour%s: %s (pid %lld, user %s) rewrote %u files "
-             "with encrypted-looking data, wiped %u%s",
-             slow ? " (slow)" : "", p && p->exe[0] ? p->exe : "unknown process",
-             p ? (long long)p->pid : 0LL, p && p->user[0] ? p->user : "?",
-             s->encrypted, s->wiped, stopped ? "; stopped" : "");
+    if (s->canary && s->nrecent > 0)
+        snprintf(
+            title, sizeof(title),
+            "Canary file touched: %.160s by %.200s (pid %lld, user %.60s)%s",
+            s->recent[(s->nrecent - 1) % FIM_RECENT],
+            p && p->exe[0] ? p->exe : "unknown process",
+            p ? (long long)p->pid : 0LL, p && p->user[0] ? p->user : "?",
+            stopped ? "; stopped" : "");
+    else
+        snprintf(
+            title, sizeof(title),
+            "Ransomware behaviour%s: %s (pid %lld, user %s) rewrote %u files "
+            "with encrypted-looking data, wiped %u%s",
+            slow ? " (slow)" : "", p && p->exe[0] ? p->exe : "unknown process",
+            p ? (long long)p->pid : 0LL, p && p->user[0] ? p->user : "?",
+            s->encrypted, s->wiped, stopped ? "; stopped" : "");
     struct vigil_fim_detection d = {
         .time_ns = now,
         .kind = s->canary ? "fim.canary" : "fim.ransomware",
@@ -484,6 +488,9 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
     if (m->sink.detect != NULL)
         (void)m->sink.detect(m->sink.arg, &d);
     vigil_buf_fini(&b);
+    /* a second wave must meet canaries too (fimscore: FIND12 34) */
+    if (s->canary && m->cfg->canaries)
+        (void)fim_canary_refresh(m->cfg);
 }
 
 /* Credits sig about path to whoever acted (p may be NULL). */
@@ -948,60 +955,10 @@ read_inotify(struct vigil_fim_monitor *m)
 /* ---- canaries ---- */
 
 static void
-canary_path(char *dst, const struct vigil_fim_watch *w, int j)
-{
-    int n = snprintf(dst, PATH_MAX, "%s/%s", w->path,
-                     j == 0 ? CANARY_FIRST : CANARY_LAST);
-
-    if (n < 0 || n >= PATH_MAX)
-        dst[0] = '\0'; /* no canary in a tree whose path is that long */
-}
-
-void
-vigil_fim_place_canaries(const struct vigil_fim_config *cfg)
-{
-    static const char line[] =
-        "This file is watched by vigil. Do not open, change, move or delete "
-        "it: any change raises a ransomware alert.\n";
-    char text[CANARY_SIZE], p[PATH_MAX];
-    size_t ll = sizeof(line) - 1;
-
-    for (size_t i = 0; i < CANARY_SIZE; i++)
-        text[i] = line[i % ll];
-    for (size_t i = 0; i < cfg->nwatch; i++) {
-        for (int j = 0; j < 2; j++) {
-            struct stat st;
-            canary_path(p, &cfg->watch[i], j);
-            if (lstat(p, &st) == 0)
-                continue;
-            int fd = open(
-                p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-            if (fd < 0 || write(fd, text, sizeof(text)) != sizeof(text))
-                vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
-                          "fim: cannot place canary %s: %s", p,
-                          strerror(errno));
-            if (fd >= 0)
-                close(fd);
-        }
-    }
-}
-
-/* Remembers the canaries that are there (placed now or by prepare). */
-static void
 find_canaries(struct vigil_fim_monitor *m)
 {
-    size_t n = 0;
-
-    for (size_t i = 0; i < m->cfg->nwatch; i++)
-        for (int j = 0; j < 2; j++) {
-            struct stat st;
-            canary_path(m->canary[i][j], &m->cfg->watch[i], j);
-            if (lstat(m->canary[i][j], &st) != 0 || !S_ISREG(st.st_mode))
-                m->canary[i][j][0] = '\0';
-            else
-                n++;
-        }
-    vigil_log(VIGIL_LOG_INFO, FIM_LOG_CANARY, "fim: %zu canary files", n);
+    vigil_log(VIGIL_LOG_INFO, FIM_LOG_CANARY, "fim: %zu canary files",
+              fim_canary_count(m->cfg));
 }
 
 /* ---- the thread ---- */

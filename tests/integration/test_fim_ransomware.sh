@@ -138,8 +138,10 @@ done
 # the rename program's .lockbit files reached Sigma as Linux file_event
 make_tree
 start_daemon "${monitors[0]}" true
-[ -f "$T/tree/0000-vigil-canary.docx" ] || fail "no canary placed"
-setsid bash -c "echo changed >>'$T/tree/0000-vigil-canary.docx'; sleep 30" &
+# the canaries' names are the daemon's secret: the files it added
+canary=$(cd "$T/tree" && find . -maxdepth 1 -type f -newer "$T/before.sha" | head -n 1)
+[ -n "$canary" ] || fail "no canary placed"
+setsid bash -c "echo changed >>'$T/tree/$canary'; sleep 30" &
 cp_pid=$!
 rc=0
 wait "$cp_pid" || rc=$?
