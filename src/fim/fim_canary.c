@@ -17,8 +17,10 @@
  * name's type (a ZIP-based .docx, a .pdf, a .txt), not a warning.
  *
  * After a detection the canaries that are gone or changed are placed
- * again under the next generation's (fresh) name. The state is the
- * process's: one monitor per daemon. */
+ * again under the next generation's (fresh) name -- by the daemon as it
+ * runs then, after dropping privileges, so only where its user may
+ * write (else at the next start). The state is the process's: one
+ * monitor per daemon. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -324,7 +326,8 @@ pick_folders(size_t tree, const char *root)
         free(names[i]);
 }
 
-/* Writes slot's canary at generation gen; 1 when placed. */
+/* Writes slot's canary at generation gen: 1 when placed, 0 when the name
+ * is taken (try the next), -1 when it cannot be (logged). */
 static int
 write_slot(size_t tree, const char *root, unsigned k, unsigned gen)
 {
@@ -334,14 +337,14 @@ write_slot(size_t tree, const char *root, unsigned k, unsigned gen)
     char name[128], path[PATH_MAX];
     struct stat st;
     size_t len;
-    int fd, ok = 0;
+    int fd, ok = -1;
 
     if (folder[0] == '\0')
-        return 0;
+        return -1;
     slot_name(tree, root, k, gen, name, sizeof(name));
     if ((size_t)snprintf(path, sizeof(path), "%s/%s", folder, name) >=
         sizeof(path))
-        return 0;
+        return -1;
     len = fim_canary_content(name, buf, sizeof(buf));
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd >= 0 && write(fd, buf, len) == (ssize_t)len && fstat(fd, &st) == 0) {
@@ -350,8 +353,10 @@ write_slot(size_t tree, const char *root, unsigned k, unsigned gen)
         s->size = (int64_t)st.st_size;
         s->mtime_ns =
             (int64_t)st.st_mtim.tv_sec * VIGIL_NS_PER_SEC + st.st_mtim.tv_nsec;
-        s->placed_ns = vigil_time_now();
+        s->placed_ns = 0; /* refresh sets it: inotify is watching then */
         ok = 1;
+    } else if (fd < 0 && errno == EEXIST) {
+        ok = 0;
     } else {
         vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
                   "fim: cannot place canary %s: %s", path, strerror(errno));
@@ -446,11 +451,15 @@ fim_canary_refresh(const struct vigil_fim_config *cfg)
                     s->mtime_ns)
                 continue;
             /* gone or changed: a fresh name, the next generation's */
-            for (unsigned g = s->gen + 1; g < s->gen + GENS; g++)
-                if (write_slot(i, cfg->watch[i].path, k, g)) {
+            for (unsigned g = s->gen + 1; g < s->gen + GENS; g++) {
+                int r = write_slot(i, cfg->watch[i].path, k, g);
+                if (r == 1) {
+                    s->placed_ns = vigil_time_now();
                     n++;
-                    break;
                 }
+                if (r != 0)
+                    break;
+            }
         }
     if (n > 0)
         vigil_log(VIGIL_LOG_INFO, FIM_LOG_CANARY,

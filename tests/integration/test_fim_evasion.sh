@@ -12,7 +12,8 @@
 # and, the other way round, ordinary work must raise nothing and kill
 # nothing: six `git commit`s (index.lock, object churn), copying 50
 # compressed or encrypted files in (.gpg .age .bin .whl .gz), unpacking a
-# release tarball, and an editor's save-by-rename of 20 documents.
+# release tarball, and an editor's save-by-rename of 20 documents; and
+# canaries: secret names, placed again under a new name once deleted.
 set -euo pipefail
 
 . "$(dirname "$0")/daemon_lib.sh" fimevade
@@ -189,4 +190,33 @@ for mon in "${monitors[@]}"; do
         fail "$mon: the copy did not complete"
     echo "ordinary work: $mon: no alert, nothing stopped"
 done
-echo "PASS: evasions alerted on; ordinary work left alone"
+# canaries: secret names, several per tree, placed again under a new
+# name once one was deleted
+make_tree
+# placing again is done by the daemon after it dropped its privileges:
+# the tree must be writable by its user (a shared folder is)
+chmod -R a+rwX "$T/tree"
+sed -i 's/canaries: false/canaries: true/' "$T/vigil.yml"
+"$VIGIL_BIN" run -c "$T/vigil.yml" 2>>"$T/daemon.log" &
+PID=$!
+for _ in $(seq 1 100); do
+    grep -q "\[2007\]" "$T/daemon.log" && break
+    sleep 0.1
+done
+canaries() { (cd "$T/tree" && find . -type f -newer "$T/before.sha" | sort); }
+before=$(canaries)
+[ "$(echo "$before" | wc -l)" -ge 4 ] || fail "fewer than 4 canaries: $before"
+! echo "$before" | grep -qi 'canary\|vigil' || fail "canary names give them away: $before"
+victim=$(echo "$before" | head -n 1)
+setsid rm -f -- "$T/tree/$victim"
+for _ in $(seq 1 50); do
+    [ -n "$(comm -13 <(echo "$before") <(canaries))" ] && break
+    sleep 0.1
+done
+after=$(canaries)
+stop_daemon
+[ "$(alerts_of fim.canary)" -ge 1 ] || fail "deleting a canary raised no alert"
+[ -n "$(comm -13 <(echo "$before") <(echo "$after"))" ] ||
+    fail "the deleted canary was not placed again under a new name"
+echo "canaries: $(echo "$before" | wc -l) placed; one deleted, placed again as $(comm -13 <(echo "$before") <(echo "$after"))"
+echo "PASS: evasions alerted on; ordinary work left alone; canaries placed again"
