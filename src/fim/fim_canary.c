@@ -382,7 +382,9 @@ find_or_place(size_t tree, const char *root, unsigned k)
         return;
     for (unsigned g = 0; g < GENS; g++) {
         slot_name(tree, root, k, g, name, sizeof(name));
-        snprintf(path, sizeof(path), "%s/%s", folder, name);
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", folder, name) >=
+            sizeof(path))
+            return;
         if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
             snprintf(s->path, sizeof(s->path), "%s", path);
             s->gen = g;

@@ -600,6 +600,9 @@ fim_score_add(struct fim_score *s, enum fim_signal sig, const char *path,
         s->encrypted++;
         s->last_enc = now;
         slow = slow_add(s, now);
+        /* a key the fast path already caught needs no slow alert */
+        if (s->alerted != 0)
+            slow = 0;
         break;
     case FIM_SIG_ENTROPY_NEW:
         /* a copy destroys nothing: it only arms delete-after-write */

@@ -511,7 +511,7 @@ score(struct vigil_fim_monitor *m, const struct proc_info *p, size_t root,
     }
     if (fim_score_add(s, sig, path, now, m->cfg))
         detect(m, s, p, now);
-    else if (p != NULL &&
+    else if (p != NULL && s->alerted == 0 &&
              fim_score_user(&m->scores, p->uid, sig, path, now, m->cfg, &s))
         detect(m, s, p, now);
     (void)root;
@@ -923,11 +923,13 @@ read_inotify(struct vigil_fim_monitor *m)
                     }
                 emit_simple(m, old ? "rename" : "creation", path, old, p, now);
                 if (old != NULL) {
-                    /* a temporary file renamed into place: a rewrite of
-                     * path (fimscore) */
+                    /* a temporary file renamed into place, or a file
+                     * back from VCS metadata (where nothing scores): a
+                     * rewrite of path (fimscore) */
                     replaced =
                         !(ev->mask & IN_ISDIR) &&
-                        (m->moves[i].quiet || created_recently(m, old, now));
+                        (m->moves[i].quiet || created_recently(m, old, now) ||
+                         (fim_vcs_path(old) && !fim_vcs_path(path)));
                     snprintf(oldp, sizeof(oldp), "%s", old);
                     old = oldp;
                     m->moves[i] = m->moves[--m->nmoves];
