@@ -34,6 +34,7 @@
  * half-life of FIM_SLOW_HALF_MS; FIM_SLOW_COUNT of them is a detection
  * of its own, one level lower and without a stop (a slow rewriter may
  * be a legitimate tool; the fast path or a canary stops). */
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -41,6 +42,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "fim/fim_ransom.h"
 
@@ -457,6 +459,19 @@ fim_sample_fd(int fd, const char *name, int64_t size, unsigned char *buf,
         return;
     }
     out->cls = FIM_CLS_PLAIN;
+}
+
+int
+fim_born_recently(int fd, int64_t since_ns, int64_t now, int64_t within_ns)
+{
+    struct statx stx;
+
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) != 0 ||
+        !(stx.stx_mask & STATX_BTIME))
+        return 0;
+    int64_t born = (int64_t)stx.stx_btime.tv_sec * VIGIL_NS_PER_SEC +
+                   stx.stx_btime.tv_nsec;
+    return born > since_ns && now - born < within_ns;
 }
 
 /* ---- per-path classes ---- */

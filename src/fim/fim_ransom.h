@@ -123,6 +123,11 @@ void fim_sample_fd(int fd, const char *name, int64_t size, unsigned char *buf,
  * base64, ascii85) with an entropy near log2 of the alphabet's size
  * (6 bits for base64), i.e. uniformly random over it? */
 int fim_looks_armoured(const unsigned char *p, size_t n);
+/* Was the file fd (borrowed) born after since_ns and less than within_ns
+ * before now (statx's birth time; 0 where the file system keeps none)?
+ * A new file whose creation inotify missed -- one in a folder created
+ * moments before, whose watch came too late -- is still new. */
+int fim_born_recently(int fd, int64_t since_ns, int64_t now, int64_t within_ns);
 /* The signal a closed write of path means (created: inotify saw path
  * created moments before), or -1 for none; remembers its class in t.
  * A new file scores nothing on its content (a copy destroys nothing);

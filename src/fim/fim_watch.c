@@ -87,6 +87,7 @@ struct vigil_fim_monitor {
     struct move moves[MOVES];
     size_t nmoves;
     int64_t pending_stop; /* inotify: a detection still looking for whom */
+    int64_t started;      /* files born before are not new (fimscore) */
     int64_t last_search;
     struct fim_loss *loss;
     unsigned char buf[SAMPLE];
@@ -580,8 +581,10 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     }
     if (is_canary(m, path))
         score(m, p, root, FIM_SIG_CANARY, path, now);
-    sig = fim_judge_write(&m->scores, path, &smp,
-                          created || created_recently(m, path, now));
+    sig = fim_judge_write(
+        &m->scores, path, &smp,
+        created || created_recently(m, path, now) ||
+            fim_born_recently(fd, m->started, now, 2 * CREATED_NS));
     if (sig >= 0)
         score(m, p, root, (enum fim_signal)sig, path, now);
     if (quiet)
@@ -1053,6 +1056,7 @@ fail:
 enum vigil_rc
 vigil_fim_monitor_start(struct vigil_fim_monitor *m, struct vigil_err *err)
 {
+    m->started = vigil_time_now();
     if (m->cfg->nwatch == 0)
         return VIGIL_OK;
     if ((m->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||

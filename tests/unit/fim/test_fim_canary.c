@@ -16,6 +16,12 @@
 
 static char base[] = "/tmp/fimscore-canary-XXXXXX";
 
+static int
+cmp_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
 /* The regular files directly in dir, sorted, into names (n returned). */
 static size_t
 files_in(const char *dir, char names[][256], size_t max)
@@ -29,7 +35,7 @@ files_in(const char *dir, char names[][256], size_t max)
         if (de->d_type == DT_REG)
             snprintf(names[n++], 256, "%s", de->d_name);
     closedir(d);
-    qsort(names, n, 256, (int (*)(const void *, const void *))strcmp);
+    qsort(names, n, 256, cmp_name);
     return n;
 }
 

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fim/fim_ransom.h"
@@ -242,6 +243,33 @@ test_judge(void **state)
 }
 
 static void
+test_born(void **state)
+{
+    int64_t now = vigil_time_now();
+    int fd = file_of("born.txt", "x", 1);
+    struct statx stx;
+
+    (void)state;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) != 0 ||
+        !(stx.stx_mask & STATX_BTIME)) {
+        close(fd);
+        skip(); /* this file system keeps no birth time */
+    }
+    /* born after the monitor started, moments ago: new */
+    assert_true(fim_born_recently(fd, now - VIGIL_NS_PER_SEC,
+                                  now + VIGIL_NS_PER_SEC,
+                                  10 * VIGIL_NS_PER_SEC));
+    /* before the monitor started, or long ago: an existing file */
+    assert_false(fim_born_recently(fd, now + VIGIL_NS_PER_SEC,
+                                   now + 2 * VIGIL_NS_PER_SEC,
+                                   10 * VIGIL_NS_PER_SEC));
+    assert_false(fim_born_recently(fd, now - VIGIL_NS_PER_SEC,
+                                   now + 60 * VIGIL_NS_PER_SEC,
+                                   10 * VIGIL_NS_PER_SEC));
+    close(fd);
+}
+
+static void
 test_extensions(void **state)
 {
     (void)state;
@@ -346,13 +374,13 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_armoured), cmocka_unit_test(test_formats),
-        cmocka_unit_test(test_judge),    cmocka_unit_test(test_extensions),
-        cmocka_unit_test(test_scores),
+        cmocka_unit_test(test_armoured),   cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_judge),      cmocka_unit_test(test_born),
+        cmocka_unit_test(test_extensions), cmocka_unit_test(test_scores),
     };
-    static const char *const names[] = {"report.txt",  "minutes.txt",
-                                        "budget.docx", "scan.pdf",
-                                        "photo.jpg",   "notes.txt"};
+    static const char *const names[] = {
+        "report.txt", "minutes.txt", "budget.docx", "scan.pdf",
+        "photo.jpg",  "notes.txt",   "born.txt"};
     char p[256];
     int rc;
 
