@@ -232,9 +232,10 @@ struct vigil_fim_sink {
 enum vigil_rc vigil_fim_fanotify_open(const struct vigil_fim_config *cfg,
                                       int *fd, struct vigil_err *err);
 
-/* Places two canary files in each watched tree unless there already
- * (0000-vigil-canary.docx, zzzz-vigil-canary.xlsx: first and last in
- * name order); failures are logged. */
+/* Places the canary files of each watched tree unless there already
+ * (fim_canary.c: secret plausible names, two in the root and in each of
+ * its first and last subfolders, one first and one last in name order);
+ * failures are logged. */
 void vigil_fim_place_canaries(const struct vigil_fim_config *cfg);
 
 struct vigil_fim_monitor;

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fim/fim_canary.h"
 #include "fim/fim_loss.h"
 #include "fim/fim_ransom.h"
 #include "fim/fim_stop.h"
@@ -40,12 +41,8 @@
 #define PROC_FRESH_NS (VIGIL_NS_PER_SEC / 10)
 #define HASH_MAX      (16 << 20) /* larger files are not hashed live */
 #define SAMPLE        4096
-#define SAMPLES       4
 #define MAX_WATCHES   65536
 #define MOVES         64
-#define CANARY_FIRST  "0000-vigil-canary.docx"
-#define CANARY_LAST   "zzzz-vigil-canary.xlsx"
-#define CANARY_SIZE   8192
 #define CREDIT_NS     (2 * VIGIL_NS_PER_SEC)
 #define PENDING_NS    (2 * VIGIL_NS_PER_SEC)
 #define PENDING_MAX   (30 * VIGIL_NS_PER_SEC)
@@ -63,6 +60,7 @@ struct user_slot {
 
 struct move {
     uint32_t cookie;
+    int quiet; /* an excluded name: scored, never reported */
     char path[PATH_MAX];
 };
 
@@ -84,17 +82,15 @@ struct vigil_fim_monitor {
     } last; /* fanotify: the last writer of suspicious data */
     struct move moves[MOVES];
     size_t nmoves;
-    char canary[VIGIL_FIM_MAX_WATCH][2][PATH_MAX];
     int64_t pending_stop; /* inotify: a detection still looking for whom */
     int64_t pending_seen; /* ... and the last unattributed signal since */
     int pending_several;  /* ... several suspects were seen */
     int64_t last_search;
+    int64_t started;              /* files born before are not new (fimscore) */
     struct fim_suspects suspects; /* inotify: who was seen writing what */
     int64_t sight_until;          /* ... looked at until then */
     struct fim_loss *loss;
     unsigned char buf[SAMPLE];
-    unsigned char head[16]; /* the first bytes of the file sampled last */
-    size_t headlen;
     struct {
         uint64_t h;
         int64_t t;
@@ -188,14 +184,11 @@ watched(const struct vigil_fim_monitor *m, const char *path)
     return excluded ? -1 : root;
 }
 
+/* fim_canary.c knows the canaries (fimscore: FIND12 17) */
 static int
 is_canary(const struct vigil_fim_monitor *m, const char *path)
 {
-    for (size_t i = 0; i < m->cfg->nwatch; i++)
-        for (int j = 0; j < 2; j++)
-            if (m->canary[i][j][0] && strcmp(m->canary[i][j], path) == 0)
-                return 1;
-    return 0;
+    return m->cfg->canaries && fim_canary_is(m->cfg, path, vigil_time_now());
 }
 
 /* ---- detection ---- */
@@ -209,6 +202,8 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
     char title[512];
     struct fim_proc found;
     int stopped = 0, several = 0;
+    /* the long window (fimscore): a lower level, no stop */
+    int slow = s->is_slow && s->canary == 0;
 
     /* the cache may be up to PROC_TTL_NS old: the process may have
      * exec'd or changed identity since; re-read while it is the same */
@@ -221,7 +216,9 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
         user_name(m, found.uid, found.user, sizeof(found.user));
         p = &found;
     }
-    if (m->cfg->action_stop) {
+    if (slow)
+        snprintf(why, sizeof(why), "alert only (sustained slow rewrites)");
+    if (m->cfg->action_stop && !slow) {
         if (p != NULL && p->pid > 0) {
             stopped = fim_stop(m->cfg, p, why, sizeof(why)) > 0;
         } else if (several) {
@@ -268,18 +265,27 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
         vigil_buf_json_str(&b, r, strlen(r));
     }
     vigil_buf_printf(&b, "]}");
-    snprintf(title, sizeof(title),
-             "Ransomware behaviour: %s (pid %lld, user %s) rewrote %u files "
-             "with encrypted-looking data%s",
-             p == NULL      ? "an unknown process"
-             : p->exe_known ? p->exe
-                            : "an unknown executable",
-             p ? (long long)p->pid : 0LL, p && p->user[0] ? p->user : "?",
-             s->encrypted, stopped ? "; stopped" : "");
+    const char *who = p == NULL      ? "an unknown process"
+                      : p->exe_known ? p->exe
+                                     : "an unknown executable";
+    if (s->canary && s->nrecent > 0)
+        snprintf(title, sizeof(title),
+                 "Canary file touched: %.160s by %.200s (pid %lld, user "
+                 "%.60s)%s",
+                 s->recent[(s->nrecent - 1) % FIM_RECENT], who,
+                 p ? (long long)p->pid : 0LL, p && p->user[0] ? p->user : "?",
+                 stopped ? "; stopped" : "");
+    else
+        snprintf(title, sizeof(title),
+                 "Ransomware behaviour%s: %s (pid %lld, user %s) rewrote %u "
+                 "files with encrypted-looking data, wiped %u%s",
+                 slow ? " (slow)" : "", who, p ? (long long)p->pid : 0LL,
+                 p && p->user[0] ? p->user : "?", s->encrypted, s->wiped,
+                 stopped ? "; stopped" : "");
     struct vigil_fim_detection d = {
         .time_ns = now,
         .kind = s->canary ? "fim.canary" : "fim.ransomware",
-        .level = "critical",
+        .level = slow ? "high" : "critical",
         .title = title,
         .subject = p != NULL && p->exe_known ? p->exe : FIM_EXE_UNKNOWN,
         .detail_json = b.data ? b.data : "{}",
@@ -287,6 +293,9 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
     if (m->sink.detect != NULL)
         (void)m->sink.detect(m->sink.arg, &d);
     vigil_buf_fini(&b);
+    /* a second wave must meet canaries too (fimscore: FIND12 34) */
+    if (s->canary && m->cfg->canaries)
+        (void)fim_canary_refresh(m->cfg);
 }
 
 /* inotify, something suspicious going on: notes who writes in the trees
@@ -331,6 +340,9 @@ score(struct vigil_fim_monitor *m, const struct fim_proc *p, size_t root,
     }
     if (fim_score_add(s, sig, path, now, m->cfg))
         detect(m, s, p, now);
+    else if (p != NULL && s->alerted == 0 &&
+             fim_score_user(&m->scores, p->uid, sig, path, now, m->cfg, &s))
+        detect(m, s, p, now);
     (void)root;
 }
 
@@ -367,47 +379,20 @@ created_recently(const struct vigil_fim_monitor *m, const char *path,
            now - m->created[h % CREATED].t < CREATED_NS;
 }
 
-/* Samples SAMPLES blocks of fd spread over size: the highest entropy and
- * whether any looks encrypted. */
-static double
-sample_entropy(struct vigil_fim_monitor *m, int fd, int64_t size, int *enc)
-{
-    double best = -1;
-
-    *enc = 0;
-    m->headlen = 0;
-    for (int i = 0; i < SAMPLES; i++) {
-        off_t off =
-            size > SAMPLE ? (off_t)((size - SAMPLE) / (SAMPLES - 1)) * i : 0;
-        ssize_t n = pread(fd, m->buf, SAMPLE, off);
-        if (n <= 0)
-            break;
-        if (i == 0) {
-            m->headlen =
-                (size_t)n < sizeof(m->head) ? (size_t)n : sizeof(m->head);
-            memcpy(m->head, m->buf, m->headlen);
-        }
-        double e = vigil_fim_entropy(m->buf, (size_t)n);
-        if (e > best)
-            best = e;
-        if (fim_looks_encrypted(e, (size_t)n))
-            *enc = 1;
-        if (size <= SAMPLE)
-            break;
-    }
-    return best;
-}
-
-/* A file written and closed: fd open on it (borrowed). */
+/* A file written and closed: fd open on it (borrowed). fan: fanotify
+ * named p; quiet: an excluded name, scored but not reported; created: a
+ * new file (not a rewrite) whatever inotify saw. */
 static void
 on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
-           const struct fim_proc *p, int64_t now, int fan, int quiet)
+           const struct fim_proc *p, int64_t now, int fan, int quiet,
+           int created)
 {
     struct vigil_fim_change c = {0};
     struct vigil_err err = {0};
+    struct fim_sample smp;
     struct stat st;
     char hex[65];
-    int enc = 0, suspicious;
+    int sig, suspicious;
     const char *name = strrchr(path, '/');
 
     name = name ? name + 1 : path;
@@ -416,8 +401,13 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     c.time_ns = now;
     c.action = "modification";
     c.path = path;
-    c.entropy = sample_entropy(m, fd, (int64_t)st.st_size, &enc);
-    suspicious = (enc && !fim_magic_ok(name, m->head, m->headlen)) ||
+    fim_sample_fd(fd, name, (int64_t)st.st_size, m->buf, sizeof(m->buf), &smp);
+    c.entropy = smp.entropy;
+    sig = fim_judge_write(
+        &m->scores, path, &smp,
+        created || created_recently(m, path, now) ||
+            fim_born_recently(fd, m->started, now, 2 * CREATED_NS));
+    suspicious = smp.cls == FIM_CLS_ENCRYPTED || smp.cls == FIM_CLS_ARMOURED ||
                  fim_ransom_ext(name);
     /* fanotify named a writer that exited before /proc could be read (one
      * short process per file): a suspicious write is credited to the last
@@ -455,11 +445,10 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
                            m->cfg->window_ms * 1000000LL);
     if (is_canary(m, path))
         score(m, p, root, FIM_SIG_CANARY, path, now);
-    if (enc && !fim_magic_ok(name, m->head, m->headlen))
-        score(m, p, root,
-              created_recently(m, path, now) ? FIM_SIG_ENTROPY_NEW
-                                             : FIM_SIG_ENTROPY,
-              path, now);
+    if (sig >= 0)
+        score(m, p, root, (enum fim_signal)sig, path, now);
+    if (quiet)
+        return;
     if (fim_ransom_ext(name))
         score(m, p, root, FIM_SIG_EXT, path, now);
     if (fim_ransom_note(name))
@@ -467,7 +456,7 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     if (st.st_size <= HASH_MAX && m->hbuf != NULL &&
         fim_hash_fd(fd, m->hbuf, 1 << 20, hex, NULL, &err) == VIGIL_OK)
         c.sha256 = hex;
-    if (m->sink.change != NULL && !quiet)
+    if (m->sink.change != NULL)
         (void)m->sink.change(m->sink.arg, &c);
 }
 
@@ -596,7 +585,7 @@ read_fanotify(struct vigil_fim_monitor *m)
                 close(md->fd);
                 continue;
             }
-            on_written(m, md->fd, path, (size_t)root, p, now, 1, quiet);
+            on_written(m, md->fd, path, (size_t)root, p, now, 1, quiet, 0);
             close(md->fd);
         }
     }
@@ -670,30 +659,43 @@ ino_written(struct vigil_fim_monitor *m, const char *path, size_t root,
 
     if (fd < 0)
         return;
-    on_written(m, fd, path, root, NULL, now, 0, quiet);
+    on_written(m, fd, path, root, NULL, now, 0, quiet, 0);
     close(fd);
 }
 
-/* Samples a file moved into place for the score; its event was emitted
- * as a rename or a creation already. */
+/* A file put in place by a rename -- a temporary file (created moments
+ * ago, or an excluded name) or one written outside the trees and moved
+ * in, maybe over the original (FIND12 6, 40): the content of path was
+ * rewritten, judge it so (fimscore). */
 static void
-moved_in(struct vigil_fim_monitor *m, const char *path, size_t root,
-         int64_t now)
+ino_replaced(struct vigil_fim_monitor *m, const char *path, size_t root,
+             const struct fim_proc *p, int64_t now)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct fim_sample smp;
+    struct stat st;
+    int sig;
 
     if (fd < 0)
         return;
-    on_written(m, fd, path, root, NULL, now, 0, 1);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        const char *name = strrchr(path, '/');
+        fim_sample_fd(fd, name ? name + 1 : path, (int64_t)st.st_size, m->buf,
+                      sizeof(m->buf), &smp);
+        if ((sig = fim_judge_write(&m->scores, path, &smp, 0)) >= 0)
+            score(m, p, root, (enum fim_signal)sig, path, now);
+    }
     close(fd);
 }
 
 static void
 flush_moves(struct vigil_fim_monitor *m, int64_t now)
 {
-    /* moved out of the watched trees: gone from them */
+    /* moved out of the watched trees: gone from them (an excluded name
+     * was never reported) */
     for (size_t i = 0; i < m->nmoves; i++)
-        emit_simple(m, "deletion", m->moves[i].path, NULL, NULL, now);
+        if (!m->moves[i].quiet)
+            emit_simple(m, "deletion", m->moves[i].path, NULL, NULL, now);
     m->nmoves = 0;
 }
 
@@ -733,7 +735,16 @@ read_inotify(struct vigil_fim_monitor *m)
              * there is still scored: encrypting to F.tmp, then renaming
              * it over F, must not pass unseen */
             if (quiet) {
-                if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0)
+                if (ev->mask & IN_ISDIR)
+                    continue;
+                if (ev->mask & IN_CREATE)
+                    note_created(m, path, now);
+                else if (ev->mask & IN_MOVED_FROM && m->nmoves < MOVES) {
+                    m->moves[m->nmoves].cookie = ev->cookie;
+                    m->moves[m->nmoves].quiet = 1;
+                    snprintf(m->moves[m->nmoves].path, PATH_MAX, "%s", path);
+                    m->nmoves++;
+                } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0)
                     ino_written(m, path, (size_t)root, now, 1);
                 continue;
             }
@@ -749,6 +760,7 @@ read_inotify(struct vigil_fim_monitor *m)
                     score(m, p, (size_t)root, FIM_SIG_NOTE, path, now);
             } else if (ev->mask & IN_DELETE) {
                 emit_simple(m, "deletion", path, NULL, p, now);
+                fim_ransom_deleted(&m->scores, path);
                 if (is_canary(m, path))
                     score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
                 score(m, p, (size_t)root, FIM_SIG_DELETE, path, now);
@@ -756,36 +768,53 @@ read_inotify(struct vigil_fim_monitor *m)
                 if (m->nmoves >= MOVES)
                     flush_moves(m, now);
                 m->moves[m->nmoves].cookie = ev->cookie;
+                m->moves[m->nmoves].quiet = 0;
                 snprintf(m->moves[m->nmoves].path, PATH_MAX, "%s", path);
                 m->nmoves++;
                 if (is_canary(m, path))
                     score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
             } else if (ev->mask & IN_MOVED_TO) {
                 const char *old = NULL;
-                for (size_t i = 0; i < m->nmoves; i++)
+                char oldp[PATH_MAX];
+                int replaced = 0, ext;
+                size_t i;
+                for (i = 0; i < m->nmoves; i++)
                     if (m->moves[i].cookie == ev->cookie) {
                         old = m->moves[i].path;
                         break;
                     }
                 emit_simple(m, old ? "rename" : "creation", path, old, p, now);
-                if (old != NULL) {
-                    size_t i =
-                        (size_t)(old - m->moves[0].path) / sizeof(m->moves[0]);
+                if (old == NULL) {
+                    /* written outside the trees and moved in, maybe over
+                     * the original (FIND12 40): judged as a rewrite */
+                    replaced = !(ev->mask & IN_ISDIR);
+                } else {
+                    /* a temporary file renamed into place, or a file
+                     * back from VCS metadata (where nothing scores): a
+                     * rewrite of path (fimscore) */
+                    replaced =
+                        !(ev->mask & IN_ISDIR) &&
+                        (m->moves[i].quiet || created_recently(m, old, now) ||
+                         (fim_vcs_path(old) && !fim_vcs_path(path)));
+                    snprintf(oldp, sizeof(oldp), "%s", old);
+                    old = oldp;
                     m->moves[i] = m->moves[--m->nmoves];
-                    score(m, p, (size_t)root, FIM_SIG_RENAME, path, now);
+                    /* a temporary put in place (editors, rsync) is
+                     * judged by its content below, not as a rename */
+                    if (!replaced)
+                        score(m, p, (size_t)root, FIM_SIG_RENAME, path, now);
                 }
                 if (ev->mask & IN_ISDIR)
                     add_tree(m, path);
-                if (fim_ransom_ext(ev->name))
+                ext = old != NULL ? fim_ransom_ext_renamed(old, path)
+                                  : fim_ransom_ext(ev->name);
+                if (ext)
                     score(m, p, (size_t)root, FIM_SIG_EXT, path, now);
-                /* a name moved over a canary replaces it */
+                /* a name moved over a canary replaces it (FIND12 44) */
                 if (is_canary(m, path))
                     score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
-                /* written elsewhere (outside the trees, or under an
-                 * excluded name) and moved in, maybe over the original:
-                 * the content is looked at as a rewrite's */
-                if (!(ev->mask & IN_ISDIR))
-                    moved_in(m, path, (size_t)root, now);
+                if (replaced)
+                    ino_replaced(m, path, (size_t)root, p, now);
             } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0) {
                 ino_written(m, path, (size_t)root, now, 0);
             }
@@ -801,60 +830,10 @@ read_inotify(struct vigil_fim_monitor *m)
 /* ---- canaries ---- */
 
 static void
-canary_path(char *dst, const struct vigil_fim_watch *w, int j)
-{
-    int n = snprintf(dst, PATH_MAX, "%s/%s", w->path,
-                     j == 0 ? CANARY_FIRST : CANARY_LAST);
-
-    if (n < 0 || n >= PATH_MAX)
-        dst[0] = '\0'; /* no canary in a tree whose path is that long */
-}
-
-void
-vigil_fim_place_canaries(const struct vigil_fim_config *cfg)
-{
-    static const char line[] =
-        "This file is watched by vigil. Do not open, change, move or delete "
-        "it: any change raises a ransomware alert.\n";
-    char text[CANARY_SIZE], p[PATH_MAX];
-    size_t ll = sizeof(line) - 1;
-
-    for (size_t i = 0; i < CANARY_SIZE; i++)
-        text[i] = line[i % ll];
-    for (size_t i = 0; i < cfg->nwatch; i++) {
-        for (int j = 0; j < 2; j++) {
-            struct stat st;
-            canary_path(p, &cfg->watch[i], j);
-            if (lstat(p, &st) == 0)
-                continue;
-            int fd = open(
-                p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-            if (fd < 0 || write(fd, text, sizeof(text)) != sizeof(text))
-                vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
-                          "fim: cannot place canary %s: %s", p,
-                          strerror(errno));
-            if (fd >= 0)
-                close(fd);
-        }
-    }
-}
-
-/* Remembers the canaries that are there (placed now or by prepare). */
-static void
 find_canaries(struct vigil_fim_monitor *m)
 {
-    size_t n = 0;
-
-    for (size_t i = 0; i < m->cfg->nwatch; i++)
-        for (int j = 0; j < 2; j++) {
-            struct stat st;
-            canary_path(m->canary[i][j], &m->cfg->watch[i], j);
-            if (lstat(m->canary[i][j], &st) != 0 || !S_ISREG(st.st_mode))
-                m->canary[i][j][0] = '\0';
-            else
-                n++;
-        }
-    vigil_log(VIGIL_LOG_INFO, FIM_LOG_CANARY, "fim: %zu canary files", n);
+    vigil_log(VIGIL_LOG_INFO, FIM_LOG_CANARY, "fim: %zu canary files",
+              fim_canary_count(m->cfg));
 }
 
 /* ---- the thread ---- */
@@ -980,6 +959,7 @@ fail:
 enum vigil_rc
 vigil_fim_monitor_start(struct vigil_fim_monitor *m, struct vigil_err *err)
 {
+    m->started = vigil_time_now();
     if (m->cfg->nwatch == 0)
         return VIGIL_OK;
     if ((m->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||

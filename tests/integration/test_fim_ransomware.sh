@@ -56,6 +56,12 @@ make_tree() {
         >"$T/before.sha")
 }
 
+# a canary in the tree's root: the canaries' names are the daemon's
+# secret, they are the files it added after make_tree
+root_canary() {
+    (cd "$T/tree" && find . -maxdepth 1 -type f -newer "$T/before.sha" | head -n 1)
+}
+
 start_daemon() { # monitor canaries [allow-list] [exclude-list]
     cat >"$T/vigil.yml" <<YML
 state_dir: $T/state
@@ -267,7 +273,9 @@ echo "encrypted outside and moved in: alerted"
 make_tree
 start_daemon "${monitors[0]}" true
 echo mine >"$T/tree/hr/x"
-mv -f "$T/tree/hr/x" "$T/tree/zzzz-vigil-canary.xlsx"
+canary=$(root_canary)
+[ -n "$canary" ] || fail "no canary placed"
+mv -f "$T/tree/hr/x" "$T/tree/$canary"
 for _ in $(seq 1 30); do [ "$(alerts_of fim.canary)" -ge 1 ] && break; sleep 0.1; done
 stop_daemon
 [ "$(alerts_of fim.canary)" -ge 1 ] || fail "a canary replaced by a rename raised no alert"
@@ -301,7 +309,9 @@ if [ "${monitors[0]}" = fanotify ] && id nobody >/dev/null 2>&1; then
         >/dev/null 2>&1 &
     logger_pid=$!
     sleep 1
-    runuser -u nobody -- rm -f "$T/tree/0000-vigil-canary.docx"
+    canary=$(root_canary)
+    [ -n "$canary" ] || fail "no canary placed"
+    runuser -u nobody -- rm -f "$T/tree/$canary"
     for _ in $(seq 1 30); do
         [ "$(alerts_of fim.canary)" -ge 1 ] && break
         sleep 0.1
@@ -320,8 +330,9 @@ fi
 # the rename program's .lockbit files reached Sigma as Linux file_event
 make_tree
 start_daemon "${monitors[0]}" true
-[ -f "$T/tree/0000-vigil-canary.docx" ] || fail "no canary placed"
-setsid bash -c "echo changed >>'$T/tree/0000-vigil-canary.docx'; sleep 30" &
+canary=$(root_canary)
+[ -n "$canary" ] || fail "no canary placed"
+setsid bash -c "echo changed >>'$T/tree/$canary'; sleep 30" &
 cp_pid=$!
 if [ "${monitors[0]}" = fanotify ]; then
     rc=0
