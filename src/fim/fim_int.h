@@ -43,6 +43,11 @@ enum vigil_rc fim_hash_path(const char *path, unsigned char *buf, size_t buflen,
 int fim_excluded(const char *path, const char *name, const char *const *pat,
                  size_t npat);
 
+/* Is the folder open as fd (borrowed; on device dev) a pseudo file
+ * system (proc, sysfs, devtmpfs, cgroup...)? Its type's name goes to
+ * name. Walks and watches do not descend into them. */
+int fim_pseudo_fs(int fd, dev_t dev, char *name, size_t len);
+
 /* Compares two paths in key order: '/' sorts before every other byte, so
  * a depth-first walk with siblings sorted by strcmp yields key order. */
 int fim_keycmp(const char *a, size_t alen, const char *b, size_t blen);

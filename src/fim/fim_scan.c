@@ -271,8 +271,8 @@ mount_type(dev_t dev, char *out, size_t len)
 /* Is the folder open as fd (on dev) a pseudo file system, whose entries
  * are the kernel's state, not files (walking /proc or /sys costs much,
  * changes on every run and can block)? Its type's name goes to name. */
-static int
-pseudo_fs(int fd, dev_t dev, char *name, size_t len)
+int
+fim_pseudo_fs(int fd, dev_t dev, char *name, size_t len)
 {
     static const struct {
         unsigned long magic;
@@ -336,7 +336,7 @@ level_push(struct walker *w, const struct entry *e)
         return ESTALE; /* replaced since it was walked */
     }
     if (w->depth > 0 && fs.st_dev != w->lv[w->depth - 1].dev &&
-        pseudo_fs(fd, fs.st_dev, type, sizeof(type))) {
+        fim_pseudo_fs(fd, fs.st_dev, type, sizeof(type))) {
         char why[96];
         close(fd);
         w->st->pseudo++;

@@ -8,7 +8,7 @@
 # own state directory inside a baseline; bidirectional-override names
 # masked in the table and non-UTF-8 names given exactly in JSON; a second
 # baseline refused while one holds the lock; `check` on a fresh state
-# directory creating nothing; pseudo file systems not walked.
+# directory creating nothing; pseudo file systems not walked or watched.
 set -euo pipefail
 
 : "${VIGIL_BIN:?}"
@@ -175,6 +175,30 @@ if [ "$(id -u)" = 0 ]; then
         V baseline --state-dir "$T/s6" "$R" 2>"$T/err" || fail "pseudo baseline"
         grep -q "pseudo file system proc" "$T/err" || fail "proc walked or not said"
         grep -q "^vigil fim baseline: 3 entries" "$T/err" || fail "proc entries recorded: $(cat "$T/err")"
+        # the realtime watcher does not descend into it either
+        mkdir -p "$T/rules"
+        cat >"$T/vigil.yml" <<YML
+state_dir: $T/s7
+rules: [$T/rules]
+fim:
+  monitor: inotify
+  watch:
+    - path: $R
+  ransomware:
+    canaries: false
+YML
+        chmod 600 "$T/vigil.yml"
+        "$VIGIL_BIN" run -c "$T/vigil.yml" 2>"$T/daemon.log" &
+        DPID=$!
+        for _ in $(seq 1 100); do
+            grep -q "\[2001\]" "$T/daemon.log" && break
+            sleep 0.1
+        done
+        kill -TERM "$DPID"
+        wait "$DPID" || true
+        grep -q "not watching $R/proc: pseudo file system proc" "$T/daemon.log" ||
+            fail "the watcher entered proc: $(head -c 2000 "$T/daemon.log")"
+        grep -q "cannot watch $R/proc/" "$T/daemon.log" && fail "the watcher walked proc"
         umount "$MNT"
         MNT=""
     fi
