@@ -142,9 +142,10 @@ hash_sparse(EVP_MD_CTX *ctx, int fd, off_t size, unsigned char *buf,
     return 0;
 }
 
-enum vigil_rc
-fim_hash_fd(int fd, unsigned char *buf, size_t buflen, char hex[65],
-            uint64_t *bytes, struct vigil_err *err)
+/* fim_hash_fd for a file whose size is known (< 0: fstat it). */
+static enum vigil_rc
+hash_fd_size(int fd, off_t size, unsigned char *buf, size_t buflen,
+             char hex[65], uint64_t *bytes, struct vigil_err *err)
 {
     enum vigil_rc rc = VIGIL_EIO;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -155,6 +156,13 @@ fim_hash_fd(int fd, unsigned char *buf, size_t buflen, char hex[65],
     off_t hole = -1;
     ssize_t n;
 
+    if (size < 0) {
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+            size = st.st_size;
+        else
+            size = 0;
+    }
+
     if (ctx == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
@@ -162,10 +170,10 @@ fim_hash_fd(int fd, unsigned char *buf, size_t buflen, char hex[65],
         goto out;
     }
     /* a hole before the end: hash the data extents only */
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    if (size > 0)
         hole = lseek(fd, 0, SEEK_HOLE);
-    if (hole >= 0 && hole < st.st_size) {
-        if (hash_sparse(ctx, fd, st.st_size, buf, buflen, &total) != 0) {
+    if (hole >= 0 && hole < size) {
+        if (hash_sparse(ctx, fd, size, buf, buflen, &total) != 0) {
             rc = vigil_err_set(err, VIGIL_EIO, "%s", strerror(errno));
             goto out;
         }
@@ -199,6 +207,13 @@ out:
     return rc;
 }
 
+enum vigil_rc
+fim_hash_fd(int fd, unsigned char *buf, size_t buflen, char hex[65],
+            uint64_t *bytes, struct vigil_err *err)
+{
+    return hash_fd_size(fd, -1, buf, buflen, hex, bytes, err);
+}
+
 static int
 same_inode(const struct stat *a, const struct stat *b)
 {
@@ -212,7 +227,7 @@ same_inode(const struct stat *a, const struct stat *b)
  * a device's has side effects). -1 with *rc set when refused. */
 static int
 open_checked(int dirfd, const char *name, const struct stat *walked,
-             enum vigil_rc *rc, struct vigil_err *err)
+             struct stat *ps_out, enum vigil_rc *rc, struct vigil_err *err)
 {
     struct stat ps, fs;
     int pfd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -234,9 +249,17 @@ open_checked(int dirfd, const char *name, const struct stat *walked,
         *rc = vigil_err_set(err, VIGIL_ECONFLICT, "changed while hashed");
         goto out;
     }
-    fd = reopen_read(pfd);
-    if (fd < 0 && errno == ENOENT) /* no /proc: by name, checked after */
-        fd = open_noatime_at(dirfd, name);
+    *ps_out = ps;
+    /* /proc/self/fd/N is the inode pfd holds: no need to check again */
+    if ((fd = reopen_read(pfd)) >= 0)
+        goto out;
+    if (errno != ENOENT) {
+        *rc = vigil_err_set(err, VIGIL_EIO, "%s", strerror(errno));
+        goto out;
+    }
+    /* no /proc: by name, checked after (a device swapped in within this
+     * window is opened, never read) */
+    fd = open_noatime_at(dirfd, name);
     if (fd < 0) {
         *rc = vigil_err_set(err, VIGIL_EIO, "%s", strerror(errno));
         goto out;
@@ -258,17 +281,14 @@ fim_hash_at(int dirfd, const char *name, const struct stat *walked,
 {
     enum vigil_rc rc = VIGIL_EIO;
     struct stat before, after;
-    int fd = open_checked(dirfd, name, walked, &rc, err);
+    int fd = open_checked(dirfd, name, walked, &before, &rc, err);
 
     if (fd < 0)
         return rc;
-    if (fstat(fd, &before) != 0) {
-        rc = vigil_err_set(err, VIGIL_EIO, "%s", strerror(errno));
-        goto out;
-    }
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     for (int tries = 0; tries < HASH_RETRIES; tries++) {
-        if ((rc = fim_hash_fd(fd, buf, buflen, hex, bytes, err)) != VIGIL_OK)
+        if ((rc = hash_fd_size(fd, before.st_size, buf, buflen, hex, bytes,
+                               err)) != VIGIL_OK)
             goto out;
         if (fstat(fd, &after) != 0) {
             rc = vigil_err_set(err, VIGIL_EIO, "%s", strerror(errno));
