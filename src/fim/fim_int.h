@@ -44,8 +44,8 @@ int fim_excluded(const char *path, const char *name, const char *const *pat,
                  size_t npat);
 
 /* Is the folder open as fd (borrowed; on device dev) a pseudo file
- * system (proc, sysfs, devtmpfs, cgroup...)? Its type's name goes to
- * name. Walks and watches do not descend into them. */
+ * system: proc, sysfs, devtmpfs, cgroup and the like? Its type's name goes
+ * to name. Walks and watches do not descend into them. */
 int fim_pseudo_fs(int fd, dev_t dev, char *name, size_t len);
 
 /* Compares two paths in key order: '/' sorts before every other byte, so
