@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -472,7 +473,8 @@ do_baseline(int argc, char **argv)
     if (st.too_long > 0)
         fprintf(stderr,
                 "vigil fim baseline: warning: %llu entries not recorded: "
-                "their paths are longer than PATH_MAX bytes\n",
+                "their paths are longer than PATH_MAX bytes (or too deep for "
+                "the open file limit)\n",
                 (unsigned long long)st.too_long);
     ex = VIGIL_EXIT_OK;
 out:
@@ -551,16 +553,31 @@ do_check(int argc, char **argv)
     if (st.too_long > 0)
         fprintf(stderr,
                 "vigil fim check: warning: %llu entries not checked: their "
-                "paths are longer than PATH_MAX bytes\n",
+                "paths are longer than PATH_MAX bytes (or too deep for the "
+                "open file limit)\n",
                 (unsigned long long)st.too_long);
     if (st.changes > 0)
         return 1;
     return st.too_long > 0 ? EXIT_INCOMPLETE : VIGIL_EXIT_OK;
 }
 
+/* The walk holds a descriptor per folder level: allow what the hard
+ * limit allows, so depth is bounded by PATH_MAX rather than by 1024. */
+static void
+raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int
 cmd_fim(int argc, char **argv)
 {
+    raise_nofile();
     if (argc >= 2 && strcmp(argv[1], "baseline") == 0)
         return do_baseline(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "check") == 0)

@@ -174,7 +174,8 @@ struct vigil_fim_stats {
     uint64_t unreadable;
     uint64_t changes;  /* check: differences reported */
     uint64_t skipped;  /* folders refused by the system or loops */
-    uint64_t too_long; /* entries not walked: path beyond PATH_MAX bytes */
+    uint64_t too_long; /* not walked: path beyond PATH_MAX bytes, or
+                          folders deeper than the descriptors available */
     uint64_t pseudo;   /* pseudo file systems not walked (proc, sysfs...) */
     uint64_t shared;   /* hard links whose digest was reused, not re-read */
 };

@@ -411,7 +411,13 @@ maybe_descend(struct walker *w, struct entry *e)
         return;
     if (w->one_fs && e->st.st_dev != w->root_dev)
         return;
-    if ((r = level_push(w, e)) > 0) {
+    if ((r = level_push(w, e)) == EMFILE || r == ENFILE) {
+        /* a descriptor per level: deeper than the process may open is
+         * part of the trees not compared, which check must not pass */
+        e->unlisted = 1;
+        w->st->too_long++;
+        note_skip(w, w->path, "too deep for the file descriptors available");
+    } else if (r > 0) {
         e->unlisted = 1;
         w->st->skipped++;
         vigil_log(VIGIL_LOG_DEBUG, FIM_LOG_WATCH_FAIL,

@@ -101,6 +101,11 @@ rc=0
 V check --state-dir "$T/s3" >"$T/out" 2>"$T/err" || rc=$?
 [ "$rc" = 1 ] || fail "change 301 levels down: exit $rc"
 grep -Eq '^modified +content.*/d/bottom.txt$' "$T/out" || fail "change 301 levels down not reported"
+# fewer descriptors than levels: the deep part is reported, never a pass
+rc=0
+(ulimit -n 150 && "$VIGIL_BIN" fim check --state-dir "$T/s3") >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] || fail "check with 150 descriptors: exit $rc, expected 2"
+grep -q "too deep for the file descriptors" "$T/err" || fail "descriptor limit not reported"
 
 # ---- 42: the state directory inside the baseline -------------------------
 R="$T/self"
