@@ -597,6 +597,25 @@ read_fanotify(struct vigil_fim_monitor *m)
     (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |    \
      IN_ONLYDIR)
 
+/* A pseudo file system's folder (proc, sysfs...): not watched, said. */
+static int
+pseudo_dir(const char *p)
+{
+    char type[64];
+    struct stat st;
+    int r = 0, fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd >= 0 && fstat(fd, &st) == 0 &&
+        fim_pseudo_fs(fd, st.st_dev, type, sizeof(type))) {
+        vigil_log(VIGIL_LOG_INFO, FIM_LOG_WATCH_FAIL,
+                  "fim: not watching %s: pseudo file system %s", p, type);
+        r = 1;
+    }
+    if (fd >= 0)
+        close(fd);
+    return r;
+}
+
 static void
 add_tree(struct vigil_fim_monitor *m, const char *dir)
 {
@@ -611,6 +630,10 @@ add_tree(struct vigil_fim_monitor *m, const char *dir)
     first = NULL;
     while (n > 0) {
         char *p = stack[--n];
+        if (pseudo_dir(p)) {
+            free(p);
+            continue;
+        }
         int wd = inotify_add_watch(m->ino_fd, p, INO_MASK);
         if (wd < 0) {
             vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
@@ -631,8 +654,10 @@ add_tree(struct vigil_fim_monitor *m, const char *dir)
             if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
                 strcmp(de->d_name, "..") == 0)
                 continue;
-            if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", p, de->d_name) >=
-                    sizeof(sub) ||
+            size_t pl = strlen(p); /* "/" + "proc": "/proc", not "//proc" */
+            if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", p,
+                                 pl > 0 && p[pl - 1] == '/' ? "" : "/",
+                                 de->d_name) >= sizeof(sub) ||
                 watched(m, sub) < 0)
                 continue;
             if (vigil_grow(&stack, &cap, n + 1, sizeof(char *), MAX_WATCHES))
