@@ -330,11 +330,12 @@ score(struct vigil_fim_monitor *m, const struct fim_proc *p, size_t root,
     }
     if (key == 0 && m->pending_stop != 0)
         m->pending_seen = now;
-    /* inotify: who writes in the trees is looked at from the first third
-     * of the threshold on, for a window, so that the evidence a detection
-     * needs (who wrote the files that scored) is there when it comes */
+    /* inotify: who writes in the trees is looked at from a tenth of the
+     * threshold on (the rename program reaches it on its third file), for
+     * a window, so that the evidence a detection needs (who wrote the
+     * files that scored) is there when it comes */
     if (key == 0 && m->fan_fd < 0 &&
-        s->score * 3 >= (double)m->cfg->threshold) {
+        s->score * 10 >= (double)m->cfg->threshold) {
         m->sight_until = now + m->cfg->window_ms * 1000000LL;
         sight(m, now);
     }
@@ -634,7 +635,10 @@ add_tree(struct vigil_fim_monitor *m, const char *dir)
             free(p);
             continue;
         }
-        int wd = inotify_add_watch(m->ino_fd, p, INO_MASK);
+        /* without fanotify, IN_MODIFY tells when a writer holds a file
+         * open: the moment to look for it (read_inotify) */
+        int wd = inotify_add_watch(m->ino_fd, p,
+                                   INO_MASK | (m->fan_fd < 0 ? IN_MODIFY : 0));
         if (wd < 0) {
             vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
                       "fim: cannot watch %s: %s", p, strerror(errno));
@@ -756,6 +760,16 @@ read_inotify(struct vigil_fim_monitor *m)
                     sizeof(path) ||
                 (root = tree_of(m, path, &quiet)) < 0)
                 continue;
+            /* a write going on while suspicious changes are: its writer
+             * still holds the file, the one moment /proc can show who it
+             * is (a short-lived writer is gone at its close) */
+            if (ev->mask & IN_MODIFY) {
+                if (m->pending_stop != 0)
+                    retry_stop(m);
+                else if (m->sight_until != 0)
+                    sight(m, now);
+                continue;
+            }
             /* an excluded name raises no event, but what is written
              * there is still scored: encrypting to F.tmp, then renaming
              * it over F, must not pass unseen */

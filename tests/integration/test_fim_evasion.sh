@@ -95,14 +95,31 @@ damaged() {
     (cd "$T/tree" && sha256sum -c "$T/before.sha" 2>/dev/null | grep -vc ': OK$') || true
 }
 
+# as_daemon_user: the prefix that runs a command as the daemon's account.
+# Through inotify nobody is named by the kernel: a process is stopped only
+# when it is the one holding a file of the trees open for writing, which
+# /proc shows the daemon for its own account's processes (a daemon
+# started as root runs as `vigil` and cannot read root's descriptors).
+as_daemon_user() {
+    local uid gid
+    uid=$(awk '/^Uid:/ {print $2}' "/proc/$PID/status")
+    gid=$(awk '/^Gid:/ {print $2}' "/proc/$PID/status")
+    if [ "$(id -u)" = 0 ] && [ "$uid" != 0 ]; then
+        chown -R "$uid:$gid" "$T/tree"
+        chmod 755 "$T"
+        echo "setpriv --reuid=$uid --regid=$gid --clear-groups"
+    fi
+}
+
 # attack MONITOR KILLED(yes|any) SCRIPT ARGS...: the program must be
 # alerted on, and killed when KILLED is yes.
 attack() {
-    local mon=$1 killed=$2 rc=0
+    local mon=$1 killed=$2 rc=0 run=()
     shift 2
     make_tree
     start_daemon "$mon"
-    setsid bash "$HERE/fim/$1" "${@:2}" >/dev/null 2>&1 &
+    [ "$mon" = inotify ] && read -r -a run <<<"$(as_daemon_user)"
+    setsid "${run[@]}" bash "$HERE/fim/$1" "${@:2}" >/dev/null 2>&1 &
     local rp=$!
     wait "$rp" || rc=$?
     stop_daemon
