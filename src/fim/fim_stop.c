@@ -557,17 +557,31 @@ fim_find_writer(const struct vigil_fim_config *cfg, struct fim_suspects *h,
     size_t nw = 0;
     DIR *d = opendir("/proc");
     struct dirent *de;
+    int64_t *pids = NULL;
+    size_t cap = 0;
     int nproc = 0;
 
     *several = 0;
     if (d == NULL)
         return 0;
-    while ((de = readdir(d)) != NULL && nproc++ < PROC_MAX) {
+    while ((de = readdir(d)) != NULL && nproc < PROC_MAX) {
         char *end;
         long long pid = strtoll(de->d_name, &end, 10);
+        if (*end != '\0' || pid <= 1 || pid == (long long)getpid())
+            continue;
+        if (vigil_grow(&pids, &cap, (size_t)nproc + 1, sizeof(*pids),
+                       PROC_MAX) != VIGIL_OK)
+            break;
+        pids[nproc++] = (int64_t)pid;
+    }
+    closedir(d);
+    /* newest first: a short-lived writer (one process per file) is among
+     * the last forked and holds its file a millisecond or two, less than
+     * reading every older process takes under load */
+    for (int k = nproc - 1; k >= 0; k--) {
+        int64_t pid = pids[k];
         struct fim_proc p;
-        if (*end != '\0' || pid <= 1 || pid == (long long)getpid() ||
-            !read_stat(pid, &p, NULL, 0))
+        if (!read_stat(pid, &p, NULL, 0))
             continue;
         /* the unit: the writer's parent, whose children a script starts
          * one per file; a child of pid 1 stands alone */
@@ -577,7 +591,7 @@ fim_find_writer(const struct vigil_fim_config *cfg, struct fim_suspects *h,
         writing[nw][0] = pid;
         writing[nw++][1] = unit;
     }
-    closedir(d);
+    free(pids);
     /* the suspects of the whole window, not only of this instant: two
      * runs that take turns must not be told apart by chance */
     for (size_t i = 0; i < FIM_SEEN; i++) {
