@@ -9,6 +9,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* every byte read goes here, so nothing reading it is optimised away */
+static volatile unsigned sum;
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,7 +19,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vigil_arena arena;
     struct vigil_event *ev = malloc(sizeof(*ev));
     const char *p = (const char *)data, *end = p + size;
-    static volatile unsigned sum;
 
     if (ev == NULL)
         return 0;
