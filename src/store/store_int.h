@@ -40,6 +40,9 @@
 #define STORE_RETENTION_CHUNK 2048
 /* How long a connection waits for another's lock, in ms. */
 #define STORE_BUSY_TIMEOUT_MS 5000
+/* Times opening tries again, 100 ms apart, while SQLite says the WAL
+ * is read-only or busy for a moment (store_sqlite.c open_rw). */
+#define STORE_OPEN_RETRIES 30
 
 /* Source names a batch remembers so events share one copy. */
 #define STORE_BATCH_SOURCES 8

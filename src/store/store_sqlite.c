@@ -293,6 +293,43 @@ out:
     return rc;
 }
 
+/* Opens the read-write connection in WAL mode. A command opening the
+ * store at the same moment (`vigil status` polling while the daemon
+ * starts) can leave the WAL index briefly unusable for a writer: SQLite
+ * then answers SQLITE_READONLY (or BUSY) while setting WAL mode. That
+ * passes within moments, so it is tried again for up to
+ * STORE_OPEN_RETRIES x 100 ms before the daemon gives up; the error
+ * names SQLite's extended code. */
+static enum vigil_rc
+open_rw(struct store_conn *c, const char *path, struct vigil_err *err)
+{
+    enum vigil_rc rc;
+    int code = 0;
+
+    for (int attempt = 0;; attempt++) {
+        rc = open_conn(&c->db, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                       err);
+        if (rc != VIGIL_OK)
+            return rc;
+        if ((rc = set_pragmas(c->db, path, err)) == VIGIL_OK)
+            return VIGIL_OK;
+        code = sqlite3_extended_errcode(c->db);
+        if (((code & 0xff) != SQLITE_READONLY &&
+             (code & 0xff) != SQLITE_BUSY) ||
+            attempt >= STORE_OPEN_RETRIES)
+            break;
+        sqlite3_close(c->db);
+        c->db = NULL;
+        usleep(100 * 1000);
+    }
+    if (code != 0) {
+        char msg[sizeof(err->msg)];
+        memcpy(msg, err->msg, sizeof(msg));
+        vigil_err_set(err, rc, "%s (SQLite code %d)", msg, code);
+    }
+    return rc;
+}
+
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 /* SQLite's memory statistics take a global mutex on every allocation;
@@ -321,10 +358,7 @@ sq_open(const struct vigil_store *s, struct store_conn **out,
     c->path = s->path;
     if (!s->opts.readonly) {
         if ((rc = prepare_file(s->path, err)) != VIGIL_OK ||
-            (rc = open_conn(&c->db, s->path,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err)) !=
-                VIGIL_OK ||
-            (rc = set_pragmas(c->db, s->path, err)) != VIGIL_OK)
+            (rc = open_rw(c, s->path, err)) != VIGIL_OK)
             return rc;
         /* The transaction statements come first: migrations need them
          * before the tables the others name exist. */
