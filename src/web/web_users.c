@@ -235,23 +235,22 @@ end_sessions(struct vigil_store_tx *tx, const char *name, int tokens,
     return rc;
 }
 
-enum vigil_rc
-vigil_web_user_passwd(struct vigil_store *s, const char *name,
-                      const char *password, struct vigil_err *err)
+/* Sets one column of user name's row (sql: "UPDATE ... SET x = ? WHERE
+ * name = ?") and ends the user's sessions in the same transaction:
+ * whoever's password or role changed signs in again. VIGIL_ENOTFOUND when
+ * there is no such user. All borrowed. */
+static enum vigil_rc
+update_user(struct vigil_store *s, const char *sql, const char *value,
+            const char *name, struct vigil_err *err)
 {
-    char hash[crypto_pwhash_STRBYTES];
+    struct vigil_store_value p[] = {vigil_sv_text(value), vigil_sv_text(name)};
     struct vigil_store_tx *tx = NULL;
     int64_t changed = 0;
     enum vigil_rc rc;
 
-    if ((rc = sodium_ready(err)) != VIGIL_OK ||
-        (rc = hash_password(password, hash, err)) != VIGIL_OK)
-        return rc;
-    struct vigil_store_value p[] = {vigil_sv_text(hash), vigil_sv_text(name)};
     if ((rc = vigil_store_tx_begin(s, &tx, err)) != VIGIL_OK)
         return rc;
-    rc = vigil_store_tx_exec(tx, "UPDATE web_users SET hash = ? WHERE name = ?",
-                             p, 2, &changed, err);
+    rc = vigil_store_tx_exec(tx, sql, p, 2, &changed, err);
     if (rc == VIGIL_OK && changed == 0)
         rc = vigil_err_set(err, VIGIL_ENOTFOUND, "no user '%s'", name);
     if (rc == VIGIL_OK)
@@ -261,6 +260,20 @@ vigil_web_user_passwd(struct vigil_store *s, const char *name,
         return rc;
     }
     return vigil_store_tx_commit(tx, err);
+}
+
+enum vigil_rc
+vigil_web_user_passwd(struct vigil_store *s, const char *name,
+                      const char *password, struct vigil_err *err)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    enum vigil_rc rc;
+
+    if ((rc = sodium_ready(err)) != VIGIL_OK ||
+        (rc = hash_password(password, hash, err)) != VIGIL_OK)
+        return rc;
+    return update_user(s, "UPDATE web_users SET hash = ? WHERE name = ?", hash,
+                       name, err);
 }
 
 enum vigil_rc
@@ -348,29 +361,11 @@ enum vigil_rc
 vigil_web_user_role(struct vigil_store *s, const char *name,
                     enum vigil_web_role role, struct vigil_err *err)
 {
-    struct vigil_store_tx *tx = NULL;
-    int64_t changed = 0;
-    enum vigil_rc rc;
-    struct vigil_store_value p[] = {vigil_sv_text(vigil_web_role_name(role)),
-                                    vigil_sv_text(name)};
-
     if (role < VIGIL_ROLE_VIEWER || role > VIGIL_ROLE_ADMIN)
         return vigil_err_set(err, VIGIL_EINVAL,
                              "role is viewer, analyst or admin");
-    if ((rc = vigil_store_tx_begin(s, &tx, err)) != VIGIL_OK)
-        return rc;
-    rc = vigil_store_tx_exec(tx, "UPDATE web_users SET role = ? WHERE name = ?",
-                             p, 2, &changed, err);
-    if (rc == VIGIL_OK && changed == 0)
-        rc = vigil_err_set(err, VIGIL_ENOTFOUND, "no user '%s'", name);
-    /* whoever changed role signs in again */
-    if (rc == VIGIL_OK)
-        rc = end_sessions(tx, name, 0, err);
-    if (rc != VIGIL_OK) {
-        vigil_store_tx_rollback(tx);
-        return rc;
-    }
-    return vigil_store_tx_commit(tx, err);
+    return update_user(s, "UPDATE web_users SET role = ? WHERE name = ?",
+                       vigil_web_role_name(role), name, err);
 }
 
 struct token_ctx {
