@@ -95,7 +95,7 @@ echo "vigil reported $changed changes after 1 % changed"
 
 if [ "$RUNS" -gt 0 ]; then
     [ "$(id -u)" = 0 ] || echo "not root: inotify only"
-    out=$(RUNS=$RUNS VIGIL_BIN=$VIGIL bash "$SRC/tests/integration/test_fim_ransomware.sh")
+    out=$(MEASURE=1 RUNS=$RUNS VIGIL_BIN=$VIGIL bash "$SRC/tests/integration/test_fim_ransomware.sh")
     echo
     echo "ransomware: files damaged before the program was stopped ($RUNS runs each)"
     printf '%s\n' "$out" | python3 -c '
@@ -104,7 +104,10 @@ runs = {}
 for line in sys.stdin:
     w = line.split()
     if w and w[0] == "damaged:":
-        runs.setdefault(w[1] + " " + w[2], []).append(int(w[3]))
+        key = w[1] + " " + w[2] + (" (group)" if "(group)" in line else "")
+        runs.setdefault(key, []).append(int(w[3]))
+        if "not stopped" in line:
+            print("  not stopped:", key)
 for k, v in sorted(runs.items()):
     print("  %-32s median %s (runs: %s)" % (k, statistics.median(v), " ".join(map(str, v))))'
 fi

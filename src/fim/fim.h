@@ -84,7 +84,11 @@ enum vigil_fim_type {
     VIGIL_FIM_T_FILE = 'f',
     VIGIL_FIM_T_DIR = 'd',
     VIGIL_FIM_T_LINK = 'l',
-    VIGIL_FIM_T_OTHER = 'o' /* device, FIFO, socket */
+    VIGIL_FIM_T_FIFO = 'p',
+    VIGIL_FIM_T_SOCK = 's',
+    VIGIL_FIM_T_CHR = 'c',  /* character device: rdev says which */
+    VIGIL_FIM_T_BLK = 'b',  /* block device: rdev says which */
+    VIGIL_FIM_T_OTHER = 'o' /* older baselines: any of p, s, c, b */
 };
 
 /* Flags of a record. */
@@ -100,6 +104,7 @@ struct vigil_fim_rec {
     uint64_t ino;
     int64_t nlink;
     int64_t mtime_ns, ctime_ns;
+    uint64_t rdev;    /* devices: the device number (st_rdev), else 0 */
     char sha256[65];  /* hex, "" when unknown */
     const char *link; /* symbolic link's target, borrowed, or NULL */
 };
@@ -114,6 +119,7 @@ struct vigil_fim_rec {
 #define VIGIL_FIM_C_INODE   0x040
 #define VIGIL_FIM_C_MTIME   0x080
 #define VIGIL_FIM_C_READ    0x100 /* readable then, not now (or back) */
+#define VIGIL_FIM_C_DEVICE  0x200 /* a device node's number (st_rdev) */
 
 enum vigil_fim_kind {
     VIGIL_FIM_ADDED = 1,
@@ -141,6 +147,9 @@ typedef enum vigil_rc (*vigil_fim_diff_fn)(const struct vigil_fim_diff *d,
                                            void *arg);
 typedef void (*vigil_fim_progress_fn)(uint64_t files, uint64_t bytes,
                                       void *arg);
+/* A part of the trees not walked, and why ("path too long", "pseudo file
+ * system proc", "vigil's state directory"); both borrowed. */
+typedef void (*vigil_fim_skip_fn)(const char *path, const char *why, void *arg);
 
 struct vigil_fim_scan_opts {
     const char *const *roots; /* baseline: the trees; check: NULL = stored */
@@ -153,6 +162,9 @@ struct vigil_fim_scan_opts {
     int threads; /* hashing threads; 0: one per core */
     vigil_fim_progress_fn progress; /* about 5 times a second, or NULL */
     void *progress_arg;
+    const char *state_dir;  /* never walked (the store's own files), or NULL */
+    vigil_fim_skip_fn skip; /* parts not walked, or NULL */
+    void *skip_arg;
 };
 
 struct vigil_fim_stats {
@@ -160,8 +172,12 @@ struct vigil_fim_stats {
     uint64_t hashed; /* files hashed */
     uint64_t bytes;  /* bytes hashed */
     uint64_t unreadable;
-    uint64_t changes; /* check: differences reported */
-    uint64_t skipped; /* folders refused by the system or loops */
+    uint64_t changes;  /* check: differences reported */
+    uint64_t skipped;  /* folders refused by the system or loops */
+    uint64_t too_long; /* not walked: path beyond PATH_MAX bytes, or
+                          folders deeper than the descriptors available */
+    uint64_t pseudo;   /* pseudo file systems not walked (proc, sysfs...) */
+    uint64_t shared;   /* hard links whose digest was reused, not re-read */
 };
 
 /* Records the trees of opts (borrowed) as the new baseline in s
@@ -181,9 +197,11 @@ enum vigil_rc vigil_fim_check(struct vigil_store *s,
                               struct vigil_err *err);
 
 /* SHA-256 of the regular file at path as 64 hex digits into hex; opened
- * without following a link. VIGIL_EIO when it cannot be read,
- * VIGIL_ECONFLICT when it kept changing. *bytes (may be NULL) gets the
- * bytes read. */
+ * without following a link. A sparse file (one with holes) is hashed over
+ * its data extents only: the digest covers each extent's offset and
+ * length and its bytes, then the size, so its holes are never read. VIGIL_EIO
+ * when it cannot be read, VIGIL_ECONFLICT when it kept changing. *bytes (may be
+ * NULL) gets the bytes read. */
 enum vigil_rc vigil_fim_hash_file(const char *path, char hex[65],
                                   uint64_t *bytes, struct vigil_err *err);
 
@@ -232,9 +250,10 @@ struct vigil_fim_sink {
 enum vigil_rc vigil_fim_fanotify_open(const struct vigil_fim_config *cfg,
                                       int *fd, struct vigil_err *err);
 
-/* Places two canary files in each watched tree unless there already
- * (0000-vigil-canary.docx, zzzz-vigil-canary.xlsx: first and last in
- * name order); failures are logged. */
+/* Places the canary files of each watched tree unless there already
+ * (fim_canary.c: secret plausible names, two in the root and in each of
+ * its first and last subfolders, one first and one last in name order);
+ * failures are logged. */
 void vigil_fim_place_canaries(const struct vigil_fim_config *cfg);
 
 struct vigil_fim_monitor;

@@ -25,6 +25,8 @@ static const struct vigil_store_migration fim_steps[] = {
      "CREATE TABLE fim_store_history (store TEXT NOT NULL,"
      " at_ns BIGINT NOT NULL, bytes BIGINT NOT NULL, items BIGINT NOT NULL,"
      " PRIMARY KEY (store, at_ns));"},
+    {"device numbers of device nodes in the baseline",
+     "ALTER TABLE fim_files ADD COLUMN rdev BIGINT NOT NULL DEFAULT 0;"},
 };
 
 const struct vigil_store_schema vigil_fim_schema = {

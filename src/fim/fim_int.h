@@ -21,6 +21,15 @@
  * read to *bytes (may be NULL); buf is scratch space. */
 enum vigil_rc fim_hash_fd(int fd, unsigned char *buf, size_t buflen,
                           char hex[65], uint64_t *bytes, struct vigil_err *err);
+/* Hashes the regular file name under the folder dirfd (borrowed; or
+ * AT_FDCWD and a path), not following a link, opened only once it is
+ * known to be a regular file and, when walked (may be NULL) is given, the
+ * same inode (st_dev, st_ino) as walked; anything else is VIGIL_ECONFLICT
+ * "changed while hashed". Otherwise as fim_hash_path. */
+enum vigil_rc fim_hash_at(int dirfd, const char *name,
+                          const struct stat *walked, unsigned char *buf,
+                          size_t buflen, char hex[65], struct stat *st,
+                          uint64_t *bytes, struct vigil_err *err);
 /* Hashes the regular file at path (not following a link) until two
  * fstat()s around a read agree; *st (may be NULL) gets the version hashed.
  * VIGIL_EIO: unreadable; VIGIL_ECONFLICT: kept changing, or no longer a
@@ -33,6 +42,11 @@ enum vigil_rc fim_hash_path(const char *path, unsigned char *buf, size_t buflen,
  * pattern holding '/' is matched against the whole path. */
 int fim_excluded(const char *path, const char *name, const char *const *pat,
                  size_t npat);
+
+/* Is the folder open as fd (borrowed; on device dev) a pseudo file
+ * system: proc, sysfs, devtmpfs, cgroup and the like? Its type's name goes
+ * to name. Walks and watches do not descend into them. */
+int fim_pseudo_fs(int fd, dev_t dev, char *name, size_t len);
 
 /* Compares two paths in key order: '/' sorts before every other byte, so
  * a depth-first walk with siblings sorted by strcmp yields key order. */

@@ -1,14 +1,16 @@
 /* fim_loss.c -- data-loss stores: every `interval` each declared store is
  * measured (a folder: bytes and files, walked with core's vigil_walk; a
- * database: a row count from its query), the measurement is appended to
- * fim_store_history, and when the size or the count fell by more than
- * `alert_drop` of the largest value recorded within `within`, a critical
+ * database: a row count from its query, through src/store), the measurement is
+ * appended to fim_store_history, and when the size or the count fell by more
+ * than `alert_drop` of the largest value recorded within `within`, a critical
  * detection names the store, the share lost and, for folders, how many
  * files went and the largest of them (the previous listing is kept in
  * memory, up to LISTING_MAX files a store; past that only counts). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fim/fim_loss.h"
 #include "store/store.h"
@@ -29,6 +31,10 @@ struct store_state {
     struct removed top[TOP_REMOVED];
     int64_t removed_n; /* files gone within the period */
     int64_t removed_since;
+    char last_err[256]; /* the failure last logged: not repeated each time */
+    uint64_t dev;       /* a folder's file system, as last measured */
+    int gone;           /* a folder measured before is no more */
+    int gone_alerted;
 };
 
 struct fim_loss {
@@ -123,11 +129,33 @@ measure_folder(const struct vigil_fim_store_conf *c, struct store_state *s,
     struct vigil_walk_opts o = {.regular_only = 1,
                                 .max_entries = (size_t)1 << 30};
     struct walk_ctx w = {0};
-    enum vigil_rc rc;
+    struct stat root;
+    enum vigil_rc rc = VIGIL_OK;
 
+    /* a folder removed whole is the worst loss, not an unreadable store;
+     * one that is now another file system's (unmounted, remounted) is no
+     * loss: its history starts again */
+    if (stat(c->target, &root) != 0) {
+        if (errno != ENOENT || s->listing == NULL)
+            return vigil_err_set(err, VIGIL_EIO, "%s: %s", c->target,
+                                 strerror(errno));
+        s->gone = 1;
+    } else if (s->dev != 0 && (uint64_t)root.st_dev != s->dev) {
+        s->dev = (uint64_t)root.st_dev;
+        vigil_hmap_free(s->listing);
+        s->listing = NULL;
+        return vigil_err_set(err, VIGIL_ECONFLICT,
+                             "%s is now on another file system, mounted "
+                             "or unmounted: its history starts again",
+                             c->target);
+    } else {
+        s->dev = (uint64_t)root.st_dev;
+        s->gone = 0;
+    }
     if (vigil_hmap_new(&w.map, LISTING_MAX, NULL, err) != VIGIL_OK)
         w.map = NULL;
-    rc = vigil_walk(c->target, &o, walk_fn, NULL, &w, err);
+    if (!s->gone)
+        rc = vigil_walk(c->target, &o, walk_fn, NULL, &w, err);
     if (rc != VIGIL_OK) {
         vigil_hmap_free(w.map);
         return rc;
@@ -187,6 +215,7 @@ alert(struct fim_loss *l, size_t i, int64_t now, int64_t bytes, int64_t items,
     vigil_buf_init(&b, 1 << 16);
     vigil_buf_printf(&b, "{\"store\":");
     vigil_buf_json_str(&b, c->name, strlen(c->name));
+    vigil_buf_printf(&b, ",\"gone\":%s", s->gone ? "true" : "false");
     vigil_buf_printf(&b,
                      ",\"bytes\":%lld,\"items\":%lld,\"max_bytes\":%lld,"
                      "\"max_items\":%lld,\"bytes_lost_pct\":%.1f,"
@@ -205,11 +234,23 @@ alert(struct fim_loss *l, size_t i, int64_t now, int64_t bytes, int64_t items,
         first = 0;
     }
     vigil_buf_printf(&b, "]}");
-    snprintf(title, sizeof(title),
-             "Data loss: store %s lost %.0f%% of its %s within %llds "
-             "(%lld files removed)",
-             c->name, pb > pi ? pb : pi, pb > pi ? "size" : "items",
-             (long long)c->within_s, (long long)s->removed_n);
+    if (s->gone)
+        snprintf(title, sizeof(title),
+                 "Data loss: store %s is gone: its folder %.200s was removed "
+                 "(%lld files)",
+                 c->name, c->target, (long long)s->removed_n);
+    else if (c->kind == VIGIL_FIM_STORE_FOLDER)
+        snprintf(title, sizeof(title),
+                 "Data loss: store %s lost %.0f%% of its %s within %llds "
+                 "(%lld files removed)",
+                 c->name, pb > pi ? pb : pi, pb > pi ? "size" : "items",
+                 (long long)c->within_s, (long long)s->removed_n);
+    else
+        snprintf(title, sizeof(title),
+                 "Data loss: store %s lost %.0f%% of its items within %llds "
+                 "(%lld of %lld rows gone)",
+                 c->name, pi, (long long)c->within_s,
+                 (long long)(mx->items - items), (long long)mx->items);
     vigil_log(VIGIL_LOG_ERROR, FIM_LOG_DROP, "fim: %s", title);
     struct vigil_fim_detection d = {
         .time_ns = now,
@@ -247,13 +288,23 @@ measure(struct fim_loss *l, size_t i, int64_t now,
     else if (c->kind == VIGIL_FIM_STORE_POSTGRES)
         rc = vigil_store_foreign_count(c->target, c->query, &items, &err);
     else
-        rc = vigil_err_set(&err, VIGIL_EUNSUPPORTED,
-                           "SQLite stores are not built into this vigil");
+        rc =
+            vigil_store_foreign_sqlite_count(c->target, c->query, &items, &err);
     if (rc != VIGIL_OK) {
-        vigil_log(VIGIL_LOG_WARN, FIM_LOG_STORE, "fim: store %s: %s", c->name,
-                  err.msg);
+        if (strcmp(s->last_err, err.msg) != 0)
+            vigil_log(VIGIL_LOG_WARN, FIM_LOG_STORE, "fim: store %s: %s",
+                      c->name, err.msg);
+        snprintf(s->last_err, sizeof(s->last_err), "%s", err.msg);
+        if (rc == VIGIL_ECONFLICT) {
+            v[0] = vigil_sv_text(c->name);
+            (void)vigil_store_exec(l->store,
+                                   "DELETE FROM fim_store_history WHERE "
+                                   "store = ?",
+                                   v, 1, NULL, &err);
+        }
         return;
     }
+    s->last_err[0] = '\0';
     v[0] = vigil_sv_text(c->name);
     v[1] = vigil_sv_int(now - c->within_s * VIGIL_NS_PER_SEC);
     rc = vigil_store_query(l->store,
@@ -277,9 +328,12 @@ measure(struct fim_loss *l, size_t i, int64_t now,
                    (mx.bytes - bytes) * 1000 > c->drop_permille * mx.bytes) ||
                   (mx.items > 0 &&
                    (mx.items - items) * 1000 > c->drop_permille * mx.items);
+    /* once per period, and once more when the folder then goes whole */
     if (dropped && (s->alerted_at == 0 ||
-                    now - s->alerted_at > c->within_s * VIGIL_NS_PER_SEC)) {
+                    now - s->alerted_at > c->within_s * VIGIL_NS_PER_SEC ||
+                    (s->gone && !s->gone_alerted))) {
         s->alerted_at = now;
+        s->gone_alerted = s->gone;
         alert(l, i, now, bytes, items, &mx, sink);
     }
 }

@@ -13,16 +13,30 @@
  * order, so the output order is the walk's whatever the threads do.
  *
  * core's vigil_walk is not used: a scan must prune excluded folders and
- * other file systems, and its visited-folder set grows with the tree. */
+ * other file systems, and its visited-folder set grows with the tree.
+ *
+ * The walker holds a descriptor per folder level and reaches every entry
+ * relative to its folder's descriptor (fstatat, openat with O_NOFOLLOW),
+ * so a folder swapped for a symbolic link mid-walk cannot lead it, or a
+ * hashing thread, elsewhere; the hasher also checks the inode it opened
+ * is the one walked. Depth is bounded by memory (a level each) and by
+ * PATH_MAX bytes of path; entries beyond that are counted and reported.
+ * Pseudo file systems (proc, sysfs, cgroup...) and vigil's own state
+ * directory are never walked. A hard-linked inode is hashed once per run
+ * and its digest reused for its other names. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fim/fim_int.h"
@@ -30,7 +44,7 @@
 #define RING        1024
 #define CHUNK       2048
 #define TX_ROWS     4000
-#define MAX_DEPTH   256
+#define LINK_CACHE  (1u << 15) /* hard-linked inodes remembered per run */
 #define MAX_THREADS 16
 #define HASH_BUF    (1u << 20)
 #define PATH_CAP    (PATH_MAX + 1)
@@ -87,7 +101,23 @@ type_of(mode_t m)
         return VIGIL_FIM_T_DIR;
     if (S_ISLNK(m))
         return VIGIL_FIM_T_LINK;
+    if (S_ISFIFO(m))
+        return VIGIL_FIM_T_FIFO;
+    if (S_ISSOCK(m))
+        return VIGIL_FIM_T_SOCK;
+    if (S_ISCHR(m))
+        return VIGIL_FIM_T_CHR;
+    if (S_ISBLK(m))
+        return VIGIL_FIM_T_BLK;
     return VIGIL_FIM_T_OTHER;
+}
+
+static int
+is_special(int type)
+{
+    return type == VIGIL_FIM_T_FIFO || type == VIGIL_FIM_T_SOCK ||
+           type == VIGIL_FIM_T_CHR || type == VIGIL_FIM_T_BLK ||
+           type == VIGIL_FIM_T_OTHER;
 }
 
 static void
@@ -102,11 +132,42 @@ rec_from_stat(struct vigil_fim_rec *r, const struct stat *st)
     r->nlink = (int64_t)st->st_nlink;
     r->mtime_ns = ts_ns(&st->st_mtim);
     r->ctime_ns = ts_ns(&st->st_ctim);
+    r->rdev = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)
+                  ? (uint64_t)st->st_rdev
+                  : 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* The walker                                                           */
 /* ------------------------------------------------------------------ */
+
+/* A folder's descriptor, shared by the walker's level and the slots
+ * waiting to hash a file in it; closed with the last reference. */
+struct dirref {
+    int fd;
+    atomic_int refs;
+};
+
+static struct dirref *
+dir_new(int fd)
+{
+    struct dirref *d = malloc(sizeof(*d));
+
+    if (d == NULL)
+        return NULL;
+    d->fd = fd;
+    atomic_init(&d->refs, 1);
+    return d;
+}
+
+static void
+dir_unref(struct dirref *d)
+{
+    if (d != NULL && atomic_fetch_sub(&d->refs, 1) == 1) {
+        close(d->fd);
+        free(d);
+    }
+}
 
 struct level {
     char *names; /* NUL-separated, sorted through off */
@@ -115,6 +176,8 @@ struct level {
     size_t pathlen; /* the folder's path length */
     dev_t dev;
     ino_t ino;
+    struct dirref *dir;
+    int long_noted; /* a too-long entry was reported */
 };
 
 struct walker {
@@ -126,18 +189,27 @@ struct walker {
     dev_t root_dev;
     char path[PATH_CAP];
     size_t len;
-    struct level lv[MAX_DEPTH];
+    struct level *lv; /* one per folder on the current path */
+    size_t lvcap;
     int depth; /* levels in use */
+    int has_state;
+    dev_t state_dev;
+    ino_t state_ino;
+    vigil_fim_skip_fn skip;
+    void *skip_arg;
     struct vigil_fim_stats *st;
 };
 
 /* What the walker hands out; path is the walker's, valid until the next
- * call. unlisted: a folder whose entries could not be read. */
+ * call. unlisted: a folder whose entries could not be read. dir (NULL
+ * for a root) and name: how to reach it without resolving the path. */
 struct entry {
     const char *path;
     size_t len;
     struct stat st;
     int unlisted;
+    struct dirref *dir;
+    const char *name;
 };
 
 static const char *cmp_base;
@@ -153,27 +225,133 @@ level_free(struct level *l)
 {
     free(l->names);
     free(l->off);
+    dir_unref(l->dir);
     memset(l, 0, sizeof(*l));
 }
 
-/* Reads the folder at w->path into a new level. 0 on success, else errno
- * (the folder is then reported as unlisted). */
-static int
-level_push(struct walker *w, const struct stat *st)
+static void
+note_skip(struct walker *w, const char *path, const char *why)
 {
-    struct level *l = &w->lv[w->depth];
+    vigil_log(VIGIL_LOG_DEBUG, FIM_LOG_WATCH_FAIL, "fim: not walked: %s: %s",
+              path, why);
+    if (w->skip != NULL)
+        w->skip(path, why, w->skip_arg);
+}
+
+/* The type of the file system mounted as dev, from mountinfo, into out;
+ * 0 when not found. Only asked when statfs cannot tell (devtmpfs reports
+ * tmpfs's magic). */
+static int
+mount_type(dev_t dev, char *out, size_t len)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[8192], want[48];
+    int found = 0;
+
+    if (f == NULL)
+        return 0;
+    snprintf(want, sizeof(want), "%u:%u ", major(dev), minor(dev));
+    while (!found && fgets(line, sizeof(line), f) != NULL) {
+        /* id parent maj:min root mountpoint options... - type source ... */
+        char *p = strchr(line, ' ');
+        p = p != NULL ? strchr(p + 1, ' ') : NULL;
+        if (p == NULL || strncmp(p + 1, want, strlen(want)) != 0)
+            continue;
+        char *t = strstr(p, " - ");
+        if (t == NULL)
+            continue;
+        t += 3;
+        snprintf(out, len, "%.*s", (int)strcspn(t, " \n"), t);
+        found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+/* Is the folder open as fd (on dev) a pseudo file system, whose entries
+ * are the kernel's state, not files (walking /proc or /sys costs much,
+ * changes on every run and can block)? Its type's name goes to name. */
+int
+fim_pseudo_fs(int fd, dev_t dev, char *name, size_t len)
+{
+    static const struct {
+        unsigned long magic;
+        const char *name;
+    } m[] = {
+        {0x9fa0, "proc"},           {0x62656572, "sysfs"},
+        {0x27e0eb, "cgroup"},       {0x63677270, "cgroup2"},
+        {0x64626720, "debugfs"},    {0x74726163, "tracefs"},
+        {0x73636673, "securityfs"}, {0x6165676c, "pstore"},
+        {0xcafe4a11, "bpf"},        {0x62656570, "configfs"},
+        {0x1cd1, "devpts"},         {0x19800202, "mqueue"},
+        {0x65735543, "fusectl"},    {0x42494e4d, "binfmt_misc"},
+        {0xde5e81e4, "efivarfs"},   {0xf97cff8c, "selinuxfs"},
+        {0x6e736673, "nsfs"},       {0x50495045, "pipefs"},
+    };
+    struct statfs sf;
+
+    if (fstatfs(fd, &sf) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+        if ((unsigned long)sf.f_type == m[i].magic) {
+            snprintf(name, len, "%s", m[i].name);
+            return 1;
+        }
+    if ((unsigned long)sf.f_type == 0x01021994 /* tmpfs */ &&
+        mount_type(dev, name, len) && strcmp(name, "devtmpfs") == 0)
+        return 1;
+    return 0;
+}
+
+/* Opens and reads the folder e into a new level. 0 on success, -1 when
+ * it is not to be walked (reported already), else errno (the folder is
+ * then reported as unlisted). */
+static int
+level_push(struct walker *w, const struct entry *e)
+{
+    struct level *l;
     size_t cap = 0, used = 0, ncap = 0;
     struct dirent *de;
+    struct stat fs;
+    char type[64];
     DIR *d;
-    int e = 0;
+    int e_ = 0, fd, dfd;
 
     for (int i = 0; i < w->depth; i++)
-        if (w->lv[i].dev == st->st_dev && w->lv[i].ino == st->st_ino)
+        if (w->lv[i].dev == e->st.st_dev && w->lv[i].ino == e->st.st_ino)
             return ELOOP; /* a bind mount back into the tree */
-    if (w->depth >= MAX_DEPTH)
-        return ENAMETOOLONG;
-    if ((d = opendir(w->path)) == NULL)
+    if (vigil_grow(&w->lv, &w->lvcap, (size_t)w->depth + 1, sizeof(*w->lv),
+                   0) != VIGIL_OK)
+        return ENOMEM;
+    /* a root is followed if it is a link: the caller named it */
+    fd = e->dir != NULL
+             ? openat(e->dir->fd, e->name,
+                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+             : open(w->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
         return errno;
+    if (fstat(fd, &fs) != 0 || fs.st_dev != e->st.st_dev ||
+        fs.st_ino != e->st.st_ino) {
+        close(fd);
+        return ESTALE; /* replaced since it was walked */
+    }
+    if (w->depth > 0 && fs.st_dev != w->lv[w->depth - 1].dev &&
+        fim_pseudo_fs(fd, fs.st_dev, type, sizeof(type))) {
+        char why[96];
+        close(fd);
+        w->st->pseudo++;
+        snprintf(why, sizeof(why), "pseudo file system %s", type);
+        note_skip(w, w->path, why);
+        return -1;
+    }
+    if ((dfd = dup(fd)) < 0 || (d = fdopendir(dfd)) == NULL) {
+        e_ = errno;
+        if (dfd >= 0)
+            close(dfd);
+        close(fd);
+        return e_;
+    }
+    l = &w->lv[w->depth];
     memset(l, 0, sizeof(*l));
     while ((errno = 0, de = readdir(d)) != NULL) {
         size_t nl = strlen(de->d_name);
@@ -183,19 +361,23 @@ level_push(struct walker *w, const struct stat *st)
         if (vigil_grow(&l->names, &cap, used + nl + 1, 1, 0) != VIGIL_OK ||
             vigil_grow(&l->off, &ncap, l->n + 1, sizeof(size_t), 0) !=
                 VIGIL_OK) {
-            e = ENOMEM;
+            e_ = ENOMEM;
             break;
         }
         memcpy(l->names + used, de->d_name, nl + 1);
         l->off[l->n++] = used;
         used += nl + 1;
     }
-    if (e == 0 && errno != 0)
-        e = errno;
+    if (e_ == 0 && errno != 0)
+        e_ = errno;
     closedir(d);
-    if (e != 0) {
+    if (e_ == 0 && (l->dir = dir_new(fd)) == NULL)
+        e_ = ENOMEM;
+    if (e_ != 0) {
+        if (l->dir == NULL)
+            close(fd);
         level_free(l);
-        return e;
+        return e_;
     }
     /* qsort has no context argument in C11: the walker runs on one
      * thread, so a file-level base pointer is safe */
@@ -203,8 +385,8 @@ level_push(struct walker *w, const struct stat *st)
     if (l->n > 1)
         qsort(l->off, l->n, sizeof(size_t), cmp_off);
     l->pathlen = w->len;
-    l->dev = st->st_dev;
-    l->ino = st->st_ino;
+    l->dev = e->st.st_dev;
+    l->ino = e->st.st_ino;
     w->depth++;
     return 0;
 }
@@ -214,6 +396,9 @@ walker_fini(struct walker *w)
 {
     while (w->depth > 0)
         level_free(&w->lv[--w->depth]);
+    free(w->lv);
+    w->lv = NULL;
+    w->lvcap = 0;
 }
 
 /* After an entry that is a folder: descend unless pruned. */
@@ -226,12 +411,25 @@ maybe_descend(struct walker *w, struct entry *e)
         return;
     if (w->one_fs && e->st.st_dev != w->root_dev)
         return;
-    if ((r = level_push(w, &e->st)) != 0) {
+    if ((r = level_push(w, e)) == EMFILE || r == ENFILE) {
+        /* a descriptor per level: deeper than the process may open is
+         * part of the trees not compared, which check must not pass */
+        e->unlisted = 1;
+        w->st->too_long++;
+        note_skip(w, w->path, "too deep for the file descriptors available");
+    } else if (r > 0) {
         e->unlisted = 1;
         w->st->skipped++;
         vigil_log(VIGIL_LOG_DEBUG, FIM_LOG_WATCH_FAIL,
                   "fim: cannot list %s: %s", w->path, strerror(r));
     }
+}
+
+static int
+is_state_dir(const struct walker *w, const struct stat *st)
+{
+    return w->has_state && S_ISDIR(st->st_mode) && st->st_dev == w->state_dev &&
+           st->st_ino == w->state_ino;
 }
 
 /* The next entry in key order, or VIGIL_END. */
@@ -256,9 +454,14 @@ walker_next(struct walker *w, struct entry *e)
                 w->st->skipped++;
                 continue; /* a vanished root: its rows read as removed */
             }
+            if (is_state_dir(w, &e->st)) {
+                note_skip(w, w->path, "vigil's state directory");
+                continue;
+            }
             w->root_dev = e->st.st_dev;
             e->path = w->path;
             e->len = w->len;
+            e->name = w->path;
             maybe_descend(w, e);
             return VIGIL_OK;
         }
@@ -275,7 +478,16 @@ walker_next(struct walker *w, struct entry *e)
         size_t base = l->pathlen;
         int slash = base > 0 && w->path[base - 1] == '/';
         if (base + !slash + nl >= sizeof(w->path)) {
-            w->st->skipped++;
+            /* a key holds at most PATH_MAX bytes: what is deeper is not
+             * walked, and said so (check fails on it, never passes) */
+            w->st->too_long++;
+            if (!l->long_noted) {
+                l->long_noted = 1;
+                w->path[base] = '\0';
+                note_skip(w, w->path,
+                          "entries below have paths longer than PATH_MAX "
+                          "bytes and are not checked");
+            }
             continue;
         }
         w->path[base] = '/';
@@ -285,12 +497,33 @@ walker_next(struct walker *w, struct entry *e)
             fim_excluded(w->path, name, w->exclude, w->nexclude))
             continue;
         memset(e, 0, sizeof(*e));
-        if (lstat(w->path, &e->st) != 0)
+        if (fstatat(l->dir->fd, name, &e->st, AT_SYMLINK_NOFOLLOW) != 0)
             continue; /* vanished since it was listed */
+        if (is_state_dir(w, &e->st)) {
+            note_skip(w, w->path, "vigil's state directory");
+            continue;
+        }
         e->path = w->path;
         e->len = w->len;
+        e->dir = l->dir;
+        e->name = name;
         maybe_descend(w, e);
         return VIGIL_OK;
+    }
+}
+
+/* Sets up the walker's state-directory exclusion and reporting. */
+static void
+walker_opts(struct walker *w, const struct vigil_fim_scan_opts *opts)
+{
+    struct stat st;
+
+    w->skip = opts->skip;
+    w->skip_arg = opts->skip_arg;
+    if (opts->state_dir != NULL && stat(opts->state_dir, &st) == 0) {
+        w->has_state = 1;
+        w->state_dev = st.st_dev;
+        w->state_ino = st.st_ino;
     }
 }
 
@@ -307,6 +540,19 @@ struct slot {
     size_t len;
     struct vigil_fim_rec old, cur;
     char oldlink[PATH_CAP], curlink[PATH_CAP];
+    struct stat walked; /* the entry as walked */
+    struct dirref *dir; /* a reference while waiting for its hash */
+    const char *name;   /* dir's entry: in path, or path itself */
+};
+
+/* A hard-linked inode's digest, kept for its other names in this run. */
+struct link_ent {
+    int state; /* 0 free, 1 being hashed, 2 done */
+    dev_t dev;
+    ino_t ino;
+    int64_t size, mtime_ns, ctime_ns;
+    int flags;
+    char sha256[65];
 };
 
 struct scan {
@@ -320,6 +566,8 @@ struct scan {
     int stopping;
     pthread_t th[MAX_THREADS];
     int nth;
+    struct link_ent *links; /* LINK_CACHE slots, open addressing */
+    size_t nlinks;
     int64_t last_progress;
     /* baseline */
     int64_t gen;
@@ -332,6 +580,44 @@ struct scan {
     size_t skip_len;
     char skip_buf[PATH_CAP];
 };
+
+/* The cache entry of the slot's inode (nlink > 1), under sc->mu: done,
+ * or claimed for this thread to hash (state 1), waiting while another
+ * thread hashes it; NULL when the cache is full. A different size or
+ * time is another version: a new entry. */
+static struct link_ent *
+link_claim(struct scan *sc, struct slot *s)
+{
+    const struct stat *w = &s->walked;
+    size_t h = ((size_t)w->st_ino * 0x9e3779b97f4a7c15ULL ^ (size_t)w->st_dev) &
+               (LINK_CACHE - 1);
+
+    if (sc->links == NULL)
+        return NULL;
+    for (size_t probe = 0; probe < LINK_CACHE; probe++) {
+        struct link_ent *e = &sc->links[(h + probe) & (LINK_CACHE - 1)];
+        if (e->state == 0) {
+            if (sc->nlinks >= LINK_CACHE / 2)
+                return NULL; /* keep probes short: hash the rest */
+            e->state = 1;
+            e->dev = w->st_dev;
+            e->ino = w->st_ino;
+            e->size = s->cur.size;
+            e->mtime_ns = s->cur.mtime_ns;
+            e->ctime_ns = s->cur.ctime_ns;
+            sc->nlinks++;
+            return e;
+        }
+        if (e->dev != w->st_dev || e->ino != w->st_ino ||
+            e->size != s->cur.size || e->mtime_ns != s->cur.mtime_ns ||
+            e->ctime_ns != s->cur.ctime_ns)
+            continue;
+        while (e->state == 1)
+            pthread_cond_wait(&sc->done, &sc->mu);
+        return e;
+    }
+    return NULL;
+}
 
 static void *
 hasher(void *arg)
@@ -359,6 +645,18 @@ hasher(void *arg)
         if (s == NULL)
             break;
         s->state = S_HASHING;
+        struct link_ent *le = s->cur.nlink > 1 ? link_claim(sc, s) : NULL;
+        if (le != NULL && le->state == 2) {
+            /* another name of an inode hashed in this run */
+            memcpy(s->cur.sha256, le->sha256, sizeof(le->sha256));
+            s->cur.flags |= le->flags;
+            sc->st->shared++;
+            dir_unref(s->dir);
+            s->dir = NULL;
+            s->state = S_READY;
+            pthread_cond_broadcast(&sc->done);
+            continue;
+        }
         pthread_mutex_unlock(&sc->mu);
 
         struct vigil_err err = {0};
@@ -366,8 +664,9 @@ hasher(void *arg)
         uint64_t bytes = 0;
         enum vigil_rc rc =
             buf == NULL ? VIGIL_ENOMEM
-                        : fim_hash_path(s->path, buf, HASH_BUF, s->cur.sha256,
-                                        &hst, &bytes, &err);
+                        : fim_hash_at(s->dir != NULL ? s->dir->fd : AT_FDCWD,
+                                      s->name, &s->walked, buf, HASH_BUF,
+                                      s->cur.sha256, &hst, &bytes, &err);
         if (rc == VIGIL_OK || rc == VIGIL_ECONFLICT) {
             if (rc == VIGIL_OK && type_of(hst.st_mode) == VIGIL_FIM_T_FILE)
                 rec_from_stat(&s->cur, &hst); /* the version hashed */
@@ -379,8 +678,15 @@ hasher(void *arg)
             s->cur.sha256[0] = '\0';
             s->cur.flags |= VIGIL_FIM_UNREADABLE;
         }
+        dir_unref(s->dir);
+        s->dir = NULL;
 
         pthread_mutex_lock(&sc->mu);
+        if (le != NULL) {
+            memcpy(le->sha256, s->cur.sha256, sizeof(le->sha256));
+            le->flags = s->cur.flags;
+            le->state = 2;
+        }
         sc->st->hashed++;
         sc->st->bytes += bytes;
         if (s->cur.flags & VIGIL_FIM_UNREADABLE)
@@ -405,6 +711,8 @@ scan_start(struct scan *sc, struct vigil_err *err)
         n = MAX_THREADS;
     if ((sc->ring = calloc(RING, sizeof(*sc->ring))) == NULL)
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
+    /* without it every link is hashed: slower, still right */
+    sc->links = calloc(LINK_CACHE, sizeof(*sc->links));
     pthread_mutex_init(&sc->mu, NULL);
     pthread_cond_init(&sc->work, NULL);
     pthread_cond_init(&sc->done, NULL);
@@ -432,8 +740,12 @@ scan_stop(struct scan *sc)
     pthread_mutex_destroy(&sc->mu);
     pthread_cond_destroy(&sc->work);
     pthread_cond_destroy(&sc->done);
+    for (size_t i = 0; i < RING; i++)
+        dir_unref(sc->ring[i].dir);
     free(sc->ring);
     sc->ring = NULL;
+    free(sc->links);
+    sc->links = NULL;
 }
 
 static enum vigil_rc consume(struct scan *sc, struct slot *s,
@@ -493,6 +805,8 @@ slot_get(struct scan *sc, struct slot **out, struct vigil_err *err)
     memset(&(*out)->old, 0, sizeof((*out)->old));
     memset(&(*out)->cur, 0, sizeof((*out)->cur));
     (*out)->has_old = (*out)->has_cur = (*out)->unlisted = 0;
+    (*out)->dir = NULL;
+    (*out)->name = (*out)->path;
     return VIGIL_OK;
 }
 
@@ -500,6 +814,10 @@ slot_get(struct scan *sc, struct slot **out, struct vigil_err *err)
 static void
 slot_put(struct scan *sc, struct slot *s, int need_hash)
 {
+    if (need_hash && s->dir != NULL)
+        atomic_fetch_add(&s->dir->refs, 1); /* until hashed */
+    else
+        s->dir = NULL;
     pthread_mutex_lock(&sc->mu);
     s->state = need_hash ? S_NEED : S_READY;
     sc->head++;
@@ -517,8 +835,14 @@ slot_cur(struct slot *s, const struct entry *e)
     s->has_cur = 1;
     s->unlisted = e->unlisted;
     rec_from_stat(&s->cur, &e->st);
+    s->walked = e->st;
+    s->dir = e->dir; /* borrowed; slot_put takes a reference to hash */
+    s->name = e->dir != NULL ? s->path + (s->len - strlen(e->name)) : s->path;
     if (s->cur.type == VIGIL_FIM_T_LINK) {
-        ssize_t n = readlink(e->path, s->curlink, sizeof(s->curlink) - 1);
+        ssize_t n = e->dir != NULL
+                        ? readlinkat(e->dir->fd, e->name, s->curlink,
+                                     sizeof(s->curlink) - 1)
+                        : readlink(e->path, s->curlink, sizeof(s->curlink) - 1);
         s->curlink[n < 0 ? 0 : n] = '\0';
         s->cur.link = s->curlink;
     }
@@ -530,8 +854,8 @@ slot_cur(struct slot *s, const struct entry *e)
 
 static const char SQL_INSERT[] =
     "INSERT INTO fim_files (gen, key, type, flags, size, mode, uid, gid,"
-    " ino, nlink, mtime_ns, ctime_ns, sha256, link)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " ino, nlink, mtime_ns, ctime_ns, sha256, link, rdev)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static void
 path_to_key(char *dst, const char *path, size_t len)
@@ -545,7 +869,7 @@ insert_rec(struct scan *sc, const char *path, size_t len,
            const struct vigil_fim_rec *r, struct vigil_err *err)
 {
     char key[PATH_CAP];
-    struct vigil_store_value v[14];
+    struct vigil_store_value v[15];
     enum vigil_rc rc;
 
     if (sc->tx == NULL &&
@@ -566,7 +890,8 @@ insert_rec(struct scan *sc, const char *path, size_t len,
     v[11] = vigil_sv_int(r->ctime_ns);
     v[12] = r->sha256[0] ? vigil_sv_text(r->sha256) : vigil_sv_null();
     v[13] = r->link ? vigil_sv_blob(r->link, strlen(r->link)) : vigil_sv_null();
-    if ((rc = vigil_store_tx_exec(sc->tx, SQL_INSERT, v, 14, NULL, err)) !=
+    v[14] = vigil_sv_int((int64_t)r->rdev);
+    if ((rc = vigil_store_tx_exec(sc->tx, SQL_INSERT, v, 15, NULL, err)) !=
         VIGIL_OK)
         return rc;
     if (++sc->tx_rows >= TX_ROWS) {
@@ -691,6 +1016,7 @@ vigil_fim_baseline(struct vigil_store *s,
     w.nexclude = opts->nexclude;
     w.one_fs = opts->one_fs;
     w.st = st;
+    walker_opts(&w, opts);
     while ((rc = walker_next(&w, &e)) == VIGIL_OK) {
         struct slot *sl;
         st->files++;
@@ -791,7 +1117,7 @@ read_row(const struct vigil_store_value *c, size_t nc, void *arg)
     struct dbreader *r = arg;
     struct dbrow *row;
 
-    if (nc < 13 || c[0].type != VIGIL_SV_BLOB || c[0].len >= PATH_CAP)
+    if (nc < 14 || c[0].type != VIGIL_SV_BLOB || c[0].len >= PATH_CAP)
         return 0;
     if (r->n >= r->cap && vigil_grow(&r->rows, &r->cap, r->n + 1,
                                      sizeof(*r->rows), 0) != VIGIL_OK)
@@ -820,6 +1146,7 @@ read_row(const struct vigil_store_value *c, size_t nc, void *arg)
     }
     if (c[12].type == VIGIL_SV_BLOB || c[12].type == VIGIL_SV_TEXT)
         row->rec.link = vigil_arena_strndup(&r->arena, c[12].p, c[12].len);
+    row->rec.rdev = (uint64_t)c[13].i;
     memcpy(r->last, c[0].p, c[0].len);
     r->lastlen = c[0].len;
     r->n++;
@@ -832,11 +1159,11 @@ db_peek(struct dbreader *r, enum vigil_rc *rc)
 {
     static const char first[] =
         "SELECT key, type, flags, size, mode, uid, gid, ino, nlink, mtime_ns,"
-        " ctime_ns, sha256, link FROM fim_files WHERE gen = ?"
+        " ctime_ns, sha256, link, rdev FROM fim_files WHERE gen = ?"
         " ORDER BY key LIMIT 2048";
     static const char next[] =
         "SELECT key, type, flags, size, mode, uid, gid, ino, nlink, mtime_ns,"
-        " ctime_ns, sha256, link FROM fim_files WHERE gen = ? AND key > ?"
+        " ctime_ns, sha256, link, rdev FROM fim_files WHERE gen = ? AND key > ?"
         " ORDER BY key LIMIT 2048";
     struct vigil_store_value v[2];
 
@@ -921,6 +1248,15 @@ consume_check(struct scan *sc, struct slot *s, struct vigil_err *err)
             } else if (c->type == VIGIL_FIM_T_LINK) {
                 if (strcmp(o->link ? o->link : "", c->link ? c->link : ""))
                     ch |= VIGIL_FIM_C_LINK;
+            } else if (is_special(c->type)) {
+                /* a device node re-pointed (/dev/null's numbers made
+                 * /dev/mem's) reads and writes something else */
+                if (o->rdev != c->rdev)
+                    ch |= VIGIL_FIM_C_DEVICE;
+                if (o->ino != c->ino)
+                    ch |= VIGIL_FIM_C_INODE;
+                if (o->mtime_ns != c->mtime_ns)
+                    ch |= VIGIL_FIM_C_MTIME;
             }
         }
         if (ch == 0)
@@ -928,8 +1264,9 @@ consume_check(struct scan *sc, struct slot *s, struct vigil_err *err)
         d.changes = ch;
         if (ch & VIGIL_FIM_C_TYPE)
             d.kind = VIGIL_FIM_TYPE;
-        else if (ch & (VIGIL_FIM_C_CONTENT | VIGIL_FIM_C_SIZE |
-                       VIGIL_FIM_C_LINK | VIGIL_FIM_C_READ))
+        else if (ch &
+                 (VIGIL_FIM_C_CONTENT | VIGIL_FIM_C_SIZE | VIGIL_FIM_C_LINK |
+                  VIGIL_FIM_C_READ | VIGIL_FIM_C_DEVICE))
             d.kind = VIGIL_FIM_MODIFIED;
         else if (ch & (VIGIL_FIM_C_MODE | VIGIL_FIM_C_OWNER))
             d.kind = VIGIL_FIM_PERMISSIONS;
@@ -1051,6 +1388,7 @@ vigil_fim_check(struct vigil_store *s, const struct vigil_fim_scan_opts *opts,
     w.nexclude = pats.n;
     w.one_fs = (int)one_fs;
     w.st = st;
+    walker_opts(&w, opts);
     while ((wrc = walker_next(&w, &e)) == VIGIL_OK) {
         struct dbrow *row;
         struct slot *sl;
@@ -1147,11 +1485,11 @@ vigil_fim_changes_str(unsigned changes, char *dst, size_t len)
         unsigned bit;
         const char *name;
     } names[] = {
-        {VIGIL_FIM_C_TYPE, "type"},     {VIGIL_FIM_C_CONTENT, "content"},
-        {VIGIL_FIM_C_SIZE, "size"},     {VIGIL_FIM_C_LINK, "link"},
-        {VIGIL_FIM_C_READ, "readable"}, {VIGIL_FIM_C_MODE, "mode"},
-        {VIGIL_FIM_C_OWNER, "owner"},   {VIGIL_FIM_C_INODE, "inode"},
-        {VIGIL_FIM_C_MTIME, "mtime"},
+        {VIGIL_FIM_C_TYPE, "type"},       {VIGIL_FIM_C_DEVICE, "device"},
+        {VIGIL_FIM_C_CONTENT, "content"}, {VIGIL_FIM_C_SIZE, "size"},
+        {VIGIL_FIM_C_LINK, "link"},       {VIGIL_FIM_C_READ, "readable"},
+        {VIGIL_FIM_C_MODE, "mode"},       {VIGIL_FIM_C_OWNER, "owner"},
+        {VIGIL_FIM_C_INODE, "inode"},     {VIGIL_FIM_C_MTIME, "mtime"},
     };
     size_t used = 0;
 

@@ -4,16 +4,16 @@
  * mark without file handles cannot report, and everything when not
  * root), turning each change into a struct vigil_fim_change for the
  * sink, scoring it for ransomware (fim_ransom.c) and, with `action:
- * stop`, stopping the process group that crossed the threshold.
+ * stop`, stopping the run that crossed the threshold (fim_stop.c).
  *
  * Who acted: fanotify gives the pid; its process group, user and
  * executable are read from /proc while the process lives (a cache filled
  * on the first write, since a short-lived writer such as one `openssl
- * enc` per file may be gone by the time its close is read). inotify names
- * nobody: its renames and deletions are credited to the last writer seen
- * under the same tree within two seconds, and without fanotify at all the
- * culprits are searched in /proc (processes holding files of the tree
- * open, or working inside it) when a detection has to stop someone. */
+ * enc` per file may be gone by the time its close is read; a writer gone
+ * before that is nobody). inotify names nobody, and nobody is credited
+ * with its events by guess: a detection without a pid names a process
+ * only on the evidence fim_stop.c's fim_find_writer asks for, and
+ * stopping follows fim_stop.c's rules. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,31 +31,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fim/fim_canary.h"
 #include "fim/fim_loss.h"
 #include "fim/fim_ransom.h"
+#include "fim/fim_stop.h"
 
-#define PROC_CACHE   512
-#define PROC_TTL_NS  (10 * VIGIL_NS_PER_SEC)
-#define CREDIT_NS    (2 * VIGIL_NS_PER_SEC)
-#define HASH_MAX     (16 << 20) /* larger files are not hashed live */
-#define SAMPLE       4096
-#define SAMPLES      4
-#define MAX_WATCHES  65536
-#define MOVES        64
-#define CANARY_FIRST "0000-vigil-canary.docx"
-#define CANARY_LAST  "zzzz-vigil-canary.xlsx"
-#define CANARY_SIZE  8192
-#define MAX_CULPRITS 8
-#define CREATED      1024
-#define CREATED_NS   (5 * VIGIL_NS_PER_SEC)
-
-struct proc_info {
-    int64_t pid, pgid;
-    uint32_t uid;
-    int64_t seen;
-    char exe[256];
-    char user[64];
-};
+#define PROC_CACHE    512
+#define PROC_TTL_NS   (10 * VIGIL_NS_PER_SEC)
+#define PROC_FRESH_NS (VIGIL_NS_PER_SEC / 10)
+#define HASH_MAX      (16 << 20) /* larger files are not hashed live */
+#define SAMPLE        4096
+#define MAX_WATCHES   65536
+#define MOVES         64
+#define CREDIT_NS     (2 * VIGIL_NS_PER_SEC)
+#define PENDING_NS    (2 * VIGIL_NS_PER_SEC)
+#define PENDING_MAX   (30 * VIGIL_NS_PER_SEC)
+#define SEARCH_NS     (VIGIL_NS_PER_SEC / 200)
+#define CREATED       1024
+#define CREATED_NS    (5 * VIGIL_NS_PER_SEC)
 
 #define USER_CACHE 16
 
@@ -67,6 +60,7 @@ struct user_slot {
 
 struct move {
     uint32_t cookie;
+    int quiet; /* an excluded name: scored, never reported */
     char path[PATH_MAX];
 };
 
@@ -78,23 +72,25 @@ struct vigil_fim_monitor {
     pthread_t th;
     int running;
     struct vigil_hmap *wds; /* wd -> owned path */
-    struct proc_info procs[PROC_CACHE];
+    struct fim_proc procs[PROC_CACHE];
     struct user_slot users[USER_CACHE];
     struct fim_scores scores;
     struct {
-        int64_t key, t;
-        struct proc_info p;
+        int64_t t;
+        struct fim_proc p;
         size_t root;
-    } last;
+    } last; /* fanotify: the last writer of suspicious data */
     struct move moves[MOVES];
     size_t nmoves;
-    char canary[VIGIL_FIM_MAX_WATCH][2][PATH_MAX];
     int64_t pending_stop; /* inotify: a detection still looking for whom */
+    int64_t pending_seen; /* ... and the last unattributed signal since */
+    int pending_several;  /* ... several suspects were seen */
     int64_t last_search;
+    int64_t started;              /* files born before are not new (fimscore) */
+    struct fim_suspects suspects; /* inotify: who was seen writing what */
+    int64_t sight_until;          /* ... looked at until then */
     struct fim_loss *loss;
     unsigned char buf[SAMPLE];
-    unsigned char head[16]; /* the first bytes of the file sampled last */
-    size_t headlen;
     struct {
         uint64_t h;
         int64_t t;
@@ -103,66 +99,6 @@ struct vigil_fim_monitor {
 };
 
 /* ---- who ---- */
-
-static int
-proc_read(int64_t pid, struct proc_info *p)
-{
-    char path[64], buf[1024], *s;
-    ssize_t n;
-    int fd;
-
-    memset(p, 0, sizeof(*p));
-    p->pid = pid;
-    snprintf(path, sizeof(path), "/proc/%lld/stat", (long long)pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return 0;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    /* "pid (comm) S ppid pgrp ...": comm may hold ')' */
-    if ((s = strrchr(buf, ')')) == NULL)
-        return 0;
-    long long ppid = 0, pgrp = 0;
-    char state;
-    if (sscanf(s + 1, " %c %lld %lld", &state, &ppid, &pgrp) != 3)
-        return 0;
-    p->pgid = pgrp;
-    /* the command name, for when neither exe nor cmdline can be read (a
-     * process that already exited) */
-    char *open_paren = strchr(buf, '(');
-    if (open_paren != NULL && open_paren < s)
-        snprintf(p->exe, sizeof(p->exe), "[%.*s]", (int)(s - open_paren - 1),
-                 open_paren + 1);
-    snprintf(path, sizeof(path), "/proc/%lld/status", (long long)pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-        n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
-        buf[n > 0 ? n : 0] = '\0';
-        if ((s = strstr(buf, "\nUid:")) != NULL)
-            p->uid = (uint32_t)strtoul(s + 5, NULL, 10);
-    }
-    snprintf(path, sizeof(path), "/proc/%lld/exe", (long long)pid);
-    char exe[sizeof(p->exe)];
-    n = readlink(path, exe, sizeof(exe) - 1);
-    if (n > 0) {
-        memcpy(p->exe, exe, (size_t)n);
-        p->exe[n] = '\0';
-    } else {
-        /* another user's process without CAP_SYS_PTRACE: its argv[0] */
-        snprintf(path, sizeof(path), "/proc/%lld/cmdline", (long long)pid);
-        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-            n = read(fd, exe, sizeof(exe) - 1);
-            close(fd);
-            if (n > 0) {
-                exe[n] = '\0';
-                snprintf(p->exe, sizeof(p->exe), "%s", exe);
-            }
-        }
-    }
-    return 1;
-}
 
 /* The account name of uid, remembered (the password database is a file
  * read per lookup, and every short-lived writer is a new pid). */
@@ -185,16 +121,28 @@ user_name(struct vigil_fim_monitor *m, uint32_t uid, char *dst, size_t len)
 }
 
 /* The cached or freshly read process pid; NULL when gone and unseen. */
-static const struct proc_info *
+static const struct fim_proc *
 proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
 {
-    struct proc_info *slot = &m->procs[(uint64_t)pid % PROC_CACHE];
-    struct proc_info p;
+    struct fim_proc *slot = &m->procs[(uint64_t)pid % PROC_CACHE];
+    struct fim_proc p;
 
-    if (slot->pid == pid && now - slot->seen < PROC_TTL_NS)
+    uint64_t start;
+    int alive;
+
+    /* a pid is not reused within PROC_FRESH_NS (the whole pid space would
+     * have to wrap): no /proc read per event of a busy writer */
+    if (slot->pid == pid && now - slot->seen < PROC_FRESH_NS)
         return slot;
-    if (!proc_read(pid, &p))
-        return slot->pid == pid ? slot : NULL;
+    alive = fim_proc_start(pid, &start);
+
+    /* the same process as cached (not a reuse of its pid), or one gone
+     * since it was cached a moment ago */
+    if (slot->pid == pid && now - slot->seen < PROC_TTL_NS &&
+        (alive ? start == slot->start : 1))
+        return slot;
+    if (!alive || !fim_proc_read(pid, &p))
+        return NULL;
     user_name(m, p.uid, p.user, sizeof(p.user));
     p.seen = now;
     *slot = p;
@@ -203,9 +151,10 @@ proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
 
 /* ---- where ---- */
 
-/* The watched tree path is in (index), or -1; excluded paths are -1. */
+/* The watched tree path is in (index), or -1; *excluded (may be NULL)
+ * says whether an exclude pattern matches it. */
 static int
-watched(const struct vigil_fim_monitor *m, const char *path)
+tree_of(const struct vigil_fim_monitor *m, const char *path, int *excluded)
 {
     const char *name = strrchr(path, '/');
 
@@ -218,210 +167,77 @@ watched(const struct vigil_fim_monitor *m, const char *path)
         if (strncmp(path, w->path, l) != 0 ||
             (path[l] != '/' && path[l] != '\0'))
             continue;
-        if (fim_excluded(path, name, (const char *const *)w->exclude,
-                         w->nexclude))
-            return -1;
+        if (excluded != NULL)
+            *excluded = fim_excluded(
+                path, name, (const char *const *)w->exclude, w->nexclude);
         return (int)i;
     }
     return -1;
 }
 
+/* The watched tree path is in, or -1 when outside or excluded. */
+static int
+watched(const struct vigil_fim_monitor *m, const char *path)
+{
+    int excluded = 0, root = tree_of(m, path, &excluded);
+
+    return excluded ? -1 : root;
+}
+
+/* fim_canary.c knows the canaries (fimscore: FIND12 17) */
 static int
 is_canary(const struct vigil_fim_monitor *m, const char *path)
 {
-    for (size_t i = 0; i < m->cfg->nwatch; i++)
-        for (int j = 0; j < 2; j++)
-            if (m->canary[i][j][0] && strcmp(m->canary[i][j], path) == 0)
-                return 1;
-    return 0;
-}
-
-/* ---- stopping ---- */
-
-static int
-allowed_exe(const struct vigil_fim_monitor *m, const char *exe)
-{
-    for (size_t i = 0; i < m->cfg->nallow; i++)
-        if (strcmp(m->cfg->allow[i], exe) == 0)
-            return 1;
-    return 0;
-}
-
-/* Stops pid's process group (SIGSTOP, then SIGKILL) unless it must not
- * be; writes what happened into why. Returns 1 when signalled. */
-static int
-stop_group(struct vigil_fim_monitor *m, const struct proc_info *p, char *why,
-           size_t len)
-{
-    int64_t target = p->pgid > 1 ? p->pgid : p->pid;
-    int group = p->pgid > 1;
-
-    if (p->pid <= 1 || target <= 1) {
-        snprintf(why, len, "refused: pid 1");
-        return 0;
-    }
-    if (p->pid == getpid() || (group && target == getpgrp()) ||
-        (!group && target == getpid())) {
-        snprintf(why, len, "refused: the daemon itself");
-        return 0;
-    }
-    if (allowed_exe(m, p->exe)) {
-        snprintf(why, len, "refused: %.200s is allowed", p->exe);
-        return 0;
-    }
-    /* SIGSTOP first: it lands at once and cannot be caught, so nothing
-     * more is written while the kill is delivered */
-    if (kill(group ? -(pid_t)target : (pid_t)target, SIGSTOP) != 0) {
-        snprintf(why, len, "failed: %s", strerror(errno));
-        vigil_log(VIGIL_LOG_WARN, FIM_LOG_NOSTOP,
-                  "fim: cannot stop %s %lld (%s): %s",
-                  group ? "process group" : "process", (long long)target,
-                  p->exe, strerror(errno));
-        return 0;
-    }
-    (void)kill(group ? -(pid_t)target : (pid_t)target, SIGKILL);
-    snprintf(why, len, "stopped %s %lld", group ? "process group" : "process",
-             (long long)target);
-    vigil_log(VIGIL_LOG_WARN, FIM_LOG_STOPPED,
-              "fim: stopped %s %lld (%s, user %s)",
-              group ? "process group" : "process", (long long)target, p->exe,
-              p->user);
-    return 1;
-}
-
-/* Is the link text under one of the watched trees? */
-static int
-link_in_tree(const struct vigil_fim_monitor *m, const char *link)
-{
-    for (size_t i = 0; i < m->cfg->nwatch; i++) {
-        size_t l = strlen(m->cfg->watch[i].path);
-        if (strncmp(link, m->cfg->watch[i].path, l) == 0 &&
-            (link[l] == '/' || link[l] == '\0'))
-            return 1;
-    }
-    return 0;
-}
-
-/* Does an argument of pid's command line name a path in the trees?
- * Readable for every process, unlike its descriptors. */
-static int
-cmdline_in_tree(const struct vigil_fim_monitor *m, long long pid)
-{
-    char path[64], buf[8192];
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%lld/cmdline", pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return 0;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    for (char *a = buf; a < buf + n; a += strlen(a) + 1)
-        if (a[0] == '/' && link_in_tree(m, a))
-            return 1;
-    return 0;
-}
-
-/* inotify names nobody: processes holding a file of the trees open, or
- * working inside them, or naming them on their command line. Returns how many
- * were found (at most max). */
-static size_t
-find_culprits(struct vigil_fim_monitor *m, struct proc_info *out, size_t max)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    size_t n = 0;
-    char path[128], link[PATH_MAX];
-
-    if (d == NULL)
-        return 0;
-    while (n < max && (de = readdir(d)) != NULL) {
-        char *end;
-        long long pid = strtoll(de->d_name, &end, 10);
-        int hit = 0;
-        if (*end != '\0' || pid <= 1 || pid == getpid())
-            continue;
-        snprintf(path, sizeof(path), "/proc/%lld/cwd", pid);
-        ssize_t l = readlink(path, link, sizeof(link) - 1);
-        if (l > 0) {
-            link[l] = '\0';
-            hit = link_in_tree(m, link);
-        }
-        snprintf(path, sizeof(path), "/proc/%lld/fd", pid);
-        DIR *fdd = hit ? NULL : opendir(path);
-        struct dirent *fe;
-        while (fdd != NULL && !hit && (fe = readdir(fdd)) != NULL) {
-            char fp[400];
-            if (fe->d_name[0] == '.')
-                continue;
-            snprintf(fp, sizeof(fp), "%s/%.255s", path, fe->d_name);
-            l = readlink(fp, link, sizeof(link) - 1);
-            if (l <= 0)
-                continue;
-            link[l] = '\0';
-            hit = link_in_tree(m, link);
-        }
-        if (fdd != NULL)
-            closedir(fdd);
-        if (!hit)
-            hit = cmdline_in_tree(m, pid);
-        if (hit && proc_read(pid, &out[n])) {
-            user_name(m, out[n].uid, out[n].user, sizeof(out[n].user));
-            n++;
-        }
-    }
-    closedir(d);
-    return n;
-}
-
-/* Was found[i]'s process group found before it? */
-static int
-same_group(const struct proc_info *found, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (found[j].pgid > 1 && found[j].pgid == found[i].pgid)
-            return 1;
-    return 0;
+    return m->cfg->canaries && fim_canary_is(m->cfg, path, vigil_time_now());
 }
 
 /* ---- detection ---- */
 
 static void
 detect(struct vigil_fim_monitor *m, struct fim_score *s,
-       const struct proc_info *p, int64_t now)
+       const struct fim_proc *p, int64_t now)
 {
     struct vigil_buf b;
     char why[256] = "alert only (ransomware.action: alert)";
     char title[512];
-    struct proc_info found[MAX_CULPRITS];
-    size_t nfound = 0;
-    int stopped = 0;
+    struct fim_proc found;
+    int stopped = 0, several = 0;
+    /* the long window (fimscore): a lower level, no stop */
+    int slow = s->is_slow && s->canary == 0;
 
-    if (m->cfg->action_stop) {
+    /* the cache may be up to PROC_TTL_NS old: the process may have
+     * exec'd or changed identity since; re-read while it is the same */
+    if (p != NULL && fim_proc_read(p->pid, &found) && found.start == p->start) {
+        user_name(m, found.uid, found.user, sizeof(found.user));
+        p = &found;
+    }
+    if (p == NULL &&
+        fim_find_writer(m->cfg, &m->suspects, now, &found, &several)) {
+        user_name(m, found.uid, found.user, sizeof(found.user));
+        p = &found;
+    }
+    if (slow)
+        snprintf(why, sizeof(why), "alert only (sustained slow rewrites)");
+    if (m->cfg->action_stop && !slow) {
         if (p != NULL && p->pid > 0) {
-            stopped = stop_group(m, p, why, sizeof(why));
+            stopped = fim_stop(m->cfg, p, why, sizeof(why)) > 0;
+        } else if (several) {
+            snprintf(why, sizeof(why),
+                     "not stopped: several processes write in the trees "
+                     "and nothing tells which one did this");
         } else {
-            nfound = find_culprits(m, found, MAX_CULPRITS);
+            /* the writer may be between two files: look again while the
+             * changes go on */
             snprintf(why, sizeof(why), "no process found yet");
-            for (size_t i = 0; i < nfound; i++)
-                if (!same_group(found, i))
-                    stopped |= stop_group(m, &found[i], why, sizeof(why));
-            if (!stopped)
-                m->pending_stop = now;
-            else
-                m->pending_stop = 0;
-            if (nfound > 0)
-                p = &found[0];
+            m->pending_stop = m->pending_seen = now;
+            m->pending_several = 0;
         }
     }
     vigil_log(VIGIL_LOG_ERROR, FIM_LOG_RANSOM,
               "fim: ransomware behaviour by %s (pid %lld, user %s): score "
               "%.0f, %u encrypted-looking rewrites, %u ransom extensions, "
               "%u renames, %u deletions, canary %u; %s",
-              p && p->exe[0] ? p->exe : "?", p ? (long long)p->pid : 0LL,
+              p ? p->exe : FIM_EXE_UNKNOWN, p ? (long long)p->pid : 0LL,
               p && p->user[0] ? p->user : "?", s->score, s->encrypted,
               s->extensions, s->renames, s->deletes, s->canary, why);
     vigil_buf_init(&b, 1 << 16);
@@ -436,7 +252,8 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
                      stopped ? "true" : "false");
     vigil_buf_json_str(&b, why, strlen(why));
     vigil_buf_printf(&b, ",\"process.executable\":");
-    vigil_buf_json_str(&b, p ? p->exe : "", p ? strlen(p->exe) : 0);
+    vigil_buf_json_str(&b, p ? p->exe : FIM_EXE_UNKNOWN,
+                       strlen(p ? p->exe : FIM_EXE_UNKNOWN));
     vigil_buf_printf(&b, ",\"user.name\":");
     vigil_buf_json_str(&b, p ? p->user : "", p ? strlen(p->user) : 0);
     vigil_buf_printf(&b, ",\"files\":[");
@@ -448,28 +265,56 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
         vigil_buf_json_str(&b, r, strlen(r));
     }
     vigil_buf_printf(&b, "]}");
-    snprintf(title, sizeof(title),
-             "Ransomware behaviour: %s (pid %lld, user %s) rewrote %u files "
-             "with encrypted-looking data%s",
-             p && p->exe[0] ? p->exe : "unknown process",
-             p ? (long long)p->pid : 0LL, p && p->user[0] ? p->user : "?",
-             s->encrypted, stopped ? "; stopped" : "");
+    const char *who = p == NULL      ? "an unknown process"
+                      : p->exe_known ? p->exe
+                                     : "an unknown executable";
+    if (s->canary && s->nrecent > 0)
+        snprintf(title, sizeof(title),
+                 "Canary file touched: %.160s by %.200s (pid %lld, user "
+                 "%.60s)%s",
+                 s->recent[(s->nrecent - 1) % FIM_RECENT], who,
+                 p ? (long long)p->pid : 0LL, p && p->user[0] ? p->user : "?",
+                 stopped ? "; stopped" : "");
+    else
+        snprintf(title, sizeof(title),
+                 "Ransomware behaviour%s: %s (pid %lld, user %s) rewrote %u "
+                 "files with encrypted-looking data, wiped %u%s",
+                 slow ? " (slow)" : "", who, p ? (long long)p->pid : 0LL,
+                 p && p->user[0] ? p->user : "?", s->encrypted, s->wiped,
+                 stopped ? "; stopped" : "");
     struct vigil_fim_detection d = {
         .time_ns = now,
         .kind = s->canary ? "fim.canary" : "fim.ransomware",
-        .level = "critical",
+        .level = slow ? "high" : "critical",
         .title = title,
-        .subject = p && p->exe[0] ? p->exe : "unknown process",
+        .subject = p != NULL && p->exe_known ? p->exe : FIM_EXE_UNKNOWN,
         .detail_json = b.data ? b.data : "{}",
     };
     if (m->sink.detect != NULL)
         (void)m->sink.detect(m->sink.arg, &d);
     vigil_buf_fini(&b);
+    /* a second wave must meet canaries too (fimscore: FIND12 34) */
+    if (s->canary && m->cfg->canaries)
+        (void)fim_canary_refresh(m->cfg);
+}
+
+/* inotify, something suspicious going on: notes who writes in the trees
+ * now (at most every SEARCH_NS), for fim_find_writer's evidence. */
+static void
+sight(struct vigil_fim_monitor *m, int64_t now)
+{
+    struct fim_proc found;
+    int several;
+
+    if (now - m->last_search < SEARCH_NS)
+        return;
+    m->last_search = now;
+    (void)fim_find_writer(m->cfg, &m->suspects, now, &found, &several);
 }
 
 /* Credits sig about path to whoever acted (p may be NULL). */
 static void
-score(struct vigil_fim_monitor *m, const struct proc_info *p, size_t root,
+score(struct vigil_fim_monitor *m, const struct fim_proc *p, size_t root,
       enum fim_signal sig, const char *path, int64_t now)
 {
     int64_t key = 0;
@@ -483,7 +328,21 @@ score(struct vigil_fim_monitor *m, const struct proc_info *p, size_t root,
         snprintf(s->exe, sizeof(s->exe), "%s", p->exe);
         snprintf(s->user, sizeof(s->user), "%s", p->user);
     }
+    if (key == 0 && m->pending_stop != 0)
+        m->pending_seen = now;
+    /* inotify: who writes in the trees is looked at from a tenth of the
+     * threshold on (the rename program reaches it on its third file), for
+     * a window, so that the evidence a detection needs (who wrote the
+     * files that scored) is there when it comes */
+    if (key == 0 && m->fan_fd < 0 &&
+        s->score * 10 >= (double)m->cfg->threshold) {
+        m->sight_until = now + m->cfg->window_ms * 1000000LL;
+        sight(m, now);
+    }
     if (fim_score_add(s, sig, path, now, m->cfg))
+        detect(m, s, p, now);
+    else if (p != NULL && s->alerted == 0 &&
+             fim_score_user(&m->scores, p->uid, sig, path, now, m->cfg, &s))
         detect(m, s, p, now);
     (void)root;
 }
@@ -521,47 +380,20 @@ created_recently(const struct vigil_fim_monitor *m, const char *path,
            now - m->created[h % CREATED].t < CREATED_NS;
 }
 
-/* Samples SAMPLES blocks of fd spread over size: the highest entropy and
- * whether any looks encrypted. */
-static double
-sample_entropy(struct vigil_fim_monitor *m, int fd, int64_t size, int *enc)
-{
-    double best = -1;
-
-    *enc = 0;
-    m->headlen = 0;
-    for (int i = 0; i < SAMPLES; i++) {
-        off_t off =
-            size > SAMPLE ? (off_t)((size - SAMPLE) / (SAMPLES - 1)) * i : 0;
-        ssize_t n = pread(fd, m->buf, SAMPLE, off);
-        if (n <= 0)
-            break;
-        if (i == 0) {
-            m->headlen =
-                (size_t)n < sizeof(m->head) ? (size_t)n : sizeof(m->head);
-            memcpy(m->head, m->buf, m->headlen);
-        }
-        double e = vigil_fim_entropy(m->buf, (size_t)n);
-        if (e > best)
-            best = e;
-        if (fim_looks_encrypted(e, (size_t)n))
-            *enc = 1;
-        if (size <= SAMPLE)
-            break;
-    }
-    return best;
-}
-
-/* A file written and closed: fd open on it (borrowed). */
+/* A file written and closed: fd open on it (borrowed). fan: fanotify
+ * named p; quiet: an excluded name, scored but not reported; created: a
+ * new file (not a rewrite) whatever inotify saw. */
 static void
 on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
-           const struct proc_info *p, int64_t now)
+           const struct fim_proc *p, int64_t now, int fan, int quiet,
+           int created)
 {
     struct vigil_fim_change c = {0};
     struct vigil_err err = {0};
+    struct fim_sample smp;
     struct stat st;
     char hex[65];
-    int enc = 0;
+    int sig, suspicious;
     const char *name = strrchr(path, '/');
 
     name = name ? name + 1 : path;
@@ -570,19 +402,54 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     c.time_ns = now;
     c.action = "modification";
     c.path = path;
-    c.entropy = sample_entropy(m, fd, (int64_t)st.st_size, &enc);
+    fim_sample_fd(fd, name, (int64_t)st.st_size, m->buf, sizeof(m->buf), &smp);
+    c.entropy = smp.entropy;
+    sig = fim_judge_write(
+        &m->scores, path, &smp,
+        created || created_recently(m, path, now) ||
+            fim_born_recently(fd, m->started, now, 2 * CREATED_NS));
+    suspicious = smp.cls == FIM_CLS_ENCRYPTED || smp.cls == FIM_CLS_ARMOURED ||
+                 fim_ransom_ext(name);
+    /* fanotify named a writer that exited before /proc could be read (one
+     * short process per file): a suspicious write is credited to the last
+     * writer seen writing suspicious data under the same tree moments
+     * ago, a script's previous worker; never to a writer of plain data,
+     * such as a service logging there */
+    if (fan && suspicious) {
+        if (p == NULL && m->last.t != 0 && now - m->last.t < CREDIT_NS &&
+            m->last.root == root)
+            p = &m->last.p;
+        else if (p != NULL) {
+            m->last.p = *p;
+            m->last.t = now;
+            m->last.root = root;
+            /* a detection made of writers gone too fast to be named is
+             * waiting: this one, writing encrypted-looking data in the
+             * trees while those changes go on, is its next worker */
+            if (m->pending_stop != 0 && m->cfg->action_stop) {
+                char why[256];
+                m->pending_stop = 0;
+                (void)fim_stop(m->cfg, p, why, sizeof(why));
+            }
+        }
+    }
     if (p != NULL) {
         c.pid = p->pid;
-        c.exe = p->exe;
+        c.exe = p->exe_known ? p->exe : NULL;
         c.user = p->user;
     }
+    /* inotify: whoever was seen writing this file is a suspect now, before
+     * the score may reach a detection that looks for one */
+    if (p == NULL && suspicious)
+        fim_suspect_scored(&m->suspects, (uint64_t)st.st_dev,
+                           (uint64_t)st.st_ino, now,
+                           m->cfg->window_ms * 1000000LL);
     if (is_canary(m, path))
         score(m, p, root, FIM_SIG_CANARY, path, now);
-    if (enc && !fim_magic_ok(name, m->head, m->headlen))
-        score(m, p, root,
-              created_recently(m, path, now) ? FIM_SIG_ENTROPY_NEW
-                                             : FIM_SIG_ENTROPY,
-              path, now);
+    if (sig >= 0)
+        score(m, p, root, (enum fim_signal)sig, path, now);
+    if (quiet)
+        return;
     if (fim_ransom_ext(name))
         score(m, p, root, FIM_SIG_EXT, path, now);
     if (fim_ransom_note(name))
@@ -594,18 +461,9 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
         (void)m->sink.change(m->sink.arg, &c);
 }
 
-/* The writer inotify's events are credited to, or NULL. */
-static const struct proc_info *
-credited(struct vigil_fim_monitor *m, size_t root, int64_t now)
-{
-    if (m->last.t != 0 && now - m->last.t < CREDIT_NS && m->last.root == root)
-        return &m->last.p;
-    return NULL;
-}
-
 static void
 emit_simple(struct vigil_fim_monitor *m, const char *action, const char *path,
-            const char *old, const struct proc_info *p, int64_t now)
+            const char *old, const struct fim_proc *p, int64_t now)
 {
     struct vigil_fim_change c = {0};
 
@@ -616,12 +474,14 @@ emit_simple(struct vigil_fim_monitor *m, const char *action, const char *path,
     c.entropy = -1;
     if (p != NULL) {
         c.pid = p->pid;
-        c.exe = p->exe;
+        c.exe = p->exe_known ? p->exe : NULL;
         c.user = p->user;
     }
     if (m->sink.change != NULL)
         (void)m->sink.change(m->sink.arg, &c);
 }
+
+static void retry_stop(struct vigil_fim_monitor *m);
 
 /* ---- fanotify ---- */
 
@@ -675,11 +535,28 @@ read_fanotify(struct vigil_fim_monitor *m)
     while ((n = read(m->fan_fd, buf, sizeof(buf))) > 0) {
         int64_t now = vigil_time_now();
         struct fanotify_event_metadata *md = (void *)buf;
+        ssize_t left = n; /* FAN_EVENT_NEXT counts it down */
+        /* first, who wrote: a short-lived writer (one process per file)
+         * may exit while the batch's earlier closes are hashed, scored
+         * and published, so every writer in the batch is read from /proc
+         * before any of that work */
+        for (; FAN_EVENT_OK(md, left); md = FAN_EVENT_NEXT(md, left)) {
+            char fdpath[64], path[PATH_MAX];
+            ssize_t l;
+            if (md->vers != FANOTIFY_METADATA_VERSION || md->fd < 0 ||
+                md->pid == getpid())
+                continue;
+            snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", md->fd);
+            l = readlink(fdpath, path, sizeof(path) - 1);
+            if (l > 0 && (path[l] = '\0', tree_of(m, path, NULL)) >= 0)
+                (void)proc_get(m, md->pid, now);
+        }
+        md = (void *)buf;
         for (; FAN_EVENT_OK(md, n); md = FAN_EVENT_NEXT(md, n)) {
             char fdpath[64], path[PATH_MAX];
-            const struct proc_info *p;
+            const struct fim_proc *p;
             ssize_t l;
-            int root;
+            int root, quiet = 0;
 
             if (md->vers != FANOTIFY_METADATA_VERSION)
                 return;
@@ -693,29 +570,23 @@ read_fanotify(struct vigil_fim_monitor *m)
                 close(md->fd);
                 continue;
             }
-            /* fill the cache while the writer lives */
+            /* outside the trees (a mount mark sees the whole mount):
+             * dropped before any /proc work */
+            snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", md->fd);
+            l = readlink(fdpath, path, sizeof(path) - 1);
+            if (l <= 0 ||
+                (path[l] = '\0', root = tree_of(m, path, &quiet)) < 0) {
+                close(md->fd);
+                continue;
+            }
+            /* fill the cache while the writer lives; one already gone
+             * is nobody: crediting another process would be a guess */
             p = proc_get(m, md->pid, now);
             if (!(md->mask & FAN_CLOSE_WRITE)) {
                 close(md->fd);
                 continue;
             }
-            snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", md->fd);
-            l = readlink(fdpath, path, sizeof(path) - 1);
-            if (l <= 0 || (path[l] = '\0', root = watched(m, path)) < 0) {
-                close(md->fd);
-                continue;
-            }
-            /* gone before it could be read: most likely the same job
-             * as the last writer there (one short process per file) */
-            if (p == NULL)
-                p = credited(m, (size_t)root, now);
-            else {
-                m->last.key = p->pgid;
-                m->last.t = now;
-                m->last.p = *p;
-                m->last.root = (size_t)root;
-            }
-            on_written(m, md->fd, path, (size_t)root, p, now);
+            on_written(m, md->fd, path, (size_t)root, p, now, 1, quiet, 0);
             close(md->fd);
         }
     }
@@ -726,6 +597,25 @@ read_fanotify(struct vigil_fim_monitor *m)
 #define INO_MASK                                                               \
     (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |    \
      IN_ONLYDIR)
+
+/* A pseudo file system's folder (proc, sysfs...): not watched, said. */
+static int
+pseudo_dir(const char *p)
+{
+    char type[64];
+    struct stat st;
+    int r = 0, fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd >= 0 && fstat(fd, &st) == 0 &&
+        fim_pseudo_fs(fd, st.st_dev, type, sizeof(type))) {
+        vigil_log(VIGIL_LOG_INFO, FIM_LOG_WATCH_FAIL,
+                  "fim: not watching %s: pseudo file system %s", p, type);
+        r = 1;
+    }
+    if (fd >= 0)
+        close(fd);
+    return r;
+}
 
 static void
 add_tree(struct vigil_fim_monitor *m, const char *dir)
@@ -741,7 +631,14 @@ add_tree(struct vigil_fim_monitor *m, const char *dir)
     first = NULL;
     while (n > 0) {
         char *p = stack[--n];
-        int wd = inotify_add_watch(m->ino_fd, p, INO_MASK);
+        if (pseudo_dir(p)) {
+            free(p);
+            continue;
+        }
+        /* without fanotify, IN_MODIFY tells when a writer holds a file
+         * open: the moment to look for it (read_inotify) */
+        int wd = inotify_add_watch(m->ino_fd, p,
+                                   INO_MASK | (m->fan_fd < 0 ? IN_MODIFY : 0));
         if (wd < 0) {
             vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
                       "fim: cannot watch %s: %s", p, strerror(errno));
@@ -761,8 +658,10 @@ add_tree(struct vigil_fim_monitor *m, const char *dir)
             if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
                 strcmp(de->d_name, "..") == 0)
                 continue;
-            if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", p, de->d_name) >=
-                    sizeof(sub) ||
+            size_t pl = strlen(p); /* "/" + "proc": "/proc", not "//proc" */
+            if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", p,
+                                 pl > 0 && p[pl - 1] == '/' ? "" : "/",
+                                 de->d_name) >= sizeof(sub) ||
                 watched(m, sub) < 0)
                 continue;
             if (vigil_grow(&stack, &cap, n + 1, sizeof(char *), MAX_WATCHES))
@@ -783,26 +682,49 @@ out:
 
 static void
 ino_written(struct vigil_fim_monitor *m, const char *path, size_t root,
-            int64_t now)
+            int64_t now, int quiet)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
     if (fd < 0)
         return;
-    on_written(m, fd, path, root, NULL, now);
+    on_written(m, fd, path, root, NULL, now, 0, quiet, 0);
+    close(fd);
+}
+
+/* A file put in place by a rename -- a temporary file (created moments
+ * ago, or an excluded name) or one written outside the trees and moved
+ * in, maybe over the original (FIND12 6, 40): the content of path was
+ * rewritten, judge it so (fimscore). */
+static void
+ino_replaced(struct vigil_fim_monitor *m, const char *path, size_t root,
+             const struct fim_proc *p, int64_t now)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct fim_sample smp;
+    struct stat st;
+    int sig;
+
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        const char *name = strrchr(path, '/');
+        fim_sample_fd(fd, name ? name + 1 : path, (int64_t)st.st_size, m->buf,
+                      sizeof(m->buf), &smp);
+        if ((sig = fim_judge_write(&m->scores, path, &smp, 0)) >= 0)
+            score(m, p, root, (enum fim_signal)sig, path, now);
+    }
     close(fd);
 }
 
 static void
 flush_moves(struct vigil_fim_monitor *m, int64_t now)
 {
-    for (size_t i = 0; i < m->nmoves; i++) {
-        int root = watched(m, m->moves[i].path);
-        const struct proc_info *p =
-            root >= 0 ? credited(m, (size_t)root, now) : NULL;
-        /* moved out of the watched trees: gone from them */
-        emit_simple(m, "deletion", m->moves[i].path, NULL, p, now);
-    }
+    /* moved out of the watched trees: gone from them (an excluded name
+     * was never reported) */
+    for (size_t i = 0; i < m->nmoves; i++)
+        if (!m->moves[i].quiet)
+            emit_simple(m, "deletion", m->moves[i].path, NULL, NULL, now);
     m->nmoves = 0;
 }
 
@@ -818,7 +740,7 @@ read_inotify(struct vigil_fim_monitor *m)
             struct inotify_event *ev = (void *)q;
             char path[PATH_MAX];
             const char *dir;
-            int root;
+            int root, quiet = 0;
 
             q += sizeof(*ev) + ev->len;
             if (ev->mask & IN_Q_OVERFLOW) {
@@ -836,9 +758,37 @@ read_inotify(struct vigil_fim_monitor *m)
                 continue;
             if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, ev->name) >=
                     sizeof(path) ||
-                (root = watched(m, path)) < 0)
+                (root = tree_of(m, path, &quiet)) < 0)
                 continue;
-            const struct proc_info *p = credited(m, (size_t)root, now);
+            /* a write going on while suspicious changes are: its writer
+             * still holds the file, the one moment /proc can show who it
+             * is (a short-lived writer is gone at its close) */
+            if (ev->mask & IN_MODIFY) {
+                if (m->pending_stop != 0)
+                    retry_stop(m);
+                else if (m->sight_until != 0)
+                    sight(m, now);
+                continue;
+            }
+            /* an excluded name raises no event, but what is written
+             * there is still scored: encrypting to F.tmp, then renaming
+             * it over F, must not pass unseen */
+            if (quiet) {
+                if (ev->mask & IN_ISDIR)
+                    continue;
+                if (ev->mask & IN_CREATE)
+                    note_created(m, path, now);
+                else if (ev->mask & IN_MOVED_FROM && m->nmoves < MOVES) {
+                    m->moves[m->nmoves].cookie = ev->cookie;
+                    m->moves[m->nmoves].quiet = 1;
+                    snprintf(m->moves[m->nmoves].path, PATH_MAX, "%s", path);
+                    m->nmoves++;
+                } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0)
+                    ino_written(m, path, (size_t)root, now, 1);
+                continue;
+            }
+            /* inotify names nobody; no one is credited by guess */
+            const struct fim_proc *p = NULL;
             if (ev->mask & IN_CREATE) {
                 if (ev->mask & IN_ISDIR)
                     add_tree(m, path);
@@ -849,6 +799,7 @@ read_inotify(struct vigil_fim_monitor *m)
                     score(m, p, (size_t)root, FIM_SIG_NOTE, path, now);
             } else if (ev->mask & IN_DELETE) {
                 emit_simple(m, "deletion", path, NULL, p, now);
+                fim_ransom_deleted(&m->scores, path);
                 if (is_canary(m, path))
                     score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
                 score(m, p, (size_t)root, FIM_SIG_DELETE, path, now);
@@ -856,96 +807,111 @@ read_inotify(struct vigil_fim_monitor *m)
                 if (m->nmoves >= MOVES)
                     flush_moves(m, now);
                 m->moves[m->nmoves].cookie = ev->cookie;
+                m->moves[m->nmoves].quiet = 0;
                 snprintf(m->moves[m->nmoves].path, PATH_MAX, "%s", path);
                 m->nmoves++;
                 if (is_canary(m, path))
                     score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
             } else if (ev->mask & IN_MOVED_TO) {
                 const char *old = NULL;
-                for (size_t i = 0; i < m->nmoves; i++)
+                char oldp[PATH_MAX];
+                int replaced = 0, ext;
+                size_t i;
+                for (i = 0; i < m->nmoves; i++)
                     if (m->moves[i].cookie == ev->cookie) {
                         old = m->moves[i].path;
                         break;
                     }
                 emit_simple(m, old ? "rename" : "creation", path, old, p, now);
-                if (old != NULL) {
-                    size_t i =
-                        (size_t)(old - m->moves[0].path) / sizeof(m->moves[0]);
+                if (old == NULL) {
+                    /* written outside the trees and moved in, maybe over
+                     * the original (FIND12 40): judged as a rewrite */
+                    replaced = !(ev->mask & IN_ISDIR);
+                } else {
+                    /* a temporary file renamed into place, or a file
+                     * back from VCS metadata (where nothing scores): a
+                     * rewrite of path (fimscore) */
+                    replaced =
+                        !(ev->mask & IN_ISDIR) &&
+                        (m->moves[i].quiet || created_recently(m, old, now) ||
+                         (fim_vcs_path(old) && !fim_vcs_path(path)));
+                    snprintf(oldp, sizeof(oldp), "%s", old);
+                    old = oldp;
                     m->moves[i] = m->moves[--m->nmoves];
-                    score(m, p, (size_t)root, FIM_SIG_RENAME, path, now);
+                    /* a temporary put in place (editors, rsync) is
+                     * judged by its content below, not as a rename */
+                    if (!replaced)
+                        score(m, p, (size_t)root, FIM_SIG_RENAME, path, now);
                 }
                 if (ev->mask & IN_ISDIR)
                     add_tree(m, path);
-                if (fim_ransom_ext(ev->name))
+                ext = old != NULL ? fim_ransom_ext_renamed(old, path)
+                                  : fim_ransom_ext(ev->name);
+                if (ext)
                     score(m, p, (size_t)root, FIM_SIG_EXT, path, now);
+                /* a name moved over a canary replaces it (FIND12 44) */
+                if (is_canary(m, path))
+                    score(m, p, (size_t)root, FIM_SIG_CANARY, path, now);
+                if (replaced)
+                    ino_replaced(m, path, (size_t)root, p, now);
             } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0) {
-                ino_written(m, path, (size_t)root, now);
+                ino_written(m, path, (size_t)root, now, 0);
             }
         }
         flush_moves(m, now);
+        /* a run keeps the queue full: look for its writer between
+         * batches, not only once the queue is empty */
+        if (m->pending_stop != 0)
+            retry_stop(m);
     }
 }
 
 /* ---- canaries ---- */
 
 static void
-canary_path(char *dst, const struct vigil_fim_watch *w, int j)
-{
-    int n = snprintf(dst, PATH_MAX, "%s/%s", w->path,
-                     j == 0 ? CANARY_FIRST : CANARY_LAST);
-
-    if (n < 0 || n >= PATH_MAX)
-        dst[0] = '\0'; /* no canary in a tree whose path is that long */
-}
-
-void
-vigil_fim_place_canaries(const struct vigil_fim_config *cfg)
-{
-    static const char line[] =
-        "This file is watched by vigil. Do not open, change, move or delete "
-        "it: any change raises a ransomware alert.\n";
-    char text[CANARY_SIZE], p[PATH_MAX];
-    size_t ll = sizeof(line) - 1;
-
-    for (size_t i = 0; i < CANARY_SIZE; i++)
-        text[i] = line[i % ll];
-    for (size_t i = 0; i < cfg->nwatch; i++) {
-        for (int j = 0; j < 2; j++) {
-            struct stat st;
-            canary_path(p, &cfg->watch[i], j);
-            if (lstat(p, &st) == 0)
-                continue;
-            int fd = open(
-                p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-            if (fd < 0 || write(fd, text, sizeof(text)) != sizeof(text))
-                vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
-                          "fim: cannot place canary %s: %s", p,
-                          strerror(errno));
-            if (fd >= 0)
-                close(fd);
-        }
-    }
-}
-
-/* Remembers the canaries that are there (placed now or by prepare). */
-static void
 find_canaries(struct vigil_fim_monitor *m)
 {
-    size_t n = 0;
-
-    for (size_t i = 0; i < m->cfg->nwatch; i++)
-        for (int j = 0; j < 2; j++) {
-            struct stat st;
-            canary_path(m->canary[i][j], &m->cfg->watch[i], j);
-            if (lstat(m->canary[i][j], &st) != 0 || !S_ISREG(st.st_mode))
-                m->canary[i][j][0] = '\0';
-            else
-                n++;
-        }
-    vigil_log(VIGIL_LOG_INFO, FIM_LOG_CANARY, "fim: %zu canary files", n);
+    vigil_log(VIGIL_LOG_INFO, FIM_LOG_CANARY, "fim: %zu canary files",
+              fim_canary_count(m->cfg));
 }
 
 /* ---- the thread ---- */
+
+/* inotify, action stop, nobody named yet: every 5 ms, while
+ * unattributed changes go on (PENDING_NS since the last, PENDING_MAX in
+ * all), looks for the one process writing in the trees and stops it. */
+static void
+retry_stop(struct vigil_fim_monitor *m)
+{
+    int64_t now = vigil_time_now();
+    struct fim_proc found;
+    char why[256];
+    int several;
+
+    if (now - m->pending_seen > PENDING_NS ||
+        now - m->pending_stop > PENDING_MAX) {
+        m->pending_stop = 0;
+        vigil_log(VIGIL_LOG_WARN, FIM_LOG_NOSTOP, "fim: not stopped: %s",
+                  m->pending_several
+                      ? "several processes write in the trees and nothing "
+                        "tells which one did this"
+                      : "no single process was seen writing in the trees");
+        return;
+    }
+    if (now - m->last_search < SEARCH_NS)
+        return;
+    m->last_search = now;
+    if (!fim_find_writer(m->cfg, &m->suspects, now, &found, &several)) {
+        m->pending_several |= several;
+        return;
+    }
+    user_name(m, found.uid, found.user, sizeof(found.user));
+    /* found or refused: one answer per detection */
+    m->pending_stop = 0;
+    if (fim_stop(m->cfg, &found, why, sizeof(why)) == 0)
+        vigil_log(VIGIL_LOG_WARN, FIM_LOG_NOSTOP, "fim: pid %lld (%s) %s",
+                  (long long)found.pid, found.exe, why);
+}
 
 static void *
 monitor_main(void *arg)
@@ -959,7 +925,10 @@ monitor_main(void *arg)
     if (m->fan_fd >= 0)
         pf[np++] = (struct pollfd){.fd = m->fan_fd, .events = POLLIN};
     for (;;) {
-        int r = poll(pf, (nfds_t)np, 200);
+        int r = poll(pf, (nfds_t)np,
+                     m->pending_stop  ? 10
+                     : m->sight_until ? 20
+                                      : 200);
         if (r < 0 && errno != EINTR)
             break;
         if (pf[0].revents)
@@ -969,20 +938,14 @@ monitor_main(void *arg)
             read_inotify(m);
         if (m->fan_fd >= 0 && pf[2].revents)
             read_fanotify(m);
-        if (m->pending_stop != 0) {
+        if (m->pending_stop != 0)
+            retry_stop(m);
+        else if (m->sight_until != 0) {
             int64_t now = vigil_time_now();
-            if (now - m->pending_stop > 30 * VIGIL_NS_PER_SEC)
-                m->pending_stop = 0;
-            else if (now - m->last_search > VIGIL_NS_PER_SEC / 10) {
-                struct proc_info found[MAX_CULPRITS];
-                size_t nf = find_culprits(m, found, MAX_CULPRITS);
-                char why[256];
-                m->last_search = now;
-                for (size_t i = 0; i < nf; i++)
-                    if (!same_group(found, i) &&
-                        stop_group(m, &found[i], why, sizeof(why)))
-                        m->pending_stop = 0;
-            }
+            if (now > m->sight_until)
+                m->sight_until = 0;
+            else
+                sight(m, now);
         }
         if (r == 0 && m->sink.flush != NULL)
             m->sink.flush(m->sink.arg);
@@ -1035,6 +998,7 @@ fail:
 enum vigil_rc
 vigil_fim_monitor_start(struct vigil_fim_monitor *m, struct vigil_err *err)
 {
+    m->started = vigil_time_now();
     if (m->cfg->nwatch == 0)
         return VIGIL_OK;
     if ((m->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||

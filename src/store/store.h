@@ -477,10 +477,23 @@ enum vigil_rc vigil_store_batch_add_exec(struct vigil_store_batch *b,
 
 /* Counts what another system's PostgreSQL database holds: the first
  * column of the first row of query (borrowed), run on a connection to dsn
- * (libpq's connection string). For src/fim's data-loss stores; never
- * vigil's own store. VIGIL_EIO when it cannot connect or the query fails,
- * VIGIL_EPARSE when the value is not a number. */
+ * (libpq's connection string), in a read-only session, one statement,
+ * at most 5 s to connect and 5 s to run. For src/fim's data-loss stores;
+ * never vigil's own store. VIGIL_EIO when it cannot connect or the query
+ * fails (or would write), VIGIL_EPARSE when the value is not a number. */
 enum vigil_rc vigil_store_foreign_count(const char *dsn, const char *query,
                                         int64_t *items, struct vigil_err *err);
+
+/* The same for another system's SQLite file at path (borrowed), opened
+ * read-only (never created, every write refused), waiting at most 1 s for
+ * a writer's lock and 5 s for the query, which must be one statement that
+ * only reads. VIGIL_ENOTFOUND when the file is missing, VIGIL_EINVAL when
+ * it is no regular file or the query would write, VIGIL_EIO when it cannot
+ * be opened, is locked, damaged or the query fails, VIGIL_EPARSE when the
+ * value is not a whole number. */
+enum vigil_rc vigil_store_foreign_sqlite_count(const char *path,
+                                               const char *query,
+                                               int64_t *items,
+                                               struct vigil_err *err);
 
 #endif

@@ -120,6 +120,20 @@ V baseline --exclude '*.tmp' "$R" 2>"$T/err" || fail "baseline while writing"
 kill "$BG"
 wait "$BG" 2>/dev/null || true
 BG=""
+# appends only add after the recorded size: a whole version's hash is
+# that of the file's first SIZE bytes now; "changing" has no hash
+row=$(sqlite3 "$T/state/vigil.db" "SELECT flags, size, coalesce(sha256, '') FROM fim_files
+    WHERE gen = (SELECT max(gen) FROM fim_files) AND hex(key) LIKE '%' || hex('growing.log')")
+IFS='|' read -r gflags gsize gsha <<<"$row"
+[ -n "$gsize" ] || fail "growing.log not recorded"
+if [ $((gflags & 2)) != 0 ]; then
+    [ -z "$gsha" ] || fail "a file recorded as changing has a hash"
+    echo "growing.log recorded as changing"
+else
+    [ "$(head -c "$gsize" "$R/docs/growing.log" | sha256sum | cut -d' ' -f1)" = "$gsha" ] ||
+        fail "growing.log's hash is of no version of it (size $gsize)"
+    echo "growing.log recorded whole at $gsize bytes"
+fi
 
 # unreadable: as another user, a file only root can read
 if [ "$(id -u)" = 0 ]; then
@@ -140,6 +154,14 @@ if [ "$(id -u)" = 0 ]; then
         >"$T/out" || rc=$?
     [ "$rc" = 1 ] || fail "unreadable then readable: exit $rc"
     expect modified 'readable,mode' /secret
+    # the owner changed, nothing else: a permissions change naming it
+    V baseline "$R" 2>/dev/null || fail "baseline for the owner"
+    chown nobody "$R/docs/r4.txt"
+    rc=0
+    V check >"$T/out" || rc=$?
+    [ "$rc" = 1 ] || fail "owner changed: exit $rc"
+    expect permissions owner /docs/r4.txt
+    [ "$(grep -c . "$T/out")" = 1 ] || fail "an owner change reported more than itself"
 fi
 
 # memory: 20,000 files need no more than 2,000 do (sorted streaming);

@@ -5,7 +5,9 @@
 # the store, the share lost, how many files went and the largest of them;
 # the measurements are kept in fim_store_history. Then, when PostgreSQL's
 # server is installed and the test runs as root, the same with a table's
-# row count through libpq (a temporary cluster on a Unix socket).
+# row count through libpq (a temporary cluster on a Unix socket), whose
+# queries run read-only, one statement, cut after 5 s. (SQLite stores:
+# test_fim_dataloss_sqlite.sh.)
 set -euo pipefail
 
 . "$(dirname "$0")/daemon_lib.sh" fimloss
@@ -14,6 +16,15 @@ mkdir -p "$S/2025" "$S/2026"
 for i in $(seq 1 100); do
     head -c $((1000 + i * 100)) /dev/zero >"$S/$([ $((i % 2)) = 0 ] && echo 2025 || echo 2026)/case-$i.pdf"
 done
+V="$T/vanish"
+mkdir -p "$V" "$T/mnt"
+for i in $(seq 1 10); do echo "minutes $i" >"$V/m-$i.txt"; done
+MNT=""
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=4m vigiltest "$T/mnt" 2>/dev/null; then
+    MNT="$T/mnt"
+    trap 'umount "$MNT" 2>/dev/null || true; daemon_cleanup' EXIT
+    for i in $(seq 1 10); do echo "on tmpfs $i" >"$MNT/t-$i.txt"; done
+fi
 cat >"$T/vigil.yml" <<YML
 state_dir: $T/state
 fim:
@@ -22,6 +33,12 @@ fim:
       path: $S
       alert_drop: 10%
       within: 1h
+      interval: 1s
+    - name: vanish
+      path: $V
+      interval: 1s
+    - name: mounted
+      path: $T/mnt
       interval: 1s
 YML
 chmod 600 "$T/vigil.yml"
@@ -76,10 +93,33 @@ assert "case-100.pdf" in top and "case-99.pdf" in top, top
 assert "records" in a["title"], a["title"]
 print("alert:", a["title"])
 ' || fail "the alert does not name what went"
+
+# the whole folder removed: the worst loss, alerted as such
+rm -rf "$V"
+for _ in $(seq 1 200); do
+    alerts | grep -q '"store":"vanish"' && break
+    sleep 0.1
+done
+alerts | grep '"store":"vanish"' | grep -q 'store vanish is gone' ||
+    fail "a store folder removed whole raised no alert"
+alerts | grep '"store":"vanish"' | grep -q '"removed_count":10' ||
+    fail "the removed folder's files are not counted"
+# unmounted: the folder below is another file system's, not a loss
+if [ -n "$MNT" ]; then
+    umount "$MNT"
+    for _ in $(seq 1 200); do
+        grep -q "store mounted: .*another file system" "$T/daemon.log" && break
+        sleep 0.1
+    done
+    grep -q "store mounted: .*another file system" "$T/daemon.log" ||
+        fail "an unmounted store was not reported as such"
+    sleep 1.5
+    alerts | grep -q '"store":"mounted"' && fail "an unmounted store raised a data-loss alert"
+fi
 kill -TERM "$PID"
 wait "$PID" || true
 PID=""
-echo "PASS: data loss of 40 % of a folder alerted"
+echo "PASS: data loss of 40 % of a folder alerted; a removed folder alerted; an unmounted one not"
 
 # --- PostgreSQL: a table's row count ---
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -112,6 +152,18 @@ fim:
       alert_drop: 25%
       within: 1h
       interval: 1s
+    - name: deleter
+      postgres: host=$PG/sock port=54329 dbname=postgres user=postgres
+      query: DELETE FROM cases WHERE id > 900 RETURNING 1
+      interval: 1s
+    - name: two
+      postgres: host=$PG/sock port=54329 dbname=postgres user=postgres
+      query: SELECT count(*) FROM cases; DELETE FROM cases
+      interval: 1s
+    - name: slow
+      postgres: host=$PG/sock port=54329 dbname=postgres user=postgres
+      query: SELECT 5 + pg_sleep(30)::text::int
+      interval: 1h
 YML
 rm -rf "$T/state"
 : >"$T/daemon.log"
@@ -128,6 +180,21 @@ pg_measured() {
     fail "the count $1 was never measured"
 }
 pg_measured 1000
+# the queries are run read-only, one statement, at most 5 s: nothing of
+# the monitored table is deleted by its monitor, and a slow one is cut
+sleep 2
+[ "$(psql -c 'SELECT count(*) FROM cases')" = 1000 ] ||
+    fail "a store's query deleted rows of the table it watches"
+grep -q "\[2008\] fim: store deleter: .*read-only transaction" "$T/daemon.log" ||
+    fail "a writing query was not refused"
+grep -q "\[2008\] fim: store two: .*multiple commands" "$T/daemon.log" ||
+    fail "a second statement was not refused"
+for _ in $(seq 1 80); do
+    grep -q "\[2008\] fim: store slow: " "$T/daemon.log" && break
+    sleep 0.1
+done
+grep -q "\[2008\] fim: store slow: .*statement timeout" "$T/daemon.log" ||
+    fail "a slow query was not cut at 5 s"
 psql -c "DELETE FROM cases WHERE id % 5 IN (1, 2)"
 pg_measured 600
 for _ in $(seq 1 30); do

@@ -1,14 +1,17 @@
 /* Tests for src/fim's pieces that need no daemon: the key order that lets
  * check merge the walk with the table, the entropy measure and its
  * encrypted-looking bar, ransom names, the score table (weights, decay,
- * one detection per burst, canaries), the configuration section and a
- * baseline/check round trip through a real store. */
+ * one detection per burst, canaries), what a stop takes (the actor, its
+ * script, its own group and children; never the daemon, whoever started
+ * it, a login shell or an allow-listed executable), the configuration
+ * section and a baseline/check round trip through a real store. */
 #include "vigil_test.h"
 
 #include <ftw.h>
 #include <unistd.h>
 
 #include "fim/fim_ransom.h"
+#include "fim/fim_stop.h"
 
 static void
 test_key_order(void **state)
@@ -57,6 +60,10 @@ test_names(void **state)
     assert_true(fim_ransom_ext("a.LOCKED"));
     assert_false(fim_ransom_ext("report.docx"));
     assert_false(fim_ransom_ext(".lockbit")); /* a hidden file */
+    /* everyday extensions some families also use: git's, yarn's locks */
+    assert_false(fim_ransom_ext("index.lock"));
+    assert_false(fim_ransom_ext("yarn.lock"));
+    assert_false(fim_ransom_ext("song.play"));
     assert_true(fim_ransom_note("README_LOCKBIT.txt"));
     assert_true(fim_ransom_note("HOW_TO_RECOVER_FILES.html"));
     assert_false(fim_ransom_note("README.md"));
@@ -96,12 +103,14 @@ test_scores(void **state)
     assert_int_equal(at, 9);
     /* the burst goes on: no second detection */
     assert_false(fim_score_add(s, FIM_SIG_ENTROPY, "g", now + 50000000, &cfg));
-    /* the same signals spread over a day decay away */
+    /* the same signals spread over an hour decay away on the fast path
+     * (the long window's alert is test_fim_score.c's) */
     s = fim_score_get(&t, 7, now);
     fired = 0;
     for (int i = 1; i <= 50; i++)
         fired |= fim_score_add(s, FIM_SIG_ENTROPY, "f",
-                               now + (int64_t)i * 60 * VIGIL_NS_PER_SEC, &cfg);
+                               now + (int64_t)i * 60 * VIGIL_NS_PER_SEC,
+                               &cfg) == FIM_DETECT_FAST;
     assert_false(fired);
     /* new files with random-looking content (copies of archives of an
      * unknown kind) weigh a third of a rewrite */
@@ -120,6 +129,87 @@ test_scores(void **state)
     fim_score_add(s, FIM_SIG_ENTROPY, "e", now, &cfg);
     fim_score_add(s, FIM_SIG_DELETE, "d", now, &cfg);
     assert_int_equal(s->deletes, 1);
+}
+
+static int
+allow_77(int64_t pid, void *arg)
+{
+    (void)arg;
+    return pid == 77;
+}
+
+static int
+planned(const int64_t *v, size_t n, int64_t pid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == pid)
+            return 1;
+    return 0;
+}
+
+static void
+test_stop_plan(void **state)
+{
+    /* pid, ppid, pgid, sid, tty */
+    static const struct fim_pnode ps[] = {
+        {1, 0, 1, 1, 0, 0},     {2, 0, 0, 0, 0, 0}, /* kthreadd */
+        {9, 2, 0, 0, 0, 0},                         /* a kernel thread */
+        {10, 1, 10, 10, 1, 0},  /* a login shell with a terminal */
+        {20, 10, 20, 10, 1, 0}, /* the test, its own group (job control) */
+        {21, 20, 20, 10, 1, 0}, /* the daemon, started by the test */
+        {22, 21, 20, 10, 1, 0}, /* a helper the daemon started */
+        {30, 20, 20, 10, 1, 0}, /* ransomware in the test's group */
+        {31, 30, 20, 10, 1, 0}, /* its loop subshell */
+        {32, 31, 20, 10, 1, 0}, /* openssl: the writer */
+        {33, 31, 20, 10, 1, 0}, /* find, feeding the loop */
+        {40, 20, 20, 10, 1, 0}, /* an innocent sibling in the same group */
+        {50, 20, 50, 50, 0, 0}, /* ransomware in its own session (setsid) */
+        {51, 50, 50, 50, 0, 0}, /* its writer */
+        {52, 50, 50, 50, 0, 0}, /* another worker of its group */
+        {53, 52, 53, 50, 0, 0}, /* a grandchild in a group of its own */
+        {77, 50, 50, 50, 0, 0}, /* allow-listed, in that group */
+        {78, 77, 50, 50, 0, 0}, /* the allow-listed one's child */
+        {60, 10, 60, 10, 1, 0}, /* a job of the login shell, own group */
+    };
+    size_t n = sizeof(ps) / sizeof(ps[0]);
+    int64_t out[32];
+    const char *why;
+    size_t k;
+
+    (void)state;
+    /* without a group of its own: the writer, its loop and the script,
+     * with their children, but not the test that started them, its other
+     * children, or the daemon */
+    k = fim_stop_plan(ps, n, 32, 21, allow_77, NULL, out, 32, &why);
+    assert_int_equal(k, 4);
+    assert_true(planned(out, k, 30) && planned(out, k, 31) &&
+                planned(out, k, 32) && planned(out, k, 33));
+    assert_null(why);
+    /* its own session and group: the whole group and the descendants,
+     * except the allow-listed process and what it started */
+    k = fim_stop_plan(ps, n, 51, 21, allow_77, NULL, out, 32, &why);
+    assert_int_equal(k, 4);
+    assert_true(planned(out, k, 50) && planned(out, k, 51) &&
+                planned(out, k, 52) && planned(out, k, 53));
+    assert_false(planned(out, k, 77) || planned(out, k, 78));
+    /* a job of a login shell: the job, never the shell */
+    k = fim_stop_plan(ps, n, 60, 21, allow_77, NULL, out, 32, &why);
+    assert_int_equal(k, 1);
+    assert_int_equal(out[0], 60);
+    /* refused: the daemon, its helper, whoever started it, a login shell,
+     * pid 1, a kernel thread, an allow-listed executable, a pid gone */
+    static const int64_t refused[] = {21, 22, 20, 10, 1, 9, 77, 99};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        k = fim_stop_plan(ps, n, refused[i], 21, allow_77, NULL, out, 32, &why);
+        assert_int_equal(k, 0);
+        assert_non_null(why);
+    }
+    /* the daemon's parent is refused even when it is not a group leader */
+    k = fim_stop_plan(ps, n, 30, 31, NULL, NULL, out, 32, &why);
+    assert_int_equal(k, 0);
+    /* bounded */
+    k = fim_stop_plan(ps, n, 51, 21, NULL, NULL, out, 2, &why);
+    assert_int_equal(k, 2);
 }
 
 static void
@@ -281,6 +371,7 @@ main(void)
         cmocka_unit_test(test_key_order), cmocka_unit_test(test_entropy),
         cmocka_unit_test(test_names),     cmocka_unit_test(test_scores),
         cmocka_unit_test(test_config),    cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_stop_plan),
     };
     return vigil_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }
