@@ -23,7 +23,7 @@
 #define SOURCE       "fim"
 
 /* What prepare opened for the first instance (one daemon start). */
-static int prepared_fan = -1;
+static struct vigil_fim_kernel prepared = {-1, -1};
 
 struct comp_fim {
     struct vigil_daemon_env env;
@@ -180,7 +180,7 @@ fim_prepare(const void *conf, struct vigil_err *err)
 
     if (cfg->canaries)
         vigil_fim_place_canaries(cfg);
-    return vigil_fim_fanotify_open(cfg, &prepared_fan, err);
+    return vigil_fim_kernel_open(cfg, &prepared, err);
 }
 
 static enum vigil_rc
@@ -190,12 +190,14 @@ fim_new(void **self, const struct vigil_daemon_env *env, const void *conf,
     struct comp_fim *cf = calloc(1, sizeof(*cf));
     struct vigil_fim_sink sink = {on_change, on_detect, on_flush, NULL};
     enum vigil_rc rc;
-    int fan = prepared_fan;
+    struct vigil_fim_kernel k = prepared;
 
-    prepared_fan = -1;
+    prepared = (struct vigil_fim_kernel){-1, -1};
     if (cf == NULL) {
-        if (fan >= 0)
-            close(fan);
+        if (k.fan_fd >= 0)
+            close(k.fan_fd);
+        if (k.proc_fd >= 0)
+            close(k.proc_fd);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
     cf->env = *env;
@@ -203,7 +205,7 @@ fim_new(void **self, const struct vigil_daemon_env *env, const void *conf,
     pthread_mutex_init(&cf->mu, NULL);
     vigil_arena_init(&cf->arena, 1 << 14, 1 << 20);
     sink.arg = cf;
-    if ((rc = vigil_fim_monitor_new(&cf->mon, conf, fan, env->store, &sink,
+    if ((rc = vigil_fim_monitor_new(&cf->mon, conf, &k, env->store, &sink,
                                     err)) != VIGIL_OK) {
         vigil_arena_fini(&cf->arena);
         pthread_mutex_destroy(&cf->mu);

@@ -243,12 +243,20 @@ struct vigil_fim_sink {
     void *arg;
 };
 
-/* Opens the fanotify group and marks the watched trees' mounts (needs
- * root; call before privileges are dropped). Returns the descriptor in
- * *fd, or -1 when the configuration asks for inotify or nothing is
- * watched. VIGIL_EPERM when not root and fanotify was asked for. */
-enum vigil_rc vigil_fim_fanotify_open(const struct vigil_fim_config *cfg,
-                                      int *fd, struct vigil_err *err);
+/* What only root may open, opened before privileges are dropped: the
+ * fanotify group marking the watched trees' mounts, and the kernel's
+ * process events (who forked a writer that exits before its write is
+ * read). -1 for what is not used: fan_fd when the configuration asks for
+ * inotify or nothing is watched, proc_fd without fanotify or when the
+ * kernel refuses (logged). */
+struct vigil_fim_kernel {
+    int fan_fd, proc_fd;
+};
+
+/* Fills *k. VIGIL_EPERM when not root and fanotify was asked for. */
+enum vigil_rc vigil_fim_kernel_open(const struct vigil_fim_config *cfg,
+                                    struct vigil_fim_kernel *k,
+                                    struct vigil_err *err);
 
 /* Places the canary files of each watched tree unless there already
  * (fim_canary.c: secret plausible names, two in the root and in each of
@@ -258,13 +266,15 @@ void vigil_fim_place_canaries(const struct vigil_fim_config *cfg);
 
 struct vigil_fim_monitor;
 
-/* Builds a monitor for cfg (borrowed, outlives it); fan_fd (taken over,
- * even on failure) is from vigil_fim_fanotify_open or -1 for inotify.
+/* Builds a monitor for cfg (borrowed, outlives it); k's descriptors
+ * (taken over, even on failure) are from vigil_fim_kernel_open, or -1
+ * for inotify.
  * store (borrowed) keeps the data-loss history. Returns owned *out (free
  * with vigil_fim_monitor_free). */
 enum vigil_rc vigil_fim_monitor_new(struct vigil_fim_monitor **out,
                                     const struct vigil_fim_config *cfg,
-                                    int fan_fd, struct vigil_store *store,
+                                    const struct vigil_fim_kernel *k,
+                                    struct vigil_store *store,
                                     const struct vigil_fim_sink *sink,
                                     struct vigil_err *err);
 /* Places the canaries, adds the inotify watches, starts the thread. */

@@ -15,6 +15,8 @@ struct fim_proc {
     uint64_t start; /* start time, clock ticks after boot: tells a reused pid */
     uint32_t uid;
     int exe_known; /* exe was read from /proc/PID/exe */
+    int gone;      /* exited before /proc was read: the rest is its parent's
+                      (fim_lineage.c), exe unknown */
     int64_t seen;  /* when read (the monitor's cache) */
     char exe[256]; /* the executable, or FIM_EXE_UNKNOWN: never the command
                       line, which the process writes itself */

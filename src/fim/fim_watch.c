@@ -8,12 +8,13 @@
  *
  * Who acted: fanotify gives the pid; its process group, user and
  * executable are read from /proc while the process lives (a cache filled
- * on the first write, since a short-lived writer such as one `openssl
- * enc` per file may be gone by the time its close is read; a writer gone
- * before that is nobody). inotify names nobody, and nobody is credited
- * with its events by guess: a detection without a pid names a process
- * only on the evidence fim_stop.c's fim_find_writer asks for, and
- * stopping follows fim_stop.c's rules. */
+ * on the first write). A short-lived writer such as one `openssl enc` per
+ * file may be gone by the time its close is read: then the kernel's
+ * process events (fim_lineage.c) say which living process forked it, and
+ * the write is that run's; without them, a writer gone is nobody. inotify names
+ * nobody, and nobody is credited with its events by guess: a detection without
+ * a pid names a process only on the evidence fim_stop.c's fim_find_writer asks
+ * for, and stopping follows fim_stop.c's rules. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,10 +29,13 @@
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fim/fim_canary.h"
+#include "fim/fim_lineage.h"
 #include "fim/fim_loss.h"
 #include "fim/fim_ransom.h"
 #include "fim/fim_stop.h"
@@ -52,6 +56,12 @@
 
 #define USER_CACHE 16
 
+/* The monitor thread's nice value: ahead of ordinary work (0), so a busy
+ * machine does not delay reading who writes; RLIMIT_NICE 20 - nice lets
+ * the unprivileged daemon set it. */
+#define MONITOR_NICE        (-10)
+#define MONITOR_RLIMIT_NICE (20 - MONITOR_NICE)
+
 struct user_slot {
     int used;
     uint32_t uid;
@@ -69,6 +79,8 @@ struct vigil_fim_monitor {
     struct vigil_fim_sink sink;
     struct vigil_store *store;
     int fan_fd, ino_fd, stop_fd;
+    struct fim_lineage *lineage; /* fanotify: who forked a writer gone */
+    int64_t lineage_warned;      /* when events were last said dropped */
     pthread_t th;
     int running;
     struct vigil_hmap *wds; /* wd -> owned path */
@@ -120,7 +132,27 @@ user_name(struct vigil_fim_monitor *m, uint32_t uid, char *dst, size_t len)
     snprintf(dst, len, "%s", u->name);
 }
 
-/* The cached or freshly read process pid; NULL when gone and unseen. */
+/* pid, a writer that exited before /proc was read, as far as the kernel's
+ * process events tell: its living parent's group, session, user and start
+ * (so that fim_stop plans from that parent), its own pid, its executable
+ * unknown. 0 when they do not tell. */
+static int
+proc_gone(struct vigil_fim_monitor *m, int64_t pid, struct fim_proc *p)
+{
+    int64_t parent = fim_lineage_parent(m->lineage, pid);
+
+    if (parent <= 1 || !fim_proc_read(parent, p))
+        return 0;
+    p->pid = pid;
+    p->ppid = parent;
+    p->exe_known = 0;
+    p->gone = 1;
+    snprintf(p->exe, sizeof(p->exe), "%s", FIM_EXE_UNKNOWN);
+    return 1;
+}
+
+/* The cached or freshly read process pid (or, gone, proc_gone's picture
+ * of it); NULL when gone and unknown. */
 static const struct fim_proc *
 proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
 {
@@ -141,7 +173,7 @@ proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
     if (slot->pid == pid && now - slot->seen < PROC_TTL_NS &&
         (alive ? start == slot->start : 1))
         return slot;
-    if (!alive || !fim_proc_read(pid, &p))
+    if (!(alive && fim_proc_read(pid, &p)) && !proc_gone(m, pid, &p))
         return NULL;
     user_name(m, p.uid, p.user, sizeof(p.user));
     p.seen = now;
@@ -485,9 +517,9 @@ static void retry_stop(struct vigil_fim_monitor *m);
 
 /* ---- fanotify ---- */
 
-enum vigil_rc
-vigil_fim_fanotify_open(const struct vigil_fim_config *cfg, int *fd,
-                        struct vigil_err *err)
+static enum vigil_rc
+fanotify_open(const struct vigil_fim_config *cfg, int *fd,
+              struct vigil_err *err)
 {
     int f;
 
@@ -526,6 +558,47 @@ vigil_fim_fanotify_open(const struct vigil_fim_config *cfg, int *fd,
     return VIGIL_OK;
 }
 
+enum vigil_rc
+vigil_fim_kernel_open(const struct vigil_fim_config *cfg,
+                      struct vigil_fim_kernel *k, struct vigil_err *err)
+{
+    char why[128];
+    enum vigil_rc rc;
+
+    k->fan_fd = k->proc_fd = -1;
+    if ((rc = fanotify_open(cfg, &k->fan_fd, err)) != VIGIL_OK || k->fan_fd < 0)
+        return rc;
+    /* the monitor thread may then run before other work (monitor_main):
+     * under load, a writer is then read while it lives, and a run
+     * stopped sooner; the limit outlives the drop of privileges */
+    if (cfg->nwatch > 0) {
+        struct rlimit rl = {MONITOR_RLIMIT_NICE, MONITOR_RLIMIT_NICE};
+        struct rlimit cur;
+        if (getrlimit(RLIMIT_NICE, &cur) == 0 &&
+            cur.rlim_max < MONITOR_RLIMIT_NICE)
+            (void)setrlimit(RLIMIT_NICE, &rl);
+    }
+    /* only fanotify names writers: the lineage is for its writers gone */
+    if ((k->proc_fd = fim_lineage_open(why, sizeof(why))) < 0)
+        vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
+                  "fim: %s; a writer that exits before its close is read "
+                  "is nobody",
+                  why);
+    return VIGIL_OK;
+}
+
+static void
+drain_lineage(struct vigil_fim_monitor *m, int64_t now)
+{
+    if (fim_lineage_drain(m->lineage) &&
+        now - m->lineage_warned > 60 * VIGIL_NS_PER_SEC) {
+        m->lineage_warned = now;
+        vigil_log(VIGIL_LOG_WARN, FIM_LOG_OVERFLOW,
+                  "fim: the kernel dropped process events (too many forks "
+                  "at once): a short-lived writer may go unnamed");
+    }
+}
+
 static void
 read_fanotify(struct vigil_fim_monitor *m)
 {
@@ -534,6 +607,9 @@ read_fanotify(struct vigil_fim_monitor *m)
 
     while ((n = read(m->fan_fd, buf, sizeof(buf))) > 0) {
         int64_t now = vigil_time_now();
+        /* every fork of these writers is on the lineage's socket already
+         * (the kernel queues it before the child runs) */
+        drain_lineage(m, now);
         struct fanotify_event_metadata *md = (void *)buf;
         ssize_t left = n; /* FAN_EVENT_NEXT counts it down */
         /* first, who wrote: a short-lived writer (one process per file)
@@ -917,13 +993,22 @@ static void *
 monitor_main(void *arg)
 {
     struct vigil_fim_monitor *m = arg;
-    struct pollfd pf[3];
-    int np = 0;
+    struct pollfd pf[4];
+    int np = 0, lin = -1;
 
+    /* this thread only: Linux keeps a nice value per thread */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), MONITOR_NICE) != 0)
+        vigil_log(VIGIL_LOG_DEBUG, FIM_LOG_WATCH,
+                  "fim: the monitor keeps its priority: %s", strerror(errno));
     pf[np++] = (struct pollfd){.fd = m->stop_fd, .events = POLLIN};
     pf[np++] = (struct pollfd){.fd = m->ino_fd, .events = POLLIN};
     if (m->fan_fd >= 0)
         pf[np++] = (struct pollfd){.fd = m->fan_fd, .events = POLLIN};
+    if (fim_lineage_fd(m->lineage) >= 0) {
+        lin = np;
+        pf[np++] =
+            (struct pollfd){.fd = fim_lineage_fd(m->lineage), .events = POLLIN};
+    }
     for (;;) {
         int r = poll(pf, (nfds_t)np,
                      m->pending_stop  ? 10
@@ -938,6 +1023,8 @@ monitor_main(void *arg)
             read_inotify(m);
         if (m->fan_fd >= 0 && pf[2].revents)
             read_fanotify(m);
+        if (lin >= 0 && pf[lin].revents)
+            drain_lineage(m, vigil_time_now());
         if (m->pending_stop != 0)
             retry_stop(m);
         else if (m->sight_until != 0) {
@@ -963,22 +1050,27 @@ free_path(void *p)
 
 enum vigil_rc
 vigil_fim_monitor_new(struct vigil_fim_monitor **out,
-                      const struct vigil_fim_config *cfg, int fan_fd,
+                      const struct vigil_fim_config *cfg,
+                      const struct vigil_fim_kernel *k,
                       struct vigil_store *store,
                       const struct vigil_fim_sink *sink, struct vigil_err *err)
 {
     struct vigil_fim_monitor *m = calloc(1, sizeof(*m));
+    struct fim_lineage *lineage = fim_lineage_new(k->proc_fd); /* takes it */
     enum vigil_rc rc;
 
-    if (m == NULL) {
-        if (fan_fd >= 0)
-            close(fan_fd);
+    if (m == NULL || lineage == NULL) {
+        free(m);
+        fim_lineage_free(lineage);
+        if (k->fan_fd >= 0)
+            close(k->fan_fd);
         return vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
     }
+    m->lineage = lineage;
     m->cfg = cfg;
     m->sink = *sink;
     m->store = store;
-    m->fan_fd = fan_fd;
+    m->fan_fd = k->fan_fd;
     m->ino_fd = m->stop_fd = -1;
     if ((rc = vigil_hmap_new(&m->wds, MAX_WATCHES, free_path, err)) != VIGIL_OK)
         goto fail;
@@ -1050,6 +1142,7 @@ vigil_fim_monitor_free(struct vigil_fim_monitor *m)
     vigil_fim_monitor_stop(m);
     if (m->fan_fd >= 0)
         close(m->fan_fd);
+    fim_lineage_free(m->lineage);
     if (m->ino_fd >= 0)
         close(m->ino_fd);
     if (m->stop_fd >= 0)

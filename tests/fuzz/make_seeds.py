@@ -671,6 +671,23 @@ def net_packets():
     return frames + [f[: len(f) // 2] for f in frames]
 
 
+def lineage_seeds():
+    """The kernel's proc connector datagrams (native byte order, as
+    fim_lineage.c reads them): forks of processes and threads, exits, a
+    run of several in one datagram, and cut ones."""
+    def msg(what, data):
+        ev = struct.pack("=IIQ", what, 0, 123456789) + data
+        ev += b"\0" * (40 - len(ev))
+        cn = struct.pack("=IIIIHH", 1, 1, 0, 0, len(ev), 0) + ev
+        return struct.pack("=IHHII", 16 + len(cn), 3, 0, 0, 0) + cn
+    fork = msg(0x1, struct.pack("=iiii", 100, 100, 101, 101))
+    thread = msg(0x1, struct.pack("=iiii", 100, 100, 102, 101))
+    exit_ = msg(0x80000000, struct.pack("=iiIIii", 101, 101, 0, 17, 100, 100))
+    execd = msg(0x2, struct.pack("=ii", 101, 101))
+    run = fork + execd + exit_
+    return [fork, thread, exit_, execd, run, fork[:30], run[:-7]]
+
+
 def seeds_by_target():
     lines = fixture_lines()
     kinds = by_kind(lines)
@@ -693,6 +710,7 @@ def seeds_by_target():
         "net_decode": net_packets(),
         "parse_suricata": sensor_lines("eve.json"),
         "parse_zeek": sensor_lines("zeek.json"),
+        "fim_lineage": lineage_seeds(),
     }
 
 
