@@ -31,11 +31,13 @@
 
 #define DEFAULT_USER "vigil"
 
-/* CAP_KILL last: kept only when fim's ransomware action is stop (it
- * must stop other users' processes), so NKEPT(p) counts it or not. */
-static const cap_value_t kept_caps[] = {CAP_DAC_READ_SEARCH,
-                                        CAP_NET_BIND_SERVICE, CAP_KILL};
-#define NKEPT(p) (sizeof(kept_caps) / sizeof(kept_caps[0]) - !(p)->keep_kill)
+/* CAP_KILL and CAP_SYS_NICE last: kept only when fim's ransomware action
+ * is stop (it must stop other users' processes, and its monitor thread
+ * runs ahead of them, fim_watch.c), so NKEPT(p) counts them or not. */
+static const cap_value_t kept_caps[] = {
+    CAP_DAC_READ_SEARCH, CAP_NET_BIND_SERVICE, CAP_KILL, CAP_SYS_NICE};
+#define NKEPT(p)                                                               \
+    (sizeof(kept_caps) / sizeof(kept_caps[0]) - 2 * !(p)->keep_kill)
 
 /* Does the configuration ask fim to stop processes? */
 static int
@@ -211,8 +213,9 @@ daemon_privs_drop(const struct daemon_privs *p, struct vigil_err *err)
               "running as %s (uid %u), keeping CAP_DAC_READ_SEARCH and "
               "CAP_NET_BIND_SERVICE only%s",
               p->user, (unsigned)p->uid,
-              p->keep_kill ? " and CAP_KILL (fim.ransomware.action: stop)"
-                           : "");
+              p->keep_kill
+                  ? " and CAP_KILL, CAP_SYS_NICE (fim.ransomware.action: stop)"
+                  : "");
     return limit_caps(p, err);
 }
 

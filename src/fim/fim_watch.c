@@ -56,11 +56,10 @@
 
 #define USER_CACHE 16
 
-/* The monitor thread's nice value: ahead of ordinary work (0), so a busy
- * machine does not delay reading who writes; RLIMIT_NICE 20 - nice lets
- * the unprivileged daemon set it. */
-#define MONITOR_NICE        (-10)
-#define MONITOR_RLIMIT_NICE (20 - MONITOR_NICE)
+/* The monitor thread's nice value: ahead of ordinary work (0), so that a
+ * busy machine does not delay reading who writes, nor stopping them (the
+ * daemon keeps CAP_SYS_NICE with `action: stop`, daemon_privsep.c). */
+#define MONITOR_NICE (-10)
 
 struct user_slot {
     int used;
@@ -568,16 +567,6 @@ vigil_fim_kernel_open(const struct vigil_fim_config *cfg,
     k->fan_fd = k->proc_fd = -1;
     if ((rc = fanotify_open(cfg, &k->fan_fd, err)) != VIGIL_OK || k->fan_fd < 0)
         return rc;
-    /* the monitor thread may then run before other work (monitor_main):
-     * under load, a writer is then read while it lives, and a run
-     * stopped sooner; the limit outlives the drop of privileges */
-    if (cfg->nwatch > 0) {
-        struct rlimit rl = {MONITOR_RLIMIT_NICE, MONITOR_RLIMIT_NICE};
-        struct rlimit cur;
-        if (getrlimit(RLIMIT_NICE, &cur) == 0 &&
-            cur.rlim_max < MONITOR_RLIMIT_NICE)
-            (void)setrlimit(RLIMIT_NICE, &rl);
-    }
     /* only fanotify names writers: the lineage is for its writers gone */
     if ((k->proc_fd = fim_lineage_open(why, sizeof(why))) < 0)
         vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
@@ -997,7 +986,8 @@ monitor_main(void *arg)
     int np = 0, lin = -1;
 
     /* this thread only: Linux keeps a nice value per thread */
-    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), MONITOR_NICE) != 0)
+    if (m->cfg->action_stop &&
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), MONITOR_NICE) != 0)
         vigil_log(VIGIL_LOG_DEBUG, FIM_LOG_WATCH,
                   "fim: the monitor keeps its priority: %s", strerror(errno));
     pf[np++] = (struct pollfd){.fd = m->stop_fd, .events = POLLIN};
