@@ -348,8 +348,10 @@ listed(const int64_t *v, size_t n, int64_t pid)
 }
 
 /* Is candidate (actor itself, or its parent) the one to plan from? The
- * actor while it lives (the same process, not a reuse of its pid); its
- * parent when that is still in the same group and older. */
+ * actor while it lives (the same process, not a reuse of its pid) in the
+ * group it was seen in; its parent when that is still in that group and
+ * older (a writer that left its script's group since it was read, by
+ * setsid, is among the parent's descendants and stopped with them). */
 static int
 plan_from(const struct fim_proc *actor, int64_t candidate)
 {
@@ -358,53 +360,34 @@ plan_from(const struct fim_proc *actor, int64_t candidate)
     if (candidate <= 1 || !read_stat(candidate, &now, NULL, 0))
         return 0;
     if (candidate == actor->pid)
-        return now.start == actor->start;
+        return now.start == actor->start && now.pgid == actor->pgid;
     return now.pgid == actor->pgid && now.start <= actor->start;
 }
 
-int
-fim_stop(const struct vigil_fim_config *cfg, const struct fim_proc *actor,
-         char *why, size_t len)
+/* Signals the plan targets[0..k) made from pid from: SIGSTOP to all, a
+ * second look for children forked meanwhile, SIGKILL to all. Returns how
+ * many were killed; *err gets the first error other than ESRCH, *failed
+ * how many refused SIGSTOP. */
+static int
+stop_plan(const struct vigil_fim_config *cfg, int64_t from, int64_t *targets,
+          size_t k, int *err, int *failed)
 {
-    int64_t targets[STOP_MAX], late[STOP_MAX];
-    const int64_t cand[2] = {actor->pid, actor->ppid};
+    int64_t late[STOP_MAX];
     struct fim_pnode *all = NULL;
-    const char *refused = "gone";
-    size_t n, k = 0, more;
-    int64_t from = 0;
-    int killed = 0, failed = 0, err = 0;
+    size_t n, more;
+    int killed = 0;
 
-    /* a writer such as one openssl per file may exit at any moment: then
-     * its parent, the script, is planned from */
-    for (int c = 0; c < 2 && k == 0; c++) {
-        if (!plan_from(actor, cand[c]))
-            continue;
-        from = cand[c];
-        free(all);
-        n = scan(&all);
-        k = fim_stop_plan(all, n, from, getpid(), exe_allowed, (void *)cfg,
-                          targets, STOP_MAX, &refused);
-        if (k == 0 && refused != NULL && strcmp(refused, "gone") != 0)
-            break;
-    }
-    if (k == 0) {
-        snprintf(why, len, "not stopped: pid %lld %s%s",
-                 (long long)(from ? from : actor->pid),
-                 refused && strcmp(refused, "gone") != 0 ? "is " : "",
-                 refused ? refused : "gone");
-        goto out;
-    }
     for (size_t i = 0; i < k; i++)
         if (kill((pid_t)targets[i], SIGSTOP) != 0 && errno != ESRCH) {
-            err = errno;
-            failed++;
+            *err = errno;
+            (*failed)++;
         }
     /* stopped processes fork no more: a second look finds the children
      * forked while the first ones were signalled */
-    free(all);
     n = scan(&all);
     more = fim_stop_plan(all, n, from, getpid(), exe_allowed, (void *)cfg, late,
                          STOP_MAX, NULL);
+    free(all);
     for (size_t i = 0; i < more && k < STOP_MAX; i++)
         if (!listed(targets, k, late[i])) {
             (void)kill((pid_t)late[i], SIGSTOP);
@@ -413,12 +396,56 @@ fim_stop(const struct vigil_fim_config *cfg, const struct fim_proc *actor,
     for (size_t i = 0; i < k; i++)
         if (kill((pid_t)targets[i], SIGKILL) == 0)
             killed++;
+    return killed;
+}
+
+int
+fim_stop(const struct vigil_fim_config *cfg, const struct fim_proc *actor,
+         char *why, size_t len)
+{
+    int64_t targets[STOP_MAX];
+    const int64_t cand[2] = {actor->pid, actor->ppid};
+    struct fim_pnode *all = NULL;
+    const char *refused = "gone";
+    size_t n, k = 0;
+    int64_t from = 0;
+    int killed = 0, failed = 0, err = 0, planned = 0;
+
+    /* a writer such as one openssl per file may exit at any moment, even
+     * between its plan and the signals: then its parent, the script, is
+     * planned from; a writer detached from its script's group
+     * (fim_watch.c) is planned from the script at once */
+    for (int c = actor->detached ? 1 : 0; c < 2 && killed == 0; c++) {
+        if (!plan_from(actor, cand[c]))
+            continue;
+        from = cand[c];
+        n = scan(&all);
+        k = fim_stop_plan(all, n, from, getpid(), exe_allowed, (void *)cfg,
+                          targets, STOP_MAX, &refused);
+        free(all);
+        all = NULL;
+        if (k == 0 && refused != NULL && strcmp(refused, "gone") != 0)
+            break;
+        if (k == 0)
+            continue;
+        planned = 1;
+        killed = stop_plan(cfg, from, targets, k, &err, &failed);
+        if (err != 0)
+            break; /* refused (EPERM), not gone: its parent would be too */
+    }
+    if (!planned) {
+        snprintf(why, len, "not stopped: pid %lld %s%s",
+                 (long long)(from ? from : actor->pid),
+                 refused && strcmp(refused, "gone") != 0 ? "is " : "",
+                 refused ? refused : "gone");
+        return 0;
+    }
     if (killed == 0) {
         snprintf(why, len, "failed: %s", strerror(err ? err : ESRCH));
         vigil_log(VIGIL_LOG_WARN, FIM_LOG_NOSTOP,
                   "fim: cannot stop pid %lld (%s): %s", (long long)from,
                   actor->exe, strerror(err ? err : ESRCH));
-        goto out;
+        return 0;
     }
     snprintf(why, len, "stopped %d process%s from pid %lld%s", killed,
              killed == 1 ? "" : "es", (long long)from,
@@ -427,8 +454,6 @@ fim_stop(const struct vigil_fim_config *cfg, const struct fim_proc *actor,
               "fim: stopped %d process%s from pid %lld (%s, user %s)", killed,
               killed == 1 ? "" : "es", (long long)from, actor->exe,
               actor->user[0] ? actor->user : "?");
-out:
-    free(all);
     return killed;
 }
 

@@ -17,6 +17,9 @@ struct fim_proc {
     int exe_known; /* exe was read from /proc/PID/exe */
     int gone;      /* exited before /proc was read: the rest is its parent's
                       (fim_lineage.c), exe unknown */
+    int detached;  /* made its own group or session, forked by a living
+                      process of its user: pgid and sid are that parent's,
+                      and stopping plans from it */
     int64_t seen;  /* when read (the monitor's cache) */
     char exe[256]; /* the executable, or FIM_EXE_UNKNOWN: never the command
                       line, which the process writes itself */

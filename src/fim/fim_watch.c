@@ -150,6 +150,32 @@ proc_gone(struct vigil_fim_monitor *m, int64_t pid, struct fim_proc *p)
     return 1;
 }
 
+static void drain_lineage(struct vigil_fim_monitor *m, int64_t now);
+
+/* p, living, left its parent's process group or session without a
+ * terminal (`setsid` per file keeps each worker's score apart and its
+ * stop from reaching the script): when the kernel's events say its parent
+ * forked it, that parent still lives and is the same user's, p's writes
+ * are that parent's run (its group and session) and fim_stop plans from
+ * the parent. */
+static void
+proc_detached(struct vigil_fim_monitor *m, struct fim_proc *p)
+{
+    struct fim_proc parent;
+
+    if (p->tty || (p->pgid != p->pid && p->sid != p->pid) || p->ppid <= 1)
+        return;
+    /* its fork may still wait on the socket (read outside a batch) */
+    if (fim_lineage_parent(m->lineage, p->pid) == 0)
+        drain_lineage(m, vigil_time_now());
+    if (fim_lineage_parent(m->lineage, p->pid) != p->ppid ||
+        !fim_proc_read(p->ppid, &parent) || parent.uid != p->uid)
+        return;
+    p->pgid = parent.pgid;
+    p->sid = parent.sid;
+    p->detached = 1;
+}
+
 /* The cached or freshly read process pid (or, gone, proc_gone's picture
  * of it); NULL when gone and unknown. */
 static const struct fim_proc *
@@ -172,7 +198,9 @@ proc_get(struct vigil_fim_monitor *m, int64_t pid, int64_t now)
     if (slot->pid == pid && now - slot->seen < PROC_TTL_NS &&
         (alive ? start == slot->start : 1))
         return slot;
-    if (!(alive && fim_proc_read(pid, &p)) && !proc_gone(m, pid, &p))
+    if (alive && fim_proc_read(pid, &p))
+        proc_detached(m, &p);
+    else if (!proc_gone(m, pid, &p))
         return NULL;
     user_name(m, p.uid, p.user, sizeof(p.user));
     p.seen = now;
@@ -238,7 +266,9 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
 
     /* the cache may be up to PROC_TTL_NS old: the process may have
      * exec'd or changed identity since; re-read while it is the same */
-    if (p != NULL && fim_proc_read(p->pid, &found) && found.start == p->start) {
+    if (p != NULL && !p->gone && fim_proc_read(p->pid, &found) &&
+        found.start == p->start) {
+        proc_detached(m, &found);
         user_name(m, found.uid, found.user, sizeof(found.user));
         p = &found;
     }

@@ -7,6 +7,10 @@
 #    byte): it must be alerted on, killed, and damage fewer than 20 files;
 #  - fim/ransom_tmpmv.sh encrypts into an excluded FILE.tmp renamed over
 #    FILE: it must be alerted on;
+#  - fim/ransom_setsid.sh starts each file's openssl in a session of its
+#    own: the workers are still the script's run (fanotify: the kernel's
+#    fork events; inotify: the writer's parent), and the script is killed
+#    before 20 files are damaged;
 #  - fim/wiper.sh deletes, empties (": > F") or punches holes in every
 #    file: each must be alerted on;
 # and, the other way round, ordinary work must raise nothing and kill
@@ -142,6 +146,7 @@ fi
 for mon in "${monitors[@]}"; do
     attack "$mon" yes ransom_armoured.sh "$T/tree"
     attack "$mon" any ransom_tmpmv.sh "$T/tree"
+    attack "$mon" yes ransom_setsid.sh "$T/tree"
     attack "$mon" any wiper.sh delete "$T/tree"
     attack "$mon" any wiper.sh truncate "$T/tree"
     if fallocate -p -o 0 -l 4096 "$T/before.sha" 2>/dev/null; then
