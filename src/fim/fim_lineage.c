@@ -39,7 +39,9 @@ struct slot {
 
 struct fim_lineage {
     int fd;
-    struct slot *slots; /* FIM_LINEAGE_SLOTS */
+    struct slot *slots;                 /* FIM_LINEAGE_SLOTS */
+    int32_t recent[FIM_LINEAGE_RECENT]; /* forked or exec'd, a ring */
+    size_t nrecent;                     /* pushed since the last take */
 };
 
 /* The listen request: a netlink header, the connector's header and the
@@ -121,6 +123,26 @@ slot_of(const struct fim_lineage *l, int64_t pid)
     return &l->slots[(uint64_t)pid % FIM_LINEAGE_SLOTS];
 }
 
+static void
+push_recent(struct fim_lineage *l, int64_t pid)
+{
+    l->recent[l->nrecent++ % FIM_LINEAGE_RECENT] = (int32_t)pid;
+}
+
+size_t
+fim_lineage_take_recent(struct fim_lineage *l, int64_t *out, size_t max)
+{
+    size_t n = 0;
+
+    if (l == NULL)
+        return 0;
+    /* newest first; older ones past the ring are gone */
+    for (size_t i = l->nrecent; i > 0 && n < max && n < FIM_LINEAGE_RECENT; i--)
+        out[n++] = l->recent[(i - 1) % FIM_LINEAGE_RECENT];
+    l->nrecent = 0;
+    return n;
+}
+
 void
 fim_lineage_fork(struct fim_lineage *l, int64_t pid, int64_t parent,
                  int64_t at_ns)
@@ -131,6 +153,7 @@ fim_lineage_fork(struct fim_lineage *l, int64_t pid, int64_t parent,
         return;
     s = slot_of(l, pid);
     *s = (struct slot){(int32_t)pid, (int32_t)parent, at_ns > 0 ? at_ns : 1, 0};
+    push_recent(l, pid);
 }
 
 void
@@ -187,6 +210,13 @@ on_event(struct fim_lineage *l, const unsigned char *ev, size_t len)
             fim_lineage_fork(l, e.event_data.fork.child_tgid,
                              e.event_data.fork.parent_tgid,
                              (int64_t)e.timestamp_ns);
+        break;
+    case PROC_EVENT_EXEC:
+        /* a shell's redirection is open before it execs the writer */
+        if (len >= head + sizeof(e.event_data.exec) &&
+            e.event_data.exec.process_pid == e.event_data.exec.process_tgid &&
+            e.event_data.exec.process_tgid > 0)
+            push_recent(l, e.event_data.exec.process_tgid);
         break;
     case PROC_EVENT_EXIT:
         /* older kernels' exit events carry no parent: 0 then */

@@ -12,6 +12,9 @@
  * order, so the slots are reused oldest first). */
 #define FIM_LINEAGE_SLOTS 65536
 
+/* Processes forked or exec'd kept for fim_lineage_take_recent. */
+#define FIM_LINEAGE_RECENT 256
+
 struct fim_lineage;
 
 /* Opens the kernel's process-event socket (the netlink proc connector;
@@ -45,6 +48,12 @@ void fim_lineage_fork(struct fim_lineage *l, int64_t pid, int64_t parent,
                       int64_t at_ns);
 void fim_lineage_exit(struct fim_lineage *l, int64_t pid, int64_t parent,
                       int64_t at_ns);
+
+/* The processes forked or exec'd since the last call, newest first (at
+ * most max and FIM_LINEAGE_RECENT; older ones are dropped): inotify's
+ * writer search looks at them first, a short-lived writer among them.
+ * Returns how many went to out. */
+size_t fim_lineage_take_recent(struct fim_lineage *l, int64_t *out, size_t max);
 
 /* The process that forked pid, when the kernel told of that fork and the
  * parent has not exited since (nor was its pid reused by a later fork);

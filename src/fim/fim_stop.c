@@ -359,8 +359,9 @@ plan_from(const struct fim_proc *actor, int64_t candidate)
 
     if (candidate <= 1 || !read_stat(candidate, &now, NULL, 0))
         return 0;
-    if (candidate == actor->pid)
-        return now.start == actor->start && now.pgid == actor->pgid;
+    if (candidate == actor->pid) /* detached: its own group, known */
+        return now.start == actor->start &&
+               (actor->detached || now.pgid == actor->pgid);
     return now.pgid == actor->pgid && now.start <= actor->start;
 }
 
@@ -404,7 +405,11 @@ fim_stop(const struct vigil_fim_config *cfg, const struct fim_proc *actor,
          char *why, size_t len)
 {
     int64_t targets[STOP_MAX];
-    const int64_t cand[2] = {actor->pid, actor->ppid};
+    /* a writer detached from its script's group (fim_watch.c) is planned
+     * from the script first, and from itself when the script may not be
+     * stopped (it started the daemon, say) */
+    const int64_t cand[2] = {actor->detached ? actor->ppid : actor->pid,
+                             actor->detached ? actor->pid : actor->ppid};
     struct fim_pnode *all = NULL;
     const char *refused = "gone";
     size_t n, k = 0;
@@ -413,9 +418,8 @@ fim_stop(const struct vigil_fim_config *cfg, const struct fim_proc *actor,
 
     /* a writer such as one openssl per file may exit at any moment, even
      * between its plan and the signals: then its parent, the script, is
-     * planned from; a writer detached from its script's group
-     * (fim_watch.c) is planned from the script at once */
-    for (int c = actor->detached ? 1 : 0; c < 2 && killed == 0; c++) {
+     * planned from */
+    for (int c = 0; c < 2 && killed == 0; c++) {
         if (!plan_from(actor, cand[c]))
             continue;
         from = cand[c];
@@ -424,7 +428,8 @@ fim_stop(const struct vigil_fim_config *cfg, const struct fim_proc *actor,
                           targets, STOP_MAX, &refused);
         free(all);
         all = NULL;
-        if (k == 0 && refused != NULL && strcmp(refused, "gone") != 0)
+        if (k == 0 && refused != NULL && strcmp(refused, "gone") != 0 &&
+            !(actor->detached && c == 0))
             break;
         if (k == 0)
             continue;
@@ -570,6 +575,17 @@ writes_in_tree(const struct vigil_fim_config *cfg, struct fim_suspects *h,
     }
     closedir(fdd);
     return hit;
+}
+
+int
+fim_sight(const struct vigil_fim_config *cfg, struct fim_suspects *h,
+          int64_t now, int64_t pid)
+{
+    struct fim_proc p;
+
+    if (pid <= 1 || pid == (int64_t)getpid() || !read_stat(pid, &p, NULL, 0))
+        return 0;
+    return writes_in_tree(cfg, h, now, &p, p.ppid > 1 ? p.ppid : pid);
 }
 
 int

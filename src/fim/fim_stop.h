@@ -102,4 +102,10 @@ void fim_suspect_scored(struct fim_suspects *h, uint64_t dev, uint64_t ino,
 int fim_find_writer(const struct vigil_fim_config *cfg, struct fim_suspects *h,
                     int64_t now, struct fim_proc *out, int *several);
 
+/* Looks at pid alone as fim_find_writer looks at each process, noting in
+ * h what it writes in the trees (a process the kernel just said forked or
+ * exec'd, before it exits). 1 when it writes there. */
+int fim_sight(const struct vigil_fim_config *cfg, struct fim_suspects *h,
+              int64_t now, int64_t pid);
+
 #endif

@@ -274,6 +274,7 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
     }
     if (p == NULL &&
         fim_find_writer(m->cfg, &m->suspects, now, &found, &several)) {
+        proc_detached(m, &found);
         user_name(m, found.uid, found.user, sizeof(found.user));
         p = &found;
     }
@@ -595,13 +596,16 @@ vigil_fim_kernel_open(const struct vigil_fim_config *cfg,
     enum vigil_rc rc;
 
     k->fan_fd = k->proc_fd = -1;
-    if ((rc = fanotify_open(cfg, &k->fan_fd, err)) != VIGIL_OK || k->fan_fd < 0)
+    if ((rc = fanotify_open(cfg, &k->fan_fd, err)) != VIGIL_OK)
         return rc;
-    /* only fanotify names writers: the lineage is for its writers gone */
+    /* who forked whom: fanotify's writers gone, and (both monitors) a
+     * worker that left its script's group; root only */
+    if (cfg->nwatch == 0 || geteuid() != 0)
+        return VIGIL_OK;
     if ((k->proc_fd = fim_lineage_open(why, sizeof(why))) < 0)
         vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
-                  "fim: %s; a writer that exits before its close is read "
-                  "is nobody",
+                  "fim: %s; a writer that exits before its close is read, "
+                  "or leaves its script's group, is nobody",
                   why);
     return VIGIL_OK;
 }
@@ -609,6 +613,9 @@ vigil_fim_kernel_open(const struct vigil_fim_config *cfg,
 static void
 drain_lineage(struct vigil_fim_monitor *m, int64_t now)
 {
+    int64_t fresh[FIM_LINEAGE_RECENT];
+    size_t n;
+
     if (fim_lineage_drain(m->lineage) &&
         now - m->lineage_warned > 60 * VIGIL_NS_PER_SEC) {
         m->lineage_warned = now;
@@ -616,6 +623,15 @@ drain_lineage(struct vigil_fim_monitor *m, int64_t now)
                   "fim: the kernel dropped process events (too many forks "
                   "at once): a short-lived writer may go unnamed");
     }
+    n = fim_lineage_take_recent(m->lineage, fresh, FIM_LINEAGE_RECENT);
+    /* inotify, something suspicious going on: a process just forked or
+     * exec'd is looked at now, while a writer that lives a millisecond
+     * (`cat T > F`: the shell opened F before the exec) still holds its
+     * file; the whole /proc is searched only every SEARCH_NS */
+    if (m->fan_fd >= 0 || (m->sight_until < now && m->pending_stop == 0))
+        return;
+    for (size_t i = 0; i < n; i++)
+        (void)fim_sight(m->cfg, &m->suspects, now, fresh[i]);
 }
 
 static void
@@ -1000,6 +1016,7 @@ retry_stop(struct vigil_fim_monitor *m)
         m->pending_several |= several;
         return;
     }
+    proc_detached(m, &found);
     user_name(m, found.uid, found.user, sizeof(found.user));
     /* found or refused: one answer per detection */
     m->pending_stop = 0;
