@@ -55,6 +55,7 @@
 #define CREATED_NS    (5 * VIGIL_NS_PER_SEC)
 
 #define USER_CACHE 16
+#define FRESH      8 /* newest processes looked at again at each write */
 
 /* The monitor thread's nice value: ahead of ordinary work (0), so that a
  * busy machine does not delay reading who writes, nor stopping them (the
@@ -78,8 +79,10 @@ struct vigil_fim_monitor {
     struct vigil_fim_sink sink;
     struct vigil_store *store;
     int fan_fd, ino_fd, stop_fd;
-    struct fim_lineage *lineage; /* fanotify: who forked a writer gone */
-    int64_t lineage_warned;      /* when events were last said dropped */
+    struct fim_lineage *lineage; /* who forked whom (fim_lineage.c) */
+    int64_t fresh[FRESH];        /* inotify: the newest processes */
+    size_t nfresh;
+    int64_t lineage_warned; /* when events were last said dropped */
     pthread_t th;
     int running;
     struct vigil_hmap *wds; /* wd -> owned path */
@@ -628,10 +631,26 @@ drain_lineage(struct vigil_fim_monitor *m, int64_t now)
      * exec'd is looked at now, while a writer that lives a millisecond
      * (`cat T > F`: the shell opened F before the exec) still holds its
      * file; the whole /proc is searched only every SEARCH_NS */
-    if (m->fan_fd >= 0 || (m->sight_until < now && m->pending_stop == 0))
+    if (m->fan_fd >= 0)
+        return;
+    for (size_t i = n; i > 0; i--) /* oldest first: the newest stay */
+        m->fresh[m->nfresh++ % FRESH] = fresh[i - 1];
+    if (m->sight_until < now && m->pending_stop == 0)
         return;
     for (size_t i = 0; i < n; i++)
         (void)fim_sight(m->cfg, &m->suspects, now, fresh[i]);
+}
+
+/* inotify, a file of the trees being written (IN_MODIFY) while something
+ * suspicious goes on: its writer is among the newest processes, forked
+ * before it opened the file (looked at then, and found writing nothing),
+ * and still holds it now. */
+static void
+sight_fresh(struct vigil_fim_monitor *m, int64_t now)
+{
+    drain_lineage(m, now);
+    for (size_t i = 0; i < FRESH && i < m->nfresh; i++)
+        (void)fim_sight(m->cfg, &m->suspects, now, m->fresh[i]);
 }
 
 static void
@@ -875,6 +894,8 @@ read_inotify(struct vigil_fim_monitor *m)
              * still holds the file, the one moment /proc can show who it
              * is (a short-lived writer is gone at its close) */
             if (ev->mask & IN_MODIFY) {
+                if (m->pending_stop != 0 || m->sight_until != 0)
+                    sight_fresh(m, now);
                 if (m->pending_stop != 0)
                     retry_stop(m);
                 else if (m->sight_until != 0)
