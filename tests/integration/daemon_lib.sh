@@ -6,6 +6,13 @@
 
 : "${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}"
 
+# SANITIZED is set when VIGIL_BIN is an AddressSanitizer build: it runs the
+# same code several times slower, so a count that measures how fast the
+# daemon reacts (files damaged before a ransomware program is stopped) is
+# printed but bounded only for an optimised build (CI's first stage).
+SANITIZED=
+grep -qa __asan_init "$VIGIL_BIN" 2>/dev/null && SANITIZED=1
+
 T=$(mktemp -d "/tmp/vigil-$1-XXXXXX")
 PID=""
 daemon_cleanup() {
