@@ -227,7 +227,8 @@ struct vigil_fim_change {
  * store that lost data); borrowed for the callback. */
 struct vigil_fim_detection {
     int64_t time_ns;
-    const char *kind;  /* "fim.ransomware", "fim.canary", "fim.data_loss" */
+    const char *kind;  /* "fim.ransomware", "fim.canary", "fim.data_loss",
+                          "fim.root_lost" */
     const char *level; /* a Sigma level */
     const char *title;
     const char *subject;     /* the process, or the store */

@@ -57,6 +57,34 @@
 #define USER_CACHE 16
 #define FRESH      8 /* newest processes looked at again at each write */
 
+/* A folder moved into a tree (FIND12 19): its files are judged by
+ * content, at most this many, this deep, for this long per folder, so
+ * that the monitor thread is never held up for long. */
+#define MOVEIN_FILES 256
+#define MOVEIN_DEPTH 8
+#define MOVEIN_NS    (VIGIL_NS_PER_SEC / 20)
+/* folders moved out of the trees, by path: one moved back under its
+ * name (or a copy of it) within this long is the tree's again */
+#define MOVEDOUT    256
+#define MOVEDOUT_NS (600 * VIGIL_NS_PER_SEC)
+
+/* The watched roots are looked at this often: one deleted, moved away
+ * or replaced is watched again once its path is a folder again. */
+#define ROOT_CHECK_NS VIGIL_NS_PER_SEC
+
+/* The alert rate (FIND12 36): per user, a burst of RATE_USER_BURST
+ * then one per RATE_USER_S seconds; for all users together,
+ * RATE_ALL_BURST then one per RATE_ALL_S. Past it a detection is
+ * counted, not alerted (a stop is never skipped); the count goes with
+ * the next alert and, after RATE_SUMMARY_NS, to the log. */
+#define RATE_USERS      64
+#define RATE_USER_BURST 3.0
+#define RATE_USER_S     20.0
+#define RATE_ALL_BURST  10.0
+#define RATE_ALL_S      6.0
+#define RATE_SUMMARY_NS (60 * VIGIL_NS_PER_SEC)
+#define UID_UNKNOWN     UINT32_MAX
+
 /* The monitor thread's nice value: ahead of ordinary work (0), so that a
  * busy machine does not delay reading who writes, nor stopping them (the
  * daemon keeps CAP_SYS_NICE with `action: stop`, daemon_privsep.c). */
@@ -71,7 +99,25 @@ struct user_slot {
 struct move {
     uint32_t cookie;
     int quiet; /* an excluded name: scored, never reported */
+    int dir;
     char path[PATH_MAX];
+};
+
+/* A watched root: its top folder's watch and inode, or lost (deleted,
+ * moved away or replaced) until its path is a folder again. */
+struct root {
+    int wd;
+    int lost;
+    uint64_t dev, ino;
+    int64_t adopted; /* files born before were put in as the tree's */
+};
+
+/* A token bucket of alerts. */
+struct rate {
+    int used;
+    uint32_t uid;
+    double tokens;
+    int64_t t;
 };
 
 struct vigil_fim_monitor {
@@ -110,6 +156,17 @@ struct vigil_fim_monitor {
         int64_t t;
     } created[CREATED];  /* paths inotify saw created, by hash */
     unsigned char *hbuf; /* hashing scratch */
+    struct {
+        uint64_t h;
+        int64_t t;
+    } movedout[MOVEDOUT]; /* folders moved out of the trees, by hash */
+    struct root *roots;   /* one per cfg->watch */
+    int64_t root_check;   /* when the roots were last looked at */
+    struct rate rates[RATE_USERS];
+    struct rate rate_all;
+    unsigned suppressed;   /* detections not alerted since ... */
+    unsigned supp_stopped; /* ... of which a process was stopped */
+    int64_t supp_since;
 };
 
 /* ---- who ---- */
@@ -255,6 +312,118 @@ is_canary(const struct vigil_fim_monitor *m, const char *path)
 
 /* ---- detection ---- */
 
+/* r refilled to now at per_s tokens a second, up to burst. */
+static void
+rate_fill(struct rate *r, int64_t now, double burst, double every_s)
+{
+    if (!r->used) {
+        r->used = 1;
+        r->tokens = burst;
+    } else if (now > r->t) {
+        r->tokens += (double)(now - r->t) / 1e9 / every_s;
+        if (r->tokens > burst)
+            r->tokens = burst;
+    }
+    r->t = now;
+}
+
+/* May a detection by uid (UID_UNKNOWN: nobody named) be alerted on now?
+ * Takes a token from uid's bucket and the global one when both have
+ * one. The least recently used bucket is reused for a new user: an
+ * attacker cycling through many uids meets the global cap. */
+static int
+rate_allow(struct vigil_fim_monitor *m, uint32_t uid, int64_t now)
+{
+    struct rate *r = NULL;
+
+    for (size_t i = 0; i < RATE_USERS; i++) {
+        struct rate *c = &m->rates[i];
+        if (c->used && c->uid == uid) {
+            r = c;
+            break;
+        }
+        if (r == NULL || !c->used || (r->used && c->t < r->t))
+            r = c;
+    }
+    if (!r->used || r->uid != uid) {
+        memset(r, 0, sizeof(*r));
+        r->uid = uid;
+    }
+    rate_fill(r, now, RATE_USER_BURST, RATE_USER_S);
+    rate_fill(&m->rate_all, now, RATE_ALL_BURST, RATE_ALL_S);
+    if (r->tokens < 1 || m->rate_all.tokens < 1)
+        return 0;
+    r->tokens -= 1;
+    m->rate_all.tokens -= 1;
+    return 1;
+}
+
+/* A detection past the alert rate: counted (stopped: a process was
+ * stopped for it); the first of a run is said once. */
+static void
+rate_suppress(struct vigil_fim_monitor *m, const char *user, int stopped,
+              int64_t now)
+{
+    if (m->suppressed++ == 0) {
+        m->supp_since = now;
+        vigil_log(VIGIL_LOG_WARN, FIM_LOG_RANSOM,
+                  "fim: alert rate limit reached (user %s): further "
+                  "detections are counted, not alerted; stopping goes on",
+                  user[0] ? user : "?");
+    }
+    m->supp_stopped += stopped != 0;
+}
+
+/* The detections counted since the last alert, said in the log once
+ * RATE_SUMMARY_NS passed without an alert to carry them. */
+static void
+rate_summary(struct vigil_fim_monitor *m, int64_t now)
+{
+    if (m->suppressed == 0 || now - m->supp_since < RATE_SUMMARY_NS)
+        return;
+    vigil_log(VIGIL_LOG_WARN, FIM_LOG_RANSOM,
+              "fim: %u more detections suppressed by the alert rate limit "
+              "in %llds (%u with a process stopped)",
+              m->suppressed, (long long)((now - m->supp_since) / 1000000000),
+              m->supp_stopped);
+    m->suppressed = m->supp_stopped = 0;
+}
+
+/* Hands d to the sink unless past the alert rate (uid: who it names,
+ * UID_UNKNOWN for nobody); an alert carries the count of those
+ * suppressed before it in its title and "suppressed" field. Returns
+ * whether it was alerted. */
+static int
+alert(struct vigil_fim_monitor *m, const struct vigil_fim_detection *d,
+      struct vigil_buf *detail, uint32_t uid, const char *user, int stopped,
+      int64_t now)
+{
+    struct vigil_fim_detection e = *d;
+    char title[640];
+
+    if (!rate_allow(m, uid, now)) {
+        rate_suppress(m, user, stopped, now);
+        return 0;
+    }
+    if (m->suppressed > 0) {
+        snprintf(title, sizeof(title),
+                 "%s (%u more detections suppressed before this one)", d->title,
+                 m->suppressed);
+        e.title = title;
+        /* the object's closing brace becomes the count's field */
+        if (detail->data != NULL && detail->len > 0 &&
+            detail->data[detail->len - 1] == '}') {
+            detail->len--;
+            vigil_buf_printf(detail, ",\"suppressed\":%u}", m->suppressed);
+            e.detail_json = detail->data;
+        }
+        m->suppressed = m->supp_stopped = 0;
+    }
+    if (m->sink.detect != NULL)
+        (void)m->sink.detect(m->sink.arg, &e);
+    return 1;
+}
+
 static void
 detect(struct vigil_fim_monitor *m, struct fim_score *s,
        const struct fim_proc *p, int64_t now)
@@ -298,13 +467,6 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
             m->pending_several = 0;
         }
     }
-    vigil_log(VIGIL_LOG_ERROR, FIM_LOG_RANSOM,
-              "fim: ransomware behaviour by %s (pid %lld, user %s): score "
-              "%.0f, %u encrypted-looking rewrites, %u ransom extensions, "
-              "%u renames, %u deletions, canary %u; %s",
-              p ? p->exe : FIM_EXE_UNKNOWN, p ? (long long)p->pid : 0LL,
-              p && p->user[0] ? p->user : "?", s->score, s->encrypted,
-              s->extensions, s->renames, s->deletes, s->canary, why);
     vigil_buf_init(&b, 1 << 16);
     vigil_buf_printf(&b,
                      "{\"score\":%.0f,\"encrypted\":%u,\"extensions\":%u,"
@@ -355,8 +517,16 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
         .subject = p != NULL && p->exe_known ? p->exe : FIM_EXE_UNKNOWN,
         .detail_json = b.data ? b.data : "{}",
     };
-    if (m->sink.detect != NULL)
-        (void)m->sink.detect(m->sink.arg, &d);
+    /* past the alert rate, counted: the stop above was made all the same */
+    if (alert(m, &d, &b, p ? p->uid : UID_UNKNOWN, p ? p->user : "", stopped,
+              now))
+        vigil_log(VIGIL_LOG_ERROR, FIM_LOG_RANSOM,
+                  "fim: ransomware behaviour by %s (pid %lld, user %s): score "
+                  "%.0f, %u encrypted-looking rewrites, %u ransom extensions, "
+                  "%u renames, %u deletions, canary %u; %s",
+                  p ? p->exe : FIM_EXE_UNKNOWN, p ? (long long)p->pid : 0LL,
+                  p && p->user[0] ? p->user : "?", s->score, s->encrypted,
+                  s->extensions, s->renames, s->deletes, s->canary, why);
     vigil_buf_fini(&b);
     /* a second wave must meet canaries too (fimscore: FIND12 34) */
     if (s->canary && m->cfg->canaries)
@@ -459,6 +629,7 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     struct stat st;
     char hex[65];
     int sig, suspicious;
+    int64_t since;
     const char *name = strrchr(path, '/');
 
     name = name ? name + 1 : path;
@@ -469,10 +640,14 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
     c.path = path;
     fim_sample_fd(fd, name, (int64_t)st.st_size, m->buf, sizeof(m->buf), &smp);
     c.entropy = smp.entropy;
-    sig = fim_judge_write(
-        &m->scores, path, &smp,
-        created || created_recently(m, path, now) ||
-            fim_born_recently(fd, m->started, now, 2 * CREATED_NS));
+    /* born before the tree's own files were put back in place (a root
+     * swapped for a copy, a folder back): the tree's, not new */
+    since = m->started > m->roots[root].adopted ? m->started
+                                                : m->roots[root].adopted;
+    sig =
+        fim_judge_write(&m->scores, path, &smp,
+                        created || created_recently(m, path, now) ||
+                            fim_born_recently(fd, since, now, 2 * CREATED_NS));
     suspicious = smp.cls == FIM_CLS_ENCRYPTED || smp.cls == FIM_CLS_ARMOURED ||
                  fim_ransom_ext(name);
     /* fanotify named a writer that exited before /proc could be read (one
@@ -726,7 +901,7 @@ read_fanotify(struct vigil_fim_monitor *m)
 
 #define INO_MASK                                                               \
     (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |    \
-     IN_ONLYDIR)
+     IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
 /* A pseudo file system's folder (proc, sysfs...): not watched, said. */
 static int
@@ -747,9 +922,16 @@ pseudo_dir(const char *p)
     return r;
 }
 
-static void
-add_tree(struct vigil_fim_monitor *m, const char *dir)
+/* Watches dir and the folders under it; returns dir's watch (-1 when
+ * it could not be watched). *known (may be NULL): dir was watched
+ * already, under this path or another (a watch follows its folder's
+ * inode: one moved out of a tree and back keeps it). Each folder's watch
+ * is given its path now, a folder moved within the trees included. */
+static int
+add_tree(struct vigil_fim_monitor *m, const char *dir, int *known)
 {
+    int top = -1;
+
     /* an explicit stack of paths: no recursion on the C stack */
     char **stack = NULL;
     size_t n = 0, cap = 0;
@@ -775,12 +957,15 @@ add_tree(struct vigil_fim_monitor *m, const char *dir)
             free(p);
             continue;
         }
-        if (vigil_hmap_get(m->wds, &wd, sizeof(wd)) == NULL) {
-            char *copy = strdup(p);
-            if (copy == NULL ||
-                vigil_hmap_put(m->wds, &wd, sizeof(wd), copy) != VIGIL_OK)
-                free(copy);
+        if (top < 0) {
+            top = wd;
+            if (known != NULL)
+                *known = vigil_hmap_get(m->wds, &wd, sizeof(wd)) != NULL;
         }
+        char *copy = strdup(p);
+        if (copy == NULL ||
+            vigil_hmap_put(m->wds, &wd, sizeof(wd), copy) != VIGIL_OK)
+            free(copy);
         DIR *d = opendir(p);
         struct dirent *de;
         while (d != NULL && (de = readdir(d)) != NULL) {
@@ -807,6 +992,80 @@ out:
     free(first);
     for (size_t i = 0; i < n; i++)
         free(stack[i]);
+    free(stack);
+    return top;
+}
+
+/* The files of a folder put into a tree at once -- moved in, or a root
+ * replaced (FIND12 19, 35) -- judged by content like a file moved in:
+ * rewrite, they replace the tree's own files (a folder that was the
+ * tree's, back), else they are new. Bounded by MOVEIN_FILES,
+ * MOVEIN_DEPTH and MOVEIN_NS. Nobody is named (inotify). */
+static void
+sample_tree(struct vigil_fim_monitor *m, const char *dir, size_t root,
+            int rewrite, int64_t now)
+{
+    struct {
+        char *path;
+        int depth;
+    } *stack = NULL;
+    size_t n = 0, cap = 0, files = 0;
+    char *first = strdup(dir);
+
+    if (rewrite)
+        m->roots[root].adopted = now;
+    if (first == NULL || vigil_grow(&stack, &cap, 1, sizeof(*stack), 0))
+        goto out;
+    stack[n].path = first;
+    stack[n++].depth = 0;
+    first = NULL;
+    while (n > 0 && files < MOVEIN_FILES &&
+           vigil_time_now() - now < MOVEIN_NS) {
+        char *p = stack[--n].path;
+        int depth = stack[n].depth;
+        DIR *d = opendir(p);
+        struct dirent *de;
+        while (d != NULL && (de = readdir(d)) != NULL && files < MOVEIN_FILES) {
+            char sub[PATH_MAX];
+            struct fim_sample smp;
+            struct stat st;
+            int fd, sig;
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+                (size_t)snprintf(sub, sizeof(sub), "%s/%s", p, de->d_name) >=
+                    sizeof(sub) ||
+                watched(m, sub) < 0)
+                continue;
+            if (de->d_type == DT_DIR) {
+                if (depth + 1 < MOVEIN_DEPTH &&
+                    !vigil_grow(&stack, &cap, n + 1, sizeof(*stack),
+                                MAX_WATCHES) &&
+                    (stack[n].path = strdup(sub)) != NULL)
+                    stack[n++].depth = depth + 1;
+                continue;
+            }
+            if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+                continue;
+            fd = open(sub, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+                files++;
+                fim_sample_fd(fd, de->d_name, (int64_t)st.st_size, m->buf,
+                              sizeof(m->buf), &smp);
+                if ((sig = fim_judge_write(&m->scores, sub, &smp, !rewrite)) >=
+                    0)
+                    score(m, NULL, root, (enum fim_signal)sig, sub, now);
+            }
+            close(fd);
+        }
+        if (d != NULL)
+            closedir(d);
+        free(p);
+    }
+out:
+    free(first);
+    for (size_t i = 0; i < n; i++)
+        free(stack[i].path);
     free(stack);
 }
 
@@ -852,10 +1111,127 @@ flush_moves(struct vigil_fim_monitor *m, int64_t now)
 {
     /* moved out of the watched trees: gone from them (an excluded name
      * was never reported) */
-    for (size_t i = 0; i < m->nmoves; i++)
+    for (size_t i = 0; i < m->nmoves; i++) {
+        if (m->moves[i].dir) {
+            uint64_t h = path_hash(m->moves[i].path);
+            m->movedout[h % MOVEDOUT].h = h;
+            m->movedout[h % MOVEDOUT].t = now;
+        }
         if (!m->moves[i].quiet)
             emit_simple(m, "deletion", m->moves[i].path, NULL, NULL, now);
+    }
     m->nmoves = 0;
+}
+
+/* Was a folder moved out of the trees from path lately? */
+static int
+moved_out_recently(const struct vigil_fim_monitor *m, const char *path,
+                   int64_t now)
+{
+    uint64_t h = path_hash(path);
+
+    return m->movedout[h % MOVEDOUT].h == h &&
+           now - m->movedout[h % MOVEDOUT].t < MOVEDOUT_NS;
+}
+
+/* ---- roots ---- */
+
+/* The watched root whose top folder's watch is wd, or -1. */
+static int
+root_of_wd(const struct vigil_fim_monitor *m, int wd)
+{
+    for (size_t i = 0; i < m->cfg->nwatch; i++)
+        if (!m->roots[i].lost && m->roots[i].wd == wd)
+            return (int)i;
+    return -1;
+}
+
+/* Root i is no longer the folder watched (deleted, moved away, or its
+ * path another folder now): its watches, which follow the old folders
+ * wherever they went, are dropped, and the loss said and alerted on (a
+ * tree swapped under the monitor is how it would be blinded, FIND12
+ * 35); check_roots watches the path again once it is a folder. */
+static void
+root_lost(struct vigil_fim_monitor *m, size_t i, const char *how, int64_t now)
+{
+    const char *path = m->cfg->watch[i].path;
+    size_t pos = 0, klen;
+    const void *key;
+    void *val;
+    char title[PATH_MAX + 128];
+
+    m->roots[i].lost = 1;
+    m->roots[i].wd = -1;
+    while (vigil_hmap_next(m->wds, &pos, &key, &klen, &val))
+        if (tree_of(m, val, NULL) == (int)i) {
+            int wd;
+            memcpy(&wd, key, sizeof(wd));
+            (void)inotify_rm_watch(m->ino_fd, wd);
+            vigil_hmap_del(m->wds, &wd, sizeof(wd));
+        }
+    vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
+              "fim: cannot watch %s: the folder was %s; watched again once "
+              "it is back",
+              path, how);
+    snprintf(title, sizeof(title), "Watched folder %s was %s", path, how);
+    struct vigil_buf b;
+    vigil_buf_init(&b, 1 << 14);
+    vigil_buf_printf(&b, "{\"path\":");
+    vigil_buf_json_str(&b, path, strlen(path));
+    vigil_buf_printf(&b, ",\"how\":");
+    vigil_buf_json_str(&b, how, strlen(how));
+    vigil_buf_printf(&b, "}");
+    struct vigil_fim_detection d = {
+        .time_ns = now,
+        .kind = "fim.root_lost",
+        .level = "high",
+        .title = title,
+        .subject = path,
+        .detail_json = b.data ? b.data : "{}",
+    };
+    (void)alert(m, &d, &b, UID_UNKNOWN, "", 0, now);
+    vigil_buf_fini(&b);
+}
+
+/* Every ROOT_CHECK_NS: a lost root whose path is a folder again is
+ * watched again, its files judged as a replacement of the tree's (the
+ * copy swapped in may be the encrypted one) and its canaries placed
+ * again; a root whose path now names another folder (its events missed)
+ * is lost. */
+static void
+check_roots(struct vigil_fim_monitor *m, int64_t now)
+{
+    for (size_t i = 0; i < m->cfg->nwatch; i++) {
+        const char *path = m->cfg->watch[i].path;
+        struct root *r = &m->roots[i];
+        struct stat st;
+        int e = stat(path, &st) != 0   ? errno
+                : !S_ISDIR(st.st_mode) ? ENOTDIR
+                                       : 0;
+        int ok = e == 0;
+
+        /* a path the daemon may not look up (its privileges dropped)
+         * tells nothing: only "no such folder" is a loss */
+        if (e != 0 && e != ENOENT && e != ENOTDIR && !r->lost)
+            continue;
+        if (!r->lost) {
+            if (!ok || (uint64_t)st.st_dev != r->dev ||
+                (uint64_t)st.st_ino != r->ino)
+                root_lost(m, i, ok ? "replaced" : "deleted or moved away", now);
+            continue;
+        }
+        if (!ok || (r->wd = add_tree(m, path, NULL)) < 0)
+            continue;
+        r->lost = 0;
+        r->dev = (uint64_t)st.st_dev;
+        r->ino = (uint64_t)st.st_ino;
+        vigil_log(VIGIL_LOG_INFO, FIM_LOG_WATCH,
+                  "fim: watching %s again (%zu folders in all)", path,
+                  vigil_hmap_count(m->wds));
+        sample_tree(m, path, i, 1, now);
+        if (m->cfg->canaries)
+            (void)fim_canary_refresh(m->cfg);
+    }
 }
 
 static void
@@ -878,6 +1254,16 @@ read_inotify(struct vigil_fim_monitor *m)
                           "fim: the kernel dropped file events (inotify "
                           "queue overflow)");
                 continue;
+            }
+            /* a root deleted or moved away: its path is watched again
+             * once it is a folder again (FIND12 35) */
+            if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+                int r = root_of_wd(m, ev->wd);
+                if (r >= 0)
+                    root_lost(m, (size_t)r,
+                              ev->mask & IN_MOVE_SELF ? "moved away"
+                                                      : "deleted",
+                              now);
             }
             if (ev->mask & IN_IGNORED) {
                 vigil_hmap_del(m->wds, &ev->wd, sizeof(ev->wd));
@@ -913,6 +1299,7 @@ read_inotify(struct vigil_fim_monitor *m)
                 else if (ev->mask & IN_MOVED_FROM && m->nmoves < MOVES) {
                     m->moves[m->nmoves].cookie = ev->cookie;
                     m->moves[m->nmoves].quiet = 1;
+                    m->moves[m->nmoves].dir = 0;
                     snprintf(m->moves[m->nmoves].path, PATH_MAX, "%s", path);
                     m->nmoves++;
                 } else if ((ev->mask & IN_CLOSE_WRITE) && m->fan_fd < 0)
@@ -923,7 +1310,7 @@ read_inotify(struct vigil_fim_monitor *m)
             const struct fim_proc *p = NULL;
             if (ev->mask & IN_CREATE) {
                 if (ev->mask & IN_ISDIR)
-                    add_tree(m, path);
+                    (void)add_tree(m, path, NULL);
                 else
                     note_created(m, path, now);
                 emit_simple(m, "creation", path, NULL, p, now);
@@ -940,6 +1327,7 @@ read_inotify(struct vigil_fim_monitor *m)
                     flush_moves(m, now);
                 m->moves[m->nmoves].cookie = ev->cookie;
                 m->moves[m->nmoves].quiet = 0;
+                m->moves[m->nmoves].dir = (ev->mask & IN_ISDIR) != 0;
                 snprintf(m->moves[m->nmoves].path, PATH_MAX, "%s", path);
                 m->nmoves++;
                 if (is_canary(m, path))
@@ -975,8 +1363,16 @@ read_inotify(struct vigil_fim_monitor *m)
                     if (!replaced)
                         score(m, p, (size_t)root, FIM_SIG_RENAME, path, now);
                 }
-                if (ev->mask & IN_ISDIR)
-                    add_tree(m, path);
+                if (ev->mask & IN_ISDIR) {
+                    int known = 0;
+                    (void)add_tree(m, path, &known);
+                    /* moved in from outside the trees: its files were
+                     * changed where nothing watched (FIND12 19) */
+                    if (old == NULL)
+                        sample_tree(m, path, (size_t)root,
+                                    known || moved_out_recently(m, path, now),
+                                    now);
+                }
                 ext = old != NULL ? fim_ransom_ext_renamed(old, path)
                                   : fim_ransom_ext(ev->name);
                 if (ext)
@@ -1092,6 +1488,12 @@ monitor_main(void *arg)
             else
                 sight(m, now);
         }
+        int64_t now = vigil_time_now();
+        if (now - m->root_check >= ROOT_CHECK_NS) {
+            m->root_check = now;
+            check_roots(m, now);
+            rate_summary(m, now);
+        }
         if (r == 0 && m->sink.flush != NULL)
             m->sink.flush(m->sink.arg);
     }
@@ -1132,7 +1534,8 @@ vigil_fim_monitor_new(struct vigil_fim_monitor **out,
     m->ino_fd = m->stop_fd = -1;
     if ((rc = vigil_hmap_new(&m->wds, MAX_WATCHES, free_path, err)) != VIGIL_OK)
         goto fail;
-    if ((m->hbuf = malloc(1 << 20)) == NULL) {
+    if ((m->hbuf = malloc(1 << 20)) == NULL ||
+        (m->roots = calloc(cfg->nwatch + 1, sizeof(*m->roots))) == NULL) {
         rc = vigil_err_set(err, VIGIL_ENOMEM, "out of memory");
         goto fail;
     }
@@ -1158,8 +1561,17 @@ vigil_fim_monitor_start(struct vigil_fim_monitor *m, struct vigil_err *err)
         vigil_fim_place_canaries(m->cfg);
         find_canaries(m);
     }
-    for (size_t i = 0; i < m->cfg->nwatch; i++)
-        add_tree(m, m->cfg->watch[i].path);
+    for (size_t i = 0; i < m->cfg->nwatch; i++) {
+        struct root *r = &m->roots[i];
+        struct stat st;
+        r->wd = add_tree(m, m->cfg->watch[i].path, NULL);
+        r->lost = r->wd < 0 || stat(m->cfg->watch[i].path, &st) != 0;
+        if (!r->lost) {
+            r->dev = (uint64_t)st.st_dev;
+            r->ino = (uint64_t)st.st_ino;
+        }
+    }
+    m->root_check = vigil_time_now();
     if (pthread_create(&m->th, NULL, monitor_main, m) != 0)
         return vigil_err_set(err, VIGIL_EIO, "cannot start the fim thread");
     m->running = 1;
@@ -1208,6 +1620,7 @@ vigil_fim_monitor_free(struct vigil_fim_monitor *m)
     vigil_hmap_free(m->wds);
     fim_loss_free(m->loss);
     free(m->hbuf);
+    free(m->roots);
     free(m);
 }
 

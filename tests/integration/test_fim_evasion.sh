@@ -14,6 +14,17 @@
 #    before 20 files are damaged;
 #  - fim/wiper.sh deletes, empties (": > F") or punches holes in every
 #    file: each must be alerted on;
+#  - fim/moveout.sh moves each folder out of the tree (same file system),
+#    encrypts it there and moves it back: it must be alerted on (the
+#    files of a folder moved in are judged by their content);
+#  - fim/swaproot.sh replaces the watched folder by a copy, then
+#    encrypts the copy in place: the loss must be alerted on
+#    (fim.root_lost), the new folder watched again within seconds, and
+#    the encryption alerted on;
+#  - (fanotify) fim/storm.sh: 150 fresh sessions each raising a
+#    detection must not raise more than a dozen alerts (the alert rate
+#    is bounded), and a real encryptor run just after by the same user
+#    must still be killed;
 # and, the other way round, ordinary work must raise nothing and kill
 # nothing: six `git commit`s (index.lock, object churn), copying 50
 # compressed or encrypted files in (.gpg .age .bin .whl .gz), unpacking a
@@ -22,6 +33,9 @@
 set -euo pipefail
 
 . "$(dirname "$0")/daemon_lib.sh" fimevade
+# the daemon, once its privileges are dropped, must be able to look up
+# the tree again (a root watched again, a folder moved in)
+chmod 755 "$T"
 HERE=$(cd "$(dirname "$0")" && pwd)
 LIMIT=20
 command -v openssl >/dev/null || { echo "SKIP: no openssl"; exit 77; }
@@ -111,7 +125,8 @@ as_daemon_user() {
     gid=$(awk '/^Gid:/ {print $2}' "/proc/$PID/status")
     if [ "$(id -u)" = 0 ] && [ "$uid" != 0 ]; then
         chown -R "$uid:$gid" "$T/tree"
-        chmod 755 "$T"
+        # the swapping and moving programs work next to the tree
+        chown "$uid:$gid" "$T"
         echo "setpriv --reuid=$uid --regid=$gid --clear-groups"
     fi
 }
@@ -163,7 +178,37 @@ for mon in "${monitors[@]}"; do
     else
         echo "SKIP part: this file system cannot punch holes"
     fi
+    attack "$mon" any moveout.sh "$T/tree" "$T/out"
+    rm -rf "$T/out"
+    # alerted on is what shows the new folder watched; whether the kill
+    # comes within 20 files is test_fim_ransomware.sh's measure
+    attack "$mon" any swaproot.sh "$T/tree"
+    rm -rf "$T/tree.old"
+    [ "$(alerts_of fim.root_lost)" -ge 1 ] || fail "$mon: the root replaced raised no alert"
+    grep -q "fim: watching $T/tree again" "$T/daemon.log" ||
+        fail "$mon: the root replaced was not watched again"
 done
+
+# an alert storm (FIND12 36): through fanotify each fresh session is a
+# key of its own, and each raises a detection
+if [ "$(id -u)" = 0 ]; then
+    make_tree
+    start_daemon fanotify
+    setsid bash "$HERE/fim/storm.sh" "$T/tree/hr" 150 >/dev/null 2>&1 || true
+    sleep 1
+    rc=0
+    setsid bash "$HERE/fim/ransom_inplace.sh" "$T/tree" >/dev/null 2>&1 &
+    wait $! || rc=$?
+    stop_daemon
+    n=$(alerts_of fim.ransomware)
+    m=$(damaged)
+    echo "storm: $n ransomware alerts; encryptor after it: exit $rc, $m files damaged"
+    [ "$n" -ge 1 ] || fail "storm: no alert at all"
+    [ "$n" -le 12 ] || fail "storm: $n alerts (the rate is not bounded)"
+    grep -q "alert rate limit reached" "$T/daemon.log" || fail "storm: no rate limit said"
+    [ "$rc" = 137 ] || fail "storm: the encryptor after it was not killed ($rc)"
+    [ "$m" -lt "$LIMIT" ] || fail "storm: $m files damaged (limit $LIMIT)"
+fi
 
 # ordinary work: nothing raised, nothing killed
 mkdir -p "$T/src/pkgs" "$T/src/rel/app-1.0/lib"
