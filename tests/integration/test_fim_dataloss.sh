@@ -52,7 +52,7 @@ fim:
       path: $P
       alert_drop: 10%
       within: 1h
-      interval: 1s
+      interval: 3s
     - name: moved
       path: $M
       alert_drop: 10%
@@ -142,8 +142,12 @@ printf '%s\n' "$a" | grep -Eq 'another wave \(55% lost at the previous alert\)' 
     fail "the second alert does not say it is another wave: $a"
 echo "second wave alerted"
 
-# padding: 30 of the 40 files removed, 30 of junk of the same sizes added
+# padding: 30 of the 40 files removed, 30 of junk of the same sizes added,
+# right after a measurement (interval 3s): the next sees all of it
 wait_measured 2 padded
+n=$(sqlite3 "file:$T/state/vigil.db?mode=ro" \
+    "SELECT count(*) FROM fim_store_history WHERE store = 'padded'")
+wait_measured $((n + 1)) padded
 for i in $(seq 1 30); do
     rm "$P/case$i.pdf"
     head -c $((1000 + i)) /dev/urandom >"$P/junk$i.pdf"
@@ -151,7 +155,7 @@ done
 # moving files within a store loses nothing
 mkdir "$M/archive"
 mv "$M"/n-*.txt "$M/archive/"
-for _ in $(seq 1 50); do
+for _ in $(seq 1 80); do
     alerts | grep -q '"store":"padded"' && break
     sleep 0.1
 done
