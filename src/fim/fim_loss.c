@@ -277,6 +277,7 @@ measure_folder(struct fim_loss *l, const struct vigil_fim_store_conf *c,
         s->dev = (uint64_t)root.st_dev;
         vigil_hmap_free(s->listing);
         s->listing = NULL;
+        memset(s->bucket_n, 0, sizeof(s->bucket_n));
         return vigil_err_set(err, VIGIL_ECONFLICT,
                              "%s is now on another file system, mounted "
                              "or unmounted: its history starts again",
