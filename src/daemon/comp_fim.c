@@ -45,7 +45,7 @@ struct comp_fim {
     struct vigil_arena arena;
     struct vigil_event ev;
     /* counted under mu, where events and detections pass anyway */
-    uint64_t emitted, ransomware, canary, data_loss;
+    uint64_t emitted, ransomware, canary, data_loss, other;
     int64_t report_at;
     char *reported; /* what the last report stored (owned) */
 };
@@ -167,8 +167,10 @@ on_detect(void *arg, const struct vigil_fim_detection *d)
         cf->canary++;
     else if (strcmp(d->kind, "fim.data_loss") == 0)
         cf->data_loss++;
-    else
+    else if (strcmp(d->kind, "fim.ransomware") == 0)
         cf->ransomware++;
+    else
+        cf->other++; /* a watched root lost, say */
     if ((b = batch_locked(cf)) != NULL) {
         rc = vigil_bus_publish_finding(cf->env.bus, &f, b);
         submit_locked(cf);
@@ -288,7 +290,7 @@ report(struct comp_fim *cf)
     sc.events_in = st.seen;
     sc.decoded = cf->emitted;
     sc.dropped = st.overflows;
-    sc.alerts = cf->ransomware + cf->canary + cf->data_loss;
+    sc.alerts = cf->ransomware + cf->canary + cf->data_loss + cf->other;
     if (st.nstores > 0 && (ends = calloc(st.nstores, sizeof(*ends))) == NULL)
         goto out;
     for (size_t i = 0; i < st.nstores; i++) {
