@@ -10,6 +10,7 @@
 
 #define STATUS_MAX_SOURCES 1024
 #define STATUS_MAX_NET     64
+#define STATUS_MAX_FIM     64 /* the monitor and its data-loss stores */
 
 enum { OPT_STATE_DIR, OPT_CONFIG, OPT_JSON, OPT_EVENTS, OPT_GREP };
 
@@ -54,6 +55,11 @@ usage(FILE *out)
             "for each network capture (net:) the\npackets seen, flows, flows "
             "evicted from a full table, packets the kernel\nand the "
             "interface dropped, and alerts; "
+            "for file integrity monitoring (fim:)\nthe file events seen in "
+            "the watched trees and emitted, kernel queue\noverflows, "
+            "ransomware and canary detections, processes stopped, and per\n"
+            "data-loss store the measurements taken and failed, alerts and "
+            "the last\nmeasurement; "
             "then the number of archived events and\nalerts. The store is "
             "opened read-only; the daemon may keep running.\n\n",
             cmd.synopsis);
@@ -72,27 +78,54 @@ struct rows {
     char *net[STATUS_MAX_NET];
     int64_t net_updated[STATUS_MAX_NET];
     size_t nnet;
+    /* the file monitor's reports (state "fim", src/daemon/comp_fim.c):
+     * key "monitor", then "store:NAME" per data-loss store */
+    char *fim[STATUS_MAX_FIM];
+    int64_t fim_updated[STATUS_MAX_FIM];
+    size_t nfim;
 };
+
+/* Keeps one JSON object report of a component's state, at most max. */
+static int
+keep_report(char **dst, int64_t *updated, size_t *n, size_t max,
+            const void *blob, size_t len, int64_t updated_ns)
+{
+    char *s;
+
+    if (*n >= max || len == 0 || len > 4096 || ((const char *)blob)[0] != '{')
+        return 0;
+    if ((s = malloc(len + 1)) == NULL)
+        return 1;
+    memcpy(s, blob, len);
+    s[len] = '\0';
+    updated[*n] = updated_ns;
+    dst[(*n)++] = s;
+    return 0;
+}
 
 static int
 collect_net(const char *component, const char *key, const void *blob,
             size_t len, int64_t updated_ns, void *arg)
 {
     struct rows *r = arg;
-    char *s;
 
     (void)component;
     (void)key;
-    if (r->nnet >= STATUS_MAX_NET || len == 0 || len > 4096 ||
-        ((const char *)blob)[0] != '{')
+    return keep_report(r->net, r->net_updated, &r->nnet, STATUS_MAX_NET, blob,
+                       len, updated_ns);
+}
+
+static int
+collect_fim(const char *component, const char *key, const void *blob,
+            size_t len, int64_t updated_ns, void *arg)
+{
+    struct rows *r = arg;
+
+    (void)component;
+    if (strcmp(key, "monitor") != 0 && strncmp(key, "store:", 6) != 0)
         return 0;
-    if ((s = malloc(len + 1)) == NULL)
-        return 1;
-    memcpy(s, blob, len);
-    s[len] = '\0';
-    r->net_updated[r->nnet] = updated_ns;
-    r->net[r->nnet++] = s;
-    return 0;
+    return keep_report(r->fim, r->fim_updated, &r->nfim, STATUS_MAX_FIM, blob,
+                       len, updated_ns);
 }
 
 /* A number of a report (0 when absent). */
@@ -107,16 +140,28 @@ net_num(const char *json, const char *name)
     return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
+/* A string of a report, up to its closing quote (escapes kept). */
+static void
+json_strv(const char *json, const char *name, char *out, size_t outsz)
+{
+    char key[64];
+    const char *p;
+    size_t n = 0;
+
+    snprintf(key, sizeof(key), "\"%s\":\"", name);
+    if ((p = strstr(json, key)) != NULL)
+        for (p += strlen(key);
+             p[n] && (p[n] != '"' || (n > 0 && p[n - 1] == '\\')) &&
+             n + 1 < outsz;
+             n++)
+            out[n] = p[n];
+    out[n] = '\0';
+}
+
 static void
 net_iface(const char *json, char *out, size_t outsz)
 {
-    const char *p = strstr(json, "\"interface\":\"");
-    size_t n = 0;
-
-    if (p != NULL)
-        for (p += 13; p[n] && p[n] != '"' && n + 1 < outsz; n++)
-            out[n] = p[n];
-    out[n] = '\0';
+    json_strv(json, "interface", out, outsz);
 }
 
 static int
@@ -138,6 +183,26 @@ print_event(const char *json, size_t len, void *arg)
     fwrite(json, 1, len, stdout);
     putchar('\n');
     return ferror(stdout) ? 1 : 0;
+}
+
+/* The monitor's report among the fim reports, or NULL. */
+static const char *
+fim_monitor(const struct rows *r)
+{
+    for (size_t i = 0; i < r->nfim; i++)
+        if (strncmp(r->fim[i], "{\"monitor\":", 11) == 0)
+            return r->fim[i];
+    return NULL;
+}
+
+static size_t
+mon_at(const struct rows *r, const char *mon)
+{
+    size_t i = 0;
+
+    while (i < r->nfim && r->fim[i] != mon)
+        i++;
+    return i;
 }
 
 static int
@@ -179,7 +244,25 @@ print_json(const char *db, int version, const struct rows *r, int64_t events,
         vigil_buf_printf(&b, "%s%.*s,\"updated\":\"%s\"}", i ? "," : "",
                          (int)(strlen(r->net[i]) - 1), r->net[i], ts);
     }
-    ok = vigil_buf_printf(&b, "]}\n") == VIGIL_OK;
+    /* the monitor's report, with its stores' in a list */
+    vigil_buf_printf(&b, "],\"fim\":");
+    const char *mon = fim_monitor(r);
+    if (mon == NULL) {
+        vigil_buf_printf(&b, "null");
+    } else {
+        vigil_time_format(r->fim_updated[mon_at(r, mon)], ts);
+        vigil_buf_printf(&b, "%.*s,\"updated\":\"%s\",\"stores\":[",
+                         (int)(strlen(mon) - 1), mon, ts);
+        for (size_t i = 0, n = 0; i < r->nfim; i++) {
+            if (r->fim[i] == mon)
+                continue;
+            vigil_time_format(r->fim_updated[i], ts);
+            vigil_buf_printf(&b, "%s%.*s,\"updated\":\"%s\"}", n++ ? "," : "",
+                             (int)(strlen(r->fim[i]) - 1), r->fim[i], ts);
+        }
+        vigil_buf_printf(&b, "]}");
+    }
+    ok = vigil_buf_printf(&b, "}\n") == VIGIL_OK;
     if (ok)
         fwrite(b.data, 1, b.len, stdout);
     vigil_buf_fini(&b);
@@ -228,6 +311,41 @@ print_table(const char *db, const struct rows *r, int64_t events,
                    name, net_num(j, "packets"), net_num(j, "flows"),
                    net_num(j, "evicted"), net_num(j, "kernel_drops"),
                    net_num(j, "if_drops"), net_num(j, "alerts"), ts);
+        }
+    }
+    const char *mon = fim_monitor(r);
+    if (mon != NULL) {
+        char kind[16];
+
+        json_strv(mon, "monitor", kind, sizeof(kind));
+        vigil_time_format(r->fim_updated[mon_at(r, mon)], ts);
+        ts[19] = '\0';
+        printf("\n%-10s %12s %12s %9s %10s %7s %8s %9s  %s\n", "FIM", "SEEN",
+               "EMITTED", "OVERFLOWS", "RANSOMWARE", "CANARY", "STOPPED",
+               "DATA_LOSS", "UPDATED");
+        printf("%-10.10s %12llu %12llu %9llu %10llu %7llu %8llu %9llu  %sZ\n",
+               kind, net_num(mon, "events_seen"),
+               net_num(mon, "events_emitted"), net_num(mon, "overflows"),
+               net_num(mon, "ransomware"), net_num(mon, "canary"),
+               net_num(mon, "stopped"), net_num(mon, "data_loss"), ts);
+        for (size_t i = 0, n = 0; i < r->nfim; i++) {
+            char name[64], last[40];
+            const char *j = r->fim[i];
+
+            if (j == mon)
+                continue;
+            if (n++ == 0)
+                printf("%-24s %10s %8s %8s %16s %12s  %s\n", "STORE",
+                       "MEASURED", "FAILED", "ALERTS", "BYTES", "ITEMS",
+                       "LAST_MEASURED");
+            json_strv(j, "store", name, sizeof(name));
+            json_strv(j, "last_measured", last, sizeof(last));
+            if (last[0] != '\0' && strlen(last) > 19)
+                snprintf(last + 19, sizeof(last) - 19, "Z");
+            printf("%-24.24s %10llu %8llu %8llu %16llu %12llu  %s\n", name,
+                   net_num(j, "measured"), net_num(j, "failed"),
+                   net_num(j, "alerts"), net_num(j, "bytes"),
+                   net_num(j, "items"), last[0] ? last : "-");
         }
     }
     printf("\narchived events: %lld\nalerts: %lld\n", (long long)events,
@@ -294,6 +412,8 @@ cmd_status(int argc, char **argv)
     if (vigil_store_counters_each(store, collect, rows, &err) != VIGIL_OK ||
         vigil_store_state_each(store, "net", collect_net, rows, &err) !=
             VIGIL_OK ||
+        vigil_store_state_each(store, "fim", collect_fim, rows, &err) !=
+            VIGIL_OK ||
         vigil_store_count(store, &events, &alerts, &err) != VIGIL_OK) {
         fprintf(stderr, "vigil status: %s\n", err.msg);
         ret = VIGIL_EXIT_IOERR;
@@ -307,6 +427,8 @@ cmd_status(int argc, char **argv)
 out:
     for (size_t i = 0; rows != NULL && i < rows->nnet; i++)
         free(rows->net[i]);
+    for (size_t i = 0; rows != NULL && i < rows->nfim; i++)
+        free(rows->fim[i]);
     free(rows);
     vigil_store_close(store);
     return ret;

@@ -8,9 +8,17 @@
  * gathered into a batch submitted every BATCH_EVENTS events or
  * BATCH_NS; a detection is submitted at once.
  *
+ * Every second, when something moved, the tick stores what `vigil status`
+ * shows, as comp_net does: a counters row "fim" (file events seen in the
+ * trees, events emitted, kernel queue overflows, detections) and the
+ * state ("fim", "monitor") with the detections by kind and the processes
+ * stopped, and ("fim", "store:NAME") per data-loss store (measurements
+ * taken and failed, alerts, the last one's time and figures).
+ *
  * A reload keeps the running monitor: the fanotify group was opened as
  * root and cannot be opened again once privileges are dropped. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +29,7 @@
 #define BATCH_EVENTS 512
 #define BATCH_NS     (VIGIL_NS_PER_SEC / 2)
 #define SOURCE       "fim"
+#define REPORT_NS    VIGIL_NS_PER_SEC
 
 /* What prepare opened for the first instance (one daemon start). */
 static struct vigil_fim_kernel prepared = {-1, -1};
@@ -35,6 +44,10 @@ struct comp_fim {
     size_t nev;
     struct vigil_arena arena;
     struct vigil_event ev;
+    /* counted under mu, where events and detections pass anyway */
+    uint64_t emitted, ransomware, canary, data_loss, other;
+    int64_t report_at;
+    char *reported; /* what the last report stored (owned) */
 };
 
 static void
@@ -125,6 +138,7 @@ on_change(void *arg, const struct vigil_fim_change *c)
     if (rc == VIGIL_OK)
         rc = vigil_store_batch_add_event(b, ev, SOURCE);
     cf->nev++;
+    cf->emitted++;
     if (cf->nev >= BATCH_EVENTS || vigil_time_now() - cf->batch_at > BATCH_NS)
         submit_locked(cf);
 out:
@@ -149,6 +163,14 @@ on_detect(void *arg, const struct vigil_fim_detection *d)
     enum vigil_rc rc = VIGIL_ENOMEM;
 
     pthread_mutex_lock(&cf->mu);
+    if (strcmp(d->kind, "fim.canary") == 0)
+        cf->canary++;
+    else if (strcmp(d->kind, "fim.data_loss") == 0)
+        cf->data_loss++;
+    else if (strcmp(d->kind, "fim.ransomware") == 0)
+        cf->ransomware++;
+    else
+        cf->other++; /* a watched root lost, say */
     if ((b = batch_locked(cf)) != NULL) {
         rc = vigil_bus_publish_finding(cf->env.bus, &f, b);
         submit_locked(cf);
@@ -234,12 +256,93 @@ fim_start(void *self, struct vigil_err *err)
     return vigil_fim_monitor_start(cf->mon, err);
 }
 
+/* Stores the counters and the state `vigil status` shows, when they
+ * changed since the last report. */
+static void
+report(struct comp_fim *cf)
+{
+    struct vigil_fim_monitor_stats st;
+    struct vigil_source_counters sc;
+    struct vigil_store_batch *b;
+    struct vigil_buf j;
+    size_t mon_len, *ends = NULL;
+    char ts[40];
+
+    /* no fim section: no row in every daemon's status */
+    if (cf->cfg->nwatch == 0 && cf->cfg->nstores == 0)
+        return;
+    vigil_fim_monitor_stats(cf->mon, &st);
+    vigil_buf_init(&j, 1 << 20);
+    pthread_mutex_lock(&cf->mu);
+    vigil_buf_printf(
+        &j,
+        "{\"monitor\":\"%s\",\"trees\":%zu,\"events_seen\":%llu,"
+        "\"events_emitted\":%llu,\"overflows\":%llu,\"ransomware\":%llu,"
+        "\"canary\":%llu,\"stopped\":%llu,\"data_loss\":%llu}",
+        cf->cfg->nwatch > 0 ? vigil_fim_monitor_kind(cf->mon) : "none",
+        cf->cfg->nwatch, (unsigned long long)st.seen,
+        (unsigned long long)cf->emitted, (unsigned long long)st.overflows,
+        (unsigned long long)cf->ransomware, (unsigned long long)cf->canary,
+        (unsigned long long)st.stopped, (unsigned long long)cf->data_loss);
+    mon_len = j.len;
+    memset(&sc, 0, sizeof(sc));
+    snprintf(sc.name, sizeof(sc.name), "%s", SOURCE);
+    sc.events_in = st.seen;
+    sc.decoded = cf->emitted;
+    sc.dropped = st.overflows;
+    sc.alerts = cf->ransomware + cf->canary + cf->data_loss + cf->other;
+    if (st.nstores > 0 && (ends = calloc(st.nstores, sizeof(*ends))) == NULL)
+        goto out;
+    for (size_t i = 0; i < st.nstores; i++) {
+        const struct vigil_fim_store_stats *s = &st.stores[i];
+        vigil_time_format(s->last_at, ts);
+        vigil_buf_printf(&j, "{\"store\":");
+        vigil_buf_json_str(&j, s->name, strlen(s->name));
+        vigil_buf_printf(
+            &j,
+            ",\"measured\":%llu,\"failed\":%llu,\"alerts\":%llu,"
+            "\"last_measured\":\"%s\",\"bytes\":%lld,"
+            "\"items\":%lld}",
+            (unsigned long long)s->measured, (unsigned long long)s->failed,
+            (unsigned long long)s->alerts, s->last_at > 0 ? ts : "",
+            (long long)s->bytes, (long long)s->items);
+        ends[i] = j.len;
+    }
+    if (j.data == NULL || j.len != strlen(j.data))
+        goto out; /* out of memory: next time */
+    /* nothing moved: nothing to write */
+    if (cf->reported != NULL && strcmp(cf->reported, j.data) == 0)
+        goto out;
+    if ((b = batch_locked(cf)) == NULL)
+        goto out;
+    (void)vigil_store_batch_set_counters(b, &sc, 1);
+    (void)vigil_store_batch_set_state(b, SOURCE, "monitor", j.data, mon_len);
+    for (size_t i = 0, at = mon_len; i < st.nstores; at = ends[i++]) {
+        char key[160];
+        snprintf(key, sizeof(key), "store:%s", st.stores[i].name);
+        (void)vigil_store_batch_set_state(b, SOURCE, key, j.data + at,
+                                          ends[i] - at);
+    }
+    submit_locked(cf);
+    free(cf->reported);
+    cf->reported = strdup(j.data);
+out:
+    pthread_mutex_unlock(&cf->mu);
+    free(ends);
+    vigil_buf_fini(&j);
+}
+
 static void
 fim_tick(void *self)
 {
     struct comp_fim *cf = self;
+    int64_t now = vigil_time_now();
 
     vigil_fim_monitor_tick(cf->mon);
+    if (now - cf->report_at >= REPORT_NS) {
+        cf->report_at = now;
+        report(cf);
+    }
 }
 
 /* Watching never ends by itself; without trees or stores there is nothing
@@ -258,6 +361,7 @@ fim_stop(void *self)
     struct comp_fim *cf = self;
 
     vigil_fim_monitor_stop(cf->mon);
+    report(cf);
     on_flush(cf);
 }
 
@@ -275,6 +379,7 @@ fim_free(void *self)
     pthread_mutex_unlock(&cf->mu);
     vigil_arena_fini(&cf->arena);
     pthread_mutex_destroy(&cf->mu);
+    free(cf->reported);
     free(cf);
 }
 

@@ -281,11 +281,36 @@ enum vigil_rc vigil_fim_monitor_new(struct vigil_fim_monitor **out,
 /* Places the canaries, adds the inotify watches, starts the thread. */
 enum vigil_rc vigil_fim_monitor_start(struct vigil_fim_monitor *m,
                                       struct vigil_err *err);
-/* Measures the data-loss stores that are due (once a second). */
+/* Wakes the data-loss stores' own thread (started on the first call), which
+ * measures each store when it is due, away from the caller's thread. */
 void vigil_fim_monitor_tick(struct vigil_fim_monitor *m);
-/* Joins the thread and removes the canaries. */
+/* Joins the threads (the monitor's and the stores') and removes the
+ * canaries. */
 void vigil_fim_monitor_stop(struct vigil_fim_monitor *m);
 void vigil_fim_monitor_free(struct vigil_fim_monitor *m);
+/* A data-loss store as last measured. */
+struct vigil_fim_store_stats {
+    char name[128];
+    uint64_t measured;    /* measurements recorded */
+    uint64_t failed;      /* measurements that could not be taken */
+    uint64_t alerts;      /* fim.data_loss alerts raised */
+    int64_t last_at;      /* the last measurement recorded; 0: none yet */
+    int64_t bytes, items; /* ... what it found (bytes: folders only) */
+};
+
+/* What the monitor did since it started (`vigil status`). */
+struct vigil_fim_monitor_stats {
+    uint64_t seen;      /* the kernel's file events in the watched trees */
+    uint64_t overflows; /* times the kernel's queue overflowed (lost events) */
+    uint64_t stopped;   /* processes stopped */
+    size_t nstores;
+    struct vigil_fim_store_stats stores[VIGIL_FIM_MAX_STORES];
+};
+
+/* Fills *st (caller-owned) from counters the monitor's threads keep: any
+ * thread may call it, at any time between new and free. */
+void vigil_fim_monitor_stats(struct vigil_fim_monitor *m,
+                             struct vigil_fim_monitor_stats *st);
 /* "fanotify" or "inotify" (static). */
 const char *vigil_fim_monitor_kind(const struct vigil_fim_monitor *m);
 

@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,8 @@ struct vigil_fim_monitor {
     struct fim_suspects suspects; /* inotify: who was seen writing what */
     int64_t sight_until;          /* ... looked at until then */
     struct fim_loss *loss;
+    /* for vigil_fim_monitor_stats (comp_fim: `vigil status`) */
+    _Atomic uint64_t n_seen, n_overflows, n_stopped;
     unsigned char buf[SAMPLE];
     struct {
         uint64_t h;
@@ -424,6 +427,16 @@ alert(struct vigil_fim_monitor *m, const struct vigil_fim_detection *d,
     return 1;
 }
 
+/* Returns killed (what fim_stop stopped), counting it for the stats. */
+static int
+counted(struct vigil_fim_monitor *m, int killed)
+{
+    if (killed > 0)
+        atomic_fetch_add_explicit(&m->n_stopped, (uint64_t)killed,
+                                  memory_order_relaxed);
+    return killed;
+}
+
 static void
 detect(struct vigil_fim_monitor *m, struct fim_score *s,
        const struct fim_proc *p, int64_t now)
@@ -454,7 +467,7 @@ detect(struct vigil_fim_monitor *m, struct fim_score *s,
         snprintf(why, sizeof(why), "alert only (sustained slow rewrites)");
     if (m->cfg->action_stop && !slow) {
         if (p != NULL && p->pid > 0) {
-            stopped = fim_stop(m->cfg, p, why, sizeof(why)) > 0;
+            stopped = counted(m, fim_stop(m->cfg, p, why, sizeof(why))) > 0;
         } else if (several) {
             snprintf(why, sizeof(why),
                      "not stopped: several processes write in the trees "
@@ -669,7 +682,7 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
             if (m->pending_stop != 0 && m->cfg->action_stop) {
                 char why[256];
                 m->pending_stop = 0;
-                (void)fim_stop(m->cfg, p, why, sizeof(why));
+                (void)counted(m, fim_stop(m->cfg, p, why, sizeof(why)));
             }
         }
     }
@@ -865,10 +878,13 @@ read_fanotify(struct vigil_fim_monitor *m)
 
             if (md->vers != FANOTIFY_METADATA_VERSION)
                 return;
-            if (md->mask & FAN_Q_OVERFLOW)
+            if (md->mask & FAN_Q_OVERFLOW) {
+                atomic_fetch_add_explicit(&m->n_overflows, 1,
+                                          memory_order_relaxed);
                 vigil_log(VIGIL_LOG_WARN, FIM_LOG_OVERFLOW,
                           "fim: the kernel dropped file events (fanotify "
                           "queue overflow)");
+            }
             if (md->fd < 0)
                 continue;
             if (md->pid == getpid()) {
@@ -884,6 +900,7 @@ read_fanotify(struct vigil_fim_monitor *m)
                 close(md->fd);
                 continue;
             }
+            atomic_fetch_add_explicit(&m->n_seen, 1, memory_order_relaxed);
             /* fill the cache while the writer lives; one already gone
              * is nobody: crediting another process would be a guess */
             p = proc_get(m, md->pid, now);
@@ -1250,6 +1267,8 @@ read_inotify(struct vigil_fim_monitor *m)
 
             q += sizeof(*ev) + ev->len;
             if (ev->mask & IN_Q_OVERFLOW) {
+                atomic_fetch_add_explicit(&m->n_overflows, 1,
+                                          memory_order_relaxed);
                 vigil_log(VIGIL_LOG_WARN, FIM_LOG_OVERFLOW,
                           "fim: the kernel dropped file events (inotify "
                           "queue overflow)");
@@ -1276,6 +1295,7 @@ read_inotify(struct vigil_fim_monitor *m)
                     sizeof(path) ||
                 (root = tree_of(m, path, &quiet)) < 0)
                 continue;
+            atomic_fetch_add_explicit(&m->n_seen, 1, memory_order_relaxed);
             /* a write going on while suspicious changes are: its writer
              * still holds the file, the one moment /proc can show who it
              * is (a short-lived writer is gone at its close) */
@@ -1437,7 +1457,7 @@ retry_stop(struct vigil_fim_monitor *m)
     user_name(m, found.uid, found.user, sizeof(found.user));
     /* found or refused: one answer per detection */
     m->pending_stop = 0;
-    if (fim_stop(m->cfg, &found, why, sizeof(why)) == 0)
+    if (counted(m, fim_stop(m->cfg, &found, why, sizeof(why))) == 0)
         vigil_log(VIGIL_LOG_WARN, FIM_LOG_NOSTOP, "fim: pid %lld (%s) %s",
                   (long long)found.pid, found.exe, why);
 }
@@ -1595,6 +1615,8 @@ vigil_fim_monitor_stop(struct vigil_fim_monitor *m)
 {
     uint64_t one = 1;
 
+    if (m != NULL)
+        fim_loss_stop(m->loss);
     if (m == NULL || !m->running)
         return;
     if (write(m->stop_fd, &one, sizeof(one)) != sizeof(one))
@@ -1622,6 +1644,18 @@ vigil_fim_monitor_free(struct vigil_fim_monitor *m)
     free(m->hbuf);
     free(m->roots);
     free(m);
+}
+
+void
+vigil_fim_monitor_stats(struct vigil_fim_monitor *m,
+                        struct vigil_fim_monitor_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->seen = atomic_load_explicit(&m->n_seen, memory_order_relaxed);
+    st->overflows = atomic_load_explicit(&m->n_overflows, memory_order_relaxed);
+    st->stopped = atomic_load_explicit(&m->n_stopped, memory_order_relaxed);
+    if (m->loss != NULL)
+        fim_loss_stats(m->loss, st);
 }
 
 const char *

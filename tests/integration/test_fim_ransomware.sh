@@ -171,6 +171,14 @@ one_run() {
     "$VIGIL_BIN" alerts --state-dir "$T/state" --json --limit 0 |
         grep '"rule_id":"fim.ransomware"' | grep -q '"level":"critical"' ||
         fail "$1 $2: the alert is not critical"
+    # vigil status counts the events, the detection and the stop
+    "$VIGIL_BIN" status --state-dir "$T/state" --json | python3 -c '
+import json, sys
+f = json.load(sys.stdin)["fim"]
+assert f["monitor"] == sys.argv[1], f
+assert f["ransomware"] >= 1 and f["stopped"] >= 1, f
+assert f["events_seen"] >= 1 and f["events_emitted"] >= 1, f
+' "$1" || fail "$1 $2: vigil status does not show the detection and the stop"
     local n
     n=$(damaged)
     echo "damaged: $1 $2 $n${3:+ ($3)}"
