@@ -196,13 +196,13 @@ conf_fini(void *conf)
 }
 
 static enum vigil_rc
-fim_prepare(const void *conf, struct vigil_err *err)
+fim_prepare(const void *conf, const char *state_dir, struct vigil_err *err)
 {
     const struct vigil_fim_config *cfg = conf;
 
     if (cfg->canaries)
         vigil_fim_place_canaries(cfg);
-    return vigil_fim_kernel_open(cfg, &prepared, err);
+    return vigil_fim_kernel_open(cfg, state_dir, &prepared, err);
 }
 
 static enum vigil_rc

@@ -363,8 +363,9 @@ close_prepared(void)
 }
 
 static enum vigil_rc
-net_prepare(const void *conf, struct vigil_err *err)
+net_prepare(const void *conf, const char *state_dir, struct vigil_err *err)
 {
+    (void)state_dir;
     const struct vigil_net_config *cfg = conf;
     struct vigil_net_live_opts lo;
     enum vigil_rc rc = VIGIL_OK;

@@ -27,8 +27,9 @@ on_alert(void *arg, const struct vigil_alert *a,
 }
 
 static enum vigil_rc
-respond_prepare(const void *conf, struct vigil_err *err)
+respond_prepare(const void *conf, const char *state_dir, struct vigil_err *err)
 {
+    (void)state_dir;
     return vigil_respond_prepare(conf, err);
 }
 

@@ -120,8 +120,9 @@ web_rules(void *arg, void (*fn)(const struct vigil_rule_info *r, void *ctx),
 }
 
 static enum vigil_rc
-web_prepare(const void *conf, struct vigil_err *err)
+web_prepare(const void *conf, const char *state_dir, struct vigil_err *err)
 {
+    (void)state_dir;
     return vigil_web_prepare(conf, err);
 }
 

@@ -147,8 +147,10 @@ struct vigil_component {
      * root (a fanotify group, a capture handle, src/respond's privileged
      * helper) and keeps it, in the component's own file, for new. conf
      * is the section at start. A change that needs it again on reload
-     * is refused by reload with a message asking for a restart. */
-    enum vigil_rc (*prepare)(const void *conf, struct vigil_err *err);
+     * is refused by reload with a message asking for a restart.
+     * state_dir is the daemon's state folder (it exists). */
+    enum vigil_rc (*prepare)(const void *conf, const char *state_dir,
+                             struct vigil_err *err);
     /* conf is borrowed and outlives the instance. Returns owned *self. */
     enum vigil_rc (*new)(void **self, const struct vigil_daemon_env *env,
                          const void *conf, struct vigil_err *err);

@@ -337,7 +337,8 @@ open_store(struct daemon *d, struct vigil_err *err)
     for (size_t i = 0; i < daemon_ncomponents; i++) {
         const struct vigil_component *comp = daemon_components[i];
         if (comp->prepare != NULL &&
-            (rc = comp->prepare(d->cfg->sections[i], err)) != VIGIL_OK)
+            (rc = comp->prepare(d->cfg->sections[i], d->state, err)) !=
+                VIGIL_OK)
             return rc;
     }
     /* Everything the daemon writes from here on belongs to its account. */

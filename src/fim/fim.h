@@ -254,8 +254,12 @@ struct vigil_fim_kernel {
     int fan_fd, proc_fd;
 };
 
-/* Fills *k. VIGIL_EPERM when not root and fanotify was asked for. */
+/* Fills *k. state_dir (borrowed; may be NULL) is the daemon's own
+ * folder: fanotify never reports its files (the store's SQLite files:
+ * closing a descriptor of a file drops the process's locks on it).
+ * VIGIL_EPERM when not root and fanotify was asked for. */
 enum vigil_rc vigil_fim_kernel_open(const struct vigil_fim_config *cfg,
+                                    const char *state_dir,
                                     struct vigil_fim_kernel *k,
                                     struct vigil_err *err);
 

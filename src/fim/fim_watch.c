@@ -779,8 +779,57 @@ fanotify_open(const struct vigil_fim_config *cfg, int *fd,
     return VIGIL_OK;
 }
 
+/* The daemon's own folder is never reported. Each fanotify event comes
+ * with a descriptor of its file, which the monitor closes; closing any
+ * descriptor of a file drops every POSIX lock this process holds on it,
+ * SQLite's on the store included: a reader (`vigil status`) would then
+ * rebuild the WAL index under the store's writer, which dies of SIGBUS
+ * or corrupts the store. FAN_MARK_IGNORE with FAN_EVENT_ON_CHILD (Linux
+ * 6.0) ignores the folder's children, files created later included;
+ * before the store is opened, so no event of its files is queued. */
+static enum vigil_rc
+ignore_own(int fan_fd, const char *state_dir, struct vigil_err *err)
+{
+    if (fanotify_mark(fan_fd,
+                      FAN_MARK_ADD | FAN_MARK_IGNORE |
+                          FAN_MARK_IGNORED_SURV_MODIFY,
+                      FAN_MODIFY | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD,
+                      AT_FDCWD, state_dir) == 0)
+        return VIGIL_OK;
+    return vigil_err_set(err, VIGIL_EIO,
+                         "fim: cannot keep fanotify off the state folder %s "
+                         "(%s; Linux 6.0 or later is needed): use "
+                         "fim.monitor: inotify",
+                         state_dir, strerror(errno));
+}
+
+/* The same for the SQLite files of data-loss stores, which the stores'
+ * thread reads under SQLite's locks: each file that exists now (a WAL or
+ * shared-memory file made later is not covered; logged when it cannot
+ * be marked). */
+static void
+ignore_stores(int fan_fd, const struct vigil_fim_config *cfg)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    char p[sizeof(cfg->stores[0].target) + 16];
+
+    for (size_t i = 0; i < cfg->nstores; i++) {
+        if (cfg->stores[i].kind != VIGIL_FIM_STORE_SQLITE)
+            continue;
+        for (size_t j = 0; j < sizeof(suffix) / sizeof(suffix[0]); j++) {
+            snprintf(p, sizeof(p), "%s%s", cfg->stores[i].target, suffix[j]);
+            if (fanotify_mark(fan_fd, FAN_MARK_ADD | FAN_MARK_IGNORE_SURV,
+                              FAN_MODIFY | FAN_CLOSE_WRITE, AT_FDCWD, p) != 0 &&
+                errno != ENOENT)
+                vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL,
+                          "fim: cannot keep fanotify off %s: %s", p,
+                          strerror(errno));
+        }
+    }
+}
+
 enum vigil_rc
-vigil_fim_kernel_open(const struct vigil_fim_config *cfg,
+vigil_fim_kernel_open(const struct vigil_fim_config *cfg, const char *state_dir,
                       struct vigil_fim_kernel *k, struct vigil_err *err)
 {
     char why[128];
@@ -789,6 +838,18 @@ vigil_fim_kernel_open(const struct vigil_fim_config *cfg,
     k->fan_fd = k->proc_fd = -1;
     if ((rc = fanotify_open(cfg, &k->fan_fd, err)) != VIGIL_OK)
         return rc;
+    if (k->fan_fd >= 0 && state_dir != NULL &&
+        (rc = ignore_own(k->fan_fd, state_dir, err)) != VIGIL_OK) {
+        close(k->fan_fd);
+        k->fan_fd = -1;
+        if (cfg->monitor == VIGIL_FIM_MON_FANOTIFY)
+            return rc;
+        vigil_log(VIGIL_LOG_WARN, FIM_LOG_WATCH_FAIL, "%s; using inotify",
+                  err->msg);
+        vigil_err_clear(err);
+    }
+    if (k->fan_fd >= 0)
+        ignore_stores(k->fan_fd, cfg);
     /* who forked whom: fanotify's writers gone, and (both monitors) a
      * worker that left its script's group; root only */
     if (cfg->nwatch == 0 || geteuid() != 0)
