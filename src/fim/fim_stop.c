@@ -41,13 +41,14 @@
 
 #define PROC_MAX   65536 /* processes read from /proc */
 #define FD_MAX     4096  /* descriptors looked at per process */
-#define STOP_MAX   1024  /* processes stopped in one run */
+#define STOP_MAX   4096  /* processes stopped in one run */
 #define DEPTH_MAX  64    /* generations of descendants */
 #define WRITING    64    /* processes writing in the trees at once */
 #define MARK_SELF  1
 #define MARK_STOP  2
-#define MARK_CHECK 4 /* protection decided: */
-#define MARK_SAFE  8 /* ... and it is protected */
+#define MARK_CHECK 4  /* protection decided: */
+#define MARK_SAFE  8  /* ... and it is protected */
+#define MARK_OUT   16 /* already in the plan's output */
 
 /* Parses "pid (comm) S ppid pgrp session tty_nr ... starttime": the
  * command name may hold ')' and spaces, so fields follow the last ')'. */
@@ -283,8 +284,19 @@ fim_stop_plan(const struct fim_pnode *in, size_t n, int64_t actor, int64_t self,
             }
         }
     }
+    /* the actor and the parents it was walked through first: a group
+     * padded with more processes than max must not keep them running */
+    for (ssize_t i = a, d = 0; i >= 0 && d < DEPTH_MAX && k < max;
+         i = find(all, n, all[i].ppid), d++) {
+        if (!(all[i].mark & MARK_STOP) || (all[i].mark & MARK_OUT))
+            break;
+        all[i].mark |= MARK_OUT;
+        out[k++] = all[i].pid;
+        if (i == top)
+            break;
+    }
     for (size_t i = 0; i < n && k < max; i++)
-        if (all[i].mark & MARK_STOP)
+        if ((all[i].mark & MARK_STOP) && !(all[i].mark & MARK_OUT))
             out[k++] = all[i].pid;
 out:
     free(all);

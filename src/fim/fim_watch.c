@@ -669,8 +669,8 @@ on_written(struct vigil_fim_monitor *m, int fd, const char *path, size_t root,
      * ago, a script's previous worker; never to a writer of plain data,
      * such as a service logging there */
     if (fan && suspicious) {
-        if (p == NULL && m->last.t != 0 && now - m->last.t < CREDIT_NS &&
-            m->last.root == root)
+        if (p == NULL && fim_lineage_fd(m->lineage) < 0 && m->last.t != 0 &&
+            now - m->last.t < CREDIT_NS && m->last.root == root)
             p = &m->last.p;
         else if (p != NULL) {
             m->last.p = *p;
