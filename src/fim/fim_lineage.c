@@ -77,7 +77,15 @@ fim_lineage_open(char *errbuf, size_t len)
     m.op = PROC_CN_MCAST_LISTEN;
     if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
         send(fd, &m, sizeof(m), 0) != (ssize_t)sizeof(m)) {
-        snprintf(errbuf, len, "process events: %s", strerror(errno));
+        /* ECONNREFUSED: a network namespace other than the host's (a
+         * container) gets no process events */
+        snprintf(errbuf, len,
+                 "the kernel's process events (netlink proc connector) "
+                 "are refused: %s%s",
+                 strerror(errno),
+                 errno == ECONNREFUSED
+                     ? " (only the host's network namespace gets them)"
+                     : "");
         close(fd);
         return -1;
     }

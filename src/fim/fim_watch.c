@@ -751,7 +751,8 @@ fanotify_open(const struct vigil_fim_config *cfg, int *fd,
         if (cfg->monitor == VIGIL_FIM_MON_FANOTIFY)
             return vigil_err_set(err, VIGIL_EPERM,
                                  "fim.monitor: fanotify needs the daemon "
-                                 "started as root");
+                                 "started as root (or set fim.monitor: "
+                                 "inotify, or auto)");
         return VIGIL_OK;
     }
     f = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
