@@ -46,17 +46,17 @@ struct fim_lineage {
 
 /* The listen request: a netlink header, the connector's header and the
  * operation, laid out as the kernel reads them (no padding between). */
-struct listen_msg {
-    struct nlmsghdr nl;
-    struct cn_msg cn;
-    uint32_t op;
-} __attribute__((packed));
+#define LISTEN_LEN NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(uint32_t))
 
 int
 fim_lineage_open(char *errbuf, size_t len)
 {
     struct sockaddr_nl a = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC};
-    struct listen_msg m;
+    unsigned char m[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(uint32_t))]
+        __attribute__((aligned(NLMSG_ALIGNTO)));
+    struct nlmsghdr *nl = (struct nlmsghdr *)m;
+    struct cn_msg *cn = NLMSG_DATA(nl);
+    uint32_t op = PROC_CN_MCAST_LISTEN;
     int fd, sz = RCVBUF;
 
     fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
@@ -68,15 +68,15 @@ fim_lineage_open(char *errbuf, size_t len)
     /* as root the size asked for is given, past the system's default */
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) != 0)
         (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-    memset(&m, 0, sizeof(m));
-    m.nl.nlmsg_len = sizeof(m);
-    m.nl.nlmsg_type = NLMSG_DONE;
-    m.cn.id.idx = CN_IDX_PROC;
-    m.cn.id.val = CN_VAL_PROC;
-    m.cn.len = sizeof(m.op);
-    m.op = PROC_CN_MCAST_LISTEN;
+    memset(m, 0, sizeof(m));
+    nl->nlmsg_len = LISTEN_LEN;
+    nl->nlmsg_type = NLMSG_DONE;
+    cn->id.idx = CN_IDX_PROC;
+    cn->id.val = CN_VAL_PROC;
+    cn->len = sizeof(op);
+    memcpy(cn + 1, &op, sizeof(op));
     if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-        send(fd, &m, sizeof(m), 0) != (ssize_t)sizeof(m)) {
+        send(fd, m, LISTEN_LEN, 0) != (ssize_t)LISTEN_LEN) {
         /* ECONNREFUSED: a network namespace other than the host's (a
          * container) gets no process events */
         snprintf(errbuf, len,

@@ -53,24 +53,34 @@ test_rules(void **state)
     fim_lineage_free(l);
 }
 
-/* One connector datagram carrying ev (the kernel's layout). */
+/* One connector datagram carrying ev (the kernel's layout): a netlink
+ * header, the connector's header, the event. */
 struct datagram {
-    struct nlmsghdr nl;
-    struct cn_msg cn;
-    struct proc_event ev;
-} __attribute__((packed));
+    unsigned char
+        b[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(struct proc_event))]
+        __attribute__((aligned(NLMSG_ALIGNTO)));
+};
+
+static struct cn_msg *
+cn_of(struct datagram *d)
+{
+    return NLMSG_DATA((struct nlmsghdr *)d->b);
+}
 
 static size_t
 datagram(struct datagram *d, const struct proc_event *ev, size_t evlen)
 {
+    struct nlmsghdr *nl = (struct nlmsghdr *)d->b;
+    struct cn_msg *cn = cn_of(d);
+
     memset(d, 0, sizeof(*d));
-    d->nl.nlmsg_len = (uint32_t)NLMSG_LENGTH(sizeof(d->cn) + evlen);
-    d->nl.nlmsg_type = NLMSG_DONE;
-    d->cn.id.idx = CN_IDX_PROC;
-    d->cn.id.val = CN_VAL_PROC;
-    d->cn.len = (uint16_t)evlen;
-    memcpy(&d->ev, ev, evlen);
-    return NLMSG_ALIGN(d->nl.nlmsg_len);
+    nl->nlmsg_len = (uint32_t)NLMSG_LENGTH(sizeof(*cn) + evlen);
+    nl->nlmsg_type = NLMSG_DONE;
+    cn->id.idx = CN_IDX_PROC;
+    cn->id.val = CN_VAL_PROC;
+    cn->len = (uint16_t)evlen;
+    memcpy(cn + 1, ev, evlen);
+    return NLMSG_ALIGN(nl->nlmsg_len);
 }
 
 static void
@@ -108,12 +118,12 @@ test_parse(void **state)
     assert_int_equal(fim_lineage_parent(l, 904), 0);
     /* a connector length past the message: refused */
     n = datagram(&d, &ev, sizeof(ev));
-    d.cn.len = 60000;
+    cn_of(&d)->len = 60000;
     fim_lineage_parse(l, (const unsigned char *)&d, n);
     assert_int_equal(fim_lineage_parent(l, 904), 0);
     /* another connector's message: ignored */
     n = datagram(&d, &ev, sizeof(ev));
-    d.cn.id.idx = CN_IDX_PROC + 1;
+    cn_of(&d)->id.idx = CN_IDX_PROC + 1;
     fim_lineage_parse(l, (const unsigned char *)&d, n);
     assert_int_equal(fim_lineage_parent(l, 904), 0);
 
