@@ -63,7 +63,7 @@
  * that the monitor thread is never held up for long. */
 #define MOVEIN_FILES 256
 #define MOVEIN_DEPTH 8
-#define MOVEIN_NS    (VIGIL_NS_PER_SEC / 20)
+#define MOVEIN_NS    (VIGIL_NS_PER_SEC / 5)
 /* folders moved out of the trees, by path: one moved back under its
  * name (or a copy of it) within this long is the tree's again */
 #define MOVEDOUT    256
