@@ -244,22 +244,30 @@ on_event(struct fim_lineage *l, const unsigned char *ev, size_t len)
 void
 fim_lineage_parse(struct fim_lineage *l, const unsigned char *buf, size_t n)
 {
-    const struct nlmsghdr *h = (const void *)buf;
-    size_t left = n;
+    /* headers are copied out, not read in place: the bytes need not be
+     * aligned, and each length is checked against what is left before
+     * anything after it is read (NLMSG_NEXT's unsigned count would wrap
+     * on a last message shorter than its alignment) */
+    for (size_t off = 0; n - off >= sizeof(struct nlmsghdr);) {
+        struct nlmsghdr h;
+        struct cn_msg cn;
+        size_t len, step;
 
-    for (; left >= sizeof(*h) && NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-        const struct cn_msg *cn;
-        size_t body;
-
-        if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP ||
-            h->nlmsg_len < NLMSG_LENGTH(sizeof(*cn)))
-            continue;
-        cn = NLMSG_DATA(h);
-        body = h->nlmsg_len - NLMSG_LENGTH(sizeof(*cn));
-        if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC ||
-            cn->len > body)
-            continue;
-        on_event(l, (const unsigned char *)(cn + 1), cn->len);
+        memcpy(&h, buf + off, sizeof(h));
+        len = h.nlmsg_len;
+        if (len < sizeof(h) || len > n - off)
+            break;
+        if (h.nlmsg_type != NLMSG_ERROR && h.nlmsg_type != NLMSG_NOOP &&
+            len >= NLMSG_LENGTH(sizeof(cn))) {
+            memcpy(&cn, buf + off + NLMSG_HDRLEN, sizeof(cn));
+            if (cn.id.idx == CN_IDX_PROC && cn.id.val == CN_VAL_PROC &&
+                cn.len <= len - NLMSG_LENGTH(sizeof(cn)))
+                on_event(l, buf + off + NLMSG_LENGTH(sizeof(cn)), cn.len);
+        }
+        step = NLMSG_ALIGN(len);
+        if (step >= n - off)
+            break;
+        off += step;
     }
 }
 
