@@ -421,12 +421,28 @@ sq_close(struct store_conn *c)
 
 /* ---- transactions --------------------------------------------------- */
 
+/* Begins the writer's transaction. The first one after the daemon opened
+ * the store can meet the same passing SQLITE_READONLY (or BUSY) as
+ * open_rw when a command opens the store at that moment (`vigil status`
+ * polled by a script while the daemon starts): tried again the same way. */
 static enum vigil_rc
 sq_begin(struct store_conn *c, struct vigil_err *err)
 {
+    enum vigil_rc rc;
+
     c->tx_events = 0;
     c->tx_bytes = 0;
-    return sq_step_done(c, SQ_BEGIN, "starting a transaction", err);
+    for (int attempt = 0;; attempt++) {
+        int code;
+        rc = sq_step_done(c, SQ_BEGIN, "starting a transaction", err);
+        code = sqlite3_extended_errcode(c->db) & 0xff;
+        if (rc == VIGIL_OK ||
+            (code != SQLITE_READONLY && code != SQLITE_BUSY) ||
+            attempt >= STORE_OPEN_RETRIES)
+            return rc;
+        vigil_err_clear(err);
+        usleep(100 * 1000);
+    }
 }
 
 static enum vigil_rc
