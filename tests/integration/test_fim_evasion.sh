@@ -33,6 +33,7 @@
 set -euo pipefail
 
 . "$(dirname "$0")/daemon_lib.sh" fimevade
+. "$(dirname "$0")/fim/fim_lib.sh"
 # the daemon, once its privileges are dropped, must be able to look up
 # the tree again (a root watched again, a folder moved in)
 chmod 755 "$T"
@@ -105,32 +106,6 @@ stop_daemon() {
     PID=""
 }
 
-alerts_of() { # kind
-    "$VIGIL_BIN" alerts --state-dir "$T/state" --json --limit 0 |
-        grep -c "\"rule_id\":\"$1\"" || true
-}
-
-damaged() {
-    (cd "$T/tree" && sha256sum -c "$T/before.sha" 2>/dev/null | grep -vc ': OK$') || true
-}
-
-# as_daemon_user: the prefix that runs a command as the daemon's account.
-# Through inotify nobody is named by the kernel: a process is stopped only
-# when it is the one holding a file of the trees open for writing, which
-# /proc shows the daemon for its own account's processes (a daemon
-# started as root runs as `vigil` and cannot read root's descriptors).
-as_daemon_user() {
-    local uid gid
-    uid=$(awk '/^Uid:/ {print $2}' "/proc/$PID/status")
-    gid=$(awk '/^Gid:/ {print $2}' "/proc/$PID/status")
-    if [ "$(id -u)" = 0 ] && [ "$uid" != 0 ]; then
-        chown -R "$uid:$gid" "$T/tree"
-        # the swapping and moving programs work next to the tree
-        chown "$uid:$gid" "$T"
-        echo "setpriv --reuid=$uid --regid=$gid --clear-groups"
-    fi
-}
-
 # attack MONITOR KILLED(yes|late|any) SCRIPT ARGS...: the program must be
 # alerted on; killed before 20 files are damaged when KILLED is yes;
 # killed, however late, when it is late.
@@ -139,7 +114,7 @@ attack() {
     shift 2
     make_tree
     start_daemon "$mon"
-    [ "$mon" = inotify ] && read -r -a run <<<"$(as_daemon_user)"
+    [ "$mon" = inotify ] && read -r -a run <<<"$(as_daemon_user own)"
     setsid "${run[@]}" bash "$HERE/fim/$1" "${@:2}" >/dev/null 2>&1 &
     local rp=$!
     wait "$rp" || rc=$?

@@ -18,6 +18,7 @@
 set -euo pipefail
 
 . "$(dirname "$0")/daemon_lib.sh" fimransom
+. "$(dirname "$0")/fim/fim_lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 RUNS=${RUNS:-1}
 LIMIT=20
@@ -95,31 +96,6 @@ stop_daemon() {
     kill -TERM "$PID"
     wait "$PID" || true
     PID=""
-}
-
-alerts_of() { # kind
-    "$VIGIL_BIN" alerts --state-dir "$T/state" --json --limit 0 |
-        grep -c "\"rule_id\":\"$1\"" || true
-}
-
-damaged() {
-    (cd "$T/tree" && sha256sum -c "$T/before.sha" 2>/dev/null | grep -vc ': OK$') || true
-}
-
-# as_daemon_user: the prefix that runs a command as the daemon's account.
-# Through inotify nobody is named by the kernel: a process is stopped only
-# when it is the one holding a file of the trees open for writing, which
-# /proc shows the daemon for its own account's processes (a daemon
-# started as root runs as `vigil` and cannot read root's descriptors).
-as_daemon_user() {
-    local uid gid
-    uid=$(awk '/^Uid:/ {print $2}' "/proc/$PID/status")
-    gid=$(awk '/^Gid:/ {print $2}' "/proc/$PID/status")
-    if [ "$(id -u)" = 0 ] && [ "$uid" != 0 ]; then
-        chown -R "$uid:$gid" "$T/tree"
-        chmod 755 "$T"
-        echo "setpriv --reuid=$uid --regid=$gid --clear-groups"
-    fi
 }
 
 # decoy: a process whose working folder is in the tree and whose command
